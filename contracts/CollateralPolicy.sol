@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ICollateralPolicy} from "./interfaces/ICollateralPolicy.sol";
+import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
+import {IReserve} from "./interfaces/IReserve.sol";
+import {
+    WAD,
+    BPS,
+    PEG_WAD,
+    HARD_MIN_TARGET_RATIO_WAD,
+    HARD_MAX_TARGET_RATIO_WAD,
+    MAX_RATIO_STEP_WAD,
+    MIN_REFRESH_COOLDOWN_SEC,
+    MAX_REFRESH_COOLDOWN_SEC,
+    MAX_RISK_WEIGHT_BPS,
+    MIN_BAND_BPS,
+    MAX_BAND_BPS
+} from "./libraries/Constants.sol";
+
+/// @title CollateralPolicy
+/// @notice See {ICollateralPolicy}.
+/// @dev Invariant (enforced in `_setParams` and `computeTargetRatio`): the stored target is always
+/// within [HARD_MIN_TARGET_RATIO_WAD, HARD_MAX_TARGET_RATIO_WAD] and moves by at most one step per
+/// cooldown, except when the risk floor lifts it.
+contract CollateralPolicy is ICollateralPolicy, AccessControl {
+    IPriceOracle public immutable oracle;
+    IReserve public immutable reserve;
+
+    Params private _params;
+    uint256 private _targetWad;
+    uint256 public lastRefreshAt;
+
+    constructor(address admin, IPriceOracle oracle_, IReserve reserve_, Params memory params_) {
+        if (admin == address(0) || address(oracle_) == address(0) || address(reserve_) == address(0)) {
+            revert ZeroAddress();
+        }
+        oracle = oracle_;
+        reserve = reserve_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setParams(params_);
+        _targetWad = params_.minRatioWad;
+    }
+
+    /// @notice Sets the policy parameters, each within its hard bound. Only DEFAULT_ADMIN_ROLE.
+    /// The current target is re-clamped into the new [min, max] at once.
+    function setParams(Params calldata params_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setParams(params_);
+        uint256 clamped = Math.max(Math.min(_targetWad, params_.maxRatioWad), params_.minRatioWad);
+        if (clamped != _targetWad) {
+            emit TargetRatioRefreshed(_targetWad, clamped, 0, params_.minRatioWad);
+            _targetWad = clamped;
+        }
+    }
+
+    /// @inheritdoc ICollateralPolicy
+    function targetRatio() external view override returns (uint256) {
+        return _targetWad;
+    }
+
+    /// @inheritdoc ICollateralPolicy
+    function params() external view override returns (Params memory) {
+        return _params;
+    }
+
+    /// @inheritdoc ICollateralPolicy
+    function nextRefreshAt() public view override returns (uint256) {
+        return lastRefreshAt == 0 ? 0 : lastRefreshAt + _params.refreshCooldownSec;
+    }
+
+    /// @inheritdoc ICollateralPolicy
+    function riskFloor() public view override returns (uint256) {
+        uint256 haircutWad = Math.mulDiv(reserve.weightedHaircutBps(), WAD, BPS, Math.Rounding.Ceil);
+        uint256 floorWad = _params.minRatioWad + Math.mulDiv(haircutWad, _params.riskWeightBps, BPS, Math.Rounding.Ceil);
+        return Math.min(floorWad, HARD_MAX_TARGET_RATIO_WAD);
+    }
+
+    /// @inheritdoc ICollateralPolicy
+    function refresh() external override returns (uint256 newTargetWad) {
+        // Gate.
+        uint256 readyAt = nextRefreshAt();
+        if (block.timestamp < readyAt) revert RefreshTooSoon(readyAt, block.timestamp);
+        (, uint256 twapWad) = oracle.marketPrice();
+        uint256 floorWad = riskFloor();
+        // Compute.
+        Params memory p = _params;
+        uint256 oldTargetWad = _targetWad;
+        newTargetWad = computeTargetRatio(oldTargetWad, twapWad, p.bandBps, p.stepWad, floorWad, p.maxRatioWad);
+        // Actuate.
+        _targetWad = newTargetWad;
+        lastRefreshAt = block.timestamp;
+        emit TargetRatioRefreshed(oldTargetWad, newTargetWad, twapWad, floorWad);
+    }
+
+    /// @inheritdoc ICollateralPolicy
+    function computeTargetRatio(
+        uint256 currentWad,
+        uint256 twapWad,
+        uint256 bandBps,
+        uint256 stepWad,
+        uint256 floorWad,
+        uint256 maxWad
+    ) public pure override returns (uint256 nextWad) {
+        uint256 bandWad = Math.mulDiv(PEG_WAD, bandBps, BPS);
+        nextWad = currentWad;
+        if (twapWad + bandWad < PEG_WAD) nextWad = currentWad + stepWad;
+        else if (twapWad > PEG_WAD + bandWad) nextWad = currentWad > stepWad ? currentWad - stepWad : 0;
+        nextWad = Math.min(nextWad, maxWad);
+        nextWad = Math.max(nextWad, floorWad);
+    }
+
+    function _setParams(Params memory p) private {
+        _requireWithin("minRatioWad", p.minRatioWad, HARD_MIN_TARGET_RATIO_WAD, HARD_MAX_TARGET_RATIO_WAD);
+        _requireWithin("maxRatioWad", p.maxRatioWad, p.minRatioWad, HARD_MAX_TARGET_RATIO_WAD);
+        _requireWithin("stepWad", p.stepWad, 0, MAX_RATIO_STEP_WAD);
+        _requireWithin("bandBps", p.bandBps, MIN_BAND_BPS, MAX_BAND_BPS);
+        _requireWithin("riskWeightBps", p.riskWeightBps, 0, MAX_RISK_WEIGHT_BPS);
+        _requireWithin("refreshCooldownSec", p.refreshCooldownSec, MIN_REFRESH_COOLDOWN_SEC, MAX_REFRESH_COOLDOWN_SEC);
+        _params = p;
+        emit ParamsSet(p.minRatioWad, p.maxRatioWad, p.stepWad, p.bandBps, p.riskWeightBps, p.refreshCooldownSec);
+    }
+
+    function _requireWithin(bytes32 parameter, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert ParameterOutOfBounds(parameter, value, min, max);
+    }
+}

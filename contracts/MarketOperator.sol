@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IMarketOperator} from "./interfaces/IMarketOperator.sol";
+import {IBallastDollar} from "./interfaces/IBallastDollar.sol";
+import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
+import {IReserve} from "./interfaces/IReserve.sol";
+import {ICollateralPolicy} from "./interfaces/ICollateralPolicy.sol";
+import {IUniswapV2PairMinimal} from "./interfaces/IUniswapV2PairMinimal.sol";
+import {PegMath} from "./libraries/PegMath.sol";
+import "./libraries/Constants.sol" as C;
+
+/// @title MarketOperator
+/// @notice See {IMarketOperator}.
+/// @dev Each operation is gate → compute → actuate → assert:
+/// gate (`_readMarket`, `_requireOutsideBand`, cooldown), compute (`_maxExpansion`,
+/// `_maxContraction`, PegMath), actuate (one swap), assert (`_requireNotCrossed`,
+/// `_requireSolvent`). `preview()` runs the same gate and compute without reverting.
+contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    /// @notice May pause operations; cannot unpause.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice May call expandSupply, contractSupply, rebalance and performUpkeep.
+    bytes32 public constant KEEPER_ROLE = keccak256("KEEPER_ROLE");
+
+    IBallastDollar public immutable stable;
+    IPriceOracle public immutable oracle;
+    IReserve public immutable reserve;
+    ICollateralPolicy public immutable policy;
+    IUniswapV2PairMinimal public immutable pair;
+    address public immutable quoteAsset;
+    bool private immutable _tokenIsToken0;
+    uint256 private immutable _tokenUnit;
+    uint256 private immutable _quoteUnit;
+
+    Limits private _limits;
+    EpochState private _epoch;
+    uint256 public override bandBps;
+    uint256 public override maxSpotTwapDeviationBps;
+    uint256 public override lastOperationAt;
+
+    /// @dev The market as the operator sees it: reserves oriented (token, quote), prices WAD USD.
+    struct Market {
+        uint256 reserveToken;
+        uint256 reserveQuote;
+        uint256 spotWad;
+        uint256 twapWad;
+        uint256 quoteUsdWad;
+    }
+
+    /// @dev The reserve's position: haircut value (WAD USD), supply and target ratio (WAD).
+    struct Backing {
+        uint256 valueWad;
+        uint256 supply;
+        uint256 targetWad;
+    }
+
+    constructor(
+        address admin,
+        IBallastDollar stable_,
+        IPriceOracle oracle_,
+        IReserve reserve_,
+        ICollateralPolicy policy_,
+        Limits memory limits_,
+        uint256 bandBps_,
+        uint256 maxSpotTwapDeviationBps_
+    ) {
+        if (
+            admin == address(0) || address(stable_) == address(0) || address(oracle_) == address(0)
+                || address(reserve_) == address(0) || address(policy_) == address(0)
+        ) revert ZeroAddress();
+        stable = stable_;
+        oracle = oracle_;
+        reserve = reserve_;
+        policy = policy_;
+        pair = IUniswapV2PairMinimal(oracle_.pool());
+        quoteAsset = oracle_.quoteAsset();
+        if (oracle_.token() != address(stable_)) revert PoolTokenMismatch(address(pair), address(stable_), quoteAsset);
+        _tokenIsToken0 = pair.token0() == address(stable_);
+        _tokenUnit = 10 ** IERC20Metadata(address(stable_)).decimals();
+        _quoteUnit = 10 ** IERC20Metadata(quoteAsset).decimals();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setLimits(limits_);
+        _setBand(bandBps_, maxSpotTwapDeviationBps_);
+        _epoch.startedAt = block.timestamp;
+    }
+
+    // ================================================================== admin
+
+    /// @notice Sets the caps, cooldown and epoch length, each within its hard bound.
+    function setLimits(Limits calldata limits_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setLimits(limits_);
+    }
+
+    /// @notice Sets the action band and the spot-vs-TWAP guard, bps.
+    function setBand(uint256 bandBps_, uint256 maxSpotTwapDeviationBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setBand(bandBps_, maxSpotTwapDeviationBps_);
+    }
+
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        _pause();
+    }
+
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    // ================================================================== operations
+
+    /// @inheritdoc IMarketOperator
+    function expandSupply(uint256 amount, uint256 minQuoteOut)
+        external
+        override
+        nonReentrant
+        whenNotPaused
+        returns (uint256 tokensSold, uint256 quoteReceived)
+    {
+        _requireKeeper();
+        return _expand(amount, minQuoteOut);
+    }
+
+    /// @inheritdoc IMarketOperator
+    function contractSupply(uint256 quoteAmount, uint256 minTokenOut)
+        external
+        override
+        nonReentrant
+        whenNotPaused
+        returns (uint256 quoteSpent, uint256 tokensBurned)
+    {
+        _requireKeeper();
+        return _contract(quoteAmount, minTokenOut);
+    }
+
+    /// @inheritdoc IMarketOperator
+    function rebalance() external override nonReentrant whenNotPaused {
+        _requireKeeper();
+        _rebalance();
+    }
+
+    // ================================================================== automation
+
+    /// @notice Chainlink Automation simulation: `performData = abi.encode(action, amount, minOut)`.
+    function checkUpkeep(bytes calldata)
+        external
+        view
+        override
+        returns (bool upkeepNeeded, bytes memory performData)
+    {
+        Preview memory p = _preview();
+        if (p.action == Action.None) return (false, "");
+        uint256 minOut = Math.mulDiv(p.expectedOut, C.BPS - C.UPKEEP_SLIPPAGE_BPS, C.BPS);
+        return (true, abi.encode(p.action, p.amount, minOut));
+    }
+
+    /// @notice Chainlink Automation execution. `performData` is only a request: the action must
+    /// still be what `preview()` says now, and the amount is clamped and every check re-run.
+    function performUpkeep(bytes calldata performData) external override nonReentrant whenNotPaused {
+        _requireKeeper();
+        (Action action, uint256 amount, uint256 minOut) = abi.decode(performData, (Action, uint256, uint256));
+        Preview memory p = _preview();
+        if (action == Action.None || p.action != action) revert UpkeepNotNeeded(action, p.action, p.blocker);
+        if (action == Action.Expand) _expand(amount, minOut);
+        else if (action == Action.Contract) _contract(amount, minOut);
+        else _rebalance();
+    }
+
+    // ================================================================== views
+
+    /// @inheritdoc IMarketOperator
+    function preview() external view override returns (Preview memory) {
+        return _preview();
+    }
+
+    /// @inheritdoc IMarketOperator
+    function limits() external view override returns (Limits memory) {
+        return _limits;
+    }
+
+    /// @inheritdoc IMarketOperator
+    function epoch() external view override returns (EpochState memory e) {
+        e = _epoch;
+        if (block.timestamp >= e.startedAt + _limits.epochSec) e = EpochState(block.timestamp, 0, 0);
+    }
+
+    /// @inheritdoc IMarketOperator
+    function tokensToSellForPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
+        external
+        pure
+        override
+        returns (uint256)
+    {
+        return PegMath.tokensToSellForPrice(reserveToken, reserveQuote, priceNum, priceDen);
+    }
+
+    /// @inheritdoc IMarketOperator
+    function quoteToSpendForPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
+        external
+        pure
+        override
+        returns (uint256)
+    {
+        return PegMath.quoteToSpendForPrice(reserveToken, reserveQuote, priceNum, priceDen);
+    }
+
+    // ================================================================== actuators
+
+    function _expand(uint256 amount, uint256 minQuoteOut) private returns (uint256 tokensSold, uint256 quoteOut) {
+        if (amount == 0) revert ZeroAmount();
+        oracle.update();
+        Market memory m = _readMarket();
+        _requireReady(m, Action.Expand);
+        Backing memory b = _readBacking();
+        tokensSold = Math.min(amount, _maxExpansion(m, b));
+        if (tokensSold == 0) revert CapReached(Action.Expand);
+        quoteOut = PegMath.amountOut(tokensSold, m.reserveToken, m.reserveQuote);
+        if (quoteOut < minQuoteOut) revert SlippageExceeded(minQuoteOut, quoteOut);
+        int256 equityBefore = _equity();
+
+        stable.mint(address(pair), tokensSold);
+        (uint256 out0, uint256 out1) = _tokenIsToken0 ? (uint256(0), quoteOut) : (quoteOut, uint256(0));
+        pair.swap(out0, out1, address(this), "");
+        IERC20(quoteAsset).forceApprove(address(reserve), quoteOut);
+        reserve.depositFromOperator(quoteAsset, quoteOut);
+
+        _recordOperation(int256(tokensSold), 0);
+        uint256 spotAfter = _requireNotCrossed(m, Action.Expand);
+        _requireSolvent(b, equityBefore);
+        emit SupplyExpanded(msg.sender, tokensSold, quoteOut, m.spotWad, spotAfter);
+    }
+
+    function _contract(uint256 quoteAmount, uint256 minTokenOut) private returns (uint256 quoteSpent, uint256 tokensOut) {
+        if (quoteAmount == 0) revert ZeroAmount();
+        oracle.update();
+        Market memory m = _readMarket();
+        _requireReady(m, Action.Contract);
+        Backing memory b = _readBacking();
+        quoteSpent = Math.min(quoteAmount, _maxContraction(m));
+        if (quoteSpent == 0) revert CapReached(Action.Contract);
+        tokensOut = PegMath.amountOut(quoteSpent, m.reserveQuote, m.reserveToken);
+        if (tokensOut < minTokenOut) revert SlippageExceeded(minTokenOut, tokensOut);
+        int256 equityBefore = _equity();
+
+        reserve.releaseToOperator(quoteAsset, quoteSpent, address(pair));
+        (uint256 out0, uint256 out1) = _tokenIsToken0 ? (tokensOut, uint256(0)) : (uint256(0), tokensOut);
+        pair.swap(out0, out1, address(this), "");
+        stable.burn(tokensOut);
+
+        _recordOperation(-int256(tokensOut), _normaliseQuote(quoteSpent));
+        uint256 spotAfter = _requireNotCrossed(m, Action.Contract);
+        _requireSolvent(b, equityBefore);
+        emit SupplyContracted(msg.sender, quoteSpent, tokensOut, m.spotWad, spotAfter);
+    }
+
+    function _rebalance() private {
+        Backing memory b = _readBacking();
+        int256 equityBefore = _equity();
+        address[] memory assets = reserve.assets();
+        bool moved;
+        for (uint256 i = 0; i < assets.length; ++i) {
+            if (reserve.rebalanceDelta(assets[i]) == 0) continue;
+            int256 delta = reserve.rebalance(assets[i]);
+            moved = true;
+            emit Rebalanced(msg.sender, assets[i], delta);
+        }
+        if (!moved) revert NothingToRebalance();
+        _requireSolvent(b, equityBefore);
+    }
+
+    // ================================================================== gates and maths
+
+    function _preview() private view returns (Preview memory p) {
+        if (paused()) return _blocked(p, Blocker.Paused);
+        Market memory m;
+        bool ok;
+        (ok, m) = _tryReadMarket();
+        if (!ok) return _blocked(p, Blocker.OracleInvalid);
+        p.spotWad = m.spotWad;
+        p.twapWad = m.twapWad;
+        p.deviationBps = (int256(m.spotWad) - int256(C.PEG_WAD)) * int256(C.BPS) / int256(C.PEG_WAD);
+
+        Action wanted = _wantedAction(m);
+        if (!_agree(m)) return _blocked(p, Blocker.SpotTwapDivergence);
+        if (wanted == Action.None || block.timestamp < lastOperationAt + _limits.cooldownSec) {
+            if (_needsRebalance()) {
+                p.action = Action.Rebalance;
+                return p;
+            }
+            return _blocked(p, wanted == Action.None ? Blocker.InsideBand : Blocker.Cooldown);
+        }
+        Backing memory b;
+        (ok, b) = _tryReadBacking();
+        if (!ok) return _blocked(p, Blocker.OracleInvalid);
+
+        if (wanted == Action.Expand) {
+            p.amount = _maxExpansion(m, b);
+            if (p.amount == 0) {
+                return _blocked(p, _expansionRoom() == 0 ? Blocker.CapReached : Blocker.RatioLimit);
+            }
+            p.expectedOut = PegMath.amountOut(p.amount, m.reserveToken, m.reserveQuote);
+            // Quote received must be worth at least the tokens created, at the peg.
+            if (Math.mulDiv(p.expectedOut, m.quoteUsdWad, _quoteUnit) < Math.mulDiv(p.amount, C.PEG_WAD, _tokenUnit)) {
+                return _blocked(p, Blocker.Unprofitable);
+            }
+        } else {
+            p.amount = _maxContraction(m);
+            if (p.amount == 0) {
+                return _blocked(p, reserve.holdings(quoteAsset).idle == 0 ? Blocker.NoLiquidity : Blocker.CapReached);
+            }
+            p.expectedOut = PegMath.amountOut(p.amount, m.reserveQuote, m.reserveToken);
+            if (Math.mulDiv(p.expectedOut, C.PEG_WAD, _tokenUnit) < Math.mulDiv(p.amount, m.quoteUsdWad, _quoteUnit)) {
+                return _blocked(p, Blocker.Unprofitable);
+            }
+            if (!_contractionKeepsRatio(m, b, p.amount, p.expectedOut)) return _blocked(p, Blocker.RatioLimit);
+        }
+        p.action = wanted;
+    }
+
+    function _blocked(Preview memory p, Blocker blocker) private pure returns (Preview memory) {
+        p.action = Action.None;
+        p.blocker = blocker;
+        p.amount = 0;
+        p.expectedOut = 0;
+        return p;
+    }
+
+    function _wantedAction(Market memory m) private view returns (Action) {
+        uint256 bandWad = Math.mulDiv(C.PEG_WAD, bandBps, C.BPS);
+        if (m.spotWad > C.PEG_WAD + bandWad && m.twapWad > C.PEG_WAD + bandWad) return Action.Expand;
+        if (m.spotWad + bandWad < C.PEG_WAD && m.twapWad + bandWad < C.PEG_WAD) return Action.Contract;
+        return Action.None;
+    }
+
+    function _agree(Market memory m) private view returns (bool) {
+        uint256 gap = m.spotWad > m.twapWad ? m.spotWad - m.twapWad : m.twapWad - m.spotWad;
+        return gap * C.BPS <= maxSpotTwapDeviationBps * m.twapWad;
+    }
+
+    /// @dev Reverts unless the action is due: cooldown over, spot and TWAP agree and both sit
+    /// outside the band on the action's side.
+    function _requireReady(Market memory m, Action action) private view {
+        uint256 readyAt = lastOperationAt + _limits.cooldownSec;
+        if (block.timestamp < readyAt) revert CooldownActive(readyAt, block.timestamp);
+        if (!_agree(m)) revert SpotTwapDivergence(m.spotWad, m.twapWad, maxSpotTwapDeviationBps);
+        if (_wantedAction(m) != action) revert PriceInsideBand(m.spotWad, m.twapWad, bandBps);
+    }
+
+    /// @dev Tokens to sell: the amount that lands the pool on the peg, capped per operation, per
+    /// epoch (net mint) and by the target ratio.
+    function _maxExpansion(Market memory m, Backing memory b) private view returns (uint256) {
+        (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
+        uint256 toPeg = PegMath.tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den);
+        uint256 capped = Math.min(toPeg, Math.min(_limits.maxExpansionPerOp, _expansionRoom()));
+        return Math.min(capped, _ratioRoom(b));
+    }
+
+    /// @dev Quote to spend: the amount that lands the pool on the peg, capped per operation, per
+    /// epoch and by the reserve's idle quote.
+    function _maxContraction(Market memory m) private view returns (uint256) {
+        (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
+        uint256 toPeg = PegMath.quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den);
+        uint256 usedWad = _currentEpoch().contracted;
+        uint256 roomWad = usedWad >= _limits.maxContractionPerEpoch ? 0 : _limits.maxContractionPerEpoch - usedWad;
+        uint256 capWad = Math.min(_limits.maxContractionPerOp, roomWad);
+        uint256 cap = Math.mulDiv(capWad, _quoteUnit, C.WAD);
+        return Math.min(Math.min(toPeg, cap), reserve.holdings(quoteAsset).idle);
+    }
+
+    function _expansionRoom() private view returns (uint256) {
+        int256 net = _currentEpoch().netMinted;
+        int256 cap = int256(_limits.maxExpansionPerEpoch);
+        return net >= cap ? 0 : uint256(cap - net);
+    }
+
+    /// @dev Largest expansion that keeps `ratioAfter ≥ min(ratioBefore, target)`, assuming the
+    /// worst price the trade can get: each token brings at least `c = peg · 997/1000 · (1 − haircut)`
+    /// of haircut value, because the pool never trades below the peg during an expansion.
+    function _ratioRoom(Backing memory b) private view returns (uint256) {
+        if (b.supply == 0) return type(uint256).max;
+        uint256 haircutBps = reserve.assetConfig(quoteAsset).haircutBps;
+        uint256 c = Math.mulDiv(C.PEG_WAD * C.UNI_V2_FEE_NUMERATOR, C.BPS - haircutBps, C.UNI_V2_FEE_DENOMINATOR * C.BPS);
+        uint256 ratioBefore = Math.mulDiv(b.valueWad, C.WAD, b.supply);
+        if (ratioBefore >= b.targetWad) {
+            if (c >= b.targetWad) return type(uint256).max;
+            uint256 required = Math.mulDiv(b.supply, b.targetWad, C.WAD, Math.Rounding.Ceil);
+            if (b.valueWad <= required) return 0;
+            return Math.mulDiv(b.valueWad - required, C.WAD, b.targetWad - c);
+        }
+        return c >= ratioBefore ? type(uint256).max : 0;
+    }
+
+    /// @dev Exact check of the rule-7 ratio bound for a contraction of `quoteIn` buying `tokensOut`.
+    function _contractionKeepsRatio(Market memory m, Backing memory b, uint256 quoteIn, uint256 tokensOut)
+        private
+        view
+        returns (bool)
+    {
+        if (tokensOut >= b.supply) return false;
+        uint256 haircutBps = reserve.assetConfig(quoteAsset).haircutBps;
+        uint256 spentWad = Math.mulDiv(
+            Math.mulDiv(quoteIn, m.quoteUsdWad, _quoteUnit, Math.Rounding.Ceil), C.BPS - haircutBps, C.BPS, Math.Rounding.Ceil
+        );
+        if (spentWad > b.valueWad) return false;
+        uint256 ratioBefore = Math.mulDiv(b.valueWad, C.WAD, b.supply);
+        uint256 ratioAfter = Math.mulDiv(b.valueWad - spentWad, C.WAD, b.supply - tokensOut);
+        return ratioAfter >= Math.min(ratioBefore, b.targetWad);
+    }
+
+    /// @dev The peg as a raw pool price (quote units per token unit) = peg / quoteUsd scaled by
+    /// decimals, as the fraction num/den.
+    function _pegPoolPrice(uint256 quoteUsdWad) private view returns (uint256 num, uint256 den) {
+        return (C.PEG_WAD * _quoteUnit, quoteUsdWad * _tokenUnit);
+    }
+
+    /// @dev Asserts the post-trade spot did not cross the peg; returns it in WAD USD.
+    function _requireNotCrossed(Market memory before, Action action) private view returns (uint256 spotAfterWad) {
+        (uint256 rT, uint256 rQ) = _reserves();
+        (uint256 num, uint256 den) = _pegPoolPrice(before.quoteUsdWad);
+        spotAfterWad = Math.mulDiv(rQ * _tokenUnit, before.quoteUsdWad, rT * _quoteUnit);
+        // price = rQ / rT vs num / den, cross-multiplied to stay exact.
+        bool crossed = action == Action.Expand ? rQ * den < rT * num : rQ * den > rT * num;
+        if (crossed) revert PegCrossed(spotAfterWad);
+    }
+
+    /// @dev Rule 7: ratio after ≥ min(ratio before, target) and the protocol's own value did not fall.
+    function _requireSolvent(Backing memory before, int256 equityBefore) private view {
+        uint256 ratioBefore = before.supply == 0 ? type(uint256).max : Math.mulDiv(before.valueWad, C.WAD, before.supply);
+        uint256 ratioAfter = reserve.collateralRatio();
+        if (ratioAfter < Math.min(ratioBefore, before.targetWad)) {
+            revert RatioBelowBound(ratioBefore, ratioAfter, before.targetWad);
+        }
+        int256 equityAfter = _equity();
+        if (equityAfter < equityBefore) revert ProtocolValueDecreased(equityBefore, equityAfter);
+    }
+
+    /// @dev Gross reserve value minus the supply at the peg, WAD USD.
+    function _equity() private view returns (int256) {
+        uint256 liabilities = Math.mulDiv(stable.totalSupply(), C.PEG_WAD, _tokenUnit);
+        return int256(reserve.grossValue()) - int256(liabilities);
+    }
+
+    function _readMarket() private view returns (Market memory m) {
+        (m.spotWad, m.twapWad) = oracle.marketPrice();
+        m.quoteUsdWad = oracle.price(quoteAsset);
+        (m.reserveToken, m.reserveQuote) = _reserves();
+    }
+
+    function _tryReadMarket() private view returns (bool ok, Market memory m) {
+        try oracle.marketPrice() returns (uint256 spotWad, uint256 twapWad) {
+            (m.spotWad, m.twapWad) = (spotWad, twapWad);
+        } catch {
+            return (false, m);
+        }
+        (ok, m.quoteUsdWad) = oracle.tryPrice(quoteAsset);
+        (m.reserveToken, m.reserveQuote) = _reserves();
+    }
+
+    function _readBacking() private view returns (Backing memory b) {
+        b.valueWad = reserve.reserveValue();
+        b.supply = stable.totalSupply();
+        b.targetWad = policy.targetRatio();
+    }
+
+    function _tryReadBacking() private view returns (bool ok, Backing memory b) {
+        try reserve.reserveValue() returns (uint256 valueWad) {
+            b.valueWad = valueWad;
+        } catch {
+            return (false, b);
+        }
+        b.supply = stable.totalSupply();
+        b.targetWad = policy.targetRatio();
+        ok = true;
+    }
+
+    function _needsRebalance() private view returns (bool) {
+        address[] memory assets = reserve.assets();
+        for (uint256 i = 0; i < assets.length; ++i) {
+            if (reserve.rebalanceDelta(assets[i]) != 0) return true;
+        }
+        return false;
+    }
+
+    function _reserves() private view returns (uint256 reserveToken, uint256 reserveQuote) {
+        (uint112 r0, uint112 r1,) = pair.getReserves();
+        return _tokenIsToken0 ? (uint256(r0), uint256(r1)) : (uint256(r1), uint256(r0));
+    }
+
+    function _normaliseQuote(uint256 quoteAmount) private view returns (uint256) {
+        return Math.mulDiv(quoteAmount, C.WAD, _quoteUnit);
+    }
+
+    function _currentEpoch() private view returns (EpochState memory e) {
+        e = _epoch;
+        if (block.timestamp >= e.startedAt + _limits.epochSec) e = EpochState(block.timestamp, 0, 0);
+    }
+
+    function _recordOperation(int256 netMintedDelta, uint256 contractedWad) private {
+        EpochState memory e = _currentEpoch();
+        if (e.startedAt != _epoch.startedAt) emit EpochStarted(e.startedAt);
+        e.netMinted += netMintedDelta;
+        e.contracted += contractedWad;
+        _epoch = e;
+        lastOperationAt = block.timestamp;
+    }
+
+    function _requireKeeper() private view {
+        if (!hasRole(KEEPER_ROLE, msg.sender)) revert NotKeeper(msg.sender);
+    }
+
+    function _setLimits(Limits memory lim) private {
+        _requireWithin("maxExpansionPerEpoch", lim.maxExpansionPerEpoch, 0, C.HARD_MAX_EXPANSION_PER_EPOCH);
+        _requireWithin("maxExpansionPerOp", lim.maxExpansionPerOp, 0, Math.min(C.HARD_MAX_EXPANSION_PER_OP, lim.maxExpansionPerEpoch));
+        _requireWithin("maxContractionPerEpoch", lim.maxContractionPerEpoch, 0, C.HARD_MAX_CONTRACTION_PER_EPOCH);
+        _requireWithin(
+            "maxContractionPerOp", lim.maxContractionPerOp, 0, Math.min(C.HARD_MAX_CONTRACTION_PER_OP, lim.maxContractionPerEpoch)
+        );
+        _requireWithin("cooldownSec", lim.cooldownSec, C.MIN_OPERATION_COOLDOWN_SEC, C.MAX_OPERATION_COOLDOWN_SEC);
+        _requireWithin("epochSec", lim.epochSec, C.MIN_EPOCH_SEC, C.MAX_EPOCH_SEC);
+        _limits = lim;
+        emit LimitsSet(
+            lim.maxExpansionPerOp, lim.maxExpansionPerEpoch, lim.maxContractionPerOp, lim.maxContractionPerEpoch, lim.cooldownSec, lim.epochSec
+        );
+    }
+
+    function _setBand(uint256 bandBps_, uint256 maxDeviationBps) private {
+        _requireWithin("bandBps", bandBps_, C.MIN_BAND_BPS, C.MAX_BAND_BPS);
+        _requireWithin("maxSpotTwapDeviationBps", maxDeviationBps, C.MIN_SPOT_TWAP_DEVIATION_BPS, C.MAX_SPOT_TWAP_DEVIATION_BPS);
+        bandBps = bandBps_;
+        maxSpotTwapDeviationBps = maxDeviationBps;
+        emit BandSet(bandBps_, maxDeviationBps);
+    }
+
+    function _requireWithin(bytes32 parameter, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert ParameterOutOfBounds(parameter, value, min, max);
+    }
+}

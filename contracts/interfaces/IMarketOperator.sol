@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AutomationCompatibleInterface} from "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
+
+/// @title MarketOperator: the AMO that trades the pool back to the peg
+/// @notice Above `peg + band` (by both spot and TWAP) it mints tokens and sells them into the
+/// Uniswap V2 pool; the quote asset received goes to the Reserve. Below `peg − band` it borrows
+/// quote from the Reserve's liquid buffer, buys tokens from the pool and burns them. Each trade is
+/// sized from the pair's reserves (fee included) so that the post-trade spot lands on the peg, or
+/// short of it when a cap binds; it never crosses. Every operation is bounded by a per-operation
+/// cap, a per-epoch cap (net mint for expansion, quote spent for contraction), a cooldown, the
+/// spot-vs-TWAP guard and, for expansion, the target collateral ratio.
+/// After every operation and rebalance the contract asserts on chain (rule 7):
+/// `ratioAfter ≥ min(ratioBefore, target)` and the protocol's own value
+/// (gross reserve value − supply × peg) did not fall; otherwise it reverts.
+/// @dev Roles: DEFAULT_ADMIN_ROLE sets bounded parameters and unpauses; GUARDIAN_ROLE pauses;
+/// KEEPER_ROLE calls the operations. A malicious keeper can only trade toward the peg at
+/// better-than-peg prices within the caps. Entry points for Chainlink Automation:
+/// `checkUpkeep` (off-chain simulation) and `performUpkeep` (re-validates everything).
+interface IMarketOperator is AutomationCompatibleInterface {
+    enum Action {
+        None,
+        Expand,
+        Contract,
+        Rebalance
+    }
+
+    /// @notice Why `preview` chose `Action.None` (or capped the amount).
+    enum Blocker {
+        None,
+        Paused,
+        OracleInvalid,
+        SpotTwapDivergence,
+        InsideBand,
+        Cooldown,
+        CapReached,
+        RatioLimit,
+        NoLiquidity,
+        Unprofitable
+    }
+
+    /// @notice Amount caps: expansion in tokens (18 decimals), contraction in quote asset
+    /// normalised to 18 decimals; cooldown and epoch in seconds.
+    struct Limits {
+        uint256 maxExpansionPerOp;
+        uint256 maxExpansionPerEpoch;
+        uint256 maxContractionPerOp;
+        uint256 maxContractionPerEpoch;
+        uint256 cooldownSec;
+        uint256 epochSec;
+    }
+
+    /// @notice What the operator would do now. `amount` is tokens to sell (Expand) or quote to
+    /// spend (Contract, quote asset units); `expectedOut` the pool output for it; prices WAD USD.
+    struct Preview {
+        Action action;
+        Blocker blocker;
+        uint256 amount;
+        uint256 expectedOut;
+        uint256 spotWad;
+        uint256 twapWad;
+        int256 deviationBps;
+    }
+
+    /// @notice Epoch accounting: net tokens minted by expansion minus burned by contraction, and
+    /// quote spent by contraction (normalised to 18 decimals).
+    struct EpochState {
+        uint256 startedAt;
+        int256 netMinted;
+        uint256 contracted;
+    }
+
+    error ZeroAddress();
+    error ZeroAmount();
+    error ParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    error NotKeeper(address caller);
+    error PriceInsideBand(uint256 spotWad, uint256 twapWad, uint256 bandBps);
+    error SpotTwapDivergence(uint256 spotWad, uint256 twapWad, uint256 maxDeviationBps);
+    error CooldownActive(uint256 readyAt, uint256 nowSec);
+    error CapReached(Action action);
+    error SlippageExceeded(uint256 minOut, uint256 out);
+    error PegCrossed(uint256 spotAfterWad);
+    error RatioBelowBound(uint256 ratioBeforeWad, uint256 ratioAfterWad, uint256 targetWad);
+    error ProtocolValueDecreased(int256 equityBeforeWad, int256 equityAfterWad);
+    error NothingToRebalance();
+    error UpkeepNotNeeded(Action wanted, Action current, Blocker blocker);
+    error PoolTokenMismatch(address pool, address token, address quoteAsset);
+
+    event LimitsSet(uint256 maxExpansionPerOp, uint256 maxExpansionPerEpoch, uint256 maxContractionPerOp, uint256 maxContractionPerEpoch, uint256 cooldownSec, uint256 epochSec);
+    event BandSet(uint256 bandBps, uint256 maxSpotTwapDeviationBps);
+    event SupplyExpanded(address indexed caller, uint256 tokensSold, uint256 quoteReceived, uint256 spotBeforeWad, uint256 spotAfterWad);
+    event SupplyContracted(address indexed caller, uint256 quoteSpent, uint256 tokensBurned, uint256 spotBeforeWad, uint256 spotAfterWad);
+    event Rebalanced(address indexed caller, address indexed asset, int256 delta);
+    event EpochStarted(uint256 startedAt);
+
+    /// @notice Sells up to `amount` newly minted tokens into the pool (clamped to what the peg,
+    /// the caps and the target ratio allow); reverts if the quote received is below `minQuoteOut`.
+    function expandSupply(uint256 amount, uint256 minQuoteOut) external returns (uint256 tokensSold, uint256 quoteReceived);
+
+    /// @notice Spends up to `quoteAmount` of the reserve's quote asset buying tokens from the pool
+    /// and burns them (clamped to peg, caps and the liquid buffer); reverts below `minTokenOut`.
+    function contractSupply(uint256 quoteAmount, uint256 minTokenOut) external returns (uint256 quoteSpent, uint256 tokensBurned);
+
+    /// @notice Moves every asset's excess over its liquid buffer into its strategy, or pulls back
+    /// when the buffer runs low. Reverts with `NothingToRebalance` when nothing needs moving.
+    function rebalance() external;
+
+    /// @notice What an operation would do now; never reverts.
+    function preview() external view returns (Preview memory);
+
+    function limits() external view returns (Limits memory);
+    function epoch() external view returns (EpochState memory);
+    function bandBps() external view returns (uint256);
+    function maxSpotTwapDeviationBps() external view returns (uint256);
+    function lastOperationAt() external view returns (uint256);
+
+    /// @notice Tokens to sell into a Uniswap V2 pair (0.3% fee) so that its price (quote units per
+    /// token unit, raw) falls to `priceNum / priceDen`; 0 when already at or below. Rounded down,
+    /// so the post-trade price never falls below the target.
+    function tokensToSellForPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
+        external
+        pure
+        returns (uint256 tokensIn);
+
+    /// @notice Quote to spend in a Uniswap V2 pair so that its price rises to `priceNum / priceDen`;
+    /// 0 when already at or above. Rounded down, so the post-trade price never exceeds the target.
+    function quoteToSpendForPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
+        external
+        pure
+        returns (uint256 quoteIn);
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title Reserve: the collateral that backs the token
+/// @notice Holds several ERC-20 collateral assets of any decimals, values them in WAD USD with a
+/// per-asset haircut, and serves users who mint and redeem the token at the peg.
+/// - `mint` pays at most the haircut value of what was received, minus the mint fee (rounded down).
+/// - `redeem` pays at most the oracle value of the tokens burned, minus the redeem fee, and only
+///   `ratio × peg` when the collateral ratio is below 100%, so no one gains by redeeming first.
+/// - Recovery mode (actual ratio below the CollateralPolicy target): the mint fee drops to its
+///   floor and the redeem fee rises to the bounded recovery fee.
+/// - Each asset keeps a liquid buffer (a share of its holdings); the excess is parked in an
+///   ERC-4626 strategy by the market operator's `rebalance()`.
+/// @dev Roles: DEFAULT_ADMIN_ROLE lists assets and sets bounded parameters and unpauses;
+/// GUARDIAN_ROLE can only pause (minting, and separately redemption); OPERATOR_ROLE (the
+/// MarketOperator) moves quote collateral in and out for market operations and rebalances.
+/// Trust: the reserve trusts the PriceOracle for prices and the listed assets and strategies to
+/// behave as ERC-20 / ERC-4626 (fee-on-transfer assets are accounted by the amount received).
+interface IReserve {
+    /// @notice A listed asset's parameters. Fees, haircut and buffer in basis points; `ceiling`
+    /// in the asset's own units (its decimals); `strategy` is an ERC-4626 vault or zero.
+    struct AssetConfig {
+        uint16 haircutBps;
+        uint16 mintFeeBps;
+        uint16 redeemFeeBps;
+        uint16 bufferBps;
+        uint256 ceiling;
+    }
+
+    /// @notice What the reserve holds of an asset, in the asset's units.
+    /// `strategyPrincipal` is what was parked and not yet taken back; the strategy's yield is
+    /// counted only once realised (so a donation to the vault never raises accounted value).
+    struct Holdings {
+        uint256 idle;
+        uint256 strategyShares;
+        uint256 strategyPrincipal;
+    }
+
+    error ZeroAddress();
+    error ZeroAmount();
+    error AssetNotListed(address asset);
+    error AssetAlreadyListed(address asset);
+    error TooManyAssets(uint256 max);
+    error ParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    error SlippageExceeded(uint256 minOut, uint256 out);
+    error ReserveCeilingExceeded(address asset, uint256 ceiling, uint256 wanted);
+    error InsufficientLiquidity(address asset, uint256 available, uint256 wanted);
+    error RedemptionsPaused();
+    error StrategyAssetMismatch(address strategy, address expectedAsset, address actualAsset);
+    error StrategyNotEmpty(address asset, uint256 shares);
+    error CollateralPolicyNotSet();
+    error NothingToRebalance(address asset);
+
+    event AssetListed(address indexed asset, uint8 decimals);
+    event AssetConfigSet(address indexed asset, uint256 haircutBps, uint256 mintFeeBps, uint256 redeemFeeBps, uint256 bufferBps, uint256 ceiling);
+    event StrategySet(address indexed asset, address indexed oldStrategy, address indexed newStrategy);
+    event RecoveryFeesSet(uint256 recoveryMintFeeBps, uint256 recoveryRedeemFeeBps);
+    event BufferToleranceSet(uint256 toleranceBps);
+    event CollateralPolicySet(address indexed policy);
+    event Minted(address indexed caller, address indexed receiver, address indexed asset, uint256 amountIn, uint256 tokensOut, uint256 feeBps);
+    event Redeemed(address indexed caller, address indexed receiver, address indexed asset, uint256 tokensIn, uint256 amountOut, uint256 ratioWad, uint256 feeBps);
+    event OperatorDeposited(address indexed operator, address indexed asset, uint256 amount);
+    event OperatorReleased(address indexed operator, address indexed asset, uint256 amount, address to);
+    event StrategyDeposited(address indexed asset, address indexed strategy, uint256 assets, uint256 shares);
+    event StrategyWithdrawn(address indexed asset, address indexed strategy, uint256 assets, uint256 shares);
+    event RedemptionsPausedSet(bool paused);
+    event EquityContributed(address indexed contributor, address indexed asset, uint256 amount);
+
+    // ------------------------------------------------------------------ users
+    /// @notice Deposits `amountIn` of `asset` and mints tokens to `receiver` at the peg.
+    /// @return tokensOut Tokens minted (18 decimals); reverts below `minOut`.
+    function mint(address asset, uint256 amountIn, uint256 minOut, address receiver) external returns (uint256 tokensOut);
+
+    /// @notice Burns `amountIn` tokens from the caller (needs allowance) and pays `asset` to `receiver`.
+    /// Stays available when minting is paused, unless the guardian paused redemptions.
+    /// @return amountOut Asset paid (its decimals); reverts below `minOut`.
+    function redeem(address asset, uint256 amountIn, uint256 minOut, address receiver) external returns (uint256 amountOut);
+
+    /// @notice Adds `amount` of `asset` to the reserve as protocol equity: accounted, nothing minted.
+    /// How a treasury capitalises the protocol above 100%; unlike a plain transfer (a donation,
+    /// never counted) it is explicit and evented. The contributor gets nothing back.
+    function contribute(address asset, uint256 amount) external;
+
+    /// @notice What `mint` would mint now for `amountIn` of `asset` (before the ceiling check).
+    function previewMint(address asset, uint256 amountIn) external view returns (uint256 tokensOut);
+
+    /// @notice What `redeem` would pay now for `amountIn` tokens.
+    function previewRedeem(address asset, uint256 amountIn) external view returns (uint256 amountOut);
+
+    // ------------------------------------------------------------------ valuation
+    /// @notice Sum over assets of amount × price × (1 − haircut), WAD USD, rounded down. Strict:
+    /// reverts when any feed is invalid.
+    function reserveValue() external view returns (uint256 valueWad);
+
+    /// @notice Sum over assets of amount × price without haircuts, WAD USD. Strict.
+    function grossValue() external view returns (uint256 valueWad);
+
+    /// @notice reserveValue / supply in WAD; `type(uint256).max` when the supply is zero. Strict.
+    function collateralRatio() external view returns (uint256 ratioWad);
+
+    /// @notice The collateral ratio with every asset whose feed is invalid valued at zero. Used for
+    /// redemptions, which must stay live when a feed fails, and never overpay.
+    function conservativeRatio() external view returns (uint256 ratioWad);
+
+    /// @notice Value-weighted average haircut of the reserve, in basis points (0 when empty). Strict.
+    function weightedHaircutBps() external view returns (uint256 haircutBps);
+
+    /// @notice Accounted amount of `asset`: idle plus strategy principal (not yield), asset units.
+    function accountedAmount(address asset) external view returns (uint256 amount);
+
+    /// @notice How much `rebalance(asset)` would move: positive parks into the strategy, negative pulls back.
+    function rebalanceDelta(address asset) external view returns (int256 delta);
+
+    function assets() external view returns (address[] memory);
+    function assetConfig(address asset) external view returns (AssetConfig memory);
+    function holdings(address asset) external view returns (Holdings memory);
+    function strategyOf(address asset) external view returns (address);
+    function redemptionsPaused() external view returns (bool);
+
+    // ------------------------------------------------------------------ operator
+    /// @notice Pulls `amount` of `asset` from the operator into the reserve's idle balance.
+    function depositFromOperator(address asset, uint256 amount) external;
+
+    /// @notice Sends `amount` of idle `asset` to `to` for a market operation.
+    function releaseToOperator(address asset, uint256 amount, address to) external;
+
+    /// @notice Moves `asset` between the liquid buffer and its strategy toward the buffer target.
+    /// @return delta Positive when parked into the strategy, negative when pulled back.
+    function rebalance(address asset) external returns (int256 delta);
+}

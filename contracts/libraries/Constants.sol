@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+// Ballast constants.
+// Units: WAD (1e18) for prices, values and ratios; basis points (BPS) for fees and bands;
+// seconds for time. Every setter in the protocol is bounded by one of the hard limits below, so
+// governance cannot raise a cap or a fee past what the code allows (lesson: Terra raised caps
+// mid-crisis).
+
+uint256 constant WAD = 1e18;
+uint256 constant BPS = 10_000;
+
+/// @dev The peg: one token is worth one US dollar (WAD USD).
+uint256 constant PEG_WAD = 1e18;
+
+/// @dev Uniswap V2 charges 0.3% on the input amount; the pair bytecode hard-codes 997/1000.
+uint256 constant UNI_V2_FEE_NUMERATOR = 997;
+uint256 constant UNI_V2_FEE_DENOMINATOR = 1000;
+
+// ---------------------------------------------------------------- oracle
+/// @dev A Chainlink heartbeat is at most 24 h; allow one missed beat plus margin, never more.
+uint256 constant MAX_FEED_MAX_AGE_SEC = 2 days;
+/// @dev Below one minute a healthy feed would be rejected between heartbeats.
+uint256 constant MIN_FEED_MAX_AGE_SEC = 60;
+/// @dev A TWAP shorter than a few blocks is cheap to manipulate; longer than a day is useless as a guard.
+uint256 constant MIN_TWAP_WINDOW_SEC = 60;
+uint256 constant MAX_TWAP_WINDOW_SEC = 1 days;
+/// @dev Ring buffer length for pool observations; with one observation per quarter window it
+/// always spans two windows.
+uint256 constant OBSERVATION_SLOTS = 8;
+uint256 constant OBSERVATIONS_PER_WINDOW = 4;
+
+// ---------------------------------------------------------------- reserve
+/// @dev A haircut above 50% means the asset should not be collateral at all.
+uint256 constant MAX_HAIRCUT_BPS = 5_000;
+/// @dev User fees are bounded at 1%; the recovery redeem fee at 5% (a deterrent, not a gate).
+uint256 constant MAX_MINT_FEE_BPS = 100;
+uint256 constant MAX_REDEEM_FEE_BPS = 100;
+uint256 constant MAX_RECOVERY_REDEEM_FEE_BPS = 500;
+/// @dev The liquid buffer target, as a share of an asset's holdings, and the tolerance around it
+/// before `rebalance` moves anything.
+uint256 constant MAX_BUFFER_BPS = BPS;
+uint256 constant MIN_BUFFER_TOLERANCE_BPS = 100;
+uint256 constant MAX_BUFFER_TOLERANCE_BPS = 5_000;
+/// @dev At most this many collateral assets, to bound the valuation loop's gas.
+uint256 constant MAX_ASSETS = 8;
+
+// ---------------------------------------------------------------- collateral policy
+/// @dev Partial backing failed in practice (IRON, Terra): the target never goes below 100%.
+uint256 constant HARD_MIN_TARGET_RATIO_WAD = 1e18;
+uint256 constant HARD_MAX_TARGET_RATIO_WAD = 2e18;
+/// @dev At most 5 percentage points per refresh; Frax moved 0.25 points per hour.
+uint256 constant MAX_RATIO_STEP_WAD = 0.05e18;
+uint256 constant MIN_REFRESH_COOLDOWN_SEC = 10 minutes;
+uint256 constant MAX_REFRESH_COOLDOWN_SEC = 7 days;
+/// @dev The risk floor adds at most 2x the reserve's value-weighted haircut to the minimum ratio.
+uint256 constant MAX_RISK_WEIGHT_BPS = 20_000;
+
+// ---------------------------------------------------------------- market operator
+/// @dev The band must exceed the pool fee to be worth trading and stay tight enough to matter.
+uint256 constant MIN_BAND_BPS = 10;
+uint256 constant MAX_BAND_BPS = 500;
+/// @dev Spot and TWAP may disagree by at most this much before operations stop (manipulation guard).
+uint256 constant MIN_SPOT_TWAP_DEVIATION_BPS = 10;
+uint256 constant MAX_SPOT_TWAP_DEVIATION_BPS = 1_000;
+/// @dev At least one block between operations; at most a day.
+uint256 constant MIN_OPERATION_COOLDOWN_SEC = 1;
+uint256 constant MAX_OPERATION_COOLDOWN_SEC = 1 days;
+uint256 constant MIN_EPOCH_SEC = 1 hours;
+uint256 constant MAX_EPOCH_SEC = 7 days;
+/// @dev Absolute ceilings on what governance can allow per operation and per epoch (18-decimal
+/// token units), so a captured admin cannot open the mint tap.
+uint256 constant HARD_MAX_EXPANSION_PER_OP = 10_000_000e18;
+uint256 constant HARD_MAX_EXPANSION_PER_EPOCH = 50_000_000e18;
+/// @dev Contraction caps are quote-asset amounts normalised to 18 decimals (decimals-independent).
+uint256 constant HARD_MAX_CONTRACTION_PER_OP = 10_000_000e18;
+uint256 constant HARD_MAX_CONTRACTION_PER_EPOCH = 50_000_000e18;
+/// @dev Slippage allowed between an Automation simulation (`checkUpkeep`) and its execution.
+uint256 constant UPKEEP_SLIPPAGE_BPS = 50;
