@@ -24,7 +24,8 @@ import {
     MAX_BUFFER_BPS,
     MIN_BUFFER_TOLERANCE_BPS,
     MAX_BUFFER_TOLERANCE_BPS,
-    MAX_ASSETS
+    MAX_ASSETS,
+    MAX_ASSET_DECIMALS
 } from "./libraries/Constants.sol";
 
 /// @title Reserve
@@ -76,10 +77,11 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     /// @notice Lists `asset` as collateral with its parameters. Only DEFAULT_ADMIN_ROLE.
     function listAsset(address asset, AssetConfig calldata config) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (asset == address(0)) revert ZeroAddress();
+        if (asset == address(stable)) revert StableNotCollateral(asset);
         if (_listed[asset]) revert AssetAlreadyListed(asset);
         if (_assets.length >= MAX_ASSETS) revert TooManyAssets(MAX_ASSETS);
         uint8 decimals = IERC20Metadata(asset).decimals();
-        if (decimals > 36) revert ParameterOutOfBounds("decimals", decimals, 0, 36);
+        if (decimals > MAX_ASSET_DECIMALS) revert ParameterOutOfBounds("decimals", decimals, 0, MAX_ASSET_DECIMALS);
         _listed[asset] = true;
         _unit[asset] = 10 ** decimals;
         _assets.push(asset);

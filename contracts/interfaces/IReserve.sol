@@ -40,6 +40,7 @@ interface IReserve {
     error ZeroAmount();
     error AssetNotListed(address asset);
     error AssetAlreadyListed(address asset);
+    error StableNotCollateral(address asset);
     error TooManyAssets(uint256 max);
     error ParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
     error SlippageExceeded(uint256 minOut, uint256 out);

@@ -44,6 +44,8 @@ uint256 constant MIN_BUFFER_TOLERANCE_BPS = 100;
 uint256 constant MAX_BUFFER_TOLERANCE_BPS = 5_000;
 /// @dev At most this many collateral assets, to bound the valuation loop's gas.
 uint256 constant MAX_ASSETS = 8;
+/// @dev Value maths scales by 10^decimals; above 18 decimals precision and overflow margins shrink.
+uint256 constant MAX_ASSET_DECIMALS = 18;
 
 // ---------------------------------------------------------------- collateral policy
 /// @dev Partial backing failed in practice (IRON, Terra): the target never goes below 100%.
