@@ -2,6 +2,7 @@ import "@nomicfoundation/hardhat-toolbox";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
+import "./scripts/tasks";
 
 /** The one compiler version; `solc` in devDependencies is pinned to it (compiled offline). */
 const SOLC_VERSION = "0.8.28";

@@ -111,3 +111,97 @@ export const LOCAL_PARAMS: BallastParams = {
   poolDepth: "1000000",
   seedEquity: "50000",
 };
+
+// ---------------------------------------------------------------------------------------------
+// Per-network deployment configuration. `local` networks deploy their own test tokens, mock
+// feeds and Uniswap V2 factory; `live` networks name existing ones. Roles are addresses, a
+// well-known local account index, or "deployer".
+// ---------------------------------------------------------------------------------------------
+
+/** An account: an address, or the index of one of the node's unlocked accounts (local networks). */
+export type AccountRef = string | { localAccount: number };
+
+export interface RoleConfig {
+  /** DEFAULT_ADMIN_ROLE on every contract. "deployer" keeps it with the deploying account (local
+   * networks); an address (e.g. an OpenZeppelin TimelockController) receives it and the deployer
+   * renounces its own admin role at the end of the deploy. */
+  admin: "deployer" | AccountRef;
+  /** GUARDIAN_ROLE on the Reserve and the MarketOperator: may pause, never unpause. */
+  guardian: AccountRef;
+  /** KEEPER_ROLE on the MarketOperator. */
+  keeper: AccountRef;
+}
+
+export interface LocalFunding {
+  /** Indices of the node's unlocked accounts that receive test collateral. */
+  accounts: number[];
+  /** Whole units per account, by collateral symbol. */
+  amountBySymbol: Record<string, string>;
+}
+
+export interface LocalNetworkConfig {
+  kind: "local";
+  params: BallastParams;
+  roles: RoleConfig;
+  funding: LocalFunding;
+}
+
+export interface LiveNetworkConfig {
+  kind: "live";
+  params: BallastParams;
+  roles: RoleConfig;
+  /** Existing contracts: one token and Chainlink feed per collateral symbol, and a Uniswap V2 factory. */
+  external: {
+    tokens: Record<string, string>;
+    feeds: Record<string, string>;
+    uniswapV2Factory: string;
+  };
+}
+
+export type NetworkDeployConfig = LocalNetworkConfig | LiveNetworkConfig;
+
+/**
+ * Well-known accounts of a local Hardhat node (the default mnemonic's indices), the same roles the
+ * test fixture uses. The keeper daemon on hardhat/localhost with no key configured signs with
+ * `LOCAL_ACCOUNTS.keeper`.
+ */
+export const LOCAL_ACCOUNTS = { deployer: 0, guardian: 1, keeper: 2, user: 3, arbitrageur: 4, trader: 5 } as const;
+
+/** The Hardhat account index that holds KEEPER_ROLE on local networks. */
+export const LOCAL_KEEPER_ACCOUNT_INDEX: number = LOCAL_ACCOUNTS.keeper;
+
+const LOCAL_NETWORK_CONFIG: LocalNetworkConfig = {
+  kind: "local",
+  params: LOCAL_PARAMS,
+  roles: {
+    admin: "deployer",
+    guardian: { localAccount: LOCAL_ACCOUNTS.guardian },
+    keeper: { localAccount: LOCAL_ACCOUNTS.keeper },
+  },
+  funding: {
+    accounts: [LOCAL_ACCOUNTS.deployer, LOCAL_ACCOUNTS.user, LOCAL_ACCOUNTS.arbitrageur, LOCAL_ACCOUNTS.trader],
+    amountBySymbol: { USDC: "5000000", WETH: "1000" },
+  },
+};
+
+/** The one table of deployment configuration, by Hardhat network name. */
+export const NETWORK_CONFIGS: Readonly<Record<string, NetworkDeployConfig>> = {
+  hardhat: LOCAL_NETWORK_CONFIG,
+  localhost: LOCAL_NETWORK_CONFIG,
+};
+
+/** The networks whose node we control: test tokens, mock feeds, time travel. */
+export const LOCAL_NETWORKS: readonly string[] = ["hardhat", "localhost"];
+
+export function isLocalNetwork(network: string): boolean {
+  return LOCAL_NETWORKS.includes(network);
+}
+
+/** The deployment configuration of `network`; throws naming the network when there is none. */
+export function networkDeployConfig(network: string): NetworkDeployConfig {
+  const config = NETWORK_CONFIGS[network];
+  if (!config) {
+    throw new Error(`no deployment parameters for network "${network}": add an entry to NETWORK_CONFIGS in deploy/parameters.ts`);
+  }
+  return config;
+}

@@ -27,6 +27,7 @@ import {
 } from "../typechain-types";
 import type { IMarketOperator } from "../typechain-types/contracts/MarketOperator";
 import type { BallastParams, CollateralParams } from "./parameters";
+import { seedAmounts } from "./seedAmounts";
 
 export interface UniswapV2Pair {
   getAddress(): Promise<string>;
@@ -146,16 +147,12 @@ export async function deployLocalSystem(params: BallastParams, roles: SystemRole
 export async function seedPoolAtPeg(system: LocalSystem, admin: Signer, depth: string, equity: string): Promise<void> {
   const adminAddress = await admin.getAddress();
   const { quote, reserve, stable, pair } = system;
-  const decimals = quote.params.decimals;
   const quoteAddress = await quote.token.getAddress();
   const reserveAddress = await reserve.getAddress();
   const pairAddress = await pair.getAddress();
 
   // Enough quote to back the pool's token side (minted at peg after haircut and fee) and the quote side.
-  const tokenSide = parseUnits(depth, 18);
-  const quoteSide = parseUnits(depth, decimals);
-  const { haircutBps, mintFeeBps } = quote.params;
-  const deposit = (quoteSide * 10_000n * 10_000n) / (BigInt(10_000 - haircutBps) * BigInt(10_000 - mintFeeBps)) + 1n;
+  const { tokenSide, quoteSide, mintDeposit: deposit, equity: equityAmount } = seedAmounts(quote.params, depth, equity);
   await (await quote.token.mint(adminAddress, deposit + quoteSide)).wait();
   await (await quote.token.connect(admin).approve(reserveAddress, deposit)).wait();
   await (await reserve.connect(admin).mint(quoteAddress, deposit, tokenSide, adminAddress)).wait();
@@ -164,7 +161,6 @@ export async function seedPoolAtPeg(system: LocalSystem, admin: Signer, depth: s
   await (await pair.mint(adminAddress)).wait();
 
   // Protocol equity, so the system starts above its target ratio.
-  const equityAmount = parseUnits(equity, decimals);
   await (await quote.token.mint(adminAddress, equityAmount)).wait();
   await (await quote.token.connect(admin).approve(reserveAddress, equityAmount)).wait();
   await (await reserve.connect(admin).contribute(quoteAddress, equityAmount)).wait();
