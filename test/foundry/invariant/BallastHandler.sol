@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {CheatCodes} from "../utils/Vm.sol";
+import {BallastSystem, IUniswapV2PairFull} from "../utils/BallastSystem.sol";
+import {IPriceOracle} from "../../../contracts/interfaces/IPriceOracle.sol";
+import {IMarketOperator} from "../../../contracts/interfaces/IMarketOperator.sol";
+import {IReserve} from "../../../contracts/interfaces/IReserve.sol";
+import {ICollateralPolicy} from "../../../contracts/interfaces/ICollateralPolicy.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {TestERC20} from "../../../contracts/test/TestERC20.sol";
+import {BallastDollar} from "../../../contracts/BallastDollar.sol";
+import {Reserve} from "../../../contracts/Reserve.sol";
+import {PriceOracle} from "../../../contracts/PriceOracle.sol";
+import {CollateralPolicy} from "../../../contracts/CollateralPolicy.sol";
+import {MarketOperator} from "../../../contracts/MarketOperator.sol";
+
+/// @title BallastHandler: the actors of the stateful campaign
+/// @notice Every public function is one random step: users mint/redeem with both collaterals,
+/// transfer, burn, trade and flash-swap on the real pair, donate to the reserve, the strategy and
+/// the pool; the oracle moves, ages and breaks; time passes; this contract is also the (hostile)
+/// keeper, calling every operation with arbitrary amounts and slippage limits; the guardian and
+/// the admin pause and unpause. A step whose protocol call reverts re-raises the revert, so
+/// forge counts it per action; a step that observes a broken rule records a violation, which
+/// the invariant functions turn into a failure after that step.
+contract BallastHandler is BallastSystem {
+    uint256 internal constant PEG_WAD = 1e18;
+    uint256 internal constant BPS = 10_000;
+
+    // Invariant ids: the INV-n numbers of docs/invariants.md.
+    uint256 public constant SUPPLY = 1;
+    uint256 public constant RESERVE_ACCOUNTING = 2;
+    uint256 public constant SOLVENCY = 3;
+    uint256 public constant NO_EXTRACTION = 4;
+    uint256 public constant TOWARD_PEG = 5;
+    uint256 public constant MARKET_OP_LOSS = 6;
+    uint256 public constant RATIO_BOUNDS = 7;
+    uint256 public constant KEEPER_BOUNDS = 8;
+    uint256 public constant ACCESS = 9;
+    uint256 public constant PAUSE = 10;
+    uint256 public constant ROUNDING = 11;
+    uint256 public constant ORACLE = 12;
+    uint256 public constant DECIMALS = 13;
+
+    mapping(uint256 id => uint256) public violations;
+    string public lastViolation;
+
+    /// @notice The supply the ledger of successful steps predicts (mints minus burns).
+    uint256 public ghostSupply;
+    /// @notice Per asset, idle + strategy principal the ledger predicts (donations excluded).
+    mapping(address asset => uint256) public ghostBooked;
+    uint256 public ghostLastOperationAt;
+
+    address[3] internal _actors = [address(0x1001), address(0x1002), address(0x1003)];
+
+    constructor() {
+        _deploySystem(address(this));
+        vm.label(address(this), "hostileKeeper");
+        ghostSupply = stable.totalSupply();
+        ghostBooked[address(usdc)] = _booked(address(usdc));
+        ghostBooked[address(weth)] = _booked(address(weth));
+    }
+
+    // ================================================================ users
+
+    function mint(uint256 actorSeed, bool useWeth, uint256 amount) external {
+        address actor = _actor(actorSeed);
+        TestERC20 asset = useWeth ? weth : usdc;
+        amount = _bound(amount, 1, useWeth ? 40e18 : 150_000e6);
+        asset.mint(actor, amount);
+        vm.prank(actor);
+        asset.approve(address(reserve), amount);
+        (bool feedOk, uint256 priceWad) = oracle.tryPrice(address(asset));
+        bool mintPaused = reserve.paused();
+        Snapshot memory before = _snapshot();
+        uint256 feeBps = _mintFeeBps(address(asset));
+
+        vm.prank(actor);
+        try reserve.mint(address(asset), amount, 0, actor) returns (uint256 out) {
+            if (mintPaused) _violate(PAUSE, "mint succeeded while minting was paused");
+            if (!feedOk) _violate(ORACLE, "mint succeeded with an invalid feed");
+            ghostSupply += out;
+            ghostBooked[address(asset)] += amount;
+            _checkMintAmount(address(asset), amount, out, priceWad, feeBps);
+            _checkUserStepKeepsValue(before);
+        } catch (bytes memory reason) {
+            _bubble(reason);
+        }
+    }
+
+    function redeem(uint256 actorSeed, bool useWeth, uint256 amount) external {
+        address actor = _actor(actorSeed);
+        uint256 balance = stable.balanceOf(actor);
+        if (balance == 0) return;
+        TestERC20 asset = useWeth ? weth : usdc;
+        amount = _bound(amount, 1, balance);
+        vm.prank(actor);
+        stable.approve(address(reserve), amount);
+        (bool feedOk, uint256 priceWad) = oracle.tryPrice(address(asset));
+        bool redemptionsPaused = reserve.redemptionsPaused();
+        Snapshot memory before = _snapshot();
+        uint256 ratioForRedeem = reserve.conservativeRatio();
+
+        vm.prank(actor);
+        try reserve.redeem(address(asset), amount, 0, actor) returns (uint256 out) {
+            if (redemptionsPaused) _violate(PAUSE, "redeem succeeded while redemptions were paused");
+            if (!feedOk) _violate(ORACLE, "redeem paid out at an invalid price");
+            ghostSupply -= amount;
+            ghostBooked[address(asset)] -= out;
+            _checkRedeemAmount(address(asset), amount, out, priceWad, ratioForRedeem);
+            _checkUserStepKeepsValue(before);
+        } catch (bytes memory reason) {
+            // Redemption must stay live while only minting is paused, and while another asset's
+            // feed is broken (the redeemed asset's own price is valid).
+            bytes4 selector = _selector(reason);
+            if (!redemptionsPaused && selector == Pausable.EnforcedPause.selector) {
+                _violate(PAUSE, "redeem blocked by the mint pause");
+                return;
+            }
+            if (feedOk && _isOracleError(selector)) {
+                _violate(ORACLE, "redeem blocked by another asset's feed");
+                return;
+            }
+            _bubble(reason);
+        }
+    }
+
+    /// @notice mint → redeem in one block without an oracle move never returns more than was put in.
+    function roundTrip(uint256 actorSeed, bool useWeth, uint256 amount) external {
+        address actor = _actor(actorSeed);
+        TestERC20 asset = useWeth ? weth : usdc;
+        amount = _bound(amount, 1, useWeth ? 40e18 : 150_000e6);
+        asset.mint(actor, amount);
+        uint256 assetBefore = asset.balanceOf(actor);
+        uint256 tokensBefore = stable.balanceOf(actor);
+        vm.startPrank(actor);
+        asset.approve(address(reserve), amount);
+        uint256 minted = reserve.mint(address(asset), amount, 0, actor);
+        stable.approve(address(reserve), minted);
+        uint256 out = reserve.redeem(address(asset), minted, 0, actor);
+        vm.stopPrank();
+        ghostBooked[address(asset)] = ghostBooked[address(asset)] + amount - out;
+        if (asset.balanceOf(actor) > assetBefore || stable.balanceOf(actor) != tokensBefore) {
+            _violate(NO_EXTRACTION, "mint -> redeem returned more than was put in");
+        }
+    }
+
+    function transfer(uint256 fromSeed, uint256 toSeed, uint256 amount) external {
+        address from = _actor(fromSeed);
+        uint256 balance = stable.balanceOf(from);
+        if (balance == 0) return;
+        vm.prank(from);
+        stable.transfer(_actor(toSeed), _bound(amount, 1, balance));
+    }
+
+    function burn(uint256 actorSeed, uint256 amount) external {
+        address actor = _actor(actorSeed);
+        uint256 balance = stable.balanceOf(actor);
+        if (balance == 0) return;
+        amount = _bound(amount, 1, balance);
+        vm.prank(actor);
+        stable.burn(amount);
+        ghostSupply -= amount;
+    }
+
+    function contribute(uint256 amount) external {
+        amount = _bound(amount, 1, 50_000e6);
+        usdc.mint(address(this), amount);
+        usdc.approve(address(reserve), amount);
+        reserve.contribute(address(usdc), amount);
+        ghostBooked[address(usdc)] += amount;
+    }
+
+    // ================================================================ the pool
+
+    /// @notice A trader sells tokens (if held) or USDC into the real pair.
+    function swap(uint256 actorSeed, bool sellToken, uint256 amount) external {
+        address actor = _actor(actorSeed);
+        (uint256 rT, uint256 rQ) = _reserves();
+        if (sellToken) {
+            uint256 balance = stable.balanceOf(actor);
+            if (balance == 0) return;
+            amount = _bound(amount, 1, _min(balance, rT / 2));
+            vm.prank(actor);
+            stable.transfer(address(pair), amount);
+            _swapOut(false, _amountOut(amount, rT, rQ), actor);
+        } else {
+            amount = _bound(amount, 1, rQ / 2);
+            usdc.mint(address(pair), amount);
+            _swapOut(true, _amountOut(amount, rQ, rT), actor);
+        }
+    }
+
+    /// @notice Sustained pressure: one large trade, then a TWAP window passes with the feeds fresh and
+    /// the oracle recording, so spot and TWAP agree outside the band and an operation can become due.
+    function pressure(bool up, uint256 amount) external {
+        (uint256 rT, uint256 rQ) = _reserves();
+        address trader = _actors[2];
+        if (up) {
+            amount = _bound(amount, rQ / 100, rQ / 8);
+            usdc.mint(address(pair), amount);
+            _swapOut(true, _amountOut(amount, rQ, rT), trader);
+        } else {
+            // The trader mints the tokens it dumps, through the reserve, at the peg.
+            amount = _bound(amount, rQ / 100, rQ / 8);
+            usdc.mint(trader, amount);
+            vm.startPrank(trader);
+            usdc.approve(address(reserve), amount);
+            uint256 minted = reserve.mint(address(usdc), amount, 0, trader);
+            stable.transfer(address(pair), minted);
+            vm.stopPrank();
+            ghostSupply += minted;
+            ghostBooked[address(usdc)] += amount;
+            _swapOut(false, _amountOut(minted, rT, rQ), trader);
+        }
+        for (uint256 i = 0; i < 5; ++i) {
+            vm.warp(block.timestamp + TWAP_WINDOW_SEC / 4);
+            vm.roll(block.number + 1);
+            _refreshFeeds();
+            oracle.update();
+        }
+    }
+
+    /// @notice Borrows from the pair with a callback and tries to run an operation before repaying.
+    /// The pair's lock and its unchanged reserves during the callback must make the operation fail.
+    function flashSwapThenOperate(bool borrowToken, uint256 amount, uint256 opSeed) external {
+        (uint256 rT, uint256 rQ) = _reserves();
+        amount = _bound(amount, 1, (borrowToken ? rT : rQ) / 2);
+        _swapOutWithData(borrowToken, amount, abi.encode(borrowToken, opSeed));
+    }
+
+    /// @notice Uniswap V2 flash-swap callback.
+    function uniswapV2Call(address, uint256 amount0, uint256 amount1, bytes calldata data) external {
+        require(msg.sender == address(pair), "not the pair");
+        (bool borrowedToken, uint256 opSeed) = abi.decode(data, (bool, uint256));
+        uint256 opsBefore = operator.lastOperationAt();
+        if (opSeed % 3 == 0) {
+            try operator.expandSupply(type(uint256).max, 0) {} catch {}
+        } else if (opSeed % 3 == 1) {
+            try operator.contractSupply(type(uint256).max, 0) {} catch {}
+        } else {
+            try operator.performUpkeep(abi.encode(IMarketOperator.Action.Expand, type(uint256).max, 0)) {} catch {}
+        }
+        if (operator.lastOperationAt() != opsBefore) _violate(NO_EXTRACTION, "operation ran inside a flash swap");
+        // Repay in USDC with the pair's 0.3% fee on the equivalent input.
+        (uint256 rT, uint256 rQ) = _reserves();
+        uint256 borrowed = amount0 + amount1;
+        uint256 repay = borrowedToken ? _amountIn(borrowed, rQ, rT) : (borrowed * 1000) / 997 + 1;
+        usdc.mint(address(pair), repay);
+    }
+
+    /// @notice A sandwich: push spot away from the peg, let the (hostile) keeper operate, unwind.
+    /// The attacker must not end with more USDC than it started with (tokens restored exactly).
+    function sandwich(uint256 amount, bool expand) external {
+        (uint256 rT, uint256 rQ) = _reserves();
+        amount = _bound(amount, 1e6, rQ / 5);
+        address attacker = _actors[0];
+        usdc.mint(attacker, amount);
+        uint256 usdcBefore = usdc.balanceOf(attacker);
+        // Buy tokens with USDC (pushes the price up, away from a peg it sits above).
+        uint256 tokensBought = _amountOut(amount, rQ, rT);
+        vm.prank(attacker);
+        usdc.transfer(address(pair), amount);
+        _swapOut(true, tokensBought, attacker);
+        uint256 opsBefore = operator.lastOperationAt();
+        if (expand) {
+            try operator.expandSupply(type(uint256).max, 0) returns (uint256 sold, uint256 quoteOut) {
+                ghostSupply += sold;
+                ghostBooked[address(usdc)] += quoteOut;
+            } catch {}
+        } else {
+            try operator.contractSupply(type(uint256).max, 0) returns (uint256 spent, uint256 burned) {
+                ghostSupply -= burned;
+                ghostBooked[address(usdc)] -= spent;
+            } catch {}
+        }
+        // Unwind: sell the tokens bought back into the pool.
+        (rT, rQ) = _reserves();
+        vm.prank(attacker);
+        stable.transfer(address(pair), tokensBought);
+        _swapOut(false, _amountOut(tokensBought, rT, rQ), attacker);
+        if (operator.lastOperationAt() != opsBefore && usdc.balanceOf(attacker) > usdcBefore) {
+            _violate(NO_EXTRACTION, "sandwich around an operation was profitable");
+        }
+    }
+
+    // ================================================================ donations
+
+    function donateToReserve(bool useWeth, uint256 amount) external {
+        TestERC20 asset = useWeth ? weth : usdc;
+        amount = _bound(amount, 1, useWeth ? 100e18 : 1_000_000e6);
+        Prices memory before = _prices();
+        uint256 bookedBefore = reserve.accountedAmount(address(asset));
+        asset.mint(address(reserve), amount);
+        if (reserve.accountedAmount(address(asset)) != bookedBefore) {
+            _violate(RESERVE_ACCOUNTING, "a donation to the reserve was counted");
+        }
+        _checkPricesUnchanged(before, "a donation to the reserve moved mint/redeem prices");
+    }
+
+    function donateToStrategy(uint256 amount) external {
+        amount = _bound(amount, 1, 1_000_000e6);
+        Prices memory before = _prices();
+        uint256 bookedBefore = reserve.accountedAmount(address(usdc));
+        usdc.mint(address(vault), amount);
+        if (reserve.accountedAmount(address(usdc)) != bookedBefore) {
+            _violate(RESERVE_ACCOUNTING, "a donation to the strategy was counted");
+        }
+        _checkPricesUnchanged(before, "a donation to the strategy moved mint/redeem prices");
+    }
+
+    /// @notice Sends USDC straight to the pair and syncs: moves spot like a swap with no output.
+    function donateToPool(uint256 amount) external {
+        (, uint256 rQ) = _reserves();
+        usdc.mint(address(pair), _bound(amount, 1, rQ / 10));
+        pair.sync();
+    }
+
+    // ================================================================ oracle and time
+
+    function moveFeed(bool useWeth, uint256 moveBps, bool up) external {
+        (, int256 answer,,,) = (useWeth ? wethFeed : usdcFeed).latestRoundData();
+        if (answer <= 0) answer = useWeth ? int256(3_000e8) : int256(1e8);
+        moveBps = _bound(moveBps, 1, 3_000);
+        uint256 next = up ? (uint256(answer) * (BPS + moveBps)) / BPS : (uint256(answer) * (BPS - moveBps)) / BPS;
+        (useWeth ? wethFeed : usdcFeed).updateAnswer(int256(next == 0 ? 1 : next));
+    }
+
+    /// @notice Breaks a feed: zero, negative, future-dated, or far out of its bounds.
+    function breakFeed(bool useWeth, uint256 kind) external {
+        if (kind % 4 == 0) (useWeth ? wethFeed : usdcFeed).updateAnswer(0);
+        else if (kind % 4 == 1) (useWeth ? wethFeed : usdcFeed).updateAnswer(-1);
+        else if (kind % 4 == 2) {
+            (uint80 round, int256 answer,,,) = (useWeth ? wethFeed : usdcFeed).latestRoundData();
+            (useWeth ? wethFeed : usdcFeed).updateRoundData(round + 1, answer, block.timestamp + 1 hours, block.timestamp);
+        } else {
+            (useWeth ? wethFeed : usdcFeed).updateAnswer(useWeth ? int256(1_000_000e8) : int256(10e8));
+        }
+    }
+
+    function healFeed(bool useWeth) external {
+        (useWeth ? wethFeed : usdcFeed).updateAnswer(useWeth ? int256(3_000e8) : int256(1e8));
+    }
+
+    /// @notice Time passes; with `refresh` the feeds re-post and the oracle records, else they age.
+    function warp(uint256 secondsAhead, bool refresh) external {
+        vm.warp(block.timestamp + _bound(secondsAhead, 1, 3 hours));
+        vm.roll(block.number + 1);
+        if (refresh) {
+            _refreshFeeds();
+            oracle.update();
+        }
+    }
+
+    function refreshRatio() external {
+        uint256 oldTarget = policy.targetRatio();
+        uint256 readyAt = policy.nextRefreshAt();
+        ICollateralPolicy.Params memory p = policy.params();
+        uint256 floorWad = policy.riskFloor();
+        uint256 newTarget = policy.refresh();
+        if (block.timestamp < readyAt) _violate(RATIO_BOUNDS, "refresh inside its cooldown");
+        uint256 moved = newTarget > oldTarget ? newTarget - oldTarget : oldTarget - newTarget;
+        if (moved > p.stepWad && newTarget != floorWad) _violate(RATIO_BOUNDS, "target moved more than one step");
+        if (newTarget < 1e18 || newTarget > 2e18) _violate(RATIO_BOUNDS, "target outside hard bounds");
+    }
+
+    // ================================================================ the hostile keeper
+
+    function keeperExpand(uint256 amount, uint256 minOut, bool maxAmount) external {
+        if (maxAmount) amount = type(uint256).max;
+        OpContext memory c = _opContext();
+        (uint256 sold, uint256 quoteOut) = operator.expandSupply(amount, _minOut(minOut));
+        _afterOperation(c, IMarketOperator.Action.Expand, sold, quoteOut);
+    }
+
+    function keeperContract(uint256 amount, uint256 minOut, bool maxAmount) external {
+        if (maxAmount) amount = type(uint256).max;
+        OpContext memory c = _opContext();
+        (uint256 spent, uint256 burned) = operator.contractSupply(amount, _minOut(minOut));
+        _afterOperation(c, IMarketOperator.Action.Contract, burned, spent);
+    }
+
+    function keeperRebalance() external {
+        OpContext memory c = _opContext();
+        operator.rebalance();
+        _afterOperation(c, IMarketOperator.Action.Rebalance, 0, 0);
+    }
+
+    /// @notice Arbitrary performData: the action, amount and minOut are all attacker-chosen.
+    function keeperUpkeep(uint8 action, uint256 amount, uint256 minOut) external {
+        IMarketOperator.Action a = IMarketOperator.Action(action % 4);
+        OpContext memory c = _opContext();
+        operator.performUpkeep(abi.encode(a, amount, _minOut(minOut)));
+        // Amounts from the pair's reserve changes, independent of the operator's own reporting.
+        (uint256 rT, uint256 rQ) = _reserves();
+        if (a == IMarketOperator.Action.Expand) _afterOperation(c, a, rT - c.rT, c.rQ - rQ);
+        else if (a == IMarketOperator.Action.Contract) _afterOperation(c, a, c.rT - rT, rQ - c.rQ);
+        else _afterOperation(c, a, 0, 0);
+    }
+
+    // ================================================================ guardian and admin
+
+    function guardianPause(uint256 which) external {
+        vm.prank(GUARDIAN);
+        if (which % 3 == 0) reserve.pause();
+        else if (which % 3 == 1) reserve.pauseRedemptions();
+        else operator.pause();
+    }
+
+    /// @notice The guardian tries to unpause: must always be refused.
+    function guardianUnpause(uint256 which) external {
+        vm.prank(GUARDIAN);
+        bool ok;
+        if (which % 3 == 0) (ok,) = address(reserve).call(abi.encodeCall(reserve.unpause, ()));
+        else if (which % 3 == 1) (ok,) = address(reserve).call(abi.encodeCall(reserve.unpauseRedemptions, ()));
+        else (ok,) = address(operator).call(abi.encodeCall(operator.unpause, ()));
+        if (ok) _violate(PAUSE, "the guardian unpaused");
+    }
+
+    function adminUnpause(uint256 which) external {
+        vm.prank(ADMIN);
+        if (which % 3 == 0) reserve.unpause();
+        else if (which % 3 == 1) reserve.unpauseRedemptions();
+        else operator.unpause();
+    }
+
+    // ================================================================ views for the invariants
+
+    function core() external view returns (BallastDollar, Reserve, PriceOracle, CollateralPolicy, MarketOperator) {
+        return (stable, reserve, oracle, policy, operator);
+    }
+
+    function market() external view returns (address pairAddress, address usdcAddress, address wethAddress) {
+        return (address(pair), address(usdc), address(weth));
+    }
+
+    function actors() external view returns (address[3] memory) {
+        return _actors;
+    }
+
+    function booked(address asset) external view returns (uint256) {
+        return _booked(asset);
+    }
+
+    // ================================================================ checks
+
+    struct Snapshot {
+        bool valid;
+        int256 equityWad;
+        uint256 ratioWad;
+    }
+
+    struct Prices {
+        bool valid;
+        uint256 mintUsdc;
+        uint256 mintWeth;
+        uint256 redeemUsdc;
+        uint256 redeemWeth;
+    }
+
+    struct OpContext {
+        Snapshot snap;
+        uint256 targetWad;
+        uint256 lastOperationAt;
+        uint256 rT;
+        uint256 rQ;
+        uint256 quoteUsdWad;
+        bool operatorPaused;
+        bool quoteFeedOk;
+    }
+
+    function _snapshot() internal view returns (Snapshot memory s) {
+        try reserve.grossValue() returns (uint256 gross) {
+            s.valid = true;
+            s.equityWad = int256(gross) - int256(stable.totalSupply());
+            s.ratioWad = reserve.collateralRatio();
+        } catch {}
+    }
+
+    /// @dev INV solvency + no extraction for user steps: without an oracle move, a user's mint or
+    /// redeem never lowers the protocol's equity, nor the ratio below min(ratio before, 100%).
+    function _checkUserStepKeepsValue(Snapshot memory before) internal {
+        Snapshot memory afterStep = _snapshot();
+        if (!before.valid || !afterStep.valid) return;
+        if (afterStep.equityWad < before.equityWad) _violate(NO_EXTRACTION, "a user step lowered protocol equity");
+        if (afterStep.ratioWad < _min(before.ratioWad, 1e18)) _violate(SOLVENCY, "a user step lowered the ratio");
+    }
+
+    /// @dev Rule 4 + decimals: tokens out ≤ value × (1 − haircut) × (1 − fee), within 3 wei-steps of it.
+    function _checkMintAmount(address asset, uint256 amountIn, uint256 out, uint256 priceWad, uint256 feeBps)
+        internal
+    {
+        IReserve.AssetConfig memory cfg = reserve.assetConfig(asset);
+        uint256 unit = 10 ** TestERC20(asset).decimals();
+        // One exact division of the whole product: the contract's step-by-step rounding must land
+        // at or below it (rule 4) and at most a few wei under it (decimals handled, not truncated).
+        uint256 exactOut = (amountIn * priceWad * (BPS - cfg.haircutBps) * (BPS - feeBps)) / (unit * BPS * BPS);
+        if (out > exactOut) _violate(NO_EXTRACTION, "mint paid more than the haircut value minus the fee");
+        if (out + 3 < exactOut) _violate(DECIMALS, "mint rounded away more than dust");
+    }
+
+    /// @dev The fee `mint` will charge now: the recovery floor applies under the target ratio.
+    function _mintFeeBps(address asset) internal view returns (uint256) {
+        uint256 feeBps = reserve.assetConfig(asset).mintFeeBps;
+        try reserve.inRecoveryMode() returns (bool recovery) {
+            if (recovery) return _min(feeBps, reserve.recoveryMintFeeBps());
+        } catch {}
+        return feeBps;
+    }
+
+    /// @dev Rule 4: value paid ≤ tokens × min(ratio, 1) at the peg; never more than the oracle value.
+    function _checkRedeemAmount(address asset, uint256 tokensIn, uint256 out, uint256 priceWad, uint256 ratioWad)
+        internal
+    {
+        uint256 unit = 10 ** TestERC20(asset).decimals();
+        uint256 paidWad = (out * priceWad) / unit;
+        uint256 claimWad = ratioWad < 1e18 ? (tokensIn * ratioWad) / 1e18 : tokensIn;
+        if (paidWad > claimWad) _violate(ROUNDING, "redeem paid more than the pro-rata claim");
+    }
+
+    function _prices() internal view returns (Prices memory p) {
+        try reserve.previewMint(address(usdc), 1_000e6) returns (uint256 v) {
+            p.mintUsdc = v;
+        } catch {
+            return p;
+        }
+        try reserve.previewMint(address(weth), 1e18) returns (uint256 v) {
+            p.mintWeth = v;
+        } catch {
+            return p;
+        }
+        p.redeemUsdc = reserve.previewRedeem(address(usdc), 1_000e18);
+        p.redeemWeth = reserve.previewRedeem(address(weth), 1_000e18);
+        p.valid = true;
+    }
+
+    function _checkPricesUnchanged(Prices memory before, string memory what) internal {
+        Prices memory afterStep = _prices();
+        if (!before.valid) return;
+        if (
+            afterStep.mintUsdc != before.mintUsdc || afterStep.mintWeth != before.mintWeth
+                || afterStep.redeemUsdc != before.redeemUsdc || afterStep.redeemWeth != before.redeemWeth
+        ) _violate(RESERVE_ACCOUNTING, what);
+    }
+
+    function _opContext() internal view returns (OpContext memory c) {
+        c.snap = _snapshot();
+        c.targetWad = policy.targetRatio();
+        c.lastOperationAt = operator.lastOperationAt();
+        (c.rT, c.rQ) = _reserves();
+        (c.quoteFeedOk, c.quoteUsdWad) = oracle.tryPrice(address(usdc));
+        c.operatorPaused = operator.paused();
+    }
+
+    /// @dev Keeper bounds, market-op loss bound, peg direction, pause and oracle rules for one operation.
+    function _afterOperation(OpContext memory c, IMarketOperator.Action action, uint256 tokens, uint256 quote) internal {
+        IMarketOperator.Limits memory lim = operator.limits();
+        IMarketOperator.EpochState memory e = operator.epoch();
+        if (c.operatorPaused) _violate(PAUSE, "an operation ran while paused");
+        if (!c.quoteFeedOk) _violate(ORACLE, "an operation ran with an invalid quote feed");
+        if (c.lastOperationAt != 0 && action != IMarketOperator.Action.Rebalance && block.timestamp < c.lastOperationAt + lim.cooldownSec) {
+            _violate(KEEPER_BOUNDS, "an operation ran inside the cooldown");
+        }
+        if (e.netMinted > int256(lim.maxExpansionPerEpoch)) _violate(KEEPER_BOUNDS, "epoch expansion cap exceeded");
+        if (e.contracted > lim.maxContractionPerEpoch) _violate(KEEPER_BOUNDS, "epoch contraction cap exceeded");
+
+        (uint256 rT, uint256 rQ) = _reserves();
+        if (action == IMarketOperator.Action.Expand) {
+            if (tokens > lim.maxExpansionPerOp) _violate(KEEPER_BOUNDS, "expansion above the per-op cap");
+            // Spot must have been above the peg and must not end below it (exact, cross-multiplied).
+            if (_belowPeg(rT, rQ, c.quoteUsdWad)) _violate(TOWARD_PEG, "expansion pushed spot below the peg");
+            if (!_abovePeg(c.rT, c.rQ, c.quoteUsdWad)) _violate(TOWARD_PEG, "expansion from at or below the peg");
+            ghostSupply += tokens;
+            ghostBooked[address(usdc)] += quote;
+        } else if (action == IMarketOperator.Action.Contract) {
+            if ((quote * 1e12) > lim.maxContractionPerOp) _violate(KEEPER_BOUNDS, "contraction above the per-op cap");
+            if (_abovePeg(rT, rQ, c.quoteUsdWad)) _violate(TOWARD_PEG, "contraction pushed spot above the peg");
+            if (!_belowPeg(c.rT, c.rQ, c.quoteUsdWad)) _violate(TOWARD_PEG, "contraction from at or above the peg");
+            ghostSupply -= tokens;
+            ghostBooked[address(usdc)] -= quote;
+        }
+        Snapshot memory afterOp = _snapshot();
+        if (c.snap.valid && afterOp.valid) {
+            if (afterOp.equityWad < c.snap.equityWad) _violate(MARKET_OP_LOSS, "an operation lowered protocol value");
+            if (afterOp.ratioWad < _min(c.snap.ratioWad, c.targetWad)) {
+                _violate(SOLVENCY, "an operation left the ratio below min(before, target)");
+            }
+        }
+    }
+
+    function _abovePeg(uint256 rT, uint256 rQ, uint256 quoteUsdWad) internal pure returns (bool) {
+        return rQ * 1e12 * quoteUsdWad > rT * PEG_WAD;
+    }
+
+    function _belowPeg(uint256 rT, uint256 rQ, uint256 quoteUsdWad) internal pure returns (bool) {
+        return rQ * 1e12 * quoteUsdWad < rT * PEG_WAD;
+    }
+
+    // ================================================================ helpers
+
+    function _violate(uint256 id, string memory what) internal {
+        violations[id] += 1;
+        lastViolation = what;
+    }
+
+    function _booked(address asset) internal view returns (uint256) {
+        IReserve.Holdings memory h = reserve.holdings(asset);
+        return h.idle + h.strategyPrincipal;
+    }
+
+    function _actor(uint256 seed) internal view returns (address) {
+        return _actors[seed % _actors.length];
+    }
+
+    function _reserves() internal view returns (uint256 rT, uint256 rQ) {
+        (uint112 r0, uint112 r1,) = pair.getReserves();
+        return pair.token0() == address(stable) ? (uint256(r0), uint256(r1)) : (uint256(r1), uint256(r0));
+    }
+
+    /// @dev Swaps out `amount` of the token (tokenOut) or of USDC from the pair to `to`.
+    function _swapOut(bool tokenOut, uint256 amount, address to) internal {
+        if (amount == 0) return;
+        bool tokenIs0 = pair.token0() == address(stable);
+        bool out0 = tokenOut == tokenIs0;
+        pair.swap(out0 ? amount : 0, out0 ? 0 : amount, to, "");
+    }
+
+    function _swapOutWithData(bool tokenOut, uint256 amount, bytes memory data) internal {
+        bool tokenIs0 = pair.token0() == address(stable);
+        bool out0 = tokenOut == tokenIs0;
+        pair.swap(out0 ? amount : 0, out0 ? 0 : amount, address(this), data);
+    }
+
+    function _amountOut(uint256 amountIn, uint256 reserveIn, uint256 reserveOut) internal pure returns (uint256) {
+        uint256 withFee = amountIn * 997;
+        return (withFee * reserveOut) / (reserveIn * 1000 + withFee);
+    }
+
+    function _amountIn(uint256 amountOut, uint256 reserveIn, uint256 reserveOut) internal pure returns (uint256) {
+        return (reserveIn * amountOut * 1000) / ((reserveOut - amountOut) * 997) + 1;
+    }
+
+    /// @dev Half the time no slippage limit, otherwise an arbitrary (often unmeetable) one.
+    function _minOut(uint256 seed) internal pure returns (uint256) {
+        return seed % 2 == 0 ? 0 : seed % 1e24;
+    }
+
+    function _bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
+        if (hi <= lo) return lo;
+        return lo + (x % (hi - lo + 1));
+    }
+
+    function _min(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a < b ? a : b;
+    }
+
+    function _selector(bytes memory reason) internal pure returns (bytes4 s) {
+        if (reason.length >= 4) s = bytes4(reason);
+    }
+
+    function _isOracleError(bytes4 s) internal pure returns (bool) {
+        return s == IPriceOracle.StalePrice.selector || s == IPriceOracle.NonPositivePrice.selector
+            || s == IPriceOracle.PriceOutOfBounds.selector || s == IPriceOracle.FeedCallFailed.selector;
+    }
+
+    function _bubble(bytes memory reason) internal pure {
+        assembly ("memory-safe") {
+            revert(add(reason, 0x20), mload(reason))
+        }
+    }
+}
