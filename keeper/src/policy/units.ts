@@ -28,14 +28,16 @@ export const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 export function isqrt(n: bigint): bigint {
   if (n < 0n) throw new RangeError("isqrt: negative");
   if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
-  // Newton iterations from a float seed, then fix up to the exact floor.
+  // Float seed (exact to ~2^-52 relative, far off in absolute terms for large n), then one Newton
+  // step, which lands at or above floor(sqrt(n)) for any positive seed; from above, integer Newton
+  // decreases monotonically to the exact floor in a few steps.
+  const seed = Math.sqrt(Number(n));
+  let x = Number.isFinite(seed) && seed >= 1 ? BigInt(Math.floor(seed)) : 1n << BigInt(Math.ceil(n.toString(2).length / 2));
+  x = (x + n / x) >> 1n;
   for (;;) {
     const y = (x + n / x) >> 1n;
     if (y >= x) break;
     x = y;
   }
-  while (x * x > n) x -= 1n;
-  while ((x + 1n) * (x + 1n) <= n) x += 1n;
   return x;
 }
