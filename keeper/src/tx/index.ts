@@ -1,0 +1,9 @@
+/** The keeper's transaction manager: journal, fees, nonce handling, replacement and recovery. */
+export * from "./chain";
+export * from "./errors";
+export * from "./fees";
+export * from "./journal";
+export * from "./metrics";
+export * from "./revertReason";
+export * from "./sendErrors";
+export * from "./txManager";
