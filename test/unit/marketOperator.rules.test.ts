@@ -146,7 +146,7 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
       await pushSpotTo(f, price("0.97"));
       const usdc = await f.usdc.token.getAddress();
       const cfg = await f.reserve.assetConfig(usdc);
-      await f.reserve.connect(f.admin).setAssetConfig(usdc, { ...cfg.toObject(), bufferBps: 0 });
+      await f.reserve.connect(f.admin).setAssetConfig(usdc, { haircutBps: cfg.haircutBps, mintFeeBps: cfg.mintFeeBps, redeemFeeBps: cfg.redeemFeeBps, bufferBps: 0, ceiling: cfg.ceiling });
       await f.operator.connect(f.keeper).rebalance();
       expect((await f.reserve.holdings(usdc)).idle).to.equal(0n);
       await passTime(f, 2 * f.params.oracle.twapWindowSec, 8);
