@@ -15,6 +15,7 @@ import {IReserve} from "./interfaces/IReserve.sol";
 import {ICollateralPolicy} from "./interfaces/ICollateralPolicy.sol";
 import {IUniswapV2PairMinimal} from "./interfaces/IUniswapV2PairMinimal.sol";
 import {PegMath} from "./libraries/PegMath.sol";
+import {CallerReward} from "./libraries/CallerReward.sol";
 import "./libraries/Constants.sol" as C;
 
 /// @title MarketOperator
@@ -46,6 +47,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     uint256 public override bandBps;
     uint256 public override maxSpotTwapDeviationBps;
     uint256 public override lastOperationAt;
+    // Packed in one slot: both are read on every call of the operations.
+    address public override automationForwarder;
+    bool public override permissionless;
+    uint256 public override maxCallerRewardWad;
 
     /// @dev The market as the operator sees it: reserves oriented (token, quote), prices WAD USD.
     struct Market {
@@ -105,6 +110,21 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _setBand(bandBps_, maxSpotTwapDeviationBps_);
     }
 
+    /// @notice Lets `forwarder` (a Chainlink upkeep's forwarder) call `performUpkeep`; zero disables.
+    function setAutomationForwarder(address forwarder) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        emit AutomationForwarderSet(automationForwarder, forwarder);
+        automationForwarder = forwarder;
+    }
+
+    /// @notice Turns permissionless mode on or off and sets the caller reward cap, WAD USD, at most
+    /// `HARD_MAX_CALLER_REWARD_WAD`.
+    function setPermissionless(bool enabled, uint256 maxCallerRewardWad_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireWithin("maxCallerRewardWad", maxCallerRewardWad_, 0, C.HARD_MAX_CALLER_REWARD_WAD);
+        permissionless = enabled;
+        maxCallerRewardWad = maxCallerRewardWad_;
+        emit PermissionlessSet(enabled, maxCallerRewardWad_);
+    }
+
     function pause() external onlyRole(GUARDIAN_ROLE) {
         _pause();
     }
@@ -154,16 +174,20 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         override
         returns (bool upkeepNeeded, bytes memory performData)
     {
-        Preview memory p = _preview();
-        if (p.action == Action.None) return (false, "");
-        uint256 minOut = Math.mulDiv(p.expectedOut, C.BPS - C.UPKEEP_SLIPPAGE_BPS, C.BPS);
-        return (true, abi.encode(p.action, p.amount, minOut));
+        return _upkeep();
+    }
+
+    /// @inheritdoc IMarketOperator
+    function checker() external view override returns (bool canExec, bytes memory execPayload) {
+        bytes memory performData;
+        (canExec, performData) = _upkeep();
+        execPayload = canExec ? abi.encodeCall(this.performUpkeep, (performData)) : bytes("Ballast: nothing to do");
     }
 
     /// @notice Chainlink Automation execution. `performData` is only a request: the action must
     /// still be what `preview()` says now, and the amount is clamped and every check re-run.
     function performUpkeep(bytes calldata performData) external override nonReentrant whenNotPaused {
-        _requireKeeper();
+        if (msg.sender != automationForwarder) _requireKeeper();
         (Action action, uint256 amount, uint256 minOut) = abi.decode(performData, (Action, uint256, uint256));
         Preview memory p = _preview();
         if (action == Action.None || p.action != action) revert UpkeepNotNeeded(action, p.action, p.blocker);
@@ -210,10 +234,33 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         return PegMath.quoteToSpendForPrice(reserveToken, reserveQuote, priceNum, priceDen);
     }
 
+    /// @inheritdoc IMarketOperator
+    function computeCallerReward(uint256 profitWad, uint256 deviationCorrectedBps, uint256 maxRewardWad)
+        external
+        pure
+        override
+        returns (uint256)
+    {
+        return CallerReward.rewardWad(profitWad, deviationCorrectedBps, maxRewardWad);
+    }
+
+    /// @inheritdoc IMarketOperator
+    function estimateCallerReward() external view override returns (uint256 quoteAmount, uint256 valueWad) {
+        if (!permissionless) return (0, 0);
+        Preview memory p = _preview();
+        if (p.action != Action.Expand && p.action != Action.Contract) return (0, 0);
+        // preview() just read both without failing, so the strict reads cannot revert here.
+        Market memory m = _readMarket();
+        Outcome memory o = _estimateOutcome(p, m, _readBacking());
+        return _rewardFor(o.profitWad, CallerReward.deviationCorrectedBps(m.spotWad, o.spotAfterWad), o.headroomWad, o.idleAfter, m.quoteUsdWad);
+    }
+
     // ================================================================== actuators
 
     function _expand(uint256 amount, uint256 minQuoteOut) private returns (uint256 tokensSold, uint256 quoteOut) {
         if (amount == 0) revert ZeroAmount();
+        // Permissionless: always the full allowed trade, so no one can spend the cooldown on a token one.
+        if (permissionless) amount = type(uint256).max;
         oracle.update();
         Market memory m = _readMarket();
         _requireReady(m, Action.Expand);
@@ -232,12 +279,14 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
         _recordOperation(int256(tokensSold), 0);
         uint256 spotAfter = _requireNotCrossed(m, Action.Expand);
+        _payCallerReward(b, equityBefore, m, spotAfter);
         _requireSolvent(b, equityBefore);
         emit SupplyExpanded(msg.sender, tokensSold, quoteOut, m.spotWad, spotAfter);
     }
 
     function _contract(uint256 quoteAmount, uint256 minTokenOut) private returns (uint256 quoteSpent, uint256 tokensOut) {
         if (quoteAmount == 0) revert ZeroAmount();
+        if (permissionless) quoteAmount = type(uint256).max;
         oracle.update();
         Market memory m = _readMarket();
         _requireReady(m, Action.Contract);
@@ -255,6 +304,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
         _recordOperation(-int256(tokensOut), _normaliseQuote(quoteSpent));
         uint256 spotAfter = _requireNotCrossed(m, Action.Contract);
+        _payCallerReward(b, equityBefore, m, spotAfter);
         _requireSolvent(b, equityBefore);
         emit SupplyContracted(msg.sender, quoteSpent, tokensOut, m.spotWad, spotAfter);
     }
@@ -274,7 +324,88 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _requireSolvent(b, equityBefore);
     }
 
+    // ================================================================== caller reward
+
+    /// @dev What an expansion or contraction would leave behind, estimated from a preview.
+    struct Outcome {
+        uint256 profitWad;
+        uint256 spotAfterWad;
+        uint256 headroomWad;
+        uint256 idleAfter;
+    }
+
+    /// @dev Permissionless mode: pays the caller (not the forwarder, which the Automation network
+    /// pays) its reward out of the profit just measured. `_requireSolvent` runs after this, so rule 7
+    /// is asserted with the reward paid; `_rewardFor` clamps the reward so that it holds.
+    function _payCallerReward(Backing memory before, int256 equityBefore, Market memory m, uint256 spotAfterWad) private {
+        if (!permissionless || msg.sender == automationForwarder) return;
+        int256 profitWad = _equity() - equityBefore;
+        if (profitWad <= 0) return;
+        uint256 headroomWad = _rewardHeadroomWad(before, reserve.reserveValue(), stable.totalSupply());
+        (uint256 quoteAmount, uint256 valueWad) = _rewardFor(
+            uint256(profitWad),
+            CallerReward.deviationCorrectedBps(m.spotWad, spotAfterWad),
+            headroomWad,
+            reserve.holdings(quoteAsset).idle,
+            m.quoteUsdWad
+        );
+        if (quoteAmount == 0) return;
+        reserve.releaseToOperator(quoteAsset, quoteAmount, msg.sender);
+        emit CallerRewarded(msg.sender, quoteAmount, valueWad);
+    }
+
+    /// @dev The formula, then the rule-7 headroom, then the reserve's idle quote; converted to quote
+    /// units rounding down. Equity cannot fall: the reward is at most a tenth of the profit, and the
+    /// reserve's gross valuation rounds a payout by at most one wei.
+    function _rewardFor(uint256 profitWad, uint256 correctedBps, uint256 headroomWad, uint256 idle, uint256 quoteUsdWad)
+        private
+        view
+        returns (uint256 quoteAmount, uint256 valueWad)
+    {
+        valueWad = Math.min(CallerReward.rewardWad(profitWad, correctedBps, maxCallerRewardWad), headroomWad);
+        quoteAmount = Math.min(Math.mulDiv(valueWad, _quoteUnit, quoteUsdWad), idle);
+        valueWad = Math.mulDiv(quoteAmount, quoteUsdWad, _quoteUnit);
+    }
+
+    /// @dev Gross USD of quote that may leave the reserve while `ratio ≥ min(ratioBefore, target)`
+    /// still holds at `valueAfterWad` (haircut) over `supplyAfter`. Keeps two wei for the reserve's
+    /// two roundings of a payout's value (price, then haircut).
+    function _rewardHeadroomWad(Backing memory before, uint256 valueAfterWad, uint256 supplyAfter) private view returns (uint256) {
+        uint256 ratioBefore = before.supply == 0 ? type(uint256).max : Math.mulDiv(before.valueWad, C.WAD, before.supply);
+        uint256 floorWad = Math.mulDiv(supplyAfter, Math.min(ratioBefore, before.targetWad), C.WAD, Math.Rounding.Ceil) + 2;
+        if (valueAfterWad <= floorWad) return 0;
+        uint256 haircutBps = reserve.assetConfig(quoteAsset).haircutBps;
+        return Math.mulDiv(valueAfterWad - floorWad, C.BPS, C.BPS - haircutBps);
+    }
+
+    /// @dev The state after executing preview `p`: the same quantities `_payCallerReward` measures,
+    /// computed from the preview's amounts instead of the executed trade.
+    function _estimateOutcome(Preview memory p, Market memory m, Backing memory b) private view returns (Outcome memory o) {
+        bool expand = p.action == Action.Expand;
+        (uint256 tokens, uint256 quote) = expand ? (p.amount, p.expectedOut) : (p.expectedOut, p.amount);
+        uint256 quoteWad = Math.mulDiv(quote, m.quoteUsdWad, _quoteUnit);
+        uint256 tokensWad = Math.mulDiv(tokens, C.PEG_WAD, _tokenUnit);
+        uint256 quoteHaircutWad = Math.mulDiv(quoteWad, C.BPS - reserve.assetConfig(quoteAsset).haircutBps, C.BPS);
+        uint256 idle = reserve.holdings(quoteAsset).idle;
+        // preview() blocks unprofitable trades and contractions beyond the idle quote or the backing.
+        o.profitWad = expand ? quoteWad - tokensWad : tokensWad - quoteWad;
+        o.idleAfter = expand ? idle + quote : idle - quote;
+        (uint256 rT, uint256 rQ) = expand ? (m.reserveToken + tokens, m.reserveQuote - quote) : (m.reserveToken - tokens, m.reserveQuote + quote);
+        o.spotAfterWad = Math.mulDiv(rQ * _tokenUnit, m.quoteUsdWad, rT * _quoteUnit);
+        o.headroomWad = expand
+            ? _rewardHeadroomWad(b, b.valueWad + quoteHaircutWad, b.supply + tokens)
+            : _rewardHeadroomWad(b, b.valueWad - quoteHaircutWad, b.supply - tokens);
+    }
+
     // ================================================================== gates and maths
+
+    /// @dev Automation simulation: `performData = abi.encode(action, amount, minOut)`.
+    function _upkeep() private view returns (bool upkeepNeeded, bytes memory performData) {
+        Preview memory p = _preview();
+        if (p.action == Action.None) return (false, "");
+        uint256 minOut = Math.mulDiv(p.expectedOut, C.BPS - C.UPKEEP_SLIPPAGE_BPS, C.BPS);
+        return (true, abi.encode(p.action, p.amount, minOut));
+    }
 
     function _preview() private view returns (Preview memory p) {
         if (paused()) return _blocked(p, Blocker.Paused);
@@ -511,7 +642,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     function _requireKeeper() private view {
-        if (!hasRole(KEEPER_ROLE, msg.sender)) revert NotKeeper(msg.sender);
+        if (!permissionless && !hasRole(KEEPER_ROLE, msg.sender)) revert NotKeeper(msg.sender);
     }
 
     function _setLimits(Limits memory lim) private {

@@ -17,7 +17,15 @@ import {AutomationCompatibleInterface} from "@chainlink/contracts/src/v0.8/autom
 /// @dev Roles: DEFAULT_ADMIN_ROLE sets bounded parameters and unpauses; GUARDIAN_ROLE pauses;
 /// KEEPER_ROLE calls the operations. A malicious keeper can only trade toward the peg at
 /// better-than-peg prices within the caps. Entry points for Chainlink Automation:
-/// `checkUpkeep` (off-chain simulation) and `performUpkeep` (re-validates everything).
+/// `checkUpkeep` (off-chain simulation) and `performUpkeep` (re-validates everything); Gelato's
+/// resolver `checker()` returns the same call. `performUpkeep` may also be called by a configured
+/// Automation forwarder (Chainlink's per-upkeep sender), which needs no role.
+/// Permissionless mode (admin flag): anyone may call the operations and `performUpkeep`, and the
+/// caller (except the forwarder, which the Automation network pays) earns a bounded reward in the
+/// quote asset, paid by the Reserve out of the operation's profit (see {CallerReward}); rule 7 is
+/// asserted after the reward is paid. In this mode every expansion or contraction is the full
+/// trade the peg and the caps allow (the requested amount is ignored; `minOut` still applies), so
+/// no one can spend the cooldown on a token trade to hold the price off the peg. With the mode off, behaviour is exactly the permissioned one.
 interface IMarketOperator is AutomationCompatibleInterface {
     enum Action {
         None,
@@ -93,6 +101,10 @@ interface IMarketOperator is AutomationCompatibleInterface {
     event SupplyContracted(address indexed caller, uint256 quoteSpent, uint256 tokensBurned, uint256 spotBeforeWad, uint256 spotAfterWad);
     event Rebalanced(address indexed caller, address indexed asset, int256 delta);
     event EpochStarted(uint256 startedAt);
+    event AutomationForwarderSet(address indexed previousForwarder, address indexed forwarder);
+    event PermissionlessSet(bool enabled, uint256 maxCallerRewardWad);
+    /// @notice A permissionless caller was paid `quoteAmount` of the quote asset, worth `valueWad` USD.
+    event CallerRewarded(address indexed caller, uint256 quoteAmount, uint256 valueWad);
 
     /// @notice Sells up to `amount` newly minted tokens into the pool (clamped to what the peg,
     /// the caps and the target ratio allow); reverts if the quote received is below `minQuoteOut`.
@@ -114,6 +126,30 @@ interface IMarketOperator is AutomationCompatibleInterface {
     function bandBps() external view returns (uint256);
     function maxSpotTwapDeviationBps() external view returns (uint256);
     function lastOperationAt() external view returns (uint256);
+
+    /// @notice The Automation forwarder allowed to call `performUpkeep` besides KEEPER_ROLE; zero when none.
+    function automationForwarder() external view returns (address);
+
+    /// @notice True when anyone may call the operations and earns the caller reward.
+    function permissionless() external view returns (bool);
+
+    /// @notice The configured reward cap, WAD USD (never above `HARD_MAX_CALLER_REWARD_WAD`).
+    function maxCallerRewardWad() external view returns (uint256);
+
+    /// @notice Gelato resolver: `execPayload` is the `performUpkeep` calldata when `canExec`.
+    function checker() external view returns (bool canExec, bytes memory execPayload);
+
+    /// @notice What a permissionless caller would earn by executing `preview()` now, in quote-asset
+    /// units and in WAD USD; zero when the mode is off or there is no expansion or contraction to do.
+    /// Estimated from the preview's amounts; the paid reward is computed from the measured profit.
+    function estimateCallerReward() external view returns (uint256 quoteAmount, uint256 valueWad);
+
+    /// @notice The reward formula (see {CallerReward}), WAD USD, before the ratio-headroom and
+    /// liquidity clamps: `min(profit × share, min(cap, hard cap) × min(corrected, full) / full)`.
+    function computeCallerReward(uint256 profitWad, uint256 deviationCorrectedBps, uint256 maxRewardWad)
+        external
+        pure
+        returns (uint256 rewardWad);
 
     /// @notice Tokens to sell into a Uniswap V2 pair (0.3% fee) so that its price (quote units per
     /// token unit, raw) falls to `priceNum / priceDen`; 0 when already at or below. Rounded down,

@@ -79,3 +79,14 @@ uint256 constant HARD_MAX_CONTRACTION_PER_OP = 10_000_000e18;
 uint256 constant HARD_MAX_CONTRACTION_PER_EPOCH = 50_000_000e18;
 /// @dev Slippage allowed between an Automation simulation (`checkUpkeep`) and its execution.
 uint256 constant UPKEEP_SLIPPAGE_BPS = 50;
+
+// ---------------------------------------------------------------- permissionless caller reward
+/// @dev A permissionless caller earns at most this share of an operation's profit (the protocol's
+/// equity gain); the protocol keeps the rest, so paying the reward never lowers its value.
+uint256 constant CALLER_REWARD_PROFIT_SHARE_BPS = 1_000;
+/// @dev The reward cap applies in full once an operation corrects this much deviation (bps of
+/// the peg) and scales linearly below it, so keepers earn most when the peg needs them most.
+uint256 constant CALLER_REWARD_FULL_DEVIATION_BPS = 200;
+/// @dev Hard ceiling on one caller reward, WAD USD: several times the gas of an operation at
+/// congested mainnet prices, small next to the profits at the operation caps.
+uint256 constant HARD_MAX_CALLER_REWARD_WAD = 1_000e18;
