@@ -1,9 +1,7 @@
 /** `ballast:deploy`: deploy or reconcile Ballast on --network and print what happened. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { AddressBookError } from "../deploy/addressBook";
-import { DeployError, deployBallast } from "../deploy/deploy";
-import { WiringError } from "../deploy/verifyWiring";
-import { out, runTask } from "./lib/cli";
+import { deployBallast } from "../deploy/deploy";
+import { expectedFailure, out, runTask } from "./lib/cli";
 
 export async function deployTask(hre: HardhatRuntimeEnvironment): Promise<void> {
   await runTask(
@@ -17,6 +15,6 @@ export async function deployTask(hre: HardhatRuntimeEnvironment): Promise<void> 
       out(`  roles: admin ${outcome.record.roles.admin}, guardian ${outcome.record.roles.guardian}, keeper ${outcome.record.roles.keeper}` +
         (outcome.record.localKeeperAccountIndex === null ? "" : ` (local account #${outcome.record.localKeeperAccountIndex})`));
     },
-    (error) => (error instanceof DeployError || error instanceof WiringError || error instanceof AddressBookError ? error.message : null),
+    expectedFailure,
   );
 }

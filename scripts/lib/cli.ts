@@ -26,3 +26,10 @@ export async function runTask(body: () => Promise<void>, expected: (error: unkno
     process.exitCode = 1;
   }
 }
+
+/** The failures a task reports as one line: bad input, a missing or stale address book, a decoded revert. */
+export function expectedFailure(error: unknown): string | null {
+  if (error instanceof UserError) return error.message;
+  if (error instanceof Error && (error.name === "AddressBookError" || error.name === "WiringError" || error.name === "DeployError")) return error.message;
+  return null;
+}

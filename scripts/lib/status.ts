@@ -1,0 +1,216 @@
+/**
+ * Reads the state of a deployed system into one plain object (the `ballast:status --json` shape,
+ * DESIGN.md §4) and renders it as a table. Reads that can fail on chain (a stale feed, a TWAP not
+ * yet available) become `null` plus a line in `warnings`, so status still shows everything else.
+ */
+import { formatUnits } from "ethers";
+import { describeFailure } from "./revertDecoder";
+import type { SystemContext } from "./context";
+import { TestERC20__factory } from "../../typechain-types";
+
+const WAD = 10n ** 18n;
+const BPS = 10_000n;
+const ACTIONS = ["None", "Expand", "Contract", "Rebalance"] as const;
+const BLOCKERS = ["None", "Paused", "OracleInvalid", "SpotTwapDivergence", "InsideBand", "Cooldown", "CapReached", "RatioLimit", "NoLiquidity", "Unprofitable"] as const;
+
+export interface AssetStatus {
+  symbol: string;
+  address: string;
+  decimals: number;
+  /** Accounted amount (idle + strategy principal), base units of the asset. */
+  amount: string;
+  /** WAD USD per whole unit; null when the feed is rejected. */
+  price: string | null;
+  haircutBps: number;
+  /** amount × price × (1 − haircut), WAD USD, rounded down as the Reserve does. */
+  value: string | null;
+}
+
+export interface Status {
+  network: string;
+  chainId: number;
+  blockNumber: number;
+  timestamp: number;
+  /** Pool prices, WAD USD. */
+  spotPrice: string | null;
+  twapPrice: string | null;
+  /** Spot versus the peg, basis points (as MarketOperator.preview computes it). */
+  deviationBps: number | null;
+  supply: string;
+  reserveValue: string | null;
+  collateralRatio: string | null;
+  targetRatio: string;
+  assets: AssetStatus[];
+  paused: { minting: boolean; redemptions: boolean; operations: boolean };
+  caps: {
+    /** Tokens, 18 decimals. */
+    maxExpansionPerOp: string;
+    expansionLeftInEpoch: string;
+    /** Quote asset normalised to 18 decimals. */
+    maxContractionPerOp: string;
+    contractionLeftInEpoch: string;
+    epochEndsInSec: number;
+  };
+  cooldowns: { operationReadyInSec: number; policyRefreshReadyInSec: number };
+  operator: { action: string; blocker: string; amount: string };
+  warnings: string[];
+}
+
+async function attempt<T>(what: string, warnings: string[], read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    warnings.push(`${what}: ${describeFailure(error)}`);
+    return null;
+  }
+}
+
+const left = (cap: bigint, used: bigint) => (used >= cap ? 0n : cap - used);
+const secondsUntil = (at: bigint, now: number) => (at > BigInt(now) ? Number(at - BigInt(now)) : 0);
+
+export async function readStatus(ctx: SystemContext): Promise<Status> {
+  const warnings: string[] = [];
+  const provider = ctx.hre.ethers.provider;
+  const block = await provider.getBlock("latest");
+  if (!block) throw new Error("the node returned no latest block");
+  const now = block.timestamp;
+
+  const market = await attempt("pool price", warnings, () => ctx.oracle.marketPrice());
+  const preview = await ctx.operator.preview();
+  let spot: bigint | null = market ? market[0] : null;
+  const twap: bigint | null = market ? market[1] : null;
+  if (spot === null) {
+    // The TWAP may be unavailable while spot is fine: preview reports spot on its own.
+    spot = preview.spotWad > 0n ? preview.spotWad : null;
+  }
+  const deviationBps = spot === null ? null : Number(((spot - WAD) * BPS) / WAD);
+
+  const assets: AssetStatus[] = [];
+  for (const address of await ctx.reserve.assets()) {
+    const token = TestERC20__factory.connect(address, provider);
+    const [symbol, decimals, amount, config, priced] = await Promise.all([
+      token.symbol(),
+      token.decimals(),
+      ctx.reserve.accountedAmount(address),
+      ctx.reserve.assetConfig(address),
+      ctx.oracle.tryPrice(address),
+    ]);
+    const [ok, price] = priced;
+    if (!ok) warnings.push(`${symbol} price: the oracle rejects its feed (stale, non-positive or out of bounds)`);
+    const unit = 10n ** decimals;
+    const value = ok ? (((amount * price) / unit) * (BPS - config.haircutBps)) / BPS : null;
+    assets.push({
+      symbol,
+      address,
+      decimals: Number(decimals),
+      amount: amount.toString(),
+      price: ok ? price.toString() : null,
+      haircutBps: Number(config.haircutBps),
+      value: value === null ? null : value.toString(),
+    });
+  }
+
+  const [supply, reserveValue, collateralRatio, targetRatio, mintingPaused, redemptionsPaused, operationsPaused, limits, epoch, lastOp, nextRefreshAt] =
+    await Promise.all([
+      ctx.stable.totalSupply(),
+      attempt("reserveValue", warnings, () => ctx.reserve.reserveValue()),
+      attempt("collateralRatio", warnings, () => ctx.reserve.collateralRatio()),
+      ctx.policy.targetRatio(),
+      ctx.reserve.paused(),
+      ctx.reserve.redemptionsPaused(),
+      ctx.operator.paused(),
+      ctx.operator.limits(),
+      ctx.operator.epoch(),
+      ctx.operator.lastOperationAt(),
+      ctx.policy.nextRefreshAt(),
+    ]);
+  const netMinted = epoch.netMinted > 0n ? epoch.netMinted : 0n;
+
+  return {
+    network: ctx.network,
+    chainId: ctx.book.chainId,
+    blockNumber: block.number,
+    timestamp: now,
+    spotPrice: spot === null ? null : spot.toString(),
+    twapPrice: twap === null ? null : twap.toString(),
+    deviationBps,
+    supply: supply.toString(),
+    reserveValue: reserveValue === null ? null : reserveValue.toString(),
+    collateralRatio: collateralRatio === null ? null : collateralRatio.toString(),
+    targetRatio: targetRatio.toString(),
+    assets,
+    paused: { minting: mintingPaused, redemptions: redemptionsPaused, operations: operationsPaused },
+    caps: {
+      maxExpansionPerOp: limits.maxExpansionPerOp.toString(),
+      expansionLeftInEpoch: left(limits.maxExpansionPerEpoch, netMinted).toString(),
+      maxContractionPerOp: limits.maxContractionPerOp.toString(),
+      contractionLeftInEpoch: left(limits.maxContractionPerEpoch, epoch.contracted).toString(),
+      epochEndsInSec: secondsUntil(epoch.startedAt + limits.epochSec, now),
+    },
+    cooldowns: {
+      operationReadyInSec: lastOp === 0n ? 0 : secondsUntil(lastOp + limits.cooldownSec, now),
+      policyRefreshReadyInSec: secondsUntil(nextRefreshAt, now),
+    },
+    operator: {
+      action: ACTIONS[Number(preview.action)] ?? `#${preview.action}`,
+      blocker: BLOCKERS[Number(preview.blocker)] ?? `#${preview.blocker}`,
+      amount: preview.amount.toString(),
+    },
+    warnings,
+  };
+}
+
+// ------------------------------------------------------------------------------------ table
+
+const wadText = (v: string | null, digits = 6) => (v === null ? "n/a" : trimZeros(Number(formatUnits(v, 18)).toFixed(digits)));
+const pctText = (v: string | null) => (v === null ? "n/a" : BigInt(v) > 10n ** 40n ? "∞ (no supply)" : `${trimZeros((Number(formatUnits(v, 18)) * 100).toFixed(2))}%`);
+const unitsText = (v: string, decimals: number, digits = 2) => Number(formatUnits(v, decimals)).toLocaleString("en-US", { maximumFractionDigits: digits });
+function trimZeros(s: string): string {
+  return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
+}
+const duration = (sec: number) => (sec === 0 ? "ready" : sec < 120 ? `${sec} s` : sec < 7_200 ? `${Math.round(sec / 60)} min` : `${(sec / 3_600).toFixed(1)} h`);
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
+}
+
+export function formatStatus(s: Status): string {
+  const deviation = s.deviationBps === null ? "n/a" : `${s.deviationBps > 0 ? "+" : ""}${s.deviationBps} bps`;
+  const lines = [
+    `Ballast on ${s.network} (chain ${s.chainId}), block ${s.blockNumber}`,
+    "",
+    ...table([
+      ["pool spot", `$${wadText(s.spotPrice)}`],
+      ["pool TWAP", s.twapPrice === null ? "n/a" : `$${wadText(s.twapPrice)}`],
+      ["deviation from peg", deviation],
+      ["supply", `${unitsText(s.supply, 18)} BLD`],
+      ["reserve value (after haircuts)", s.reserveValue === null ? "n/a" : `$${unitsText(s.reserveValue, 18)}`],
+      ["collateral ratio", pctText(s.collateralRatio)],
+      ["target ratio", pctText(s.targetRatio)],
+      ["operator would", s.operator.action === "None" ? `wait (${s.operator.blocker})` : s.operator.blocker === "None" ? s.operator.action : `${s.operator.action} (capped: ${s.operator.blocker})`],
+    ]),
+    "",
+    ...table([
+      ["asset", "amount", "price", "haircut", "value"],
+      ...s.assets.map((a) => [
+        a.symbol,
+        unitsText(a.amount, a.decimals, 4),
+        a.price === null ? "rejected" : `$${wadText(a.price, 4)}`,
+        `${a.haircutBps / 100}%`,
+        a.value === null ? "n/a" : `$${unitsText(a.value, 18)}`,
+      ]),
+    ]),
+    "",
+    ...table([
+      ["expansion left this epoch", `${unitsText(s.caps.expansionLeftInEpoch, 18)} BLD (per op ${unitsText(s.caps.maxExpansionPerOp, 18)})`],
+      ["contraction left this epoch", `${unitsText(s.caps.contractionLeftInEpoch, 18)} quote (per op ${unitsText(s.caps.maxContractionPerOp, 18)})`],
+      ["epoch ends in", duration(s.caps.epochEndsInSec)],
+      ["operation cooldown", duration(s.cooldowns.operationReadyInSec)],
+      ["policy refresh", duration(s.cooldowns.policyRefreshReadyInSec)],
+      ["paused", `minting ${s.paused.minting ? "YES" : "no"}, redemptions ${s.paused.redemptions ? "YES" : "no"}, operations ${s.paused.operations ? "YES" : "no"}`],
+    ]),
+  ];
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,94 @@
+/**
+ * `ballast:mint` and `ballast:redeem`: deposit collateral for tokens at the peg, or burn tokens
+ * for collateral, through the Reserve, with a minimum output from the preview less `--slippage-bps`.
+ */
+import { formatUnits, type Signer } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { parseAmount, parseBps } from "./lib/args";
+import { UserError, expectedFailure, out, runTask } from "./lib/cli";
+import { loadSystem, resolveAsset, resolveSigner, type AssetRef, type SystemContext } from "./lib/context";
+import { describeFailure } from "./lib/revertDecoder";
+import { simulateThenSend } from "./lib/tx";
+
+export interface TradeArgs {
+  asset: string;
+  amount: string;
+  slippageBps: string;
+  from?: string;
+}
+
+const BPS = 10_000n;
+
+async function preview(label: string, read: () => Promise<bigint>): Promise<bigint> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new UserError(`${label} ${describeFailure(error)}; no transaction sent`, { cause: error });
+  }
+}
+
+/**
+ * Approves exactly `amount` when the allowance is short (never an unlimited approval); returns the
+ * approval's hash, if one was sent.
+ */
+async function ensureAllowance(
+  token: { allowance(o: string, s: string): Promise<bigint> },
+  approve: (spender: string, amount: bigint) => Promise<{ hash: string }>,
+  owner: string,
+  spender: string,
+  amount: bigint,
+  symbol: string,
+): Promise<string[]> {
+  if ((await token.allowance(owner, spender)) >= amount) return [];
+  const sent = await approve(spender, amount);
+  out(`approved the Reserve to take ${symbol}: tx ${sent.hash}`);
+  return [`approval ${sent.hash}`];
+}
+
+async function setup(hre: HardhatRuntimeEnvironment, args: TradeArgs): Promise<{ ctx: SystemContext; asset: AssetRef; signer: Signer; who: string; slippageBps: number }> {
+  const slippageBps = parseBps("--slippage-bps", args.slippageBps);
+  const ctx = await loadSystem(hre);
+  const asset = await resolveAsset(ctx, args.asset);
+  const signer = await resolveSigner(hre, args.from);
+  return { ctx, asset, signer, who: await signer.getAddress(), slippageBps };
+}
+
+export async function mintTask(hre: HardhatRuntimeEnvironment, args: TradeArgs): Promise<void> {
+  await runTask(async () => {
+    const { ctx, asset, signer, who, slippageBps } = await setup(hre, args);
+    const amountIn = parseAmount("--amount", args.amount, asset.decimals);
+    const balance = await asset.token.balanceOf(who);
+    if (amountIn > balance) {
+      throw new UserError(`--amount ${args.amount} ${asset.symbol} is more than the balance of ${who} (${formatUnits(balance, asset.decimals)} ${asset.symbol})`);
+    }
+    const expected = await preview("mint preview", () => ctx.reserve.previewMint(asset.address, amountIn));
+    const minOut = (expected * (BPS - BigInt(slippageBps))) / BPS;
+    const reserveAddress = await ctx.reserve.getAddress();
+    const token = asset.token.connect(signer);
+    const approvals = await ensureAllowance(token, async (s, a) => (await (await token.approve(s, a)).wait())!, who, reserveAddress, amountIn, asset.symbol);
+    const reserve = ctx.reserve.connect(signer);
+    const sent = await simulateThenSend("mint", approvals, reserve.mint, asset.address, amountIn, minOut, who);
+    out(`minted ${formatUnits(sent.result, 18)} BLD for ${formatUnits(amountIn, asset.decimals)} ${asset.symbol} (minimum ${formatUnits(minOut, 18)}) to ${who}`);
+    out(`tx ${sent.hash}`);
+  }, expectedFailure);
+}
+
+export async function redeemTask(hre: HardhatRuntimeEnvironment, args: TradeArgs): Promise<void> {
+  await runTask(async () => {
+    const { ctx, asset, signer, who, slippageBps } = await setup(hre, args);
+    const amountIn = parseAmount("--amount", args.amount, 18);
+    const balance = await ctx.stable.balanceOf(who);
+    if (amountIn > balance) {
+      throw new UserError(`--amount ${args.amount} BLD is more than the balance of ${who} (${formatUnits(balance, 18)} BLD)`);
+    }
+    const expected = await preview("redeem preview", () => ctx.reserve.previewRedeem(asset.address, amountIn));
+    const minOut = (expected * (BPS - BigInt(slippageBps))) / BPS;
+    const reserveAddress = await ctx.reserve.getAddress();
+    const stable = ctx.stable.connect(signer);
+    const approvals = await ensureAllowance(stable, async (s, a) => (await (await stable.approve(s, a)).wait())!, who, reserveAddress, amountIn, "BLD");
+    const reserve = ctx.reserve.connect(signer);
+    const sent = await simulateThenSend("redeem", approvals, reserve.redeem, asset.address, amountIn, minOut, who);
+    out(`redeemed ${formatUnits(amountIn, 18)} BLD for ${formatUnits(sent.result, asset.decimals)} ${asset.symbol} (minimum ${formatUnits(minOut, asset.decimals)}) to ${who}`);
+    out(`tx ${sent.hash}`);
+  }, expectedFailure);
+}
