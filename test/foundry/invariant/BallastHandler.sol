@@ -249,39 +249,76 @@ contract BallastHandler is BallastSystem {
         usdc.mint(address(pair), repay);
     }
 
-    /// @notice A sandwich: push spot away from the peg, let the (hostile) keeper operate, unwind.
-    /// The attacker must not end with more USDC than it started with (tokens restored exactly).
+    /// @notice A sandwich by the keeper itself: push spot AWAY from the peg (up before an expansion,
+    /// down before a contraction), run the operation, unwind exactly. The attacker's USDC P&L must
+    /// not be positive. (A push TOWARD the peg ahead of an operation is plain arbitrage on a
+    /// mispriced pool, bounded by the spot/TWAP guard; it is not an extraction from the protocol,
+    /// whose value INV-6 still guards for the operation itself.)
     function sandwich(uint256 amount, bool expand) external {
         (uint256 rT, uint256 rQ) = _reserves();
-        amount = _bound(amount, 1e6, rQ / 5);
         address attacker = _actors[0];
-        usdc.mint(attacker, amount);
-        uint256 usdcBefore = usdc.balanceOf(attacker);
-        // Buy tokens with USDC (pushes the price up, away from a peg it sits above).
-        uint256 tokensBought = _amountOut(amount, rQ, rT);
-        vm.prank(attacker);
-        usdc.transfer(address(pair), amount);
-        _swapOut(true, tokensBought, attacker);
-        uint256 opsBefore = operator.lastOperationAt();
+        uint256 paid;
+        uint256 received;
+        bool ran;
+        if (expand) {
+            paid = _bound(amount, 1e6, rQ / 5);
+            uint256 bought = _amountOut(paid, rQ, rT);
+            usdc.mint(address(pair), paid);
+            _swapOut(true, bought, attacker);
+            ran = _tryOperation(true);
+            (rT, rQ) = _reserves();
+            received = _amountOut(bought, rT, rQ);
+            vm.prank(attacker);
+            stable.transfer(address(pair), bought);
+            _swapOut(false, received, attacker);
+        } else {
+            uint256 tokens = _bound(amount, 1e18, rT / 5);
+            _mintTokensFor(attacker, tokens);
+            received = _amountOut(tokens, rT, rQ);
+            vm.prank(attacker);
+            stable.transfer(address(pair), tokens);
+            _swapOut(false, received, attacker);
+            ran = _tryOperation(false);
+            (rT, rQ) = _reserves();
+            paid = _amountIn(tokens, rQ, rT);
+            usdc.mint(address(pair), paid);
+            _swapOut(true, tokens, attacker);
+        }
+        if (ran && received > paid) _violate(NO_EXTRACTION, "sandwich around an operation was profitable");
+    }
+
+    /// @dev Runs one operation with every per-operation check; false when the protocol refused it.
+    function _tryOperation(bool expand) internal returns (bool) {
+        OpContext memory c = _opContext();
         if (expand) {
             try operator.expandSupply(type(uint256).max, 0) returns (uint256 sold, uint256 quoteOut) {
-                ghostSupply += sold;
-                ghostBooked[address(usdc)] += quoteOut;
-            } catch {}
-        } else {
-            try operator.contractSupply(type(uint256).max, 0) returns (uint256 spent, uint256 burned) {
-                ghostSupply -= burned;
-                ghostBooked[address(usdc)] -= spent;
-            } catch {}
+                _afterOperation(c, IMarketOperator.Action.Expand, sold, quoteOut);
+                return true;
+            } catch {
+                return false;
+            }
         }
-        // Unwind: sell the tokens bought back into the pool.
-        (rT, rQ) = _reserves();
-        vm.prank(attacker);
-        stable.transfer(address(pair), tokensBought);
-        _swapOut(false, _amountOut(tokensBought, rT, rQ), attacker);
-        if (operator.lastOperationAt() != opsBefore && usdc.balanceOf(attacker) > usdcBefore) {
-            _violate(NO_EXTRACTION, "sandwich around an operation was profitable");
+        try operator.contractSupply(type(uint256).max, 0) returns (uint256 spent, uint256 burned) {
+            _afterOperation(c, IMarketOperator.Action.Contract, burned, spent);
+            return true;
+        } catch {
+            return false;
         }
+    }
+
+    /// @dev Gives `who` at least `tokens` by minting through the reserve with USDC (on the ledgers).
+    function _mintTokensFor(address who, uint256 tokens) internal {
+        uint256 have = stable.balanceOf(who);
+        if (have >= tokens) return;
+        // USDC in = tokens / (0.99 × 0.9995) / 1e12, rounded up, plus a margin for the oracle price.
+        uint256 usdcIn = ((tokens - have) / 1e12) * 10_200 / 9_890 + 1e6;
+        usdc.mint(who, usdcIn);
+        vm.startPrank(who);
+        usdc.approve(address(reserve), usdcIn);
+        uint256 minted = reserve.mint(address(usdc), usdcIn, tokens - have, who);
+        vm.stopPrank();
+        ghostSupply += minted;
+        ghostBooked[address(usdc)] += usdcIn;
     }
 
     // ================================================================ donations
