@@ -163,7 +163,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         if (amountIn == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         uint256 ceiling = _configs[asset].ceiling;
-        uint256 wanted = accountedAmount(asset) + amountIn;
+        // Saturating: an absurd amountIn must hit the named ceiling error, not an overflow panic.
+        uint256 wanted = Math.saturatingAdd(accountedAmount(asset), amountIn);
         if (wanted > ceiling) revert ReserveCeilingExceeded(asset, ceiling, wanted);
 
         uint256 received = _pull(asset, amountIn);
