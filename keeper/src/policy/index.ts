@@ -3,3 +3,5 @@ export * from "./units";
 export * from "./pegMath";
 export * from "./collateralPolicy";
 export * from "./operator";
+export * from "./snapshot";
+export * from "./decide";

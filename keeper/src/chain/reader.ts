@@ -1,0 +1,168 @@
+/**
+ * Takes one consistent snapshot of the protocol at one block: every view call carries the same
+ * blockTag, so pool reserves, prices, feed rounds, reserve value, caps, epoch, cooldown and pause
+ * all describe the same state. Calls that may legitimately revert (a stale feed makes
+ * marketPrice() and reserveValue() revert) are read as "not ok"; any other failure (transport,
+ * node error) fails the whole snapshot, so the keeper never decides on a partial one.
+ */
+import { AggregatorV3Interface__factory } from "../../../typechain-types";
+import { isError, toQuantity, type Provider } from "ethers";
+import type { FeedReading, FeeMarket, OperatorPreview, OperatorState, Snapshot } from "../policy";
+import type { Protocol, SymbolCache } from "./protocol";
+
+/**
+ * Whether an error is the node saying "this call reverts" (as opposed to a transport failure):
+ * ethers' CALL_EXCEPTION over JSON-RPC; the in-process Hardhat network throws its own error
+ * carrying the revert data instead.
+ */
+export function isRevert(err: unknown): boolean {
+  if (isError(err, "CALL_EXCEPTION")) return true;
+  const e = err as { data?: unknown; message?: unknown };
+  return typeof e?.message === "string" && e.message.includes("reverted") && (typeof e.data === "string" || e.data === undefined);
+}
+
+/** A view call that reverts (CALL_EXCEPTION) yields `undefined`; other errors propagate. */
+async function tryView<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isRevert(err)) return undefined;
+    throw err;
+  }
+}
+
+export interface ReaderOptions {
+  feeHistoryBlocks: number;
+  rewardPercentile: number;
+  /** The keeper's address, for its balance; null when there is none (status without a key). */
+  keeper: string | null;
+  now?: () => number;
+}
+
+/** Next base fee and a percentile tip from eth_feeHistory ending at `blockNumber`. */
+export async function readFeeMarket(provider: Provider & { send(method: string, params: unknown[]): Promise<unknown> }, blockNumber: number, blocks: number, percentile: number): Promise<FeeMarket> {
+  const history = (await provider.send("eth_feeHistory", [toQuantity(blocks), toQuantity(blockNumber), [percentile]])) as {
+    baseFeePerGas?: string[];
+    reward?: string[][];
+  };
+  const bases = history.baseFeePerGas ?? [];
+  if (bases.length === 0) throw new Error("eth_feeHistory returned no baseFeePerGas: the chain does not support EIP-1559");
+  // The last entry is the base fee of the block after the newest one: what the next tx pays.
+  const nextBaseFeeWei = BigInt(bases[bases.length - 1]);
+  const tips = (history.reward ?? []).map((r) => BigInt(r[0] ?? "0x0")).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const priorityFeeWei = tips.length === 0 ? 0n : tips[Math.floor(tips.length / 2)];
+  return { nextBaseFeeWei, priorityFeeWei };
+}
+
+type SendingProvider = Provider & { send(method: string, params: unknown[]): Promise<unknown> };
+
+export async function readSnapshot(provider: SendingProvider, p: Protocol, symbols: SymbolCache, options: ReaderOptions): Promise<Snapshot> {
+  const now = options.now ?? Date.now;
+  const block = await provider.getBlock("latest");
+  if (!block) throw new Error("the node returned no latest block");
+  const blockTag = block.number;
+  const at = { blockTag };
+
+  const [
+    paused, market, quotePrice, reserves, bandBps, maxSpotTwapDeviationBps, limits, lastOperationAt, epoch,
+    reserveValue, supply, targetRatio, quoteConfig, quoteHoldings, assets, ratio, onchainPreview, fees, balance,
+  ] = await Promise.all([
+    p.operator.paused(at),
+    tryView(() => p.oracle.marketPrice(at)),
+    p.oracle.tryPrice(p.quoteAsset, at),
+    p.pair.getReserves(at),
+    p.operator.bandBps(at),
+    p.operator.maxSpotTwapDeviationBps(at),
+    p.operator.limits(at),
+    p.operator.lastOperationAt(at),
+    p.operator.epoch(at),
+    tryView(() => p.reserve.reserveValue(at)),
+    p.stable.totalSupply(at),
+    p.policy.targetRatio(at),
+    p.reserve.assetConfig(p.quoteAsset, at),
+    p.reserve.holdings(p.quoteAsset, at),
+    p.reserve.assets(at),
+    tryView(() => p.reserve.collateralRatio(at)),
+    p.operator.preview(at),
+    readFeeMarket(provider, blockTag, options.feeHistoryBlocks, options.rewardPercentile),
+    options.keeper === null ? Promise.resolve(null) : provider.getBalance(options.keeper, blockTag),
+  ]);
+
+  const perAsset = await Promise.all(
+    assets.map(async (asset) => {
+      const [cfg, tried, delta, symbol] = await Promise.all([
+        p.oracle.feedConfig(asset, at),
+        p.oracle.tryPrice(asset, at),
+        p.reserve.rebalanceDelta(asset, at),
+        symbols.symbol(asset),
+      ]);
+      const round = await AggregatorV3Interface__factory.connect(cfg.aggregator, provider).latestRoundData(at);
+      const feed: FeedReading = {
+        symbol,
+        asset,
+        aggregator: cfg.aggregator,
+        answer: round.answer,
+        feedDecimals: Number(cfg.decimals),
+        updatedAt: round.updatedAt,
+        maxAgeSec: cfg.maxAgeSec,
+        valid: tried.ok,
+        priceWad: tried.priceWad,
+      };
+      return { feed, delta };
+    }),
+  );
+
+  const [r0, r1] = reserves;
+  const operator: OperatorState = {
+    timestamp: BigInt(block.timestamp),
+    paused,
+    marketOk: market !== undefined && quotePrice.ok,
+    spotWad: market?.spotWad ?? 0n,
+    twapWad: market?.twapWad ?? 0n,
+    quoteUsdWad: quotePrice.priceWad,
+    reserveToken: p.tokenIsToken0 ? r0 : r1,
+    reserveQuote: p.tokenIsToken0 ? r1 : r0,
+    tokenDecimals: p.tokenDecimals,
+    quoteDecimals: p.quoteDecimals,
+    bandBps,
+    maxSpotTwapDeviationBps,
+    limits: {
+      maxExpansionPerOp: limits.maxExpansionPerOp,
+      maxExpansionPerEpoch: limits.maxExpansionPerEpoch,
+      maxContractionPerOp: limits.maxContractionPerOp,
+      maxContractionPerEpoch: limits.maxContractionPerEpoch,
+      cooldownSec: limits.cooldownSec,
+      epochSec: limits.epochSec,
+    },
+    lastOperationAt,
+    epoch: { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted },
+    backingOk: reserveValue !== undefined,
+    reserveValueWad: reserveValue ?? 0n,
+    supply,
+    targetRatioWad: targetRatio,
+    quoteHaircutBps: quoteConfig.haircutBps,
+    quoteIdle: quoteHoldings.idle,
+    rebalanceNeeded: perAsset.some((a) => a.delta !== 0n),
+  };
+  const preview: OperatorPreview = {
+    action: Number(onchainPreview.action),
+    blocker: Number(onchainPreview.blocker),
+    amount: onchainPreview.amount,
+    expectedOut: onchainPreview.expectedOut,
+    spotWad: onchainPreview.spotWad,
+    twapWad: onchainPreview.twapWad,
+    deviationBps: onchainPreview.deviationBps,
+  };
+  return {
+    blockNumber: block.number,
+    blockHash: block.hash ?? "",
+    blockTimestamp: BigInt(block.timestamp),
+    readAtMs: now(),
+    operator,
+    onchainPreview: preview,
+    feeds: perAsset.map((a) => a.feed),
+    collateralRatioWad: ratio ?? null,
+    fees,
+    keeperBalanceWei: balance,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * `check`: everything the keeper needs before it can be trusted to run, each as a named result:
+ * connectivity of every endpoint, the address book against the chain (code and wiring), the key,
+ * its KEEPER_ROLE and its gas balance.
+ */
+import { formatEther } from "ethers";
+import type { KeeperConfig } from "./config/load";
+import type { Endpoints } from "./chain/endpoints";
+import { protocolHandles } from "./chain/protocol";
+import { resolveAccount } from "./chain/account";
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+export async function runChecks(config: KeeperConfig, endpoints: Endpoints): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const book = config.addressBook;
+
+  for (const { label, provider } of endpoints.all()) {
+    try {
+      const chainId = BigInt(await provider.send("eth_chainId", []));
+      const head = await provider.getBlockNumber();
+      const ok = chainId === BigInt(book.chainId);
+      results.push({ name: `rpc ${label}`, ok, detail: ok ? `chain ${chainId}, head block ${head}` : `chain ${chainId} but the address book is for chain ${book.chainId}` });
+    } catch (err) {
+      results.push({ name: `rpc ${label}`, ok: false, detail: `unreachable: ${(err as Error).message.split("\n")[0]}` });
+    }
+  }
+  const { provider } = endpoints.current();
+  if (!results[0]?.ok) return results;
+
+  const missing: string[] = [];
+  for (const [name, address] of Object.entries(book.contracts)) {
+    if (typeof address !== "string") continue;
+    if ((await provider.getCode(address)) === "0x") missing.push(`${name} ${address}`);
+  }
+  results.push({ name: "address book code", ok: missing.length === 0, detail: missing.length === 0 ? `${Object.keys(book.contracts).length} entries have code` : `no code at ${missing.join(", ")}` });
+  if (missing.length > 0) return results;
+
+  const h = protocolHandles(book, provider);
+  const wiring: [string, string, string][] = [
+    ["MarketOperator.stable()", await h.operator.stable(), book.contracts.BallastDollar],
+    ["MarketOperator.oracle()", await h.operator.oracle(), book.contracts.PriceOracle],
+    ["MarketOperator.reserve()", await h.operator.reserve(), book.contracts.Reserve],
+    ["MarketOperator.policy()", await h.operator.policy(), book.contracts.CollateralPolicy],
+    ["MarketOperator.pair()", await h.operator.pair(), book.contracts.Pool],
+  ];
+  const wrong = wiring.filter(([, actual, expected]) => !same(actual, expected));
+  results.push({ name: "address book wiring", ok: wrong.length === 0, detail: wrong.length === 0 ? "operator points at the book's stable, oracle, reserve, policy and pool" : wrong.map(([n, a, e]) => `${n} is ${a}, book says ${e}`).join("; ") });
+
+  let address: string;
+  try {
+    const account = await resolveAccount(config.key!, provider, h.operator);
+    address = account.address;
+    results.push({ name: "key", ok: true, detail: `${address} from ${account.origin}` });
+  } catch (err) {
+    results.push({ name: "key", ok: false, detail: (err as Error).message });
+    return results;
+  }
+  const hasRole = await h.operator.hasRole(await h.operator.KEEPER_ROLE(), address);
+  results.push({ name: "role", ok: hasRole, detail: hasRole ? "KEEPER_ROLE on MarketOperator" : `${address} lacks KEEPER_ROLE on MarketOperator ${book.contracts.MarketOperator}` });
+  const balance = await provider.getBalance(address);
+  results.push({ name: "gas balance", ok: balance > 0n, detail: `${formatEther(balance)} native` });
+  const paused = await h.operator.paused();
+  results.push({ name: "operations", ok: true, detail: paused ? "MarketOperator is PAUSED (the keeper will stand still)" : "not paused" });
+  return results;
+}

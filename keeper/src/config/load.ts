@@ -1,0 +1,177 @@
+/**
+ * Builds the keeper's configuration from the config file, the environment and the CLI, and
+ * validates all of it before anything touches the chain. Every problem is collected and reported
+ * at once, each named by its field (a config path, an environment variable or a CLI flag).
+ * Precedence: CLI > environment > config file > defaults.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseUnits } from "ethers";
+import { ConfigError, type ConfigIssue } from "../errors";
+import type { DecisionParams } from "../policy";
+import { readAddressBookFile, type AddressBook } from "./addressBook";
+import { keySourceFromEnv, type KeySource } from "./key";
+import { fileConfigSchema, type FileConfig } from "./schema";
+
+export interface CliOptions {
+  network: string;
+  config?: string;
+  rpc?: string[];
+  port?: number;
+  dryRun?: boolean;
+  once?: boolean;
+}
+
+export interface KeeperConfig {
+  network: string;
+  rpcUrls: string[];
+  expectedChainId?: number;
+  addressBookPath: string;
+  addressBook: AddressBook;
+  /** null when the command needs no key (status). */
+  key: KeySource | null;
+  http: { host: string; port: number };
+  logLevel: FileConfig["log"]["level"];
+  confirmations: number;
+  pollIntervalMs: number;
+  idleCycleSec: number;
+  healthMaxAgeSec: number;
+  txTimeoutSec: number;
+  gas: { feeHistoryBlocks: number; rewardPercentile: number; gasLimitBufferBps: number };
+  decision: DecisionParams;
+  dryRun: boolean;
+}
+
+const NETWORK_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+function isRpcUrl(u: string): boolean {
+  try {
+    const parsed = new URL(u);
+    return ["http:", "https:", "ws:", "wss:"].includes(parsed.protocol);
+  } catch {
+    return false;
+  }
+}
+
+export function splitUrls(list: string): string[] {
+  return list.split(",").map((u) => u.trim()).filter((u) => u.length > 0);
+}
+
+function readFileConfig(file: string | undefined, issues: ConfigIssue[]): FileConfig | undefined {
+  let json: unknown = {};
+  if (file !== undefined) {
+    let raw: string;
+    try {
+      raw = readFileSync(file, "utf8");
+    } catch (err) {
+      issues.push({ field: "--config", message: `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})` });
+      return undefined;
+    }
+    try {
+      json = JSON.parse(raw);
+    } catch (err) {
+      issues.push({ field: "--config", message: `${file} is not valid JSON (${(err as Error).message})` });
+      return undefined;
+    }
+  }
+  const parsed = fileConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      const field = i.path.length > 0 ? i.path.join(".") : "(config file)";
+      const extra = i.code === "unrecognized_keys" ? `: ${i.keys.join(", ")}` : "";
+      issues.push({ field, message: `${i.message}${extra}` });
+    }
+    return undefined;
+  }
+  return parsed.data;
+}
+
+function rpcUrlsFor(cli: CliOptions, env: NodeJS.ProcessEnv, file: FileConfig | undefined, issues: ConfigIssue[]): string[] {
+  const check = (urls: string[], field: string): string[] => {
+    if (urls.length === 0) issues.push({ field, message: "no URL given" });
+    for (const u of urls) if (!isRpcUrl(u)) issues.push({ field, message: `"${u}" is not an http(s) or ws(s) URL` });
+    return urls;
+  };
+  if (cli.rpc !== undefined) return check(cli.rpc, "--rpc");
+  if (env.BALLAST_RPC_URLS !== undefined) return check(splitUrls(env.BALLAST_RPC_URLS), "BALLAST_RPC_URLS");
+  const fromFile = file?.networks[cli.network]?.rpcUrls;
+  if (fromFile) return fromFile;
+  if (cli.network === "localhost") return check([env.BALLAST_LOCALHOST_URL ?? "http://127.0.0.1:8545"], "BALLAST_LOCALHOST_URL");
+  if (cli.network === "hardhat") {
+    issues.push({ field: "--network", message: `"hardhat" is the in-process network and has no RPC endpoint: start one with \`npm run node\` and use --network localhost, or give --rpc` });
+  } else {
+    issues.push({ field: "--network", message: `unknown network "${cli.network}": give --rpc, BALLAST_RPC_URLS, or networks.${cli.network}.rpcUrls in the config file` });
+  }
+  return [];
+}
+
+function portFor(cli: CliOptions, env: NodeJS.ProcessEnv, file: FileConfig | undefined, issues: ConfigIssue[]): number {
+  if (cli.port !== undefined) return cli.port;
+  const fromEnv = env.BALLAST_KEEPER_PORT;
+  if (fromEnv !== undefined) {
+    const n = Number(fromEnv);
+    if (!/^\d+$/.test(fromEnv.trim()) || n > 65_535) {
+      issues.push({ field: "BALLAST_KEEPER_PORT", message: `must be an integer port 0..65535; got "${fromEnv}"` });
+      return 0;
+    }
+    return n;
+  }
+  return file?.http.port ?? 9464;
+}
+
+/** Loads and validates everything; throws one ConfigError listing every problem. */
+export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string, options: { requireKey?: boolean } = {}): KeeperConfig {
+  const issues: ConfigIssue[] = [];
+  if (!NETWORK_NAME.test(cli.network)) issues.push({ field: "--network", message: `"${cli.network}" is not a network name (letters, digits, - and _)` });
+  const file = readFileConfig(cli.config === undefined ? undefined : path.resolve(cwd, cli.config), issues);
+  const rpcUrls = rpcUrlsFor(cli, env, file, issues);
+  const port = portFor(cli, env, file, issues);
+
+  const bookPath = path.resolve(cwd, file?.addressBook ?? path.join("deployments", `${cli.network}.json`));
+  const { book, issues: bookIssues } = NETWORK_NAME.test(cli.network) ? readAddressBookFile(bookPath) : { book: undefined, issues: [] };
+  issues.push(...bookIssues);
+  const expectedChainId = file?.networks[cli.network]?.chainId;
+  if (book && expectedChainId !== undefined && book.chainId !== expectedChainId) {
+    issues.push({ field: "addressBook.chainId", message: `${book.chainId} differs from networks.${cli.network}.chainId ${expectedChainId}` });
+  }
+
+  const requireKey = options.requireKey ?? true;
+  const { source, issues: keyIssues } = keySourceFromEnv(env, cli.network);
+  if (requireKey || env.BALLAST_KEEPER_KEY !== undefined || env.BALLAST_KEYSTORE !== undefined) issues.push(...keyIssues);
+  const key = source ?? null;
+
+  if (issues.length > 0 || !file || !book || (requireKey && !key)) throw new ConfigError(issues);
+
+  const gwei = (v: string): bigint => parseUnits(v, "gwei");
+  return {
+    network: cli.network,
+    rpcUrls,
+    expectedChainId,
+    addressBookPath: bookPath,
+    addressBook: book,
+    key,
+    http: { host: file.http.host, port },
+    logLevel: file.log.level,
+    confirmations: file.confirmations,
+    pollIntervalMs: file.pollIntervalMs,
+    idleCycleSec: file.idleCycleSec,
+    healthMaxAgeSec: file.healthMaxAgeSec,
+    txTimeoutSec: file.txTimeoutSec,
+    gas: { feeHistoryBlocks: file.gas.feeHistoryBlocks, rewardPercentile: file.gas.rewardPercentile, gasLimitBufferBps: file.gas.gasLimitBufferBps },
+    decision: {
+      maxSnapshotAgeMs: file.maxSnapshotAgeMs,
+      maxBlockAgeSec: BigInt(file.maxBlockAgeSec),
+      oracleAgeMarginSec: BigInt(file.policy.oracleAgeMarginSec),
+      maxSpotTwapDeviationBps: file.policy.maxSpotTwapDeviationBps === null ? null : BigInt(file.policy.maxSpotTwapDeviationBps),
+      hysteresisBps: BigInt(file.policy.hysteresisBps),
+      slippageBps: BigInt(file.policy.slippageBps),
+      minProfitOverGasBps: BigInt(file.policy.minProfitOverGasBps),
+      gasUnits: { expand: BigInt(file.gas.units.expand), contract: BigInt(file.gas.units.contract), rebalance: BigInt(file.gas.units.rebalance) },
+      maxFeePerGasWei: gwei(file.gas.maxFeePerGasGwei),
+      maxPriorityFeePerGasWei: gwei(file.gas.maxPriorityFeePerGasGwei),
+      rebalance: file.policy.rebalance,
+      nativeUsdFeedSymbol: file.policy.nativeUsdFeed,
+    },
+    dryRun: cli.dryRun ?? false,
+  };
+}

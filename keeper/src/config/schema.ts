@@ -1,0 +1,84 @@
+/**
+ * The keeper's configuration file (JSON), validated with zod. Every field is optional and has a
+ * default that suits a local network; units are in the names (Ms, Sec, Bps, Gwei).
+ */
+import { z } from "zod";
+
+const url = z
+  .string()
+  .url("not a URL")
+  .refine((u) => /^(https?|wss?):\/\//.test(u), "must be an http(s) or ws(s) URL");
+
+const gwei = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .refine((v) => /^\d+(\.\d{1,9})?$/.test(v), "must be a non-negative decimal number of gwei with at most 9 decimals");
+
+const bps = (max: number) => z.number().int().min(0).max(max);
+
+export const fileConfigSchema = z
+  .object({
+    /** Networks beyond the built-in `localhost`: RPC URLs (first preferred) and the expected chain id. */
+    networks: z
+      .record(z.object({ rpcUrls: z.array(url).min(1), chainId: z.number().int().positive().optional() }).strict())
+      .default({}),
+    /** Address book path; default `deployments/<network>.json`. */
+    addressBook: z.string().min(1).optional(),
+    confirmations: z.number().int().min(1).max(64).default(1),
+    /** How often to poll for a new block, ms (the per-block trigger's fallback). */
+    pollIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
+    /** Run a cycle at least this often even without a new block, s (keeps /healthz honest on idle chains). */
+    idleCycleSec: z.number().int().min(1).max(3_600).default(15),
+    /** Never act on a snapshot read longer ago than this, ms. */
+    maxSnapshotAgeMs: z.number().int().min(100).max(600_000).default(10_000),
+    /** Stand still when the head block is older than this, s (a lagging node); 0 disables. */
+    maxBlockAgeSec: z.number().int().min(0).max(86_400).default(0),
+    /** /healthz answers 503 when no cycle completed within this, s. */
+    healthMaxAgeSec: z.number().int().min(1).max(86_400).default(60),
+    /** Give up waiting for confirmations after this, s. */
+    txTimeoutSec: z.number().int().min(5).max(3_600).default(120),
+    http: z
+      .object({
+        host: z.string().min(1).default("127.0.0.1"),
+        port: z.number().int().min(0).max(65_535).default(9464),
+      })
+      .strict()
+      .default({}),
+    log: z
+      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info") })
+      .strict()
+      .default({}),
+    policy: z
+      .object({
+        hysteresisBps: bps(1_000).default(10),
+        slippageBps: bps(1_000).default(50),
+        oracleAgeMarginSec: z.number().int().min(0).max(86_400).default(30),
+        maxSpotTwapDeviationBps: bps(10_000).nullable().default(null),
+        minProfitOverGasBps: bps(1_000_000).default(10_000),
+        rebalance: z.boolean().default(true),
+        nativeUsdFeed: z.string().min(1).nullable().default("WETH"),
+      })
+      .strict()
+      .default({}),
+    gas: z
+      .object({
+        maxFeePerGasGwei: gwei.default("200"),
+        maxPriorityFeePerGasGwei: gwei.default("2"),
+        feeHistoryBlocks: z.number().int().min(1).max(1_024).default(10),
+        rewardPercentile: z.number().min(0).max(100).default(50),
+        gasLimitBufferBps: bps(10_000).default(2_000),
+        units: z
+          .object({
+            expand: z.number().int().min(21_000).max(10_000_000).default(400_000),
+            contract: z.number().int().min(21_000).max(10_000_000).default(400_000),
+            rebalance: z.number().int().min(21_000).max(10_000_000).default(300_000),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof fileConfigSchema>;

@@ -1,0 +1,250 @@
+/**
+ * The keeper loop: on each new block (eth_blockNumber polled; at least every `idleCycleSec`), one
+ * cycle: read one snapshot → decide (pure policy) → simulate → send → confirm → record. Cycles
+ * never overlap; `stop()` stops taking new work and waits for the in-flight cycle (including a
+ * transaction being confirmed) to finish.
+ */
+import { randomUUID } from "node:crypto";
+import { formatUnits } from "ethers";
+import { KeeperError, SimulationRevertedError, TxFailedError } from "./errors";
+import type { TxSender } from "./chain/executor";
+import type { Logger } from "./logger";
+import type { KeeperMetrics } from "./metrics";
+import {
+  Action,
+  INITIAL_MEMORY,
+  decide,
+  gasCostWad,
+  worthGas,
+  type ActDecision,
+  type DecisionParams,
+  type KeeperMemory,
+  type Snapshot,
+} from "./policy";
+
+export interface LoopDeps {
+  read(): Promise<Snapshot>;
+  blockNumber(): Promise<number>;
+  /** Label of the RPC endpoint in use (origin only), for the rpc error metric. */
+  endpoint(): string;
+  sender: TxSender;
+  params: DecisionParams;
+  dryRun: boolean;
+  logger: Logger;
+  metrics: KeeperMetrics;
+  pollIntervalMs: number;
+  idleCycleSec: number;
+  now?: () => number;
+}
+
+export type CycleOutcome =
+  | { kind: "error"; error: string }
+  | { kind: "stand-still"; reason: string; detail: string; blockNumber: number }
+  | { kind: "simulated"; action: string; blockNumber: number }
+  | { kind: "simulation-reverted"; action: string; errorName: string; blockNumber: number }
+  | { kind: "sent"; action: string; hash: string; nonce: number; minedIn: number; blockNumber: number }
+  | { kind: "tx-failed"; action: string; hash: string; nonce: number; error: string; blockNumber: number };
+
+const ACTION_NAME: Record<number, string> = { [Action.None]: "none", [Action.Expand]: "expand", [Action.Contract]: "contract", [Action.Rebalance]: "rebalance" };
+
+const wad = (v: bigint, digits = 6): string => Number(formatUnits(v, 18)).toFixed(digits);
+
+export class KeeperLoop {
+  #memory: KeeperMemory = INITIAL_MEMORY;
+  #lastCycleAtMs: number | null = null;
+  readonly #startedAtMs: number;
+  #stopping = false;
+  #inFlight: Promise<CycleOutcome> | null = null;
+  #wake: (() => void) | null = null;
+  readonly #now: () => number;
+
+  constructor(private readonly deps: LoopDeps) {
+    this.#now = deps.now ?? Date.now;
+    this.#startedAtMs = this.#now();
+  }
+
+  lastCycleAtMs(): number | null {
+    return this.#lastCycleAtMs;
+  }
+
+  startedAtMs(): number {
+    return this.#startedAtMs;
+  }
+
+  /** One cycle, never overlapping another. */
+  cycle(): Promise<CycleOutcome> {
+    if (this.#inFlight) return this.#inFlight;
+    const run = this.#cycle().catch((err: unknown): CycleOutcome => {
+      // A failure outside the read (e.g. the node dropped during simulation): count, log, go on.
+      this.deps.metrics.rpcErrorsTotal.inc({ endpoint: this.deps.endpoint() });
+      this.deps.metrics.cyclesTotal.inc({ outcome: "error" });
+      this.deps.logger.error({ event: "cycle.failed", err: err as Error }, "cycle failed");
+      return { kind: "error", error: (err as Error).message };
+    }).finally(() => {
+      this.#inFlight = null;
+    });
+    this.#inFlight = run;
+    return run;
+  }
+
+  /** Runs until `stop()`: a cycle per new block, and at least one every idleCycleSec. */
+  async run(): Promise<void> {
+    const { logger } = this.deps;
+    let lastBlock = -1;
+    let lastCycleMs = 0;
+    logger.info({ event: "loop.started", pollIntervalMs: this.deps.pollIntervalMs, idleCycleSec: this.deps.idleCycleSec, dryRun: this.deps.dryRun }, "keeper loop started");
+    while (!this.#stopping) {
+      let head: number | null = null;
+      try {
+        head = await this.deps.blockNumber();
+      } catch (err) {
+        this.deps.metrics.rpcErrorsTotal.inc({ endpoint: this.deps.endpoint() });
+        logger.warn({ event: "rpc.error", endpoint: this.deps.endpoint(), err: err as Error }, "eth_blockNumber failed");
+      }
+      const idle = this.#now() - lastCycleMs >= this.deps.idleCycleSec * 1000;
+      if (head !== null && (head !== lastBlock || idle) && !this.#stopping) {
+        lastBlock = head;
+        lastCycleMs = this.#now();
+        await this.cycle();
+      }
+      if (!this.#stopping) await this.#sleep(this.deps.pollIntervalMs);
+    }
+    logger.info({ event: "loop.stopped" }, "keeper loop stopped");
+  }
+
+  /** Stops taking new work and waits for the in-flight cycle. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake?.();
+    if (this.#inFlight) await this.#inFlight;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(t);
+        this.#wake = null;
+        resolve();
+      };
+    });
+  }
+
+  #record(snap: Snapshot): void {
+    const m = this.deps.metrics;
+    const s = snap.operator;
+    m.lastBlock.set(snap.blockNumber);
+    if (s.marketOk) {
+      m.pegDeviationBps.set({ price: "spot" }, Number(((s.spotWad - 10n ** 18n) * 10_000n * 100n) / 10n ** 18n) / 100);
+      m.pegDeviationBps.set({ price: "twap" }, Number(((s.twapWad - 10n ** 18n) * 10_000n * 100n) / 10n ** 18n) / 100);
+      m.priceUsd.set({ kind: "spot" }, Number(formatUnits(s.spotWad, 18)));
+      m.priceUsd.set({ kind: "twap" }, Number(formatUnits(s.twapWad, 18)));
+    }
+    if (snap.collateralRatioWad !== null && s.supply > 0n) m.collateralRatio.set({ kind: "actual" }, Number(formatUnits(snap.collateralRatioWad, 18)));
+    m.collateralRatio.set({ kind: "target" }, Number(formatUnits(s.targetRatioWad, 18)));
+    if (s.backingOk) m.reserveValueUsd.set(Number(formatUnits(s.reserveValueWad, 18)));
+    m.supplyTokens.set(Number(formatUnits(s.supply, s.tokenDecimals)));
+    for (const f of snap.feeds) m.oracleAgeSeconds.set({ asset: f.symbol }, Number(snap.blockTimestamp - f.updatedAt));
+    if (snap.keeperBalanceWei !== null) m.keeperBalanceEth.set(Number(formatUnits(snap.keeperBalanceWei, 18)));
+  }
+
+  async #cycle(): Promise<CycleOutcome> {
+    const { metrics, params } = this.deps;
+    const log = this.deps.logger.child({ cycle: randomUUID().slice(0, 8) });
+    let snap: Snapshot;
+    try {
+      snap = await this.deps.read();
+    } catch (err) {
+      metrics.rpcErrorsTotal.inc({ endpoint: this.deps.endpoint() });
+      metrics.cyclesTotal.inc({ outcome: "error" });
+      log.error({ event: "cycle.read-failed", endpoint: this.deps.endpoint(), err: err as Error }, "snapshot failed; standing still this cycle");
+      return { kind: "error", error: (err as Error).message };
+    }
+    this.#record(snap);
+    const s = snap.operator;
+    const state = {
+      block: snap.blockNumber,
+      spot: wad(s.spotWad),
+      twap: wad(s.twapWad),
+      deviationBps: s.marketOk ? Number(((s.spotWad - 10n ** 18n) * 10_000n) / 10n ** 18n) : null,
+      ratio: snap.collateralRatioWad === null ? null : wad(snap.collateralRatioWad, 4),
+      target: wad(s.targetRatioWad, 4),
+    };
+    const { decision, memory } = decide(snap, params, this.#memory, this.#now());
+    this.#memory = memory;
+
+    if (decision.kind === "stand-still") {
+      metrics.standStillTotal.inc({ reason: decision.reason });
+      log.info({ event: "cycle.stand-still", ...state, reason: decision.reason, detail: decision.detail, engaged: memory.engaged }, `standing still: ${decision.reason}`);
+      return this.#done({ kind: "stand-still", reason: decision.reason, detail: decision.detail, blockNumber: snap.blockNumber });
+    }
+    return this.#act(decision, snap, state, log);
+  }
+
+  #done(outcome: CycleOutcome): CycleOutcome {
+    this.#lastCycleAtMs = this.#now();
+    this.deps.metrics.lastSuccessTimestamp.set(Math.floor(this.#lastCycleAtMs / 1000));
+    this.deps.metrics.cyclesTotal.inc({ outcome: outcome.kind });
+    return outcome;
+  }
+
+  async #act(d: ActDecision, snap: Snapshot, state: Record<string, unknown>, log: Logger): Promise<CycleOutcome> {
+    const { metrics, sender, params } = this.deps;
+    const action = ACTION_NAME[d.action];
+    const intent = { action, amount: d.amount.toString(), minOut: d.minOut.toString(), expectedOut: d.expectedOut.toString(), expectedProfitUsd: wad(d.expectedProfitWad), gasCostUsd: wad(d.gasCostWad) };
+    log.info({ event: "cycle.act", ...state, ...intent }, `deciding to ${action}`);
+    const req = { action: d.action, amount: d.amount, minOut: d.minOut, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei };
+
+    let sim;
+    try {
+      sim = await sender.simulate(req);
+    } catch (err) {
+      if (err instanceof SimulationRevertedError) {
+        metrics.actionsTotal.inc({ action, result: "simulation_reverted" });
+        log.warn({ event: "simulation.reverted", action, error: err.errorName, detail: err.detail }, `simulation reverted with ${err.errorName}; not sending`);
+        return this.#done({ kind: "simulation-reverted", action, errorName: err.errorName, blockNumber: snap.blockNumber });
+      }
+      throw err;
+    }
+    // The simulation's real gas estimate replaces the configured guess in the gas check.
+    const nativeFeed = params.nativeUsdFeedSymbol === null ? undefined : snap.feeds.find((f) => f.symbol === params.nativeUsdFeedSymbol);
+    const cost = nativeFeed ? gasCostWad(sim.gasEstimate, snap.fees, d.maxPriorityFeePerGasWei, nativeFeed.priceWad) : 0n;
+    if (d.action !== Action.Rebalance && !worthGas(d.expectedProfitWad, cost, params.minProfitOverGasBps)) {
+      metrics.standStillTotal.inc({ reason: "not-worth-gas" });
+      log.info({ event: "cycle.stand-still", ...state, reason: "not-worth-gas", detail: `profit ${wad(d.expectedProfitWad)} USD < gas ${wad(cost)} USD for ${sim.gasEstimate} gas` }, "standing still: not-worth-gas");
+      return this.#done({ kind: "stand-still", reason: "not-worth-gas", detail: "after simulation", blockNumber: snap.blockNumber });
+    }
+    if (this.deps.dryRun) {
+      metrics.actionsTotal.inc({ action, result: "dry_run" });
+      log.info({ event: "dry-run", action, gasEstimate: sim.gasEstimate.toString(), gasLimit: sim.gasLimit.toString() }, `dry run: ${action} simulated ok, not sent`);
+      return this.#done({ kind: "simulated", action, blockNumber: snap.blockNumber });
+    }
+    const ageMs = this.#now() - snap.readAtMs;
+    if (ageMs > params.maxSnapshotAgeMs) {
+      metrics.standStillTotal.inc({ reason: "snapshot-too-old" });
+      log.warn({ event: "cycle.stand-still", reason: "snapshot-too-old", detail: `${ageMs} ms after the read, before sending` }, "standing still: snapshot-too-old");
+      return this.#done({ kind: "stand-still", reason: "snapshot-too-old", detail: `${ageMs} ms`, blockNumber: snap.blockNumber });
+    }
+    let sent: { hash: string; nonce: number } | null = null;
+    try {
+      const out = await sender.send(req, sim, (tx) => {
+        sent = tx;
+        metrics.actionsTotal.inc({ action, result: "sent" });
+        log.info({ event: "tx.sent", action, txHash: tx.hash, nonce: tx.nonce, gasLimit: sim.gasLimit.toString(), maxFeePerGasWei: d.maxFeePerGasWei.toString(), maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei.toString() }, `sent ${action}`);
+      });
+      metrics.actionsTotal.inc({ action, result: "confirmed" });
+      log.info({ event: "tx.confirmed", action, txHash: out.hash, nonce: out.nonce, minedIn: out.blockNumber, snapshotBlock: snap.blockNumber, gasUsed: out.gasUsed.toString(), effectiveGasPriceWei: out.effectiveGasPriceWei.toString() }, `${action} confirmed in block ${out.blockNumber}`);
+      return this.#done({ kind: "sent", action, hash: out.hash, nonce: out.nonce, minedIn: out.blockNumber, blockNumber: snap.blockNumber });
+    } catch (err) {
+      const hash = err instanceof TxFailedError ? err.hash : (sent as { hash: string } | null)?.hash ?? "";
+      const nonce = err instanceof TxFailedError ? err.nonce : (sent as { nonce: number } | null)?.nonce ?? -1;
+      metrics.actionsTotal.inc({ action, result: "failed" });
+      const message = err instanceof KeeperError ? err.message : (err as Error).message?.split("\n")[0];
+      log.error({ event: "tx.failed", action, txHash: hash, nonce, error: message }, `${action} failed: ${message}`);
+      return this.#done({ kind: "tx-failed", action, hash, nonce, error: message, blockNumber: snap.blockNumber });
+    }
+  }
+}

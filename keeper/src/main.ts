@@ -1,0 +1,236 @@
+/**
+ * The composition root: the only place that reads the environment, opens connections, installs
+ * signal handlers and exits. Everything else receives what it needs.
+ *
+ * Exit codes: 0 ok; 1 a check or cycle failed; 2 invalid configuration or command line (nothing
+ * touched the chain); 3 the chain does not match the configuration.
+ */
+import { ConfigError, KeeperError } from "./errors";
+import { buildProgram } from "./cli";
+import { loadConfig, type CliOptions, type KeeperConfig } from "./config/load";
+import { createLogger, type Logger } from "./logger";
+import { createMetrics } from "./metrics";
+import { Endpoints } from "./chain/endpoints";
+import { connectProtocol, SymbolCache, type Protocol } from "./chain/protocol";
+import { readSnapshot } from "./chain/reader";
+import { resolveAccount, type KeeperAccount } from "./chain/account";
+import { DirectTxSender } from "./chain/executor";
+import { KeeperLoop } from "./loop";
+import { createHttpServer, healthzHandler, metricsHandler } from "./http/server";
+import { renderStatus, statusOf } from "./status";
+import { runChecks } from "./check";
+
+const EXIT_CONFIG = 2;
+const EXIT_CHAIN = 3;
+
+function write(stream: NodeJS.WriteStream, text: string): void {
+  stream.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+function configOrExit(cli: CliOptions, requireKey: boolean): KeeperConfig | number {
+  try {
+    return loadConfig(cli, process.env, process.cwd(), { requireKey });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      write(process.stderr, `ballast-keeper: ${err.message}`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+}
+
+/** Connects to the first endpoint and verifies the chain is the address book's. */
+async function connect(config: KeeperConfig, logger: Logger): Promise<{ endpoints: Endpoints; protocol: Protocol } | number> {
+  const endpoints = new Endpoints(config.rpcUrls, config.addressBook.chainId);
+  const { provider, label } = endpoints.current();
+  try {
+    const chainId = BigInt(await provider.send("eth_chainId", []));
+    if (chainId !== BigInt(config.addressBook.chainId)) {
+      logger.error({ event: "chain.mismatch", endpoint: label, chainId: chainId.toString(), expected: config.addressBook.chainId }, "the RPC endpoint serves another chain than the address book");
+      endpoints.destroy();
+      return EXIT_CHAIN;
+    }
+    const code = await provider.getCode(config.addressBook.contracts.MarketOperator);
+    if (code === "0x") {
+      logger.error({ event: "chain.no-code", address: config.addressBook.contracts.MarketOperator }, "no MarketOperator at the address book's address: redeploy or fix the address book");
+      endpoints.destroy();
+      return EXIT_CHAIN;
+    }
+    return { endpoints, protocol: await connectProtocol(config.addressBook, provider) };
+  } catch (err) {
+    logger.error({ event: "rpc.error", endpoint: label, err: err as Error }, "cannot reach the RPC endpoint");
+    endpoints.destroy();
+    return EXIT_CHAIN;
+  }
+}
+
+async function run(cli: CliOptions): Promise<number> {
+  const config = configOrExit(cli, true);
+  if (typeof config === "number") return config;
+  const logger = createLogger(config.logLevel);
+  const connected = await connect(config, logger);
+  if (typeof connected === "number") return connected;
+  const { endpoints, protocol } = connected;
+
+  let account: KeeperAccount;
+  try {
+    account = await resolveAccount(config.key!, endpoints.current().provider, protocol.operator);
+  } catch (err) {
+    endpoints.destroy();
+    if (err instanceof ConfigError) {
+      write(process.stderr, `ballast-keeper: ${err.message}`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+  logger.info({ event: "keeper.account", address: account.address, origin: account.origin, network: config.network, endpoints: endpoints.all().map((e) => e.label), dryRun: config.dryRun }, `keeper account ${account.address} from ${account.origin}`);
+
+  const metrics = createMetrics();
+  const symbols = new SymbolCache(endpoints.current().provider);
+  const sender = new DirectTxSender(account.wallet, endpoints.current().provider, account.address, {
+    operator: config.addressBook.contracts.MarketOperator,
+    confirmations: config.confirmations,
+    timeoutMs: config.txTimeoutSec * 1000,
+    gasLimitBufferBps: config.gas.gasLimitBufferBps,
+  });
+  const loop = new KeeperLoop({
+    read: async () => {
+      const { provider } = endpoints.current();
+      try {
+        return await readSnapshot(provider, { ...protocol, ...reconnect(protocol, provider) }, symbols, {
+          feeHistoryBlocks: config.gas.feeHistoryBlocks,
+          rewardPercentile: config.gas.rewardPercentile,
+          keeper: account.address,
+        });
+      } catch (err) {
+        endpoints.rotate();
+        throw err;
+      }
+    },
+    blockNumber: () => endpoints.current().provider.getBlockNumber(),
+    endpoint: () => endpoints.current().label,
+    sender,
+    params: config.decision,
+    dryRun: config.dryRun,
+    logger,
+    metrics,
+    pollIntervalMs: config.pollIntervalMs,
+    idleCycleSec: config.idleCycleSec,
+  });
+
+  if (cli.once) {
+    const outcome = await loop.cycle();
+    endpoints.destroy();
+    return outcome.kind === "error" || outcome.kind === "tx-failed" ? 1 : 0;
+  }
+
+  const http = createHttpServer((err) => logger.error({ event: "http.error", err: err as Error }, "http handler failed"));
+  http.route("/metrics", metricsHandler(metrics.registry));
+  http.route("/healthz", healthzHandler(loop, config.healthMaxAgeSec));
+  let bound;
+  try {
+    bound = await http.listen(config.http.port, config.http.host);
+  } catch (err) {
+    logger.error({ event: "http.listen-failed", port: config.http.port, err: err as Error }, `cannot listen on ${config.http.host}:${config.http.port}`);
+    endpoints.destroy();
+    return EXIT_CONFIG;
+  }
+  logger.info({ event: "http.listening", host: bound.host, port: bound.port }, `metrics on http://${bound.host}:${bound.port}/metrics`);
+
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ event: "keeper.forced-exit", signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    logger.info({ event: "keeper.stopping", signal }, "stopping: finishing the in-flight cycle");
+    void loop.stop();
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+
+  await loop.run();
+  await http.close();
+  endpoints.destroy();
+  logger.info({ event: "keeper.stopped" }, "stopped cleanly");
+  return 0;
+}
+
+/** Contract handles bound to the provider in use (after a failover the protocol's runner changes). */
+function reconnect(protocol: Protocol, provider: import("ethers").Provider): Partial<Protocol> {
+  if (protocol.operator.runner === provider) return {};
+  return {
+    operator: protocol.operator.connect(provider),
+    oracle: protocol.oracle.connect(provider),
+    reserve: protocol.reserve.connect(provider),
+    policy: protocol.policy.connect(provider),
+    stable: protocol.stable.connect(provider),
+    pair: protocol.pair.connect(provider),
+  };
+}
+
+async function status(cli: CliOptions & { json: boolean }): Promise<number> {
+  const config = configOrExit(cli, false);
+  if (typeof config === "number") return config;
+  const logger = createLogger(config.logLevel, process.stderr as never);
+  const connected = await connect(config, logger);
+  if (typeof connected === "number") return connected;
+  const { endpoints, protocol } = connected;
+  try {
+    const { provider } = endpoints.current();
+    const snap = await readSnapshot(provider, protocol, new SymbolCache(provider), { feeHistoryBlocks: config.gas.feeHistoryBlocks, rewardPercentile: config.gas.rewardPercentile, keeper: null });
+    const st = statusOf(snap);
+    write(process.stdout, cli.json ? JSON.stringify(st) : renderStatus(st));
+    return 0;
+  } finally {
+    endpoints.destroy();
+  }
+}
+
+async function check(cli: CliOptions): Promise<number> {
+  const config = configOrExit(cli, true);
+  if (typeof config === "number") return config;
+  write(process.stdout, `✔ config: network ${config.network}, address book ${config.addressBookPath}`);
+  const endpoints = new Endpoints(config.rpcUrls, config.addressBook.chainId);
+  try {
+    const results = await runChecks(config, endpoints);
+    for (const r of results) write(process.stdout, `${r.ok ? "✔" : "✘"} ${r.name}: ${r.detail}`);
+    return results.every((r) => r.ok) ? 0 : 1;
+  } finally {
+    endpoints.destroy();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram({ run, status, check }, (code) => (exitCode = code));
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === "string" && e.code.startsWith("commander.")) {
+      // Help and version are not errors; everything else commander rejects is bad input.
+      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : EXIT_CONFIG;
+    }
+    if (err instanceof KeeperError) {
+      write(process.stderr, `ballast-keeper: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      write(process.stderr, `ballast-keeper: unexpected error: ${(err as Error).stack ?? String(err)}`);
+      process.exitCode = 1;
+    },
+  );
+}

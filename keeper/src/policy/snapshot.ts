@@ -1,0 +1,49 @@
+/**
+ * The keeper's view of the chain at one block: everything the decision needs, read by the
+ * chain adapter with one blockTag so no value comes from a different block. Pure data.
+ */
+import type { OperatorPreview, OperatorState } from "./operator";
+
+/** One Chainlink feed's latest round as the PriceOracle would see it, plus its configured bound. */
+export interface FeedReading {
+  symbol: string;
+  asset: string;
+  aggregator: string;
+  /** Raw answer in the feed's decimals. */
+  answer: bigint;
+  feedDecimals: number;
+  updatedAt: bigint;
+  /** The oracle's per-feed staleness bound (PriceOracle.feedConfig(asset).maxAgeSec). */
+  maxAgeSec: bigint;
+  /** False when PriceOracle.tryPrice(asset) rejects the answer (stale, non-positive, out of bounds). */
+  valid: boolean;
+  /** The oracle's WAD USD price; 0 when invalid. */
+  priceWad: bigint;
+}
+
+/** EIP-1559 fee market at the snapshot block (from eth_feeHistory). */
+export interface FeeMarket {
+  /** Base fee of the next block, wei. */
+  nextBaseFeeWei: bigint;
+  /** Suggested priority fee (a percentile of recent tips), wei. */
+  priorityFeeWei: bigint;
+}
+
+export interface Snapshot {
+  blockNumber: number;
+  blockHash: string;
+  /** block.timestamp of the snapshot block: what every view call saw. */
+  blockTimestamp: bigint;
+  /** Wall clock (ms since epoch) when the read finished, for the snapshot-age bound. */
+  readAtMs: number;
+  /** Everything MarketOperator.preview() reads, at the same block. */
+  operator: OperatorState;
+  /** MarketOperator.preview() itself at the same block: the keeper's mirror must agree. */
+  onchainPreview: OperatorPreview | null;
+  feeds: FeedReading[];
+  /** Reserve.collateralRatio(), WAD; null when a feed is invalid (the call reverts). */
+  collateralRatioWad: bigint | null;
+  fees: FeeMarket;
+  /** Native balance of the keeper account, wei (null when no account is configured). */
+  keeperBalanceWei: bigint | null;
+}
