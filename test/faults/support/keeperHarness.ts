@@ -8,7 +8,12 @@ import { Wallet } from "ethers";
 import { Registry } from "prom-client";
 import { PoolProvider, RpcPool, registerRpcMetrics, silentLogger, type KeeperLogger, type RpcPoolOptions } from "../../../keeper/src/rpc";
 import { ChainClient, Journal, TxManager, createTxMetrics, type ActionOutcome, type TxManagerOptions, type TxMetrics } from "../../../keeper/src/tx";
-import { MarketOperator__factory, PriceOracle__factory, Reserve__factory, type MarketOperator } from "../../../typechain-types";
+// Factories imported one by one: the typechain index loads every contract's bytecode, which costs
+// seconds at each keeper process start.
+import type { MarketOperator } from "../../../typechain-types/contracts/MarketOperator";
+import { MarketOperator__factory } from "../../../typechain-types/factories/contracts/MarketOperator__factory";
+import { PriceOracle__factory } from "../../../typechain-types/factories/contracts/PriceOracle__factory";
+import { Reserve__factory } from "../../../typechain-types/factories/contracts/Reserve__factory";
 
 export const TEST_TX_OPTIONS = {
   confirmations: 1,
@@ -38,9 +43,14 @@ export interface HarnessOptions {
   tx?: Partial<TxManagerOptions>;
   rpc?: Partial<RpcPoolOptions>;
   logger?: KeeperLogger;
+  /**
+   * Act only once the condition has persisted this long. Backup keepers get a larger value than
+   * the primary, so racing keepers do not all send and the losers pay for reverts.
+   */
+  actAfterMs?: number;
 }
 
-export type CycleResult = ActionOutcome | { status: "idle"; blocker: number } | { status: "recovered"; outcomes: ActionOutcome[] };
+export type CycleResult = ActionOutcome | { status: "idle"; blocker: number } | { status: "waiting"; sinceMs: number } | { status: "recovered"; outcomes: ActionOutcome[] };
 
 export class KeeperHarness {
   private constructor(
@@ -51,7 +61,10 @@ export class KeeperHarness {
     readonly operator: MarketOperator,
     readonly registry: Registry,
     readonly metrics: TxMetrics,
+    private readonly actAfterMs: number,
   ) {}
+
+  private conditionSinceMs?: number;
 
   static async start(o: HarnessOptions): Promise<KeeperHarness> {
     const logger = o.logger ?? silentLogger;
@@ -76,22 +89,26 @@ export class KeeperHarness {
       errorInterfaces: [MarketOperator__factory.createInterface(), PriceOracle__factory.createInterface(), Reserve__factory.createInterface()],
     });
     const operator = MarketOperator__factory.connect(o.operatorAddress, provider);
-    return new KeeperHarness(pool, provider, journal, manager, operator, registry, metrics);
+    return new KeeperHarness(pool, provider, journal, manager, operator, registry, metrics, o.actAfterMs ?? 0);
   }
 
   /** One keeper cycle: settle leftovers, or read preview() and act on it. */
   async cycle(): Promise<CycleResult> {
     if (this.manager.pending().length > 0) return { status: "recovered", outcomes: await this.manager.recover() };
     const p = await this.operator.preview();
+    if (p.action !== 1n && p.action !== 2n) {
+      this.conditionSinceMs = undefined;
+      return { status: "idle", blocker: Number(p.blocker) };
+    }
+    this.conditionSinceMs ??= Date.now();
+    if (Date.now() - this.conditionSinceMs < this.actAfterMs) return { status: "waiting", sinceMs: this.conditionSinceMs };
+    this.conditionSinceMs = undefined;
     const minOut = (p.expectedOut * 99n) / 100n;
     const to = await this.operator.getAddress();
     if (p.action === 1n) {
       return this.manager.submit({ key: "Expand", to, data: this.operator.interface.encodeFunctionData("expandSupply", [p.amount, minOut]), gasLimit: OPERATION_GAS_LIMIT });
     }
-    if (p.action === 2n) {
-      return this.manager.submit({ key: "Contract", to, data: this.operator.interface.encodeFunctionData("contractSupply", [p.amount, minOut]), gasLimit: OPERATION_GAS_LIMIT });
-    }
-    return { status: "idle", blocker: Number(p.blocker) };
+    return this.manager.submit({ key: "Contract", to, data: this.operator.interface.encodeFunctionData("contractSupply", [p.amount, minOut]), gasLimit: OPERATION_GAS_LIMIT });
   }
 
   /** Cycles until `done(result)` or the deadline. */
