@@ -1,0 +1,91 @@
+/**
+ * Injected state for the keeper's pure decision tests: a pool of 1,000,000 tokens (18 decimals)
+ * against USDC (6 decimals) at $1, the local deployment's limits, a healthy reserve, fresh feeds.
+ */
+import { parseUnits } from "ethers";
+import { Action, Blocker, type DecisionParams, type OperatorState, type Snapshot } from "../../keeper/src/policy";
+
+export const T0 = 1_800_000_000n;
+export const NOW_MS = Number(T0) * 1000 + 500;
+export const tok = (v: string): bigint => parseUnits(v, 18);
+export const usdc = (v: string): bigint => parseUnits(v, 6);
+export const wad = (v: string): bigint => parseUnits(v, 18);
+
+/** Spot and TWAP (WAD USD) of a pool with these reserves and a $1 quote. */
+export function spotOf(reserveToken: bigint, reserveQuote: bigint): bigint {
+  return (reserveQuote * 10n ** 18n * 10n ** 18n) / (reserveToken * 10n ** 6n);
+}
+
+export function operatorState(over: Partial<OperatorState> = {}): OperatorState {
+  const reserveToken = over.reserveToken ?? tok("1000000");
+  const reserveQuote = over.reserveQuote ?? usdc("1000000");
+  const spot = spotOf(reserveToken, reserveQuote);
+  return {
+    timestamp: T0,
+    paused: false,
+    marketOk: true,
+    spotWad: spot,
+    twapWad: spot,
+    quoteUsdWad: wad("1"),
+    reserveToken,
+    reserveQuote,
+    tokenDecimals: 18,
+    quoteDecimals: 6,
+    bandBps: 50n,
+    maxSpotTwapDeviationBps: 300n,
+    limits: {
+      maxExpansionPerOp: tok("250000"),
+      maxExpansionPerEpoch: tok("1000000"),
+      maxContractionPerOp: wad("250000"),
+      maxContractionPerEpoch: wad("1000000"),
+      cooldownSec: 60n,
+      epochSec: 86_400n,
+    },
+    lastOperationAt: T0 - 3_600n,
+    epoch: { startedAt: T0 - 3_600n, netMinted: 0n, contracted: 0n },
+    backingOk: true,
+    reserveValueWad: wad("1100000"),
+    supply: tok("1000000"),
+    targetRatioWad: wad("1"),
+    quoteHaircutBps: 100n,
+    quoteIdle: usdc("500000"),
+    rebalanceNeeded: false,
+    ...over,
+  };
+}
+
+export function snapshot(over: Partial<OperatorState> = {}, snap: Partial<Snapshot> = {}): Snapshot {
+  return {
+    blockNumber: 100,
+    blockHash: "0x" + "ab".repeat(32),
+    blockTimestamp: T0,
+    readAtMs: NOW_MS - 200,
+    operator: operatorState(over),
+    onchainPreview: null,
+    feeds: [
+      { symbol: "USDC", asset: "0x" + "11".repeat(20), aggregator: "0x" + "21".repeat(20), answer: 100_000_000n, feedDecimals: 8, updatedAt: T0 - 600n, maxAgeSec: 90_000n, valid: true, priceWad: wad("1") },
+      { symbol: "WETH", asset: "0x" + "12".repeat(20), aggregator: "0x" + "22".repeat(20), answer: 300_000_000_000n, feedDecimals: 8, updatedAt: T0 - 600n, maxAgeSec: 4_200n, valid: true, priceWad: wad("3000") },
+    ],
+    collateralRatioWad: wad("1.1"),
+    fees: { nextBaseFeeWei: 1_000_000_000n, priorityFeeWei: 1_000_000_000n },
+    keeperBalanceWei: wad("10"),
+    ...snap,
+  };
+}
+
+export const PARAMS: DecisionParams = {
+  maxSnapshotAgeMs: 10_000,
+  maxBlockAgeSec: 120n,
+  oracleAgeMarginSec: 30n,
+  maxSpotTwapDeviationBps: null,
+  hysteresisBps: 10n,
+  slippageBps: 50n,
+  minProfitOverGasBps: 10_000n,
+  gasUnits: { expand: 400_000n, contract: 400_000n, rebalance: 300_000n },
+  maxFeePerGasWei: 200_000_000_000n,
+  maxPriorityFeePerGasWei: 2_000_000_000n,
+  rebalance: true,
+  nativeUsdFeedSymbol: "WETH",
+};
+
+export { Action, Blocker };
