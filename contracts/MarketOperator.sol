@@ -280,7 +280,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _recordOperation(int256(tokensSold), 0);
         uint256 spotAfter = _requireNotCrossed(m, Action.Expand);
         _payCallerReward(b, equityBefore, m, spotAfter);
-        _requireSolvent(b, equityBefore);
+        _requireSolvent(b, equityBefore, 0);
         emit SupplyExpanded(msg.sender, tokensSold, quoteOut, m.spotWad, spotAfter);
     }
 
@@ -305,7 +305,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _recordOperation(-int256(tokensOut), _normaliseQuote(quoteSpent));
         uint256 spotAfter = _requireNotCrossed(m, Action.Contract);
         _payCallerReward(b, equityBefore, m, spotAfter);
-        _requireSolvent(b, equityBefore);
+        _requireSolvent(b, equityBefore, 0);
         emit SupplyContracted(msg.sender, quoteSpent, tokensOut, m.spotWad, spotAfter);
     }
 
@@ -314,14 +314,26 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         int256 equityBefore = _equity();
         address[] memory assets = reserve.assets();
         bool moved;
+        uint256 roundingWad;
         for (uint256 i = 0; i < assets.length; ++i) {
             if (reserve.rebalanceDelta(assets[i]) == 0) continue;
             int256 delta = reserve.rebalance(assets[i]);
             moved = true;
+            roundingWad += _strategyRoundingWad(assets[i]);
             emit Rebalanced(msg.sender, assets[i], delta);
         }
         if (!moved) revert NothingToRebalance();
-        _requireSolvent(b, equityBefore);
+        _requireSolvent(b, equityBefore, roundingWad);
+    }
+
+    /// @dev ERC-4626 rounds every conversion down, so parking `x` can come back as `x − 1` even in
+    /// an honest vault whose share is worth more than one asset unit (any vault with yield, or one a
+    /// stranger donated a wei to). Rule 7 tolerates that dust — at most
+    /// `MAX_STRATEGY_ROUNDING_UNITS` of the asset per move, valued at its price and rounded up —
+    /// and nothing more: a vault whose rounding costs more (an inflated share price) still reverts.
+    function _strategyRoundingWad(address asset) private view returns (uint256) {
+        uint256 unit = 10 ** IERC20Metadata(asset).decimals();
+        return Math.mulDiv(C.MAX_STRATEGY_ROUNDING_UNITS, oracle.price(asset), unit, Math.Rounding.Ceil);
     }
 
     // ================================================================== caller reward
@@ -560,15 +572,16 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         if (crossed) revert PegCrossed(spotAfterWad);
     }
 
-    /// @dev Rule 7: ratio after ≥ min(ratio before, target) and the protocol's own value did not fall.
-    function _requireSolvent(Backing memory before, int256 equityBefore) private view {
+    /// @dev Rule 7: ratio after ≥ min(ratio before, target) and the protocol's own value did not fall
+    /// (by more than `roundingWad`, the strategy rounding a rebalance may cost; zero for trades).
+    function _requireSolvent(Backing memory before, int256 equityBefore, uint256 roundingWad) private view {
         uint256 ratioBefore = before.supply == 0 ? type(uint256).max : Math.mulDiv(before.valueWad, C.WAD, before.supply);
         uint256 ratioAfter = reserve.collateralRatio();
         if (ratioAfter < Math.min(ratioBefore, before.targetWad)) {
             revert RatioBelowBound(ratioBefore, ratioAfter, before.targetWad);
         }
         int256 equityAfter = _equity();
-        if (equityAfter < equityBefore) revert ProtocolValueDecreased(equityBefore, equityAfter);
+        if (equityAfter + int256(roundingWad) < equityBefore) revert ProtocolValueDecreased(equityBefore, equityAfter);
     }
 
     /// @dev Gross reserve value minus the supply at the peg, WAD USD.

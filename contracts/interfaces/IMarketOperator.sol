@@ -13,7 +13,9 @@ import {AutomationCompatibleInterface} from "@chainlink/contracts/src/v0.8/autom
 /// spot-vs-TWAP guard and, for expansion, the target collateral ratio.
 /// After every operation and rebalance the contract asserts on chain (rule 7):
 /// `ratioAfter ≥ min(ratioBefore, target)` and the protocol's own value
-/// (gross reserve value − supply × peg) did not fall; otherwise it reverts.
+/// (gross reserve value − supply × peg) did not fall; otherwise it reverts. A rebalance alone
+/// tolerates the ERC-4626 rounding of its vault calls, at most `MAX_STRATEGY_ROUNDING_UNITS` of each
+/// asset moved, so a one-wei donation to a vault cannot block it.
 /// @dev Roles: DEFAULT_ADMIN_ROLE sets bounded parameters and unpauses; GUARDIAN_ROLE pauses;
 /// KEEPER_ROLE calls the operations. A malicious keeper can only trade toward the peg at
 /// better-than-peg prices within the caps. Entry points for Chainlink Automation:

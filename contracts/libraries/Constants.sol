@@ -90,3 +90,9 @@ uint256 constant CALLER_REWARD_FULL_DEVIATION_BPS = 200;
 /// @dev Hard ceiling on one caller reward, WAD USD: several times the gas of an operation at
 /// congested mainnet prices, small next to the profits at the operation caps.
 uint256 constant HARD_MAX_CALLER_REWARD_WAD = 1_000e18;
+
+// ---------------------------------------------------------------- strategies
+/// @dev ERC-4626 conversions round down by less than one share's worth; for a vault whose share is
+/// worth less than two asset units (every vault with a sane share price) one deposit or withdrawal
+/// loses at most two units. Rebalance tolerates that much per asset moved and no more.
+uint256 constant MAX_STRATEGY_ROUNDING_UNITS = 2;
