@@ -35,6 +35,8 @@ export interface LoopDeps {
   pollIntervalMs: number;
   idleCycleSec: number;
   now?: () => number;
+  /** Hears every cycle's outcome (the status page shows the last decision); must not throw. */
+  onOutcome?: (outcome: CycleOutcome) => void;
 }
 
 export type CycleOutcome =
@@ -80,6 +82,14 @@ export class KeeperLoop {
       this.deps.metrics.cyclesTotal.inc({ outcome: "error" });
       this.deps.logger.error({ event: "cycle.failed", err: err as Error }, "cycle failed");
       return { kind: "error", error: (err as Error).message };
+    }).then((outcome) => {
+      try {
+        this.deps.onOutcome?.(outcome);
+      } catch (err) {
+        // An observer (the status page) must never stop the loop.
+        this.deps.logger.warn({ event: "cycle.observer-failed", err: err as Error }, "outcome observer failed");
+      }
+      return outcome;
     }).finally(() => {
       this.#inFlight = null;
     });

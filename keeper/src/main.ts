@@ -14,11 +14,12 @@ import { Endpoints } from "./chain/endpoints";
 import { connectProtocol, SymbolCache, type Protocol } from "./chain/protocol";
 import { readSnapshot } from "./chain/reader";
 import { resolveAccount, type KeeperAccount } from "./chain/account";
-import { DirectTxSender } from "./chain/executor";
+import { createResilience, defaultJournalPath, txSettingsFromEnv } from "./tx";
 import { KeeperLoop } from "./loop";
 import { createHttpServer, healthzHandler, metricsHandler } from "./http/server";
 import { renderStatus, statusOf } from "./status";
 import { runChecks } from "./check";
+import { ReserveReader, StatusModel, observeOutcomes, observeReads, observeSender, registerStatusRoutes } from "./statusPage";
 
 const EXIT_CONFIG = 2;
 const EXIT_CHAIN = 3;
@@ -86,16 +87,39 @@ async function run(cli: CliOptions): Promise<number> {
   logger.info({ event: "keeper.account", address: account.address, origin: account.origin, network: config.network, endpoints: endpoints.all().map((e) => e.label), dryRun: config.dryRun }, `keeper account ${account.address} from ${account.origin}`);
 
   const metrics = createMetrics();
+  // Every endpoint's error counter exists from the start, so dashboards see 0 rather than nothing.
+  for (const e of endpoints.all()) metrics.rpcErrorsTotal.inc({ endpoint: e.label }, 0);
   const symbols = new SymbolCache(endpoints.current().provider);
-  const sender = new DirectTxSender(account.wallet, endpoints.current().provider, account.address, {
-    operator: config.addressBook.contracts.MarketOperator,
-    confirmations: config.confirmations,
-    timeoutMs: config.txTimeoutSec * 1000,
-    gasLimitBufferBps: config.gas.gasLimitBufferBps,
+  // Resilience layer (keeper/src/tx, keeper/src/rpc): reads through the RPC pool (failover,
+  // health scoring, backoff); sends through the journaled transaction manager.
+  let resilience;
+  try {
+    const settings = txSettingsFromEnv(process.env, defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address));
+    resilience = createResilience({
+      rpcUrls: config.rpcUrls, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator,
+      confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.maxFeePerGasWei,
+      gasLimitBufferBps: config.gas.gasLimitBufferBps, settings, logger, registry: metrics.registry,
+    });
+  } catch (err) {
+    endpoints.destroy();
+    write(process.stderr, `ballast-keeper: ${(err as Error).message}`);
+    return EXIT_CONFIG;
+  }
+  const { sender } = resilience;
+  logger.info({ event: "keeper.journal", path: resilience.journalPath }, "transaction journal opened");
+  // The status page's state, fed by wrapping the loop's read and the sender (decisions unchanged).
+  const statusModel = new StatusModel({
+    network: config.network,
+    chainId: config.addressBook.chainId,
+    tokenSymbol: await protocol.stable.symbol(),
+    quoteSymbol: await symbols.symbol(protocol.quoteAsset),
+    quoteDecimals: protocol.quoteDecimals,
+    dryRun: config.dryRun,
   });
+  const reserveReader = new ReserveReader(() => endpoints.current().provider, config.addressBook.contracts.Reserve);
   const loop = new KeeperLoop({
-    read: async () => {
-      const { provider } = endpoints.current();
+    read: observeReads(async () => {
+      const provider = resilience.provider;
       try {
         return await readSnapshot(provider, { ...protocol, ...reconnect(protocol, provider) }, symbols, {
           feeHistoryBlocks: config.gas.feeHistoryBlocks,
@@ -106,20 +130,25 @@ async function run(cli: CliOptions): Promise<number> {
         endpoints.rotate();
         throw err;
       }
-    },
-    blockNumber: () => endpoints.current().provider.getBlockNumber(),
-    endpoint: () => endpoints.current().label,
-    sender,
+    }, statusModel, reserveReader, { onReserveReadError: (err) => logger.warn({ event: "status.reserve-read-failed", err: err as Error }, "status page: reserve detail read failed") }),
+    blockNumber: () => resilience.provider.getBlockNumber(),
+    endpoint: () => resilience.pool.lastLabel,
+    sender: observeSender(sender, statusModel, { dryRun: config.dryRun }),
     params: config.decision,
     dryRun: config.dryRun,
     logger,
     metrics,
     pollIntervalMs: config.pollIntervalMs,
     idleCycleSec: config.idleCycleSec,
+    onOutcome: observeOutcomes(statusModel),
   });
+
+  // Settle what the journal left unresolved (a crash, a stop) before deciding anything new.
+  await resilience.manager.recover();
 
   if (cli.once) {
     const outcome = await loop.cycle();
+    resilience.close();
     endpoints.destroy();
     return outcome.kind === "error" || outcome.kind === "tx-failed" ? 1 : 0;
   }
@@ -127,6 +156,7 @@ async function run(cli: CliOptions): Promise<number> {
   const http = createHttpServer((err) => logger.error({ event: "http.error", err: err as Error }, "http handler failed"));
   http.route("/metrics", metricsHandler(metrics.registry));
   http.route("/healthz", healthzHandler(loop, config.healthMaxAgeSec));
+  registerStatusRoutes(http, statusModel);
   let bound;
   try {
     bound = await http.listen(config.http.port, config.http.host);
@@ -145,6 +175,7 @@ async function run(cli: CliOptions): Promise<number> {
       process.exit(1);
     }
     logger.info({ event: "keeper.stopping", signal }, "stopping: finishing the in-flight cycle");
+    resilience.manager.stop();
     void loop.stop();
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
@@ -152,6 +183,7 @@ async function run(cli: CliOptions): Promise<number> {
 
   await loop.run();
   await http.close();
+  resilience.close();
   endpoints.destroy();
   logger.info({ event: "keeper.stopped" }, "stopped cleanly");
   return 0;

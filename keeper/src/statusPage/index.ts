@@ -5,3 +5,4 @@ export * from "./model";
 export * from "./reserveReader";
 export * from "./routes";
 export * from "./simReport";
+export * from "./keeperFeed";

@@ -187,6 +187,12 @@ export class StatusModel {
     this.#emit(obs.atMs);
   }
 
+  /** What the keeper's last cycle ended with (acted, stood still and why), from the loop's outcome. */
+  observeDecision(decision: NonNullable<StatusView["keeper"]["lastDecision"]>, atMs: number): void {
+    this.#lastDecision = { ...decision };
+    this.#emit(atMs);
+  }
+
   /** A cycle that failed before deciding (RPC down, snapshot read failed). */
   observeCycleFailure(error: string, atMs: number): void {
     this.#failedCycles += 1;

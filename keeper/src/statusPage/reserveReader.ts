@@ -8,24 +8,30 @@ import { IERC20Metadata__factory, Reserve__factory, type Reserve } from "../../.
 import type { ReserveDetail } from "./model";
 
 export class ReserveReader {
-  readonly #reserve: Reserve;
   readonly #decimals = new Map<string, number>();
+  readonly #provider: () => Provider;
 
-  constructor(private readonly provider: Provider, reserveAddress: string) {
-    this.#reserve = Reserve__factory.connect(reserveAddress, provider);
+  /** `provider` may be a function returning the endpoint in use, so reads follow the keeper's failover. */
+  constructor(provider: Provider | (() => Provider), private readonly reserveAddress: string) {
+    this.#provider = typeof provider === "function" ? provider : () => provider;
+  }
+
+  get #reserve(): Reserve {
+    return Reserve__factory.connect(this.reserveAddress, this.#provider());
   }
 
   /** Reads `assets` (the snapshot's feed assets) at `blockNumber`. Throws on any failed call. */
   async read(blockNumber: number, assets: readonly string[]): Promise<ReserveDetail> {
     const at = { blockTag: blockNumber };
+    const reserve = this.#reserve;
     const [mintingPaused, redemptionsPaused, perAsset] = await Promise.all([
-      this.#reserve.paused(at),
-      this.#reserve.redemptionsPaused(at),
+      reserve.paused(at),
+      reserve.redemptionsPaused(at),
       Promise.all(
         assets.map(async (asset) => {
           const [amount, config, decimals] = await Promise.all([
-            this.#reserve.accountedAmount(asset, at),
-            this.#reserve.assetConfig(asset, at),
+            reserve.accountedAmount(asset, at),
+            reserve.assetConfig(asset, at),
             this.#decimalsOf(asset),
           ]);
           return { asset, amount, decimals, haircutBps: BigInt(config.haircutBps) };
@@ -39,7 +45,7 @@ export class ReserveReader {
     const key = asset.toLowerCase();
     const hit = this.#decimals.get(key);
     if (hit !== undefined) return hit;
-    const d = Number(await IERC20Metadata__factory.connect(asset, this.provider).decimals());
+    const d = Number(await IERC20Metadata__factory.connect(asset, this.#provider()).decimals());
     this.#decimals.set(key, d);
     return d;
   }

@@ -186,7 +186,8 @@
     kv(dl, "Cycles (failed)", k.cycles + " (" + k.failedCycles + ")");
     kv(dl, "RPC", k.rpc.ok ? "✓ ok" : "✗ failing: " + (k.rpc.error || "unknown"), "rpc");
     kv(dl, "Keeper balance", k.balance === null ? "no account" : k.balance + " ETH");
-    kv(dl, "Last decision", k.lastDecision === null ? "—" : (k.lastDecision.kind === "act" ? "act: " : "stand still: ") + k.lastDecision.summary);
+    kv(dl, "Last decision", k.lastDecision === null ? "none yet" : (k.lastDecision.kind === "act" ? "act: " : "stand still: ") + k.lastDecision.summary, "decision");
+    if (k.lastDecision !== null && k.lastDecision.detail) dl.lastChild.title = k.lastDecision.detail;
     kv(dl, "Mode", k.dryRun ? "dry run (never sends)" : "live");
   }
 
