@@ -427,11 +427,15 @@ contract BallastHandler is BallastSystem {
     function keeperUpkeep(uint8 action, uint256 amount, uint256 minOut) external {
         IMarketOperator.Action a = IMarketOperator.Action(action % 4);
         OpContext memory c = _opContext();
+        uint256 pairTokens = stable.balanceOf(address(pair));
+        uint256 pairQuote = usdc.balanceOf(address(pair));
         operator.performUpkeep(abi.encode(a, amount, _minOut(minOut)));
-        // Amounts from the pair's reserve changes, independent of the operator's own reporting.
-        (uint256 rT, uint256 rQ) = _reserves();
-        if (a == IMarketOperator.Action.Expand) _afterOperation(c, a, rT - c.rT, c.rQ - rQ);
-        else if (a == IMarketOperator.Action.Contract) _afterOperation(c, a, c.rT - rT, rQ - c.rQ);
+        // Amounts from the pair's balances (not its reserves, which may lag un-synced transfers),
+        // independent of the operator's own reporting.
+        uint256 tokensNow = stable.balanceOf(address(pair));
+        uint256 quoteNow = usdc.balanceOf(address(pair));
+        if (a == IMarketOperator.Action.Expand) _afterOperation(c, a, tokensNow - pairTokens, pairQuote - quoteNow);
+        else if (a == IMarketOperator.Action.Contract) _afterOperation(c, a, pairTokens - tokensNow, quoteNow - pairQuote);
         else _afterOperation(c, a, 0, 0);
     }
 
@@ -618,7 +622,10 @@ contract BallastHandler is BallastSystem {
         }
         Snapshot memory afterOp = _snapshot();
         if (c.snap.valid && afterOp.valid) {
-            if (afterOp.equityWad < c.snap.equityWad) _violate(MARKET_OP_LOSS, "an operation lowered protocol value");
+            // Rebalance may lose ERC-4626 rounding dust: at most MAX_STRATEGY_ROUNDING_UNITS (2) units
+            // of the moved asset at its price, rounded up (INV-6); everything else must not lose.
+            int256 dustWad = action == IMarketOperator.Action.Rebalance ? int256((2 * c.quoteUsdWad + 1e6 - 1) / 1e6) : int256(0);
+            if (afterOp.equityWad + dustWad < c.snap.equityWad) _violate(MARKET_OP_LOSS, "an operation lowered protocol value");
             if (afterOp.ratioWad < _min(c.snap.ratioWad, c.targetWad)) {
                 _violate(SOLVENCY, "an operation left the ratio below min(before, target)");
             }
