@@ -43,7 +43,7 @@ contract BallastInvariants is CheatCodes {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory selectors) {
-        bytes4[] memory s = new bytes4[](31);
+        bytes4[] memory s = new bytes4[](32);
         s[0] = handler.mint.selector;
         s[1] = handler.redeem.selector;
         s[2] = handler.roundTrip.selector;
@@ -68,6 +68,7 @@ contract BallastInvariants is CheatCodes {
         s[21] = handler.guardianPause.selector;
         s[22] = handler.guardianUnpause.selector;
         s[23] = handler.adminUnpause.selector;
+        // (check_* functions are not targets: forge only fuzzes the handler.)
         // Weight the steps that move the market: they are what makes operations reachable.
         s[24] = handler.swap.selector;
         s[25] = handler.warp.selector;
@@ -76,6 +77,7 @@ contract BallastInvariants is CheatCodes {
         s[28] = handler.keeperExpand.selector;
         s[29] = handler.keeperContract.selector;
         s[30] = handler.keeperUpkeep.selector;
+        s[31] = handler.strangerCall.selector;
         selectors = new FuzzSelector[](1);
         selectors[0] = FuzzSelector(address(handler), s);
     }
@@ -84,23 +86,34 @@ contract BallastInvariants is CheatCodes {
     /// @notice Every invariant, checked after every step of every run. One campaign instead of
     /// one per invariant: forge would otherwise replay a separate campaign for each function.
     function invariant_protocol() public view {
-        _inv01_supplyAccounting();
-        _inv02_reserveAccounting();
-        _inv03_solvency();
-        _inv04_noExtraction();
-        _inv05_towardPeg();
-        _inv06_marketOpLossBound();
-        _inv07_ratioBounds();
-        _inv08_keeperBounds();
-        _inv09_access();
-        _inv10_pause();
-        _inv11_rounding();
-        _inv12_oracleFailClosed();
-        _inv13_decimals();
+        string memory failures;
+        failures = _collect(failures, this.check01_supplyAccounting);
+        failures = _collect(failures, this.check02_reserveAccounting);
+        failures = _collect(failures, this.check03_solvency);
+        failures = _collect(failures, this.check04_noExtraction);
+        failures = _collect(failures, this.check05_towardPeg);
+        failures = _collect(failures, this.check06_marketOpLossBound);
+        failures = _collect(failures, this.check07_ratioBounds);
+        failures = _collect(failures, this.check08_keeperBounds);
+        failures = _collect(failures, this.check09_access);
+        failures = _collect(failures, this.check10_pause);
+        failures = _collect(failures, this.check11_rounding);
+        failures = _collect(failures, this.check12_oracleFailClosed);
+        failures = _collect(failures, this.check13_decimals);
+        if (bytes(failures).length != 0) revert(failures);
+    }
+
+    /// @dev Runs one check; appends its message when it fails, so every broken invariant is named.
+    function _collect(string memory failures, function() external view check) internal view returns (string memory) {
+        try check() {
+            return failures;
+        } catch Error(string memory reason) {
+            return bytes(failures).length == 0 ? reason : string.concat(failures, " | ", reason);
+        }
     }
 
     /// [INV-1]
-    function _inv01_supplyAccounting() internal view {
+    function check01_supplyAccounting() public view {
         uint256 supply = stable.totalSupply();
         require(supply == handler.ghostSupply(), "INV-1: supply differs from the mint/burn ledger");
         address[3] memory a = handler.actors();
@@ -113,35 +126,35 @@ contract BallastInvariants is CheatCodes {
 
     /// idle + principal equals the ledger (donations excluded); the tokens are really there.
     /// [INV-2]
-    function _inv02_reserveAccounting() internal view {
+    function check02_reserveAccounting() public view {
         _checkBooks(usdc);
         _checkBooks(weth);
         _noViolation(handler.RESERVE_ACCOUNTING());
     }
 
     /// [INV-3]
-    function _inv03_solvency() internal view {
+    function check03_solvency() public view {
         _noViolation(handler.SOLVENCY());
     }
 
     /// [INV-4]
-    function _inv04_noExtraction() internal view {
+    function check04_noExtraction() public view {
         _noViolation(handler.NO_EXTRACTION());
     }
 
     /// [INV-5]
-    function _inv05_towardPeg() internal view {
+    function check05_towardPeg() public view {
         _noViolation(handler.TOWARD_PEG());
     }
 
     /// [INV-6]
-    function _inv06_marketOpLossBound() internal view {
+    function check06_marketOpLossBound() public view {
         _noViolation(handler.MARKET_OP_LOSS());
     }
 
     /// The target stays within [min, max(max, risk floor)] ⊂ [100%, 200%]; steps and cooldown hold.
     /// [INV-7]
-    function _inv07_ratioBounds() internal view {
+    function check07_ratioBounds() public view {
         uint256 target = policy.targetRatio();
         ICollateralPolicy.Params memory p = policy.params();
         require(target >= p.minRatioWad && target >= 1e18 && target <= 2e18, "INV-7: target outside its bounds");
@@ -150,7 +163,7 @@ contract BallastInvariants is CheatCodes {
 
     /// Epoch caps hold at every step, whatever the keeper asked for.
     /// [INV-8]
-    function _inv08_keeperBounds() internal view {
+    function check08_keeperBounds() public view {
         IMarketOperator.Limits memory lim = operator.limits();
         IMarketOperator.EpochState memory e = operator.epoch();
         require(e.netMinted <= int256(lim.maxExpansionPerEpoch), "INV-8: epoch net mint above its cap");
@@ -160,7 +173,7 @@ contract BallastInvariants is CheatCodes {
 
     /// Only the reserve and the operator can mint; no campaign actor ever holds a power role.
     /// [INV-9]
-    function _inv09_access() internal view {
+    function check09_access() public view {
         bytes32 minter = stable.MINTER_ROLE();
         require(stable.hasRole(minter, address(reserve)) && stable.hasRole(minter, address(operator)), "INV-9: minters changed");
         address[3] memory a = handler.actors();
@@ -174,13 +187,13 @@ contract BallastInvariants is CheatCodes {
     }
 
     /// [INV-10]
-    function _inv10_pause() internal view {
+    function check10_pause() public view {
         _noViolation(handler.PAUSE());
     }
 
     /// Sum of all claims ≤ reserve: redeeming the whole supply would pay at most the haircut value.
     /// [INV-11]
-    function _inv11_rounding() internal view {
+    function check11_rounding() public view {
         uint256 supply = stable.totalSupply();
         if (supply == 0) return;
         try reserve.reserveValue() returns (uint256 valueWad) {
@@ -191,12 +204,12 @@ contract BallastInvariants is CheatCodes {
     }
 
     /// [INV-12]
-    function _inv12_oracleFailClosed() internal view {
+    function check12_oracleFailClosed() public view {
         _noViolation(handler.ORACLE());
     }
 
     /// [INV-13]
-    function _inv13_decimals() internal view {
+    function check13_decimals() public view {
         _noViolation(handler.DECIMALS());
     }
 
@@ -221,7 +234,7 @@ contract BallastInvariants is CheatCodes {
     }
 
     function _noViolation(uint256 id) internal view {
-        if (handler.violations(id) != 0) revert(string.concat("INV-", _itoa(id), ": ", handler.lastViolation()));
+        if (handler.violations(id) != 0) revert(string.concat("INV-", _itoa(id), ": ", handler.lastViolation(id)));
     }
 
     function _itoa(uint256 v) internal pure returns (string memory) {

@@ -43,7 +43,8 @@ contract BallastHandler is BallastSystem {
     uint256 public constant DECIMALS = 13;
 
     mapping(uint256 id => uint256) public violations;
-    string public lastViolation;
+    /// @notice The last broken rule recorded for each invariant id.
+    mapping(uint256 id => string) public lastViolation;
 
     /// @notice The supply the ledger of successful steps predicts (mints minus burns).
     uint256 public ghostSupply;
@@ -70,7 +71,7 @@ contract BallastHandler is BallastSystem {
         asset.mint(actor, amount);
         vm.prank(actor);
         asset.approve(address(reserve), amount);
-        (bool feedOk, uint256 priceWad) = oracle.tryPrice(address(asset));
+        (bool feedOk, uint256 priceWad) = _feedValid(address(asset));
         bool mintPaused = reserve.paused();
         Snapshot memory before = _snapshot();
         uint256 feeBps = _mintFeeBps(address(asset));
@@ -96,10 +97,11 @@ contract BallastHandler is BallastSystem {
         amount = _bound(amount, 1, balance);
         vm.prank(actor);
         stable.approve(address(reserve), amount);
-        (bool feedOk, uint256 priceWad) = oracle.tryPrice(address(asset));
+        (bool feedOk, uint256 priceWad) = _feedValid(address(asset));
         bool redemptionsPaused = reserve.redemptionsPaused();
         Snapshot memory before = _snapshot();
         uint256 ratioForRedeem = reserve.conservativeRatio();
+        uint256 redeemFeeBps = _redeemFeeBps(address(asset), ratioForRedeem);
 
         vm.prank(actor);
         try reserve.redeem(address(asset), amount, 0, actor) returns (uint256 out) {
@@ -107,7 +109,7 @@ contract BallastHandler is BallastSystem {
             if (!feedOk) _violate(ORACLE, "redeem paid out at an invalid price");
             ghostSupply -= amount;
             ghostBooked[address(asset)] -= out;
-            _checkRedeemAmount(address(asset), amount, out, priceWad, ratioForRedeem);
+            _checkRedeemAmount(address(asset), amount, out, priceWad, ratioForRedeem, redeemFeeBps);
             _checkUserStepKeepsValue(before);
         } catch (bytes memory reason) {
             // Redemption must stay live while only minting is paused, and while another asset's
@@ -465,6 +467,25 @@ contract BallastHandler is BallastSystem {
         else operator.unpause();
     }
 
+    /// @notice A stranger (any campaign actor) tries a privileged call; every one must be refused.
+    function strangerCall(uint256 actorSeed, uint256 which) external {
+        address stranger = _actor(actorSeed);
+        bytes memory data;
+        address target;
+        uint256 w = which % 8;
+        if (w == 0) (target, data) = (address(stable), abi.encodeCall(stable.mint, (stranger, 1e18)));
+        else if (w == 1) (target, data) = (address(reserve), abi.encodeCall(reserve.releaseToOperator, (address(usdc), 1e6, stranger)));
+        else if (w == 2) (target, data) = (address(operator), abi.encodeCall(operator.expandSupply, (type(uint256).max, 0)));
+        else if (w == 3) (target, data) = (address(operator), abi.encodeCall(operator.contractSupply, (type(uint256).max, 0)));
+        else if (w == 4) (target, data) = (address(reserve), abi.encodeCall(reserve.pause, ()));
+        else if (w == 5) (target, data) = (address(oracle), abi.encodeCall(oracle.setTwapWindow, (60)));
+        else if (w == 6) (target, data) = (address(reserve), abi.encodeCall(reserve.rebalance, (address(usdc))));
+        else (target, data) = (address(stable), abi.encodeCall(stable.grantRole, (stable.MINTER_ROLE(), stranger)));
+        vm.prank(stranger);
+        (bool ok,) = target.call(data);
+        if (ok) _violate(ACCESS, "a stranger's privileged call succeeded");
+    }
+
     // ================================================================ views for the invariants
 
     function core() external view returns (BallastDollar, Reserve, PriceOracle, CollateralPolicy, MarketOperator) {
@@ -549,14 +570,27 @@ contract BallastHandler is BallastSystem {
         return feeBps;
     }
 
-    /// @dev Rule 4: value paid ≤ tokens × min(ratio, 1) at the peg; never more than the oracle value.
-    function _checkRedeemAmount(address asset, uint256 tokensIn, uint256 out, uint256 priceWad, uint256 ratioWad)
-        internal
-    {
+    /// @dev Rule 4 + rounding: out ≤ tokens × min(ratio, 1) × (1 − fee) / price in one exact division
+    /// (the contract's step-by-step rounding must not exceed it), and at most dust below it.
+    function _checkRedeemAmount(
+        address asset,
+        uint256 tokensIn,
+        uint256 out,
+        uint256 priceWad,
+        uint256 ratioWad,
+        uint256 feeBps
+    ) internal {
         uint256 unit = 10 ** TestERC20(asset).decimals();
-        uint256 paidWad = (out * priceWad) / unit;
-        uint256 claimWad = ratioWad < 1e18 ? (tokensIn * ratioWad) / 1e18 : tokensIn;
-        if (paidWad > claimWad) _violate(ROUNDING, "redeem paid more than the pro-rata claim");
+        uint256 share = ratioWad < 1e18 ? ratioWad : 1e18;
+        uint256 exactOut = (tokensIn * share * (BPS - feeBps) * unit) / (1e18 * BPS * priceWad);
+        if (out > exactOut) _violate(ROUNDING, "redeem paid more than the pro-rata claim");
+        if (out + 3 < exactOut) _violate(DECIMALS, "redeem rounded away more than dust");
+    }
+
+    /// @dev The fee `redeem` will charge now: the recovery fee applies under the target ratio.
+    function _redeemFeeBps(address asset, uint256 ratioWad) internal view returns (uint256 feeBps) {
+        feeBps = reserve.assetConfig(asset).redeemFeeBps;
+        if (ratioWad < policy.targetRatio() && reserve.recoveryRedeemFeeBps() > feeBps) feeBps = reserve.recoveryRedeemFeeBps();
     }
 
     function _prices() internal view returns (Prices memory p) {
@@ -589,7 +623,7 @@ contract BallastHandler is BallastSystem {
         c.targetWad = policy.targetRatio();
         c.lastOperationAt = operator.lastOperationAt();
         (c.rT, c.rQ) = _reserves();
-        (c.quoteFeedOk, c.quoteUsdWad) = oracle.tryPrice(address(usdc));
+        (c.quoteFeedOk, c.quoteUsdWad) = _feedValid(address(usdc));
         c.operatorPaused = operator.paused();
     }
 
@@ -632,6 +666,18 @@ contract BallastHandler is BallastSystem {
         }
     }
 
+    /// @dev The feed's validity judged here, from the aggregator and the configured limits, not by
+    /// asking the oracle under test (so a broken oracle check cannot vouch for itself).
+    function _feedValid(address asset) internal view returns (bool ok, uint256 priceWad) {
+        bool isWeth = asset == address(weth);
+        (, int256 answer,, uint256 updatedAt,) = (isWeth ? wethFeed : usdcFeed).latestRoundData();
+        if (answer <= 0 || updatedAt > block.timestamp) return (false, 0);
+        if (block.timestamp - updatedAt > (isWeth ? WETH_MAX_AGE_SEC : USDC_MAX_AGE_SEC)) return (false, 0);
+        priceWad = uint256(answer) * 1e10;
+        (uint256 lo, uint256 hi) = isWeth ? (uint256(10e18), uint256(100_000e18)) : (uint256(0.5e18), uint256(2e18));
+        ok = priceWad >= lo && priceWad <= hi;
+    }
+
     function _abovePeg(uint256 rT, uint256 rQ, uint256 quoteUsdWad) internal pure returns (bool) {
         return rQ * 1e12 * quoteUsdWad > rT * PEG_WAD;
     }
@@ -644,7 +690,7 @@ contract BallastHandler is BallastSystem {
 
     function _violate(uint256 id, string memory what) internal {
         violations[id] += 1;
-        lastViolation = what;
+        lastViolation[id] = what;
     }
 
     function _booked(address asset) internal view returns (uint256) {

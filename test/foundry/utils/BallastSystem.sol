@@ -36,6 +36,12 @@ abstract contract BallastSystem is CheatCodes {
     uint256 internal constant POOL_DEPTH = 200_000; // whole units per side
     uint256 internal constant SEED_EQUITY = 20_000; // whole USDC contributed as protocol equity
     uint256 internal constant TWAP_WINDOW_SEC = 1_800;
+    /// @dev Caps small next to the pool, so the campaign reaches them (LOCAL_PARAMS never bind here).
+    uint256 internal constant CAP_PER_OP = 3_000e18;
+    uint256 internal constant CAP_PER_EPOCH = 8_000e18;
+    /// @dev Feed limits, as configured below; the handler checks feed validity itself against them.
+    uint256 internal constant USDC_MAX_AGE_SEC = 86_400 + 3_600;
+    uint256 internal constant WETH_MAX_AGE_SEC = 3_600 + 600;
 
     BallastDollar internal stable;
     PriceOracle internal oracle;
@@ -64,8 +70,8 @@ abstract contract BallastSystem is CheatCodes {
         pair = IUniswapV2PairFull(factory.createPair(address(stable), address(usdc)));
 
         oracle = new PriceOracle(ADMIN, address(pair), address(stable), address(usdc), TWAP_WINDOW_SEC);
-        oracle.setFeed(address(usdc), address(usdcFeed), 86_400 + 3_600, 0.5e18, 2e18);
-        oracle.setFeed(address(weth), address(wethFeed), 3_600 + 600, 10e18, 100_000e18);
+        oracle.setFeed(address(usdc), address(usdcFeed), USDC_MAX_AGE_SEC, 0.5e18, 2e18);
+        oracle.setFeed(address(weth), address(wethFeed), WETH_MAX_AGE_SEC, 10e18, 100_000e18);
 
         reserve = new Reserve(ADMIN, stable, oracle);
         reserve.listAsset(address(usdc), IReserve.AssetConfig(100, 5, 5, 5_000, 100_000_000e6));
@@ -85,7 +91,7 @@ abstract contract BallastSystem is CheatCodes {
             oracle,
             reserve,
             policy,
-            IMarketOperator.Limits(250_000e18, 1_000_000e18, 250_000e18, 1_000_000e18, 60, 86_400),
+            IMarketOperator.Limits(CAP_PER_OP, CAP_PER_EPOCH, CAP_PER_OP, CAP_PER_EPOCH, 60, 86_400),
             50,
             300
         );
