@@ -135,12 +135,15 @@ contract BallastHandler is BallastSystem {
         asset.mint(actor, amount);
         uint256 assetBefore = asset.balanceOf(actor);
         uint256 tokensBefore = stable.balanceOf(actor);
-        vm.startPrank(actor);
+        // One prank per call: a prank left open by a reverted step would leak into the next one.
+        vm.prank(actor);
         asset.approve(address(reserve), amount);
+        vm.prank(actor);
         uint256 minted = reserve.mint(address(asset), amount, 0, actor);
+        vm.prank(actor);
         stable.approve(address(reserve), minted);
+        vm.prank(actor);
         uint256 out = reserve.redeem(address(asset), minted, 0, actor);
-        vm.stopPrank();
         ghostBooked[address(asset)] = ghostBooked[address(asset)] + amount - out;
         if (asset.balanceOf(actor) > assetBefore || stable.balanceOf(actor) != tokensBefore) {
             _violate(NO_EXTRACTION, "mint -> redeem returned more than was put in");
@@ -206,11 +209,12 @@ contract BallastHandler is BallastSystem {
             // The trader mints the tokens it dumps, through the reserve, at the peg.
             amount = _bound(amount, rQ / 100, rQ / 8);
             usdc.mint(trader, amount);
-            vm.startPrank(trader);
+            vm.prank(trader);
             usdc.approve(address(reserve), amount);
+            vm.prank(trader);
             uint256 minted = reserve.mint(address(usdc), amount, 0, trader);
+            vm.prank(trader);
             stable.transfer(address(pair), minted);
-            vm.stopPrank();
             ghostSupply += minted;
             ghostBooked[address(usdc)] += amount;
             _swapOut(false, _amountOut(minted, rT, rQ), trader);
@@ -315,10 +319,10 @@ contract BallastHandler is BallastSystem {
         // USDC in = tokens / (0.99 × 0.9995) / 1e12, rounded up, plus a margin for the oracle price.
         uint256 usdcIn = ((tokens - have) / 1e12) * 10_200 / 9_890 + 1e6;
         usdc.mint(who, usdcIn);
-        vm.startPrank(who);
+        vm.prank(who);
         usdc.approve(address(reserve), usdcIn);
+        vm.prank(who);
         uint256 minted = reserve.mint(address(usdc), usdcIn, tokens - have, who);
-        vm.stopPrank();
         ghostSupply += minted;
         ghostBooked[address(usdc)] += usdcIn;
     }
