@@ -34,7 +34,8 @@ import {
 /// 1. Accounted amounts change only through `mint`, `redeem`, the operator's deposit/release and
 ///    rebalancing; tokens sent to the reserve directly (donations) are never counted.
 /// 2. A strategy position counts at `min(previewRedeem(shares), principal)`: losses at once,
-///    yield only once realised by pulling it back into the buffer.
+///    yield (and anything sent to the vault) only once realised, when the reserve takes its whole
+///    position back by redeeming every share.
 /// 3. Every division rounds in the reserve's favour: values and user outputs round down.
 /// 4. User mint and redeem never lower the value behind each remaining token below
 ///    `min(ratio, 1)`: mints add at least what they create, redemptions pay at most `min(ratio, 1)`.
@@ -443,10 +444,21 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         IERC4626 strategy = _strategies[asset];
         Holdings storage h = _holdings[asset];
         uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
-        uint256 shares = strategy.withdraw(amount, address(this), address(this));
+        uint256 shares;
+        if (amount >= _strategyValue(asset, h) && strategy.maxRedeem(address(this)) >= h.strategyShares) {
+            // Taking back all that is accounted: redeem every share. Yield is realised into the
+            // buffer (accounting rule 2) and the position is emptied, so the strategy can be
+            // replaced; a partial `withdraw` would leave the yield's shares behind, never counted.
+            shares = h.strategyShares;
+            strategy.redeem(shares, address(this), address(this));
+        } else {
+            shares = strategy.withdraw(amount, address(this), address(this));
+        }
         uint256 received = IERC20(asset).balanceOf(address(this)) - balanceBefore;
         h.strategyShares -= shares;
-        h.strategyPrincipal -= Math.min(h.strategyPrincipal, received);
+        // An emptied position has no principal left: a stale one would let later yield or
+        // donations count up to it.
+        h.strategyPrincipal = h.strategyShares == 0 ? 0 : h.strategyPrincipal - Math.min(h.strategyPrincipal, received);
         h.idle += received;
         emit StrategyWithdrawn(asset, address(strategy), received, shares);
     }

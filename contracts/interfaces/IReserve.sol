@@ -29,7 +29,8 @@ interface IReserve {
 
     /// @notice What the reserve holds of an asset, in the asset's units.
     /// `strategyPrincipal` is what was parked and not yet taken back; the strategy's yield is
-    /// counted only once realised (so a donation to the vault never raises accounted value).
+    /// counted only once realised by a full pull-back (so a donation to the vault never raises
+    /// accounted value while the position is parked).
     struct Holdings {
         uint256 idle;
         uint256 strategyShares;

@@ -84,4 +84,24 @@ describe("Rebalance: liquid buffer and ERC-4626 strategy", function () {
     await f.usdc.token.connect(f.trader).transfer(await vault.getAddress(), USDC("1000"));
     await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(f.operator, "ProtocolValueDecreased");
   });
+
+  it("yield is never counted while parked, is realised when the whole position comes back, and the emptied strategy can be replaced [INV-2]", async function () {
+    const f = await loadFixture(deploySystemFixture);
+    const usdc = await f.usdc.token.getAddress();
+    const vault = f.usdc.vault!;
+    await f.operator.connect(f.keeper).rebalance();
+    const accounted = await f.reserve.accountedAmount(usdc);
+    await f.usdc.token.connect(f.trader).transfer(await vault.getAddress(), USDC("1000")); // the vault earns
+    expect(await f.reserve.accountedAmount(usdc)).to.equal(accounted);
+
+    // Governance asks for a fully liquid buffer: rebalance takes the whole position back.
+    const cfg = await f.reserve.assetConfig(usdc);
+    await f.reserve.connect(f.admin).setAssetConfig(usdc, { haircutBps: cfg.haircutBps, mintFeeBps: cfg.mintFeeBps, redeemFeeBps: cfg.redeemFeeBps, bufferBps: 10_000, ceiling: cfg.ceiling });
+    await f.operator.connect(f.keeper).rebalance();
+    const h = await f.reserve.holdings(usdc);
+    expect([h.strategyShares, h.strategyPrincipal]).to.deep.equal([0n, 0n]);
+    const realised = (await f.reserve.accountedAmount(usdc)) - accounted;
+    expect(realised).to.be.gt(USDC("999")).and.lte(USDC("1000"));
+    await expect(f.reserve.connect(f.admin).setStrategy(usdc, await vault.getAddress())).to.emit(f.reserve, "StrategySet");
+  });
 });
