@@ -1,0 +1,129 @@
+/**
+ * The market's own actors: arbitrageurs who mint or redeem through the protocol and trade the
+ * pool when that pays after the pool fee and gas (acting once an opportunity has persisted for
+ * their latency), noise traders, and the scenario's scheduled order flow.
+ */
+import { quoteToSpendForPrice, tokensToSellForPrice } from "../policy";
+import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
+import type { Rng } from "./rng";
+import type { Scenario } from "./scenario";
+import type { Facility } from "./types";
+
+const POOL_FEE = 0.997;
+
+/** A target pool price (USDC per token, float) as PegMath's raw fraction num/den. */
+export function rawPriceFraction(usdcPerToken: number): { num: bigint; den: bigint } {
+  // raw price = usdcPerToken · 10^6 / 10^18; keep 12 significant digits of the float.
+  return { num: BigInt(Math.round(usdcPerToken * 1e12)), den: 10n ** 24n };
+}
+
+export interface ArbResult {
+  direction: "mint" | "redeem" | null;
+  profitUsd: number;
+}
+
+export class Arbitrageurs {
+  private upBlocks = 0;
+  private downBlocks = 0;
+  profitUsd = 0;
+  trades = 0;
+
+  constructor(
+    private readonly latencyBlocks: number,
+    private readonly capitalUsd: number,
+    private readonly gas: number,
+  ) {}
+
+  run(m: Market, f: Facility | null): ArbResult {
+    if (!f) return { direction: null, profitUsd: 0 };
+    const up = this.planMint(m, f);
+    const down = up ? null : this.planRedeem(m, f);
+    // Latency counts blocks during which the trade has paid after fees and gas.
+    this.upBlocks = up ? this.upBlocks + 1 : 0;
+    this.downBlocks = down ? this.downBlocks + 1 : 0;
+    if (up && this.upBlocks > this.latencyBlocks) return this.mintAndSell(m, f, up);
+    if (down && this.downBlocks > this.latencyBlocks) return this.buyAndRedeem(m, f, down);
+    return { direction: null, profitUsd: 0 };
+  }
+
+  /** Tokens to mint and sell so the pool's marginal price meets the mint cost, if that pays. */
+  private planMint(m: Market, f: Facility): { tokens: number; mintCost: number } | null {
+    const mintCost = f.mintCostUsd(m);
+    const usdc = m.truth.USDC;
+    if (mintCost === null || m.priceUsd() * POOL_FEE <= mintCost) return null;
+    const { num, den } = rawPriceFraction(mintCost / usdc / POOL_FEE);
+    const x = Math.min(fromRaw(tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den), TOKEN_UNIT), f.maxMintTokens(m), this.capitalUsd / mintCost);
+    if (!(x > 0)) return null;
+    const xRaw = toRaw(x, TOKEN_UNIT);
+    const expectedOut = fromRaw((xRaw * 997n * m.reserveQuote) / (m.reserveToken * 1000n + xRaw * 997n), QUOTE_UNIT);
+    return expectedOut * usdc - x * mintCost > m.gasUsd(this.gas) ? { tokens: x, mintCost } : null;
+  }
+
+  /** Quote to spend buying tokens to redeem so the pool's marginal price meets the redeem value, if that pays. */
+  private planRedeem(m: Market, f: Facility): { quote: number; redeemValue: number } | null {
+    const redeemValue = f.redeemValueUsd(m);
+    const usdc = m.truth.USDC;
+    if (redeemValue === null || m.priceUsd() / POOL_FEE >= redeemValue) return null;
+    const { num, den } = rawPriceFraction((redeemValue * POOL_FEE) / usdc);
+    const q = Math.min(
+      fromRaw(quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den), QUOTE_UNIT),
+      this.capitalUsd / usdc,
+      f.maxRedeemTokens(m) * m.poolPrice(),
+    );
+    if (!(q > 0)) return null;
+    const qRaw = toRaw(q, QUOTE_UNIT);
+    const expectedTokens = fromRaw((qRaw * 997n * m.reserveToken) / (m.reserveQuote * 1000n + qRaw * 997n), TOKEN_UNIT);
+    return expectedTokens * redeemValue - q * usdc > m.gasUsd(this.gas) ? { quote: q, redeemValue } : null;
+  }
+
+  private mintAndSell(m: Market, f: Facility, plan: { tokens: number }): ArbResult {
+    const gasUsd = m.gasUsd(this.gas);
+    const minted = f.mint(m, plan.tokens);
+    if (minted.tokensRaw === 0n) return { direction: null, profitUsd: 0 };
+    const out = m.sellTokens(minted.tokensRaw);
+    const profit = fromRaw(out, QUOTE_UNIT) * m.truth.USDC - minted.costUsd - gasUsd;
+    this.profitUsd += profit;
+    this.trades += 1;
+    return { direction: "mint", profitUsd: profit };
+  }
+
+  private buyAndRedeem(m: Market, f: Facility, plan: { quote: number }): ArbResult {
+    const usdc = m.truth.USDC;
+    const gasUsd = m.gasUsd(this.gas);
+    const qRaw = toRaw(plan.quote, QUOTE_UNIT);
+    const bought = m.buyTokens(qRaw);
+    const value = f.redeem(m, bought);
+    if (value === 0) {
+      // Refused at the facility: the arbitrageur sells the tokens back (a loss, as in life).
+      const back = m.sellTokens(bought);
+      const loss = fromRaw(back, QUOTE_UNIT) * usdc - plan.quote * usdc - gasUsd;
+      this.profitUsd += loss;
+      return { direction: null, profitUsd: loss };
+    }
+    const profit = value - plan.quote * usdc - gasUsd;
+    this.profitUsd += profit;
+    this.trades += 1;
+    return { direction: "redeem", profitUsd: profit };
+  }
+}
+
+/** Zero-mean noise trading plus the scenario's scheduled flows, applied to the pool. */
+export function applyFlows(m: Market, s: Scenario, block: number, rng: Rng): void {
+  for (const flow of s.flows) {
+    if (block < flow.fromBlock || block > flow.toBlock) continue;
+    tradeTokens(m, flow.sellTokensPerBlock);
+  }
+  const rate = s.agents.noiseTradesPerBlock;
+  let n = Math.floor(rate) + (rng.next() < rate - Math.floor(rate) ? 1 : 0);
+  while (n-- > 0) {
+    const usd = s.agents.noiseTradeUsd * Math.abs(rng.normal());
+    const sell = rng.next() < 0.5;
+    tradeTokens(m, (sell ? 1 : -1) * (usd / Math.max(m.priceUsd(), 1e-6)));
+  }
+}
+
+/** Sells `tokens` into the pool (negative: buys that many tokens' worth at the current price). */
+export function tradeTokens(m: Market, tokens: number): void {
+  if (tokens > 0) m.sellTokens(toRaw(tokens, TOKEN_UNIT));
+  else if (tokens < 0) m.buyTokens(toRaw(-tokens * m.poolPrice(), QUOTE_UNIT));
+}

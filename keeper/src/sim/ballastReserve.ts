@@ -1,0 +1,282 @@
+/**
+ * The model of Ballast's Reserve and CollateralPolicy: the same integer formulas as
+ * contracts/Reserve.sol (haircut value, mint at the haircut value minus the fee, redeem at the
+ * peg minus the fee and pro-rata below 100%, recovery fees, buffer and strategy) and the target
+ * ratio step (keeper/src/policy computeTargetRatio, the mirror of CollateralPolicy).
+ */
+import { BPS, PEG_WAD, WAD, computeTargetRatio, max, min, mulDiv, type OperatorLimits } from "../policy";
+import type { BallastParams, CollateralParams } from "../../../deploy/parameters";
+import { type Asset, type FeedConfig, type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT } from "./market";
+
+export interface AssetConfig {
+  unit: bigint;
+  haircutBps: bigint;
+  mintFeeBps: bigint;
+  redeemFeeBps: bigint;
+  bufferBps: bigint;
+  ceiling: bigint;
+  hasStrategy: boolean;
+}
+
+export interface BallastConfig {
+  assets: Record<Asset, AssetConfig>;
+  feeds: Record<Asset, Omit<FeedConfig, "deviationBps" | "heartbeatSec">>;
+  recoveryMintFeeBps: bigint;
+  recoveryRedeemFeeBps: bigint;
+  bufferToleranceBps: bigint;
+  policy: { minRatioWad: bigint; maxRatioWad: bigint; stepWad: bigint; bandBps: bigint; riskWeightBps: bigint; refreshCooldownSec: bigint };
+  operator: { bandBps: bigint; maxSpotTwapDeviationBps: bigint; limits: OperatorLimits };
+  twapWindowSec: number;
+}
+
+/** Decimal string → integer with `decimals` places, exactly (no floats). */
+export function parseDecimal(value: string, decimals: number): bigint {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(value.trim());
+  if (!m) throw new RangeError(`not a decimal number: "${value}"`);
+  const frac = (m[2] ?? "").padEnd(decimals, "0");
+  if (frac.length > decimals) throw new RangeError(`"${value}" has more than ${decimals} decimals`);
+  return BigInt(m[1]) * 10n ** BigInt(decimals) + BigInt(frac || "0");
+}
+
+function assetConfig(p: CollateralParams): AssetConfig {
+  return {
+    unit: 10n ** BigInt(p.decimals),
+    haircutBps: BigInt(p.haircutBps),
+    mintFeeBps: BigInt(p.mintFeeBps),
+    redeemFeeBps: BigInt(p.redeemFeeBps),
+    bufferBps: BigInt(p.bufferBps),
+    ceiling: parseDecimal(p.ceiling, p.decimals),
+    hasStrategy: p.strategy,
+  };
+}
+
+/** The model's configuration from the same parameters the deploy script uses. */
+export function ballastConfigFrom(params: BallastParams): BallastConfig {
+  const [weth] = params.collateral.others;
+  const feed = (p: CollateralParams) => ({
+    maxAgeSec: p.maxAgeSec,
+    minWad: parseDecimal(p.minPriceUsd, 18),
+    maxWad: parseDecimal(p.maxPriceUsd, 18),
+    decimals: p.feedDecimals,
+  });
+  const op = params.operator;
+  return {
+    assets: { USDC: assetConfig(params.collateral.quote), WETH: assetConfig(weth) },
+    feeds: { USDC: feed(params.collateral.quote), WETH: feed(weth) },
+    recoveryMintFeeBps: BigInt(params.reserve.recoveryMintFeeBps),
+    recoveryRedeemFeeBps: BigInt(params.reserve.recoveryRedeemFeeBps),
+    bufferToleranceBps: BigInt(params.reserve.bufferToleranceBps),
+    policy: {
+      minRatioWad: params.policy.minRatioWad,
+      maxRatioWad: params.policy.maxRatioWad,
+      stepWad: params.policy.stepWad,
+      bandBps: BigInt(params.policy.bandBps),
+      riskWeightBps: BigInt(params.policy.riskWeightBps),
+      refreshCooldownSec: BigInt(params.policy.refreshCooldownSec),
+    },
+    operator: {
+      bandBps: BigInt(op.bandBps),
+      maxSpotTwapDeviationBps: BigInt(op.maxSpotTwapDeviationBps),
+      limits: {
+        maxExpansionPerOp: parseDecimal(op.maxExpansionPerOp, 18),
+        maxExpansionPerEpoch: parseDecimal(op.maxExpansionPerEpoch, 18),
+        maxContractionPerOp: parseDecimal(op.maxContractionPerOp, 18),
+        maxContractionPerEpoch: parseDecimal(op.maxContractionPerEpoch, 18),
+        cooldownSec: BigInt(op.cooldownSec),
+        epochSec: BigInt(op.epochSec),
+      },
+    },
+    twapWindowSec: params.oracle.twapWindowSec,
+  };
+}
+
+export const ASSETS: Asset[] = ["USDC", "WETH"];
+
+export class BallastReserve {
+  readonly idle: Record<Asset, bigint>;
+  readonly inStrategy: Record<Asset, bigint> = { USDC: 0n, WETH: 0n };
+  targetRatioWad: bigint;
+  lastRefreshAt = 0n;
+
+  constructor(
+    readonly config: BallastConfig,
+    holdings: Record<Asset, bigint>,
+  ) {
+    this.idle = { ...holdings };
+    this.targetRatioWad = config.policy.minRatioWad;
+    // Start with the buffer split the keeper's rebalance would have reached.
+    for (const a of ASSETS) {
+      if (!config.assets[a].hasStrategy) continue;
+      const target = mulDiv(this.idle[a], config.assets[a].bufferBps, BPS);
+      this.inStrategy[a] = this.idle[a] - target;
+      this.idle[a] = target;
+    }
+  }
+
+  accounted(a: Asset): bigint {
+    return this.idle[a] + this.inStrategy[a];
+  }
+
+  private value(a: Asset, amount: bigint, priceWad: bigint): bigint {
+    return mulDiv(amount, priceWad, this.config.assets[a].unit);
+  }
+
+  private haircut(a: Asset, valueWad: bigint): bigint {
+    return mulDiv(valueWad, BPS - this.config.assets[a].haircutBps, BPS);
+  }
+
+  /** reserveValue(): haircut value at oracle prices; ok=false where the contract reverts. */
+  reserveValue(m: Market): { ok: boolean; wad: bigint } {
+    let wad = 0n;
+    for (const a of ASSETS) {
+      const p = m.feedPrice(a);
+      if (!p.ok) return { ok: false, wad: 0n };
+      wad += this.haircut(a, this.value(a, this.accounted(a), p.wad));
+    }
+    return { ok: true, wad };
+  }
+
+  /** grossValue(): oracle value without haircuts. */
+  grossValue(m: Market): { ok: boolean; wad: bigint } {
+    let wad = 0n;
+    for (const a of ASSETS) {
+      const p = m.feedPrice(a);
+      if (!p.ok) return { ok: false, wad: 0n };
+      wad += this.value(a, this.accounted(a), p.wad);
+    }
+    return { ok: true, wad };
+  }
+
+  /** conservativeRatio(): assets with an invalid feed count as zero. */
+  conservativeRatio(m: Market): bigint {
+    let wad = 0n;
+    for (const a of ASSETS) {
+      const p = m.feedPrice(a);
+      if (p.ok) wad += this.haircut(a, this.value(a, this.accounted(a), p.wad));
+    }
+    return m.supply === 0n ? (1n << 255n) : mulDiv(wad, WAD, m.supply);
+  }
+
+  collateralRatio(m: Market): { ok: boolean; wad: bigint } {
+    const v = this.reserveValue(m);
+    if (!v.ok) return v;
+    return { ok: true, wad: m.supply === 0n ? 1n << 255n : mulDiv(v.wad, WAD, m.supply) };
+  }
+
+  weightedHaircutBps(m: Market): { ok: boolean; bps: bigint } {
+    let gross = 0n;
+    let weighted = 0n;
+    for (const a of ASSETS) {
+      const p = m.feedPrice(a);
+      if (!p.ok) return { ok: false, bps: 0n };
+      const v = this.value(a, this.accounted(a), p.wad);
+      gross += v;
+      weighted += v * this.config.assets[a].haircutBps;
+    }
+    return { ok: true, bps: gross === 0n ? 0n : (weighted + gross - 1n) / gross };
+  }
+
+  inRecovery(m: Market): boolean {
+    const r = this.collateralRatio(m);
+    return r.ok && r.wad < this.targetRatioWad;
+  }
+
+  /** _quoteMint: tokens for `amountIn` of `a`, or 0n when the feed is invalid. */
+  quoteMint(m: Market, a: Asset, amountIn: bigint): bigint {
+    const p = m.feedPrice(a);
+    if (!p.ok) return 0n;
+    const cfg = this.config.assets[a];
+    const feeBps = this.inRecovery(m) ? min(this.config.recoveryMintFeeBps, cfg.mintFeeBps) : cfg.mintFeeBps;
+    const afterFee = mulDiv(this.haircut(a, this.value(a, amountIn, p.wad)), BPS - feeBps, BPS);
+    return mulDiv(afterFee, WAD, PEG_WAD);
+  }
+
+  /** _quoteRedeem: amount of `a` for `tokensIn`, or 0n when the feed is invalid. */
+  quoteRedeem(m: Market, a: Asset, tokensIn: bigint): bigint {
+    const p = m.feedPrice(a);
+    if (!p.ok) return 0n;
+    const ratio = this.conservativeRatio(m);
+    let feeBps = this.config.assets[a].redeemFeeBps;
+    if (ratio < this.targetRatioWad) feeBps = max(feeBps, this.config.recoveryRedeemFeeBps);
+    let valueWad = mulDiv(tokensIn, PEG_WAD, WAD);
+    if (ratio < WAD) valueWad = mulDiv(valueWad, ratio, WAD);
+    valueWad = mulDiv(valueWad, BPS - feeBps, BPS);
+    return mulDiv(valueWad, this.config.assets[a].unit, p.wad);
+  }
+
+  /** Room under the deposit ceiling, raw units of `a`. */
+  mintRoom(a: Asset): bigint {
+    const c = this.config.assets[a].ceiling;
+    const used = this.accounted(a);
+    return used >= c ? 0n : c - used;
+  }
+
+  /** User mint: deposits `amountIn`, returns tokens minted (0n when refused). */
+  mint(m: Market, a: Asset, amountIn: bigint): bigint {
+    if (amountIn <= 0n || amountIn > this.mintRoom(a)) return 0n;
+    const out = this.quoteMint(m, a, amountIn);
+    if (out === 0n) return 0n;
+    this.idle[a] += amountIn;
+    m.supply += out;
+    return out;
+  }
+
+  /** User redeem: burns `tokensIn`, returns the asset paid (0n when refused or short of liquidity). */
+  redeem(m: Market, a: Asset, tokensIn: bigint): bigint {
+    if (tokensIn <= 0n) return 0n;
+    const out = this.quoteRedeem(m, a, tokensIn);
+    if (out === 0n || out > this.accounted(a)) return 0n;
+    if (this.idle[a] < out) {
+      const pull = out - this.idle[a];
+      this.inStrategy[a] -= pull;
+      this.idle[a] += pull;
+    }
+    this.idle[a] -= out;
+    m.supply -= tokensIn;
+    return out;
+  }
+
+  /** rebalanceDelta(): positive parks idle into the strategy, negative pulls back. */
+  rebalanceDelta(a: Asset): bigint {
+    if (!this.config.assets[a].hasStrategy) return 0n;
+    const targetIdle = mulDiv(this.accounted(a), this.config.assets[a].bufferBps, BPS);
+    const slack = mulDiv(targetIdle, this.config.bufferToleranceBps, BPS);
+    if (this.idle[a] > targetIdle + slack) return this.idle[a] - targetIdle;
+    if (this.idle[a] + slack < targetIdle) return -min(targetIdle - this.idle[a], this.inStrategy[a]);
+    return 0n;
+  }
+
+  rebalance(): boolean {
+    let moved = false;
+    for (const a of ASSETS) {
+      const d = this.rebalanceDelta(a);
+      if (d === 0n) continue;
+      this.idle[a] -= d;
+      this.inStrategy[a] += d;
+      moved = true;
+    }
+    return moved;
+  }
+
+  /** CollateralPolicy.refresh(): returns false where the contract would revert (too soon, oracle invalid). */
+  refresh(m: Market): boolean {
+    const p = this.config.policy;
+    if (this.lastRefreshAt !== 0n && m.now < this.lastRefreshAt + p.refreshCooldownSec) return false;
+    const mp = m.marketPrice();
+    const h = this.weightedHaircutBps(m);
+    if (!mp.ok || !h.ok) return false;
+    const haircutWad = (h.bps * WAD + BPS - 1n) / BPS;
+    const floorRaw = p.minRatioWad + (haircutWad * p.riskWeightBps + BPS - 1n) / BPS;
+    const floor = min(floorRaw, 2n * WAD);
+    this.targetRatioWad = computeTargetRatio(this.targetRatioWad, mp.twapWad, p.bandBps, p.stepWad, floor, p.maxRatioWad);
+    this.lastRefreshAt = m.now;
+    return true;
+  }
+
+  /** Value of the reserve at true external prices, USD (for the failure flags and reports). */
+  trueValueUsd(m: Market): number {
+    return (Number(this.accounted("USDC")) / Number(QUOTE_UNIT)) * m.truth.USDC + (Number(this.accounted("WETH")) / Number(WETH_UNIT)) * m.truth.WETH;
+  }
+}
+
+export { TOKEN_UNIT };

@@ -1,0 +1,127 @@
+/**
+ * Runs one scenario under one policy, block by block. Order inside a block: the world moves
+ * (true prices, gas, feeds, liquidity), the oracle records, the policy acts on what the last block
+ * left, arbitrageurs act, then the block's own order flow lands; the block's price is sampled at
+ * its end. Deterministic: the only randomness is the scenario's seeded generator.
+ */
+import { LOCAL_PARAMS } from "../../../deploy/parameters";
+import { Arbitrageurs, applyFlows } from "./agents";
+import { type BallastConfig, ballastConfigFrom } from "./ballastReserve";
+import { Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
+import { createPolicy } from "./policies";
+import { Rng } from "./rng";
+import { type Scenario, inRanges, valueAt } from "./scenario";
+import type { Policy, PolicyName, Sample } from "./types";
+
+export interface RunOptions {
+  /** Overrides the scenario's keeper latency (the outage sweep). */
+  keeperLatencyBlocks?: number;
+  config?: BallastConfig;
+  /** Called every `progressEvery` blocks with the block number. */
+  onProgress?: (block: number) => void;
+  progressEvery?: number;
+  /** Start from a given market (e.g. one read from a chain) instead of the scenario's initial state. */
+  market?: Market;
+  /** Adjusts the fresh policy before the first block (e.g. to a chain's reserve and operator state). */
+  seedPolicy?: (policy: Policy, m: Market) => void;
+  /** Skip the TWAP warm-up (the caller's market already has its observations). */
+  skipWarmUp?: boolean;
+}
+
+export interface RunResult {
+  scenario: string;
+  /** Scenario name plus the sweep value, e.g. "keeper-outage@300". */
+  label: string;
+  policy: PolicyName;
+  keeperLatencyBlocks: number;
+  samples: Sample[];
+  policyState: Policy;
+  arbitrageProfitUsd: number;
+  initialSupply: number;
+}
+
+const START_TIME = 1_700_000_000n;
+
+export function buildMarket(s: Scenario, config: BallastConfig): Market {
+  const feeds = {
+    USDC: { ...config.feeds.USDC, deviationBps: s.feeds.USDC.deviationBps, heartbeatSec: s.feeds.USDC.heartbeatSec },
+    WETH: { ...config.feeds.WETH, deviationBps: s.feeds.WETH.deviationBps, heartbeatSec: s.feeds.WETH.heartbeatSec },
+  };
+  return new Market({
+    blockTimeSec: s.blockTimeSec,
+    startTime: START_TIME,
+    poolToken: toRaw(s.initial.poolToken, TOKEN_UNIT),
+    poolQuote: toRaw(s.initial.poolQuote, QUOTE_UNIT),
+    supply: toRaw(s.initial.supply, TOKEN_UNIT),
+    truth: { USDC: valueAt(s.prices.USDC, 0), WETH: valueAt(s.prices.WETH, 0), FXS: s.prices.FXS ? valueAt(s.prices.FXS, 0) : 5 },
+    feeds,
+    oracle: { twapWindowSec: config.twapWindowSec },
+    gasGwei: s.gas.baseGwei,
+  });
+}
+
+/** Fills one TWAP window of observations at the initial state, as the deploy fixture does. */
+export function warmUp(m: Market, s: Scenario): void {
+  const blocks = Math.ceil(m.oracle.twapWindowSec / s.blockTimeSec) + 1;
+  for (let i = 0; i < blocks; i++) {
+    m.recordObservation();
+    m.advanceBlock();
+    m.updateFeeds();
+  }
+  m.recordObservation();
+  m.block = 0;
+}
+
+export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOptions = {}): RunResult {
+  const config = opts.config ?? ballastConfigFrom(LOCAL_PARAMS);
+  const latency = opts.keeperLatencyBlocks ?? s.agents.keeperLatencyBlocks;
+  const m = opts.market ?? buildMarket(s, config);
+  if (!opts.skipWarmUp) warmUp(m, s);
+  const policy = createPolicy(policyName, s, config, m);
+  opts.seedPolicy?.(policy, m);
+  const arbs = new Arbitrageurs(s.agents.arbLatencyBlocks, s.agents.arbCapitalUsd, s.agents.arbGas);
+  const rng = new Rng(s.seed);
+  const samples: Sample[] = [];
+  const every = opts.progressEvery ?? 1000;
+
+  for (let b = 0; b < s.blocks; b++) {
+    if (b > 0) m.advanceBlock();
+    m.truth.USDC = valueAt(s.prices.USDC, b);
+    m.truth.WETH = valueAt(s.prices.WETH, b);
+    if (s.prices.FXS) m.truth.FXS = valueAt(s.prices.FXS, b);
+    m.gasGwei = s.gas.baseGwei * valueAt(s.gas.multiplier, b);
+    m.feeds.USDC.posting = !inRanges(s.feeds.USDC.outages, b);
+    m.feeds.WETH.posting = !inRanges(s.feeds.WETH.outages, b);
+    m.updateFeeds();
+    for (const l of s.liquidity) if (l.block === b) m.scaleLiquidity(l.fraction);
+    m.recordObservation();
+
+    policy.onBlock({ m, scenario: s, keeperLatencyBlocks: latency, keeperUp: !inRanges(s.agents.keeperOutages, b) });
+    arbs.run(m, policy.facility);
+    applyFlows(m, s, b, rng);
+
+    const price = m.priceUsd();
+    samples.push({
+      block: b,
+      timeSec: b * s.blockTimeSec,
+      priceUsd: price,
+      deviationBps: (price - 1) * 10_000,
+      supply: fromRaw(m.supply, TOKEN_UNIT),
+      poolToken: fromRaw(m.reserveToken, TOKEN_UNIT),
+      poolQuote: fromRaw(m.reserveQuote, QUOTE_UNIT),
+      ratio: policy.trueRatio(m),
+      extra: { ...policy.columns(m), exhausted: policy.reserveExhausted(m) ? 1 : 0 },
+    });
+    if (opts.onProgress && (b + 1) % every === 0) opts.onProgress(b + 1);
+  }
+  return {
+    scenario: s.name,
+    label: s.sweep ? `${s.name}@${latency}` : s.name,
+    policy: policyName,
+    keeperLatencyBlocks: latency,
+    samples,
+    policyState: policy,
+    arbitrageProfitUsd: arbs.profitUsd,
+    initialSupply: s.initial.supply,
+  };
+}

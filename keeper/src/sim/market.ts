@@ -1,0 +1,256 @@
+/**
+ * The shared market every policy lives in: the token/USDC constant-product pool (exact Uniswap V2
+ * integer maths, cumulative prices like the pair), Chainlink-style feeds with a deviation
+ * threshold and heartbeat, a mirror of PriceOracle's spot/TWAP read, the true external prices and
+ * the gas price. Amounts are raw integers (token 18 decimals, USDC 6, WETH 18); prices WAD.
+ */
+import { WAD, amountOut, mulDiv } from "../policy";
+
+export const TOKEN_UNIT = 10n ** 18n;
+export const QUOTE_UNIT = 10n ** 6n;
+export const WETH_UNIT = 10n ** 18n;
+const Q112 = 1n << 112n;
+
+export type Asset = "USDC" | "WETH";
+
+/** Whole units (float) → raw integer units, rounded to 1e-6 of a unit. */
+export function toRaw(amount: number, unit: bigint): bigint {
+  if (!Number.isFinite(amount)) throw new RangeError(`toRaw: not finite: ${amount}`);
+  const micro = BigInt(Math.round(amount * 1e6));
+  return unit >= 1_000_000n ? micro * (unit / 1_000_000n) : (micro * unit) / 1_000_000n;
+}
+
+export function fromRaw(raw: bigint, unit: bigint): number {
+  return Number(raw) / Number(unit);
+}
+
+export const wadToNumber = (wad: bigint): number => Number(wad) / 1e18;
+export const numberToWad = (x: number): bigint => toRaw(x, WAD);
+
+export interface FeedConfig {
+  deviationBps: number;
+  heartbeatSec: number;
+  /** PriceOracle's maxAgeSec and bounds for this asset. */
+  maxAgeSec: number;
+  minWad: bigint;
+  maxWad: bigint;
+  /** Answer decimals (Chainlink USD feeds: 8). */
+  decimals: number;
+}
+
+export interface Feed {
+  config: FeedConfig;
+  answer: bigint;
+  updatedAt: bigint;
+  posting: boolean;
+}
+
+export interface OracleConfig {
+  twapWindowSec: number;
+}
+
+const OBSERVATION_SLOTS = 8;
+const OBSERVATIONS_PER_WINDOW = 4n;
+
+export interface MarketInit {
+  blockTimeSec: number;
+  startTime: bigint;
+  poolToken: bigint;
+  poolQuote: bigint;
+  supply: bigint;
+  truth: Record<Asset | "FXS", number>;
+  feeds: Record<Asset, FeedConfig>;
+  oracle: OracleConfig;
+  gasGwei: number;
+  /** Start from a chain's state: the pair's cumulative price and last update, the oracle's newest observation. */
+  chain?: { cumulative: bigint; lastPoolTime: bigint; observation: { timestamp: bigint; cumulative: bigint } };
+}
+
+export class Market {
+  readonly blockTimeSec: number;
+  block = 0;
+  now: bigint;
+  reserveToken: bigint;
+  reserveQuote: bigint;
+  /** The pair's token price cumulative (UQ112x112 quote-per-token × seconds), and its last update. */
+  private cumulative = 0n;
+  private lastPoolTime: bigint;
+  supply: bigint;
+  truth: Record<Asset | "FXS", number>;
+  feeds: Record<Asset, Feed>;
+  gasGwei: number;
+  readonly oracle: OracleConfig;
+  private readonly obs: { timestamp: bigint; cumulative: bigint }[] = [];
+  private newest = 0;
+
+  constructor(init: MarketInit) {
+    this.blockTimeSec = init.blockTimeSec;
+    this.now = init.startTime;
+    this.lastPoolTime = init.startTime;
+    this.reserveToken = init.poolToken;
+    this.reserveQuote = init.poolQuote;
+    this.supply = init.supply;
+    this.truth = { ...init.truth };
+    this.gasGwei = init.gasGwei;
+    this.oracle = init.oracle;
+    const feed = (a: Asset): Feed => ({
+      config: init.feeds[a],
+      answer: this.feedAnswerFor(init.truth[a], init.feeds[a].decimals),
+      updatedAt: init.startTime,
+      posting: true,
+    });
+    this.feeds = { USDC: feed("USDC"), WETH: feed("WETH") };
+    if (init.chain) {
+      this.cumulative = init.chain.cumulative;
+      this.lastPoolTime = init.chain.lastPoolTime;
+      this.obs.push({ ...init.chain.observation });
+    }
+  }
+
+  private feedAnswerFor(priceUsd: number, decimals: number): bigint {
+    return BigInt(Math.round(priceUsd * 10 ** decimals));
+  }
+
+  /** Moves time to the next block. */
+  advanceBlock(): void {
+    this.block += 1;
+    this.now += BigInt(this.blockTimeSec);
+  }
+
+  // ---------------------------------------------------------------- pool
+
+  /** The pair's _update: accumulate the old price over the time since the last pool change. */
+  private accrue(): void {
+    const elapsed = this.now - this.lastPoolTime;
+    if (elapsed > 0n && this.reserveToken > 0n) this.cumulative += ((this.reserveQuote * Q112) / this.reserveToken) * elapsed;
+    this.lastPoolTime = this.now;
+  }
+
+  /** Sells `tokensIn` into the pool; returns the quote received (Uniswap V2 getAmountOut). */
+  sellTokens(tokensIn: bigint): bigint {
+    if (tokensIn <= 0n) return 0n;
+    const out = amountOut(tokensIn, this.reserveToken, this.reserveQuote);
+    this.accrue();
+    this.reserveToken += tokensIn;
+    this.reserveQuote -= out;
+    return out;
+  }
+
+  /** Buys tokens from the pool with `quoteIn`; returns the tokens received. */
+  buyTokens(quoteIn: bigint): bigint {
+    if (quoteIn <= 0n) return 0n;
+    const out = amountOut(quoteIn, this.reserveQuote, this.reserveToken);
+    this.accrue();
+    this.reserveQuote += quoteIn;
+    this.reserveToken -= out;
+    return out;
+  }
+
+  /** Net effect on the pool of a single-sided deposit or withdrawal of tokens (a V2 zap). */
+  shiftTokenBalance(delta: bigint): void {
+    this.accrue();
+    this.reserveToken += delta;
+    if (this.reserveToken <= 0n) throw new RangeError("pool token balance would go to zero");
+  }
+
+  /** Liquidity providers add (f > 0) or withdraw (f < 0) a fraction of both sides. */
+  scaleLiquidity(fraction: number): void {
+    this.accrue();
+    const ppm = BigInt(Math.round((1 + fraction) * 1e6));
+    this.reserveToken = (this.reserveToken * ppm) / 1_000_000n;
+    this.reserveQuote = (this.reserveQuote * ppm) / 1_000_000n;
+  }
+
+  /** Scales the pool's token balance (an Ampleforth rebase followed by the pair's sync()). */
+  rebasePool(numerator: bigint, denominator: bigint): void {
+    this.accrue();
+    this.reserveToken = (this.reserveToken * numerator) / denominator;
+  }
+
+  /** Pool price in USDC per token, float. */
+  poolPrice(): number {
+    return (Number(this.reserveQuote) / Number(QUOTE_UNIT)) / (Number(this.reserveToken) / Number(TOKEN_UNIT));
+  }
+
+  /** The token's true USD price: the pool price times USDC's true USD price. */
+  priceUsd(): number {
+    return this.poolPrice() * this.truth.USDC;
+  }
+
+  /** Gas cost in USD of `gas` units at the current gas price and true ETH price. */
+  gasUsd(gas: number): number {
+    return gas * this.gasGwei * 1e-9 * this.truth.WETH;
+  }
+
+  // ---------------------------------------------------------------- feeds (Chainlink rules)
+
+  /** Posts a new answer when the true price moved past the deviation threshold or the heartbeat is due. */
+  updateFeeds(): void {
+    for (const asset of ["USDC", "WETH"] as Asset[]) {
+      const f = this.feeds[asset];
+      if (!f.posting) continue;
+      const next = this.feedAnswerFor(this.truth[asset], f.config.decimals);
+      const moved = Math.abs(Number(next - f.answer)) * 10_000 >= f.config.deviationBps * Number(f.answer);
+      const due = this.now - f.updatedAt >= BigInt(f.config.heartbeatSec);
+      if (moved || due) {
+        f.answer = next;
+        f.updatedAt = this.now;
+      }
+    }
+  }
+
+  /** PriceOracle.tryPrice mirror: WAD USD, or ok=false when stale or out of bounds. */
+  feedPrice(asset: Asset): { ok: boolean; wad: bigint } {
+    const f = this.feeds[asset];
+    if (f.answer <= 0n) return { ok: false, wad: 0n };
+    if (this.now - f.updatedAt > BigInt(f.config.maxAgeSec)) return { ok: false, wad: 0n };
+    const wad = mulDiv(f.answer, WAD, 10n ** BigInt(f.config.decimals));
+    if (wad < f.config.minWad || wad > f.config.maxWad) return { ok: false, wad };
+    return { ok: true, wad };
+  }
+
+  // ---------------------------------------------------------------- PriceOracle mirror
+
+  private cumulativeNow(): bigint {
+    const elapsed = this.now - this.lastPoolTime;
+    let c = this.cumulative;
+    if (elapsed > 0n && this.reserveToken > 0n) c += ((this.reserveQuote * Q112) / this.reserveToken) * elapsed;
+    return c;
+  }
+
+  /** PriceOracle.update(): records an observation at most every window / 4. */
+  recordObservation(): boolean {
+    const minInterval = BigInt(this.oracle.twapWindowSec) / OBSERVATIONS_PER_WINDOW;
+    if (this.obs.length > 0 && this.now < this.obs[this.newest].timestamp + minInterval) return false;
+    const entry = { timestamp: this.now, cumulative: this.cumulativeNow() };
+    if (this.obs.length === 0) {
+      this.obs.push(entry);
+      this.newest = 0;
+    } else {
+      this.newest = (this.newest + 1) % OBSERVATION_SLOTS;
+      this.obs[this.newest] = entry;
+    }
+    return true;
+  }
+
+  /** PriceOracle.marketPrice() mirror: (spot, twap) WAD USD, ok=false where it would revert. */
+  marketPrice(): { ok: boolean; spotWad: bigint; twapWad: bigint; quoteUsdWad: bigint } {
+    const fail = { ok: false, spotWad: 0n, twapWad: 0n, quoteUsdWad: 0n };
+    const q = this.feedPrice("USDC");
+    if (!q.ok || this.reserveToken === 0n || this.reserveQuote === 0n) return fail;
+    const spotWad = mulDiv(this.reserveQuote * TOKEN_UNIT, q.wad, this.reserveToken * QUOTE_UNIT);
+    const window = BigInt(this.oracle.twapWindowSec);
+    let anchor: { timestamp: bigint; cumulative: bigint } | undefined;
+    for (let i = 0; i < this.obs.length; i++) {
+      const o = this.obs[(this.newest + OBSERVATION_SLOTS - i) % OBSERVATION_SLOTS];
+      if (o && this.now - o.timestamp >= window) {
+        anchor = o;
+        break;
+      }
+    }
+    if (!anchor) return fail;
+    const average = (this.cumulativeNow() - anchor.cumulative) / (this.now - anchor.timestamp);
+    const twapQuoteWad = mulDiv(average, WAD * TOKEN_UNIT, QUOTE_UNIT << 112n);
+    return { ok: true, spotWad, twapWad: mulDiv(twapQuoteWad, q.wad, WAD), quoteUsdWad: q.wad };
+  }
+}

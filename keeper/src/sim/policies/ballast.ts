@@ -1,0 +1,273 @@
+/**
+ * Ballast in the model. The decision is the keeper's own pure code: the model's state is adapted
+ * into the keeper's Snapshot (an OperatorState plus feeds and fees) and handed to decide() with
+ * the keeper's default configuration — the same gates (stale oracle, spot/TWAP guard, the exact
+ * mirror of MarketOperator.preview(), hysteresis, fee cap, worth its gas); nothing here re-decides. The transaction then lands `latency`
+ * blocks later and is executed as the contract would: gate again, clamp to the caps, check
+ * slippage, trade, assert the ratio and the protocol's value (a revert costs gas and changes
+ * nothing). The keeper also calls CollateralPolicy.refresh when due and rebalance when asked.
+ */
+import {
+  Action,
+  BPS,
+  PEG_WAD,
+  WAD,
+  amountOut,
+  maxContraction,
+  maxExpansion,
+  min,
+  mulDiv,
+  INITIAL_MEMORY,
+  decide,
+  spotTwapAgree,
+  wantedAction,
+  type DecisionParams,
+  type KeeperMemory,
+  type OperatorState,
+  type Snapshot,
+} from "../../policy";
+import { fileConfigSchema } from "../../config/schema";
+import { ASSETS, BallastReserve, parseDecimal, type BallastConfig } from "../ballastReserve";
+import { BallastFacility } from "../facilities";
+import { GAS } from "../gas";
+import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, wadToNumber } from "../market";
+import { type Policy, type PolicyName, type StepContext, emptyStats } from "../types";
+
+interface PendingTx {
+  executeAt: number;
+  action: Action;
+  amount: bigint;
+  minOut: bigint;
+}
+
+/** The adapter: model state → the OperatorState the keeper's policy reads from the chain. */
+export function operatorStateOf(m: Market, r: BallastReserve, op: OperatorBook): OperatorState {
+  const mp = m.marketPrice();
+  const value = r.reserveValue(m);
+  const cfg = r.config;
+  return {
+    timestamp: m.now,
+    paused: false,
+    marketOk: mp.ok,
+    spotWad: mp.spotWad,
+    twapWad: mp.twapWad,
+    quoteUsdWad: mp.quoteUsdWad,
+    reserveToken: m.reserveToken,
+    reserveQuote: m.reserveQuote,
+    tokenDecimals: 18,
+    quoteDecimals: 6,
+    bandBps: cfg.operator.bandBps,
+    maxSpotTwapDeviationBps: cfg.operator.maxSpotTwapDeviationBps,
+    limits: cfg.operator.limits,
+    lastOperationAt: op.lastOperationAt,
+    epoch: { ...op.epoch },
+    backingOk: value.ok,
+    reserveValueWad: value.wad,
+    supply: m.supply,
+    targetRatioWad: r.targetRatioWad,
+    quoteHaircutBps: cfg.assets.USDC.haircutBps,
+    quoteIdle: r.idle.USDC,
+    rebalanceNeeded: ASSETS.some((a) => r.rebalanceDelta(a) !== 0n),
+  };
+}
+
+/** The keeper's decision parameters from its configuration defaults (keeper/src/config/schema.ts). */
+export function defaultDecisionParams(): DecisionParams {
+  const file = fileConfigSchema.parse({});
+  return {
+    // The model hands decide() a fresh snapshot every block: no wall-clock lag to guard against.
+    maxSnapshotAgeMs: file.maxSnapshotAgeMs,
+    maxBlockAgeSec: BigInt(file.maxBlockAgeSec),
+    oracleAgeMarginSec: BigInt(file.policy.oracleAgeMarginSec),
+    maxSpotTwapDeviationBps: file.policy.maxSpotTwapDeviationBps === null ? null : BigInt(file.policy.maxSpotTwapDeviationBps),
+    hysteresisBps: BigInt(file.policy.hysteresisBps),
+    slippageBps: BigInt(file.policy.slippageBps),
+    minProfitOverGasBps: BigInt(file.policy.minProfitOverGasBps),
+    gasUnits: { expand: BigInt(file.gas.units.expand), contract: BigInt(file.gas.units.contract), rebalance: BigInt(file.gas.units.rebalance) },
+    maxFeePerGasWei: parseDecimal(file.gas.maxFeePerGasGwei, 9),
+    maxPriorityFeePerGasWei: parseDecimal(file.gas.maxPriorityFeePerGasGwei, 9),
+    rebalance: file.policy.rebalance,
+    nativeUsdFeedSymbol: file.policy.nativeUsdFeed,
+  };
+}
+
+/** The adapter's second half: the keeper's Snapshot of the model at the current block. */
+export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snapshot {
+  const feeds = ASSETS.map((a) => {
+    const f = m.feeds[a];
+    const p = m.feedPrice(a);
+    return {
+      symbol: a,
+      asset: a,
+      aggregator: a,
+      answer: f.answer,
+      feedDecimals: f.config.decimals,
+      updatedAt: f.updatedAt,
+      maxAgeSec: BigInt(f.config.maxAgeSec),
+      valid: p.ok,
+      priceWad: p.ok ? p.wad : 0n,
+    };
+  });
+  const ratio = r.collateralRatio(m);
+  return {
+    blockNumber: m.block,
+    blockHash: "",
+    blockTimestamp: m.now,
+    readAtMs: Number(m.now) * 1000,
+    operator: operatorStateOf(m, r, op),
+    onchainPreview: null,
+    feeds,
+    collateralRatioWad: ratio.ok ? ratio.wad : null,
+    fees: { nextBaseFeeWei: BigInt(Math.round(m.gasGwei * 1e9)), priorityFeeWei: 1_000_000_000n },
+    keeperBalanceWei: null,
+  };
+}
+
+/** MarketOperator's own bookkeeping: last operation time and the epoch's net mint and contraction. */
+export class OperatorBook {
+  lastOperationAt = 0n;
+  epoch: { startedAt: bigint; netMinted: bigint; contracted: bigint };
+
+  constructor(
+    startedAt: bigint,
+    private readonly epochSec: bigint,
+  ) {
+    this.epoch = { startedAt, netMinted: 0n, contracted: 0n };
+  }
+
+  record(now: bigint, netMintedDelta: bigint, contractedWad: bigint): void {
+    if (now >= this.epoch.startedAt + this.epochSec) this.epoch = { startedAt: now, netMinted: 0n, contracted: 0n };
+    this.epoch.netMinted += netMintedDelta;
+    this.epoch.contracted += contractedWad;
+    this.lastOperationAt = now;
+  }
+}
+
+export class BallastPolicy implements Policy {
+  readonly name: PolicyName;
+  readonly reserve: BallastReserve;
+  readonly facility: BallastFacility;
+  readonly stats = emptyStats();
+  readonly book: OperatorBook;
+  private pending: PendingTx | null = null;
+  private memory: KeeperMemory = INITIAL_MEMORY;
+  private readonly decision = defaultDecisionParams();
+  /** The keeper's stand-still reasons, counted (why Ballast did not act). */
+  readonly blockers: Record<string, number> = {};
+
+  constructor(
+    config: BallastConfig,
+    holdings: { USDC: bigint; WETH: bigint },
+    startTime: bigint,
+    /** "none": the same reserve with no keeper at all (arbitrage only). */
+    private readonly keeperEnabled = true,
+  ) {
+    this.name = keeperEnabled ? "ballast" : "none";
+    this.reserve = new BallastReserve(config, holdings);
+    this.facility = new BallastFacility(this.reserve);
+    this.book = new OperatorBook(startTime, config.operator.limits.epochSec);
+  }
+
+  onBlock(ctx: StepContext): void {
+    if (!this.keeperEnabled) return;
+    const { m } = ctx;
+    if (this.pending && this.pending.executeAt <= m.block) {
+      this.execute(m, this.pending);
+      this.pending = null;
+    }
+    if (!ctx.keeperUp || this.pending) return;
+    if (this.reserve.lastRefreshAt === 0n || m.now >= this.reserve.lastRefreshAt + this.reserve.config.policy.refreshCooldownSec) {
+      if (this.reserve.refresh(m)) this.charge(GAS.ballastRefresh, false);
+    }
+    const { decision, memory } = decide(snapshotOf(m, this.reserve, this.book), this.decision, this.memory, Number(m.now) * 1000);
+    this.memory = memory;
+    if (decision.kind === "stand-still") {
+      this.blockers[decision.reason] = (this.blockers[decision.reason] ?? 0) + 1;
+      return;
+    }
+    const tx: PendingTx = { executeAt: m.block + ctx.keeperLatencyBlocks, action: decision.action, amount: decision.amount, minOut: decision.minOut };
+    if (tx.executeAt <= m.block) this.execute(m, tx);
+    else this.pending = tx;
+  }
+
+  private charge(gas: number, failed: boolean): void {
+    this.stats.gas += gas;
+    if (failed) this.stats.failedTx += 1;
+    else this.stats.actions += 1;
+  }
+
+  /** The contract's expandSupply / contractSupply / rebalance on the model's state. */
+  private execute(m: Market, tx: PendingTx): void {
+    if (tx.action === Action.Rebalance) {
+      this.charge(this.reserve.rebalance() ? GAS.ballastRebalance : GAS.revertedTx, false);
+      return;
+    }
+    m.recordObservation();
+    const s = operatorStateOf(m, this.reserve, this.book);
+    const ready =
+      s.marketOk &&
+      s.backingOk &&
+      s.timestamp >= s.lastOperationAt + s.limits.cooldownSec &&
+      spotTwapAgree(s) &&
+      wantedAction(s) === tx.action;
+    if (!ready) return this.charge(GAS.revertedTx, true);
+    if (tx.action === Action.Expand) this.expand(m, s, tx);
+    else this.contract(m, s, tx);
+  }
+
+  private expand(m: Market, s: OperatorState, tx: PendingTx): void {
+    const sold = min(tx.amount, maxExpansion(s));
+    const out = amountOut(sold, s.reserveToken, s.reserveQuote);
+    if (sold === 0n || out < tx.minOut) return this.charge(GAS.revertedTx, true);
+    // _requireSolvent, evaluated on the state after the trade.
+    const quoteValue = mulDiv(out, s.quoteUsdWad, QUOTE_UNIT);
+    const haircutValue = mulDiv(quoteValue, BPS - s.quoteHaircutBps, BPS);
+    const ratioBefore = mulDiv(s.reserveValueWad, WAD, s.supply);
+    const ratioAfter = mulDiv(s.reserveValueWad + haircutValue, WAD, s.supply + sold);
+    const valueKept = quoteValue >= mulDiv(sold, PEG_WAD, TOKEN_UNIT);
+    if (ratioAfter < min(ratioBefore, s.targetRatioWad) || !valueKept) return this.charge(GAS.revertedTx, true);
+    m.supply += sold;
+    m.sellTokens(sold);
+    this.reserve.idle.USDC += out;
+    this.book.record(m.now, sold, 0n);
+    this.charge(GAS.ballastExpand, false);
+    this.stats.profitUsd += fromRaw(out, QUOTE_UNIT) * m.truth.USDC - fromRaw(sold, TOKEN_UNIT);
+  }
+
+  private contract(m: Market, s: OperatorState, tx: PendingTx): void {
+    const spent = min(tx.amount, maxContraction(s));
+    const bought = amountOut(spent, s.reserveQuote, s.reserveToken);
+    if (spent === 0n || bought < tx.minOut || bought >= s.supply) return this.charge(GAS.revertedTx, true);
+    const spentValue = mulDiv(spent, s.quoteUsdWad, QUOTE_UNIT);
+    const haircutSpent = mulDiv(spentValue, BPS - s.quoteHaircutBps, BPS);
+    const ratioBefore = mulDiv(s.reserveValueWad, WAD, s.supply);
+    const ratioAfter = haircutSpent > s.reserveValueWad ? 0n : mulDiv(s.reserveValueWad - haircutSpent, WAD, s.supply - bought);
+    const valueKept = mulDiv(bought, PEG_WAD, TOKEN_UNIT) >= spentValue;
+    if (ratioAfter < min(ratioBefore, s.targetRatioWad) || !valueKept) return this.charge(GAS.revertedTx, true);
+    this.reserve.idle.USDC -= spent;
+    m.buyTokens(spent);
+    m.supply -= bought;
+    this.book.record(m.now, -bought, mulDiv(spent, WAD, QUOTE_UNIT));
+    this.charge(GAS.ballastContract, false);
+    const spentUsd = fromRaw(spent, QUOTE_UNIT) * m.truth.USDC;
+    this.stats.reserveSpentUsd += spentUsd;
+    this.stats.profitUsd += fromRaw(bought, TOKEN_UNIT) - spentUsd;
+  }
+
+  trueRatio(m: Market): number {
+    return this.reserve.trueValueUsd(m) / fromRaw(m.supply, TOKEN_UNIT);
+  }
+
+  reserveExhausted(): boolean {
+    return this.reserve.accounted("USDC") < QUOTE_UNIT * 1000n;
+  }
+
+  columns(m: Market): Record<string, number> {
+    const r = this.reserve.collateralRatio(m);
+    return {
+      targetRatio: wadToNumber(this.reserve.targetRatioWad),
+      onChainRatio: r.ok ? Math.min(wadToNumber(r.wad), 99) : NaN,
+      usdcIdle: fromRaw(this.reserve.idle.USDC, QUOTE_UNIT),
+    };
+  }
+}

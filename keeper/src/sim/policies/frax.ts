@@ -1,0 +1,186 @@
+/**
+ * Frax v1's collateral-ratio step. FraxPool mints 1 FRAX for CR dollars of USDC plus (1 − CR)
+ * dollars of FXS (burned), and redeems 1 FRAX for CR dollars of USDC plus (1 − CR) dollars of
+ * newly minted FXS, less the minting / redemption fee. refreshCollateralRatio, callable once an
+ * hour, steps CR down 0.25% when FRAX trades above $1.005 and up 0.25% below $0.995 (bounded to
+ * [0, 100%]). FXS is a real market: redeemers sell the FXS they receive into an FXS/USD pool, so
+ * a run on FRAX presses FXS down (the reflexivity that sank IRON/TITAN).
+ */
+import { GAS } from "../gas";
+import { type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT, fromRaw, toRaw, wadToNumber } from "../market";
+import { valueAt } from "../scenario";
+import { type Facility, type Policy, type StepContext, emptyStats } from "../types";
+
+export interface FraxParams {
+  initialCr: number;
+  stepPerRefresh: number;
+  bandFraction: number;
+  refreshCooldownSec: number;
+  mintFee: number;
+  redeemFee: number;
+  /** FXS/USD pool depth on each side, USD, and how fast outside arbitrage closes its gap per block. */
+  fxsPoolUsd: number;
+  fxsArbPerBlock: number;
+}
+
+/** Frax v1: step 0.25%, band ±0.5%, hourly; CR ~85% as in mid-2021; fees within v1's 0.2–0.45% range. */
+export const FRAX_PARAMS: FraxParams = {
+  initialCr: 0.85,
+  stepPerRefresh: 0.0025,
+  bandFraction: 0.005,
+  refreshCooldownSec: 3600,
+  mintFee: 0.003,
+  redeemFee: 0.0045,
+  fxsPoolUsd: 5_000_000,
+  fxsArbPerBlock: 0.02,
+};
+
+class FraxFacility implements Facility {
+  cr: number;
+  usdcHeld: bigint;
+  fxsReserve: number;
+  usdReserve: number;
+
+  constructor(
+    readonly p: FraxParams,
+    usdc: bigint,
+    fxsPrice: number,
+  ) {
+    this.cr = p.initialCr;
+    this.usdcHeld = usdc;
+    this.usdReserve = p.fxsPoolUsd;
+    this.fxsReserve = p.fxsPoolUsd / fxsPrice;
+  }
+
+  fxsPrice(): number {
+    return this.usdReserve / this.fxsReserve;
+  }
+
+  /** Sells (fxs > 0) or buys (fxs < 0, by USD) FXS on its pool; returns USD received / FXS bought. */
+  sellFxs(fxs: number): number {
+    const k = this.fxsReserve * this.usdReserve;
+    this.fxsReserve += fxs;
+    const usdOut = this.usdReserve - k / this.fxsReserve;
+    this.usdReserve -= usdOut;
+    return usdOut;
+  }
+
+  buyFxsWithUsd(usd: number): number {
+    const k = this.fxsReserve * this.usdReserve;
+    this.usdReserve += usd;
+    const fxsOut = this.fxsReserve - k / this.usdReserve;
+    this.fxsReserve -= fxsOut;
+    return fxsOut;
+  }
+
+  mintCostUsd(m: Market): number | null {
+    // USDC valued by the protocol at its oracle price (Frax v1 used Chainlink), bought at the true price.
+    const oracle = wadToNumber(m.feedPrice("USDC").wad) || m.truth.USDC;
+    // (1 − CR) dollars of FXS, bought on its pool at the oracle (pool) price.
+    return ((this.cr * m.truth.USDC) / oracle + (1 - this.cr)) / (1 - this.p.mintFee);
+  }
+
+  maxMintTokens(): number {
+    return Number.MAX_SAFE_INTEGER;
+  }
+
+  mint(m: Market, tokens: number): { tokensRaw: bigint; costUsd: number } {
+    const oracle = wadToNumber(m.feedPrice("USDC").wad) || m.truth.USDC;
+    const gross = tokens / (1 - this.p.mintFee);
+    const usdcIn = toRaw((gross * this.cr) / oracle, QUOTE_UNIT);
+    const fxsUsd = gross * (1 - this.cr);
+    const fxsCostUsd = fxsUsd > 0 ? this.buyFxsCost(fxsUsd / this.fxsPrice()) : 0;
+    this.usdcHeld += usdcIn;
+    const out = toRaw(tokens, TOKEN_UNIT);
+    m.supply += out;
+    return { tokensRaw: out, costUsd: fromRaw(usdcIn, QUOTE_UNIT) * m.truth.USDC + fxsCostUsd };
+  }
+
+  /** USD paid to buy `fxs` FXS from its pool (then burned by the mint). */
+  private buyFxsCost(fxs: number): number {
+    const k = this.fxsReserve * this.usdReserve;
+    const usdIn = k / (this.fxsReserve - fxs) - this.usdReserve;
+    this.fxsReserve -= fxs;
+    this.usdReserve += usdIn;
+    return usdIn;
+  }
+
+  redeemValueUsd(m: Market): number | null {
+    if (this.usdcHeld < QUOTE_UNIT * 1000n) return null;
+    const oracle = wadToNumber(m.feedPrice("USDC").wad) || m.truth.USDC;
+    return ((this.cr * m.truth.USDC) / oracle + (1 - this.cr)) * (1 - this.p.redeemFee);
+  }
+
+  maxRedeemTokens(m: Market): number {
+    const oracle = wadToNumber(m.feedPrice("USDC").wad) || m.truth.USDC;
+    return this.cr > 0 ? (fromRaw(this.usdcHeld, QUOTE_UNIT) * oracle) / this.cr : Number.MAX_SAFE_INTEGER;
+  }
+
+  redeem(m: Market, tokensRaw: bigint): number {
+    const oracle = wadToNumber(m.feedPrice("USDC").wad) || m.truth.USDC;
+    const net = fromRaw(tokensRaw, TOKEN_UNIT) * (1 - this.p.redeemFee);
+    const usdcOut = toRaw((net * this.cr) / oracle, QUOTE_UNIT);
+    if (usdcOut > this.usdcHeld) return 0;
+    this.usdcHeld -= usdcOut;
+    m.supply -= tokensRaw;
+    // FXS minted at its oracle (pool) price, sold at once by the arbitrageur.
+    const fxs = (net * (1 - this.cr)) / this.fxsPrice();
+    const usdFromFxs = fxs > 0 ? this.sellFxs(fxs) : 0;
+    return fromRaw(usdcOut, QUOTE_UNIT) * m.truth.USDC + usdFromFxs;
+  }
+}
+
+export class FraxPolicy implements Policy {
+  readonly name = "frax" as const;
+  readonly facility: FraxFacility;
+  readonly stats = emptyStats();
+  private lastRefresh = -Infinity;
+
+  constructor(
+    usdc: bigint,
+    private readonly weth: bigint,
+    fxsPrice: number,
+    params: FraxParams = FRAX_PARAMS,
+  ) {
+    this.facility = new FraxFacility(params, usdc, fxsPrice);
+  }
+
+  onBlock({ m, scenario, keeperUp }: StepContext): void {
+    const f = this.facility;
+    // Outside arbitrage pulls the FXS pool toward FXS's external price.
+    const target = scenario.prices.FXS ? valueAt(scenario.prices.FXS, m.block) : f.fxsPrice();
+    const gap = target / f.fxsPrice() - 1;
+    if (Math.abs(gap) > 1e-4) {
+      // Close a fraction of the gap: price ratio r needs √r − 1 of the USD side (buy) or 1/√r − 1 of the FXS side (sell).
+      const r = 1 + gap * f.p.fxsArbPerBlock;
+      if (gap > 0) f.buyFxsWithUsd(f.usdReserve * (Math.sqrt(r) - 1));
+      else f.sellFxs(f.fxsReserve * (1 / Math.sqrt(r) - 1));
+    }
+    const now = Number(m.now);
+    if (!keeperUp || now < this.lastRefresh + f.p.refreshCooldownSec) return;
+    const mp = m.marketPrice();
+    if (!mp.ok) return;
+    const price = wadToNumber(mp.twapWad);
+    const before = f.cr;
+    if (price > 1 + f.p.bandFraction) f.cr = Math.max(0, f.cr - f.p.stepPerRefresh);
+    else if (price < 1 - f.p.bandFraction) f.cr = Math.min(1, f.cr + f.p.stepPerRefresh);
+    this.lastRefresh = now;
+    if (f.cr !== before) {
+      this.stats.actions += 1;
+      this.stats.gas += GAS.fraxRefresh;
+    }
+  }
+
+  trueRatio(m: Market): number {
+    const value = fromRaw(this.facility.usdcHeld, QUOTE_UNIT) * m.truth.USDC + fromRaw(this.weth, WETH_UNIT) * m.truth.WETH;
+    return value / fromRaw(m.supply, TOKEN_UNIT);
+  }
+
+  reserveExhausted(): boolean {
+    return this.facility.usdcHeld < QUOTE_UNIT * 1000n;
+  }
+
+  columns(): Record<string, number> {
+    return { fraxCr: this.facility.cr, fxsPrice: this.facility.fxsPrice() };
+  }
+}

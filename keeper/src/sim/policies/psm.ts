@@ -1,0 +1,49 @@
+/**
+ * A plain peg stability module (the Maker/Sky PSM and LitePSM shape): anyone swaps 1 USDC for 1
+ * token less `tin`, or 1 token for 1 USDC less `tout`. Minting is capped by a debt ceiling;
+ * redemptions are limited to the USDC the module holds. It has no oracle: 1 USDC is 1 token
+ * whatever USDC is worth (DAI followed USDC to ~$0.90 on 11 March 2023). No keeper, no actions.
+ */
+import { PsmFacility } from "../facilities";
+import { type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT, fromRaw } from "../market";
+import { type Policy, type StepContext, emptyStats } from "../types";
+
+export interface PsmParams {
+  tinBps: number;
+  toutBps: number;
+  /** Debt ceiling as a multiple of the initial supply. */
+  ceilingMultiple: number;
+}
+
+/** LitePSM-USDC today: tin = tout = 0; the ceiling leaves room for 50% growth. */
+export const PSM_PARAMS: PsmParams = { tinBps: 0, toutBps: 0, ceilingMultiple: 1.5 };
+
+export class PsmPolicy implements Policy {
+  readonly name = "psm" as const;
+  readonly facility: PsmFacility;
+  readonly stats = emptyStats();
+
+  constructor(
+    usdc: bigint,
+    private readonly weth: bigint,
+    initialSupply: number,
+    params: PsmParams = PSM_PARAMS,
+  ) {
+    this.facility = new PsmFacility(usdc, initialSupply * params.ceilingMultiple, params.tinBps, params.toutBps);
+  }
+
+  onBlock(_ctx: StepContext): void {}
+
+  trueRatio(m: Market): number {
+    const value = fromRaw(this.facility.usdcHeld, QUOTE_UNIT) * m.truth.USDC + fromRaw(this.weth, WETH_UNIT) * m.truth.WETH;
+    return value / fromRaw(m.supply, TOKEN_UNIT);
+  }
+
+  reserveExhausted(): boolean {
+    return this.facility.usdcHeld < QUOTE_UNIT * 1000n;
+  }
+
+  columns(): Record<string, number> {
+    return { psmUsdc: fromRaw(this.facility.usdcHeld, QUOTE_UNIT) };
+  }
+}

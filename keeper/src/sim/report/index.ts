@@ -1,0 +1,55 @@
+/**
+ * Report writers, one concern each, so new formats (an HTML report) plug in beside them:
+ * every writer takes the finished runs and summaries and writes into the output directory.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunResult } from "../engine";
+import type { PegSummary } from "../metrics";
+import { runsToCsv } from "./csv";
+import { pegTableMarkdown } from "./markdown";
+import { priceChartSvg } from "./svg";
+
+export { runsToCsv, pegTableMarkdown, priceChartSvg };
+
+export interface SimReport {
+  runs: RunResult[];
+  summaries: PegSummary[];
+  /** The scenario charted (price vs peg for all policies). */
+  chartScenario: string;
+}
+
+export type ReportWriter = (report: SimReport, outDir: string) => string[];
+
+export const writeCsv: ReportWriter = (report, outDir) => {
+  const files: string[] = [];
+  for (const label of [...new Set(report.runs.map((r) => r.label))]) {
+    const file = join(outDir, `${label.replace(/[^a-z0-9@-]/gi, "_")}.csv`);
+    writeFileSync(file, runsToCsv(report.runs.filter((r) => r.label === label)));
+    files.push(file);
+  }
+  return files;
+};
+
+export const writeChart: ReportWriter = (report, outDir) => {
+  const runs = report.runs.filter((r) => r.label === report.chartScenario);
+  if (runs.length === 0) return [];
+  const file = join(outDir, `${report.chartScenario.replace(/[^a-z0-9@-]/gi, "_")}.svg`);
+  writeFileSync(file, priceChartSvg(runs, { title: `${report.chartScenario}: price vs $1 peg, all policies` }));
+  return [file];
+};
+
+export const writeSummary: ReportWriter = (report, outDir) => {
+  const md = join(outDir, "summary.md");
+  const json = join(outDir, "summary.json");
+  writeFileSync(md, `# Simulation summary\n\n${pegTableMarkdown(report.summaries)}`);
+  writeFileSync(json, JSON.stringify({ peg: report.summaries }, null, 2) + "\n");
+  return [md, json];
+};
+
+export const DEFAULT_WRITERS: ReportWriter[] = [writeCsv, writeChart, writeSummary];
+
+export function writeReports(report: SimReport, outDir: string, writers: ReportWriter[] = DEFAULT_WRITERS): string[] {
+  mkdirSync(outDir, { recursive: true });
+  return writers.flatMap((w) => w(report, outDir));
+}

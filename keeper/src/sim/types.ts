@@ -1,0 +1,72 @@
+/** Shared shapes of the simulator: policies, facilities arbitrageurs use, per-block samples. */
+import type { Market } from "./market";
+import type { Scenario } from "./scenario";
+
+export const POLICY_NAMES = ["ballast", "pegkeeper", "frax", "ampleforth", "ampleforth-sigmoid", "psm", "rai", "none", "ideal"] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+export interface PolicyStats {
+  /** Successful policy transactions (operations, rebases, rate updates…). */
+  actions: number;
+  /** Reverted policy transactions (gas still paid). */
+  failedTx: number;
+  /** Gas units the policy's own transactions used. */
+  gas: number;
+  /** USD of reserve collateral spent buying the token back. */
+  reserveSpentUsd: number;
+  /** USD the policy's operations earned (value received minus value given at the peg). */
+  profitUsd: number;
+}
+
+export const emptyStats = (): PolicyStats => ({ actions: 0, failedTx: 0, gas: 0, reserveSpentUsd: 0, profitUsd: 0 });
+
+/**
+ * What arbitrageurs can do against the protocol besides the pool: mint tokens by paying
+ * collateral, redeem tokens for collateral. Marginal prices are true USD per token.
+ */
+export interface Facility {
+  /** USD it costs to mint one more token, or null when minting is closed. */
+  mintCostUsd(m: Market): number | null;
+  maxMintTokens(m: Market): number;
+  /** Mints about `tokens`; returns the tokens actually minted (raw) and their USD cost. */
+  mint(m: Market, tokens: number): { tokensRaw: bigint; costUsd: number };
+  /** USD one more token redeems for, or null when redemption is closed. */
+  redeemValueUsd(m: Market): number | null;
+  maxRedeemTokens(m: Market): number;
+  /** Redeems `tokensRaw`; returns the USD value received (0 when refused). */
+  redeem(m: Market, tokensRaw: bigint): number;
+}
+
+export interface StepContext {
+  m: Market;
+  scenario: Scenario;
+  /** Keeper latency in blocks for this run (the sweep overrides the scenario's value). */
+  keeperLatencyBlocks: number;
+  keeperUp: boolean;
+}
+
+export interface Policy {
+  readonly name: PolicyName;
+  readonly facility: Facility | null;
+  readonly stats: PolicyStats;
+  /** Runs at the start of each block, before arbitrageurs and the market's own flows. */
+  onBlock(ctx: StepContext): void;
+  /** Collateral value at true prices over supply, or null where the design holds no collateral. */
+  trueRatio(m: Market): number | null;
+  /** True once the policy can no longer defend the downside with its own reserve. */
+  reserveExhausted(m: Market): boolean;
+  /** Extra per-block columns for the CSV (target ratio, collateral ratio parameter, redemption price…). */
+  columns(m: Market): Record<string, number>;
+}
+
+export interface Sample {
+  block: number;
+  timeSec: number;
+  priceUsd: number;
+  deviationBps: number;
+  supply: number;
+  poolToken: number;
+  poolQuote: number;
+  ratio: number | null;
+  extra: Record<string, number>;
+}

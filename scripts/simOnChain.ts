@@ -1,0 +1,261 @@
+/**
+ * `--on-chain`: a scenario replayed on Ballast's real contracts on the in-process Hardhat network,
+ * driven by the real keeper code (its chain reader `readSnapshot` and its `decide`), next to the
+ * model started from the very same state; then the two per-block paths are compared.
+ *
+ * Each scenario block is two chain blocks: A (the block's time: feeds post under Chainlink's
+ * rules, PriceOracle.update(), CollateralPolicy.refresh() when due), then the keeper reads A and
+ * its operation lands in B one second later with the block's order flow. The model runs the same
+ * block as one step, so an operation's timestamp differs by one second between the two; that and
+ * rounding in the float→integer trade sizes are what the tolerance covers.
+ * Arbitrageurs and noise are not replayed: a parity scenario turns them off.
+ */
+import hre from "hardhat";
+import { parseUnits } from "ethers";
+import { LOCAL_PARAMS } from "../deploy/parameters";
+import { deploySystemFixture, mintWithUsdc, swapIntoPool, type Fixture } from "../test/fixtures/system";
+import { IUniswapV2PairMinimal__factory } from "../typechain-types";
+import { SymbolCache, type Protocol } from "../keeper/src/chain/protocol";
+import { readSnapshot } from "../keeper/src/chain/reader";
+import { Action, INITIAL_MEMORY, decide, type KeeperMemory } from "../keeper/src/policy";
+import {
+  Market,
+  QUOTE_UNIT,
+  TOKEN_UNIT,
+  ballastConfigFrom,
+  fromRaw,
+  runScenario,
+  valueAt,
+  type Scenario,
+} from "../keeper/src/sim";
+import { BallastPolicy, defaultDecisionParams } from "../keeper/src/sim/policies/ballast";
+
+export interface ParityRow {
+  block: number;
+  modelPrice: number;
+  chainPrice: number;
+  modelSupply: number;
+  chainSupply: number;
+}
+
+export interface ParityResult {
+  scenario: string;
+  blocks: number;
+  tolerance: { priceBps: number; finalSupplyPct: number };
+  maxPriceDiffBps: number;
+  finalSupplyDiffPct: number;
+  modelActions: number;
+  chainActions: number;
+  withinTolerance: boolean;
+  rows: ParityRow[];
+}
+
+/** What the comparison allows (see the header for why it is not zero). */
+export const PARITY_TOLERANCE = { priceBps: 10, finalSupplyPct: 0.05 };
+
+type Provider = typeof hre.ethers.provider;
+
+async function mine(provider: Provider, timestamp: bigint): Promise<void> {
+  await provider.send("evm_mine", [Number(timestamp)]);
+}
+
+function protocolOf(f: Fixture, pairAddress: string, quoteAsset: string, tokenIsToken0: boolean): Protocol {
+  return {
+    operator: f.operator,
+    oracle: f.oracle,
+    reserve: f.reserve,
+    policy: f.policy,
+    stable: f.stable,
+    pair: IUniswapV2PairMinimal__factory.connect(pairAddress, hre.ethers.provider),
+    quoteAsset,
+    tokenIsToken0,
+    tokenDecimals: 18,
+    quoteDecimals: 6,
+  };
+}
+
+export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (done: number, total: number) => void): Promise<ParityResult> {
+  if (s.agents.noiseTradesPerBlock !== 0) throw new Error(`on-chain replay: scenario ${s.name} has noise trading; a parity scenario sets agents.noiseTradesPerBlock to 0`);
+  const provider = hre.ethers.provider;
+  const f = await deploySystemFixture();
+  const [usdc, weth] = f.collaterals;
+  const quoteAsset = await usdc.token.getAddress();
+  const pairAddress = await f.pair.getAddress();
+  const tokenIsToken0 = (await f.pair.token0()) === (await f.stable.getAddress());
+  const runBlocks = Math.min(blocks, s.blocks);
+
+  // The trader's tokens for the scenario's sells are minted before the state is read, so both sides start equal.
+  let toSell = 0;
+  for (const fl of s.flows) for (let b = fl.fromBlock; b <= Math.min(fl.toBlock, runBlocks - 1); b++) toSell += Math.max(0, fl.sellTokensPerBlock);
+  if (toSell > 0) await mintWithUsdc(f, f.trader, parseUnits(String(Math.ceil(toSell * 1.02 / 0.99)), 6));
+
+  // ---- the chain's state, read once, seeds the model.
+  const [r0, r1, lastPoolTime] = await f.pair.getReserves();
+  const pairFull = new hre.ethers.Contract(pairAddress, ["function price0CumulativeLast() view returns (uint256)", "function price1CumulativeLast() view returns (uint256)"], provider);
+  const cumulative: bigint = tokenIsToken0 ? await pairFull.price0CumulativeLast() : await pairFull.price1CumulativeLast();
+  const [obsTime, obsCumulative] = await f.oracle.latestObservation();
+  const head = await provider.getBlock("latest");
+  if (!head) throw new Error("no latest block");
+  const t0 = BigInt(head.timestamp) + 12n;
+  const config = ballastConfigFrom(LOCAL_PARAMS);
+  const feedState = async (c: Fixture["usdc"]) => {
+    const [, answer, , updatedAt] = await c.feed.latestRoundData();
+    return { answer, updatedAt };
+  };
+  const usdcFeed = await feedState(usdc);
+  const wethFeed = await feedState(weth);
+  const m = new Market({
+    blockTimeSec: s.blockTimeSec,
+    startTime: t0,
+    poolToken: tokenIsToken0 ? r0 : r1,
+    poolQuote: tokenIsToken0 ? r1 : r0,
+    supply: await f.stable.totalSupply(),
+    truth: { USDC: valueAt(s.prices.USDC, 0), WETH: valueAt(s.prices.WETH, 0), FXS: 5 },
+    feeds: {
+      USDC: { ...config.feeds.USDC, deviationBps: s.feeds.USDC.deviationBps, heartbeatSec: s.feeds.USDC.heartbeatSec },
+      WETH: { ...config.feeds.WETH, deviationBps: s.feeds.WETH.deviationBps, heartbeatSec: s.feeds.WETH.heartbeatSec },
+    },
+    oracle: { twapWindowSec: config.twapWindowSec },
+    gasGwei: s.gas.baseGwei,
+    chain: { cumulative, lastPoolTime: BigInt(lastPoolTime), observation: { timestamp: obsTime, cumulative: obsCumulative } },
+  });
+  m.feeds.USDC.answer = usdcFeed.answer;
+  m.feeds.USDC.updatedAt = usdcFeed.updatedAt;
+  m.feeds.WETH.answer = wethFeed.answer;
+  m.feeds.WETH.updatedAt = wethFeed.updatedAt;
+  const holdings = {
+    usdcIdle: (await f.reserve.holdings(quoteAsset)).idle,
+    usdcTotal: await f.reserve.accountedAmount(quoteAsset),
+    weth: await f.reserve.accountedAmount(await weth.token.getAddress()),
+  };
+  const target = await f.policy.targetRatio();
+  const lastRefreshAt = await f.policy.lastRefreshAt();
+  const lastOperationAt = await f.operator.lastOperationAt();
+  const epoch = await f.operator.epoch();
+
+  const model = runScenario({ ...s, blocks: runBlocks }, "ballast", {
+    market: m,
+    config,
+    seedPolicy: (p) => {
+      const b = p as BallastPolicy;
+      b.reserve.idle.USDC = holdings.usdcIdle;
+      b.reserve.inStrategy.USDC = holdings.usdcTotal - holdings.usdcIdle;
+      b.reserve.idle.WETH = holdings.weth;
+      b.reserve.inStrategy.WETH = 0n;
+      b.reserve.targetRatioWad = target;
+      b.reserve.lastRefreshAt = lastRefreshAt;
+      b.book.lastOperationAt = lastOperationAt;
+      b.book.epoch = { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted };
+    },
+  });
+
+  // ---- the chain, block by block, with the real keeper.
+  await provider.send("evm_setAutomine", [false]);
+  const rows: ParityRow[] = [];
+  let chainActions = 0;
+  try {
+    const p = protocolOf(f, pairAddress, quoteAsset, tokenIsToken0);
+    const symbols = new SymbolCache(provider);
+    const params = defaultDecisionParams();
+    let memory: KeeperMemory = INITIAL_MEMORY;
+    const feeds = [
+      { c: usdc, cfg: s.feeds.USDC, asset: "USDC" as const },
+      { c: weth, cfg: s.feeds.WETH, asset: "WETH" as const },
+    ];
+    const postFeeds = async (t: bigint, b: number) => {
+      for (const { c, cfg, asset } of feeds) {
+        const [, answer, , updatedAt] = await c.feed.latestRoundData();
+        const next = BigInt(Math.round(valueAt(s.prices[asset], b) * 1e8));
+        const moved = Math.abs(Number(next - answer)) * 10_000 >= cfg.deviationBps * Number(answer);
+        if (moved || t - updatedAt >= BigInt(cfg.heartbeatSec)) await c.feed.updateAnswer(next);
+      }
+    };
+    // Warm-up in lockstep with the model's: one observation per block for one TWAP window.
+    const warm = Math.ceil(config.twapWindowSec / s.blockTimeSec) + 1;
+    let t = t0;
+    await f.oracle.update();
+    await mine(provider, t);
+    for (let k = 1; k <= warm; k++) {
+      t += BigInt(s.blockTimeSec);
+      await postFeeds(t, 0);
+      await f.oracle.update();
+      if (k < warm) await mine(provider, t);
+    }
+    for (let b = 0; b < runBlocks; b++) {
+      if (b > 0) {
+        t += BigInt(s.blockTimeSec);
+        await postFeeds(t, b);
+        await f.oracle.update();
+      }
+      const refreshDue = lastRefreshAtOf(await f.policy.lastRefreshAt(), config.policy.refreshCooldownSec, t);
+      if (refreshDue) await f.policy.refresh();
+      await mine(provider, t);
+      const snap = await readSnapshot(provider, p, symbols, { feeHistoryBlocks: 1, rewardPercentile: 50, keeper: f.keeper.address, now: () => Number(t) * 1000 });
+      snap.fees = { nextBaseFeeWei: BigInt(Math.round(s.gas.baseGwei * 1e9)), priorityFeeWei: 1_000_000_000n };
+      const { decision, memory: next } = decide(snap, params, memory, Number(t) * 1000);
+      memory = next;
+      if (decision.kind === "act") {
+        if (decision.action === Action.Expand) await f.operator.connect(f.keeper).expandSupply(decision.amount, decision.minOut);
+        else if (decision.action === Action.Contract) await f.operator.connect(f.keeper).contractSupply(decision.amount, decision.minOut);
+        else await f.operator.connect(f.keeper).rebalance();
+        chainActions += 1;
+      }
+      for (const fl of s.flows) {
+        if (b < fl.fromBlock || b > fl.toBlock) continue;
+        const amount = fl.sellTokensPerBlock;
+        if (amount > 0) await swapIntoPool(f, f.trader, true, parseUnits(amount.toFixed(6), 18));
+        else if (amount < 0) {
+          const [q0, q1] = await f.pair.getReserves();
+          const price = Number(tokenIsToken0 ? q1 : q0) / 1e6 / (Number(tokenIsToken0 ? q0 : q1) / 1e18);
+          await swapIntoPool(f, f.trader, false, parseUnits((-amount * price).toFixed(6), 6));
+        }
+      }
+      await mine(provider, t + 1n);
+      const [c0, c1] = await f.pair.getReserves();
+      const [rT, rQ] = tokenIsToken0 ? [c0, c1] : [c1, c0];
+      const ms = model.samples[b];
+      rows.push({
+        block: b,
+        modelPrice: ms.priceUsd,
+        chainPrice: (fromRaw(rQ, QUOTE_UNIT) / fromRaw(rT, TOKEN_UNIT)) * valueAt(s.prices.USDC, b),
+        modelSupply: ms.supply,
+        chainSupply: fromRaw(await f.stable.totalSupply(), TOKEN_UNIT),
+      });
+      onProgress?.(b + 1, runBlocks);
+    }
+  } finally {
+    await provider.send("evm_setAutomine", [true]);
+  }
+  const maxPriceDiffBps = Math.max(...rows.map((r) => Math.abs(r.modelPrice - r.chainPrice) * 10_000));
+  const last = rows[rows.length - 1];
+  const finalSupplyDiffPct = (Math.abs(last.modelSupply - last.chainSupply) / last.chainSupply) * 100;
+  return {
+    scenario: s.name,
+    blocks: runBlocks,
+    tolerance: PARITY_TOLERANCE,
+    maxPriceDiffBps,
+    finalSupplyDiffPct,
+    modelActions: model.policyState.stats.actions,
+    chainActions,
+    withinTolerance: maxPriceDiffBps <= PARITY_TOLERANCE.priceBps && finalSupplyDiffPct <= PARITY_TOLERANCE.finalSupplyPct,
+    rows,
+  };
+}
+
+function lastRefreshAtOf(last: bigint, cooldownSec: bigint, now: bigint): boolean {
+  return last === 0n || now >= last + cooldownSec;
+}
+
+export function parityReportMarkdown(r: ParityResult): string {
+  return [
+    `## On-chain replay: ${r.scenario}, ${r.blocks} blocks`,
+    "",
+    `| | model | chain |`,
+    `|---|---|---|`,
+    `| keeper actions (incl. refresh) | ${r.modelActions} | ${r.chainActions} |`,
+    `| final supply | ${r.rows[r.rows.length - 1].modelSupply.toFixed(2)} | ${r.rows[r.rows.length - 1].chainSupply.toFixed(2)} |`,
+    "",
+    `Largest per-block price difference: ${r.maxPriceDiffBps.toFixed(3)} bps (tolerance ${r.tolerance.priceBps}); final supply difference ${r.finalSupplyDiffPct.toFixed(4)}% (tolerance ${r.tolerance.finalSupplyPct}%): ${r.withinTolerance ? "within tolerance" : "**outside tolerance**"}.`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,67 @@
+import { expect } from "chai";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ScenarioError, builtInScenarioNames, loadScenario, valueAt } from "../../keeper/src/sim";
+import { longestExcursion } from "../../keeper/src/sim/metrics";
+
+const dir = mkdtempSync(join(tmpdir(), "ballast-scenario-"));
+const good = JSON.parse(readFileSync(join(__dirname, "scenarios", "parity-short.json"), "utf8"));
+
+function rejects(mutate: (s: Record<string, unknown>) => void, field: string): void {
+  const s = structuredClone(good);
+  mutate(s);
+  const file = join(dir, `bad-${field.replace(/\W/g, "_")}.json`);
+  writeFileSync(file, JSON.stringify(s));
+  let error: unknown;
+  try {
+    loadScenario(file);
+  } catch (e) {
+    error = e;
+  }
+  expect(error, `a bad ${field} must be rejected`).to.be.instanceOf(ScenarioError);
+  expect((error as ScenarioError).field).to.equal(field);
+  expect((error as ScenarioError).message).to.contain(`field "${field}"`);
+}
+
+describe("Scenario files", function () {
+  it("every built-in scenario loads and says what real-world episode it is modelled on", function () {
+    const names = builtInScenarioNames();
+    expect(names).to.include.members(["quiet", "selloff", "sustained", "usdc-depeg", "eth-crash", "upward-spike", "chronic-discount", "stale-oracle", "keeper-outage"]);
+    for (const n of names) {
+      const s = loadScenario(n);
+      expect(s.name).to.equal(n);
+      expect(s.modelledOn.length).to.be.greaterThan(40);
+    }
+    expect(loadScenario("keeper-outage").sweep?.keeperLatencyBlocks).to.deep.equal([0, 1, 5, 300]);
+  });
+
+  it("a bad file is rejected naming the field", function () {
+    rejects((s) => (s.blocks = -5), "blocks");
+    rejects((s) => delete s.modelledOn, "modelledOn");
+    rejects((s) => ((s.initial as Record<string, unknown>).poolQuote = "lots"), "initial.poolQuote");
+    rejects((s) => ((s.flows as Record<string, unknown>[])[0].toBlock = 1), "flows.0.toBlock");
+    rejects((s) => ((s.feeds as Record<string, Record<string, unknown>>).USDC.heartbeatSec = 0), "feeds.USDC.heartbeatSec");
+    rejects((s) => ((s.prices as Record<string, unknown>).USDC = [[0, 1], [0, 0.9]]), "prices.USDC.1");
+    rejects((s) => ((s.initial as Record<string, unknown>).supply = 10), "initial.supply");
+  });
+
+  it("an unknown name and a file that is not JSON get readable errors", function () {
+    expect(() => loadScenario("no-such-scenario")).to.throw(ScenarioError, /unknown scenario "no-such-scenario"/);
+    const file = join(dir, "broken.json");
+    writeFileSync(file, "{ not json");
+    expect(() => loadScenario(file)).to.throw(ScenarioError, /not valid JSON/);
+  });
+
+  it("keyframes interpolate linearly and hold outside their range", function () {
+    const frames: [number, number][] = [[10, 1], [20, 0.8]];
+    expect(valueAt(frames, 0)).to.equal(1);
+    expect(valueAt(frames, 15)).to.be.closeTo(0.9, 1e-12);
+    expect(valueAt(frames, 99)).to.equal(0.8);
+  });
+
+  it("the worst excursion counts the longest run of blocks outside the band", function () {
+    expect(longestExcursion([0, 60, 70, 10, 80, 90, 55, 0], 50)).to.equal(3);
+    expect(longestExcursion([0, 10, -20], 50)).to.equal(0);
+  });
+});
