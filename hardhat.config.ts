@@ -1,6 +1,6 @@
 import "@nomicfoundation/hardhat-toolbox";
 import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "./scripts/tasks";
 
@@ -21,6 +21,13 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
+// Only `*.test.ts` files are suites; everything else under test/ (fixtures, helpers, child-process
+// entry points) is support code that must not be loaded by mocha.
+subtask(TASK_TEST_GET_TEST_FILES, async (args: { testFiles: string[] }, _hre, runSuper) => {
+  const files: string[] = await runSuper(args);
+  return args.testFiles.length > 0 ? files : files.filter((f) => f.endsWith(".test.ts"));
+});
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -29,6 +36,12 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: {},
     localhost: { url: process.env.BALLAST_LOCALHOST_URL ?? "http://127.0.0.1:8545" },
+    // A public testnet: not local, so no test tokens, mock feeds or time travel. Deploying to it
+    // needs an entry in deploy/parameters.ts (NETWORK_CONFIGS) naming the real tokens and feeds.
+    sepolia: {
+      url: process.env.BALLAST_SEPOLIA_URL ?? "",
+      accounts: process.env.BALLAST_DEPLOYER_KEY ? [process.env.BALLAST_DEPLOYER_KEY] : [],
+    },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   mocha: { timeout: 120_000 },
