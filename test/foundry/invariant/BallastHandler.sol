@@ -102,6 +102,7 @@ contract BallastHandler is BallastSystem {
         Snapshot memory before = _snapshot();
         uint256 ratioForRedeem = reserve.conservativeRatio();
         uint256 redeemFeeBps = _redeemFeeBps(address(asset), ratioForRedeem);
+        StrategyPos memory pos = _strategyPos();
 
         vm.prank(actor);
         try reserve.redeem(address(asset), amount, 0, actor) returns (uint256 out) {
@@ -109,6 +110,7 @@ contract BallastHandler is BallastSystem {
             if (!feedOk) _violate(ORACLE, "redeem paid out at an invalid price");
             ghostSupply -= amount;
             ghostBooked[address(asset)] -= out;
+            _settleStrategy(pos);
             _checkRedeemAmount(address(asset), amount, out, priceWad, ratioForRedeem, redeemFeeBps);
             _checkUserStepKeepsValue(before);
         } catch (bytes memory reason) {
@@ -135,6 +137,7 @@ contract BallastHandler is BallastSystem {
         asset.mint(actor, amount);
         uint256 assetBefore = asset.balanceOf(actor);
         uint256 tokensBefore = stable.balanceOf(actor);
+        StrategyPos memory pos = _strategyPos();
         // One prank per call: a prank left open by a reverted step would leak into the next one.
         vm.prank(actor);
         asset.approve(address(reserve), amount);
@@ -145,6 +148,7 @@ contract BallastHandler is BallastSystem {
         vm.prank(actor);
         uint256 out = reserve.redeem(address(asset), minted, 0, actor);
         ghostBooked[address(asset)] = ghostBooked[address(asset)] + amount - out;
+        _settleStrategy(pos);
         if (asset.balanceOf(actor) > assetBefore || stable.balanceOf(actor) != tokensBefore) {
             _violate(NO_EXTRACTION, "mint -> redeem returned more than was put in");
         }
@@ -345,11 +349,15 @@ contract BallastHandler is BallastSystem {
         amount = _bound(amount, 1, 1_000_000e6);
         Prices memory before = _prices();
         uint256 bookedBefore = reserve.accountedAmount(address(usdc));
+        StrategyPos memory pos = _strategyPos();
         usdc.mint(address(vault), amount);
-        if (reserve.accountedAmount(address(usdc)) != bookedBefore) {
+        uint256 bookedAfter = reserve.accountedAmount(address(usdc));
+        // The position counts at min(vault value, principal): a donation can at most make up the
+        // vault's own rounding shortfall below principal, never count above it.
+        if (bookedAfter > bookedBefore + pos.shortfall || bookedAfter < bookedBefore) {
             _violate(RESERVE_ACCOUNTING, "a donation to the strategy was counted");
         }
-        _checkPricesUnchanged(before, "a donation to the strategy moved mint/redeem prices");
+        if (bookedAfter == bookedBefore) _checkPricesUnchanged(before, "a donation to the strategy moved mint/redeem prices");
     }
 
     /// @notice Sends USDC straight to the pair and syncs: moves spot like a swap with no output.
@@ -425,7 +433,9 @@ contract BallastHandler is BallastSystem {
 
     function keeperRebalance() external {
         OpContext memory c = _opContext();
+        StrategyPos memory pos = _strategyPos();
         operator.rebalance();
+        _settleStrategy(pos);
         _afterOperation(c, IMarketOperator.Action.Rebalance, 0, 0);
     }
 
@@ -435,7 +445,9 @@ contract BallastHandler is BallastSystem {
         OpContext memory c = _opContext();
         uint256 pairTokens = stable.balanceOf(address(pair));
         uint256 pairQuote = usdc.balanceOf(address(pair));
+        StrategyPos memory pos = _strategyPos();
         operator.performUpkeep(abi.encode(a, amount, _minOut(minOut)));
+        if (a == IMarketOperator.Action.Rebalance) _settleStrategy(pos);
         // Amounts from the pair's balances (not its reserves, which may lag un-synced transfers),
         // independent of the operator's own reporting.
         uint256 tokensNow = stable.balanceOf(address(pair));
@@ -668,6 +680,32 @@ contract BallastHandler is BallastSystem {
                 _violate(SOLVENCY, "an operation left the ratio below min(before, target)");
             }
         }
+    }
+
+    /// @dev The reserve's strategy position before a step that may move it: what the vault would
+    /// pay for the shares now, above principal (unrealised yield) or below it (rounding shortfall).
+    struct StrategyPos {
+        uint256 yield;
+        uint256 shortfall;
+    }
+
+    function _strategyPos() internal view returns (StrategyPos memory pos) {
+        IReserve.Holdings memory h = reserve.holdings(address(usdc));
+        if (h.strategyShares == 0) return pos;
+        uint256 worth = vault.previewRedeem(h.strategyShares);
+        if (worth > h.strategyPrincipal) pos.yield = worth - h.strategyPrincipal;
+        else pos.shortfall = h.strategyPrincipal - worth;
+    }
+
+    /// @dev Taking the whole position back realises yield (or a shortfall) into idle: the ledger may
+    /// move by exactly that, bounded by what the vault owed before the step; anything else is a leak.
+    function _settleStrategy(StrategyPos memory pos) internal {
+        uint256 booked = _booked(address(usdc));
+        uint256 expected = ghostBooked[address(usdc)];
+        if (booked > expected + pos.yield || booked + pos.shortfall < expected) {
+            _violate(RESERVE_ACCOUNTING, "strategy realisation moved the books beyond the vault's yield");
+        }
+        ghostBooked[address(usdc)] = booked;
     }
 
     /// @dev The feed's validity judged here, from the aggregator and the configured limits, not by
