@@ -125,7 +125,12 @@ export async function deployBallast(hre: HardhatRuntimeEnvironment, options: Dep
   const network = hre.network.name;
   const log = options.log ?? (() => undefined);
   const dir = options.dir ?? defaultDeploymentsDir();
-  const config = options.config ?? networkDeployConfig(network);
+  let config: NetworkDeployConfig;
+  try {
+    config = options.config ?? networkDeployConfig(network);
+  } catch (cause) {
+    throw new DeployError((cause as Error).message, { cause });
+  }
   if (config.kind === "local" && !isLocalNetwork(network)) throw new DeployError(`network ${network} is not local but its config deploys local test contracts`);
 
   await hre.run("compile", { quiet: true });
@@ -176,18 +181,31 @@ export async function deployBallast(hre: HardhatRuntimeEnvironment, options: Dep
     external: config.kind === "live" ? config.external : null,
   };
 
-  const before = countDeployed(journalDir);
-  const result = await deploy({
-    artifactResolver: new HardhatArtifactResolver(hre),
-    provider: hre.network.provider,
-    deploymentDir: journalDir,
-    ignitionModule: buildBallastModule(input),
-    deploymentParameters: {},
-    // A local node mines each transaction at once: poll for receipts often instead of each second.
-    config: isLocalNetwork(network) ? { blockPollingInterval: 50 } : {},
-    accounts,
-    defaultSender: deployer,
-  });
+  const runIgnition = () =>
+    deploy({
+      artifactResolver: new HardhatArtifactResolver(hre),
+      provider: hre.network.provider,
+      deploymentDir: journalDir,
+      ignitionModule: buildBallastModule(input),
+      deploymentParameters: {},
+      // A local node mines each transaction at once: poll for receipts often instead of each second.
+      config: isLocalNetwork(network) ? { blockPollingInterval: 50 } : {},
+      accounts,
+      defaultSender: deployer,
+    });
+  let before = countDeployed(journalDir);
+  let result = await runIgnition();
+  if ((result.type === DeploymentResultType.RECONCILIATION_ERROR || result.type === DeploymentResultType.PREVIOUS_RUN_ERROR) && journalDir && config.kind === "local") {
+    // On a local chain, contracts or parameters that changed since the last deploy (or a run that
+    // died half-way) mean "start over", not "repair": set the journal aside and deploy afresh.
+    // On a live network the same condition stays an error for a human to look at.
+    const aside = `${journalDir}.stale-${Date.now()}`;
+    fs.renameSync(journalDir, aside);
+    freshReason = `the deployment on this chain no longer matches the code or parameters (${errorDeploymentResultToExceptionMessage(result).replace(/\s+/g, " ").trim()}); old journal moved to ${aside}`;
+    log(`deploying fresh on ${network}: ${freshReason}`);
+    before = 0;
+    result = await runIgnition();
+  }
   if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) {
     throw new DeployError(`Ignition deployment ${deploymentId} failed: ${errorDeploymentResultToExceptionMessage(result)}`);
   }

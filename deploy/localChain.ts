@@ -3,7 +3,7 @@
  * genesis hash), and warming the pool TWAP on a node whose clock we may advance.
  */
 import type { Provider, Signer } from "ethers";
-import { MockV3Aggregator__factory, PriceOracle__factory } from "../typechain-types";
+import { connectContract } from "./contracts";
 
 export interface ChainIdentity {
   chainId: number;
@@ -31,7 +31,7 @@ export async function advanceTime(rpc: RpcSender, seconds: number): Promise<void
 /** Re-posts each local mock feed's latest answer, so none is stale after a time warp. */
 export async function refreshLocalFeeds(feeds: string[], signer: Signer): Promise<void> {
   for (const address of feeds) {
-    const feed = MockV3Aggregator__factory.connect(address, signer);
+    const feed = connectContract("MockV3Aggregator", address, signer);
     const [, answer] = await feed.latestRoundData();
     await (await feed.updateAnswer(answer)).wait();
   }
@@ -43,7 +43,7 @@ export async function refreshLocalFeeds(feeds: string[], signer: Signer): Promis
  */
 export async function twapReady(oracleAddress: string, provider: Provider): Promise<boolean> {
   try {
-    await PriceOracle__factory.connect(oracleAddress, provider).marketPrice();
+    await connectContract("PriceOracle", oracleAddress, provider).marketPrice();
     return true;
   } catch {
     return false;
@@ -56,7 +56,7 @@ export async function twapReady(oracleAddress: string, provider: Provider): Prom
  * refreshing the mock feeds after each step. Returns the seconds the clock moved.
  */
 export async function warmTwap(rpc: RpcSender, oracleAddress: string, feeds: string[], signer: Signer): Promise<number> {
-  const oracle = PriceOracle__factory.connect(oracleAddress, signer);
+  const oracle = connectContract("PriceOracle", oracleAddress, signer);
   const windowSec = Number(await oracle.twapWindowSec());
   const stepSec = Math.ceil(windowSec / 4);
   let moved = 0;

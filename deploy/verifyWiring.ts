@@ -5,13 +5,7 @@
  * configured admin only. Collects every problem and fails once, naming each missing role or link.
  */
 import { Contract, getAddress, type Provider } from "ethers";
-import {
-  BallastDollar__factory,
-  CollateralPolicy__factory,
-  MarketOperator__factory,
-  PriceOracle__factory,
-  Reserve__factory,
-} from "../typechain-types";
+import { connectContract } from "./contracts";
 import type { AddressBook } from "./addressBook";
 import { ROLES } from "./ignition/ballastModule";
 
@@ -51,11 +45,11 @@ export async function verifyWiring(provider: Provider, book: AddressBook, roles:
   }
   if (problems.length) throw new WiringError(problems);
 
-  const stable = BallastDollar__factory.connect(c.BallastDollar, provider);
-  const oracle = PriceOracle__factory.connect(c.PriceOracle, provider);
-  const reserve = Reserve__factory.connect(c.Reserve, provider);
-  const policy = CollateralPolicy__factory.connect(c.CollateralPolicy, provider);
-  const operator = MarketOperator__factory.connect(c.MarketOperator, provider);
+  const stable = connectContract("BallastDollar", c.BallastDollar, provider);
+  const oracle = connectContract("PriceOracle", c.PriceOracle, provider);
+  const reserve = connectContract("Reserve", c.Reserve, provider);
+  const policy = connectContract("CollateralPolicy", c.CollateralPolicy, provider);
+  const operator = connectContract("MarketOperator", c.MarketOperator, provider);
   const pool = new Contract(c.Pool, PAIR_ABI, provider);
 
   const expectRole = async (

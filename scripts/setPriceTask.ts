@@ -1,7 +1,7 @@
 /** `ballast:set-price`: posts a new answer to a local MockV3Aggregator feed (local networks only). */
 import { formatUnits, getAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { MockV3Aggregator__factory } from "../typechain-types";
+import { connectContract } from "../deploy/contracts";
 import { parsePriceUsd } from "./lib/args";
 import { expectedFailure, out, runTask } from "./lib/cli";
 import { loadSystem, requireLocalNetwork, resolveAsset, resolveSigner } from "./lib/context";
@@ -20,7 +20,7 @@ export async function setPriceTask(hre: HardhatRuntimeEnvironment, args: SetPric
     const asset = await resolveAsset(ctx, args.asset);
     const signer = await resolveSigner(hre, args.from);
     const feedAddress = getAddress((await ctx.oracle.feedConfig(asset.address)).aggregator);
-    const feed = MockV3Aggregator__factory.connect(feedAddress, signer);
+    const feed = connectContract("MockV3Aggregator", feedAddress, signer);
     const decimals = Number(await feed.decimals());
     const answer = parsePriceUsd("--price", args.price, decimals);
     const [, previous] = await feed.latestRoundData();

@@ -5,7 +5,7 @@
  */
 import { formatUnits } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { TestERC20__factory } from "../typechain-types";
+import { connectContract } from "../deploy/contracts";
 import { parseAmount, parseChoice } from "./lib/args";
 import { UserError, expectedFailure, out, runTask } from "./lib/cli";
 import { loadSystem, requireLocalNetwork, resolveSigner, type SystemContext } from "./lib/context";
@@ -41,7 +41,7 @@ export async function swapTask(hre: HardhatRuntimeEnvironment, args: SwapArgs): 
     const ctx = await loadSystem(hre);
     const signer = await resolveSigner(hre, args.from);
     const who = await signer.getAddress();
-    const quote = TestERC20__factory.connect(ctx.book.contracts.USDC, signer);
+    const quote = connectContract("TestERC20", ctx.book.contracts.USDC, signer);
     const quoteDecimals = await quote.decimals();
     // Buying pays quote for tokens; selling pays tokens for quote. `--amount` is what is paid.
     const payToken = side === "buy" ? quote : ctx.stable.connect(signer);

@@ -8,19 +8,14 @@ import { readAddressBook, readDeploymentRecord, type AddressBook } from "../../d
 import { chainIdentity } from "../../deploy/localChain";
 import { isLocalNetwork } from "../../deploy/parameters";
 import {
-  BallastDollar__factory,
-  CollateralPolicy__factory,
-  MarketOperator__factory,
-  PriceOracle__factory,
-  Reserve__factory,
-  TestERC20__factory,
+  connectContract,
   type BallastDollar,
   type CollateralPolicy,
   type MarketOperator,
   type PriceOracle,
   type Reserve,
   type TestERC20,
-} from "../../typechain-types";
+} from "../../deploy/contracts";
 import { UserError } from "./cli";
 
 export const UNISWAP_V2_PAIR_ABI = [
@@ -72,11 +67,11 @@ export async function loadSystem(hre: HardhatRuntimeEnvironment): Promise<System
     hre,
     network,
     book,
-    stable: BallastDollar__factory.connect(c.BallastDollar, provider),
-    oracle: PriceOracle__factory.connect(c.PriceOracle, provider),
-    reserve: Reserve__factory.connect(c.Reserve, provider),
-    policy: CollateralPolicy__factory.connect(c.CollateralPolicy, provider),
-    operator: MarketOperator__factory.connect(c.MarketOperator, provider),
+    stable: connectContract("BallastDollar", c.BallastDollar, provider),
+    oracle: connectContract("PriceOracle", c.PriceOracle, provider),
+    reserve: connectContract("Reserve", c.Reserve, provider),
+    policy: connectContract("CollateralPolicy", c.CollateralPolicy, provider),
+    operator: connectContract("MarketOperator", c.MarketOperator, provider),
     pool: new Contract(c.Pool, UNISWAP_V2_PAIR_ABI, provider),
   };
 }
@@ -124,6 +119,6 @@ export async function resolveAsset(ctx: SystemContext, asset: string, argName = 
     else throw new UserError(`${argName} ${asset} is not a collateral asset of the Reserve (listed: ${listed.join(", ")})`);
   }
   if (!address) throw new UserError(`${argName} ${asset} is unknown: use ${Object.keys(known).join(" or ")}, or a listed asset's address`);
-  const token = TestERC20__factory.connect(address, ctx.hre.ethers.provider);
+  const token = connectContract("TestERC20", address, ctx.hre.ethers.provider);
   return { symbol: await token.symbol(), address, decimals: Number(await token.decimals()), token };
 }

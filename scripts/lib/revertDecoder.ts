@@ -5,15 +5,7 @@
  * inherit. Shared by the scripts and the keeper.
  */
 import { ErrorDescription, Interface, type InterfaceAbi } from "ethers";
-import {
-  BallastDollar__factory,
-  CollateralPolicy__factory,
-  MarketOperator__factory,
-  PriceOracle__factory,
-  Reserve__factory,
-  TestERC20__factory,
-  TestVault__factory,
-} from "../../typechain-types";
+import { abiOf, type ContractName } from "../../deploy/contracts";
 
 export interface DecodedRevert {
   /** Custom error name, `Error` for a require reason, `Panic` for a panic. */
@@ -37,15 +29,8 @@ let cached: Interface | undefined;
 /** One interface with every error fragment of the system, each selector once. */
 export function ballastErrorsInterface(): Interface {
   if (cached) return cached;
-  const abis: InterfaceAbi[] = [
-    BallastDollar__factory.abi,
-    PriceOracle__factory.abi,
-    Reserve__factory.abi,
-    CollateralPolicy__factory.abi,
-    MarketOperator__factory.abi,
-    TestERC20__factory.abi,
-    TestVault__factory.abi,
-  ];
+  const names: ContractName[] = ["BallastDollar", "PriceOracle", "Reserve", "CollateralPolicy", "MarketOperator", "TestERC20", "TestVault"];
+  const abis: InterfaceAbi[] = names.map(abiOf);
   const seen = new Set<string>();
   const fragments: string[] = [];
   for (const abi of abis) {

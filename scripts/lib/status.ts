@@ -6,7 +6,7 @@
 import { formatUnits } from "ethers";
 import { describeFailure } from "./revertDecoder";
 import type { SystemContext } from "./context";
-import { TestERC20__factory } from "../../typechain-types";
+import { connectContract } from "../../deploy/contracts";
 
 const WAD = 10n ** 18n;
 const BPS = 10_000n;
@@ -87,7 +87,7 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
 
   const assets: AssetStatus[] = [];
   for (const address of await ctx.reserve.assets()) {
-    const token = TestERC20__factory.connect(address, provider);
+    const token = connectContract("TestERC20", address, provider);
     const [symbol, decimals, amount, config, priced] = await Promise.all([
       token.symbol(),
       token.decimals(),
