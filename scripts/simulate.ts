@@ -3,13 +3,15 @@
  *
  * Runs the market model over the scenarios (all built-in ones by default) under every policy (or
  * one), side by side, and writes per-block CSVs, an SVG chart of price vs peg for all policies on
- * one scenario, and the summary table (markdown + JSON). `--on-chain` also replays a scenario on
- * the real contracts on the in-process Hardhat network and reports how far model and chain differ.
+ * one scenario, and the summary table (markdown + JSON). `--on-chain` also replays a scenario
+ * (without noise or arbitrageurs, which are not replayed) on the real contracts with the real
+ * keeper on the in-process Hardhat network and reports how far model and chain differ.
  */
 import { Command, Option } from "commander";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import {
   POLICY_NAMES,
+  SCENARIO_DIR,
   ScenarioError,
   builtInScenarioNames,
   loadScenario,
@@ -26,7 +28,7 @@ interface Options {
   policy?: PolicyName[];
   out: string;
   chart?: string;
-  onChain?: boolean;
+  onChain?: boolean | string;
   onChainBlocks: string;
 }
 
@@ -38,7 +40,7 @@ async function main(argv: string[]): Promise<void> {
     .addOption(new Option("--policy <name...>", "policy, repeatable (default: all)").choices([...POLICY_NAMES]))
     .option("--out <dir>", "output directory", "reports/sim")
     .option("--chart <scenario>", "scenario to chart (default: the first one run, or selloff when all run)")
-    .option("--on-chain", "also replay the scenario on the real contracts (in-process Hardhat network)")
+    .option("--on-chain [file.json]", "also replay a scenario without noise or arbitrage on the real contracts with the real keeper (in-process Hardhat network); default keeper/scenarios/onchain/parity-short.json")
     .option("--on-chain-blocks <n>", "blocks of the scenario to replay on chain", "120")
     .parse(argv);
   const opts = program.opts<Options>();
@@ -59,11 +61,14 @@ async function main(argv: string[]): Promise<void> {
   process.stderr.write(`wrote ${files.length} files to ${outDir}\n`);
 
   if (opts.onChain) {
+    const hre = (await import("hardhat")).default;
+    await hre.run("compile", { quiet: true });
     const { replayOnChain, parityReportMarkdown } = await import("./simOnChain");
-    const scenario = scenarios[0];
+    const scenario = loadScenario(typeof opts.onChain === "string" ? opts.onChain : join(SCENARIO_DIR, "onchain", "parity-short.json"));
     process.stderr.write(`on-chain: replaying ${opts.onChainBlocks} blocks of ${scenario.name} on the in-process Hardhat network…\n`);
-    const parity = await replayOnChain(scenario, Number(opts.onChainBlocks), (done, total) => bar.update(done, total, "on-chain"));
-    bar.done("on-chain: done");
+    const chainBar = new ProgressBar("on-chain");
+    const parity = await replayOnChain(scenario, Number(opts.onChainBlocks), (done, total) => chainBar.update(done, total, scenario.name));
+    chainBar.done("on-chain: done");
     process.stdout.write(parityReportMarkdown(parity));
     const { writeFileSync } = await import("node:fs");
     writeFileSync(resolve(outDir, `${scenario.name}.onchain.json`), JSON.stringify(parity, null, 2) + "\n");

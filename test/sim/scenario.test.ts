@@ -2,11 +2,11 @@ import { expect } from "chai";
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ScenarioError, builtInScenarioNames, loadScenario, valueAt } from "../../keeper/src/sim";
+import { SCENARIO_DIR, ScenarioError, builtInScenarioNames, loadScenario, valueAt } from "../../keeper/src/sim";
 import { longestExcursion } from "../../keeper/src/sim/metrics";
 
 const dir = mkdtempSync(join(tmpdir(), "ballast-scenario-"));
-const good = JSON.parse(readFileSync(join(__dirname, "scenarios", "parity-short.json"), "utf8"));
+const good = JSON.parse(readFileSync(join(SCENARIO_DIR, "onchain", "parity-short.json"), "utf8"));
 
 function rejects(mutate: (s: Record<string, unknown>) => void, field: string): void {
   const s = structuredClone(good);
