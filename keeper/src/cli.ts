@@ -49,11 +49,14 @@ type Raw = { network: string; config?: string; rpc?: string[]; port?: number; on
 
 const toCli = (o: Raw): CliOptions => ({ network: o.network, config: o.config, rpc: o.rpc, port: o.port, once: o.once, dryRun: o.dryRun });
 
-export function buildProgram(handlers: Handlers, setExitCode: (code: number) => void): Command {
+export function buildProgram(handlers: Handlers, setExitCode: (code: number) => void, output?: { writeErr(s: string): void; writeOut(s: string): void }): Command {
   const program = new Command("ballast-keeper")
     .description("Ballast keeper: keeps the token on its peg with market operations")
     .showHelpAfterError()
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    // Set before the subcommands are added so they inherit it: parse errors throw, main() exits.
+    .exitOverride();
+  if (output) program.configureOutput(output);
 
   common(program.command("run").description("run the keeper daemon"))
     .option("--once", "run one cycle and exit")

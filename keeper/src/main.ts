@@ -140,6 +140,7 @@ async function run(cli: CliOptions): Promise<number> {
     metrics,
     pollIntervalMs: config.pollIntervalMs,
     idleCycleSec: config.idleCycleSec,
+    actDelayMs: config.actDelayMs,
     onOutcome: observeOutcomes(statusModel),
   });
 
@@ -237,7 +238,6 @@ async function check(cli: CliOptions): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram({ run, status, check }, (code) => (exitCode = code));
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (err) {
