@@ -140,7 +140,6 @@ async function run(cli: CliOptions): Promise<number> {
     metrics,
     pollIntervalMs: config.pollIntervalMs,
     idleCycleSec: config.idleCycleSec,
-    actDelayMs: config.actDelayMs,
     onOutcome: observeOutcomes(statusModel),
   });
 
