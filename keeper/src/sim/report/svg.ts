@@ -24,6 +24,8 @@ export interface ChartOptions {
   /** Points per series after down-sampling (min/max kept per bucket so spikes survive). */
   maxPoints?: number;
   title?: string;
+  /** Price axis range; values beyond it are drawn at the edge (default [0.97, 1.03], the failure band). */
+  clip?: [number, number];
 }
 
 export function priceChartSvg(runs: RunResult[], opts: ChartOptions = {}): string {
@@ -33,14 +35,10 @@ export function priceChartSvg(runs: RunResult[], opts: ChartOptions = {}): strin
   const pw = W - m.left - m.right;
   const ph = H - m.top - m.bottom;
   const blocks = Math.max(...runs.map((r) => r.samples.length));
-  const prices = runs.flatMap((r) => r.samples.map((s) => s.priceUsd));
-  let lo = Math.min(0.99, ...prices);
-  let hi = Math.max(1.01, ...prices);
-  const pad = (hi - lo) * 0.05;
-  lo -= pad;
-  hi += pad;
+  const [lo, hi] = opts.clip ?? [0.97, 1.03];
   const x = (b: number): number => m.left + (pw * b) / Math.max(1, blocks - 1);
-  const y = (p: number): number => m.top + ph * (1 - (p - lo) / (hi - lo));
+  const y = (p: number): number => m.top + ph * (1 - (Math.min(hi, Math.max(lo, p)) - lo) / (hi - lo));
+  const clipped = runs.some((r) => r.samples.some((s) => s.priceUsd < lo || s.priceUsd > hi));
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
@@ -57,6 +55,7 @@ export function priceChartSvg(runs: RunResult[], opts: ChartOptions = {}): strin
     out.push(`<text x="${x(b).toFixed(1)}" y="${m.top + ph + 18}" text-anchor="middle">${hours.toFixed(1)} h</text>`);
   }
   out.push(`<text x="${m.left + pw / 2}" y="${H - 10}" text-anchor="middle">time (block × 12 s)</text>`);
+  if (clipped) out.push(`<text x="${m.left + pw}" y="24" text-anchor="end" fill="#666666">axis clipped to [${lo}, ${hi}]: excursions beyond are drawn at the edge</text>`);
   out.push(`<text transform="translate(16 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">price, USD</text>`);
   out.push(`<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#999999"/>`);
   // Peg and ±50 bps band.
