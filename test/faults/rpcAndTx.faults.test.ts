@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { Journal } from "../../keeper/src/tx";
 import { MarketOperator__factory } from "../../typechain-types";
-import { keeperWallet, operationsSince, pushOffPeg, revertTo, snapshot, swap } from "./support/chainSystem";
+import { keeperWallet, operationsSince, pushOffPeg, revertTo, setBalance, snapshot, swap } from "./support/chainSystem";
 import { CapturingLogger, type CycleResult } from "./support/keeperHarness";
 import { FaultWorld, sleep, waitFor } from "./support/world";
 
@@ -239,5 +239,23 @@ describe("keeper faults: RPC endpoints and transactions (hardhat node + fault pr
     expect(sent()).to.equal(sentBefore);
     expect(await world.keeperNonce()).to.equal(startNonce + 1);
     expect(await h.metric("ballast_keeper_tx_outcomes_total")).to.equal(3);
+  });
+
+  it("a low balance raises the warning metric; below the floor the keeper stops sending, and resumes when funded", async function () {
+    const logger = new CapturingLogger();
+    const h = await world.harness(journalPath, { logger });
+    await setBalance(world.chain, keeperWallet().address, "0.05"); // floor 0.1 ETH, warning 1 ETH
+    const halted = await h.cycle();
+    expect(halted.status).to.equal("halted");
+    expect(await h.metric("ballast_keeper_tx_sending_halted")).to.equal(1);
+    expect(logger.said(/below the floor/)).to.equal(true);
+    expect(await world.keeperNonce("pending")).to.equal(startNonce);
+
+    await setBalance(world.chain, keeperWallet().address, "0.5");
+    expect((await h.cycle()).status).to.equal("confirmed");
+    expect(await h.metric("ballast_keeper_tx_sending_halted")).to.equal(0);
+    expect(await h.metric("ballast_keeper_tx_balance_low")).to.equal(1);
+    expect(logger.said(/keeper balance low/)).to.equal(true);
+    expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
   });
 });

@@ -43,6 +43,7 @@ export class RpcPool {
   private readonly now: () => number;
   private nextId = 1;
   private failoverCount = 0;
+  private lastUsed = "none";
 
   constructor(urls: readonly string[], options: Partial<RpcPoolOptions> = {}) {
     if (urls.length === 0) throw new Error("rpc: at least one RPC URL is required");
@@ -86,6 +87,11 @@ export class RpcPool {
     return this.endpoints.some((e) => e.health.failures === 0);
   }
 
+  /** Label of the endpoint that answered last (for logs and metric labels; never the full URL). */
+  get lastLabel(): string {
+    return this.lastUsed;
+  }
+
   get failovers(): number {
     return this.failoverCount;
   }
@@ -106,6 +112,7 @@ export class RpcPool {
         const result = await call(endpoint);
         const wasFailing = endpoint.health.failures > 0;
         endpoint.health.recordSuccess(this.now() - started);
+        this.lastUsed = endpoint.health.label;
         if (wasFailing) this.logger.info({ endpoint: endpoint.health.label }, "rpc endpoint recovered");
         return result;
       } catch (error) {

@@ -7,3 +7,6 @@ export * from "./metrics";
 export * from "./revertReason";
 export * from "./sendErrors";
 export * from "./txManager";
+export * from "./managedTxSender";
+export * from "./settings";
+export * from "./wiring";

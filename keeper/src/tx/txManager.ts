@@ -36,10 +36,14 @@ export interface ActionRequest {
   value?: bigint;
   /** Optional fixed gas limit; otherwise estimated plus `gasLimitBufferBps`. */
   gasLimit?: bigint;
+  /** Fees the caller priced for the first attempt (clamped to the cap); otherwise from the latest block. */
+  fees?: Fees;
+  /** Called once, when the first transaction for this action has been handed to a node. */
+  onBroadcast?: (tx: { hash: string; nonce: number }) => void;
 }
 
 export type ActionOutcome =
-  | { status: "confirmed" | "reverted"; actionId: number; hash: string; nonce: number; blockNumber: number; gasUsed: bigint }
+  | { status: "confirmed" | "reverted"; actionId: number; hash: string; nonce: number; blockNumber: number; gasUsed: bigint; effectiveGasPriceWei: bigint }
   | { status: "cancelled"; actionId: number; hash: string; nonce: number }
   /** Abandoned without executing: no longer needed, or its nonce was used by another transaction. */
   | { status: "dropped"; actionId: number; reason: string }
@@ -75,11 +79,22 @@ export interface TxManagerOptions {
   gasLimitBufferBps: number;
   balanceWarnWei: bigint;
   balanceFloorWei: bigint;
+  /**
+   * A backup keeper waits this long after a successful simulation, then simulates again before
+   * signing: when several keepers (different keys) watch one protocol, the primary (0) acts and
+   * the backups find the condition gone instead of paying for a reverted transaction.
+   */
+  backupDelayMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 const CANCEL_GAS = 21_000n;
+
+function clampFees(fees: Fees, capWei: bigint): Fees {
+  const maxFeePerGas = fees.maxFeePerGas < capWei ? fees.maxFeePerGas : capWei;
+  return { maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas < maxFeePerGas ? fees.maxPriorityFeePerGas : maxFeePerGas };
+}
 
 export class TxManager {
   private readonly o: TxManagerOptions;
@@ -100,6 +115,9 @@ export class TxManager {
     ];
     for (const [field, value] of positive) {
       if (!Number.isInteger(value) || value < 1) throw new TxConfigError(`tx.${field} must be a positive integer, got ${value}`);
+    }
+    if (options.backupDelayMs !== undefined && (!Number.isInteger(options.backupDelayMs) || options.backupDelayMs < 0)) {
+      throw new TxConfigError(`tx.backupDelayMs must be a non-negative integer, got ${options.backupDelayMs}`);
     }
     if (!Number.isInteger(options.gasLimitBufferBps) || options.gasLimitBufferBps < 0) {
       throw new TxConfigError(`tx.gasLimitBufferBps must be a non-negative integer, got ${options.gasLimitBufferBps}`);
@@ -160,7 +178,7 @@ export class TxManager {
   private async recoverUnlocked(): Promise<ActionOutcome[]> {
     const outcomes: ActionOutcome[] = [];
     for (const action of this.pending()) {
-      this.log.info({ actionId: action.id, key: action.key, status: action.status, nonce: action.nonce }, "reconciling journal leftover");
+      this.log.info({ actionId: action.id, condition: action.key, status: action.status, nonce: action.nonce }, "reconciling journal leftover");
       outcomes.push(await this.settle(action, true));
       if (this.stopping) break;
     }
@@ -178,16 +196,29 @@ export class TxManager {
     } catch (error) {
       if (!isRevert(error)) throw error;
       const reason = revertReason(error, this.o.errorInterfaces ?? []);
-      this.log.warn({ key: request.key, reason }, "simulation reverted; nothing sent");
+      this.log.warn({ condition: request.key, reason }, "simulation reverted; nothing sent");
       return this.outcome({ status: "rejected", reason });
     }
+    const delayMs = this.o.backupDelayMs ?? 0;
+    if (delayMs > 0) {
+      this.log.info({ condition: request.key, delayMs }, "backup keeper: letting the primary act first");
+      await this.sleep(delayMs);
+      try {
+        await chain.call(call, "latest");
+      } catch (error) {
+        if (!isRevert(error)) throw error;
+        const reason = revertReason(error, this.o.errorInterfaces ?? []);
+        this.log.info({ condition: request.key, reason }, "condition gone during the backup delay; nothing sent");
+        return this.outcome({ status: "rejected", reason });
+      }
+    }
     const gasLimit = request.gasLimit ?? this.withBuffer(await chain.estimateGas(call));
-    const fees = initialFees(await chain.latestBaseFee(), await chain.suggestedTip(), this.o.fees);
+    const fees = request.fees ? clampFees(request.fees, this.o.fees.maxFeePerGasCapWei) : initialFees(await chain.latestBaseFee(), await chain.suggestedTip(), this.o.fees);
 
     const actionId = journal.prepare({ key: request.key, kind: "action", sender: this.sender, chainId, to: request.to, data: request.data, value: call.value, gasLimit });
     const nonce = await chain.nonce(this.sender, "pending");
     const attempt = await this.signAndRecord(journal.action(actionId), "action", nonce, fees);
-    this.log.info({ actionId, key: request.key, nonce, hash: attempt.hash, gasLimit: String(gasLimit), maxFeePerGas: String(fees.maxFeePerGas) }, "action signed");
+    this.log.info({ actionId, condition: request.key, nonce, hash: attempt.hash, gasLimit: String(gasLimit), maxFeePerGas: String(fees.maxFeePerGas) }, "action signed");
 
     // Last look before the transaction leaves: against the pending state, so a competing keeper's
     // transaction already in the pool makes ours unnecessary before anyone pays for it.
@@ -198,13 +229,14 @@ export class TxManager {
         const reason = revertReason(error, this.o.errorInterfaces ?? []);
         journal.setAttemptStatus(attempt.hash, "dropped");
         journal.setActionStatus(actionId, "dropped", `not broadcast: pending state reverts with ${reason}`);
-        this.log.warn({ actionId, key: request.key, reason }, "condition gone before broadcast; dropped the signed transaction unsent");
+        this.log.warn({ actionId, condition: request.key, reason }, "condition gone before broadcast; dropped the signed transaction unsent");
         return this.outcome({ status: "dropped", actionId, reason });
       }
       this.log.debug({ actionId, err: String(error) }, "pending-state check unavailable; broadcasting");
     }
     const halt = await this.broadcast(journal.action(actionId), attempt, "action");
     if (halt) return halt;
+    request.onBroadcast?.({ hash: attempt.hash, nonce });
     return this.settle(journal.action(actionId), false);
   }
 
@@ -435,15 +467,15 @@ export class TxManager {
     const base = { actionId: action.id, hash: attempt.hash, nonce: attempt.nonce };
     if (attempt.kind === "cancel") {
       journal.setActionStatus(action.id, "cancelled", "replaced by a zero-value self-transfer");
-      this.log.warn({ ...base, key: action.key }, "action cancelled");
+      this.log.warn({ ...base, condition: action.key }, "action cancelled");
       return this.outcome({ status: "cancelled", ...base });
     }
     const status = receipt.success ? "confirmed" : "reverted";
     journal.setActionStatus(action.id, status);
-    const fields = { ...base, key: action.key, block: receipt.blockNumber, gasUsed: String(receipt.gasUsed), confirmations: this.o.confirmations };
+    const fields = { ...base, condition: action.key, block: receipt.blockNumber, gasUsed: String(receipt.gasUsed), confirmations: this.o.confirmations };
     if (receipt.success) this.log.info(fields, "action confirmed");
     else this.log.error(fields, "action mined but reverted");
-    return this.outcome({ status, ...base, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed });
+    return this.outcome({ status, ...base, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPriceWei: receipt.effectiveGasPrice });
   }
 
   private async findMined(attempts: AttemptRecord[]): Promise<{ attempt: AttemptRecord; receipt: Receipt } | undefined> {

@@ -131,3 +131,29 @@ export function keeperWallet(index = KEEPER_INDEX): Wallet {
   const hd = devWallet(index);
   return new Wallet(hd.privateKey);
 }
+
+/**
+ * Writes the address book and a keeper config for the daemon (fast polling, one confirmation),
+ * and returns the config file's path.
+ */
+export async function writeDaemonConfig(c: ChainSystem, dir: string): Promise<string> {
+  const { writeFileSync } = await import("node:fs");
+  const path = await import("node:path");
+  const s = c.system;
+  const book = {
+    chainId: Number((await c.provider.getNetwork()).chainId),
+    contracts: {
+      BallastDollar: await s.stable.getAddress(),
+      PriceOracle: await s.oracle.getAddress(),
+      Reserve: await s.reserve.getAddress(),
+      CollateralPolicy: await s.policy.getAddress(),
+      MarketOperator: c.operatorAddress,
+      Pool: await s.pair.getAddress(),
+    },
+  };
+  const bookPath = path.join(dir, "faults.json");
+  writeFileSync(bookPath, JSON.stringify(book, null, 2));
+  const configPath = path.join(dir, "keeper.json");
+  writeFileSync(configPath, JSON.stringify({ addressBook: bookPath, pollIntervalMs: 100, idleCycleSec: 1, confirmations: 1, log: { level: "debug" } }, null, 2));
+  return configPath;
+}

@@ -1,6 +1,6 @@
 /**
- * A minimal keeper loop over the resilience layer, for the fault tests until they drive the
- * daemon: RPC pool → PoolProvider → MarketOperator.preview() → TxManager.submit() of the real
+ * A minimal keeper loop over the resilience layer, for the in-process fault tests of the library
+ * (the process-level tests run the real daemon): RPC pool → PoolProvider → MarketOperator.preview() → TxManager.submit() of the real
  * expandSupply / contractSupply call. The decision is the contract's own preview, so the tests
  * exercise transactions, not policy.
  */
@@ -43,14 +43,9 @@ export interface HarnessOptions {
   tx?: Partial<TxManagerOptions>;
   rpc?: Partial<RpcPoolOptions>;
   logger?: KeeperLogger;
-  /**
-   * Act only once the condition has persisted this long. Backup keepers get a larger value than
-   * the primary, so racing keepers do not all send and the losers pay for reverts.
-   */
-  actAfterMs?: number;
 }
 
-export type CycleResult = ActionOutcome | { status: "idle"; blocker: number } | { status: "waiting"; sinceMs: number } | { status: "recovered"; outcomes: ActionOutcome[] };
+export type CycleResult = ActionOutcome | { status: "idle"; blocker: number } | { status: "recovered"; outcomes: ActionOutcome[] };
 
 export class KeeperHarness {
   private constructor(
@@ -61,10 +56,7 @@ export class KeeperHarness {
     readonly operator: MarketOperator,
     readonly registry: Registry,
     readonly metrics: TxMetrics,
-    private readonly actAfterMs: number,
   ) {}
-
-  private conditionSinceMs?: number;
 
   static async start(o: HarnessOptions): Promise<KeeperHarness> {
     const logger = o.logger ?? silentLogger;
@@ -89,20 +81,14 @@ export class KeeperHarness {
       errorInterfaces: [MarketOperator__factory.createInterface(), PriceOracle__factory.createInterface(), Reserve__factory.createInterface()],
     });
     const operator = MarketOperator__factory.connect(o.operatorAddress, provider);
-    return new KeeperHarness(pool, provider, journal, manager, operator, registry, metrics, o.actAfterMs ?? 0);
+    return new KeeperHarness(pool, provider, journal, manager, operator, registry, metrics);
   }
 
   /** One keeper cycle: settle leftovers, or read preview() and act on it. */
   async cycle(): Promise<CycleResult> {
     if (this.manager.pending().length > 0) return { status: "recovered", outcomes: await this.manager.recover() };
     const p = await this.operator.preview();
-    if (p.action !== 1n && p.action !== 2n) {
-      this.conditionSinceMs = undefined;
-      return { status: "idle", blocker: Number(p.blocker) };
-    }
-    this.conditionSinceMs ??= Date.now();
-    if (Date.now() - this.conditionSinceMs < this.actAfterMs) return { status: "waiting", sinceMs: this.conditionSinceMs };
-    this.conditionSinceMs = undefined;
+    if (p.action !== 1n && p.action !== 2n) return { status: "idle", blocker: Number(p.blocker) };
     const minOut = (p.expectedOut * 99n) / 100n;
     const to = await this.operator.getAddress();
     if (p.action === 1n) {

@@ -1,4 +1,4 @@
-/** Starts keeperProcess.ts as a child process and gives the test its output and exit. */
+/** Starts the keeper daemon as a child process and gives the test its output and exit. */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
@@ -12,15 +12,29 @@ export interface KeeperChild {
 
 const ROOT = path.resolve(__dirname, "../../..");
 
-export function spawnKeeper(config: Record<string, unknown>): KeeperChild {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "keeperProcess.ts")], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, BALLAST_FAULT_KEEPER: JSON.stringify(config), TS_NODE_TRANSPILE_ONLY: "1" },
-  });
+export interface DaemonOptions {
+  urls: string[];
+  privateKey: string;
+  journalPath: string;
+  /** The keeper config file (JSON) and address book, written by the test. */
+  configPath: string;
+  env?: Record<string, string>;
+}
+
+/** Starts the real keeper daemon (`keeper/src/main.ts run`) as a child process. */
+export function spawnDaemon(o: DaemonOptions): KeeperChild {
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", path.join(ROOT, "keeper/src/main.ts"), "run", "--network", "faults", "--config", o.configPath, "--rpc", o.urls.join(","), "--port", "0"],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", BALLAST_KEEPER_KEY: o.privateKey, BALLAST_KEEPER_JOURNAL: o.journalPath, ...o.env },
+    },
+  );
   let log = "";
-  child.stdout?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-500_000)));
-  child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-500_000)));
+  child.stdout?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-1_000_000)));
+  child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-1_000_000)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );

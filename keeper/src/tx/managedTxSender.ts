@@ -1,0 +1,68 @@
+/**
+ * The daemon's `TxSender` (keeper/src/chain/executor.ts) on top of the TxManager: the keeper loop
+ * keeps deciding; nonces, the journal, fee bumps, cancels, reorg handling and recovery happen
+ * here. Outcomes other than "confirmed" become the daemon's typed errors.
+ */
+import { SimulationRevertedError, TxFailedError } from "../errors";
+import { encodeOperation, type OperationRequest, type SentTx, type Simulation, type TxOutcome, type TxSender } from "../chain/executor";
+import { Action } from "../policy";
+import type { ChainClient } from "./chain";
+import { isRevert, revertReason } from "./revertReason";
+import type { TxManager } from "./txManager";
+import type { Interface } from "ethers";
+
+const ACTION_KEY: Record<number, string> = { [Action.Expand]: "expand", [Action.Contract]: "contract", [Action.Rebalance]: "rebalance" };
+
+export class ManagedTxSender implements TxSender {
+  constructor(
+    private readonly manager: TxManager,
+    private readonly chain: ChainClient,
+    private readonly operator: string,
+    private readonly errorInterfaces: Interface[],
+    private readonly gasLimitBufferBps: number,
+  ) {}
+
+  get address(): string {
+    return this.manager.address;
+  }
+
+  async simulate(req: OperationRequest): Promise<Simulation> {
+    const call = { from: this.address, to: this.operator, data: encodeOperation(req) };
+    try {
+      await this.chain.call(call);
+      const gasEstimate = await this.chain.estimateGas(call);
+      return { to: call.to, data: call.data, gasEstimate, gasLimit: gasEstimate + (gasEstimate * BigInt(this.gasLimitBufferBps)) / 10_000n };
+    } catch (error) {
+      if (!isRevert(error)) throw error;
+      const text = revertReason(error, this.errorInterfaces);
+      throw new SimulationRevertedError(text.split("(")[0], text, { cause: error });
+    }
+  }
+
+  async send(req: OperationRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
+    const outcome = await this.manager.submit({
+      key: ACTION_KEY[req.action] ?? String(req.action),
+      to: sim.to,
+      data: sim.data,
+      gasLimit: sim.gasLimit,
+      fees: { maxFeePerGas: req.maxFeePerGasWei, maxPriorityFeePerGas: req.maxPriorityFeePerGasWei },
+      onBroadcast: onSent,
+    });
+    switch (outcome.status) {
+      case "confirmed":
+        return { hash: outcome.hash, nonce: outcome.nonce, blockNumber: outcome.blockNumber, gasUsed: outcome.gasUsed, effectiveGasPriceWei: outcome.effectiveGasPriceWei };
+      case "reverted":
+        throw new TxFailedError(outcome.hash, outcome.nonce, "mined but reverted");
+      case "cancelled":
+        throw new TxFailedError(outcome.hash, outcome.nonce, "cancelled: the action was no longer valid while its transaction was pending");
+      case "dropped":
+        throw new TxFailedError("", -1, `dropped: ${outcome.reason}`);
+      case "rejected":
+        throw new SimulationRevertedError(outcome.reason.split("(")[0], outcome.reason);
+      case "halted":
+        throw new TxFailedError("", -1, `not sent: ${outcome.reason}`);
+      case "interrupted":
+        throw new TxFailedError("", -1, "interrupted by shutdown; the journal holds the transaction for the next start");
+    }
+  }
+}
