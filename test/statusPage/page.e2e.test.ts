@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { ensureChromium, launchChromium, type LaunchedBrowser } from "./support/browser";
-import { hardhatTask, startStack, type Stack } from "./support/stack";
+import { startStack, type Stack } from "./support/stack";
 
 const SHOTS = path.resolve(__dirname, "../../reports/screenshots");
 
@@ -96,7 +96,7 @@ describe("status page in headless Chromium (e2e: hardhat node + deploy + keeper 
     // A marker that only survives if the page is never reloaded.
     await page.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 42));
     // Buy 40,000 USDC worth of BLD from a 1M/1M pool: spot rises by roughly 8%.
-    await hardhatTask(s.node.url, ["ballast:swap", "--side", "buy", "--amount", "40000"]);
+    await s.task(["ballast:swap", "--side", "buy", "--amount", "40000"]);
 
     await page.waitForFunction((prev) => Number(document.getElementById("deviation")?.getAttribute("data-bps")) > prev + 100, before.deviationBps, { timeout: 30_000 });
     const after = await shown(page);

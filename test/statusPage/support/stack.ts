@@ -1,12 +1,20 @@
 /**
  * The stack the page test runs against, all real processes: a `hardhat node` on a free port, the
- * protocol deployed to it with `ballast:deploy --network localhost`, and the keeper daemon
- * (`keeper/src/main.ts run`) serving its HTTP server on another free port. Hardhat tasks run as
- * child processes with BALLAST_LOCALHOST_URL pointing at the node.
+ * protocol deployed onto it over JSON-RPC (deployLocalSystem, as `ballast:deploy` does on local
+ * networks) with its address book in a temporary directory, and the keeper daemon
+ * (`keeper/src/main.ts run`) serving its HTTP server on another free port. Nothing touches
+ * deployments/ or the default keeper journal, so other runs on this machine are not disturbed.
+ * Hardhat tasks (`ballast:swap`) run as child processes pointed at the node and that directory.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { freePort, startHardhatNode, type RunningNode } from "../../helpers/hardhatNode";
+import { deployOnNode } from "../../keeper/helpers/localDeploy";
+import { TestERC20__factory } from "../../../typechain-types";
+
+/** USDC (6 decimals) minted to account 0 for the test's swaps. */
+const SWAP_FUNDING_USDC = 1_000_000n * 10n ** 6n;
 
 const ROOT = path.resolve(__dirname, "../../..");
 const BIN = (name: string): string => path.join(ROOT, "node_modules", ".bin", name);
@@ -35,8 +43,9 @@ export function runCommand(bin: string, args: string[], env: NodeJS.ProcessEnv, 
   });
 }
 
-export async function hardhatTask(nodeUrl: string, args: string[]): Promise<string> {
-  const res = await runCommand(BIN("hardhat"), [...args, "--network", "localhost"], { BALLAST_LOCALHOST_URL: nodeUrl });
+/** Runs `hardhat <args> --network localhost` against the node, with the stack's address book. */
+export async function hardhatTask(nodeUrl: string, deploymentsDir: string, args: string[]): Promise<string> {
+  const res = await runCommand(BIN("hardhat"), [...args, "--network", "localhost"], { BALLAST_LOCALHOST_URL: nodeUrl, BALLAST_DEPLOYMENTS_DIR: deploymentsDir });
   if (res.code !== 0) throw new Error(`hardhat ${args.join(" ")} exited ${res.code}:\n${res.output.slice(-4000)}`);
   return res.output;
 }
@@ -48,16 +57,22 @@ export interface RunningKeeper {
   stop(): Promise<void>;
 }
 
-/** Starts `keeper run --network localhost --port <free>` in its own process group; resolves once /api/status answers ready. */
-export async function startKeeper(nodeUrl: string, extraArgs: string[] = [], timeoutMs = 90_000): Promise<RunningKeeper> {
+/**
+ * Starts `keeper run --network localhost --config <dir>/keeper.json --port <free>` in its own
+ * process group, journal in `dir`; resolves once /api/status answers ready.
+ */
+export async function startKeeper(nodeUrl: string, dir: string, bookPath: string, extraArgs: string[] = [], timeoutMs = 120_000): Promise<RunningKeeper> {
   const port = await freePort();
+  const configPath = path.join(dir, "keeper.json");
+  // Poll the node often: the page test waits for the keeper to see each new block.
+  writeFileSync(configPath, JSON.stringify({ addressBook: bookPath, pollIntervalMs: 250, idleCycleSec: 5 }));
   // The local keeper account from the deploy: no key in the environment on localhost.
-  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0", BALLAST_LOCALHOST_URL: nodeUrl };
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0", BALLAST_LOCALHOST_URL: nodeUrl, BALLAST_KEEPER_JOURNAL: path.join(dir, "journal.sqlite") };
   delete env.BALLAST_KEEPER_KEY;
   delete env.BALLAST_KEYSTORE;
   delete env.BALLAST_RPC_URLS;
   delete env.BALLAST_KEEPER_PORT;
-  const child = spawn(BIN("ts-node"), ["--transpile-only", "keeper/src/main.ts", "run", "--network", "localhost", "--port", String(port), ...extraArgs], {
+  const child = spawn(BIN("ts-node"), ["--transpile-only", "keeper/src/main.ts", "run", "--network", "localhost", "--config", configPath, "--port", String(port), ...extraArgs], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -108,24 +123,39 @@ export async function startKeeper(nodeUrl: string, extraArgs: string[] = [], tim
 export interface Stack {
   node: RunningNode;
   keeper: RunningKeeper;
+  /** Holds localhost.json (the address book), the keeper config and its journal. */
+  dir: string;
+  /** `hardhat <args> --network localhost` against this stack. */
+  task(args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
 export async function startStack(): Promise<Stack> {
   const node = await startHardhatNode();
+  let dir: string | undefined;
   try {
-    await hardhatTask(node.url, ["ballast:deploy"]);
-    const keeper = await startKeeper(node.url);
+    const deployment = await deployOnNode(node.url);
+    dir = deployment.dir;
+    // `ballast:swap` pays from account 0 (the admin): give it test USDC, as ballast:deploy's funding does.
+    const usdc = TestERC20__factory.connect(deployment.book.contracts.USDC, deployment.admin);
+    await (await usdc.mint(await deployment.admin.getAddress(), SWAP_FUNDING_USDC)).wait();
+    deployment.provider.destroy();
+    const keeper = await startKeeper(node.url, deployment.dir, deployment.bookPath);
+    const stackDir = deployment.dir;
     return {
       node,
       keeper,
+      dir: stackDir,
+      task: (args) => hardhatTask(node.url, stackDir, args),
       async stop() {
         await keeper.stop();
         await node.stop();
+        rmSync(stackDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await node.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 }
