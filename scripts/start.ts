@@ -1,0 +1,205 @@
+/**
+ * `npm start`: Ballast working end to end on an embedded default. Starts a local Hardhat node,
+ * deploys the protocol (deployBallast, address book in a temporary directory), starts the keeper
+ * daemon as its own process, then runs a short market scenario: a trader pushes the price about 2%
+ * above the peg, time passes so the TWAP follows, the keeper expands; then 2% below, the keeper
+ * contracts. The terminal shows each step live and a summary at the end. Ctrl-C stops everything
+ * (keeper, then node) and leaves no process behind.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { JsonRpcProvider, formatUnits, type JsonRpcSigner } from "ethers";
+import { freePort, startHardhatNode, type RunningNode } from "../test/helpers/hardhatNode";
+import { MarketOperator__factory, PriceOracle__factory, Reserve__factory, BallastDollar__factory } from "../typechain-types";
+import { advance, poolView, pushPrice, type LocalBook } from "./localMarket";
+
+const ROOT = path.resolve(__dirname, "..");
+const out = (line = ""): void => void process.stdout.write(`${line}\n`);
+const fmt = (wad: bigint, digits = 4): string => Number(formatUnits(wad, 18)).toFixed(digits);
+
+interface KeeperEvent {
+  event?: string;
+  [k: string]: unknown;
+}
+
+interface Stack {
+  node?: RunningNode;
+  keeper?: ChildProcess;
+  provider?: JsonRpcProvider;
+  dir?: string;
+}
+
+const stack: Stack = {};
+let stopping = false;
+
+async function stopKeeper(): Promise<void> {
+  const k = stack.keeper;
+  if (!k || k.exitCode !== null || k.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => k.once("exit", () => resolve()));
+  k.kill("SIGTERM");
+  const timer = setTimeout(() => k.kill("SIGKILL"), 15_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+async function teardown(): Promise<void> {
+  await stopKeeper();
+  stack.provider?.destroy();
+  await stack.node?.stop();
+  if (stack.dir) rmSync(stack.dir, { recursive: true, force: true });
+}
+
+function startKeeper(configPath: string, env: NodeJS.ProcessEnv, onEvent: (e: KeeperEvent) => void): ChildProcess {
+  // Its own process group: Ctrl-C reaches this script, which then stops the keeper in order.
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "keeper/src/main.ts"), "run", "--network", "localhost", "--config", configPath], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", ...env },
+  });
+  let pending = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    pending += d.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      try {
+        onEvent(JSON.parse(line) as KeeperEvent);
+      } catch {
+        /* not a log line */
+      }
+    }
+  });
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  child.once("exit", (code) => {
+    if (!stopping && code !== 0) out(`keeper exited with code ${code}\n${err}`);
+  });
+  return child;
+}
+
+async function main(): Promise<void> {
+  out("Ballast — a stablecoin held on its peg by market operations\n");
+  out("• starting a local Hardhat node …");
+  stack.node = await startHardhatNode();
+  out(`  node at ${stack.node.url}`);
+
+  // Point the Hardhat runtime's `localhost` network at this node, then load it and deploy.
+  process.env.BALLAST_LOCALHOST_URL = stack.node.url;
+  process.env.HARDHAT_NETWORK = "localhost";
+  stack.dir = mkdtempSync(path.join(os.tmpdir(), "ballast-start-"));
+  out("• deploying Ballast (Uniswap V2 pair, Chainlink mock feeds, reserve, policy, operator) …");
+  const hre = (await import("hardhat")).default;
+  const { deployBallast } = await import("../deploy/deploy");
+  const deployed = await deployBallast(hre, { dir: stack.dir });
+  const book = deployed.addressBook as unknown as LocalBook & { contracts: { MarketOperator: string } };
+  out(`  MarketOperator ${book.contracts.MarketOperator}, pool ${book.contracts.Pool}`);
+
+  const provider = new JsonRpcProvider(stack.node.url, undefined, { cacheTimeout: -1 });
+  stack.provider = provider;
+  const admin: JsonRpcSigner = await provider.getSigner(0);
+  const trader: JsonRpcSigner = await provider.getSigner(5);
+  const oracle = PriceOracle__factory.connect(book.contracts.PriceOracle, provider);
+  const reserve = Reserve__factory.connect(book.contracts.Reserve, provider);
+  const stable = BallastDollar__factory.connect(book.contracts.BallastDollar, provider);
+  const operator = MarketOperator__factory.connect(book.contracts.MarketOperator, provider);
+
+  const port = process.env.BALLAST_KEEPER_PORT ? Number(process.env.BALLAST_KEEPER_PORT) : await freePort();
+  const configPath = path.join(stack.dir, "keeper.json");
+  writeFileSync(configPath, JSON.stringify({ addressBook: deployed.addressBookPath, pollIntervalMs: 250, idleCycleSec: 5, http: { port } }));
+
+  const events: KeeperEvent[] = [];
+  let lastReason = "";
+  const waiters: { pred: (e: KeeperEvent) => boolean; resolve: (e: KeeperEvent) => void }[] = [];
+  const onEvent = (e: KeeperEvent): void => {
+    events.push(e);
+    if (e.event === "cycle.act") out(`  keeper  block ${e.block}: ${e.action} ${e.action === "rebalance" ? "" : `${e.amount} (expected profit $${e.expectedProfitUsd})`}`);
+    else if (e.event === "tx.sent") out(`  keeper  sent ${e.action}: tx ${e.txHash} nonce ${e.nonce}`);
+    else if (e.event === "tx.confirmed") out(`  keeper  ${e.action} confirmed in block ${e.minedIn} (gas ${e.gasUsed})`);
+    else if (e.event === "tx.failed" || e.event === "simulation.reverted") out(`  keeper  ${e.event}: ${e.action} ${String(e.error ?? e.detail ?? "")}`);
+    else if (e.event === "cycle.stand-still" && e.reason !== lastReason) out(`  keeper  block ${e.block}: stands still — ${e.reason}`);
+    if (e.event === "cycle.stand-still") lastReason = String(e.reason);
+    if (e.event === "cycle.act") lastReason = "";
+    for (const w of [...waiters]) if (w.pred(e)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(e);
+    }
+  };
+  const waitFor = (pred: (e: KeeperEvent) => boolean, timeoutMs: number, what: string): Promise<KeeperEvent> =>
+    new Promise((resolve, reject) => {
+      const hit = events.find(pred);
+      if (hit) return resolve(hit);
+      const t = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for the keeper: ${what}`)), timeoutMs);
+      waiters.push({ pred, resolve: (e) => (clearTimeout(t), resolve(e)) });
+    });
+
+  out("• starting the keeper daemon …");
+  stack.keeper = startKeeper(configPath, { BALLAST_LOCALHOST_URL: stack.node.url, BALLAST_KEEPER_JOURNAL: path.join(stack.dir, "journal.sqlite") }, onEvent);
+  await waitFor((e) => e.event === "http.listening", 120_000, "start");
+  out(`  metrics http://127.0.0.1:${port}/metrics   health http://127.0.0.1:${port}/healthz   status http://127.0.0.1:${port}/`);
+  await waitFor((e) => e.event === "cycle.stand-still" && e.reason === "inside-band", 120_000, "first quiet cycle");
+
+  const row = async (label: string): Promise<{ deviationBps: number }> => {
+    const [spot, twap] = await oracle.marketPrice().catch(() => [0n, 0n]);
+    const ratio = await reserve.collateralRatio();
+    const supply = await stable.totalSupply();
+    // Deviation of the oracle's spot (USD), read in the same round as the other columns.
+    const deviationBps = spot === 0n ? 0 : Number(((spot - 10n ** 18n) * 10_000n) / 10n ** 18n);
+    out(`  ${label.padEnd(34)} spot ${fmt(spot)}  twap ${fmt(twap)}  dev ${String(deviationBps).padStart(5)} bps  ratio ${fmt(ratio)}  supply ${Number(formatUnits(supply, 18)).toFixed(0)}`);
+    return { deviationBps };
+  };
+
+  const supplyBefore = await stable.totalSupply();
+  const ratioBefore = await reserve.collateralRatio();
+  let maxDev = 0;
+  const track = (p: { deviationBps: number }) => (maxDev = Math.max(maxDev, Math.abs(p.deviationBps)));
+
+  for (const [bps, action, story] of [[200, "expand", "buys"], [-200, "contract", "sells"]] as const) {
+    out(`\n• a trader ${story} on the pool: price ${bps > 0 ? "+" : ""}${bps / 100}%`);
+    track(await pushPrice(book, trader, bps));
+    await row("after the trade");
+    out("  30 minutes pass; the TWAP follows spot …");
+    const seen = events.length;
+    for (let step = 1; step <= 3 && !events.slice(seen).some((e) => e.event === "tx.confirmed" && e.action === action); step++) {
+      await advance(book, provider, admin, 600, 1);
+      track(await row(`+${step * 10} min`));
+      await new Promise((r) => setTimeout(r, 1_500));
+    }
+    await waitFor((e) => e.event === "tx.confirmed" && e.action === action && events.indexOf(e) >= seen, 90_000, `${action} confirmed`);
+    await row("after the keeper's operation");
+    // Past the operator's cooldown before the next push.
+    await advance(book, provider, admin, Number((await operator.limits()).cooldownSec) + 1, 1);
+  }
+
+  const supplyAfter = await stable.totalSupply();
+  const ratioAfter = await reserve.collateralRatio();
+  const final = await poolView(book, admin);
+  const confirmed = events.filter((e) => e.event === "tx.confirmed");
+  out("\n• summary");
+  out(`  operations confirmed  ${confirmed.map((e) => e.action).join(", ") || "none"}`);
+  out(`  max deviation seen    ${maxDev} bps; final ${final.deviationBps} bps (band ±${await operator.bandBps()} bps)`);
+  out(`  supply                ${Number(formatUnits(supplyBefore, 18)).toFixed(2)} → ${Number(formatUnits(supplyAfter, 18)).toFixed(2)}`);
+  out(`  collateral ratio      ${fmt(ratioBefore)} → ${fmt(ratioAfter)}`);
+  out(`  keeper gas used       ${confirmed.reduce((s, e) => s + Number(e.gasUsed ?? 0), 0)}`);
+  out("\n• stopping the keeper and the node …");
+  stopping = true;
+  await teardown();
+  out("done.");
+}
+
+process.on("SIGINT", () => {
+  if (stopping) return;
+  stopping = true;
+  out("\n• Ctrl-C: stopping the keeper and the node …");
+  void teardown().then(() => process.exit(130));
+});
+
+main().catch(async (err: unknown) => {
+  if (stopping) return;
+  stopping = true;
+  out(`\nnpm start failed: ${(err as Error).stack ?? String(err)}`);
+  await teardown();
+  process.exit(1);
+});
