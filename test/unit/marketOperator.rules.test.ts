@@ -86,6 +86,32 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
         expect(after).to.be.gt(WAD - ONE_BPS_WAD);
       });
     }
+    it("over 16 seeded pool states and per-op caps, no expansion or contraction ever crosses the peg; uncapped ones land within 1 bps [INV-5]", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      let seed = 0x2545f4914f6cdd1dn;
+      const next = (mod: bigint) => {
+        seed = (seed * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
+        return (seed >> 17n) % mod;
+      };
+      const base = await defaultLimits(f);
+      for (let i = 0; i < 16; i++) {
+        const above = next(2n) === 0n;
+        const offBps = 80n + next(1_500n); // 0.8% … 15.8% off the peg
+        const start = above ? WAD + (WAD * offBps) / 10_000n : WAD - (WAD * offBps) / 10_000n;
+        const capTokens = parseUnits((1_000n + next(60_000n)).toString(), 18);
+        await f.operator.connect(f.admin).setLimits({ ...base, maxExpansionPerOp: capTokens, maxContractionPerOp: capTokens });
+        await settleAt(f, start);
+        const p = await f.operator.preview();
+        expect(p.action, `state ${i}`).to.equal(above ? Action.Expand : Action.Contract);
+        if (above) await f.operator.connect(f.keeper).expandSupply(MaxUint256, 0);
+        else await f.operator.connect(f.keeper).contractSupply(MaxUint256, 0);
+        const after = await poolPrice(f);
+        const capped = p.amount === (above ? capTokens : capTokens / 10n ** 12n);
+        if (above) expect(after, `state ${i}: crossed below`).to.be.gte(WAD);
+        else expect(after, `state ${i}: crossed above`).to.be.lte(WAD);
+        if (!capped) expect(above ? after - WAD : WAD - after, `state ${i}: short of the peg`).to.be.lt(ONE_BPS_WAD);
+      }
+    });
   });
 
   describe("rule 2: every operation is capped", function () {
