@@ -10,7 +10,7 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 /// updates its books after moving tokens would be entered in the middle of its own call. The
 /// callback's revert is re-raised, so a guard that rejects it makes the outer call revert too.
 contract ReentrantToken is ERC20 {
-    address public target;
+    address public hookTarget;
     bytes public payload;
     bool public armed;
     uint256 public reentries;
@@ -22,7 +22,7 @@ contract ReentrantToken is ERC20 {
     }
 
     function arm(address target_, bytes calldata payload_) external {
-        target = target_;
+        hookTarget = target_;
         payload = payload_;
         armed = true;
     }
@@ -35,7 +35,7 @@ contract ReentrantToken is ERC20 {
         if (armed && from != address(0) && to != address(0)) {
             armed = false; // one re-entry per arming, so the attack cannot loop
             reentries += 1;
-            Address.functionCall(target, payload);
+            Address.functionCall(hookTarget, payload);
         }
         super._update(from, to, value);
     }
