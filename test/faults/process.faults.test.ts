@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import path from "node:path";
 import { Journal, type ActionRecord, type AttemptRecord } from "../../keeper/src/tx";
-import { KEEPER_INDEX, SECOND_KEEPER_INDEX, keeperWallet, operationsSince, operatorAt, passTime, swap, writeDaemonConfig } from "./support/chainSystem";
+import { KEEPER_INDEX, SECOND_KEEPER_INDEX, keeperWallet, operationsSince, operatorAt, passTime, pushOffPeg, swap, writeDaemonConfig } from "./support/chainSystem";
 import { spawnDaemon, type KeeperChild } from "./support/spawnKeeper";
 import { FaultWorld, sleep, waitFor } from "./support/world";
 
@@ -85,6 +85,48 @@ describeProcesses("keeper faults: the daemon killed, stopped and racing (hardhat
   });
   after(async function () {
     await world.tearDown();
+  });
+
+  it("1 (daemon). an endpoint answering 503, then timing out: the daemon fails over and acts once", async function () {
+    const d = daemon();
+    // The daemon checks the chain on its first endpoint at start; the fault begins once it runs.
+    await world.chain.send("evm_setAutomine", [true]);
+    const operator = operatorAt(world.chain);
+    await (await operator.connect(world.chain.guardian).pause()).wait();
+    await waitFor("the daemon to run", () => d.output().includes('"reason":"paused"'), 180_000);
+    world.proxyA.setFault({ kind: "http", status: 503 });
+    await (await operator.connect(world.chain.admin).unpause()).wait();
+    await waitFor("one action", async () => (await operationsSince(world.chain, startBlock + 1)) === 1, 60_000);
+    world.proxyA.setFault({ kind: "hang" });
+    await pushOffPeg(world.chain, "below", "60000");
+    await waitFor("a second action through the healthy endpoint", async () => (await operationsSince(world.chain, startBlock + 1)) === 2, 90_000);
+    await sleep(1_500);
+    expect(await scrape(d, /^ballast_rpc_endpoint_up\{endpoint="rpc0 /)).to.match(/ 0$/);
+    await stopCleanly(d);
+    expect(world.proxyA.forwardedRawTransactions()).to.have.length(0);
+    expect(world.proxyB.forwardedRawTransactions()).to.have.length(2);
+    expect(await operationsSince(world.chain, startBlock + 1)).to.equal(2);
+    expect(await world.keeperNonce()).to.equal(startNonce + 2, "no duplicate");
+  });
+
+  it("2 (daemon). all endpoints down, then back: the daemon waits, reports unhealthy, resumes and acts once", async function () {
+    const operator = operatorAt(world.chain);
+    await (await operator.connect(world.chain.guardian).pause()).wait();
+    const d = daemon();
+    await waitFor("the daemon to run", () => d.output().includes('"reason":"paused"'), 180_000);
+    world.proxyA.setFault({ kind: "http", status: 503 });
+    world.proxyB.setFault({ kind: "drop" });
+    await (await operator.connect(world.chain.admin).unpause()).wait();
+    await waitFor("the daemon to report the outage", async () => (await scrape(d, /^ballast_rpc_healthy /)) === "ballast_rpc_healthy 0", 60_000);
+    expect(await world.keeperNonce("pending")).to.equal(startNonce);
+    world.proxyA.clearFaults();
+    world.proxyB.clearFaults();
+    await waitFor("one action after the outage", async () => (await operationsSince(world.chain, startBlock + 1)) === 1, 90_000);
+    await sleep(1_500);
+    expect(await scrape(d, /^ballast_rpc_healthy /)).to.equal("ballast_rpc_healthy 1");
+    await stopCleanly(d);
+    expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
+    expect(await world.keeperNonce()).to.equal(startNonce + 1);
   });
 
   it("5. SIGKILL after broadcast, before the receipt: the restarted daemon adopts the pending transaction; one action", async function () {

@@ -90,6 +90,8 @@ export interface TxManagerOptions {
 }
 
 const CANCEL_GAS = 21_000n;
+/** Polls to wait before re-broadcasting (same bytes) a transaction no node accepted yet. */
+const UNSENT_RETRY_POLLS = 10;
 
 function clampFees(fees: Fees, capWei: bigint): Fees {
   const maxFeePerGas = fees.maxFeePerGas < capWei ? fees.maxFeePerGas : capWei;
@@ -295,7 +297,9 @@ export class TxManager {
 
           await this.fillGapBelow(nonce);
           const stuck = head - lastSendBlock >= this.o.replaceAfterBlocks || this.now() - lastSendMs >= this.o.replaceAfterMs;
-          if (recheck || stuck) {
+          // A broadcast that reached no node (every endpoint down) is retried soon, not only when stuck.
+          const unsent = attempts[attempts.length - 1].status === "signed" && this.now() - lastSendMs >= this.o.pollMs * UNSENT_RETRY_POLLS;
+          if (recheck || stuck || unsent) {
             const step = await this.unstick(action, attempts, stuck, capAlerted);
             recheck = false;
             capAlerted = step.capAlerted;
@@ -346,7 +350,9 @@ export class TxManager {
       return { sent: true, capAlerted, outcome: halt };
     }
 
-    if (!inPool) {
+    // Not in the pool and not yet due for a bump: the same bytes again. (A node that refused it
+    // for its fee keeps refusing: once stuck, it gets a bumped replacement at the same nonce.)
+    if (!inPool && !stuck) {
       this.log.info({ actionId: action.id, hash: newest.hash, nonce: newest.nonce }, "transaction not in the pool; re-broadcasting the same bytes");
       const halt = await this.broadcast(action, newest, "rebroadcast");
       return { sent: true, capAlerted, outcome: halt };
