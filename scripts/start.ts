@@ -142,6 +142,7 @@ async function main(): Promise<void> {
   await waitFor((e) => e.event === "cycle.stand-still" && e.reason === "inside-band", 120_000, "first quiet cycle");
 
   const row = async (label: string): Promise<{ deviationBps: number }> => {
+    if (stopping) throw new Error("stopping");
     const [spot, twap] = await oracle.marketPrice().catch(() => [0n, 0n]);
     const ratio = await reserve.collateralRatio();
     const supply = await stable.totalSupply();

@@ -63,7 +63,13 @@ export async function runChecks(config: KeeperConfig, endpoints: Endpoints): Pro
     return results;
   }
   const hasRole = await h.operator.hasRole(await h.operator.KEEPER_ROLE(), address);
-  results.push({ name: "role", ok: hasRole, detail: hasRole ? "KEEPER_ROLE on MarketOperator" : `${address} lacks KEEPER_ROLE on MarketOperator ${book.contracts.MarketOperator}` });
+  // In permissionless mode anyone may call the operations (and earns the bounded caller reward).
+  const permissionless = await h.operator.permissionless();
+  results.push({
+    name: "role",
+    ok: hasRole || permissionless,
+    detail: hasRole ? "KEEPER_ROLE on MarketOperator" : permissionless ? "no KEEPER_ROLE, but the MarketOperator is permissionless" : `${address} lacks KEEPER_ROLE on MarketOperator ${book.contracts.MarketOperator}`,
+  });
   const balance = await provider.getBalance(address);
   results.push({ name: "gas balance", ok: balance > 0n, detail: `${formatEther(balance)} native` });
   const paused = await h.operator.paused();
