@@ -116,7 +116,8 @@ async function run(cli: CliOptions): Promise<number> {
     quoteDecimals: protocol.quoteDecimals,
     dryRun: config.dryRun,
   });
-  const reserveReader = new ReserveReader(() => endpoints.current().provider, config.addressBook.contracts.Reserve);
+  // Status-page reads go through the RPC pool too, so a hanging endpoint cannot stall a cycle.
+  const reserveReader = new ReserveReader(() => resilience.provider, config.addressBook.contracts.Reserve);
   const loop = new KeeperLoop({
     read: observeReads(async () => {
       const provider = resilience.provider;
