@@ -22,6 +22,8 @@ import {
   type PolicyName,
 } from "../keeper/src/sim";
 import { ProgressBar } from "./progress";
+import { writeSimHtmlReport } from "../keeper/src/statusPage/simReport";
+import { LOCAL_PARAMS } from "../deploy/parameters";
 
 interface Options {
   scenario?: string[];
@@ -57,6 +59,8 @@ async function main(argv: string[]): Promise<void> {
   const defaultChart = opts.scenario ? result.runs[0]?.label : scenarios.some((s) => s.name === "selloff") ? "selloff" : result.runs[0]?.label;
   const outDir = resolve(opts.out);
   const files = writeReports({ runs: result.runs, summaries: result.summaries, chartScenario: opts.chart ?? defaultChart ?? "" }, outDir);
+  // The status page's charts for every scenario, all policies side by side (the model runs the local parameters).
+  files.push(...writeSimHtmlReport(result, outDir, { bandBps: LOCAL_PARAMS.operator.bandBps }));
   process.stdout.write(pegTableMarkdown(result.summaries));
   process.stderr.write(`wrote ${files.length} files to ${outDir}\n`);
 

@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { RunResult } from "../sim/engine";
 import type { PegSummary } from "../sim/metrics";
+import { POLICY_NAMES } from "../sim/types";
 import { chartJsUmdPath, readAsset } from "./routes";
 
 export interface HtmlReportInput {
@@ -50,23 +51,27 @@ const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;"
 const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, "\\u003c");
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
+/** `styleIndex` fixes each policy's colour, dash and marker across every chart of the report. */
+type Series = { label: string; styleIndex: number; points: Point[] };
+
 interface SeriesSet {
-  price: { label: string; points: Point[] }[];
-  deviation: { label: string; points: Point[] }[];
-  supply: { label: string; points: Point[] }[];
-  ratio: { label: string; points: Point[] }[];
+  price: Series[];
+  deviation: Series[];
+  supply: Series[];
+  ratio: Series[];
 }
 
 function seriesFor(runs: RunResult[], maxPoints: number): SeriesSet {
   const set: SeriesSet = { price: [], deviation: [], supply: [], ratio: [] };
   for (const r of runs) {
     const hours = (s: RunResult["samples"][number]): number => round(s.timeSec / 3600, 4);
-    set.price.push({ label: r.policy, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.priceUsd, 6) })), maxPoints, 1) });
-    set.deviation.push({ label: r.policy, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.deviationBps, 2) })), maxPoints, 0) });
+    const styleIndex = POLICY_NAMES.indexOf(r.policy);
+    set.price.push({ label: r.policy, styleIndex, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.priceUsd, 6) })), maxPoints, 1) });
+    set.deviation.push({ label: r.policy, styleIndex, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.deviationBps, 2) })), maxPoints, 0) });
     const s0 = r.samples[0]?.supply ?? 0;
-    set.supply.push({ label: r.policy, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.supply, 2) })), maxPoints, s0) });
+    set.supply.push({ label: r.policy, styleIndex, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.supply, 2) })), maxPoints, s0) });
     const ratios = r.samples.filter((s) => s.ratio !== null && Number.isFinite(s.ratio)).map((s) => ({ x: hours(s), y: round(s.ratio as number, 4) }));
-    if (ratios.length > 0) set.ratio.push({ label: r.policy, points: downsample(ratios, maxPoints, 1) });
+    if (ratios.length > 0) set.ratio.push({ label: r.policy, styleIndex, points: downsample(ratios, maxPoints, 1) });
   }
   return set;
 }
@@ -86,7 +91,7 @@ main{max-width:1400px;margin:0 auto;padding:16px 20px}
 section.scenario{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:14px 16px;margin-bottom:20px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
 .chart{position:relative;height:320px}
-h2{margin:0 0 8px;font-size:1.2rem}h3{margin:8px 0;font-size:1rem}
+figure{margin:0}h2{margin:0 0 8px;font-size:1.2rem}h3{margin:8px 0;font-size:1rem}
 .scroll{overflow-x:auto}table.data{border-collapse:collapse;width:100%;font-size:.9rem;font-variant-numeric:tabular-nums}
 table.data th,table.data td{text-align:left;padding:4px 8px;border-bottom:1px solid #d5d9e0;white-space:nowrap}
 nav ul{display:flex;flex-wrap:wrap;gap:6px 14px;padding:0;list-style:none}
@@ -96,7 +101,7 @@ nav ul{display:flex;flex-wrap:wrap;gap:6px 14px;padding:0;list-style:none}
 /** The report's HTML for all scenarios in `input` (grouped by run label, e.g. "selloff" or "keeper-outage@300"). */
 export function simReportHtml(input: HtmlReportInput, options: HtmlReportOptions): string {
   if (!Number.isFinite(options.bandBps) || options.bandBps < 0) throw new RangeError(`simReportHtml: bandBps must be a non-negative number, got ${options.bandBps}`);
-  const maxPoints = options.maxPoints ?? 600;
+  const maxPoints = options.maxPoints ?? 400;
   if (!Number.isInteger(maxPoints) || maxPoints < 2) throw new RangeError(`simReportHtml: maxPoints must be an integer ≥ 2, got ${maxPoints}`);
   const labels = [...new Set(input.runs.map((r) => r.label))];
   const data = labels.map((label, i) => ({ id: `s${i}`, label, series: seriesFor(input.runs.filter((r) => r.label === label), maxPoints) }));

@@ -8,7 +8,7 @@
 (function () {
   "use strict";
 
-  var PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#999999"];
+  var PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C6D00", "#767676"];
   var DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [12, 6], [1, 2], [6, 2, 2, 2], [3, 6]];
   var POINTS = ["circle", "triangle", "rect", "rectRot", "star", "crossRot", "cross", "rectRounded", "line"];
   var PEG_COLOUR = "#222222";
@@ -48,10 +48,10 @@
     if (bandBps > 0) {
       var hi = pegUsd * (1 + bandBps / 10000);
       var lo = pegUsd * (1 - bandBps / 10000);
-      out.push({ label: "band top (peg + " + bandBps + " bps)", data: [{ x: xMin, y: hi }, { x: xMax, y: hi }], borderColor: "rgba(0,114,178,0.5)", borderWidth: 1, pointRadius: 0, fill: false, order: 9 });
-      out.push({ label: "band bottom (peg − " + bandBps + " bps)", data: [{ x: xMin, y: lo }, { x: xMax, y: lo }], borderColor: "rgba(0,114,178,0.5)", borderWidth: 1, pointRadius: 0, fill: "-1", backgroundColor: BAND_FILL, order: 9 });
+      out.push({ label: "band top (peg + " + bandBps + " bps)", data: [{ x: xMin, y: hi }, { x: xMax, y: hi }], borderColor: "rgba(0,114,178,0.5)", borderWidth: 1, pointRadius: 0, fill: false, order: 98 });
+      out.push({ label: "band bottom (peg − " + bandBps + " bps)", data: [{ x: xMin, y: lo }, { x: xMax, y: lo }], borderColor: "rgba(0,114,178,0.5)", borderWidth: 1, pointRadius: 0, fill: "-1", backgroundColor: BAND_FILL, order: 99 });
     }
-    out.push({ label: "peg $" + pegUsd.toFixed(2), data: [{ x: xMin, y: pegUsd }, { x: xMax, y: pegUsd }], borderColor: PEG_COLOUR, borderDash: [6, 6], borderWidth: 1.5, pointRadius: 0, fill: false, order: 8 });
+    out.push({ label: "peg $" + pegUsd.toFixed(2), data: [{ x: xMin, y: pegUsd }, { x: xMax, y: pegUsd }], borderColor: PEG_COLOUR, borderDash: [6, 6], borderWidth: 1.5, pointRadius: 0, fill: false, order: 97 });
     return out;
   }
 
@@ -124,7 +124,7 @@
       var ds = lineDatasets(series, many);
       if (opts.reference) {
         var r = xRange(series);
-        ds.push({ label: opts.reference.label, data: [{ x: r[0], y: opts.reference.y }, { x: r[1], y: opts.reference.y }], borderColor: PEG_COLOUR, borderDash: [6, 6], borderWidth: 1.5, pointRadius: 0, fill: false });
+        ds.push({ label: opts.reference.label, data: [{ x: r[0], y: opts.reference.y }, { x: r[1], y: opts.reference.y }], borderColor: PEG_COLOUR, borderDash: [6, 6], borderWidth: 1.5, pointRadius: 0, fill: false, order: 99 });
       }
       return ds;
     }
