@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     failures: s.failures,
     profit: s.profit,
     supplyChurnPct: s.supplyChurnPct,
+    ...(s.standStill ? { keeperStandStill: s.standStill } : {}),
   }));
   writeFileSync(resolve(outDir, "bench.json"), JSON.stringify({ gas, peg }, null, 2) + "\n");
   const chartFile = resolve(outDir, `bench-${CHART_SCENARIO}.svg`);

@@ -25,6 +25,8 @@ export interface PegSummary {
   failedTx: number;
   gas: number;
   failures: string[];
+  /** Ballast only: why the keeper stood still, blocks per reason (its decide() reasons). */
+  standStill?: Record<string, number>;
 }
 
 /** Longest run of consecutive samples with |deviation| > bps. */
@@ -70,5 +72,6 @@ export function summarise(r: RunResult): PegSummary {
     failedTx: st.failedTx,
     gas: st.gas,
     failures: (Object.keys(failures) as (keyof Failures)[]).filter((k) => failures[k]),
+    ...("blockers" in r.policyState ? { standStill: { ...(r.policyState as { blockers: Record<string, number> }).blockers } } : {}),
   };
 }
