@@ -34,6 +34,8 @@ export interface LoopDeps {
   metrics: KeeperMetrics;
   pollIntervalMs: number;
   idleCycleSec: number;
+  /** One of several keepers: after deciding to act, wait this long and look again before simulating. */
+  actDelayMs?: number;
   now?: () => number;
   /** Hears every cycle's outcome (the status page shows the last decision); must not throw. */
   onOutcome?: (outcome: CycleOutcome) => void;
@@ -161,7 +163,7 @@ export class KeeperLoop {
     if (snap.keeperBalanceWei !== null) m.keeperBalanceEth.set(Number(formatUnits(snap.keeperBalanceWei, 18)));
   }
 
-  async #cycle(): Promise<CycleOutcome> {
+  async #cycle(deferred = false): Promise<CycleOutcome> {
     const { metrics, params } = this.deps;
     const log = this.deps.logger.child({ cycle: randomUUID().slice(0, 8) });
     let snap: Snapshot;
@@ -185,6 +187,16 @@ export class KeeperLoop {
     };
     const { decision, memory } = decide(snap, params, this.#memory, this.#now());
     this.#memory = memory;
+
+    const delayMs = this.deps.actDelayMs ?? 0;
+    if (decision.kind === "act" && delayMs > 0 && !deferred) {
+      // Several keepers on one system, each with its own delay: the ones ahead act first. Looking
+      // again afterwards, we see their cooldown or the corrected price and send nothing.
+      log.info({ event: "cycle.act-deferred", ...state, delayMs }, `act deferred ${delayMs} ms; looking again before simulating`);
+      await this.#sleep(delayMs);
+      if (this.#stopping) return this.#done({ kind: "stand-still", reason: "stopping", detail: "stopped during the act delay", blockNumber: snap.blockNumber });
+      return this.#cycle(true);
+    }
 
     if (decision.kind === "stand-still") {
       metrics.standStillTotal.inc({ reason: decision.reason });

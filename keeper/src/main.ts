@@ -141,6 +141,7 @@ async function run(cli: CliOptions): Promise<number> {
     metrics,
     pollIntervalMs: config.pollIntervalMs,
     idleCycleSec: config.idleCycleSec,
+    actDelayMs: config.actDelayMs,
     onOutcome: observeOutcomes(statusModel),
   });
 

@@ -35,6 +35,7 @@ export interface KeeperConfig {
   confirmations: number;
   pollIntervalMs: number;
   idleCycleSec: number;
+  actDelayMs: number;
   healthMaxAgeSec: number;
   txTimeoutSec: number;
   gas: { feeHistoryBlocks: number; rewardPercentile: number; gasLimitBufferBps: number };
@@ -155,6 +156,7 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
     confirmations: file.confirmations,
     pollIntervalMs: file.pollIntervalMs,
     idleCycleSec: file.idleCycleSec,
+    actDelayMs: file.actDelayMs,
     healthMaxAgeSec: file.healthMaxAgeSec,
     txTimeoutSec: file.txTimeoutSec,
     gas: { feeHistoryBlocks: file.gas.feeHistoryBlocks, rewardPercentile: file.gas.rewardPercentile, gasLimitBufferBps: file.gas.gasLimitBufferBps },

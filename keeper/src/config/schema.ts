@@ -29,6 +29,10 @@ export const fileConfigSchema = z
     pollIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
     /** Run a cycle at least this often even without a new block, s (keeps /healthz honest on idle chains). */
     idleCycleSec: z.number().int().min(1).max(3_600).default(15),
+    /** Running several keepers on one system: after deciding to act, wait this long, read again and
+     * decide again before simulating. Give each keeper a different value (0, 2000, 4000, …), so one
+     * acts and the others find the cooldown or the corrected price and send nothing. */
+    actDelayMs: z.number().int().min(0).max(600_000).default(0),
     /** Never act on a snapshot read longer ago than this, ms. */
     maxSnapshotAgeMs: z.number().int().min(100).max(600_000).default(10_000),
     /** Stand still when the head block is older than this, s (a lagging node); 0 disables. */
