@@ -120,7 +120,11 @@ function resultAddress(result: DeploymentResult & { type: DeploymentResultType.S
   return getAddress(entry.address);
 }
 
-/** Deploys (or reconciles) Ballast on `hre.network`, verifies it and writes the address book. */
+/**
+ * Deploys (or reconciles) Ballast on `hre.network`, verifies it and writes the address book.
+ * From a script (e.g. `npm start`), point the `localhost` network at a node first: set
+ * `BALLAST_LOCALHOST_URL` and `HARDHAT_NETWORK=localhost` before `import hre from "hardhat"`.
+ */
 export async function deployBallast(hre: HardhatRuntimeEnvironment, options: DeployOptions = {}): Promise<DeployOutcome> {
   const network = hre.network.name;
   const log = options.log ?? (() => undefined);
@@ -258,6 +262,7 @@ export async function deployBallast(hre: HardhatRuntimeEnvironment, options: Dep
   writeDeploymentRecord(network, record, { dir });
   log(deployedCount === 0 ? "nothing new to deploy" : `deployed ${deployedCount} contracts`);
   log(`address book: ${addressBookPath}`);
+  if (network === "hardhat") log("note: the in-process hardhat chain ends with this process; for a chain that stays, run `npm run node` and deploy with --network localhost");
   return { addressBook, record, addressBookPath, deployedCount, freshReason, twapWarmupSec };
 }
 

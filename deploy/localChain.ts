@@ -2,8 +2,9 @@
  * Chain identity and the local-node steps that follow a deploy: which chain this is (chain id and
  * genesis hash), and warming the pool TWAP on a node whose clock we may advance.
  */
-import type { Provider, Signer } from "ethers";
+import type { JsonRpcProvider, JsonRpcSigner, Provider, Signer } from "ethers";
 import { connectContract } from "./contracts";
+import { LOCAL_KEEPER_ACCOUNT_INDEX } from "./parameters";
 
 export interface ChainIdentity {
   chainId: number;
@@ -68,4 +69,12 @@ export async function warmTwap(rpc: RpcSender, oracleAddress: string, feeds: str
   }
   await (await oracle.update()).wait();
   return moved;
+}
+
+/**
+ * The local keeper account the deploy gave KEEPER_ROLE (`LOCAL_KEEPER_ACCOUNT_INDEX`, Hardhat
+ * account #2), as a signer of the node's unlocked accounts. For hardhat/localhost only (DESIGN.md §5).
+ */
+export async function localKeeperSigner(provider: JsonRpcProvider): Promise<JsonRpcSigner> {
+  return provider.getSigner(LOCAL_KEEPER_ACCOUNT_INDEX);
 }

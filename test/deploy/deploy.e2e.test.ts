@@ -7,6 +7,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, ZeroHash, getAddress, id } from "ethers";
 import { readAddressBook, readDeploymentRecord } from "../../deploy/addressBook";
+import { localKeeperSigner } from "../../deploy/localChain";
 import { LOCAL_ACCOUNTS, LOCAL_PARAMS } from "../../deploy/parameters";
 import { startHardhatNode } from "../helpers/hardhatNode";
 import { expectOk, runHardhat } from "../scripts/cli";
@@ -18,7 +19,7 @@ const ERC20 = ["function balanceOf(address) view returns (uint256)"];
 
 describe("deploy to a hardhat node process (npm run deploy)", function () {
   // Each step is a real CLI run against a real node: slow on a loaded machine, never flaky by design.
-  this.timeout(600_000);
+  this.timeout(900_000);
   let d: DeployedNode;
   let accounts: string[];
 
@@ -49,6 +50,7 @@ describe("deploy to a hardhat node process (npm run deploy)", function () {
     const reserve = new Contract(book.contracts.Reserve, ACCESS, d.provider);
     expect(record.localKeeperAccountIndex).to.equal(LOCAL_ACCOUNTS.keeper);
     expect(record.roles.keeper).to.equal(getAddress(accounts[LOCAL_ACCOUNTS.keeper]));
+    expect(await (await localKeeperSigner(d.provider)).getAddress()).to.equal(record.roles.keeper);
     expect(await operator.hasRole(id("KEEPER_ROLE"), accounts[LOCAL_ACCOUNTS.keeper])).to.equal(true);
     expect(await operator.hasRole(id("KEEPER_ROLE"), accounts[LOCAL_ACCOUNTS.deployer])).to.equal(false);
     expect(await reserve.hasRole(id("GUARDIAN_ROLE"), accounts[LOCAL_ACCOUNTS.guardian])).to.equal(true);

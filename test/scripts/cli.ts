@@ -21,7 +21,7 @@ export interface CliEnv {
   extra?: Record<string, string>;
 }
 
-export function runHardhat(args: string[], env: CliEnv, timeoutMs = 180_000): Promise<CliResult> {
+export function runHardhat(args: string[], env: CliEnv, timeoutMs = 600_000): Promise<CliResult> {
   const childEnv: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", BALLAST_DEPLOYMENTS_DIR: env.dir, ...env.extra };
   if (env.url) childEnv.BALLAST_LOCALHOST_URL = env.url;
   // The parent test run may carry its own network choice; the child takes it from --network only.

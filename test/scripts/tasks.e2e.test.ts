@@ -16,7 +16,7 @@ const PAUSABLE = ["function pause()", "function unpause()"];
 
 describe("ballast:* tasks against a hardhat node process", function () {
   // Each step is a real CLI run against a real node: slow on a loaded machine, never flaky by design.
-  this.timeout(600_000);
+  this.timeout(900_000);
   let d: DeployedNode;
   const task = (args: string[], extra?: Record<string, string>) => runHardhat([...args, "--network", "localhost"], { ...d.env, extra });
   const statusJson = async () => JSON.parse(expectOk(await task(["ballast:status", "--json"]), "status --json").stdout);
