@@ -7,7 +7,7 @@ import hre from "hardhat";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { builtInScenarioNames, loadScenario, pegTableMarkdown, plan, priceChartSvg, runAll } from "../keeper/src/sim";
-import { type GasRow, measureGas } from "./benchGas";
+import type { GasRow } from "./benchGas";
 import { ProgressBar } from "./progress";
 
 const CHART_SCENARIO = "selloff";
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   process.stderr.write("bench: compiling…\n");
   await hre.run("compile", { quiet: true });
+  // Loaded after compiling: it needs the TypeChain bindings the compile generates (clean clone).
+  const { measureGas } = await import("./benchGas");
   const gas = await measureGas((line) => process.stderr.write(`bench: ${line}\n`));
 
   const scenarios = builtInScenarioNames().map((n) => loadScenario(n));
