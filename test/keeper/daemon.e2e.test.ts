@@ -67,7 +67,8 @@ describe("keeper daemon end to end (hardhat node process)", function () {
 
     before(async function () {
       port = await freePort();
-      k = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", String(port)], env);
+      // The daemon signs with a key from the environment: it must never appear in its output.
+      k = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", String(port)], { ...env, BALLAST_KEEPER_KEY: KEEPER_DEV_KEY });
       await k.waitFor((l) => l.event === "http.listening", 90_000);
     });
 
@@ -131,30 +132,25 @@ describe("keeper daemon end to end (hardhat node process)", function () {
       expect(await health.json()).to.include({ status: "ok" });
     });
 
-    it("SIGTERM: stops taking work, finishes the cycle, exits 0", async function () {
+    it("a stale feed: stands still, names the feed, sends nothing", async function () {
+      const seen = k.lines.length;
+      const nonceBefore = await d.provider.getTransactionCount(d.keeperAddress);
+      await advance(d.book, d.provider, d.admin, 120, 1); // past the cooldown, feeds fresh
+      await pushPrice(d.book, d.trader, 200);
+      // 2 hours without feed updates: the WETH feed (max age 70 min) goes stale.
+      await advance(d.book, d.provider, d.admin, 7_200, 2, false);
+      const still = await k.waitFor((l) => l.event === "cycle.stand-still" && l.reason === "oracle-stale", 60_000, seen);
+      expect(String(still.detail)).to.match(/^WETH feed updatedAt \d+ is \d+ s old > 4170 s/);
+      expect(await d.provider.getTransactionCount(d.keeperAddress)).to.equal(nonceBefore);
+    });
+
+    it("SIGTERM: stops taking work, finishes the cycle, exits 0; the key never appeared in its output", async function () {
       const { code, signal } = await k.stop("SIGTERM");
       expect(signal).to.equal(null);
       expect(code).to.equal(0);
       expect(k.lines.some((l) => l.event === "keeper.stopped")).to.equal(true);
-    });
-  });
-
-  describe("stale feed", function () {
-    it("a stale feed: stands still and names the feed; the key never appears in the output", async function () {
-      await pushPrice(d.book, d.trader, 200);
-      // 2 hours without feed updates: the WETH feed (max age 70 min) goes stale.
-      await advance(d.book, d.provider, d.admin, 7_200, 2, false);
-      const nonceBefore = await d.provider.getTransactionCount(d.keeperAddress);
-      const k = spawnKeeper(["run", "--once", "--network", "localhost", "--config", configPath], { ...env, BALLAST_KEEPER_KEY: KEEPER_DEV_KEY });
-      const { code } = await k.exited;
-      expect(code, k.stderr()).to.equal(0);
-      const still = k.lines.find((l) => l.event === "cycle.stand-still");
-      expect(still, k.stdout()).to.include({ reason: "oracle-stale" });
-      expect(String(still!.detail)).to.match(/^WETH feed updatedAt \d+ is \d+ s old > 4170 s/);
-      expect(await d.provider.getTransactionCount(d.keeperAddress)).to.equal(nonceBefore);
-      const output = (k.stdout() + k.stderr()).toLowerCase();
-      expect(output).to.not.include(KEEPER_DEV_KEY.slice(2).toLowerCase());
       expect(k.lines.find((l) => l.event === "keeper.account")).to.include({ origin: "BALLAST_KEEPER_KEY" });
+      expect((k.stdout() + k.stderr()).toLowerCase()).to.not.include(KEEPER_DEV_KEY.slice(2));
     });
   });
 });
