@@ -5,6 +5,7 @@
  * chain; the journal is read from outside the process.
  */
 import { expect } from "chai";
+import { Transaction } from "ethers";
 import path from "node:path";
 import { Journal, type ActionRecord, type AttemptRecord } from "../../keeper/src/tx";
 import { KEEPER_INDEX, SECOND_KEEPER_INDEX, keeperWallet, operationsSince, operatorAt, passTime, pushOffPeg, swap, writeDaemonConfig } from "./support/chainSystem";
@@ -205,14 +206,17 @@ describeProcesses("keeper faults: the daemon killed, stopped and racing (hardhat
     await (await operator.connect(world.chain.admin).unpause()).wait();
     await waitFor("both daemons to decide to act", () => [primary, second].every((c) => c.output().includes('"event":"cycle.act"')), 30_000);
     await waitFor("one action", async () => (await operationsSince(world.chain, startBlock + 1)) === 1, 30_000);
-    await waitFor("the backup to find the condition gone", () => second.output().includes("condition gone during the backup delay"), 30_000);
+    // The backup finds the condition gone after its delay, or at the latest in the pending-state
+    // check right before broadcasting (when the primary's transaction is still in the pool).
+    await waitFor("the backup to find the condition gone", () => /condition gone (during the backup delay|before broadcast)/.test(second.output()), 60_000);
     for (const c of [primary, second]) await stopCleanly(c);
 
     expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
     expect(await world.keeperNonce()).to.equal(startNonce + 1);
     expect(await world.chain.provider.getTransactionCount(backup.address)).to.equal(backupNonce, "the backup sent nothing");
     expect(await world.chain.provider.getBalance(backup.address)).to.equal(backupBalance, "and paid nothing");
-    expect(second.output()).not.to.include("action signed");
+    const fromBackup = forwarded().filter((raw) => Transaction.from(raw).from === backup.address);
+    expect(fromBackup, "no transaction of the backup reached the node").to.deep.equal([]);
   });
 
   it("11. a stale oracle: no action, an alert metric, and the daemon resumes when the feed is fresh", async function () {
@@ -232,8 +236,11 @@ describeProcesses("keeper faults: the daemon killed, stopped and racing (hardhat
     await waitFor("the action once the feed is fresh", async () => (await operationsSince(world.chain, startBlock + 1)) === 1, 60_000);
     await sleep(1_000);
     await stopCleanly(d);
-    expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
-    expect(await world.keeperNonce()).to.equal(startNonce + 1);
+    // The clock moves on while the feeds are refreshed, so a later, separate condition may be
+    // acted on too; what must hold is that every keeper transaction was a successful operation.
+    const ops = await operationsSince(world.chain, startBlock + 1);
+    expect(ops).to.be.greaterThanOrEqual(1);
+    expect(await world.keeperNonce()).to.equal(startNonce + ops, "no duplicate, no reverted transaction");
   });
 
   it("12. SIGTERM in the middle of a send: the journal records it, exit 0, and the restart finishes the job", async function () {
