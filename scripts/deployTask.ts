@@ -8,10 +8,13 @@ export async function deployTask(hre: HardhatRuntimeEnvironment): Promise<void> 
     async () => {
       const outcome = await deployBallast(hre, { log: (line) => out(line) });
       const c = outcome.addressBook.contracts;
+      const rows: [string, string][] = [
+        ["BallastDollar", c.BallastDollar], ["PriceOracle", c.PriceOracle], ["Reserve", c.Reserve],
+        ["CollateralPolicy", c.CollateralPolicy], ["MarketOperator", c.MarketOperator], ["Pool", c.Pool],
+        ["USDC", c.USDC], ["WETH", c.WETH], ["feeds.USDC", c.feeds.USDC], ["feeds.WETH", c.feeds.WETH],
+      ];
       out();
-      for (const [name, address] of Object.entries({ ...c, feeds: undefined })) if (address) out(`  ${name.padEnd(17)} ${address}`);
-      out(`  ${"feeds.USDC".padEnd(17)} ${c.feeds.USDC}`);
-      out(`  ${"feeds.WETH".padEnd(17)} ${c.feeds.WETH}`);
+      for (const [name, address] of rows) out(`  ${name.padEnd(17)} ${address}`);
       out(`  roles: admin ${outcome.record.roles.admin}, guardian ${outcome.record.roles.guardian}, keeper ${outcome.record.roles.keeper}` +
         (outcome.record.localKeeperAccountIndex === null ? "" : ` (local account #${outcome.record.localKeeperAccountIndex})`));
     },

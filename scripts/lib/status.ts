@@ -124,7 +124,8 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
       ctx.operator.lastOperationAt(),
       ctx.policy.nextRefreshAt(),
     ]);
-  const netMinted = epoch.netMinted > 0n ? epoch.netMinted : 0n;
+  // As the operator computes it: contraction earlier in the epoch (negative net mint) adds room.
+  const expansionLeft = epoch.netMinted >= limits.maxExpansionPerEpoch ? 0n : limits.maxExpansionPerEpoch - epoch.netMinted;
 
   return {
     network: ctx.network,
@@ -142,7 +143,7 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
     paused: { minting: mintingPaused, redemptions: redemptionsPaused, operations: operationsPaused },
     caps: {
       maxExpansionPerOp: limits.maxExpansionPerOp.toString(),
-      expansionLeftInEpoch: left(limits.maxExpansionPerEpoch, netMinted).toString(),
+      expansionLeftInEpoch: expansionLeft.toString(),
       maxContractionPerOp: limits.maxContractionPerOp.toString(),
       contractionLeftInEpoch: left(limits.maxContractionPerEpoch, epoch.contracted).toString(),
       epochEndsInSec: secondsUntil(epoch.startedAt + limits.epochSec, now),
