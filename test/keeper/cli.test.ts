@@ -3,7 +3,7 @@
  * naming the field, with a non-zero exit, and before any connection to the RPC endpoint.
  */
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -30,6 +30,7 @@ describe("keeper CLI rejects bad input (process)", function () {
 
   after(async function () {
     await new Promise<void>((resolve) => rpc.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("bad config file and environment: every field named at once, exit 2, no connection to the RPC endpoint", async function () {

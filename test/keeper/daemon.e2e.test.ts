@@ -5,7 +5,7 @@
  * and say why; the key never appears in its output; SIGTERM exits cleanly.
  */
 import { expect } from "chai";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startHardhatNode, freePort, type RunningNode } from "../helpers/hardhatNode";
 import { advance, poolView, pushPrice } from "../../scripts/localMarket";
@@ -35,6 +35,7 @@ describe("keeper daemon end to end (hardhat node process)", function () {
   after(async function () {
     d?.provider.destroy();
     await node?.stop();
+    if (d) rmSync(d.dir, { recursive: true, force: true });
   });
 
   it("check: config, connectivity, key, role and address book all pass", async function () {
