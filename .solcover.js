@@ -1,5 +1,5 @@
-// solidity-coverage: measure the protocol contracts only. contracts/test/ holds local test helpers
-// and attack harnesses (test tokens, vault, feeds, attackers), which are not part of the protocol.
+// solidity-coverage: measure the protocol contracts only. contracts/test/ (test tokens, vault, feeds,
+// attack harnesses) and contracts/bench/ (gas-benchmark baselines) are not part of the protocol.
 module.exports = {
-  skipFiles: ["test/"],
+  skipFiles: ["test/", "bench/"],
 };

@@ -217,11 +217,11 @@ contract BallastInvariants is CheatCodes {
 
     function _checkBooks(address asset) internal view {
         IReserve.Holdings memory h = reserve.holdings(asset);
-        require(h.idle + h.strategyPrincipal == handler.ghostBooked(asset), "booked amount differs from the ledger");
-        require(IERC20Metadata(asset).balanceOf(address(reserve)) >= h.idle, "idle not held");
+        require(h.idle + h.strategyPrincipal == handler.ghostBooked(asset), "INV-2: booked amount differs from the ledger");
+        require(IERC20Metadata(asset).balanceOf(address(reserve)) >= h.idle, "INV-2: idle not held");
         address strategy = reserve.strategyOf(asset);
         if (strategy != address(0)) {
-            require(IERC4626(strategy).balanceOf(address(reserve)) == h.strategyShares, "shares not held");
+            require(IERC4626(strategy).balanceOf(address(reserve)) == h.strategyShares, "INV-2: shares not held");
         }
     }
 
@@ -230,7 +230,7 @@ contract BallastInvariants is CheatCodes {
         if (!ok) return;
         uint256 out = reserve.previewRedeem(asset, supply);
         uint256 paidWad = (out * priceWad) / 10 ** IERC20Metadata(asset).decimals();
-        require(paidWad <= valueWad, "claims exceed the reserve");
+        require(paidWad <= valueWad, "INV-11: claims exceed the reserve");
     }
 
     function _noViolation(uint256 id) internal view {
