@@ -52,6 +52,8 @@ describe("status page in headless Chromium (e2e: hardhat node + deploy + keeper 
   let browser: LaunchedBrowser | undefined;
 
   before(async function () {
+    // Room for a first-time `apt-get install -y chromium` (ensureChromium allows it 10 minutes).
+    this.timeout(900_000);
     const missing = ensureChromium();
     if (missing) {
       // The only reason to skip: no browser can be installed on this machine.

@@ -44,6 +44,7 @@ describe("status page: simulator HTML report", function () {
     // The summary table has a row per policy in each scenario (ballast in bold).
     for (const p of POLICY_NAMES) expect(html.split(p === "ballast" ? `<th scope="row"><strong>ballast</strong></th>` : `<th scope="row">${p}</th>`).length - 1).to.equal(2, p);
 
+    this.timeout(900_000); // room for a first-time `apt-get install -y chromium`
     const missing = ensureChromium();
     if (missing) {
       console.warn(`  skipping the report's browser check: ${missing}`);
