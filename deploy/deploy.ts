@@ -241,8 +241,8 @@ export async function deployBallast(hre: HardhatRuntimeEnvironment, options: Dep
     log(`warmed the pool TWAP: advanced the local clock by ${twapWarmupSec} s`);
   }
 
-  await verifyWiring(provider, addressBook, { admin, guardian, keeper, formerAdmin: admin === deployer ? null : deployer });
-  log("wiring verified: links, minter/operator rights, guardian, keeper and admin roles");
+  await verifyWiring(provider, addressBook, { admin, guardian, keeper, formerAdmin: admin === deployer ? null : deployer }, config.params);
+  log("wiring verified: links, minter/operator rights, guardian, keeper and admin roles, operator limits, asset parameters");
 
   const extra: Record<string, string> = { UniswapV2Factory: config.kind === "local" ? resultAddress(result, "UniswapV2Factory") : getAddress(config.external.uniswapV2Factory) };
   for (const key of Object.keys(result.contracts)) {

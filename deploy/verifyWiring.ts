@@ -4,10 +4,11 @@
  * the MarketOperator, guardian and keeper roles with the configured accounts, and admin with the
  * configured admin only. Collects every problem and fails once, naming each missing role or link.
  */
-import { Contract, getAddress, type Provider } from "ethers";
+import { Contract, getAddress, parseUnits, type Provider } from "ethers";
 import { connectContract } from "./contracts";
 import type { AddressBook } from "./addressBook";
 import { ROLES } from "./ignition/ballastModule";
+import type { BallastParams } from "./parameters";
 
 export interface ExpectedRoles {
   admin: string;
@@ -26,7 +27,11 @@ export class WiringError extends Error {
 
 const PAIR_ABI = ["function token0() view returns (address)", "function token1() view returns (address)"];
 
-export async function verifyWiring(provider: Provider, book: AddressBook, roles: ExpectedRoles): Promise<void> {
+/**
+ * `params`, when given, also checks the operator's limits and band, the oracle's TWAP window and
+ * each listed asset's haircut, fees, buffer and ceiling against the configuration.
+ */
+export async function verifyWiring(provider: Provider, book: AddressBook, roles: ExpectedRoles, params?: BallastParams): Promise<void> {
   const c = book.contracts;
   const problems: string[] = [];
   const same = (a: string, b: string) => getAddress(a) === getAddress(b);
@@ -104,5 +109,38 @@ export async function verifyWiring(provider: Provider, book: AddressBook, roles:
     }
   }
 
+  if (params) await checkParameters(params, { operator, oracle, reserve, book }, problems);
+
   if (problems.length) throw new WiringError(problems);
+}
+
+async function checkParameters(
+  params: BallastParams,
+  c: { operator: ReturnType<typeof connectContract<"MarketOperator">>; oracle: ReturnType<typeof connectContract<"PriceOracle">>; reserve: ReturnType<typeof connectContract<"Reserve">>; book: AddressBook },
+  problems: string[],
+): Promise<void> {
+  const expectEqual = (what: string, actual: bigint, expected: bigint) => {
+    if (actual !== expected) problems.push(`${what} is ${actual}, configured ${expected}`);
+  };
+  const op = params.operator;
+  const limits = await c.operator.limits();
+  expectEqual("MarketOperator.limits.maxExpansionPerOp", limits.maxExpansionPerOp, parseUnits(op.maxExpansionPerOp, 18));
+  expectEqual("MarketOperator.limits.maxExpansionPerEpoch", limits.maxExpansionPerEpoch, parseUnits(op.maxExpansionPerEpoch, 18));
+  expectEqual("MarketOperator.limits.maxContractionPerOp", limits.maxContractionPerOp, parseUnits(op.maxContractionPerOp, 18));
+  expectEqual("MarketOperator.limits.maxContractionPerEpoch", limits.maxContractionPerEpoch, parseUnits(op.maxContractionPerEpoch, 18));
+  expectEqual("MarketOperator.limits.cooldownSec", limits.cooldownSec, BigInt(op.cooldownSec));
+  expectEqual("MarketOperator.limits.epochSec", limits.epochSec, BigInt(op.epochSec));
+  expectEqual("MarketOperator.bandBps", await c.operator.bandBps(), BigInt(op.bandBps));
+  expectEqual("MarketOperator.maxSpotTwapDeviationBps", await c.operator.maxSpotTwapDeviationBps(), BigInt(op.maxSpotTwapDeviationBps));
+  expectEqual("PriceOracle.twapWindowSec", await c.oracle.twapWindowSec(), BigInt(params.oracle.twapWindowSec));
+  for (const p of [params.collateral.quote, ...params.collateral.others]) {
+    const address = (c.book.contracts as unknown as Record<string, string>)[p.symbol];
+    if (!address) continue;
+    const config = await c.reserve.assetConfig(address);
+    expectEqual(`Reserve ${p.symbol} haircutBps`, config.haircutBps, BigInt(p.haircutBps));
+    expectEqual(`Reserve ${p.symbol} mintFeeBps`, config.mintFeeBps, BigInt(p.mintFeeBps));
+    expectEqual(`Reserve ${p.symbol} redeemFeeBps`, config.redeemFeeBps, BigInt(p.redeemFeeBps));
+    expectEqual(`Reserve ${p.symbol} bufferBps`, config.bufferBps, BigInt(p.bufferBps));
+    expectEqual(`Reserve ${p.symbol} ceiling`, config.ceiling, parseUnits(p.ceiling, p.decimals));
+  }
 }

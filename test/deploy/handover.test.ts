@@ -57,6 +57,17 @@ describe("deploy with a TimelockController admin and separate guardian and keepe
     const operator = new hre.ethers.Contract(c.MarketOperator, ACCESS, hre.ethers.provider);
     expect(await operator.hasRole(id("KEEPER_ROLE"), keeper)).to.equal(true);
 
+    // Operator limits and asset parameters are checked against the configuration too.
+    const drifted = { ...LOCAL_PARAMS, operator: { ...LOCAL_PARAMS.operator, cooldownSec: LOCAL_PARAMS.operator.cooldownSec + 1 } };
+    try {
+      await verifyWiring(hre.ethers.provider, outcome.addressBook, outcome.record.roles, drifted);
+      expect.fail("verifyWiring accepted drifted limits");
+    } catch (error) {
+      expect((error as WiringError).problems).to.deep.equal([
+        `MarketOperator.limits.cooldownSec is ${LOCAL_PARAMS.operator.cooldownSec}, configured ${LOCAL_PARAMS.operator.cooldownSec + 1}`,
+      ]);
+    }
+
     // The check names the admin it expected when given the wrong one.
     const wrong = signers[8].address;
     try {
