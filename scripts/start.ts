@@ -3,8 +3,9 @@
  * deploys the protocol (deployBallast, address book in a temporary directory), starts the keeper
  * daemon as its own process, then runs a short market scenario: a trader pushes the price about 2%
  * above the peg, time passes so the TWAP follows, the keeper expands; then 2% below, the keeper
- * contracts. The terminal shows each step live and a summary at the end. Ctrl-C stops everything
- * (keeper, then node) and leaves no process behind.
+ * contracts. The terminal shows each step live and a summary; then the stack stays up (keeper
+ * holding the peg, status page live) until Ctrl-C, which stops everything (keeper, then node) and
+ * leaves no process behind. `--exit` stops after the summary instead.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -184,10 +185,18 @@ async function main(): Promise<void> {
   out(`  supply                ${Number(formatUnits(supplyBefore, 18)).toFixed(2)} → ${Number(formatUnits(supplyAfter, 18)).toFixed(2)}`);
   out(`  collateral ratio      ${fmt(ratioBefore)} → ${fmt(ratioAfter)}`);
   out(`  keeper gas used       ${confirmed.reduce((s, e) => s + Number(e.gasUsed ?? 0), 0)}`);
-  out("\n• stopping the keeper and the node …");
-  stopping = true;
-  await teardown();
-  out("done.");
+  if (process.argv.includes("--exit")) {
+    out("\n• stopping the keeper and the node …");
+    stopping = true;
+    await teardown();
+    out("done.");
+    return;
+  }
+  // The stack stays up: the keeper keeps holding the peg and the status page stays live.
+  out(`\n• still running: the keeper holds the peg; status page http://127.0.0.1:${port}/`);
+  out(`  move the price yourself: BALLAST_LOCALHOST_URL=${stack.node.url} BALLAST_DEPLOYMENTS_DIR=${stack.dir} \\`);
+  out("    npx hardhat ballast:swap --network localhost --side buy --amount 20000");
+  out("  Ctrl-C stops everything (`npm start -- --exit` stops after the summary instead).");
 }
 
 process.on("SIGINT", () => {
