@@ -143,7 +143,6 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
 
   if (issues.length > 0 || !file || !book || (requireKey && !key)) throw new ConfigError(issues);
 
-  const gwei = (v: string): bigint => parseUnits(v, "gwei");
   return {
     network: cli.network,
     rpcUrls,
@@ -160,20 +159,26 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
     healthMaxAgeSec: file.healthMaxAgeSec,
     txTimeoutSec: file.txTimeoutSec,
     gas: { feeHistoryBlocks: file.gas.feeHistoryBlocks, rewardPercentile: file.gas.rewardPercentile, gasLimitBufferBps: file.gas.gasLimitBufferBps },
-    decision: {
-      maxSnapshotAgeMs: file.maxSnapshotAgeMs,
-      maxBlockAgeSec: BigInt(file.maxBlockAgeSec),
-      oracleAgeMarginSec: BigInt(file.policy.oracleAgeMarginSec),
-      maxSpotTwapDeviationBps: file.policy.maxSpotTwapDeviationBps === null ? null : BigInt(file.policy.maxSpotTwapDeviationBps),
-      hysteresisBps: BigInt(file.policy.hysteresisBps),
-      slippageBps: BigInt(file.policy.slippageBps),
-      minProfitOverGasBps: BigInt(file.policy.minProfitOverGasBps),
-      gasUnits: { expand: BigInt(file.gas.units.expand), contract: BigInt(file.gas.units.contract), rebalance: BigInt(file.gas.units.rebalance) },
-      maxFeePerGasWei: gwei(file.gas.maxFeePerGasGwei),
-      maxPriorityFeePerGasWei: gwei(file.gas.maxPriorityFeePerGasGwei),
-      rebalance: file.policy.rebalance,
-      nativeUsdFeedSymbol: file.policy.nativeUsdFeed,
-    },
+    decision: decisionParamsFromFile(file),
     dryRun: cli.dryRun ?? false,
+  };
+}
+
+/** The pure policy's parameters from a validated config file: one mapping for the daemon and the simulator. */
+export function decisionParamsFromFile(file: FileConfig): DecisionParams {
+  const gwei = (v: string): bigint => parseUnits(v, "gwei");
+  return {
+    maxSnapshotAgeMs: file.maxSnapshotAgeMs,
+    maxBlockAgeSec: BigInt(file.maxBlockAgeSec),
+    oracleAgeMarginSec: BigInt(file.policy.oracleAgeMarginSec),
+    maxSpotTwapDeviationBps: file.policy.maxSpotTwapDeviationBps === null ? null : BigInt(file.policy.maxSpotTwapDeviationBps),
+    hysteresisBps: BigInt(file.policy.hysteresisBps),
+    slippageBps: BigInt(file.policy.slippageBps),
+    minProfitOverGasBps: BigInt(file.policy.minProfitOverGasBps),
+    gasUnits: { expand: BigInt(file.gas.units.expand), contract: BigInt(file.gas.units.contract), rebalance: BigInt(file.gas.units.rebalance) },
+    maxFeePerGasWei: gwei(file.gas.maxFeePerGasGwei),
+    maxPriorityFeePerGasWei: gwei(file.gas.maxPriorityFeePerGasGwei),
+    rebalance: file.policy.rebalance,
+    nativeUsdFeedSymbol: file.policy.nativeUsdFeed,
   };
 }

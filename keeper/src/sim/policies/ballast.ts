@@ -27,7 +27,8 @@ import {
   type Snapshot,
 } from "../../policy";
 import { fileConfigSchema } from "../../config/schema";
-import { ASSETS, BallastReserve, parseDecimal, type BallastConfig } from "../ballastReserve";
+import { decisionParamsFromFile } from "../../config/load";
+import { ASSETS, BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";
 import { GAS } from "../gas";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, wadToNumber } from "../market";
@@ -73,22 +74,8 @@ export function operatorStateOf(m: Market, r: BallastReserve, op: OperatorBook):
 
 /** The keeper's decision parameters from its configuration defaults (keeper/src/config/schema.ts). */
 export function defaultDecisionParams(): DecisionParams {
-  const file = fileConfigSchema.parse({});
-  return {
-    // The model hands decide() a fresh snapshot every block: no wall-clock lag to guard against.
-    maxSnapshotAgeMs: file.maxSnapshotAgeMs,
-    maxBlockAgeSec: BigInt(file.maxBlockAgeSec),
-    oracleAgeMarginSec: BigInt(file.policy.oracleAgeMarginSec),
-    maxSpotTwapDeviationBps: file.policy.maxSpotTwapDeviationBps === null ? null : BigInt(file.policy.maxSpotTwapDeviationBps),
-    hysteresisBps: BigInt(file.policy.hysteresisBps),
-    slippageBps: BigInt(file.policy.slippageBps),
-    minProfitOverGasBps: BigInt(file.policy.minProfitOverGasBps),
-    gasUnits: { expand: BigInt(file.gas.units.expand), contract: BigInt(file.gas.units.contract), rebalance: BigInt(file.gas.units.rebalance) },
-    maxFeePerGasWei: parseDecimal(file.gas.maxFeePerGasGwei, 9),
-    maxPriorityFeePerGasWei: parseDecimal(file.gas.maxPriorityFeePerGasGwei, 9),
-    rebalance: file.policy.rebalance,
-    nativeUsdFeedSymbol: file.policy.nativeUsdFeed,
-  };
+  // The model hands decide() a fresh snapshot every block: no wall-clock lag to guard against.
+  return decisionParamsFromFile(fileConfigSchema.parse({}));
 }
 
 /** The adapter's second half: the keeper's Snapshot of the model at the current block. */
