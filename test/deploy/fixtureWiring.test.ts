@@ -1,0 +1,54 @@
+/**
+ * The test fixture deploys through `deploy/system.ts` (fast, in-process), the real deploy through
+ * the Ignition module. Both must produce the same system: this runs the deploy's own wiring check
+ * (`verifyWiring`, links + roles + every configured parameter) against the fixture, so every
+ * test built on the fixture runs on a system the deploy would accept.
+ */
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { deploySystemFixture, type Fixture } from "../fixtures/system";
+import { verifyWiring, WiringError } from "../../deploy/verifyWiring";
+import type { AddressBook } from "../../deploy/addressBook";
+
+async function addressBookOf(f: Fixture): Promise<AddressBook> {
+  const { chainId } = await ethers.provider.getNetwork();
+  return {
+    chainId: Number(chainId),
+    contracts: {
+      BallastDollar: await f.stable.getAddress(),
+      PriceOracle: await f.oracle.getAddress(),
+      Reserve: await f.reserve.getAddress(),
+      CollateralPolicy: await f.policy.getAddress(),
+      MarketOperator: await f.operator.getAddress(),
+      Pool: await f.pair.getAddress(),
+      USDC: await f.usdc.token.getAddress(),
+      WETH: await f.weth.token.getAddress(),
+      feeds: { USDC: await f.usdc.feed.getAddress(), WETH: await f.weth.feed.getAddress() },
+    },
+  };
+}
+
+describe("Test fixture wiring (deploy/system.ts vs the deploy's wiring check)", () => {
+  it("passes the same verifyWiring the Ignition deploy runs, parameters included", async () => {
+    const f = await loadFixture(deploySystemFixture);
+    const roles = { admin: f.admin.address, guardian: f.guardian.address, keeper: f.keeper.address };
+    await verifyWiring(ethers.provider, await addressBookOf(f), roles, f.params);
+  });
+
+  it("would fail on a fixture that drifted: a revoked keeper role and a changed band are both named", async () => {
+    const f = await loadFixture(deploySystemFixture);
+    await f.operator.connect(f.admin).revokeRole(await f.operator.KEEPER_ROLE(), f.keeper.address);
+    await f.operator.connect(f.admin).setBand(f.params.operator.bandBps + 1, f.params.operator.maxSpotTwapDeviationBps);
+    const roles = { admin: f.admin.address, guardian: f.guardian.address, keeper: f.keeper.address };
+    const failure = await verifyWiring(ethers.provider, await addressBookOf(f), roles, f.params).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(failure).to.be.instanceOf(WiringError);
+    const problems = (failure as WiringError).problems;
+    expect(problems).to.include(`MarketOperator is missing KEEPER_ROLE for keeper ${f.keeper.address}`);
+    expect(problems).to.include(`MarketOperator.bandBps is ${f.params.operator.bandBps + 1}, configured ${f.params.operator.bandBps}`);
+    expect(problems).to.have.length(2);
+  });
+});
