@@ -7,27 +7,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deploySystemFixture, type Fixture } from "../fixtures/system";
+import { addressBookOf, deploySystemFixture } from "../fixtures/system";
 import { verifyWiring, WiringError } from "../../deploy/verifyWiring";
-import type { AddressBook } from "../../deploy/addressBook";
 
-async function addressBookOf(f: Fixture): Promise<AddressBook> {
-  const { chainId } = await ethers.provider.getNetwork();
-  return {
-    chainId: Number(chainId),
-    contracts: {
-      BallastDollar: await f.stable.getAddress(),
-      PriceOracle: await f.oracle.getAddress(),
-      Reserve: await f.reserve.getAddress(),
-      CollateralPolicy: await f.policy.getAddress(),
-      MarketOperator: await f.operator.getAddress(),
-      Pool: await f.pair.getAddress(),
-      USDC: await f.usdc.token.getAddress(),
-      WETH: await f.weth.token.getAddress(),
-      feeds: { USDC: await f.usdc.feed.getAddress(), WETH: await f.weth.feed.getAddress() },
-    },
-  };
-}
 
 describe("Test fixture wiring (deploy/system.ts vs the deploy's wiring check)", () => {
   it("passes the same verifyWiring the Ignition deploy runs, parameters included", async () => {

@@ -8,25 +8,11 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseUnits } from "ethers";
-import { deploySystemFixture, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "../fixtures/system";
+import { addressBookOf, deploySystemFixture, mintWithUsdc, passTime, swapIntoPool } from "../fixtures/system";
 import { readSnapshot } from "../../keeper/src/chain/reader";
 import { connectProtocol, SymbolCache } from "../../keeper/src/chain/protocol";
 import { Action, previewOperation } from "../../keeper/src/policy";
-import type { AddressBook } from "../../keeper/src/config/addressBook";
 
-async function bookOf(f: Fixture): Promise<AddressBook> {
-  return {
-    chainId: 31337,
-    contracts: {
-      BallastDollar: await f.stable.getAddress(),
-      PriceOracle: await f.oracle.getAddress(),
-      Reserve: await f.reserve.getAddress(),
-      CollateralPolicy: await f.policy.getAddress(),
-      MarketOperator: await f.operator.getAddress(),
-      Pool: await f.pair.getAddress(),
-    },
-  };
-}
 
 /** True with probability 1/n: rare events (pause, feed crash) must not drown the common path. */
 const oneIn = (n: number) => fc.integer({ min: 1, max: n }).map((x) => x === 1);
@@ -87,7 +73,7 @@ describe("keeper policy parity with MarketOperator.preview() on the real contrac
         }
         if (sc.pause) await f.operator.connect(f.guardian).pause();
 
-        const protocol = await connectProtocol(await bookOf(f), ethers.provider);
+        const protocol = await connectProtocol(await addressBookOf(f), ethers.provider);
         const snap = await readSnapshot(ethers.provider, protocol, new SymbolCache(ethers.provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
         const mine = previewOperation(snap.operator);
         expect(mine).to.deep.equal(snap.onchainPreview);

@@ -17,7 +17,7 @@ import fc from "fast-check";
 import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { BrowserProvider, parseUnits, type Log } from "ethers";
-import { BPS, WAD, deploySystemFixture, equityWad, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "../fixtures/system";
+import { BPS, WAD, addressBookOf, deploySystemFixture, equityWad, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "../fixtures/system";
 import { KeeperLoop, type CycleOutcome } from "../../keeper/src/loop";
 import { DirectTxSender } from "../../keeper/src/chain/executor";
 import { readSnapshot } from "../../keeper/src/chain/reader";
@@ -57,17 +57,7 @@ async function keeperFor(f: Fixture): Promise<Real> {
   const signer = await provider.getSigner(f.keeper.address);
   const now = () => clock.nowMs;
   const operator = await f.operator.getAddress();
-  const book = {
-    chainId: 31337,
-    contracts: {
-      BallastDollar: await f.stable.getAddress(),
-      PriceOracle: await f.oracle.getAddress(),
-      Reserve: await f.reserve.getAddress(),
-      CollateralPolicy: await f.policy.getAddress(),
-      MarketOperator: operator,
-      Pool: await f.pair.getAddress(),
-    },
-  };
+  const book = await addressBookOf(f);
   const protocol = await connectProtocol(book, provider);
   const symbols = new SymbolCache(provider);
   const loop = new KeeperLoop({

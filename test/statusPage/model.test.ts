@@ -8,29 +8,15 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { formatUnits, parseUnits } from "ethers";
-import { deploySystemFixture, passTime, pushSpotTo, type Fixture } from "../fixtures/system";
+import { addressBookOf, deploySystemFixture, passTime, pushSpotTo, type Fixture } from "../fixtures/system";
 import { readSnapshot } from "../../keeper/src/chain/reader";
 import { connectProtocol, SymbolCache } from "../../keeper/src/chain/protocol";
 import { Action, deviationBps, type Snapshot } from "../../keeper/src/policy";
-import type { AddressBook } from "../../keeper/src/config/addressBook";
 import { ReserveReader, StatusModel, toDecimal, wadToDecimal, groupThousands } from "../../keeper/src/statusPage";
 
-async function bookOf(f: Fixture): Promise<AddressBook> {
-  return {
-    chainId: 31337,
-    contracts: {
-      BallastDollar: await f.stable.getAddress(),
-      PriceOracle: await f.oracle.getAddress(),
-      Reserve: await f.reserve.getAddress(),
-      CollateralPolicy: await f.policy.getAddress(),
-      MarketOperator: await f.operator.getAddress(),
-      Pool: await f.pair.getAddress(),
-    },
-  };
-}
 
 async function observe(f: Fixture, model: StatusModel, atMs = Date.now()): Promise<Snapshot> {
-  const book = await bookOf(f);
+  const book = await addressBookOf(f);
   const provider = ethers.provider;
   const protocol = await connectProtocol(book, provider);
   const snapshot = await readSnapshot(provider as never, protocol, new SymbolCache(provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
