@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
+import { hasExited, stopProcessGroup } from "./processGroup";
 
 export interface RunningNode {
   url: string;
@@ -56,30 +57,11 @@ export async function startHardhatNode(options: { port?: number; timeoutMs?: num
   child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-200_000)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  let exited = false;
-  child.on("exit", () => (exited = true));
 
-  const stop = async (): Promise<void> => {
-    if (exited || child.pid === undefined) return;
-    const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }, 5_000);
-    await gone;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopProcessGroup(child, 5_000);
 
   while (!(await rpcAnswers(url))) {
-    if (exited) throw new Error(`hardhat node exited before answering on ${url}:\n${log}`);
+    if (hasExited(child)) throw new Error(`hardhat node exited before answering on ${url}:\n${log}`);
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`hardhat node did not answer on ${url} in time:\n${log}`);

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { freePort, startHardhatNode, type RunningNode } from "../../helpers/hardhatNode";
+import { hasExited, stopProcessGroup } from "../../helpers/processGroup";
 import { deployOnNode } from "../../keeper/helpers/localDeploy";
 import { TestERC20__factory } from "../../../typechain-types";
 
@@ -81,30 +82,11 @@ export async function startKeeper(nodeUrl: string, dir: string, bookPath: string
   let log = "";
   child.stdout?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-200_000)));
   child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-200_000)));
-  let exited = false;
-  child.on("exit", () => (exited = true));
-  const stop = async (): Promise<void> => {
-    if (exited || child.pid === undefined) return;
-    const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }, 10_000);
-    await gone;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopProcessGroup(child, 10_000);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited) throw new Error(`keeper exited before serving ${url}:\n${log.slice(-4000)}`);
+    if (hasExited(child)) throw new Error(`keeper exited before serving ${url}:\n${log.slice(-4000)}`);
     try {
       const res = await fetch(`${url}/api/status`);
       if (res.ok && ((await res.json()) as { status: { ready: boolean } }).status.ready) break;
