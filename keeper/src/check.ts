@@ -31,8 +31,11 @@ export async function runChecks(config: KeeperConfig, endpoints: Endpoints): Pro
       results.push({ name: `rpc ${label}`, ok: false, detail: `unreachable: ${(err as Error).message.split("\n")[0]}` });
     }
   }
+  // The rest is read through the first endpoint that serves the right chain; any wrong one fails the check.
+  const usable = results.findIndex((r) => r.ok);
+  if (usable < 0 || results.some((r) => !r.ok && r.detail.startsWith("chain "))) return results;
+  endpoints.use(usable);
   const { provider } = endpoints.current();
-  if (!results[0]?.ok) return results;
 
   const missing: string[] = [];
   for (const [name, address] of Object.entries(book.contracts)) {

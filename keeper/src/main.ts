@@ -11,6 +11,7 @@ import { loadConfig, type CliOptions, type KeeperConfig } from "./config/load";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { Endpoints } from "./chain/endpoints";
+import { probeEndpoints, startupVerdict } from "./chain/startupCheck";
 import { connectProtocol, SymbolCache, type Protocol } from "./chain/protocol";
 import { readSnapshot } from "./chain/reader";
 import { resolveAccount, type KeeperAccount } from "./chain/account";
@@ -40,17 +41,28 @@ function configOrExit(cli: CliOptions, requireKey: boolean): KeeperConfig | numb
   }
 }
 
-/** Connects to the first endpoint and verifies the chain is the address book's. */
+/**
+ * Checks every configured endpoint's chain id (keeper/src/chain/startupCheck.ts): one serving
+ * another chain is fatal, one that does not answer is reported and skipped. Then connects through
+ * the first endpoint that answered and checks the MarketOperator has code there.
+ */
 async function connect(config: KeeperConfig, logger: Logger): Promise<{ endpoints: Endpoints; protocol: Protocol } | number> {
+  const probes = await probeEndpoints(config.rpcUrls, config.rpcUrlsField);
+  const verdict = startupVerdict(probes, config.addressBook.chainId, config.addressBookPath);
+  for (const { probe, message } of verdict.warnings) {
+    logger.warn({ event: "rpc.unreachable-at-start", endpoint: probe.label, field: probe.field, err: probe.status === "unreachable" ? probe.error : undefined }, message);
+  }
+  if (verdict.usable === null) {
+    for (const line of verdict.fatal) {
+      logger.error({ event: line.startsWith("no RPC endpoint") ? "rpc.error" : "chain.mismatch", expected: config.addressBook.chainId }, line);
+      write(process.stderr, `ballast-keeper: ${line}`);
+    }
+    return EXIT_CHAIN;
+  }
   const endpoints = new Endpoints(config.rpcUrls, config.addressBook.chainId);
+  endpoints.use(verdict.usable);
   const { provider, label } = endpoints.current();
   try {
-    const chainId = BigInt(await provider.send("eth_chainId", []));
-    if (chainId !== BigInt(config.addressBook.chainId)) {
-      logger.error({ event: "chain.mismatch", endpoint: label, chainId: chainId.toString(), expected: config.addressBook.chainId }, "the RPC endpoint serves another chain than the address book");
-      endpoints.destroy();
-      return EXIT_CHAIN;
-    }
     const code = await provider.getCode(config.addressBook.contracts.MarketOperator);
     if (code === "0x") {
       logger.error({ event: "chain.no-code", address: config.addressBook.contracts.MarketOperator }, "no MarketOperator at the address book's address: redeploy or fix the address book");
@@ -94,7 +106,7 @@ async function run(cli: CliOptions): Promise<number> {
   // health scoring, backoff); sends through the journaled transaction manager.
   let resilience;
   try {
-    const settings = txSettingsFromEnv(process.env, defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address));
+    const settings = txSettingsFromEnv(process.env, defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address), config);
     resilience = createResilience({
       rpcUrls: config.rpcUrls, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator,
       confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.maxFeePerGasWei,

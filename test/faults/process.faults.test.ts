@@ -212,23 +212,25 @@ describeProcesses("keeper faults: the daemon killed, stopped and racing (hardhat
     const backupBalance = await world.chain.provider.getBalance(backup.address);
     const backupNonce = await world.chain.provider.getTransactionCount(backup.address);
     // Both daemons run and stand still while the operator is paused; one unpause makes the
-    // condition appear for both at once. The backup waits 1.5 s and simulates again before signing.
+    // condition appear for both at once. The backup (actDelayMs 1.5 s, given by its environment
+    // variable) waits, reads and decides again before it simulates.
     const operator = operatorAt(world.chain);
     await (await operator.connect(world.chain.guardian).pause()).wait();
     const primary = daemon({ privateKey: keeperWallet(KEEPER_INDEX).privateKey });
-    const second = daemon({ privateKey: backup.privateKey, journalPath: backupJournal, env: { BALLAST_KEEPER_BACKUP_DELAY_MS: "1500" } });
+    const second = daemon({ privateKey: backup.privateKey, journalPath: backupJournal, env: { BALLAST_KEEPER_ACT_DELAY_MS: "1500" } });
     for (const c of [primary, second]) await waitFor("both daemons to stand still on the pause", () => c.output().includes('"reason":"paused"'), 180_000);
     await (await operator.connect(world.chain.admin).unpause()).wait();
-    await waitFor("both daemons to decide to act", () => [primary, second].every((c) => c.output().includes('"event":"cycle.act"')), 30_000);
+    // The primary logs "cycle.act"; the backup first "cycle.act-deferred" (its delay).
+    await waitFor("both daemons to decide to act", () => [primary, second].every((c) => c.output().includes('"event":"cycle.act')), 30_000);
     await waitFor("one action", async () => (await operationsSince(world.chain, startBlock + 1)) === 1, 30_000);
-    // The backup finds the condition gone in its own simulation, after its delay, at the latest in
-    // the pending-state check right before broadcasting (primary's tx still in the pool), or — on a
-    // slow machine — in its next cycle (cooldown, corrected price, or its snapshot aged out). Wait
-    // for any of those after its decision; the assertions below check that it sent and paid nothing.
-    const settled = /condition gone (during the backup delay|before broadcast)|"event":"(simulation\.reverted|cycle\.stand-still|tx\.failed)"/;
+    // After its delay the backup reads again and finds the condition gone: a stand-still (cooldown,
+    // corrected price), its own simulation reverting, or at the latest the pending-state check right
+    // before broadcasting (primary's tx still in the pool). Wait for any of those after its
+    // decision; the assertions below check that it sent and paid nothing.
+    const settled = /condition gone before broadcast|"event":"(simulation\.reverted|cycle\.stand-still|tx\.failed)"/;
     await waitFor("the backup to find the condition gone", () => {
       const out = second.output();
-      const decided = out.indexOf('"event":"cycle.act"');
+      const decided = out.indexOf('"event":"cycle.act');
       return decided >= 0 && settled.test(out.slice(decided));
     }, 60_000);
     for (const c of [primary, second]) await stopCleanly(c);

@@ -113,11 +113,11 @@ describe("resilience layer: pure parts", function () {
     });
 
     it("settings from the environment name the variable in every error", function () {
-      expect(() => txSettingsFromEnv({ BALLAST_KEEPER_BALANCE_FLOOR_ETH: "lots", BALLAST_KEEPER_FEE_BUMP_BPS: "500" }, "/tmp/j")).to.throw(
+      expect(() => txSettingsFromEnv({ BALLAST_KEEPER_BALANCE_FLOOR_ETH: "lots", BALLAST_KEEPER_FEE_BUMP_BPS: "500" }, "/tmp/j", { txTimeoutSec: 90 })).to.throw(
         /BALLAST_KEEPER_BALANCE_FLOOR_ETH: "lots"[\s\S]*BALLAST_KEEPER_FEE_BUMP_BPS: "500" is not an integer in \[1000/,
       );
-      expect(() => txSettingsFromEnv({ BALLAST_KEEPER_BALANCE_WARN_ETH: "0.01", BALLAST_KEEPER_BALANCE_FLOOR_ETH: "0.1" }, "/tmp/j")).to.throw(/BALLAST_KEEPER_BALANCE_WARN_ETH: must be at least/);
-      expect(txSettingsFromEnv({}, "/tmp/j").journalPath).to.equal("/tmp/j");
+      expect(() => txSettingsFromEnv({ BALLAST_KEEPER_BALANCE_WARN_ETH: "0.01", BALLAST_KEEPER_BALANCE_FLOOR_ETH: "0.1" }, "/tmp/j", { txTimeoutSec: 90 })).to.throw(/BALLAST_KEEPER_BALANCE_WARN_ETH: must be at least/);
+      expect(txSettingsFromEnv({}, "/tmp/j", { txTimeoutSec: 90 }).journalPath).to.equal("/tmp/j");
     });
   });
 });

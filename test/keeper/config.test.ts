@@ -75,6 +75,57 @@ describe("keeper configuration", function () {
     expect(issuesOf(() => loadConfig({ network: "hardhat", config: file("h.json", { addressBook: book }) }, {}, dir))).to.include("--network");
   });
 
+  it("one backup delay: actDelayMs in the file or BALLAST_KEEPER_ACT_DELAY_MS; both only if they agree; default 0", function () {
+    const none = file("delay-none.json", { addressBook: book });
+    const two = file("delay-2000.json", { addressBook: book, actDelayMs: 2_000 });
+    const load = (cfg: string, env: NodeJS.ProcessEnv) => loadConfig({ network: "localhost", config: cfg }, env, dir).actDelayMs;
+    expect(load(none, {})).to.equal(0);
+    expect(load(two, {})).to.equal(2_000);
+    expect(load(none, { BALLAST_KEEPER_ACT_DELAY_MS: "4000" })).to.equal(4_000);
+    expect(load(two, { BALLAST_KEEPER_ACT_DELAY_MS: "2000" })).to.equal(2_000);
+  });
+
+  it("rejects a conflicting, invalid or old-style backup delay naming the field", function () {
+    const two = file("delay-2000b.json", { addressBook: book, actDelayMs: 2_000 });
+    const none = file("delay-none-b.json", { addressBook: book });
+    const issues = (cfg: string, env: NodeJS.ProcessEnv): Array<{ field: string; message: string }> => {
+      try {
+        loadConfig({ network: "localhost", config: cfg }, env, dir);
+      } catch (err) {
+        return (err as ConfigError).issues;
+      }
+      throw new Error("expected a ConfigError");
+    };
+    expect(issues(two, { BALLAST_KEEPER_ACT_DELAY_MS: "4000" })).to.deep.equal([
+      { field: "BALLAST_KEEPER_ACT_DELAY_MS", message: "is 4000 but actDelayMs in the config file is 2000: give the delay in one place, or the same value in both" },
+    ]);
+    for (const bad of ["-1", "1.5", "abc", "600001", ""]) {
+      expect(issues(none, { BALLAST_KEEPER_ACT_DELAY_MS: bad }), bad).to.deep.equal([
+        { field: "BALLAST_KEEPER_ACT_DELAY_MS", message: `must be an integer number of ms in [0, 600000]; got "${bad}"` },
+      ]);
+    }
+    // (An invalid file also hides its addressBook, hence the second issue.)
+    expect(issues(file("delay-neg.json", { addressBook: book, actDelayMs: -5 }), {}).map((i) => i.field)).to.deep.equal(["actDelayMs", "addressBook"]);
+    // The removed second setting fails loudly: a backup keeper must not silently lose its delay.
+    expect(issues(none, { BALLAST_KEEPER_BACKUP_DELAY_MS: "1500" })).to.deep.equal([
+      { field: "BALLAST_KEEPER_BACKUP_DELAY_MS", message: "is no longer read: the backup delay is one setting, actDelayMs in the config file or BALLAST_KEEPER_ACT_DELAY_MS; move the value there and unset this variable" },
+    ]);
+  });
+
+  it("txTimeoutSec: 90 s by default, given in seconds within [5, 3600]", function () {
+    expect(loadConfig({ network: "localhost", config: file("tt.json", { addressBook: book }) }, {}, dir).txTimeoutSec).to.equal(90);
+    expect(loadConfig({ network: "localhost", config: file("tt7.json", { addressBook: book, txTimeoutSec: 7 }) }, {}, dir).txTimeoutSec).to.equal(7);
+    expect(issuesOf(() => loadConfig({ network: "localhost", config: file("tt4.json", { addressBook: book, txTimeoutSec: 4 }) }, {}, dir))).to.deep.equal(["txTimeoutSec", "addressBook"]);
+  });
+
+  it("names where the RPC URLs came from, so a bad one can be named at start", function () {
+    const urls = file("urls.json", { addressBook: book, networks: { localhost: { rpcUrls: ["http://a:1", "http://b:2"] } } });
+    expect(loadConfig({ network: "localhost", config: urls }, {}, dir).rpcUrlsField).to.equal("networks.localhost.rpcUrls");
+    expect(loadConfig({ network: "localhost", config: urls }, { BALLAST_RPC_URLS: "http://c:3" }, dir).rpcUrlsField).to.equal("BALLAST_RPC_URLS");
+    expect(loadConfig({ network: "localhost", config: urls, rpc: ["http://d:4"] }, {}, dir).rpcUrlsField).to.equal("--rpc");
+    expect(loadConfig({ network: "localhost", config: file("nourls.json", { addressBook: book }) }, {}, dir).rpcUrlsField).to.equal("BALLAST_LOCALHOST_URL");
+  });
+
   it("keystore needs its password file, and both must be readable", function () {
     expect(issuesOf(() => loadConfig({ network: "localhost", config: file("k.json", { addressBook: book }) }, { BALLAST_KEYSTORE: path.join(dir, "ks.json") }, dir))).to.include("BALLAST_KEYSTORE_PASSWORD_FILE");
     expect(issuesOf(() => loadConfig({ network: "localhost", config: file("k2.json", { addressBook: book }) }, { BALLAST_KEYSTORE: path.join(dir, "none.json"), BALLAST_KEYSTORE_PASSWORD_FILE: path.join(dir, "none.txt") }, dir))).to.include.members(["BALLAST_KEYSTORE", "BALLAST_KEYSTORE_PASSWORD_FILE"]);

@@ -36,6 +36,12 @@ export class Endpoints {
     return this.#providers;
   }
 
+  /** Makes endpoint `index` the current one (start-up picks one that answered the right chain). */
+  use(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.#providers.length) throw new RangeError(`Endpoints: no endpoint #${index}`);
+    this.#index = index;
+  }
+
   /** Moves to the next endpoint (after a failure on the current one). */
   rotate(): void {
     this.#index = (this.#index + 1) % this.#providers.length;

@@ -2,7 +2,8 @@
  * Builds the keeper's configuration from the config file, the environment and the CLI, and
  * validates all of it before anything touches the chain. Every problem is collected and reported
  * at once, each named by its field (a config path, an environment variable or a CLI flag).
- * Precedence: CLI > environment > config file > defaults.
+ * Precedence: CLI > environment > config file > defaults, except the backup delay (`actDelayMs` or
+ * BALLAST_KEEPER_ACT_DELAY_MS), which is rejected when both are given and differ.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -25,6 +26,8 @@ export interface CliOptions {
 export interface KeeperConfig {
   network: string;
   rpcUrls: string[];
+  /** Where the RPC URLs came from, to name a bad one: `--rpc`, `BALLAST_RPC_URLS`, `networks.<name>.rpcUrls`, `BALLAST_LOCALHOST_URL`. */
+  rpcUrlsField: string;
   expectedChainId?: number;
   addressBookPath: string;
   addressBook: AddressBook;
@@ -35,8 +38,10 @@ export interface KeeperConfig {
   confirmations: number;
   pollIntervalMs: number;
   idleCycleSec: number;
+  /** Backup delay before acting, ms (config `actDelayMs` or BALLAST_KEEPER_ACT_DELAY_MS). */
   actDelayMs: number;
   healthMaxAgeSec: number;
+  /** A transaction unmined this long after its last broadcast is bumped or cancelled, s. */
   txTimeoutSec: number;
   gas: { feeHistoryBlocks: number; rewardPercentile: number; gasLimitBufferBps: number };
   decision: DecisionParams;
@@ -87,23 +92,54 @@ function readFileConfig(file: string | undefined, issues: ConfigIssue[]): FileCo
   return parsed.data;
 }
 
-function rpcUrlsFor(cli: CliOptions, env: NodeJS.ProcessEnv, file: FileConfig | undefined, issues: ConfigIssue[]): string[] {
-  const check = (urls: string[], field: string): string[] => {
+/** The RPC URLs and the field they came from (`--rpc`, `BALLAST_RPC_URLS`, `networks.<name>.rpcUrls`, ...). */
+function rpcUrlsFor(cli: CliOptions, env: NodeJS.ProcessEnv, file: FileConfig | undefined, issues: ConfigIssue[]): { urls: string[]; field: string } {
+  const check = (urls: string[], field: string): { urls: string[]; field: string } => {
     if (urls.length === 0) issues.push({ field, message: "no URL given" });
     for (const u of urls) if (!isRpcUrl(u)) issues.push({ field, message: `"${u}" is not an http(s) or ws(s) URL` });
-    return urls;
+    return { urls, field };
   };
   if (cli.rpc !== undefined) return check(cli.rpc, "--rpc");
   if (env.BALLAST_RPC_URLS !== undefined) return check(splitUrls(env.BALLAST_RPC_URLS), "BALLAST_RPC_URLS");
   const fromFile = file?.networks[cli.network]?.rpcUrls;
-  if (fromFile) return fromFile;
+  if (fromFile) return { urls: fromFile, field: `networks.${cli.network}.rpcUrls` };
   if (cli.network === "localhost") return check([env.BALLAST_LOCALHOST_URL ?? "http://127.0.0.1:8545"], "BALLAST_LOCALHOST_URL");
   if (cli.network === "hardhat") {
     issues.push({ field: "--network", message: `"hardhat" is the in-process network and has no RPC endpoint: start one with \`npm run node\` and use --network localhost, or give --rpc` });
   } else {
     issues.push({ field: "--network", message: `unknown network "${cli.network}": give --rpc, BALLAST_RPC_URLS, or networks.${cli.network}.rpcUrls in the config file` });
   }
-  return [];
+  return { urls: [], field: "--rpc" };
+}
+
+/** The environment variable that gives `actDelayMs` instead of the config file. */
+export const ACT_DELAY_ENV = "BALLAST_KEEPER_ACT_DELAY_MS";
+/** The old, second backup-delay setting (read by the transaction manager): rejected so a backup keeper
+ * started with it cannot silently lose its delay and race the primary. */
+const REMOVED_BACKUP_DELAY_ENV = "BALLAST_KEEPER_BACKUP_DELAY_MS";
+const MAX_ACT_DELAY_MS = 600_000;
+
+/**
+ * The one backup delay: `actDelayMs` in the config file or BALLAST_KEEPER_ACT_DELAY_MS. Both may be
+ * given only when they agree: a keeper's delay is its rank among several keepers, and two sources
+ * that disagree are a copied file or a stale environment, not an override to guess at.
+ */
+function actDelayFor(env: NodeJS.ProcessEnv, file: FileConfig | undefined, issues: ConfigIssue[]): number {
+  if (env[REMOVED_BACKUP_DELAY_ENV] !== undefined) {
+    issues.push({ field: REMOVED_BACKUP_DELAY_ENV, message: `is no longer read: the backup delay is one setting, actDelayMs in the config file or ${ACT_DELAY_ENV}; move the value there and unset this variable` });
+  }
+  const fromFile = file?.actDelayMs;
+  const raw = env[ACT_DELAY_ENV];
+  if (raw === undefined) return fromFile ?? 0;
+  const n = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || n > MAX_ACT_DELAY_MS) {
+    issues.push({ field: ACT_DELAY_ENV, message: `must be an integer number of ms in [0, ${MAX_ACT_DELAY_MS}]; got "${raw}"` });
+    return 0;
+  }
+  if (fromFile !== undefined && fromFile !== n) {
+    issues.push({ field: ACT_DELAY_ENV, message: `is ${n} but actDelayMs in the config file is ${fromFile}: give the delay in one place, or the same value in both` });
+  }
+  return n;
 }
 
 function portFor(cli: CliOptions, env: NodeJS.ProcessEnv, file: FileConfig | undefined, issues: ConfigIssue[]): number {
@@ -125,8 +161,9 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
   const issues: ConfigIssue[] = [];
   if (!NETWORK_NAME.test(cli.network)) issues.push({ field: "--network", message: `"${cli.network}" is not a network name (letters, digits, - and _)` });
   const file = readFileConfig(cli.config === undefined ? undefined : path.resolve(cwd, cli.config), issues);
-  const rpcUrls = rpcUrlsFor(cli, env, file, issues);
+  const { urls: rpcUrls, field: rpcUrlsField } = rpcUrlsFor(cli, env, file, issues);
   const port = portFor(cli, env, file, issues);
+  const actDelayMs = actDelayFor(env, file, issues);
 
   const bookPath = path.resolve(cwd, file?.addressBook ?? path.join("deployments", `${cli.network}.json`));
   const { book, issues: bookIssues } = NETWORK_NAME.test(cli.network) ? readAddressBookFile(bookPath) : { book: undefined, issues: [] };
@@ -146,6 +183,7 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
   return {
     network: cli.network,
     rpcUrls,
+    rpcUrlsField,
     expectedChainId,
     addressBookPath: bookPath,
     addressBook: book,
@@ -155,7 +193,7 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
     confirmations: file.confirmations,
     pollIntervalMs: file.pollIntervalMs,
     idleCycleSec: file.idleCycleSec,
-    actDelayMs: file.actDelayMs,
+    actDelayMs,
     healthMaxAgeSec: file.healthMaxAgeSec,
     txTimeoutSec: file.txTimeoutSec,
     gas: { feeHistoryBlocks: file.gas.feeHistoryBlocks, rewardPercentile: file.gas.rewardPercentile, gasLimitBufferBps: file.gas.gasLimitBufferBps },

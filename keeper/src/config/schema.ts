@@ -31,16 +31,20 @@ export const fileConfigSchema = z
     idleCycleSec: z.number().int().min(1).max(3_600).default(15),
     /** Running several keepers on one system: after deciding to act, wait this long, read again and
      * decide again before simulating. Give each keeper a different value (0, 2000, 4000, …), so one
-     * acts and the others find the cooldown or the corrected price and send nothing. */
-    actDelayMs: z.number().int().min(0).max(600_000).default(0),
+     * acts and the others find the cooldown or the corrected price and send nothing. The one backup
+     * delay setting: BALLAST_KEEPER_ACT_DELAY_MS may give it instead (they must agree if both are set);
+     * the default is 0 (act at once). */
+    actDelayMs: z.number().int().min(0).max(600_000).optional(),
     /** Never act on a snapshot read longer ago than this, ms. */
     maxSnapshotAgeMs: z.number().int().min(100).max(600_000).default(10_000),
     /** Stand still when the head block is older than this, s (a lagging node); 0 disables. */
     maxBlockAgeSec: z.number().int().min(0).max(86_400).default(0),
     /** /healthz answers 503 when no cycle completed within this, s. */
     healthMaxAgeSec: z.number().int().min(1).max(86_400).default(60),
-    /** Give up waiting for confirmations after this, s. */
-    txTimeoutSec: z.number().int().min(5).max(3_600).default(120),
+    /** A sent transaction not mined this long after its last broadcast is stuck, s: the transaction
+     * manager then replaces it at the same nonce with a fee bump, or cancels it when the action is no
+     * longer valid (also after BALLAST_KEEPER_REPLACE_AFTER_BLOCKS blocks, whichever comes first). */
+    txTimeoutSec: z.number().int().min(5).max(3_600).default(90),
     http: z
       .object({
         host: z.string().min(1).default("127.0.0.1"),

@@ -6,6 +6,11 @@
  *
  * Node answers (reverts, "nonce too low", ...) are not endpoint failures: they are thrown as
  * `RpcAnswerError` at once, without trying another endpoint.
+ *
+ * With `chainId` set, an endpoint serves nothing until it has answered `eth_chainId` with that id,
+ * and again after every failure (a node that was down may come back as another chain). One that
+ * answers another id is taken out of the pool for the life of the process and logged as an error:
+ * its reads would be another chain's state.
  */
 import { AllEndpointsDownError, EndpointError, RpcAnswerError } from "./errors";
 import { EndpointHealth, endpointLabel, type EndpointSnapshot } from "./endpointHealth";
@@ -19,9 +24,11 @@ export interface RpcPoolOptions {
   logger?: KeeperLogger;
   now?: () => number;
   random?: () => number;
+  /** The chain every endpoint must serve; unset: not checked. */
+  chainId?: bigint | number;
 }
 
-export const DEFAULT_RPC_POOL_OPTIONS: Omit<RpcPoolOptions, "logger" | "now" | "random"> = {
+export const DEFAULT_RPC_POOL_OPTIONS: Omit<RpcPoolOptions, "logger" | "now" | "random" | "chainId"> = {
   timeoutMs: 5_000,
   baseBackoffMs: 500,
   maxBackoffMs: 30_000,
@@ -30,6 +37,10 @@ export const DEFAULT_RPC_POOL_OPTIONS: Omit<RpcPoolOptions, "logger" | "now" | "
 interface Endpoint {
   url: string;
   health: EndpointHealth;
+  /** Answered the expected chain id since its last failure. */
+  verified: boolean;
+  /** Set when it answered another chain id: never used again. */
+  wrongChain?: string;
 }
 
 /** JSON-RPC error answers that say the endpoint, not the request, is at fault. */
@@ -64,7 +75,7 @@ export class RpcPool {
       } catch {
         throw new Error(`rpc: RPC URL #${i} is not an http(s) URL`);
       }
-      return { url, health: new EndpointHealth(endpointLabel(url, i), this.options, options.random) };
+      return { url, health: new EndpointHealth(endpointLabel(url, i), this.options, options.random), verified: options.chainId === undefined };
     });
   }
 
@@ -84,7 +95,7 @@ export class RpcPool {
 
   /** True when at least one endpoint has no recorded failure. */
   healthy(): boolean {
-    return this.endpoints.some((e) => e.health.failures === 0);
+    return this.endpoints.some((e) => e.health.failures === 0 && e.wrongChain === undefined);
   }
 
   /** Label of the endpoint that answered last (for logs and metric labels; never the full URL). */
@@ -97,18 +108,19 @@ export class RpcPool {
   }
 
   snapshot(): EndpointSnapshot[] {
-    return this.endpoints.map((e) => e.health.snapshot());
+    return this.endpoints.map((e) => (e.wrongChain === undefined ? e.health.snapshot() : { ...e.health.snapshot(), healthy: false, lastError: e.wrongChain }));
   }
 
   private async withFailover<T>(method: string, call: (endpoint: Endpoint) => Promise<T>): Promise<T> {
     const now = this.now();
     const order = this.endpoints
-      .filter((e) => e.health.available(now))
+      .filter((e) => e.wrongChain === undefined && e.health.available(now))
       .sort((a, b) => EndpointHealth.compare(a.health, b.health));
     const failures: EndpointError[] = [];
     for (const endpoint of order) {
       const started = this.now();
       try {
+        if (!endpoint.verified && !(await this.verifyChain(endpoint))) continue;
         const result = await call(endpoint);
         const wasFailing = endpoint.health.failures > 0;
         endpoint.health.recordSuccess(this.now() - started);
@@ -118,6 +130,7 @@ export class RpcPool {
       } catch (error) {
         if (!(error instanceof EndpointError)) throw error;
         failures.push(error);
+        endpoint.verified = this.options.chainId === undefined;
         const backoffMs = endpoint.health.recordFailure(this.now(), error.message);
         this.failoverCount += 1;
         this.logger.warn({ endpoint: endpoint.health.label, method, backoffMs, err: error.message }, "rpc endpoint failed; failing over");
@@ -125,6 +138,32 @@ export class RpcPool {
     }
     const retryAtMs = Math.min(...this.endpoints.map((e) => e.health.retryAtMs));
     throw new AllEndpointsDownError(method, retryAtMs, failures);
+  }
+
+  /** Asks the endpoint its chain id; false (and out of the pool for good) when it is another chain. */
+  private async verifyChain(endpoint: Endpoint): Promise<boolean> {
+    const expected = BigInt(this.options.chainId!);
+    let answer: string;
+    try {
+      answer = await this.post<string>(endpoint, "eth_chainId", []);
+    } catch (error) {
+      // An error answer to eth_chainId says the endpoint, not a request, is broken.
+      if (error instanceof RpcAnswerError) throw new EndpointError(endpoint.health.label, `eth_chainId: ${error.message}`);
+      throw error;
+    }
+    let served: bigint | undefined;
+    try {
+      served = BigInt(answer);
+    } catch {
+      served = undefined;
+    }
+    if (served === expected) {
+      endpoint.verified = true;
+      return true;
+    }
+    endpoint.wrongChain = `serves chain ${served ?? JSON.stringify(answer)}, expected ${expected}`;
+    this.logger.error({ endpoint: endpoint.health.label, chainId: String(served ?? answer), expected: String(expected) }, "rpc endpoint serves another chain; removed from the pool until restart");
+    return false;
   }
 
   private async post<T>(endpoint: Endpoint, method: string, params: readonly unknown[]): Promise<T> {

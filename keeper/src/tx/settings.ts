@@ -1,9 +1,10 @@
 /**
  * The transaction manager's settings in the daemon: the daemon's own config supplies
- * confirmations, poll interval, fee cap and gas buffer; the rest comes from the environment
- * (BALLAST_KEEPER_JOURNAL, BALLAST_KEEPER_BALANCE_WARN_ETH, BALLAST_KEEPER_BALANCE_FLOOR_ETH,
- * BALLAST_KEEPER_FEE_BUMP_BPS, BALLAST_KEEPER_REPLACE_AFTER_BLOCKS, BALLAST_KEEPER_BACKUP_DELAY_MS), validated with the
- * variable's name in every error.
+ * confirmations, poll interval, fee cap, gas buffer and the stuck-transaction timeout
+ * (`txTimeoutSec`); the rest comes from the environment (BALLAST_KEEPER_JOURNAL,
+ * BALLAST_KEEPER_BALANCE_WARN_ETH, BALLAST_KEEPER_BALANCE_FLOOR_ETH, BALLAST_KEEPER_FEE_BUMP_BPS,
+ * BALLAST_KEEPER_REPLACE_AFTER_BLOCKS), validated with the variable's name in every error. The
+ * backup delay is not a transaction setting: it is the loop's `actDelayMs` (keeper/src/config).
  */
 import path from "node:path";
 import { parseEther } from "ethers";
@@ -16,8 +17,8 @@ export interface TxSettings {
   balanceFloorWei: bigint;
   bumpBps: number;
   replaceAfterBlocks: number;
+  /** From the config's `txTimeoutSec`: unmined this long after its last broadcast means stuck. */
   replaceAfterMs: number;
-  backupDelayMs: number;
 }
 
 export const TX_DEFAULTS = {
@@ -25,7 +26,6 @@ export const TX_DEFAULTS = {
   balanceFloorEth: "0.05",
   bumpBps: 1_250,
   replaceAfterBlocks: 3,
-  replaceAfterMs: 90_000,
 };
 
 /** Default journal: one file per network, chain and key under `<cwd>/.ballast/`. */
@@ -33,7 +33,8 @@ export function defaultJournalPath(cwd: string, network: string, chainId: number
   return path.join(cwd, ".ballast", `keeper-journal-${network}-${chainId}-${address.toLowerCase()}.sqlite`);
 }
 
-export function txSettingsFromEnv(env: NodeJS.ProcessEnv, defaultJournal: string): TxSettings {
+/** `config` is the daemon's validated config (keeper/src/config/load.ts): its `txTimeoutSec` is the stuck timeout. */
+export function txSettingsFromEnv(env: NodeJS.ProcessEnv, defaultJournal: string, config: { txTimeoutSec: number }): TxSettings {
   const issues: ConfigIssue[] = [];
   const eth = (name: string, fallback: string): bigint => {
     const raw = env[name] ?? fallback;
@@ -59,8 +60,7 @@ export function txSettingsFromEnv(env: NodeJS.ProcessEnv, defaultJournal: string
     balanceFloorWei: eth("BALLAST_KEEPER_BALANCE_FLOOR_ETH", TX_DEFAULTS.balanceFloorEth),
     bumpBps: int("BALLAST_KEEPER_FEE_BUMP_BPS", TX_DEFAULTS.bumpBps, MIN_BUMP_BPS, 100_000),
     replaceAfterBlocks: int("BALLAST_KEEPER_REPLACE_AFTER_BLOCKS", TX_DEFAULTS.replaceAfterBlocks, 1, 1_000),
-    replaceAfterMs: TX_DEFAULTS.replaceAfterMs,
-    backupDelayMs: int("BALLAST_KEEPER_BACKUP_DELAY_MS", 0, 0, 600_000),
+    replaceAfterMs: config.txTimeoutSec * 1_000,
   };
   if (issues.length === 0 && settings.balanceWarnWei < settings.balanceFloorWei) {
     issues.push({ field: "BALLAST_KEEPER_BALANCE_WARN_ETH", message: "must be at least BALLAST_KEEPER_BALANCE_FLOOR_ETH" });

@@ -79,12 +79,6 @@ export interface TxManagerOptions {
   gasLimitBufferBps: number;
   balanceWarnWei: bigint;
   balanceFloorWei: bigint;
-  /**
-   * A backup keeper waits this long after a successful simulation, then simulates again before
-   * signing: when several keepers (different keys) watch one protocol, the primary (0) acts and
-   * the backups find the condition gone instead of paying for a reverted transaction.
-   */
-  backupDelayMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -117,9 +111,6 @@ export class TxManager {
     ];
     for (const [field, value] of positive) {
       if (!Number.isInteger(value) || value < 1) throw new TxConfigError(`tx.${field} must be a positive integer, got ${value}`);
-    }
-    if (options.backupDelayMs !== undefined && (!Number.isInteger(options.backupDelayMs) || options.backupDelayMs < 0)) {
-      throw new TxConfigError(`tx.backupDelayMs must be a non-negative integer, got ${options.backupDelayMs}`);
     }
     if (!Number.isInteger(options.gasLimitBufferBps) || options.gasLimitBufferBps < 0) {
       throw new TxConfigError(`tx.gasLimitBufferBps must be a non-negative integer, got ${options.gasLimitBufferBps}`);
@@ -200,19 +191,6 @@ export class TxManager {
       const reason = revertReason(error, this.o.errorInterfaces ?? []);
       this.log.warn({ condition: request.key, reason }, "simulation reverted; nothing sent");
       return this.outcome({ status: "rejected", reason });
-    }
-    const delayMs = this.o.backupDelayMs ?? 0;
-    if (delayMs > 0) {
-      this.log.info({ condition: request.key, delayMs }, "backup keeper: letting the primary act first");
-      await this.sleep(delayMs);
-      try {
-        await chain.call(call, "latest");
-      } catch (error) {
-        if (!isRevert(error)) throw error;
-        const reason = revertReason(error, this.o.errorInterfaces ?? []);
-        this.log.info({ condition: request.key, reason }, "condition gone during the backup delay; nothing sent");
-        return this.outcome({ status: "rejected", reason });
-      }
     }
     const gasLimit = request.gasLimit ?? this.withBuffer(await chain.estimateGas(call));
     const fees = request.fees ? clampFees(request.fees, this.o.fees.maxFeePerGasCapWei) : initialFees(await chain.latestBaseFee(), await chain.suggestedTip(), this.o.fees);

@@ -48,7 +48,8 @@ export interface Resilience {
 }
 
 export function createResilience(i: ResilienceInputs): Resilience {
-  const pool = new RpcPool(i.rpcUrls, { logger: i.logger });
+  // The pool checks each endpoint's chain id before it serves, and again after each failure.
+  const pool = new RpcPool(i.rpcUrls, { logger: i.logger, chainId: i.chainId });
   registerRpcMetrics(i.registry, pool);
   const provider = new PoolProvider(pool, i.chainId);
   const chain = new ChainClient(pool);
@@ -69,7 +70,6 @@ export function createResilience(i: ResilienceInputs): Resilience {
     gasLimitBufferBps: i.gasLimitBufferBps,
     balanceWarnWei: i.settings.balanceWarnWei,
     balanceFloorWei: i.settings.balanceFloorWei,
-    backupDelayMs: i.settings.backupDelayMs,
   });
   const sender = new ManagedTxSender(manager, chain, i.operator, ERROR_INTERFACES, i.gasLimitBufferBps);
   return {
