@@ -3,18 +3,19 @@
  * real Uniswap V2 pair, Chainlink MockV3Aggregator feeds) and asserting the exact outcome: the
  * Rebalance action through performUpkeep, the epoch view after expiry, contraction slippage, an
  * epoch cap lowered below what was already used, the ratio room exactly at the target and below
- * the worst trade price, a donation that makes a trade overshoot the peg, and a rebalance before
- * any token exists.
+ * the worst trade price, a donation that makes a trade overshoot the peg, a contraction worth more
+ * than the whole reserve after rounding, and a rebalance before any token exists.
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, MaxUint256, parseUnits } from "ethers";
+import { LossyVault__factory, MockV3Aggregator__factory } from "../../typechain-types";
 import { LOCAL_PARAMS } from "../../deploy/parameters";
 import { deployLocalSystem } from "../../deploy/system";
 import { actors, deploySystemFixture, mintWithUsdc, settleAt, WAD, type Fixture } from "../fixtures/system";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
-const Blocker = { CapReached: 6n, RatioLimit: 7n };
+const Blocker = { None: 0n, CapReached: 6n, RatioLimit: 7n };
 const USDC = (v: string) => parseUnits(v, 6);
 const TOKENS = (v: string) => parseUnits(v, 18);
 const price = (s: string) => parseUnits(s, 18);
@@ -197,6 +198,41 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       const spotAfter = spotWad(rT - p.expectedOut, rQ + p.amount + donation);
       expect(spotAfter).to.be.gt(WAD);
       await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "PegCrossed").withArgs(spotAfter);
+    });
+  });
+
+  describe("a contraction worth more than the whole reserve", function () {
+    it("with the strategy wiped out and an 18-decimal quote feed, spending all idle quote rounds above the reserve's value: preview says RatioLimit instead of reverting", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      await settleAt(f, price("0.9"));
+      const usdc = await addr(f.usdc.token);
+      // The quote's strategy is exploited: 97% of the quote was parked in it and is gone.
+      const vault = await new LossyVault__factory(f.admin).deploy(usdc);
+      await f.reserve.connect(f.admin).setStrategy(usdc, await addr(vault));
+      const cfg = await f.reserve.assetConfig(usdc);
+      await f.reserve.connect(f.admin).setAssetConfig(usdc, { haircutBps: cfg.haircutBps, mintFeeBps: cfg.mintFeeBps, redeemFeeBps: cfg.redeemFeeBps, bufferBps: 300, ceiling: cfg.ceiling });
+      await f.operator.connect(f.keeper).rebalance();
+      await vault.loseAssets(f.stranger.address, await f.usdc.token.balanceOf(await addr(vault)));
+      // A feed with 18 decimals: a quote amount's value in WAD is no longer a whole number.
+      const answer = parseUnits("0.999912345678901234", 18);
+      const feed = await new MockV3Aggregator__factory(f.admin).deploy(18, answer);
+      await f.oracle.connect(f.admin).setFeed(usdc, await addr(feed), 3_600, price("0.5"), price("2"));
+      const idle = (await f.reserve.holdings(usdc)).idle;
+      const valueWad = await f.reserve.reserveValue();
+      // The reserve now holds nothing but its idle quote, valued rounding down …
+      expect(valueWad).to.equal((((idle * answer) / 10n ** 6n) * 9_900n) / 10_000n);
+      const [rT, rQ] = await reservesTQ(f);
+      const toPeg = await f.operator.quoteToSpendForPrice(rT, rQ, WAD * 10n ** 6n, answer * WAD);
+      expect(toPeg, "the contraction would spend all of it").to.be.gt(idle);
+      // … while the operator values what it would spend rounding up: one wei more than the reserve has.
+      const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+      expect(ceilDiv(ceilDiv(idle * answer, 10n ** 6n) * 9_900n, 10_000n)).to.be.gt(valueWad);
+      const p = await f.operator.preview();
+      expect([p.action, p.blocker, p.amount]).to.deep.equal([Action.None, Blocker.RatioLimit, 0n]);
+      const ratioBefore = await f.reserve.collateralRatio();
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
+        .to.be.revertedWithCustomError(f.operator, "RatioBelowBound")
+        .withArgs(ratioBefore, 0n, await f.policy.targetRatio());
     });
   });
 
