@@ -261,7 +261,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         if (amount == 0) revert ZeroAmount();
         // Permissionless: always the full allowed trade, so no one can spend the cooldown on a token one.
         if (permissionless) amount = type(uint256).max;
-        oracle.update();
+        _syncPool();
         Market memory m = _readMarket();
         _requireReady(m, Action.Expand);
         Backing memory b = _readBacking();
@@ -287,7 +287,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _contract(uint256 quoteAmount, uint256 minTokenOut) private returns (uint256 quoteSpent, uint256 tokensOut) {
         if (quoteAmount == 0) revert ZeroAmount();
         if (permissionless) quoteAmount = type(uint256).max;
-        oracle.update();
+        _syncPool();
         Market memory m = _readMarket();
         _requireReady(m, Action.Contract);
         Backing memory b = _readBacking();
@@ -307,6 +307,16 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _payCallerReward(b, equityBefore, m, spotAfter);
         _requireSolvent(b, equityBefore, 0);
         emit SupplyContracted(msg.sender, quoteSpent, tokensOut, m.spotWad, spotAfter);
+    }
+
+    /// @dev Tokens sent to the pair without a `sync()` would join this operation's swap as extra input
+    /// and carry the price past the peg (`PegCrossed`): anyone could block operations for the cost of
+    /// gas and skim the tokens back afterwards. Syncing first prices them in, so the trade is sized on
+    /// the pool as it really is (a donation toward the peg only leaves less to do). The pair's lock
+    /// still refuses this inside a flash swap. Then the oracle records the synced price.
+    function _syncPool() private {
+        pair.sync();
+        oracle.update();
     }
 
     function _rebalance() private {

@@ -172,32 +172,46 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
     });
   });
 
-  describe("donations to the pair ahead of an operation", function () {
-    it("tokens donated to the pair before an expansion make the swap overshoot: PegCrossed(spot after)", async function () {
+  describe("unsynced donations to the pair ahead of an operation (a free way to block operations, closed)", function () {
+    // Before the operator synced the pair, tokens sent to it unsynced joined the operator's swap as
+    // extra input, carried the price past the peg and made the operation revert PegCrossed; the
+    // sender skimmed them back afterwards. Now the donation is priced in and the trade sized on it.
+    it("tokens donated before an expansion: the expansion still runs, sized on the synced pool, and ends on the peg's side", async function () {
       const f = await loadFixture(deploySystemFixture);
       await settleAt(f, price("1.03"));
       await mintWithUsdc(f, f.trader, USDC("200"));
+      const [rT, rQ] = await reservesTQ(f);
       const p = await f.operator.preview();
       expect(p.action).to.equal(Action.Expand);
+      expect(p.amount, "not capped: sized to the peg").to.equal(await f.operator.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN));
       const donation = TOKENS("100");
       await f.stable.connect(f.trader).transfer(await addr(f.pair), donation); // not synced: reserves unchanged
-      const [rT, rQ] = await reservesTQ(f);
-      const spotAfter = spotWad(rT + p.amount + donation, rQ - p.expectedOut);
-      expect(spotAfter).to.be.lt(WAD);
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "PegCrossed").withArgs(spotAfter);
+      const sold = await f.operator.tokensToSellForPrice(rT + donation, rQ, PEG_NUM, PEG_DEN);
+      const out = amountOut(sold, rT + donation, rQ);
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
+        .to.emit(f.operator, "SupplyExpanded")
+        .withArgs(f.keeper.address, sold, out, spotWad(rT + donation, rQ), spotWad(rT + donation + sold, rQ - out));
+      expect(spotWad(rT + donation + sold, rQ - out)).to.be.gte(WAD);
+      // Nothing is left for the donor to skim back.
+      expect(await f.stable.balanceOf(await addr(f.pair))).to.equal((await reservesTQ(f))[0]);
     });
 
-    it("quote donated to the pair before a contraction makes the swap overshoot: PegCrossed(spot after)", async function () {
+    it("quote donated before a contraction: the contraction still runs, sized on the synced pool, and ends on the peg's side", async function () {
       const f = await loadFixture(deploySystemFixture);
       await settleAt(f, price("0.97"));
+      const [rT, rQ] = await reservesTQ(f);
       const p = await f.operator.preview();
       expect(p.action).to.equal(Action.Contract);
+      expect(p.amount, "not capped: sized to the peg").to.equal(await f.operator.quoteToSpendForPrice(rT, rQ, PEG_NUM, PEG_DEN));
       const donation = USDC("100");
       await f.usdc.token.connect(f.trader).transfer(await addr(f.pair), donation);
-      const [rT, rQ] = await reservesTQ(f);
-      const spotAfter = spotWad(rT - p.expectedOut, rQ + p.amount + donation);
-      expect(spotAfter).to.be.gt(WAD);
-      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "PegCrossed").withArgs(spotAfter);
+      const spent = await f.operator.quoteToSpendForPrice(rT, rQ + donation, PEG_NUM, PEG_DEN);
+      const bought = amountOut(spent, rQ + donation, rT);
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
+        .to.emit(f.operator, "SupplyContracted")
+        .withArgs(f.keeper.address, spent, bought, spotWad(rT, rQ + donation), spotWad(rT - bought, rQ + donation + spent));
+      expect(spotWad(rT - bought, rQ + donation + spent)).to.be.lte(WAD);
+      expect(await f.usdc.token.balanceOf(await addr(f.pair))).to.equal((await reservesTQ(f))[1]);
     });
   });
 

@@ -1,8 +1,9 @@
 /**
  * The permissionless caller reward where it must come out as zero, each on a real state: a trade
  * that loses value (no profit to share), a contraction that would lower an under-target ratio (no
- * rule-7 headroom to pay from), and a trade that leaves the spot no closer to the peg (no deviation
- * corrected). Each asserts the exact revert or the absence of any payment, and would see a panic
+ * rule-7 headroom to pay from); and an unsynced donation to the pair, which is priced in before the
+ * trade (the zero for a trade that corrects nothing is tested on the library, test/coverage/callerReward.library.test.ts).
+ * Each asserts the exact revert or the absence of any payment, and would see a panic
  * (an unsigned underflow) or a paid reward if the zero case were not handled.
  */
 import { expect } from "chai";
@@ -81,30 +82,29 @@ describe("MarketOperator: the permissionless caller reward when there is nothing
       .withArgs(ratioBefore, ratioAfter, target);
   });
 
-  it("quote donated to the pair before an expansion leaves the spot no closer to the peg: the trade succeeds and pays the caller nothing", async function () {
+  it("quote donated unsynced to the pair before a permissionless expansion is priced in first: the trade is sized on the synced pool and the caller is paid for what it corrected", async function () {
+    // Before the operator synced the pair, the donation joined the swap as extra input and left the
+    // spot no closer to the peg; the caller corrected nothing and was paid nothing.
     const f = await loadFixture(deploySystemFixture);
     await settleAt(f, price("1.03"));
     await permissionless(f);
     const p = await f.operator.preview();
     expect(p.action).to.equal(Action.Expand);
-    const [estimatedQuote] = await f.operator.estimateCallerReward();
-    expect(estimatedQuote, "without the donation the caller would be paid").to.be.gt(0n);
-    // The pair credits unsynced quote as extra input: after the swap its quote reserve is
-    // rQ − out + donation, a price above the one before when the donation is over about twice out.
-    const donation = 3n * p.expectedOut;
+    // Small enough to stay inside the spot/TWAP guard once synced.
+    const donation = p.expectedOut / 10n;
     await f.usdc.token.connect(f.trader).transfer(await addr(f.pair), donation);
     const [rT, rQ] = await reservesTQ(f);
-    const spotBefore = spotWad(rT, rQ);
-    const spotAfter = spotWad(rT + p.amount, rQ - p.expectedOut + donation);
-    expect(spotAfter).to.be.gt(spotBefore);
-    const equityBefore = await equityWad(f);
+    const sold = await f.operator.tokensToSellForPrice(rT, rQ + donation, PEG_NUM, PEG_DEN);
+    const out = amountOut(sold, rT, rQ + donation);
     const callerBalanceBefore = await f.usdc.token.balanceOf(f.stranger.address);
-    await expect(f.operator.connect(f.stranger).expandSupply(MaxUint256, 0))
+    const tx = f.operator.connect(f.stranger).expandSupply(MaxUint256, 0);
+    await expect(tx)
       .to.emit(f.operator, "SupplyExpanded")
-      .withArgs(f.stranger.address, p.amount, p.expectedOut, spotBefore, spotAfter)
-      .and.not.to.emit(f.operator, "CallerRewarded");
-    expect(await f.usdc.token.balanceOf(f.stranger.address)).to.equal(callerBalanceBefore);
-    // The protocol keeps the whole trade's gain: quote received minus tokens minted at the peg.
-    expect(await equityWad(f)).to.equal(equityBefore + p.expectedOut * USDC_TO_WAD - p.amount);
+      .withArgs(f.stranger.address, sold, out, spotWad(rT, rQ + donation), spotWad(rT + sold, rQ + donation - out));
+    const receipt = await (await tx).wait();
+    const rewarded = receipt!.logs.map((l) => f.operator.interface.parseLog(l)).find((e) => e?.name === "CallerRewarded");
+    expect(rewarded, "the caller corrected the deviation and is paid").to.not.equal(undefined);
+    expect(rewarded!.args.quoteAmount).to.be.gt(0n);
+    expect(await f.usdc.token.balanceOf(f.stranger.address)).to.equal(callerBalanceBefore + rewarded!.args.quoteAmount);
   });
 });
