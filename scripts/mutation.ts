@@ -13,6 +13,8 @@
  *
  *   npx ts-node scripts/mutation.ts [--runs 128] [--only INV-5]
  *
+ * --runs is the campaign's run count (at least; a mutation may ask for more), --only one INV id.
+ *
  * Exit status 0 when every mutation was caught by the invariant it targets.
  */
 import { spawnSync } from "child_process";
@@ -222,7 +224,8 @@ function runHardhatTest(dir: string, file: string, row: RegExp | undefined): Ver
 type Checker = { campaignRuns: number } | { hardhatTest: string; row?: RegExp };
 
 function checkerOf(m: Mutation, defaultRuns: number): Checker {
-  return m.checker ?? { campaignRuns: m.runs ?? defaultRuns };
+  // --runs is a floor: a mutation that needs more runs to reach its states keeps them.
+  return m.checker ?? { campaignRuns: Math.max(m.runs ?? 0, defaultRuns) };
 }
 
 function checkerName(c: Checker): string {
