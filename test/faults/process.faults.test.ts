@@ -280,6 +280,11 @@ describeProcesses("keeper faults: the daemon killed, stopped and racing (hardhat
     expect(await world.keeperNonce("pending")).to.equal(startNonce + 1);
     for (const p of [world.proxyA, world.proxyB]) p.clearFaults();
 
+    // The restart re-checks the adopted action with a simulation. Delaying eth_call makes the
+    // transaction mine (below) while that simulation is usually still in flight: it then sees the
+    // action's own effect (the cooldown) and must look for the receipt rather than sign a cancel
+    // (which the node would refuse, "nonce too low"). Either order must end with one attempt.
+    for (const p of [world.proxyA, world.proxyB]) p.onMethod("eth_call", { kind: "delay", ms: 1_500 });
     const second = daemon();
     await waitFor("the restarted daemon to adopt", () => second.output().includes("reconciling journal leftover"), 180_000);
     await world.chain.send("evm_setAutomine", [true]);
@@ -288,7 +293,7 @@ describeProcesses("keeper faults: the daemon killed, stopped and racing (hardhat
     await waitFor("the daemon to stand still afterwards", () => /"event":"cycle.stand-still"/.test(second.output()), 30_000);
     await stopCleanly(second);
 
-    expect(readJournal(journalPath).attempts.map((a) => a.hash)).to.deep.equal([attempts[0].hash]);
+    expect(readJournal(journalPath).attempts.map((a) => a.hash), "no cancel signed").to.deep.equal([attempts[0].hash]);
     expect(forwarded()).to.deep.equal([attempts[0].raw]);
     expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
     expect(await world.keeperNonce()).to.equal(startNonce + 1);

@@ -315,6 +315,13 @@ export class TxManager {
     const valid = cancelling || action.kind === "filler" ? true : await this.stillValid(action);
 
     if (valid !== true) {
+      // The re-check may run on a state in which this very transaction was just mined (its own effect,
+      // e.g. the cooldown, is what makes the action look invalid). Then the nonce has moved and the
+      // next poll finds the receipt; a cancel would only be refused with "nonce too low".
+      if ((await chain.nonce(this.sender, "latest")) > newest.nonce) {
+        this.log.info({ actionId: action.id, nonce: newest.nonce, reason: valid }, "nonce already used on chain; looking for the receipt instead of cancelling");
+        return { sent: false, capAlerted };
+      }
       if (!inPool) {
         for (const a of attempts) journal.setAttemptStatus(a.hash, "dropped");
         journal.setActionStatus(action.id, "dropped", `no longer needed (${valid}); never reached the pool`);
