@@ -104,13 +104,16 @@ describeProcesses("keeper faults: the daemon killed, stopped and racing (hardhat
   });
 
   it("1 (daemon). an endpoint answering 503, then timing out: the daemon fails over and acts once", async function () {
+    // rpc0 answers 503 from the start. The pool orders untried endpoints by index, so its first
+    // request goes to rpc0 and must fail over (were the fault set later, the pool could already
+    // prefer rpc1 on latency and never touch rpc0). Start-up reports rpc0 down and goes on.
+    world.proxyA.setFault({ kind: "http", status: 503 });
     const d = daemon();
-    // The daemon checks the chain on its first endpoint at start; the fault begins once it runs.
     await world.chain.send("evm_setAutomine", [true]);
     const operator = operatorAt(world.chain);
     await (await operator.connect(world.chain.guardian).pause()).wait();
     await waitFor("the daemon to run", () => d.output().includes('"reason":"paused"'), 180_000);
-    world.proxyA.setFault({ kind: "http", status: 503 });
+    expect(d.output()).to.include("rpc.unreachable-at-start");
     await (await operator.connect(world.chain.admin).unpause()).wait();
     await waitFor("one action", async () => (await operationsSince(world.chain, startBlock + 1)) === 1, 60_000);
     world.proxyA.setFault({ kind: "hang" });
