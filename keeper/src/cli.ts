@@ -4,7 +4,8 @@
  * composition root. Bad input is rejected naming the option, with a non-zero exit.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { splitUrls, type CliOptions } from "./config/load";
+import { isRpcUrl, splitUrls, type CliOptions } from "./config/load";
+import { RPC_URL_RULE } from "./config/schema";
 
 export interface Handlers {
   run(options: CliOptions): Promise<number>;
@@ -20,15 +21,7 @@ function parsePort(value: string): number {
 function parseRpc(value: string): string[] {
   const urls = splitUrls(value);
   if (urls.length === 0) throw new InvalidArgumentError("must be a comma-separated list of RPC URLs.");
-  for (const u of urls) {
-    let ok = false;
-    try {
-      ok = ["http:", "https:", "ws:", "wss:"].includes(new URL(u).protocol);
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new InvalidArgumentError(`"${u}" is not an http(s) or ws(s) URL.`);
-  }
+  for (const u of urls) if (!isRpcUrl(u)) throw new InvalidArgumentError(`"${u}" ${RPC_URL_RULE}.`);
   return urls;
 }
 

@@ -74,6 +74,7 @@ describe("keeper CLI parsing (in process)", function () {
   const cases: [string[], string][] = [
     [["run", "--port", "70000"], "--port"],
     [["run", "--rpc", "ftp://nope"], "--rpc"],
+    [["run", "--rpc", "http://a:1,wss://b:2"], "--rpc"],
     [["run", "--rpc", ""], "--rpc"],
     [["check", "--network", "bad name!"], "--network"],
     [["fly"], "unknown command 'fly'"],

@@ -118,6 +118,23 @@ describe("keeper configuration", function () {
     expect(issuesOf(() => loadConfig({ network: "localhost", config: file("tt4.json", { addressBook: book, txTimeoutSec: 4 }) }, {}, dir))).to.deep.equal(["txTimeoutSec", "addressBook"]);
   });
 
+  it("refuses WebSocket RPC URLs in every source, naming the source (the RPC pool polls over HTTP)", function () {
+    const rule = "must be an http(s) URL (the keeper polls its RPC endpoints over HTTP; ws(s) is not supported)";
+    const messages = (cli: Parameters<typeof loadConfig>[0], env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(cli, env, dir);
+      } catch (err) {
+        return (err as ConfigError).issues.map((i) => `${i.field}: ${i.message}`);
+      }
+      throw new Error("expected a ConfigError");
+    };
+    const plain = file("ws-plain.json", { addressBook: book });
+    expect(messages({ network: "localhost", config: plain }, { BALLAST_RPC_URLS: "http://a:1,ws://b:2" })).to.deep.equal([`BALLAST_RPC_URLS: "ws://b:2" ${rule}`]);
+    expect(messages({ network: "localhost", config: plain }, { BALLAST_LOCALHOST_URL: "wss://c:3" })).to.deep.equal([`BALLAST_LOCALHOST_URL: "wss://c:3" ${rule}`]);
+    const inFile = file("ws-file.json", { addressBook: book, networks: { localhost: { rpcUrls: ["ws://d:4"] } } });
+    expect(messages({ network: "localhost", config: inFile }, {})[0]).to.equal(`networks.localhost.rpcUrls.0: ${rule}`);
+  });
+
   it("names where the RPC URLs came from, so a bad one can be named at start", function () {
     const urls = file("urls.json", { addressBook: book, networks: { localhost: { rpcUrls: ["http://a:1", "http://b:2"] } } });
     expect(loadConfig({ network: "localhost", config: urls }, {}, dir).rpcUrlsField).to.equal("networks.localhost.rpcUrls");

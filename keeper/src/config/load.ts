@@ -12,7 +12,7 @@ import { ConfigError, type ConfigIssue } from "../errors";
 import type { DecisionParams } from "../policy";
 import { readAddressBookFile, type AddressBook } from "./addressBook";
 import { keySourceFromEnv, type KeySource } from "./key";
-import { fileConfigSchema, type FileConfig } from "./schema";
+import { fileConfigSchema, RPC_URL_RULE, type FileConfig } from "./schema";
 
 export interface CliOptions {
   network: string;
@@ -50,10 +50,9 @@ export interface KeeperConfig {
 
 const NETWORK_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
-function isRpcUrl(u: string): boolean {
+export function isRpcUrl(u: string): boolean {
   try {
-    const parsed = new URL(u);
-    return ["http:", "https:", "ws:", "wss:"].includes(parsed.protocol);
+    return ["http:", "https:"].includes(new URL(u).protocol);
   } catch {
     return false;
   }
@@ -96,7 +95,7 @@ function readFileConfig(file: string | undefined, issues: ConfigIssue[]): FileCo
 function rpcUrlsFor(cli: CliOptions, env: NodeJS.ProcessEnv, file: FileConfig | undefined, issues: ConfigIssue[]): { urls: string[]; field: string } {
   const check = (urls: string[], field: string): { urls: string[]; field: string } => {
     if (urls.length === 0) issues.push({ field, message: "no URL given" });
-    for (const u of urls) if (!isRpcUrl(u)) issues.push({ field, message: `"${u}" is not an http(s) or ws(s) URL` });
+    for (const u of urls) if (!isRpcUrl(u)) issues.push({ field, message: `"${u}" ${RPC_URL_RULE}` });
     return { urls, field };
   };
   if (cli.rpc !== undefined) return check(cli.rpc, "--rpc");

@@ -4,10 +4,13 @@
  */
 import { z } from "zod";
 
+/** The RPC pool polls over HTTP (keeper/src/rpc); a WebSocket URL would only fail at start-up. */
+export const RPC_URL_RULE = "must be an http(s) URL (the keeper polls its RPC endpoints over HTTP; ws(s) is not supported)";
+
 const url = z
   .string()
   .url("not a URL")
-  .refine((u) => /^(https?|wss?):\/\//.test(u), "must be an http(s) or ws(s) URL");
+  .refine((u) => /^https?:\/\//.test(u), RPC_URL_RULE);
 
 const gwei = z
   .union([z.string(), z.number()])
