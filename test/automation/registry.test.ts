@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseUnits, type TransactionReceipt } from "ethers";
-import { deploySystemFixture, equityWad, passTime, poolPrice, pushSpotTo, settleAt, WAD } from "../fixtures/system";
+import { deploySystemFixture, equityWad, passTime, poolPrice, pushSpotTo, settleAt, WAD, limitsOf } from "../fixtures/system";
 import { automationFixture, operatorState, type AutomationFixture } from "./fixture";
 import { Action, decodePerformData, encodePerformData } from "./registryHarness";
 
@@ -198,7 +198,7 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
       const why = capped ? "a per-op cap left the price off peg: the cooldown stops the second" : "the first reached the peg";
       it(`the forwarder performs twice (${why}): the first expands, the second reverts UpkeepNotNeeded with no effect`, async function () {
         const f = await loadFixture(automationFixture);
-        if (capped) await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f)), maxExpansionPerOp: parseUnits("5000", 18) });
+        if (capped) await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("5000", 18) });
         const { before, receipts } = await raceInOneBlock(f, async () => {
           const sim = await f.registry.simulate();
           const nonce = await ethers.provider.getTransactionCount(f.forwarder.address, "latest");
@@ -322,7 +322,7 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
   it("checkUpkeep and checker agree with preview block by block across a cooldown", async function () {
     const f = await loadFixture(automationFixture);
     await settleAt(f, price("1.06"));
-    await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f)), maxExpansionPerOp: parseUnits("5000", 18) });
+    await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("5000", 18) });
     for (let i = 0; i < 3; i++) {
       const sim = await f.registry.simulate();
       const [canExec] = await f.operator.checker();
@@ -336,14 +336,3 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
   });
 });
 
-async function limitsOf(f: AutomationFixture) {
-  const l = await f.operator.limits();
-  return {
-    maxExpansionPerOp: l.maxExpansionPerOp,
-    maxExpansionPerEpoch: l.maxExpansionPerEpoch,
-    maxContractionPerOp: l.maxContractionPerOp,
-    maxContractionPerEpoch: l.maxContractionPerEpoch,
-    cooldownSec: l.cooldownSec,
-    epochSec: l.epochSec,
-  };
-}

@@ -12,7 +12,7 @@ import { AbiCoder, MaxUint256, parseUnits } from "ethers";
 import { LossyVault__factory, MockV3Aggregator__factory } from "../../typechain-types";
 import { LOCAL_PARAMS } from "../../deploy/parameters";
 import { deployLocalSystem } from "../../deploy/system";
-import { actors, deploySystemFixture, mintWithUsdc, settleAt, WAD, type Fixture } from "../fixtures/system";
+import { actors, deploySystemFixture, mintWithUsdc, settleAt, WAD, type Fixture, limitsOf } from "../fixtures/system";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
 const Blocker = { None: 0n, CapReached: 6n, RatioLimit: 7n };
@@ -35,18 +35,6 @@ async function reservesTQ(f: Fixture): Promise<[bigint, bigint]> {
 const amountOut = (amountIn: bigint, rIn: bigint, rOut: bigint) => (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
 /** Spot in WAD USD as the operator computes it from (token, quote) reserves, USDC at $1. */
 const spotWad = (rT: bigint, rQ: bigint) => (rQ * WAD * WAD) / (rT * 10n ** 6n);
-
-async function currentLimits(f: Fixture) {
-  const l = await f.operator.limits();
-  return {
-    maxExpansionPerOp: l.maxExpansionPerOp,
-    maxExpansionPerEpoch: l.maxExpansionPerEpoch,
-    maxContractionPerOp: l.maxContractionPerOp,
-    maxContractionPerEpoch: l.maxContractionPerEpoch,
-    cooldownSec: l.cooldownSec,
-    epochSec: l.epochSec,
-  };
-}
 
 /** Deep under-collateralisation: a large WETH deposit, then WETH falls by two thirds. */
 async function crashWethBacking(f: Fixture) {
@@ -95,7 +83,7 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       await settleAt(f, price("0.97"));
       await f.operator.connect(f.keeper).contractSupply(USDC("1000"), 0);
       expect((await f.operator.epoch()).contracted).to.equal(TOKENS("1000"));
-      await f.operator.connect(f.admin).setLimits({ ...(await currentLimits(f)), maxContractionPerOp: TOKENS("500"), maxContractionPerEpoch: TOKENS("500") });
+      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxContractionPerOp: TOKENS("500"), maxContractionPerEpoch: TOKENS("500") });
       await time.increase(Number((await f.operator.limits()).cooldownSec));
       expect((await f.operator.preview()).blocker).to.equal(Blocker.CapReached);
       await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "CapReached").withArgs(Action.Contract);

@@ -15,24 +15,13 @@ import {
   settleAt,
   WAD,
   type Fixture,
+  limitsOf,
 } from "../fixtures/system";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
 const Blocker = { Paused: 1n, OracleInvalid: 2n, SpotTwapDivergence: 3n, InsideBand: 4n, CapReached: 6n, RatioLimit: 7n, NoLiquidity: 8n, Unprofitable: 9n };
 const ONE_BPS_WAD = WAD / 10_000n;
 const price = (s: string) => parseUnits(s, 18);
-
-async function defaultLimits(f: Fixture) {
-  const l = await f.operator.limits();
-  return {
-    maxExpansionPerOp: l.maxExpansionPerOp,
-    maxExpansionPerEpoch: l.maxExpansionPerEpoch,
-    maxContractionPerOp: l.maxContractionPerOp,
-    maxContractionPerEpoch: l.maxContractionPerEpoch,
-    cooldownSec: l.cooldownSec,
-    epochSec: l.epochSec,
-  };
-}
 
 async function solvencySnapshot(f: Fixture) {
   return { ratio: await f.reserve.collateralRatio(), target: await f.policy.targetRatio(), equity: await equityWad(f) };
@@ -93,7 +82,7 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
         seed = (seed * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
         return (seed >> 17n) % mod;
       };
-      const base = await defaultLimits(f);
+      const base = await limitsOf(f.operator);
       for (let i = 0; i < 16; i++) {
         const above = next(2n) === 0n;
         const offBps = 80n + next(1_500n); // 0.8% … 15.8% off the peg
@@ -117,7 +106,7 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
   describe("rule 2: every operation is capped", function () {
     it("expansion is clamped to maxExpansionPerOp, leaving the price above the peg [INV-8]", async function () {
       const f = await loadFixture(deploySystemFixture);
-      await f.operator.connect(f.admin).setLimits({ ...(await defaultLimits(f)), maxExpansionPerOp: parseUnits("1000", 18) });
+      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("1000", 18) });
       await settleAt(f, price("1.03"));
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
         .to.emit(f.operator, "SupplyExpanded")
@@ -126,7 +115,7 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
 
     it("expansion stops at the per-epoch net mint cap with CapReached and resumes in the next epoch [INV-8]", async function () {
       const f = await loadFixture(deploySystemFixture);
-      const limits = { ...(await defaultLimits(f)), maxExpansionPerOp: parseUnits("1000", 18), maxExpansionPerEpoch: parseUnits("1500", 18) };
+      const limits = { ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("1000", 18), maxExpansionPerEpoch: parseUnits("1500", 18) };
       await f.operator.connect(f.admin).setLimits(limits);
       await settleAt(f, price("1.03"));
       const sold = async () => {
@@ -148,7 +137,7 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
 
     it("a second operation inside the cooldown reverts CooldownActive, and succeeds once it is over [INV-8]", async function () {
       const f = await loadFixture(deploySystemFixture);
-      await f.operator.connect(f.admin).setLimits({ ...(await defaultLimits(f)), maxExpansionPerOp: parseUnits("1000", 18) });
+      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("1000", 18) });
       await settleAt(f, price("1.03"));
       await f.operator.connect(f.keeper).expandSupply(MaxUint256, 0);
       const readyAt = (await f.operator.lastOperationAt()) + (await f.operator.limits()).cooldownSec;
@@ -159,7 +148,7 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
 
     it("contraction is clamped to maxContractionPerOp, normalised from 18 to the quote's 6 decimals [INV-8] [INV-13]", async function () {
       const f = await loadFixture(deploySystemFixture);
-      await f.operator.connect(f.admin).setLimits({ ...(await defaultLimits(f)), maxContractionPerOp: parseUnits("1000", 18) });
+      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxContractionPerOp: parseUnits("1000", 18) });
       await settleAt(f, price("0.97"));
       await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
         .to.emit(f.operator, "SupplyContracted")

@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { freePort } from "../../helpers/hardhatNode";
+import { hasExited, stopProcessGroup } from "../../helpers/processGroup";
 
 export interface RunningAnvil {
   url: string;
@@ -27,29 +28,11 @@ export async function startAnvil(chainId: number, timeoutMs = 30_000): Promise<R
   const bin = path.resolve(__dirname, "../../../node_modules/.bin/anvil");
   // Its own process group: the npm launcher and the anvil binary under it stop together.
   const child = spawn(bin, ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId), "--silent"], { detached: true, stdio: "ignore" });
-  let exited = false;
-  const gone = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
-  const stop = async (): Promise<void> => {
-    if (exited || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }, 5_000);
-    await gone;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopProcessGroup(child, 5_000);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   while (!(await answers(url))) {
-    if (exited) throw new Error(`anvil exited before answering on ${url}`);
+    if (hasExited(child)) throw new Error(`anvil exited before answering on ${url}`);
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`anvil did not answer on ${url} in time`);
