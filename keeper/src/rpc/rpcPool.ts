@@ -118,9 +118,10 @@ export class RpcPool {
       .sort((a, b) => EndpointHealth.compare(a.health, b.health));
     const failures: EndpointError[] = [];
     for (const endpoint of order) {
-      const started = this.now();
       try {
         if (!endpoint.verified && !(await this.verifyChain(endpoint))) continue;
+        // Latency of the call alone: the one-off chain-id check must not make an endpoint look slow.
+        const started = this.now();
         const result = await call(endpoint);
         const wasFailing = endpoint.health.failures > 0;
         endpoint.health.recordSuccess(this.now() - started);
