@@ -6,7 +6,7 @@
 import hre from "hardhat";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { builtInScenarioNames, loadScenario, pegTableMarkdown, plan, priceChartSvg, runAll } from "../keeper/src/sim";
+import { builtInScenarioNames, loadScenario, pegTableMarkdown, plan, priceChartSvg, runAll } from "../keeper/sim";
 import type { GasRow } from "./benchGas";
 import { ProgressBar } from "./progress";
 

@@ -27,8 +27,8 @@ import {
   runScenario,
   valueAt,
   type Scenario,
-} from "../keeper/src/sim";
-import { BallastPolicy, defaultDecisionParams } from "../keeper/src/sim/policies/ballast";
+} from "../keeper/sim";
+import { BallastPolicy, defaultDecisionParams } from "../keeper/sim/policies/ballast";
 
 export interface ParityRow {
   block: number;

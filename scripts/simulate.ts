@@ -20,9 +20,9 @@ import {
   runAll,
   writeReports,
   type PolicyName,
-} from "../keeper/src/sim";
+} from "../keeper/sim";
 import { ProgressBar } from "./progress";
-import { writeSimHtmlReport } from "../keeper/src/statusPage/simReport";
+import { writeSimHtmlReport } from "../keeper/sim/report/html";
 import { LOCAL_PARAMS } from "../deploy/parameters";
 
 interface Options {
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<void> {
     .addOption(new Option("--policy <name...>", "policy, repeatable (default: all)").choices([...POLICY_NAMES]))
     .option("--out <dir>", "output directory", "reports/sim")
     .option("--chart <scenario>", "scenario to chart (default: the first one run, or selloff when all run)")
-    .option("--on-chain [file.json]", "also replay a scenario without noise or arbitrage on the real contracts with the real keeper (in-process Hardhat network); default keeper/scenarios/onchain/parity-short.json")
+    .option("--on-chain [file.json]", "also replay a scenario without noise or arbitrage on the real contracts with the real keeper (in-process Hardhat network); default keeper/sim/scenarios/onchain/parity-short.json")
     .option("--on-chain-blocks <n>", "blocks of the scenario to replay on chain", "120")
     .parse(argv);
   const opts = program.opts<Options>();

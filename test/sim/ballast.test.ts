@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { Action, maxContraction, previewOperation } from "../../keeper/src/policy";
-import { QUOTE_UNIT, toRaw } from "../../keeper/src/sim/market";
-import { BallastPolicy, operatorStateOf } from "../../keeper/src/sim/policies/ballast";
-import type { StepContext } from "../../keeper/src/sim";
+import { QUOTE_UNIT, toRaw } from "../../keeper/sim/market";
+import { BallastPolicy, operatorStateOf } from "../../keeper/sim/policies/ballast";
+import type { StepContext } from "../../keeper/sim";
 import { CONFIG, marketAt, scenario } from "./helpers";
 
 // 6M USDC against 5M supply: ratio ~1.19, above the target, so the ratio bound does not block.

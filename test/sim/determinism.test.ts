@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { loadScenario, runScenario, summarise } from "../../keeper/src/sim";
+import { loadScenario, runScenario, summarise } from "../../keeper/sim";
 
 describe("Simulator determinism", function () {
   it("the same scenario and seed give the same per-block output; another seed does not", function () {

@@ -1,7 +1,7 @@
 /** Small builders for the simulator's tests: a scenario object and a market at a chosen pool price. */
 import { LOCAL_PARAMS } from "../../deploy/parameters";
-import { ballastConfigFrom, buildMarket, parseScenario, warmUp, type Market, type Scenario } from "../../keeper/src/sim";
-import { QUOTE_UNIT, TOKEN_UNIT, toRaw } from "../../keeper/src/sim/market";
+import { ballastConfigFrom, buildMarket, parseScenario, warmUp, type Market, type Scenario } from "../../keeper/sim";
+import { QUOTE_UNIT, TOKEN_UNIT, toRaw } from "../../keeper/sim/market";
 
 export const CONFIG = ballastConfigFrom(LOCAL_PARAMS);
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { join } from "node:path";
-import { SCENARIO_DIR, loadScenario } from "../../keeper/src/sim";
+import { SCENARIO_DIR, loadScenario } from "../../keeper/sim";
 import { PARITY_TOLERANCE, replayOnChain } from "../../scripts/simOnChain";
 
 describe("Model / chain parity (--on-chain)", function () {

@@ -1,18 +1,18 @@
 import { expect } from "chai";
-import { Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw, wadToNumber } from "../../keeper/src/sim/market";
+import { Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw, wadToNumber } from "../../keeper/sim/market";
 import {
   AMPLEFORTH_PARAMS,
   AMPLEFORTH_SIGMOID_PARAMS,
   AmpleforthPolicy,
   ampleforthSupplyChange,
   sigmoidRebasePercentage,
-} from "../../keeper/src/sim/policies/ampleforth";
-import { FraxPolicy } from "../../keeper/src/sim/policies/frax";
-import { IdealPolicy } from "../../keeper/src/sim/policies/ideal";
-import { PegKeeperPolicy } from "../../keeper/src/sim/policies/pegkeeper";
-import { PsmPolicy } from "../../keeper/src/sim/policies/psm";
-import { RAI_PARAMS, RaiPolicy } from "../../keeper/src/sim/policies/rai";
-import type { StepContext } from "../../keeper/src/sim";
+} from "../../keeper/sim/policies/ampleforth";
+import { FraxPolicy } from "../../keeper/sim/policies/frax";
+import { IdealPolicy } from "../../keeper/sim/policies/ideal";
+import { PegKeeperPolicy } from "../../keeper/sim/policies/pegkeeper";
+import { PsmPolicy } from "../../keeper/sim/policies/psm";
+import { RAI_PARAMS, RaiPolicy } from "../../keeper/sim/policies/rai";
+import type { StepContext } from "../../keeper/sim";
 import { CONFIG, marketAt, scenario } from "./helpers";
 
 const ctx = (m: Market): StepContext => ({ m, scenario: scenario(), keeperLatencyBlocks: 0, keeperUp: true });

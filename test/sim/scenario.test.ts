@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SCENARIO_DIR, ScenarioError, builtInScenarioNames, loadScenario, valueAt } from "../../keeper/src/sim";
-import { longestExcursion } from "../../keeper/src/sim/metrics";
+import { SCENARIO_DIR, ScenarioError, builtInScenarioNames, loadScenario, valueAt } from "../../keeper/sim";
+import { longestExcursion } from "../../keeper/sim/metrics";
 
 const dir = mkdtempSync(join(tmpdir(), "ballast-scenario-"));
 const good = JSON.parse(readFileSync(join(SCENARIO_DIR, "onchain", "parity-short.json"), "utf8"));

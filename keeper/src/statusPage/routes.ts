@@ -27,7 +27,7 @@ export interface StatusRoutesOptions {
   now?: () => number;
 }
 
-const PUBLIC_DIR = path.join(__dirname, "public");
+export const PUBLIC_DIR = path.join(__dirname, "public");
 
 /** chart.js's UMD build, from the installed package (its `exports` hide dist/, so resolve the main file's folder). */
 export function chartJsUmdPath(): string {

@@ -7,9 +7,9 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { POLICY_NAMES, loadScenario, runScenario, summarise, type RunResult } from "../../keeper/src/sim";
-import { downsample, simReportHtml } from "../../keeper/src/statusPage";
-import { ensureChromium, launchChromium } from "./support/browser";
+import { POLICY_NAMES, loadScenario, runScenario, summarise, type RunResult } from "../../keeper/sim";
+import { downsample, simReportHtml } from "../../keeper/sim/report/html";
+import { ensureChromium, launchChromium } from "../statusPage/support/browser";
 
 describe("status page: simulator HTML report", function () {
   this.timeout(120_000);

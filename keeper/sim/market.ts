@@ -4,7 +4,7 @@
  * threshold and heartbeat, a mirror of PriceOracle's spot/TWAP read, the true external prices and
  * the gas price. Amounts are raw integers (token 18 decimals, USDC 6, WETH 18); prices WAD.
  */
-import { WAD, amountOut, mulDiv } from "../policy";
+import { WAD, amountOut, mulDiv } from "../src/policy";
 
 export const TOKEN_UNIT = 10n ** 18n;
 export const QUOTE_UNIT = 10n ** 6n;

@@ -3,7 +3,7 @@
  * pool when that pays after the pool fee and gas (acting once an opportunity has persisted for
  * their latency), noise traders, and the scenario's scheduled order flow.
  */
-import { quoteToSpendForPrice, tokensToSellForPrice } from "../policy";
+import { quoteToSpendForPrice, tokensToSellForPrice } from "../src/policy";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
 import type { Rng } from "./rng";
 import type { Scenario } from "./scenario";

@@ -4,8 +4,8 @@
  * peg minus the fee and pro-rata below 100%, recovery fees, buffer and strategy) and the target
  * ratio step (keeper/src/policy computeTargetRatio, the mirror of CollateralPolicy).
  */
-import { BPS, PEG_WAD, WAD, computeTargetRatio, max, min, mulDiv, type OperatorLimits } from "../policy";
-import type { BallastParams, CollateralParams } from "../../../deploy/parameters";
+import { BPS, PEG_WAD, WAD, computeTargetRatio, max, min, mulDiv, type OperatorLimits } from "../src/policy";
+import type { BallastParams, CollateralParams } from "../../deploy/parameters";
 import { type Asset, type FeedConfig, type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT } from "./market";
 
 export interface AssetConfig {

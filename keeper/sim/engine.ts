@@ -4,7 +4,7 @@
  * left, arbitrageurs act, then the block's own order flow lands; the block's price is sampled at
  * its end. Deterministic: the only randomness is the scenario's seeded generator.
  */
-import { LOCAL_PARAMS } from "../../../deploy/parameters";
+import { LOCAL_PARAMS } from "../../deploy/parameters";
 import { Arbitrageurs, applyFlows } from "./agents";
 import { type BallastConfig, ballastConfigFrom } from "./ballastReserve";
 import { Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";

@@ -5,7 +5,7 @@
  * `maxLiquidationPerBlock` of the debt per block (auction throughput). Bad debt is what is left
  * when collateral runs out.
  */
-import { quoteToSpendForPrice } from "../../policy";
+import { quoteToSpendForPrice } from "../../src/policy";
 import { rawPriceFraction } from "../agents";
 import { CdpFacility } from "../facilities";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "../market";

@@ -6,10 +6,10 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import type { RunResult } from "../sim/engine";
-import type { PegSummary } from "../sim/metrics";
-import { POLICY_NAMES } from "../sim/types";
-import { chartJsUmdPath, readAsset } from "./routes";
+import type { RunResult } from "../engine";
+import type { PegSummary } from "../metrics";
+import { POLICY_NAMES } from "../types";
+import { PUBLIC_DIR, chartJsUmdPath, readAsset } from "../../src/statusPage/routes";
 
 export interface HtmlReportInput {
   runs: RunResult[];
@@ -131,7 +131,7 @@ if(d.series.ratio.length>0)C.lineChart($("ratio"),{series:d.series.ratio,yTitle:
 ${sections}
 </main>
 <script>${readAsset(chartJsUmdPath())}</script>
-<script>${readAsset(path.join(__dirname, "public", "charts.js"))}</script>
+<script>${readAsset(path.join(PUBLIC_DIR, "charts.js"))}</script>
 <script>${script}</script>
 </body></html>
 `;

@@ -1,6 +1,6 @@
 /**
  * Scenario files: what the market does to the stablecoin, block by block. Every built-in
- * scenario is such a JSON file (keeper/scenarios/), with the real-world numbers it is modelled
+ * scenario is such a JSON file (keeper/sim/scenarios/), with the real-world numbers it is modelled
  * on written beside it (`modelledOn`). A bad file is rejected with the field named.
  */
 import { readFileSync, readdirSync, existsSync } from "node:fs";
@@ -120,7 +120,7 @@ export function parseScenario(raw: unknown, source = "<inline>"): Scenario {
   return s;
 }
 
-export const SCENARIO_DIR = resolve(__dirname, "../../scenarios");
+export const SCENARIO_DIR = resolve(__dirname, "scenarios");
 
 /** The names of the built-in scenarios, in file order. */
 export function builtInScenarioNames(dir = SCENARIO_DIR): string[] {

@@ -4,7 +4,7 @@
  * fees and a cap), and a CDP anchor (borrowers mint against collateral and repay with bought
  * tokens at an anchor price: crvUSD's $1, RAI's redemption price).
  */
-import { BPS } from "../policy";
+import { BPS } from "../src/policy";
 import type { BallastReserve } from "./ballastReserve";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT, fromRaw, toRaw } from "./market";
 import type { Facility } from "./types";

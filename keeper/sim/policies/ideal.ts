@@ -3,7 +3,7 @@
  * it trades the pool exactly back to $1 (USD, at USDC's true price): whatever deviation remains is
  * what one block of market flow does before anyone can answer. Users' mint/redeem is Ballast's.
  */
-import { quoteToSpendForPrice, tokensToSellForPrice } from "../../policy";
+import { quoteToSpendForPrice, tokensToSellForPrice } from "../../src/policy";
 import { rawPriceFraction } from "../agents";
 import { BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";

@@ -25,9 +25,9 @@ import {
   type KeeperMemory,
   type OperatorState,
   type Snapshot,
-} from "../../policy";
-import { fileConfigSchema } from "../../config/schema";
-import { decisionParamsFromFile } from "../../config/load";
+} from "../../src/policy";
+import { fileConfigSchema } from "../../src/config/schema";
+import { decisionParamsFromFile } from "../../src/config/load";
 import { ASSETS, BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";
 import { GAS } from "../gas";
