@@ -16,9 +16,19 @@ export interface PolicyStats {
   reserveSpentUsd: number;
   /** USD the policy's operations earned (value received minus value given at the peg). */
   profitUsd: number;
+  /** USD of gas its transactions paid, each at its block's gas price and true ETH price. */
+  gasUsd: number;
+  /** USD the design pays others to act for it (PegKeeper caller share, keeper rewards). */
+  subsidyUsd: number;
 }
 
-export const emptyStats = (): PolicyStats => ({ actions: 0, failedTx: 0, gas: 0, reserveSpentUsd: 0, profitUsd: 0 });
+export const emptyStats = (): PolicyStats => ({ actions: 0, failedTx: 0, gas: 0, reserveSpentUsd: 0, profitUsd: 0, gasUsd: 0, subsidyUsd: 0 });
+
+/** Charges one transaction's gas to a policy: units, and USD at the block's gas and ETH prices. */
+export function spendGas(stats: PolicyStats, m: Market, gasUnits: number): void {
+  stats.gas += gasUnits;
+  stats.gasUsd += m.gasUsd(gasUnits);
+}
 
 /**
  * What arbitrageurs can do against the protocol besides the pool: mint tokens by paying

@@ -11,7 +11,7 @@
  */
 import { GAS } from "../gas";
 import { type Market, TOKEN_UNIT, fromRaw } from "../market";
-import { type Policy, type StepContext, emptyStats } from "../types";
+import { type Policy, type StepContext, emptyStats, spendGas } from "../types";
 
 export interface AmpleforthParams {
   variant: "linear" | "sigmoid";
@@ -75,7 +75,7 @@ export class AmpleforthPolicy implements Policy {
     const average = this.window.reduce((a, b) => a + b, 0) / this.window.length;
     const change = ampleforthSupplyChange(average, this.p);
     this.stats.actions += 1;
-    this.stats.gas += GAS.ampleforthRebase;
+    spendGas(this.stats, m, GAS.ampleforthRebase);
     this.lastSupplyChange = change;
     if (change === 0) return;
     const ppm = BigInt(Math.round((1 + change) * 1e9));

@@ -32,7 +32,7 @@ import { ASSETS, BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";
 import { GAS } from "../gas";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, wadToNumber } from "../market";
-import { type Policy, type PolicyName, type StepContext, emptyStats } from "../types";
+import { type Policy, type PolicyName, type StepContext, emptyStats, spendGas } from "../types";
 
 interface PendingTx {
   executeAt: number;
@@ -164,7 +164,7 @@ export class BallastPolicy implements Policy {
     }
     if (!ctx.keeperUp || this.pending) return;
     if (this.reserve.lastRefreshAt === 0n || m.now >= this.reserve.lastRefreshAt + this.reserve.config.policy.refreshCooldownSec) {
-      if (this.reserve.refresh(m)) this.charge(GAS.ballastRefresh, false);
+      if (this.reserve.refresh(m)) this.charge(m, GAS.ballastRefresh, false);
     }
     const { decision, memory } = decide(snapshotOf(m, this.reserve, this.book), this.decision, this.memory, Number(m.now) * 1000);
     this.memory = memory;
@@ -177,8 +177,8 @@ export class BallastPolicy implements Policy {
     else this.pending = tx;
   }
 
-  private charge(gas: number, failed: boolean): void {
-    this.stats.gas += gas;
+  private charge(m: Market, gas: number, failed: boolean): void {
+    spendGas(this.stats, m, gas);
     if (failed) this.stats.failedTx += 1;
     else this.stats.actions += 1;
   }
@@ -186,7 +186,7 @@ export class BallastPolicy implements Policy {
   /** The contract's expandSupply / contractSupply / rebalance on the model's state. */
   private execute(m: Market, tx: PendingTx): void {
     if (tx.action === Action.Rebalance) {
-      this.charge(this.reserve.rebalance() ? GAS.ballastRebalance : GAS.revertedTx, false);
+      this.charge(m, this.reserve.rebalance() ? GAS.ballastRebalance : GAS.revertedTx, false);
       return;
     }
     m.recordObservation();
@@ -197,7 +197,7 @@ export class BallastPolicy implements Policy {
       s.timestamp >= s.lastOperationAt + s.limits.cooldownSec &&
       spotTwapAgree(s) &&
       wantedAction(s) === tx.action;
-    if (!ready) return this.charge(GAS.revertedTx, true);
+    if (!ready) return this.charge(m, GAS.revertedTx, true);
     if (tx.action === Action.Expand) this.expand(m, s, tx);
     else this.contract(m, s, tx);
   }
@@ -205,37 +205,37 @@ export class BallastPolicy implements Policy {
   private expand(m: Market, s: OperatorState, tx: PendingTx): void {
     const sold = min(tx.amount, maxExpansion(s));
     const out = amountOut(sold, s.reserveToken, s.reserveQuote);
-    if (sold === 0n || out < tx.minOut) return this.charge(GAS.revertedTx, true);
+    if (sold === 0n || out < tx.minOut) return this.charge(m, GAS.revertedTx, true);
     // _requireSolvent, evaluated on the state after the trade.
     const quoteValue = mulDiv(out, s.quoteUsdWad, QUOTE_UNIT);
     const haircutValue = mulDiv(quoteValue, BPS - s.quoteHaircutBps, BPS);
     const ratioBefore = mulDiv(s.reserveValueWad, WAD, s.supply);
     const ratioAfter = mulDiv(s.reserveValueWad + haircutValue, WAD, s.supply + sold);
     const valueKept = quoteValue >= mulDiv(sold, PEG_WAD, TOKEN_UNIT);
-    if (ratioAfter < min(ratioBefore, s.targetRatioWad) || !valueKept) return this.charge(GAS.revertedTx, true);
+    if (ratioAfter < min(ratioBefore, s.targetRatioWad) || !valueKept) return this.charge(m, GAS.revertedTx, true);
     m.supply += sold;
     m.sellTokens(sold);
     this.reserve.idle.USDC += out;
     this.book.record(m.now, sold, 0n);
-    this.charge(GAS.ballastExpand, false);
+    this.charge(m, GAS.ballastExpand, false);
     this.stats.profitUsd += fromRaw(out, QUOTE_UNIT) * m.truth.USDC - fromRaw(sold, TOKEN_UNIT);
   }
 
   private contract(m: Market, s: OperatorState, tx: PendingTx): void {
     const spent = min(tx.amount, maxContraction(s));
     const bought = amountOut(spent, s.reserveQuote, s.reserveToken);
-    if (spent === 0n || bought < tx.minOut || bought >= s.supply) return this.charge(GAS.revertedTx, true);
+    if (spent === 0n || bought < tx.minOut || bought >= s.supply) return this.charge(m, GAS.revertedTx, true);
     const spentValue = mulDiv(spent, s.quoteUsdWad, QUOTE_UNIT);
     const haircutSpent = mulDiv(spentValue, BPS - s.quoteHaircutBps, BPS);
     const ratioBefore = mulDiv(s.reserveValueWad, WAD, s.supply);
     const ratioAfter = haircutSpent > s.reserveValueWad ? 0n : mulDiv(s.reserveValueWad - haircutSpent, WAD, s.supply - bought);
     const valueKept = mulDiv(bought, PEG_WAD, TOKEN_UNIT) >= spentValue;
-    if (ratioAfter < min(ratioBefore, s.targetRatioWad) || !valueKept) return this.charge(GAS.revertedTx, true);
+    if (ratioAfter < min(ratioBefore, s.targetRatioWad) || !valueKept) return this.charge(m, GAS.revertedTx, true);
     this.reserve.idle.USDC -= spent;
     m.buyTokens(spent);
     m.supply -= bought;
     this.book.record(m.now, -bought, mulDiv(spent, WAD, QUOTE_UNIT));
-    this.charge(GAS.ballastContract, false);
+    this.charge(m, GAS.ballastContract, false);
     const spentUsd = fromRaw(spent, QUOTE_UNIT) * m.truth.USDC;
     this.stats.reserveSpentUsd += spentUsd;
     this.stats.profitUsd += fromRaw(bought, TOKEN_UNIT) - spentUsd;

@@ -9,7 +9,7 @@
 import { GAS } from "../gas";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT, fromRaw, toRaw, wadToNumber } from "../market";
 import { valueAt } from "../scenario";
-import { type Facility, type Policy, type StepContext, emptyStats } from "../types";
+import { type Facility, type Policy, type StepContext, emptyStats, spendGas } from "../types";
 
 export interface FraxParams {
   initialCr: number;
@@ -167,7 +167,7 @@ export class FraxPolicy implements Policy {
     this.lastRefresh = now;
     if (f.cr !== before) {
       this.stats.actions += 1;
-      this.stats.gas += GAS.fraxRefresh;
+      spendGas(this.stats, m, GAS.fraxRefresh);
     }
   }
 

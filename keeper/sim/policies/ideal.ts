@@ -9,7 +9,7 @@ import { BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";
 import { GAS } from "../gas";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw } from "../market";
-import { type Policy, type StepContext, emptyStats } from "../types";
+import { type Policy, type StepContext, emptyStats, spendGas } from "../types";
 
 export class IdealPolicy implements Policy {
   readonly name = "ideal" as const;
@@ -30,7 +30,7 @@ export class IdealPolicy implements Policy {
       const out = m.sellTokens(sell);
       this.reserve.idle.USDC += out;
       this.stats.profitUsd += fromRaw(out, QUOTE_UNIT) * m.truth.USDC - fromRaw(sell, TOKEN_UNIT);
-      this.count();
+      this.count(m);
       return;
     }
     const spend = quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den);
@@ -43,13 +43,13 @@ export class IdealPolicy implements Policy {
       const spentUsd = fromRaw(spend, QUOTE_UNIT) * m.truth.USDC;
       this.stats.reserveSpentUsd += spentUsd;
       this.stats.profitUsd += fromRaw(bought, TOKEN_UNIT) - spentUsd;
-      this.count();
+      this.count(m);
     }
   }
 
-  private count(): void {
+  private count(m: Market): void {
     this.stats.actions += 1;
-    this.stats.gas += GAS.idealTrade;
+    spendGas(this.stats, m, GAS.idealTrade);
   }
 
   trueRatio(m: Market): number {

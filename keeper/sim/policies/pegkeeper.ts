@@ -12,7 +12,7 @@
  */
 import { GAS } from "../gas";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "../market";
-import { type Policy, type StepContext, emptyStats } from "../types";
+import { type Policy, type StepContext, emptyStats, spendGas } from "../types";
 import { CdpBook, type CdpParams } from "./cdp";
 
 export interface PegKeeperParams {
@@ -78,7 +78,7 @@ export class PegKeeperPolicy implements Policy {
     this.debtTokens += amount;
     this.lastActionBlock = m.block;
     this.stats.actions += 1;
-    this.stats.gas += GAS.pegKeeperUpdate;
+    spendGas(this.stats, m, GAS.pegKeeperUpdate);
     // Profit: deposits above peg and withdrawals below it earn |price − 1| per token, 80% kept.
     this.stats.profitUsd += Math.abs(amount) * Math.abs(price - 1) * (1 - this.p.callerShare);
   }

@@ -7,7 +7,7 @@
  */
 import { GAS } from "../gas";
 import { type Market, wadToNumber } from "../market";
-import { type Policy, type StepContext, emptyStats } from "../types";
+import { type Policy, type StepContext, emptyStats, spendGas } from "../types";
 import { CdpBook, type CdpParams } from "./cdp";
 
 export interface RaiParams {
@@ -67,7 +67,7 @@ export class RaiPolicy implements Policy {
     this.ratePerSec = Math.max(-this.p.maxRatePerSec, Math.min(this.p.maxRatePerSec, this.p.kp * error + this.p.ki * this.integral));
     this.lastUpdate = now;
     this.stats.actions += 1;
-    this.stats.gas += GAS.raiUpdateRate;
+    spendGas(this.stats, m, GAS.raiUpdateRate);
   }
 
   trueRatio(m: Market): number {
