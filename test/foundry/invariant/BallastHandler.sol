@@ -14,12 +14,15 @@ import {Reserve} from "../../../contracts/Reserve.sol";
 import {PriceOracle} from "../../../contracts/PriceOracle.sol";
 import {CollateralPolicy} from "../../../contracts/CollateralPolicy.sol";
 import {MarketOperator} from "../../../contracts/MarketOperator.sol";
+import {MalformedAggregator} from "../../../contracts/test/MalformedAggregator.sol";
+import {MockV3Aggregator} from "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol";
 
 /// @title BallastHandler: the actors of the stateful campaign
 /// @notice Every public function is one random step: users mint/redeem with both collaterals,
 /// transfer, burn, trade and flash-swap on the real pair, donate to the reserve, the strategy and
-/// the pool; the oracle moves, ages and breaks; time passes; this contract is also the (hostile)
-/// keeper, calling every operation with arbitrary amounts and slippage limits; the guardian and
+/// the pool; the oracle moves, ages, goes stale into degraded mode, breaks and answers malformed
+/// data; the strategy vault pauses; the quote feed wanders around the stable lane's band; time
+/// passes; this contract is also the (hostile) keeper, calling every operation with arbitrary amounts and slippage limits; the guardian and
 /// the admin pause and unpause. A step whose protocol call reverts re-raises the revert, so
 /// forge counts it per action; a step that observes a broken rule records a violation, which
 /// the invariant functions turn into a failure after that step.
@@ -51,6 +54,19 @@ contract BallastHandler is BallastSystem {
     /// @notice Per asset, idle + strategy principal the ledger predicts (donations excluded).
     mapping(address asset => uint256) public ghostBooked;
     uint256 public ghostLastOperationAt;
+    /// @notice Assets whose oracle feed is currently the malformed aggregator.
+    mapping(address asset => bool) public malformed;
+
+    /// @dev A feed's state as the handler judges it (mirrors PriceOracle.priceInfo from the raw feed).
+    uint256 internal constant FEED_OK = 0;
+    uint256 internal constant FEED_DEGRADED = 1;
+    uint256 internal constant FEED_INVALID = 2;
+
+    struct FeedState {
+        uint256 status;
+        uint256 priceWad;
+        uint256 haircutBps;
+    }
 
     address[3] internal _actors = [address(0x1001), address(0x1002), address(0x1003)];
 
@@ -97,21 +113,20 @@ contract BallastHandler is BallastSystem {
         amount = _bound(amount, 1, balance);
         vm.prank(actor);
         stable.approve(address(reserve), amount);
-        (bool feedOk, uint256 priceWad) = _feedValid(address(asset));
+        FeedState memory feed = _feedState(address(asset));
         bool redemptionsPaused = reserve.redemptionsPaused();
         Snapshot memory before = _snapshot();
-        uint256 ratioForRedeem = reserve.conservativeRatio();
-        uint256 redeemFeeBps = _redeemFeeBps(address(asset), ratioForRedeem);
+        RedeemQuote memory quote = _redeemQuote(address(asset), amount, feed);
         StrategyPos memory pos = _strategyPos();
 
         vm.prank(actor);
         try reserve.redeem(address(asset), amount, 0, actor) returns (uint256 out) {
             if (redemptionsPaused) _violate(PAUSE, "redeem succeeded while redemptions were paused");
-            if (!feedOk) _violate(ORACLE, "redeem paid out at an invalid price");
+            if (feed.status == FEED_INVALID) _violate(ORACLE, "redeem paid out at an invalid price");
             ghostSupply -= amount;
             ghostBooked[address(asset)] -= out;
             _settleStrategy(pos);
-            _checkRedeemAmount(address(asset), amount, out, priceWad, ratioForRedeem, redeemFeeBps);
+            _checkRedeemAmount(out, quote);
             _checkUserStepKeepsValue(before);
         } catch (bytes memory reason) {
             // Redemption must stay live while only minting is paused, and while another asset's
@@ -121,7 +136,7 @@ contract BallastHandler is BallastSystem {
                 _violate(PAUSE, "redeem blocked by the mint pause");
                 return;
             }
-            if (feedOk && _isOracleError(selector)) {
+            if (feed.status != FEED_INVALID && _isOracleError(selector)) {
                 _violate(ORACLE, "redeem blocked by another asset's feed");
                 return;
             }
@@ -390,7 +405,56 @@ contract BallastHandler is BallastSystem {
     }
 
     function healFeed(bool useWeth) external {
+        address asset = useWeth ? address(weth) : address(usdc);
+        if (malformed[asset]) {
+            malformed[asset] = false;
+            (uint256 maxAge, uint256 lo, uint256 hi) = _feedLimits(useWeth);
+            vm.prank(ADMIN);
+            oracle.setFeed(asset, address(useWeth ? wethFeed : usdcFeed), maxAge, lo, hi);
+        }
         (useWeth ? wethFeed : usdcFeed).updateAnswer(useWeth ? int256(3_000e8) : int256(1e8));
+    }
+
+    /// @notice A feed misses its heartbeats: its answer is re-stamped `pastSec` beyond its max age,
+    /// so the asset is degraded (last good price, growing haircut) for a day, then has no price.
+    function staleFeed(bool useWeth, uint256 pastSec) external {
+        MockV3Aggregator feed = useWeth ? wethFeed : usdcFeed;
+        (uint80 round, int256 answer,,,) = feed.latestRoundData();
+        (uint256 maxAge,,) = _feedLimits(useWeth);
+        uint256 updatedAt = block.timestamp - maxAge - _bound(pastSec, 1, 2 days);
+        feed.updateRoundData(round + 1, answer, updatedAt, updatedAt);
+    }
+
+    /// @notice The oracle is pointed at a feed answering garbage: empty or short round data, or
+    /// absurd decimals. `tryPrice` must report it; redemptions of the other asset must go on.
+    function malformFeed(bool useWeth, uint256 kind) external {
+        address asset = useWeth ? address(weth) : address(usdc);
+        MalformedAggregator bad = useWeth ? wethBadFeed : usdcBadFeed;
+        bad.setRound(useWeth ? int256(3_000e8) : int256(1e8), block.timestamp, 8);
+        (uint256 maxAge, uint256 lo, uint256 hi) = _feedLimits(useWeth);
+        vm.prank(ADMIN);
+        oracle.setFeed(asset, address(bad), maxAge, lo, hi);
+        if (kind % 3 == 0) bad.setRoundData("");
+        else if (kind % 3 == 1) bad.setRoundData(abi.encode(uint256(1), int256(1e8)));
+        else bad.setDecimalsData(abi.encode(uint256(99)));
+        malformed[asset] = true;
+        (bool ok,) = oracle.tryPrice(asset);
+        if (ok) _violate(ORACLE, "tryPrice accepted malformed feed data");
+    }
+
+    /// @notice The strategy vault pauses or resumes; ERC-4626 lets its previews revert meanwhile.
+    function pauseVault(bool paused) external {
+        vault.setPaused(paused);
+    }
+
+    /// @notice The quote feed sits within ±80 bps of $1 (inside and just outside the stable lane's
+    /// band), then a user mints with USDC and, if asked, redeems for USDC: the lane open or closed.
+    function laneTrade(uint256 actorSeed, uint256 amount, uint256 deviationBps, bool above, bool redeemToo) external {
+        deviationBps = _bound(deviationBps, 0, 80);
+        uint256 answer = above ? 1e8 * (BPS + deviationBps) / BPS : 1e8 * (BPS - deviationBps) / BPS;
+        usdcFeed.updateAnswer(int256(answer));
+        this.mint(actorSeed, false, amount);
+        if (redeemToo) this.redeem(actorSeed, false, _bound(amount, 1, 150_000e6) * 1e12);
     }
 
     /// @notice Time passes; with `refresh` the feeds re-post and the oracle records, else they age.
@@ -526,6 +590,7 @@ contract BallastHandler is BallastSystem {
         bool valid;
         int256 equityWad;
         uint256 ratioWad;
+        uint256 grossRatioWad;
     }
 
     struct Prices {
@@ -552,16 +617,19 @@ contract BallastHandler is BallastSystem {
             s.valid = true;
             s.equityWad = int256(gross) - int256(stable.totalSupply());
             s.ratioWad = reserve.collateralRatio();
+            uint256 supply = stable.totalSupply();
+            s.grossRatioWad = supply == 0 ? type(uint256).max : (gross * 1e18) / supply;
         } catch {}
     }
 
     /// @dev INV solvency + no extraction for user steps: without an oracle move, a user's mint or
-    /// redeem never lowers the protocol's equity, nor the ratio below min(ratio before, 100%).
+    /// redeem never lowers the protocol's equity, nor the gross ratio below min(before, 100%)
+    /// (redemptions pay gross value; haircuts only gate minting and operations).
     function _checkUserStepKeepsValue(Snapshot memory before) internal {
         Snapshot memory afterStep = _snapshot();
         if (!before.valid || !afterStep.valid) return;
         if (afterStep.equityWad < before.equityWad) _violate(NO_EXTRACTION, "a user step lowered protocol equity");
-        if (afterStep.ratioWad < _min(before.ratioWad, 1e18)) _violate(SOLVENCY, "a user step lowered the ratio");
+        if (afterStep.grossRatioWad < _min(before.grossRatioWad, 1e18)) _violate(SOLVENCY, "a user step lowered the gross ratio");
     }
 
     /// @dev Rule 4 + decimals: tokens out ≤ value × (1 − haircut) × (1 − fee), within 3 wei-steps of it.
@@ -573,40 +641,77 @@ contract BallastHandler is BallastSystem {
         // One exact division of the whole product: the contract's step-by-step rounding must land
         // at or below it (rule 4) and at most a few wei under it (decimals handled, not truncated).
         uint256 exactOut = (amountIn * priceWad * (BPS - cfg.haircutBps) * (BPS - feeBps)) / (unit * BPS * BPS);
+        (bool laneOpen, uint256 laneFeeBps) = _laneFeeBps(asset, priceWad);
+        if (laneOpen) {
+            // The lane pays min(feed, 1) minus its fee (at its recovery floor), unless a cap sends
+            // the mint down the haircut path, which pays less: out lies between the two.
+            if (_recovery()) laneFeeBps = _min(laneFeeBps, reserve.recoveryMintFeeBps());
+            uint256 laneOut = (amountIn * _min(priceWad, PEG_WAD) * (BPS - laneFeeBps)) / (unit * BPS);
+            if (out > laneOut) _violate(NO_EXTRACTION, "lane mint paid more than min(feed, 1) minus the lane fee");
+            if (out + 3 < exactOut) _violate(DECIMALS, "lane mint paid less than the haircut path");
+            return;
+        }
         if (out > exactOut) _violate(NO_EXTRACTION, "mint paid more than the haircut value minus the fee");
         if (out + 3 < exactOut) _violate(DECIMALS, "mint rounded away more than dust");
     }
 
-    /// @dev The fee `mint` will charge now: the recovery floor applies under the target ratio.
+    /// @dev Whether USDC's stable lane is open at `priceWad` and its fee: base + ceil(deviation / 2),
+    /// the deviation in bps rounded up (the contract's documented formula, recomputed here).
+    function _laneFeeBps(address asset, uint256 priceWad) internal view returns (bool open, uint256 feeBps) {
+        if (asset != address(usdc) || priceWad == 0) return (false, 0);
+        uint256 gap = priceWad > PEG_WAD ? priceWad - PEG_WAD : PEG_WAD - priceWad;
+        uint256 deviationBps = (gap * BPS + PEG_WAD - 1) / PEG_WAD;
+        if (deviationBps > LANE_BAND_BPS) return (false, 0);
+        return (true, LANE_BASE_FEE_BPS + (deviationBps + 1) / 2);
+    }
+
+    /// @dev Recovery mode as user mint and redeem see it: the conservative ratio below the target.
+    function _recovery() internal view returns (bool) {
+        return reserve.conservativeRatio() < policy.targetRatio();
+    }
+
+    /// @dev The fee `mint` will charge now off the lane: the recovery floor applies under the target.
     function _mintFeeBps(address asset) internal view returns (uint256) {
         uint256 feeBps = reserve.assetConfig(asset).mintFeeBps;
-        try reserve.inRecoveryMode() returns (bool recovery) {
-            if (recovery) return _min(feeBps, reserve.recoveryMintFeeBps());
-        } catch {}
-        return feeBps;
+        return _recovery() ? _min(feeBps, reserve.recoveryMintFeeBps()) : feeBps;
     }
 
-    /// @dev Rule 4 + rounding: out ≤ tokens × min(ratio, 1) × (1 − fee) / price in one exact division
-    /// (the contract's step-by-step rounding must not exceed it), and at most dust below it.
-    function _checkRedeemAmount(
-        address asset,
-        uint256 tokensIn,
-        uint256 out,
-        uint256 priceWad,
-        uint256 ratioWad,
-        uint256 feeBps
-    ) internal {
+    /// @dev What a redemption may pay, from the state before it: the ordinary path (fee + spread,
+    /// at the price raised by the degraded haircut) exactly, and the stable lane's ceiling.
+    struct RedeemQuote {
+        uint256 ordinaryOut;
+        uint256 laneOut;
+        bool laneOpen;
+    }
+
+    /// @dev Rule 4: out = tokens × min(G/S, 1) × (1 − fee) / payPrice in one exact division (the
+    /// contract's step-by-step rounding must not exceed it, and lose at most dust).
+    function _redeemQuote(address asset, uint256 tokensIn, FeedState memory feed) internal view returns (RedeemQuote memory q) {
+        if (feed.status == FEED_INVALID) return q;
         uint256 unit = 10 ** TestERC20(asset).decimals();
-        uint256 share = ratioWad < 1e18 ? ratioWad : 1e18;
-        uint256 exactOut = (tokensIn * share * (BPS - feeBps) * unit) / (1e18 * BPS * priceWad);
-        if (out > exactOut) _violate(ROUNDING, "redeem paid more than the pro-rata claim");
-        if (out + 3 < exactOut) _violate(DECIMALS, "redeem rounded away more than dust");
+        uint256 share = _min(reserve.redemptionRatio(), 1e18);
+        bool recovery = _recovery();
+        uint256 recoveryFeeBps = reserve.recoveryRedeemFeeBps();
+        uint256 feeBps = reserve.assetConfig(asset).redeemFeeBps + reserve.redeemSpreadBps(asset);
+        if (recovery && recoveryFeeBps > feeBps) feeBps = recoveryFeeBps;
+        uint256 payPriceWad = (feed.priceWad * BPS + (BPS - feed.haircutBps) - 1) / (BPS - feed.haircutBps);
+        q.ordinaryOut = (tokensIn * share * (BPS - feeBps) * unit) / (1e18 * BPS * payPriceWad);
+        if (feed.status != FEED_OK) return q;
+        uint256 laneFeeBps;
+        (q.laneOpen, laneFeeBps) = _laneFeeBps(asset, feed.priceWad);
+        if (recovery && recoveryFeeBps > laneFeeBps) laneFeeBps = recoveryFeeBps;
+        uint256 lanePriceWad = feed.priceWad > PEG_WAD ? feed.priceWad : PEG_WAD;
+        q.laneOut = (tokensIn * share * (BPS - laneFeeBps) * unit) / (1e18 * BPS * lanePriceWad);
     }
 
-    /// @dev The fee `redeem` will charge now: the recovery fee applies under the target ratio.
-    function _redeemFeeBps(address asset, uint256 ratioWad) internal view returns (uint256 feeBps) {
-        feeBps = reserve.assetConfig(asset).redeemFeeBps;
-        if (ratioWad < policy.targetRatio() && reserve.recoveryRedeemFeeBps() > feeBps) feeBps = reserve.recoveryRedeemFeeBps();
+    /// @dev Off the lane, out is the ordinary quote (within dust). With the lane open, out is the
+    /// lane's 1:1 quote or, when its epoch volume is used up, the ordinary one: between the two.
+    function _checkRedeemAmount(uint256 out, RedeemQuote memory q) internal {
+        uint256 ceiling = q.ordinaryOut;
+        uint256 floor = q.ordinaryOut;
+        if (q.laneOpen) (floor, ceiling) = q.laneOut < q.ordinaryOut ? (q.laneOut, q.ordinaryOut) : (q.ordinaryOut, q.laneOut);
+        if (out > ceiling) _violate(ROUNDING, "redeem paid more than the pro-rata claim");
+        if (out + 3 < floor) _violate(DECIMALS, "redeem rounded away more than dust");
     }
 
     function _prices() internal view returns (Prices memory p) {
@@ -691,7 +796,8 @@ contract BallastHandler is BallastSystem {
 
     function _strategyPos() internal view returns (StrategyPos memory pos) {
         IReserve.Holdings memory h = reserve.holdings(address(usdc));
-        if (h.strategyShares == 0) return pos;
+        // A paused vault can neither be valued nor pay back: no realisation can happen this step.
+        if (h.strategyShares == 0 || vault.paused()) return pos;
         uint256 worth = vault.previewRedeem(h.strategyShares);
         if (worth > h.strategyPrincipal) pos.yield = worth - h.strategyPrincipal;
         else pos.shortfall = h.strategyPrincipal - worth;
@@ -711,13 +817,31 @@ contract BallastHandler is BallastSystem {
     /// @dev The feed's validity judged here, from the aggregator and the configured limits, not by
     /// asking the oracle under test (so a broken oracle check cannot vouch for itself).
     function _feedValid(address asset) internal view returns (bool ok, uint256 priceWad) {
+        FeedState memory st = _feedState(asset);
+        return st.status == FEED_OK ? (true, st.priceWad) : (false, 0);
+    }
+
+    /// @dev Fresh and valid: OK. Stale by at most a day past the max age, the answer otherwise
+    /// valid: DEGRADED at that answer, haircut min(25%, ceil(1%/h × staleness)). Else INVALID
+    /// (also while the oracle points at the malformed feed).
+    function _feedState(address asset) internal view returns (FeedState memory st) {
+        st.status = FEED_INVALID;
+        if (malformed[asset]) return st;
         bool isWeth = asset == address(weth);
         (, int256 answer,, uint256 updatedAt,) = (isWeth ? wethFeed : usdcFeed).latestRoundData();
-        if (answer <= 0 || updatedAt > block.timestamp) return (false, 0);
-        if (block.timestamp - updatedAt > (isWeth ? WETH_MAX_AGE_SEC : USDC_MAX_AGE_SEC)) return (false, 0);
-        priceWad = uint256(answer) * 1e10;
-        (uint256 lo, uint256 hi) = isWeth ? (uint256(10e18), uint256(100_000e18)) : (uint256(0.5e18), uint256(2e18));
-        ok = priceWad >= lo && priceWad <= hi;
+        if (answer <= 0 || updatedAt > block.timestamp) return st;
+        uint256 priceWad = uint256(answer) * 1e10;
+        (uint256 maxAge, uint256 lo, uint256 hi) = _feedLimits(isWeth);
+        if (priceWad < lo || priceWad > hi) return st;
+        uint256 age = block.timestamp - updatedAt;
+        if (age <= maxAge) return FeedState(FEED_OK, priceWad, 0);
+        uint256 staleSec = age - maxAge;
+        if (staleSec > 1 days) return st;
+        return FeedState(FEED_DEGRADED, priceWad, _min(2_500, (100 * staleSec + 1 hours - 1) / 1 hours));
+    }
+
+    function _feedLimits(bool isWeth) internal pure returns (uint256 maxAgeSec, uint256 lo, uint256 hi) {
+        return isWeth ? (WETH_MAX_AGE_SEC, uint256(10e18), uint256(100_000e18)) : (USDC_MAX_AGE_SEC, uint256(0.5e18), uint256(2e18));
     }
 
     function _abovePeg(uint256 rT, uint256 rQ, uint256 quoteUsdWad) internal pure returns (bool) {

@@ -8,7 +8,8 @@ import {Reserve} from "../../../contracts/Reserve.sol";
 import {CollateralPolicy} from "../../../contracts/CollateralPolicy.sol";
 import {MarketOperator} from "../../../contracts/MarketOperator.sol";
 import {TestERC20} from "../../../contracts/test/TestERC20.sol";
-import {TestVault} from "../../../contracts/test/TestVault.sol";
+import {FaultyVault} from "../../../contracts/test/FaultyVault.sol";
+import {MalformedAggregator} from "../../../contracts/test/MalformedAggregator.sol";
 import {IReserve} from "../../../contracts/interfaces/IReserve.sol";
 import {ICollateralPolicy} from "../../../contracts/interfaces/ICollateralPolicy.sol";
 import {IMarketOperator} from "../../../contracts/interfaces/IMarketOperator.sol";
@@ -42,6 +43,9 @@ abstract contract BallastSystem is CheatCodes {
     /// @dev Feed limits, as configured below; the handler checks feed validity itself against them.
     uint256 internal constant USDC_MAX_AGE_SEC = 86_400 + 3_600;
     uint256 internal constant WETH_MAX_AGE_SEC = 3_600 + 600;
+    /// @dev USDC's stable lane, as LOCAL_PARAMS configures it.
+    uint16 internal constant LANE_BAND_BPS = 50;
+    uint16 internal constant LANE_BASE_FEE_BPS = 5;
 
     BallastDollar internal stable;
     PriceOracle internal oracle;
@@ -51,7 +55,11 @@ abstract contract BallastSystem is CheatCodes {
     IUniswapV2PairFull internal pair;
     TestERC20 internal usdc;
     TestERC20 internal weth;
-    TestVault internal vault;
+    /// @dev An OpenZeppelin ERC-4626 vault the campaign can pause (ERC-4626 lets previews revert).
+    FaultyVault internal vault;
+    /// @dev One malformed feed per asset, swapped in by the handler to break the oracle's decoding.
+    MalformedAggregator internal usdcBadFeed;
+    MalformedAggregator internal wethBadFeed;
     MockV3Aggregator internal usdcFeed;
     MockV3Aggregator internal wethFeed;
 
@@ -63,7 +71,9 @@ abstract contract BallastSystem is CheatCodes {
         weth = new TestERC20("WETH (test)", "WETH", 18);
         usdcFeed = new MockV3Aggregator(8, 1e8);
         wethFeed = new MockV3Aggregator(8, 3_000e8);
-        vault = new TestVault(usdc, "Ballast USDC strategy", "bsUSDC");
+        vault = new FaultyVault(usdc);
+        usdcBadFeed = new MalformedAggregator();
+        wethBadFeed = new MalformedAggregator();
         stable = new BallastDollar(ADMIN);
 
         IUniswapV2FactoryMinimal factory = IUniswapV2FactoryMinimal(_deployUniswapFactory(ADMIN));
@@ -77,6 +87,8 @@ abstract contract BallastSystem is CheatCodes {
         reserve.listAsset(address(usdc), IReserve.AssetConfig(100, 5, 5, 5_000, 100_000_000e6));
         reserve.listAsset(address(weth), IReserve.AssetConfig(2_000, 30, 30, 10_000, 50_000e18));
         reserve.setStrategy(address(usdc), vault);
+        reserve.setStableLane(address(usdc), IReserve.StableLane(LANE_BAND_BPS, LANE_BASE_FEE_BPS, 10_000, 5_000_000e18));
+        reserve.setRedeemSpread(address(weth), 50);
         reserve.setRecoveryFees(0, 50);
         reserve.setBufferTolerance(1_000);
 
@@ -111,7 +123,8 @@ abstract contract BallastSystem is CheatCodes {
     function _seedPoolAtPeg() private {
         uint256 quoteSide = POOL_DEPTH * 1e6;
         uint256 tokenSide = POOL_DEPTH * 1e18;
-        // tokens = deposit × (1 − 1% haircut) × (1 − 0.05% fee), so deposit = side / (0.99 × 0.9995) + 1.
+        // tokens = deposit × (1 − 1% haircut) × (1 − 0.05% fee) at most (the stable lane gives more),
+        // so deposit = side / (0.99 × 0.9995) + 1 always covers the token side.
         uint256 deposit = (quoteSide * 1e8) / (9_900 * 9_995) + 1;
         usdc.mint(ADMIN, deposit + quoteSide + SEED_EQUITY * 1e6);
         vm.startPrank(ADMIN);
