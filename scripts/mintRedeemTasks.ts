@@ -9,6 +9,7 @@ import { UserError, expectedFailure, out, runTask } from "./lib/cli";
 import { loadSystem, resolveAsset, resolveSigner, type AssetRef, type SystemContext } from "./lib/context";
 import { describeFailure } from "./lib/revertDecoder";
 import { simulateThenSend } from "./lib/tx";
+import { quoteWarning, usdValueWad } from "./lib/quoteCheck";
 
 export interface TradeArgs {
   asset: string;
@@ -63,6 +64,9 @@ export async function mintTask(hre: HardhatRuntimeEnvironment, args: TradeArgs):
     }
     const expected = await preview("mint preview", () => ctx.reserve.previewMint(asset.address, amountIn));
     const minOut = (expected * (BPS - BigInt(slippageBps))) / BPS;
+    const [priced, priceWad] = await ctx.oracle.tryPrice(asset.address);
+    const warning = priced ? quoteWarning("mint", usdValueWad(amountIn, asset.decimals, priceWad), expected) : null;
+    if (warning) out(warning);
     const reserveAddress = await ctx.reserve.getAddress();
     const token = asset.token.connect(signer);
     const approvals = await ensureAllowance(token, async (s, a) => (await (await token.approve(s, a)).wait())!, who, reserveAddress, amountIn, asset.symbol);
@@ -83,6 +87,12 @@ export async function redeemTask(hre: HardhatRuntimeEnvironment, args: TradeArgs
     }
     const expected = await preview("redeem preview", () => ctx.reserve.previewRedeem(asset.address, amountIn));
     const minOut = (expected * (BPS - BigInt(slippageBps))) / BPS;
+    const [priced, priceWad] = await ctx.oracle.tryPrice(asset.address);
+    // Without a fresh price (degraded mode) the quote is already priced conservatively: say so.
+    const warning = priced
+      ? quoteWarning("redeem", amountIn, usdValueWad(expected, asset.decimals, priceWad))
+      : `warning: ${asset.symbol} has no fresh price; this redemption pays at its last good price raised by the degraded haircut`;
+    if (warning) out(warning);
     const reserveAddress = await ctx.reserve.getAddress();
     const stable = ctx.stable.connect(signer);
     const approvals = await ensureAllowance(stable, async (s, a) => (await (await stable.approve(s, a)).wait())!, who, reserveAddress, amountIn, "BLD");

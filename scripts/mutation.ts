@@ -66,8 +66,8 @@ const MUTATIONS: Mutation[] = [
     bug: "mint ignores the asset's haircut",
     edits: [{
       file: "contracts/Reserve.sol",
-      find: "uint256 haircutValue = _haircut(_value(asset, amountIn, oracle.price(asset)), asset);",
-      replace: "uint256 haircutValue = _value(asset, amountIn, oracle.price(asset));",
+      find: "valueWad = _haircut(_value(asset, amountIn, priceWad), asset);",
+      replace: "valueWad = _value(asset, amountIn, priceWad);",
     }],
   },
   {
@@ -113,15 +113,15 @@ const MUTATIONS: Mutation[] = [
   {
     invariant: "INV-11",
     bug: "redeem rounds the payout up",
-    edits: [{ file: "contracts/Reserve.sol", find: "amountOut = Math.mulDiv(valueWad, _unit[asset], priceWad);", replace: "amountOut = Math.mulDiv(valueWad, _unit[asset], priceWad, Math.Rounding.Ceil);" }],
+    edits: [{ file: "contracts/Reserve.sol", find: "amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad);", replace: "amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad, Math.Rounding.Ceil);" }],
   },
   {
     invariant: "INV-12",
     bug: "the oracle no longer rejects stale answers",
     edits: [{
       file: "contracts/PriceOracle.sol",
-      find: "if (updatedAt > block.timestamp || block.timestamp - updatedAt > cfg.maxAgeSec) {",
-      replace: "if (updatedAt > block.timestamp) {",
+      find: "if (block.timestamp - updatedAt > maxAgeSec) return (_STALE, priceWad, updatedAt);",
+      replace: "",
     }],
   },
   {
@@ -129,8 +129,8 @@ const MUTATIONS: Mutation[] = [
     bug: "redemptions of assets under 18 decimals are scaled by a wrong power of ten",
     edits: [{
       file: "contracts/Reserve.sol",
-      find: "amountOut = Math.mulDiv(valueWad, _unit[asset], priceWad);",
-      replace: "amountOut = Math.mulDiv(valueWad, _unit[asset], priceWad) / (_unit[asset] < 1e18 ? 10 : 1);",
+      find: "amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad);",
+      replace: "amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad) / (_unit[asset] < 1e18 ? 10 : 1);",
     }],
   },
   {

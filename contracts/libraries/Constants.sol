@@ -5,7 +5,8 @@ pragma solidity 0.8.28;
 // Units: WAD (1e18) for prices, values and ratios; basis points (BPS) for fees and bands;
 // seconds for time. Every setter in the protocol is bounded by one of the hard limits below, so
 // governance cannot raise a cap or a fee past what the code allows (lesson: Terra raised caps
-// mid-crisis).
+// mid-crisis). They bound parameters, not a captured admin (who can grant roles and swap feeds):
+// the Timelock delay in front of the admin is that control (docs/security.md).
 
 uint256 constant WAD = 1e18;
 uint256 constant BPS = 10_000;
@@ -71,7 +72,8 @@ uint256 constant MAX_OPERATION_COOLDOWN_SEC = 1 days;
 uint256 constant MIN_EPOCH_SEC = 1 hours;
 uint256 constant MAX_EPOCH_SEC = 7 days;
 /// @dev Absolute ceilings on what governance can allow per operation and per epoch (18-decimal
-/// token units), so a captured admin cannot open the mint tap.
+/// token units), so no parameter change can open the mint tap (a captured admin has other ways:
+/// docs/security.md).
 uint256 constant HARD_MAX_EXPANSION_PER_OP = 10_000_000e18;
 uint256 constant HARD_MAX_EXPANSION_PER_EPOCH = 50_000_000e18;
 /// @dev Contraction caps are quote-asset amounts normalised to 18 decimals (decimals-independent).
@@ -129,7 +131,7 @@ uint256 constant MAX_REDEEM_SPREAD_BPS = 500;
 uint256 constant MAX_LANE_BAND_BPS = 100;
 uint256 constant MAX_LANE_BASE_FEE_BPS = 10;
 /// @dev The lane's per-epoch volume (18-decimal tokens, mints plus redeems) is bounded like the
-/// market operator's epoch expansion cap, so a captured admin cannot open an unbounded tap.
+/// market operator's epoch expansion cap, so no parameter change opens an unbounded lane.
 uint256 constant HARD_MAX_LANE_VOLUME_PER_EPOCH = 50_000_000e18;
 /// @dev The lane asset's share of the reserve's gross value after a lane mint: at least 10%
 /// (below it the lane is useless), at most all of it.

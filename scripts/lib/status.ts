@@ -24,7 +24,16 @@ export interface AssetStatus {
   haircutBps: number;
   /** amount × price × (1 − haircut), WAD USD, rounded down as the Reserve does. */
   value: string | null;
+  /** The oracle's degraded mode: "ok", "degraded" (only a stale feed's last good price) or "invalid". */
+  priceStatus: PriceStatus;
+  /** When the degraded price went stale (unix seconds); null unless degraded. */
+  degradedSince: number | null;
+  /** The degraded haircut on the last good price, basis points (0 unless degraded). */
+  degradedHaircutBps: number;
 }
+
+export type PriceStatus = "ok" | "degraded" | "invalid";
+const PRICE_STATUS: readonly PriceStatus[] = ["ok", "degraded", "invalid"];
 
 export interface Status {
   network: string;
@@ -88,15 +97,22 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
   const assets: AssetStatus[] = [];
   for (const address of await ctx.reserve.assets()) {
     const token = connectContract("TestERC20", address, provider);
-    const [symbol, decimals, amount, config, priced] = await Promise.all([
+    const [symbol, decimals, amount, config, priced, info] = await Promise.all([
       token.symbol(),
       token.decimals(),
       ctx.reserve.accountedAmount(address),
       ctx.reserve.assetConfig(address),
       ctx.oracle.tryPrice(address),
+      ctx.oracle.priceInfo(address),
     ]);
     const [ok, price] = priced;
-    if (!ok) warnings.push(`${symbol} price: the oracle rejects its feed (stale, non-positive or out of bounds)`);
+    const priceStatus = PRICE_STATUS[Number(info.status)] ?? "invalid";
+    const degradedSince = priceStatus === "degraded" ? Number(info.staleSinceSec) : null;
+    if (degradedSince !== null) {
+      warnings.push(`${symbol} price: degraded since ${new Date(degradedSince * 1000).toISOString()} (last good price under a ${info.haircutBps} bps haircut; minting it is blocked)`);
+    } else if (!ok) {
+      warnings.push(`${symbol} price: the oracle rejects its feed (stale past the degraded window, non-positive, out of bounds or malformed)`);
+    }
     const unit = 10n ** decimals;
     const value = ok ? (((amount * price) / unit) * (BPS - config.haircutBps)) / BPS : null;
     assets.push({
@@ -107,6 +123,9 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
       price: ok ? price.toString() : null,
       haircutBps: Number(config.haircutBps),
       value: value === null ? null : value.toString(),
+      priceStatus,
+      degradedSince,
+      degradedHaircutBps: Number(info.haircutBps),
     });
   }
 
@@ -197,7 +216,7 @@ export function formatStatus(s: Status): string {
       ...s.assets.map((a) => [
         a.symbol,
         unitsText(a.amount, a.decimals, 4),
-        a.price === null ? "rejected" : `$${wadText(a.price, 4)}`,
+        a.priceStatus === "degraded" ? "degraded" : a.price === null ? "rejected" : `$${wadText(a.price, 4)}`,
         `${a.haircutBps / 100}%`,
         a.value === null ? "n/a" : `$${unitsText(a.value, 18)}`,
       ]),

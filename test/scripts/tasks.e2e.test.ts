@@ -41,7 +41,7 @@ describe("ballast:* tasks against a hardhat node process", function () {
       expect(BigInt(s.twapPrice)).to.be.closeTo(WAD, 10n ** 6n);
       expect(BigInt(s.collateralRatio) >= BigInt(s.targetRatio)).to.equal(true);
       expect(s.assets.map((a: { symbol: string }) => a.symbol)).to.deep.equal(["USDC", "WETH"]);
-      for (const a of s.assets) expect(Object.keys(a)).to.include.members(["symbol", "address", "amount", "price", "haircutBps", "value"]);
+      for (const a of s.assets) expect(Object.keys(a)).to.include.members(["symbol", "address", "amount", "price", "haircutBps", "value", "priceStatus", "degradedSince", "degradedHaircutBps"]);
       expect(s.paused).to.deep.equal({ minting: false, redemptions: false, operations: false });
       expect(s.caps.expansionLeftInEpoch).to.equal(parseUnits(LOCAL_PARAMS.operator.maxExpansionPerEpoch, 18).toString());
       expect(s.cooldowns.operationReadyInSec).to.equal(0);

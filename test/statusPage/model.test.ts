@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { formatUnits, parseUnits } from "ethers";
 import { addressBookOf, deploySystemFixture, passTime, pushSpotTo, type Fixture } from "../fixtures/system";
 import { readSnapshot } from "../../keeper/src/chain/reader";
@@ -72,6 +72,20 @@ describe("status page: model on the real system", function () {
     expect(v.caps!.cooldownSec).to.equal(Number(limits.cooldownSec));
     expect(v.keeper.balance).to.equal(wadToDecimal(await ethers.provider.getBalance(f.keeper.address, snap.blockNumber), 4));
     expect(v.keeper.rpc.ok).to.equal(true);
+  });
+
+  it("shows an asset whose feed went stale as degraded since the moment its answer passed its max age", async function () {
+    const f = await loadFixture(deploySystemFixture);
+    const model = newModel();
+    const [, , , updatedAt] = await f.weth.feed.latestRoundData();
+    const staleSince = updatedAt + BigInt(f.params.collateral.others[0].maxAgeSec);
+    await time.increaseTo(staleSince + 600n);
+    await f.usdc.feed.updateAnswer(parseUnits("1", 8));
+    await observe(f, model);
+    const byAsset = new Map(model.view(1_000).reserve.map((a) => [a.symbol, a]));
+    expect(byAsset.get("WETH")!.feedValid).to.equal(false);
+    expect(byAsset.get("WETH")!.degradedSince).to.equal(Number(staleSince));
+    expect(byAsset.get("USDC")!.degradedSince).to.equal(null);
   });
 
   it("records a price move in the history and the deviation, and the pause flags when the guardian pauses", async function () {

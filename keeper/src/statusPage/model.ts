@@ -15,6 +15,9 @@ export interface ReserveAssetDetail {
   amount: bigint;
   decimals: number;
   haircutBps: bigint;
+  /** PriceOracle.priceInfo(asset): 0 ok, 1 degraded (last good price), 2 invalid; and since when it is degraded (unix s, 0 otherwise). Absent when not read. */
+  priceStatus?: number;
+  staleSinceSec?: bigint;
 }
 
 export interface ReserveDetail {
@@ -107,6 +110,7 @@ export function reserveOf(snap: Snapshot, detail: ReserveDetail | null): Reserve
       valueUsd: valueWad === null ? null : wadToDecimal(valueWad, 2),
       valueUsdNumber: valueWad === null ? null : wadToNumber(valueWad),
       feedValid: f.valid,
+      degradedSince: d?.priceStatus === 1 && d.staleSinceSec !== undefined ? Number(d.staleSinceSec) : null,
       feedAgeSec: secondsLeft(snap.blockTimestamp, f.updatedAt),
       feedMaxAgeSec: Number(f.maxAgeSec),
     };

@@ -1,14 +1,15 @@
 /**
- * What the status page shows beyond the keeper's decision snapshot: per-asset accounted amounts
- * and haircuts, and the reserve's two pause flags. Read at the snapshot's own block so amounts
+ * What the status page shows beyond the keeper's decision snapshot: per-asset accounted amounts,
+ * haircuts and degraded-mode price status, and the reserve's two pause flags. Read at the snapshot's own block so amounts
  * sit beside the prices they were valued with.
  */
 import type { Provider } from "ethers";
-import { IERC20Metadata__factory, Reserve__factory, type Reserve } from "../../../typechain-types";
+import { IERC20Metadata__factory, PriceOracle__factory, Reserve__factory, type Reserve } from "../../../typechain-types";
 import type { ReserveDetail } from "./model";
 
 export class ReserveReader {
   readonly #decimals = new Map<string, number>();
+  #oracleAddress: string | undefined;
   readonly #provider: () => Provider;
 
   /** `provider` may be a function returning the endpoint in use, so reads follow the keeper's failover. */
@@ -29,16 +30,23 @@ export class ReserveReader {
       reserve.redemptionsPaused(at),
       Promise.all(
         assets.map(async (asset) => {
-          const [amount, config, decimals] = await Promise.all([
+          const [amount, config, decimals, info] = await Promise.all([
             reserve.accountedAmount(asset, at),
             reserve.assetConfig(asset, at),
             this.#decimalsOf(asset),
+            this.#oracle().then((oracle) => oracle.priceInfo(asset, at)),
           ]);
-          return { asset, amount, decimals, haircutBps: BigInt(config.haircutBps) };
+          return { asset, amount, decimals, haircutBps: BigInt(config.haircutBps), priceStatus: Number(info.status), staleSinceSec: info.staleSinceSec };
         }),
       ),
     ]);
     return { blockNumber, assets: perAsset, mintingPaused, redemptionsPaused };
+  }
+
+  /** The reserve's oracle (immutable), for its degraded-mode view of each asset's price. */
+  async #oracle() {
+    this.#oracleAddress ??= await this.#reserve.oracle();
+    return PriceOracle__factory.connect(this.#oracleAddress, this.#provider());
   }
 
   async #decimalsOf(asset: string): Promise<number> {

@@ -19,6 +19,8 @@ export interface ReserveAssetView {
   valueUsdNumber: number | null;
   /** Whether PriceOracle.tryPrice accepts the feed's latest answer. */
   feedValid: boolean;
+  /** Degraded mode: when the asset's feed went stale and the oracle fell back to its last good price (unix seconds); null otherwise. */
+  degradedSince: number | null;
   /** Seconds since the feed's latest answer, at the snapshot block. */
   feedAgeSec: number;
   feedMaxAgeSec: number;

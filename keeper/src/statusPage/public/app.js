@@ -148,7 +148,8 @@
       cell(tr, a.priceUsd === null ? "rejected" : "$" + a.priceUsd);
       cell(tr, a.haircutBps === null ? "—" : (a.haircutBps / 100).toFixed(2) + "%");
       cell(tr, a.valueUsd === null ? "—" : "$" + group(a.valueUsd));
-      cell(tr, (a.feedValid ? "✓ ok" : "✗ rejected") + ", " + secs(a.feedAgeSec) + " old (max " + secs(a.feedMaxAgeSec) + ")");
+      var feed = a.feedValid ? "✓ ok" : a.degradedSince !== null ? "⚠ degraded since " + new Date(a.degradedSince * 1000).toISOString() : "✗ rejected";
+      cell(tr, feed + ", " + secs(a.feedAgeSec) + " old (max " + secs(a.feedMaxAgeSec) + ")");
       body.appendChild(tr);
     });
   }
