@@ -1,8 +1,11 @@
 /**
  * The model of Ballast's Reserve and CollateralPolicy: the same integer formulas as
- * contracts/Reserve.sol (haircut value, mint at the haircut value minus the fee, redeem at the
- * peg minus the fee and pro-rata below 100%, recovery fees, buffer and strategy) and the target
- * ratio step (keeper/src/policy computeTargetRatio, the mirror of CollateralPolicy).
+ * contracts/Reserve.sol (haircut value, mint at the haircut value minus the fee or, in the quote
+ * asset's stable lane, at min(feed, 1) minus the lane fee; redeem at the peg minus the fee and the
+ * spread, or 1:1 minus the lane fee, pro-rata on gross value below 100%; recovery fees, buffer and
+ * strategy) and the target ratio step (keeper/src/policy computeTargetRatio, the mirror of
+ * CollateralPolicy). Not modelled: the oracle's degraded mode (an invalid feed counts as zero
+ * here, as an unpriced asset does on chain) and the degraded-mode redemption cap.
  */
 import { BPS, PEG_WAD, WAD, computeTargetRatio, max, min, mulDiv, type OperatorLimits } from "../src/policy";
 import type { BallastParams, CollateralParams } from "../../deploy/parameters";
@@ -16,7 +19,14 @@ export interface AssetConfig {
   bufferBps: bigint;
   ceiling: bigint;
   hasStrategy: boolean;
+  /** Redemption spread outside a stable lane, bps (at least MIN_REDEEM_SPREAD_BPS). */
+  spreadBps: bigint;
+  lane: { bandBps: bigint; baseFeeBps: bigint; maxShareBps: bigint; volumePerEpoch: bigint } | null;
 }
+
+/** Constants.sol: MIN_REDEEM_SPREAD_BPS and RESERVE_EPOCH_SEC. */
+const MIN_REDEEM_SPREAD_BPS = 50n;
+const RESERVE_EPOCH_SEC = 86_400n;
 
 export interface BallastConfig {
   assets: Record<Asset, AssetConfig>;
@@ -47,6 +57,10 @@ function assetConfig(p: CollateralParams): AssetConfig {
     bufferBps: BigInt(p.bufferBps),
     ceiling: parseDecimal(p.ceiling, p.decimals),
     hasStrategy: p.strategy,
+    spreadBps: max(BigInt(p.redeemSpreadBps ?? 0), MIN_REDEEM_SPREAD_BPS),
+    lane: p.stableLane
+      ? { bandBps: BigInt(p.stableLane.bandBps), baseFeeBps: BigInt(p.stableLane.baseFeeBps), maxShareBps: BigInt(p.stableLane.maxShareBps), volumePerEpoch: parseDecimal(p.stableLane.volumePerEpoch, 18) }
+      : null,
   };
 }
 
@@ -94,6 +108,7 @@ export const ASSETS: Asset[] = ["USDC", "WETH"];
 
 export class BallastReserve {
   readonly idle: Record<Asset, bigint>;
+  private readonly laneUsage: Record<Asset, { epoch: bigint; used: bigint }> = { USDC: { epoch: 0n, used: 0n }, WETH: { epoch: 0n, used: 0n } };
   readonly inStrategy: Record<Asset, bigint> = { USDC: 0n, WETH: 0n };
   targetRatioWad: bigint;
   lastRefreshAt = 0n;
@@ -147,6 +162,41 @@ export class BallastReserve {
     return { ok: true, wad };
   }
 
+  /** redemptionRatio(): gross value (an invalid feed counts as zero) over supply. */
+  redemptionRatio(m: Market): bigint {
+    let wad = 0n;
+    for (const a of ASSETS) {
+      const p = m.feedPrice(a);
+      if (p.ok) wad += this.value(a, this.accounted(a), p.wad);
+    }
+    return m.supply === 0n ? (1n << 255n) : mulDiv(wad, WAD, m.supply);
+  }
+
+  /** _laneFee: whether `a`'s lane is open at its feed, and base + ceil(deviationBps / 2). */
+  laneFee(m: Market, a: Asset): { open: boolean; feeBps: bigint } {
+    const lane = this.config.assets[a].lane;
+    const p = m.feedPrice(a);
+    if (!lane || !p.ok) return { open: false, feeBps: 0n };
+    const gap = p.wad > PEG_WAD ? p.wad - PEG_WAD : PEG_WAD - p.wad;
+    const deviationBps = (gap * BPS + PEG_WAD - 1n) / PEG_WAD;
+    if (deviationBps > lane.bandBps) return { open: false, feeBps: 0n };
+    return { open: true, feeBps: lane.baseFeeBps + (deviationBps + 1n) / 2n };
+  }
+
+  /** Lane volume left this epoch (18-decimal tokens). */
+  laneRoom(m: Market, a: Asset): bigint {
+    const lane = this.config.assets[a].lane;
+    if (!lane) return 0n;
+    const used = this.laneUsage[a].epoch === m.now / RESERVE_EPOCH_SEC ? this.laneUsage[a].used : 0n;
+    return lane.volumePerEpoch > used ? lane.volumePerEpoch - used : 0n;
+  }
+
+  private useLane(m: Market, a: Asset, tokens: bigint): void {
+    const epoch = m.now / RESERVE_EPOCH_SEC;
+    const used = this.laneUsage[a].epoch === epoch ? this.laneUsage[a].used : 0n;
+    this.laneUsage[a] = { epoch, used: used + tokens };
+  }
+
   /** conservativeRatio(): assets with an invalid feed count as zero. */
   conservativeRatio(m: Market): bigint {
     let wad = 0n;
@@ -181,27 +231,59 @@ export class BallastReserve {
     return r.ok && r.wad < this.targetRatioWad;
   }
 
-  /** _quoteMint: tokens for `amountIn` of `a`, or 0n when the feed is invalid. */
-  quoteMint(m: Market, a: Asset, amountIn: bigint): bigint {
+  /** _quoteMint: tokens for `amountIn` of `a` and whether the stable lane priced it; 0n when the feed is invalid. */
+  quoteMintDetail(m: Market, a: Asset, amountIn: bigint): { tokens: bigint; lane: boolean } {
     const p = m.feedPrice(a);
-    if (!p.ok) return 0n;
+    if (!p.ok) return { tokens: 0n, lane: false };
     const cfg = this.config.assets[a];
-    const feeBps = this.inRecovery(m) ? min(this.config.recoveryMintFeeBps, cfg.mintFeeBps) : cfg.mintFeeBps;
-    const afterFee = mulDiv(this.haircut(a, this.value(a, amountIn, p.wad)), BPS - feeBps, BPS);
-    return mulDiv(afterFee, WAD, PEG_WAD);
+    const laneFee = this.laneFee(m, a);
+    let lane = laneFee.open;
+    let feeBps = laneFee.feeBps;
+    let valueWad = 0n;
+    if (lane) {
+      valueWad = this.value(a, amountIn, min(p.wad, PEG_WAD));
+      const added = this.value(a, amountIn, p.wad);
+      let gross = 0n;
+      for (const x of ASSETS) {
+        const q = m.feedPrice(x);
+        if (q.ok) gross += this.value(x, this.accounted(x), q.wad);
+      }
+      const own = this.value(a, this.accounted(a), p.wad);
+      const shareBps = ((own + added) * BPS + gross + added - 1n) / (gross + added);
+      lane = shareBps <= cfg.lane!.maxShareBps && this.laneRoom(m, a) >= valueWad;
+    }
+    if (!lane) {
+      feeBps = cfg.mintFeeBps;
+      valueWad = this.haircut(a, this.value(a, amountIn, p.wad));
+    }
+    if (this.conservativeRatio(m) < this.targetRatioWad) feeBps = min(this.config.recoveryMintFeeBps, feeBps);
+    const afterFee = mulDiv(valueWad, BPS - feeBps, BPS);
+    return { tokens: mulDiv(afterFee, WAD, PEG_WAD), lane };
   }
 
-  /** _quoteRedeem: amount of `a` for `tokensIn`, or 0n when the feed is invalid. */
-  quoteRedeem(m: Market, a: Asset, tokensIn: bigint): bigint {
+  quoteMint(m: Market, a: Asset, amountIn: bigint): bigint {
+    return this.quoteMintDetail(m, a, amountIn).tokens;
+  }
+
+  /** _quoteRedeem: amount of `a` for `tokensIn` and whether the lane priced it; 0n when the feed is invalid. */
+  quoteRedeemDetail(m: Market, a: Asset, tokensIn: bigint): { amount: bigint; lane: boolean } {
     const p = m.feedPrice(a);
-    if (!p.ok) return 0n;
-    const ratio = this.conservativeRatio(m);
-    let feeBps = this.config.assets[a].redeemFeeBps;
-    if (ratio < this.targetRatioWad) feeBps = max(feeBps, this.config.recoveryRedeemFeeBps);
+    if (!p.ok) return { amount: 0n, lane: false };
+    const cfg = this.config.assets[a];
+    const ratio = this.redemptionRatio(m);
+    const laneFee = this.laneFee(m, a);
+    const lane = laneFee.open && this.laneRoom(m, a) >= tokensIn;
+    let feeBps = lane ? laneFee.feeBps : cfg.redeemFeeBps + cfg.spreadBps;
+    const payPrice = lane ? max(p.wad, PEG_WAD) : p.wad;
+    if (this.conservativeRatio(m) < this.targetRatioWad) feeBps = max(feeBps, this.config.recoveryRedeemFeeBps);
     let valueWad = mulDiv(tokensIn, PEG_WAD, WAD);
     if (ratio < WAD) valueWad = mulDiv(valueWad, ratio, WAD);
     valueWad = mulDiv(valueWad, BPS - feeBps, BPS);
-    return mulDiv(valueWad, this.config.assets[a].unit, p.wad);
+    return { amount: mulDiv(valueWad, cfg.unit, payPrice), lane };
+  }
+
+  quoteRedeem(m: Market, a: Asset, tokensIn: bigint): bigint {
+    return this.quoteRedeemDetail(m, a, tokensIn).amount;
   }
 
   /** Room under the deposit ceiling, raw units of `a`. */
@@ -214,8 +296,9 @@ export class BallastReserve {
   /** User mint: deposits `amountIn`, returns tokens minted (0n when refused). */
   mint(m: Market, a: Asset, amountIn: bigint): bigint {
     if (amountIn <= 0n || amountIn > this.mintRoom(a)) return 0n;
-    const out = this.quoteMint(m, a, amountIn);
+    const { tokens: out, lane } = this.quoteMintDetail(m, a, amountIn);
     if (out === 0n) return 0n;
+    if (lane) this.useLane(m, a, out);
     this.idle[a] += amountIn;
     m.supply += out;
     return out;
@@ -224,8 +307,9 @@ export class BallastReserve {
   /** User redeem: burns `tokensIn`, returns the asset paid (0n when refused or short of liquidity). */
   redeem(m: Market, a: Asset, tokensIn: bigint): bigint {
     if (tokensIn <= 0n) return 0n;
-    const out = this.quoteRedeem(m, a, tokensIn);
+    const { amount: out, lane } = this.quoteRedeemDetail(m, a, tokensIn);
     if (out === 0n || out > this.accounted(a)) return 0n;
+    if (lane) this.useLane(m, a, tokensIn);
     if (this.idle[a] < out) {
       const pull = out - this.idle[a];
       this.inStrategy[a] -= pull;
