@@ -46,6 +46,9 @@ export interface RunResult {
   shocks: { blocks: number[]; window: number };
 }
 
+/** What the reports need of a run: its per-block samples and names, not the policy's live state. */
+export type RunTrace = Pick<RunResult, "scenario" | "label" | "policy" | "keeperLatencyBlocks" | "samples">;
+
 const START_TIME = 1_700_000_000n;
 
 export function buildMarket(s: Scenario, config: BallastConfig): Market {
