@@ -44,12 +44,12 @@ export interface McResult {
 }
 
 /** One task for every plan item × seed (× setting, when given), ids in that order. */
-export function monteCarloTasks(items: RunPlanItem[], seeds: number, opts: { setting?: SweepSetting; traceSeed0?: boolean; firstId?: number } = {}): McTask[] {
+export function monteCarloTasks(items: RunPlanItem[], seeds: number, opts: { setting?: SweepSetting; traceSeed0?: boolean; traceScenarios?: string[]; firstId?: number } = {}): McTask[] {
   const tasks: McTask[] = [];
   let id = opts.firstId ?? 0;
   for (const item of items) {
     for (let seedIndex = 0; seedIndex < seeds; seedIndex++) {
-      tasks.push({ id: id++, scenario: item.scenario, policy: item.policy, keeperLatencyBlocks: item.keeperLatencyBlocks, seedIndex, setting: opts.setting, keepTrace: (opts.traceSeed0 ?? false) && seedIndex === 0 });
+      tasks.push({ id: id++, scenario: item.scenario, policy: item.policy, keeperLatencyBlocks: item.keeperLatencyBlocks, seedIndex, setting: opts.setting, keepTrace: (opts.traceSeed0 ?? false) && seedIndex === 0 && (opts.traceScenarios?.includes(item.scenario.name) ?? true) });
     }
   }
   return tasks;

@@ -23,6 +23,8 @@ export interface MonteCarloPlan {
   sweep?: SweepSpec;
   /** Keep seed 0's per-block samples (CSVs, charts). */
   traceSeed0: boolean;
+  /** Only for these scenario names (default: all). */
+  traceScenarios?: string[];
 }
 
 export interface SweepRow {
@@ -44,7 +46,7 @@ export async function runMonteCarlo(p: MonteCarloPlan, onProgress?: (done: numbe
   const settings = p.sweep?.settings ?? [];
   const needsBallast = settings.length > 0 && !p.policies.includes("ballast");
   const runPolicies = [...new Set<PolicyName>([...p.policies, ...(needsBallast ? ["ballast" as PolicyName] : []), BASELINE_POLICY as PolicyName])];
-  const main = monteCarloTasks(plan(p.scenarios, runPolicies), p.seeds, { traceSeed0: p.traceSeed0 });
+  const main = monteCarloTasks(plan(p.scenarios, runPolicies), p.seeds, { traceSeed0: p.traceSeed0, traceScenarios: p.traceScenarios });
   const swept = settings.filter((s) => !isDefaultSetting(s));
   const sweepTasks: McTask[] = [];
   for (const setting of swept) sweepTasks.push(...monteCarloTasks(plan(p.scenarios, ["ballast"]), p.seeds, { setting, firstId: main.length + sweepTasks.length }));

@@ -148,18 +148,20 @@ export function readmePegSection(rows: PegRow[], meta: { seeds: number; generate
   const behind = comparisons.filter((c) => c.verdict === "behind");
   const tied = comparisons.filter((c) => c.verdict === "tied");
   const ahead = comparisons.filter((c) => c.verdict === "ahead");
-  const describe = (c: Comparison): string =>
-    `${c.scenario} ${c.title} (${fmtEstimate(c.ballast.mean[c.metric], c.ballast.ci95[c.metric])} against ${c.best.policy} ${fmtEstimate(c.best.mean[c.metric], c.best.ci95[c.metric])})`;
+  const detailed = (c: Comparison): string =>
+    `${c.title} (${fmtEstimate(c.ballast.mean[c.metric], c.ballast.ci95[c.metric])} against ${c.best.policy} ${fmtEstimate(c.best.mean[c.metric], c.best.ci95[c.metric])})`;
+  const byScenario = (list: Comparison[], describe: (c: Comparison) => string): string =>
+    [...new Set(list.map((c) => c.scenario))].map((sc) => `**${sc}**: ${list.filter((c) => c.scenario === sc).map(describe).join(", ")}`).join("; ");
   const unconstrained = [...new Set(rows.filter((r) => r.unconstrained).map((r) => r.policy))];
   const prose = [
     `Means ± 95% confidence intervals (Student t) over ${meta.seeds} seeds per scenario, from \`${meta.generatedBy}\`; every metric is defined in [docs/simulation.md](docs/simulation.md). ` +
-      `"Best reference" is the constrained reference policy with the lowest mean in that column; Ballast's cell is **bold** where it is behind. ` +
-      `A verdict compares the two on the same seeds (the paired difference and its 95% CI): behind or ahead only when the interval excludes zero.` +
+      `"Best reference" is the constrained reference policy with the lowest mean in that column (a total cost of 0 is a policy that never acts); Ballast's cell is **bold** where it is behind. ` +
+      `Each verdict compares the two on the same seeds (the paired difference and its 95% CI): behind or ahead only when the interval excludes zero, tied otherwise.` +
       (unconstrained.length ? ` ${unconstrained.join(", ")} (unconstrained: no gas, fees, latency or caps) is in reports/bench.md but never compared.` : ""),
     "",
-    `**Where Ballast is behind** the best reference (${behind.length} of ${comparisons.length} comparisons): ${behind.length ? behind.map(describe).join("; ") : "nowhere"}.`,
+    `**Where Ballast is behind** the best reference, ${behind.length} of ${comparisons.length} comparisons: ${behind.length ? byScenario(behind, detailed) : "none"}.`,
     "",
-    `Tied within noise in ${tied.length}${tied.length ? `: ${tied.map((c) => `${c.scenario} ${c.title}`).join("; ")}` : ""}. Ahead in ${ahead.length}${ahead.length ? `: ${ahead.map((c) => `${c.scenario} ${c.title}`).join("; ")}` : ""}.`,
+    `**Tied** within noise: ${tied.length}${tied.length ? ` (${byScenario(tied, (c) => c.title)})` : ""}. **Ahead**: ${ahead.length}${ahead.length ? ` (${byScenario(ahead, detailed)})` : ""}.`,
   ].join("\n");
   return `${table}\n\n${prose}\n`;
 }
