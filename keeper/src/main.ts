@@ -107,7 +107,7 @@ async function run(cli: CliOptions): Promise<number> {
   let resilience;
   try {
     const settings = txSettingsFromEnv(process.env, defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address), config);
-    resilience = createResilience({
+    resilience = await createResilience({
       rpcUrls: config.rpcUrls, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator,
       confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.maxFeePerGasWei,
       gasLimitBufferBps: config.gas.gasLimitBufferBps, settings, logger, registry: metrics.registry,

@@ -112,6 +112,45 @@ describe("resilience layer: pure parts", function () {
       j.close();
     });
 
+    it("a journal of another chain (other genesis) is set aside, never replayed; the same chain's is kept", function () {
+      const file = path.join(dir, "j.sqlite");
+      const genesisA = `0x${"a".repeat(64)}`;
+      const genesisB = `0x${"b".repeat(64)}`;
+      const attempt = { kind: "action" as const, nonce: 0, hash: `0x${"1".repeat(64)}`, raw: "0xaa", maxFeePerGas: 2n, maxPriorityFeePerGas: 1n };
+      const onA = Journal.open(file, { genesisHash: genesisA });
+      onA.recordSigned(onA.prepare({ key: "expand", kind: "action", sender: "0xab", chainId: 31337n, to: "0x01", data: "0x", value: 0n, gasLimit: 1n }), attempt);
+      onA.close();
+
+      const sameChain = Journal.open(file, { genesisHash: genesisA, onSetAside: () => expect.fail("same chain: nothing to set aside") });
+      expect(sameChain.unresolved("0xab", 31337n)).to.have.length(1);
+      sameChain.close();
+
+      const setAside: string[] = [];
+      const onB = Journal.open(file, { genesisHash: genesisB, onSetAside: (s) => setAside.push(s.setAsideAs) });
+      expect(onB.genesisHash()).to.equal(genesisB);
+      expect(onB.actions()).to.deep.equal([]);
+      // The new chain's first transaction may have the old one's very bytes: it must be recordable.
+      onB.recordSigned(onB.prepare({ key: "expand", kind: "action", sender: "0xab", chainId: 31337n, to: "0x01", data: "0x", value: 0n, gasLimit: 1n }), attempt);
+      onB.close();
+      expect(setAside).to.have.length(1);
+      expect(path.basename(setAside[0])).to.match(/^j\.sqlite\.chain-aaaaaaaaaaaa-\d+$/);
+      const old = Journal.inspect(setAside[0]);
+      expect([old.genesisHash(), old.allAttempts().map((a) => a.hash)]).to.deep.equal([genesisA, [attempt.hash]]);
+      old.close();
+    });
+
+    it("a journal with no chain recorded (written before journals knew their chain) is kept and stamped", function () {
+      const file = path.join(dir, "j.sqlite");
+      const legacy = Journal.open(file);
+      legacy.prepare({ key: "expand", kind: "action", sender: "0xab", chainId: 1n, to: "0x01", data: "0x", value: 0n, gasLimit: 1n });
+      expect(legacy.genesisHash()).to.equal(undefined);
+      legacy.close();
+      const genesis = `0x${"c".repeat(64)}`;
+      const stamped = Journal.open(file, { genesisHash: genesis.toUpperCase().replace("0X", "0x"), onSetAside: () => expect.fail("nothing to set aside") });
+      expect([stamped.genesisHash(), stamped.actions().length]).to.deep.equal([genesis, 1]);
+      stamped.close();
+    });
+
     it("settings from the environment name the variable in every error", function () {
       expect(() => txSettingsFromEnv({ BALLAST_KEEPER_BALANCE_FLOOR_ETH: "lots", BALLAST_KEEPER_FEE_BUMP_BPS: "500" }, "/tmp/j", { txTimeoutSec: 90 })).to.throw(
         /BALLAST_KEEPER_BALANCE_FLOOR_ETH: "lots"[\s\S]*BALLAST_KEEPER_FEE_BUMP_BPS: "500" is not an integer in \[1000/,

@@ -47,13 +47,28 @@ export interface Resilience {
   close(): void;
 }
 
-export function createResilience(i: ResilienceInputs): Resilience {
+export async function createResilience(i: ResilienceInputs): Promise<Resilience> {
   // The pool checks each endpoint's chain id before it serves, and again after each failure.
   const pool = new RpcPool(i.rpcUrls, { logger: i.logger, chainId: i.chainId });
   registerRpcMetrics(i.registry, pool);
   const provider = new PoolProvider(pool, i.chainId);
   const chain = new ChainClient(pool);
-  const journal = Journal.open(i.settings.journalPath);
+  let journal: Journal;
+  try {
+    const genesisHash = await chain.blockHash(0);
+    if (genesisHash === null) throw new Error("the node did not return its genesis block: the journal cannot tell which chain it is on");
+    journal = Journal.open(i.settings.journalPath, {
+      genesisHash,
+      onSetAside: (s) =>
+        i.logger.warn(
+          { event: "journal.set-aside", path: s.file, setAsideAs: s.setAsideAs, recordedGenesis: s.recordedGenesis, chainGenesis: s.chainGenesis },
+          `transaction journal was written on another chain (genesis ${s.recordedGenesis.slice(0, 10)}…, this chain ${s.chainGenesis.slice(0, 10)}…): set aside as ${s.setAsideAs}, starting a fresh one`,
+        ),
+    });
+  } catch (error) {
+    provider.destroy();
+    throw error;
+  }
   const manager = new TxManager({
     chain,
     signer: i.signer,
