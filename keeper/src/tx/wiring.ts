@@ -11,18 +11,6 @@ import { ManagedTxSender } from "./managedTxSender";
 import { createTxMetrics } from "./metrics";
 import type { TxSettings } from "./settings";
 import { TxManager, type TxSigner } from "./txManager";
-import { CollateralPolicy__factory } from "../../../typechain-types/factories/contracts/CollateralPolicy__factory";
-import { MarketOperator__factory } from "../../../typechain-types/factories/contracts/MarketOperator__factory";
-import { PriceOracle__factory } from "../../../typechain-types/factories/contracts/PriceOracle__factory";
-import { Reserve__factory } from "../../../typechain-types/factories/contracts/Reserve__factory";
-
-/** The ABIs whose custom errors name a revert in the keeper's logs. */
-const ERROR_INTERFACES = [
-  MarketOperator__factory.createInterface(),
-  PriceOracle__factory.createInterface(),
-  Reserve__factory.createInterface(),
-  CollateralPolicy__factory.createInterface(),
-];
 
 export interface ResilienceInputs {
   rpcUrls: string[];
@@ -76,7 +64,6 @@ export async function createResilience(i: ResilienceInputs): Promise<Resilience>
     journal,
     logger: i.logger,
     metrics: createTxMetrics(i.registry),
-    errorInterfaces: ERROR_INTERFACES,
     confirmations: i.confirmations,
     pollMs: i.pollIntervalMs,
     replaceAfterBlocks: i.settings.replaceAfterBlocks,
@@ -86,7 +73,7 @@ export async function createResilience(i: ResilienceInputs): Promise<Resilience>
     balanceWarnWei: i.settings.balanceWarnWei,
     balanceFloorWei: i.settings.balanceFloorWei,
   });
-  const sender = new ManagedTxSender(manager, chain, i.operator, ERROR_INTERFACES, i.gasLimitBufferBps);
+  const sender = new ManagedTxSender(manager, chain, i.operator, i.gasLimitBufferBps);
   return {
     pool,
     provider,
