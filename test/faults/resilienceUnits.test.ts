@@ -7,7 +7,9 @@ import fc from "fast-check";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { EndpointHealth, RpcAnswerError, RpcPool, endpointLabel } from "../../keeper/src/rpc";
+import { Registry } from "prom-client";
+import { EndpointHealth, RpcAnswerError, RpcPool, endpointLabel, registerRpcMetrics } from "../../keeper/src/rpc";
+import { freePort } from "../helpers/hardhatNode";
 import { Journal, JournalLockedError, bumpFees, bumped, cancelFees, classifyBroadcastError, initialFees, txSettingsFromEnv, type FeePolicy } from "../../keeper/src/tx";
 
 const GWEI = 1_000_000_000n;
@@ -64,6 +66,23 @@ describe("resilience layer: pure parts", function () {
 
     it("labels endpoints by index and host, never the path or query that may carry a key", function () {
       expect(endpointLabel("https://eth.example.org/v3/SECRETKEY?x=1", 2)).to.equal("rpc2 (eth.example.org)");
+    });
+
+    it("ballast_rpc_errors_total: each endpoint's series exists at 0 from the start and is the one a failure moves", async function () {
+      const deadPorts = [await freePort(), await freePort()];
+      const pool = new RpcPool(deadPorts.map((p) => `http://127.0.0.1:${p}/v3/SECRETKEY`), { timeoutMs: 2_000, baseBackoffMs: 60_000, maxBackoffMs: 60_000 });
+      const registry = new Registry();
+      registerRpcMetrics(registry, pool);
+      const series = async (): Promise<Record<string, number>> =>
+        Object.fromEntries((await registry.getSingleMetric("ballast_rpc_errors_total")!.get()).values.map((v) => [String(v.labels.endpoint), v.value]));
+      const labels = deadPorts.map((p, i) => `rpc${i} (127.0.0.1:${p})`);
+      expect(await series()).to.deep.equal({ [labels[0]]: 0, [labels[1]]: 0 });
+      // Both refuse the connection: each fails once, then backs off (a minute), so the next request fails fast.
+      await pool.request("eth_blockNumber").then(() => expect.fail("nothing listens"), (e: Error) => expect(e.name).to.equal("AllEndpointsDownError"));
+      await pool.request("eth_blockNumber").catch(() => undefined);
+      expect(await series()).to.deep.equal({ [labels[0]]: 1, [labels[1]]: 1 });
+      expect(await series(), "a scrape does not count again").to.deep.equal({ [labels[0]]: 1, [labels[1]]: 1 });
+      expect(await registry.metrics()).to.not.include("SECRETKEY");
     });
 
     it("rejects an empty list and non-http URLs by field", function () {
