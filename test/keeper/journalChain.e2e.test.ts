@@ -14,7 +14,7 @@ import { startHardhatNode, type RunningNode } from "../helpers/hardhatNode";
 import { advance, pushPrice } from "../../scripts/localMarket";
 import { Journal } from "../../keeper/src/tx";
 import { deployOnNode, type LocalDeployment } from "./helpers/localDeploy";
-import { spawnKeeper, type LogLine } from "./helpers/keeperProcess";
+import { spawnKeeper, type LogLine } from "../../scripts/lib/keeperProcess";
 
 describe("keeper journal across a restarted node (hardhat node processes)", function () {
   this.timeout(300_000);
@@ -46,10 +46,12 @@ describe("keeper journal across a restarted node (hardhat node processes)", func
     await pushPrice(d.book, d.trader, 200);
     await advance(d.book, d.provider, d.admin, 1_800, 1);
     const k = spawnKeeper(["run", "--once", "--network", "localhost", "--config", configPath], {
-      BALLAST_LOCALHOST_URL: node!.url,
-      BALLAST_KEEPER_JOURNAL: journalPath,
-      BALLAST_KEEPER_KEY: undefined,
-      BALLAST_RPC_URLS: undefined,
+      env: {
+        BALLAST_LOCALHOST_URL: node!.url,
+        BALLAST_KEEPER_JOURNAL: journalPath,
+        BALLAST_KEEPER_KEY: undefined,
+        BALLAST_RPC_URLS: undefined,
+      },
     });
     const { code } = await k.exited;
     expect(code, `${k.stdout()}\n${k.stderr()}`).to.equal(0);

@@ -7,7 +7,7 @@
  * for the configured number of confirmations.
  */
 import type { Provider, Signer, TransactionReceipt } from "ethers";
-import { MarketOperator__factory } from "../../../typechain-types";
+import { MarketOperator__factory } from "./contracts";
 import { SimulationRevertedError, TxFailedError } from "../errors";
 import { Action, BPS } from "../policy";
 import { revertName, revertReason } from "./revert";

@@ -5,7 +5,7 @@
  * marketPrice() and reserveValue() revert) are read as "not ok"; any other failure (transport,
  * node error) fails the whole snapshot, so the keeper never decides on a partial one.
  */
-import { AggregatorV3Interface__factory } from "../../../typechain-types";
+import { AggregatorV3Interface__factory } from "./contracts";
 import { toQuantity, type Provider } from "ethers";
 import type { FeedReading, FeeMarket, OperatorPreview, OperatorState, Snapshot } from "../policy";
 import type { Protocol, SymbolCache } from "./protocol";

@@ -6,7 +6,7 @@
  * name failures through it, so an operator reads the same words everywhere.
  */
 import { ErrorDescription, Interface, isError, type InterfaceAbi } from "ethers";
-import { BallastDollar__factory, CollateralPolicy__factory, ERC4626__factory, MarketOperator__factory, PriceOracle__factory, Reserve__factory } from "../../../typechain-types";
+import { BallastDollar__factory, CollateralPolicy__factory, ERC4626__factory, MarketOperator__factory, PriceOracle__factory, Reserve__factory } from "./contracts";
 
 export interface DecodedRevert {
   /** Custom error name, `Error` for a require reason, `Panic` for a panic. */
