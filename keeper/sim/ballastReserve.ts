@@ -7,7 +7,10 @@
  * CollateralPolicy). Not modelled: the oracle's degraded mode (an invalid feed counts as zero
  * here, as an unpriced asset does on chain) and the degraded-mode redemption cap.
  */
-import { BPS, PEG_WAD, WAD, computeTargetRatio, max, min, mulDiv, type OperatorLimits } from "../src/policy";
+// From the modules themselves, not the policy index: its re-export getters sit on the hot path.
+import { computeTargetRatio } from "../src/policy/collateralPolicy";
+import type { OperatorLimits } from "../src/policy/operator";
+import { BPS, PEG_WAD, WAD, max, min, mulDiv } from "../src/policy/units";
 import type { BallastParams, CollateralParams } from "../../deploy/parameters";
 import { type Asset, type FeedConfig, type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT } from "./market";
 
