@@ -43,7 +43,7 @@ contract BallastInvariants is CheatCodes {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory selectors) {
-        bytes4[] memory s = new bytes4[](37);
+        bytes4[] memory s = new bytes4[](38);
         s[0] = handler.mint.selector;
         s[1] = handler.redeem.selector;
         s[2] = handler.roundTrip.selector;
@@ -84,6 +84,7 @@ contract BallastInvariants is CheatCodes {
         s[34] = handler.malformFeed.selector;
         s[35] = handler.laneTrade.selector;
         s[36] = handler.laneTrade.selector;
+        s[37] = handler.degradedRedeem.selector;
         selectors = new FuzzSelector[](1);
         selectors[0] = FuzzSelector(address(handler), s);
     }

@@ -442,6 +442,13 @@ contract BallastHandler is BallastSystem {
         if (ok) _violate(ORACLE, "tryPrice accepted malformed feed data");
     }
 
+    /// @notice A feed goes stale within its degraded window, then a user redeems that asset (an
+    /// amount under the degraded-mode cap): paid at the last good price raised by the haircut.
+    function degradedRedeem(uint256 actorSeed, bool useWeth, uint256 pastSec, uint256 amount) external {
+        this.staleFeed(useWeth, pastSec % 1 days + 1);
+        this.redeem(actorSeed, useWeth, _bound(amount, 1, stable.totalSupply() / 1_000 + 1));
+    }
+
     /// @notice The strategy vault pauses or resumes; ERC-4626 lets its previews revert meanwhile.
     function pauseVault(bool paused) external {
         vault.setPaused(paused);
