@@ -74,9 +74,10 @@ describe("ballast:* tasks against a hardhat node process", function () {
       const before = await stable.balanceOf(user);
       const mint = expectOk(await task(["ballast:mint", "--asset", "USDC", "--amount", "1000", "--from", String(LOCAL_ACCOUNTS.user)]), "mint");
       expect(mint.stdout).to.match(/^tx 0x[0-9a-f]{64}$/m);
-      // 1000 USDC × (1 − 1% haircut) × (1 − 0.05% fee) = 989.505 BLD.
-      expect(mint.stdout).to.contain("minted 989.505 BLD for 1000.0 USDC");
-      expect((await stable.balanceOf(user)) - before).to.equal(parseUnits("989.505", 18));
+      // Rule changed (issue 16): USDC mints in its stable lane, 1000 USDC × (1 − 0.05% lane fee) = 999.5 BLD.
+      expect(mint.stdout).to.contain("minted 999.5 BLD for 1000.0 USDC");
+      expect(mint.stdout).to.not.contain("warning");
+      expect((await stable.balanceOf(user)) - before).to.equal(parseUnits("999.5", 18));
     });
 
     it("ballast:redeem burns BLD for USDC, the asset given by address", async function () {
