@@ -11,6 +11,11 @@ export interface CollateralParams {
   /** Chainlink feed answer decimals and initial answer (local mock feeds only), USD. */
   feedDecimals: number;
   initialPriceUsd: string;
+  /** The feed's Chainlink schedule: a new answer at least every `heartbeatSec` seconds, and sooner
+   * when the price moves `deviationBps` from the last answer. Local mock feeds are re-posted on it
+   * by the feed driver (scripts/devnet); `maxAgeSec` must exceed the heartbeat. */
+  heartbeatSec: number;
+  deviationBps: number;
   maxAgeSec: number;
   minPriceUsd: string;
   maxPriceUsd: string;
@@ -60,6 +65,8 @@ export const LOCAL_PARAMS: BallastParams = {
       decimals: 6,
       feedDecimals: 8,
       initialPriceUsd: "1",
+      heartbeatSec: 86_400,
+      deviationBps: 25,
       maxAgeSec: 86_400 + 3_600,
       minPriceUsd: "0.5",
       maxPriceUsd: "2",
@@ -76,6 +83,8 @@ export const LOCAL_PARAMS: BallastParams = {
         decimals: 18,
         feedDecimals: 8,
         initialPriceUsd: "3000",
+        heartbeatSec: 3_600,
+        deviationBps: 50,
         maxAgeSec: 3_600 + 600,
         minPriceUsd: "10",
         maxPriceUsd: "100000",
@@ -162,10 +171,10 @@ export type NetworkDeployConfig = LocalNetworkConfig | LiveNetworkConfig;
 
 /**
  * Well-known accounts of a local Hardhat node (the default mnemonic's indices), the same roles the
- * test fixture uses. The keeper daemon on hardhat/localhost with no key configured signs with
- * `LOCAL_ACCOUNTS.keeper`.
+ * test fixture uses; `feedDriver` pays for the local feed driver's posts. The keeper daemon on
+ * hardhat/localhost with no key configured signs with `LOCAL_ACCOUNTS.keeper`.
  */
-export const LOCAL_ACCOUNTS = { deployer: 0, guardian: 1, keeper: 2, user: 3, arbitrageur: 4, trader: 5 } as const;
+export const LOCAL_ACCOUNTS = { deployer: 0, guardian: 1, keeper: 2, user: 3, arbitrageur: 4, trader: 5, feedDriver: 9 } as const;
 
 /** The Hardhat account index that holds KEEPER_ROLE on local networks. */
 export const LOCAL_KEEPER_ACCOUNT_INDEX: number = LOCAL_ACCOUNTS.keeper;

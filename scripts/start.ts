@@ -1,7 +1,8 @@
 /**
  * `npm start`: Ballast working end to end on an embedded default. Starts a local Hardhat node,
- * deploys the protocol (deployBallast, address book in a temporary directory), starts the keeper
- * daemon as its own process, then runs a short market scenario: a trader pushes the price about 2%
+ * deploys the protocol (deployBallast, address book in a temporary directory), starts the feed
+ * driver (the mock Chainlink feeds re-posted at their heartbeat, so the stack keeps working for
+ * hours), starts the keeper daemon as its own process, then runs a short market scenario: a trader pushes the price about 2%
  * above the peg, time passes so the TWAP follows, the keeper expands; then 2% below, the keeper
  * contracts. The terminal shows each step live and a summary; then the stack stays up (keeper
  * holding the peg, status page live) until Ctrl-C, which stops everything (keeper, then node) and
@@ -15,6 +16,11 @@ import { JsonRpcProvider, formatUnits, type JsonRpcSigner } from "ethers";
 import { freePort, startHardhatNode, type RunningNode } from "../test/helpers/hardhatNode";
 import { MarketOperator__factory, PriceOracle__factory, Reserve__factory, BallastDollar__factory } from "../typechain-types";
 import { advance, poolView, pushPrice, type LocalBook } from "./localMarket";
+import { FeedDriver, feedsOfBook } from "./devnet/feedDriver";
+import { LOCAL_ACCOUNTS, LOCAL_PARAMS } from "../deploy/parameters";
+
+/** How often the feed driver reads the chain's clock, ms. */
+const FEED_POLL_MS = 1_000;
 
 const ROOT = path.resolve(__dirname, "..");
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
@@ -28,6 +34,7 @@ interface KeeperEvent {
 interface Stack {
   node?: RunningNode;
   keeper?: ChildProcess;
+  feeds?: FeedDriver;
   provider?: JsonRpcProvider;
   dir?: string;
 }
@@ -47,6 +54,7 @@ async function stopKeeper(): Promise<void> {
 
 async function teardown(): Promise<void> {
   await stopKeeper();
+  await stack.feeds?.stop();
   stack.provider?.destroy();
   await stack.node?.stop();
   if (stack.dir) rmSync(stack.dir, { recursive: true, force: true });
@@ -106,6 +114,10 @@ async function main(): Promise<void> {
   const reserve = Reserve__factory.connect(book.contracts.Reserve, provider);
   const stable = BallastDollar__factory.connect(book.contracts.BallastDollar, provider);
   const operator = MarketOperator__factory.connect(book.contracts.MarketOperator, provider);
+
+  out("• starting the feed driver (mock Chainlink feeds re-posted at their heartbeat and on deviation) …");
+  stack.feeds = new FeedDriver({ provider, signer: await provider.getSigner(LOCAL_ACCOUNTS.feedDriver), feeds: feedsOfBook(deployed.addressBook, LOCAL_PARAMS) });
+  stack.feeds.start(FEED_POLL_MS);
 
   const port = process.env.BALLAST_KEEPER_PORT ? Number(process.env.BALLAST_KEEPER_PORT) : await freePort();
   const configPath = path.join(stack.dir, "keeper.json");
