@@ -5,7 +5,7 @@
  */
 import { ethers } from "hardhat";
 import { MaxUint256, parseUnits, type ContractTransactionResponse } from "ethers";
-import { deploySystemFixture, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "../test/fixtures/system";
+import { deploySystemFixture, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "./devnet/fixture";
 import UniswapV2PairArtifact from "@uniswap/v2-core/build/UniswapV2Pair.json";
 import {
   BenchMarketOperationFloor__factory,

@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, formatUnits, type JsonRpcSigner } from "ethers";
-import { freePort, startHardhatNode, type RunningNode } from "../test/helpers/hardhatNode";
+import { freePort, startHardhatNode, type RunningNode } from "./devnet/node";
+import { deployToNode } from "./devnet/deploy";
 import { MarketOperator__factory, PriceOracle__factory, Reserve__factory, BallastDollar__factory } from "../typechain-types";
 import { advance, poolView, pushPrice, type LocalBook } from "./localMarket";
 import { FeedDriver, feedsOfBook } from "./devnet/feedDriver";
@@ -95,14 +96,9 @@ async function main(): Promise<void> {
   stack.node = await startHardhatNode();
   out(`  node at ${stack.node.url}`);
 
-  // Point the Hardhat runtime's `localhost` network at this node, then load it and deploy.
-  process.env.BALLAST_LOCALHOST_URL = stack.node.url;
-  process.env.HARDHAT_NETWORK = "localhost";
   stack.dir = mkdtempSync(path.join(os.tmpdir(), "ballast-start-"));
   out("• deploying Ballast (Uniswap V2 pair, Chainlink mock feeds, reserve, policy, operator) …");
-  const hre = (await import("hardhat")).default;
-  const { deployBallast } = await import("../deploy/deploy");
-  const deployed = await deployBallast(hre, { dir: stack.dir });
+  const deployed = (await deployToNode(stack.node.url, { dir: stack.dir })).outcome;
   const book = deployed.addressBook as unknown as LocalBook & { contracts: { MarketOperator: string } };
   out(`  MarketOperator ${book.contracts.MarketOperator}, pool ${book.contracts.Pool}`);
 

@@ -1,8 +1,8 @@
 /**
- * The test fixture deploys through `deploy/system.ts` (fast, in-process), the real deploy through
- * the Ignition module. Both must produce the same system: this runs the deploy's own wiring check
- * (`verifyWiring`, links + roles + every configured parameter) against the fixture, so every
- * test built on the fixture runs on a system the deploy would accept.
+ * The test fixture deploys through the deploy's own wiring (scripts/devnet → deployBallastTo, the
+ * Ignition module), so every test built on it runs on a system the deploy would accept; the
+ * deploy's wiring check (`verifyWiring`, links + roles + every configured parameter) holds it to
+ * that, and names each drift.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -11,7 +11,7 @@ import { addressBookOf, deploySystemFixture } from "../fixtures/system";
 import { verifyWiring, WiringError } from "../../deploy/verifyWiring";
 
 
-describe("Test fixture wiring (deploy/system.ts vs the deploy's wiring check)", () => {
+describe("Test fixture wiring (the deploy's own wiring check)", () => {
   it("passes the same verifyWiring the Ignition deploy runs, parameters included", async () => {
     const f = await loadFixture(deploySystemFixture);
     const roles = { admin: f.admin.address, guardian: f.guardian.address, keeper: f.keeper.address };
