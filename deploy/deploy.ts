@@ -220,7 +220,7 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
       ignitionModule: buildBallastModule(input),
       deploymentParameters: {},
       // A local node mines each transaction at once: poll for receipts often instead of each second.
-      config: isLocalNetwork(network) ? { blockPollingInterval: 50 } : {},
+      config: isLocalNetwork(network) ? { blockPollingInterval: 50 } : config.kind === "live" && config.confirmations !== undefined ? { requiredConfirmations: config.confirmations } : {},
       accounts,
       defaultSender: deployer,
     });
