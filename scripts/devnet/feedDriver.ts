@@ -2,9 +2,9 @@
  * The local feed driver: does for a local chain's Chainlink MockV3Aggregator feeds what Chainlink's
  * oracle network does on a live chain. Each poll it reads the chain's clock and each feed's last
  * answer, and posts a new answer when the heartbeat is due or when the feed's price path has moved
- * past its deviation threshold. Time is the chain's (block timestamps), so time warps on a local
- * node (`evm_increaseTime`) are followed like real time: a stack left running for hours, or warped
- * past a feed's max age, keeps fresh prices.
+ * past its deviation threshold. Time is the chain's (block timestamps, running on between blocks),
+ * so time warps on a local node (`evm_increaseTime`) are followed like real time: a stack left
+ * running for hours, idle or warped past a feed's max age, keeps fresh prices.
  */
 import { formatUnits, parseUnits, type Provider, type Signer } from "ethers";
 import { connectContract, type MockV3Aggregator } from "../../deploy/contracts";
@@ -55,6 +55,8 @@ export interface FeedDriverOptions {
   signer: Signer;
   feeds: DrivenFeed[];
   log?: (line: string) => void;
+  /** Wall clock, ms (tests inject one). */
+  nowMs?: () => number;
 }
 
 interface FeedState {
@@ -82,6 +84,7 @@ export function feedsOfBook(book: Pick<AddressBook, "contracts">, params: Ballas
 
 export class FeedDriver {
   private states: FeedState[] | null = null;
+  private head: { number: number; seenAtMs: number } | null = null;
   private startChainTime = 0n;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -101,10 +104,17 @@ export class FeedDriver {
     this.o.log?.(line);
   }
 
+  /**
+   * The chain's time now, s: the latest block's timestamp plus the wall-clock time since that block
+   * was first seen. A local node stamps its next block with wall time plus any warp, so an idle
+   * node's clock still runs (a feed goes stale for the next transaction) and a warp is followed.
+   */
   private async chainTime(): Promise<bigint> {
     const block = await this.o.provider.getBlock("latest");
     if (!block) throw new Error("the node returned no latest block");
-    return BigInt(block.timestamp);
+    const nowMs = this.o.nowMs ?? Date.now;
+    if (this.head?.number !== block.number) this.head = { number: block.number, seenAtMs: nowMs() };
+    return BigInt(block.timestamp) + BigInt(Math.floor((nowMs() - this.head.seenAtMs) / 1_000));
   }
 
   private async init(): Promise<FeedState[]> {

@@ -1,10 +1,14 @@
 /**
- * The local feed driver's rules, without a chain: Chainlink's update rule (heartbeat or deviation),
- * and the price paths it follows (constant, seeded random walk, CSV keyframes), each bad input
- * named.
+ * The local feed driver's rules: Chainlink's update rule (heartbeat or deviation), the price paths
+ * it follows (constant, seeded random walk, CSV keyframes), each bad input named, and its clock on
+ * an idle chain (the in-process network, with an injected wall clock).
  */
 import { expect } from "chai";
-import { feedUpdateReason } from "../../scripts/devnet/feedDriver";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { LOCAL_ACCOUNTS } from "../../deploy/parameters";
+import { FeedDriver, feedUpdateReason, feedsOfBook } from "../../scripts/devnet/feedDriver";
+import { addressBookOf, deploySystemFixture } from "../fixtures/system";
 import { constantPath, parseCsvPath, parsePathSpec, randomWalkPath, PricePathError } from "../../scripts/devnet/pricePath";
 
 const WETH = { heartbeatSec: 3_600, deviationBps: 50 };
@@ -70,6 +74,29 @@ describe("feed driver rules (scripts/devnet)", () => {
       fails(() => parsePathSpec("sine", 3_000), /unknown price path "sine"/);
       expect(parsePathSpec("constant", 2_500).priceAt(10)).to.equal(2_500);
       expect(parsePathSpec("constant:1.01", 2_500).priceAt(10)).to.equal(1.01);
+    });
+  });
+
+  describe("the driver's clock on an idle chain", () => {
+    it("an hour of wall time without a block makes the WETH heartbeat due; USDC's (24 h) is not", async () => {
+      const f = await loadFixture(deploySystemFixture);
+      let wallMs = 1_000_000;
+      const driver = new FeedDriver({
+        provider: ethers.provider,
+        signer: (await ethers.getSigners())[LOCAL_ACCOUNTS.feedDriver],
+        feeds: feedsOfBook(await addressBookOf(f), f.params),
+        nowMs: () => wallMs,
+      });
+      // Both feeds were posted at deploy: nothing to do yet.
+      expect(await driver.tick()).to.deep.equal([]);
+      const [, , , wethUpdatedAt] = await f.weth.feed.latestRoundData();
+      const head = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      wallMs += Number(BigInt(f.params.collateral.others[0].heartbeatSec) - (head - wethUpdatedAt)) * 1_000 - 1_000;
+      expect(await driver.tick(), "one second before the heartbeat").to.deep.equal([]);
+      wallMs += 1_000;
+      const posts = await driver.tick();
+      expect(posts.map((p) => [p.symbol, p.reason])).to.deep.equal([["WETH", "heartbeat"]]);
+      expect(posts[0].answer).to.equal(3_000n * 10n ** 8n);
     });
   });
 });
