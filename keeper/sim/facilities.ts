@@ -15,6 +15,7 @@ const tokens = (raw: bigint): number => fromRaw(raw, TOKEN_UNIT);
 /** Arbitrage against Ballast's Reserve: mint with USDC, redeem for USDC or WETH (whichever pays more). */
 export class BallastFacility implements Facility {
   readonly callGas = { mint: GAS.ballastMint, redeem: GAS.ballastRedeem };
+  readonly holdersRedeem = true;
 
   constructor(private readonly reserve: BallastReserve) {}
 
@@ -72,6 +73,7 @@ export class BallastFacility implements Facility {
 /** A plain peg stability module: 1 USDC ↔ 1 token less tin/tout, minting capped by a debt ceiling. */
 export class PsmFacility implements Facility {
   readonly callGas = { mint: GAS.psmSwap, redeem: GAS.psmSwap };
+  readonly holdersRedeem = true;
   usdcHeld: bigint;
   minted: number;
 
@@ -132,6 +134,7 @@ export class PsmFacility implements Facility {
  */
 export class CdpFacility implements Facility {
   readonly callGas = { mint: GAS.cdpBorrow, redeem: GAS.cdpRepay };
+  readonly holdersRedeem = false;
   anchorUsd = 1;
 
   constructor(

@@ -4,7 +4,8 @@
  * scenario without them runs exactly as before):
  *  - reflexive holders: below the peg, a share of what they hold exits every block in proportion
  *    to the depeg beyond their threshold (a run); each exit redeems through the design's facility
- *    when that pays more than the pool, else sells into the pool;
+ *    when any holder may (not a CDP's repay-only anchor) and that pays more than the pool, else
+ *    sells into the pool;
  *  - liquidity providers who withdraw both sides in proportion to the depeg, up to a cap;
  *  - a mempool searcher who sees a keeper's pool trade before it lands and makes the profitable
  *    part of it first (it sells toward the peg ahead of a keeper's sale, buys ahead of its
@@ -39,7 +40,7 @@ export class ReflexiveHolders {
     if (exit < 1) return;
     this.held -= exit;
     let left = exit;
-    const redeemValue = f?.redeemValueUsd(m) ?? null;
+    const redeemValue = f?.holdersRedeem ? f.redeemValueUsd(m) : null;
     if (f && redeemValue !== null && redeemValue > m.priceUsd() * POOL_FEE) {
       const tokens = Math.min(left, f.maxRedeemTokens(m));
       if (tokens >= 1 && f.redeem(m, toRaw(tokens, TOKEN_UNIT)) > 0) {

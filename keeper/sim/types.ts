@@ -37,6 +37,8 @@ export function spendGas(stats: PolicyStats, m: Market, gasUnits: number): void 
 export interface Facility {
   /** Gas of the facility call an arbitrage makes besides its pool swap (gas.ts: measured for Ballast, published or estimated for the others). */
   readonly callGas: { mint: number; redeem: number };
+  /** Whether any holder can redeem (false for a CDP, where only a borrower repaying debt can). */
+  readonly holdersRedeem: boolean;
   /** USD it costs to mint one more token, or null when minting is closed. */
   mintCostUsd(m: Market): number | null;
   maxMintTokens(m: Market): number;

@@ -9,10 +9,12 @@ import {
 } from "../../keeper/sim/policies/ampleforth";
 import { FraxPolicy } from "../../keeper/sim/policies/frax";
 import { IdealPolicy } from "../../keeper/sim/policies/ideal";
+import { ORACLE_CREDIT_SEC, ORACLE_USD_PER_BPS_DAY, OraclePolicy, correctionValueUsd } from "../../keeper/sim/policies/oracle";
 import { PegKeeperPolicy, zapProfit } from "../../keeper/sim/policies/pegkeeper";
 import { PsmPolicy } from "../../keeper/sim/policies/psm";
 import { RAI_PARAMS, RaiPolicy } from "../../keeper/sim/policies/rai";
 import { type StepContext, loadScenario, runScenario } from "../../keeper/sim";
+import { Arbitrageurs } from "../../keeper/sim/agents";
 import { GAS } from "../../keeper/sim/gas";
 import { summarise } from "../../keeper/sim/metrics";
 import { CONFIG, marketAt, scenario } from "./helpers";
@@ -234,7 +236,113 @@ describe("Reference policies follow their published rules (hand-computed cases)"
     });
   });
 
-  describe("Ideal bound", function () {
+  describe("Each reference actor acts only when its own economics pay, and keepers obey latency and outages", function () {
+    it("PSM arbitrageurs: no trade while the edge does not cover the pool fee and gas (one pool swap + one PSM swap); at 1 gwei the same edge pays", function () {
+      // +0.6%: minting ~1.5k tokens to sell until 1/0.997 earns ~$2; gas 161k at 20 gwei, ETH $3,000 = $9.66.
+      const m = marketAt(1_000_000, 1_006_000);
+      const psm = new PsmPolicy(toRaw(4_500_000, QUOTE_UNIT), 0n, 5_000_000);
+      expect(m.gasUsd(GAS.poolSwap + psm.facility.callGas.mint)).to.be.closeTo(9.66, 1e-9);
+      const arbs = new Arbitrageurs(0, 1_000_000, GAS.poolSwap);
+      arbs.run(m, psm.facility);
+      expect(arbs.trades).to.equal(0);
+      m.gasGwei = 1;
+      arbs.run(m, psm.facility);
+      expect(arbs.trades).to.equal(1);
+      expect(arbs.profitUsd).to.be.greaterThan(0);
+    });
+
+    it("CDP borrowers (RAI, crvUSD): no borrow-and-sell inside their hurdle plus the pool fee and gas; beyond it they act", function () {
+      const rai = new RaiPolicy(12_500_000, 3000, 5_000_000);
+      const inside = marketAt(1_000_000, 1_004_000); // +0.4% < 0.25% hurdle + 0.3% fee
+      const arbs = new Arbitrageurs(0, 1_000_000, GAS.poolSwap);
+      arbs.run(inside, rai.facility);
+      expect(arbs.trades).to.equal(0);
+      const beyond = marketAt(1_000_000, 1_030_000);
+      arbs.run(beyond, rai.facility);
+      expect(arbs.trades).to.equal(1);
+    });
+
+    it("Frax: the protocol's keeper sends refreshCollateralRatio only when it would step the ratio; an outage sends nothing; with latency it lands later on the price then", function () {
+      const inside = marketAt(1_000_000, 1_004_000);
+      const frax = new FraxPolicy(toRaw(4_500_000, QUOTE_UNIT), 0n, 5);
+      frax.onBlock(ctx(inside));
+      expect(frax.stats.gas).to.equal(0);
+      const up = marketAt(1_000_000, 1_006_000);
+      const down = new FraxPolicy(toRaw(4_500_000, QUOTE_UNIT), 0n, 5);
+      down.onBlock({ ...ctx(up), keeperUp: false });
+      expect(down.facility.cr).to.equal(0.85);
+      expect(down.stats.gas).to.equal(0);
+      const late = new FraxPolicy(toRaw(4_500_000, QUOTE_UNIT), 0n, 5);
+      const lateCtx = { ...ctx(up), keeperLatencyBlocks: 2 };
+      late.onBlock(lateCtx);
+      expect(late.facility.cr).to.equal(0.85);
+      up.advanceBlock();
+      late.onBlock(lateCtx);
+      up.advanceBlock();
+      late.onBlock(lateCtx);
+      expect(late.facility.cr).to.be.closeTo(0.8475, 1e-12);
+      expect(late.stats.gas).to.equal(GAS.fraxRefresh);
+      expect(late.stats.subsidyUsd).to.equal(0); // Frax pays its caller nothing
+    });
+
+    it("Ampleforth: a keeper outage delays the daily rebase until the keeper is back", function () {
+      const m = marketAt(1_000_000, 1_100_000);
+      const policy = new AmpleforthPolicy(Number(m.now), AMPLEFORTH_PARAMS);
+      m.now += 86_400n;
+      policy.onBlock({ ...ctx(m), keeperUp: false });
+      expect(policy.stats.actions).to.equal(0);
+      m.advanceBlock();
+      policy.onBlock({ ...ctx(m), keeperLatencyBlocks: 1 });
+      expect(policy.stats.actions, "sent, not yet landed").to.equal(0);
+      m.advanceBlock();
+      policy.onBlock({ ...ctx(m), keeperLatencyBlocks: 1 });
+      expect(policy.stats.actions).to.equal(1);
+      expect(policy.stats.gas).to.equal(GAS.ampleforthRebase);
+    });
+
+    it("RAI: the treasury reimburses the rate setter's caller its gas; nothing is sent before the update delay or while the keeper is down", function () {
+      const m = marketAt(1_000_000, 990_000);
+      const rai = new RaiPolicy(12_500_000, 3000, 5_000_000);
+      rai.onBlock({ ...ctx(m), keeperUp: false });
+      expect(rai.stats.actions).to.equal(0);
+      rai.onBlock(ctx(m));
+      expect(rai.stats.actions).to.equal(1);
+      expect(rai.stats.subsidyUsd).to.be.closeTo(rai.stats.gasUsd, 1e-9);
+      m.now += 1_800n;
+      rai.onBlock(ctx(m));
+      expect(rai.stats.actions).to.equal(1);
+      expect(rai.stats.gas).to.equal(GAS.raiUpdateRate);
+    });
+  });
+
+  describe("The oracle bound: perfect information, zero latency, Ballast's caps, gas and fees paid", function () {
+    const holdings = { USDC: toRaw(6_000_000, QUOTE_UNIT), WETH: 0n };
+
+    it("declines a correction worth less than its gas net of trading P&L at the stated exchange rate", function () {
+      const m = marketAt(1_000_000, 1_000_400); // +4 bps: worth 4 × $100 × 600/86,400 = $2.78 < ~$20 of gas
+      const oracle = new OraclePolicy(CONFIG, holdings, m.now);
+      expect(correctionValueUsd(4, 0)).to.be.closeTo((4 * ORACLE_USD_PER_BPS_DAY * ORACLE_CREDIT_SEC) / 86_400, 1e-12);
+      oracle.onBlock(ctx(m));
+      expect(oracle.stats.actions).to.equal(0);
+      expect(oracle.declined).to.equal(1);
+    });
+
+    it("corrects a large deviation to the peg in the same block, keeper down or late, within the operator's per-operation cap", function () {
+      const m = marketAt(1_030_000, 970_000); // ~−6%
+      const oracle = new OraclePolicy(CONFIG, holdings, m.now);
+      oracle.onBlock({ ...ctx(m), keeperUp: false, keeperLatencyBlocks: 10 });
+      expect(oracle.stats.actions).to.equal(1);
+      expect(m.priceUsd()).to.be.closeTo(1, 1e-6);
+      expect(oracle.stats.gas).to.equal(GAS.ballastContract);
+      const far = marketAt(1_500_000, 500_000); // needs far more than the 250k-USDC cap
+      const capped = new OraclePolicy(CONFIG, holdings, far.now);
+      capped.onBlock(ctx(far));
+      expect(capped.stats.reserveSpentUsd).to.be.closeTo(250_000, 1e-6);
+      expect(far.priceUsd()).to.be.lessThan(0.9);
+    });
+  });
+
+  describe("Ideal (unconstrained, out of comparisons)", function () {
     it("trades the pool exactly back to $1 at the start of the block, both ways", function () {
       const below = marketAt(1_100_000, 900_000);
       const ideal = new IdealPolicy(CONFIG, { USDC: toRaw(4_500_000, QUOTE_UNIT), WETH: 0n });

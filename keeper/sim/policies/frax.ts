@@ -46,6 +46,7 @@ export const FRAX_PARAMS: FraxParams = {
 
 class FraxFacility implements Facility {
   readonly callGas = { mint: GAS.fraxMint, redeem: GAS.fraxRedeem };
+  readonly holdersRedeem = true;
   cr: number;
   usdcHeld: bigint;
   fxsReserve: number;
