@@ -174,6 +174,9 @@ describe("Market agents: competing arbitrageurs and the scenario's stress actors
       expect(result(arbs, "none").rmsBps).to.be.lessThan(result(without(arbs, "arbitrageurs"), "none").rmsBps);
       const fr = loadScenario("front-run");
       expect(result(fr, "ballast").failedTx).to.be.greaterThan(result(without(fr, "frontRunner"), "ballast").failedTx);
+      const jit = loadScenario("oracle-jitter");
+      const prompt = { ...jit, feeds: { USDC: { ...jit.feeds.USDC, jitterBlocks: 0 }, WETH: { ...jit.feeds.WETH, jitterBlocks: 0 } } };
+      expect(result(jit, "ballast").rmsBps).to.not.equal(result(prompt, "ballast").rmsBps);
     });
   });
 });
