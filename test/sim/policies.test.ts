@@ -168,6 +168,21 @@ describe("Reference policies follow their published rules (hand-computed cases)"
       expect(idle.stats.actions + idle.stats.gas).to.equal(0);
     });
 
+    it("a mempool searcher trades ahead of its update: spot leaves the EMA and the regulator's ban reverts it, gas paid", function () {
+      const searcher = scenario({ agents: { arbLatencyBlocks: 1, arbCapitalUsd: 1_000_000, arbGas: 108_000, noiseTradesPerBlock: 0, noiseTradeUsd: 0, keeperLatencyBlocks: 1, frontRunner: { capitalUsd: 1_000_000 } } });
+      const m = marketAt(900_000, 1_100_000, searcher);
+      const pk = settled(new PegKeeperPolicy(12_500_000, 3000, 5_000_000), m);
+      const c = { m, scenario: searcher, keeperLatencyBlocks: 1, keeperUp: true };
+      pk.onBlock(c);
+      m.advanceBlock();
+      pk.onBlock(c);
+      expect(pk.queue.frontRuns).to.equal(1);
+      expect(m.priceUsd()).to.be.closeTo(1 / 0.997, 1e-5);
+      expect(pk.stats.failedTx).to.equal(1);
+      expect(pk.stats.gas).to.equal(GAS.revertedTx);
+      expect(pk.debtTokens).to.equal(0);
+    });
+
     it("over a whole scenario its results now depend on keeper latency and outages", function () {
       const s = loadScenario("eth-crash");
       const rms = (latency: number, outages: [number, number][] = []): { rms: number; actions: number } => {

@@ -27,10 +27,6 @@ export class KeeperTxQueue<R extends KeeperRequest> {
 
   constructor(private readonly ignoreKeeperConstraints = false) {}
 
-  get inFlight(): R | null {
-    return this.pending?.request ?? null;
-  }
-
   /**
    * One block: lands the transaction that is due, then, if the keeper is up and has nothing in
    * flight, asks `decide` for a new one (null: stand still).
