@@ -15,7 +15,8 @@ import type { Rng } from "./rng";
 import type { Scenario } from "./scenario";
 import type { Facility } from "./types";
 
-const POOL_FEE = 0.997;
+/** What a Uniswap V2 swap keeps of its input after the 0.3% fee. */
+export const POOL_FEE = 0.997;
 
 /** A target pool price (USDC per token, float) as PegMath's raw fraction num/den. */
 export function rawPriceFraction(usdcPerToken: number): { num: bigint; den: bigint } {

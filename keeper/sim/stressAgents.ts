@@ -12,14 +12,12 @@
  *    purchase), paying the pool fee and a swap's gas, only when that pays; the keeper's trade then
  *    lands on the moved pool and its own slippage limit (minOut) decides whether it reverts.
  */
-import { quoteToSpendForPrice, tokensToSellForPrice } from "../src/policy";
-import { rawPriceFraction } from "./agents";
+import { amountOut, quoteToSpendForPrice, tokensToSellForPrice } from "../src/policy";
+import { POOL_FEE, rawPriceFraction } from "./agents";
 import { GAS } from "./gas";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
 import type { Scenario } from "./scenario";
 import type { Facility } from "./types";
-
-const POOL_FEE = 0.997;
 
 /** Depeg of the token's true USD price, bps (negative below $1). */
 const depegBps = (m: Market): number => (m.priceUsd() - 1) * 10_000;
@@ -95,7 +93,7 @@ export function frontRun(m: Market, s: Scenario, side: KeeperTradeSide): FrontRu
     const tokens = Math.min(fromRaw(tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den), TOKEN_UNIT), cfg.capitalUsd);
     if (!(tokens >= 1)) return null;
     const raw = toRaw(tokens, TOKEN_UNIT);
-    const expected = fromRaw((raw * 997n * m.reserveQuote) / (m.reserveToken * 1000n + raw * 997n), QUOTE_UNIT);
+    const expected = fromRaw(amountOut(raw, m.reserveToken, m.reserveQuote), QUOTE_UNIT);
     const profitUsd = expected * usdc - tokens - gasUsd;
     if (profitUsd <= 0) return null;
     m.sellTokens(raw);
@@ -105,7 +103,7 @@ export function frontRun(m: Market, s: Scenario, side: KeeperTradeSide): FrontRu
   const quote = Math.min(fromRaw(quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den), QUOTE_UNIT), cfg.capitalUsd / usdc);
   if (!(quote >= 1)) return null;
   const raw = toRaw(quote, QUOTE_UNIT);
-  const expected = fromRaw((raw * 997n * m.reserveToken) / (m.reserveQuote * 1000n + raw * 997n), TOKEN_UNIT);
+  const expected = fromRaw(amountOut(raw, m.reserveQuote, m.reserveToken), TOKEN_UNIT);
   const profitUsd = expected - quote * usdc - gasUsd;
   if (profitUsd <= 0) return null;
   m.buyTokens(raw);
