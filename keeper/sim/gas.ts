@@ -6,9 +6,9 @@
  * gas: an arbitrage is one pool swap plus the facility call of the design it trades against.
  */
 export const GAS = {
-  /** Ballast: MarketOperator.expandSupply / contractSupply, CollateralPolicy.refresh (bench, 2026-11-25). */
-  ballastExpand: 330_891,
-  ballastContract: 321_974,
+  /** Ballast: MarketOperator.expandSupply / contractSupply (bench, with the pair sync), CollateralPolicy.refresh. */
+  ballastExpand: 336_022,
+  ballastContract: 327_105,
   ballastRefresh: 149_602,
   /** Not benchmarked: the order of one ERC-4626 deposit or withdraw plus the reserve's checks. */
   ballastRebalance: 200_000,
