@@ -5,9 +5,11 @@
  * its end. Deterministic: the only randomness is the scenario's seeded generator.
  */
 import { LOCAL_PARAMS } from "../../deploy/parameters";
+import type { DecisionParams } from "../src/policy";
 import { applyFlows, arbitrageursOf } from "./agents";
 import { type BallastConfig, ballastConfigFrom } from "./ballastReserve";
 import { Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
+import { shockBlocksOf } from "./metrics";
 import { createPolicy } from "./policies";
 import { Rng } from "./rng";
 import { type Scenario, inRanges, valueAt } from "./scenario";
@@ -18,6 +20,8 @@ export interface RunOptions {
   /** Overrides the scenario's keeper latency (the outage sweep). */
   keeperLatencyBlocks?: number;
   config?: BallastConfig;
+  /** Overrides the keeper's decision parameters (the sweep); default: the keeper's config defaults. */
+  decision?: DecisionParams;
   /** Called every `progressEvery` blocks with the block number. */
   onProgress?: (block: number) => void;
   progressEvery?: number;
@@ -39,7 +43,12 @@ export interface RunResult {
   policyState: Policy;
   arbitrageProfitUsd: number;
   initialSupply: number;
+  /** The scenario's one-block shocks and the blocks left out after each (maxDeviationAfterShockBps). */
+  shocks: { blocks: number[]; window: number };
 }
+
+/** What the reports need of a run: its per-block samples and names, not the policy's live state. */
+export type RunTrace = Pick<RunResult, "scenario" | "label" | "policy" | "keeperLatencyBlocks" | "samples">;
 
 const START_TIME = 1_700_000_000n;
 
@@ -79,7 +88,7 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
   const latency = opts.keeperLatencyBlocks ?? s.agents.keeperLatencyBlocks;
   const m = opts.market ?? buildMarket(s, config);
   if (!opts.skipWarmUp) warmUp(m, s);
-  const policy = createPolicy(policyName, s, config, m);
+  const policy = createPolicy(policyName, s, config, m, opts.decision);
   opts.seedPolicy?.(policy, m);
   const arbs = arbitrageursOf(s);
   const stress = new StressAgents(s);
@@ -127,5 +136,6 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
     policyState: policy,
     arbitrageProfitUsd: arbs.profitUsd,
     initialSupply: s.initial.supply,
+    shocks: { blocks: shockBlocksOf(s), window: s.shockBlocks },
   };
 }

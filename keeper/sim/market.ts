@@ -4,7 +4,9 @@
  * threshold and heartbeat, a mirror of PriceOracle's spot/TWAP read, the true external prices and
  * the gas price. Amounts are raw integers (token 18 decimals, USDC 6, WETH 18); prices WAD.
  */
-import { WAD, amountOut, mulDiv } from "../src/policy";
+// Imported from the modules themselves, not the policy index: its re-export getters sit on the hot path.
+import { amountOut } from "../src/policy/pegMath";
+import { WAD, mulDiv } from "../src/policy/units";
 import { Rng } from "./rng";
 
 export const TOKEN_UNIT = 10n ** 18n;
@@ -50,6 +52,14 @@ export interface Feed {
   inFlight?: { answer: bigint; atBlock: number };
 }
 
+/** feedPrice's last answer per asset, valid while the feed's answer, its time and the clock are unchanged. */
+interface FeedPriceMemo {
+  answer: bigint;
+  updatedAt: bigint;
+  now: bigint;
+  result: { ok: boolean; wad: bigint };
+}
+
 export interface OracleConfig {
   twapWindowSec: number;
 }
@@ -90,6 +100,7 @@ export class Market {
   private readonly obs: { timestamp: bigint; cumulative: bigint }[] = [];
   private newest = 0;
   private readonly jitter: Rng;
+  private readonly feedMemo: Partial<Record<Asset, FeedPriceMemo>> = {};
 
   constructor(init: MarketInit) {
     this.blockTimeSec = init.blockTimeSec;
@@ -224,8 +235,17 @@ export class Market {
   }
 
   /** PriceOracle.tryPrice mirror: WAD USD, or ok=false when stale or out of bounds. */
-  feedPrice(asset: Asset): { ok: boolean; wad: bigint } {
+  feedPrice(asset: Asset): { readonly ok: boolean; readonly wad: bigint } {
+    // The reserve reads each feed many times a block: recompute only when an input changed.
     const f = this.feeds[asset];
+    const memo = this.feedMemo[asset];
+    if (memo && memo.answer === f.answer && memo.updatedAt === f.updatedAt && memo.now === this.now) return memo.result;
+    const result = this.readFeed(f);
+    this.feedMemo[asset] = { answer: f.answer, updatedAt: f.updatedAt, now: this.now, result };
+    return result;
+  }
+
+  private readFeed(f: Feed): { ok: boolean; wad: bigint } {
     if (f.answer <= 0n) return { ok: false, wad: 0n };
     if (this.now - f.updatedAt > BigInt(f.config.maxAgeSec)) return { ok: false, wad: 0n };
     const wad = mulDiv(f.answer, WAD, 10n ** BigInt(f.config.decimals));

@@ -74,6 +74,8 @@ const frontRunnerSchema = z
     capitalUsd: z.number().positive(),
   })
   .strict();
+/** Blocks after a one-block shock that maxDeviationAfterShockBps leaves out (the shock's own block first). */
+export const DEFAULT_SHOCK_BLOCKS = 10;
 
 export const scenarioSchema = z.object({
   name: z.string().regex(/^[a-z0-9-]+$/, "lower-case letters, digits and dashes"),
@@ -128,6 +130,11 @@ export const scenarioSchema = z.object({
   liquidity: z.array(liquiditySchema).default([]),
   /** Optional sweep: one run per listed keeper latency (the keeper outage sweep). */
   sweep: z.object({ keeperLatencyBlocks: z.array(z.number().int().nonnegative()).min(1) }).strict().optional(),
+  /**
+   * Blocks from a one-block shock (a flow with fromBlock = toBlock) that maxDeviationAfterShockBps
+   * leaves out, the shock's own block first: the part no policy can influence.
+   */
+  shockBlocks: z.number().int().nonnegative().default(DEFAULT_SHOCK_BLOCKS),
 }).strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
@@ -149,16 +156,18 @@ export function parseScenario(raw: unknown, source = "<inline>"): Scenario {
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
-    // An unknown key is named itself, not the object that holds it.
-    const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
-    const field = path.join(".") || "<root>";
-    throw new ScenarioError(`scenario ${source}: field "${field}": ${issue.message}`, source, field);
+    // An unknown field is a typo or a field from another version: name it, do not ignore it.
+    const unknown = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
+    const field = [...issue.path, ...(unknown === undefined ? [] : [unknown])].join(".") || "<root>";
+    const message = unknown === undefined ? issue.message : "unknown field";
+    throw new ScenarioError(`scenario ${source}: field "${field}": ${message}`, source, field);
   }
   const s = result.data;
   const check = (ok: boolean, field: string, message: string): void => {
     if (!ok) throw new ScenarioError(`scenario ${source}: field "${field}": ${message}`, source, field);
   };
   check(s.initial.supply >= s.initial.poolToken, "initial.supply", "must be at least initial.poolToken");
+  check(s.shockBlocks <= s.blocks, "shockBlocks", `must be ≤ blocks (${s.blocks})`);
   s.flows.forEach((f, i) => {
     check(f.toBlock >= f.fromBlock, `flows.${i}.toBlock`, "must be ≥ fromBlock");
     check(f.fromBlock < s.blocks, `flows.${i}.fromBlock`, `must be < blocks (${s.blocks})`);

@@ -5,6 +5,19 @@ import type { Scenario } from "./scenario";
 export const POLICY_NAMES = ["ballast", "pegkeeper", "frax", "ampleforth", "ampleforth-sigmoid", "psm", "rai", "none", "ideal", "oracle"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
+/**
+ * Policies that ignore the constraints every other one lives under (gas, fees, latency, caps):
+ * reported as curiosities, labelled "unconstrained", never ranked or compared.
+ */
+export const UNCONSTRAINED_POLICIES: readonly string[] = ["ideal"];
+export const isUnconstrained = (policy: string): boolean => UNCONSTRAINED_POLICIES.includes(policy);
+
+/** Bounds, not designs (perfect information, zero latency): shown beside Ballast, never "the best reference". */
+export const BOUND_POLICIES: readonly string[] = ["oracle"];
+
+/** The policy costs and improvements are measured against: the same reserve with no keeper. */
+export const BASELINE_POLICY = "none";
+
 export interface PolicyStats {
   /** Successful policy transactions (operations, rebases, rate updates…). */
   actions: number;

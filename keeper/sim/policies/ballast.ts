@@ -141,7 +141,6 @@ export class BallastPolicy implements Policy {
   readonly book: OperatorBook;
   private pending: PendingTx | null = null;
   private memory: KeeperMemory = INITIAL_MEMORY;
-  private readonly decision = defaultDecisionParams();
   /** The keeper's stand-still reasons, counted (why Ballast did not act). */
   readonly blockers: Record<string, number> = {};
 
@@ -151,6 +150,7 @@ export class BallastPolicy implements Policy {
     startTime: bigint,
     /** "none": the same reserve with no keeper at all (arbitrage only). */
     private readonly keeperEnabled = true,
+    private readonly decision: DecisionParams = defaultDecisionParams(),
   ) {
     this.name = keeperEnabled ? "ballast" : "none";
     this.reserve = new BallastReserve(config, holdings);

@@ -1,4 +1,5 @@
 /** Builds a fresh policy by name over the scenario's initial balance sheet. */
+import type { DecisionParams } from "../../src/policy";
 import type { BallastConfig } from "../ballastReserve";
 import { type Market, QUOTE_UNIT, WETH_UNIT, toRaw } from "../market";
 import type { Scenario } from "../scenario";
@@ -14,14 +15,14 @@ import { PegKeeperPolicy } from "./pegkeeper";
 import { PsmPolicy } from "./psm";
 import { RaiPolicy } from "./rai";
 
-export function createPolicy(name: PolicyName, s: Scenario, config: BallastConfig, m: Market): Policy {
+export function createPolicy(name: PolicyName, s: Scenario, config: BallastConfig, m: Market, decision?: DecisionParams): Policy {
   const holdings = { USDC: toRaw(s.initial.reserveUsdc, QUOTE_UNIT), WETH: toRaw(s.initial.reserveWeth, WETH_UNIT) };
   const eth = valueAt(s.prices.WETH, 0);
   // CDP designs hold ETH against their debt, at their own typical collateralisation.
   const collateralUsd = s.initial.supply * CDP_INITIAL_COLLATERAL_RATIO;
   switch (name) {
     case "ballast":
-      return new BallastPolicy(config, holdings, m.now, true);
+      return new BallastPolicy(config, holdings, m.now, true, decision);
     case "none":
       return new BallastPolicy(config, holdings, m.now, false);
     case "ideal":

@@ -2,7 +2,7 @@
  * A line chart, as plain SVG: price vs the $1 peg for every policy on one scenario. No library,
  * no network; deterministic output (same runs, same bytes).
  */
-import type { RunResult } from "../engine";
+import type { RunTrace } from "../engine";
 
 const COLOURS: Record<string, string> = {
   ballast: "#d62728",
@@ -29,7 +29,7 @@ export interface ChartOptions {
   clip?: [number, number];
 }
 
-export function priceChartSvg(runs: RunResult[], opts: ChartOptions = {}): string {
+export function priceChartSvg(runs: RunTrace[], opts: ChartOptions = {}): string {
   const W = opts.width ?? 960;
   const H = opts.height ?? 480;
   const m = { left: 70, right: 170, top: 40, bottom: 50 };
