@@ -16,7 +16,7 @@ import { DEVNET_CHAIN_ID, DEVNET_CONFIG } from "../../deploy/parameters";
 import { startAnvil, type RunningNode } from "../../scripts/devnet/node";
 import { TESTNET_ACCOUNTS, launchMarket, setupTestnet } from "../../scripts/devnet/testnet";
 import { advance, poolView, pushPrice } from "../../scripts/localMarket";
-import { spawnKeeper } from "../keeper/helpers/keeperProcess";
+import { spawnKeeper } from "../../scripts/lib/keeperProcess";
 import { expectOk, runHardhat, type CliEnv } from "../scripts/cli";
 
 /** The test mnemonic's account #0 and #7 keys: published test keys, never real funds. */
@@ -92,12 +92,14 @@ describeProcesses("the live path on a stand-in testnet (Anvil): timelock admin, 
     const configPath = path.join(dir, "keeper.json");
     writeFileSync(configPath, JSON.stringify({ addressBook: path.join(dir, "devnet.json"), networks: { devnet: { rpcUrls: [anvil.url], chainId: DEVNET_CHAIN_ID } } }));
     const k = spawnKeeper(["run", "--once", "--network", "devnet", "--config", configPath], {
-      BALLAST_KEYSTORE: keystore,
-      BALLAST_KEYSTORE_PASSWORD_FILE: passwordFile,
-      BALLAST_KEEPER_JOURNAL: path.join(dir, "journal.sqlite"),
-      BALLAST_KEEPER_KEY: undefined,
-      BALLAST_RPC_URLS: undefined,
-      BALLAST_KEEPER_PORT: "0",
+      env: {
+        BALLAST_KEYSTORE: keystore,
+        BALLAST_KEYSTORE_PASSWORD_FILE: passwordFile,
+        BALLAST_KEEPER_JOURNAL: path.join(dir, "journal.sqlite"),
+        BALLAST_KEEPER_KEY: undefined,
+        BALLAST_RPC_URLS: undefined,
+        BALLAST_KEEPER_PORT: "0",
+      },
     });
     const { code } = await k.exited;
     expect(code, `${k.stdout()}\n${k.stderr()}`).to.equal(0);

@@ -16,7 +16,7 @@ import { parsePathSpec } from "../../scripts/devnet/pricePath";
 import { advance, pushPrice } from "../../scripts/localMarket";
 import { startHardhatNode, type RunningNode } from "../helpers/hardhatNode";
 import { deployOnNode, type LocalDeployment } from "./helpers/localDeploy";
-import { spawnKeeper, type KeeperProcess } from "./helpers/keeperProcess";
+import { spawnKeeper, type KeeperProcess } from "../../scripts/lib/keeperProcess";
 
 const WARP_STEP_SEC = 300;
 const WARP_TOTAL_SEC = 80 * 60;
@@ -45,11 +45,13 @@ describeProcesses("a local stack past the feeds' max age: the feed driver keeps 
     });
     driver.start(100);
     keeper = spawnKeeper(["run", "--network", "localhost", "--config", configPath], {
-      BALLAST_LOCALHOST_URL: node.url,
-      BALLAST_KEEPER_JOURNAL: path.join(d.dir, "journal.sqlite"),
-      BALLAST_KEEPER_KEY: undefined,
-      BALLAST_RPC_URLS: undefined,
-      BALLAST_KEEPER_PORT: "0",
+      env: {
+        BALLAST_LOCALHOST_URL: node.url,
+        BALLAST_KEEPER_JOURNAL: path.join(d.dir, "journal.sqlite"),
+        BALLAST_KEEPER_KEY: undefined,
+        BALLAST_RPC_URLS: undefined,
+        BALLAST_KEEPER_PORT: "0",
+      },
     });
     await keeper.waitFor((l) => l.event === "cycle.stand-still" && l.reason === "inside-band", 120_000);
   });
