@@ -2,7 +2,7 @@
 import type { Market } from "./market";
 import type { Scenario } from "./scenario";
 
-export const POLICY_NAMES = ["ballast", "pegkeeper", "frax", "ampleforth", "ampleforth-sigmoid", "psm", "rai", "none", "ideal"] as const;
+export const POLICY_NAMES = ["ballast", "pegkeeper", "frax", "ampleforth", "ampleforth-sigmoid", "psm", "rai", "none", "ideal", "oracle"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /**
@@ -27,20 +27,30 @@ export interface PolicyStats {
   gas: number;
   /** USD of reserve collateral spent buying the token back. */
   reserveSpentUsd: number;
-  /** USD the policy's operations earned (value received minus value given at the peg). */
+  /** USD the policy's operations earned (value received minus value given at the peg), before any share paid to a caller. */
   profitUsd: number;
   /** USD of gas its transactions paid, each at its block's gas price and true ETH price. */
   gasUsd: number;
   /** USD the design pays others to act for it (PegKeeper caller share, keeper rewards). */
   subsidyUsd: number;
+  /**
+   * USD of gas paid by third-party callers the design compensates through subsidyUsd (PegKeeper's
+   * caller share, RAI's reimbursement). Kept out of gasUsd so a total cost of gas + subsidy − profit
+   * counts the caller's gas once, as the subsidy that pays for it.
+   */
+  callerGasUsd: number;
 }
 
-export const emptyStats = (): PolicyStats => ({ actions: 0, failedTx: 0, gas: 0, reserveSpentUsd: 0, profitUsd: 0, gasUsd: 0, subsidyUsd: 0 });
+/** Who pays a transaction's gas: the protocol (or the keeper it runs), or a caller it pays a subsidy to. */
+export type GasPayer = "protocol" | "caller";
+
+export const emptyStats = (): PolicyStats => ({ actions: 0, failedTx: 0, gas: 0, reserveSpentUsd: 0, profitUsd: 0, gasUsd: 0, subsidyUsd: 0, callerGasUsd: 0 });
 
 /** Charges one transaction's gas to a policy: units, and USD at the block's gas and ETH prices. */
-export function spendGas(stats: PolicyStats, m: Market, gasUnits: number): void {
+export function spendGas(stats: PolicyStats, m: Market, gasUnits: number, payer: GasPayer = "protocol"): void {
   stats.gas += gasUnits;
-  stats.gasUsd += m.gasUsd(gasUnits);
+  if (payer === "protocol") stats.gasUsd += m.gasUsd(gasUnits);
+  else stats.callerGasUsd += m.gasUsd(gasUnits);
 }
 
 /**
@@ -48,6 +58,10 @@ export function spendGas(stats: PolicyStats, m: Market, gasUnits: number): void 
  * collateral, redeem tokens for collateral. Marginal prices are true USD per token.
  */
 export interface Facility {
+  /** Gas of the facility call an arbitrage makes besides its pool swap (gas.ts: measured for Ballast, published or estimated for the others). */
+  readonly callGas: { mint: number; redeem: number };
+  /** Whether any holder can redeem (false for a CDP, where only a borrower repaying debt can). */
+  readonly holdersRedeem: boolean;
   /** USD it costs to mint one more token, or null when minting is closed. */
   mintCostUsd(m: Market): number | null;
   maxMintTokens(m: Market): number;
