@@ -29,6 +29,11 @@ uint256 constant MAX_TWAP_WINDOW_SEC = 1 days;
 /// always spans two windows.
 uint256 constant OBSERVATION_SLOTS = 8;
 uint256 constant OBSERVATIONS_PER_WINDOW = 4;
+/// @dev The TWAP is stale when the observation it averages from is more than this many windows
+/// old: observations stopped for longer than a window, so the "average" would span the quiet gap
+/// (days, possibly) instead of its window. Two windows leave room for observations written a
+/// little late (one per quarter window is the schedule) without ever doubling the average's span.
+uint256 constant MAX_TWAP_SPAN_WINDOWS = 2;
 
 // ---------------------------------------------------------------- reserve
 /// @dev A haircut above 50% means the asset should not be collateral at all.
