@@ -242,6 +242,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         }
         Preview memory p = _preview();
         if (p.action != action) revert UpkeepNotNeeded(action, p.action, p.blocker);
+        if (action != Action.Rebalance) {
+            _requireWithin("limitPriceWad", limitPriceWad, action == Action.Contract ? 1 : 0, C.MAX_LIMIT_PRICE_WAD);
+        }
         if (action == Action.Expand) _expand(amount, 0, limitPriceWad);
         else if (action == Action.Contract) _contract(amount, 0, limitPriceWad);
         else _rebalance();
