@@ -10,7 +10,7 @@
 // From the modules themselves, not the policy index: its re-export getters sit on the hot path.
 import { computeTargetRatio } from "../src/policy/collateralPolicy";
 import type { OperatorLimits } from "../src/policy/operator";
-import { BPS, PEG_WAD, WAD, max, min, mulDiv } from "../src/policy/units";
+import { BPS, DEFAULT_MIN_OPERATION_SHARE_BPS, PEG_WAD, WAD, max, min, mulDiv } from "../src/policy/units";
 import type { BallastParams, CollateralParams } from "../../deploy/parameters";
 import { type Asset, type FeedConfig, type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT } from "./market";
 
@@ -38,7 +38,13 @@ export interface BallastConfig {
   recoveryRedeemFeeBps: bigint;
   bufferToleranceBps: bigint;
   policy: { minRatioWad: bigint; maxRatioWad: bigint; stepWad: bigint; bandBps: bigint; riskWeightBps: bigint; refreshCooldownSec: bigint };
-  operator: { bandBps: bigint; maxSpotTwapDeviationBps: bigint; limits: OperatorLimits };
+  operator: {
+    bandBps: bigint;
+    maxSpotTwapDeviationBps: bigint;
+    limits: OperatorLimits;
+    /** MarketOperator.setSizing: minimum share of the full trade (bps), loss budget (bps) and its epoch cap (WAD USD). */
+    sizing: { minOperationShareBps: bigint; maxLossBps: bigint; maxLossPerEpochWad: bigint };
+  };
   twapWindowSec: number;
 }
 
@@ -102,6 +108,8 @@ export function ballastConfigFrom(params: BallastParams): BallastConfig {
         cooldownSec: BigInt(op.cooldownSec),
         epochSec: BigInt(op.epochSec),
       },
+      // The deploy keeps the contract's defaults (the constructor's setSizing).
+      sizing: { minOperationShareBps: DEFAULT_MIN_OPERATION_SHARE_BPS, maxLossBps: 0n, maxLossPerEpochWad: 0n },
     },
     twapWindowSec: params.oracle.twapWindowSec,
   };

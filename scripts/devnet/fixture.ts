@@ -51,20 +51,23 @@ export async function warmTwap(system: LocalSystem, windowSec: number): Promise<
   await system.oracle.update();
 }
 
-/** Re-posts every feed's latest answer so none is stale after a time warp. */
-export async function refreshFeeds(system: LocalSystem): Promise<void> {
-  for (const c of system.collaterals) {
+/** Re-posts the latest answer of `feeds` (every feed by default) so none is stale after a time warp. */
+export async function refreshFeeds(system: LocalSystem, feeds: LocalSystem["collaterals"] = system.collaterals): Promise<void> {
+  for (const c of feeds) {
     const [, answer] = await c.feed.latestRoundData();
     await c.feed.updateAnswer(answer);
   }
 }
 
-/** Advances time in steps, recording observations and refreshing feeds, so the TWAP follows spot. */
-export async function passTime(system: LocalSystem, seconds: number, steps = 4): Promise<void> {
+/**
+ * Advances time in steps, recording observations and refreshing `feeds` (every feed by default), so
+ * the TWAP follows spot. Steps longer than a window leave the TWAP stale (it spans the gap).
+ */
+export async function passTime(system: LocalSystem, seconds: number, steps = 4, feeds: LocalSystem["collaterals"] = system.collaterals): Promise<void> {
   const step = Math.ceil(seconds / steps);
   for (let i = 0; i < steps; i++) {
     await time.increase(step);
-    await refreshFeeds(system);
+    await refreshFeeds(system, feeds);
     await system.oracle.update();
   }
 }

@@ -7,11 +7,10 @@ import { formatUnits } from "ethers";
 import { describeFailure } from "../../keeper/src/chain/revert";
 import type { SystemContext } from "./context";
 import { connectContract } from "../../deploy/contracts";
+import { Action, Blocker, MAX_TWAP_SPAN_WINDOWS } from "../../keeper/src/policy";
 
 const WAD = 10n ** 18n;
 const BPS = 10_000n;
-const ACTIONS = ["None", "Expand", "Contract", "Rebalance"] as const;
-const BLOCKERS = ["None", "Paused", "OracleInvalid", "SpotTwapDivergence", "InsideBand", "Cooldown", "CapReached", "RatioLimit", "NoLiquidity", "Unprofitable"] as const;
 
 export interface AssetStatus {
   symbol: string;
@@ -43,6 +42,9 @@ export interface Status {
   /** Pool prices, WAD USD. */
   spotPrice: string | null;
   twapPrice: string | null;
+  /** How long the TWAP averages over now (PriceOracle.twapSpan), its window, and whether that span
+   * makes it stale (more than MAX_TWAP_SPAN_WINDOWS windows: observations stopped). */
+  twap: { spanSec: number; windowSec: number; stale: boolean };
   /** Spot versus the peg, basis points (as MarketOperator.preview computes it). */
   deviationBps: number | null;
   supply: string;
@@ -85,6 +87,9 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
   const now = block.timestamp;
 
   const market = await attempt("pool price", warnings, () => ctx.oracle.marketPrice());
+  const [spanSec, windowSec] = await ctx.oracle.twapSpan();
+  const twapStale = spanSec > MAX_TWAP_SPAN_WINDOWS * windowSec;
+  if (twapStale) warnings.push(`pool TWAP is stale: it averages over ${spanSec} s (window ${windowSec} s); observations stopped — call PriceOracle.update()`);
   const preview = await ctx.operator.preview();
   let spot: bigint | null = market ? market[0] : null;
   const twap: bigint | null = market ? market[1] : null;
@@ -153,6 +158,7 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
     timestamp: now,
     spotPrice: spot === null ? null : spot.toString(),
     twapPrice: twap === null ? null : twap.toString(),
+    twap: { spanSec: Number(spanSec), windowSec: Number(windowSec), stale: twapStale },
     deviationBps,
     supply: supply.toString(),
     reserveValue: reserveValue === null ? null : reserveValue.toString(),
@@ -172,8 +178,8 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
       policyRefreshReadyInSec: secondsUntil(nextRefreshAt, now),
     },
     operator: {
-      action: ACTIONS[Number(preview.action)] ?? `#${preview.action}`,
-      blocker: BLOCKERS[Number(preview.blocker)] ?? `#${preview.blocker}`,
+      action: Action[Number(preview.action)] ?? `#${preview.action}`,
+      blocker: Blocker[Number(preview.blocker)] ?? `#${preview.blocker}`,
       amount: preview.amount.toString(),
     },
     warnings,
@@ -203,6 +209,7 @@ export function formatStatus(s: Status): string {
     ...table([
       ["pool spot", `$${wadText(s.spotPrice)}`],
       ["pool TWAP", s.twapPrice === null ? "n/a" : `$${wadText(s.twapPrice)}`],
+      ["TWAP span", s.twap.spanSec === 0 ? "n/a" : `${duration(s.twap.spanSec)} (window ${duration(s.twap.windowSec)})${s.twap.stale ? ", STALE" : ""}`],
       ["deviation from peg", deviation],
       ["supply", `${unitsText(s.supply, 18)} BLD`],
       ["reserve value (after haircuts)", s.reserveValue === null ? "n/a" : `$${unitsText(s.reserveValue, 18)}`],

@@ -26,6 +26,8 @@ const scenario = fc.record({
   usdcPriceBps: fc.integer({ min: 9_700, max: 10_300 }),
   caps: fc.option(fc.record({ perOpPct: fc.integer({ min: 0, max: 100 }), cooldownSec: fc.constantFrom(30, 60, 600) }), { nil: undefined }),
   band: fc.option(fc.record({ bandBps: fc.integer({ min: 10, max: 200 }), guardBps: fc.integer({ min: 50, max: 1_000 }) }), { nil: undefined }),
+  // Minimum share, loss budget (bps) and its epoch cap (whole USD, within the hard bounds).
+  sizing: fc.option(fc.record({ shareBps: fc.integer({ min: 100, max: 5_000 }), lossBps: fc.integer({ min: 0, max: 30 }), capUsd: fc.constantFrom(0, 1, 100, 50_000) }), { nil: undefined }),
   operateFirst: oneIn(3),
   rebalanceFirst: fc.boolean(),
   pause: oneIn(8),
@@ -58,6 +60,7 @@ describe("keeper policy parity with MarketOperator.preview() on the real contrac
           });
         }
         if (sc.band) await f.operator.connect(f.admin).setBand(sc.band.bandBps, sc.band.guardBps);
+        if (sc.sizing) await f.operator.connect(f.admin).setSizing(sc.sizing.shareBps, sc.sizing.lossBps, parseUnits(String(sc.sizing.capUsd), 18));
         const depth = 1_000_000n;
         if (sc.flowPermille > 0) {
           await swapIntoPool(f, f.trader, false, parseUnits(String((depth * BigInt(sc.flowPermille)) / 1000n), 6));

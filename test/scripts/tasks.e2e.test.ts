@@ -39,6 +39,9 @@ describe("ballast:* tasks against a hardhat node process", function () {
       }
       expect(s.deviationBps).to.equal(0);
       expect(BigInt(s.twapPrice)).to.be.closeTo(WAD, 10n ** 6n);
+      expect(s.twap.stale).to.equal(false);
+      expect(s.twap.spanSec).to.be.gte(s.twap.windowSec).and.lte(2 * s.twap.windowSec);
+      expect(table.stdout).to.match(/TWAP span\s+\d+ min \(window 30 min\)/);
       expect(BigInt(s.collateralRatio) >= BigInt(s.targetRatio)).to.equal(true);
       expect(s.assets.map((a: { symbol: string }) => a.symbol)).to.deep.equal(["USDC", "WETH"]);
       for (const a of s.assets) expect(Object.keys(a)).to.include.members(["symbol", "address", "amount", "price", "haircutBps", "value", "priceStatus", "degradedSince", "degradedHaircutBps"]);

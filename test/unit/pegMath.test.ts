@@ -116,6 +116,33 @@ describe("PegMath on the real Uniswap V2 pair (rule 1)", function () {
     });
   }
 
+  it("limit-price sizes: the largest input whose average price (Uniswap's own output formula) meets the limit — one percent more misses it — over changing pool states; mirror parity [INV-8]", async function () {
+    const f = await loadFixture(deploySystemFixture);
+    const next = rng(83n);
+    const p = await deployPair(f, 18, 6, 10n ** 24n, 10n ** 12n);
+    for (let i = 0; i < 12; i++) {
+      const [rT, rQ] = await reserves(p);
+      const sellToken = next() % 2n === 0n;
+      // A limit 0.3% … 3% worse than spot (selling: below it; buying: above it), as num/den.
+      const worseBps = between(next, 30n, 300n);
+      const num = rQ * (sellToken ? 10_000n - worseBps : 10_000n + worseBps);
+      const den = rT * 10_000n;
+      const amount = sellToken ? await f.operator.maxTokensInAtPrice(rT, rQ, num, den) : await f.operator.maxQuoteInAtPrice(rT, rQ, num, den);
+      expect(amount, "keeper mirror parity").to.equal(sellToken ? mirror.maxTokensInAtPrice(rT, rQ, num, den) : mirror.maxQuoteInAtPrice(rT, rQ, num, den));
+      expect(amount).to.be.gt(0n);
+      const out = sellToken ? mirror.amountOut(amount, rT, rQ) : mirror.amountOut(amount, rQ, rT);
+      // Average price out/in (selling) ≥ limit, in/out (buying) ≤ limit, up to the pair's one-unit rounding of out.
+      if (sellToken) expect((out + 1n) * den).to.be.gte(amount * num);
+      else expect(amount * den).to.be.lte((out + 1n) * num);
+      // One percent more would miss the limit: the clamp is the largest, not merely a safe one.
+      const more = amount + amount / 100n + 1n;
+      const outMore = sellToken ? mirror.amountOut(more, rT, rQ) : mirror.amountOut(more, rQ, rT);
+      if (sellToken) expect(outMore * den).to.be.lt(more * num);
+      else expect(more * den).to.be.gt(outMore * num);
+      await swap(p, sellToken, amount / 4n, f.trader); // a new pool state for the next round
+    }
+  });
+
   it("sizes are zero when the pool already sits at or past the target [INV-5]", async function () {
     const f = await loadFixture(deploySystemFixture);
     const rT = 10n ** 24n;

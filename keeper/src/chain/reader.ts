@@ -56,6 +56,7 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
   const [
     paused, market, quotePrice, reserves, bandBps, maxSpotTwapDeviationBps, limits, lastOperationAt, epoch,
     reserveValue, supply, targetRatio, quoteConfig, quoteHoldings, assets, ratio, onchainPreview, fees, balance,
+    twapSpan, minOperationShareBps, maxLossBps, maxLossPerEpochWad,
   ] = await Promise.all([
     p.operator.paused(at),
     tryView(() => p.oracle.marketPrice(at)),
@@ -76,6 +77,10 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     p.operator.preview(at),
     readFeeMarket(provider, blockTag, options.feeHistoryBlocks, options.rewardPercentile),
     options.keeper === null ? Promise.resolve(null) : provider.getBalance(options.keeper, blockTag),
+    p.oracle.twapSpan(at),
+    p.operator.minOperationShareBps(at),
+    p.operator.maxLossBps(at),
+    p.operator.maxLossPerEpochWad(at),
   ]);
 
   const perAsset = await Promise.all(
@@ -109,6 +114,8 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     marketOk: market !== undefined && quotePrice.ok,
     spotWad: market?.spotWad ?? 0n,
     twapWad: market?.twapWad ?? 0n,
+    twapSpanSec: twapSpan.spanSec,
+    twapWindowSec: twapSpan.windowSec,
     quoteUsdWad: quotePrice.priceWad,
     reserveToken: p.tokenIsToken0 ? r0 : r1,
     reserveQuote: p.tokenIsToken0 ? r1 : r0,
@@ -124,8 +131,11 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
       cooldownSec: limits.cooldownSec,
       epochSec: limits.epochSec,
     },
+    minOperationShareBps,
+    maxLossBps,
+    maxLossPerEpochWad,
     lastOperationAt,
-    epoch: { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted },
+    epoch: { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted, lossWad: epoch.lossWad },
     backingOk: reserveValue !== undefined,
     reserveValueWad: reserveValue ?? 0n,
     supply,

@@ -8,7 +8,7 @@
  * exactly, and checked against the on-chain preview at the same block) → hysteresis → fee cap →
  * worth its gas.
  */
-import { Action, Blocker, previewOperation, type OperatorPreview, type OperatorState } from "./operator";
+import { Action, Blocker, limitPriceWad, previewOperation, type OperatorPreview, type OperatorState } from "./operator";
 import type { Snapshot } from "./snapshot";
 import { BPS, PEG_WAD, WAD, mulDiv } from "./units";
 
@@ -26,6 +26,7 @@ export type StandStillReason =
   | "ratio-limit"
   | "no-liquidity"
   | "unprofitable"
+  | "twap-stale"
   | "policy-mismatch"
   | "rebalance-disabled"
   | "fee-above-cap"
@@ -44,7 +45,7 @@ export interface DecisionParams {
   maxSpotTwapDeviationBps: bigint | null;
   /** Extra deviation beyond the contract band needed to start acting (Schmitt trigger), bps. */
   hysteresisBps: bigint;
-  /** minOut = expectedOut × (1 − slippageBps). */
+  /** minOut = expectedOut × (1 − slippageBps); the limit price moves by the same bps. */
   slippageBps: bigint;
   /** Act only if expected profit ≥ gas cost × minProfitOverGasBps / 10_000. */
   minProfitOverGasBps: bigint;
@@ -74,6 +75,8 @@ export interface ActDecision {
   amount: bigint;
   expectedOut: bigint;
   minOut: bigint;
+  /** The price bound the transaction carries (quote per token, WAD; 0 for Rebalance): the preview's average price ∓ slippageBps. */
+  limitPriceWad: bigint;
   /** Protocol gain at the peg, WAD USD (0 for Rebalance). */
   expectedProfitWad: bigint;
   /** Expected gas cost, WAD USD (0 when gas is not valued). */
@@ -109,6 +112,7 @@ const BLOCKER_REASON: Record<Blocker, StandStillReason> = {
   [Blocker.RatioLimit]: "ratio-limit",
   [Blocker.NoLiquidity]: "no-liquidity",
   [Blocker.Unprofitable]: "unprofitable",
+  [Blocker.TwapStale]: "twap-stale",
 };
 
 /** Signed deviation of a WAD price from the peg in bps, truncated toward zero. */
@@ -264,6 +268,7 @@ export function decide(snap: Snapshot, params: DecisionParams, memory: KeeperMem
       amount: preview.amount,
       expectedOut: preview.expectedOut,
       minOut: mulDiv(preview.expectedOut, BPS - params.slippageBps, BPS),
+      limitPriceWad: preview.action === Action.Rebalance ? 0n : limitPriceWad(preview.action, preview.amount, preview.expectedOut, params.slippageBps, s),
       expectedProfitWad: profit,
       gasCostWad: cost,
       maxFeePerGasWei: priced.maxFeePerGasWei,

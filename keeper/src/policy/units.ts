@@ -7,6 +7,15 @@ export const PEG_WAD = WAD;
 export const UNI_V2_FEE_NUMERATOR = 997n;
 export const UNI_V2_FEE_DENOMINATOR = 1000n;
 export const UPKEEP_SLIPPAGE_BPS = 50n;
+/** The TWAP is stale beyond this many windows of span (PriceOracle.twapSpan). */
+export const MAX_TWAP_SPAN_WINDOWS = 2n;
+/** Bounds of MarketOperator's sizing parameters (setSizing) and limit prices. */
+export const MIN_OPERATION_SHARE_LOWER_BPS = 100n;
+export const MIN_OPERATION_SHARE_UPPER_BPS = 5_000n;
+/** The contract's constructor defaults for setSizing: 10% minimum share, no loss budget. */
+export const DEFAULT_MIN_OPERATION_SHARE_BPS = 1_000n;
+export const HARD_MAX_LOSS_BPS = 30n;
+export const MAX_LIMIT_PRICE_WAD = 10n ** 30n;
 
 /** floor(a * b / d), as Solidity's Math.mulDiv rounding down. */
 export function mulDiv(a: bigint, b: bigint, d: bigint): bigint {
