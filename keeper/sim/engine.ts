@@ -6,13 +6,14 @@
  */
 import { LOCAL_PARAMS } from "../../deploy/parameters";
 import type { DecisionParams } from "../src/policy";
-import { Arbitrageurs, applyFlows } from "./agents";
+import { applyFlows, arbitrageursOf } from "./agents";
 import { type BallastConfig, ballastConfigFrom } from "./ballastReserve";
 import { Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
 import { shockBlocksOf } from "./metrics";
 import { createPolicy } from "./policies";
 import { Rng } from "./rng";
 import { type Scenario, inRanges, valueAt } from "./scenario";
+import { StressAgents } from "./stressAgents";
 import type { Policy, PolicyName, Sample } from "./types";
 
 export interface RunOptions {
@@ -53,8 +54,8 @@ const START_TIME = 1_700_000_000n;
 
 export function buildMarket(s: Scenario, config: BallastConfig): Market {
   const feeds = {
-    USDC: { ...config.feeds.USDC, deviationBps: s.feeds.USDC.deviationBps, heartbeatSec: s.feeds.USDC.heartbeatSec },
-    WETH: { ...config.feeds.WETH, deviationBps: s.feeds.WETH.deviationBps, heartbeatSec: s.feeds.WETH.heartbeatSec },
+    USDC: { ...config.feeds.USDC, deviationBps: s.feeds.USDC.deviationBps, heartbeatSec: s.feeds.USDC.heartbeatSec, jitterBlocks: s.feeds.USDC.jitterBlocks },
+    WETH: { ...config.feeds.WETH, deviationBps: s.feeds.WETH.deviationBps, heartbeatSec: s.feeds.WETH.heartbeatSec, jitterBlocks: s.feeds.WETH.jitterBlocks },
   };
   return new Market({
     blockTimeSec: s.blockTimeSec,
@@ -66,6 +67,7 @@ export function buildMarket(s: Scenario, config: BallastConfig): Market {
     feeds,
     oracle: { twapWindowSec: config.twapWindowSec },
     gasGwei: s.gas.baseGwei,
+    jitterSeed: s.seed,
   });
 }
 
@@ -88,7 +90,8 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
   if (!opts.skipWarmUp) warmUp(m, s);
   const policy = createPolicy(policyName, s, config, m, opts.decision);
   opts.seedPolicy?.(policy, m);
-  const arbs = new Arbitrageurs(s.agents.arbLatencyBlocks, s.agents.arbCapitalUsd, s.agents.arbGas);
+  const arbs = arbitrageursOf(s);
+  const stress = new StressAgents(s);
   const rng = new Rng(s.seed);
   const samples: Sample[] = [];
   const every = opts.progressEvery ?? 1000;
@@ -107,6 +110,7 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
 
     policy.onBlock({ m, scenario: s, keeperLatencyBlocks: latency, keeperUp: !inRanges(s.agents.keeperOutages, b) });
     arbs.run(m, policy.facility);
+    stress.run(m, policy.facility);
     applyFlows(m, s, b, rng);
 
     const price = m.priceUsd();

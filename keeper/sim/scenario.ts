@@ -17,6 +17,8 @@ const feedSchema = z.object({
   heartbeatSec: z.number().int().positive(),
   /** [fromBlock, toBlock] inclusive ranges during which the feed posts nothing. */
   outages: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).default([]),
+  /** Oracle latency jitter: each new answer lands 0…jitterBlocks blocks after it is due (uniform, seeded). */
+  jitterBlocks: z.number().int().nonnegative().max(1_000).default(0),
 }).strict();
 
 const flowSchema = z.object({
@@ -34,6 +36,44 @@ const liquiditySchema = z.object({
   note: z.string().optional(),
 }).strict();
 
+/** A competing arbitrageur beside the main one: its own latency and USD per block. */
+const arbitrageurSchema = z
+  .object({
+    latencyBlocks: z.number().int().nonnegative(),
+    capitalUsd: z.number().positive(),
+  })
+  .strict();
+
+/** Holders who exit in proportion to the depeg (a run): redeem when the facility pays more than the pool, else sell. */
+const reflexiveHoldersSchema = z
+  .object({
+    /** Whole tokens the reflexive holders start with (outside the pool). */
+    tokens: z.number().positive(),
+    /** Depeg below which they stay calm, bps below $1. */
+    thresholdBps: z.number().nonnegative().max(10_000),
+    /** Fraction of what they still hold that exits per block per bps of depeg beyond the threshold. */
+    fractionPerBpsPerBlock: z.number().positive().max(0.01),
+  })
+  .strict();
+
+/** Liquidity providers who withdraw as the depeg grows (either side of the peg). */
+const lpWithdrawalSchema = z
+  .object({
+    thresholdBps: z.number().nonnegative().max(10_000),
+    /** Fraction of the pool withdrawn per block per bps of depeg beyond the threshold. */
+    fractionPerBpsPerBlock: z.number().positive().max(0.01),
+    /** Most of the initial liquidity that ever leaves, e.g. 0.6. */
+    maxFraction: z.number().positive().lt(1),
+  })
+  .strict();
+
+/** A searcher watching the public mempool: it trades toward the peg just before a keeper's pool trade lands. */
+const frontRunnerSchema = z
+  .object({
+    /** USD it can put into one front-run. */
+    capitalUsd: z.number().positive(),
+  })
+  .strict();
 /** Blocks after a one-block shock that maxDeviationAfterShockBps leaves out (the shock's own block first). */
 export const DEFAULT_SHOCK_BLOCKS = 10;
 
@@ -68,7 +108,10 @@ export const scenarioSchema = z.object({
     arbLatencyBlocks: z.number().int().nonnegative(),
     /** USD an arbitrageur can deploy per block. */
     arbCapitalUsd: z.number().positive(),
-    /** Gas an arbitrage (mint or redeem plus a pool swap) costs. */
+    /**
+     * Gas of an arbitrage's pool-swap leg, the same for every design (a Uniswap V2 swap measured
+     * ~108k); the facility call of the design it trades against is added (Facility.callGas).
+     */
     arbGas: z.number().int().positive(),
     /** Expected noise trades per block and their typical size, USD (zero-mean direction). */
     noiseTradesPerBlock: z.number().nonnegative(),
@@ -77,6 +120,11 @@ export const scenarioSchema = z.object({
     keeperLatencyBlocks: z.number().int().nonnegative(),
     /** [fromBlock, toBlock] ranges during which no keeper runs at all. */
     keeperOutages: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).default([]),
+    /** Competing arbitrageurs besides the main one (whose latency and capital are above). */
+    arbitrageurs: z.array(arbitrageurSchema).default([]),
+    reflexiveHolders: reflexiveHoldersSchema.optional(),
+    lpWithdrawal: lpWithdrawalSchema.optional(),
+    frontRunner: frontRunnerSchema.optional(),
   }).strict(),
   flows: z.array(flowSchema).default([]),
   liquidity: z.array(liquiditySchema).default([]),

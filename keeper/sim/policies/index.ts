@@ -10,6 +10,7 @@ import { BallastPolicy } from "./ballast";
 import { CDP_INITIAL_COLLATERAL_RATIO } from "./cdp";
 import { FraxPolicy } from "./frax";
 import { IdealPolicy } from "./ideal";
+import { OraclePolicy } from "./oracle";
 import { PegKeeperPolicy } from "./pegkeeper";
 import { PsmPolicy } from "./psm";
 import { RaiPolicy } from "./rai";
@@ -26,6 +27,8 @@ export function createPolicy(name: PolicyName, s: Scenario, config: BallastConfi
       return new BallastPolicy(config, holdings, m.now, false);
     case "ideal":
       return new IdealPolicy(config, holdings);
+    case "oracle":
+      return new OraclePolicy(config, holdings, m.now);
     case "psm":
       return new PsmPolicy(holdings.USDC, holdings.WETH, s.initial.supply);
     case "frax":

@@ -14,6 +14,7 @@ const COLOURS: Record<string, string> = {
   ampleforth: "#8c564b",
   "ampleforth-sigmoid": "#e377c2",
   rai: "#ff7f0e",
+  oracle: "#882255",
 };
 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
