@@ -37,6 +37,19 @@ describe("Scenario files", function () {
     expect(loadScenario("keeper-outage").sweep?.keeperLatencyBlocks).to.deep.equal([0, 1, 5, 300]);
   });
 
+  it("an unknown field, at any depth, is rejected naming it (a typo is not silently ignored)", function () {
+    rejects((s) => (s.shockBlock = 5), "shockBlock");
+    rejects((s) => ((s.agents as Record<string, unknown>).keeperLatencyBlock = 1), "agents.keeperLatencyBlock");
+    rejects((s) => ((s.feeds as Record<string, Record<string, unknown>>).WETH.heartbeat = 60), "feeds.WETH.heartbeat");
+  });
+
+  it("shockBlocks defaults to 10 and must be a whole number of blocks within the run", function () {
+    expect(loadScenario("selloff").shockBlocks).to.equal(10);
+    rejects((s) => (s.shockBlocks = -1), "shockBlocks");
+    rejects((s) => (s.shockBlocks = 2.5), "shockBlocks");
+    rejects((s) => (s.shockBlocks = (s.blocks as number) + 1), "shockBlocks");
+  });
+
   it("a bad file is rejected naming the field", function () {
     rejects((s) => (s.blocks = -5), "blocks");
     rejects((s) => delete s.modelledOn, "modelledOn");

@@ -22,6 +22,7 @@ export interface FrontierScenario {
 }
 
 export const FRONTIER_X: PegMetric = "totalCostUsd";
+const PANEL_WIDTH = 600;
 export const FRONTIER_PANELS: { metric: PegMetric; title: string }[] = [
   { metric: "rmsBps", title: "RMS deviation, bps" },
   { metric: "blocksTo50Bps", title: "worst run outside ±50 bps, blocks" },
@@ -59,9 +60,31 @@ function ticks(lo: number, hi: number, count = 5): number[] {
 
 const fmtTick = (v: number): string => (Math.abs(v) >= 1000 ? v.toLocaleString("en-US", { maximumFractionDigits: 0 }) : String(Number(v.toPrecision(6))));
 
+/**
+ * The axes' ranges: around the focus points (the sweep; all points without one), widened to take
+ * in the references up to one more focus width away (y: up to three times the focus's top), so
+ * one far-off policy does not squash the frontier; points beyond are drawn at the edge, labelled.
+ */
+export function frontierRanges<T extends { x: number; xe: number; y: number; ye: number }>(points: T[], isFocus: (p: T) => boolean): [[number, number], [number, number]] {
+  const focus = points.some(isFocus) ? points.filter(isFocus) : points;
+  const fx0 = Math.min(0, ...focus.map((q) => q.x - q.xe));
+  const fx1 = Math.max(0, ...focus.map((q) => q.x + q.xe));
+  const w = Math.max(fx1 - fx0, 1);
+  const fy1 = Math.max(1e-9, ...focus.map((q) => q.y + q.ye));
+  const near = points.filter((q) => q.x >= fx0 - w && q.x <= fx1 + w && q.y <= 3 * fy1);
+  const x0 = Math.min(fx0, ...near.map((q) => q.x - q.xe));
+  const x1 = Math.max(fx1, ...near.map((q) => q.x + q.xe));
+  const y1 = Math.max(fy1, ...near.map((q) => q.y + q.ye));
+  const dx = (x1 - x0 || 1) * 0.06;
+  return [
+    [Math.max(x0 - dx, fx0 - w), Math.min(x1 + dx, fx1 + w)],
+    [0, Math.min(y1 * 1.06, 3 * fy1)],
+  ];
+}
+
 /** One panel: `metric` against total cost for every point of a scenario. */
 export function frontierPanelSvg(sc: FrontierScenario, metric: PegMetric, title: string, opts: { width?: number; height?: number } = {}): string {
-  const W = opts.width ?? 640;
+  const W = opts.width ?? PANEL_WIDTH;
   const H = opts.height ?? 420;
   const m = { left: 70, right: 20, top: 36, bottom: 50 };
   const pw = W - m.left - m.right;
@@ -69,14 +92,7 @@ export function frontierPanelSvg(sc: FrontierScenario, metric: PegMetric, title:
   const pts = sc.points.map((p) => ({ p, x: p.row.mean[FRONTIER_X], xe: p.row.ci95[FRONTIER_X] ?? 0, y: p.row.mean[metric], ye: p.row.ci95[metric] ?? 0 }));
   const shown = pts.filter((q): q is typeof q & { x: number; y: number } => q.x !== null && q.y !== null);
   const pareto = paretoOptimal(shown.map((q) => ({ x: q.x, y: q.y })));
-  const xs = shown.flatMap((q) => [q.x - q.xe, q.x + q.xe]);
-  const ys = shown.flatMap((q) => [q.y - q.ye, q.y + q.ye, 0]);
-  const pad = (lo: number, hi: number): [number, number] => {
-    const d = hi - lo || Math.abs(hi) || 1;
-    return [lo - 0.06 * d, hi + 0.06 * d];
-  };
-  const [x0, x1] = pad(Math.min(...xs, 0), Math.max(...xs, 0));
-  const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
+  const [[x0, x1], [y0, y1]] = frontierRanges(shown, (q) => q.p.kind === "setting");
   const X = (v: number): number => m.left + (pw * (v - x0)) / (x1 - x0);
   const Y = (v: number): number => m.top + ph * (1 - (v - y0) / (y1 - y0));
   const out: string[] = [];
@@ -99,16 +115,24 @@ export function frontierPanelSvg(sc: FrontierScenario, metric: PegMetric, title:
   const sweep = shown.filter((q) => q.p.kind === "setting");
   if (sweep.length > 1) out.push(`<path d="${sweep.map((q, k) => `${k === 0 ? "M" : "L"}${f1(X(q.x))},${f1(Y(q.y))}`).join("")}" fill="none" stroke="#1f77b4" stroke-width="1" opacity="0.5"/>`);
   shown.forEach((q, i) => {
-    const cx = X(q.x);
-    const cy = Y(q.y);
+    const off = q.x < x0 || q.x > x1 || q.y < y0 || q.y > y1;
+    const cx = X(Math.min(x1, Math.max(x0, q.x)));
+    const cy = Y(Math.min(y1, Math.max(y0, q.y)));
     const colour = q.p.kind === "setting" ? "#1f77b4" : BOUND_POLICIES.includes(q.p.row.policy) ? "#111111" : q.p.row.policy === "ballast" ? "#d62728" : "#555555";
     out.push(`<g><title>${esc(`${q.p.label}: cost ${fmtEstimate(q.x, q.xe || null)} $, ${title} ${fmtEstimate(q.y, q.ye || null)}${pareto[i] ? " (Pareto-optimal)" : ""}`)}</title>`);
-    out.push(`<line x1="${f1(X(q.x - q.xe))}" x2="${f1(X(q.x + q.xe))}" y1="${f1(cy)}" y2="${f1(cy)}" stroke="${colour}" opacity="0.6"/>`);
-    out.push(`<line x1="${f1(cx)}" x2="${f1(cx)}" y1="${f1(Y(q.y - q.ye))}" y2="${f1(Y(q.y + q.ye))}" stroke="${colour}" opacity="0.6"/>`);
-    if (q.p.kind === "setting") out.push(`<circle cx="${f1(cx)}" cy="${f1(cy)}" r="4" fill="${colour}"/>`);
+    const clampX = (v: number): number => X(Math.min(x1, Math.max(x0, v)));
+    const clampY = (v: number): number => Y(Math.min(y1, Math.max(y0, v)));
+    if (!off) {
+      out.push(`<line x1="${f1(clampX(q.x - q.xe))}" x2="${f1(clampX(q.x + q.xe))}" y1="${f1(cy)}" y2="${f1(cy)}" stroke="${colour}" opacity="0.6"/>`);
+      out.push(`<line x1="${f1(cx)}" x2="${f1(cx)}" y1="${f1(clampY(q.y - q.ye))}" y2="${f1(clampY(q.y + q.ye))}" stroke="${colour}" opacity="0.6"/>`);
+    }
+    if (off) out.push(`<polygon points="${f1(cx)},${f1(cy - 6)} ${f1(cx + 5)},${f1(cy + 4)} ${f1(cx - 5)},${f1(cy + 4)}" fill="#ffffff" stroke="${colour}" stroke-width="1.5"/>`);
+    else if (q.p.kind === "setting") out.push(`<circle cx="${f1(cx)}" cy="${f1(cy)}" r="4" fill="${colour}"/>`);
     else out.push(`<rect x="${f1(cx - 4)}" y="${f1(cy - 4)}" width="8" height="8" fill="${colour}"/>`);
     if (pareto[i]) out.push(`<circle cx="${f1(cx)}" cy="${f1(cy)}" r="8" fill="none" stroke="#2ca02c" stroke-width="2"/>`);
-    out.push(`<text x="${f1(cx + 9)}" y="${f1(cy - 6)}" fill="${colour}">${esc(q.p.label)}</text></g>`);
+    const label = off ? `${q.p.label} (off scale: $${fmtTick(Math.round(q.x))}, ${fmtTick(Number(q.y.toPrecision(4)))})` : q.p.label;
+    const anchor = cx > m.left + pw * 0.7 ? "end" : "start";
+    out.push(`<text x="${f1(anchor === "end" ? cx - 9 : cx + 9)}" y="${f1(cy - 6)}" fill="${colour}" text-anchor="${anchor}">${esc(label)}</text></g>`);
   });
   const lx = m.left + pw - 200;
   out.push(`<g font-size="10"><rect x="${lx}" y="${m.top + 6}" width="194" height="50" fill="#ffffff" opacity="0.85" stroke="#dddddd"/>`);
@@ -122,8 +146,8 @@ export function frontierPanelSvg(sc: FrontierScenario, metric: PegMetric, title:
 /** Both panels of one scenario side by side in one SVG file. */
 export function frontierSvg(sc: FrontierScenario): string {
   const panels = FRONTIER_PANELS.map((p) => frontierPanelSvg(sc, p.metric, p.title));
-  const inner = panels.map((svg, i) => svg.replace("<svg ", `<svg x="${i * 640}" y="0" `)).join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${640 * panels.length}" height="420" viewBox="0 0 ${640 * panels.length} 420">\n${inner}</svg>\n`;
+  const inner = panels.map((svg, i) => svg.replace("<svg ", `<svg x="${i * PANEL_WIDTH}" y="0" `)).join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${PANEL_WIDTH * panels.length}" height="420" viewBox="0 0 ${PANEL_WIDTH * panels.length} 420">\n${inner}</svg>\n`;
 }
 
 function pointsTable(sc: FrontierScenario): string {
@@ -148,7 +172,7 @@ header{background:#10243e;color:#fff;padding:12px 20px}h1{margin:0;font-size:1.4
 section{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:12px 16px;margin-bottom:20px}.panels{display:flex;flex-wrap:wrap;gap:8px}.panels svg{max-width:100%;height:auto}
 table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums;margin-top:8px}th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #d5d9e0;white-space:nowrap}</style></head>
 <body><header><h1>${esc(meta.title)}</h1></header><main>
-<p>Generated by <code>${esc(meta.generatedBy)}</code>. Each point is the mean over ${meta.seeds} seeds (the same seeds for every point) with 95% confidence intervals (Student t) as whiskers. Blue circles: Ballast with <strong>${esc(meta.sweep)}</strong>, every other parameter at its default; squares: the reference policies (unconstrained ones left out); green rings: Pareto-optimal points (no other point is both cheaper and tighter, judged on the means). Total cost per run = gas + subsidies − trading P&amp;L of the protocol's own operations, USD.</p>
+<p>Axes are zoomed on the sweep: a point far outside is drawn at the edge as a hollow triangle with its values. Generated by <code>${esc(meta.generatedBy)}</code>. Each point is the mean over ${meta.seeds} seeds (the same seeds for every point) with 95% confidence intervals (Student t) as whiskers. Blue circles: Ballast with <strong>${esc(meta.sweep)}</strong>, every other parameter at its default; squares: the reference policies (unconstrained ones left out); green rings: Pareto-optimal points (no other point is both cheaper and tighter, judged on the means). Total cost per run = gas + subsidies − trading P&amp;L of the protocol's own operations, USD.</p>
 <nav><ul>${scenarios.map((sc, i) => `<li><a href="#f${i}">${esc(sc.scenario)}</a></li>`).join("")}</ul></nav>
 ${sections}
 </main></body></html>
