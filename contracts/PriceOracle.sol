@@ -117,7 +117,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
     // ------------------------------------------------------------------ market price
 
     /// @inheritdoc IPriceOracle
-    function marketPrice() external view override returns (uint256 spotWad, uint256 twapWad) {
+    function marketPrice() external view virtual override returns (uint256 spotWad, uint256 twapWad) {
         uint256 quoteUsdWad = price(quoteAsset);
         (uint256 reserveToken, uint256 reserveQuote, uint256 cumulativeNow) = _poolState();
         if (reserveToken == 0 || reserveQuote == 0) revert EmptyPool();
@@ -137,7 +137,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
     }
 
     /// @inheritdoc IPriceOracle
-    function update() external override returns (bool recorded) {
+    function update() external virtual override returns (bool recorded) {
         uint256 minInterval = twapWindowSec / OBSERVATIONS_PER_WINDOW;
         if (_count != 0 && block.timestamp < _observations[_newest].timestamp + minInterval) return false;
         (,, uint256 cumulativeNow) = _poolState();

@@ -96,3 +96,14 @@ uint256 constant HARD_MAX_CALLER_REWARD_WAD = 1_000e18;
 /// worth less than two asset units (every vault with a sane share price) one deposit or withdrawal
 /// loses at most two units. Rebalance tolerates that much per asset moved and no more.
 uint256 constant MAX_STRATEGY_ROUNDING_UNITS = 2;
+
+// ---------------------------------------------------------------- Uniswap V3 venue
+/// @dev Protocol-owned liquidity sits within ±rangeBps of the peg (one tick ≈ one bps of price).
+/// Below one bps it would be narrower than a tick of the tightest tier; above 2% it is no longer
+/// concentrated at the peg and mostly earns nothing while the price is held within the band.
+uint256 constant MIN_POL_RANGE_BPS = 1;
+uint256 constant MAX_POL_RANGE_BPS = 200;
+/// @dev Ceiling on the quote asset the liquidity manager may hold in the pool (normalised to 18
+/// decimals), the same order as the contraction caps: a captured admin cannot move the reserve
+/// into the pool.
+uint256 constant HARD_MAX_POL_QUOTE_WAD = 10_000_000e18;
