@@ -1,6 +1,8 @@
 /**
  * The keeper's Prometheus metrics (names start with `ballast_`), on their own registry so tests
- * and several keepers in one process never collide on prom-client's global one.
+ * and several keepers in one process never collide on prom-client's global one. The RPC pool's
+ * metrics (`ballast_rpc_*`, including `ballast_rpc_errors_total`) join the same registry from
+ * keeper/src/rpc/metrics.ts.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 
@@ -18,7 +20,6 @@ export interface KeeperMetrics {
   lastSuccessTimestamp: Gauge;
   lastBlock: Gauge;
   keeperBalanceEth: Gauge;
-  rpcErrorsTotal: Counter<"endpoint">;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): KeeperMetrics {
@@ -39,6 +40,5 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Keepe
     lastSuccessTimestamp: new Gauge({ name: "ballast_last_success_timestamp_seconds", help: "Unix time of the last cycle that completed", registers: r }),
     lastBlock: new Gauge({ name: "ballast_last_block_number", help: "Block of the last snapshot", registers: r }),
     keeperBalanceEth: new Gauge({ name: "ballast_keeper_balance_eth", help: "Native balance of the keeper account", registers: r }),
-    rpcErrorsTotal: new Counter({ name: "ballast_rpc_errors_total", help: "RPC failures by endpoint (origin only, no path or key)", labelNames: ["endpoint"], registers: r }),
   };
 }

@@ -40,7 +40,7 @@ describe("keeper faults: txTimeoutSec drives the fee bump of a stuck transaction
     const config = loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
     expect(config.txTimeoutSec).to.equal(TX_TIMEOUT_SEC);
     const logger = new CapturingLogger();
-    resilience = createResilience({
+    resilience = await createResilience({
       rpcUrls: config.rpcUrls,
       chainId: config.addressBook.chainId,
       signer: key,
