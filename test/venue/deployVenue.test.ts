@@ -77,3 +77,20 @@ describe("Deploy: the venue parameter", () => {
     expect(await lm.hasRole(await lm.OPERATOR_ROLE(), f.admin.address)).to.equal(false);
   });
 });
+
+describe("Deploy: the one deploy path (deployBallast) and the venue", () => {
+  it("fails naming the bad V3 parameter, and refuses a valid V3 choice by name, sending nothing either way", async () => {
+    const hre = await import("hardhat");
+    const { deployBallast } = await import("../../deploy/deploy");
+    const { networkDeployConfig } = await import("../../deploy/parameters");
+    const base = networkDeployConfig("hardhat");
+    if (base.kind !== "local") throw new Error("hardhat is a local network");
+    const [admin] = await ethers.getSigners();
+    const nonce = await ethers.provider.getTransactionCount(admin.address);
+    const bad = { ...base, params: { ...base.params, venue: { ...DEFAULT_V3_VENUE, feePips: 250 } } };
+    await expect(deployBallast(hre.default, { config: bad })).to.be.rejectedWith(VenueParamError, /venue\.feePips/);
+    const good = { ...base, params: { ...base.params, venue: DEFAULT_V3_VENUE } };
+    await expect(deployBallast(hre.default, { config: good })).to.be.rejectedWith(/venue\.kind: v3 is deployed by deployLocalSystem/);
+    expect(await ethers.provider.getTransactionCount(admin.address)).to.equal(nonce);
+  });
+});
