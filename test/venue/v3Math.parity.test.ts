@@ -12,20 +12,9 @@ import { TestERC20__factory, TickMathHarness__factory, UniswapV3Trader__factory 
 import { connectV3Pool, createV3Pool, deployV3Factory, enableLocalTier } from "../../deploy/uniswapV3";
 import { V3_TICK_SPACING } from "../../deploy/venue";
 import * as v3 from "../../keeper/src/policy/v3";
+import { between, rng } from "../helpers/bigRng";
 
 const WAD = 10n ** 18n;
-
-/** Deterministic xorshift64*, so a failure reproduces from the seed. */
-function rng(seed: bigint): () => bigint {
-  let s = seed;
-  return () => {
-    s ^= s >> 12n;
-    s ^= (s << 25n) & 0xffffffffffffffffn;
-    s ^= s >> 27n;
-    return (s * 0x2545f4914f6cdd1dn) & 0xffffffffffffffffn;
-  };
-}
-const between = (next: () => bigint, lo: bigint, hi: bigint): bigint => lo + (next() * (1n << 64n) + next()) % (hi - lo + 1n);
 
 async function poolFixture(feePips: number) {
   const [admin] = await ethers.getSigners();
