@@ -167,6 +167,23 @@ for (const feePips of [100, 500]) {
   });
 }
 
+describe("V3 pool reader (keeper/src/chain/v3Pool.ts)", () => {
+  it("finds every initialized tick from the bitmap, and the mirror's swap to a limit on that snapshot equals the pool's", async () => {
+    const f = await loadFixture(tier100Fixture);
+    const { readV3PoolState } = await import("../../keeper/src/chain/v3Pool");
+    const snapshot = await readV3PoolState(f.pool, 3);
+    const known = await readState(f);
+    const inCover = [...known.ticks.keys()].filter((t) => t >= snapshot.coveredTicks[0] && t <= snapshot.coveredTicks[1]);
+    expect([...snapshot.state.ticks.keys()].sort((a, b) => a - b)).to.deep.equal(inCover.sort((a, b) => a - b));
+    expect(inCover.length).to.be.greaterThan(4);
+    const target = v3.getSqrtRatioAtTick(snapshot.state.tick - 400) + 99n;
+    const expected = v3.swapToPrice(snapshot.state, target)!;
+    expect(expected.crossed.length).to.be.greaterThan(0);
+    const [amount0, amount1] = await f.trader.swap.staticCall(f.poolAddress, true, (1n << 255n) - 1n, target);
+    expect([expected.amount0, expected.amount1]).to.deep.equal([amount0, amount1]);
+  });
+});
+
 describe("V3 deploy helpers", () => {
   it("raises the observation cardinality in block-sized steps", async () => {
     const [admin] = await ethers.getSigners();
