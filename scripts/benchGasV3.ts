@@ -5,7 +5,7 @@
  * fee collection. Run: `npx hardhat run scripts/benchGasV3.ts`.
  */
 import { parseUnits, type ContractTransactionResponse } from "ethers";
-import { deployV3SystemFixture, type V3Fixture } from "../test/fixtures/systemV3";
+import { deployV3SystemFixture, type V3Fixture } from "./devnet/fixtureV3";
 import { liquidityForQuote } from "../deploy/systemV3";
 import * as v3 from "../keeper/src/policy/v3";
 
