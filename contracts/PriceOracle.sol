@@ -220,7 +220,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
     }
 
     /// @dev (spot, twap, the TWAP's span): one anchor search for both public views.
-    function _marketPrice() private view returns (uint256 spotWad, uint256 twapWad, uint256 spanSec) {
+    function _marketPrice() internal view virtual returns (uint256 spotWad, uint256 twapWad, uint256 spanSec) {
         uint256 quoteUsdWad = price(quoteAsset);
         (uint256 reserveToken, uint256 reserveQuote, uint256 cumulativeNow) = _poolState();
         if (reserveToken == 0 || reserveQuote == 0) revert EmptyPool();
@@ -240,7 +240,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
     }
 
     /// @inheritdoc IPriceOracle
-    function update() external override returns (bool recorded) {
+    function update() external virtual override returns (bool recorded) {
         if (!observationDue()) return false;
         (,, uint256 cumulativeNow) = _poolState();
         uint256 index = _count == 0 ? 0 : (_newest + 1) % OBSERVATION_SLOTS;
@@ -252,12 +252,12 @@ contract PriceOracle is IPriceOracle, AccessControl {
     }
 
     /// @inheritdoc IPriceOracle
-    function observationDue() public view override returns (bool) {
+    function observationDue() public view virtual override returns (bool) {
         return _count == 0 || block.timestamp >= _observations[_newest].timestamp + twapWindowSec / OBSERVATIONS_PER_WINDOW;
     }
 
     /// @inheritdoc IPriceOracle
-    function twapSpan() external view override returns (uint256 spanSec, uint256 windowSec) {
+    function twapSpan() external view virtual override returns (uint256 spanSec, uint256 windowSec) {
         (bool found, Observation memory anchor) = _anchor();
         return (found ? block.timestamp - anchor.timestamp : 0, twapWindowSec);
     }

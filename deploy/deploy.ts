@@ -33,6 +33,8 @@ import {
   type AccountRef,
   type NetworkDeployConfig,
 } from "./parameters";
+import { LOCAL_V3_TIERS } from "./systemV3";
+import { checkV3Venue } from "./venue";
 import { verifyWiring } from "./verifyWiring";
 
 export interface DeployOptions {
@@ -75,6 +77,19 @@ async function resolveAccount(ref: AccountRef, field: string, network: string, a
   const account = accounts[ref.localAccount];
   if (!account) throw new DeployError(`roles.${field} names local account ${ref.localAccount}, but the node has only ${accounts.length} accounts`);
   return getAddress(account);
+}
+
+/**
+ * The venue, checked before anything is sent: a bad V3 choice fails naming its parameter. The
+ * Ignition path deploys the V2 pair only so far (a V3 seed needs the pool's token order, known
+ * only once the tokens exist); a valid V3 choice is refused by name rather than deployed as V2.
+ */
+function checkVenueForIgnition(config: NetworkDeployConfig): void {
+  const venue = config.params.venue;
+  if (!venue || venue.kind === "v2") return;
+  if (config.kind === "live") throw new DeployError("venue.kind: v3 on a live network needs external.uniswapV3Factory, which the deploy does not read yet");
+  checkV3Venue(venue, config.params.oracle.twapWindowSec, LOCAL_V3_TIERS);
+  throw new DeployError("venue.kind: v3 is deployed by deployLocalSystem (tests, in-process chains); this deploy path supports v2 only so far");
 }
 
 /** Journal entries that point at empty addresses mean the chain under the journal is gone. */
@@ -164,6 +179,7 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
     throw new DeployError((cause as Error).message, { cause });
   }
   if (config.kind === "local" && !isLocalNetwork(network)) throw new DeployError(`network ${network} is not local but its config deploys local test contracts`);
+  checkVenueForIgnition(config);
 
   const provider = target.provider;
   const chain = await chainIdentity(provider);

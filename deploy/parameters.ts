@@ -4,6 +4,7 @@
  * (converted with each asset's decimals at deploy time).
  */
 import { parseUnits } from "ethers";
+import type { VenueParams } from "./venue";
 
 export interface CollateralParams {
   symbol: string;
@@ -69,6 +70,8 @@ export interface BallastParams {
   poolDepth: string;
   /** Local networks: quote asset the treasury contributes as protocol equity, whole units. */
   seedEquity: string;
+  /** The market venue; absent means the Uniswap V2 pair. See deploy/venue.ts. */
+  venue?: VenueParams;
 }
 
 export const LOCAL_PARAMS: BallastParams = {

@@ -31,6 +31,7 @@ import {
 import type { IMarketOperator } from "../typechain-types/contracts/MarketOperator";
 import { stableLaneArgs, type BallastParams, type CollateralParams } from "./parameters";
 import { seedAmounts } from "./seedAmounts";
+import { checkLocalV3Venue, deployLiquidityManager, deployV3Pool, type LocalV3Venue } from "./systemV3";
 
 export interface UniswapV2Pair {
   getAddress(): Promise<string>;
@@ -54,8 +55,11 @@ export interface LocalSystem {
   reserve: Reserve;
   policy: CollateralPolicy;
   operator: MarketOperator;
+  /** The V2 pair; on a V3 venue, the V3 pool's contract (use `v3.pool` there). */
   pair: UniswapV2Pair & import("ethers").BaseContract;
   factory: import("ethers").BaseContract;
+  /** Present when `params.venue` is V3: the pool and the protocol-owned liquidity. */
+  v3?: LocalV3Venue;
   quote: Collateral;
   collaterals: Collateral[];
 }
@@ -72,6 +76,8 @@ export const usd = (value: string, decimals: number): bigint => parseUnits(value
 export async function deployLocalSystem(params: BallastParams, roles: SystemRoles): Promise<LocalSystem> {
   const admin = roles.admin;
   const adminAddress = await admin.getAddress();
+  const venue = params.venue?.kind === "v3" ? params.venue : null;
+  if (venue) checkLocalV3Venue(venue, params.oracle.twapWindowSec); // before anything is sent
 
   const collaterals: Collateral[] = [];
   for (const p of [params.collateral.quote, ...params.collateral.others]) {
@@ -85,15 +91,27 @@ export async function deployLocalSystem(params: BallastParams, roles: SystemRole
   const quote = collaterals[0];
 
   const stable = await new BallastDollar__factory(admin).deploy(adminAddress);
-  const factory = await new ContractFactory(UniswapV2FactoryArtifact.abi, UniswapV2FactoryArtifact.bytecode, admin).deploy(adminAddress);
-  const factoryAt = factory as unknown as { createPair(a: string, b: string): Promise<{ wait(): Promise<unknown> }>; getPair(a: string, b: string): Promise<string> };
-  await (await factoryAt.createPair(await stable.getAddress(), await quote.token.getAddress())).wait();
-  const pairAddress = await factoryAt.getPair(await stable.getAddress(), await quote.token.getAddress());
-  const pair = new (await import("ethers")).Contract(pairAddress, UniswapV2PairArtifact.abi, admin) as unknown as LocalSystem["pair"];
+  let factory: import("ethers").BaseContract;
+  let pair: LocalSystem["pair"];
+  let oracle: PriceOracle;
+  let v3Pool: Omit<LocalV3Venue, "liquidityManager" | "params"> | null = null;
+  if (venue) {
+    const deployed = await deployV3Pool(admin, venue, stable, quote.token, quote.params.decimals, params.oracle.twapWindowSec);
+    v3Pool = deployed;
+    factory = deployed.factory as unknown as import("ethers").BaseContract;
+    pair = deployed.pool as unknown as LocalSystem["pair"];
+    oracle = deployed.oracle as unknown as PriceOracle;
+  } else {
+    factory = await new ContractFactory(UniswapV2FactoryArtifact.abi, UniswapV2FactoryArtifact.bytecode, admin).deploy(adminAddress);
+    const factoryAt = factory as unknown as { createPair(a: string, b: string): Promise<{ wait(): Promise<unknown> }>; getPair(a: string, b: string): Promise<string> };
+    await (await factoryAt.createPair(await stable.getAddress(), await quote.token.getAddress())).wait();
+    const pairAddress = await factoryAt.getPair(await stable.getAddress(), await quote.token.getAddress());
+    pair = new (await import("ethers")).Contract(pairAddress, UniswapV2PairArtifact.abi, admin) as unknown as LocalSystem["pair"];
 
-  const oracle = await new PriceOracle__factory(admin).deploy(
-    adminAddress, pairAddress, await stable.getAddress(), await quote.token.getAddress(), params.oracle.twapWindowSec,
-  );
+    oracle = await new PriceOracle__factory(admin).deploy(
+      adminAddress, pairAddress, await stable.getAddress(), await quote.token.getAddress(), params.oracle.twapWindowSec,
+    );
+  }
   for (const c of collaterals) {
     await (await oracle.setFeed(
       await c.token.getAddress(), await c.feed.getAddress(), c.params.maxAgeSec,
@@ -142,7 +160,10 @@ export async function deployLocalSystem(params: BallastParams, roles: SystemRole
   await (await operator.grantRole(await operator.GUARDIAN_ROLE(), roles.guardian)).wait();
   await (await operator.grantRole(await operator.KEEPER_ROLE(), roles.keeper)).wait();
 
-  return { stable, oracle, reserve, policy, operator, pair, factory, quote, collaterals };
+  const v3 = venue && v3Pool
+    ? { ...v3Pool, params: venue, liquidityManager: await deployLiquidityManager(admin, venue, stable, oracle, reserve, roles.keeper) }
+    : undefined;
+  return { stable, oracle, reserve, policy, operator, pair, factory, quote, collaterals, v3 };
 }
 
 /**

@@ -164,3 +164,14 @@ uint256 constant MIN_LANE_MAX_SHARE_BPS = 1_000;
 /// this share of the supply: at least 0.1% (redemptions never freeze), at most 20% (a run is slowed).
 uint256 constant MIN_DEGRADED_REDEEM_CAP_BPS = 10;
 uint256 constant MAX_DEGRADED_REDEEM_CAP_BPS = 2_000;
+
+// ---------------------------------------------------------------- Uniswap V3 venue
+/// @dev Protocol-owned liquidity sits within ±rangeBps of the peg (one tick ≈ one bps of price).
+/// Below one bps it would be narrower than a tick of the tightest tier; above 2% it is no longer
+/// concentrated at the peg and mostly earns nothing while the price is held within the band.
+uint256 constant MIN_POL_RANGE_BPS = 1;
+uint256 constant MAX_POL_RANGE_BPS = 200;
+/// @dev Ceiling on the quote asset the liquidity manager may hold in the pool (normalised to 18
+/// decimals), the same order as the contraction caps: a captured admin cannot move the reserve
+/// into the pool.
+uint256 constant HARD_MAX_POL_QUOTE_WAD = 10_000_000e18;

@@ -18,7 +18,7 @@ contract TickMathHarness {
         return UniswapV3Price.quotePerTokenWad(sqrtPriceX96, tokenIsToken0, tokenUnit, quoteUnit);
     }
 
-    function sqrtPriceForQuotePerToken(uint256 quotePerTokenWad, bool tokenIsToken0, uint256 tokenUnit, uint256 quoteUnit) external pure returns (uint160) {
-        return UniswapV3Price.sqrtPriceForQuotePerToken(quotePerTokenWad, tokenIsToken0, tokenUnit, quoteUnit);
+    function sqrtPriceForQuotePerToken(uint256 priceWad, bool tokenIsToken0, uint256 tokenUnit, uint256 quoteUnit) external pure returns (uint160) {
+        return UniswapV3Price.sqrtPriceForQuotePerToken(priceWad, tokenIsToken0, tokenUnit, quoteUnit);
     }
 }

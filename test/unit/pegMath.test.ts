@@ -11,22 +11,8 @@ import UniswapV2PairArtifact from "@uniswap/v2-core/build/UniswapV2Pair.json";
 import { TestERC20__factory, type TestERC20 } from "../../typechain-types";
 import { deploySystemFixture, type Fixture } from "../fixtures/system";
 import * as mirror from "../../keeper/src/policy/pegMath";
+import { between, rng } from "../helpers/bigRng";
 
-/** Deterministic xorshift64*, so a failure reproduces from the seed in the test title. */
-function rng(seed: bigint): () => bigint {
-  let s = seed;
-  return () => {
-    s ^= s >> 12n;
-    s ^= (s << 25n) & 0xffffffffffffffffn;
-    s ^= s >> 27n;
-    return (s * 0x2545f4914f6cdd1dn) & 0xffffffffffffffffn;
-  };
-}
-
-/** Uniform in [lo, hi] (bigint). */
-function between(next: () => bigint, lo: bigint, hi: bigint): bigint {
-  return lo + (next() * (1n << 64n) + next()) % (hi - lo + 1n);
-}
 
 interface TestPair {
   pair: Contract;

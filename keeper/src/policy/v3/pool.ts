@@ -35,6 +35,10 @@ export interface V3SwapResult {
   feeAmount: bigint;
   /** Ticks crossed, in order. */
   crossed: number[];
+  /** Fee growth per unit of liquidity (Q128) the swap added to the input token's global, and the
+   * global's increase at each crossing (for a model that keeps per-tick fee growth as the pool does). */
+  feeGrowthDeltaX128: bigint;
+  feeGrowthAtCrossX128: bigint[];
 }
 
 /** Floor division of a tick by the spacing (the pool's `compressed`, rounded toward −∞). */
@@ -84,7 +88,9 @@ export function swap(state: V3PoolState, zeroForOne: boolean, amountSpecified: b
   let tick = state.tick;
   let liquidity = state.liquidity;
   let feeAmount = 0n;
+  let feeGrowthDeltaX128 = 0n;
   const crossed: number[] = [];
+  const feeGrowthAtCrossX128: bigint[] = [];
 
   while (remaining !== 0n && sqrtPrice !== sqrtPriceLimitX96) {
     const start = sqrtPrice;
@@ -103,6 +109,7 @@ export function swap(state: V3PoolState, zeroForOne: boolean, amountSpecified: b
       calculated += step.amountIn + step.feeAmount;
     }
     feeAmount += step.feeAmount;
+    feeGrowthDeltaX128 += feeGrowthX128(step.feeAmount, liquidity);
 
     if (sqrtPrice === sqrtNext) {
       if (initialized) {
@@ -110,6 +117,7 @@ export function swap(state: V3PoolState, zeroForOne: boolean, amountSpecified: b
         liquidity += zeroForOne ? -net : net;
         if (liquidity < 0n || liquidity > MAX_UINT128) throw new V3MathError(`liquidity ${liquidity} out of range after crossing tick ${next}`);
         crossed.push(next);
+        feeGrowthAtCrossX128.push(feeGrowthDeltaX128);
       }
       tick = zeroForOne ? next - 1 : next;
     } else if (sqrtPrice !== start) {
@@ -120,7 +128,7 @@ export function swap(state: V3PoolState, zeroForOne: boolean, amountSpecified: b
   const [amount0, amount1] = zeroForOne === exactInput
     ? [amountSpecified - remaining, calculated]
     : [calculated, amountSpecified - remaining];
-  return { amount0, amount1, sqrtPriceX96: sqrtPrice, tick, liquidity, feeAmount, crossed };
+  return { amount0, amount1, sqrtPriceX96: sqrtPrice, tick, liquidity, feeAmount, crossed, feeGrowthDeltaX128, feeGrowthAtCrossX128 };
 }
 
 /**

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SqrtPriceMath} from "@uniswap/v4-core/src/libraries/SqrtPriceMath.sol";
+import {TickMath} from "@uniswap/v4-core/src/libraries/TickMath.sol";
+import {IBallastDollar} from "./interfaces/IBallastDollar.sol";
+import {ICollateralPolicy} from "./interfaces/ICollateralPolicy.sol";
+import {ILiquidityManager} from "./interfaces/ILiquidityManager.sol";
+import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
+import {IReserve} from "./interfaces/IReserve.sol";
+import {IUniswapV3PoolMinimal} from "./interfaces/IUniswapV3PoolMinimal.sol";
+import {UniswapV3Price} from "./venues/UniswapV3Price.sol";
+import {
+    WAD,
+    PEG_WAD,
+    MIN_POL_RANGE_BPS,
+    MAX_POL_RANGE_BPS,
+    HARD_MAX_POL_QUOTE_WAD
+} from "./libraries/Constants.sol";
+
+/// @dev The Reserve's public getter for its collateral policy (not part of IReserve).
+interface IReservePolicy {
+    function collateralPolicy() external view returns (ICollateralPolicy);
+}
+
+/// @title LiquidityManager
+/// @notice See {ILiquidityManager}.
+/// @dev Accounting: `quoteDeployedWad` is the quote paid into the pool by adds minus the principal
+/// returned by removes (floored at zero), normalised to 18 decimals; the cap bounds it. Fees are
+/// not principal: they never count against the cap.
+contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
+
+    address public immutable override pool;
+    IBallastDollar public immutable stable;
+    IPriceOracle public immutable oracle;
+    IReserve public immutable reserve;
+    address public immutable quoteAsset;
+    bool private immutable _tokenIsToken0;
+    int24 private immutable _tickSpacing;
+    uint256 private immutable _tokenUnit;
+    uint256 private immutable _quoteUnit;
+
+    uint256 public override rangeBps;
+    uint256 public override maxQuoteDeployedWad;
+    uint256 public override quoteDeployedWad;
+    uint128 public override positionLiquidity;
+    int24 public override tickLower;
+    int24 public override tickUpper;
+    /// @dev Set only around this contract's own `pool.mint`, so the callback cannot be replayed.
+    bool private transient _minting;
+
+    constructor(address admin, IBallastDollar stable_, IPriceOracle oracle_, IReserve reserve_, uint256 rangeBps_, uint256 maxQuoteDeployedWad_) {
+        if (admin == address(0) || address(stable_) == address(0) || address(oracle_) == address(0) || address(reserve_) == address(0)) {
+            revert ZeroAddress();
+        }
+        stable = stable_;
+        oracle = oracle_;
+        reserve = reserve_;
+        pool = oracle_.pool();
+        quoteAsset = oracle_.quoteAsset();
+        IUniswapV3PoolMinimal v3 = IUniswapV3PoolMinimal(pool);
+        address t0 = v3.token0();
+        if (oracle_.token() != address(stable_) || (t0 != address(stable_) && v3.token1() != address(stable_))) {
+            revert PoolTokenMismatch(pool, address(stable_), quoteAsset);
+        }
+        _tokenIsToken0 = t0 == address(stable_);
+        _tickSpacing = v3.tickSpacing();
+        _tokenUnit = 10 ** IERC20Metadata(address(stable_)).decimals();
+        _quoteUnit = 10 ** IERC20Metadata(quoteAsset).decimals();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRange(rangeBps_);
+        _setCap(maxQuoteDeployedWad_);
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    /// @notice Sets the range half-width, bps, for the next position (an open one keeps its range).
+    function setRangeBps(uint256 rangeBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setRange(rangeBps_);
+    }
+
+    /// @notice Sets the cap on quote held in the pool, WAD (quote normalised to 18 decimals).
+    function setMaxQuoteDeployedWad(uint256 capWad) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setCap(capWad);
+    }
+
+    // ------------------------------------------------------------------ operator
+
+    /// @inheritdoc ILiquidityManager
+    function addLiquidity(uint128 liquidity, uint256 maxTokenIn, uint256 maxQuoteIn)
+        external
+        override
+        onlyRole(OPERATOR_ROLE)
+        nonReentrant
+        returns (uint256 tokensMinted, uint256 quoteSpent)
+    {
+        if (liquidity == 0) revert ZeroAmount();
+        uint256 ratioBefore = reserve.collateralRatio();
+        (int24 lower, int24 upper) = positionLiquidity == 0 ? rangeAtPeg() : (tickLower, tickUpper);
+        (tokensMinted, quoteSpent) = _mint(lower, upper, liquidity);
+        if (tokensMinted > maxTokenIn) revert OwedAboveMax(address(stable), tokensMinted, maxTokenIn);
+        if (quoteSpent > maxQuoteIn) revert OwedAboveMax(quoteAsset, quoteSpent, maxQuoteIn);
+
+        uint256 deployedWad = quoteDeployedWad + _normaliseQuote(quoteSpent);
+        if (deployedWad > maxQuoteDeployedWad) revert CapExceeded(maxQuoteDeployedWad, deployedWad);
+        quoteDeployedWad = deployedWad;
+        positionLiquidity += liquidity;
+        (tickLower, tickUpper) = (lower, upper);
+        _requireRatioKept(ratioBefore);
+        emit LiquidityAdded(msg.sender, lower, upper, liquidity, tokensMinted, quoteSpent);
+    }
+
+    /// @inheritdoc ILiquidityManager
+    function removeLiquidity(uint128 liquidity, uint256 minTokenOut, uint256 minQuoteOut)
+        external
+        override
+        onlyRole(OPERATOR_ROLE)
+        nonReentrant
+        returns (uint256 tokensBurned, uint256 quoteReturned)
+    {
+        if (liquidity == 0) revert ZeroAmount();
+        if (liquidity > positionLiquidity) revert InsufficientLiquidity(positionLiquidity, liquidity);
+        (uint256 amount0, uint256 amount1) = IUniswapV3PoolMinimal(pool).burn(tickLower, tickUpper, liquidity);
+        (uint256 tokenPrincipal, uint256 quotePrincipal) = _tokenIsToken0 ? (amount0, amount1) : (amount1, amount0);
+        if (tokenPrincipal < minTokenOut) revert OutBelowMin(address(stable), tokenPrincipal, minTokenOut);
+        if (quotePrincipal < minQuoteOut) revert OutBelowMin(quoteAsset, quotePrincipal, minQuoteOut);
+        positionLiquidity -= liquidity;
+        uint256 principalWad = _normaliseQuote(quotePrincipal);
+        quoteDeployedWad = principalWad >= quoteDeployedWad ? 0 : quoteDeployedWad - principalWad;
+        (tokensBurned, quoteReturned) = _collectAll();
+        emit LiquidityRemoved(msg.sender, liquidity, tokensBurned, quoteReturned);
+    }
+
+    /// @inheritdoc ILiquidityManager
+    function collectFees() external override nonReentrant returns (uint256 tokensBurned, uint256 quoteToReserve) {
+        if (positionLiquidity != 0) IUniswapV3PoolMinimal(pool).burn(tickLower, tickUpper, 0); // accrue fees
+        (tokensBurned, quoteToReserve) = _collectAll();
+        emit FeesCollected(msg.sender, tokensBurned, quoteToReserve);
+    }
+
+    /// @notice Pays what this contract's own `mint` owes: tokens minted to the pool, quote released
+    /// by the Reserve to the pool. Only the pool, only during that mint.
+    function uniswapV3MintCallback(uint256 amount0Owed, uint256 amount1Owed, bytes calldata) external {
+        if (msg.sender != pool) revert NotPool(msg.sender);
+        if (!_minting) revert UnexpectedCallback();
+        (uint256 tokenOwed, uint256 quoteOwed) = _tokenIsToken0 ? (amount0Owed, amount1Owed) : (amount1Owed, amount0Owed);
+        if (tokenOwed != 0) stable.mint(pool, tokenOwed);
+        if (quoteOwed != 0) reserve.releaseToOperator(quoteAsset, quoteOwed, pool);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc ILiquidityManager
+    function positionValueWad() external view override returns (uint256 valueWad) {
+        uint256 quoteUsdWad = oracle.price(quoteAsset);
+        (,,, uint128 owed0, uint128 owed1) = IUniswapV3PoolMinimal(pool).positions(_positionKey());
+        uint256 quoteAmount = _tokenIsToken0 ? owed1 : owed0;
+        if (positionLiquidity != 0) {
+            uint160 sqrtPeg = _sqrtPegX96(quoteUsdWad);
+            uint160 spot = UniswapV3Price.spotSqrtPriceX96(IUniswapV3PoolMinimal(pool));
+            uint160 sqrtLower = TickMath.getSqrtPriceAtTick(tickLower);
+            uint160 sqrtUpper = TickMath.getSqrtPriceAtTick(tickUpper);
+            if (_tokenIsToken0) {
+                // Quote is token1; it grows with the price: value it at min(spot, peg), within range.
+                uint160 p = spot < sqrtPeg ? spot : sqrtPeg;
+                if (p > sqrtLower) {
+                    quoteAmount += SqrtPriceMath.getAmount1Delta(sqrtLower, p < sqrtUpper ? p : sqrtUpper, positionLiquidity, false);
+                }
+            } else {
+                // Quote is token0; the token's price falls as the raw price rises: use max(spot, peg).
+                uint160 p = spot > sqrtPeg ? spot : sqrtPeg;
+                if (p < sqrtUpper) {
+                    quoteAmount += SqrtPriceMath.getAmount0Delta(p > sqrtLower ? p : sqrtLower, sqrtUpper, positionLiquidity, false);
+                }
+            }
+        }
+        valueWad = Math.mulDiv(quoteAmount, quoteUsdWad, _quoteUnit);
+    }
+
+    /// @inheritdoc ILiquidityManager
+    function rangeAtPeg() public view override returns (int24 lower, int24 upper) {
+        int24 pegTick = TickMath.getTickAtSqrtPrice(_sqrtPegX96(oracle.price(quoteAsset)));
+        int24 half = int24(uint24(rangeBps));
+        lower = _floorToSpacing(pegTick - half);
+        upper = -_floorToSpacing(-(pegTick + half)); // ceiling
+        if (upper <= pegTick) upper += _tickSpacing;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Mints through the pool's callback; returns what was paid, oriented (token, quote).
+    function _mint(int24 lower, int24 upper, uint128 liquidity) private returns (uint256 tokenPaid, uint256 quotePaid) {
+        _minting = true;
+        (uint256 amount0, uint256 amount1) = IUniswapV3PoolMinimal(pool).mint(address(this), lower, upper, liquidity, "");
+        _minting = false;
+        (tokenPaid, quotePaid) = _tokenIsToken0 ? (amount0, amount1) : (amount1, amount0);
+    }
+
+    /// @dev Rule 7: the quote that left the Reserve and the tokens minted may not take the ratio
+    /// below min(before, target).
+    function _requireRatioKept(uint256 ratioBefore) private view {
+        uint256 targetWad = IReservePolicy(address(reserve)).collateralPolicy().targetRatio();
+        uint256 ratioAfter = reserve.collateralRatio();
+        if (ratioAfter < Math.min(ratioBefore, targetWad)) revert RatioBelowBound(ratioBefore, ratioAfter, targetWad);
+    }
+
+    /// @dev Collects everything owed (principal and fees): quote to the Reserve, tokens burned.
+    function _collectAll() private returns (uint256 tokensBurned, uint256 quoteOut) {
+        (uint128 c0, uint128 c1) =
+            IUniswapV3PoolMinimal(pool).collect(address(this), tickLower, tickUpper, type(uint128).max, type(uint128).max);
+        (tokensBurned, quoteOut) = _tokenIsToken0 ? (uint256(c0), uint256(c1)) : (uint256(c1), uint256(c0));
+        if (tokensBurned != 0) stable.burn(tokensBurned);
+        if (quoteOut != 0) {
+            IERC20(quoteAsset).forceApprove(address(reserve), quoteOut);
+            reserve.depositFromOperator(quoteAsset, quoteOut);
+        }
+    }
+
+    /// @dev The peg as the pool's sqrt price: one token worth PEG_WAD USD, at the quote feed's price.
+    function _sqrtPegX96(uint256 quoteUsdWad) private view returns (uint160) {
+        uint256 quotePerTokenWad = Math.mulDiv(PEG_WAD, WAD, quoteUsdWad);
+        return UniswapV3Price.sqrtPriceForQuotePerToken(quotePerTokenWad, _tokenIsToken0, _tokenUnit, _quoteUnit);
+    }
+
+    function _floorToSpacing(int24 tick) private view returns (int24) {
+        int24 compressed = tick / _tickSpacing;
+        if (tick < 0 && tick % _tickSpacing != 0) compressed--;
+        return compressed * _tickSpacing;
+    }
+
+    function _positionKey() private view returns (bytes32) {
+        return keccak256(abi.encodePacked(address(this), tickLower, tickUpper));
+    }
+
+    function _normaliseQuote(uint256 amount) private view returns (uint256) {
+        return Math.mulDiv(amount, WAD, _quoteUnit);
+    }
+
+    function _setRange(uint256 rangeBps_) private {
+        if (rangeBps_ < MIN_POL_RANGE_BPS || rangeBps_ > MAX_POL_RANGE_BPS) {
+            revert ParameterOutOfBounds("rangeBps", rangeBps_, MIN_POL_RANGE_BPS, MAX_POL_RANGE_BPS);
+        }
+        // One tick ≈ one bps: a half-width under one spacing could not hold the peg strictly inside.
+        if (rangeBps_ < uint256(uint24(_tickSpacing))) revert RangeNarrowerThanSpacing(rangeBps_, _tickSpacing);
+        emit RangeSet(rangeBps, rangeBps_);
+        rangeBps = rangeBps_;
+    }
+
+    function _setCap(uint256 capWad) private {
+        if (capWad > HARD_MAX_POL_QUOTE_WAD) revert ParameterOutOfBounds("maxQuoteDeployedWad", capWad, 0, HARD_MAX_POL_QUOTE_WAD);
+        emit CapSet(maxQuoteDeployedWad, capWad);
+        maxQuoteDeployedWad = capWad;
+    }
+}

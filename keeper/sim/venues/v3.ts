@@ -1,0 +1,281 @@
+/**
+ * A concentrated-liquidity market for the simulator: the Uniswap V3 pool in integers, using the
+ * keeper's own exact mirror (keeper/src/policy/v3) for every price and amount, so the model moves
+ * exactly as the real pool does. It keeps positions with per-tick fee growth (as the pool does,
+ * so a position's fees are exact), the pool's oracle (tick cumulatives written once per block, a
+ * ring of `cardinality` observations) and PriceOracleV3's spot/TWAP read.
+ * Amounts are raw integers (token 18 decimals, quote 6); prices WAD quote per whole token.
+ */
+import { WAD, mulDiv } from "../../src/policy";
+import {
+  MAX_TICK, MIN_TICK, amountsForLiquidity, getSqrtRatioAtTick, getTickAtSqrtRatio, liquidityForAmount0, liquidityForAmount1,
+  quotePerTokenWad, quotePerTokenWadAtTick, sqrtPriceForQuotePerToken, swap, swapToPrice,
+  type V3PoolState, type V3SwapResult,
+} from "../../src/policy/v3";
+
+const Q128 = 1n << 128n;
+const MAX_INT256 = (1n << 255n) - 1n;
+/** How far an unlimited trade may move the price (×1.0001^50,000 ≈ ×148): past any sane pool's
+ * liquidity, near enough that the empty bitmap words walked stay few. */
+const FAR_TICKS = 50_000;
+
+export interface V3VenueInit {
+  feePips: number;
+  tickSpacing: number;
+  /** Whether the token sorts before the quote asset (it is the pool's token0). */
+  tokenIsToken0: boolean;
+  tokenUnit: bigint;
+  quoteUnit: bigint;
+  /** Initial price, WAD quote per whole token. */
+  priceWad: bigint;
+  startTime: bigint;
+  cardinality: number;
+  twapWindowSec: number;
+}
+
+interface Position {
+  tickLower: number;
+  tickUpper: number;
+  liquidity: bigint;
+  /** Fee growth inside at the last update, per token (Q128). */
+  inside0: bigint;
+  inside1: bigint;
+  owed0: bigint;
+  owed1: bigint;
+}
+
+interface Observation {
+  time: bigint;
+  tickCumulative: bigint;
+}
+
+export interface V3Trade {
+  tokenDelta: bigint;
+  quoteDelta: bigint;
+  result: V3SwapResult;
+}
+
+export class V3Venue {
+  readonly init: V3VenueInit;
+  sqrtPriceX96: bigint;
+  tick: number;
+  liquidity = 0n;
+  private readonly net = new Map<number, bigint>();
+  private readonly gross = new Map<number, bigint>();
+  private readonly outside0 = new Map<number, bigint>();
+  private readonly outside1 = new Map<number, bigint>();
+  private global0 = 0n;
+  private global1 = 0n;
+  private readonly positions = new Map<string, Position>();
+  private readonly observations: Observation[] = [];
+  private newest = 0;
+  now: bigint;
+
+  constructor(init: V3VenueInit) {
+    this.init = init;
+    this.sqrtPriceX96 = sqrtPriceForQuotePerToken(init.priceWad, init.tokenIsToken0, init.tokenUnit, init.quoteUnit);
+    this.tick = getTickAtSqrtRatio(this.sqrtPriceX96);
+    this.now = init.startTime;
+    this.observations.push({ time: init.startTime, tickCumulative: 0n });
+  }
+
+  /** The pool state the keeper's maths reads. */
+  state(): V3PoolState {
+    return { sqrtPriceX96: this.sqrtPriceX96, tick: this.tick, liquidity: this.liquidity, feePips: BigInt(this.init.feePips), tickSpacing: this.init.tickSpacing, ticks: this.net };
+  }
+
+  /** Moves the clock (the pool only sees time through the block timestamp). */
+  setTime(now: bigint): void {
+    if (now < this.now) throw new RangeError(`time runs backwards: ${now} < ${this.now}`);
+    this.now = now;
+  }
+
+  // ---------------------------------------------------------------- oracle (the pool's)
+
+  /** The pool's Oracle.write: once per block, before the block's first price change. */
+  private writeObservation(): void {
+    const last = this.observations[this.newest];
+    if (last.time === this.now) return;
+    const entry = { time: this.now, tickCumulative: last.tickCumulative + BigInt(this.tick) * (this.now - last.time) };
+    if (this.observations.length < this.init.cardinality) {
+      this.observations.push(entry);
+      this.newest = this.observations.length - 1;
+    } else {
+      this.newest = (this.newest + 1) % this.init.cardinality;
+      this.observations[this.newest] = entry;
+    }
+  }
+
+  /** The pool's observe(secondsAgo) tick cumulative, or null where it reverts ("OLD"). */
+  tickCumulativeAt(secondsAgo: bigint): bigint | null {
+    const target = this.now - secondsAgo;
+    const last = this.observations[this.newest];
+    if (target >= last.time) return last.tickCumulative + BigInt(this.tick) * (target - last.time);
+    const n = this.observations.length;
+    const ordered = Array.from({ length: n }, (_, i) => this.observations[(this.newest + 1 + i) % n]);
+    if (target < ordered[0].time) return null;
+    for (let i = ordered.length - 1; i > 0; i--) {
+      const before = ordered[i - 1];
+      const after = ordered[i];
+      if (before.time <= target && target <= after.time) {
+        if (target === before.time) return before.tickCumulative;
+        if (target === after.time) return after.tickCumulative;
+        return before.tickCumulative + ((after.tickCumulative - before.tickCumulative) / (after.time - before.time)) * (target - before.time);
+      }
+    }
+    return ordered[0].time === target ? ordered[0].tickCumulative : null;
+  }
+
+  /** PriceOracleV3.marketPrice mirror: (spot, twap) WAD USD at `quoteUsdWad`; ok=false where it reverts. */
+  marketPrice(quoteUsdWad: bigint): { ok: boolean; spotWad: bigint; twapWad: bigint } {
+    const { tokenIsToken0, tokenUnit, quoteUnit, twapWindowSec } = this.init;
+    const spotWad = mulDiv(quotePerTokenWad(this.sqrtPriceX96, tokenIsToken0, tokenUnit, quoteUnit), quoteUsdWad, WAD);
+    const window = BigInt(twapWindowSec);
+    const then = this.tickCumulativeAt(window);
+    const now = this.tickCumulativeAt(0n);
+    if (then === null || now === null) return { ok: false, spotWad, twapWad: 0n };
+    const delta = now - then;
+    let mean = delta / window;
+    if (delta < 0n && delta % window !== 0n) mean -= 1n;
+    return { ok: true, spotWad, twapWad: mulDiv(quotePerTokenWadAtTick(Number(mean), tokenIsToken0, tokenUnit, quoteUnit), quoteUsdWad, WAD) };
+  }
+
+  /** Pool price, WAD quote per whole token. */
+  priceWad(): bigint {
+    return quotePerTokenWad(this.sqrtPriceX96, this.init.tokenIsToken0, this.init.tokenUnit, this.init.quoteUnit);
+  }
+
+  // ---------------------------------------------------------------- swaps
+
+  private apply(zeroForOne: boolean, result: V3SwapResult): V3Trade {
+    this.writeObservation();
+    result.crossed.forEach((t, i) => {
+      const g0 = zeroForOne ? this.global0 + result.feeGrowthAtCrossX128[i] : this.global0;
+      const g1 = zeroForOne ? this.global1 : this.global1 + result.feeGrowthAtCrossX128[i];
+      this.outside0.set(t, g0 - (this.outside0.get(t) ?? 0n));
+      this.outside1.set(t, g1 - (this.outside1.get(t) ?? 0n));
+    });
+    if (zeroForOne) this.global0 += result.feeGrowthDeltaX128;
+    else this.global1 += result.feeGrowthDeltaX128;
+    this.sqrtPriceX96 = result.sqrtPriceX96;
+    this.tick = result.tick;
+    this.liquidity = result.liquidity;
+    const [tokenDelta, quoteDelta] = this.init.tokenIsToken0 ? [result.amount0, result.amount1] : [result.amount1, result.amount0];
+    return { tokenDelta, quoteDelta, result };
+  }
+
+  /** Sells `tokensIn` (exact input), optionally stopping at a price limit (WAD); returns the quote out. */
+  sellTokens(tokensIn: bigint, limitPriceWad?: bigint): V3Trade | null {
+    if (tokensIn <= 0n) return null;
+    const zeroForOne = this.init.tokenIsToken0;
+    return this.trade(zeroForOne, tokensIn, limitPriceWad);
+  }
+
+  /** Buys tokens with `quoteIn` (exact input), optionally stopping at a price limit (WAD). */
+  buyTokens(quoteIn: bigint, limitPriceWad?: bigint): V3Trade | null {
+    if (quoteIn <= 0n) return null;
+    return this.trade(!this.init.tokenIsToken0, quoteIn, limitPriceWad);
+  }
+
+  /** Trades until the price is `priceWad` (as far as liquidity allows): what an operation with a price limit does. */
+  tradeToPrice(priceWad: bigint): V3Trade | null {
+    const limit = this.sqrtForPrice(priceWad);
+    const result = swapToPrice(this.state(), limit);
+    return result ? this.apply(limit < this.sqrtPriceX96, result) : null;
+  }
+
+  /** The trade `tradeToPrice` would make, without making it. */
+  previewToPrice(priceWad: bigint): V3SwapResult | null {
+    return swapToPrice(this.state(), this.sqrtForPrice(priceWad));
+  }
+
+  private sqrtForPrice(priceWad: bigint): bigint {
+    return sqrtPriceForQuotePerToken(priceWad, this.init.tokenIsToken0, this.init.tokenUnit, this.init.quoteUnit);
+  }
+
+  private trade(zeroForOne: boolean, amountIn: bigint, limitPriceWad?: bigint): V3Trade | null {
+    const limit = limitPriceWad === undefined
+      ? getSqrtRatioAtTick(Math.min(Math.max(this.tick + (zeroForOne ? -FAR_TICKS : FAR_TICKS), MIN_TICK + 1), MAX_TICK - 1))
+      : this.sqrtForPrice(limitPriceWad);
+    if (zeroForOne ? limit >= this.sqrtPriceX96 : limit <= this.sqrtPriceX96) return null;
+    return this.apply(zeroForOne, swap(this.state(), zeroForOne, amountIn > MAX_INT256 ? MAX_INT256 : amountIn, limit));
+  }
+
+  // ---------------------------------------------------------------- positions
+
+  private insideGrowth(lower: number, upper: number): [bigint, bigint] {
+    const below = (m: Map<number, bigint>, g: bigint, t: number) => (this.tick >= t ? m.get(t) ?? 0n : g - (m.get(t) ?? 0n));
+    const above = (m: Map<number, bigint>, g: bigint, t: number) => (this.tick >= t ? g - (m.get(t) ?? 0n) : m.get(t) ?? 0n);
+    return [
+      this.global0 - below(this.outside0, this.global0, lower) - above(this.outside0, this.global0, upper),
+      this.global1 - below(this.outside1, this.global1, lower) - above(this.outside1, this.global1, upper),
+    ];
+  }
+
+  private updateTick(t: number, delta: bigint, upper: boolean): void {
+    const before = this.gross.get(t) ?? 0n;
+    const after = before + delta;
+    // The pool's convention: a newly initialized tick at or below the price has seen all growth.
+    if (before === 0n && after > 0n && this.tick >= t) {
+      this.outside0.set(t, this.global0);
+      this.outside1.set(t, this.global1);
+    }
+    const net = (this.net.get(t) ?? 0n) + (upper ? -delta : delta);
+    if (after === 0n) {
+      this.gross.delete(t);
+      this.net.delete(t);
+      this.outside0.delete(t);
+      this.outside1.delete(t);
+    } else {
+      this.gross.set(t, after);
+      this.net.set(t, net);
+    }
+  }
+
+  /** The pool's _modifyPosition: liquidity in [lower, upper) changes by `delta`; returns token and quote amounts (paid in > 0). */
+  modifyPosition(owner: string, lower: number, upper: number, delta: bigint): { token: bigint; quote: bigint } {
+    const key = `${owner}:${lower}:${upper}`;
+    const p = this.positions.get(key) ?? { tickLower: lower, tickUpper: upper, liquidity: 0n, inside0: 0n, inside1: 0n, owed0: 0n, owed1: 0n };
+    if (p.liquidity + delta < 0n) throw new RangeError(`position ${key} holds ${p.liquidity}, cannot remove ${-delta}`);
+    if (delta !== 0n) {
+      this.writeObservation();
+      this.updateTick(lower, delta, false);
+      this.updateTick(upper, delta, true);
+    }
+    const [in0, in1] = this.insideGrowth(lower, upper);
+    p.owed0 += mulDiv(in0 - p.inside0, p.liquidity, Q128);
+    p.owed1 += mulDiv(in1 - p.inside1, p.liquidity, Q128);
+    p.inside0 = in0;
+    p.inside1 = in1;
+    p.liquidity += delta;
+    this.positions.set(key, p);
+    if (this.tick >= lower && this.tick < upper) this.liquidity += delta;
+    const magnitude = delta < 0n ? -delta : delta;
+    const a = amountsForLiquidity(this.sqrtPriceX96, this.tick, lower, upper, magnitude, delta > 0n);
+    const [token, quote] = this.init.tokenIsToken0 ? [a.amount0, a.amount1] : [a.amount1, a.amount0];
+    if (delta < 0n) {
+      p.owed0 += a.amount0;
+      p.owed1 += a.amount1;
+      return { token: -token, quote: -quote };
+    }
+    return { token, quote };
+  }
+
+  /** Collects (and zeroes) what a position is owed: principal from burns plus fees, as (token, quote). */
+  collect(owner: string, lower: number, upper: number): { token: bigint; quote: bigint } {
+    const p = this.positions.get(`${owner}:${lower}:${upper}`);
+    if (!p) return { token: 0n, quote: 0n };
+    if (p.liquidity > 0n) this.modifyPosition(owner, lower, upper, 0n);
+    const [o0, o1] = [p.owed0, p.owed1];
+    p.owed0 = 0n;
+    p.owed1 = 0n;
+    return this.init.tokenIsToken0 ? { token: o0, quote: o1 } : { token: o1, quote: o0 };
+  }
+
+  /** Liquidity whose quote side at the current price is `quoteAmount` in [lower, upper) (the range must hold the price). */
+  liquidityForQuote(lower: number, upper: number, quoteAmount: bigint): bigint {
+    return this.init.tokenIsToken0
+      ? liquidityForAmount1(getSqrtRatioAtTick(lower), this.sqrtPriceX96, quoteAmount)
+      : liquidityForAmount0(this.sqrtPriceX96, getSqrtRatioAtTick(upper), quoteAmount);
+  }
+}
