@@ -13,6 +13,7 @@ import type { KeeperMetrics } from "./metrics";
 import {
   Action,
   INITIAL_MEMORY,
+  actionName,
   decide,
   gasCostWad,
   worthGas,
@@ -48,8 +49,6 @@ export type CycleOutcome =
   | { kind: "simulation-reverted"; action: string; errorName: string; blockNumber: number }
   | { kind: "sent"; action: string; hash: string; nonce: number; minedIn: number; blockNumber: number }
   | { kind: "tx-failed"; action: string; hash: string; nonce: number; error: string; blockNumber: number };
-
-const ACTION_NAME: Record<number, string> = { [Action.None]: "none", [Action.Expand]: "expand", [Action.Contract]: "contract", [Action.Rebalance]: "rebalance" };
 
 const wad = (v: bigint, digits = 6): string => Number(formatUnits(v, 18)).toFixed(digits);
 
@@ -213,7 +212,7 @@ export class KeeperLoop {
 
   async #act(d: ActDecision, snap: Snapshot, state: Record<string, unknown>, log: Logger): Promise<CycleOutcome> {
     const { metrics, sender, params } = this.deps;
-    const action = ACTION_NAME[d.action];
+    const action = actionName(d.action);
     const intent = { action, amount: d.amount.toString(), minOut: d.minOut.toString(), expectedOut: d.expectedOut.toString(), expectedProfitUsd: wad(d.expectedProfitWad), gasCostUsd: wad(d.gasCostWad) };
     log.info({ event: "cycle.act", ...state, ...intent }, `deciding to ${action}`);
     const req = { action: d.action, amount: d.amount, minOut: d.minOut, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei };

@@ -6,7 +6,7 @@
  * touched the chain); 3 the chain does not match the configuration.
  */
 import { ConfigError, KeeperError } from "./errors";
-import { TxManagerError } from "./tx/errors";
+import { JournalLockedError, TxConfigError } from "./tx/errors";
 import { buildProgram } from "./cli";
 import { loadConfig, type CliOptions, type KeeperConfig } from "./config/load";
 import { createLogger, type Logger } from "./logger";
@@ -125,7 +125,7 @@ async function run(cli: CliOptions): Promise<number> {
     provider.destroy();
     write(process.stderr, `ballast-keeper: ${(err as Error).message}`);
     // A bad setting or a journal held by another process is configuration; anything else is the chain.
-    return err instanceof KeeperError || err instanceof TxManagerError ? EXIT_CONFIG : EXIT_CHAIN;
+    return err instanceof ConfigError || err instanceof TxConfigError || err instanceof JournalLockedError ? EXIT_CONFIG : EXIT_CHAIN;
   }
   const { sender } = resilience;
   logger.info({ event: "keeper.journal", path: resilience.journalPath }, "transaction journal opened");
