@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: gas of each operation against a floor deployed and measured in the same run,
- * and the simulator's peg summary for every scenario × policy. Writes reports/bench.json (shape in
- * DESIGN.md §6, plus a `target`/`meetsTarget` per gas row), reports/bench.md and the chart.
+ * and the simulator's peg summary for every scenario × policy. Writes reports/bench.json (`gas`
+ * rows: operation, gas, baseline, baselineGas, ratio, plus a `target`/`meetsTarget`; `peg` rows:
+ * one per scenario × policy), reports/bench.md and the chart.
  */
 import hre from "hardhat";
 import { mkdirSync, writeFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Gas of Ballast's operations against floors deployed and measured in the same run (DESIGN.md §6):
+ * Gas of Ballast's operations against floors deployed and measured in the same run:
  * receipt gas of the second of two identical calls (so neither side pays first-touch storage),
  * on the in-process Hardhat network. Needs the Hardhat runtime (run through scripts/bench.ts).
  */

@@ -25,7 +25,6 @@ export function fromRaw(raw: bigint, unit: bigint): number {
 }
 
 export const wadToNumber = (wad: bigint): number => Number(wad) / 1e18;
-export const numberToWad = (x: number): bigint => toRaw(x, WAD);
 
 export interface FeedConfig {
   deviationBps: number;

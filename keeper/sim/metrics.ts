@@ -1,4 +1,4 @@
-/** The summary of one run: the fields of DESIGN.md §6 (reports/bench.json "peg"), plus a few more. */
+/** The summary of one run: the fields of a reports/bench.json "peg" row, plus a few more. */
 import type { RunResult } from "./engine";
 
 export interface Failures {

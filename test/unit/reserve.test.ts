@@ -1,5 +1,5 @@
 /**
- * DESIGN.md rules 4, 5 and 6 as the Reserve enforces them, and its accounting (donations never
+ * The protocol's rules 4, 5 and 6 (docs/invariants.md) as the Reserve enforces them, and its accounting (donations never
  * count). Expected amounts are computed here step by step with the documented formulas, so a
  * change to a fee, haircut, ratio or rounding direction fails the test.
  */
@@ -54,7 +54,7 @@ async function underCollateralise(f: Fixture): Promise<void> {
   expect(await f.reserve.collateralRatio()).to.be.lt(WAD);
 }
 
-describe("Reserve rules (DESIGN.md §2)", function () {
+describe("Reserve rules (docs/invariants.md)", function () {
   describe("rule 4: users mint at most the haircut value minus the fee, redeem at most the oracle value minus the fee", function () {
     it("mint pays exactly the haircut value minus the fee, for 6-decimal USDC and 18-decimal WETH [INV-4] [INV-13]", async function () {
       const f = await loadFixture(deploySystemFixture);

@@ -6,7 +6,6 @@ export const BPS = 10_000n;
 export const PEG_WAD = WAD;
 export const UNI_V2_FEE_NUMERATOR = 997n;
 export const UNI_V2_FEE_DENOMINATOR = 1000n;
-export const UPKEEP_SLIPPAGE_BPS = 50n;
 
 /** floor(a * b / d), as Solidity's Math.mulDiv rounding down. */
 export function mulDiv(a: bigint, b: bigint, d: bigint): bigint {

@@ -1,6 +1,6 @@
 /**
  * Deploys a full local system onto a running `hardhat node` over JSON-RPC (the same
- * deployLocalSystem the fixture uses), warms the TWAP, and writes the DESIGN.md §3 address book
+ * deployLocalSystem the fixture uses), warms the TWAP, and writes the address book
  * into a temporary directory, so the keeper process reads it like a real deployment.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
