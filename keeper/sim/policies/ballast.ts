@@ -6,6 +6,8 @@
  * blocks later and is executed as the contract would: gate again, clamp to the caps, check
  * slippage, trade, assert the ratio and the protocol's value (a revert costs gas and changes
  * nothing). The keeper also calls CollateralPolicy.refresh when due and rebalance when asked.
+ * Its operations are public in the mempool: a scenario's front-running searcher (stressAgents.ts)
+ * trades first in the block where one lands, as for every keeper-driven policy that trades.
  */
 import {
   Action,
@@ -31,6 +33,7 @@ import { decisionParamsFromFile } from "../../src/config/load";
 import { ASSETS, BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";
 import { GAS } from "../gas";
+import { frontRun } from "../stressAgents";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, wadToNumber } from "../market";
 import { type Policy, type PolicyName, type StepContext, emptyStats, spendGas } from "../types";
 
@@ -138,7 +141,6 @@ export class BallastPolicy implements Policy {
   readonly book: OperatorBook;
   private pending: PendingTx | null = null;
   private memory: KeeperMemory = INITIAL_MEMORY;
-  private readonly decision = defaultDecisionParams();
   /** The keeper's stand-still reasons, counted (why Ballast did not act). */
   readonly blockers: Record<string, number> = {};
 
@@ -148,6 +150,7 @@ export class BallastPolicy implements Policy {
     startTime: bigint,
     /** "none": the same reserve with no keeper at all (arbitrage only). */
     private readonly keeperEnabled = true,
+    private readonly decision: DecisionParams = defaultDecisionParams(),
   ) {
     this.name = keeperEnabled ? "ballast" : "none";
     this.reserve = new BallastReserve(config, holdings);
@@ -159,7 +162,7 @@ export class BallastPolicy implements Policy {
     if (!this.keeperEnabled) return;
     const { m } = ctx;
     if (this.pending && this.pending.executeAt <= m.block) {
-      this.execute(m, this.pending);
+      this.land(ctx, this.pending);
       this.pending = null;
     }
     if (!ctx.keeperUp || this.pending) return;
@@ -173,8 +176,14 @@ export class BallastPolicy implements Policy {
       return;
     }
     const tx: PendingTx = { executeAt: m.block + ctx.keeperLatencyBlocks, action: decision.action, amount: decision.amount, minOut: decision.minOut };
-    if (tx.executeAt <= m.block) this.execute(m, tx);
+    if (tx.executeAt <= m.block) this.land(ctx, tx);
     else this.pending = tx;
+  }
+
+  /** A searcher watching the mempool trades ahead of a pool operation; then the contract runs. */
+  private land(ctx: StepContext, tx: PendingTx): void {
+    if (tx.action === Action.Expand || tx.action === Action.Contract) frontRun(ctx.m, ctx.scenario, tx.action === Action.Expand ? "sell" : "buy");
+    this.execute(ctx.m, tx);
   }
 
   private charge(m: Market, gas: number, failed: boolean): void {
