@@ -21,7 +21,8 @@ import { KeeperLoop } from "./loop";
 import { createHttpServer, healthzHandler, metricsHandler } from "./http/server";
 import { renderStatus, statusOf } from "./status";
 import { runChecks } from "./check";
-import { ReserveReader, StatusModel, observeOutcomes, observeReads, observeSender, registerStatusRoutes } from "./statusPage";
+import { ReserveReader, StatusModel, registerStatusRoutes, statusObserver } from "./statusPage";
+import { fanOut, logObserver, metricsObserver } from "./observe";
 
 const EXIT_CONFIG = 2;
 const EXIT_CHAIN = 3;
@@ -129,7 +130,7 @@ async function run(cli: CliOptions): Promise<number> {
   }
   const { sender } = resilience;
   logger.info({ event: "keeper.journal", path: resilience.journalPath }, "transaction journal opened");
-  // The status page's state, fed by wrapping the loop's read and the sender (decisions unchanged).
+  // The status page's state, fed by the loop's events like the logs and the metrics.
   const statusModel = new StatusModel({
     network: config.network,
     chainId: config.addressBook.chainId,
@@ -140,24 +141,31 @@ async function run(cli: CliOptions): Promise<number> {
   });
   // Status-page reads go through the RPC pool too, so a hanging endpoint cannot stall a cycle.
   const reserveReader = new ReserveReader(() => provider, config.addressBook.contracts.Reserve);
+  const observer = fanOut(
+    [
+      logObserver(logger),
+      metricsObserver(metrics),
+      statusObserver(statusModel, reserveReader, { onReserveReadError: (err) => logger.warn({ event: "status.reserve-read-failed", err: err as Error }, "status page: reserve detail read failed") }),
+    ],
+    (hook, err) => logger.warn({ event: "cycle.observer-failed", hook, err: err as Error }, "a cycle observer failed"),
+  );
   const loop = new KeeperLoop({
-    read: observeReads(() =>
+    read: () =>
       readSnapshot(provider, protocol, symbols, {
         feeHistoryBlocks: config.gas.feeHistoryBlocks,
         rewardPercentile: config.gas.rewardPercentile,
         keeper: account.address,
-      }), statusModel, reserveReader, { onReserveReadError: (err) => logger.warn({ event: "status.reserve-read-failed", err: err as Error }, "status page: reserve detail read failed") }),
+      }),
     blockNumber: () => provider.getBlockNumber(),
     endpoint: () => pool.lastLabel,
-    sender: observeSender(sender, statusModel, { dryRun: config.dryRun }),
+    sender,
     params: config.decision,
     dryRun: config.dryRun,
     logger,
-    metrics,
+    observer,
     pollIntervalMs: config.pollIntervalMs,
     idleCycleSec: config.idleCycleSec,
     actDelayMs: config.actDelayMs,
-    onOutcome: observeOutcomes(statusModel),
   });
 
   // Settle what the journal left unresolved (a crash, a stop) before deciding anything new.

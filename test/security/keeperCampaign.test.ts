@@ -24,6 +24,7 @@ import { readSnapshot } from "../../keeper/src/chain/reader";
 import { connectProtocol, SymbolCache } from "../../keeper/src/chain/protocol";
 import { createLogger } from "../../keeper/src/logger";
 import { createMetrics } from "../../keeper/src/metrics";
+import { fanOut, metricsObserver } from "../../keeper/src/observe";
 import { Action } from "../../keeper/src/policy";
 import { PARAMS } from "../keeper/policyFixtures";
 
@@ -71,7 +72,10 @@ async function keeperFor(f: Fixture): Promise<Real> {
     params: PARAMS,
     dryRun: false,
     logger: createLogger("silent"),
-    metrics: createMetrics({ defaultMetrics: false }),
+    // The daemon's metrics subscriber; an observer that throws fails the campaign.
+    observer: fanOut([metricsObserver(createMetrics({ defaultMetrics: false }))], (_hook, err) => {
+      throw err;
+    }),
     pollIntervalMs: 1_000,
     idleCycleSec: 60,
     now,
