@@ -5,9 +5,10 @@
  */
 import { formatEther } from "ethers";
 import type { KeeperConfig } from "./config/load";
-import type { Endpoints } from "./chain/endpoints";
 import { protocolHandles } from "./chain/protocol";
 import { resolveAccount } from "./chain/account";
+import { probeEndpoints } from "./chain/startupCheck";
+import type { PoolProvider } from "./rpc";
 
 export interface CheckResult {
   name: string;
@@ -17,25 +18,24 @@ export interface CheckResult {
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
-export async function runChecks(config: KeeperConfig, endpoints: Endpoints): Promise<CheckResult[]> {
+/**
+ * `connect` gives the daemon's RPC pool (every URL, failover) once the endpoints passed; it is
+ * not called when one serves another chain or none answers.
+ */
+export async function runChecks(config: KeeperConfig, connect: () => PoolProvider): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const book = config.addressBook;
 
-  for (const { label, provider } of endpoints.all()) {
-    try {
-      const chainId = BigInt(await provider.send("eth_chainId", []));
-      const head = await provider.getBlockNumber();
-      const ok = chainId === BigInt(book.chainId);
-      results.push({ name: `rpc ${label}`, ok, detail: ok ? `chain ${chainId}, head block ${head}` : `chain ${chainId} but the address book is for chain ${book.chainId}` });
-    } catch (err) {
-      results.push({ name: `rpc ${label}`, ok: false, detail: `unreachable: ${(err as Error).message.split("\n")[0]}` });
-    }
+  const probes = await probeEndpoints(config.rpcUrls, config.rpcUrlsField);
+  for (const p of probes) {
+    const name = p.label;
+    if (p.status === "unreachable") results.push({ name, ok: false, detail: `unreachable: ${p.error}` });
+    else if (p.chainId !== BigInt(book.chainId)) results.push({ name, ok: false, detail: `chain ${p.chainId} but the address book is for chain ${book.chainId}` });
+    else results.push({ name, ok: true, detail: `chain ${p.chainId}, head block ${p.headBlock}` });
   }
-  // The rest is read through the first endpoint that serves the right chain; any wrong one fails the check.
-  const usable = results.findIndex((r) => r.ok);
-  if (usable < 0 || results.some((r) => !r.ok && r.detail.startsWith("chain "))) return results;
-  endpoints.use(usable);
-  const { provider } = endpoints.current();
+  // The rest is read through the pool; any endpoint on the wrong chain fails the check first.
+  if (!results.some((r) => r.ok) || results.some((r) => !r.ok && r.detail.startsWith("chain "))) return results;
+  const provider = connect();
 
   const missing: string[] = [];
   for (const [name, address] of Object.entries(book.contracts)) {

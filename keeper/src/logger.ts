@@ -18,20 +18,9 @@ export function createLogger(level: string, destination: pino.DestinationStream 
       level,
       base: { service: "ballast-keeper" },
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
-      // bigint is not JSON: log it as a decimal string.
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: pino.stdSerializers.err },
     },
     destination,
   );
-}
-
-/** Makes a plain object JSON-safe: bigint → string, recursively. */
-export function jsonSafe(value: unknown): unknown {
-  if (typeof value === "bigint") return value.toString();
-  if (Array.isArray(value)) return value.map(jsonSafe);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, jsonSafe(v)]));
-  }
-  return value;
 }

@@ -1,18 +1,13 @@
-/**
- * The keeper loop: on each new block (eth_blockNumber polled; at least every `idleCycleSec`), one
- * cycle: read one snapshot → decide (pure policy) → simulate → send → confirm → record. Cycles
- * never overlap; `stop()` stops taking new work and waits for the in-flight cycle (including a
- * transaction being confirmed) to finish.
- */
 import { randomUUID } from "node:crypto";
 import { formatUnits } from "ethers";
 import { KeeperError, SimulationRevertedError, TxFailedError } from "./errors";
 import type { TxSender } from "./chain/executor";
 import type { Logger } from "./logger";
-import type { KeeperMetrics } from "./metrics";
+import { firstLine, type CycleObserver, type CycleOutcome, type CycleState, type StandStillEvent } from "./observe/cycleObserver";
 import {
   Action,
   INITIAL_MEMORY,
+  actionName,
   decide,
   gasCostWad,
   worthGas,
@@ -22,6 +17,8 @@ import {
   type Snapshot,
 } from "./policy";
 
+export type { CycleOutcome } from "./observe/cycleObserver";
+
 export interface LoopDeps {
   read(): Promise<Snapshot>;
   blockNumber(): Promise<number>;
@@ -30,26 +27,16 @@ export interface LoopDeps {
   sender: TxSender;
   params: DecisionParams;
   dryRun: boolean;
+  /** The loop's own lines (started, stopped, a failed block poll); a cycle's lines come from its observers. */
   logger: Logger;
-  metrics: KeeperMetrics;
+  /** Hears every step of every cycle (keeper/src/observe: logs, metrics, the status page). */
+  observer: Required<CycleObserver>;
   pollIntervalMs: number;
   idleCycleSec: number;
   /** One of several keepers: after deciding to act, wait this long and look again before simulating. */
   actDelayMs?: number;
   now?: () => number;
-  /** Hears every cycle's outcome (the status page shows the last decision); must not throw. */
-  onOutcome?: (outcome: CycleOutcome) => void;
 }
-
-export type CycleOutcome =
-  | { kind: "error"; error: string }
-  | { kind: "stand-still"; reason: string; detail: string; blockNumber: number }
-  | { kind: "simulated"; action: string; blockNumber: number }
-  | { kind: "simulation-reverted"; action: string; errorName: string; blockNumber: number }
-  | { kind: "sent"; action: string; hash: string; nonce: number; minedIn: number; blockNumber: number }
-  | { kind: "tx-failed"; action: string; hash: string; nonce: number; error: string; blockNumber: number };
-
-const ACTION_NAME: Record<number, string> = { [Action.None]: "none", [Action.Expand]: "expand", [Action.Contract]: "contract", [Action.Rebalance]: "rebalance" };
 
 const wad = (v: bigint, digits = 6): string => Number(formatUnits(v, 18)).toFixed(digits);
 
@@ -78,19 +65,15 @@ export class KeeperLoop {
   /** One cycle, never overlapping another. */
   cycle(): Promise<CycleOutcome> {
     if (this.#inFlight) return this.#inFlight;
-    const run = this.#cycle().catch((err: unknown): CycleOutcome => {
-      // A failure outside the read (e.g. the node dropped during simulation): count, log, go on.
+    const cycle = randomUUID().slice(0, 8);
+    const run = this.#cycle(cycle).catch((err: unknown): CycleOutcome => {
+      // A failure outside the read (e.g. the node dropped during simulation): report, go on.
       // The RPC pool counts transport failures per endpoint itself (ballast_rpc_errors_total).
-      this.deps.metrics.cyclesTotal.inc({ outcome: "error" });
-      this.deps.logger.error({ event: "cycle.failed", err: err as Error }, "cycle failed");
+      this.deps.observer.onFailed({ cycle, stage: "cycle", error: err, message: firstLine(err) });
       return { kind: "error", error: (err as Error).message };
     }).then((outcome) => {
-      try {
-        this.deps.onOutcome?.(outcome);
-      } catch (err) {
-        // An observer (the status page) must never stop the loop.
-        this.deps.logger.warn({ event: "cycle.observer-failed", err: err as Error }, "outcome observer failed");
-      }
+      if (outcome.kind !== "error") this.#lastCycleAtMs = this.#now();
+      this.deps.observer.onCycleDone({ outcome, atMs: this.#now() });
       return outcome;
     }).finally(() => {
       this.#inFlight = null;
@@ -144,38 +127,17 @@ export class KeeperLoop {
     });
   }
 
-  #record(snap: Snapshot): void {
-    const m = this.deps.metrics;
-    const s = snap.operator;
-    m.lastBlock.set(snap.blockNumber);
-    if (s.marketOk) {
-      m.pegDeviationBps.set({ price: "spot" }, Number(((s.spotWad - 10n ** 18n) * 10_000n * 100n) / 10n ** 18n) / 100);
-      m.pegDeviationBps.set({ price: "twap" }, Number(((s.twapWad - 10n ** 18n) * 10_000n * 100n) / 10n ** 18n) / 100);
-      m.priceUsd.set({ kind: "spot" }, Number(formatUnits(s.spotWad, 18)));
-      m.priceUsd.set({ kind: "twap" }, Number(formatUnits(s.twapWad, 18)));
-    }
-    if (snap.collateralRatioWad !== null && s.supply > 0n) m.collateralRatio.set({ kind: "actual" }, Number(formatUnits(snap.collateralRatioWad, 18)));
-    m.collateralRatio.set({ kind: "target" }, Number(formatUnits(s.targetRatioWad, 18)));
-    if (s.backingOk) m.reserveValueUsd.set(Number(formatUnits(s.reserveValueWad, 18)));
-    m.supplyTokens.set(Number(formatUnits(s.supply, s.tokenDecimals)));
-    for (const f of snap.feeds) m.oracleAgeSeconds.set({ asset: f.symbol }, Number(snap.blockTimestamp - f.updatedAt));
-    if (snap.keeperBalanceWei !== null) m.keeperBalanceEth.set(Number(formatUnits(snap.keeperBalanceWei, 18)));
-  }
-
-  async #cycle(deferred = false): Promise<CycleOutcome> {
-    const { metrics, params } = this.deps;
-    const log = this.deps.logger.child({ cycle: randomUUID().slice(0, 8) });
+  async #cycle(cycle: string, deferred = false): Promise<CycleOutcome> {
+    const { observer, params } = this.deps;
     let snap: Snapshot;
     try {
       snap = await this.deps.read();
     } catch (err) {
-      metrics.cyclesTotal.inc({ outcome: "error" });
-      log.error({ event: "cycle.read-failed", endpoint: this.deps.endpoint(), err: err as Error }, "snapshot failed; standing still this cycle");
+      observer.onFailed({ cycle, stage: "read", endpoint: this.deps.endpoint(), error: err, message: firstLine(err) });
       return { kind: "error", error: (err as Error).message };
     }
-    this.#record(snap);
     const s = snap.operator;
-    const state = {
+    const state: CycleState = {
       block: snap.blockNumber,
       spot: wad(s.spotWad),
       twap: wad(s.twapWad),
@@ -183,88 +145,71 @@ export class KeeperLoop {
       ratio: snap.collateralRatioWad === null ? null : wad(snap.collateralRatioWad, 4),
       target: wad(s.targetRatioWad, 4),
     };
+    observer.onSnapshot({ cycle, snapshot: snap, state });
     const { decision, memory } = decide(snap, params, this.#memory, this.#now());
     this.#memory = memory;
 
+    if (decision.kind === "stand-still") {
+      return this.#standStill({ cycle, reason: decision.reason, detail: decision.detail, state, engaged: memory.engaged }, snap);
+    }
     const delayMs = this.deps.actDelayMs ?? 0;
-    if (decision.kind === "act" && delayMs > 0 && !deferred) {
+    if (delayMs > 0 && !deferred) {
       // Several keepers on one system, each with its own delay: the ones ahead act first. Looking
       // again afterwards, we see their cooldown or the corrected price and send nothing.
-      log.info({ event: "cycle.act-deferred", ...state, delayMs }, `act deferred ${delayMs} ms; looking again before simulating`);
+      observer.onAct({ cycle, action: actionName(decision.action), decision, state, deferredMs: delayMs });
       await this.#sleep(delayMs);
-      if (this.#stopping) return this.#done({ kind: "stand-still", reason: "stopping", detail: "stopped during the act delay", blockNumber: snap.blockNumber });
-      return this.#cycle(true);
+      if (this.#stopping) return this.#standStill({ cycle, reason: "stopping", detail: "stopped during the act delay" }, snap);
+      return this.#cycle(randomUUID().slice(0, 8), true);
     }
-
-    if (decision.kind === "stand-still") {
-      metrics.standStillTotal.inc({ reason: decision.reason });
-      log.info({ event: "cycle.stand-still", ...state, reason: decision.reason, detail: decision.detail, engaged: memory.engaged }, `standing still: ${decision.reason}`);
-      return this.#done({ kind: "stand-still", reason: decision.reason, detail: decision.detail, blockNumber: snap.blockNumber });
-    }
-    return this.#act(decision, snap, state, log);
+    observer.onAct({ cycle, action: actionName(decision.action), decision, state, deferredMs: null });
+    return this.#act(cycle, decision, snap, state);
   }
 
-  #done(outcome: CycleOutcome): CycleOutcome {
-    this.#lastCycleAtMs = this.#now();
-    this.deps.metrics.lastSuccessTimestamp.set(Math.floor(this.#lastCycleAtMs / 1000));
-    this.deps.metrics.cyclesTotal.inc({ outcome: outcome.kind });
-    return outcome;
+  #standStill(e: StandStillEvent, snap: Snapshot): CycleOutcome {
+    this.deps.observer.onStandStill(e);
+    return { kind: "stand-still", reason: e.reason, detail: e.detail, blockNumber: snap.blockNumber };
   }
 
-  async #act(d: ActDecision, snap: Snapshot, state: Record<string, unknown>, log: Logger): Promise<CycleOutcome> {
-    const { metrics, sender, params } = this.deps;
-    const action = ACTION_NAME[d.action];
-    const intent = { action, amount: d.amount.toString(), minOut: d.minOut.toString(), expectedOut: d.expectedOut.toString(), expectedProfitUsd: wad(d.expectedProfitWad), gasCostUsd: wad(d.gasCostWad) };
-    log.info({ event: "cycle.act", ...state, ...intent }, `deciding to ${action}`);
-    const req = { action: d.action, amount: d.amount, minOut: d.minOut, limitPriceWad: d.limitPriceWad, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei };
+  async #act(cycle: string, d: ActDecision, snap: Snapshot, state: CycleState): Promise<CycleOutcome> {
+    const { observer, sender, params } = this.deps;
+    const action = actionName(d.action);
+    const request = { action: d.action, amount: d.amount, minOut: d.minOut, limitPriceWad: d.limitPriceWad, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei };
+    const dryRun = this.deps.dryRun;
 
     let sim;
     try {
-      sim = await sender.simulate(req);
+      sim = await sender.simulate(request);
     } catch (err) {
-      if (err instanceof SimulationRevertedError) {
-        metrics.actionsTotal.inc({ action, result: "simulation_reverted" });
-        log.warn({ event: "simulation.reverted", action, error: err.errorName, detail: err.detail }, `simulation reverted with ${err.errorName}; not sending`);
-        return this.#done({ kind: "simulation-reverted", action, errorName: err.errorName, blockNumber: snap.blockNumber });
-      }
-      throw err;
+      if (!(err instanceof SimulationRevertedError)) throw err;
+      observer.onSimulated({ cycle, action, request, dryRun, ok: false, error: err });
+      return { kind: "simulation-reverted", action, errorName: err.errorName, blockNumber: snap.blockNumber };
     }
+    observer.onSimulated({ cycle, action, request, dryRun, ok: true, simulation: sim });
     // The simulation's real gas estimate replaces the configured guess in the gas check.
     const nativeFeed = params.nativeUsdFeedSymbol === null ? undefined : snap.feeds.find((f) => f.symbol === params.nativeUsdFeedSymbol);
     const cost = nativeFeed ? gasCostWad(sim.gasEstimate, snap.fees, d.maxPriorityFeePerGasWei, nativeFeed.priceWad) : 0n;
     if (d.action !== Action.Rebalance && !worthGas(d.expectedProfitWad, cost, params.minProfitOverGasBps)) {
-      metrics.standStillTotal.inc({ reason: "not-worth-gas" });
-      log.info({ event: "cycle.stand-still", ...state, reason: "not-worth-gas", detail: `profit ${wad(d.expectedProfitWad)} USD < gas ${wad(cost)} USD for ${sim.gasEstimate} gas` }, "standing still: not-worth-gas");
-      return this.#done({ kind: "stand-still", reason: "not-worth-gas", detail: "after simulation", blockNumber: snap.blockNumber });
+      return this.#standStill({ cycle, reason: "not-worth-gas", detail: `profit ${wad(d.expectedProfitWad)} USD < gas ${wad(cost)} USD for ${sim.gasEstimate} gas`, state }, snap);
     }
-    if (this.deps.dryRun) {
-      metrics.actionsTotal.inc({ action, result: "dry_run" });
-      log.info({ event: "dry-run", action, gasEstimate: sim.gasEstimate.toString(), gasLimit: sim.gasLimit.toString() }, `dry run: ${action} simulated ok, not sent`);
-      return this.#done({ kind: "simulated", action, blockNumber: snap.blockNumber });
-    }
+    if (dryRun) return { kind: "simulated", action, blockNumber: snap.blockNumber, gasEstimate: sim.gasEstimate, gasLimit: sim.gasLimit };
     const ageMs = this.#now() - snap.readAtMs;
     if (ageMs > params.maxSnapshotAgeMs) {
-      metrics.standStillTotal.inc({ reason: "snapshot-too-old" });
-      log.warn({ event: "cycle.stand-still", reason: "snapshot-too-old", detail: `${ageMs} ms after the read, before sending` }, "standing still: snapshot-too-old");
-      return this.#done({ kind: "stand-still", reason: "snapshot-too-old", detail: `${ageMs} ms`, blockNumber: snap.blockNumber });
+      return this.#standStill({ cycle, reason: "snapshot-too-old", detail: `${ageMs} ms after the read, before sending` }, snap);
     }
     let sent: { hash: string; nonce: number } | null = null;
     try {
-      const out = await sender.send(req, sim, (tx) => {
+      const out = await sender.send(request, sim, (tx) => {
         sent = tx;
-        metrics.actionsTotal.inc({ action, result: "sent" });
-        log.info({ event: "tx.sent", action, txHash: tx.hash, nonce: tx.nonce, gasLimit: sim.gasLimit.toString(), maxFeePerGasWei: d.maxFeePerGasWei.toString(), maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei.toString() }, `sent ${action}`);
+        observer.onSent({ cycle, action, tx, request, simulation: sim });
       });
-      metrics.actionsTotal.inc({ action, result: "confirmed" });
-      log.info({ event: "tx.confirmed", action, txHash: out.hash, nonce: out.nonce, minedIn: out.blockNumber, snapshotBlock: snap.blockNumber, gasUsed: out.gasUsed.toString(), effectiveGasPriceWei: out.effectiveGasPriceWei.toString() }, `${action} confirmed in block ${out.blockNumber}`);
-      return this.#done({ kind: "sent", action, hash: out.hash, nonce: out.nonce, minedIn: out.blockNumber, blockNumber: snap.blockNumber });
+      observer.onConfirmed({ cycle, action, request, outcome: out, snapshotBlock: snap.blockNumber });
+      return { kind: "sent", action, hash: out.hash, nonce: out.nonce, minedIn: out.blockNumber, blockNumber: snap.blockNumber };
     } catch (err) {
       const hash = err instanceof TxFailedError ? err.hash : (sent as { hash: string } | null)?.hash ?? "";
       const nonce = err instanceof TxFailedError ? err.nonce : (sent as { nonce: number } | null)?.nonce ?? -1;
-      metrics.actionsTotal.inc({ action, result: "failed" });
-      const message = err instanceof KeeperError ? err.message : (err as Error).message?.split("\n")[0];
-      log.error({ event: "tx.failed", action, txHash: hash, nonce, error: message }, `${action} failed: ${message}`);
-      return this.#done({ kind: "tx-failed", action, hash, nonce, error: message, blockNumber: snap.blockNumber });
+      const message = err instanceof KeeperError ? err.message : firstLine(err);
+      observer.onFailed({ cycle, stage: "send", action, request, hash, nonce, error: err, message });
+      return { kind: "tx-failed", action, hash, nonce, error: message, blockNumber: snap.blockNumber };
     }
   }
 }

@@ -6,12 +6,13 @@
  * touched the chain); 3 the chain does not match the configuration.
  */
 import { ConfigError, KeeperError } from "./errors";
+import { JournalLockedError, TxConfigError } from "./tx/errors";
 import { buildProgram } from "./cli";
 import { loadConfig, type CliOptions, type KeeperConfig } from "./config/load";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics } from "./metrics";
-import { Endpoints } from "./chain/endpoints";
 import { probeEndpoints, startupVerdict } from "./chain/startupCheck";
+import { PoolProvider, RpcPool, silentLogger, type KeeperLogger } from "./rpc";
 import { connectProtocol, SymbolCache, type Protocol } from "./chain/protocol";
 import { readSnapshot } from "./chain/reader";
 import { resolveAccount, type KeeperAccount } from "./chain/account";
@@ -20,7 +21,8 @@ import { KeeperLoop } from "./loop";
 import { createHttpServer, healthzHandler, metricsHandler } from "./http/server";
 import { renderStatus, statusOf } from "./status";
 import { runChecks } from "./check";
-import { ReserveReader, StatusModel, observeOutcomes, observeReads, observeSender, registerStatusRoutes } from "./statusPage";
+import { ReserveReader, StatusModel, registerStatusRoutes, statusObserver } from "./statusPage";
+import { fanOut, logObserver, metricsObserver } from "./observe";
 
 const EXIT_CONFIG = 2;
 const EXIT_CHAIN = 3;
@@ -41,12 +43,24 @@ function configOrExit(cli: CliOptions, requireKey: boolean): KeeperConfig | numb
   }
 }
 
+/** The daemon's one RPC stack: every endpoint behind the pool (failover, health, chain-id check), an ethers provider over it. */
+function rpcStack(config: KeeperConfig, logger: KeeperLogger): { pool: RpcPool; provider: PoolProvider } {
+  const pool = new RpcPool(config.rpcUrls, { logger, chainId: config.addressBook.chainId });
+  return { pool, provider: new PoolProvider(pool, config.addressBook.chainId) };
+}
+
+interface Connected {
+  pool: RpcPool;
+  provider: PoolProvider;
+  protocol: Protocol;
+}
+
 /**
  * Checks every configured endpoint's chain id (keeper/src/chain/startupCheck.ts): one serving
  * another chain is fatal, one that does not answer is reported and skipped. Then connects through
- * the first endpoint that answered and checks the MarketOperator has code there.
+ * the RPC pool and checks the MarketOperator has code there.
  */
-async function connect(config: KeeperConfig, logger: Logger): Promise<{ endpoints: Endpoints; protocol: Protocol } | number> {
+async function connect(config: KeeperConfig, logger: Logger): Promise<Connected | number> {
   const probes = await probeEndpoints(config.rpcUrls, config.rpcUrlsField);
   const verdict = startupVerdict(probes, config.addressBook.chainId, config.addressBookPath);
   for (const { probe, message } of verdict.warnings) {
@@ -59,20 +73,18 @@ async function connect(config: KeeperConfig, logger: Logger): Promise<{ endpoint
     }
     return EXIT_CHAIN;
   }
-  const endpoints = new Endpoints(config.rpcUrls, config.addressBook.chainId);
-  endpoints.use(verdict.usable);
-  const { provider, label } = endpoints.current();
+  const { pool, provider } = rpcStack(config, logger);
   try {
     const code = await provider.getCode(config.addressBook.contracts.MarketOperator);
     if (code === "0x") {
       logger.error({ event: "chain.no-code", address: config.addressBook.contracts.MarketOperator }, "no MarketOperator at the address book's address: redeploy or fix the address book");
-      endpoints.destroy();
+      provider.destroy();
       return EXIT_CHAIN;
     }
-    return { endpoints, protocol: await connectProtocol(config.addressBook, provider) };
+    return { pool, provider, protocol: await connectProtocol(config.addressBook, provider) };
   } catch (err) {
-    logger.error({ event: "rpc.error", endpoint: label, err: err as Error }, "cannot reach the RPC endpoint");
-    endpoints.destroy();
+    logger.error({ event: "rpc.error", endpoint: pool.lastLabel, err: err as Error }, "cannot reach the RPC endpoints");
+    provider.destroy();
     return EXIT_CHAIN;
   }
 }
@@ -83,41 +95,42 @@ async function run(cli: CliOptions): Promise<number> {
   const logger = createLogger(config.logLevel);
   const connected = await connect(config, logger);
   if (typeof connected === "number") return connected;
-  const { endpoints, protocol } = connected;
+  const { pool, provider, protocol } = connected;
 
   let account: KeeperAccount;
   try {
-    account = await resolveAccount(config.key!, endpoints.current().provider, protocol.operator);
+    account = await resolveAccount(config.key!, provider, protocol.operator);
   } catch (err) {
-    endpoints.destroy();
+    provider.destroy();
     if (err instanceof ConfigError) {
       write(process.stderr, `ballast-keeper: ${err.message}`);
       return EXIT_CONFIG;
     }
     throw err;
   }
-  logger.info({ event: "keeper.account", address: account.address, origin: account.origin, network: config.network, endpoints: endpoints.all().map((e) => e.label), dryRun: config.dryRun }, `keeper account ${account.address} from ${account.origin}`);
+  logger.info({ event: "keeper.account", address: account.address, origin: account.origin, network: config.network, endpoints: pool.snapshot().map((e) => e.label), dryRun: config.dryRun }, `keeper account ${account.address} from ${account.origin}`);
 
   const metrics = createMetrics();
-  const symbols = new SymbolCache(endpoints.current().provider);
-  // Resilience layer (keeper/src/tx, keeper/src/rpc): reads through the RPC pool (failover,
-  // health scoring, backoff); sends through the journaled transaction manager.
+  const symbols = new SymbolCache(provider);
+  // Resilience layer (keeper/src/tx): sends through the journaled transaction manager, on the same
+  // RPC pool as every read (failover, health scoring, backoff).
   let resilience;
   try {
     const settings = txSettingsFromEnv(process.env, defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address), config);
     resilience = await createResilience({
-      rpcUrls: config.rpcUrls, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator,
+      pool, provider, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator,
       confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.maxFeePerGasWei,
       gasLimitBufferBps: config.gas.gasLimitBufferBps, settings, logger, registry: metrics.registry,
     });
   } catch (err) {
-    endpoints.destroy();
+    provider.destroy();
     write(process.stderr, `ballast-keeper: ${(err as Error).message}`);
-    return EXIT_CONFIG;
+    // A bad setting or a journal held by another process is configuration; anything else is the chain.
+    return err instanceof ConfigError || err instanceof TxConfigError || err instanceof JournalLockedError ? EXIT_CONFIG : EXIT_CHAIN;
   }
   const { sender } = resilience;
   logger.info({ event: "keeper.journal", path: resilience.journalPath }, "transaction journal opened");
-  // The status page's state, fed by wrapping the loop's read and the sender (decisions unchanged).
+  // The status page's state, fed by the loop's events like the logs and the metrics.
   const statusModel = new StatusModel({
     network: config.network,
     chainId: config.addressBook.chainId,
@@ -127,32 +140,32 @@ async function run(cli: CliOptions): Promise<number> {
     dryRun: config.dryRun,
   });
   // Status-page reads go through the RPC pool too, so a hanging endpoint cannot stall a cycle.
-  const reserveReader = new ReserveReader(() => resilience.provider, config.addressBook.contracts.Reserve);
+  const reserveReader = new ReserveReader(() => provider, config.addressBook.contracts.Reserve);
+  const observer = fanOut(
+    [
+      logObserver(logger),
+      metricsObserver(metrics),
+      statusObserver(statusModel, reserveReader, { onReserveReadError: (err) => logger.warn({ event: "status.reserve-read-failed", err: err as Error }, "status page: reserve detail read failed") }),
+    ],
+    (hook, err) => logger.warn({ event: "cycle.observer-failed", hook, err: err as Error }, "a cycle observer failed"),
+  );
   const loop = new KeeperLoop({
-    read: observeReads(async () => {
-      const provider = resilience.provider;
-      try {
-        return await readSnapshot(provider, { ...protocol, ...reconnect(protocol, provider) }, symbols, {
-          feeHistoryBlocks: config.gas.feeHistoryBlocks,
-          rewardPercentile: config.gas.rewardPercentile,
-          keeper: account.address,
-        });
-      } catch (err) {
-        endpoints.rotate();
-        throw err;
-      }
-    }, statusModel, reserveReader, { onReserveReadError: (err) => logger.warn({ event: "status.reserve-read-failed", err: err as Error }, "status page: reserve detail read failed") }),
-    blockNumber: () => resilience.provider.getBlockNumber(),
-    endpoint: () => resilience.pool.lastLabel,
-    sender: observeSender(sender, statusModel, { dryRun: config.dryRun }),
+    read: () =>
+      readSnapshot(provider, protocol, symbols, {
+        feeHistoryBlocks: config.gas.feeHistoryBlocks,
+        rewardPercentile: config.gas.rewardPercentile,
+        keeper: account.address,
+      }),
+    blockNumber: () => provider.getBlockNumber(),
+    endpoint: () => pool.lastLabel,
+    sender,
     params: config.decision,
     dryRun: config.dryRun,
     logger,
-    metrics,
+    observer,
     pollIntervalMs: config.pollIntervalMs,
     idleCycleSec: config.idleCycleSec,
     actDelayMs: config.actDelayMs,
-    onOutcome: observeOutcomes(statusModel),
   });
 
   // Settle what the journal left unresolved (a crash, a stop) before deciding anything new.
@@ -161,7 +174,7 @@ async function run(cli: CliOptions): Promise<number> {
   if (cli.once) {
     const outcome = await loop.cycle();
     resilience.close();
-    endpoints.destroy();
+    provider.destroy();
     return outcome.kind === "error" || outcome.kind === "tx-failed" ? 1 : 0;
   }
 
@@ -174,7 +187,8 @@ async function run(cli: CliOptions): Promise<number> {
     bound = await http.listen(config.http.port, config.http.host);
   } catch (err) {
     logger.error({ event: "http.listen-failed", port: config.http.port, err: err as Error }, `cannot listen on ${config.http.host}:${config.http.port}`);
-    endpoints.destroy();
+    resilience.close();
+    provider.destroy();
     return EXIT_CONFIG;
   }
   logger.info({ event: "http.listening", host: bound.host, port: bound.port }, `metrics on http://${bound.host}:${bound.port}/metrics`);
@@ -196,22 +210,9 @@ async function run(cli: CliOptions): Promise<number> {
   await loop.run();
   await http.close();
   resilience.close();
-  endpoints.destroy();
+  provider.destroy();
   logger.info({ event: "keeper.stopped" }, "stopped cleanly");
   return 0;
-}
-
-/** Contract handles bound to the provider in use (after a failover the protocol's runner changes). */
-function reconnect(protocol: Protocol, provider: import("ethers").Provider): Partial<Protocol> {
-  if (protocol.operator.runner === provider) return {};
-  return {
-    operator: protocol.operator.connect(provider),
-    oracle: protocol.oracle.connect(provider),
-    reserve: protocol.reserve.connect(provider),
-    policy: protocol.policy.connect(provider),
-    stable: protocol.stable.connect(provider),
-    pair: protocol.pair.connect(provider),
-  };
 }
 
 async function status(cli: CliOptions & { json: boolean }): Promise<number> {
@@ -220,15 +221,14 @@ async function status(cli: CliOptions & { json: boolean }): Promise<number> {
   const logger = createLogger(config.logLevel, process.stderr as never);
   const connected = await connect(config, logger);
   if (typeof connected === "number") return connected;
-  const { endpoints, protocol } = connected;
+  const { provider, protocol } = connected;
   try {
-    const { provider } = endpoints.current();
     const snap = await readSnapshot(provider, protocol, new SymbolCache(provider), { feeHistoryBlocks: config.gas.feeHistoryBlocks, rewardPercentile: config.gas.rewardPercentile, keeper: null });
     const st = statusOf(snap);
     write(process.stdout, cli.json ? JSON.stringify(st) : renderStatus(st));
     return 0;
   } finally {
-    endpoints.destroy();
+    provider.destroy();
   }
 }
 
@@ -236,13 +236,13 @@ async function check(cli: CliOptions): Promise<number> {
   const config = configOrExit(cli, true);
   if (typeof config === "number") return config;
   write(process.stdout, `✔ config: network ${config.network}, address book ${config.addressBookPath}`);
-  const endpoints = new Endpoints(config.rpcUrls, config.addressBook.chainId);
+  let stack: { provider: PoolProvider } | undefined;
   try {
-    const results = await runChecks(config, endpoints);
+    const results = await runChecks(config, () => (stack ??= rpcStack(config, silentLogger)).provider);
     for (const r of results) write(process.stdout, `${r.ok ? "✔" : "✘"} ${r.name}: ${r.detail}`);
     return results.every((r) => r.ok) ? 0 : 1;
   } finally {
-    endpoints.destroy();
+    stack?.provider.destroy();
   }
 }
 

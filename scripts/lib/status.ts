@@ -1,7 +1,7 @@
 /**
- * Reads the state of a deployed system into one plain object (the `ballast:status --json` shape,
- * DESIGN.md §4) and renders it as a table. Reads that can fail on chain (a stale feed, a TWAP not
- * yet available) become `null` plus a line in `warnings`, so status still shows everything else.
+ * Reads the state of a deployed system into one plain object (the `ballast:status --json` shape)
+ * and renders it as a table. Reads that can fail on chain (a stale feed, a TWAP not yet available)
+ * become `null` plus a line in `warnings`, so status still shows everything else.
  */
 import { formatUnits } from "ethers";
 import { describeFailure } from "../../keeper/src/chain/revert";

@@ -1,6 +1,6 @@
 /**
  * CollateralPolicy's `params()` getter: the keeper reads it to mirror `computeTargetRatio`
- * (DESIGN.md: the policy maths is public so the keeper's copy can be checked), so it must report
+ * (the policy maths is public so the keeper's copy can be checked), so it must report
  * exactly what the constructor and `setParams` stored, field by field, not a default or a stale copy.
  */
 import { expect } from "chai";

@@ -18,7 +18,7 @@ describe("address book (deployments/<network>.json)", function () {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "ballast-book-"))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("round-trips in exactly the DESIGN.md §3 shape, addresses checksummed", function () {
+  it("round-trips in exactly the address-book shape, addresses checksummed", function () {
     const lower = valid();
     lower.contracts.Pool = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
     writeAddressBook("localhost", lower, { dir });

@@ -28,7 +28,7 @@ describe("deploy to a hardhat node process (npm run deploy)", function () {
     accounts = (await d.provider.send("eth_accounts", [])) as string[];
   });
 
-  it("writes deployments/localhost.json in exactly the DESIGN.md §3 shape, every address holding code", async function () {
+  it("writes deployments/localhost.json in exactly the address-book shape, every address holding code", async function () {
     const raw = JSON.parse(fs.readFileSync(path.join(d.env.dir, "localhost.json"), "utf8"));
     expect(Object.keys(raw)).to.deep.equal(["chainId", "contracts"]);
     expect(raw.chainId).to.equal(31337);

@@ -49,7 +49,7 @@ async function scrape(child: KeeperChild, line: RegExp): Promise<string | undefi
 }
 
 /**
- * Each test starts the daemon (ts-node) one to three times: minutes in all, so these run in
+ * Each test starts the built daemon one to three times: minutes in all, so these run in
  * `npm run test:faults` (BALLAST_PROCESS_FAULTS=1) and are listed as pending in `npm test`.
  */
 const describeProcesses = process.env.BALLAST_PROCESS_FAULTS === "1" ? describe : describe.skip;

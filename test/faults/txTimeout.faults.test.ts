@@ -11,6 +11,7 @@ import path from "node:path";
 import { Transaction } from "ethers";
 import { Registry } from "prom-client";
 import { loadConfig } from "../../keeper/src/config/load";
+import { PoolProvider, RpcPool } from "../../keeper/src/rpc";
 import { createResilience, txSettingsFromEnv, type Resilience } from "../../keeper/src/tx";
 import { keeperWallet, operationsSince, operatorAt, writeDaemonConfig } from "./support/chainSystem";
 import { CapturingLogger, OPERATION_GAS_LIMIT } from "./support/keeperHarness";
@@ -22,12 +23,14 @@ describe("keeper faults: txTimeoutSec drives the fee bump of a stuck transaction
   this.timeout(120_000);
   const world = new FaultWorld();
   let resilience: Resilience | undefined;
+  let provider: PoolProvider | undefined;
 
   before(async function () {
     await world.setUp();
   });
   after(async function () {
     resilience?.close();
+    provider?.destroy();
     await world.tearDown();
   });
 
@@ -40,8 +43,10 @@ describe("keeper faults: txTimeoutSec drives the fee bump of a stuck transaction
     const config = loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
     expect(config.txTimeoutSec).to.equal(TX_TIMEOUT_SEC);
     const logger = new CapturingLogger();
+    provider = new PoolProvider(new RpcPool(config.rpcUrls, { logger, chainId: config.addressBook.chainId }), config.addressBook.chainId);
     resilience = await createResilience({
-      rpcUrls: config.rpcUrls,
+      pool: provider.pool,
+      provider,
       chainId: config.addressBook.chainId,
       signer: key,
       operator: world.chain.operatorAddress,

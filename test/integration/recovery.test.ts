@@ -1,5 +1,5 @@
 /**
- * Recovery mode (actual ratio below the target, DESIGN.md §1): the mint fee falls to its floor,
+ * Recovery mode (actual ratio below the target): the mint fee falls to its floor,
  * the redeem fee rises to its bounded recovery value, expansion is refused unless it raises the
  * ratio; and the fees return to normal once the ratio is restored.
  */

@@ -42,7 +42,7 @@ describe("keeper daemon end to end (hardhat node process)", function () {
     const k = spawnKeeper(["check", "--network", "localhost", "--config", configPath], { env });
     const { code } = await k.exited;
     expect(code, k.stderr()).to.equal(0);
-    for (const line of ["✔ config", "✔ rpc http://127.0.0.1", "✔ address book code", "✔ address book wiring", "✔ key: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "✔ role"]) {
+    for (const line of ["✔ config", "✔ rpc0 (127.0.0.1:", "✔ address book code", "✔ address book wiring", "✔ key: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "✔ role"]) {
       expect(k.stdout()).to.include(line);
     }
   });

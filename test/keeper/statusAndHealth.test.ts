@@ -10,7 +10,7 @@ import { createHttpServer, healthzHandler, metricsHandler } from "../../keeper/s
 import { createMetrics } from "../../keeper/src/metrics";
 
 describe("keeper status and health", function () {
-  it("status --json carries the DESIGN.md status fields from one snapshot", async function () {
+  it("status --json carries the documented status fields from one snapshot", async function () {
     const f = await loadFixture(deploySystemFixture);
     const book = {
       chainId: 31337,

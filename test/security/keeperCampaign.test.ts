@@ -1,7 +1,7 @@
 /**
  * Stateful campaign on the TypeScript side (fast-check `fc.commands` over the in-process Hardhat
- * network): the real keeper cycle (reader → pure decide() → simulate → send through
- * DirectTxSender) runs as one actor among random market steps — trades both ways, user mints and
+ * network): the real keeper cycle (reader → pure decide() → simulate → send through the daemon's
+ * own ManagedTxSender and journaled TxManager) runs as one actor among random market steps — trades both ways, user mints and
  * redeems with both collaterals, feed moves, donations to the reserve, ratio refreshes and time
  * warps. The Foundry campaign drives a hostile keeper; this one checks that the honest keeper the
  * daemon runs never sends a transaction the chain refuses and that every operation it sends keeps
@@ -19,11 +19,12 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { BrowserProvider, parseUnits, type Log } from "ethers";
 import { BPS, WAD, addressBookOf, deploySystemFixture, equityWad, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "../fixtures/system";
 import { KeeperLoop, type CycleOutcome } from "../../keeper/src/loop";
-import { DirectTxSender } from "../../keeper/src/chain/executor";
+import { inProcessSender, type InProcessSender } from "../helpers/inProcessSender";
 import { readSnapshot } from "../../keeper/src/chain/reader";
 import { connectProtocol, SymbolCache } from "../../keeper/src/chain/protocol";
 import { createLogger } from "../../keeper/src/logger";
 import { createMetrics } from "../../keeper/src/metrics";
+import { fanOut, metricsObserver } from "../../keeper/src/observe";
 import { Action } from "../../keeper/src/policy";
 import { PARAMS } from "../keeper/policyFixtures";
 
@@ -35,6 +36,7 @@ const POOL_DEPTH_USDC = 1_000_000n;
 interface Real {
   f: Fixture;
   loop: KeeperLoop;
+  tx: InProcessSender;
   /** The keeper's clock follows the chain's, which the campaign warps. */
   clock: { nowMs: number };
 }
@@ -54,9 +56,11 @@ async function keeperFor(f: Fixture): Promise<Real> {
   // A plain ethers provider over the in-process network's EIP-1193 interface: what the keeper
   // gets in production (receipts polled, not Hardhat's plugin shortcuts).
   const provider = new BrowserProvider(network.provider, undefined, { pollingInterval: 20, cacheTimeout: -1 });
-  const signer = await provider.getSigner(f.keeper.address);
+  // The fixture's keeper is Hardhat's development account #2; a fresh journal per run (each run
+  // starts from the fixture snapshot, where the previous run's transactions never happened).
+  const tx = inProcessSender(network.provider, (await provider.getNetwork()).chainId, 2, await f.operator.getAddress());
+  expect(tx.sender.address).to.equal(f.keeper.address);
   const now = () => clock.nowMs;
-  const operator = await f.operator.getAddress();
   const book = await addressBookOf(f);
   const protocol = await connectProtocol(book, provider);
   const symbols = new SymbolCache(provider);
@@ -64,16 +68,19 @@ async function keeperFor(f: Fixture): Promise<Real> {
     read: () => readSnapshot(provider, protocol, symbols, { feeHistoryBlocks: 5, rewardPercentile: 50, keeper: f.keeper.address, now }),
     blockNumber: () => provider.getBlockNumber(),
     endpoint: () => "in-process",
-    sender: new DirectTxSender(signer, provider, f.keeper.address, { operator, confirmations: 1, timeoutMs: 30_000, gasLimitBufferBps: 2_000 }),
+    sender: tx.sender,
     params: PARAMS,
     dryRun: false,
     logger: createLogger("silent"),
-    metrics: createMetrics({ defaultMetrics: false }),
+    // The daemon's metrics subscriber; an observer that throws fails the campaign.
+    observer: fanOut([metricsObserver(createMetrics({ defaultMetrics: false }))], (_hook, err) => {
+      throw err;
+    }),
     pollIntervalMs: 1_000,
     idleCycleSec: 60,
     now,
   });
-  return { f, loop, clock };
+  return { f, loop, tx, clock };
 }
 
 /** Keeper-visible quantities before a cycle, to judge what the cycle did. */
@@ -219,7 +226,11 @@ describe("Keeper campaign: the daemon's own cycle among random market steps (fc.
         const f = await loadFixture(deploySystemFixture);
         await f.usdc.token.mint(f.stranger.address, parseUnits("1000000", 6));
         const real = await keeperFor(f);
-        await fc.asyncModelRun(() => ({ model: {}, real }), cmds);
+        try {
+          await fc.asyncModelRun(() => ({ model: {}, real }), cmds);
+        } finally {
+          real.tx.close();
+        }
         // Chain time only moves forward; the next run starts from the fixture snapshot again.
         expect(await time.latest()).to.be.gte(Number(f.params.oracle.twapWindowSec));
       }),

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md rules 1, 2, 3, 6 and 7 as the MarketOperator enforces them, on the full fixture (the
+ * The protocol's rules 1, 2, 3, 6 and 7 (docs/design.md) as the MarketOperator enforces them, on the full fixture (the
  * real Uniswap V2 pair, Chainlink MockV3Aggregator feeds). Each test is named after the outcome and
  * the invariant it checks (docs/invariants.md), and fails if the rule's check is removed.
  */
@@ -27,7 +27,7 @@ async function solvencySnapshot(f: Fixture) {
   return { ratio: await f.reserve.collateralRatio(), target: await f.policy.targetRatio(), equity: await equityWad(f) };
 }
 
-describe("MarketOperator rules (DESIGN.md §2)", function () {
+describe("MarketOperator rules (docs/design.md)", function () {
   describe("rule 1: trades only toward the peg", function () {
     it("expandSupply and contractSupply revert PriceInsideBand while the pool sits at the peg [INV-5]", async function () {
       const f = await loadFixture(deploySystemFixture);

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md rule 3 at the oracle: stale, zero, negative and out-of-bounds Chainlink answers revert
+ * Rule 3 (docs/design.md) at the oracle: stale, zero, negative and out-of-bounds Chainlink answers revert
  * with named errors (tryPrice reports them without reverting), and rule 5's decimals: feed answers
  * of any decimals and the 6-decimal quote's pool price come out in WAD USD.
  */

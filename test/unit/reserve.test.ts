@@ -1,5 +1,5 @@
 /**
- * DESIGN.md rules 4, 5 and 6 as the Reserve enforces them, and its accounting (donations never
+ * The protocol's rules 4, 5 and 6 (docs/design.md) as the Reserve enforces them, and its accounting (donations never
  * count). Expected amounts are computed here step by step with the documented formulas, so a
  * change to a fee, haircut, ratio or rounding direction fails the test.
  */
@@ -62,7 +62,7 @@ async function underCollateralise(f: Fixture): Promise<void> {
   expect(await f.reserve.collateralRatio()).to.be.lt(WAD);
 }
 
-describe("Reserve rules (DESIGN.md §2)", function () {
+describe("Reserve rules (docs/design.md)", function () {
   describe("rule 4: users mint at most the haircut value minus the fee, redeem at most the oracle value minus the fee", function () {
     // Rule changed (issue 16): USDC mints in its stable lane by default; the haircut path is
     // checked here with the lane closed, the lane in test/unit/reserveV2.test.ts.

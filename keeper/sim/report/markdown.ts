@@ -1,4 +1,4 @@
-/** The summary table as markdown: one row per scenario × policy, the DESIGN.md §6 fields. */
+/** The summary table as markdown: one row per scenario × policy, the reports/bench.json "peg" fields. */
 import type { PegSummary } from "../metrics";
 
 const num = (x: number): string => (Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : String(x));

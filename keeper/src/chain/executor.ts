@@ -1,16 +1,11 @@
 /**
- * The executor: turns an "act" decision into a transaction. Behind the small `TxSender`
- * interface so a transaction manager (nonce lock, journal, fee bumps) can replace the direct
- * implementation here without touching the loop.
- * Simulate with a static call from the keeper's address (reverts decoded by name), estimate gas,
- * send an EIP-1559 transaction with the fees the decision priced (already within the cap), wait
- * for the configured number of confirmations.
+ * What the loop needs to turn an "act" decision into a transaction: the `TxSender` interface
+ * (simulate with a static call from the keeper's address, reverts decoded by name; send with the
+ * fees the decision priced and wait for confirmations) and the operation's calldata. The one
+ * implementation is the journaled ManagedTxSender (keeper/src/tx/managedTxSender.ts).
  */
-import type { Provider, Signer, TransactionReceipt } from "ethers";
 import { MarketOperator__factory } from "./contracts";
-import { SimulationRevertedError, TxFailedError } from "../errors";
-import { Action, BPS } from "../policy";
-import { revertName, revertReason } from "./revert";
+import { Action } from "../policy";
 
 export interface OperationRequest {
   action: Action.Expand | Action.Contract | Action.Rebalance;
@@ -56,69 +51,4 @@ export function encodeOperation(req: Pick<OperationRequest, "action" | "amount" 
   if (req.action === Action.Expand) return operatorInterface.encodeFunctionData("expandSupplyAtPrice", [req.amount, req.limitPriceWad]);
   if (req.action === Action.Contract) return operatorInterface.encodeFunctionData("contractSupplyAtPrice", [req.amount, req.limitPriceWad]);
   return operatorInterface.encodeFunctionData("rebalance");
-}
-
-export interface DirectTxSenderOptions {
-  operator: string;
-  confirmations: number;
-  timeoutMs: number;
-  gasLimitBufferBps: number;
-}
-
-/** Sends from one signer; nonces from the node's pending count (one keeper process per key). */
-export class DirectTxSender implements TxSender {
-  constructor(
-    private readonly signer: Signer,
-    private readonly provider: Provider,
-    readonly address: string,
-    private readonly options: DirectTxSenderOptions,
-  ) {}
-
-  async simulate(req: OperationRequest): Promise<Simulation> {
-    const to = this.options.operator;
-    const data = encodeOperation(req);
-    const tx = { from: this.address, to, data };
-    try {
-      await this.provider.call(tx);
-      const gasEstimate = await this.provider.estimateGas(tx);
-      const gasLimit = gasEstimate + (gasEstimate * BigInt(this.options.gasLimitBufferBps)) / BPS;
-      return { to, data, gasEstimate, gasLimit };
-    } catch (err) {
-      throw new SimulationRevertedError(revertName(err), revertReason(err), { cause: err });
-    }
-  }
-
-  async send(req: OperationRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
-    const nonce = await this.provider.getTransactionCount(this.address, "pending");
-    const network = await this.provider.getNetwork();
-    const response = await this.signer.sendTransaction({
-      type: 2,
-      chainId: network.chainId,
-      to: sim.to,
-      data: sim.data,
-      nonce,
-      gasLimit: sim.gasLimit,
-      maxFeePerGas: req.maxFeePerGasWei,
-      maxPriorityFeePerGas: req.maxPriorityFeePerGasWei,
-    });
-    onSent({ hash: response.hash, nonce });
-    let receipt: TransactionReceipt | null;
-    try {
-      receipt = await this.provider.waitForTransaction(response.hash, this.options.confirmations, this.options.timeoutMs);
-    } catch (err) {
-      throw new TxFailedError(response.hash, nonce, `not confirmed within ${this.options.timeoutMs} ms`, { cause: err });
-    }
-    if (!receipt) throw new TxFailedError(response.hash, nonce, "no receipt");
-    if (receipt.status !== 1) {
-      // A mined revert carries no reason; replay it at its block's parent state to name it.
-      let why = "reverted on chain";
-      try {
-        await this.provider.call({ from: this.address, to: sim.to, data: sim.data, blockTag: receipt.blockNumber - 1 });
-      } catch (err) {
-        why = `reverted on chain: ${revertReason(err)}`;
-      }
-      throw new TxFailedError(response.hash, nonce, why);
-    }
-    return { hash: response.hash, nonce, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPriceWei: receipt.gasPrice };
-  }
 }

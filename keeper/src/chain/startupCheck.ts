@@ -13,8 +13,8 @@ import { RpcPool } from "../rpc/rpcPool";
 import { endpointLabel } from "../rpc/endpointHealth";
 
 export type EndpointProbe = { index: number; label: string; field: string } & (
-  | { status: "ok"; chainId: bigint }
-  | { status: "wrong-chain"; chainId: bigint }
+  | { status: "ok"; chainId: bigint; headBlock: number }
+  | { status: "wrong-chain"; chainId: bigint; headBlock: number }
   | { status: "unreachable"; error: string }
 );
 
@@ -30,15 +30,16 @@ export interface StartupVerdict {
 /** How long one endpoint may take to answer eth_chainId at start. */
 export const STARTUP_PROBE_TIMEOUT_MS = 5_000;
 
-/** Asks every URL for its chain id, all at once. `field` names where the URLs came from (for messages). */
+/** Asks every URL for its chain id and head block, all at once. `field` names where the URLs came from (for messages). */
 export async function probeEndpoints(urls: readonly string[], field: string, timeoutMs = STARTUP_PROBE_TIMEOUT_MS): Promise<EndpointProbe[]> {
   return Promise.all(
     urls.map(async (url, index): Promise<EndpointProbe> => {
       const where = { index, label: endpointLabel(url, index), field: `${field}[${index}]` };
       try {
         // A one-URL pool: its transport (timeout, HTTP and JSON-RPC error handling) without failover.
-        const answer = await new RpcPool([url], { timeoutMs }).request<string>("eth_chainId");
-        return { ...where, status: "ok", chainId: BigInt(answer) };
+        const pool = new RpcPool([url], { timeoutMs });
+        const [chainId, head] = await Promise.all([pool.request<string>("eth_chainId"), pool.request<string>("eth_blockNumber")]);
+        return { ...where, status: "ok", chainId: BigInt(chainId), headBlock: Number(BigInt(head)) };
       } catch (error) {
         return { ...where, status: "unreachable", error: firstLine(error) };
       }

@@ -1,5 +1,5 @@
 /**
- * The address book (DESIGN.md §3): `deployments/<network>.json`, written by the deploy, read by
+ * The address book: `deployments/<network>.json`, written by the deploy, read by
  * the keeper. Validated field by field so a bad file is reported with the field that is wrong.
  */
 import { readFileSync } from "node:fs";

@@ -115,11 +115,6 @@ const BLOCKER_REASON: Record<Blocker, StandStillReason> = {
   [Blocker.TwapStale]: "twap-stale",
 };
 
-/** Signed deviation of a WAD price from the peg in bps, truncated toward zero. */
-export function deviationFromPegBps(priceWad: bigint): bigint {
-  return ((priceWad - PEG_WAD) * BPS) / PEG_WAD;
-}
-
 /**
  * The side both prices sit on and how far the nearer of them is from the peg (WAD): the contract
  * needs both spot and TWAP outside the band, so the smaller excursion is the one that counts.

@@ -3,5 +3,6 @@ export * from "./units";
 export * from "./pegMath";
 export * from "./collateralPolicy";
 export * from "./operator";
+export * from "./actionNames";
 export * from "./snapshot";
 export * from "./decide";

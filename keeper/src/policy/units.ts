@@ -6,7 +6,6 @@ export const BPS = 10_000n;
 export const PEG_WAD = WAD;
 export const UNI_V2_FEE_NUMERATOR = 997n;
 export const UNI_V2_FEE_DENOMINATOR = 1000n;
-export const UPKEEP_SLIPPAGE_BPS = 50n;
 /** The TWAP is stale beyond this many windows of span (PriceOracle.twapSpan). */
 export const MAX_TWAP_SPAN_WINDOWS = 2n;
 /** Bounds of MarketOperator's sizing parameters (setSizing) and limit prices. */

@@ -1,17 +1,17 @@
 /**
  * Errors of the RPC layer. `RpcAnswerError` is an answer from a node (the endpoint worked, the request
  * did not); `EndpointError` is a transport failure (the endpoint did not work). Only the second
- * moves the pool to another endpoint.
+ * moves the pool to another endpoint. All sit under the keeper's one root, KeeperError.
  */
+import { KeeperError } from "../errors";
 
 /** A JSON-RPC error object returned by a node: revert, nonce too low, known transaction, ... */
-export class RpcAnswerError extends Error {
+export class RpcAnswerError extends KeeperError {
   readonly code: number;
   readonly data: unknown;
   readonly method: string;
   constructor(method: string, code: number, message: string, data: unknown) {
     super(message);
-    this.name = "RpcAnswerError";
     this.method = method;
     this.code = code;
     this.data = data;
@@ -30,23 +30,21 @@ export class RpcAnswerError extends Error {
 }
 
 /** One endpoint failed at the transport level: refused, timed out, HTTP error, garbage body. */
-export class EndpointError extends Error {
+export class EndpointError extends KeeperError {
   readonly endpoint: string;
   constructor(endpoint: string, message: string, options?: { cause?: unknown }) {
     super(`${endpoint}: ${message}`, options);
-    this.name = "EndpointError";
     this.endpoint = endpoint;
   }
 }
 
 /** Every endpoint failed or is backing off; `retryAtMs` is when the first one may be tried again. */
-export class AllEndpointsDownError extends Error {
+export class AllEndpointsDownError extends KeeperError {
   readonly retryAtMs: number;
   readonly failures: EndpointError[];
   constructor(method: string, retryAtMs: number, failures: EndpointError[]) {
     const detail = failures.length ? failures.map((f) => f.message).join("; ") : "all endpoints are backing off";
     super(`no RPC endpoint answered ${method}: ${detail}`);
-    this.name = "AllEndpointsDownError";
     this.retryAtMs = retryAtMs;
     this.failures = failures;
   }

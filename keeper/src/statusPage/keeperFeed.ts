@@ -1,12 +1,6 @@
-/**
- * Feeds the status model from the running keeper without changing how the keeper decides: the
- * composition root wraps the loop's snapshot read and its transaction sender. The extra reserve
- * read runs after the snapshot is handed back, so it never delays a decision or ages the snapshot.
- */
-import type { OperationRequest, Simulation, SentTx, TxOutcome, TxSender } from "../chain/executor";
-import { SimulationRevertedError, TxFailedError } from "../errors";
-import type { CycleOutcome } from "../loop";
-import type { Snapshot } from "../policy";
+/** Feeds the status model from the running keeper's cycle events, without changing how it decides. */
+import type { OperationRequest } from "../chain/executor";
+import type { CycleObserver, CycleOutcome } from "../observe/cycleObserver";
 import type { ReserveDetail, StatusModel } from "./model";
 import type { StatusView } from "./types";
 
@@ -22,72 +16,43 @@ export interface ReserveDetailSource {
 }
 
 /**
- * Wraps the loop's `read()`: every snapshot goes to the model (with the reserve detail read at its
- * block), every failed read is counted as a failed cycle. The snapshot (or error) reaches the loop
- * unchanged and without waiting for the status page.
- */
-export function observeReads(read: () => Promise<Snapshot>, model: StatusModel, reserve: ReserveDetailSource, options: FeedOptions = {}): () => Promise<Snapshot> {
-  const now = options.now ?? Date.now;
-  return async () => {
-    let snapshot: Snapshot;
-    try {
-      snapshot = await read();
-    } catch (err) {
-      model.observeCycleFailure((err as Error).message?.split("\n")[0] ?? String(err), now());
-      throw err;
-    }
-    void reserve
-      .read(snapshot.blockNumber, snapshot.feeds.map((f) => f.asset))
-      .catch((err: unknown) => {
-        options.onReserveReadError?.(err);
-        return null;
-      })
-      .then((detail) => model.observeCycle({ snapshot, reserve: detail, decision: null, atMs: now() }));
-    return snapshot;
-  };
-}
-
-/**
- * Wraps the executor: each simulation that reverts, each confirmed or failed transaction, and (in
- * a dry run) each simulation that passed becomes a row of "last operations". In a dry run the loop
- * can still stand still after a passing simulation when the real gas estimate makes the trade not
+ * The status page as a subscriber of the loop's events: every snapshot goes to the model (with the
+ * reserve detail read at its block, after the loop has moved on, so it never delays a decision or
+ * ages the snapshot), a failed read counts as a failed cycle, each simulation that reverts, each
+ * confirmed or failed transaction and (in a dry run) each simulation that passed becomes a row of
+ * "last operations", and each cycle's outcome is the last decision. In a dry run the loop can
+ * still stand still after a passing simulation when the real gas estimate makes the trade not
  * worth it; the row then says "simulated", which is what happened.
  */
-export function observeSender(sender: TxSender, model: StatusModel, options: { dryRun: boolean; now?: () => number }): TxSender {
+export function statusObserver(model: StatusModel, reserve: ReserveDetailSource, options: FeedOptions = {}): CycleObserver {
   const now = options.now ?? Date.now;
   const row = (req: OperationRequest) => ({ action: req.action, amount: req.amount });
   return {
-    address: sender.address,
-    async simulate(req: OperationRequest): Promise<Simulation> {
-      try {
-        const sim = await sender.simulate(req);
-        if (options.dryRun) {
-          model.observeOperation({ ...row(req), atMs: now(), block: null, txHash: null, gasUsed: sim.gasEstimate, result: "dry-run", detail: `simulated ok, gas estimate ${sim.gasEstimate}; not sent` });
-        }
-        return sim;
-      } catch (err) {
-        if (err instanceof SimulationRevertedError) {
-          model.observeOperation({ ...row(req), atMs: now(), block: null, txHash: null, gasUsed: null, result: "reverted", detail: `in simulation, not sent: ${err.errorName}` });
-        }
-        throw err;
+    onSnapshot: ({ snapshot }) => {
+      void reserve
+        .read(snapshot.blockNumber, snapshot.feeds.map((f) => f.asset))
+        .catch((err: unknown) => {
+          options.onReserveReadError?.(err);
+          return null;
+        })
+        .then((detail) => model.observeCycle({ snapshot, reserve: detail, decision: null, atMs: now() }));
+    },
+    onSimulated: (e) => {
+      if (e.ok && e.dryRun) {
+        model.observeOperation({ ...row(e.request), atMs: now(), block: null, txHash: null, gasUsed: e.simulation.gasEstimate, result: "dry-run", detail: `simulated ok, gas estimate ${e.simulation.gasEstimate}; not sent` });
+      } else if (!e.ok) {
+        model.observeOperation({ ...row(e.request), atMs: now(), block: null, txHash: null, gasUsed: null, result: "reverted", detail: `in simulation, not sent: ${e.error.errorName}` });
       }
     },
-    async send(req: OperationRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
-      let sent: SentTx | null = null;
-      try {
-        const out = await sender.send(req, sim, (tx) => {
-          sent = tx;
-          onSent(tx);
-        });
-        model.observeOperation({ ...row(req), atMs: now(), block: out.blockNumber, txHash: out.hash, gasUsed: out.gasUsed, result: "confirmed", detail: null });
-        return out;
-      } catch (err) {
-        const hash = err instanceof TxFailedError ? err.hash : (sent as SentTx | null)?.hash ?? null;
-        const message = (err as Error).message?.split("\n")[0] ?? String(err);
-        model.observeOperation({ ...row(req), atMs: now(), block: null, txHash: hash, gasUsed: null, result: /revert/i.test(message) ? "reverted" : "failed", detail: message });
-        throw err;
-      }
+    onConfirmed: (e) => {
+      model.observeOperation({ ...row(e.request), atMs: now(), block: e.outcome.blockNumber, txHash: e.outcome.hash, gasUsed: e.outcome.gasUsed, result: "confirmed", detail: null });
     },
+    onFailed: (e) => {
+      if (e.stage === "read") model.observeCycleFailure(e.message, now());
+      if (e.stage !== "send") return;
+      model.observeOperation({ ...row(e.request), atMs: now(), block: null, txHash: e.hash || null, gasUsed: null, result: /revert/i.test(e.message) ? "reverted" : "failed", detail: e.message });
+    },
+    onCycleDone: ({ outcome }) => model.observeDecision(decisionOf(outcome), now()),
   };
 }
 
@@ -107,9 +72,4 @@ export function decisionOf(outcome: CycleOutcome): NonNullable<StatusView["keepe
     case "error":
       return { kind: "stand-still", summary: "cycle error", detail: outcome.error };
   }
-}
-
-/** For LoopDeps.onOutcome: records each cycle's outcome as the last decision. */
-export function observeOutcomes(model: StatusModel, now: () => number = Date.now): (outcome: CycleOutcome) => void {
-  return (outcome) => model.observeDecision(decisionOf(outcome), now());
 }

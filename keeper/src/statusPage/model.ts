@@ -4,7 +4,7 @@
  * list of recent operations. Pure: no ethers, no I/O, no clock (callers pass times). Subscribers
  * hear about every change so the HTTP layer can push it to open pages.
  */
-import { Action, BPS, deviationBps, expansionRoom, type Decision, type OperatorState, type Snapshot } from "../policy";
+import { Action, BPS, actionName, deviationBps, expansionRoom, type Decision, type OperatorState, type Snapshot } from "../policy";
 import { groupThousands, toDecimal, wadToDecimal, wadToNumber } from "./format";
 import type { CapsView, OperationResult, OperationView, PricePoint, ReserveAssetView, StatusView } from "./types";
 
@@ -67,7 +67,6 @@ export type StatusListener = (view: StatusView) => void;
 const DEFAULT_HISTORY = 240;
 const DEFAULT_OPERATIONS = 20;
 
-const ACTION_NAMES = { [Action.Expand]: "expand", [Action.Contract]: "contract", [Action.Rebalance]: "rebalance" } as const;
 
 function positive(n: number | undefined, fallback: number, field: string): number {
   if (n === undefined) return fallback;
@@ -118,7 +117,7 @@ export function reserveOf(snap: Snapshot, detail: ReserveDetail | null): Reserve
 }
 
 function decisionSummary(d: Decision): NonNullable<StatusView["keeper"]["lastDecision"]> {
-  if (d.kind === "act") return { kind: "act", summary: ACTION_NAMES[d.action], detail: `amount ${d.amount}, min out ${d.minOut}` };
+  if (d.kind === "act") return { kind: "act", summary: actionName(d.action), detail: `amount ${d.amount}, min out ${d.minOut}` };
   return { kind: "stand-still", summary: d.reason, detail: d.detail };
 }
 
@@ -215,7 +214,7 @@ export class StatusModel {
     this.#operations.unshift({
       atMs: op.atMs,
       block: op.block,
-      action: ACTION_NAMES[op.action],
+      action: actionName(op.action),
       size,
       txHash: op.txHash,
       gasUsed: op.gasUsed === null ? null : op.gasUsed.toString(),

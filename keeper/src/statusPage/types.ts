@@ -3,6 +3,7 @@
  * on-chain quantities travel as decimal strings (WAD values already scaled to units, so "1.0042"
  * means $1.0042); chart points travel as numbers because they only feed a drawing.
  */
+import type { OperationName } from "../policy";
 
 /** One asset the reserve holds, valued as Reserve.reserveValue() does. */
 export interface ReserveAssetView {
@@ -55,7 +56,7 @@ export type OperationResult = "confirmed" | "reverted" | "failed" | "dry-run";
 export interface OperationView {
   atMs: number;
   block: number | null;
-  action: "expand" | "contract" | "rebalance";
+  action: OperationName;
   /** Human size with its unit, e.g. "1,250.0 BLD sold" or "800.0 USDC spent". */
   size: string;
   txHash: string | null;

@@ -1,11 +1,7 @@
 /** Errors of the transaction manager; each names what went wrong and the value involved. */
+import { KeeperError } from "../errors";
 
-export class TxManagerError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class TxManagerError extends KeeperError {}
 
 /** Another live process holds the journal: two senders on one key would race for nonces. */
 export class JournalLockedError extends TxManagerError {}

@@ -28,36 +28,7 @@ export type AttemptKind = "action" | "cancel";
 
 export const UNRESOLVED: readonly ActionStatus[] = ["prepared", "signed", "sent", "mined"];
 
-export interface ActionRecord {
-  id: number;
-  key: string;
-  kind: ActionKind;
-  sender: string;
-  chainId: bigint;
-  to: string;
-  data: string;
-  value: bigint;
-  gasLimit: bigint;
-  nonce: number | null;
-  status: ActionStatus;
-  note: string | null;
-  createdAtMs: number;
-}
-
-export interface AttemptRecord {
-  id: number;
-  actionId: number;
-  kind: AttemptKind;
-  nonce: number;
-  hash: string;
-  raw: string;
-  maxFeePerGas: bigint;
-  maxPriorityFeePerGas: bigint;
-  status: AttemptStatus;
-  blockNumber: number | null;
-  blockHash: string | null;
-}
-
+/** What the keeper asks the journal to record for a new action. */
 export interface NewAction {
   key: string;
   kind: ActionKind;
@@ -69,6 +40,16 @@ export interface NewAction {
   gasLimit: bigint;
 }
 
+/** A recorded action: the request, its nonce once signed, and where it stands. */
+export interface ActionRecord extends NewAction {
+  id: number;
+  nonce: number | null;
+  status: ActionStatus;
+  note: string | null;
+  createdAtMs: number;
+}
+
+/** A signed transaction, recorded before it is broadcast. */
 export interface NewAttempt {
   kind: AttemptKind;
   nonce: number;
@@ -76,6 +57,14 @@ export interface NewAttempt {
   raw: string;
   maxFeePerGas: bigint;
   maxPriorityFeePerGas: bigint;
+}
+
+export interface AttemptRecord extends NewAttempt {
+  id: number;
+  actionId: number;
+  status: AttemptStatus;
+  blockNumber: number | null;
+  blockHash: string | null;
 }
 
 const SCHEMA = `

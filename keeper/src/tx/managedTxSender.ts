@@ -5,12 +5,11 @@
  */
 import { SimulationRevertedError, TxFailedError } from "../errors";
 import { encodeOperation, type OperationRequest, type SentTx, type Simulation, type TxOutcome, type TxSender } from "../chain/executor";
-import { Action } from "../policy";
+import { actionName } from "../policy";
+import { gasLimitWithBuffer } from "./gasLimit";
 import type { ChainClient } from "./chain";
 import { isRevert, revertName, revertReason } from "../chain/revert";
 import type { TxManager } from "./txManager";
-
-const ACTION_KEY: Record<number, string> = { [Action.Expand]: "expand", [Action.Contract]: "contract", [Action.Rebalance]: "rebalance" };
 
 export class ManagedTxSender implements TxSender {
   constructor(
@@ -29,7 +28,7 @@ export class ManagedTxSender implements TxSender {
     try {
       await this.chain.call(call);
       const gasEstimate = await this.chain.estimateGas(call);
-      return { to: call.to, data: call.data, gasEstimate, gasLimit: gasEstimate + (gasEstimate * BigInt(this.gasLimitBufferBps)) / 10_000n };
+      return { to: call.to, data: call.data, gasEstimate, gasLimit: gasLimitWithBuffer(gasEstimate, this.gasLimitBufferBps) };
     } catch (error) {
       if (!isRevert(error)) throw error;
       throw new SimulationRevertedError(revertName(error), revertReason(error), { cause: error });
@@ -38,7 +37,7 @@ export class ManagedTxSender implements TxSender {
 
   async send(req: OperationRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
     const outcome = await this.manager.submit({
-      key: ACTION_KEY[req.action] ?? String(req.action),
+      key: actionName(req.action),
       to: sim.to,
       data: sim.data,
       gasLimit: sim.gasLimit,

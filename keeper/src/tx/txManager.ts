@@ -21,6 +21,7 @@ import { AllEndpointsDownError, RpcAnswerError } from "../rpc/errors";
 import { silentLogger, type KeeperLogger } from "../rpc/logger";
 import type { ChainClient, Receipt } from "./chain";
 import { TxConfigError } from "./errors";
+import { gasLimitWithBuffer } from "./gasLimit";
 import { bumpFees, cancelFees, initialFees, validateFeePolicy, type FeePolicy, type Fees } from "./fees";
 import type { ActionRecord, AttemptRecord, Journal } from "./journal";
 import type { TxMetrics } from "./metrics";
@@ -190,7 +191,7 @@ export class TxManager {
       this.log.warn({ condition: request.key, reason }, "simulation reverted; nothing sent");
       return this.outcome({ status: "rejected", reason });
     }
-    const gasLimit = request.gasLimit ?? this.withBuffer(await chain.estimateGas(call));
+    const gasLimit = request.gasLimit ?? gasLimitWithBuffer(await chain.estimateGas(call), this.o.gasLimitBufferBps);
     const fees = request.fees ? clampFees(request.fees, this.o.fees.maxFeePerGasCapWei) : initialFees(await chain.latestBaseFee(), await chain.suggestedTip(), this.o.fees);
 
     const actionId = journal.prepare({ key: request.key, kind: "action", sender: this.sender, chainId, to: request.to, data: request.data, value: call.value, gasLimit });
@@ -496,10 +497,6 @@ export class TxManager {
     }
     if (low) this.log.warn({ address: this.sender, balanceEth: formatEther(balance), warnEth: formatEther(this.o.balanceWarnWei) }, "keeper balance low; top it up");
     return undefined;
-  }
-
-  private withBuffer(gas: bigint): bigint {
-    return (gas * BigInt(10_000 + this.o.gasLimitBufferBps) + 9_999n) / 10_000n;
   }
 
   private outcome(outcome: ActionOutcome): ActionOutcome {

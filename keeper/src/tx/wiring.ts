@@ -1,10 +1,11 @@
 /**
- * Builds the resilience layer for the daemon's composition root (keeper/src/main.ts): the RPC pool
- * and its ethers provider for reads, the journaled TxManager behind the daemon's TxSender, and
- * their metrics on the daemon's registry. One call, so main.ts stays a list of parts.
+ * Builds the resilience layer for the daemon's composition root (keeper/src/main.ts) on the
+ * daemon's one RPC pool: the journal (of this chain, by genesis hash), the TxManager behind the
+ * daemon's TxSender, and their metrics on the daemon's registry. One call, so main.ts stays a
+ * list of parts.
  */
 import type { Registry } from "prom-client";
-import { PoolProvider, RpcPool, registerRpcMetrics, type KeeperLogger } from "../rpc";
+import { registerRpcMetrics, type KeeperLogger, type PoolProvider, type RpcPool } from "../rpc";
 import { ChainClient } from "./chain";
 import { Journal } from "./journal";
 import { ManagedTxSender } from "./managedTxSender";
@@ -13,7 +14,9 @@ import type { TxSettings } from "./settings";
 import { TxManager, type TxSigner } from "./txManager";
 
 export interface ResilienceInputs {
-  rpcUrls: string[];
+  /** The daemon's one RPC pool (keeper/src/rpc) and the ethers provider over it. */
+  pool: RpcPool;
+  provider: PoolProvider;
   chainId: number | bigint;
   signer: TxSigner;
   operator: string;
@@ -36,27 +39,19 @@ export interface Resilience {
 }
 
 export async function createResilience(i: ResilienceInputs): Promise<Resilience> {
-  // The pool checks each endpoint's chain id before it serves, and again after each failure.
-  const pool = new RpcPool(i.rpcUrls, { logger: i.logger, chainId: i.chainId });
+  const { pool, provider } = i;
   registerRpcMetrics(i.registry, pool);
-  const provider = new PoolProvider(pool, i.chainId);
   const chain = new ChainClient(pool);
-  let journal: Journal;
-  try {
-    const genesisHash = await chain.blockHash(0);
-    if (genesisHash === null) throw new Error("the node did not return its genesis block: the journal cannot tell which chain it is on");
-    journal = Journal.open(i.settings.journalPath, {
-      genesisHash,
-      onSetAside: (s) =>
-        i.logger.warn(
-          { event: "journal.set-aside", path: s.file, setAsideAs: s.setAsideAs, recordedGenesis: s.recordedGenesis, chainGenesis: s.chainGenesis },
-          `transaction journal was written on another chain (genesis ${s.recordedGenesis.slice(0, 10)}…, this chain ${s.chainGenesis.slice(0, 10)}…): set aside as ${s.setAsideAs}, starting a fresh one`,
-        ),
-    });
-  } catch (error) {
-    provider.destroy();
-    throw error;
-  }
+  const genesisHash = await chain.blockHash(0);
+  if (genesisHash === null) throw new Error("the node did not return its genesis block: the journal cannot tell which chain it is on");
+  const journal = Journal.open(i.settings.journalPath, {
+    genesisHash,
+    onSetAside: (s) =>
+      i.logger.warn(
+        { event: "journal.set-aside", path: s.file, setAsideAs: s.setAsideAs, recordedGenesis: s.recordedGenesis, chainGenesis: s.chainGenesis },
+        `transaction journal was written on another chain (genesis ${s.recordedGenesis.slice(0, 10)}…, this chain ${s.chainGenesis.slice(0, 10)}…): set aside as ${s.setAsideAs}, starting a fresh one`,
+      ),
+  });
   const manager = new TxManager({
     chain,
     signer: i.signer,
@@ -80,9 +75,9 @@ export async function createResilience(i: ResilienceInputs): Promise<Resilience>
     manager,
     sender,
     journalPath: i.settings.journalPath,
+    /** Stops the manager and closes the journal; the pool and provider are the caller's. */
     close: () => {
       manager.stop();
-      provider.destroy();
       journal.close();
     },
   };
