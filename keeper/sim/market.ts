@@ -233,6 +233,11 @@ export class Market {
     return true;
   }
 
+  /** PriceOracle.latestObservation() mirror: the newest observation's time and how many are stored. */
+  latestObservation(): { timestamp: bigint; count: bigint } {
+    return this.obs.length === 0 ? { timestamp: 0n, count: 0n } : { timestamp: this.obs[this.newest].timestamp, count: BigInt(this.obs.length) };
+  }
+
   /** PriceOracle.marketPrice() mirror: (spot, twap) WAD USD, ok=false where it would revert. */
   marketPrice(): { ok: boolean; spotWad: bigint; twapWad: bigint; quoteUsdWad: bigint } {
     const fail = { ok: false, spotWad: 0n, twapWad: 0n, quoteUsdWad: 0n };

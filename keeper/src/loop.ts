@@ -1,7 +1,9 @@
 /**
  * The keeper loop: on each new block (eth_blockNumber polled; at least every `idleCycleSec`), one
- * cycle: read one snapshot → decide (pure policy) → simulate → send → confirm → record. Cycles
- * never overlap; `stop()` stops taking new work and waits for the in-flight cycle (including a
+ * cycle: read one snapshot → decide (pure policy) → simulate → send → confirm → record. When the
+ * operation stands still and the decision asks for a TWAP observation, the cycle writes one
+ * (PriceOracle.update()). Gas paid (from receipts) goes into the decision's memory, which holds the
+ * rolling 24 h gas budget. Cycles never overlap; `stop()` stops taking new work and waits for the in-flight cycle (including a
  * transaction being confirmed) to finish.
  */
 import { randomUUID } from "node:crypto";
@@ -14,12 +16,17 @@ import {
   Action,
   INITIAL_MEMORY,
   decide,
+  describeGas,
   gasCostWad,
-  worthGas,
+  gasVerdict,
+  recordGasSpend,
+  spentInWindow,
   type ActDecision,
   type DecisionParams,
   type KeeperMemory,
+  type ObservationDecision,
   type Snapshot,
+  type StandStillFacts,
 } from "./policy";
 
 export interface LoopDeps {
@@ -43,11 +50,21 @@ export interface LoopDeps {
 
 export type CycleOutcome =
   | { kind: "error"; error: string }
-  | { kind: "stand-still"; reason: string; detail: string; blockNumber: number }
+  | { kind: "stand-still"; reason: string; detail: string; blockNumber: number; observation?: ObservationOutcome }
   | { kind: "simulated"; action: string; blockNumber: number }
   | { kind: "simulation-reverted"; action: string; errorName: string; blockNumber: number }
   | { kind: "sent"; action: string; hash: string; nonce: number; minedIn: number; blockNumber: number }
   | { kind: "tx-failed"; action: string; hash: string; nonce: number; error: string; blockNumber: number };
+
+/** What became of a TWAP observation the decision asked for. */
+export type ObservationOutcome =
+  | { result: "confirmed"; hash: string; minedIn: number }
+  | { result: "dry-run" | "simulation-reverted" | "failed" | "not-worth-gas" | "gas-budget-exhausted"; detail: string };
+
+/** A stand-still's facts as log fields (bigints as decimal strings, which JSON can carry). */
+function loggable(facts: StandStillFacts): Record<string, string | null> {
+  return Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, v === null ? null : String(v)]));
+}
 
 const ACTION_NAME: Record<number, string> = { [Action.None]: "none", [Action.Expand]: "expand", [Action.Contract]: "contract", [Action.Rebalance]: "rebalance" };
 
@@ -185,11 +202,12 @@ export class KeeperLoop {
       ratio: snap.collateralRatioWad === null ? null : wad(snap.collateralRatioWad, 4),
       target: wad(s.targetRatioWad, 4),
     };
-    const { decision, memory } = decide(snap, params, this.#memory, this.#now());
+    const { decision, observation, memory } = decide(snap, params, this.#memory, this.#now());
     this.#memory = memory;
+    this.#recordEconomics(snap, decision.kind === "act" ? decision.feeCapWei : null);
 
     const delayMs = this.deps.actDelayMs ?? 0;
-    if (decision.kind === "act" && delayMs > 0 && !deferred) {
+    if ((decision.kind === "act" || observation.kind === "write") && delayMs > 0 && !deferred) {
       // Several keepers on one system, each with its own delay: the ones ahead act first. Looking
       // again afterwards, we see their cooldown or the corrected price and send nothing.
       log.info({ event: "cycle.act-deferred", ...state, delayMs }, `act deferred ${delayMs} ms; looking again before simulating`);
@@ -200,8 +218,13 @@ export class KeeperLoop {
 
     if (decision.kind === "stand-still") {
       metrics.standStillTotal.inc({ reason: decision.reason });
-      log.info({ event: "cycle.stand-still", ...state, reason: decision.reason, detail: decision.detail, engaged: memory.engaged }, `standing still: ${decision.reason}`);
-      return this.#done({ kind: "stand-still", reason: decision.reason, detail: decision.detail, blockNumber: snap.blockNumber });
+      log.info({ event: "cycle.stand-still", ...state, reason: decision.reason, detail: decision.detail, facts: loggable(decision.facts), engaged: memory.engaged }, `standing still: ${decision.reason}`);
+      const outcome = { kind: "stand-still" as const, reason: decision.reason, detail: decision.detail, blockNumber: snap.blockNumber };
+      if (observation.kind === "skip") {
+        log.debug({ event: "observation.skipped", reason: observation.reason, detail: observation.detail }, `no observation: ${observation.reason}`);
+        return this.#done(outcome);
+      }
+      return this.#done({ ...outcome, observation: await this.#observe(observation, log) });
     }
     return this.#act(decision, snap, state, log);
   }
@@ -211,6 +234,64 @@ export class KeeperLoop {
     this.deps.metrics.lastSuccessTimestamp.set(Math.floor(this.#lastCycleAtMs / 1000));
     this.deps.metrics.cyclesTotal.inc({ outcome: outcome.kind });
     return outcome;
+  }
+
+  /** Gas paid, into the budget's ledger. */
+  #spent(usdWad: bigint): void {
+    this.#memory = recordGasSpend(this.#memory, this.#now(), usdWad);
+    this.deps.metrics.gasSpentUsd24h.set(Number(formatUnits(spentInWindow(this.#memory.gasSpent, BigInt(Math.floor(this.#now() / 1000))), 18)));
+  }
+
+  #recordEconomics(snap: Snapshot, feeCapWei: bigint | null): void {
+    const m = this.deps.metrics;
+    m.gasBudgetUsd.set(Number(formatUnits(this.deps.params.dailyGasBudgetWad, 18)));
+    m.gasSpentUsd24h.set(Number(formatUnits(spentInWindow(this.#memory.gasSpent, BigInt(Math.floor(this.#now() / 1000))), 18)));
+    if (feeCapWei !== null) m.feeCapGwei.set(Number(formatUnits(feeCapWei, 9)));
+    const o = snap.observations;
+    if (o !== null && o.count > 0n) m.observationAgeSeconds.set(Number(snap.blockTimestamp - o.newestAt));
+  }
+
+  /** Writes a TWAP observation (PriceOracle.update()): simulate, re-check its gas, send, count what it paid. */
+  async #observe(o: Extract<ObservationDecision, { kind: "write" }>, log: Logger): Promise<ObservationOutcome> {
+    const { metrics, sender, params } = this.deps;
+    const req = { action: "observe" as const, maxFeePerGasWei: o.maxFeePerGasWei, maxPriorityFeePerGasWei: o.maxPriorityFeePerGasWei };
+    log.info({ event: "observation.write", ageSec: o.ageSec === null ? null : Number(o.ageSec), intervalSec: Number(o.intervalSec), gasCostUsd: wad(o.gasCostWad) }, "writing a TWAP observation");
+    let sim;
+    try {
+      sim = await sender.simulate(req);
+    } catch (err) {
+      if (!(err instanceof SimulationRevertedError)) throw err;
+      metrics.observationsTotal.inc({ result: "simulation_reverted" });
+      log.warn({ event: "observation.reverted", error: err.errorName, detail: err.detail }, `observation simulation reverted with ${err.errorName}`);
+      return { result: "simulation-reverted", detail: err.errorName };
+    }
+    const verdict = gasVerdict({ valueWad: null, correctionWad: 0n, pnlWad: 0n, gasUnits: sim.gasEstimate, effectiveWei: o.effectiveGasPriceWei, nativeUsdWad: o.nativeUsdWad }, params, this.#memory, this.#now());
+    if (verdict) {
+      metrics.observationsTotal.inc({ result: verdict.reason });
+      log.info({ event: "observation.skipped", reason: verdict.reason, detail: describeGas(verdict) }, `no observation: ${verdict.reason}`);
+      return { result: verdict.reason === "gas-budget-exhausted" ? "gas-budget-exhausted" : "not-worth-gas", detail: describeGas(verdict) };
+    }
+    if (this.deps.dryRun) {
+      metrics.observationsTotal.inc({ result: "dry_run" });
+      return { result: "dry-run", detail: `simulated ok, gas estimate ${sim.gasEstimate}` };
+    }
+    let sentHash = "";
+    try {
+      const out = await sender.send(req, sim, (tx) => {
+        sentHash = tx.hash;
+        log.info({ event: "tx.sent", action: "observe", txHash: tx.hash, nonce: tx.nonce }, "sent observe");
+      });
+      this.#spent(gasCostWad(out.gasUsed, out.effectiveGasPriceWei, o.nativeUsdWad));
+      metrics.observationsTotal.inc({ result: "confirmed" });
+      log.info({ event: "observation.confirmed", txHash: out.hash, minedIn: out.blockNumber, gasUsed: out.gasUsed.toString() }, `observation written in block ${out.blockNumber}`);
+      return { result: "confirmed", hash: out.hash, minedIn: out.blockNumber };
+    } catch (err) {
+      if (sentHash !== "") this.#spent(o.gasCostWad);
+      const message = (err as Error).message?.split("\n")[0] ?? String(err);
+      metrics.observationsTotal.inc({ result: "failed" });
+      log.error({ event: "observation.failed", txHash: sentHash, error: message }, `observation failed: ${message}`);
+      return { result: "failed", detail: message };
+    }
   }
 
   async #act(d: ActDecision, snap: Snapshot, state: Record<string, unknown>, log: Logger): Promise<CycleOutcome> {
@@ -231,13 +312,14 @@ export class KeeperLoop {
       }
       throw err;
     }
-    // The simulation's real gas estimate replaces the configured guess in the gas check.
-    const nativeFeed = params.nativeUsdFeedSymbol === null ? undefined : snap.feeds.find((f) => f.symbol === params.nativeUsdFeedSymbol);
-    const cost = nativeFeed ? gasCostWad(sim.gasEstimate, snap.fees, d.maxPriorityFeePerGasWei, nativeFeed.priceWad) : 0n;
-    if (d.action !== Action.Rebalance && !worthGas(d.expectedProfitWad, cost, params.minProfitOverGasBps)) {
-      metrics.standStillTotal.inc({ reason: "not-worth-gas" });
-      log.info({ event: "cycle.stand-still", ...state, reason: "not-worth-gas", detail: `profit ${wad(d.expectedProfitWad)} USD < gas ${wad(cost)} USD for ${sim.gasEstimate} gas` }, "standing still: not-worth-gas");
-      return this.#done({ kind: "stand-still", reason: "not-worth-gas", detail: "after simulation", blockNumber: snap.blockNumber });
+    // The simulation's real gas estimate replaces the configured figure in the value and budget gates.
+    const value = d.action === Action.Rebalance ? null : d.correctionValueWad + d.expectedProfitWad;
+    const verdict = gasVerdict({ valueWad: value, correctionWad: d.correctionValueWad, pnlWad: d.expectedProfitWad, gasUnits: sim.gasEstimate, effectiveWei: d.effectiveGasPriceWei, nativeUsdWad: d.nativeUsdWad }, params, this.#memory, this.#now());
+    if (verdict) {
+      const detail = `after simulation: ${describeGas(verdict)}`;
+      metrics.standStillTotal.inc({ reason: verdict.reason });
+      log.info({ event: "cycle.stand-still", ...state, reason: verdict.reason, detail, facts: loggable(verdict) }, `standing still: ${verdict.reason}`);
+      return this.#done({ kind: "stand-still", reason: verdict.reason, detail, blockNumber: snap.blockNumber });
     }
     if (this.deps.dryRun) {
       metrics.actionsTotal.inc({ action, result: "dry_run" });
@@ -258,12 +340,15 @@ export class KeeperLoop {
         log.info({ event: "tx.sent", action, txHash: tx.hash, nonce: tx.nonce, gasLimit: sim.gasLimit.toString(), maxFeePerGasWei: d.maxFeePerGasWei.toString(), maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei.toString() }, `sent ${action}`);
       });
       metrics.actionsTotal.inc({ action, result: "confirmed" });
+      this.#spent(gasCostWad(out.gasUsed, out.effectiveGasPriceWei, d.nativeUsdWad));
       log.info({ event: "tx.confirmed", action, txHash: out.hash, nonce: out.nonce, minedIn: out.blockNumber, snapshotBlock: snap.blockNumber, gasUsed: out.gasUsed.toString(), effectiveGasPriceWei: out.effectiveGasPriceWei.toString() }, `${action} confirmed in block ${out.blockNumber}`);
       return this.#done({ kind: "sent", action, hash: out.hash, nonce: out.nonce, minedIn: out.blockNumber, blockNumber: snap.blockNumber });
     } catch (err) {
       const hash = err instanceof TxFailedError ? err.hash : (sent as { hash: string } | null)?.hash ?? "";
       const nonce = err instanceof TxFailedError ? err.nonce : (sent as { nonce: number } | null)?.nonce ?? -1;
       metrics.actionsTotal.inc({ action, result: "failed" });
+      // Sent but no receipt to read: count the estimate, so a failing transaction still uses the budget.
+      if (hash !== "") this.#spent(d.gasCostWad);
       const message = err instanceof KeeperError ? err.message : (err as Error).message?.split("\n")[0];
       log.error({ event: "tx.failed", action, txHash: hash, nonce, error: message }, `${action} failed: ${message}`);
       return this.#done({ kind: "tx-failed", action, hash, nonce, error: message, blockNumber: snap.blockNumber });

@@ -108,8 +108,8 @@ async function run(cli: CliOptions): Promise<number> {
   try {
     const settings = txSettingsFromEnv(process.env, defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address), config);
     resilience = createResilience({
-      rpcUrls: config.rpcUrls, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator,
-      confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.maxFeePerGasWei,
+      rpcUrls: config.rpcUrls, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator, oracle: config.addressBook.contracts.PriceOracle,
+      confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.feeCap.maxWei,
       gasLimitBufferBps: config.gas.gasLimitBufferBps, settings, logger, registry: metrics.registry,
     });
   } catch (err) {

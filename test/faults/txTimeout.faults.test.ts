@@ -47,7 +47,7 @@ describe("keeper faults: txTimeoutSec drives the fee bump of a stuck transaction
       operator: world.chain.operatorAddress,
       confirmations: 1,
       pollIntervalMs: 100,
-      maxFeePerGasWei: config.decision.maxFeePerGasWei,
+      maxFeePerGasWei: config.decision.feeCap.maxWei,
       gasLimitBufferBps: config.gas.gasLimitBufferBps,
       settings: txSettingsFromEnv({}, journalPath, config),
       logger,

@@ -31,7 +31,7 @@ function state(r: { depth: bigint; devBps: number }, over: Partial<OperatorState
   return { reserveToken, reserveQuote, spotWad: spot, twapWad: spot, ...over };
 }
 
-const run = (over: Partial<OperatorState>): DecideResult => decide(snapshot(over), { ...PARAMS, minProfitOverGasBps: 0n }, INITIAL_MEMORY, NOW_MS);
+const run = (over: Partial<OperatorState>): DecideResult => decide(snapshot(over), { ...PARAMS, dailyGasBudgetWad: wad("1000000") }, INITIAL_MEMORY, NOW_MS);
 
 describe("keeper decide(): properties", function () {
   it("never expands or contracts while spot or TWAP is inside the band", function () {

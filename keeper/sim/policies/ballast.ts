@@ -2,10 +2,15 @@
  * Ballast in the model. The decision is the keeper's own pure code: the model's state is adapted
  * into the keeper's Snapshot (an OperatorState plus feeds and fees) and handed to decide() with
  * the keeper's default configuration — the same gates (stale oracle, spot/TWAP guard, the exact
- * mirror of MarketOperator.preview(), hysteresis, fee cap, worth its gas); nothing here re-decides. The transaction then lands `latency`
+ * mirror of MarketOperator.preview(), hysteresis, the deviation-scaled fee cap, value against gas,
+ * the rolling 24 h gas budget); nothing here re-decides. The transaction then lands `latency`
  * blocks later and is executed as the contract would: gate again, clamp to the caps, check
  * slippage, trade, assert the ratio and the protocol's value (a revert costs gas and changes
- * nothing). The keeper also calls CollateralPolicy.refresh when due and rebalance when asked.
+ * nothing). The gas each keeper transaction pays goes into the decision's memory (the budget's
+ * ledger), as the daemon records its receipts. When decide() asks for a TWAP observation the
+ * keeper writes one (PriceOracle.update()). The keeper also calls CollateralPolicy.refresh when
+ * due (a cost of the design the daemon does not send, so outside the keeper's budget) and
+ * rebalance when asked.
  */
 import {
   Action,
@@ -18,7 +23,9 @@ import {
   min,
   mulDiv,
   INITIAL_MEMORY,
+  OBSERVATIONS_PER_WINDOW,
   decide,
+  recordGasSpend,
   spotTwapAgree,
   wantedAction,
   type DecisionParams,
@@ -106,9 +113,16 @@ export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snap
     feeds,
     collateralRatioWad: ratio.ok ? ratio.wad : null,
     fees: { nextBaseFeeWei: BigInt(Math.round(m.gasGwei * 1e9)), priorityFeeWei: 1_000_000_000n },
+    observations: (() => {
+      const o = m.latestObservation();
+      return { twapWindowSec: BigInt(m.oracle.twapWindowSec), observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: o.timestamp, count: o.count };
+    })(),
     keeperBalanceWei: null,
   };
 }
+
+/** A model USD figure as WAD (to the micro-dollar). */
+const usdToWad = (usd: number): bigint => BigInt(Math.round(usd * 1e6)) * 10n ** 12n;
 
 /** MarketOperator's own bookkeeping: last operation time and the epoch's net mint and contraction. */
 export class OperatorBook {
@@ -138,9 +152,10 @@ export class BallastPolicy implements Policy {
   readonly book: OperatorBook;
   private pending: PendingTx | null = null;
   private memory: KeeperMemory = INITIAL_MEMORY;
-  private readonly decision = defaultDecisionParams();
   /** The keeper's stand-still reasons, counted (why Ballast did not act). */
   readonly blockers: Record<string, number> = {};
+  /** TWAP observations the keeper wrote (PriceOracle.update()). */
+  observationsWritten = 0;
 
   constructor(
     config: BallastConfig,
@@ -148,6 +163,8 @@ export class BallastPolicy implements Policy {
     startTime: bigint,
     /** "none": the same reserve with no keeper at all (arbitrage only). */
     private readonly keeperEnabled = true,
+    /** The keeper's parameters: its configuration defaults unless a test or sweep gives others. */
+    private readonly decision: DecisionParams = defaultDecisionParams(),
   ) {
     this.name = keeperEnabled ? "ballast" : "none";
     this.reserve = new BallastReserve(config, holdings);
@@ -164,12 +181,18 @@ export class BallastPolicy implements Policy {
     }
     if (!ctx.keeperUp || this.pending) return;
     if (this.reserve.lastRefreshAt === 0n || m.now >= this.reserve.lastRefreshAt + this.reserve.config.policy.refreshCooldownSec) {
-      if (this.reserve.refresh(m)) this.charge(m, GAS.ballastRefresh, false);
+      if (this.reserve.refresh(m)) this.charge(m, GAS.ballastRefresh, false, false);
     }
-    const { decision, memory } = decide(snapshotOf(m, this.reserve, this.book), this.decision, this.memory, Number(m.now) * 1000);
+    const { decision, observation, memory } = decide(snapshotOf(m, this.reserve, this.book), this.decision, this.memory, Number(m.now) * 1000);
     this.memory = memory;
     if (decision.kind === "stand-still") {
       this.blockers[decision.reason] = (this.blockers[decision.reason] ?? 0) + 1;
+      if (observation.kind === "write") {
+        // PriceOracle.update() is permissionless and cannot revert: it writes, or returns false.
+        m.recordObservation();
+        this.observationsWritten += 1;
+        this.charge(m, GAS.ballastObserve, false);
+      }
       return;
     }
     const tx: PendingTx = { executeAt: m.block + ctx.keeperLatencyBlocks, action: decision.action, amount: decision.amount, minOut: decision.minOut };
@@ -177,8 +200,10 @@ export class BallastPolicy implements Policy {
     else this.pending = tx;
   }
 
-  private charge(m: Market, gas: number, failed: boolean): void {
+  /** Pays a transaction's gas; a keeper transaction's USD also enters the budget's ledger in the decision's memory. */
+  private charge(m: Market, gas: number, failed: boolean, keeperTx = true): void {
     spendGas(this.stats, m, gas);
+    if (keeperTx) this.memory = recordGasSpend(this.memory, Number(m.now) * 1000, usdToWad(m.gasUsd(gas)));
     if (failed) this.stats.failedTx += 1;
     else this.stats.actions += 1;
   }

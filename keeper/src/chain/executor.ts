@@ -2,12 +2,13 @@
  * The executor: turns an "act" decision into a transaction. Behind the small `TxSender`
  * interface so a transaction manager (nonce lock, journal, fee bumps) can replace the direct
  * implementation here without touching the loop.
+ * Also writes TWAP observations (PriceOracle.update()) when the decision asks for one.
  * Simulate with a static call from the keeper's address (reverts decoded by name), estimate gas,
  * send an EIP-1559 transaction with the fees the decision priced (already within the cap), wait
  * for the configured number of confirmations.
  */
 import type { Provider, Signer, TransactionReceipt } from "ethers";
-import { MarketOperator__factory } from "../../../typechain-types";
+import { MarketOperator__factory, PriceOracle__factory } from "../../../typechain-types";
 import { SimulationRevertedError, TxFailedError } from "../errors";
 import { Action, BPS } from "../policy";
 import { decodeRevert } from "./revert";
@@ -18,6 +19,23 @@ export interface OperationRequest {
   minOut: bigint;
   maxFeePerGasWei: bigint;
   maxPriorityFeePerGasWei: bigint;
+}
+
+/** A TWAP observation: PriceOracle.update(), permissionless. */
+export interface ObservationRequest {
+  action: "observe";
+  maxFeePerGasWei: bigint;
+  maxPriorityFeePerGasWei: bigint;
+}
+
+/** Anything the keeper sends. */
+export type KeeperRequest = OperationRequest | ObservationRequest;
+
+/** The contracts the keeper calls. */
+export interface CallTargets {
+  operator: string;
+  /** PriceOracle; without it the keeper cannot write observations. */
+  oracle?: string;
 }
 
 export interface Simulation {
@@ -41,12 +59,13 @@ export interface TxOutcome extends SentTx {
 export interface TxSender {
   readonly address: string;
   /** Static call + gas estimate; throws SimulationRevertedError with the decoded custom error. */
-  simulate(req: OperationRequest): Promise<Simulation>;
+  simulate(req: KeeperRequest): Promise<Simulation>;
   /** Sends and waits for confirmations; `onSent` fires as soon as the node accepted it. */
-  send(req: OperationRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome>;
+  send(req: KeeperRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome>;
 }
 
 const operatorInterface = MarketOperator__factory.createInterface();
+const oracleInterface = PriceOracle__factory.createInterface();
 
 export function encodeOperation(req: Pick<OperationRequest, "action" | "amount" | "minOut">): string {
   if (req.action === Action.Expand) return operatorInterface.encodeFunctionData("expandSupply", [req.amount, req.minOut]);
@@ -54,8 +73,16 @@ export function encodeOperation(req: Pick<OperationRequest, "action" | "amount" 
   return operatorInterface.encodeFunctionData("rebalance");
 }
 
+/** The call for a request: the operator's entry points, or the oracle's update(). */
+export function encodeCall(req: KeeperRequest, targets: CallTargets): { to: string; data: string } {
+  if (req.action !== "observe") return { to: targets.operator, data: encodeOperation(req) };
+  if (targets.oracle === undefined) throw new Error("no PriceOracle address: the sender cannot write observations");
+  return { to: targets.oracle, data: oracleInterface.encodeFunctionData("update") };
+}
+
 export interface DirectTxSenderOptions {
   operator: string;
+  oracle?: string;
   confirmations: number;
   timeoutMs: number;
   gasLimitBufferBps: number;
@@ -70,9 +97,8 @@ export class DirectTxSender implements TxSender {
     private readonly options: DirectTxSenderOptions,
   ) {}
 
-  async simulate(req: OperationRequest): Promise<Simulation> {
-    const to = this.options.operator;
-    const data = encodeOperation(req);
+  async simulate(req: KeeperRequest): Promise<Simulation> {
+    const { to, data } = encodeCall(req, this.options);
     const tx = { from: this.address, to, data };
     try {
       await this.provider.call(tx);
@@ -85,7 +111,7 @@ export class DirectTxSender implements TxSender {
     }
   }
 
-  async send(req: OperationRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
+  async send(req: KeeperRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
     const nonce = await this.provider.getTransactionCount(this.address, "pending");
     const network = await this.provider.getNetwork();
     const response = await this.signer.sendTransaction({

@@ -7,7 +7,7 @@
  */
 import { AggregatorV3Interface__factory } from "../../../typechain-types";
 import { isError, toQuantity, type Provider } from "ethers";
-import type { FeedReading, FeeMarket, OperatorPreview, OperatorState, Snapshot } from "../policy";
+import { OBSERVATIONS_PER_WINDOW, type FeedReading, type FeeMarket, type OperatorPreview, type OperatorState, type Snapshot } from "../policy";
 import type { Protocol, SymbolCache } from "./protocol";
 
 /**
@@ -66,6 +66,7 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
   const [
     paused, market, quotePrice, reserves, bandBps, maxSpotTwapDeviationBps, limits, lastOperationAt, epoch,
     reserveValue, supply, targetRatio, quoteConfig, quoteHoldings, assets, ratio, onchainPreview, fees, balance,
+    twapWindowSec, newestObservation,
   ] = await Promise.all([
     p.operator.paused(at),
     tryView(() => p.oracle.marketPrice(at)),
@@ -86,6 +87,8 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     p.operator.preview(at),
     readFeeMarket(provider, blockTag, options.feeHistoryBlocks, options.rewardPercentile),
     options.keeper === null ? Promise.resolve(null) : provider.getBalance(options.keeper, blockTag),
+    p.oracle.twapWindowSec(at),
+    p.oracle.latestObservation(at),
   ]);
 
   const perAsset = await Promise.all(
@@ -163,6 +166,8 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     feeds: perAsset.map((a) => a.feed),
     collateralRatioWad: ratio ?? null,
     fees,
+    // The oracle keeps OBSERVATIONS_PER_WINDOW as a file-level constant (no getter): the policy's mirror.
+    observations: { twapWindowSec, observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: newestObservation.timestamp, count: newestObservation.count },
     keeperBalanceWei: balance,
   };
 }

@@ -204,6 +204,7 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
 /** The pure policy's parameters from a validated config file: one mapping for the daemon and the simulator. */
 export function decisionParamsFromFile(file: FileConfig): DecisionParams {
   const gwei = (v: string): bigint => parseUnits(v, "gwei");
+  const units = file.gas.units;
   return {
     maxSnapshotAgeMs: file.maxSnapshotAgeMs,
     maxBlockAgeSec: BigInt(file.maxBlockAgeSec),
@@ -211,11 +212,13 @@ export function decisionParamsFromFile(file: FileConfig): DecisionParams {
     maxSpotTwapDeviationBps: file.policy.maxSpotTwapDeviationBps === null ? null : BigInt(file.policy.maxSpotTwapDeviationBps),
     hysteresisBps: BigInt(file.policy.hysteresisBps),
     slippageBps: BigInt(file.policy.slippageBps),
-    minProfitOverGasBps: BigInt(file.policy.minProfitOverGasBps),
-    gasUnits: { expand: BigInt(file.gas.units.expand), contract: BigInt(file.gas.units.contract), rebalance: BigInt(file.gas.units.rebalance) },
-    maxFeePerGasWei: gwei(file.gas.maxFeePerGasGwei),
+    minValueOverGasBps: BigInt(file.policy.minValueOverGasBps),
+    dailyGasBudgetWad: parseUnits(file.gas.dailyBudgetUsd, 18),
+    feeCap: { weiPerBps: gwei(file.gas.feeCap.gweiPerBps), minWei: gwei(file.gas.feeCap.minGwei), maxWei: gwei(file.gas.feeCap.maxGwei) },
+    gasUnits: { expand: BigInt(units.expand), contract: BigInt(units.contract), rebalance: BigInt(units.rebalance), observe: BigInt(units.observe) },
     maxPriorityFeePerGasWei: gwei(file.gas.maxPriorityFeePerGasGwei),
     rebalance: file.policy.rebalance,
+    writeObservations: file.policy.writeObservations,
     nativeUsdFeedSymbol: file.policy.nativeUsdFeed,
   };
 }

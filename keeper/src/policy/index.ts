@@ -5,3 +5,4 @@ export * from "./collateralPolicy";
 export * from "./operator";
 export * from "./snapshot";
 export * from "./decide";
+export * from "./gasEconomics";

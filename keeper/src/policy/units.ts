@@ -7,6 +7,8 @@ export const PEG_WAD = WAD;
 export const UNI_V2_FEE_NUMERATOR = 997n;
 export const UNI_V2_FEE_DENOMINATOR = 1000n;
 export const UPKEEP_SLIPPAGE_BPS = 50n;
+/** PriceOracle.update() records at most one observation per twapWindowSec / OBSERVATIONS_PER_WINDOW. */
+export const OBSERVATIONS_PER_WINDOW = 4n;
 
 /** floor(a * b / d), as Solidity's Math.mulDiv rounding down. */
 export function mulDiv(a: bigint, b: bigint, d: bigint): bigint {

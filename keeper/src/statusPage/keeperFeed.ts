@@ -3,7 +3,7 @@
  * composition root wraps the loop's snapshot read and its transaction sender. The extra reserve
  * read runs after the snapshot is handed back, so it never delays a decision or ages the snapshot.
  */
-import type { OperationRequest, Simulation, SentTx, TxOutcome, TxSender } from "../chain/executor";
+import type { KeeperRequest, OperationRequest, Simulation, SentTx, TxOutcome, TxSender } from "../chain/executor";
 import { SimulationRevertedError, TxFailedError } from "../errors";
 import type { CycleOutcome } from "../loop";
 import type { Snapshot } from "../policy";
@@ -58,7 +58,9 @@ export function observeSender(sender: TxSender, model: StatusModel, options: { d
   const row = (req: OperationRequest) => ({ action: req.action, amount: req.amount });
   return {
     address: sender.address,
-    async simulate(req: OperationRequest): Promise<Simulation> {
+    async simulate(req: KeeperRequest): Promise<Simulation> {
+      // Observation writes are not operations: the page's "last operations" lists only those.
+      if (req.action === "observe") return sender.simulate(req);
       try {
         const sim = await sender.simulate(req);
         if (options.dryRun) {
@@ -72,7 +74,8 @@ export function observeSender(sender: TxSender, model: StatusModel, options: { d
         throw err;
       }
     },
-    async send(req: OperationRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
+    async send(req: KeeperRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
+      if (req.action === "observe") return sender.send(req, sim, onSent);
       let sent: SentTx | null = null;
       try {
         const out = await sender.send(req, sim, (tx) => {

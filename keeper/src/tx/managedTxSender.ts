@@ -4,20 +4,20 @@
  * here. Outcomes other than "confirmed" become the daemon's typed errors.
  */
 import { SimulationRevertedError, TxFailedError } from "../errors";
-import { encodeOperation, type OperationRequest, type SentTx, type Simulation, type TxOutcome, type TxSender } from "../chain/executor";
+import { encodeCall, type CallTargets, type KeeperRequest, type SentTx, type Simulation, type TxOutcome, type TxSender } from "../chain/executor";
 import { Action } from "../policy";
 import type { ChainClient } from "./chain";
 import { isRevert, revertReason } from "./revertReason";
 import type { TxManager } from "./txManager";
 import type { Interface } from "ethers";
 
-const ACTION_KEY: Record<number, string> = { [Action.Expand]: "expand", [Action.Contract]: "contract", [Action.Rebalance]: "rebalance" };
+const ACTION_KEY: Record<string, string> = { [Action.Expand]: "expand", [Action.Contract]: "contract", [Action.Rebalance]: "rebalance", observe: "observe" };
 
 export class ManagedTxSender implements TxSender {
   constructor(
     private readonly manager: TxManager,
     private readonly chain: ChainClient,
-    private readonly operator: string,
+    private readonly targets: CallTargets,
     private readonly errorInterfaces: Interface[],
     private readonly gasLimitBufferBps: number,
   ) {}
@@ -26,8 +26,8 @@ export class ManagedTxSender implements TxSender {
     return this.manager.address;
   }
 
-  async simulate(req: OperationRequest): Promise<Simulation> {
-    const call = { from: this.address, to: this.operator, data: encodeOperation(req) };
+  async simulate(req: KeeperRequest): Promise<Simulation> {
+    const call = { from: this.address, ...encodeCall(req, this.targets) };
     try {
       await this.chain.call(call);
       const gasEstimate = await this.chain.estimateGas(call);
@@ -39,7 +39,7 @@ export class ManagedTxSender implements TxSender {
     }
   }
 
-  async send(req: OperationRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
+  async send(req: KeeperRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
     const outcome = await this.manager.submit({
       key: ACTION_KEY[req.action] ?? String(req.action),
       to: sim.to,

@@ -29,8 +29,11 @@ export interface ResilienceInputs {
   chainId: number | bigint;
   signer: TxSigner;
   operator: string;
+  /** PriceOracle, for the keeper's observation writes. */
+  oracle?: string;
   confirmations: number;
   pollIntervalMs: number;
+  /** The absolute fee cap (config gas.feeCap.maxGwei): replacements never bid above it. */
   maxFeePerGasWei: bigint;
   gasLimitBufferBps: number;
   settings: TxSettings;
@@ -71,7 +74,7 @@ export function createResilience(i: ResilienceInputs): Resilience {
     balanceWarnWei: i.settings.balanceWarnWei,
     balanceFloorWei: i.settings.balanceFloorWei,
   });
-  const sender = new ManagedTxSender(manager, chain, i.operator, ERROR_INTERFACES, i.gasLimitBufferBps);
+  const sender = new ManagedTxSender(manager, chain, { operator: i.operator, oracle: i.oracle }, ERROR_INTERFACES, i.gasLimitBufferBps);
   return {
     pool,
     provider,
