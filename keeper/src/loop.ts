@@ -204,7 +204,7 @@ export class KeeperLoop {
     };
     const { decision, observation, memory } = decide(snap, params, this.#memory, this.#now());
     this.#memory = memory;
-    this.#recordEconomics(snap, decision.kind === "act" ? decision.feeCapWei : null);
+    this.#recordEconomics(snap, decision.kind === "act" ? decision.feeCapWei : decision.facts.reason === "fee-above-cap" ? decision.facts.capWei : null);
 
     const delayMs = this.deps.actDelayMs ?? 0;
     if ((decision.kind === "act" || observation.kind === "write") && delayMs > 0 && !deferred) {
