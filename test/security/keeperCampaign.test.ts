@@ -57,6 +57,7 @@ async function keeperFor(f: Fixture): Promise<Real> {
   const signer = await provider.getSigner(f.keeper.address);
   const now = () => clock.nowMs;
   const operator = await f.operator.getAddress();
+  const oracle = await f.oracle.getAddress();
   const book = await addressBookOf(f);
   const protocol = await connectProtocol(book, provider);
   const symbols = new SymbolCache(provider);
@@ -64,7 +65,7 @@ async function keeperFor(f: Fixture): Promise<Real> {
     read: () => readSnapshot(provider, protocol, symbols, { feeHistoryBlocks: 5, rewardPercentile: 50, keeper: f.keeper.address, now }),
     blockNumber: () => provider.getBlockNumber(),
     endpoint: () => "in-process",
-    sender: new DirectTxSender(signer, provider, f.keeper.address, { operator, confirmations: 1, timeoutMs: 30_000, gasLimitBufferBps: 2_000 }),
+    sender: new DirectTxSender(signer, provider, f.keeper.address, { operator, oracle, confirmations: 1, timeoutMs: 30_000, gasLimitBufferBps: 2_000 }),
     params: PARAMS,
     dryRun: false,
     logger: createLogger("silent"),
