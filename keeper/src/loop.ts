@@ -254,7 +254,7 @@ export class KeeperLoop {
   /** Writes a TWAP observation (PriceOracle.update()): simulate, re-check its gas, send, count what it paid. */
   async #observe(o: Extract<ObservationDecision, { kind: "write" }>, log: Logger): Promise<ObservationOutcome> {
     const { metrics, sender, params } = this.deps;
-    const req = { action: "observe" as const, maxFeePerGasWei: o.maxFeePerGasWei, maxPriorityFeePerGasWei: o.maxPriorityFeePerGasWei };
+    const req = { action: "observe" as const, maxFeePerGasWei: o.maxFeePerGasWei, maxPriorityFeePerGasWei: o.maxPriorityFeePerGasWei, feeCapWei: o.feeCapWei };
     log.info({ event: "observation.write", ageSec: o.ageSec === null ? null : Number(o.ageSec), intervalSec: Number(o.intervalSec), gasCostUsd: wad(o.gasCostWad) }, "writing a TWAP observation");
     let sim;
     try {
@@ -299,7 +299,7 @@ export class KeeperLoop {
     const action = ACTION_NAME[d.action];
     const intent = { action, amount: d.amount.toString(), minOut: d.minOut.toString(), expectedOut: d.expectedOut.toString(), expectedProfitUsd: wad(d.expectedProfitWad), gasCostUsd: wad(d.gasCostWad) };
     log.info({ event: "cycle.act", ...state, ...intent }, `deciding to ${action}`);
-    const req = { action: d.action, amount: d.amount, minOut: d.minOut, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei };
+    const req = { action: d.action, amount: d.amount, minOut: d.minOut, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei, feeCapWei: d.feeCapWei };
 
     let sim;
     try {

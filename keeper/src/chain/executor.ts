@@ -19,6 +19,8 @@ export interface OperationRequest {
   minOut: bigint;
   maxFeePerGasWei: bigint;
   maxPriorityFeePerGasWei: bigint;
+  /** The decision's fee cap for this deviation: fee-bump replacements stay under it, wei. */
+  feeCapWei?: bigint;
 }
 
 /** A TWAP observation: PriceOracle.update(), permissionless. */
@@ -26,6 +28,7 @@ export interface ObservationRequest {
   action: "observe";
   maxFeePerGasWei: bigint;
   maxPriorityFeePerGasWei: bigint;
+  feeCapWei?: bigint;
 }
 
 /** Anything the keeper sends. */

@@ -46,6 +46,7 @@ export class ManagedTxSender implements TxSender {
       data: sim.data,
       gasLimit: sim.gasLimit,
       fees: { maxFeePerGas: req.maxFeePerGasWei, maxPriorityFeePerGas: req.maxPriorityFeePerGasWei },
+      feeCapWei: req.feeCapWei,
       onBroadcast: onSent,
     });
     switch (outcome.status) {
