@@ -17,7 +17,8 @@ import {
     MAX_REFRESH_COOLDOWN_SEC,
     MAX_RISK_WEIGHT_BPS,
     MIN_BAND_BPS,
-    MAX_BAND_BPS
+    MAX_BAND_BPS,
+    MAX_TWAP_SPAN_WINDOWS
 } from "./libraries/Constants.sol";
 
 /// @title CollateralPolicy
@@ -82,11 +83,20 @@ contract CollateralPolicy is ICollateralPolicy, AccessControl {
         // Gate.
         uint256 readyAt = nextRefreshAt();
         if (block.timestamp < readyAt) revert RefreshTooSoon(readyAt, block.timestamp);
+        oracle.update();
         (, uint256 twapWad) = oracle.marketPrice();
         uint256 floorWad = riskFloor();
-        // Compute.
         Params memory p = _params;
         uint256 oldTargetWad = _targetWad;
+        (uint256 spanSec, uint256 windowSec) = oracle.twapSpan();
+        if (spanSec > MAX_TWAP_SPAN_WINDOWS * windowSec) {
+            // A stale average says nothing about the last window: no step, the risk floor still binds.
+            newTargetWad = computeTargetRatio(oldTargetWad, PEG_WAD, p.bandBps, p.stepWad, floorWad, p.maxRatioWad);
+            _targetWad = newTargetWad;
+            emit TargetRatioHeld(newTargetWad, spanSec, windowSec);
+            return newTargetWad;
+        }
+        // Compute.
         newTargetWad = computeTargetRatio(oldTargetWad, twapWad, p.bandBps, p.stepWad, floorWad, p.maxRatioWad);
         // Actuate.
         _targetWad = newTargetWad;

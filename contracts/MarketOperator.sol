@@ -21,9 +21,10 @@ import "./libraries/Constants.sol" as C;
 /// @title MarketOperator
 /// @notice See {IMarketOperator}.
 /// @dev Each operation is gate → compute → actuate → assert:
-/// gate (`_readMarket`, `_requireOutsideBand`, cooldown), compute (`_maxExpansion`,
-/// `_maxContraction`, PegMath), actuate (one swap), assert (`_requireNotCrossed`,
-/// `_requireSolvent`). `preview()` runs the same gate and compute without reverting.
+/// gate (`_readMarket`, `_requireReady`: cooldown, stale TWAP, guard, band), compute
+/// (`_sizeExpansion`, `_sizeContraction`, then the caller's amount, limit price and the minimum
+/// size, PegMath), actuate (one swap), assert (`_requireNotCrossed`, `_requireSolvent`).
+/// `preview()` runs the same gate and compute without reverting.
 contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -51,6 +52,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     address public override automationForwarder;
     bool public override permissionless;
     uint256 public override maxCallerRewardWad;
+    uint256 public override minOperationShareBps;
+    uint256 public override maxLossBps;
+    uint256 public override maxLossPerEpochWad;
 
     /// @dev The market as the operator sees it: reserves oriented (token, quote), prices WAD USD.
     struct Market {
@@ -59,6 +63,8 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint256 spotWad;
         uint256 twapWad;
         uint256 quoteUsdWad;
+        uint256 twapSpanSec;
+        uint256 twapWindowSec;
     }
 
     /// @dev The reserve's position: haircut value (WAD USD), supply and target ratio (WAD).
@@ -95,6 +101,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setLimits(limits_);
         _setBand(bandBps_, maxSpotTwapDeviationBps_);
+        _setSizing(C.DEFAULT_MIN_OPERATION_SHARE_BPS, 0, 0);
         _epoch.startedAt = block.timestamp;
     }
 
@@ -108,6 +115,16 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// @notice Sets the action band and the spot-vs-TWAP guard, bps.
     function setBand(uint256 bandBps_, uint256 maxSpotTwapDeviationBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setBand(bandBps_, maxSpotTwapDeviationBps_);
+    }
+
+    /// @notice Sets the minimum operation size (bps of the full trade), the per-operation loss budget
+    /// (bps of the trade's value at the peg) and the per-epoch loss cap (WAD USD), each within its
+    /// hard bound.
+    function setSizing(uint256 minOperationShareBps_, uint256 maxLossBps_, uint256 maxLossPerEpochWad_)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        _setSizing(minOperationShareBps_, maxLossBps_, maxLossPerEpochWad_);
     }
 
     /// @notice Lets `forwarder` (a Chainlink upkeep's forwarder) call `performUpkeep`; zero disables.
@@ -144,7 +161,20 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         returns (uint256 tokensSold, uint256 quoteReceived)
     {
         _requireKeeper();
-        return _expand(amount, minQuoteOut);
+        return _expand(amount, minQuoteOut, 0);
+    }
+
+    /// @inheritdoc IMarketOperator
+    function expandSupplyAtPrice(uint256 amount, uint256 minPriceWad)
+        external
+        override
+        nonReentrant
+        whenNotPaused
+        returns (uint256 tokensSold, uint256 quoteReceived)
+    {
+        _requireKeeper();
+        _requireWithin("minPriceWad", minPriceWad, 0, C.MAX_LIMIT_PRICE_WAD);
+        return _expand(amount, 0, minPriceWad);
     }
 
     /// @inheritdoc IMarketOperator
@@ -156,7 +186,20 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         returns (uint256 quoteSpent, uint256 tokensBurned)
     {
         _requireKeeper();
-        return _contract(quoteAmount, minTokenOut);
+        return _contract(quoteAmount, minTokenOut, type(uint256).max);
+    }
+
+    /// @inheritdoc IMarketOperator
+    function contractSupplyAtPrice(uint256 quoteAmount, uint256 maxPriceWad)
+        external
+        override
+        nonReentrant
+        whenNotPaused
+        returns (uint256 quoteSpent, uint256 tokensBurned)
+    {
+        _requireKeeper();
+        _requireWithin("maxPriceWad", maxPriceWad, 1, C.MAX_LIMIT_PRICE_WAD);
+        return _contract(quoteAmount, 0, maxPriceWad);
     }
 
     /// @inheritdoc IMarketOperator
@@ -167,7 +210,8 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     // ================================================================== automation
 
-    /// @notice Chainlink Automation simulation: `performData = abi.encode(action, amount, minOut)`.
+    /// @notice Chainlink Automation simulation: `performData = abi.encode(action, amount, limitPriceWad)`;
+    /// `Action.None` asks only for a pool observation.
     function checkUpkeep(bytes calldata)
         external
         view
@@ -185,14 +229,24 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     /// @notice Chainlink Automation execution. `performData` is only a request: the action must
-    /// still be what `preview()` says now, and the amount is clamped and every check re-run.
+    /// still be what `preview()` says now, the amount is clamped to what the pool allows at the
+    /// request's limit price, and every check re-run. `Action.None` records a pool observation and
+    /// reverts `UpkeepNotNeeded` when none is due.
     function performUpkeep(bytes calldata performData) external override nonReentrant whenNotPaused {
         if (msg.sender != automationForwarder) _requireKeeper();
-        (Action action, uint256 amount, uint256 minOut) = abi.decode(performData, (Action, uint256, uint256));
+        (Action action, uint256 amount, uint256 limitPriceWad) = abi.decode(performData, (Action, uint256, uint256));
+        if (action == Action.None) {
+            if (oracle.update()) return;
+            Preview memory now_ = _preview();
+            revert UpkeepNotNeeded(action, now_.action, now_.blocker);
+        }
         Preview memory p = _preview();
-        if (action == Action.None || p.action != action) revert UpkeepNotNeeded(action, p.action, p.blocker);
-        if (action == Action.Expand) _expand(amount, minOut);
-        else if (action == Action.Contract) _contract(amount, minOut);
+        if (p.action != action) revert UpkeepNotNeeded(action, p.action, p.blocker);
+        if (action != Action.Rebalance) {
+            _requireWithin("limitPriceWad", limitPriceWad, action == Action.Contract ? 1 : 0, C.MAX_LIMIT_PRICE_WAD);
+        }
+        if (action == Action.Expand) _expand(amount, 0, limitPriceWad);
+        else if (action == Action.Contract) _contract(amount, 0, limitPriceWad);
         else _rebalance();
     }
 
@@ -211,7 +265,27 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// @inheritdoc IMarketOperator
     function epoch() external view override returns (EpochState memory e) {
         e = _epoch;
-        if (block.timestamp >= e.startedAt + _limits.epochSec) e = EpochState(block.timestamp, 0, 0);
+        if (block.timestamp >= e.startedAt + _limits.epochSec) e = EpochState(block.timestamp, 0, 0, 0);
+    }
+
+    /// @inheritdoc IMarketOperator
+    function maxTokensInAtPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
+        external
+        pure
+        override
+        returns (uint256)
+    {
+        return PegMath.maxTokensInAtPrice(reserveToken, reserveQuote, priceNum, priceDen);
+    }
+
+    /// @inheritdoc IMarketOperator
+    function maxQuoteInAtPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
+        external
+        pure
+        override
+        returns (uint256)
+    {
+        return PegMath.maxQuoteInAtPrice(reserveToken, reserveQuote, priceNum, priceDen);
     }
 
     /// @inheritdoc IMarketOperator
@@ -257,16 +331,28 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     // ================================================================== actuators
 
-    function _expand(uint256 amount, uint256 minQuoteOut) private returns (uint256 tokensSold, uint256 quoteOut) {
+    /// @dev `minPriceWad` 0: no price bound.
+    function _expand(uint256 amount, uint256 minQuoteOut, uint256 minPriceWad)
+        private
+        returns (uint256 tokensSold, uint256 quoteOut)
+    {
         if (amount == 0) revert ZeroAmount();
-        // Permissionless: always the full allowed trade, so no one can spend the cooldown on a token one.
+        // Permissionless: always the full allowed trade, so no one can spend the cooldown on a small one.
         if (permissionless) amount = type(uint256).max;
         _syncPool();
         Market memory m = _readMarket();
         _requireReady(m, Action.Expand);
         Backing memory b = _readBacking();
-        tokensSold = Math.min(amount, _maxExpansion(m, b));
-        if (tokensSold == 0) revert CapReached(Action.Expand);
+        (uint256 full, Blocker blocker) = _sizeExpansion(m, b);
+        if (full == 0) _revertNoTrade(Action.Expand, blocker);
+        tokensSold = Math.min(amount, full);
+        if (minPriceWad != 0) {
+            (uint256 num, uint256 den) = _limitPoolPrice(minPriceWad);
+            uint256 atLimit = PegMath.maxTokensInAtPrice(m.reserveToken, m.reserveQuote, num, den);
+            if (atLimit == 0) revert PriceLimitExceeded(minPriceWad, _firstUnitPriceWad(m.reserveToken, m.reserveQuote, true));
+            tokensSold = Math.min(tokensSold, atLimit);
+        }
+        _requireMinimumSize(tokensSold, full);
         quoteOut = PegMath.amountOut(tokensSold, m.reserveToken, m.reserveQuote);
         if (quoteOut < minQuoteOut) revert SlippageExceeded(minQuoteOut, quoteOut);
         int256 equityBefore = _equity();
@@ -280,19 +366,31 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _recordOperation(int256(tokensSold), 0);
         uint256 spotAfter = _requireNotCrossed(m, Action.Expand);
         _payCallerReward(b, equityBefore, m, spotAfter);
-        _requireSolvent(b, equityBefore, 0);
+        _requireSolvent(b, equityBefore, _lossAllowanceWad(Math.mulDiv(tokensSold, C.PEG_WAD, _tokenUnit)), true);
         emit SupplyExpanded(msg.sender, tokensSold, quoteOut, m.spotWad, spotAfter);
     }
 
-    function _contract(uint256 quoteAmount, uint256 minTokenOut) private returns (uint256 quoteSpent, uint256 tokensOut) {
+    /// @dev `maxPriceWad` type(uint256).max: no price bound.
+    function _contract(uint256 quoteAmount, uint256 minTokenOut, uint256 maxPriceWad)
+        private
+        returns (uint256 quoteSpent, uint256 tokensOut)
+    {
         if (quoteAmount == 0) revert ZeroAmount();
         if (permissionless) quoteAmount = type(uint256).max;
         _syncPool();
         Market memory m = _readMarket();
         _requireReady(m, Action.Contract);
         Backing memory b = _readBacking();
-        quoteSpent = Math.min(quoteAmount, _maxContraction(m));
-        if (quoteSpent == 0) revert CapReached(Action.Contract);
+        (uint256 full, Blocker blocker) = _sizeContraction(m);
+        if (full == 0) _revertNoTrade(Action.Contract, blocker);
+        quoteSpent = Math.min(quoteAmount, full);
+        if (maxPriceWad != type(uint256).max) {
+            (uint256 num, uint256 den) = _limitPoolPrice(maxPriceWad);
+            uint256 atLimit = PegMath.maxQuoteInAtPrice(m.reserveToken, m.reserveQuote, num, den);
+            if (atLimit == 0) revert PriceLimitExceeded(maxPriceWad, _firstUnitPriceWad(m.reserveToken, m.reserveQuote, false));
+            quoteSpent = Math.min(quoteSpent, atLimit);
+        }
+        _requireMinimumSize(quoteSpent, full);
         tokensOut = PegMath.amountOut(quoteSpent, m.reserveQuote, m.reserveToken);
         if (tokensOut < minTokenOut) revert SlippageExceeded(minTokenOut, tokensOut);
         int256 equityBefore = _equity();
@@ -305,8 +403,35 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _recordOperation(-int256(tokensOut), _normaliseQuote(quoteSpent));
         uint256 spotAfter = _requireNotCrossed(m, Action.Contract);
         _payCallerReward(b, equityBefore, m, spotAfter);
-        _requireSolvent(b, equityBefore, 0);
+        _requireSolvent(b, equityBefore, _lossAllowanceWad(Math.mulDiv(quoteSpent, m.quoteUsdWad, _quoteUnit)), true);
         emit SupplyContracted(msg.sender, quoteSpent, tokensOut, m.spotWad, spotAfter);
+    }
+
+    /// @dev The reason a full trade is zero, as the revert a caller sees.
+    function _revertNoTrade(Action action, Blocker blocker) private pure {
+        if (blocker == Blocker.Unprofitable) revert TradeUnprofitable(action);
+        revert CapReached(action);
+    }
+
+    /// @dev Every caller trades at least `minOperationShareBps` of the full trade (rounded up), so
+    /// dust cannot spend the cooldown.
+    function _requireMinimumSize(uint256 amount, uint256 full) private view {
+        uint256 minimum = Math.mulDiv(full, minOperationShareBps, C.BPS, Math.Rounding.Ceil);
+        if (amount < minimum) revert OperationTooSmall(amount, minimum);
+    }
+
+    /// @dev A limit price (quote whole units per token, WAD) as the raw pool price num/den.
+    function _limitPoolPrice(uint256 limitPriceWad) private view returns (uint256 num, uint256 den) {
+        return (limitPriceWad * _quoteUnit, _tokenUnit * C.WAD);
+    }
+
+    /// @dev The price the first unit of a sale (`sellToken`) or purchase trades at, fee included,
+    /// quote whole units per token, WAD (for the PriceLimitExceeded context).
+    function _firstUnitPriceWad(uint256 reserveToken, uint256 reserveQuote, bool sellToken) private view returns (uint256) {
+        uint256 spotWad = Math.mulDiv(reserveQuote * _tokenUnit, C.WAD, reserveToken * _quoteUnit);
+        return sellToken
+            ? Math.mulDiv(spotWad, C.UNI_V2_FEE_NUMERATOR, C.UNI_V2_FEE_DENOMINATOR)
+            : Math.mulDiv(spotWad, C.UNI_V2_FEE_DENOMINATOR, C.UNI_V2_FEE_NUMERATOR);
     }
 
     /// @dev Tokens sent to the pair without a `sync()` would join this operation's swap as extra input
@@ -333,7 +458,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
             emit Rebalanced(msg.sender, assets[i], delta);
         }
         if (!moved) revert NothingToRebalance();
-        _requireSolvent(b, equityBefore, roundingWad);
+        _requireSolvent(b, equityBefore, roundingWad, false);
     }
 
     /// @dev ERC-4626 rounds every conversion down, so parking `x` can come back as `x − 1` even in
@@ -409,8 +534,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint256 tokensWad = Math.mulDiv(tokens, C.PEG_WAD, _tokenUnit);
         uint256 quoteHaircutWad = Math.mulDiv(quoteWad, C.BPS - reserve.assetConfig(quoteAsset).haircutBps, C.BPS);
         uint256 idle = reserve.holdings(quoteAsset).idle;
-        // preview() blocks unprofitable trades and contractions beyond the idle quote or the backing.
-        o.profitWad = expand ? quoteWad - tokensWad : tokensWad - quoteWad;
+        // A trade within the loss budget may lose: it earns no reward. preview() blocks contractions
+        // beyond the idle quote or the backing.
+        o.profitWad = _gainWad(expand, quoteWad, tokensWad);
         o.idleAfter = expand ? idle + quote : idle - quote;
         (uint256 rT, uint256 rQ) = expand ? (m.reserveToken + tokens, m.reserveQuote - quote) : (m.reserveToken - tokens, m.reserveQuote + quote);
         o.spotAfterWad = Math.mulDiv(rQ * _tokenUnit, m.quoteUsdWad, rT * _quoteUnit);
@@ -419,14 +545,33 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
             : _rewardHeadroomWad(b, b.valueWad - quoteHaircutWad, b.supply - tokens);
     }
 
+    /// @dev Protocol gain of a trade at the peg, zero when it loses.
+    function _gainWad(bool expand, uint256 quoteWad, uint256 tokensWad) private pure returns (uint256) {
+        (uint256 gainWad, uint256 costWad) = expand ? (quoteWad, tokensWad) : (tokensWad, quoteWad);
+        return gainWad > costWad ? gainWad - costWad : 0;
+    }
+
     // ================================================================== gates and maths
 
-    /// @dev Automation simulation: `performData = abi.encode(action, amount, minOut)`.
+    /// @dev Automation simulation: `performData = abi.encode(action, amount, limitPriceWad)`. The
+    /// limit is the preview's average price less (expansion) or plus (contraction)
+    /// `UPKEEP_SLIPPAGE_BPS`. With nothing to do it still asks for an observation when one is due,
+    /// so an upkeep is the TWAP's clock whenever the keeper is away.
     function _upkeep() private view returns (bool upkeepNeeded, bytes memory performData) {
         Preview memory p = _preview();
-        if (p.action == Action.None) return (false, "");
-        uint256 minOut = Math.mulDiv(p.expectedOut, C.BPS - C.UPKEEP_SLIPPAGE_BPS, C.BPS);
-        return (true, abi.encode(p.action, p.amount, minOut));
+        if (p.action == Action.None) {
+            if (oracle.observationDue()) return (true, abi.encode(Action.None, uint256(0), uint256(0)));
+            return (false, "");
+        }
+        uint256 limitPriceWad;
+        if (p.action == Action.Expand) {
+            uint256 avgWad = Math.mulDiv(p.expectedOut * _tokenUnit, C.WAD, p.amount * _quoteUnit);
+            limitPriceWad = Math.mulDiv(avgWad, C.BPS - C.UPKEEP_SLIPPAGE_BPS, C.BPS);
+        } else if (p.action == Action.Contract) {
+            uint256 avgWad = Math.mulDiv(p.amount * _tokenUnit, C.WAD, p.expectedOut * _quoteUnit, Math.Rounding.Ceil);
+            limitPriceWad = Math.mulDiv(avgWad, C.BPS + C.UPKEEP_SLIPPAGE_BPS, C.BPS, Math.Rounding.Ceil);
+        }
+        return (true, abi.encode(p.action, p.amount, limitPriceWad));
     }
 
     function _preview() private view returns (Preview memory p) {
@@ -439,6 +584,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         p.twapWad = m.twapWad;
         p.deviationBps = (int256(m.spotWad) - int256(C.PEG_WAD)) * int256(C.BPS) / int256(C.PEG_WAD);
 
+        if (_twapStale(m)) return _blocked(p, Blocker.TwapStale);
         Action wanted = _wantedAction(m);
         if (!_agree(m)) return _blocked(p, Blocker.SpotTwapDivergence);
         if (wanted == Action.None || block.timestamp < lastOperationAt + _limits.cooldownSec) {
@@ -452,25 +598,22 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         (ok, b) = _tryReadBacking();
         if (!ok) return _blocked(p, Blocker.OracleInvalid);
 
+        Blocker blocker;
         if (wanted == Action.Expand) {
-            p.amount = _maxExpansion(m, b);
-            if (p.amount == 0) {
-                return _blocked(p, _expansionRoom() == 0 ? Blocker.CapReached : Blocker.RatioLimit);
-            }
+            (p.amount, blocker) = _sizeExpansion(m, b);
+            if (p.amount == 0) return _blocked(p, blocker);
             p.expectedOut = PegMath.amountOut(p.amount, m.reserveToken, m.reserveQuote);
-            // Quote received must be worth at least the tokens created, at the peg.
-            if (Math.mulDiv(p.expectedOut, m.quoteUsdWad, _quoteUnit) < Math.mulDiv(p.amount, C.PEG_WAD, _tokenUnit)) {
-                return _blocked(p, Blocker.Unprofitable);
-            }
         } else {
-            p.amount = _maxContraction(m);
+            (p.amount, blocker) = _sizeContraction(m);
             if (p.amount == 0) {
-                return _blocked(p, reserve.holdings(quoteAsset).idle == 0 ? Blocker.NoLiquidity : Blocker.CapReached);
+                // The buffer is empty but the strategy holds quote: pulling it back unblocks the contraction.
+                if (blocker == Blocker.NoLiquidity && _needsRebalance()) {
+                    p.action = Action.Rebalance;
+                    return p;
+                }
+                return _blocked(p, blocker);
             }
             p.expectedOut = PegMath.amountOut(p.amount, m.reserveQuote, m.reserveToken);
-            if (Math.mulDiv(p.expectedOut, C.PEG_WAD, _tokenUnit) < Math.mulDiv(p.amount, m.quoteUsdWad, _quoteUnit)) {
-                return _blocked(p, Blocker.Unprofitable);
-            }
             if (!_contractionKeepsRatio(m, b, p.amount, p.expectedOut)) return _blocked(p, Blocker.RatioLimit);
         }
         p.action = wanted;
@@ -484,11 +627,19 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         return p;
     }
 
+    /// @dev The band is tested on spot; the TWAP must only sit on the same side of the peg (the
+    /// guard `_agree` bounds how far it is from spot).
     function _wantedAction(Market memory m) private view returns (Action) {
         uint256 bandWad = Math.mulDiv(C.PEG_WAD, bandBps, C.BPS);
-        if (m.spotWad > C.PEG_WAD + bandWad && m.twapWad > C.PEG_WAD + bandWad) return Action.Expand;
-        if (m.spotWad + bandWad < C.PEG_WAD && m.twapWad + bandWad < C.PEG_WAD) return Action.Contract;
+        if (m.spotWad > C.PEG_WAD + bandWad && m.twapWad > C.PEG_WAD) return Action.Expand;
+        if (m.spotWad + bandWad < C.PEG_WAD && m.twapWad < C.PEG_WAD) return Action.Contract;
         return Action.None;
+    }
+
+    /// @dev The TWAP averages over more than `MAX_TWAP_SPAN_WINDOWS` windows: observations stopped
+    /// for longer than a window, so it is history, not a guard.
+    function _twapStale(Market memory m) private pure returns (bool) {
+        return m.twapSpanSec > C.MAX_TWAP_SPAN_WINDOWS * m.twapWindowSec;
     }
 
     function _agree(Market memory m) private view returns (bool) {
@@ -496,34 +647,79 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         return gap * C.BPS <= maxSpotTwapDeviationBps * m.twapWad;
     }
 
-    /// @dev Reverts unless the action is due: cooldown over, spot and TWAP agree and both sit
-    /// outside the band on the action's side.
+    /// @dev Reverts unless the action is due: cooldown over, the TWAP fresh and agreeing with spot,
+    /// spot outside the band and the TWAP on the same side of the peg.
     function _requireReady(Market memory m, Action action) private view {
         uint256 readyAt = lastOperationAt + _limits.cooldownSec;
         if (block.timestamp < readyAt) revert CooldownActive(readyAt, block.timestamp);
+        if (_twapStale(m)) revert TwapStale(m.twapSpanSec, m.twapWindowSec);
         if (!_agree(m)) revert SpotTwapDivergence(m.spotWad, m.twapWad, maxSpotTwapDeviationBps);
         if (_wantedAction(m) != action) revert PriceInsideBand(m.spotWad, m.twapWad, bandBps);
     }
 
-    /// @dev Tokens to sell: the amount that lands the pool on the peg, capped per operation, per
-    /// epoch (net mint) and by the target ratio.
-    function _maxExpansion(Market memory m, Backing memory b) private view returns (uint256) {
+    /// @dev The full expansion allowed now (tokens) or why there is none. The caps and the target
+    /// ratio bound it; within them it lands the pool on the peg when that trade stays within the
+    /// loss budget, else it stops at `peg / 0.997`, where the last token still sells at the peg after
+    /// the fee (the whole trade then gains: the average price beats the last one).
+    function _sizeExpansion(Market memory m, Backing memory b) private view returns (uint256 amount, Blocker blocker) {
+        uint256 cap = Math.min(_limits.maxExpansionPerOp, _expansionRoom());
+        if (cap == 0) return (0, Blocker.CapReached);
+        cap = Math.min(cap, _ratioRoom(b));
+        if (cap == 0) return (0, Blocker.RatioLimit);
         (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
-        uint256 toPeg = PegMath.tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den);
-        uint256 capped = Math.min(toPeg, Math.min(_limits.maxExpansionPerOp, _expansionRoom()));
-        return Math.min(capped, _ratioRoom(b));
+        amount = Math.min(PegMath.tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den), cap);
+        if (!_expansionWithinBudget(m, amount)) {
+            uint256 breakEven = PegMath.tokensToSellForPrice(
+                m.reserveToken, m.reserveQuote, num * C.UNI_V2_FEE_DENOMINATOR, den * C.UNI_V2_FEE_NUMERATOR
+            );
+            amount = Math.min(breakEven, cap);
+            if (!_expansionWithinBudget(m, amount)) amount = 0;
+        }
+        if (amount == 0) return (0, Blocker.Unprofitable);
     }
 
-    /// @dev Quote to spend: the amount that lands the pool on the peg, capped per operation, per
-    /// epoch and by the reserve's idle quote.
-    function _maxContraction(Market memory m) private view returns (uint256) {
-        (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
-        uint256 toPeg = PegMath.quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den);
+    /// @dev The full contraction allowed now (quote) or why there is none: the caps and the idle
+    /// quote bound it; to the peg within the loss budget, else to `peg × 0.997`.
+    function _sizeContraction(Market memory m) private view returns (uint256 amount, Blocker blocker) {
+        uint256 idle = reserve.holdings(quoteAsset).idle;
+        if (idle == 0) return (0, Blocker.NoLiquidity);
         uint256 usedWad = _currentEpoch().contracted;
         uint256 roomWad = usedWad >= _limits.maxContractionPerEpoch ? 0 : _limits.maxContractionPerEpoch - usedWad;
-        uint256 capWad = Math.min(_limits.maxContractionPerOp, roomWad);
-        uint256 cap = Math.mulDiv(capWad, _quoteUnit, C.WAD);
-        return Math.min(Math.min(toPeg, cap), reserve.holdings(quoteAsset).idle);
+        uint256 cap = Math.min(Math.mulDiv(Math.min(_limits.maxContractionPerOp, roomWad), _quoteUnit, C.WAD), idle);
+        if (cap == 0) return (0, Blocker.CapReached);
+        (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
+        amount = Math.min(PegMath.quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den), cap);
+        if (!_contractionWithinBudget(m, amount)) {
+            uint256 breakEven = PegMath.quoteToSpendForPrice(
+                m.reserveToken, m.reserveQuote, num * C.UNI_V2_FEE_NUMERATOR, den * C.UNI_V2_FEE_DENOMINATOR
+            );
+            amount = Math.min(breakEven, cap);
+            if (!_contractionWithinBudget(m, amount)) amount = 0;
+        }
+        if (amount == 0) return (0, Blocker.Unprofitable);
+    }
+
+    /// @dev Selling `tokens`: the value lost at the peg (tokens created − quote received) is within
+    /// the operation's loss allowance.
+    function _expansionWithinBudget(Market memory m, uint256 tokens) private view returns (bool) {
+        uint256 tokensWad = Math.mulDiv(tokens, C.PEG_WAD, _tokenUnit);
+        uint256 quoteWad = Math.mulDiv(PegMath.amountOut(tokens, m.reserveToken, m.reserveQuote), m.quoteUsdWad, _quoteUnit);
+        return quoteWad + _lossAllowanceWad(tokensWad) >= tokensWad;
+    }
+
+    /// @dev Spending `quote`: the value lost at the peg (quote spent − tokens burned) is within the allowance.
+    function _contractionWithinBudget(Market memory m, uint256 quote) private view returns (bool) {
+        uint256 quoteWad = Math.mulDiv(quote, m.quoteUsdWad, _quoteUnit);
+        uint256 tokensWad = Math.mulDiv(PegMath.amountOut(quote, m.reserveQuote, m.reserveToken), C.PEG_WAD, _tokenUnit);
+        return tokensWad + _lossAllowanceWad(quoteWad) >= quoteWad;
+    }
+
+    /// @dev What an operation worth `tradeValueWad` at the peg may cost the protocol: its share of
+    /// the per-operation budget, at most what is left of the epoch's loss cap. Zero by default.
+    function _lossAllowanceWad(uint256 tradeValueWad) private view returns (uint256) {
+        uint256 usedWad = _currentEpoch().lossWad;
+        uint256 roomWad = usedWad >= maxLossPerEpochWad ? 0 : maxLossPerEpochWad - usedWad;
+        return Math.min(Math.mulDiv(tradeValueWad, maxLossBps, C.BPS), roomWad);
     }
 
     function _expansionRoom() private view returns (uint256) {
@@ -582,16 +778,19 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         if (crossed) revert PegCrossed(spotAfterWad);
     }
 
-    /// @dev Rule 7: ratio after ≥ min(ratio before, target) and the protocol's own value did not fall
-    /// (by more than `roundingWad`, the strategy rounding a rebalance may cost; zero for trades).
-    function _requireSolvent(Backing memory before, int256 equityBefore, uint256 roundingWad) private view {
+    /// @dev Rule 7: ratio after ≥ min(ratio before, target) and the protocol's own value fell by at
+    /// most `allowanceWad` (a rebalance: the strategy rounding it may cost; a trade: its loss
+    /// allowance, zero by default). A trade's loss (`countLoss`) is charged to the epoch's loss cap.
+    function _requireSolvent(Backing memory before, int256 equityBefore, uint256 allowanceWad, bool countLoss) private {
         uint256 ratioBefore = before.supply == 0 ? type(uint256).max : Math.mulDiv(before.valueWad, C.WAD, before.supply);
         uint256 ratioAfter = reserve.collateralRatio();
         if (ratioAfter < Math.min(ratioBefore, before.targetWad)) {
             revert RatioBelowBound(ratioBefore, ratioAfter, before.targetWad);
         }
         int256 equityAfter = _equity();
-        if (equityAfter + int256(roundingWad) < equityBefore) revert ProtocolValueDecreased(equityBefore, equityAfter);
+        if (equityAfter + int256(allowanceWad) < equityBefore) revert ProtocolValueDecreased(equityBefore, equityAfter);
+        // _recordOperation already rolled the epoch over, so the stored epoch is the current one.
+        if (countLoss && equityAfter < equityBefore) _epoch.lossWad += uint256(equityBefore - equityAfter);
     }
 
     /// @dev Gross reserve value minus the supply at the peg, WAD USD.
@@ -602,6 +801,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     function _readMarket() private view returns (Market memory m) {
         (m.spotWad, m.twapWad) = oracle.marketPrice();
+        (m.twapSpanSec, m.twapWindowSec) = oracle.twapSpan();
         m.quoteUsdWad = oracle.price(quoteAsset);
         (m.reserveToken, m.reserveQuote) = _reserves();
     }
@@ -612,6 +812,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         } catch {
             return (false, m);
         }
+        (m.twapSpanSec, m.twapWindowSec) = oracle.twapSpan();
         (ok, m.quoteUsdWad) = oracle.tryPrice(quoteAsset);
         (m.reserveToken, m.reserveQuote) = _reserves();
     }
@@ -652,7 +853,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     function _currentEpoch() private view returns (EpochState memory e) {
         e = _epoch;
-        if (block.timestamp >= e.startedAt + _limits.epochSec) e = EpochState(block.timestamp, 0, 0);
+        if (block.timestamp >= e.startedAt + _limits.epochSec) e = EpochState(block.timestamp, 0, 0, 0);
     }
 
     function _recordOperation(int256 netMintedDelta, uint256 contractedWad) private {
@@ -689,6 +890,16 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         bandBps = bandBps_;
         maxSpotTwapDeviationBps = maxDeviationBps;
         emit BandSet(bandBps_, maxDeviationBps);
+    }
+
+    function _setSizing(uint256 minOperationShareBps_, uint256 maxLossBps_, uint256 maxLossPerEpochWad_) private {
+        _requireWithin("minOperationShareBps", minOperationShareBps_, C.MIN_OPERATION_SHARE_LOWER_BPS, C.MIN_OPERATION_SHARE_UPPER_BPS);
+        _requireWithin("maxLossBps", maxLossBps_, 0, C.HARD_MAX_LOSS_BPS);
+        _requireWithin("maxLossPerEpochWad", maxLossPerEpochWad_, 0, C.HARD_MAX_LOSS_PER_EPOCH_WAD);
+        minOperationShareBps = minOperationShareBps_;
+        maxLossBps = maxLossBps_;
+        maxLossPerEpochWad = maxLossPerEpochWad_;
+        emit SizingSet(minOperationShareBps_, maxLossBps_, maxLossPerEpochWad_);
     }
 
     function _requireWithin(bytes32 parameter, uint256 value, uint256 min, uint256 max) private pure {

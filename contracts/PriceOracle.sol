@@ -138,8 +138,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function update() external override returns (bool recorded) {
-        uint256 minInterval = twapWindowSec / OBSERVATIONS_PER_WINDOW;
-        if (_count != 0 && block.timestamp < _observations[_newest].timestamp + minInterval) return false;
+        if (!observationDue()) return false;
         (,, uint256 cumulativeNow) = _poolState();
         uint256 index = _count == 0 ? 0 : (_newest + 1) % OBSERVATION_SLOTS;
         _observations[index] = Observation({timestamp: uint32(block.timestamp), priceCumulative: cumulativeNow});
@@ -147,6 +146,17 @@ contract PriceOracle is IPriceOracle, AccessControl {
         if (_count < OBSERVATION_SLOTS) _count++;
         emit ObservationRecorded(index, block.timestamp, cumulativeNow);
         return true;
+    }
+
+    /// @inheritdoc IPriceOracle
+    function observationDue() public view override returns (bool) {
+        return _count == 0 || block.timestamp >= _observations[_newest].timestamp + twapWindowSec / OBSERVATIONS_PER_WINDOW;
+    }
+
+    /// @inheritdoc IPriceOracle
+    function twapSpan() external view override returns (uint256 spanSec, uint256 windowSec) {
+        (bool found, Observation memory anchor) = _anchor();
+        return (found ? block.timestamp - anchor.timestamp : 0, twapWindowSec);
     }
 
     /// @notice The newest observation (timestamp, cumulative) and how many are stored.

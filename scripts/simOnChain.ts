@@ -145,7 +145,7 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
       b.reserve.targetRatioWad = target;
       b.reserve.lastRefreshAt = lastRefreshAt;
       b.book.lastOperationAt = lastOperationAt;
-      b.book.epoch = { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted };
+      b.book.epoch = { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted, lossWad: epoch.lossWad };
     },
   });
 

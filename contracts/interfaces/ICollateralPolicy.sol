@@ -6,7 +6,11 @@ pragma solidity 0.8.28;
 /// when the pool TWAP is below `peg − band` (stress), steps down when above `peg + band` (calm,
 /// confident market), and is clamped to `[riskFloor, maxRatioWad]`. The risk floor is
 /// `minRatioWad + weightedHaircut × riskWeightBps / 1e4`: a riskier reserve needs more backing.
-/// `refresh()` is permissionless and rate-limited by `refreshCooldownSec`.
+/// `refresh()` is permissionless and rate-limited by `refreshCooldownSec`. It first records a pool
+/// observation (`PriceOracle.update()`), so every refresh also keeps the TWAP on its clock; when the
+/// TWAP is stale anyway (its average spans more than `MAX_TWAP_SPAN_WINDOWS` windows: the ring went
+/// quiet) it does not step on that average: it only applies the risk floor, emits `TargetRatioHeld`
+/// and leaves the cooldown unspent, so the real step follows once the window has fresh observations.
 /// @dev Gate (cooldown, oracle validity) → pure compute (`computeTargetRatio`) → single actuator
 /// (`refresh`). The keeper mirrors `computeTargetRatio` exactly. Roles: DEFAULT_ADMIN_ROLE sets
 /// the bounded parameters; every bound is a constant in `Constants.sol`.
@@ -27,6 +31,9 @@ interface ICollateralPolicy {
 
     event ParamsSet(uint256 minRatioWad, uint256 maxRatioWad, uint256 stepWad, uint256 bandBps, uint256 riskWeightBps, uint256 refreshCooldownSec);
     event TargetRatioRefreshed(uint256 oldTargetWad, uint256 newTargetWad, uint256 twapWad, uint256 floorWad);
+    /// @notice A refresh found the TWAP stale (spanning `twapSpanSec` > 2 × `windowSec`) and held the
+    /// target (only the risk floor applied).
+    event TargetRatioHeld(uint256 targetWad, uint256 twapSpanSec, uint256 windowSec);
 
     /// @notice The current target collateral ratio, WAD.
     function targetRatio() external view returns (uint256 ratioWad);

@@ -50,8 +50,20 @@ interface IPriceOracle {
     function marketPrice() external view returns (uint256 spotWad, uint256 twapWad);
 
     /// @notice Records a pool observation if at least a quarter window passed since the last one.
+    /// Permissionless and cheap: whoever watches the pool (the keeper each cycle, an Automation
+    /// upkeep, `CollateralPolicy.refresh()`, an operation) keeps the ring on its clock.
     /// @return recorded Whether a new observation was written.
     function update() external returns (bool recorded);
+
+    /// @notice True when `update()` would record an observation now.
+    function observationDue() external view returns (bool);
+
+    /// @notice How long the TWAP returned by `marketPrice()` now averages over, seconds (the age of
+    /// its anchor observation; 0 when no observation is old enough), and the configured window.
+    /// With observations on their schedule `spanSec` stays within 1.25 windows; a span beyond
+    /// `MAX_TWAP_SPAN_WINDOWS` windows means the ring went quiet and the average covers the gap:
+    /// consumers treat that TWAP as stale rather than as a window's average.
+    function twapSpan() external view returns (uint256 spanSec, uint256 windowSec);
 
     /// @notice The pool, the token and its quote asset this oracle prices.
     function pool() external view returns (address);

@@ -29,6 +29,11 @@ uint256 constant MAX_TWAP_WINDOW_SEC = 1 days;
 /// always spans two windows.
 uint256 constant OBSERVATION_SLOTS = 8;
 uint256 constant OBSERVATIONS_PER_WINDOW = 4;
+/// @dev The TWAP is stale when the observation it averages from is more than this many windows
+/// old: observations stopped for longer than a window, so the "average" would span the quiet gap
+/// (days, possibly) instead of its window. Two windows leave room for observations written a
+/// little late (one per quarter window is the schedule) without ever doubling the average's span.
+uint256 constant MAX_TWAP_SPAN_WINDOWS = 2;
 
 // ---------------------------------------------------------------- reserve
 /// @dev A haircut above 50% means the asset should not be collateral at all.
@@ -77,6 +82,25 @@ uint256 constant HARD_MAX_EXPANSION_PER_EPOCH = 50_000_000e18;
 /// @dev Contraction caps are quote-asset amounts normalised to 18 decimals (decimals-independent).
 uint256 constant HARD_MAX_CONTRACTION_PER_OP = 10_000_000e18;
 uint256 constant HARD_MAX_CONTRACTION_PER_EPOCH = 50_000_000e18;
+/// @dev Minimum operation size, as a share of the full trade the peg and the caps allow at that
+/// moment, for every caller: a dust trade cannot spend the cooldown. At least 1% (below it dust is
+/// back), at most 50% (above it a front-run of half the trade, itself a trade toward the peg, would
+/// block the operation instead of shrinking it).
+uint256 constant MIN_OPERATION_SHARE_LOWER_BPS = 100;
+uint256 constant MIN_OPERATION_SHARE_UPPER_BPS = 5_000;
+uint256 constant DEFAULT_MIN_OPERATION_SHARE_BPS = 1_000;
+/// @dev Per-operation loss budget, bps of the trade's value at the peg: what the protocol may pay
+/// to land exactly on the peg when that trade is unprofitable. 0 keeps the strict rule (never lose).
+/// At most the pool fee (30 bps): the dead zone a 0.3% pool leaves never costs more than its fee,
+/// so a larger budget would only buy trades no peg needs.
+uint256 constant HARD_MAX_LOSS_BPS = 30;
+/// @dev Per-epoch cap on the total loss those trades may cost, WAD USD: 0.1% of the hard epoch
+/// expansion cap, so even a captured admin cannot turn the budget into a drain.
+uint256 constant HARD_MAX_LOSS_PER_EPOCH_WAD = 50_000e18;
+/// @dev Upper bound on an operation's limit price (quote whole units per token, WAD): far above
+/// any price a peg operation meets, and it keeps the limit-price maths free of overflow.
+uint256 constant MAX_LIMIT_PRICE_WAD = 1e30;
+
 /// @dev Slippage allowed between an Automation simulation (`checkUpkeep`) and its execution.
 uint256 constant UPKEEP_SLIPPAGE_BPS = 50;
 

@@ -35,6 +35,34 @@ library PegMath {
         return _solve(reserveQuote, k);
     }
 
+    /// @notice Largest token input whose average execution price (quote out per token in, fee
+    /// included) is at least priceNum/priceDen; 0 when even the first unit sells below it.
+    /// @dev avg(dx) = 997·rQ / (1000·rT + 997·dx) ≥ P  ⇔  dx ≤ (997·rQ / P − 1000·rT) / 997.
+    /// Both steps round down, so the exact average of the returned input is never below P.
+    function maxTokensInAtPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
+        internal
+        pure
+        returns (uint256)
+    {
+        uint256 scaled = Math.mulDiv(FEE_N * reserveQuote, priceDen, priceNum);
+        uint256 base = FEE_D * reserveToken;
+        return scaled <= base ? 0 : (scaled - base) / FEE_N;
+    }
+
+    /// @notice Largest quote input whose average price paid (quote in per token out, fee included)
+    /// is at most priceNum/priceDen; 0 when even the first unit costs more.
+    /// @dev avg(dq) = (1000·rQ + 997·dq) / (997·rT) ≤ P  ⇔  dq ≤ (997·rT·P − 1000·rQ) / 997,
+    /// rounded down, so the exact average of the returned input is never above P.
+    function maxQuoteInAtPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
+        internal
+        pure
+        returns (uint256)
+    {
+        uint256 scaled = Math.mulDiv(FEE_N * reserveToken, priceNum, priceDen);
+        uint256 base = FEE_D * reserveQuote;
+        return scaled <= base ? 0 : (scaled - base) / FEE_N;
+    }
+
     /// @notice Uniswap V2's own output formula (UniswapV2Library.getAmountOut), rounded down.
     function amountOut(uint256 amountIn, uint256 reserveIn, uint256 reserveOut) internal pure returns (uint256) {
         uint256 amountInWithFee = amountIn * FEE_N;

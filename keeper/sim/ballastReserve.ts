@@ -4,7 +4,7 @@
  * peg minus the fee and pro-rata below 100%, recovery fees, buffer and strategy) and the target
  * ratio step (keeper/src/policy computeTargetRatio, the mirror of CollateralPolicy).
  */
-import { BPS, PEG_WAD, WAD, computeTargetRatio, max, min, mulDiv, type OperatorLimits } from "../src/policy";
+import { BPS, DEFAULT_MIN_OPERATION_SHARE_BPS, PEG_WAD, WAD, computeTargetRatio, max, min, mulDiv, type OperatorLimits } from "../src/policy";
 import type { BallastParams, CollateralParams } from "../../deploy/parameters";
 import { type Asset, type FeedConfig, type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT } from "./market";
 
@@ -25,7 +25,13 @@ export interface BallastConfig {
   recoveryRedeemFeeBps: bigint;
   bufferToleranceBps: bigint;
   policy: { minRatioWad: bigint; maxRatioWad: bigint; stepWad: bigint; bandBps: bigint; riskWeightBps: bigint; refreshCooldownSec: bigint };
-  operator: { bandBps: bigint; maxSpotTwapDeviationBps: bigint; limits: OperatorLimits };
+  operator: {
+    bandBps: bigint;
+    maxSpotTwapDeviationBps: bigint;
+    limits: OperatorLimits;
+    /** MarketOperator.setSizing: minimum share of the full trade (bps), loss budget (bps) and its epoch cap (WAD USD). */
+    sizing: { minOperationShareBps: bigint; maxLossBps: bigint; maxLossPerEpochWad: bigint };
+  };
   twapWindowSec: number;
 }
 
@@ -85,6 +91,8 @@ export function ballastConfigFrom(params: BallastParams): BallastConfig {
         cooldownSec: BigInt(op.cooldownSec),
         epochSec: BigInt(op.epochSec),
       },
+      // The deploy keeps the contract's defaults (the constructor's setSizing).
+      sizing: { minOperationShareBps: DEFAULT_MIN_OPERATION_SHARE_BPS, maxLossBps: 0n, maxLossPerEpochWad: 0n },
     },
     twapWindowSec: params.oracle.twapWindowSec,
   };

@@ -238,21 +238,29 @@ export class Market {
     return this.obs.length === 0 ? { timestamp: 0n, count: 0n } : { timestamp: this.obs[this.newest].timestamp, count: BigInt(this.obs.length) };
   }
 
+  /** The newest observation at least one window old (PriceOracle._anchor). */
+  private anchor(): { timestamp: bigint; cumulative: bigint } | undefined {
+    const window = BigInt(this.oracle.twapWindowSec);
+    for (let i = 0; i < this.obs.length; i++) {
+      const o = this.obs[(this.newest + OBSERVATION_SLOTS - i) % OBSERVATION_SLOTS];
+      if (o && this.now - o.timestamp >= window) return o;
+    }
+    return undefined;
+  }
+
+  /** PriceOracle.twapSpan() mirror: the anchor's age (0 without one) and the window, s. */
+  twapSpan(): { spanSec: bigint; windowSec: bigint } {
+    const anchor = this.anchor();
+    return { spanSec: anchor ? this.now - anchor.timestamp : 0n, windowSec: BigInt(this.oracle.twapWindowSec) };
+  }
+
   /** PriceOracle.marketPrice() mirror: (spot, twap) WAD USD, ok=false where it would revert. */
   marketPrice(): { ok: boolean; spotWad: bigint; twapWad: bigint; quoteUsdWad: bigint } {
     const fail = { ok: false, spotWad: 0n, twapWad: 0n, quoteUsdWad: 0n };
     const q = this.feedPrice("USDC");
     if (!q.ok || this.reserveToken === 0n || this.reserveQuote === 0n) return fail;
     const spotWad = mulDiv(this.reserveQuote * TOKEN_UNIT, q.wad, this.reserveToken * QUOTE_UNIT);
-    const window = BigInt(this.oracle.twapWindowSec);
-    let anchor: { timestamp: bigint; cumulative: bigint } | undefined;
-    for (let i = 0; i < this.obs.length; i++) {
-      const o = this.obs[(this.newest + OBSERVATION_SLOTS - i) % OBSERVATION_SLOTS];
-      if (o && this.now - o.timestamp >= window) {
-        anchor = o;
-        break;
-      }
-    }
+    const anchor = this.anchor();
     if (!anchor) return fail;
     const average = (this.cumulativeNow() - anchor.cumulative) / (this.now - anchor.timestamp);
     const twapQuoteWad = mulDiv(average, WAD * TOKEN_UNIT, QUOTE_UNIT << 112n);

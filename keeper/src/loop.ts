@@ -299,7 +299,7 @@ export class KeeperLoop {
     const action = ACTION_NAME[d.action];
     const intent = { action, amount: d.amount.toString(), minOut: d.minOut.toString(), expectedOut: d.expectedOut.toString(), expectedProfitUsd: wad(d.expectedProfitWad), gasCostUsd: wad(d.gasCostWad) };
     log.info({ event: "cycle.act", ...state, ...intent }, `deciding to ${action}`);
-    const req = { action: d.action, amount: d.amount, minOut: d.minOut, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei, feeCapWei: d.feeCapWei };
+    const req = { action: d.action, amount: d.amount, minOut: d.minOut, limitPriceWad: d.limitPriceWad, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei, feeCapWei: d.feeCapWei };
 
     let sim;
     try {

@@ -10,11 +10,13 @@ import { MaxUint256, parseUnits, type TransactionReceipt } from "ethers";
 import { deploySystemFixture, equityWad, passTime, poolPrice, pushSpotTo, settleAt, WAD, limitsOf } from "../fixtures/system";
 import { automationFixture, operatorState, type AutomationFixture } from "./fixture";
 import { Action, decodePerformData, encodePerformData } from "./registryHarness";
+import { Action as TsAction, limitPriceWad } from "../../keeper/src/policy";
 
 const price = (s: string) => parseUnits(s, 18);
 const ONE_BPS_WAD = WAD / 10_000n;
 const Blocker = { None: 0n, InsideBand: 4n, Cooldown: 5n };
 const GAS = 1_500_000n;
+const DECIMALS = { tokenDecimals: 18, quoteDecimals: 6 };
 
 /** The revert data of a mined, failed transaction, from the node's own trace. */
 async function revertData(hash: string): Promise<string> {
@@ -49,7 +51,7 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
     const request = decodePerformData(sim.performData);
     expect(request.action).to.equal(Action.Expand);
     expect(request.amount).to.equal(preview.amount);
-    expect(request.minOut).to.equal((preview.expectedOut * 9_950n) / 10_000n);
+    expect(request.limitPriceWad).to.equal(limitPriceWad(TsAction.Expand, preview.amount, preview.expectedOut, 50n, DECIMALS));
 
     const equityBefore = await equityWad(f);
     await expect(f.registry.perform(sim.performData))
@@ -90,14 +92,20 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
       expect(await operatorState(f)).to.deep.equal(before);
     });
 
-    it("the price partly corrected: the clamped trade would get less than minOut, so it reverts SlippageExceeded and changes nothing", async function () {
+    it("the price partly corrected: the trade shrinks to what the pool gives at the requested price, never below it, short of the peg", async function () {
       const f = await loadFixture(automationFixture);
       await settleAt(f, price("1.04"));
       const stale = await f.registry.simulate();
+      const { limitPriceWad: limit } = decodePerformData(stale.performData);
       await pushSpotTo(f, price("1.02")); // still above the band, within the spot/TWAP guard
-      const before = await operatorState(f);
-      await expect(f.registry.perform(stale.performData)).to.be.revertedWithCustomError(f.operator, "SlippageExceeded");
-      expect(await operatorState(f)).to.deep.equal(before);
+      const equityBefore = await equityWad(f);
+      const receipt = await (await f.registry.perform(stale.performData)).wait();
+      const event = receipt!.logs.map((l) => f.operator.interface.parseLog(l)).find((e) => e?.name === "SupplyExpanded")!;
+      const [, sold, quote] = event.args as unknown as [string, bigint, bigint];
+      // Average price received, quote per token (WAD), at least the limit less the pair's one-unit rounding.
+      expect(((quote + 1n) * 10n ** 12n * WAD) / sold).to.be.gte(limit);
+      expect(await poolPrice(f)).to.be.gt(WAD + ONE_BPS_WAD);
+      expect(await equityWad(f)).to.be.gt(equityBefore);
     });
 
     it("the price moved further away: only the stale amount is sold, the pool ends short of the peg (not past it) and protocol value grows", async function () {
@@ -110,7 +118,7 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
       const equityBefore = await equityWad(f);
       await expect(f.registry.perform(stale.performData))
         .to.emit(f.operator, "SupplyExpanded")
-        .withArgs(f.forwarder.address, staleRequest.amount, (q: bigint) => q >= staleRequest.minOut, (s: bigint) => s > 0n, (s: bigint) => s > WAD);
+        .withArgs(f.forwarder.address, staleRequest.amount, (q: bigint) => (q * 10n ** 12n * WAD) / staleRequest.amount >= staleRequest.limitPriceWad, (s: bigint) => s > 0n, (s: bigint) => s > WAD);
       expect(await poolPrice(f)).to.be.gt(WAD + 50n * ONE_BPS_WAD);
       expect(await equityWad(f)).to.be.gt(equityBefore);
     });
@@ -149,7 +157,7 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
       const f = await loadFixture(automationFixture);
       await settleAt(f, price("1.03"));
       const preview = await f.operator.preview();
-      const forged = encodePerformData({ action: Action.Expand, amount: MaxUint256, minOut: 0n });
+      const forged = encodePerformData({ action: Action.Expand, amount: MaxUint256, limitPriceWad: 0n });
       await expect(f.registry.perform(forged))
         .to.emit(f.operator, "SupplyExpanded")
         .withArgs(f.forwarder.address, preview.amount, preview.expectedOut, (s: bigint) => s > 0n, (s: bigint) => s >= WAD);
@@ -159,15 +167,15 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
     it("action None, or the wrong action, reverts UpkeepNotNeeded", async function () {
       const f = await loadFixture(automationFixture);
       await settleAt(f, price("1.03"));
-      await expect(f.registry.perform(encodePerformData({ action: Action.None, amount: 1n, minOut: 0n })))
+      await expect(f.registry.perform(encodePerformData({ action: Action.None, amount: 1n, limitPriceWad: 0n })))
         .to.be.revertedWithCustomError(f.operator, "UpkeepNotNeeded")
         .withArgs(Action.None, Action.Expand, Blocker.None);
-      await expect(f.registry.perform(encodePerformData({ action: Action.Contract, amount: MaxUint256, minOut: 0n })))
+      await expect(f.registry.perform(encodePerformData({ action: Action.Contract, amount: MaxUint256, limitPriceWad: 0n })))
         .to.be.revertedWithCustomError(f.operator, "UpkeepNotNeeded")
         .withArgs(Action.Contract, Action.Expand, Blocker.None);
     });
 
-    it("performData that is not abi.encode(action, amount, minOut) reverts without effect", async function () {
+    it("performData that is not abi.encode(action, amount, limitPriceWad) reverts without effect", async function () {
       const f = await loadFixture(automationFixture);
       await settleAt(f, price("1.03"));
       const before = await operatorState(f);

@@ -16,20 +16,20 @@ export interface Simulation {
   blockNumber: number;
 }
 
-/** performData decoded: `abi.encode(action, amount, minOut)`. */
+/** performData decoded: `abi.encode(action, amount, limitPriceWad)` (quote per token, WAD). */
 export interface PerformRequest {
   action: bigint;
   amount: bigint;
-  minOut: bigint;
+  limitPriceWad: bigint;
 }
 
 export function decodePerformData(performData: string): PerformRequest {
-  const [action, amount, minOut] = AbiCoder.defaultAbiCoder().decode(["uint8", "uint256", "uint256"], performData);
-  return { action: action as bigint, amount: amount as bigint, minOut: minOut as bigint };
+  const [action, amount, limitPriceWad] = AbiCoder.defaultAbiCoder().decode(["uint8", "uint256", "uint256"], performData);
+  return { action: action as bigint, amount: amount as bigint, limitPriceWad: limitPriceWad as bigint };
 }
 
 export function encodePerformData(r: PerformRequest): string {
-  return AbiCoder.defaultAbiCoder().encode(["uint8", "uint256", "uint256"], [r.action, r.amount, r.minOut]);
+  return AbiCoder.defaultAbiCoder().encode(["uint8", "uint256", "uint256"], [r.action, r.amount, r.limitPriceWad]);
 }
 
 export class AutomationRegistryHarness {

@@ -65,6 +65,7 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
   describe("epochs", function () {
     it("epoch() reads as a fresh, empty epoch starting now once the stored one has expired", async function () {
       const f = await loadFixture(deploySystemFixture);
+      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: TOKENS("1000") });
       await settleAt(f, price("1.03"));
       await f.operator.connect(f.keeper).expandSupply(TOKENS("1000"), 0);
       const stored = await f.operator.epoch();
@@ -72,14 +73,15 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       const epochSec = Number((await f.operator.limits()).epochSec);
       const startedAt = stored.startedAt;
       await time.increaseTo(startedAt + BigInt(epochSec) - 1n);
-      expect(await f.operator.epoch(), "one second before expiry the stored epoch still counts").to.deep.equal([startedAt, TOKENS("1000"), 0n]);
+      expect(await f.operator.epoch(), "one second before expiry the stored epoch still counts").to.deep.equal([startedAt, TOKENS("1000"), 0n, 0n]);
       await time.increaseTo(startedAt + BigInt(epochSec));
       const now = BigInt(await time.latest());
-      expect(await f.operator.epoch()).to.deep.equal([now, 0n, 0n]);
+      expect(await f.operator.epoch()).to.deep.equal([now, 0n, 0n, 0n]);
     });
 
     it("contraction after the admin lowers the epoch cap below what was already contracted reverts CapReached(Contract)", async function () {
       const f = await loadFixture(deploySystemFixture);
+      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxContractionPerOp: TOKENS("1000") });
       await settleAt(f, price("0.97"));
       await f.operator.connect(f.keeper).contractSupply(USDC("1000"), 0);
       expect((await f.operator.epoch()).contracted).to.equal(TOKENS("1000"));

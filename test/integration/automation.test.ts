@@ -18,14 +18,15 @@ async function parked(): Promise<Fixture> {
 }
 
 describe("Automation entry points and preview()", function () {
-  it("checkUpkeep asks for preview's expansion with 0.5% slippage; performUpkeep by the keeper lands the pool on the peg [INV-8]", async function () {
+  it("checkUpkeep asks for preview's expansion at its average price less 0.5%; performUpkeep by the keeper lands the pool on the peg [INV-8]", async function () {
     const f = await loadFixture(parked);
     await settleAt(f, parseUnits("1.05", 18));
     const p = await f.operator.preview();
     const [needed, performData] = await f.operator.checkUpkeep("0x");
     expect(needed).to.equal(true);
-    const [action, amount, minOut] = AbiCoder.defaultAbiCoder().decode(["uint8", "uint256", "uint256"], performData);
-    expect([action, amount, minOut]).to.deep.equal([Action.Expand, p.amount, (p.expectedOut * 9950n) / 10000n]);
+    const [action, amount, minPrice] = AbiCoder.defaultAbiCoder().decode(["uint8", "uint256", "uint256"], performData);
+    const averageWad = (p.expectedOut * 10n ** 18n * WAD) / (p.amount * 10n ** 6n); // quote per token, WAD
+    expect([action, amount, minPrice]).to.deep.equal([Action.Expand, p.amount, (averageWad * 9950n) / 10000n]);
     await expect(f.operator.connect(f.keeper).performUpkeep(performData)).to.emit(f.operator, "SupplyExpanded");
     expect(await poolPrice(f)).to.be.gte(WAD).and.lt(WAD + WAD / 10_000n);
   });

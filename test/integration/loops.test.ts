@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits, MaxUint256 } from "ethers";
 import { deploySystemFixture, mintWithUsdc, passTime, poolPrice, settleAt, swapIntoPool, WAD } from "../fixtures/system";
 
@@ -57,10 +57,9 @@ describe("Full loops on the real Uniswap V2 pair", function () {
     const f = await loadFixture(deploySystemFixture);
     const minted = await mintWithUsdc(f, f.user, parseUnits("10000", 6));
     await settleAt(f, parseUnits("1.04", 18));
-    // WETH's feed (4100 s heartbeat allowance) misses its updates; USDC's stays fresh.
-    await time.increase(f.params.collateral.others[0].maxAgeSec + 1);
-    const [, usdcAnswer] = await f.usdc.feed.latestRoundData();
-    await f.usdc.feed.updateAnswer(usdcAnswer);
+    // WETH's feed (4100 s heartbeat allowance) misses its updates; USDC's stays fresh, and the pool
+    // stays observed on the clock (so only the feed, not the TWAP, is stale).
+    await passTime(f, f.params.collateral.others[0].maxAgeSec + 1, 8, [f.usdc]);
 
     const p = await f.operator.preview();
     expect(p.action).to.equal(0n);

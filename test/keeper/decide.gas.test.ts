@@ -132,7 +132,8 @@ describe("keeper decide(): gas economics", function () {
   });
 
   describe("TWAP observation write", function () {
-    const ring = (ageSec: bigint, count = 8n): Partial<Snapshot> => ({ observations: { twapWindowSec: 1_800n, observationsPerWindow: 4n, newestAt: T0 - ageSec, count } });
+    // What PriceOracle.observationDue() answers for that ring.
+    const ring = (ageSec: bigint, count = 8n): Partial<Snapshot> => ({ observations: { due: count === 0n || ageSec >= 450n, twapWindowSec: 1_800n, observationsPerWindow: 4n, newestAt: T0 - ageSec, count } });
 
     it("inside the band with the newest observation 450 s old (1,800 s / 4): stands still and writes one for $0.57", function () {
       const r = run(snapshot({}, ring(450n)));

@@ -55,7 +55,7 @@ describe("keeper decide(): properties", function () {
     fc.assert(
       fc.property(reservesArb, capsArb, (r, c) => {
         const limits = { ...snapshot().operator.limits, maxExpansionPerOp: tok(c.perOpExp.toString()), maxContractionPerOp: wad(c.perOpCon.toString()) };
-        const epoch = { startedAt: snapshot().operator.epoch.startedAt, netMinted: tok(c.usedExp.toString()), contracted: wad(c.usedCon.toString()) };
+        const epoch = { startedAt: snapshot().operator.epoch.startedAt, netMinted: tok(c.usedExp.toString()), contracted: wad(c.usedCon.toString()), lossWad: 0n };
         const s = state(r, { limits, epoch, quoteIdle: usdc(c.idle.toString()) });
         const d = run(s).decision;
         if (d.kind !== "act") return;

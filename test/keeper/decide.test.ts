@@ -145,7 +145,7 @@ const cases: Case[] = [
   },
   {
     name: "epoch cap used up: cap reached",
-    snap: snapshot({ ...ABOVE_2PCT, epoch: { startedAt: T0 - 10n, netMinted: tok("1000000"), contracted: 0n } }),
+    snap: snapshot({ ...ABOVE_2PCT, epoch: { startedAt: T0 - 10n, netMinted: tok("1000000"), contracted: 0n, lossWad: 0n } }),
     expect: standsStill("cap-reached"),
   },
   {

@@ -38,7 +38,7 @@ describe("keeper observation writes (real PriceOracle)", function () {
     const p = await connectProtocol(await addressBookOf(f), ethers.provider);
     const snap = await readSnapshot(ethers.provider as never, p, new SymbolCache(ethers.provider), { feeHistoryBlocks: 1, rewardPercentile: 50, keeper: null });
     const [timestamp, , count] = await f.oracle.latestObservation();
-    expect(snap.observations).to.deep.equal({ twapWindowSec: await f.oracle.twapWindowSec(), observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: timestamp, count });
+    expect(snap.observations).to.deep.equal({ due: await f.oracle.observationDue(), twapWindowSec: await f.oracle.twapWindowSec(), observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: timestamp, count });
   });
 
   it("the default gas.units.observe covers a write's receipt gas, within 25%", async function () {

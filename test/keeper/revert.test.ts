@@ -10,7 +10,7 @@ import { Action } from "../../keeper/src/policy";
 describe("keeper executor: simulation decodes custom errors by name", function () {
   it("expandSupply at the peg: PriceInsideBand; a stranger: NotKeeper", async function () {
     const f = await loadFixture(deploySystemFixture);
-    const req = { action: Action.Expand as const, amount: 10n ** 18n, minOut: 0n, maxFeePerGasWei: 10n ** 10n, maxPriorityFeePerGasWei: 10n ** 9n };
+    const req = { action: Action.Expand as const, amount: 10n ** 18n, minOut: 0n, limitPriceWad: 0n, maxFeePerGasWei: 10n ** 10n, maxPriorityFeePerGasWei: 10n ** 9n };
     const options = { operator: await f.operator.getAddress(), confirmations: 1, timeoutMs: 10_000, gasLimitBufferBps: 2_000 };
     const asKeeper = new DirectTxSender(f.keeper, ethers.provider, f.keeper.address, options);
     const asStranger = new DirectTxSender(f.stranger, ethers.provider, f.stranger.address, options);

@@ -25,9 +25,9 @@ const GUARDED: Record<string, Record<string, string>> = {
   },
   CollateralPolicy: { setParams: ADMIN, grantRole: ADMIN, revokeRole: ADMIN },
   MarketOperator: {
-    setLimits: ADMIN, setBand: ADMIN, setAutomationForwarder: ADMIN, setPermissionless: ADMIN, unpause: ADMIN,
+    setLimits: ADMIN, setBand: ADMIN, setSizing: ADMIN, setAutomationForwarder: ADMIN, setPermissionless: ADMIN, unpause: ADMIN,
     grantRole: ADMIN, revokeRole: ADMIN, pause: "GUARDIAN_ROLE",
-    expandSupply: "KEEPER", contractSupply: "KEEPER", rebalance: "KEEPER", performUpkeep: "KEEPER",
+    expandSupply: "KEEPER", contractSupply: "KEEPER", expandSupplyAtPrice: "KEEPER", contractSupplyAtPrice: "KEEPER", rebalance: "KEEPER", performUpkeep: "KEEPER",
   },
 };
 

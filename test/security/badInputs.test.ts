@@ -21,7 +21,7 @@ import {
   TestVault__factory,
   type AccessControl,
 } from "../../typechain-types";
-import { deploySystemFixture, passTime, swapIntoPool, mintWithUsdc, type Fixture } from "../fixtures/system";
+import { deploySystemFixture, limitsOf, passTime, swapIntoPool, mintWithUsdc, type Fixture } from "../fixtures/system";
 
 type Expectation = { contract: BaseContract; error: string; args?: unknown[] };
 interface BadInput {
@@ -428,10 +428,49 @@ add("MarketOperator.expandSupply", "unmet minQuoteOut", async (f) => { await mak
 add("MarketOperator.expandSupply", "while paused", async (f) => { await f.operator.connect(f.guardian).pause(); return f.operator.connect(f.keeper).expandSupply(1n, 0); },
   (f) => ({ contract: f.operator, error: "EnforcedPause" }));
 add("MarketOperator.expandSupply", "inside the cooldown", async (f) => {
+  await f.operator.setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: TOKENS("1") });
   await makeExpansionDue(f);
   await f.operator.connect(f.keeper).expandSupply(TOKENS("1"), 0);
   return f.operator.connect(f.keeper).expandSupply(TOKENS("1"), 0);
 }, (f) => ({ contract: f.operator, error: "CooldownActive" }));
+add("MarketOperator.expandSupply", "dust (below the minimum operation size)", async (f) => { await makeExpansionDue(f); return f.operator.connect(f.keeper).expandSupply(10n ** 12n, 0); },
+  (f) => ({ contract: f.operator, error: "OperationTooSmall" }));
+add("MarketOperator.expandSupplyAtPrice", "stranger", (f) => f.operator.connect(f.stranger).expandSupplyAtPrice(1n, 0),
+  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }));
+add("MarketOperator.expandSupplyAtPrice", "zero amount", (f) => f.operator.connect(f.keeper).expandSupplyAtPrice(0, 0),
+  (f) => ({ contract: f.operator, error: "ZeroAmount" }));
+add("MarketOperator.expandSupplyAtPrice", "limit price above the hard bound", (f) => f.operator.connect(f.keeper).expandSupplyAtPrice(MaxUint256, MaxUint256),
+  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("minPriceWad"), MaxUint256, 0n, 10n ** 30n] }));
+add("MarketOperator.expandSupplyAtPrice", "limit price the pool cannot reach", async (f) => { await makeExpansionDue(f); return f.operator.connect(f.keeper).expandSupplyAtPrice(MaxUint256, WAD("2")); },
+  (f) => ({ contract: f.operator, error: "PriceLimitExceeded" }));
+add("MarketOperator.expandSupplyAtPrice", "dust (below the minimum operation size)", async (f) => { await makeExpansionDue(f); return f.operator.connect(f.keeper).expandSupplyAtPrice(10n ** 12n, 0); },
+  (f) => ({ contract: f.operator, error: "OperationTooSmall" }));
+add("MarketOperator.expandSupplyAtPrice", "price inside the band", (f) => f.operator.connect(f.keeper).expandSupplyAtPrice(MaxUint256, 0),
+  (f) => ({ contract: f.operator, error: "PriceInsideBand" }));
+add("MarketOperator.expandSupplyAtPrice", "while paused", async (f) => { await f.operator.connect(f.guardian).pause(); return f.operator.connect(f.keeper).expandSupplyAtPrice(1n, 0); },
+  (f) => ({ contract: f.operator, error: "EnforcedPause" }));
+add("MarketOperator.contractSupplyAtPrice", "stranger", (f) => f.operator.connect(f.stranger).contractSupplyAtPrice(1n, WAD("1")),
+  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }));
+add("MarketOperator.contractSupplyAtPrice", "zero amount", (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(0, WAD("1")),
+  (f) => ({ contract: f.operator, error: "ZeroAmount" }));
+add("MarketOperator.contractSupplyAtPrice", "zero limit price", (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, 0),
+  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("maxPriceWad"), 0n, 1n, 10n ** 30n] }));
+add("MarketOperator.contractSupplyAtPrice", "limit price above the hard bound", (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, MaxUint256),
+  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("maxPriceWad"), MaxUint256, 1n, 10n ** 30n] }));
+add("MarketOperator.contractSupplyAtPrice", "price above the peg (wrong side)", async (f) => { await makeExpansionDue(f); return f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, WAD("1")); },
+  (f) => ({ contract: f.operator, error: "PriceInsideBand" }));
+add("MarketOperator.contractSupplyAtPrice", "while paused", async (f) => { await f.operator.connect(f.guardian).pause(); return f.operator.connect(f.keeper).contractSupplyAtPrice(1n, WAD("1")); },
+  (f) => ({ contract: f.operator, error: "EnforcedPause" }));
+add("MarketOperator.setSizing", "stranger", (f) => f.operator.connect(f.stranger).setSizing(1_000, 0, 0),
+  unauthorised((f) => f.operator, (f) => f.stranger, ADMIN_ROLE));
+add("MarketOperator.setSizing", "minimum share below 1%", (f) => f.operator.setSizing(99, 0, 0),
+  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("minOperationShareBps"), 99n, 100n, 5_000n] }));
+add("MarketOperator.setSizing", "minimum share above 50%", (f) => f.operator.setSizing(5_001, 0, 0),
+  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("minOperationShareBps"), 5_001n, 100n, 5_000n] }));
+add("MarketOperator.setSizing", "loss budget above 30 bps", (f) => f.operator.setSizing(1_000, 31, 0),
+  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("maxLossBps"), 31n, 0n, 30n] }));
+add("MarketOperator.setSizing", "epoch loss cap above its hard cap", (f) => f.operator.setSizing(1_000, 0, WAD("50000") + 1n),
+  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("maxLossPerEpochWad"), WAD("50000") + 1n, 0n, WAD("50000")] }));
 add("MarketOperator.expandSupply", "spot manipulated away from the TWAP", async (f) => {
   await makeExpansionDue(f);
   await swapIntoPool(f, f.trader, false, USDC("100000"));
@@ -464,8 +503,10 @@ add("MarketOperator.performUpkeep", "Action.None requested", (f) => f.operator.c
   (f) => ({ contract: f.operator, error: "UpkeepNotNeeded" }));
 add("MarketOperator.performUpkeep", "contraction requested while an expansion is due", async (f) => { await makeExpansionDue(f); return f.operator.connect(f.keeper).performUpkeep(upkeepData(2, MaxUint256, 0n)); },
   (f) => ({ contract: f.operator, error: "UpkeepNotNeeded" }));
-add("MarketOperator.performUpkeep", "unmet minOut in performData", async (f) => { await makeExpansionDue(f); return f.operator.connect(f.keeper).performUpkeep(upkeepData(1, MaxUint256, MaxUint256)); },
-  (f) => ({ contract: f.operator, error: "SlippageExceeded" }));
+add("MarketOperator.performUpkeep", "limit price in performData above the hard bound", async (f) => { await makeExpansionDue(f); return f.operator.connect(f.keeper).performUpkeep(upkeepData(1, MaxUint256, MaxUint256)); },
+  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("limitPriceWad"), MaxUint256, 0n, 10n ** 30n] }));
+add("MarketOperator.performUpkeep", "limit price in performData the pool cannot reach", async (f) => { await makeExpansionDue(f); return f.operator.connect(f.keeper).performUpkeep(upkeepData(1, MaxUint256, WAD("2"))); },
+  (f) => ({ contract: f.operator, error: "PriceLimitExceeded" }));
 add("MarketOperator.performUpkeep", "while paused", async (f) => { await f.operator.connect(f.guardian).pause(); return f.operator.connect(f.keeper).performUpkeep(upkeepData(1, 1n, 0n)); },
   (f) => ({ contract: f.operator, error: "EnforcedPause" }));
 add("MarketOperator.setAutomationForwarder", "stranger", (f) => f.operator.connect(f.stranger).setAutomationForwarder(f.stranger.address),

@@ -35,15 +35,36 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
       await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "PriceInsideBand");
     });
 
-    it("expansion needs the TWAP above the band too: spot above it with the TWAP at the peg reverts PriceInsideBand [INV-5]", async function () {
+    it("expansion needs the TWAP above the peg: spot above the band with the TWAP below the peg reverts PriceInsideBand [INV-5]", async function () {
       const f = await loadFixture(deploySystemFixture);
+      await settleAt(f, price("0.997")); // inside the band: the TWAP settles under the peg
       await pushSpotTo(f, price("1.012")); // band 50 bps; within the 300 bps spot/TWAP guard
       const [spot, twap] = await f.oracle.marketPrice();
       expect(spot).to.be.gt(price("1.005"));
-      expect(twap).to.be.lt(price("1.005"));
+      expect(twap).to.be.lt(WAD);
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
         .to.be.revertedWithCustomError(f.operator, "PriceInsideBand")
-        .withArgs((s: bigint) => s > price("1.005"), (t: bigint) => t < price("1.005"), 50n);
+        .withArgs((s: bigint) => s > price("1.005"), (t: bigint) => t < WAD, 50n);
+    });
+
+    it("the band is tested on spot: spot above the band with the TWAP above the peg but inside the band expands to the peg [INV-5]", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      await settleAt(f, price("1.002")); // TWAP inside the 50 bps band, above the peg
+      await pushSpotTo(f, price("1.012"));
+      const [, twap] = await f.oracle.marketPrice();
+      expect(twap).to.be.gt(WAD).and.lt(price("1.005"));
+      expect((await f.operator.preview()).action).to.equal(Action.Expand);
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.emit(f.operator, "SupplyExpanded");
+      expect(await poolPrice(f)).to.be.gte(WAD).and.lt(WAD + ONE_BPS_WAD);
+    });
+
+    it("contraction mirrors it: spot under the band with the TWAP under the peg but inside the band contracts to the peg [INV-5]", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      await settleAt(f, price("0.998"));
+      await pushSpotTo(f, price("0.988"));
+      expect((await f.operator.preview()).action).to.equal(Action.Contract);
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.emit(f.operator, "SupplyContracted");
+      expect(await poolPrice(f)).to.be.lte(WAD).and.gt(WAD - ONE_BPS_WAD);
     });
 
     it("contraction is refused above the peg and expansion below it (wrong side reverts PriceInsideBand) [INV-5]", async function () {
@@ -131,7 +152,7 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
       await time.increase(Number(limits.cooldownSec));
       expect((await f.operator.preview()).blocker).to.equal(Blocker.CapReached);
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "CapReached").withArgs(Action.Expand);
-      await passTime(f, Number(limits.epochSec), 8);
+      await passTime(f, Number(limits.epochSec), 64); // observations on the clock: the TWAP stays fresh
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.emit(f.operator, "EpochStarted");
     });
 
@@ -215,9 +236,8 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
     it("a stale collateral feed (WETH) blocks expansion with StalePrice and preview says OracleInvalid [INV-12]", async function () {
       const f = await loadFixture(deploySystemFixture);
       await settleAt(f, price("1.03"));
-      await time.increase(f.params.collateral.others[0].maxAgeSec + 1);
-      const [, usdcAnswer] = await f.usdc.feed.latestRoundData();
-      await f.usdc.feed.updateAnswer(usdcAnswer); // only WETH goes stale
+      // Only WETH goes stale; the pool stays observed on the clock.
+      await passTime(f, f.params.collateral.others[0].maxAgeSec + 1, 8, [f.usdc]);
       expect((await f.operator.preview()).blocker).to.equal(Blocker.OracleInvalid);
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.oracle, "StalePrice");
     });
@@ -261,20 +281,22 @@ describe("MarketOperator rules (DESIGN.md §2)", function () {
   });
 
   describe("rule 7: solvency asserted after every operation", function () {
-    it("an expansion that would sell under the peg after the pool fee reverts ProtocolValueDecreased; preview says Unprofitable [INV-3] [INV-6]", async function () {
+    it("an expansion with no unit that sells at the peg after the pool fee reverts TradeUnprofitable; preview says Unprofitable [INV-3] [INV-6]", async function () {
       const f = await loadFixture(deploySystemFixture);
       await f.operator.connect(f.admin).setBand(10, 300); // a band under the 0.3% pool fee
-      await settleAt(f, price("1.0024"));
+      await settleAt(f, price("1.0024")); // under peg / 0.997: even the first token sells under the peg
       expect((await f.operator.preview()).blocker).to.equal(Blocker.Unprofitable);
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "ProtocolValueDecreased");
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
+        .to.be.revertedWithCustomError(f.operator, "TradeUnprofitable").withArgs(Action.Expand);
     });
 
-    it("a contraction that would buy over the peg after the pool fee reverts ProtocolValueDecreased; preview says Unprofitable [INV-3] [INV-6]", async function () {
+    it("a contraction with no unit that buys under the peg after the pool fee reverts TradeUnprofitable; preview says Unprofitable [INV-3] [INV-6]", async function () {
       const f = await loadFixture(deploySystemFixture);
       await f.operator.connect(f.admin).setBand(10, 300);
       await settleAt(f, price("0.9976"));
       expect((await f.operator.preview()).blocker).to.equal(Blocker.Unprofitable);
-      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "ProtocolValueDecreased");
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
+        .to.be.revertedWithCustomError(f.operator, "TradeUnprofitable").withArgs(Action.Contract);
     });
 
     it("a contraction that would lower an already under-target ratio reverts RatioBelowBound; preview says RatioLimit [INV-3]", async function () {

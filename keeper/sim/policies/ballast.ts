@@ -4,30 +4,23 @@
  * the keeper's default configuration — the same gates (stale oracle, spot/TWAP guard, the exact
  * mirror of MarketOperator.preview(), hysteresis, the deviation-scaled fee cap, value against gas,
  * the rolling 24 h gas budget); nothing here re-decides. The transaction then lands `latency`
- * blocks later and is executed as the contract would: gate again, clamp to the caps, check
- * slippage, trade, assert the ratio and the protocol's value (a revert costs gas and changes
- * nothing). The gas each keeper transaction pays goes into the decision's memory (the budget's
- * ledger), as the daemon records its receipts. When decide() asks for a TWAP observation the
- * keeper writes one (PriceOracle.update()). The keeper also calls CollateralPolicy.refresh when
- * due (a cost of the design the daemon does not send, so outside the keeper's budget) and
- * rebalance when asked.
+ * blocks later and is executed as the contract would (the policy's `executeOperation` mirror of
+ * expandSupplyAtPrice / contractSupplyAtPrice: gate again, size, clamp to the limit price, minimum
+ * size, assert the ratio and the loss budget; a revert costs gas and changes nothing). The gas each
+ * keeper transaction pays goes into the decision's memory (the budget's ledger), as the daemon
+ * records its receipts. When decide() asks for a TWAP observation the keeper writes one
+ * (PriceOracle.update()). The keeper also calls CollateralPolicy.refresh when due (a cost of the
+ * design the daemon does not send, so outside the keeper's budget) and rebalance when asked.
  */
 import {
   Action,
-  BPS,
-  PEG_WAD,
   WAD,
-  amountOut,
-  maxContraction,
-  maxExpansion,
-  min,
   mulDiv,
   INITIAL_MEMORY,
   OBSERVATIONS_PER_WINDOW,
   decide,
+  executeOperation,
   recordGasSpend,
-  spotTwapAgree,
-  wantedAction,
   type DecisionParams,
   type KeeperMemory,
   type OperatorState,
@@ -43,14 +36,15 @@ import { type Policy, type PolicyName, type StepContext, emptyStats, spendGas } 
 
 interface PendingTx {
   executeAt: number;
-  action: Action;
+  action: Action.Expand | Action.Contract | Action.Rebalance;
   amount: bigint;
-  minOut: bigint;
+  limitPriceWad: bigint;
 }
 
 /** The adapter: model state → the OperatorState the keeper's policy reads from the chain. */
 export function operatorStateOf(m: Market, r: BallastReserve, op: OperatorBook): OperatorState {
   const mp = m.marketPrice();
+  const span = m.twapSpan();
   const value = r.reserveValue(m);
   const cfg = r.config;
   return {
@@ -59,6 +53,8 @@ export function operatorStateOf(m: Market, r: BallastReserve, op: OperatorBook):
     marketOk: mp.ok,
     spotWad: mp.spotWad,
     twapWad: mp.twapWad,
+    twapSpanSec: span.spanSec,
+    twapWindowSec: span.windowSec,
     quoteUsdWad: mp.quoteUsdWad,
     reserveToken: m.reserveToken,
     reserveQuote: m.reserveQuote,
@@ -67,6 +63,7 @@ export function operatorStateOf(m: Market, r: BallastReserve, op: OperatorBook):
     bandBps: cfg.operator.bandBps,
     maxSpotTwapDeviationBps: cfg.operator.maxSpotTwapDeviationBps,
     limits: cfg.operator.limits,
+    ...cfg.operator.sizing,
     lastOperationAt: op.lastOperationAt,
     epoch: { ...op.epoch },
     backingOk: value.ok,
@@ -115,7 +112,10 @@ export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snap
     fees: { nextBaseFeeWei: BigInt(Math.round(m.gasGwei * 1e9)), priorityFeeWei: 1_000_000_000n },
     observations: (() => {
       const o = m.latestObservation();
-      return { twapWindowSec: BigInt(m.oracle.twapWindowSec), observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: o.timestamp, count: o.count };
+      const windowSec = BigInt(m.oracle.twapWindowSec);
+      // PriceOracle.observationDue(), as Market.recordObservation applies it.
+      const due = o.count === 0n || m.now >= o.timestamp + windowSec / OBSERVATIONS_PER_WINDOW;
+      return { due, twapWindowSec: windowSec, observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: o.timestamp, count: o.count };
     })(),
     keeperBalanceWei: null,
   };
@@ -124,22 +124,23 @@ export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snap
 /** A model USD figure as WAD (to the micro-dollar). */
 const usdToWad = (usd: number): bigint => BigInt(Math.round(usd * 1e6)) * 10n ** 12n;
 
-/** MarketOperator's own bookkeeping: last operation time and the epoch's net mint and contraction. */
+/** MarketOperator's own bookkeeping: last operation time and the epoch's net mint, contraction and loss. */
 export class OperatorBook {
   lastOperationAt = 0n;
-  epoch: { startedAt: bigint; netMinted: bigint; contracted: bigint };
+  epoch: { startedAt: bigint; netMinted: bigint; contracted: bigint; lossWad: bigint };
 
   constructor(
     startedAt: bigint,
     private readonly epochSec: bigint,
   ) {
-    this.epoch = { startedAt, netMinted: 0n, contracted: 0n };
+    this.epoch = { startedAt, netMinted: 0n, contracted: 0n, lossWad: 0n };
   }
 
-  record(now: bigint, netMintedDelta: bigint, contractedWad: bigint): void {
-    if (now >= this.epoch.startedAt + this.epochSec) this.epoch = { startedAt: now, netMinted: 0n, contracted: 0n };
+  record(now: bigint, netMintedDelta: bigint, contractedWad: bigint, lossWad = 0n): void {
+    if (now >= this.epoch.startedAt + this.epochSec) this.epoch = { startedAt: now, netMinted: 0n, contracted: 0n, lossWad: 0n };
     this.epoch.netMinted += netMintedDelta;
     this.epoch.contracted += contractedWad;
+    this.epoch.lossWad += lossWad;
     this.lastOperationAt = now;
   }
 }
@@ -195,7 +196,7 @@ export class BallastPolicy implements Policy {
       }
       return;
     }
-    const tx: PendingTx = { executeAt: m.block + ctx.keeperLatencyBlocks, action: decision.action, amount: decision.amount, minOut: decision.minOut };
+    const tx: PendingTx = { executeAt: m.block + ctx.keeperLatencyBlocks, action: decision.action, amount: decision.amount, limitPriceWad: decision.limitPriceWad };
     if (tx.executeAt <= m.block) this.execute(m, tx);
     else this.pending = tx;
   }
@@ -216,50 +217,23 @@ export class BallastPolicy implements Policy {
     }
     m.recordObservation();
     const s = operatorStateOf(m, this.reserve, this.book);
-    const ready =
-      s.marketOk &&
-      s.backingOk &&
-      s.timestamp >= s.lastOperationAt + s.limits.cooldownSec &&
-      spotTwapAgree(s) &&
-      wantedAction(s) === tx.action;
-    if (!ready) return this.charge(m, GAS.revertedTx, true);
-    if (tx.action === Action.Expand) this.expand(m, s, tx);
-    else this.contract(m, s, tx);
-  }
-
-  private expand(m: Market, s: OperatorState, tx: PendingTx): void {
-    const sold = min(tx.amount, maxExpansion(s));
-    const out = amountOut(sold, s.reserveToken, s.reserveQuote);
-    if (sold === 0n || out < tx.minOut) return this.charge(m, GAS.revertedTx, true);
-    // _requireSolvent, evaluated on the state after the trade.
-    const quoteValue = mulDiv(out, s.quoteUsdWad, QUOTE_UNIT);
-    const haircutValue = mulDiv(quoteValue, BPS - s.quoteHaircutBps, BPS);
-    const ratioBefore = mulDiv(s.reserveValueWad, WAD, s.supply);
-    const ratioAfter = mulDiv(s.reserveValueWad + haircutValue, WAD, s.supply + sold);
-    const valueKept = quoteValue >= mulDiv(sold, PEG_WAD, TOKEN_UNIT);
-    if (ratioAfter < min(ratioBefore, s.targetRatioWad) || !valueKept) return this.charge(m, GAS.revertedTx, true);
-    m.supply += sold;
-    m.sellTokens(sold);
-    this.reserve.idle.USDC += out;
-    this.book.record(m.now, sold, 0n);
-    this.charge(m, GAS.ballastExpand, false);
-    this.stats.profitUsd += fromRaw(out, QUOTE_UNIT) * m.truth.USDC - fromRaw(sold, TOKEN_UNIT);
-  }
-
-  private contract(m: Market, s: OperatorState, tx: PendingTx): void {
-    const spent = min(tx.amount, maxContraction(s));
-    const bought = amountOut(spent, s.reserveQuote, s.reserveToken);
-    if (spent === 0n || bought < tx.minOut || bought >= s.supply) return this.charge(m, GAS.revertedTx, true);
-    const spentValue = mulDiv(spent, s.quoteUsdWad, QUOTE_UNIT);
-    const haircutSpent = mulDiv(spentValue, BPS - s.quoteHaircutBps, BPS);
-    const ratioBefore = mulDiv(s.reserveValueWad, WAD, s.supply);
-    const ratioAfter = haircutSpent > s.reserveValueWad ? 0n : mulDiv(s.reserveValueWad - haircutSpent, WAD, s.supply - bought);
-    const valueKept = mulDiv(bought, PEG_WAD, TOKEN_UNIT) >= spentValue;
-    if (ratioAfter < min(ratioBefore, s.targetRatioWad) || !valueKept) return this.charge(m, GAS.revertedTx, true);
+    const outcome = executeOperation(s, tx.action, tx.amount, tx.limitPriceWad);
+    if (!outcome.ok) return this.charge(m, GAS.revertedTx, true);
+    if (tx.action === Action.Expand) {
+      const { amountIn: sold, amountOut: out } = outcome;
+      m.supply += sold;
+      m.sellTokens(sold);
+      this.reserve.idle.USDC += out;
+      this.book.record(m.now, sold, 0n, outcome.lossWad);
+      this.charge(m, GAS.ballastExpand, false);
+      this.stats.profitUsd += fromRaw(out, QUOTE_UNIT) * m.truth.USDC - fromRaw(sold, TOKEN_UNIT);
+      return;
+    }
+    const { amountIn: spent, amountOut: bought } = outcome;
     this.reserve.idle.USDC -= spent;
     m.buyTokens(spent);
     m.supply -= bought;
-    this.book.record(m.now, -bought, mulDiv(spent, WAD, QUOTE_UNIT));
+    this.book.record(m.now, -bought, mulDiv(spent, WAD, QUOTE_UNIT), outcome.lossWad);
     this.charge(m, GAS.ballastContract, false);
     const spentUsd = fromRaw(spent, QUOTE_UNIT) * m.truth.USDC;
     this.stats.reserveSpentUsd += spentUsd;

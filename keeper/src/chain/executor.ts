@@ -16,7 +16,10 @@ import { decodeRevert } from "./revert";
 export interface OperationRequest {
   action: Action.Expand | Action.Contract | Action.Rebalance;
   amount: bigint;
+  /** The amount bound, kept for the logs; the transaction carries `limitPriceWad`. */
   minOut: bigint;
+  /** Expand: minimum average price received; Contract: maximum paid (quote per token, WAD). */
+  limitPriceWad: bigint;
   maxFeePerGasWei: bigint;
   maxPriorityFeePerGasWei: bigint;
   /** The decision's fee cap for this deviation: fee-bump replacements stay under it, wei. */
@@ -70,9 +73,10 @@ export interface TxSender {
 const operatorInterface = MarketOperator__factory.createInterface();
 const oracleInterface = PriceOracle__factory.createInterface();
 
-export function encodeOperation(req: Pick<OperationRequest, "action" | "amount" | "minOut">): string {
-  if (req.action === Action.Expand) return operatorInterface.encodeFunctionData("expandSupply", [req.amount, req.minOut]);
-  if (req.action === Action.Contract) return operatorInterface.encodeFunctionData("contractSupply", [req.amount, req.minOut]);
+/** The price-bounded forms: a front-run toward the peg shrinks the operation instead of reverting it. */
+export function encodeOperation(req: Pick<OperationRequest, "action" | "amount" | "limitPriceWad">): string {
+  if (req.action === Action.Expand) return operatorInterface.encodeFunctionData("expandSupplyAtPrice", [req.amount, req.limitPriceWad]);
+  if (req.action === Action.Contract) return operatorInterface.encodeFunctionData("contractSupplyAtPrice", [req.amount, req.limitPriceWad]);
   return operatorInterface.encodeFunctionData("rebalance");
 }
 

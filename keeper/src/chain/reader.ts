@@ -66,7 +66,8 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
   const [
     paused, market, quotePrice, reserves, bandBps, maxSpotTwapDeviationBps, limits, lastOperationAt, epoch,
     reserveValue, supply, targetRatio, quoteConfig, quoteHoldings, assets, ratio, onchainPreview, fees, balance,
-    twapWindowSec, newestObservation,
+    twapWindowSec, newestObservation, observationDue,
+    twapSpan, minOperationShareBps, maxLossBps, maxLossPerEpochWad,
   ] = await Promise.all([
     p.operator.paused(at),
     tryView(() => p.oracle.marketPrice(at)),
@@ -89,6 +90,11 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     options.keeper === null ? Promise.resolve(null) : provider.getBalance(options.keeper, blockTag),
     p.oracle.twapWindowSec(at),
     p.oracle.latestObservation(at),
+    p.oracle.observationDue(at),
+    p.oracle.twapSpan(at),
+    p.operator.minOperationShareBps(at),
+    p.operator.maxLossBps(at),
+    p.operator.maxLossPerEpochWad(at),
   ]);
 
   const perAsset = await Promise.all(
@@ -122,6 +128,8 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     marketOk: market !== undefined && quotePrice.ok,
     spotWad: market?.spotWad ?? 0n,
     twapWad: market?.twapWad ?? 0n,
+    twapSpanSec: twapSpan.spanSec,
+    twapWindowSec: twapSpan.windowSec,
     quoteUsdWad: quotePrice.priceWad,
     reserveToken: p.tokenIsToken0 ? r0 : r1,
     reserveQuote: p.tokenIsToken0 ? r1 : r0,
@@ -137,8 +145,11 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
       cooldownSec: limits.cooldownSec,
       epochSec: limits.epochSec,
     },
+    minOperationShareBps,
+    maxLossBps,
+    maxLossPerEpochWad,
     lastOperationAt,
-    epoch: { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted },
+    epoch: { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted, lossWad: epoch.lossWad },
     backingOk: reserveValue !== undefined,
     reserveValueWad: reserveValue ?? 0n,
     supply,
@@ -166,8 +177,9 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     feeds: perAsset.map((a) => a.feed),
     collateralRatioWad: ratio ?? null,
     fees,
-    // The oracle keeps OBSERVATIONS_PER_WINDOW as a file-level constant (no getter): the policy's mirror.
-    observations: { twapWindowSec, observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: newestObservation.timestamp, count: newestObservation.count },
+    // The oracle keeps OBSERVATIONS_PER_WINDOW as a file-level constant (no getter): the policy's
+    // mirror, used to explain a skip; whether a write is due is the oracle's own observationDue().
+    observations: { due: observationDue, twapWindowSec, observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: newestObservation.timestamp, count: newestObservation.count },
     keeperBalanceWei: balance,
   };
 }

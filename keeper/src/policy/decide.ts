@@ -12,7 +12,7 @@
  * newest is at least twapWindowSec / observationsPerWindow old, the fee is under the minimum cap
  * and the budget has room. The economics are defined in ./gasEconomics.
  */
-import { Action, Blocker, previewOperation, type OperatorPreview, type OperatorState } from "./operator";
+import { Action, Blocker, limitPriceWad, previewOperation, type OperatorPreview, type OperatorState } from "./operator";
 import {
   budgetFreesAtSec,
   correctionValue,
@@ -44,6 +44,7 @@ export type PlainStandStillReason =
   | "ratio-limit"
   | "no-liquidity"
   | "unprofitable"
+  | "twap-stale"
   | "policy-mismatch"
   | "rebalance-disabled";
 
@@ -70,7 +71,7 @@ export interface DecisionParams {
   maxSpotTwapDeviationBps: bigint | null;
   /** Extra deviation beyond the contract band needed to start acting (Schmitt trigger), bps. */
   hysteresisBps: bigint;
-  /** minOut = expectedOut × (1 − slippageBps). */
+  /** minOut = expectedOut × (1 − slippageBps); the limit price moves by the same bps. */
   slippageBps: bigint;
   /** Act only if value ≥ gas cost × minValueOverGasBps / 10_000 (≥ 10_000: never when gas costs more than the value). */
   minValueOverGasBps: bigint;
@@ -126,6 +127,8 @@ export interface ActDecision extends GasPricing {
   amount: bigint;
   expectedOut: bigint;
   minOut: bigint;
+  /** The price bound the transaction carries (quote per token, WAD; 0 for Rebalance): the preview's average price ∓ slippageBps. */
+  limitPriceWad: bigint;
   /** Protocol gain at the peg, WAD USD (0 for Rebalance). */
   expectedProfitWad: bigint;
   /** Deviation removed × pool depth, WAD USD (0 for Rebalance). */
@@ -173,6 +176,7 @@ const BLOCKER_REASON: Record<Blocker, PlainStandStillReason> = {
   [Blocker.RatioLimit]: "ratio-limit",
   [Blocker.NoLiquidity]: "no-liquidity",
   [Blocker.Unprofitable]: "unprofitable",
+  [Blocker.TwapStale]: "twap-stale",
 };
 
 /** Signed deviation of a WAD price from the peg in bps, truncated toward zero. */
@@ -323,7 +327,8 @@ function decideObservation(snap: Snapshot, params: DecisionParams, memory: Keepe
   if (!fresh) return skip("snapshot-too-old", "the snapshot is too old or the chain head is stale");
   const intervalSec = o.observationsPerWindow > 0n ? o.twapWindowSec / o.observationsPerWindow : o.twapWindowSec;
   const ageSec = o.count === 0n ? null : snap.blockTimestamp - o.newestAt;
-  if (ageSec !== null && ageSec < intervalSec) return skip("fresh", `newest observation ${ageSec} s old < ${intervalSec} s (window ${o.twapWindowSec} s / ${o.observationsPerWindow})`);
+  // The oracle's own answer decides; the age and interval explain it.
+  if (!o.due) return skip("fresh", `newest observation ${ageSec ?? "none"} s old < ${intervalSec} s (window ${o.twapWindowSec} s / ${o.observationsPerWindow})`);
   const priced = price(snap, params, 0n);
   if ("reason" in priced) return skip(priced.reason, describeGas(priced));
   const gasUnits = params.gasUnits.observe;
@@ -417,6 +422,7 @@ function decideOperation(snap: Snapshot, params: DecisionParams, memory: KeeperM
       amount: preview.amount,
       expectedOut: preview.expectedOut,
       minOut: mulDiv(preview.expectedOut, BPS - params.slippageBps, BPS),
+      limitPriceWad: preview.action === Action.Rebalance ? 0n : limitPriceWad(preview.action, preview.amount, preview.expectedOut, params.slippageBps, s),
       expectedProfitWad: profit,
       correctionValueWad: correction,
       ...pricing(units, priced, params),

@@ -3,8 +3,8 @@
  * on-chain state, which action the contract would take and how much. Pure and exact (bigint,
  * same rounding), so the keeper, the simulator and the parity test share it.
  */
-import { amountOut, pegPoolPrice, quoteToSpendForPrice, tokensToSellForPrice } from "./pegMath";
-import { BPS, PEG_WAD, UNI_V2_FEE_DENOMINATOR, UNI_V2_FEE_NUMERATOR, WAD, min, mulDiv, mulDivUp } from "./units";
+import { amountOut, maxQuoteInAtPrice, maxTokensInAtPrice, pegPoolPrice, quoteToSpendForPrice, tokensToSellForPrice } from "./pegMath";
+import { BPS, MAX_TWAP_SPAN_WINDOWS, PEG_WAD, UNI_V2_FEE_DENOMINATOR, UNI_V2_FEE_NUMERATOR, WAD, min, mulDiv, mulDivUp } from "./units";
 
 /** Matches IMarketOperator.Action. */
 export enum Action {
@@ -26,6 +26,7 @@ export enum Blocker {
   RatioLimit = 7,
   NoLiquidity = 8,
   Unprofitable = 9,
+  TwapStale = 10,
 }
 
 export interface OperatorLimits {
@@ -45,6 +46,9 @@ export interface OperatorState {
   marketOk: boolean;
   spotWad: bigint;
   twapWad: bigint;
+  /** PriceOracle.twapSpan(): how long the TWAP averages over now, and its window, s. */
+  twapSpanSec: bigint;
+  twapWindowSec: bigint;
   quoteUsdWad: bigint;
   reserveToken: bigint;
   reserveQuote: bigint;
@@ -53,8 +57,12 @@ export interface OperatorState {
   bandBps: bigint;
   maxSpotTwapDeviationBps: bigint;
   limits: OperatorLimits;
+  /** MarketOperator.setSizing: minimum share of the full trade, loss budget (bps) and its epoch cap (WAD USD). */
+  minOperationShareBps: bigint;
+  maxLossBps: bigint;
+  maxLossPerEpochWad: bigint;
   lastOperationAt: bigint;
-  epoch: { startedAt: bigint; netMinted: bigint; contracted: bigint };
+  epoch: { startedAt: bigint; netMinted: bigint; contracted: bigint; lossWad: bigint };
   /** False when reserve.reserveValue() would revert (some collateral feed invalid). */
   backingOk: boolean;
   reserveValueWad: bigint;
@@ -82,11 +90,17 @@ export function deviationBps(priceWad: bigint): bigint {
   return ((priceWad - PEG_WAD) * BPS) / PEG_WAD;
 }
 
+/** The band is tested on spot; the TWAP must only sit on the same side of the peg (spotTwapAgree bounds the gap). */
 export function wantedAction(s: Pick<OperatorState, "spotWad" | "twapWad" | "bandBps">): Action {
   const bandWad = mulDiv(PEG_WAD, s.bandBps, BPS);
-  if (s.spotWad > PEG_WAD + bandWad && s.twapWad > PEG_WAD + bandWad) return Action.Expand;
-  if (s.spotWad + bandWad < PEG_WAD && s.twapWad + bandWad < PEG_WAD) return Action.Contract;
+  if (s.spotWad > PEG_WAD + bandWad && s.twapWad > PEG_WAD) return Action.Expand;
+  if (s.spotWad + bandWad < PEG_WAD && s.twapWad < PEG_WAD) return Action.Contract;
   return Action.None;
+}
+
+/** The TWAP spans more than MAX_TWAP_SPAN_WINDOWS windows: the observation ring went quiet. */
+export function twapStale(s: Pick<OperatorState, "twapSpanSec" | "twapWindowSec">): boolean {
+  return s.twapSpanSec > MAX_TWAP_SPAN_WINDOWS * s.twapWindowSec;
 }
 
 export function spotTwapAgree(s: Pick<OperatorState, "spotWad" | "twapWad" | "maxSpotTwapDeviationBps">): boolean {
@@ -95,7 +109,7 @@ export function spotTwapAgree(s: Pick<OperatorState, "spotWad" | "twapWad" | "ma
 }
 
 function currentEpoch(s: OperatorState): OperatorState["epoch"] {
-  if (s.timestamp >= s.epoch.startedAt + s.limits.epochSec) return { startedAt: s.timestamp, netMinted: 0n, contracted: 0n };
+  if (s.timestamp >= s.epoch.startedAt + s.limits.epochSec) return { startedAt: s.timestamp, netMinted: 0n, contracted: 0n, lossWad: 0n };
   return s.epoch;
 }
 
@@ -123,22 +137,78 @@ function units(s: OperatorState): { tokenUnit: bigint; quoteUnit: bigint } {
   return { tokenUnit: 10n ** BigInt(s.tokenDecimals), quoteUnit: 10n ** BigInt(s.quoteDecimals) };
 }
 
-export function maxExpansion(s: OperatorState): bigint {
-  const { tokenUnit, quoteUnit } = units(s);
-  const { num, den } = pegPoolPrice(s.quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
-  const toPeg = tokensToSellForPrice(s.reserveToken, s.reserveQuote, num, den);
-  const capped = min(toPeg, min(s.limits.maxExpansionPerOp, expansionRoom(s)));
-  return min(capped, ratioRoom(s));
+/** What an operation worth `tradeValueWad` at the peg may cost: its budget share, at most the epoch's loss room. */
+export function lossAllowanceWad(s: OperatorState, tradeValueWad: bigint): bigint {
+  const used = currentEpoch(s).lossWad;
+  const room = used >= s.maxLossPerEpochWad ? 0n : s.maxLossPerEpochWad - used;
+  return min(mulDiv(tradeValueWad, s.maxLossBps, BPS), room);
 }
 
-export function maxContraction(s: OperatorState): bigint {
+function expansionWithinBudget(s: OperatorState, tokens: bigint): boolean {
+  const { tokenUnit, quoteUnit } = units(s);
+  const tokensWad = mulDiv(tokens, PEG_WAD, tokenUnit);
+  const quoteWad = mulDiv(amountOut(tokens, s.reserveToken, s.reserveQuote), s.quoteUsdWad, quoteUnit);
+  return quoteWad + lossAllowanceWad(s, tokensWad) >= tokensWad;
+}
+
+function contractionWithinBudget(s: OperatorState, quote: bigint): boolean {
+  const { tokenUnit, quoteUnit } = units(s);
+  const quoteWad = mulDiv(quote, s.quoteUsdWad, quoteUnit);
+  const tokensWad = mulDiv(amountOut(quote, s.reserveQuote, s.reserveToken), PEG_WAD, tokenUnit);
+  return tokensWad + lossAllowanceWad(s, quoteWad) >= quoteWad;
+}
+
+export interface Sized {
+  amount: bigint;
+  blocker: Blocker;
+}
+
+/**
+ * MarketOperator._sizeExpansion: the full expansion allowed now. Caps and the ratio bound it; to
+ * the peg within the loss budget, else to peg / 0.997 (the last token still sells at the peg).
+ */
+export function sizeExpansion(s: OperatorState): Sized {
+  let cap = min(s.limits.maxExpansionPerOp, expansionRoom(s));
+  if (cap === 0n) return { amount: 0n, blocker: Blocker.CapReached };
+  cap = min(cap, ratioRoom(s));
+  if (cap === 0n) return { amount: 0n, blocker: Blocker.RatioLimit };
   const { tokenUnit, quoteUnit } = units(s);
   const { num, den } = pegPoolPrice(s.quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
-  const toPeg = quoteToSpendForPrice(s.reserveToken, s.reserveQuote, num, den);
+  let amount = min(tokensToSellForPrice(s.reserveToken, s.reserveQuote, num, den), cap);
+  if (!expansionWithinBudget(s, amount)) {
+    const breakEven = tokensToSellForPrice(s.reserveToken, s.reserveQuote, num * UNI_V2_FEE_DENOMINATOR, den * UNI_V2_FEE_NUMERATOR);
+    amount = min(breakEven, cap);
+    if (!expansionWithinBudget(s, amount)) amount = 0n;
+  }
+  return amount === 0n ? { amount, blocker: Blocker.Unprofitable } : { amount, blocker: Blocker.None };
+}
+
+/** MarketOperator._sizeContraction: the caps and the idle quote bound it; to the peg within budget, else to peg × 0.997. */
+export function sizeContraction(s: OperatorState): Sized {
+  if (s.quoteIdle === 0n) return { amount: 0n, blocker: Blocker.NoLiquidity };
+  const { tokenUnit, quoteUnit } = units(s);
   const used = currentEpoch(s).contracted;
   const room = used >= s.limits.maxContractionPerEpoch ? 0n : s.limits.maxContractionPerEpoch - used;
-  const cap = mulDiv(min(s.limits.maxContractionPerOp, room), quoteUnit, WAD);
-  return min(min(toPeg, cap), s.quoteIdle);
+  const cap = min(mulDiv(min(s.limits.maxContractionPerOp, room), quoteUnit, WAD), s.quoteIdle);
+  if (cap === 0n) return { amount: 0n, blocker: Blocker.CapReached };
+  const { num, den } = pegPoolPrice(s.quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
+  let amount = min(quoteToSpendForPrice(s.reserveToken, s.reserveQuote, num, den), cap);
+  if (!contractionWithinBudget(s, amount)) {
+    const breakEven = quoteToSpendForPrice(s.reserveToken, s.reserveQuote, num * UNI_V2_FEE_NUMERATOR, den * UNI_V2_FEE_DENOMINATOR);
+    amount = min(breakEven, cap);
+    if (!contractionWithinBudget(s, amount)) amount = 0n;
+  }
+  return amount === 0n ? { amount, blocker: Blocker.Unprofitable } : { amount, blocker: Blocker.None };
+}
+
+/** The full expansion allowed now, tokens (0 when blocked). */
+export function maxExpansion(s: OperatorState): bigint {
+  return sizeExpansion(s).amount;
+}
+
+/** The full contraction allowed now, quote units (0 when blocked). */
+export function maxContraction(s: OperatorState): bigint {
+  return sizeContraction(s).amount;
 }
 
 function contractionKeepsRatio(s: OperatorState, quoteIn: bigint, tokensOut: bigint): boolean {
@@ -169,6 +239,7 @@ export function previewOperation(s: OperatorState): OperatorPreview {
   p.twapWad = s.twapWad;
   p.deviationBps = deviationBps(s.spotWad);
 
+  if (twapStale(s)) return blocked(Blocker.TwapStale);
   const wanted = wantedAction(s);
   if (!spotTwapAgree(s)) return blocked(Blocker.SpotTwapDivergence);
   if (wanted === Action.None || s.timestamp < s.lastOperationAt + s.limits.cooldownSec) {
@@ -176,19 +247,104 @@ export function previewOperation(s: OperatorState): OperatorPreview {
     return blocked(wanted === Action.None ? Blocker.InsideBand : Blocker.Cooldown);
   }
   if (!s.backingOk) return blocked(Blocker.OracleInvalid);
-  const { tokenUnit, quoteUnit } = units(s);
 
   if (wanted === Action.Expand) {
-    p.amount = maxExpansion(s);
-    if (p.amount === 0n) return blocked(expansionRoom(s) === 0n ? Blocker.CapReached : Blocker.RatioLimit);
+    const sized = sizeExpansion(s);
+    if (sized.amount === 0n) return blocked(sized.blocker);
+    p.amount = sized.amount;
     p.expectedOut = amountOut(p.amount, s.reserveToken, s.reserveQuote);
-    if (mulDiv(p.expectedOut, s.quoteUsdWad, quoteUnit) < mulDiv(p.amount, PEG_WAD, tokenUnit)) return blocked(Blocker.Unprofitable);
   } else {
-    p.amount = maxContraction(s);
-    if (p.amount === 0n) return blocked(s.quoteIdle === 0n ? Blocker.NoLiquidity : Blocker.CapReached);
+    const sized = sizeContraction(s);
+    if (sized.amount === 0n) {
+      // An empty buffer with quote parked in the strategy: the rebalance unblocks the contraction.
+      if (sized.blocker === Blocker.NoLiquidity && s.rebalanceNeeded) return { ...p, action: Action.Rebalance };
+      return blocked(sized.blocker);
+    }
+    p.amount = sized.amount;
     p.expectedOut = amountOut(p.amount, s.reserveQuote, s.reserveToken);
-    if (mulDiv(p.expectedOut, PEG_WAD, tokenUnit) < mulDiv(p.amount, s.quoteUsdWad, quoteUnit)) return blocked(Blocker.Unprofitable);
     if (!contractionKeepsRatio(s, p.amount, p.expectedOut)) return blocked(Blocker.RatioLimit);
   }
   return { ...p, action: wanted };
+}
+
+/**
+ * The limit price for an operation whose preview is (amount, expectedOut): its average price, quote
+ * whole units per token, WAD, less `slippageBps` for an expansion (a floor on what it receives) and
+ * plus it, rounded up, for a contraction (a ceiling on what it pays). MarketOperator's checkUpkeep
+ * computes the same with UPKEEP_SLIPPAGE_BPS.
+ */
+export function limitPriceWad(
+  action: Action.Expand | Action.Contract,
+  amount: bigint,
+  expectedOut: bigint,
+  slippageBps: bigint,
+  decimals: Pick<OperatorState, "tokenDecimals" | "quoteDecimals">,
+): bigint {
+  const tokenUnit = 10n ** BigInt(decimals.tokenDecimals);
+  const quoteUnit = 10n ** BigInt(decimals.quoteDecimals);
+  if (action === Action.Expand) {
+    return mulDiv(mulDiv(expectedOut * tokenUnit, WAD, amount * quoteUnit), BPS - slippageBps, BPS);
+  }
+  return mulDivUp(mulDivUp(amount * tokenUnit, WAD, expectedOut * quoteUnit), BPS + slippageBps, BPS);
+}
+
+/** Why expandSupplyAtPrice / contractSupplyAtPrice would revert (the contract's error name). */
+export type OperationRevert =
+  | "OracleInvalid"
+  | "CooldownActive"
+  | "TwapStale"
+  | "SpotTwapDivergence"
+  | "PriceInsideBand"
+  | "CapReached"
+  | "TradeUnprofitable"
+  | "PriceLimitExceeded"
+  | "OperationTooSmall"
+  | "RatioBelowBound"
+  | "ProtocolValueDecreased";
+
+export type OperationOutcome =
+  | { ok: true; amountIn: bigint; amountOut: bigint; lossWad: bigint }
+  | { ok: false; revert: OperationRevert };
+
+/**
+ * What MarketOperator.expandSupplyAtPrice(amount, limit) / contractSupplyAtPrice(amount, limit)
+ * does on this state (taken after the pool sync and the observation): the gates, the sizing, the
+ * clamp to the limit price (null: none), the minimum size, then rule 7 on the trade's effect
+ * (the ratio at haircut value, and the loss at the peg against the allowance). amountIn is tokens
+ * sold (Expand) or quote spent (Contract); amountOut what the pool pays.
+ */
+export function executeOperation(s: OperatorState, action: Action.Expand | Action.Contract, amount: bigint, limitWad: bigint | null): OperationOutcome {
+  const fail = (revert: OperationRevert): OperationOutcome => ({ ok: false, revert });
+  if (!s.marketOk || !s.backingOk) return fail("OracleInvalid");
+  if (s.timestamp < s.lastOperationAt + s.limits.cooldownSec) return fail("CooldownActive");
+  if (twapStale(s)) return fail("TwapStale");
+  if (!spotTwapAgree(s)) return fail("SpotTwapDivergence");
+  if (wantedAction(s) !== action) return fail("PriceInsideBand");
+  const expand = action === Action.Expand;
+  const sized = expand ? sizeExpansion(s) : sizeContraction(s);
+  if (sized.amount === 0n) return fail(sized.blocker === Blocker.Unprofitable ? "TradeUnprofitable" : "CapReached");
+  const { tokenUnit, quoteUnit } = units(s);
+  let amountIn = min(amount, sized.amount);
+  if (limitWad !== null) {
+    const num = limitWad * quoteUnit;
+    const den = tokenUnit * WAD;
+    const atLimit = expand ? maxTokensInAtPrice(s.reserveToken, s.reserveQuote, num, den) : maxQuoteInAtPrice(s.reserveToken, s.reserveQuote, num, den);
+    if (atLimit === 0n) return fail("PriceLimitExceeded");
+    amountIn = min(amountIn, atLimit);
+  }
+  if (amountIn < mulDivUp(sized.amount, s.minOperationShareBps, BPS)) return fail("OperationTooSmall");
+  const out = expand ? amountOut(amountIn, s.reserveToken, s.reserveQuote) : amountOut(amountIn, s.reserveQuote, s.reserveToken);
+  const [tokens, quote] = expand ? [amountIn, out] : [out, amountIn];
+  const quoteWad = mulDiv(quote, s.quoteUsdWad, quoteUnit);
+  const tokensWad = mulDiv(tokens, PEG_WAD, tokenUnit);
+  const haircutWad = mulDiv(quoteWad, BPS - s.quoteHaircutBps, BPS);
+  const ratioBefore = mulDiv(s.reserveValueWad, WAD, s.supply);
+  if (!expand && (tokens >= s.supply || haircutWad > s.reserveValueWad)) return fail("RatioBelowBound");
+  const ratioAfter = expand
+    ? mulDiv(s.reserveValueWad + haircutWad, WAD, s.supply + tokens)
+    : mulDiv(s.reserveValueWad - haircutWad, WAD, s.supply - tokens);
+  if (ratioAfter < min(ratioBefore, s.targetRatioWad)) return fail("RatioBelowBound");
+  const lossWad = expand ? (tokensWad > quoteWad ? tokensWad - quoteWad : 0n) : (quoteWad > tokensWad ? quoteWad - tokensWad : 0n);
+  if (lossWad > lossAllowanceWad(s, expand ? tokensWad : quoteWad)) return fail("ProtocolValueDecreased");
+  return { ok: true, amountIn, amountOut: out, lossWad };
 }

@@ -34,3 +34,17 @@ export function amountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bigin
 export function pegPoolPrice(quoteUsdWad: bigint, tokenUnit: bigint, quoteUnit: bigint, pegWad: bigint): { num: bigint; den: bigint } {
   return { num: pegWad * quoteUnit, den: quoteUsdWad * tokenUnit };
 }
+
+/** Largest token input whose average price (quote out per token in, fee included) is ≥ priceNum/priceDen; rounded down. */
+export function maxTokensInAtPrice(reserveToken: bigint, reserveQuote: bigint, priceNum: bigint, priceDen: bigint): bigint {
+  const scaled = mulDiv(FEE_N * reserveQuote, priceDen, priceNum);
+  const base = FEE_D * reserveToken;
+  return scaled <= base ? 0n : (scaled - base) / FEE_N;
+}
+
+/** Largest quote input whose average price paid (quote in per token out, fee included) is ≤ priceNum/priceDen; rounded down. */
+export function maxQuoteInAtPrice(reserveToken: bigint, reserveQuote: bigint, priceNum: bigint, priceDen: bigint): bigint {
+  const scaled = mulDiv(FEE_N * reserveToken, priceNum, priceDen);
+  const base = FEE_D * reserveQuote;
+  return scaled <= base ? 0n : (scaled - base) / FEE_N;
+}

@@ -29,8 +29,10 @@ export interface FeeMarket {
   priorityFeeWei: bigint;
 }
 
-/** The oracle's TWAP ring as PriceOracle.update() sees it (twapWindowSec, latestObservation()). */
+/** The oracle's TWAP ring as PriceOracle.update() sees it (observationDue(), twapWindowSec, latestObservation()). */
 export interface ObservationState {
+  /** PriceOracle.observationDue(): update() would record an observation at this block. */
+  due: boolean;
   twapWindowSec: bigint;
   /** At most one observation per twapWindowSec / observationsPerWindow (the oracle's constant). */
   observationsPerWindow: bigint;

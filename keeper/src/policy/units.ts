@@ -9,6 +9,15 @@ export const UNI_V2_FEE_DENOMINATOR = 1000n;
 export const UPKEEP_SLIPPAGE_BPS = 50n;
 /** PriceOracle.update() records at most one observation per twapWindowSec / OBSERVATIONS_PER_WINDOW. */
 export const OBSERVATIONS_PER_WINDOW = 4n;
+/** The TWAP is stale beyond this many windows of span (PriceOracle.twapSpan). */
+export const MAX_TWAP_SPAN_WINDOWS = 2n;
+/** Bounds of MarketOperator's sizing parameters (setSizing) and limit prices. */
+export const MIN_OPERATION_SHARE_LOWER_BPS = 100n;
+export const MIN_OPERATION_SHARE_UPPER_BPS = 5_000n;
+/** The contract's constructor defaults for setSizing: 10% minimum share, no loss budget. */
+export const DEFAULT_MIN_OPERATION_SHARE_BPS = 1_000n;
+export const HARD_MAX_LOSS_BPS = 30n;
+export const MAX_LIMIT_PRICE_WAD = 10n ** 30n;
 
 /** floor(a * b / d), as Solidity's Math.mulDiv rounding down. */
 export function mulDiv(a: bigint, b: bigint, d: bigint): bigint {

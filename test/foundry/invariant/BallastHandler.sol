@@ -417,18 +417,35 @@ contract BallastHandler is BallastSystem {
 
     // ================================================================ the hostile keeper
 
-    function keeperExpand(uint256 amount, uint256 minOut, bool maxAmount) external {
+    /// @notice The amount form (`minOut`) or the price form (`atPrice`: a limit price from `minOut`).
+    function keeperExpand(uint256 amount, uint256 minOut, bool maxAmount, bool atPrice) external {
         if (maxAmount) amount = type(uint256).max;
         OpContext memory c = _opContext();
-        (uint256 sold, uint256 quoteOut) = operator.expandSupply(amount, _minOut(minOut));
-        _afterOperation(c, IMarketOperator.Action.Expand, sold, quoteOut);
+        if (!atPrice) {
+            (uint256 sold, uint256 quoteOut) = operator.expandSupply(amount, _minOut(minOut));
+            _afterOperation(c, IMarketOperator.Action.Expand, sold, quoteOut);
+            return;
+        }
+        uint256 limit = _limitPrice(minOut, IMarketOperator.Action.Expand);
+        (uint256 tokensSold, uint256 quoteReceived) = operator.expandSupplyAtPrice(amount, limit);
+        // Average price received (quote per token, WAD) ≥ the limit, less the pair's one-unit rounding.
+        if ((quoteReceived + 1) * 1e12 * 1e18 < limit * tokensSold) _violate(KEEPER_BOUNDS, "expansion sold below its limit price");
+        _afterOperation(c, IMarketOperator.Action.Expand, tokensSold, quoteReceived);
     }
 
-    function keeperContract(uint256 amount, uint256 minOut, bool maxAmount) external {
+    function keeperContract(uint256 amount, uint256 minOut, bool maxAmount, bool atPrice) external {
         if (maxAmount) amount = type(uint256).max;
         OpContext memory c = _opContext();
-        (uint256 spent, uint256 burned) = operator.contractSupply(amount, _minOut(minOut));
-        _afterOperation(c, IMarketOperator.Action.Contract, burned, spent);
+        if (!atPrice) {
+            (uint256 spent, uint256 burned) = operator.contractSupply(amount, _minOut(minOut));
+            _afterOperation(c, IMarketOperator.Action.Contract, burned, spent);
+            return;
+        }
+        uint256 limit = _limitPrice(minOut, IMarketOperator.Action.Contract);
+        (uint256 quoteSpent, uint256 tokensBurned) = operator.contractSupplyAtPrice(amount, limit);
+        // Average price paid ≤ the limit, up to the pair's one-unit rounding of the tokens out.
+        if (quoteSpent * 1e12 * 1e18 > limit * (tokensBurned + 1)) _violate(KEEPER_BOUNDS, "contraction paid above its limit price");
+        _afterOperation(c, IMarketOperator.Action.Contract, tokensBurned, quoteSpent);
     }
 
     function keeperRebalance() external {
@@ -446,7 +463,14 @@ contract BallastHandler is BallastSystem {
         uint256 pairTokens = stable.balanceOf(address(pair));
         uint256 pairQuote = usdc.balanceOf(address(pair));
         StrategyPos memory pos = _strategyPos();
-        operator.performUpkeep(abi.encode(a, amount, _minOut(minOut)));
+        uint256 supplyBefore = stable.totalSupply();
+        operator.performUpkeep(abi.encode(a, amount, _limitPrice(minOut, a)));
+        if (a == IMarketOperator.Action.None) {
+            // Observation only (no feed needed): it must move no funds and mint or burn nothing.
+            bool moved = stable.balanceOf(address(pair)) != pairTokens || usdc.balanceOf(address(pair)) != pairQuote;
+            if (moved || stable.totalSupply() != supplyBefore) _violate(KEEPER_BOUNDS, "an observation-only upkeep moved funds");
+            return;
+        }
         if (a == IMarketOperator.Action.Rebalance) _settleStrategy(pos);
         // Amounts from the pair's balances (not its reserves, which may lag un-synced transfers),
         // independent of the operator's own reporting.
@@ -775,6 +799,14 @@ contract BallastHandler is BallastSystem {
     /// @dev Half the time no slippage limit, otherwise an arbitrary (often unmeetable) one.
     function _minOut(uint256 seed) internal pure returns (uint256) {
         return seed % 2 == 0 ? 0 : seed % 1e24;
+    }
+
+    /// @dev A limit price (quote per token, WAD) for the price forms: none (a contraction's none is
+    /// the hard bound), near the peg where it binds, or anywhere up to 2.
+    function _limitPrice(uint256 seed, IMarketOperator.Action a) internal pure returns (uint256) {
+        if (seed % 3 == 0) return a == IMarketOperator.Action.Contract ? 1e30 : 0;
+        if (seed % 3 == 1) return 0.98e18 + seed % 0.04e18;
+        return seed % 2e18;
     }
 
     function _bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
