@@ -96,7 +96,7 @@ async function run(cli: CliOptions): Promise<number> {
     }
     throw err;
   }
-  logger.info({ event: "keeper.account", address: account.address, origin: account.origin, network: config.network, endpoints: endpoints.all().map((e) => e.label), dryRun: config.dryRun }, `keeper account ${account.address} from ${account.origin}`);
+  logger.info({ event: "keeper.account", address: account.address, origin: account.origin, network: config.network, endpoints: endpoints.all().map((e) => e.label), dryRun: config.dryRun, privateTx: config.privateTxUrl !== undefined }, `keeper account ${account.address} from ${account.origin}`);
 
   const metrics = createMetrics();
   // Every endpoint's error counter exists from the start, so dashboards see 0 rather than nothing.
@@ -108,7 +108,7 @@ async function run(cli: CliOptions): Promise<number> {
   try {
     const settings = txSettingsFromEnv(process.env, defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address), config);
     resilience = createResilience({
-      rpcUrls: config.rpcUrls, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator, oracle: config.addressBook.contracts.PriceOracle,
+      rpcUrls: config.rpcUrls, privateTxUrl: config.privateTxUrl, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator, oracle: config.addressBook.contracts.PriceOracle,
       confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.feeCap.maxWei,
       gasLimitBufferBps: config.gas.gasLimitBufferBps, settings, logger, registry: metrics.registry,
     });

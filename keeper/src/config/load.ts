@@ -29,6 +29,8 @@ export interface KeeperConfig {
   /** Where the RPC URLs came from, to name a bad one: `--rpc`, `BALLAST_RPC_URLS`, `networks.<name>.rpcUrls`, `BALLAST_LOCALHOST_URL`. */
   rpcUrlsField: string;
   expectedChainId?: number;
+  /** Signed transactions go here when set (config `privateTxUrl`); reads through the RPC pool. */
+  privateTxUrl?: string;
   addressBookPath: string;
   addressBook: AddressBook;
   /** null when the command needs no key (status). */
@@ -184,6 +186,7 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
     rpcUrls,
     rpcUrlsField,
     expectedChainId,
+    privateTxUrl: file.privateTxUrl,
     addressBookPath: bookPath,
     addressBook: book,
     key,

@@ -39,6 +39,9 @@ export const fileConfigSchema = z
     networks: z
       .record(z.object({ rpcUrls: z.array(url).min(1), chainId: z.number().int().positive().optional() }).strict())
       .default({}),
+    /** Send signed transactions to this endpoint (a private-transaction relay) instead of the RPC
+     * URLs; reads still go through the RPC pool. */
+    privateTxUrl: url.optional(),
     /** Address book path; default `deployments/<network>.json`. */
     addressBook: z.string().min(1).optional(),
     confirmations: z.number().int().min(1).max(64).default(1),

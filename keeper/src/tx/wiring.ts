@@ -26,6 +26,8 @@ const ERROR_INTERFACES = [
 
 export interface ResilienceInputs {
   rpcUrls: string[];
+  /** Sends signed transactions here instead of the read endpoints (a private-transaction relay). */
+  privateTxUrl?: string;
   chainId: number | bigint;
   signer: TxSigner;
   operator: string;
@@ -55,7 +57,10 @@ export function createResilience(i: ResilienceInputs): Resilience {
   const pool = new RpcPool(i.rpcUrls, { logger: i.logger, chainId: i.chainId });
   registerRpcMetrics(i.registry, pool);
   const provider = new PoolProvider(pool, i.chainId);
-  const chain = new ChainClient(pool);
+  // A private relay takes the signed transactions (its chain id is checked like any endpoint's);
+  // every read, receipts included, still goes through the pool.
+  const relay = i.privateTxUrl === undefined ? null : new RpcPool([i.privateTxUrl], { logger: i.logger, chainId: i.chainId });
+  const chain = new ChainClient(relay === null ? pool : { request: (method, params) => pool.request(method, params), broadcast: (raw) => relay.broadcast(raw) });
   const journal = Journal.open(i.settings.journalPath);
   const manager = new TxManager({
     chain,
