@@ -297,7 +297,7 @@ export class KeeperLoop {
   async #act(d: ActDecision, snap: Snapshot, state: Record<string, unknown>, log: Logger): Promise<CycleOutcome> {
     const { metrics, sender, params } = this.deps;
     const action = ACTION_NAME[d.action];
-    const intent = { action, amount: d.amount.toString(), minOut: d.minOut.toString(), expectedOut: d.expectedOut.toString(), expectedProfitUsd: wad(d.expectedProfitWad), gasCostUsd: wad(d.gasCostWad) };
+    const intent = { action, amount: d.amount.toString(), minOut: d.minOut.toString(), expectedOut: d.expectedOut.toString(), expectedProfitUsd: wad(d.expectedProfitWad), correctionValueUsd: wad(d.correctionValueWad), gasCostUsd: wad(d.gasCostWad), feeCapGwei: formatUnits(d.feeCapWei, 9) };
     log.info({ event: "cycle.act", ...state, ...intent }, `deciding to ${action}`);
     const req = { action: d.action, amount: d.amount, minOut: d.minOut, limitPriceWad: d.limitPriceWad, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei, feeCapWei: d.feeCapWei };
 
