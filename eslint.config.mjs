@@ -13,13 +13,14 @@ export default tseslint.config(
     },
   },
   {
-    // The daemon ships alone: nothing under keeper/src may reach into research, deploy or test code.
+    // The daemon ships alone: nothing under keeper/src may reach into research, deploy, script or test code.
     files: ["keeper/src/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [
         { group: ["**/deploy/**", "**/deploy"], message: "keeper/src must not import deploy/" },
         { group: ["**/keeper/sim/**", "../../sim/**", "../sim/**", "**/sim"], message: "keeper/src must not import the simulator (keeper/sim)" },
         { group: ["**/test/**", "**/test"], message: "keeper/src must not import test/" },
+        { group: ["**/scripts/**", "**/scripts"], message: "keeper/src must not import scripts/" },
       ] }],
     },
   },

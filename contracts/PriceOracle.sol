@@ -11,6 +11,13 @@ import {
     WAD,
     MIN_FEED_MAX_AGE_SEC,
     MAX_FEED_MAX_AGE_SEC,
+    MAX_FEED_DECIMALS,
+    ROUND_DATA_BYTES,
+    MAX_DEGRADED_AGE_SEC,
+    DEGRADED_HAIRCUT_BPS_PER_HOUR,
+    MAX_DEGRADED_HAIRCUT_BPS,
+    MIN_SEQUENCER_GRACE_PERIOD_SEC,
+    MAX_SEQUENCER_GRACE_PERIOD_SEC,
     MIN_TWAP_WINDOW_SEC,
     MAX_TWAP_WINDOW_SEC,
     OBSERVATION_SLOTS,
@@ -23,6 +30,8 @@ import {
 /// UQ112x112 · seconds), at most one per quarter window. The TWAP runs from the newest observation
 /// that is at least one window old to now, using the pair's counterfactual cumulative price (as
 /// UniswapV2OracleLibrary does), so it needs no transaction in the current block.
+/// Feeds: every aggregator call is a low-level staticcall whose return data is length-checked, so
+/// a feed that reverts or answers garbage makes `tryPrice`/`priceInfo` report it, never revert.
 contract PriceOracle is IPriceOracle, AccessControl {
     struct Observation {
         uint32 timestamp;
@@ -39,6 +48,9 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     uint256 public override twapWindowSec;
     mapping(address asset => FeedConfig) private _feeds;
+    mapping(address asset => BackupFeed) private _backups;
+    address public override sequencerUptimeFeed;
+    uint256 public override sequencerGracePeriodSec;
     Observation[OBSERVATION_SLOTS] private _observations;
     uint256 private _newest;
     uint256 private _count;
@@ -64,7 +76,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     // ------------------------------------------------------------------ admin
 
-    /// @notice Sets `asset`'s Chainlink feed. Only DEFAULT_ADMIN_ROLE.
+    /// @notice Sets `asset`'s Chainlink feed. Only DEFAULT_ADMIN_ROLE. Its `decimals()` must answer.
     function setFeed(address asset, address aggregator, uint256 maxAgeSec, uint256 minPriceWad, uint256 maxPriceWad)
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
@@ -74,14 +86,47 @@ contract PriceOracle is IPriceOracle, AccessControl {
             maxAgeSec < MIN_FEED_MAX_AGE_SEC || maxAgeSec > MAX_FEED_MAX_AGE_SEC || minPriceWad == 0
                 || minPriceWad >= maxPriceWad || maxPriceWad > type(uint128).max
         ) revert InvalidFeedConfig(asset, maxAgeSec, minPriceWad, maxPriceWad);
+        _requireDecimals(asset, aggregator);
+        // Decimals are not stored: they are read at each price (a feed may be migrated).
         _feeds[asset] = FeedConfig({
             aggregator: aggregator,
-            decimals: AggregatorV3Interface(aggregator).decimals(),
+            decimals: 0,
             maxAgeSec: uint32(maxAgeSec),
             minPriceWad: uint128(minPriceWad),
             maxPriceWad: uint128(maxPriceWad)
         });
         emit FeedSet(asset, aggregator, maxAgeSec, minPriceWad, maxPriceWad);
+    }
+
+    /// @notice Sets `asset`'s backup feed (zero aggregator removes it), used when the primary fails;
+    /// the primary's price bounds apply. Only DEFAULT_ADMIN_ROLE; the primary must be set.
+    function setBackupFeed(address asset, address aggregator, uint256 maxAgeSec) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        FeedConfig memory cfg = _feeds[asset];
+        if (cfg.aggregator == address(0)) revert FeedNotSet(asset);
+        if (aggregator != address(0)) {
+            if (maxAgeSec < MIN_FEED_MAX_AGE_SEC || maxAgeSec > MAX_FEED_MAX_AGE_SEC) {
+                revert InvalidFeedConfig(asset, maxAgeSec, cfg.minPriceWad, cfg.maxPriceWad);
+            }
+            _requireDecimals(asset, aggregator);
+        } else {
+            maxAgeSec = 0;
+        }
+        _backups[asset] = BackupFeed({aggregator: aggregator, maxAgeSec: uint32(maxAgeSec)});
+        emit BackupFeedSet(asset, aggregator, maxAgeSec);
+    }
+
+    /// @notice Sets the L2 sequencer-uptime feed (Chainlink's shape: answer 0 = up, `startedAt` =
+    /// when that status began) and the grace period after a restart; zero feed disables the check.
+    /// While the sequencer is down, and for `gracePeriodSec` after it is back, no price is served.
+    function setSequencerUptimeFeed(address uptimeFeed, uint256 gracePeriodSec) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (uptimeFeed == address(0)) {
+            gracePeriodSec = 0;
+        } else if (gracePeriodSec < MIN_SEQUENCER_GRACE_PERIOD_SEC || gracePeriodSec > MAX_SEQUENCER_GRACE_PERIOD_SEC) {
+            revert InvalidSequencerGracePeriod(gracePeriodSec, MIN_SEQUENCER_GRACE_PERIOD_SEC, MAX_SEQUENCER_GRACE_PERIOD_SEC);
+        }
+        sequencerUptimeFeed = uptimeFeed;
+        sequencerGracePeriodSec = gracePeriodSec;
+        emit SequencerUptimeFeedSet(uptimeFeed, gracePeriodSec);
     }
 
     /// @notice Sets the TWAP window in seconds, within [MIN_TWAP_WINDOW_SEC, MAX_TWAP_WINDOW_SEC].
@@ -97,6 +142,8 @@ contract PriceOracle is IPriceOracle, AccessControl {
         if (code == _OK) return value;
         FeedConfig memory cfg = _feeds[asset];
         if (code == _NOT_SET) revert FeedNotSet(asset);
+        if (code == _SEQUENCER_DOWN) revert SequencerDown(sequencerUptimeFeed);
+        if (code == _SEQUENCER_GRACE) revert SequencerGracePeriod(detail, sequencerGracePeriodSec, block.timestamp);
         if (code == _CALL_FAILED) revert FeedCallFailed(asset, cfg.aggregator);
         if (code == _STALE) revert StalePrice(asset, detail, cfg.maxAgeSec, block.timestamp);
         if (code == _NON_POSITIVE) revert NonPositivePrice(asset, int256(detail));
@@ -110,8 +157,48 @@ contract PriceOracle is IPriceOracle, AccessControl {
     }
 
     /// @inheritdoc IPriceOracle
-    function feedConfig(address asset) external view override returns (FeedConfig memory) {
-        return _feeds[asset];
+    function priceInfo(address asset) external view override returns (PriceInfo memory info) {
+        info.status = PriceStatus.Invalid;
+        FeedConfig memory cfg = _feeds[asset];
+        if (cfg.aggregator == address(0)) return info;
+        (uint8 seqCode,) = _sequencerCode();
+        if (seqCode != _OK) return info;
+        (uint8 code, uint256 value, uint256 updatedAt) = _readSource(cfg.aggregator, cfg.maxAgeSec, cfg);
+        if (code == _OK) return PriceInfo(PriceStatus.Ok, value, 0, 0);
+        // The last good price: the newest stale-but-valid answer of either feed.
+        uint256 staleSince;
+        if (code == _STALE && value != 0) (info.priceWad, staleSince) = (value, updatedAt + cfg.maxAgeSec);
+        BackupFeed memory backup = _backups[asset];
+        if (backup.aggregator != address(0)) {
+            (code, value, updatedAt) = _readSource(backup.aggregator, backup.maxAgeSec, cfg);
+            if (code == _OK) return PriceInfo(PriceStatus.Ok, value, 0, 0);
+            if (code == _STALE && value != 0 && updatedAt + backup.maxAgeSec > staleSince) {
+                (info.priceWad, staleSince) = (value, updatedAt + backup.maxAgeSec);
+            }
+        }
+        if (info.priceWad == 0 || block.timestamp - staleSince > MAX_DEGRADED_AGE_SEC) return PriceInfo(PriceStatus.Invalid, 0, 0, 0);
+        info.status = PriceStatus.Degraded;
+        info.staleSinceSec = staleSince;
+        info.haircutBps = degradedHaircutBps(block.timestamp - staleSince);
+    }
+
+    /// @notice The degraded-mode haircut after `staleSec` seconds past the max age, bps:
+    /// `min(MAX_DEGRADED_HAIRCUT_BPS, ceil(DEGRADED_HAIRCUT_BPS_PER_HOUR × staleSec / 1 h))`.
+    function degradedHaircutBps(uint256 staleSec) public pure returns (uint256) {
+        return Math.min(MAX_DEGRADED_HAIRCUT_BPS, Math.ceilDiv(DEGRADED_HAIRCUT_BPS_PER_HOUR * staleSec, 1 hours));
+    }
+
+    /// @inheritdoc IPriceOracle
+    function feedConfig(address asset) external view override returns (FeedConfig memory cfg) {
+        cfg = _feeds[asset];
+        if (cfg.aggregator == address(0)) return cfg;
+        (bool ok, uint256 decimals) = _decimals(cfg.aggregator);
+        if (ok) cfg.decimals = uint8(decimals);
+    }
+
+    /// @inheritdoc IPriceOracle
+    function backupFeed(address asset) external view override returns (BackupFeed memory) {
+        return _backups[asset];
     }
 
     // ------------------------------------------------------------------ market price
@@ -173,24 +260,82 @@ contract PriceOracle is IPriceOracle, AccessControl {
     uint8 private constant _STALE = 3;
     uint8 private constant _NON_POSITIVE = 4;
     uint8 private constant _OUT_OF_BOUNDS = 5;
+    uint8 private constant _SEQUENCER_DOWN = 6;
+    uint8 private constant _SEQUENCER_GRACE = 7;
 
-    /// @dev One validation path for both `price` and `tryPrice`: (code, priceWad, detail).
+    /// @dev One validation path for `price` and `tryPrice`: the sequencer, then the primary feed,
+    /// then the backup; the primary's failure is the one reported. (code, priceWad, detail).
     function _readFeed(address asset) private view returns (uint8 code, uint256 priceWad, uint256 detail) {
         FeedConfig memory cfg = _feeds[asset];
         if (cfg.aggregator == address(0)) return (_NOT_SET, 0, 0);
-        try AggregatorV3Interface(cfg.aggregator).latestRoundData() returns (
-            uint80, int256 answer, uint256, uint256 updatedAt, uint80
-        ) {
-            if (answer <= 0) return (_NON_POSITIVE, 0, uint256(answer));
-            if (updatedAt > block.timestamp || block.timestamp - updatedAt > cfg.maxAgeSec) {
-                return (_STALE, 0, updatedAt);
-            }
-            priceWad = Math.mulDiv(uint256(answer), WAD, 10 ** cfg.decimals);
-            if (priceWad < cfg.minPriceWad || priceWad > cfg.maxPriceWad) return (_OUT_OF_BOUNDS, priceWad, 0);
-            return (_OK, priceWad, 0);
-        } catch {
-            return (_CALL_FAILED, 0, 0);
-        }
+        (code, detail) = _sequencerCode();
+        if (code != _OK) return (code, 0, detail);
+        (code, priceWad, detail) = _readSource(cfg.aggregator, cfg.maxAgeSec, cfg);
+        if (code == _OK) return (code, priceWad, 0);
+        BackupFeed memory backup = _backups[asset];
+        if (backup.aggregator == address(0)) return (code, code == _STALE ? 0 : priceWad, detail);
+        (uint8 backupCode, uint256 backupPrice,) = _readSource(backup.aggregator, backup.maxAgeSec, cfg);
+        if (backupCode == _OK) return (_OK, backupPrice, 0);
+        return (code, code == _STALE ? 0 : priceWad, detail);
+    }
+
+    /// @dev One aggregator against the asset's bounds: (code, priceWad, detail). A stale answer
+    /// that is positive and in bounds comes back with its price (the last good price) and
+    /// `updatedAt` as detail; a non-positive one with the answer as detail.
+    function _readSource(address aggregator, uint256 maxAgeSec, FeedConfig memory cfg)
+        private
+        view
+        returns (uint8 code, uint256 priceWad, uint256 detail)
+    {
+        (bool ok, int256 answer,, uint256 updatedAt) = _roundData(aggregator);
+        if (!ok) return (_CALL_FAILED, 0, 0);
+        (bool decimalsOk, uint256 decimals) = _decimals(aggregator);
+        if (!decimalsOk) return (_CALL_FAILED, 0, 0);
+        if (answer <= 0) return (_NON_POSITIVE, 0, uint256(answer));
+        if (updatedAt > block.timestamp) return (_STALE, 0, updatedAt);
+        priceWad = Math.mulDiv(uint256(answer), WAD, 10 ** decimals);
+        if (priceWad < cfg.minPriceWad || priceWad > cfg.maxPriceWad) return (_OUT_OF_BOUNDS, priceWad, 0);
+        if (block.timestamp - updatedAt > maxAgeSec) return (_STALE, priceWad, updatedAt);
+        return (_OK, priceWad, 0);
+    }
+
+    /// @dev Chainlink's L2 sequencer-uptime feed: answer 0 = up since `startedAt`. A feed that
+    /// fails, answers anything else or has no start time counts as down (fail closed).
+    function _sequencerCode() private view returns (uint8 code, uint256 upSinceSec) {
+        address uptimeFeed = sequencerUptimeFeed;
+        if (uptimeFeed == address(0)) return (_OK, 0);
+        (bool ok, int256 answer, uint256 startedAt,) = _roundData(uptimeFeed);
+        if (!ok || answer != 0 || startedAt == 0) return (_SEQUENCER_DOWN, 0);
+        if (block.timestamp < startedAt + sequencerGracePeriodSec) return (_SEQUENCER_GRACE, startedAt);
+        return (_OK, 0);
+    }
+
+    /// @dev `latestRoundData()` by staticcall: a revert, or return data shorter than five words,
+    /// is reported as not ok instead of reverting. Words are decoded as full-width integers, so
+    /// dirty high bits in the uint80 fields cannot make the decoding revert.
+    function _roundData(address aggregator)
+        private
+        view
+        returns (bool ok, int256 answer, uint256 startedAt, uint256 updatedAt)
+    {
+        bytes memory data;
+        (ok, data) = aggregator.staticcall(abi.encodeCall(AggregatorV3Interface.latestRoundData, ()));
+        if (!ok || data.length < ROUND_DATA_BYTES) return (false, 0, 0, 0);
+        (, answer, startedAt, updatedAt) = abi.decode(data, (uint256, int256, uint256, uint256));
+    }
+
+    /// @dev `decimals()` by staticcall, read at each price; more than MAX_FEED_DECIMALS is malformed.
+    function _decimals(address aggregator) private view returns (bool ok, uint256 decimals) {
+        bytes memory data;
+        (ok, data) = aggregator.staticcall(abi.encodeCall(AggregatorV3Interface.decimals, ()));
+        if (!ok || data.length < 32) return (false, 0);
+        decimals = abi.decode(data, (uint256));
+        if (decimals > MAX_FEED_DECIMALS) return (false, 0);
+    }
+
+    function _requireDecimals(address asset, address aggregator) private view {
+        (bool ok,) = _decimals(aggregator);
+        if (!ok) revert FeedCallFailed(asset, aggregator);
     }
 
     /// @dev Reserves oriented (token, quote) and the token's counterfactual cumulative price now.

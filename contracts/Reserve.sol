@@ -25,7 +25,17 @@ import {
     MIN_BUFFER_TOLERANCE_BPS,
     MAX_BUFFER_TOLERANCE_BPS,
     MAX_ASSETS,
-    MAX_ASSET_DECIMALS
+    MAX_ASSET_DECIMALS,
+    MAX_STRATEGY_ROUNDING_UNITS,
+    RESERVE_EPOCH_SEC,
+    MIN_REDEEM_SPREAD_BPS,
+    MAX_REDEEM_SPREAD_BPS,
+    MAX_LANE_BAND_BPS,
+    MAX_LANE_BASE_FEE_BPS,
+    HARD_MAX_LANE_VOLUME_PER_EPOCH,
+    MIN_LANE_MAX_SHARE_BPS,
+    MIN_DEGRADED_REDEEM_CAP_BPS,
+    MAX_DEGRADED_REDEEM_CAP_BPS
 } from "./libraries/Constants.sol";
 
 /// @title Reserve
@@ -35,11 +45,15 @@ import {
 ///    rebalancing; tokens sent to the reserve directly (donations) are never counted.
 /// 2. A strategy position counts at `min(previewRedeem(shares), principal)`: losses at once,
 ///    yield (and anything sent to the vault) only once realised, when the reserve takes its whole
-///    position back by redeeming every share.
-/// 3. Every division rounds in the reserve's favour: values and user outputs round down.
-/// 4. User mint and redeem never lower the value behind each remaining token below
-///    `min(ratio, 1)`: mints add at least what they create, redemptions pay at most `min(ratio, 1)`.
-/// Not guaranteed: the solvency of a strategy or the honesty of a listed asset.
+///    position back by redeeming every share. A vault whose `previewRedeem` fails counts as 0.
+/// 3. Every division rounds in the reserve's favour: values and user outputs round down, prices
+///    the reserve pays at round up.
+/// 4. User mint and redeem never lower the gross value behind each remaining token below
+///    `min(G*/S, 1)`: mints add at least the value they create at the deposit's own price,
+///    redemptions pay at most `min(G*/S, 1)` per token at the redeemed asset's price (see
+///    {IReserve}). The haircut ratio may move either way by at most the haircut of what moved.
+/// Not guaranteed: the solvency of a strategy or the honesty of a listed asset; a position that
+/// is written off (`emergencyWithdraw`, `writeOffStrategy`) stops counting, whatever it is worth.
 contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -58,7 +72,33 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     mapping(address asset => AssetConfig) private _configs;
     mapping(address asset => Holdings) private _holdings;
     mapping(address asset => IERC4626) private _strategies;
+    mapping(address asset => Lane) private _lanes;
+    mapping(address asset => uint256) private _spreadBps;
+    EpochUsage private _degradedUsage;
 
+    /// @dev Volume used in the epoch `epoch` (18-decimal tokens).
+    struct EpochUsage {
+        uint64 epoch;
+        uint192 used;
+    }
+
+    /// @dev A stable lane's parameters and this epoch's volume.
+    struct Lane {
+        StableLane config;
+        EpochUsage usage;
+    }
+
+    /// @dev One pass over the assets in degraded mode: gross and haircut value (WAD USD), whether
+    /// a held asset lacks a fresh price, and the target asset's price and gross value.
+    struct Valuation {
+        uint256 grossWad;
+        uint256 haircutWad;
+        bool degraded;
+        uint256 assetGrossWad;
+        IPriceOracle.PriceInfo info;
+    }
+
+    uint256 public override degradedRedeemCapBps = 500;
     uint256 public recoveryMintFeeBps;
     uint256 public recoveryRedeemFeeBps;
     uint256 public bufferToleranceBps = 1_000;
@@ -106,6 +146,92 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         }
         emit StrategySet(asset, address(_strategies[asset]), address(strategy));
         _strategies[asset] = strategy;
+    }
+
+    /// @notice Redeems what `asset`'s strategy gives back now (at most `maxRedeem`, a failing vault
+    /// gives nothing) into the buffer, and detaches the strategy; shares it would not redeem are
+    /// written off. The exit for a paused or failing vault. Only DEFAULT_ADMIN_ROLE.
+    function emergencyWithdraw(address asset) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
+        IERC4626 strategy = _requireStrategy(asset);
+        Holdings storage h = _holdings[asset];
+        uint256 shares = h.strategyShares;
+        (bool ok, uint256 redeemable) = _tryUint(address(strategy), abi.encodeCall(IERC4626.maxRedeem, (address(this))));
+        redeemable = ok ? Math.min(redeemable, shares) : shares;
+        uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
+        uint256 redeemed;
+        if (redeemable != 0) {
+            try strategy.redeem(redeemable, address(this), address(this)) {
+                redeemed = redeemable;
+            } catch {}
+        }
+        uint256 received = IERC20(asset).balanceOf(address(this)) - balanceBefore;
+        h.idle += received;
+        emit StrategyEmergencyWithdrawn(asset, address(strategy), received, redeemed, shares - redeemed);
+        _detachStrategy(asset, strategy);
+    }
+
+    /// @notice Stops counting `asset`'s strategy position and detaches the vault without calling
+    /// it: for a vault that cannot be called safely at all. Only DEFAULT_ADMIN_ROLE.
+    function writeOffStrategy(address asset) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        IERC4626 strategy = _requireStrategy(asset);
+        Holdings storage h = _holdings[asset];
+        emit StrategyWrittenOff(asset, address(strategy), h.strategyShares, h.strategyPrincipal);
+        _detachStrategy(asset, strategy);
+    }
+
+    /// @notice Removes `asset` from the collateral list once the reserve holds none of it (set its
+    /// ceiling to 0 first and let redemptions drain it). Only DEFAULT_ADMIN_ROLE.
+    function delistAsset(address asset) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireListed(asset);
+        Holdings storage h = _holdings[asset];
+        if (h.idle != 0 || h.strategyShares != 0) revert AssetNotEmpty(asset, h.idle, h.strategyShares);
+        uint256 last = _assets.length - 1;
+        for (uint256 i = 0; i <= last; ++i) {
+            if (_assets[i] != asset) continue;
+            _assets[i] = _assets[last];
+            _assets.pop();
+            break;
+        }
+        delete _listed[asset];
+        delete _unit[asset];
+        delete _configs[asset];
+        delete _strategies[asset];
+        delete _lanes[asset];
+        delete _spreadBps[asset];
+        delete _holdings[asset];
+        emit AssetDelisted(asset);
+    }
+
+    /// @notice Sets `asset`'s stable lane (see {IReserve-StableLane}); `bandBps = 0` closes it.
+    function setStableLane(address asset, StableLane calldata lane) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireListed(asset);
+        if (lane.bandBps != 0) {
+            _requireWithin("laneBandBps", lane.bandBps, 1, MAX_LANE_BAND_BPS);
+            _requireWithin("laneBaseFeeBps", lane.baseFeeBps, 0, MAX_LANE_BASE_FEE_BPS);
+            _requireWithin("laneMaxShareBps", lane.maxShareBps, MIN_LANE_MAX_SHARE_BPS, BPS);
+            _requireWithin("laneVolumePerEpoch", lane.volumePerEpoch, 1, HARD_MAX_LANE_VOLUME_PER_EPOCH);
+            _lanes[asset].config = lane;
+        } else {
+            delete _lanes[asset].config;
+        }
+        StableLane memory stored = _lanes[asset].config;
+        emit StableLaneSet(asset, stored.bandBps, stored.baseFeeBps, stored.maxShareBps, stored.volumePerEpoch);
+    }
+
+    /// @notice Sets the spread `asset`'s redemptions pay outside a stable lane, bps: at least the
+    /// feed's deviation threshold, within [MIN_REDEEM_SPREAD_BPS, MAX_REDEEM_SPREAD_BPS].
+    function setRedeemSpread(address asset, uint256 spreadBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireListed(asset);
+        _requireWithin("redeemSpreadBps", spreadBps, MIN_REDEEM_SPREAD_BPS, MAX_REDEEM_SPREAD_BPS);
+        _spreadBps[asset] = spreadBps;
+        emit RedeemSpreadSet(asset, spreadBps);
+    }
+
+    /// @notice Sets the degraded-mode redemption cap per epoch, bps of the supply.
+    function setDegradedRedeemCap(uint256 capBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireWithin("degradedRedeemCapBps", capBps, MIN_DEGRADED_REDEEM_CAP_BPS, MAX_DEGRADED_REDEEM_CAP_BPS);
+        degradedRedeemCapBps = capBps;
+        emit DegradedRedeemCapSet(capBps);
     }
 
     /// @notice Recovery-mode fees: the mint fee floor and the raised redeem fee, bps.
@@ -170,9 +296,11 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
 
         uint256 received = _pull(asset, amountIn);
         uint256 feeBps;
-        (tokensOut, feeBps) = _quoteMint(asset, received);
+        bool lane;
+        (tokensOut, feeBps, lane) = _quoteMint(asset, received);
         if (tokensOut == 0) revert ZeroAmount();
         if (tokensOut < minOut) revert SlippageExceeded(minOut, tokensOut);
+        if (lane) _useLaneVolume(asset, tokensOut);
 
         _holdings[asset].idle += received;
         stable.mint(receiver, tokensOut);
@@ -192,9 +320,13 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         if (receiver == address(0)) revert ZeroAddress();
         uint256 ratioWad;
         uint256 feeBps;
-        (amountOut, ratioWad, feeBps) = _quoteRedeem(asset, amountIn);
+        bool lane;
+        bool degraded;
+        (amountOut, ratioWad, feeBps, lane, degraded) = _quoteRedeem(asset, amountIn);
         if (amountOut == 0) revert ZeroAmount();
         if (amountOut < minOut) revert SlippageExceeded(minOut, amountOut);
+        if (lane) _useLaneVolume(asset, amountIn);
+        if (degraded) _useDegradedAllowance(amountIn);
 
         _ensureIdle(asset, amountOut);
         _holdings[asset].idle -= amountOut;
@@ -215,13 +347,13 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     /// @inheritdoc IReserve
     function previewMint(address asset, uint256 amountIn) external view override returns (uint256 tokensOut) {
         _requireListed(asset);
-        (tokensOut,) = _quoteMint(asset, amountIn);
+        (tokensOut,,) = _quoteMint(asset, amountIn);
     }
 
     /// @inheritdoc IReserve
     function previewRedeem(address asset, uint256 amountIn) external view override returns (uint256 amountOut) {
         _requireListed(asset);
-        (amountOut,,) = _quoteRedeem(asset, amountIn);
+        (amountOut,,,,) = _quoteRedeem(asset, amountIn);
     }
 
     // ================================================================== valuation
@@ -249,13 +381,27 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
 
     /// @inheritdoc IReserve
     function conservativeRatio() public view override returns (uint256 ratioWad) {
-        uint256 valueWad;
-        for (uint256 i = 0; i < _assets.length; ++i) {
-            address asset = _assets[i];
-            (bool ok, uint256 priceWad) = oracle.tryPrice(asset);
-            if (ok) valueWad += _haircut(_value(asset, accountedAmount(asset), priceWad), asset);
-        }
-        return _ratio(valueWad);
+        return _ratio(_valuation(address(0)).haircutWad);
+    }
+
+    /// @inheritdoc IReserve
+    function redemptionRatio() external view override returns (uint256 ratioWad) {
+        return _ratio(_valuation(address(0)).grossWad);
+    }
+
+    /// @inheritdoc IReserve
+    function laneFee(address asset) external view override returns (bool open, uint256 feeBps) {
+        IPriceOracle.PriceInfo memory info = oracle.priceInfo(asset);
+        return _laneFee(asset, info);
+    }
+
+    /// @inheritdoc IReserve
+    function redeemSpreadBps(address asset) public view override returns (uint256) {
+        return Math.max(_spreadBps[asset], MIN_REDEEM_SPREAD_BPS);
+    }
+
+    function stableLane(address asset) external view override returns (StableLane memory) {
+        return _lanes[asset].config;
     }
 
     /// @inheritdoc IReserve
@@ -288,12 +434,14 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         uint256 slack = Math.mulDiv(targetIdle, bufferToleranceBps, BPS);
         if (h.idle > targetIdle + slack) {
             uint256 excess = h.idle - targetIdle;
-            uint256 room = strategy.maxDeposit(address(this));
-            return int256(Math.min(excess, room));
+            (, uint256 room) = _tryUint(address(strategy), abi.encodeCall(IERC4626.maxDeposit, (address(this))));
+            uint256 amount = Math.min(excess, room);
+            return _depositKeepsValue(strategy, amount) ? int256(amount) : int256(0);
         }
         if (h.idle + slack < targetIdle) {
             uint256 shortfall = targetIdle - h.idle;
-            uint256 available = Math.min(inStrategy, strategy.maxWithdraw(address(this)));
+            (, uint256 withdrawable) = _tryUint(address(strategy), abi.encodeCall(IERC4626.maxWithdraw, (address(this))));
+            uint256 available = Math.min(inStrategy, withdrawable);
             return -int256(Math.min(shortfall, available));
         }
         return 0;
@@ -368,33 +516,143 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         received = IERC20(asset).balanceOf(address(this)) - balanceBefore;
     }
 
-    /// @dev tokensOut = value × (1 − haircut) × (1 − fee) / peg, each step rounded down.
-    function _quoteMint(address asset, uint256 amountIn) private view returns (uint256 tokensOut, uint256 feeBps) {
-        feeBps = inRecoveryMode() ? Math.min(recoveryMintFeeBps, _configs[asset].mintFeeBps) : _configs[asset].mintFeeBps;
-        uint256 haircutValue = _haircut(_value(asset, amountIn, oracle.price(asset)), asset);
-        uint256 afterFee = Math.mulDiv(haircutValue, BPS - feeBps, BPS);
+    /// @dev Stable lane: tokensOut = value at min(feed, 1) × (1 − lane fee) / peg, while the lane is
+    /// open, the asset's share of gross value after the deposit stays within the lane's cap and
+    /// the epoch's volume has room. Otherwise: tokensOut = value × (1 − haircut) × (1 − fee) / peg.
+    /// Either fee drops to its recovery floor while the conservative ratio is below the target.
+    /// Each step rounded down. Needs a fresh price (else the oracle's error: stale, invalid…).
+    function _quoteMint(address asset, uint256 amountIn) private view returns (uint256 tokensOut, uint256 feeBps, bool lane) {
+        Valuation memory v = _valuation(asset);
+        _requireFreshPrice(asset, v.info);
+        uint256 priceWad = v.info.priceWad;
+        (lane, feeBps) = _laneFee(asset, v.info);
+        uint256 valueWad;
+        if (lane) {
+            valueWad = _value(asset, amountIn, Math.min(priceWad, PEG_WAD));
+            uint256 addedWad = _value(asset, amountIn, priceWad);
+            uint256 shareBps = Math.mulDiv(v.assetGrossWad + addedWad, BPS, v.grossWad + addedWad, Math.Rounding.Ceil);
+            lane = shareBps <= _lanes[asset].config.maxShareBps && _laneRoom(asset) >= valueWad;
+        }
+        if (!lane) {
+            feeBps = _configs[asset].mintFeeBps;
+            valueWad = _haircut(_value(asset, amountIn, priceWad), asset);
+        }
+        if (_ratio(v.haircutWad) < _targetRatio()) feeBps = Math.min(recoveryMintFeeBps, feeBps);
+        uint256 afterFee = Math.mulDiv(valueWad, BPS - feeBps, BPS);
         tokensOut = Math.mulDiv(afterFee, WAD, PEG_WAD);
     }
 
-    /// @dev amountOut = tokens × peg × min(ratio, 1) × (1 − fee) / price, each step rounded down.
-    /// The ratio counts assets with an invalid feed at zero, so redemptions stay live and never
-    /// overpay; the redeemed asset's own price must be valid.
+    /// @dev amountOut = tokens × peg × min(G*/S, 1) × (1 − fee − spread) / payPrice, rounded down.
+    /// In an open stable lane: the lane fee, no spread, payPrice = max(feed, 1). Otherwise the
+    /// asset's fee (the recovery fee while the conservative ratio is below the target) plus its
+    /// spread, payPrice = the price, raised by the degraded haircut when only a stale price exists
+    /// (rounded up). The redeemed asset needs a price; every other one may be degraded or missing.
     function _quoteRedeem(address asset, uint256 tokensIn)
         private
         view
-        returns (uint256 amountOut, uint256 ratioWad, uint256 feeBps)
+        returns (uint256 amountOut, uint256 ratioWad, uint256 feeBps, bool lane, bool degraded)
     {
-        uint256 priceWad = oracle.price(asset);
-        ratioWad = conservativeRatio();
-        feeBps = _configs[asset].redeemFeeBps;
+        Valuation memory v = _valuation(asset);
+        if (v.info.status == IPriceOracle.PriceStatus.Invalid) _revertNoPrice(asset);
+        degraded = v.degraded;
+        ratioWad = _ratio(v.grossWad);
+        uint256 priceWad = v.info.priceWad;
+        (lane, feeBps) = _laneFee(asset, v.info);
+        lane = lane && _laneRoom(asset) >= tokensIn;
+        uint256 payPriceWad;
+        if (lane) {
+            payPriceWad = Math.max(priceWad, PEG_WAD);
+        } else {
+            feeBps = _configs[asset].redeemFeeBps + redeemSpreadBps(asset);
+            payPriceWad = Math.mulDiv(priceWad, BPS, BPS - v.info.haircutBps, Math.Rounding.Ceil);
+        }
         ICollateralPolicy policy = collateralPolicy;
-        if (address(policy) != address(0) && ratioWad < policy.targetRatio()) {
+        if (address(policy) != address(0) && _ratio(v.haircutWad) < policy.targetRatio()) {
             feeBps = Math.max(feeBps, recoveryRedeemFeeBps);
         }
         uint256 valueWad = Math.mulDiv(tokensIn, PEG_WAD, WAD);
         if (ratioWad < WAD) valueWad = Math.mulDiv(valueWad, ratioWad, WAD);
         valueWad = Math.mulDiv(valueWad, BPS - feeBps, BPS);
-        amountOut = Math.mulDiv(valueWad, _unit[asset], priceWad);
+        amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad);
+    }
+
+    /// @dev One pass over the assets with the oracle's degraded mode: a stale asset at its last
+    /// good price under the degraded haircut, an asset without a price at zero. `target`'s price
+    /// info and gross value are kept (zero address: none).
+    function _valuation(address target) private view returns (Valuation memory v) {
+        for (uint256 i = 0; i < _assets.length; ++i) {
+            address asset = _assets[i];
+            uint256 amount = accountedAmount(asset);
+            IPriceOracle.PriceInfo memory info = oracle.priceInfo(asset);
+            if (asset == target) v.info = info;
+            if (amount == 0) continue;
+            if (info.status != IPriceOracle.PriceStatus.Ok) v.degraded = true;
+            if (info.status == IPriceOracle.PriceStatus.Invalid) continue;
+            uint256 grossWad = Math.mulDiv(_value(asset, amount, info.priceWad), BPS - info.haircutBps, BPS);
+            v.grossWad += grossWad;
+            v.haircutWad += _haircut(grossWad, asset);
+            if (asset == target) v.assetGrossWad = grossWad;
+        }
+    }
+
+    /// @dev Whether `asset`'s stable lane is open at `info` (configured, a fresh price within the
+    /// band of $1) and its fee: base + ceil(deviationBps / 2), deviationBps rounded up.
+    function _laneFee(address asset, IPriceOracle.PriceInfo memory info) private view returns (bool open, uint256 feeBps) {
+        StableLane memory lane = _lanes[asset].config;
+        if (lane.bandBps == 0 || info.status != IPriceOracle.PriceStatus.Ok) return (false, 0);
+        uint256 gap = info.priceWad > PEG_WAD ? info.priceWad - PEG_WAD : PEG_WAD - info.priceWad;
+        uint256 deviationBps = Math.mulDiv(gap, BPS, PEG_WAD, Math.Rounding.Ceil);
+        if (deviationBps > lane.bandBps) return (false, 0);
+        return (true, lane.baseFeeBps + Math.ceilDiv(deviationBps, 2));
+    }
+
+    /// @inheritdoc IReserve
+    function laneVolumeLeft(address asset) external view override returns (uint256) {
+        return _laneRoom(asset);
+    }
+
+    /// @dev Lane volume left this epoch (18-decimal tokens).
+    function _laneRoom(address asset) private view returns (uint256) {
+        Lane memory lane = _lanes[asset];
+        uint256 used = lane.usage.epoch == block.timestamp / RESERVE_EPOCH_SEC ? lane.usage.used : 0;
+        uint256 cap = lane.config.volumePerEpoch;
+        return cap > used ? cap - used : 0;
+    }
+
+    function _useLaneVolume(address asset, uint256 tokens) private {
+        _use(_lanes[asset].usage, tokens);
+    }
+
+    /// @dev Degraded mode: redemptions this epoch stay within `degradedRedeemCapBps` of the supply
+    /// the epoch started with (the current supply plus what was redeemed since).
+    function _useDegradedAllowance(uint256 tokens) private {
+        uint256 wanted = _use(_degradedUsage, tokens);
+        uint256 cap = Math.mulDiv(stable.totalSupply() + wanted, degradedRedeemCapBps, BPS);
+        if (wanted > cap) revert DegradedRedemptionLimitExceeded(cap, wanted);
+    }
+
+    /// @dev Adds `amount` to this epoch's usage (a new epoch starts from zero); returns the total.
+    function _use(EpochUsage storage usage, uint256 amount) private returns (uint256 used) {
+        uint64 epoch = uint64(block.timestamp / RESERVE_EPOCH_SEC);
+        used = (usage.epoch == epoch ? usage.used : 0) + amount;
+        usage.epoch = epoch;
+        usage.used = uint192(used);
+    }
+
+    function _requireFreshPrice(address asset, IPriceOracle.PriceInfo memory info) private view {
+        if (info.status != IPriceOracle.PriceStatus.Ok) _revertNoPrice(asset);
+    }
+
+    /// @dev Raises the oracle's own named error for `asset` (stale, out of bounds, sequencer…).
+    function _revertNoPrice(address asset) private view {
+        oracle.price(asset);
+        revert AssetPriceUnavailable(asset);
+    }
+
+    function _targetRatio() private view returns (uint256) {
+        ICollateralPolicy policy = collateralPolicy;
+        if (address(policy) == address(0)) revert CollateralPolicyNotSet();
+        return policy.targetRatio();
     }
 
     /// @dev Value in WAD USD of `amount` of `asset` at `priceWad`, rounded down.
@@ -411,9 +669,46 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         return supply == 0 ? type(uint256).max : Math.mulDiv(valueWad, WAD, supply);
     }
 
+    /// @dev A vault whose `previewRedeem` reverts (paused, as ERC-4626 allows) or answers garbage
+    /// counts as 0: ratios stay readable and redemptions paid from idle go on.
     function _strategyValue(address asset, Holdings storage h) private view returns (uint256) {
         if (h.strategyShares == 0) return 0;
-        return Math.min(_strategies[asset].previewRedeem(h.strategyShares), h.strategyPrincipal);
+        (bool ok, uint256 assetsOut) =
+            _tryUint(address(_strategies[asset]), abi.encodeCall(IERC4626.previewRedeem, (h.strategyShares)));
+        return ok ? Math.min(assetsOut, h.strategyPrincipal) : 0;
+    }
+
+    /// @dev Whether parking `amount` comes back within MAX_STRATEGY_ROUNDING_UNITS by the vault's
+    /// own previews. An empty vault someone donated to would swallow the deposit into its first
+    /// share's price; rebalance skips it instead of reverting for every asset.
+    function _depositKeepsValue(IERC4626 strategy, uint256 amount) private view returns (bool) {
+        if (amount == 0) return false;
+        (bool ok, uint256 shares) = _tryUint(address(strategy), abi.encodeCall(IERC4626.previewDeposit, (amount)));
+        if (!ok || shares == 0) return false;
+        (bool ok2, uint256 back) = _tryUint(address(strategy), abi.encodeCall(IERC4626.previewRedeem, (shares)));
+        return ok2 && back + MAX_STRATEGY_ROUNDING_UNITS >= amount;
+    }
+
+    /// @dev A view call returning one word, by staticcall: (false, 0) on revert or short data.
+    function _tryUint(address target, bytes memory data) private view returns (bool ok, uint256 value) {
+        bytes memory ret;
+        (ok, ret) = target.staticcall(data);
+        if (!ok || ret.length < 32) return (false, 0);
+        value = abi.decode(ret, (uint256));
+    }
+
+    function _requireStrategy(address asset) private view returns (IERC4626 strategy) {
+        _requireListed(asset);
+        strategy = _strategies[asset];
+        if (address(strategy) == address(0)) revert NoStrategy(asset);
+    }
+
+    function _detachStrategy(address asset, IERC4626 strategy) private {
+        Holdings storage h = _holdings[asset];
+        h.strategyShares = 0;
+        h.strategyPrincipal = 0;
+        _strategies[asset] = IERC4626(address(0));
+        emit StrategySet(asset, address(strategy), address(0));
     }
 
     /// @dev Pulls from the strategy so that at least `amount` is idle; reverts when it cannot.
@@ -421,7 +716,10 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         uint256 idle = _holdings[asset].idle;
         if (idle >= amount) return;
         IERC4626 strategy = _strategies[asset];
-        uint256 available = address(strategy) == address(0) ? 0 : strategy.maxWithdraw(address(this));
+        uint256 available;
+        if (address(strategy) != address(0)) {
+            (, available) = _tryUint(address(strategy), abi.encodeCall(IERC4626.maxWithdraw, (address(this))));
+        }
         available = Math.min(available, _strategyValue(asset, _holdings[asset]));
         if (idle + available < amount) revert InsufficientLiquidity(asset, idle + available, amount);
         _withdrawFromStrategy(asset, amount - idle);
@@ -434,7 +732,10 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         Holdings storage h = _holdings[asset];
         h.idle -= amount;
         IERC20(asset).forceApprove(address(strategy), amount);
+        // Minimum shares: what the vault's own preview promised (ERC-4626: deposit gives at least it).
+        uint256 minShares = strategy.previewDeposit(amount);
         uint256 shares = strategy.deposit(amount, address(this));
+        if (shares < minShares || shares == 0) revert StrategySharesTooFew(asset, minShares, shares);
         h.strategyShares += shares;
         h.strategyPrincipal += amount;
         emit StrategyDeposited(asset, address(strategy), amount, shares);

@@ -22,6 +22,19 @@ export interface CollateralParams {
   ceiling: string;
   /** Park the excess over the buffer in an ERC-4626 strategy (a local vault on local networks). */
   strategy: boolean;
+  /** Redemption spread outside a stable lane, bps (at least the feed's deviation threshold). */
+  redeemSpreadBps?: number;
+  /** The quote asset's stable lane: 1:1 mint and redeem while its feed is within `bandBps` of $1. */
+  stableLane?: StableLaneParams;
+}
+
+export interface StableLaneParams {
+  bandBps: number;
+  baseFeeBps: number;
+  /** Cap on the asset's share of the reserve's gross value after a lane mint, bps. */
+  maxShareBps: number;
+  /** Lane mints plus redeems per reserve epoch (one day), whole tokens. */
+  volumePerEpoch: string;
 }
 
 export interface BallastParams {
@@ -69,6 +82,8 @@ export const LOCAL_PARAMS: BallastParams = {
       bufferBps: 5_000,
       ceiling: "100000000",
       strategy: true,
+      // The local reserve starts as all USDC, so the share cap is the whole reserve.
+      stableLane: { bandBps: 50, baseFeeBps: 5, maxShareBps: 10_000, volumePerEpoch: "5000000" },
     },
     others: [
       {
@@ -85,6 +100,8 @@ export const LOCAL_PARAMS: BallastParams = {
         bufferBps: 10_000,
         ceiling: "50000",
         strategy: false,
+        // The ETH/USD feed's deviation threshold is 0.5%.
+        redeemSpreadBps: 50,
       },
     ],
   },
@@ -204,4 +221,14 @@ export function networkDeployConfig(network: string): NetworkDeployConfig {
     throw new Error(`no deployment parameters for network "${network}": add an entry to NETWORK_CONFIGS in deploy/parameters.ts`);
   }
   return config;
+}
+
+/** A stable lane's parameters as the Reserve's `setStableLane` takes them (volume in 18-decimal tokens). */
+export function stableLaneArgs(lane: StableLaneParams) {
+  return {
+    bandBps: lane.bandBps,
+    baseFeeBps: lane.baseFeeBps,
+    maxShareBps: lane.maxShareBps,
+    volumePerEpoch: parseUnits(lane.volumePerEpoch, 18),
+  };
 }

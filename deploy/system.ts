@@ -26,7 +26,7 @@ import {
   type TestVault,
 } from "../typechain-types";
 import type { IMarketOperator } from "../typechain-types/contracts/MarketOperator";
-import type { BallastParams, CollateralParams } from "./parameters";
+import { stableLaneArgs, type BallastParams, type CollateralParams } from "./parameters";
 import { seedAmounts } from "./seedAmounts";
 
 export interface UniswapV2Pair {
@@ -108,6 +108,8 @@ export async function deployLocalSystem(params: BallastParams, roles: SystemRole
       ceiling: usd(c.params.ceiling, c.params.decimals),
     })).wait();
     if (c.vault) await (await reserve.setStrategy(await c.token.getAddress(), await c.vault.getAddress())).wait();
+    if (c.params.redeemSpreadBps !== undefined) await (await reserve.setRedeemSpread(await c.token.getAddress(), c.params.redeemSpreadBps)).wait();
+    if (c.params.stableLane) await (await reserve.setStableLane(await c.token.getAddress(), stableLaneArgs(c.params.stableLane))).wait();
   }
   await (await reserve.setRecoveryFees(params.reserve.recoveryMintFeeBps, params.reserve.recoveryRedeemFeeBps)).wait();
   await (await reserve.setBufferTolerance(params.reserve.bufferToleranceBps)).wait();

@@ -1,81 +1,138 @@
 /**
- * `npm run bench`: gas of each operation against a floor deployed and measured in the same run,
- * and the simulator's peg summary for every scenario × policy. Writes reports/bench.json (shape in
- * DESIGN.md §6, plus a `target`/`meetsTarget` per gas row), reports/bench.md and the chart.
+ * `npm run bench -- [outDir] [--seeds N] [--workers N] [--sweep <param=a:b:step>] [--no-readme]`
+ *
+ * Gas of each operation against a floor deployed and measured in the same run, then the
+ * simulator's peg benchmark: every scenario × policy over N seeds (default 12) on worker threads,
+ * mean ± 95% CI per metric, and Ballast swept over its band for the cost-vs-tightness frontier.
+ * Writes reports/bench.json (gas rows with `target`/`meetsTarget`; peg rows with the Monte Carlo
+ * keys), reports/bench.md, the selloff chart, frontier.html with one SVG per scenario, and the
+ * README's generated sections (between the bench:gas and bench:peg markers). Inputs are checked
+ * before anything runs; a bad one fails naming it and writes nothing.
  */
-import hre from "hardhat";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { Command } from "commander";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { resolve } from "node:path";
-import { builtInScenarioNames, loadScenario, pegTableMarkdown, plan, priceChartSvg, runAll } from "../keeper/sim";
+import { ScenarioError, builtInScenarioNames, loadScenario, orderRows, pegJsonRow, pegMonteCarloMarkdown, priceChartSvg, POLICY_NAMES } from "../keeper/sim";
+import { SimInputError, parseSeeds, parseWorkers } from "../keeper/sim/inputs";
+import { defaultWorkers } from "../keeper/sim/montecarlo";
+import { frontierScenarios, runMonteCarlo, writeFrontier } from "../keeper/sim/pipeline";
+import { readmePegSection } from "../keeper/sim/report/peg";
+import { hasSection, replaceSection } from "../keeper/sim/report/readme";
+import { parseSweep, settingLabel } from "../keeper/sim/sweep";
 import type { GasRow } from "./benchGas";
 import { ProgressBar } from "./progress";
 
 const CHART_SCENARIO = "selloff";
+const DEFAULT_BENCH_SEEDS = 12;
+/** The frontier's default sweep: Ballast's operator band around its default of 50 bps. */
+const DEFAULT_BENCH_SWEEP = "band=20:80:30";
 
 function gasTableMarkdown(rows: GasRow[]): string {
   const lines = [
-    "| operation | gas | baseline | baseline gas | ratio | target | meets |",
+    "| operation | gas | floor | floor gas | ratio | target | met |",
     "|---|---|---|---|---|---|---|",
     ...rows.map((r) => `| ${r.operation} | ${r.gas.toLocaleString("en-US")} | ${r.baseline} | ${r.baselineGas.toLocaleString("en-US")} | ${r.ratio} | ${r.target} | ${r.meetsTarget ? "yes" : "**no**"} |`),
   ];
   return lines.join("\n") + "\n";
 }
 
-async function main(): Promise<void> {
+interface Options {
+  seeds: string;
+  workers?: string;
+  sweep: string[];
+  readme: boolean | string;
+}
+
+async function main(argv: string[]): Promise<void> {
   const started = Date.now();
-  const outDir = resolve(process.argv[2] ?? "reports");
-  mkdirSync(outDir, { recursive: true });
+  const loadBefore = loadavg()[0];
+  const program = new Command()
+    .name("bench")
+    .argument("[outDir]", "output directory", "reports")
+    .option("--seeds <n>", "seeds per scenario × policy", String(DEFAULT_BENCH_SEEDS))
+    .option("--workers <n>", "worker threads (0: run in this thread; default: the available CPU cores)")
+    .option("--sweep <param=a:b:step...>", "Ballast's parameter sweep for the frontier", [DEFAULT_BENCH_SWEEP])
+    .option("--readme [file]", "rewrite the generated sections of this README", "README.md")
+    .option("--no-readme", "leave the README alone")
+    .parse(argv);
+  const opts = program.opts<Options>();
+
+  // Every input is checked before anything runs or is written.
+  const outDir = resolve(program.args[0] ?? "reports");
+  const seeds = parseSeeds(opts.seeds);
+  const workers = opts.workers === undefined ? defaultWorkers() : parseWorkers(opts.workers);
+  const sweep = parseSweep(opts.sweep);
+  const scenarios = builtInScenarioNames().map((n) => loadScenario(n));
+  const readmeFile = opts.readme === false ? null : resolve(opts.readme === true ? "README.md" : opts.readme);
+  if (readmeFile) {
+    if (!existsSync(readmeFile)) throw new SimInputError("--readme", `${readmeFile} does not exist`);
+    const text = readFileSync(readmeFile, "utf8");
+    if (!hasSection(text, "peg")) throw new SimInputError("--readme", `${readmeFile} has no <!-- bench:peg:start --> … <!-- bench:peg:end --> markers`);
+  }
+
   process.stderr.write("bench: compiling…\n");
+  const hre = (await import("hardhat")).default;
   await hre.run("compile", { quiet: true });
   // Loaded after compiling: it needs the TypeChain bindings the compile generates (clean clone).
   const { measureGas } = await import("./benchGas");
   const gas = await measureGas((line) => process.stderr.write(`bench: ${line}\n`));
+  const gasDone = Date.now();
 
-  const scenarios = builtInScenarioNames().map((n) => loadScenario(n));
-  const items = plan(scenarios);
+  const policies = [...POLICY_NAMES];
   const bar = new ProgressBar("bench: peg");
-  const { runs, summaries } = runAll(items, (p) => bar.update(p.blocksDone, p.blocksTotal, `${p.item.scenario.name} / ${p.item.policy}`));
-  bar.done(`bench: ${items.length} simulator runs done`);
+  const outcome = await runMonteCarlo({ scenarios, policies, seeds, workers, sweep, traceSeed0: true, traceScenarios: [CHART_SCENARIO] }, (done, total, last) =>
+    bar.update(done, total, last ? `${last.scenario.name} / ${last.policy} / seed ${last.seedIndex}` : ""),
+  );
+  bar.done(`bench: ${outcome.runs} simulator runs done (${seeds} seeds, ${workers} workers)`);
+  const wallSec = Math.round((Date.now() - started) / 1000);
+  const timing = {
+    wallTimeSec: wallSec,
+    gasSec: Math.round((gasDone - started) / 1000),
+    simulatorSec: Math.round((Date.now() - gasDone) / 1000),
+    workers,
+    loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0].toFixed(2)) },
+  };
 
-  const peg = summaries.map((s) => ({
-    scenario: s.scenario,
-    policy: s.policy,
-    maxDeviationBps: s.maxDeviationBps,
-    blocksTo50Bps: s.blocksTo50Bps,
-    blocksTo10Bps: s.blocksTo10Bps,
-    timeOutside50BpsPct: s.timeOutside50BpsPct,
-    rmsBps: s.rmsBps,
-    reserveSpent: s.reserveSpent,
-    actions: s.actions,
-    gas: s.gas,
-    failures: s.failures,
-    profit: s.profit,
-    supplyChurnPct: s.supplyChurnPct,
-    ...(s.standStill ? { keeperStandStill: s.standStill } : {}),
-  }));
-  writeFileSync(resolve(outDir, "bench.json"), JSON.stringify({ gas, peg }, null, 2) + "\n");
+  mkdirSync(outDir, { recursive: true });
+  const rows = orderRows(outcome.rows);
+  const frontier = outcome.sweepRows.map((s) => ({ setting: s.row.setting ?? {}, label: s.label, ...pegJsonRow(s.row) }));
+  writeFileSync(resolve(outDir, "bench.json"), JSON.stringify({ gas, peg: rows.map(pegJsonRow), frontier, meta: { seeds, sweep: sweep.params.map((p) => p.name), timing } }, null, 2) + "\n");
   const chartFile = resolve(outDir, `bench-${CHART_SCENARIO}.svg`);
-  writeFileSync(chartFile, priceChartSvg(runs.filter((r) => r.label === CHART_SCENARIO), { title: `${CHART_SCENARIO}: price vs $1 peg, all policies` }));
+  writeFileSync(chartFile, priceChartSvg(outcome.traces.filter((r) => r.label === CHART_SCENARIO), { title: `${CHART_SCENARIO}: price vs $1 peg, all policies (seed 0)` }));
+  const generatedBy = `npm run bench${seeds === DEFAULT_BENCH_SEEDS ? "" : ` -- --seeds ${seeds}`}`;
+  const frontierFiles = writeFrontier(outDir, frontierScenarios(outcome.rows, outcome.sweepRows), { sweep: sweep.settings.map((s) => settingLabel(s)).join(" · "), seeds, generatedBy });
+  const pegSection = readmePegSection(rows, { seeds, generatedBy });
   const md = [
     "# Ballast benchmark",
     "",
-    `Generated by \`npm run bench\` in ${((Date.now() - started) / 1000).toFixed(0)} s. Gas: receipt gas on the in-process Hardhat network, the second of two identical calls, each against its floor deployed in the same run.`,
+    `Generated by \`${generatedBy}\` in ${wallSec} s (gas ${timing.gasSec} s, simulator ${timing.simulatorSec} s on ${workers} worker threads; 1-minute load average ${timing.loadAverage1m.before} before, ${timing.loadAverage1m.after} after). Gas: receipt gas on the in-process Hardhat network, the second of two identical calls, each against its floor deployed in the same run.`,
     "",
     "## Gas",
     "",
     gasTableMarkdown(gas),
-    "## Peg (simulator, every scenario × policy)",
+    "## Peg: Ballast against the best reference",
     "",
-    "Worst blocks outside ±50/±10 bps: the longest run of consecutive blocks outside the band (the slowest recovery).",
+    pegSection,
+    "## Peg: every scenario × policy",
     "",
-    pegTableMarkdown(summaries),
+    `Mean ± 95% CI over ${seeds} seeds. Worst blocks outside ±50/±10 bps: the longest run of consecutive blocks outside the band (the slowest recovery). Max dev after shock leaves out each one-block shock's first blocks (the scenario's \`shockBlocks\`). Total cost = gas + subsidies − trading P&L of the protocol's operations, per run, USD. Cost per bps removed: extra cost over \`none\` per bps of RMS removed, paired by seed (— where the policy removes none). Min ratio: the lowest collateral ratio at true prices, with the 5% expected shortfall across seeds in brackets. Definitions: docs/simulation.md. The frontier (Ballast swept over ${sweep.params.map((p) => p.name).join(", ")}): frontier.html.`,
+    "",
+    pegMonteCarloMarkdown(rows),
   ].join("\n");
   writeFileSync(resolve(outDir, "bench.md"), md);
+  if (readmeFile) {
+    let text = readFileSync(readmeFile, "utf8");
+    text = replaceSection(text, "peg", pegSection);
+    if (hasSection(text, "gas")) text = replaceSection(text, "gas", gasTableMarkdown(gas));
+    writeFileSync(readmeFile, text);
+  }
   process.stdout.write(gasTableMarkdown(gas));
-  process.stderr.write(`bench: wrote ${resolve(outDir, "bench.json")}, bench.md and ${chartFile} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(`bench: wrote bench.json, bench.md, ${chartFile}, ${frontierFiles.length} frontier files${readmeFile ? ` and ${readmeFile}'s sections` : ""} in ${wallSec} s\n`);
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
+main(process.argv).catch((e: unknown) => {
+  if (e instanceof ScenarioError || e instanceof SimInputError) process.stderr.write(`bench: ${e.message}\n`);
+  else process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
   process.exitCode = 1;
 });

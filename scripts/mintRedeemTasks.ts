@@ -7,7 +7,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { parseAmount, parseBps } from "./lib/args";
 import { UserError, expectedFailure, out, runTask } from "./lib/cli";
 import { loadSystem, resolveAsset, resolveSigner, type AssetRef, type SystemContext } from "./lib/context";
-import { describeFailure } from "./lib/revertDecoder";
+import { describeFailure } from "../keeper/src/chain/revert";
 import { simulateThenSend } from "./lib/tx";
 
 export interface TradeArgs {

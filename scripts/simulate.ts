@@ -1,13 +1,17 @@
 /**
- * `npm run simulate -- [--scenario <name|file.json>] [--policy <name>] [--out <dir>] [--chart <scenario>] [--on-chain]`
+ * `npm run simulate -- [--scenario <name|file.json>] [--policy <name>] [--seeds N] [--workers N]
+ *   [--sweep <param>=<a>:<b>:<step>] [--out <dir>] [--chart <scenario>] [--on-chain]`
  *
  * Runs the market model over the scenarios (all built-in ones by default) under every policy (or
- * one), side by side, and writes per-block CSVs, an SVG chart of price vs peg for all policies on
- * one scenario, and the summary table (markdown + JSON). `--on-chain` also replays a scenario
- * (without noise or arbitrageurs, which are not replayed) on the real contracts with the real
- * keeper on the in-process Hardhat network and reports how far model and chain differ.
+ * the ones named), side by side, over N seeds (Monte Carlo, in parallel on worker threads), and
+ * writes seed 0's per-block CSVs, an SVG chart of price vs peg for all policies on one scenario, the
+ * HTML report, and the summary table (mean ± 95% CI, markdown + JSON). `--sweep` also runs Ballast
+ * at every setting of its own parameters and writes the cost-vs-tightness frontier. Every option
+ * is checked before anything runs; a bad one fails naming it and writes nothing. `--on-chain` also
+ * replays a scenario (without noise or arbitrageurs, which are not replayed) on the real contracts
+ * with the real keeper on the in-process Hardhat network and reports how far model and chain differ.
  */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { join, resolve } from "node:path";
 import {
   POLICY_NAMES,
@@ -15,19 +19,23 @@ import {
   ScenarioError,
   builtInScenarioNames,
   loadScenario,
-  pegTableMarkdown,
-  plan,
-  runAll,
+  pegMonteCarloMarkdown,
   writeReports,
-  type PolicyName,
 } from "../keeper/sim";
+import { SimInputError, parsePolicies, parseSeeds, parseWorkers } from "../keeper/sim/inputs";
+import { defaultWorkers } from "../keeper/sim/montecarlo";
+import { frontierScenarios, runMonteCarlo, writeFrontier } from "../keeper/sim/pipeline";
+import { parseSweep } from "../keeper/sim/sweep";
 import { ProgressBar } from "./progress";
 import { writeSimHtmlReport } from "../keeper/sim/report/html";
 import { LOCAL_PARAMS } from "../deploy/parameters";
 
 interface Options {
   scenario?: string[];
-  policy?: PolicyName[];
+  policy?: string[];
+  seeds: string;
+  workers?: string;
+  sweep?: string[];
   out: string;
   chart?: string;
   onChain?: boolean | string;
@@ -37,9 +45,12 @@ interface Options {
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name("simulate")
-    .description("Market scenarios, all policies side by side: CSV + chart + summary")
+    .description("Market scenarios, all policies side by side, over N seeds: CSV + chart + summary (mean ± 95% CI) + the frontier of a sweep")
     .option("--scenario <name|file.json...>", `scenario name or JSON file, repeatable (built in: ${builtInScenarioNames().join(", ")})`)
-    .addOption(new Option("--policy <name...>", "policy, repeatable (default: all)").choices([...POLICY_NAMES]))
+    .option("--policy <name...>", `policy, repeatable (default: all of ${POLICY_NAMES.join(", ")})`)
+    .option("--seeds <n>", "seeds per scenario × policy (seed 0 is the scenario's own)", "1")
+    .option("--workers <n>", "worker threads (0: run in this thread; default: the available CPU cores)")
+    .option("--sweep <param=a:b:step...>", "run Ballast at each setting of a parameter of its own (repeatable: the product) and write the frontier; e.g. band=20:80:10")
     .option("--out <dir>", "output directory", "reports/sim")
     .option("--chart <scenario>", "scenario to chart (default: the first one run, or selloff when all run)")
     .option("--on-chain [file.json]", "also replay a scenario without noise or arbitrage on the real contracts with the real keeper (in-process Hardhat network); default keeper/sim/scenarios/onchain/parity-short.json")
@@ -47,21 +58,31 @@ async function main(argv: string[]): Promise<void> {
     .parse(argv);
   const opts = program.opts<Options>();
 
+  // Every input is checked before anything runs or is written.
+  const seeds = parseSeeds(opts.seeds);
+  const workers = opts.workers === undefined ? defaultWorkers() : parseWorkers(opts.workers);
+  const policies = parsePolicies(opts.policy ?? [...POLICY_NAMES]);
+  const sweep = opts.sweep ? parseSweep(opts.sweep) : undefined;
   const names = opts.scenario ?? builtInScenarioNames();
   const scenarios = names.map((n) => loadScenario(n));
-  const policies = opts.policy ?? [...POLICY_NAMES];
-  const items = plan(scenarios, policies);
-  const bar = new ProgressBar("simulate");
-  process.stderr.write(`simulate: ${scenarios.length} scenario(s) × ${policies.length} polic${policies.length === 1 ? "y" : "ies"} = ${items.length} runs\n`);
-  const result = runAll(items, (p) => bar.update(p.blocksDone, p.blocksTotal, `${p.item.scenario.name} / ${p.item.policy}`));
-  bar.done(`simulate: ${items.length} runs done`);
 
-  const defaultChart = opts.scenario ? result.runs[0]?.label : scenarios.some((s) => s.name === "selloff") ? "selloff" : result.runs[0]?.label;
+  const bar = new ProgressBar("simulate");
+  const settings = sweep?.settings.length ?? 0;
+  process.stderr.write(`simulate: ${scenarios.length} scenario(s) × ${policies.length} polic${policies.length === 1 ? "y" : "ies"} × ${seeds} seed(s)${settings ? ` + Ballast at ${settings} sweep setting(s)` : ""}, ${workers} worker(s)\n`);
+  const outcome = await runMonteCarlo({ scenarios, policies, seeds, workers, sweep, traceSeed0: true }, (done, total, last) =>
+    bar.update(done, total, last ? `${last.scenario.name} / ${last.policy} / seed ${last.seedIndex}` : ""),
+  );
+  bar.done(`simulate: ${outcome.runs} runs done`);
+
+  const labels = [...new Set(outcome.traces.map((r) => r.label))];
+  const defaultChart = opts.scenario ? labels[0] : scenarios.some((s) => s.name === "selloff") ? "selloff" : labels[0];
   const outDir = resolve(opts.out);
-  const files = writeReports({ runs: result.runs, summaries: result.summaries, chartScenario: opts.chart ?? defaultChart ?? "" }, outDir);
+  const seed0 = outcome.rows.map((r) => r.perSeed[0]);
+  const files = writeReports({ runs: outcome.traces, summaries: seed0, rows: outcome.rows, chartScenario: opts.chart ?? defaultChart ?? "" }, outDir);
   // The status page's charts for every scenario, all policies side by side (the model runs the local parameters).
-  files.push(...writeSimHtmlReport(result, outDir, { bandBps: LOCAL_PARAMS.operator.bandBps }));
-  process.stdout.write(pegTableMarkdown(result.summaries));
+  files.push(...writeSimHtmlReport({ runs: outcome.traces, summaries: seed0 }, outDir, { bandBps: LOCAL_PARAMS.operator.bandBps, title: `Ballast simulation report (seed 0 of ${seeds})` }));
+  if (sweep) files.push(...writeFrontier(outDir, frontierScenarios(outcome.rows, outcome.sweepRows), { sweep: opts.sweep?.join(", ") ?? "", seeds, generatedBy: `npm run simulate -- --sweep ${opts.sweep?.join(" ")} --seeds ${seeds}` }));
+  process.stdout.write(pegMonteCarloMarkdown(outcome.rows));
   process.stderr.write(`wrote ${files.length} files to ${outDir}\n`);
 
   if (opts.onChain) {
@@ -80,7 +101,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((e: unknown) => {
-  if (e instanceof ScenarioError) process.stderr.write(`simulate: ${e.message}\n`);
+  if (e instanceof ScenarioError || e instanceof SimInputError) process.stderr.write(`simulate: ${e.message}\n`);
   else process.stderr.write(`simulate: ${(e as Error).stack ?? String(e)}\n`);
   process.exitCode = 1;
 });

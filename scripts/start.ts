@@ -7,7 +7,6 @@
  * holding the peg, status page live) until Ctrl-C, which stops everything (keeper, then node) and
  * leaves no process behind. `--exit` stops after the summary instead.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,19 +14,14 @@ import { JsonRpcProvider, formatUnits, type JsonRpcSigner } from "ethers";
 import { freePort, startHardhatNode, type RunningNode } from "../test/helpers/hardhatNode";
 import { MarketOperator__factory, PriceOracle__factory, Reserve__factory, BallastDollar__factory } from "../typechain-types";
 import { advance, poolView, pushPrice, type LocalBook } from "./localMarket";
+import { spawnKeeper, type KeeperProcess, type LogLine } from "./lib/keeperProcess";
 
-const ROOT = path.resolve(__dirname, "..");
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 const fmt = (wad: bigint, digits = 4): string => Number(formatUnits(wad, 18)).toFixed(digits);
 
-interface KeeperEvent {
-  event?: string;
-  [k: string]: unknown;
-}
-
 interface Stack {
   node?: RunningNode;
-  keeper?: ChildProcess;
+  keeper?: KeeperProcess;
   provider?: JsonRpcProvider;
   dir?: string;
 }
@@ -36,13 +30,7 @@ const stack: Stack = {};
 let stopping = false;
 
 async function stopKeeper(): Promise<void> {
-  const k = stack.keeper;
-  if (!k || k.exitCode !== null || k.signalCode !== null) return;
-  const gone = new Promise<void>((resolve) => k.once("exit", () => resolve()));
-  k.kill("SIGTERM");
-  const timer = setTimeout(() => k.kill("SIGKILL"), 15_000);
-  await gone;
-  clearTimeout(timer);
+  await stack.keeper?.stop("SIGTERM", 15_000);
 }
 
 async function teardown(): Promise<void> {
@@ -52,33 +40,13 @@ async function teardown(): Promise<void> {
   if (stack.dir) rmSync(stack.dir, { recursive: true, force: true });
 }
 
-function startKeeper(configPath: string, env: NodeJS.ProcessEnv, onEvent: (e: KeeperEvent) => void): ChildProcess {
+function startKeeper(configPath: string, env: NodeJS.ProcessEnv, onEvent: (e: LogLine) => void): KeeperProcess {
   // Its own process group: Ctrl-C reaches this script, which then stops the keeper in order.
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "keeper/src/main.ts"), "run", "--network", "localhost", "--config", configPath], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", ...env },
+  const keeper = spawnKeeper(["run", "--network", "localhost", "--config", configPath], { env, detached: true, onLine: onEvent });
+  void keeper.exited.then(({ code }) => {
+    if (!stopping && code !== 0) out(`keeper exited with code ${code}\n${keeper.stderr().slice(-4000)}`);
   });
-  let pending = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    pending += d.toString();
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) {
-      try {
-        onEvent(JSON.parse(line) as KeeperEvent);
-      } catch {
-        /* not a log line */
-      }
-    }
-  });
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-  child.once("exit", (code) => {
-    if (!stopping && code !== 0) out(`keeper exited with code ${code}\n${err}`);
-  });
-  return child;
+  return keeper;
 }
 
 async function main(): Promise<void> {
@@ -111,10 +79,10 @@ async function main(): Promise<void> {
   const configPath = path.join(stack.dir, "keeper.json");
   writeFileSync(configPath, JSON.stringify({ addressBook: deployed.addressBookPath, pollIntervalMs: 250, idleCycleSec: 5, http: { port } }));
 
-  const events: KeeperEvent[] = [];
+  const events: LogLine[] = [];
   let lastReason = "";
-  const waiters: { pred: (e: KeeperEvent) => boolean; resolve: (e: KeeperEvent) => void }[] = [];
-  const onEvent = (e: KeeperEvent): void => {
+  const waiters: { pred: (e: LogLine) => boolean; resolve: (e: LogLine) => void }[] = [];
+  const onEvent = (e: LogLine): void => {
     events.push(e);
     if (e.event === "cycle.act") out(`  keeper  block ${e.block}: ${e.action} ${e.action === "rebalance" ? "" : `${e.amount} (expected profit $${e.expectedProfitUsd})`}`);
     else if (e.event === "tx.sent") out(`  keeper  sent ${e.action}: tx ${e.txHash} nonce ${e.nonce}`);
@@ -128,7 +96,7 @@ async function main(): Promise<void> {
       w.resolve(e);
     }
   };
-  const waitFor = (pred: (e: KeeperEvent) => boolean, timeoutMs: number, what: string): Promise<KeeperEvent> =>
+  const waitFor = (pred: (e: LogLine) => boolean, timeoutMs: number, what: string): Promise<LogLine> =>
     new Promise((resolve, reject) => {
       const hit = events.find(pred);
       if (hit) return resolve(hit);

@@ -3,15 +3,26 @@ pragma solidity 0.8.28;
 
 /// @title Reserve: the collateral that backs the token
 /// @notice Holds several ERC-20 collateral assets of any decimals, values them in WAD USD with a
-/// per-asset haircut, and serves users who mint and redeem the token at the peg.
+/// per-asset haircut, and serves users who mint and redeem the token at the peg. Haircuts limit
+/// risk (the target ratio, expansion, how much a deposit mints); they do not set redemption prices.
 /// - `mint` pays at most the haircut value of what was received, minus the mint fee (rounded down).
-/// - `redeem` pays at most the oracle value of the tokens burned, minus the redeem fee, and only
-///   `ratio × peg` when the collateral ratio is below 100%, so no one gains by redeeming first.
+///   A stable lane (the quote asset, while its feed is within the lane's band of $1) mints at
+///   `min(feed, 1)` with no haircut, minus the lane fee, within a per-epoch volume and a share cap.
+/// - `redeem` pays the oracle value of the tokens burned minus the redeem fee and, outside a stable
+///   lane, minus the asset's spread (at least MIN_REDEEM_SPREAD_BPS, so redeeming against a lagging
+///   feed does not pay); only `G*/S × peg` when the gross ratio `G*/S` is below 100%, so no one
+///   gains by redeeming first. `G*` is the gross value with degraded assets at their last good
+///   price under the degraded haircut and assets without a price at zero (`redemptionRatio`).
+/// - Degraded mode (a held asset's price stale or invalid): minting against that asset is blocked
+///   with the oracle's named error (`StalePrice`, …), redeeming it pays at its last good price marked
+///   up by the degraded haircut, every other asset keeps working, and redemptions are capped per
+///   epoch at `degradedRedeemCapBps` of the supply.
 /// - Recovery mode (actual ratio below the CollateralPolicy target): the mint fee drops to its
 ///   floor and the redeem fee rises to the bounded recovery fee.
 /// - Each asset keeps a liquid buffer (a share of its holdings); the excess is parked in an
 ///   ERC-4626 strategy by the market operator's `rebalance()`.
-/// @dev Roles: DEFAULT_ADMIN_ROLE lists assets and sets bounded parameters and unpauses;
+/// @dev Roles: DEFAULT_ADMIN_ROLE lists and delists assets, sets bounded parameters, sets and
+/// emergency-withdraws or writes off strategies, and unpauses;
 /// GUARDIAN_ROLE can only pause (minting, and separately redemption); OPERATOR_ROLE (the
 /// MarketOperator) moves quote collateral in and out for market operations and rebalances.
 /// Trust: the reserve trusts the PriceOracle for prices and the listed assets and strategies to
@@ -25,6 +36,20 @@ interface IReserve {
         uint16 redeemFeeBps;
         uint16 bufferBps;
         uint256 ceiling;
+    }
+
+    /// @notice A stable lane (enabled while `bandBps != 0`): open while the asset's feed is within
+    /// `bandBps` of $1. Lane fee (bps) = `baseFeeBps + ceil(deviationBps / 2)`, where
+    /// `deviationBps = ceil(|feed − 1| / 1 × 10_000)`: it grows as the feed leaves $1 and stays
+    /// below MAX_LANE_BASE_FEE_BPS + MAX_LANE_BAND_BPS / 2. `maxShareBps` caps the asset's share of
+    /// the reserve's gross value after a lane mint; `volumePerEpoch` caps lane mints plus redeems
+    /// per RESERVE_EPOCH_SEC (18-decimal tokens). Beyond the band or either cap the lane is closed:
+    /// the asset mints and redeems on the ordinary path (haircut; fee plus spread).
+    struct StableLane {
+        uint16 bandBps;
+        uint16 baseFeeBps;
+        uint16 maxShareBps;
+        uint128 volumePerEpoch;
     }
 
     /// @notice What the reserve holds of an asset, in the asset's units.
@@ -52,6 +77,11 @@ interface IReserve {
     error StrategyNotEmpty(address asset, uint256 shares);
     error CollateralPolicyNotSet();
     error NothingToRebalance(address asset);
+    error AssetPriceUnavailable(address asset);
+    error DegradedRedemptionLimitExceeded(uint256 cap, uint256 wanted);
+    error AssetNotEmpty(address asset, uint256 idle, uint256 strategyShares);
+    error NoStrategy(address asset);
+    error StrategySharesTooFew(address asset, uint256 minShares, uint256 shares);
 
     event AssetListed(address indexed asset, uint8 decimals);
     event AssetConfigSet(address indexed asset, uint256 haircutBps, uint256 mintFeeBps, uint256 redeemFeeBps, uint256 bufferBps, uint256 ceiling);
@@ -66,6 +96,12 @@ interface IReserve {
     event StrategyDeposited(address indexed asset, address indexed strategy, uint256 assets, uint256 shares);
     event StrategyWithdrawn(address indexed asset, address indexed strategy, uint256 assets, uint256 shares);
     event RedemptionsPausedSet(bool paused);
+    event StableLaneSet(address indexed asset, uint256 bandBps, uint256 baseFeeBps, uint256 maxShareBps, uint256 volumePerEpoch);
+    event RedeemSpreadSet(address indexed asset, uint256 spreadBps);
+    event DegradedRedeemCapSet(uint256 capBps);
+    event StrategyEmergencyWithdrawn(address indexed asset, address indexed strategy, uint256 received, uint256 sharesRedeemed, uint256 sharesWrittenOff);
+    event StrategyWrittenOff(address indexed asset, address indexed strategy, uint256 shares, uint256 principal);
+    event AssetDelisted(address indexed asset);
     event EquityContributed(address indexed contributor, address indexed asset, uint256 amount);
 
     // ------------------------------------------------------------------ users
@@ -100,9 +136,28 @@ interface IReserve {
     /// @notice reserveValue / supply in WAD; `type(uint256).max` when the supply is zero. Strict.
     function collateralRatio() external view returns (uint256 ratioWad);
 
-    /// @notice The collateral ratio with every asset whose feed is invalid valued at zero. Used for
-    /// redemptions, which must stay live when a feed fails, and never overpay.
+    /// @notice The haircut collateral ratio in degraded mode: an asset with only a stale feed is
+    /// valued at its last good price under the degraded haircut, one without a price at zero.
+    /// Never reverts on a feed; decides the recovery fees of mint and redeem.
     function conservativeRatio() external view returns (uint256 ratioWad);
+
+    /// @notice The gross ratio `G*/S` redemptions pay by (no asset haircuts; degraded assets under
+    /// their degraded haircut, assets without a price at zero); `type(uint256).max` at zero supply.
+    function redemptionRatio() external view returns (uint256 ratioWad);
+
+    /// @notice Whether `asset`'s stable lane is open now, and its fee in bps if so.
+    function laneFee(address asset) external view returns (bool open, uint256 feeBps);
+
+    /// @notice What `asset`'s stable lane can still mint plus redeem this epoch, 18-decimal tokens.
+    function laneVolumeLeft(address asset) external view returns (uint256);
+
+    /// @notice The spread (bps) a redemption of `asset` outside a stable lane pays on top of its fee.
+    function redeemSpreadBps(address asset) external view returns (uint256 spreadBps);
+
+    function stableLane(address asset) external view returns (StableLane memory);
+
+    /// @notice Degraded-mode redemption cap per epoch, bps of the supply.
+    function degradedRedeemCapBps() external view returns (uint256);
 
     /// @notice Value-weighted average haircut of the reserve, in basis points (0 when empty). Strict.
     function weightedHaircutBps() external view returns (uint256 haircutBps);
@@ -127,6 +182,8 @@ interface IReserve {
     function releaseToOperator(address asset, uint256 amount, address to) external;
 
     /// @notice Moves `asset` between the liquid buffer and its strategy toward the buffer target.
+    /// A vault that would give back more than MAX_STRATEGY_ROUNDING_UNITS less than a deposit (an
+    /// empty vault someone donated to) is skipped: `rebalanceDelta` reports 0 for it.
     /// @return delta Positive when parked into the strategy, negative when pulled back.
     function rebalance(address asset) external returns (int256 delta);
 }

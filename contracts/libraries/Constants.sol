@@ -120,3 +120,45 @@ uint256 constant HARD_MAX_CALLER_REWARD_WAD = 1_000e18;
 /// worth less than two asset units (every vault with a sane share price) one deposit or withdrawal
 /// loses at most two units. Rebalance tolerates that much per asset moved and no more.
 uint256 constant MAX_STRATEGY_ROUNDING_UNITS = 2;
+
+// ---------------------------------------------------------------- oracle: degraded mode and L2
+/// @dev A stale feed's last answer (the last good price) stays usable this long past its max age,
+/// under a haircut that grows with the staleness; beyond it the asset has no price at all.
+uint256 constant MAX_DEGRADED_AGE_SEC = 1 days;
+/// @dev The degraded haircut grows by this much per hour past the max age (1%/h: ETH moves
+/// ~1-3% an hour in a stressed market), capped at MAX_DEGRADED_HAIRCUT_BPS.
+uint256 constant DEGRADED_HAIRCUT_BPS_PER_HOUR = 100;
+/// @dev At most a quarter off the last good price: beyond that the price is a guess.
+uint256 constant MAX_DEGRADED_HAIRCUT_BPS = 2_500;
+/// @dev Chainlink advises an hour's grace after an L2 sequencer restarts (feeds catch up and
+/// users get time to act); at least 5 minutes, at most a day.
+uint256 constant MIN_SEQUENCER_GRACE_PERIOD_SEC = 5 minutes;
+uint256 constant MAX_SEQUENCER_GRACE_PERIOD_SEC = 1 days;
+/// @dev Chainlink feeds use 8 or 18 decimals; more than 36 is malformed data, not a feed.
+uint256 constant MAX_FEED_DECIMALS = 36;
+/// @dev `latestRoundData` returns five 32-byte words; anything shorter is malformed.
+uint256 constant ROUND_DATA_BYTES = 160;
+
+// ---------------------------------------------------------------- reserve v2
+/// @dev Per-epoch limits of the reserve (the stable lane's volume, degraded-mode redemptions)
+/// run on one fixed day-long clock: long enough to bound a run, short enough to recover.
+uint256 constant RESERVE_EPOCH_SEC = 1 days;
+/// @dev Redemptions outside a stable lane pay a spread on top of the fee, at least the ETH/USD
+/// feed's 0.5% deviation threshold, so redeeming against a lagging feed does not pay; at most 5%.
+uint256 constant MIN_REDEEM_SPREAD_BPS = 50;
+uint256 constant MAX_REDEEM_SPREAD_BPS = 500;
+/// @dev Stable lane: open while the asset's feed is within `bandBps` of $1 (at most 1%: beyond
+/// that the asset is depegging); base fee at most 0.1%, plus half the feed's deviation, so the
+/// lane fee never exceeds MAX_LANE_BASE_FEE_BPS + MAX_LANE_BAND_BPS / 2.
+uint256 constant MAX_LANE_BAND_BPS = 100;
+uint256 constant MAX_LANE_BASE_FEE_BPS = 10;
+/// @dev The lane's per-epoch volume (18-decimal tokens, mints plus redeems) is bounded like the
+/// market operator's epoch expansion cap, so a captured admin cannot open an unbounded tap.
+uint256 constant HARD_MAX_LANE_VOLUME_PER_EPOCH = 50_000_000e18;
+/// @dev The lane asset's share of the reserve's gross value after a lane mint: at least 10%
+/// (below it the lane is useless), at most all of it.
+uint256 constant MIN_LANE_MAX_SHARE_BPS = 1_000;
+/// @dev In degraded mode (an asset's price stale or invalid) redemptions per epoch are capped at
+/// this share of the supply: at least 0.1% (redemptions never freeze), at most 20% (a run is slowed).
+uint256 constant MIN_DEGRADED_REDEEM_CAP_BPS = 10;
+uint256 constant MAX_DEGRADED_REDEEM_CAP_BPS = 2_000;

@@ -8,7 +8,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { CallableContractFuture, Future } from "@nomicfoundation/ignition-core";
 import { ZeroHash, id, parseUnits } from "ethers";
-import type { BallastParams, CollateralParams, LiveNetworkConfig } from "../parameters";
+import { stableLaneArgs, type BallastParams, type CollateralParams, type LiveNetworkConfig } from "../parameters";
 import { seedAmounts } from "../seedAmounts";
 import { UNISWAP_V2_FACTORY_ARTIFACT, UNISWAP_V2_PAIR_ARTIFACT } from "./uniswapArtifacts";
 
@@ -114,6 +114,12 @@ export function buildBallastModule(input: BallastModuleInput) {
       wiring.push(listed);
       if (vaults[c.symbol]) {
         wiring.push(m.call(reserve, "setStrategy", [tokens[c.symbol], vaults[c.symbol]], { id: `setStrategy${c.symbol}`, after: [listed] }));
+      }
+      if (c.redeemSpreadBps !== undefined) {
+        wiring.push(m.call(reserve, "setRedeemSpread", [tokens[c.symbol], c.redeemSpreadBps], { id: `setRedeemSpread${c.symbol}`, after: [listed] }));
+      }
+      if (c.stableLane) {
+        wiring.push(m.call(reserve, "setStableLane", [tokens[c.symbol], stableLaneArgs(c.stableLane)], { id: `setStableLane${c.symbol}`, after: [listed] }));
       }
     }
     wiring.push(m.call(reserve, "setRecoveryFees", [params.reserve.recoveryMintFeeBps, params.reserve.recoveryRedeemFeeBps]));

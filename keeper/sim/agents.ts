@@ -2,6 +2,12 @@
  * The market's own actors: arbitrageurs who mint or redeem through the protocol and trade the
  * pool when that pays after the pool fee and gas (acting once an opportunity has persisted for
  * their latency), noise traders, and the scenario's scheduled order flow.
+ *
+ * Gas is equal for everyone whose path is the same: an arbitrage pays one pool swap (the
+ * scenario's `arbGas`) plus the facility call of the design it trades against (Facility.callGas:
+ * Ballast's measured Reserve.mint ~155k, a PSM swap ~53k, …), at the block's gas price. Several
+ * arbitrageurs may compete (`agents.arbitrageurs`): each keeps its own latency and capital per
+ * block, the fastest moves first and the next one sees what is left.
  */
 import { quoteToSpendForPrice, tokensToSellForPrice } from "../src/policy";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
@@ -9,7 +15,8 @@ import type { Rng } from "./rng";
 import type { Scenario } from "./scenario";
 import type { Facility } from "./types";
 
-const POOL_FEE = 0.997;
+/** What a Uniswap V2 swap keeps of its input after the 0.3% fee. */
+export const POOL_FEE = 0.997;
 
 /** A target pool price (USDC per token, float) as PegMath's raw fraction num/den. */
 export function rawPriceFraction(usdcPerToken: number): { num: bigint; den: bigint } {
@@ -22,17 +29,61 @@ export interface ArbResult {
   profitUsd: number;
 }
 
+/** One arbitrageur: how many blocks an opportunity must persist before it acts, and its USD per block. */
+export interface ArbitrageurSpec {
+  latencyBlocks: number;
+  capitalUsd: number;
+}
+
+/** The scenario's arbitrageurs: the main one (agents.arbLatencyBlocks / arbCapitalUsd) and any competitors, fastest first. */
+export function arbitrageursOf(s: Scenario): Arbitrageurs {
+  return new Arbitrageurs(s.agents.arbLatencyBlocks, s.agents.arbCapitalUsd, s.agents.arbGas, s.agents.arbitrageurs);
+}
+
 export class Arbitrageurs {
+  private readonly agents: Arbitrageur[];
+  profitUsd = 0;
+  trades = 0;
+
+  constructor(latencyBlocks: number, capitalUsd: number, swapGas: number, competitors: ArbitrageurSpec[] = []) {
+    const specs = [{ latencyBlocks, capitalUsd }, ...competitors];
+    // Stable sort: on equal latency the scenario's order decides who lands first.
+    this.agents = specs.map((spec) => new Arbitrageur(spec, swapGas)).sort((a, b) => a.spec.latencyBlocks - b.spec.latencyBlocks);
+  }
+
+  /** Profit of each arbitrageur, in the scenario's order of speed (fastest first). */
+  get profitsUsd(): number[] {
+    return this.agents.map((a) => a.profitUsd);
+  }
+
+  run(m: Market, f: Facility | null): ArbResult {
+    let last: ArbResult = { direction: null, profitUsd: 0 };
+    let profit = 0;
+    for (const agent of this.agents) {
+      const r = agent.run(m, f);
+      profit += r.profitUsd;
+      if (r.direction) last = r;
+    }
+    this.profitUsd = this.agents.reduce((a, x) => a + x.profitUsd, 0);
+    this.trades = this.agents.reduce((a, x) => a + x.trades, 0);
+    return { direction: last.direction, profitUsd: profit };
+  }
+}
+
+class Arbitrageur {
   private upBlocks = 0;
   private downBlocks = 0;
   profitUsd = 0;
   trades = 0;
 
   constructor(
-    private readonly latencyBlocks: number,
-    private readonly capitalUsd: number,
-    private readonly gas: number,
+    readonly spec: ArbitrageurSpec,
+    private readonly swapGas: number,
   ) {}
+
+  private get capitalUsd(): number {
+    return this.spec.capitalUsd;
+  }
 
   run(m: Market, f: Facility | null): ArbResult {
     if (!f) return { direction: null, profitUsd: 0 };
@@ -41,8 +92,8 @@ export class Arbitrageurs {
     // Latency counts blocks during which the trade has paid after fees and gas.
     this.upBlocks = up ? this.upBlocks + 1 : 0;
     this.downBlocks = down ? this.downBlocks + 1 : 0;
-    if (up && this.upBlocks > this.latencyBlocks) return this.mintAndSell(m, f, up);
-    if (down && this.downBlocks > this.latencyBlocks) return this.buyAndRedeem(m, f, down);
+    if (up && this.upBlocks > this.spec.latencyBlocks) return this.mintAndSell(m, f, up);
+    if (down && this.downBlocks > this.spec.latencyBlocks) return this.buyAndRedeem(m, f, down);
     return { direction: null, profitUsd: 0 };
   }
 
@@ -56,7 +107,7 @@ export class Arbitrageurs {
     if (!(x > 0)) return null;
     const xRaw = toRaw(x, TOKEN_UNIT);
     const expectedOut = fromRaw((xRaw * 997n * m.reserveQuote) / (m.reserveToken * 1000n + xRaw * 997n), QUOTE_UNIT);
-    return expectedOut * usdc - x * mintCost > m.gasUsd(this.gas) ? { tokens: x, mintCost } : null;
+    return expectedOut * usdc - x * mintCost > m.gasUsd(this.swapGas + f.callGas.mint) ? { tokens: x, mintCost } : null;
   }
 
   /** Quote to spend buying tokens to redeem so the pool's marginal price meets the redeem value, if that pays. */
@@ -73,11 +124,11 @@ export class Arbitrageurs {
     if (!(q > 0)) return null;
     const qRaw = toRaw(q, QUOTE_UNIT);
     const expectedTokens = fromRaw((qRaw * 997n * m.reserveToken) / (m.reserveQuote * 1000n + qRaw * 997n), TOKEN_UNIT);
-    return expectedTokens * redeemValue - q * usdc > m.gasUsd(this.gas) ? { quote: q, redeemValue } : null;
+    return expectedTokens * redeemValue - q * usdc > m.gasUsd(this.swapGas + f.callGas.redeem) ? { quote: q, redeemValue } : null;
   }
 
   private mintAndSell(m: Market, f: Facility, plan: { tokens: number }): ArbResult {
-    const gasUsd = m.gasUsd(this.gas);
+    const gasUsd = m.gasUsd(this.swapGas + f.callGas.mint);
     const minted = f.mint(m, plan.tokens);
     if (minted.tokensRaw === 0n) return { direction: null, profitUsd: 0 };
     const out = m.sellTokens(minted.tokensRaw);
@@ -89,7 +140,7 @@ export class Arbitrageurs {
 
   private buyAndRedeem(m: Market, f: Facility, plan: { quote: number }): ArbResult {
     const usdc = m.truth.USDC;
-    const gasUsd = m.gasUsd(this.gas);
+    const gasUsd = m.gasUsd(this.swapGas + f.callGas.redeem);
     const qRaw = toRaw(plan.quote, QUOTE_UNIT);
     const bought = m.buyTokens(qRaw);
     const value = f.redeem(m, bought);

@@ -4,7 +4,10 @@
  * peg minus the fee and pro-rata below 100%, recovery fees, buffer and strategy) and the target
  * ratio step (keeper/src/policy computeTargetRatio, the mirror of CollateralPolicy).
  */
-import { BPS, DEFAULT_MIN_OPERATION_SHARE_BPS, PEG_WAD, WAD, computeTargetRatio, max, min, mulDiv, type OperatorLimits } from "../src/policy";
+// From the modules themselves, not the policy index: its re-export getters sit on the hot path.
+import { computeTargetRatio } from "../src/policy/collateralPolicy";
+import type { OperatorLimits } from "../src/policy/operator";
+import { BPS, DEFAULT_MIN_OPERATION_SHARE_BPS, PEG_WAD, WAD, max, min, mulDiv } from "../src/policy/units";
 import type { BallastParams, CollateralParams } from "../../deploy/parameters";
 import { type Asset, type FeedConfig, type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT } from "./market";
 

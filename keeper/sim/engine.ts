@@ -5,18 +5,23 @@
  * its end. Deterministic: the only randomness is the scenario's seeded generator.
  */
 import { LOCAL_PARAMS } from "../../deploy/parameters";
-import { Arbitrageurs, applyFlows } from "./agents";
+import type { DecisionParams } from "../src/policy";
+import { applyFlows, arbitrageursOf } from "./agents";
 import { type BallastConfig, ballastConfigFrom } from "./ballastReserve";
 import { Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
+import { shockBlocksOf } from "./metrics";
 import { createPolicy } from "./policies";
 import { Rng } from "./rng";
 import { type Scenario, inRanges, valueAt } from "./scenario";
+import { StressAgents } from "./stressAgents";
 import type { Policy, PolicyName, Sample } from "./types";
 
 export interface RunOptions {
   /** Overrides the scenario's keeper latency (the outage sweep). */
   keeperLatencyBlocks?: number;
   config?: BallastConfig;
+  /** Overrides the keeper's decision parameters (the sweep); default: the keeper's config defaults. */
+  decision?: DecisionParams;
   /** Called every `progressEvery` blocks with the block number. */
   onProgress?: (block: number) => void;
   progressEvery?: number;
@@ -38,14 +43,19 @@ export interface RunResult {
   policyState: Policy;
   arbitrageProfitUsd: number;
   initialSupply: number;
+  /** The scenario's one-block shocks and the blocks left out after each (maxDeviationAfterShockBps). */
+  shocks: { blocks: number[]; window: number };
 }
+
+/** What the reports need of a run: its per-block samples and names, not the policy's live state. */
+export type RunTrace = Pick<RunResult, "scenario" | "label" | "policy" | "keeperLatencyBlocks" | "samples">;
 
 const START_TIME = 1_700_000_000n;
 
 export function buildMarket(s: Scenario, config: BallastConfig): Market {
   const feeds = {
-    USDC: { ...config.feeds.USDC, deviationBps: s.feeds.USDC.deviationBps, heartbeatSec: s.feeds.USDC.heartbeatSec },
-    WETH: { ...config.feeds.WETH, deviationBps: s.feeds.WETH.deviationBps, heartbeatSec: s.feeds.WETH.heartbeatSec },
+    USDC: { ...config.feeds.USDC, deviationBps: s.feeds.USDC.deviationBps, heartbeatSec: s.feeds.USDC.heartbeatSec, jitterBlocks: s.feeds.USDC.jitterBlocks },
+    WETH: { ...config.feeds.WETH, deviationBps: s.feeds.WETH.deviationBps, heartbeatSec: s.feeds.WETH.heartbeatSec, jitterBlocks: s.feeds.WETH.jitterBlocks },
   };
   return new Market({
     blockTimeSec: s.blockTimeSec,
@@ -57,6 +67,7 @@ export function buildMarket(s: Scenario, config: BallastConfig): Market {
     feeds,
     oracle: { twapWindowSec: config.twapWindowSec },
     gasGwei: s.gas.baseGwei,
+    jitterSeed: s.seed,
   });
 }
 
@@ -77,9 +88,10 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
   const latency = opts.keeperLatencyBlocks ?? s.agents.keeperLatencyBlocks;
   const m = opts.market ?? buildMarket(s, config);
   if (!opts.skipWarmUp) warmUp(m, s);
-  const policy = createPolicy(policyName, s, config, m);
+  const policy = createPolicy(policyName, s, config, m, opts.decision);
   opts.seedPolicy?.(policy, m);
-  const arbs = new Arbitrageurs(s.agents.arbLatencyBlocks, s.agents.arbCapitalUsd, s.agents.arbGas);
+  const arbs = arbitrageursOf(s);
+  const stress = new StressAgents(s);
   const rng = new Rng(s.seed);
   const samples: Sample[] = [];
   const every = opts.progressEvery ?? 1000;
@@ -98,6 +110,7 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
 
     policy.onBlock({ m, scenario: s, keeperLatencyBlocks: latency, keeperUp: !inRanges(s.agents.keeperOutages, b) });
     arbs.run(m, policy.facility);
+    stress.run(m, policy.facility);
     applyFlows(m, s, b, rng);
 
     const price = m.priceUsd();
@@ -123,5 +136,6 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
     policyState: policy,
     arbitrageProfitUsd: arbs.profitUsd,
     initialSupply: s.initial.supply,
+    shocks: { blocks: shockBlocksOf(s), window: s.shockBlocks },
   };
 }

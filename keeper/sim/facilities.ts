@@ -6,6 +6,7 @@
  */
 import { BPS } from "../src/policy";
 import type { BallastReserve } from "./ballastReserve";
+import { GAS } from "./gas";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT, fromRaw, toRaw } from "./market";
 import type { Facility } from "./types";
 
@@ -13,6 +14,9 @@ const tokens = (raw: bigint): number => fromRaw(raw, TOKEN_UNIT);
 
 /** Arbitrage against Ballast's Reserve: mint with USDC, redeem for USDC or WETH (whichever pays more). */
 export class BallastFacility implements Facility {
+  readonly callGas = { mint: GAS.ballastMint, redeem: GAS.ballastRedeem };
+  readonly holdersRedeem = true;
+
   constructor(private readonly reserve: BallastReserve) {}
 
   private tokensPerUsdc(m: Market): number {
@@ -68,6 +72,8 @@ export class BallastFacility implements Facility {
 
 /** A plain peg stability module: 1 USDC ↔ 1 token less tin/tout, minting capped by a debt ceiling. */
 export class PsmFacility implements Facility {
+  readonly callGas = { mint: GAS.psmSwap, redeem: GAS.psmSwap };
+  readonly holdersRedeem = true;
   usdcHeld: bigint;
   minted: number;
 
@@ -122,9 +128,13 @@ export class PsmFacility implements Facility {
  * Borrowers of a CDP stablecoin as arbitrageurs: above the anchor they mint against their
  * collateral and sell; below it they buy and repay. Minting keeps collateral/debt ≥ mintRatio;
  * repaying is limited by the debt outstanding; both need an edge of `hurdleBps` beyond the
- * pool fee and gas (borrowers are slower to act than a PSM's arbitrageurs).
+ * pool fee and gas (borrowers are slower to act than a PSM's arbitrageurs): the hurdle is their
+ * own cost of moving a position (borrow rate, liquidation risk), and the gas of a borrow or a
+ * repay plus the pool swap is paid on top (Arbitrageurs), so a borrower acts only when all pay.
  */
 export class CdpFacility implements Facility {
+  readonly callGas = { mint: GAS.cdpBorrow, redeem: GAS.cdpRepay };
+  readonly holdersRedeem = false;
   anchorUsd = 1;
 
   constructor(

@@ -4,7 +4,10 @@
  * threshold and heartbeat, a mirror of PriceOracle's spot/TWAP read, the true external prices and
  * the gas price. Amounts are raw integers (token 18 decimals, USDC 6, WETH 18); prices WAD.
  */
-import { WAD, amountOut, mulDiv } from "../src/policy";
+// Imported from the modules themselves, not the policy index: its re-export getters sit on the hot path.
+import { amountOut } from "../src/policy/pegMath";
+import { WAD, mulDiv } from "../src/policy/units";
+import { Rng } from "./rng";
 
 export const TOKEN_UNIT = 10n ** 18n;
 export const QUOTE_UNIT = 10n ** 6n;
@@ -36,6 +39,8 @@ export interface FeedConfig {
   maxWad: bigint;
   /** Answer decimals (Chainlink USD feeds: 8). */
   decimals: number;
+  /** Oracle latency jitter: a due answer lands 0…jitterBlocks blocks later (uniform); 0 = at once. */
+  jitterBlocks?: number;
 }
 
 export interface Feed {
@@ -43,6 +48,16 @@ export interface Feed {
   answer: bigint;
   updatedAt: bigint;
   posting: boolean;
+  /** An answer observed when it fell due, waiting out its jitter: it lands at `atBlock`. */
+  inFlight?: { answer: bigint; atBlock: number };
+}
+
+/** feedPrice's last answer per asset, valid while the feed's answer, its time and the clock are unchanged. */
+interface FeedPriceMemo {
+  answer: bigint;
+  updatedAt: bigint;
+  now: bigint;
+  result: { ok: boolean; wad: bigint };
 }
 
 export interface OracleConfig {
@@ -62,6 +77,8 @@ export interface MarketInit {
   feeds: Record<Asset, FeedConfig>;
   oracle: OracleConfig;
   gasGwei: number;
+  /** Seed of the feeds' jitter draws (its own stream, so other randomness is unchanged). */
+  jitterSeed?: number;
   /** Start from a chain's state: the pair's cumulative price and last update, the oracle's newest observation. */
   chain?: { cumulative: bigint; lastPoolTime: bigint; observation: { timestamp: bigint; cumulative: bigint } };
 }
@@ -82,6 +99,8 @@ export class Market {
   readonly oracle: OracleConfig;
   private readonly obs: { timestamp: bigint; cumulative: bigint }[] = [];
   private newest = 0;
+  private readonly jitter: Rng;
+  private readonly feedMemo: Partial<Record<Asset, FeedPriceMemo>> = {};
 
   constructor(init: MarketInit) {
     this.blockTimeSec = init.blockTimeSec;
@@ -100,6 +119,7 @@ export class Market {
       posting: true,
     });
     this.feeds = { USDC: feed("USDC"), WETH: feed("WETH") };
+    this.jitter = new Rng((init.jitterSeed ?? 0) ^ 0x5bd1e995);
     if (init.chain) {
       this.cumulative = init.chain.cumulative;
       this.lastPoolTime = init.chain.lastPoolTime;
@@ -184,24 +204,48 @@ export class Market {
 
   // ---------------------------------------------------------------- feeds (Chainlink rules)
 
-  /** Posts a new answer when the true price moved past the deviation threshold or the heartbeat is due. */
+  /**
+   * Posts a new answer when the true price moved past the deviation threshold or the heartbeat is
+   * due. With jitter, the answer observed then lands a random 0…jitterBlocks blocks later (the
+   * report's round trip through the oracle network and the mempool), carrying its old value.
+   */
   updateFeeds(): void {
     for (const asset of ["USDC", "WETH"] as Asset[]) {
       const f = this.feeds[asset];
       if (!f.posting) continue;
+      if (f.inFlight) {
+        if (this.block < f.inFlight.atBlock) continue;
+        this.post(f, f.inFlight.answer);
+        continue;
+      }
       const next = this.feedAnswerFor(this.truth[asset], f.config.decimals);
       const moved = Math.abs(Number(next - f.answer)) * 10_000 >= f.config.deviationBps * Number(f.answer);
       const due = this.now - f.updatedAt >= BigInt(f.config.heartbeatSec);
-      if (moved || due) {
-        f.answer = next;
-        f.updatedAt = this.now;
-      }
+      if (!(moved || due)) continue;
+      const delay = f.config.jitterBlocks ? Math.floor(this.jitter.next() * (f.config.jitterBlocks + 1)) : 0;
+      if (delay === 0) this.post(f, next);
+      else f.inFlight = { answer: next, atBlock: this.block + delay };
     }
   }
 
+  private post(f: Feed, answer: bigint): void {
+    f.answer = answer;
+    f.updatedAt = this.now;
+    f.inFlight = undefined;
+  }
+
   /** PriceOracle.tryPrice mirror: WAD USD, or ok=false when stale or out of bounds. */
-  feedPrice(asset: Asset): { ok: boolean; wad: bigint } {
+  feedPrice(asset: Asset): { readonly ok: boolean; readonly wad: bigint } {
+    // The reserve reads each feed many times a block: recompute only when an input changed.
     const f = this.feeds[asset];
+    const memo = this.feedMemo[asset];
+    if (memo && memo.answer === f.answer && memo.updatedAt === f.updatedAt && memo.now === this.now) return memo.result;
+    const result = this.readFeed(f);
+    this.feedMemo[asset] = { answer: f.answer, updatedAt: f.updatedAt, now: this.now, result };
+    return result;
+  }
+
+  private readFeed(f: Feed): { ok: boolean; wad: bigint } {
     if (f.answer <= 0n) return { ok: false, wad: 0n };
     if (this.now - f.updatedAt > BigInt(f.config.maxAgeSec)) return { ok: false, wad: 0n };
     const wad = mulDiv(f.answer, WAD, 10n ** BigInt(f.config.decimals));

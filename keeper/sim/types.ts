@@ -2,8 +2,21 @@
 import type { Market } from "./market";
 import type { Scenario } from "./scenario";
 
-export const POLICY_NAMES = ["ballast", "pegkeeper", "frax", "ampleforth", "ampleforth-sigmoid", "psm", "rai", "none", "ideal"] as const;
+export const POLICY_NAMES = ["ballast", "pegkeeper", "frax", "ampleforth", "ampleforth-sigmoid", "psm", "rai", "none", "ideal", "oracle"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
+
+/**
+ * Policies that ignore the constraints every other one lives under (gas, fees, latency, caps):
+ * reported as curiosities, labelled "unconstrained", never ranked or compared.
+ */
+export const UNCONSTRAINED_POLICIES: readonly string[] = ["ideal"];
+export const isUnconstrained = (policy: string): boolean => UNCONSTRAINED_POLICIES.includes(policy);
+
+/** Bounds, not designs (perfect information, zero latency): shown beside Ballast, never "the best reference". */
+export const BOUND_POLICIES: readonly string[] = ["oracle"];
+
+/** The policy costs and improvements are measured against: the same reserve with no keeper. */
+export const BASELINE_POLICY = "none";
 
 export interface PolicyStats {
   /** Successful policy transactions (operations, rebases, rate updates…). */
@@ -14,7 +27,7 @@ export interface PolicyStats {
   gas: number;
   /** USD of reserve collateral spent buying the token back. */
   reserveSpentUsd: number;
-  /** USD the policy's operations earned (value received minus value given at the peg). */
+  /** USD the policy's operations earned (value received minus value given at the peg), before any share paid to a caller. */
   profitUsd: number;
   /** USD of gas its transactions paid, each at its block's gas price and true ETH price. */
   gasUsd: number;
@@ -35,6 +48,10 @@ export function spendGas(stats: PolicyStats, m: Market, gasUnits: number): void 
  * collateral, redeem tokens for collateral. Marginal prices are true USD per token.
  */
 export interface Facility {
+  /** Gas of the facility call an arbitrage makes besides its pool swap (gas.ts: measured for Ballast, published or estimated for the others). */
+  readonly callGas: { mint: number; redeem: number };
+  /** Whether any holder can redeem (false for a CDP, where only a borrower repaying debt can). */
+  readonly holdersRedeem: boolean;
   /** USD it costs to mint one more token, or null when minting is closed. */
   mintCostUsd(m: Market): number | null;
   maxMintTokens(m: Market): number;

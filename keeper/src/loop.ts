@@ -32,7 +32,7 @@ import {
 export interface LoopDeps {
   read(): Promise<Snapshot>;
   blockNumber(): Promise<number>;
-  /** Label of the RPC endpoint in use (origin only), for the rpc error metric. */
+  /** Label of the RPC endpoint that answered last (index and host), for the logs. */
   endpoint(): string;
   sender: TxSender;
   params: DecisionParams;
@@ -97,7 +97,7 @@ export class KeeperLoop {
     if (this.#inFlight) return this.#inFlight;
     const run = this.#cycle().catch((err: unknown): CycleOutcome => {
       // A failure outside the read (e.g. the node dropped during simulation): count, log, go on.
-      this.deps.metrics.rpcErrorsTotal.inc({ endpoint: this.deps.endpoint() });
+      // The RPC pool counts transport failures per endpoint itself (ballast_rpc_errors_total).
       this.deps.metrics.cyclesTotal.inc({ outcome: "error" });
       this.deps.logger.error({ event: "cycle.failed", err: err as Error }, "cycle failed");
       return { kind: "error", error: (err as Error).message };
@@ -127,7 +127,6 @@ export class KeeperLoop {
       try {
         head = await this.deps.blockNumber();
       } catch (err) {
-        this.deps.metrics.rpcErrorsTotal.inc({ endpoint: this.deps.endpoint() });
         logger.warn({ event: "rpc.error", endpoint: this.deps.endpoint(), err: err as Error }, "eth_blockNumber failed");
       }
       const idle = this.#now() - lastCycleMs >= this.deps.idleCycleSec * 1000;
@@ -187,7 +186,6 @@ export class KeeperLoop {
     try {
       snap = await this.deps.read();
     } catch (err) {
-      metrics.rpcErrorsTotal.inc({ endpoint: this.deps.endpoint() });
       metrics.cyclesTotal.inc({ outcome: "error" });
       log.error({ event: "cycle.read-failed", endpoint: this.deps.endpoint(), err: err as Error }, "snapshot failed; standing still this cycle");
       return { kind: "error", error: (err as Error).message };

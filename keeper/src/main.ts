@@ -99,15 +99,13 @@ async function run(cli: CliOptions): Promise<number> {
   logger.info({ event: "keeper.account", address: account.address, origin: account.origin, network: config.network, endpoints: endpoints.all().map((e) => e.label), dryRun: config.dryRun, privateTx: config.privateTxUrl !== undefined }, `keeper account ${account.address} from ${account.origin}`);
 
   const metrics = createMetrics();
-  // Every endpoint's error counter exists from the start, so dashboards see 0 rather than nothing.
-  for (const e of endpoints.all()) metrics.rpcErrorsTotal.inc({ endpoint: e.label }, 0);
   const symbols = new SymbolCache(endpoints.current().provider);
   // Resilience layer (keeper/src/tx, keeper/src/rpc): reads through the RPC pool (failover,
   // health scoring, backoff); sends through the journaled transaction manager.
   let resilience;
   try {
     const settings = txSettingsFromEnv(process.env, defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address), config);
-    resilience = createResilience({
+    resilience = await createResilience({
       rpcUrls: config.rpcUrls, privateTxUrl: config.privateTxUrl, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator, oracle: config.addressBook.contracts.PriceOracle,
       confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.feeCap.maxWei,
       gasLimitBufferBps: config.gas.gasLimitBufferBps, settings, logger, registry: metrics.registry,

@@ -1,6 +1,8 @@
 /**
  * The keeper's Prometheus metrics (names start with `ballast_`), on their own registry so tests
- * and several keepers in one process never collide on prom-client's global one.
+ * and several keepers in one process never collide on prom-client's global one. The RPC pool's
+ * metrics (`ballast_rpc_*`, including `ballast_rpc_errors_total`) join the same registry from
+ * keeper/src/rpc/metrics.ts.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 

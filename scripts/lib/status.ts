@@ -4,7 +4,7 @@
  * yet available) become `null` plus a line in `warnings`, so status still shows everything else.
  */
 import { formatUnits } from "ethers";
-import { describeFailure } from "./revertDecoder";
+import { describeFailure } from "../../keeper/src/chain/revert";
 import type { SystemContext } from "./context";
 import { connectContract } from "../../deploy/contracts";
 

@@ -4,7 +4,7 @@
  */
 import type { ContractTransactionReceipt } from "ethers";
 import { UserError } from "./cli";
-import { describeFailure } from "./revertDecoder";
+import { describeFailure } from "../../keeper/src/chain/revert";
 
 /** A typed contract method bound to a signer: callable, with `staticCall`. */
 interface SendableMethod<A extends unknown[], R> {

@@ -35,7 +35,7 @@ describe("keeper faults: a private-transaction endpoint (hardhat node behind two
     const key = keeperWallet();
     const config = loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
     expect(config.privateTxUrl).to.equal(world.proxyB.url);
-    resilience = createResilience({
+    resilience = await createResilience({
       rpcUrls: config.rpcUrls, privateTxUrl: config.privateTxUrl, chainId: config.addressBook.chainId, signer: key, operator: world.chain.operatorAddress,
       confirmations: 1, pollIntervalMs: 100, maxFeePerGasWei: config.decision.feeCap.maxWei, gasLimitBufferBps: config.gas.gasLimitBufferBps,
       settings: txSettingsFromEnv({}, journalPath, config), logger: new CapturingLogger(), registry: new Registry(),

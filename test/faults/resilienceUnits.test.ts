@@ -7,7 +7,9 @@ import fc from "fast-check";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { EndpointHealth, RpcAnswerError, RpcPool, endpointLabel } from "../../keeper/src/rpc";
+import { Registry } from "prom-client";
+import { EndpointHealth, RpcAnswerError, RpcPool, endpointLabel, registerRpcMetrics } from "../../keeper/src/rpc";
+import { freePort } from "../helpers/hardhatNode";
 import { Journal, JournalLockedError, bumpFees, bumped, cancelFees, classifyBroadcastError, initialFees, txSettingsFromEnv, type FeePolicy } from "../../keeper/src/tx";
 
 const GWEI = 1_000_000_000n;
@@ -66,6 +68,23 @@ describe("resilience layer: pure parts", function () {
       expect(endpointLabel("https://eth.example.org/v3/SECRETKEY?x=1", 2)).to.equal("rpc2 (eth.example.org)");
     });
 
+    it("ballast_rpc_errors_total: each endpoint's series exists at 0 from the start and is the one a failure moves", async function () {
+      const deadPorts = [await freePort(), await freePort()];
+      const pool = new RpcPool(deadPorts.map((p) => `http://127.0.0.1:${p}/v3/SECRETKEY`), { timeoutMs: 2_000, baseBackoffMs: 60_000, maxBackoffMs: 60_000 });
+      const registry = new Registry();
+      registerRpcMetrics(registry, pool);
+      const series = async (): Promise<Record<string, number>> =>
+        Object.fromEntries((await registry.getSingleMetric("ballast_rpc_errors_total")!.get()).values.map((v) => [String(v.labels.endpoint), v.value]));
+      const labels = deadPorts.map((p, i) => `rpc${i} (127.0.0.1:${p})`);
+      expect(await series()).to.deep.equal({ [labels[0]]: 0, [labels[1]]: 0 });
+      // Both refuse the connection: each fails once, then backs off (a minute), so the next request fails fast.
+      await pool.request("eth_blockNumber").then(() => expect.fail("nothing listens"), (e: Error) => expect(e.name).to.equal("AllEndpointsDownError"));
+      await pool.request("eth_blockNumber").catch(() => undefined);
+      expect(await series()).to.deep.equal({ [labels[0]]: 1, [labels[1]]: 1 });
+      expect(await series(), "a scrape does not count again").to.deep.equal({ [labels[0]]: 1, [labels[1]]: 1 });
+      expect(await registry.metrics()).to.not.include("SECRETKEY");
+    });
+
     it("rejects an empty list and non-http URLs by field", function () {
       expect(() => new RpcPool([])).to.throw(/at least one RPC URL/);
       expect(() => new RpcPool(["ws://127.0.0.1:1"])).to.throw(/RPC URL #0 is not an http\(s\) URL/);
@@ -110,6 +129,45 @@ describe("resilience layer: pure parts", function () {
       expect(() => j.recordSigned(id, { kind: "action", nonce: 8, hash: "0x2", raw: "0xbb", maxFeePerGas: 3n, maxPriorityFeePerGas: 2n })).to.throw(/differs/);
       expect(j.unresolved("0xab", 1n).map((a) => [a.status, a.nonce])).to.deep.equal([["signed", 7]]);
       j.close();
+    });
+
+    it("a journal of another chain (other genesis) is set aside, never replayed; the same chain's is kept", function () {
+      const file = path.join(dir, "j.sqlite");
+      const genesisA = `0x${"a".repeat(64)}`;
+      const genesisB = `0x${"b".repeat(64)}`;
+      const attempt = { kind: "action" as const, nonce: 0, hash: `0x${"1".repeat(64)}`, raw: "0xaa", maxFeePerGas: 2n, maxPriorityFeePerGas: 1n };
+      const onA = Journal.open(file, { genesisHash: genesisA });
+      onA.recordSigned(onA.prepare({ key: "expand", kind: "action", sender: "0xab", chainId: 31337n, to: "0x01", data: "0x", value: 0n, gasLimit: 1n }), attempt);
+      onA.close();
+
+      const sameChain = Journal.open(file, { genesisHash: genesisA, onSetAside: () => expect.fail("same chain: nothing to set aside") });
+      expect(sameChain.unresolved("0xab", 31337n)).to.have.length(1);
+      sameChain.close();
+
+      const setAside: string[] = [];
+      const onB = Journal.open(file, { genesisHash: genesisB, onSetAside: (s) => setAside.push(s.setAsideAs) });
+      expect(onB.genesisHash()).to.equal(genesisB);
+      expect(onB.actions()).to.deep.equal([]);
+      // The new chain's first transaction may have the old one's very bytes: it must be recordable.
+      onB.recordSigned(onB.prepare({ key: "expand", kind: "action", sender: "0xab", chainId: 31337n, to: "0x01", data: "0x", value: 0n, gasLimit: 1n }), attempt);
+      onB.close();
+      expect(setAside).to.have.length(1);
+      expect(path.basename(setAside[0])).to.match(/^j\.sqlite\.chain-aaaaaaaaaaaa-\d+$/);
+      const old = Journal.inspect(setAside[0]);
+      expect([old.genesisHash(), old.allAttempts().map((a) => a.hash)]).to.deep.equal([genesisA, [attempt.hash]]);
+      old.close();
+    });
+
+    it("a journal with no chain recorded (written before journals knew their chain) is kept and stamped", function () {
+      const file = path.join(dir, "j.sqlite");
+      const legacy = Journal.open(file);
+      legacy.prepare({ key: "expand", kind: "action", sender: "0xab", chainId: 1n, to: "0x01", data: "0x", value: 0n, gasLimit: 1n });
+      expect(legacy.genesisHash()).to.equal(undefined);
+      legacy.close();
+      const genesis = `0x${"c".repeat(64)}`;
+      const stamped = Journal.open(file, { genesisHash: genesis.toUpperCase().replace("0X", "0x"), onSetAside: () => expect.fail("nothing to set aside") });
+      expect([stamped.genesisHash(), stamped.actions().length]).to.deep.equal([genesis, 1]);
+      stamped.close();
     });
 
     it("settings from the environment name the variable in every error", function () {

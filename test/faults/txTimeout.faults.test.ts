@@ -41,7 +41,7 @@ describe("keeper faults: txTimeoutSec drives the fee bump of a stuck transaction
     const config = loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
     expect(config.txTimeoutSec).to.equal(TX_TIMEOUT_SEC);
     const logger = new CapturingLogger();
-    resilience = createResilience({
+    resilience = await createResilience({
       rpcUrls: config.rpcUrls,
       chainId: config.addressBook.chainId,
       signer: key,
@@ -101,7 +101,7 @@ describe("keeper faults: txTimeoutSec drives the fee bump of a stuck transaction
     const key = keeperWallet();
     const config = loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
     const logger = new CapturingLogger();
-    resilience = createResilience({
+    resilience = await createResilience({
       rpcUrls: config.rpcUrls, chainId: config.addressBook.chainId, signer: key, operator: world.chain.operatorAddress, confirmations: 1, pollIntervalMs: 100,
       maxFeePerGasWei: config.decision.feeCap.maxWei, gasLimitBufferBps: config.gas.gasLimitBufferBps, settings: txSettingsFromEnv({}, journalPath, config), logger, registry: new Registry(),
     });

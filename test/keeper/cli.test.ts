@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { spawnKeeper } from "./helpers/keeperProcess";
+import { spawnKeeper } from "../../scripts/lib/keeperProcess";
 import { buildProgram } from "../../keeper/src/cli";
 
 describe("keeper CLI rejects bad input (process)", function () {
@@ -37,9 +37,11 @@ describe("keeper CLI rejects bad input (process)", function () {
     const badConfig = path.join(dir, "bad.json");
     writeFileSync(badConfig, JSON.stringify({ confirmations: 0, policy: { slippageBps: -1 }, http: { port: "x" }, bogus: 1 }));
     const k = spawnKeeper(["run", "--network", "nosuchnet", "--config", badConfig, "--rpc", rpcUrl], {
-      BALLAST_KEEPER_JOURNAL: path.join(dir, "journal.sqlite"),
-      BALLAST_KEEPER_PORT: "abc",
-      BALLAST_KEEPER_KEY: "0xnothex",
+      env: {
+        BALLAST_KEEPER_JOURNAL: path.join(dir, "journal.sqlite"),
+        BALLAST_KEEPER_PORT: "abc",
+        BALLAST_KEEPER_KEY: "0xnothex",
+      },
     });
     const { code } = await k.exited;
     expect(code, k.stderr()).to.equal(2);

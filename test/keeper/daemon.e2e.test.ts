@@ -10,7 +10,7 @@ import path from "node:path";
 import { startHardhatNode, freePort, type RunningNode } from "../helpers/hardhatNode";
 import { advance, poolView, pushPrice } from "../../scripts/localMarket";
 import { deployOnNode, type LocalDeployment } from "./helpers/localDeploy";
-import { spawnKeeper, type KeeperProcess, type LogLine } from "./helpers/keeperProcess";
+import { spawnKeeper, type KeeperProcess, type LogLine } from "../../scripts/lib/keeperProcess";
 
 /** Hardhat's development account #2 (the local keeper): a published test key, never real funds. */
 const KEEPER_DEV_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
@@ -39,7 +39,7 @@ describe("keeper daemon end to end (hardhat node process)", function () {
   });
 
   it("check: config, connectivity, key, role and address book all pass", async function () {
-    const k = spawnKeeper(["check", "--network", "localhost", "--config", configPath], env);
+    const k = spawnKeeper(["check", "--network", "localhost", "--config", configPath], { env });
     const { code } = await k.exited;
     expect(code, k.stderr()).to.equal(0);
     for (const line of ["✔ config", "✔ rpc http://127.0.0.1", "✔ address book code", "✔ address book wiring", "✔ key: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "✔ role"]) {
@@ -52,7 +52,7 @@ describe("keeper daemon end to end (hardhat node process)", function () {
     await advance(d.book, d.provider, d.admin, 1_800, 1);
     const nonceBefore = await d.provider.getTransactionCount(d.keeperAddress);
     const priceBefore = (await poolView(d.book, d.admin)).priceWad;
-    const k = spawnKeeper(["run", "--once", "--dry-run", "--network", "localhost", "--config", configPath], env);
+    const k = spawnKeeper(["run", "--once", "--dry-run", "--network", "localhost", "--config", configPath], { env });
     const { code } = await k.exited;
     expect(code, k.stderr()).to.equal(0);
     const dry = k.lines.find((l) => l.event === "dry-run");
@@ -69,7 +69,7 @@ describe("keeper daemon end to end (hardhat node process)", function () {
     before(async function () {
       port = await freePort();
       // The daemon signs with a key from the environment: it must never appear in its output.
-      k = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", String(port)], { ...env, BALLAST_KEEPER_KEY: KEEPER_DEV_KEY });
+      k = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", String(port)], { env: { ...env, BALLAST_KEEPER_KEY: KEEPER_DEV_KEY } });
       await k.waitFor((l) => l.event === "http.listening", 90_000);
     });
 

@@ -14,7 +14,7 @@ import { startHardhatNode, freePort, type RunningNode } from "../helpers/hardhat
 import { advance, poolView, pushPrice, refreshFeeds } from "../../scripts/localMarket";
 import { PriceOracle__factory } from "../../typechain-types";
 import { deployOnNode, type LocalDeployment } from "./helpers/localDeploy";
-import { spawnKeeper, type KeeperProcess } from "./helpers/keeperProcess";
+import { spawnKeeper, type KeeperProcess } from "../../scripts/lib/keeperProcess";
 
 const GWEI = 1_000_000_000n;
 
@@ -46,7 +46,7 @@ describe("keeper gas economics end to end: a fee spike (hardhat node process)", 
     expect(pushed.deviationBps).to.be.within(395, 405);
     await advance(d.book, d.provider, d.admin, 1_800, 4);
     await setNextBaseFee(1_000n * GWEI);
-    const k = spawnKeeper(["run", "--once", "--network", "localhost", "--config", configPath], env);
+    const k = spawnKeeper(["run", "--once", "--network", "localhost", "--config", configPath], { env });
     const { code } = await k.exited;
     expect(code, k.stdout().slice(-3000) + k.stderr()).to.equal(0);
     const act = k.lines.find((l) => l.event === "cycle.act");
@@ -71,7 +71,7 @@ describe("keeper gas economics end to end: a fee spike (hardhat node process)", 
       await advance(d.book, d.provider, d.admin, 1_800, 4); // the TWAP follows spot
       await setNextBaseFee(1_000n * GWEI);
       port = await freePort();
-      k = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", String(port)], env);
+      k = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", String(port)], { env });
       await k.waitFor((l) => l.event === "http.listening", 90_000);
     });
 

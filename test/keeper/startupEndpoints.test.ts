@@ -13,7 +13,7 @@ import { AllEndpointsDownError, RpcPool } from "../../keeper/src/rpc";
 import { FaultProxy } from "../helpers/faultProxy";
 import { freePort, startHardhatNode, type RunningNode } from "../helpers/hardhatNode";
 import { startAnvil, type RunningAnvil } from "./helpers/anvilNode";
-import { spawnKeeper, type KeeperProcess } from "./helpers/keeperProcess";
+import { spawnKeeper, type KeeperProcess } from "../../scripts/lib/keeperProcess";
 import { deployOnNode, type LocalDeployment } from "./helpers/localDeploy";
 
 const OTHER_CHAIN_ID = 1337;
@@ -48,7 +48,9 @@ describe("keeper start-up checks every RPC URL (hardhat node + anvil)", function
   /** `run --once` on localhost with the given extra arguments; the development keeper key. */
   const runOnce = (args: string[], config = configPath): KeeperProcess => {
     const k = spawnKeeper(["run", "--once", "--network", "localhost", "--config", config, ...args], {
-      BALLAST_KEEPER_JOURNAL: path.join(deployment.dir, `journal-${++runs}.sqlite`),
+      env: {
+        BALLAST_KEEPER_JOURNAL: path.join(deployment.dir, `journal-${++runs}.sqlite`),
+      },
     });
     keepers.push(k);
     return k;

@@ -16,10 +16,15 @@ const ADMIN = "DEFAULT_ADMIN_ROLE";
 /** Role each guarded mutator needs; "KEEPER" means the operator's NotKeeper gate. */
 const GUARDED: Record<string, Record<string, string>> = {
   BallastDollar: { mint: "MINTER_ROLE", grantRole: ADMIN, revokeRole: ADMIN },
-  PriceOracle: { setFeed: ADMIN, setTwapWindow: ADMIN, grantRole: ADMIN, revokeRole: ADMIN },
+  PriceOracle: {
+    setFeed: ADMIN, setTwapWindow: ADMIN, grantRole: ADMIN, revokeRole: ADMIN,
+    setBackupFeed: ADMIN, setSequencerUptimeFeed: ADMIN,
+  },
   Reserve: {
     listAsset: ADMIN, setAssetConfig: ADMIN, setStrategy: ADMIN, setRecoveryFees: ADMIN, setBufferTolerance: ADMIN,
     setCollateralPolicy: ADMIN, unpause: ADMIN, unpauseRedemptions: ADMIN, grantRole: ADMIN, revokeRole: ADMIN,
+    setStableLane: ADMIN, setRedeemSpread: ADMIN, setDegradedRedeemCap: ADMIN, emergencyWithdraw: ADMIN,
+    writeOffStrategy: ADMIN, delistAsset: ADMIN,
     pause: "GUARDIAN_ROLE", pauseRedemptions: "GUARDIAN_ROLE",
     depositFromOperator: "OPERATOR_ROLE", releaseToOperator: "OPERATOR_ROLE", rebalance: "OPERATOR_ROLE",
   },

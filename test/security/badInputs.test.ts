@@ -164,6 +164,20 @@ for (const [input, maxAge, min, max] of [
   add("PriceOracle.setFeed", input, async (f) => f.oracle.setFeed(...(await feedArgs(f)), maxAge, min, max),
     async (f) => ({ contract: f.oracle, error: "InvalidFeedConfig", args: [await addr(f.usdc.token), maxAge, min, max] }));
 }
+add("PriceOracle.setBackupFeed", "stranger", async (f) => f.oracle.connect(f.stranger).setBackupFeed(...(await feedArgs(f)), 3_600),
+  unauthorised((f) => f.oracle, (f) => f.stranger, ADMIN_ROLE));
+add("PriceOracle.setBackupFeed", "asset without a primary feed", async (f) => f.oracle.setBackupFeed(await addr(f.stable), await addr(f.usdc.feed), 3_600),
+  async (f) => ({ contract: f.oracle, error: "FeedNotSet", args: [await addr(f.stable)] }));
+add("PriceOracle.setBackupFeed", "maxAge above 2 days", async (f) => f.oracle.setBackupFeed(...(await feedArgs(f)), 172_801),
+  async (f) => ({ contract: f.oracle, error: "InvalidFeedConfig", args: [await addr(f.usdc.token), 172_801n, WAD("0.5"), WAD("2")] }));
+add("PriceOracle.setBackupFeed", "aggregator without decimals()", async (f) => f.oracle.setBackupFeed(await addr(f.usdc.token), await addr(f.reserve), 3_600),
+  async (f) => ({ contract: f.oracle, error: "FeedCallFailed", args: [await addr(f.usdc.token), await addr(f.reserve)] }));
+add("PriceOracle.setSequencerUptimeFeed", "stranger", async (f) => f.oracle.connect(f.stranger).setSequencerUptimeFeed(await addr(f.usdc.feed), 3_600),
+  unauthorised((f) => f.oracle, (f) => f.stranger, ADMIN_ROLE));
+add("PriceOracle.setSequencerUptimeFeed", "grace period below 5 minutes", async (f) => f.oracle.setSequencerUptimeFeed(await addr(f.usdc.feed), 299),
+  (f) => ({ contract: f.oracle, error: "InvalidSequencerGracePeriod", args: [299n, 300n, 86_400n] }));
+add("PriceOracle.setSequencerUptimeFeed", "grace period above a day", async (f) => f.oracle.setSequencerUptimeFeed(await addr(f.usdc.feed), 86_401),
+  (f) => ({ contract: f.oracle, error: "InvalidSequencerGracePeriod", args: [86_401n, 300n, 86_400n] }));
 add("PriceOracle.setTwapWindow", "stranger", (f) => f.oracle.connect(f.stranger).setTwapWindow(1_800),
   unauthorised((f) => f.oracle, (f) => f.stranger, ADMIN_ROLE));
 add("PriceOracle.setTwapWindow", "below 60 s", (f) => f.oracle.setTwapWindow(59),
@@ -237,6 +251,51 @@ add("Reserve.setStrategy", "replacing a strategy that still holds funds", async 
   const other = await new TestVault__factory(f.admin).deploy(await addr(f.usdc.token), "other", "o");
   return f.reserve.setStrategy(await addr(f.usdc.token), await addr(other));
 }, (f) => ({ contract: f.reserve, error: "StrategyNotEmpty" }));
+const lane = (over: Partial<Record<"bandBps" | "baseFeeBps" | "maxShareBps" | "volumePerEpoch", bigint>> = {}) =>
+  ({ bandBps: 50n, baseFeeBps: 5n, maxShareBps: 10_000n, volumePerEpoch: TOKENS("1000"), ...over });
+add("Reserve.setStableLane", "stranger", async (f) => f.reserve.connect(f.stranger).setStableLane(await addr(f.usdc.token), lane()),
+  unauthorised((f) => f.reserve, (f) => f.stranger, ADMIN_ROLE));
+add("Reserve.setStableLane", "unlisted asset", async (f) => f.reserve.setStableLane(await addr(f.stable), lane()),
+  async (f) => ({ contract: f.reserve, error: "AssetNotListed", args: [await addr(f.stable)] }));
+for (const [field, value, name, min, max] of [
+  ["bandBps", 101n, "laneBandBps", 1n, 100n],
+  ["baseFeeBps", 11n, "laneBaseFeeBps", 0n, 10n],
+  ["maxShareBps", 999n, "laneMaxShareBps", 1_000n, 10_000n],
+  ["volumePerEpoch", 0n, "laneVolumePerEpoch", 1n, TOKENS("50000000")],
+] as const) {
+  add("Reserve.setStableLane", `${field} out of bounds`, async (f) => f.reserve.setStableLane(await addr(f.usdc.token), lane({ [field]: value })),
+    (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32(name), value, min, max] }));
+}
+add("Reserve.setRedeemSpread", "stranger", async (f) => f.reserve.connect(f.stranger).setRedeemSpread(await addr(f.weth.token), 50),
+  unauthorised((f) => f.reserve, (f) => f.stranger, ADMIN_ROLE));
+add("Reserve.setRedeemSpread", "unlisted asset", async (f) => f.reserve.setRedeemSpread(await addr(f.stable), 50),
+  async (f) => ({ contract: f.reserve, error: "AssetNotListed", args: [await addr(f.stable)] }));
+add("Reserve.setRedeemSpread", "below the feed-deviation floor", async (f) => f.reserve.setRedeemSpread(await addr(f.weth.token), 49),
+  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("redeemSpreadBps"), 49n, 50n, 500n] }));
+add("Reserve.setRedeemSpread", "above 5%", async (f) => f.reserve.setRedeemSpread(await addr(f.weth.token), 501),
+  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("redeemSpreadBps"), 501n, 50n, 500n] }));
+add("Reserve.setDegradedRedeemCap", "stranger", (f) => f.reserve.connect(f.stranger).setDegradedRedeemCap(100),
+  unauthorised((f) => f.reserve, (f) => f.stranger, ADMIN_ROLE));
+add("Reserve.setDegradedRedeemCap", "below 0.1%", (f) => f.reserve.setDegradedRedeemCap(9),
+  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("degradedRedeemCapBps"), 9n, 10n, 2_000n] }));
+add("Reserve.setDegradedRedeemCap", "above 20%", (f) => f.reserve.setDegradedRedeemCap(2_001),
+  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("degradedRedeemCapBps"), 2_001n, 10n, 2_000n] }));
+add("Reserve.emergencyWithdraw", "stranger", async (f) => f.reserve.connect(f.stranger).emergencyWithdraw(await addr(f.usdc.token)),
+  unauthorised((f) => f.reserve, (f) => f.stranger, ADMIN_ROLE));
+add("Reserve.emergencyWithdraw", "asset without a strategy", async (f) => f.reserve.emergencyWithdraw(await addr(f.weth.token)),
+  async (f) => ({ contract: f.reserve, error: "NoStrategy", args: [await addr(f.weth.token)] }));
+add("Reserve.emergencyWithdraw", "unlisted asset", async (f) => f.reserve.emergencyWithdraw(await addr(f.stable)),
+  async (f) => ({ contract: f.reserve, error: "AssetNotListed", args: [await addr(f.stable)] }));
+add("Reserve.writeOffStrategy", "guardian", async (f) => f.reserve.connect(f.guardian).writeOffStrategy(await addr(f.usdc.token)),
+  unauthorised((f) => f.reserve, (f) => f.guardian, ADMIN_ROLE));
+add("Reserve.writeOffStrategy", "asset without a strategy", async (f) => f.reserve.writeOffStrategy(await addr(f.weth.token)),
+  async (f) => ({ contract: f.reserve, error: "NoStrategy", args: [await addr(f.weth.token)] }));
+add("Reserve.delistAsset", "stranger", async (f) => f.reserve.connect(f.stranger).delistAsset(await addr(f.weth.token)),
+  unauthorised((f) => f.reserve, (f) => f.stranger, ADMIN_ROLE));
+add("Reserve.delistAsset", "unlisted asset", async (f) => f.reserve.delistAsset(await addr(f.stable)),
+  async (f) => ({ contract: f.reserve, error: "AssetNotListed", args: [await addr(f.stable)] }));
+add("Reserve.delistAsset", "asset still held", async (f) => f.reserve.delistAsset(await addr(f.usdc.token)),
+  (f) => ({ contract: f.reserve, error: "AssetNotEmpty" }));
 add("Reserve.setRecoveryFees", "stranger", (f) => f.reserve.connect(f.stranger).setRecoveryFees(0, 50),
   unauthorised((f) => f.reserve, (f) => f.stranger, ADMIN_ROLE));
 add("Reserve.setRecoveryFees", "mint fee above 1%", (f) => f.reserve.setRecoveryFees(101, 50),
@@ -306,11 +365,13 @@ add("Reserve.mint", "stale feed of the deposited asset", async (f) => {
   await f.weth.token.connect(f.user).approve(await addr(f.reserve), MaxUint256);
   return f.reserve.connect(f.user).mint(await addr(f.weth.token), TOKENS("1"), 0, f.user.address);
 }, (f) => ({ contract: f.oracle, error: "StalePrice" }));
-add("Reserve.mint", "another asset's feed invalid (valuation is strict)", async (f) => {
-  await f.weth.feed.updateAnswer(0);
+// Rule changed (issue 16): another asset's invalid feed no longer blocks a mint (degraded mode
+// values it at zero); only the deposited asset's own price must be fresh and valid.
+add("Reserve.mint", "deposited asset's feed invalid", async (f) => {
+  await f.usdc.feed.updateAnswer(0);
   await approveUsdc(f);
   return f.reserve.connect(f.user).mint(await addr(f.usdc.token), USDC("1"), 0, f.user.address);
-}, async (f) => ({ contract: f.oracle, error: "NonPositivePrice", args: [await addr(f.weth.token), 0n] }));
+}, async (f) => ({ contract: f.oracle, error: "NonPositivePrice", args: [await addr(f.usdc.token), 0n] }));
 const redeemSetup = async (f: Fixture) => { await mintWithUsdc(f, f.user, USDC("1000")); await f.stable.connect(f.user).approve(await addr(f.reserve), MaxUint256); };
 add("Reserve.redeem", "unlisted asset", async (f) => f.reserve.connect(f.user).redeem(await addr(f.stable), 1n, 0, f.user.address),
   async (f) => ({ contract: f.reserve, error: "AssetNotListed", args: [await addr(f.stable)] }));
@@ -332,7 +393,9 @@ add("Reserve.redeem", "unmet minOut", async (f) => { await redeemSetup(f); retur
   (f) => ({ contract: f.reserve, error: "SlippageExceeded" }));
 add("Reserve.redeem", "redemptions paused", async (f) => { await redeemSetup(f); await f.reserve.connect(f.guardian).pauseRedemptions(); return f.reserve.connect(f.user).redeem(await addr(f.usdc.token), TOKENS("1"), 0, f.user.address); },
   (f) => ({ contract: f.reserve, error: "RedemptionsPaused" }));
-add("Reserve.redeem", "redeemed asset's feed stale", async (f) => { await redeemSetup(f); await time.increase(90_001); return f.reserve.connect(f.user).redeem(await addr(f.usdc.token), TOKENS("1"), 0, f.user.address); },
+// Rule changed (issue 16): a stale feed is degraded (last good price) for a day past its max age;
+// beyond that the redeemed asset has no price and the redemption is refused.
+add("Reserve.redeem", "redeemed asset's feed stale past the degraded window", async (f) => { await redeemSetup(f); await time.increase(90_000 + 86_401); return f.reserve.connect(f.user).redeem(await addr(f.usdc.token), TOKENS("1"), 0, f.user.address); },
   (f) => ({ contract: f.oracle, error: "StalePrice" }));
 add("Reserve.contribute", "unlisted asset", async (f) => f.reserve.connect(f.user).contribute(await addr(f.stable), 1n),
   async (f) => ({ contract: f.reserve, error: "AssetNotListed", args: [await addr(f.stable)] }));

@@ -28,6 +28,7 @@ describe("Scenario files", function () {
   it("every built-in scenario loads and says what real-world episode it is modelled on", function () {
     const names = builtInScenarioNames();
     expect(names).to.include.members(["quiet", "selloff", "sustained", "usdc-depeg", "eth-crash", "upward-spike", "chronic-discount", "stale-oracle", "keeper-outage"]);
+    expect(names).to.include.members(["competing-arbs", "holder-run", "lp-flight", "correlated-crash", "front-run", "oracle-jitter"]);
     for (const n of names) {
       const s = loadScenario(n);
       expect(s.name).to.equal(n);
@@ -44,6 +45,28 @@ describe("Scenario files", function () {
     rejects((s) => ((s.feeds as Record<string, Record<string, unknown>>).USDC.heartbeatSec = 0), "feeds.USDC.heartbeatSec");
     rejects((s) => ((s.prices as Record<string, unknown>).USDC = [[0, 1], [0, 0.9]]), "prices.USDC.1");
     rejects((s) => ((s.initial as Record<string, unknown>).supply = 10), "initial.supply");
+  });
+
+  it("an unknown field is rejected naming it, at any depth, and the stress fields are bounded", function () {
+    rejects((s) => (s.shockBlock = 10), "shockBlock");
+    rejects((s) => ((s.agents as Record<string, unknown>).frontRuner = { capitalUsd: 1 }), "agents.frontRuner");
+    rejects((s) => ((s.feeds as Record<string, Record<string, unknown>>).USDC.jitter = 3), "feeds.USDC.jitter");
+    rejects((s) => ((s.feeds as Record<string, Record<string, unknown>>).WETH.jitterBlocks = -1), "feeds.WETH.jitterBlocks");
+    rejects((s) => ((s.agents as Record<string, unknown>).arbitrageurs = [{ latencyBlocks: 0, capitalUsd: 0 }]), "agents.arbitrageurs.0.capitalUsd");
+    rejects((s) => ((s.agents as Record<string, unknown>).lpWithdrawal = { thresholdBps: 50, fractionPerBpsPerBlock: 0.001, maxFraction: 1 }), "agents.lpWithdrawal.maxFraction");
+    rejects((s) => ((s.agents as Record<string, unknown>).reflexiveHolders = { tokens: 10, thresholdBps: 30 }), "agents.reflexiveHolders.fractionPerBpsPerBlock");
+  });
+
+  it("each new stress scenario names the actor it adds", function () {
+    expect(loadScenario("competing-arbs").agents.arbitrageurs).to.have.length(2);
+    expect(loadScenario("holder-run").agents.reflexiveHolders?.tokens).to.equal(2_000_000);
+    expect(loadScenario("lp-flight").agents.lpWithdrawal?.maxFraction).to.equal(0.6);
+    expect(loadScenario("front-run").agents.frontRunner?.capitalUsd).to.equal(1_000_000);
+    expect(loadScenario("oracle-jitter").feeds.WETH.jitterBlocks).to.equal(25);
+    const crash = loadScenario("correlated-crash");
+    expect(valueAt(crash.prices.USDC, 1800)).to.equal(0.97);
+    expect(valueAt(crash.prices.WETH, 1800) / valueAt(crash.prices.WETH, 0)).to.equal(0.6);
+    expect(valueAt(crash.gas.multiplier, 1000)).to.equal(5);
   });
 
   it("an unknown name and a file that is not JSON get readable errors", function () {

@@ -19,12 +19,20 @@ function expectedMint(amount: bigint, decimals: number, priceWad: bigint, haircu
   return (haircut * (BPS - feeBps)) / BPS;
 }
 
-/** amountOut = tokens × peg × min(ratio, 1) × (1 − fee) / price, each step rounded down (Reserve._quoteRedeem). */
-function expectedRedeem(tokens: bigint, decimals: number, priceWad: bigint, ratioWad: bigint, feeBps: bigint): bigint {
+/**
+ * amountOut = tokens × peg × min(G/S, 1) × (1 − fee − spread) / price, each step rounded down
+ * (Reserve._quoteRedeem); G/S is the gross ratio (`redemptionRatio`), the spread 0 in a stable lane.
+ */
+function expectedRedeem(tokens: bigint, decimals: number, priceWad: bigint, ratioWad: bigint, feeBps: bigint, spreadBps = 0n): bigint {
   let value = tokens;
   if (ratioWad < WAD) value = (value * ratioWad) / WAD;
-  value = (value * (BPS - feeBps)) / BPS;
+  value = (value * (BPS - feeBps - spreadBps)) / BPS;
   return (value * 10n ** BigInt(decimals)) / priceWad;
+}
+
+/** Closes the quote asset's stable lane, so USDC mints and redeems on the ordinary (haircut) path. */
+async function closeUsdcLane(f: Fixture): Promise<void> {
+  await f.reserve.connect(f.admin).setStableLane(await f.usdc.token.getAddress(), { bandBps: 0, baseFeeBps: 0, maxShareBps: 0, volumePerEpoch: 0 });
 }
 
 async function mintWith(f: Fixture, who: Actors["user"], asset: "usdc" | "weth", amount: bigint): Promise<bigint> {
@@ -56,8 +64,11 @@ async function underCollateralise(f: Fixture): Promise<void> {
 
 describe("Reserve rules (DESIGN.md §2)", function () {
   describe("rule 4: users mint at most the haircut value minus the fee, redeem at most the oracle value minus the fee", function () {
-    it("mint pays exactly the haircut value minus the fee, for 6-decimal USDC and 18-decimal WETH [INV-4] [INV-13]", async function () {
+    // Rule changed (issue 16): USDC mints in its stable lane by default; the haircut path is
+    // checked here with the lane closed, the lane in test/unit/reserveV2.test.ts.
+    it("outside a stable lane, mint pays exactly the haircut value minus the fee, for 6-decimal USDC and 18-decimal WETH [INV-4] [INV-13]", async function () {
       const f = await loadFixture(deploySystemFixture);
+      await closeUsdcLane(f);
       const u = f.params.collateral.quote;
       const w = f.params.collateral.others[0];
       const wantUsdc = expectedMint(USDC("1000"), 6, await feedPriceWad(f, "usdc"), BigInt(u.haircutBps), BigInt(u.mintFeeBps));
@@ -69,23 +80,29 @@ describe("Reserve rules (DESIGN.md §2)", function () {
       expect(await mintWith(f, f.user, "weth", WETH("1"))).to.equal(wantWeth);
     });
 
-    it("redeem pays exactly the oracle value minus the fee while the ratio is at least 100% [INV-4]", async function () {
+    // Rule changed (issue 16): WETH redeems with its spread (≥ the feed's 0.5% deviation
+    // threshold) on top of the fee; USDC in its stable lane pays the lane fee (5 bps at $1).
+    it("redeem pays exactly the oracle value minus the fee (and the spread outside a stable lane) while solvent [INV-4]", async function () {
       const f = await loadFixture(deploySystemFixture);
       await mintWith(f, f.user, "weth", WETH("10"));
-      expect(await f.reserve.conservativeRatio()).to.be.gte(WAD);
-      const wantUsdc = expectedRedeem(TOKENS("1000"), 6, await feedPriceWad(f, "usdc"), WAD, BigInt(f.params.collateral.quote.redeemFeeBps));
-      const wantWeth = expectedRedeem(TOKENS("3000"), 18, await feedPriceWad(f, "weth"), WAD, BigInt(f.params.collateral.others[0].redeemFeeBps));
+      expect(await f.reserve.redemptionRatio()).to.be.gte(WAD);
+      const laneFeeBps = BigInt(f.params.collateral.quote.stableLane!.baseFeeBps);
+      const w = f.params.collateral.others[0];
+      const wantUsdc = expectedRedeem(TOKENS("1000"), 6, await feedPriceWad(f, "usdc"), WAD, laneFeeBps);
+      const wantWeth = expectedRedeem(TOKENS("3000"), 18, await feedPriceWad(f, "weth"), WAD, BigInt(w.redeemFeeBps), BigInt(w.redeemSpreadBps!));
       expect(wantUsdc).to.equal(USDC("999.5"));
-      expect(wantWeth).to.equal(WETH("0.997"));
+      expect(wantWeth).to.equal(WETH("0.992"));
       expect(await redeemFor(f, f.user, "usdc", TOKENS("1000"))).to.equal(wantUsdc);
       expect(await redeemFor(f, f.user, "weth", TOKENS("3000"))).to.equal(wantWeth);
     });
 
-    it("redeem pays pro-rata (ratio × peg value, recovery fee) when the reserve is short, and a later redeemer gets no less [INV-4]", async function () {
+    // Rule changed (issue 16): pro-rata on the gross ratio (redemptionRatio), not the haircut ratio.
+    it("redeem pays pro-rata (gross ratio × peg value, recovery fee) when the reserve is short, and a later redeemer gets no less [INV-4]", async function () {
       const f = await loadFixture(deploySystemFixture);
       await mintWith(f, f.user, "usdc", USDC("20000"));
       await underCollateralise(f);
-      const ratio = await f.reserve.conservativeRatio();
+      const ratio = await f.reserve.redemptionRatio();
+      expect(ratio).to.be.lt(WAD);
       const feeBps = BigInt(f.params.reserve.recoveryRedeemFeeBps); // max(5, 50): recovery mode
       const want = expectedRedeem(TOKENS("9000"), 6, await feedPriceWad(f, "usdc"), ratio, feeBps);
       expect(want).to.be.lt(USDC("9000") * ratio / WAD + 1n);
@@ -124,6 +141,7 @@ describe("Reserve rules (DESIGN.md §2)", function () {
   describe("rule 5: decimals normalised, rounding in the reserve's favour", function () {
     it("the same dollar value in 6-decimal USDC and 18-decimal WETH mints the same tokens at equal haircut and fee [INV-13]", async function () {
       const f = await loadFixture(deploySystemFixture);
+      await closeUsdcLane(f); // both on the ordinary path (issue 16: USDC has a stable lane)
       const weth = await f.weth.token.getAddress();
       const u = f.params.collateral.quote;
       await f.reserve.connect(f.admin).setAssetConfig(weth, {

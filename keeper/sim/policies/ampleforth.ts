@@ -8,10 +8,18 @@
  *    bounded sigmoid f(δ) = (U − L) / (1 − (U/L) / 2^(G·δ)) + L, U = +5%, L = −7.7%, G = 3,
  *    threshold 2.5%.
  * It has no reserve and no redemption: nothing else anchors the price.
+ *
+ * Equal constraints: Orchestrator.rebase() (ampleforth-contracts) pays its caller nothing, so the
+ * caller is the protocol's own keeper and the gas the protocol's cost (gasUsd, no subsidy). It is
+ * sent when the interval has passed and lands after the keeper latency through KeeperTxQueue; the
+ * policy refuses a rebase whose interval has not passed, and a landed rebase uses the average
+ * where it lands. Keeper outages delay the rebase. The rebase window (a fixed time of day) is not
+ * modelled: the interval counts from the start of the run.
  */
 import { GAS } from "../gas";
 import { type Market, TOKEN_UNIT, fromRaw } from "../market";
 import { type Policy, type StepContext, emptyStats, spendGas } from "../types";
+import { type KeeperRequest, KeeperTxQueue } from "./keeperTx";
 
 export interface AmpleforthParams {
   variant: "linear" | "sigmoid";
@@ -56,6 +64,7 @@ export class AmpleforthPolicy implements Policy {
   private readonly window: number[] = [];
   private lastRebase: number;
   lastSupplyChange = 0;
+  readonly queue = new KeeperTxQueue<KeeperRequest>();
 
   constructor(
     startTime: number,
@@ -65,13 +74,26 @@ export class AmpleforthPolicy implements Policy {
     this.lastRebase = startTime;
   }
 
-  onBlock({ m, keeperUp }: StepContext): void {
+  onBlock(ctx: StepContext): void {
+    const { m } = ctx;
     this.window.push(m.priceUsd());
     const maxSamples = Math.max(1, Math.round(this.p.averageWindowSec / m.blockTimeSec));
     if (this.window.length > maxSamples) this.window.shift();
-    const now = Number(m.now);
-    if (!keeperUp || now < this.lastRebase + this.p.rebaseIntervalSec) return;
-    this.lastRebase = now;
+    this.queue.step(ctx, () => (this.due(m) ? {} : null), () => this.rebase(m));
+  }
+
+  private due(m: Market): boolean {
+    return Number(m.now) >= this.lastRebase + this.p.rebaseIntervalSec;
+  }
+
+  /** Orchestrator.rebase() where the transaction lands. */
+  private rebase(m: Market): void {
+    if (!this.due(m)) {
+      spendGas(this.stats, m, GAS.revertedTx);
+      this.stats.failedTx += 1;
+      return;
+    }
+    this.lastRebase = Number(m.now);
     const average = this.window.reduce((a, b) => a + b, 0) / this.window.length;
     const change = ampleforthSupplyChange(average, this.p);
     this.stats.actions += 1;

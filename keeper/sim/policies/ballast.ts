@@ -11,6 +11,8 @@
  * records its receipts. When decide() asks for a TWAP observation the keeper writes one
  * (PriceOracle.update()). The keeper also calls CollateralPolicy.refresh when due (a cost of the
  * design the daemon does not send, so outside the keeper's budget) and rebalance when asked.
+ * Its operations are public in the mempool: a scenario's front-running searcher (stressAgents.ts)
+ * trades first in the block where one lands, as for every keeper-driven policy that trades.
  */
 import {
   Action,
@@ -31,6 +33,7 @@ import { decisionParamsFromFile } from "../../src/config/load";
 import { ASSETS, BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";
 import { GAS } from "../gas";
+import { frontRun } from "../stressAgents";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, wadToNumber } from "../market";
 import { type Policy, type PolicyName, type StepContext, emptyStats, spendGas } from "../types";
 
@@ -177,7 +180,7 @@ export class BallastPolicy implements Policy {
     if (!this.keeperEnabled) return;
     const { m } = ctx;
     if (this.pending && this.pending.executeAt <= m.block) {
-      this.execute(m, this.pending);
+      this.land(ctx, this.pending);
       this.pending = null;
     }
     if (!ctx.keeperUp || this.pending) return;
@@ -197,8 +200,14 @@ export class BallastPolicy implements Policy {
       return;
     }
     const tx: PendingTx = { executeAt: m.block + ctx.keeperLatencyBlocks, action: decision.action, amount: decision.amount, limitPriceWad: decision.limitPriceWad };
-    if (tx.executeAt <= m.block) this.execute(m, tx);
+    if (tx.executeAt <= m.block) this.land(ctx, tx);
     else this.pending = tx;
+  }
+
+  /** A searcher watching the mempool trades ahead of a pool operation; then the contract runs. */
+  private land(ctx: StepContext, tx: PendingTx): void {
+    if (tx.action === Action.Expand || tx.action === Action.Contract) frontRun(ctx.m, ctx.scenario, tx.action === Action.Expand ? "sell" : "buy");
+    this.execute(ctx.m, tx);
   }
 
   /** Pays a transaction's gas; a keeper transaction's USD also enters the budget's ledger in the decision's memory. */

@@ -5,11 +5,20 @@
  * hour, steps CR down 0.25% when FRAX trades above $1.005 and up 0.25% below $0.995 (bounded to
  * [0, 100%]). FXS is a real market: redeemers sell the FXS they receive into an FXS/USD pool, so
  * a run on FRAX presses FXS down (the reflexivity that sank IRON/TITAN).
+ *
+ * Equal constraints: refreshCollateralRatio (FraxPool v1, frax-solidity) pays its caller nothing,
+ * so its caller is the protocol's own keeper and its gas the protocol's cost (gasUsd, no subsidy).
+ * The keeper sends it only when it would step the ratio (cooldown passed, price outside the band);
+ * the transaction lands after the keeper latency through KeeperTxQueue, is refused when the cooldown
+ * has not passed (the contract's require) and otherwise steps on the price where it lands (it may
+ * find the price back inside the band and change nothing, gas still paid). Arbitrageurs pay one
+ * pool swap plus the FraxPool mint or redeem (gas.ts).
  */
 import { GAS } from "../gas";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT, fromRaw, toRaw, wadToNumber } from "../market";
 import { valueAt } from "../scenario";
 import { type Facility, type Policy, type StepContext, emptyStats, spendGas } from "../types";
+import { type KeeperRequest, KeeperTxQueue } from "./keeperTx";
 
 export interface FraxParams {
   initialCr: number;
@@ -36,6 +45,8 @@ export const FRAX_PARAMS: FraxParams = {
 };
 
 class FraxFacility implements Facility {
+  readonly callGas = { mint: GAS.fraxMint, redeem: GAS.fraxRedeem };
+  readonly holdersRedeem = true;
   cr: number;
   usdcHeld: bigint;
   fxsReserve: number;
@@ -135,6 +146,7 @@ export class FraxPolicy implements Policy {
   readonly facility: FraxFacility;
   readonly stats = emptyStats();
   private lastRefresh = -Infinity;
+  readonly queue = new KeeperTxQueue<KeeperRequest>();
 
   constructor(
     usdc: bigint,
@@ -145,7 +157,8 @@ export class FraxPolicy implements Policy {
     this.facility = new FraxFacility(params, usdc, fxsPrice);
   }
 
-  onBlock({ m, scenario, keeperUp }: StepContext): void {
+  onBlock(ctx: StepContext): void {
+    const { m, scenario } = ctx;
     const f = this.facility;
     // Outside arbitrage pulls the FXS pool toward FXS's external price.
     const target = scenario.prices.FXS ? valueAt(scenario.prices.FXS, m.block) : f.fxsPrice();
@@ -156,19 +169,37 @@ export class FraxPolicy implements Policy {
       if (gap > 0) f.buyFxsWithUsd(f.usdReserve * (Math.sqrt(r) - 1));
       else f.sellFxs(f.fxsReserve * (1 / Math.sqrt(r) - 1));
     }
-    const now = Number(m.now);
-    if (!keeperUp || now < this.lastRefresh + f.p.refreshCooldownSec) return;
+    this.queue.step(ctx, () => (this.cooledDown(m) && this.nextCr(m) !== null ? {} : null), () => this.refresh(m));
+  }
+
+  private cooledDown(m: Market): boolean {
+    return Number(m.now) >= this.lastRefresh + this.facility.p.refreshCooldownSec;
+  }
+
+  /** The ratio a refresh would set on this block's price, or null when it would change nothing (or cannot read the price). */
+  private nextCr(m: Market): number | null {
+    const f = this.facility;
     const mp = m.marketPrice();
-    if (!mp.ok) return;
+    if (!mp.ok) return null;
     const price = wadToNumber(mp.twapWad);
-    const before = f.cr;
-    if (price > 1 + f.p.bandFraction) f.cr = Math.max(0, f.cr - f.p.stepPerRefresh);
-    else if (price < 1 - f.p.bandFraction) f.cr = Math.min(1, f.cr + f.p.stepPerRefresh);
-    this.lastRefresh = now;
-    if (f.cr !== before) {
-      this.stats.actions += 1;
-      spendGas(this.stats, m, GAS.fraxRefresh);
+    let cr = f.cr;
+    if (price > 1 + f.p.bandFraction) cr = Math.max(0, f.cr - f.p.stepPerRefresh);
+    else if (price < 1 - f.p.bandFraction) cr = Math.min(1, f.cr + f.p.stepPerRefresh);
+    return cr === f.cr ? null : cr;
+  }
+
+  /** refreshCollateralRatio() where the transaction lands. */
+  private refresh(m: Market): void {
+    if (!this.cooledDown(m) || !m.marketPrice().ok) {
+      spendGas(this.stats, m, GAS.revertedTx);
+      this.stats.failedTx += 1;
+      return;
     }
+    const cr = this.nextCr(m);
+    if (cr !== null) this.facility.cr = cr;
+    this.lastRefresh = Number(m.now);
+    this.stats.actions += 1;
+    spendGas(this.stats, m, GAS.fraxRefresh);
   }
 
   trueRatio(m: Market): number {

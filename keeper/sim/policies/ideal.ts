@@ -1,5 +1,7 @@
 /**
- * The ideal bound: zero latency, no band, no caps, unlimited reserve. At the start of every block
+ * UNCONSTRAINED — a curiosity, not a bound and not part of any comparison (the benchmark leaves it
+ * out; `oracle` is the bound). Zero latency, no band, no caps, unlimited reserve, no keeper
+ * economics: it trades whatever the gas and fees cost. At the start of every block
  * it trades the pool exactly back to $1 (USD, at USDC's true price): whatever deviation remains is
  * what one block of market flow does before anyone can answer. Users' mint/redeem is Ballast's.
  */

@@ -3,6 +3,10 @@
  * token less `tin`, or 1 token for 1 USDC less `tout`. Minting is capped by a debt ceiling;
  * redemptions are limited to the USDC the module holds. It has no oracle: 1 USDC is 1 token
  * whatever USDC is worth (DAI followed USDC to ~$0.90 on 11 March 2023). No keeper, no actions.
+ *
+ * Equal constraints: its users are the arbitrageurs (agents.ts), who swap through the module only
+ * when the profit after tin/tout, the pool fee and gas is positive; the gas is one pool swap plus
+ * one PSM swap (~53k, gas.ts), the same pool leg every design's arbitrageurs pay.
  */
 import { PsmFacility } from "../facilities";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT, fromRaw } from "../market";

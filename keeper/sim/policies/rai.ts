@@ -4,11 +4,20 @@
  * gap (redemption − market) / redemption and the integral leaks; the redemption price then
  * compounds at r every second. SAFE owners (CdpBook) arbitrage around the redemption price:
  * they mint and sell when the market is above it and buy back to repay below it.
+ *
+ * Equal constraints: RAI's rate setter (geb-rrfm-rate-setter) pays whoever calls updateRate a
+ * reward from the stability fee treasury (GEB's IncreasingTreasuryReimbursement), sized by
+ * governance to cover the call; it is modelled as reimbursing the caller's gas at the block's
+ * price (subsidyUsd = the call's gas USD), so a caller always acts once the update is due. The
+ * call lands after the keeper latency through KeeperTxQueue, is refused before updateRateDelay
+ * has passed ("wait-more") or when the oracle cannot be read, and uses the TWAP where it lands.
+ * SAFE owners arbitrage with their own hurdle (cdp.ts) plus a repay or borrow and a pool swap of gas.
  */
 import { GAS } from "../gas";
 import { type Market, wadToNumber } from "../market";
 import { type Policy, type StepContext, emptyStats, spendGas } from "../types";
 import { CdpBook, type CdpParams } from "./cdp";
+import { type KeeperRequest, KeeperTxQueue } from "./keeperTx";
 
 export interface RaiParams {
   kp: number;
@@ -38,6 +47,7 @@ export class RaiPolicy implements Policy {
   private integral = 0;
   private lastError = 0;
   private lastUpdate = -Infinity;
+  readonly queue = new KeeperTxQueue<KeeperRequest>();
 
   constructor(
     collateralUsd: number,
@@ -52,14 +62,31 @@ export class RaiPolicy implements Policy {
     return this.cdp.facility;
   }
 
-  onBlock({ m, keeperUp }: StepContext): void {
+  onBlock(ctx: StepContext): void {
+    const { m } = ctx;
     const f = this.cdp.facility;
     f.anchorUsd *= Math.pow(1 + this.ratePerSec, m.blockTimeSec);
     this.cdp.liquidate(m);
-    const now = Number(m.now);
-    if (!keeperUp || now < this.lastUpdate + this.p.updateDelaySec) return;
+    this.queue.step(ctx, () => (this.due(m) && m.marketPrice().ok ? {} : null), () => this.updateRate(m));
+  }
+
+  private due(m: Market): boolean {
+    return Number(m.now) >= this.lastUpdate + this.p.updateDelaySec;
+  }
+
+  /** updateRate() where the transaction lands. */
+  private updateRate(m: Market): void {
     const mp = m.marketPrice();
-    if (!mp.ok) return;
+    const gas = this.due(m) && mp.ok ? GAS.raiUpdateRate : GAS.revertedTx;
+    const before = this.stats.gasUsd;
+    spendGas(this.stats, m, gas);
+    this.stats.subsidyUsd += this.stats.gasUsd - before;
+    if (gas === GAS.revertedTx) {
+      this.stats.failedTx += 1;
+      return;
+    }
+    const f = this.cdp.facility;
+    const now = Number(m.now);
     const error = (f.anchorUsd - wadToNumber(mp.twapWad) * (m.truth.USDC / (wadToNumber(mp.quoteUsdWad) || 1))) / f.anchorUsd;
     const dt = Number.isFinite(this.lastUpdate) ? now - this.lastUpdate : 0;
     this.integral = this.integral * Math.pow(this.p.perSecondLeak, dt) + ((error + this.lastError) / 2) * dt;
@@ -67,7 +94,6 @@ export class RaiPolicy implements Policy {
     this.ratePerSec = Math.max(-this.p.maxRatePerSec, Math.min(this.p.maxRatePerSec, this.p.kp * error + this.p.ki * this.integral));
     this.lastUpdate = now;
     this.stats.actions += 1;
-    spendGas(this.stats, m, GAS.raiUpdateRate);
   }
 
   trueRatio(m: Market): number {

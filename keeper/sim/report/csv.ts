@@ -1,9 +1,9 @@
 /** Per-block CSV of one scenario: one row per block and policy. */
-import type { RunResult } from "../engine";
+import type { RunTrace } from "../engine";
 
 const fmt = (x: number | null): string => (x === null || Number.isNaN(x) ? "" : Number.isInteger(x) ? String(x) : x.toPrecision(10));
 
-export function runsToCsv(runs: RunResult[]): string {
+export function runsToCsv(runs: RunTrace[]): string {
   const extraKeys = [...new Set(runs.flatMap((r) => Object.keys(r.samples[0]?.extra ?? {})))].sort();
   const header = ["scenario", "policy", "keeperLatencyBlocks", "block", "timeSec", "priceUsd", "deviationBps", "supply", "poolToken", "poolQuote", "ratio", ...extraKeys];
   const lines = [header.join(",")];

@@ -6,13 +6,13 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import type { RunResult } from "../engine";
+import type { RunTrace } from "../engine";
 import type { PegSummary } from "../metrics";
 import { POLICY_NAMES } from "../types";
 import { PUBLIC_DIR, chartJsUmdPath, readAsset } from "../../src/statusPage/routes";
 
 export interface HtmlReportInput {
-  runs: RunResult[];
+  runs: RunTrace[];
   summaries: PegSummary[];
 }
 
@@ -61,10 +61,10 @@ interface SeriesSet {
   ratio: Series[];
 }
 
-function seriesFor(runs: RunResult[], maxPoints: number): SeriesSet {
+function seriesFor(runs: RunTrace[], maxPoints: number): SeriesSet {
   const set: SeriesSet = { price: [], deviation: [], supply: [], ratio: [] };
   for (const r of runs) {
-    const hours = (s: RunResult["samples"][number]): number => round(s.timeSec / 3600, 4);
+    const hours = (s: RunTrace["samples"][number]): number => round(s.timeSec / 3600, 4);
     const styleIndex = POLICY_NAMES.indexOf(r.policy);
     set.price.push({ label: r.policy, styleIndex, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.priceUsd, 6) })), maxPoints, 1) });
     set.deviation.push({ label: r.policy, styleIndex, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.deviationBps, 2) })), maxPoints, 0) });

@@ -4,17 +4,21 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunResult } from "../engine";
+import type { RunTrace } from "../engine";
 import type { PegSummary } from "../metrics";
+import type { PegRow } from "../aggregate";
 import { runsToCsv } from "./csv";
+import { orderRows, pegJsonRow, pegMonteCarloMarkdown } from "./peg";
 import { pegTableMarkdown } from "./markdown";
 import { priceChartSvg } from "./svg";
 
-export { runsToCsv, pegTableMarkdown, priceChartSvg };
+export { runsToCsv, pegTableMarkdown, priceChartSvg, pegMonteCarloMarkdown, pegJsonRow, orderRows };
 
 export interface SimReport {
-  runs: RunResult[];
+  runs: RunTrace[];
   summaries: PegSummary[];
+  /** Monte Carlo rows (mean ± 95% CI over seeds): the summary is written from them when given. */
+  rows?: PegRow[];
   /** The scenario charted (price vs peg for all policies). */
   chartScenario: string;
 }
@@ -42,8 +46,14 @@ export const writeChart: ReportWriter = (report, outDir) => {
 export const writeSummary: ReportWriter = (report, outDir) => {
   const md = join(outDir, "summary.md");
   const json = join(outDir, "summary.json");
-  writeFileSync(md, `# Simulation summary\n\n${pegTableMarkdown(report.summaries)}`);
-  writeFileSync(json, JSON.stringify({ peg: report.summaries }, null, 2) + "\n");
+  if (report.rows) {
+    const seeds = Math.max(...report.rows.map((r) => r.seeds));
+    writeFileSync(md, `# Simulation summary\n\nMean ± 95% CI (Student t) over ${seeds} seed(s) per row.\n\n${pegMonteCarloMarkdown(report.rows)}`);
+    writeFileSync(json, JSON.stringify({ peg: orderRows(report.rows).map(pegJsonRow) }, null, 2) + "\n");
+  } else {
+    writeFileSync(md, `# Simulation summary\n\n${pegTableMarkdown(report.summaries)}`);
+    writeFileSync(json, JSON.stringify({ peg: report.summaries }, null, 2) + "\n");
+  }
   return [md, json];
 };
 

@@ -2,7 +2,7 @@
  * A line chart, as plain SVG: price vs the $1 peg for every policy on one scenario. No library,
  * no network; deterministic output (same runs, same bytes).
  */
-import type { RunResult } from "../engine";
+import type { RunTrace } from "../engine";
 
 const COLOURS: Record<string, string> = {
   ballast: "#d62728",
@@ -14,6 +14,7 @@ const COLOURS: Record<string, string> = {
   ampleforth: "#8c564b",
   "ampleforth-sigmoid": "#e377c2",
   rai: "#ff7f0e",
+  oracle: "#882255",
 };
 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -28,7 +29,7 @@ export interface ChartOptions {
   clip?: [number, number];
 }
 
-export function priceChartSvg(runs: RunResult[], opts: ChartOptions = {}): string {
+export function priceChartSvg(runs: RunTrace[], opts: ChartOptions = {}): string {
   const W = opts.width ?? 960;
   const H = opts.height ?? 480;
   const m = { left: 70, right: 170, top: 40, bottom: 50 };

@@ -5,7 +5,7 @@
 import { HDNodeWallet, Wallet, type Provider } from "ethers";
 import { ConfigError } from "../errors";
 import type { KeySource } from "../config/key";
-import type { MarketOperator } from "../../../typechain-types";
+import type { MarketOperator } from "./contracts";
 
 /** Hardhat's and Anvil's public development mnemonic: local networks only, never real funds. */
 export const LOCAL_DEV_MNEMONIC = "test test test test test test test test test test test junk";

@@ -8,10 +8,10 @@
  * for the configured number of confirmations.
  */
 import type { Provider, Signer, TransactionReceipt } from "ethers";
-import { MarketOperator__factory, PriceOracle__factory } from "../../../typechain-types";
+import { MarketOperator__factory, PriceOracle__factory } from "./contracts";
 import { SimulationRevertedError, TxFailedError } from "../errors";
 import { Action, BPS } from "../policy";
-import { decodeRevert } from "./revert";
+import { revertName, revertReason } from "./revert";
 
 export interface OperationRequest {
   action: Action.Expand | Action.Contract | Action.Rebalance;
@@ -113,8 +113,7 @@ export class DirectTxSender implements TxSender {
       const gasLimit = gasEstimate + (gasEstimate * BigInt(this.options.gasLimitBufferBps)) / BPS;
       return { to, data, gasEstimate, gasLimit };
     } catch (err) {
-      const decoded = decodeRevert(err);
-      throw new SimulationRevertedError(decoded.name, decoded.text, { cause: err });
+      throw new SimulationRevertedError(revertName(err), revertReason(err), { cause: err });
     }
   }
 
@@ -145,7 +144,7 @@ export class DirectTxSender implements TxSender {
       try {
         await this.provider.call({ from: this.address, to: sim.to, data: sim.data, blockTag: receipt.blockNumber - 1 });
       } catch (err) {
-        why = `reverted on chain: ${decodeRevert(err).text}`;
+        why = `reverted on chain: ${revertReason(err)}`;
       }
       throw new TxFailedError(response.hash, nonce, why);
     }

@@ -17,7 +17,7 @@ import {
   type MarketOperator,
   type PriceOracle,
   type Reserve,
-} from "../../../typechain-types";
+} from "./contracts";
 import type { AddressBook } from "../config/addressBook";
 
 export interface Protocol {

@@ -5,21 +5,11 @@
  * marketPrice() and reserveValue() revert) are read as "not ok"; any other failure (transport,
  * node error) fails the whole snapshot, so the keeper never decides on a partial one.
  */
-import { AggregatorV3Interface__factory } from "../../../typechain-types";
-import { isError, toQuantity, type Provider } from "ethers";
+import { AggregatorV3Interface__factory } from "./contracts";
+import { toQuantity, type Provider } from "ethers";
 import { OBSERVATIONS_PER_WINDOW, type FeedReading, type FeeMarket, type OperatorPreview, type OperatorState, type Snapshot } from "../policy";
 import type { Protocol, SymbolCache } from "./protocol";
-
-/**
- * Whether an error is the node saying "this call reverts" (as opposed to a transport failure):
- * ethers' CALL_EXCEPTION over JSON-RPC; the in-process Hardhat network throws its own error
- * carrying the revert data instead.
- */
-export function isRevert(err: unknown): boolean {
-  if (isError(err, "CALL_EXCEPTION")) return true;
-  const e = err as { data?: unknown; message?: unknown };
-  return typeof e?.message === "string" && e.message.includes("reverted") && (typeof e.data === "string" || e.data === undefined);
-}
+import { isRevert } from "./revert";
 
 /** A view call that reverts (CALL_EXCEPTION) yields `undefined`; other errors propagate. */
 async function tryView<T>(call: () => Promise<T>): Promise<T | undefined> {

@@ -17,6 +17,8 @@ export interface EndpointSnapshot {
   score: number;
   latencyMs: number;
   consecutiveFailures: number;
+  /** Transport failures since start (the ballast_rpc_errors_total counter). */
+  failuresTotal: number;
   backingOffUntilMs: number;
   healthy: boolean;
   lastError?: string;
@@ -29,6 +31,7 @@ export class EndpointHealth {
   private score = 1;
   private latencyMs = 0;
   private consecutiveFailures = 0;
+  private failuresTotal = 0;
   private backingOffUntilMs = 0;
   private lastError?: string;
 
@@ -65,6 +68,7 @@ export class EndpointHealth {
   recordFailure(nowMs: number, error: string): number {
     this.score = this.score * (1 - SCORE_WEIGHT);
     this.consecutiveFailures += 1;
+    this.failuresTotal += 1;
     this.lastError = error;
     const exponential = this.options.baseBackoffMs * 2 ** Math.min(this.consecutiveFailures - 1, 30);
     const capped = Math.min(this.options.maxBackoffMs, exponential);
@@ -85,6 +89,7 @@ export class EndpointHealth {
       score: this.score,
       latencyMs: this.latencyMs,
       consecutiveFailures: this.consecutiveFailures,
+      failuresTotal: this.failuresTotal,
       backingOffUntilMs: this.backingOffUntilMs,
       healthy: this.consecutiveFailures === 0,
       lastError: this.lastError,

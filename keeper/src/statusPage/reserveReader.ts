@@ -4,7 +4,7 @@
  * sit beside the prices they were valued with.
  */
 import type { Provider } from "ethers";
-import { IERC20Metadata__factory, Reserve__factory, type Reserve } from "../../../typechain-types";
+import { IERC20Metadata__factory, Reserve__factory, type Reserve } from "../chain/contracts";
 import type { ReserveDetail } from "./model";
 
 export class ReserveReader {

@@ -4,7 +4,6 @@ export * from "./errors";
 export * from "./fees";
 export * from "./journal";
 export * from "./metrics";
-export * from "./revertReason";
 export * from "./sendErrors";
 export * from "./txManager";
 export * from "./managedTxSender";

@@ -7,9 +7,15 @@
  * says exactly what may be in flight, so a restart adopts it instead of signing again.
  *
  * One process per journal: a lock file next to it holds the owner's pid.
+ *
+ * A journal belongs to one chain, named by its genesis block hash (the chain id alone cannot tell a
+ * restarted local node from the one before it). A journal written on another chain is set aside
+ * (renamed beside itself) and a fresh one opened: its attempts were never on this chain, so
+ * replaying them would adopt ghosts, and the new chain's first transaction can have the very bytes
+ * (and hash) of the old chain's first.
  */
 import Database from "better-sqlite3";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
 import { JournalLockedError } from "./errors";
 
@@ -104,6 +110,10 @@ CREATE TABLE IF NOT EXISTS attempts (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS actions_by_status ON actions(sender, chain_id, status);
 CREATE INDEX IF NOT EXISTS attempts_by_action ON attempts(action_id);
 `;
@@ -117,6 +127,26 @@ interface AttemptRow {
   max_priority_fee_per_gas: string; status: string; block_number: number | null; block_hash: string | null;
 }
 
+/** A journal of another chain, moved from `file` to `setAsideAs` before a fresh one was opened. */
+export interface SetAsideJournal {
+  file: string;
+  setAsideAs: string;
+  recordedGenesis: string;
+  chainGenesis: string;
+}
+
+export interface JournalOpenOptions {
+  now?: () => number;
+  /** The genesis block hash of the chain the keeper is on; a journal of another chain is set aside. */
+  genesisHash?: string;
+  /** Told when a journal of another chain was set aside (the caller logs it). */
+  onSetAside?: (info: SetAsideJournal) => void;
+}
+
+const GENESIS_KEY = "genesis_hash";
+/** The WAL-mode companions that move with the database file. */
+const SQLITE_COMPANIONS = ["", "-wal", "-shm"];
+
 export class Journal {
   private readonly db: Database.Database;
   private readonly lockPath?: string;
@@ -126,17 +156,30 @@ export class Journal {
     this.lockPath = lockPath;
   }
 
-  /** Opens (creating if needed) the journal and takes its single-writer lock. */
-  static open(file: string, options: { now?: () => number } = {}): Journal {
+  /**
+   * Opens (creating if needed) the journal and takes its single-writer lock. With `genesisHash`, a
+   * journal recorded on another chain is set aside first; one with no chain recorded yet (new, or
+   * written before journals knew their chain) is stamped with this chain.
+   */
+  static open(file: string, options: JournalOpenOptions = {}): Journal {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const lockPath = `${file}.lock`;
     takeLock(lockPath);
     try {
-      const db = new Database(file);
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = FULL");
-      db.pragma("busy_timeout = 5000");
-      db.exec(SCHEMA);
+      let db = openDatabase(file);
+      if (options.genesisHash !== undefined) {
+        const chainGenesis = options.genesisHash.toLowerCase();
+        const recordedGenesis = readGenesis(db);
+        if (recordedGenesis !== undefined && recordedGenesis !== chainGenesis) {
+          db.close();
+          const setAsideAs = setAside(file, recordedGenesis, Date.now());
+          options.onSetAside?.({ file, setAsideAs, recordedGenesis, chainGenesis });
+          db = openDatabase(file);
+        }
+        if (recordedGenesis !== chainGenesis) {
+          db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`).run(GENESIS_KEY, chainGenesis);
+        }
+      }
       const journal = new Journal(db, lockPath);
       if (options.now) journal.now = options.now;
       return journal;
@@ -154,6 +197,11 @@ export class Journal {
   }
 
   now: () => number = Date.now;
+
+  /** The genesis block hash of the chain this journal belongs to, if recorded. */
+  genesisHash(): string | undefined {
+    return readGenesis(this.db);
+  }
 
   close(): void {
     this.db.close();
@@ -240,6 +288,31 @@ export class Journal {
   allAttempts(): AttemptRecord[] {
     return (this.db.prepare(`SELECT * FROM attempts ORDER BY id`).all() as AttemptRow[]).map(toAttempt);
   }
+}
+
+function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  db.exec(SCHEMA);
+  return db;
+}
+
+function readGenesis(db: Database.Database): string | undefined {
+  // A read-only journal written before journals knew their chain has no meta table.
+  if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get()) return undefined;
+  const row = db.prepare(`SELECT value FROM meta WHERE key = ?`).get(GENESIS_KEY) as { value: string } | undefined;
+  return row?.value;
+}
+
+/** Moves a closed journal (and any WAL companions) beside itself, named after its chain; returns the new path. */
+function setAside(file: string, recordedGenesis: string, nowMs: number): string {
+  const target = `${file}.chain-${recordedGenesis.slice(2, 14)}-${nowMs}`;
+  for (const suffix of SQLITE_COMPANIONS) {
+    if (existsSync(file + suffix)) renameSync(file + suffix, target + suffix);
+  }
+  return target;
 }
 
 function toAction(r: ActionRow): ActionRecord {

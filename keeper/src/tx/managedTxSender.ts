@@ -7,9 +7,8 @@ import { SimulationRevertedError, TxFailedError } from "../errors";
 import { encodeCall, type CallTargets, type KeeperRequest, type SentTx, type Simulation, type TxOutcome, type TxSender } from "../chain/executor";
 import { Action } from "../policy";
 import type { ChainClient } from "./chain";
-import { isRevert, revertReason } from "./revertReason";
+import { isRevert, revertName, revertReason } from "../chain/revert";
 import type { TxManager } from "./txManager";
-import type { Interface } from "ethers";
 
 const ACTION_KEY: Record<string, string> = { [Action.Expand]: "expand", [Action.Contract]: "contract", [Action.Rebalance]: "rebalance", observe: "observe" };
 
@@ -18,7 +17,6 @@ export class ManagedTxSender implements TxSender {
     private readonly manager: TxManager,
     private readonly chain: ChainClient,
     private readonly targets: CallTargets,
-    private readonly errorInterfaces: Interface[],
     private readonly gasLimitBufferBps: number,
   ) {}
 
@@ -34,8 +32,7 @@ export class ManagedTxSender implements TxSender {
       return { to: call.to, data: call.data, gasEstimate, gasLimit: gasEstimate + (gasEstimate * BigInt(this.gasLimitBufferBps)) / 10_000n };
     } catch (error) {
       if (!isRevert(error)) throw error;
-      const text = revertReason(error, this.errorInterfaces);
-      throw new SimulationRevertedError(text.split("(")[0], text, { cause: error });
+      throw new SimulationRevertedError(revertName(error), revertReason(error), { cause: error });
     }
   }
 

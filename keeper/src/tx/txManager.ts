@@ -16,7 +16,7 @@
  *   alerts and, when the call would no longer succeed, cancels with a zero-value self-transfer.
  * - A nonce gap below one of its transactions is filled with zero-value self-transfers.
  */
-import { formatEther, keccak256, type Interface, type TransactionLike } from "ethers";
+import { formatEther, keccak256, type TransactionLike } from "ethers";
 import { AllEndpointsDownError, RpcAnswerError } from "../rpc/errors";
 import { silentLogger, type KeeperLogger } from "../rpc/logger";
 import type { ChainClient, Receipt } from "./chain";
@@ -24,7 +24,7 @@ import { TxConfigError } from "./errors";
 import { bumpFees, cancelFees, initialFees, validateFeePolicy, type FeePolicy, type Fees } from "./fees";
 import type { ActionRecord, AttemptRecord, Journal } from "./journal";
 import type { TxMetrics } from "./metrics";
-import { isRevert, revertReason } from "./revertReason";
+import { isRevert, revertReason } from "../chain/revert";
 import { classifyBroadcastError } from "./sendErrors";
 
 /** What the keeper wants done: one contract call, named by the condition it answers. */
@@ -70,8 +70,6 @@ export interface TxManagerOptions {
   journal: Journal;
   logger?: KeeperLogger;
   metrics?: TxMetrics;
-  /** ABIs whose custom errors name a revert in logs (operator, oracle, reserve, ...). */
-  errorInterfaces?: Interface[];
   /** Blocks on top of (and including) the one that mined the action before it counts as done. */
   confirmations: number;
   pollMs: number;
@@ -200,7 +198,7 @@ export class TxManager {
       await chain.call(call, "latest");
     } catch (error) {
       if (!isRevert(error)) throw error;
-      const reason = revertReason(error, this.o.errorInterfaces ?? []);
+      const reason = revertReason(error);
       this.log.warn({ condition: request.key, reason }, "simulation reverted; nothing sent");
       return this.outcome({ status: "rejected", reason });
     }
@@ -221,7 +219,7 @@ export class TxManager {
       await chain.call(call, "pending");
     } catch (error) {
       if (isRevert(error)) {
-        const reason = revertReason(error, this.o.errorInterfaces ?? []);
+        const reason = revertReason(error);
         journal.setAttemptStatus(attempt.hash, "dropped");
         journal.setActionStatus(actionId, "dropped", `not broadcast: pending state reverts with ${reason}`);
         this.log.warn({ actionId, condition: request.key, reason }, "condition gone before broadcast; dropped the signed transaction unsent");
@@ -385,7 +383,7 @@ export class TxManager {
       return true;
     } catch (error) {
       if (!isRevert(error)) throw error;
-      return revertReason(error, this.o.errorInterfaces ?? []);
+      return revertReason(error);
     }
   }
 

@@ -11,18 +11,6 @@ import { ManagedTxSender } from "./managedTxSender";
 import { createTxMetrics } from "./metrics";
 import type { TxSettings } from "./settings";
 import { TxManager, type TxSigner } from "./txManager";
-import { CollateralPolicy__factory } from "../../../typechain-types/factories/contracts/CollateralPolicy__factory";
-import { MarketOperator__factory } from "../../../typechain-types/factories/contracts/MarketOperator__factory";
-import { PriceOracle__factory } from "../../../typechain-types/factories/contracts/PriceOracle__factory";
-import { Reserve__factory } from "../../../typechain-types/factories/contracts/Reserve__factory";
-
-/** The ABIs whose custom errors name a revert in the keeper's logs. */
-const ERROR_INTERFACES = [
-  MarketOperator__factory.createInterface(),
-  PriceOracle__factory.createInterface(),
-  Reserve__factory.createInterface(),
-  CollateralPolicy__factory.createInterface(),
-];
 
 export interface ResilienceInputs {
   rpcUrls: string[];
@@ -52,7 +40,7 @@ export interface Resilience {
   close(): void;
 }
 
-export function createResilience(i: ResilienceInputs): Resilience {
+export async function createResilience(i: ResilienceInputs): Promise<Resilience> {
   // The pool checks each endpoint's chain id before it serves, and again after each failure.
   const pool = new RpcPool(i.rpcUrls, { logger: i.logger, chainId: i.chainId });
   registerRpcMetrics(i.registry, pool);
@@ -61,7 +49,22 @@ export function createResilience(i: ResilienceInputs): Resilience {
   // every read, receipts included, still goes through the pool.
   const relay = i.privateTxUrl === undefined ? null : new RpcPool([i.privateTxUrl], { logger: i.logger, chainId: i.chainId });
   const chain = new ChainClient(relay === null ? pool : { request: (method, params) => pool.request(method, params), broadcast: (raw) => relay.broadcast(raw) });
-  const journal = Journal.open(i.settings.journalPath);
+  let journal: Journal;
+  try {
+    const genesisHash = await chain.blockHash(0);
+    if (genesisHash === null) throw new Error("the node did not return its genesis block: the journal cannot tell which chain it is on");
+    journal = Journal.open(i.settings.journalPath, {
+      genesisHash,
+      onSetAside: (s) =>
+        i.logger.warn(
+          { event: "journal.set-aside", path: s.file, setAsideAs: s.setAsideAs, recordedGenesis: s.recordedGenesis, chainGenesis: s.chainGenesis },
+          `transaction journal was written on another chain (genesis ${s.recordedGenesis.slice(0, 10)}…, this chain ${s.chainGenesis.slice(0, 10)}…): set aside as ${s.setAsideAs}, starting a fresh one`,
+        ),
+    });
+  } catch (error) {
+    provider.destroy();
+    throw error;
+  }
   const manager = new TxManager({
     chain,
     signer: i.signer,
@@ -69,7 +72,6 @@ export function createResilience(i: ResilienceInputs): Resilience {
     journal,
     logger: i.logger,
     metrics: createTxMetrics(i.registry),
-    errorInterfaces: ERROR_INTERFACES,
     confirmations: i.confirmations,
     pollMs: i.pollIntervalMs,
     replaceAfterBlocks: i.settings.replaceAfterBlocks,
@@ -79,7 +81,7 @@ export function createResilience(i: ResilienceInputs): Resilience {
     balanceWarnWei: i.settings.balanceWarnWei,
     balanceFloorWei: i.settings.balanceFloorWei,
   });
-  const sender = new ManagedTxSender(manager, chain, { operator: i.operator, oracle: i.oracle }, ERROR_INTERFACES, i.gasLimitBufferBps);
+  const sender = new ManagedTxSender(manager, chain, { operator: i.operator, oracle: i.oracle }, i.gasLimitBufferBps);
   return {
     pool,
     provider,

@@ -12,8 +12,6 @@ import { ChainClient, Journal, TxManager, createTxMetrics, type ActionOutcome, t
 // seconds at each keeper process start.
 import type { MarketOperator } from "../../../typechain-types/contracts/MarketOperator";
 import { MarketOperator__factory } from "../../../typechain-types/factories/contracts/MarketOperator__factory";
-import { PriceOracle__factory } from "../../../typechain-types/factories/contracts/PriceOracle__factory";
-import { Reserve__factory } from "../../../typechain-types/factories/contracts/Reserve__factory";
 
 export const TEST_TX_OPTIONS = {
   confirmations: 1,
@@ -78,7 +76,6 @@ export class KeeperHarness {
       journal,
       logger,
       metrics,
-      errorInterfaces: [MarketOperator__factory.createInterface(), PriceOracle__factory.createInterface(), Reserve__factory.createInterface()],
     });
     const operator = MarketOperator__factory.connect(o.operatorAddress, provider);
     return new KeeperHarness(pool, provider, journal, manager, operator, registry, metrics);

@@ -1,10 +1,11 @@
 /**
- * A swarm of real keeper daemons (`npm run keeper -- run --network localhost`, each its own OS
+ * A swarm of real keeper daemons (the built daemon, `run --network localhost`, each its own OS
  * process with its own key) against one `hardhat node`, the protocol deployed by `npm run deploy`,
  * and a market that pushes the pool price off peg. Ground truth comes from the chain: every
  * transaction each keeper account sent, its receipt, and the operator's events.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { spawnKeeper } from "../../../scripts/lib/keeperProcess";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -64,52 +65,19 @@ export interface Daemon {
 /** Starts one daemon with its own key, config file, journal and an OS-chosen HTTP port. */
 export function startDaemon(index: number, walletIndex: number, url: string, configPath: string, journalPath: string): Daemon {
   const wallet = devWallet(walletIndex);
-  const child = spawn("npm", ["run", "--silent", "keeper", "--", "run", "--network", "localhost", "--config", configPath, "--port", "0"], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, BALLAST_RPC_URLS: url, BALLAST_KEEPER_KEY: wallet.privateKey, BALLAST_KEEPER_JOURNAL: journalPath, FORCE_COLOR: "0" },
+  const keeper = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", "0"], {
+    env: { BALLAST_RPC_URLS: url, BALLAST_KEEPER_KEY: wallet.privateKey, BALLAST_KEEPER_JOURNAL: journalPath },
   });
-  let log = "";
-  child.stdout?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-2_000_000)));
-  child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-2_000_000)));
-  // "close", not "exit": it fires after the output pipes are drained, so the log is complete.
-  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  const stoppedCleanly = (): boolean => keeper.lines.some((l) => l.event === "keeper.stopped");
   return {
     index,
     address: wallet.address,
-    child,
-    output: () => log,
-    events: () =>
-      log
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => {
-          try {
-            return JSON.parse(l) as Record<string, unknown>;
-          } catch {
-            return {};
-          }
-        })
-        .filter((e) => typeof e.event === "string"),
+    child: keeper.child,
+    output: keeper.output,
+    events: () => keeper.lines.filter((e) => typeof e.event === "string"),
     stop: async () => {
-      const stoppedCleanly = () => log.includes('"event":"keeper.stopped"');
-      if (child.exitCode !== null || child.signalCode !== null) return stoppedCleanly();
-      // SIGTERM to the whole group (npm and the daemon under it): the daemon finishes its cycle.
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {
-        return stoppedCleanly();
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, "SIGKILL");
-        } catch {
-          /* already gone */
-        }
-      }, 15_000);
-      await exited;
-      clearTimeout(timer);
+      // SIGTERM: the daemon finishes its cycle; SIGKILL if it is still running 15 s later.
+      await keeper.stop("SIGTERM", 15_000);
       return stoppedCleanly();
     },
   };

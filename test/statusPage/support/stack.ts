@@ -2,7 +2,7 @@
  * The stack the page test runs against, all real processes: a `hardhat node` on a free port, the
  * protocol deployed onto it over JSON-RPC (deployLocalSystem, as `ballast:deploy` does on local
  * networks) with its address book in a temporary directory, and the keeper daemon
- * (`keeper/src/main.ts run`) serving its HTTP server on another free port. Nothing touches
+ * (the built daemon, `run`, through scripts/lib/keeperProcess.ts) serving its HTTP server on another free port. Nothing touches
  * deployments/ or the default keeper journal, so other runs on this machine are not disturbed.
  * Hardhat tasks (`ballast:swap`) run as child processes pointed at the node and that directory.
  */
@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { freePort, startHardhatNode, type RunningNode } from "../../helpers/hardhatNode";
-import { hasExited, stopProcessGroup } from "../../helpers/processGroup";
+import { hasExited } from "../../helpers/processGroup";
+import { spawnKeeper } from "../../../scripts/lib/keeperProcess";
 import { deployOnNode } from "../../keeper/helpers/localDeploy";
 import { TestERC20__factory } from "../../../typechain-types";
 
@@ -68,25 +69,25 @@ export async function startKeeper(nodeUrl: string, dir: string, bookPath: string
   // Poll the node often: the page test waits for the keeper to see each new block.
   writeFileSync(configPath, JSON.stringify({ addressBook: bookPath, pollIntervalMs: 250, idleCycleSec: 5 }));
   // The local keeper account from the deploy: no key in the environment on localhost.
-  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0", BALLAST_LOCALHOST_URL: nodeUrl, BALLAST_KEEPER_JOURNAL: path.join(dir, "journal.sqlite") };
-  delete env.BALLAST_KEEPER_KEY;
-  delete env.BALLAST_KEYSTORE;
-  delete env.BALLAST_RPC_URLS;
-  delete env.BALLAST_KEEPER_PORT;
-  const child = spawn(BIN("ts-node"), ["--transpile-only", "keeper/src/main.ts", "run", "--network", "localhost", "--config", configPath, "--port", String(port), ...extraArgs], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env,
+  const keeper = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", String(port), ...extraArgs], {
+    env: {
+      BALLAST_LOCALHOST_URL: nodeUrl,
+      BALLAST_KEEPER_JOURNAL: path.join(dir, "journal.sqlite"),
+      BALLAST_KEEPER_KEY: undefined,
+      BALLAST_KEYSTORE: undefined,
+      BALLAST_RPC_URLS: undefined,
+      BALLAST_KEEPER_PORT: undefined,
+    },
   });
-  let log = "";
-  child.stdout?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-200_000)));
-  child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-200_000)));
-  const stop = (): Promise<void> => stopProcessGroup(child, 10_000);
+  const { child } = keeper;
+  const log = keeper.output;
+  const stop = async (): Promise<void> => {
+    await keeper.stop("SIGTERM", 10_000);
+  };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (hasExited(child)) throw new Error(`keeper exited before serving ${url}:\n${log.slice(-4000)}`);
+    if (hasExited(child)) throw new Error(`keeper exited before serving ${url}:\n${log().slice(-4000)}`);
     try {
       const res = await fetch(`${url}/api/status`);
       if (res.ok && ((await res.json()) as { status: { ready: boolean } }).status.ready) break;
@@ -95,11 +96,11 @@ export async function startKeeper(nodeUrl: string, dir: string, bookPath: string
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`keeper did not serve a ready /api/status on ${url} in ${timeoutMs} ms:\n${log.slice(-4000)}`);
+      throw new Error(`keeper did not serve a ready /api/status on ${url} in ${timeoutMs} ms:\n${log().slice(-4000)}`);
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { url, process: child, output: () => log, stop };
+  return { url, process: child, output: log, stop };
 }
 
 export interface Stack {
