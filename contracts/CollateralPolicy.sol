@@ -84,11 +84,10 @@ contract CollateralPolicy is ICollateralPolicy, AccessControl {
         uint256 readyAt = nextRefreshAt();
         if (block.timestamp < readyAt) revert RefreshTooSoon(readyAt, block.timestamp);
         oracle.update();
-        (, uint256 twapWad) = oracle.marketPrice();
+        (, uint256 twapWad, uint256 spanSec, uint256 windowSec) = oracle.marketPriceAndSpan();
         uint256 floorWad = riskFloor();
         Params memory p = _params;
         uint256 oldTargetWad = _targetWad;
-        (uint256 spanSec, uint256 windowSec) = oracle.twapSpan();
         if (spanSec > MAX_TWAP_SPAN_WINDOWS * windowSec) {
             // A stale average says nothing about the last window: no step, the risk floor still binds.
             newTargetWad = computeTargetRatio(oldTargetWad, PEG_WAD, p.bandBps, p.stepWad, floorWad, p.maxRatioWad);

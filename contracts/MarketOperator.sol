@@ -52,9 +52,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     address public override automationForwarder;
     bool public override permissionless;
     uint256 public override maxCallerRewardWad;
-    uint256 public override minOperationShareBps;
-    uint256 public override maxLossBps;
-    uint256 public override maxLossPerEpochWad;
+    Sizing private _sizing;
 
     /// @dev The market as the operator sees it: reserves oriented (token, quote), prices WAD USD.
     struct Market {
@@ -65,6 +63,14 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint256 quoteUsdWad;
         uint256 twapSpanSec;
         uint256 twapWindowSec;
+    }
+
+    /// @dev setSizing's parameters, packed in one slot (every operation reads all three). Their
+    /// hard bounds (5,000 bps, 30 bps, 50,000e18) fit the field widths.
+    struct Sizing {
+        uint16 minOperationShareBps;
+        uint16 maxLossBps;
+        uint128 maxLossPerEpochWad;
     }
 
     /// @dev The reserve's position: haircut value (WAD USD), supply and target ratio (WAD).
@@ -258,6 +264,21 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     /// @inheritdoc IMarketOperator
+    function minOperationShareBps() external view override returns (uint256) {
+        return _sizing.minOperationShareBps;
+    }
+
+    /// @inheritdoc IMarketOperator
+    function maxLossBps() external view override returns (uint256) {
+        return _sizing.maxLossBps;
+    }
+
+    /// @inheritdoc IMarketOperator
+    function maxLossPerEpochWad() external view override returns (uint256) {
+        return _sizing.maxLossPerEpochWad;
+    }
+
+    /// @inheritdoc IMarketOperator
     function limits() external view override returns (Limits memory) {
         return _limits;
     }
@@ -416,7 +437,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// @dev Every caller trades at least `minOperationShareBps` of the full trade (rounded up), so
     /// dust cannot spend the cooldown.
     function _requireMinimumSize(uint256 amount, uint256 full) private view {
-        uint256 minimum = Math.mulDiv(full, minOperationShareBps, C.BPS, Math.Rounding.Ceil);
+        uint256 minimum = Math.mulDiv(full, _sizing.minOperationShareBps, C.BPS, Math.Rounding.Ceil);
         if (amount < minimum) revert OperationTooSmall(amount, minimum);
     }
 
@@ -683,7 +704,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _sizeContraction(Market memory m) private view returns (uint256 amount, Blocker blocker) {
         uint256 idle = reserve.holdings(quoteAsset).idle;
         if (idle == 0) return (0, Blocker.NoLiquidity);
-        uint256 usedWad = _currentEpoch().contracted;
+        uint256 usedWad = _epochExpired() ? 0 : _epoch.contracted;
         uint256 roomWad = usedWad >= _limits.maxContractionPerEpoch ? 0 : _limits.maxContractionPerEpoch - usedWad;
         uint256 cap = Math.min(Math.mulDiv(Math.min(_limits.maxContractionPerOp, roomWad), _quoteUnit, C.WAD), idle);
         if (cap == 0) return (0, Blocker.CapReached);
@@ -717,13 +738,15 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// @dev What an operation worth `tradeValueWad` at the peg may cost the protocol: its share of
     /// the per-operation budget, at most what is left of the epoch's loss cap. Zero by default.
     function _lossAllowanceWad(uint256 tradeValueWad) private view returns (uint256) {
-        uint256 usedWad = _currentEpoch().lossWad;
-        uint256 roomWad = usedWad >= maxLossPerEpochWad ? 0 : maxLossPerEpochWad - usedWad;
-        return Math.min(Math.mulDiv(tradeValueWad, maxLossBps, C.BPS), roomWad);
+        Sizing memory sizing = _sizing;
+        if (sizing.maxLossBps == 0) return 0;
+        uint256 usedWad = _epochExpired() ? 0 : _epoch.lossWad;
+        uint256 roomWad = usedWad >= sizing.maxLossPerEpochWad ? 0 : sizing.maxLossPerEpochWad - usedWad;
+        return Math.min(Math.mulDiv(tradeValueWad, sizing.maxLossBps, C.BPS), roomWad);
     }
 
     function _expansionRoom() private view returns (uint256) {
-        int256 net = _currentEpoch().netMinted;
+        int256 net = _epochExpired() ? int256(0) : _epoch.netMinted;
         int256 cap = int256(_limits.maxExpansionPerEpoch);
         return net >= cap ? 0 : uint256(cap - net);
     }
@@ -800,19 +823,17 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     function _readMarket() private view returns (Market memory m) {
-        (m.spotWad, m.twapWad) = oracle.marketPrice();
-        (m.twapSpanSec, m.twapWindowSec) = oracle.twapSpan();
+        (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec) = oracle.marketPriceAndSpan();
         m.quoteUsdWad = oracle.price(quoteAsset);
         (m.reserveToken, m.reserveQuote) = _reserves();
     }
 
     function _tryReadMarket() private view returns (bool ok, Market memory m) {
-        try oracle.marketPrice() returns (uint256 spotWad, uint256 twapWad) {
-            (m.spotWad, m.twapWad) = (spotWad, twapWad);
+        try oracle.marketPriceAndSpan() returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec) {
+            (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec) = (spotWad, twapWad, spanSec, windowSec);
         } catch {
             return (false, m);
         }
-        (m.twapSpanSec, m.twapWindowSec) = oracle.twapSpan();
         (ok, m.quoteUsdWad) = oracle.tryPrice(quoteAsset);
         (m.reserveToken, m.reserveQuote) = _reserves();
     }
@@ -851,17 +872,23 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         return Math.mulDiv(quoteAmount, C.WAD, _quoteUnit);
     }
 
-    function _currentEpoch() private view returns (EpochState memory e) {
-        e = _epoch;
-        if (block.timestamp >= e.startedAt + _limits.epochSec) e = EpochState(block.timestamp, 0, 0, 0);
+    /// @dev The stored epoch is over: the next operation starts a fresh one. (Fields are read one by
+    /// one where needed, so an operation never loads the loss slot unless a loss budget is set.)
+    function _epochExpired() private view returns (bool) {
+        return block.timestamp >= _epoch.startedAt + _limits.epochSec;
     }
 
     function _recordOperation(int256 netMintedDelta, uint256 contractedWad) private {
-        EpochState memory e = _currentEpoch();
-        if (e.startedAt != _epoch.startedAt) emit EpochStarted(e.startedAt);
-        e.netMinted += netMintedDelta;
-        e.contracted += contractedWad;
-        _epoch = e;
+        if (_epochExpired()) {
+            _epoch.startedAt = block.timestamp;
+            _epoch.netMinted = netMintedDelta;
+            _epoch.contracted = contractedWad;
+            if (_epoch.lossWad != 0) _epoch.lossWad = 0;
+            emit EpochStarted(block.timestamp);
+        } else {
+            _epoch.netMinted += netMintedDelta;
+            if (contractedWad != 0) _epoch.contracted += contractedWad;
+        }
         lastOperationAt = block.timestamp;
     }
 
@@ -896,9 +923,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _requireWithin("minOperationShareBps", minOperationShareBps_, C.MIN_OPERATION_SHARE_LOWER_BPS, C.MIN_OPERATION_SHARE_UPPER_BPS);
         _requireWithin("maxLossBps", maxLossBps_, 0, C.HARD_MAX_LOSS_BPS);
         _requireWithin("maxLossPerEpochWad", maxLossPerEpochWad_, 0, C.HARD_MAX_LOSS_PER_EPOCH_WAD);
-        minOperationShareBps = minOperationShareBps_;
-        maxLossBps = maxLossBps_;
-        maxLossPerEpochWad = maxLossPerEpochWad_;
+        _sizing = Sizing(uint16(minOperationShareBps_), uint16(maxLossBps_), uint128(maxLossPerEpochWad_));
         emit SizingSet(minOperationShareBps_, maxLossBps_, maxLossPerEpochWad_);
     }
 

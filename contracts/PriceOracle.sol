@@ -205,6 +205,22 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function marketPrice() external view override returns (uint256 spotWad, uint256 twapWad) {
+        (spotWad, twapWad,) = _marketPrice();
+    }
+
+    /// @inheritdoc IPriceOracle
+    function marketPriceAndSpan()
+        external
+        view
+        override
+        returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec)
+    {
+        (spotWad, twapWad, spanSec) = _marketPrice();
+        windowSec = twapWindowSec;
+    }
+
+    /// @dev (spot, twap, the TWAP's span): one anchor search for both public views.
+    function _marketPrice() private view returns (uint256 spotWad, uint256 twapWad, uint256 spanSec) {
         uint256 quoteUsdWad = price(quoteAsset);
         (uint256 reserveToken, uint256 reserveQuote, uint256 cumulativeNow) = _poolState();
         if (reserveToken == 0 || reserveQuote == 0) revert EmptyPool();
@@ -212,11 +228,11 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
         (bool found, Observation memory anchor) = _anchor();
         if (!found) revert TwapUnavailable(_oldestAge(), twapWindowSec);
-        uint256 elapsed = block.timestamp - anchor.timestamp;
+        spanSec = block.timestamp - anchor.timestamp;
         uint256 averageUq112;
         unchecked {
             // Cumulative prices overflow by design; the difference is still exact.
-            averageUq112 = (cumulativeNow - anchor.priceCumulative) / elapsed;
+            averageUq112 = (cumulativeNow - anchor.priceCumulative) / spanSec;
         }
         // UQ112x112 raw price → WAD whole-unit quote price → WAD USD.
         uint256 twapQuoteWad = Math.mulDiv(averageUq112, WAD * _tokenUnit, _quoteUnit << 112);

@@ -92,6 +92,9 @@ interface IPriceOracle {
     /// old enough for the window (`TwapUnavailable`).
     function marketPrice() external view returns (uint256 spotWad, uint256 twapWad);
 
+    /// @notice `marketPrice()` and `twapSpan()` in one call (one anchor search): what an operation reads.
+    function marketPriceAndSpan() external view returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec);
+
     /// @notice Records a pool observation if at least a quarter window passed since the last one.
     /// Permissionless and cheap: whoever watches the pool (the keeper each cycle, an Automation
     /// upkeep, `CollateralPolicy.refresh()`, an operation) keeps the ring on its clock.

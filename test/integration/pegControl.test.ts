@@ -48,7 +48,7 @@ async function upkeepRound(f: Fixture): Promise<string[]> {
 }
 
 describe("Peg control v2: the on-chain findings", function () {
-  it("after three quiet days a lasting 2% premium: the upkeep writes observations, preview names the stale TWAP, the AMO acts within about one window", async function () {
+  it("after three quiet days a lasting 2% premium: the upkeep writes observations, preview names the stale TWAP, the AMO acts within about one window [INV-12]", async function () {
     const f = await loadFixture(parked);
     const window = f.params.oracle.twapWindowSec;
     await time.increase(3 * 86_400);
@@ -74,7 +74,7 @@ describe("Peg control v2: the on-chain findings", function () {
     expect(await poolPrice(f)).to.be.gte(WAD).and.lt(WAD + ONE_BPS_WAD);
   });
 
-  it("within the window after the silence the TWAP follows the premium instead of sitting at the days-long average", async function () {
+  it("within the window after the silence the TWAP follows the premium instead of sitting at the days-long average [INV-12]", async function () {
     const f = await loadFixture(parked);
     const window = f.params.oracle.twapWindowSec;
     await time.increase(3 * 86_400);
@@ -105,7 +105,7 @@ describe("Peg control v2: the on-chain findings", function () {
       return { f, p, frontRun };
     }
 
-    it("the keeper's price-bounded transaction shrinks to what is left to the peg instead of reverting", async function () {
+    it("the keeper's price-bounded transaction shrinks to what is left to the peg instead of reverting [INV-8]", async function () {
       const { f, p, frontRun } = await planned();
       const limit = limitPriceWad(TsAction.Expand, p.amount, p.expectedOut, 50n, DECIMALS);
       const data = encodeOperation({ action: TsAction.Expand, amount: p.amount, limitPriceWad: limit });
@@ -115,28 +115,28 @@ describe("Peg control v2: the on-chain findings", function () {
       expect(await poolPrice(f)).to.be.gte(WAD).and.lt(WAD + ONE_BPS_WAD);
     });
 
-    it("performUpkeep with the data checkUpkeep gave before the front-run still executes", async function () {
+    it("performUpkeep with the data checkUpkeep gave before the front-run still executes [INV-8]", async function () {
       const { f, frontRun } = await planned();
       const [, performData] = await f.operator.checkUpkeep("0x");
       await frontRun();
       await expect(f.operator.connect(f.keeper).performUpkeep(performData)).to.emit(f.operator, "SupplyExpanded");
     });
 
-    it("the amount form (minQuoteOut = expected − 50 bps) still reverts SlippageExceeded: that is why keepers use the price form", async function () {
+    it("the amount form (minQuoteOut = expected − 50 bps) still reverts SlippageExceeded: that is why keepers use the price form [INV-8]", async function () {
       const { f, p, frontRun } = await planned();
       await frontRun();
       await expect(f.operator.connect(f.keeper).expandSupply(p.amount, (p.expectedOut * 9_950n) / 10_000n))
         .to.be.revertedWithCustomError(f.operator, "SlippageExceeded");
     });
 
-    it("a limit above every price the pool offers reverts PriceLimitExceeded with the pool's best price", async function () {
+    it("a limit above every price the pool offers reverts PriceLimitExceeded with the pool's best price [INV-8]", async function () {
       const { f, p } = await planned();
       await expect(f.operator.connect(f.keeper).expandSupplyAtPrice(p.amount, price("1.05")))
         .to.be.revertedWithCustomError(f.operator, "PriceLimitExceeded")
         .withArgs(price("1.05"), (best: bigint) => best < price("1.03") && best > price("1.02"));
     });
 
-    it("the contraction mirror: a front-run buying ~3% first shrinks contractSupplyAtPrice to what is left", async function () {
+    it("the contraction mirror: a front-run buying ~3% first shrinks contractSupplyAtPrice to what is left [INV-8]", async function () {
       const f = await loadFixture(parked);
       await settleAt(f, price("0.97"));
       const p = await f.operator.preview();
@@ -150,7 +150,7 @@ describe("Peg control v2: the on-chain findings", function () {
     });
   });
 
-  it("dust expandSupply(1e12) reverts OperationTooSmall and leaves lastOperationAt where it was; the full trade then runs", async function () {
+  it("dust expandSupply(1e12) reverts OperationTooSmall and leaves lastOperationAt where it was; the full trade then runs [INV-8]", async function () {
     const f = await loadFixture(parked);
     await settleAt(f, price("1.03"));
     const before = await f.operator.lastOperationAt();
@@ -163,7 +163,7 @@ describe("Peg control v2: the on-chain findings", function () {
     await expect(f.operator.connect(f.keeper).expandSupply(minimum, 0)).to.emit(f.operator, "SupplyExpanded");
   });
 
-  it("dust contractSupply reverts OperationTooSmall too", async function () {
+  it("dust contractSupply reverts OperationTooSmall too [INV-8]", async function () {
     const f = await loadFixture(parked);
     await settleAt(f, price("0.97"));
     const before = await f.operator.lastOperationAt();
@@ -179,7 +179,7 @@ describe("Peg control v2: the on-chain findings", function () {
       return f;
     }
 
-    it("at +55 bps an expansion trades to peg / 0.997 and the protocol gains, instead of reverting ProtocolValueDecreased", async function () {
+    it("at +55 bps an expansion trades to peg / 0.997 and the protocol gains, instead of reverting ProtocolValueDecreased [INV-3] [INV-5] [INV-6]", async function () {
       const f = await permissionless("1.0055");
       expect((await f.operator.preview()).action).to.equal(Action.Expand);
       const equity = await equityWad(f);
@@ -189,7 +189,7 @@ describe("Peg control v2: the on-chain findings", function () {
       expect(await equityWad(f)).to.be.gte(equity);
     });
 
-    it("at −55 bps a contraction trades to peg × 0.997 and the protocol gains", async function () {
+    it("at −55 bps a contraction trades to peg × 0.997 and the protocol gains [INV-3] [INV-5] [INV-6]", async function () {
       const f = await permissionless("0.9945");
       expect((await f.operator.preview()).action).to.equal(Action.Contract);
       const equity = await equityWad(f);
@@ -201,7 +201,7 @@ describe("Peg control v2: the on-chain findings", function () {
   });
 
   describe("the loss budget (rule 7: equity may fall by at most the budget)", function () {
-    it("with a 30 bps budget the +55 bps expansion lands on the peg, loses within the allowance and charges the epoch", async function () {
+    it("with a 30 bps budget the +55 bps expansion lands on the peg, loses within the allowance and charges the epoch [INV-3] [INV-6]", async function () {
       const f = await loadFixture(parked);
       await f.operator.connect(f.admin).setSizing(1_000, 30, parseUnits("1000", 18));
       await settleAt(f, price("1.0055"));
@@ -214,7 +214,7 @@ describe("Peg control v2: the on-chain findings", function () {
       expect((await f.operator.epoch()).lossWad).to.equal(lost);
     });
 
-    it("once the epoch's loss cap is spent it falls back to the break-even size and never loses", async function () {
+    it("once the epoch's loss cap is spent it falls back to the break-even size and never loses [INV-3] [INV-6]", async function () {
       const f = await loadFixture(parked);
       await f.operator.connect(f.admin).setSizing(1_000, 30, 1n); // one wei of loss per epoch
       await settleAt(f, price("1.0055"));
@@ -235,7 +235,7 @@ describe("Peg control v2: the on-chain findings", function () {
     });
   });
 
-  it("the buffer deadlock resolves: an empty buffer with USDC in the strategy asks for Rebalance, then the contraction runs", async function () {
+  it("the buffer deadlock resolves: an empty buffer with USDC in the strategy asks for Rebalance, then the contraction runs [INV-8]", async function () {
     const f = await loadFixture(parked);
     const usdc = await f.usdc.token.getAddress();
     await settleAt(f, price("0.97"));
@@ -257,7 +257,7 @@ describe("Peg control v2: the on-chain findings", function () {
     expect(await poolPrice(f)).to.be.gt(price("0.99"));
   });
 
-  it("with nothing to do and an observation due, the upkeep asks only for the observation; a replay reverts UpkeepNotNeeded", async function () {
+  it("with nothing to do and an observation due, the upkeep asks only for the observation; a replay reverts UpkeepNotNeeded [INV-8] [INV-12]", async function () {
     const f = await loadFixture(parked);
     await time.increase(f.params.oracle.twapWindowSec / 4);
     await refreshFeeds(f);

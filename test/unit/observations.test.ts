@@ -18,7 +18,7 @@ async function quietSpell(f: Fixture): Promise<void> {
 }
 
 describe("PriceOracle observations and the stale TWAP (rule 3)", function () {
-  it("twapSpan is the anchor's age: within 1.25 windows on schedule, the whole quiet gap after a silence", async function () {
+  it("twapSpan is the anchor's age: within 1.25 windows on schedule, the whole quiet gap after a silence [INV-12]", async function () {
     const f = await loadFixture(deploySystemFixture);
     const window = BigInt(f.params.oracle.twapWindowSec);
     const [spanOnSchedule, windowSec] = await f.oracle.twapSpan();
@@ -35,7 +35,7 @@ describe("PriceOracle observations and the stale TWAP (rule 3)", function () {
     expect(spanRefilled).to.be.lte(window + window / 4n);
   });
 
-  it("observationDue says whether update() would record, and update() agrees", async function () {
+  it("observationDue says whether update() would record, and update() agrees [INV-12]", async function () {
     const f = await loadFixture(deploySystemFixture);
     const quarter = f.params.oracle.twapWindowSec / 4;
     await time.increase(quarter);
@@ -45,7 +45,7 @@ describe("PriceOracle observations and the stale TWAP (rule 3)", function () {
     await expect(f.oracle.update()).to.not.emit(f.oracle, "ObservationRecorded");
   });
 
-  it("CollateralPolicy.refresh() records a pool observation when one is due", async function () {
+  it("CollateralPolicy.refresh() records a pool observation when one is due [INV-7] [INV-12]", async function () {
     const f = await loadFixture(deploySystemFixture);
     await quietSpell(f);
     const [before] = await f.oracle.latestObservation();
@@ -55,7 +55,7 @@ describe("PriceOracle observations and the stale TWAP (rule 3)", function () {
     expect(after - before).to.be.gt(BigInt(QUIET_SEC));
   });
 
-  it("refresh() on a stale TWAP holds the target, keeps its cooldown unspent, and steps once the window refills", async function () {
+  it("refresh() on a stale TWAP holds the target, keeps its cooldown unspent, and steps once the window refills [INV-7] [INV-12]", async function () {
     const f = await loadFixture(deploySystemFixture);
     await f.policy.connect(f.admin).setParams({ ...f.params.policy, riskWeightBps: 0 });
     const start = await f.policy.targetRatio();

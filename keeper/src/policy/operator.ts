@@ -201,14 +201,27 @@ export function sizeContraction(s: OperatorState): Sized {
   return amount === 0n ? { amount, blocker: Blocker.Unprofitable } : { amount, blocker: Blocker.None };
 }
 
-/** The full expansion allowed now, tokens (0 when blocked). */
+/**
+ * The expansion to the peg within the caps and the ratio room, profitable or not (what a policy
+ * with no loss rule, such as the simulator's oracle bound, may trade); the contract sizes with
+ * `sizeExpansion`.
+ */
 export function maxExpansion(s: OperatorState): bigint {
-  return sizeExpansion(s).amount;
+  const { tokenUnit, quoteUnit } = units(s);
+  const { num, den } = pegPoolPrice(s.quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
+  const toPeg = tokensToSellForPrice(s.reserveToken, s.reserveQuote, num, den);
+  return min(min(toPeg, min(s.limits.maxExpansionPerOp, expansionRoom(s))), ratioRoom(s));
 }
 
-/** The full contraction allowed now, quote units (0 when blocked). */
+/** The contraction to the peg within the caps and the idle quote, profitable or not (see maxExpansion). */
 export function maxContraction(s: OperatorState): bigint {
-  return sizeContraction(s).amount;
+  const { tokenUnit, quoteUnit } = units(s);
+  const { num, den } = pegPoolPrice(s.quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
+  const toPeg = quoteToSpendForPrice(s.reserveToken, s.reserveQuote, num, den);
+  const used = currentEpoch(s).contracted;
+  const room = used >= s.limits.maxContractionPerEpoch ? 0n : s.limits.maxContractionPerEpoch - used;
+  const cap = mulDiv(min(s.limits.maxContractionPerOp, room), quoteUnit, WAD);
+  return min(min(toPeg, cap), s.quoteIdle);
 }
 
 function contractionKeepsRatio(s: OperatorState, quoteIn: bigint, tokensOut: bigint): boolean {
