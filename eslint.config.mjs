@@ -24,4 +24,13 @@ export default tseslint.config(
       ] }],
     },
   },
+  {
+    // Product and dev tooling never lean on the tests: shared helpers live in scripts/devnet.
+    files: ["scripts/**/*.ts", "deploy/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [
+        { regex: "^(\\.\\./)+test(/|$)", message: "scripts/ and deploy/ must not import test/: move shared helpers to scripts/devnet" },
+      ] }],
+    },
+  },
 );

@@ -3,6 +3,7 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "./scripts/tasks";
+import { DEVNET_CHAIN_ID } from "./deploy/parameters";
 
 /** The one compiler version; `solc` in devDependencies is pinned to it (compiled offline). */
 const SOLC_VERSION = "0.8.28";
@@ -36,6 +37,12 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: {},
     localhost: { url: process.env.BALLAST_LOCALHOST_URL ?? "http://127.0.0.1:8545" },
+    // A live-shaped network on a local Anvil node standing in for a testnet (scripts/devnet/testnet.ts).
+    devnet: {
+      url: process.env.BALLAST_DEVNET_URL ?? "http://127.0.0.1:8546",
+      chainId: DEVNET_CHAIN_ID,
+      accounts: process.env.BALLAST_DEPLOYER_KEY ? [process.env.BALLAST_DEPLOYER_KEY] : [],
+    },
     // A public testnet: not local, so no test tokens, mock feeds or time travel. Deploying to it
     // needs an entry in deploy/parameters.ts (NETWORK_CONFIGS) naming the real tokens and feeds.
     sepolia: {

@@ -1,5 +1,5 @@
 /**
- * The address book, `deployments/<network>.json`, exactly in the DESIGN.md §3 shape, and its
+ * The address book, `deployments/<network>.json`, exactly in the shape docs/deploy.md documents, and its
  * sidecar deployment record, `deployments/<network>.deployment.json` (which chain it belongs to,
  * who holds which role). Scripts, the keeper and tests read addresses from here and nowhere else.
  */
@@ -32,7 +32,7 @@ export interface DeploymentRecord {
   /** Ignition deployment id; its journal lives in `<deployments dir>/ignition/<id>`. */
   deploymentId: string;
   roles: { admin: string; guardian: string; keeper: string };
-  /** Local networks: the node account index that holds KEEPER_ROLE (DESIGN.md §5). */
+  /** Local networks: the node account index that holds KEEPER_ROLE. */
   localKeeperAccountIndex: number | null;
   /** Helper contracts outside the address book (factory, local strategy vaults). */
   extra: Record<string, string>;

@@ -11,9 +11,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { deploy, DeploymentResultType, type DeploymentResult } from "@nomicfoundation/ignition-core";
+import { deploy, DeploymentResultType, type ArtifactResolver, type DeploymentResult, type EIP1193Provider } from "@nomicfoundation/ignition-core";
 import { HardhatArtifactResolver, errorDeploymentResultToExceptionMessage } from "@nomicfoundation/hardhat-ignition/helpers";
-import { getAddress, type Provider } from "ethers";
+import { getAddress, type Provider, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import {
   deploymentsDir as defaultDeploymentsDir,
@@ -126,7 +126,35 @@ function resultAddress(result: DeploymentResult & { type: DeploymentResultType.S
  * `BALLAST_LOCALHOST_URL` and `HARDHAT_NETWORK=localhost` before `import hre from "hardhat"`.
  */
 export async function deployBallast(hre: HardhatRuntimeEnvironment, options: DeployOptions = {}): Promise<DeployOutcome> {
-  const network = hre.network.name;
+  await hre.run("compile", { quiet: true });
+  return deployBallastTo(
+    {
+      network: hre.network.name,
+      rpc: hre.network.provider,
+      provider: hre.ethers.provider,
+      artifacts: new HardhatArtifactResolver(hre),
+      signer: (address) => hre.ethers.getSigner(address),
+    },
+    options,
+  );
+}
+
+/**
+ * A chain to deploy to: the network's name (which NETWORK_CONFIGS entry applies, and whether it is
+ * local), its raw JSON-RPC provider (Ignition sends through it from the node's accounts), an ethers
+ * provider over the same chain, the compiled artifacts, and signers of the node's accounts.
+ */
+export interface DeployTarget {
+  network: string;
+  rpc: EIP1193Provider;
+  provider: Provider;
+  artifacts: ArtifactResolver;
+  signer(address: string): Promise<Signer>;
+}
+
+/** `deployBallast` on any target: the Hardhat runtime's network, or a node reached over JSON-RPC (scripts/devnet). */
+export async function deployBallastTo(target: DeployTarget, options: DeployOptions = {}): Promise<DeployOutcome> {
+  const network = target.network;
   const log = options.log ?? (() => undefined);
   const dir = options.dir ?? defaultDeploymentsDir();
   let config: NetworkDeployConfig;
@@ -137,10 +165,9 @@ export async function deployBallast(hre: HardhatRuntimeEnvironment, options: Dep
   }
   if (config.kind === "local" && !isLocalNetwork(network)) throw new DeployError(`network ${network} is not local but its config deploys local test contracts`);
 
-  await hre.run("compile", { quiet: true });
-  const provider = hre.ethers.provider;
+  const provider = target.provider;
   const chain = await chainIdentity(provider);
-  const accounts = (await hre.network.provider.request({ method: "eth_accounts" })) as string[];
+  const accounts = (await target.rpc.request({ method: "eth_accounts" })) as string[];
   if (accounts.length === 0) throw new DeployError(`network ${network} has no account to deploy from: configure accounts for it in hardhat.config.ts`);
   const deployer = getAddress(accounts[0]);
   const admin = config.roles.admin === "deployer" ? deployer : await resolveAccount(config.roles.admin, "admin", network, accounts);
@@ -187,13 +214,13 @@ export async function deployBallast(hre: HardhatRuntimeEnvironment, options: Dep
 
   const runIgnition = () =>
     deploy({
-      artifactResolver: new HardhatArtifactResolver(hre),
-      provider: hre.network.provider,
+      artifactResolver: target.artifacts,
+      provider: target.rpc,
       deploymentDir: journalDir,
       ignitionModule: buildBallastModule(input),
       deploymentParameters: {},
       // A local node mines each transaction at once: poll for receipts often instead of each second.
-      config: isLocalNetwork(network) ? { blockPollingInterval: 50 } : {},
+      config: isLocalNetwork(network) ? { blockPollingInterval: 50 } : config.kind === "live" && config.confirmations !== undefined ? { requiredConfirmations: config.confirmations } : {},
       accounts,
       defaultSender: deployer,
     });
@@ -236,8 +263,9 @@ export async function deployBallast(hre: HardhatRuntimeEnvironment, options: Dep
   // Operations need a TWAP observation a full window old; on a local node we can make time pass.
   let twapWarmupSec = 0;
   if (config.kind === "local" && !(await twapReady(addressBook.contracts.PriceOracle, provider))) {
-    const signer = await hre.ethers.getSigner(deployer);
-    twapWarmupSec = await warmTwap(provider, addressBook.contracts.PriceOracle, [addressBook.contracts.feeds.USDC, addressBook.contracts.feeds.WETH], signer);
+    const signer = await target.signer(deployer);
+    const rpc = { send: (method: string, params: unknown[]) => target.rpc.request({ method, params }) };
+    twapWarmupSec = await warmTwap(rpc, addressBook.contracts.PriceOracle, [addressBook.contracts.feeds.USDC, addressBook.contracts.feeds.WETH], signer);
     log(`warmed the pool TWAP: advanced the local clock by ${twapWarmupSec} s`);
   }
 

@@ -73,7 +73,7 @@ export async function warmTwap(rpc: RpcSender, oracleAddress: string, feeds: str
 
 /**
  * The local keeper account the deploy gave KEEPER_ROLE (`LOCAL_KEEPER_ACCOUNT_INDEX`, Hardhat
- * account #2), as a signer of the node's unlocked accounts. For hardhat/localhost only (DESIGN.md §5).
+ * account #2), as a signer of the node's unlocked accounts. For hardhat/localhost only.
  */
 export async function localKeeperSigner(provider: JsonRpcProvider): Promise<JsonRpcSigner> {
   return provider.getSigner(LOCAL_KEEPER_ACCOUNT_INDEX);

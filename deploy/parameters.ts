@@ -11,6 +11,11 @@ export interface CollateralParams {
   /** Chainlink feed answer decimals and initial answer (local mock feeds only), USD. */
   feedDecimals: number;
   initialPriceUsd: string;
+  /** The feed's Chainlink schedule: a new answer at least every `heartbeatSec` seconds, and sooner
+   * when the price moves `deviationBps` from the last answer. Local mock feeds are re-posted on it
+   * by the feed driver (scripts/devnet); `maxAgeSec` must exceed the heartbeat. */
+  heartbeatSec: number;
+  deviationBps: number;
   maxAgeSec: number;
   minPriceUsd: string;
   maxPriceUsd: string;
@@ -73,6 +78,8 @@ export const LOCAL_PARAMS: BallastParams = {
       decimals: 6,
       feedDecimals: 8,
       initialPriceUsd: "1",
+      heartbeatSec: 86_400,
+      deviationBps: 25,
       maxAgeSec: 86_400 + 3_600,
       minPriceUsd: "0.5",
       maxPriceUsd: "2",
@@ -91,6 +98,8 @@ export const LOCAL_PARAMS: BallastParams = {
         decimals: 18,
         feedDecimals: 8,
         initialPriceUsd: "3000",
+        heartbeatSec: 3_600,
+        deviationBps: 50,
         maxAgeSec: 3_600 + 600,
         minPriceUsd: "10",
         maxPriceUsd: "100000",
@@ -173,16 +182,18 @@ export interface LiveNetworkConfig {
     feeds: Record<string, string>;
     uniswapV2Factory: string;
   };
+  /** Blocks the deploy waits on each transaction; default Ignition's (5). */
+  confirmations?: number;
 }
 
 export type NetworkDeployConfig = LocalNetworkConfig | LiveNetworkConfig;
 
 /**
  * Well-known accounts of a local Hardhat node (the default mnemonic's indices), the same roles the
- * test fixture uses. The keeper daemon on hardhat/localhost with no key configured signs with
- * `LOCAL_ACCOUNTS.keeper`.
+ * test fixture uses; `feedDriver` pays for the local feed driver's posts. The keeper daemon on
+ * hardhat/localhost with no key configured signs with `LOCAL_ACCOUNTS.keeper`.
  */
-export const LOCAL_ACCOUNTS = { deployer: 0, guardian: 1, keeper: 2, user: 3, arbitrageur: 4, trader: 5 } as const;
+export const LOCAL_ACCOUNTS = { deployer: 0, guardian: 1, keeper: 2, user: 3, arbitrageur: 4, trader: 5, feedDriver: 9 } as const;
 
 /** The Hardhat account index that holds KEEPER_ROLE on local networks. */
 export const LOCAL_KEEPER_ACCOUNT_INDEX: number = LOCAL_ACCOUNTS.keeper;
@@ -201,10 +212,55 @@ const LOCAL_NETWORK_CONFIG: LocalNetworkConfig = {
   },
 };
 
+/** Live networks park no reserve in a strategy until one is chosen and reviewed for that chain. */
+const LIVE_PARAMS: BallastParams = {
+  ...LOCAL_PARAMS,
+  collateral: { ...LOCAL_PARAMS.collateral, quote: { ...LOCAL_PARAMS.collateral.quote, strategy: false } },
+};
+
+/**
+ * `devnet`: a live-shaped network on a local Anvil node (chain 31338) standing in for a testnet. Its
+ * tokens, feeds, Uniswap V2 factory and admin TimelockController were deployed beforehand by
+ * scripts/devnet/testnet.ts from the test mnemonic's account #8, so their addresses are fixed (that
+ * script checks it). The deployer signs with BALLAST_DEPLOYER_KEY; roles are plain addresses (#1
+ * guardian, #7 keeper), as on a real network.
+ */
+export const DEVNET_CHAIN_ID = 31_338;
+export const DEVNET_CONFIG: LiveNetworkConfig = {
+  kind: "live",
+  params: LIVE_PARAMS,
+  roles: {
+    admin: "0x2B15063A6F8a11d18404C801F295b1d19dCC8574",
+    guardian: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    keeper: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
+  },
+  external: {
+    tokens: { USDC: "0x95bD8D42f30351685e96C62EDdc0d0613bf9a87A", WETH: "0x98eDDadCfde04dC22a0e62119617e74a6Bc77313" },
+    feeds: { USDC: "0x2B574555158337Cd46d47c2Ca57E4698A1f04e70", WETH: "0xcA8b49076D1A8039599e24979abf819af784c27a" },
+    uniswapV2Factory: "0xc039b3B46814D8388e5205D37Dd0D154D806F1f4",
+  },
+  // Anvil mines a block per transaction and nothing else: a deeper confirmation would never come.
+  confirmations: 1,
+};
+
+/** An example for Sepolia: fill in every address before deploying (validation names what is missing). */
+const SEPOLIA_CONFIG: LiveNetworkConfig = {
+  kind: "live",
+  params: LIVE_PARAMS,
+  roles: { admin: "<TimelockController address>", guardian: "<guardian address>", keeper: "<keeper address>" },
+  external: {
+    tokens: { USDC: "<USDC token address>", WETH: "<WETH token address>" },
+    feeds: { USDC: "<Chainlink USDC/USD feed address>", WETH: "<Chainlink ETH/USD feed address>" },
+    uniswapV2Factory: "<Uniswap V2 factory address>",
+  },
+};
+
 /** The one table of deployment configuration, by Hardhat network name. */
 export const NETWORK_CONFIGS: Readonly<Record<string, NetworkDeployConfig>> = {
   hardhat: LOCAL_NETWORK_CONFIG,
   localhost: LOCAL_NETWORK_CONFIG,
+  devnet: DEVNET_CONFIG,
+  sepolia: SEPOLIA_CONFIG,
 };
 
 /** The networks whose node we control: test tokens, mock feeds, time travel. */
@@ -214,11 +270,36 @@ export function isLocalNetwork(network: string): boolean {
   return LOCAL_NETWORKS.includes(network);
 }
 
-/** The deployment configuration of `network`; throws naming the network when there is none. */
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * Every address a live configuration names, by field path, that is not an address (a placeholder
+ * left unfilled, a typo): empty when the configuration is complete.
+ */
+export function liveConfigProblems(config: LiveNetworkConfig): string[] {
+  const fields: [string, string][] = [
+    ...Object.entries(config.roles).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "deployer").map(([k, v]): [string, string] => [`roles.${k}`, v]),
+    ...Object.entries(config.external.tokens).map(([k, v]): [string, string] => [`external.tokens.${k}`, v]),
+    ...Object.entries(config.external.feeds).map(([k, v]): [string, string] => [`external.feeds.${k}`, v]),
+    ["external.uniswapV2Factory", config.external.uniswapV2Factory],
+  ];
+  const problems = fields.filter(([, v]) => !ADDRESS.test(v)).map(([field, v]) => `${field} is "${v}", not an address`);
+  for (const c of [config.params.collateral.quote, ...config.params.collateral.others]) {
+    if (!(c.symbol in config.external.tokens)) problems.push(`external.tokens.${c.symbol} is missing (collateral ${c.symbol})`);
+    if (!(c.symbol in config.external.feeds)) problems.push(`external.feeds.${c.symbol} is missing (collateral ${c.symbol})`);
+  }
+  return problems;
+}
+
+/** The deployment configuration of `network`; throws naming the network and each unfilled field. */
 export function networkDeployConfig(network: string): NetworkDeployConfig {
   const config = NETWORK_CONFIGS[network];
   if (!config) {
     throw new Error(`no deployment parameters for network "${network}": add an entry to NETWORK_CONFIGS in deploy/parameters.ts`);
+  }
+  const problems = config.kind === "live" ? liveConfigProblems(config) : [];
+  if (problems.length > 0) {
+    throw new Error(`the deployment parameters for network "${network}" are incomplete: ${problems.join("; ")}. Fill them in NETWORK_CONFIGS.${network} in deploy/parameters.ts`);
   }
   return config;
 }

@@ -2,7 +2,10 @@
  * Deploys a complete local Ballast system with ethers: test collateral tokens, Chainlink's
  * MockV3Aggregator feeds, the real Uniswap V2 factory and pair (from @uniswap/v2-core's
  * compiled artifacts), the five protocol contracts, their wiring, and a pool seeded at the peg.
- * Used by the test fixture; the deploy task builds on the same steps.
+ * Not the deploy: `npm run deploy`, `npm start` and the test fixture all go through the Ignition
+ * module (deploy/deploy.ts, scripts/devnet/deploy.ts). This direct path remains for the few suites
+ * that need a system the module does not build (unseeded, or from a chosen deployer account);
+ * test/deploy/fixtureWiring.test.ts holds it to the deploy's wiring check.
  */
 import { ContractFactory, parseUnits, type Signer } from "ethers";
 import UniswapV2FactoryArtifact from "@uniswap/v2-core/build/UniswapV2Factory.json";

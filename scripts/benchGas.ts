@@ -1,11 +1,11 @@
 /**
- * Gas of Ballast's operations against floors deployed and measured in the same run (DESIGN.md §6):
+ * Gas of Ballast's operations against floors deployed and measured in the same run (docs/simulation.md):
  * receipt gas of the second of two identical calls (so neither side pays first-touch storage),
  * on the in-process Hardhat network. Needs the Hardhat runtime (run through scripts/bench.ts).
  */
 import { ethers } from "hardhat";
 import { MaxUint256, parseUnits, type ContractTransactionResponse } from "ethers";
-import { deploySystemFixture, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "../test/fixtures/system";
+import { deploySystemFixture, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "./devnet/fixture";
 import UniswapV2PairArtifact from "@uniswap/v2-core/build/UniswapV2Pair.json";
 import {
   BenchMarketOperationFloor__factory,

@@ -13,7 +13,7 @@
 import hre from "hardhat";
 import { parseUnits } from "ethers";
 import { LOCAL_PARAMS } from "../deploy/parameters";
-import { deploySystemFixture, mintWithUsdc, swapIntoPool, type Fixture } from "../test/fixtures/system";
+import { deploySystemFixture, mintWithUsdc, swapIntoPool, type Fixture } from "./devnet/fixture";
 import { IUniswapV2PairMinimal__factory } from "../typechain-types";
 import { SymbolCache, type Protocol } from "../keeper/src/chain/protocol";
 import { readSnapshot } from "../keeper/src/chain/reader";

@@ -1,9 +1,10 @@
 /**
  * `npm start`: Ballast working end to end on an embedded default. Starts a local Hardhat node,
- * deploys the protocol (deployBallast, address book in a temporary directory), starts the keeper
- * daemon as its own process, then runs a short market scenario: a trader pushes the price about 2%
- * above the peg, time passes so the TWAP follows, the keeper expands; then 2% below, the keeper
- * contracts. The terminal shows each step live and a summary; then the stack stays up (keeper
+ * deploys the protocol (the deploy's Ignition module, address book in a temporary directory),
+ * starts the feed driver (mock Chainlink feeds re-posted at their heartbeat, so the stack keeps
+ * working for hours) and the keeper daemon as its own process, then runs a short market
+ * scenario: a trader pushes the price about 2% above the peg, time passes so the TWAP follows,
+ * the keeper expands; then 2% below, the keeper contracts. The terminal shows each step live and a summary; then the stack stays up (keeper
  * holding the peg, status page live) until Ctrl-C, which stops everything (keeper, then node) and
  * leaves no process behind. `--exit` stops after the summary instead.
  */
@@ -11,10 +12,16 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, formatUnits, type JsonRpcSigner } from "ethers";
-import { freePort, startHardhatNode, type RunningNode } from "../test/helpers/hardhatNode";
+import { freePort, startHardhatNode, type RunningNode } from "./devnet/node";
+import { deployToNode } from "./devnet/deploy";
 import { MarketOperator__factory, PriceOracle__factory, Reserve__factory, BallastDollar__factory } from "../typechain-types";
 import { advance, poolView, pushPrice, type LocalBook } from "./localMarket";
 import { spawnKeeper, type KeeperProcess, type LogLine } from "./lib/keeperProcess";
+import { FeedDriver, feedsOfBook } from "./devnet/feedDriver";
+import { LOCAL_ACCOUNTS, LOCAL_PARAMS } from "../deploy/parameters";
+
+/** How often the feed driver reads the chain's clock, ms. */
+const FEED_POLL_MS = 1_000;
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 const fmt = (wad: bigint, digits = 4): string => Number(formatUnits(wad, 18)).toFixed(digits);
@@ -22,6 +29,7 @@ const fmt = (wad: bigint, digits = 4): string => Number(formatUnits(wad, 18)).to
 interface Stack {
   node?: RunningNode;
   keeper?: KeeperProcess;
+  feeds?: FeedDriver;
   provider?: JsonRpcProvider;
   dir?: string;
 }
@@ -35,6 +43,7 @@ async function stopKeeper(): Promise<void> {
 
 async function teardown(): Promise<void> {
   await stopKeeper();
+  await stack.feeds?.stop();
   stack.provider?.destroy();
   await stack.node?.stop();
   if (stack.dir) rmSync(stack.dir, { recursive: true, force: true });
@@ -55,14 +64,9 @@ async function main(): Promise<void> {
   stack.node = await startHardhatNode();
   out(`  node at ${stack.node.url}`);
 
-  // Point the Hardhat runtime's `localhost` network at this node, then load it and deploy.
-  process.env.BALLAST_LOCALHOST_URL = stack.node.url;
-  process.env.HARDHAT_NETWORK = "localhost";
   stack.dir = mkdtempSync(path.join(os.tmpdir(), "ballast-start-"));
   out("• deploying Ballast (Uniswap V2 pair, Chainlink mock feeds, reserve, policy, operator) …");
-  const hre = (await import("hardhat")).default;
-  const { deployBallast } = await import("../deploy/deploy");
-  const deployed = await deployBallast(hre, { dir: stack.dir });
+  const deployed = (await deployToNode(stack.node.url, { dir: stack.dir })).outcome;
   const book = deployed.addressBook as unknown as LocalBook & { contracts: { MarketOperator: string } };
   out(`  MarketOperator ${book.contracts.MarketOperator}, pool ${book.contracts.Pool}`);
 
@@ -74,6 +78,10 @@ async function main(): Promise<void> {
   const reserve = Reserve__factory.connect(book.contracts.Reserve, provider);
   const stable = BallastDollar__factory.connect(book.contracts.BallastDollar, provider);
   const operator = MarketOperator__factory.connect(book.contracts.MarketOperator, provider);
+
+  out("• starting the feed driver (mock Chainlink feeds re-posted at their heartbeat and on deviation) …");
+  stack.feeds = new FeedDriver({ provider, signer: await provider.getSigner(LOCAL_ACCOUNTS.feedDriver), feeds: feedsOfBook(deployed.addressBook, LOCAL_PARAMS) });
+  stack.feeds.start(FEED_POLL_MS);
 
   const port = process.env.BALLAST_KEEPER_PORT ? Number(process.env.BALLAST_KEEPER_PORT) : await freePort();
   const configPath = path.join(stack.dir, "keeper.json");

@@ -33,14 +33,24 @@ export interface PolicyStats {
   gasUsd: number;
   /** USD the design pays others to act for it (PegKeeper caller share, keeper rewards). */
   subsidyUsd: number;
+  /**
+   * USD of gas paid by third-party callers the design compensates through subsidyUsd (PegKeeper's
+   * caller share, RAI's reimbursement). Kept out of gasUsd so a total cost of gas + subsidy − profit
+   * counts the caller's gas once, as the subsidy that pays for it.
+   */
+  callerGasUsd: number;
 }
 
-export const emptyStats = (): PolicyStats => ({ actions: 0, failedTx: 0, gas: 0, reserveSpentUsd: 0, profitUsd: 0, gasUsd: 0, subsidyUsd: 0 });
+/** Who pays a transaction's gas: the protocol (or the keeper it runs), or a caller it pays a subsidy to. */
+export type GasPayer = "protocol" | "caller";
+
+export const emptyStats = (): PolicyStats => ({ actions: 0, failedTx: 0, gas: 0, reserveSpentUsd: 0, profitUsd: 0, gasUsd: 0, subsidyUsd: 0, callerGasUsd: 0 });
 
 /** Charges one transaction's gas to a policy: units, and USD at the block's gas and ETH prices. */
-export function spendGas(stats: PolicyStats, m: Market, gasUnits: number): void {
+export function spendGas(stats: PolicyStats, m: Market, gasUnits: number, payer: GasPayer = "protocol"): void {
   stats.gas += gasUnits;
-  stats.gasUsd += m.gasUsd(gasUnits);
+  if (payer === "protocol") stats.gasUsd += m.gasUsd(gasUnits);
+  else stats.callerGasUsd += m.gasUsd(gasUnits);
 }
 
 /**

@@ -1,21 +1,35 @@
 /**
- * The test fixture deploys through `deploy/system.ts` (fast, in-process), the real deploy through
- * the Ignition module. Both must produce the same system: this runs the deploy's own wiring check
- * (`verifyWiring`, links + roles + every configured parameter) against the fixture, so every
- * test built on the fixture runs on a system the deploy would accept.
+ * The test fixture deploys through the deploy's own wiring (scripts/devnet → deployBallastTo, the
+ * Ignition module), so every test built on it runs on a system the deploy would accept; the
+ * deploy's wiring check (`verifyWiring`, links + roles + every configured parameter) holds it to
+ * that, and names each drift. The direct ethers deploy (deploy/system.ts), kept for the few suites
+ * that need a system the module does not build (unseeded, or from a chosen deployer), is held to
+ * the same check.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { addressBookOf, deploySystemFixture } from "../fixtures/system";
+import { actors, addressBookOf, deploySystemFixture, type Fixture } from "../fixtures/system";
 import { verifyWiring, WiringError } from "../../deploy/verifyWiring";
+import { LOCAL_PARAMS } from "../../deploy/parameters";
+import { deployLocalSystem, seedPoolAtPeg } from "../../deploy/system";
 
 
-describe("Test fixture wiring (deploy/system.ts vs the deploy's wiring check)", () => {
+describe("Test fixture wiring (the deploy's own wiring check)", () => {
   it("passes the same verifyWiring the Ignition deploy runs, parameters included", async () => {
     const f = await loadFixture(deploySystemFixture);
     const roles = { admin: f.admin.address, guardian: f.guardian.address, keeper: f.keeper.address };
     await verifyWiring(ethers.provider, await addressBookOf(f), roles, f.params);
+  });
+
+  it("the direct ethers deploy (deploy/system.ts) passes the same check", async () => {
+    const a = await actors();
+    const system = await deployLocalSystem(LOCAL_PARAMS, { admin: a.admin, guardian: a.guardian.address, keeper: a.keeper.address });
+    await seedPoolAtPeg(system, a.admin, LOCAL_PARAMS.poolDepth, LOCAL_PARAMS.seedEquity);
+    const [usdc, weth] = system.collaterals;
+    const f = { ...system, ...a, params: LOCAL_PARAMS, usdc, weth } as Fixture;
+    const roles = { admin: a.admin.address, guardian: a.guardian.address, keeper: a.keeper.address };
+    await verifyWiring(ethers.provider, await addressBookOf(f), roles, LOCAL_PARAMS);
   });
 
   it("would fail on a fixture that drifted: a revoked keeper role and a changed band are both named", async () => {

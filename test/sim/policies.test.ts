@@ -147,7 +147,8 @@ describe("Reference policies follow their published rules (hand-computed cases)"
       m.advanceBlock();
       pk.onBlock(ctx(m));
       expect(pk.stats.actions).to.equal(1);
-      expect(pk.stats.subsidyUsd).to.be.greaterThan(pk.stats.gasUsd);
+      expect(pk.stats.subsidyUsd).to.be.greaterThan(pk.stats.callerGasUsd);
+      expect(pk.stats.gasUsd).to.equal(0); // the caller's gas is paid from its share, not counted twice
     });
 
     it("keeper latency delays its update to where it lands, re-sized there; a keeper outage sends nothing", function () {
@@ -322,7 +323,8 @@ describe("Reference policies follow their published rules (hand-computed cases)"
       expect(rai.stats.actions).to.equal(0);
       rai.onBlock(ctx(m));
       expect(rai.stats.actions).to.equal(1);
-      expect(rai.stats.subsidyUsd).to.be.closeTo(rai.stats.gasUsd, 1e-9);
+      expect(rai.stats.subsidyUsd).to.be.closeTo(rai.stats.callerGasUsd, 1e-9);
+      expect(rai.stats.gasUsd).to.equal(0); // reimbursed: the cost is the subsidy, counted once
       m.now += 1_800n;
       rai.onBlock(ctx(m));
       expect(rai.stats.actions).to.equal(1);

@@ -26,7 +26,7 @@
  *
  * Equal constraints: the caller is a third party who sends update() only when its 20% share of the
  * profit, as the contract would compute it now, covers the gas at the block's price (the share is
- * recorded as subsidyUsd, the caller's gas as gasUsd); keeper latency and outages apply through
+ * recorded as subsidyUsd, the caller's gas as callerGasUsd: the share pays for it); keeper latency and outages apply through
  * KeeperTxQueue, and the transaction re-runs update() on the state where it lands.
  */
 import { GAS } from "../gas";
@@ -178,12 +178,12 @@ export class PegKeeperPolicy implements Policy {
     const move = this.preview(m);
     if (move === "action-delay" || move === "nothing-to-move") {
       // Returns 0 without reverting: the caller paid for the reads.
-      spendGas(this.stats, m, GAS.pegKeeperEarlyReturn);
+      spendGas(this.stats, m, GAS.pegKeeperEarlyReturn, "caller");
       this.stats.failedTx += 1;
       return;
     }
     if (typeof move === "string") {
-      spendGas(this.stats, m, GAS.revertedTx);
+      spendGas(this.stats, m, GAS.revertedTx, "caller");
       this.stats.failedTx += 1;
       return;
     }
@@ -193,7 +193,7 @@ export class PegKeeperPolicy implements Policy {
     this.debtTokens += move.amount;
     this.lastChange = Number(m.now);
     this.stats.actions += 1;
-    spendGas(this.stats, m, GAS.pegKeeperUpdate);
+    spendGas(this.stats, m, GAS.pegKeeperUpdate, "caller");
     this.stats.profitUsd += move.profit;
     this.stats.subsidyUsd += move.profit * this.p.callerShare;
   }

@@ -78,9 +78,8 @@ export class RaiPolicy implements Policy {
   private updateRate(m: Market): void {
     const mp = m.marketPrice();
     const gas = this.due(m) && mp.ok ? GAS.raiUpdateRate : GAS.revertedTx;
-    const before = this.stats.gasUsd;
-    spendGas(this.stats, m, gas);
-    this.stats.subsidyUsd += this.stats.gasUsd - before;
+    spendGas(this.stats, m, gas, "caller");
+    this.stats.subsidyUsd += m.gasUsd(gas);
     if (gas === GAS.revertedTx) {
       this.stats.failedTx += 1;
       return;
