@@ -17,7 +17,7 @@ import { deploySystemFixture, mintWithUsdc, swapIntoPool, type Fixture } from ".
 import { IUniswapV2PairMinimal__factory } from "../typechain-types";
 import { SymbolCache, type Protocol } from "../keeper/src/chain/protocol";
 import { readSnapshot } from "../keeper/src/chain/reader";
-import { Action, INITIAL_MEMORY, decide, type KeeperMemory } from "../keeper/src/policy";
+import { Action, INITIAL_MEMORY, decide, recordGasSpend, type KeeperMemory } from "../keeper/src/policy";
 import {
   Market,
   QUOTE_UNIT,
@@ -202,6 +202,8 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
         else if (decision.action === Action.Contract) await f.operator.connect(f.keeper).contractSupply(decision.amount, decision.minOut);
         else await f.operator.connect(f.keeper).rebalance();
         chainActions += 1;
+        // The budget's ledger, as the daemon records a receipt (here at the decision's estimate).
+        memory = recordGasSpend(memory, Number(t) * 1000, decision.gasCostWad);
       }
       for (const fl of s.flows) {
         if (b < fl.fromBlock || b > fl.toBlock) continue;

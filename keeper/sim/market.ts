@@ -277,6 +277,11 @@ export class Market {
     return true;
   }
 
+  /** PriceOracle.latestObservation() mirror: the newest observation's time and how many are stored. */
+  latestObservation(): { timestamp: bigint; count: bigint } {
+    return this.obs.length === 0 ? { timestamp: 0n, count: 0n } : { timestamp: this.obs[this.newest].timestamp, count: BigInt(this.obs.length) };
+  }
+
   /** The newest observation at least one window old (PriceOracle._anchor). */
   private anchor(): { timestamp: bigint; cumulative: bigint } | undefined {
     const window = BigInt(this.oracle.twapWindowSec);

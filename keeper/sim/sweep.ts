@@ -41,8 +41,10 @@ const ALIASES: Record<string, { path: string; decimals?: number; unit?: string }
   spotTwapGuard: { path: "operator.maxSpotTwapDeviationBps" },
   hysteresis: { path: "keeper.hysteresisBps" },
   slippage: { path: "keeper.slippageBps" },
-  minProfitOverGas: { path: "keeper.minProfitOverGasBps" },
-  feeCap: { path: "keeper.maxFeePerGasWei", decimals: 9, unit: "gwei" },
+  minValueOverGas: { path: "keeper.minValueOverGasBps" },
+  feeCap: { path: "keeper.feeCap.maxWei", decimals: 9, unit: "gwei" },
+  feeCapPerBps: { path: "keeper.feeCap.weiPerBps", decimals: 9, unit: "gwei" },
+  gasBudget: { path: "keeper.dailyGasBudgetWad", decimals: 18, unit: "USD/day" },
 };
 
 /** WAD fields and the operator's token caps are stored with 18 decimals; given in whole units. */

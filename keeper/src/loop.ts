@@ -1,20 +1,34 @@
+/**
+ * The keeper loop: on each new block (eth_blockNumber polled; at least every `idleCycleSec`), one
+ * cycle: read one snapshot → decide (pure policy) → simulate → send → confirm. When the operation
+ * stands still and the decision asks for a TWAP observation, the cycle writes one
+ * (PriceOracle.update()). Gas paid (from receipts) goes into the decision's memory, which holds the
+ * rolling 24 h gas budget. The loop keeps only control flow: every step is an event for its
+ * observers (keeper/src/observe: logs, metrics, the status page). Cycles never overlap; `stop()`
+ * stops taking new work and waits for the in-flight cycle to finish.
+ */
 import { randomUUID } from "node:crypto";
 import { formatUnits } from "ethers";
 import { KeeperError, SimulationRevertedError, TxFailedError } from "./errors";
 import type { TxSender } from "./chain/executor";
 import type { Logger } from "./logger";
-import { firstLine, type CycleObserver, type CycleOutcome, type CycleState, type StandStillEvent } from "./observe/cycleObserver";
+import { firstLine, type CycleObserver, type CycleOutcome, type CycleState, type ObservationOutcome, type StandStillEvent } from "./observe/cycleObserver";
 import {
   Action,
   INITIAL_MEMORY,
   actionName,
   decide,
+  describeGas,
   gasCostWad,
-  worthGas,
+  gasVerdict,
+  recordGasSpend,
+  spentInWindow,
   type ActDecision,
   type DecisionParams,
   type KeeperMemory,
+  type ObservationDecision,
   type Snapshot,
+  type StandStillFacts,
 } from "./policy";
 
 export type { CycleOutcome } from "./observe/cycleObserver";
@@ -36,6 +50,13 @@ export interface LoopDeps {
   /** One of several keepers: after deciding to act, wait this long and look again before simulating. */
   actDelayMs?: number;
   now?: () => number;
+}
+
+export type { ObservationOutcome } from "./observe/cycleObserver";
+
+/** A stand-still's facts as log fields (bigints as decimal strings, which JSON can carry). */
+function loggable(facts: StandStillFacts): Record<string, string | null> {
+  return Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, v === null ? null : String(v)]));
 }
 
 const wad = (v: bigint, digits = 6): string => Number(formatUnits(v, 18)).toFixed(digits);
@@ -146,20 +167,27 @@ export class KeeperLoop {
       target: wad(s.targetRatioWad, 4),
     };
     observer.onSnapshot({ cycle, snapshot: snap, state });
-    const { decision, memory } = decide(snap, params, this.#memory, this.#now());
+    const { decision, observation, memory } = decide(snap, params, this.#memory, this.#now());
     this.#memory = memory;
+    this.#economics(snap, decision.kind === "act" ? decision.feeCapWei : decision.facts.reason === "fee-above-cap" ? decision.facts.capWei : null);
 
-    if (decision.kind === "stand-still") {
-      return this.#standStill({ cycle, reason: decision.reason, detail: decision.detail, state, engaged: memory.engaged }, snap);
-    }
     const delayMs = this.deps.actDelayMs ?? 0;
-    if (delayMs > 0 && !deferred) {
+    const wantsToSend = decision.kind === "act" || observation.kind === "write";
+    if (wantsToSend && delayMs > 0 && !deferred) {
       // Several keepers on one system, each with its own delay: the ones ahead act first. Looking
-      // again afterwards, we see their cooldown or the corrected price and send nothing.
-      observer.onAct({ cycle, action: actionName(decision.action), decision, state, deferredMs: delayMs });
+      // again afterwards, we see their cooldown, the corrected price or their observation and send nothing.
+      if (decision.kind === "act") observer.onAct({ cycle, action: actionName(decision.action), decision, state, deferredMs: delayMs });
       await this.#sleep(delayMs);
       if (this.#stopping) return this.#standStill({ cycle, reason: "stopping", detail: "stopped during the act delay" }, snap);
       return this.#cycle(randomUUID().slice(0, 8), true);
+    }
+    if (decision.kind === "stand-still") {
+      const outcome = this.#standStill({ cycle, reason: decision.reason, detail: decision.detail, state, engaged: memory.engaged, facts: loggable(decision.facts) }, snap);
+      if (observation.kind === "skip") {
+        observer.onObservation({ cycle, stage: "skipped", reason: observation.reason, detail: observation.detail });
+        return outcome;
+      }
+      return { kind: "stand-still", reason: decision.reason, detail: decision.detail, blockNumber: snap.blockNumber, observation: await this.#observe(cycle, observation, snap) };
     }
     observer.onAct({ cycle, action: actionName(decision.action), decision, state, deferredMs: null });
     return this.#act(cycle, decision, snap, state);
@@ -170,10 +198,61 @@ export class KeeperLoop {
     return { kind: "stand-still", reason: e.reason, detail: e.detail, blockNumber: snap.blockNumber };
   }
 
+  /** Gas paid, into the budget's ledger (the decision's memory). */
+  #spent(usdWad: bigint, snap: Snapshot): void {
+    this.#memory = recordGasSpend(this.#memory, this.#now(), usdWad);
+    this.#economics(snap, null);
+  }
+
+  /** Tells the observers the budget, what the last 24 h spent and the fee cap at this deviation. */
+  #economics(snap: Snapshot, feeCapWei: bigint | null): void {
+    const o = snap.observations;
+    this.deps.observer.onEconomics({
+      dailyBudgetUsd: Number(formatUnits(this.deps.params.dailyGasBudgetWad, 18)),
+      spent24hUsd: Number(formatUnits(spentInWindow(this.#memory.gasSpent, BigInt(Math.floor(this.#now() / 1000))), 18)),
+      feeCapGwei: feeCapWei === null ? null : Number(formatUnits(feeCapWei, 9)),
+      observationAgeSec: o !== null && o.count > 0n ? Number(snap.blockTimestamp - o.newestAt) : null,
+    });
+  }
+
+  /** Writes a TWAP observation (PriceOracle.update()): simulate, re-check its gas, send, count what it paid. */
+  async #observe(cycle: string, o: Extract<ObservationDecision, { kind: "write" }>, snap: Snapshot): Promise<ObservationOutcome> {
+    const { observer, sender, params } = this.deps;
+    const done = (outcome: ObservationOutcome): ObservationOutcome => {
+      observer.onObservation({ cycle, stage: "done", outcome });
+      return outcome;
+    };
+    const req = { action: "observe" as const, maxFeePerGasWei: o.maxFeePerGasWei, maxPriorityFeePerGasWei: o.maxPriorityFeePerGasWei, feeCapWei: o.feeCapWei };
+    observer.onObservation({ cycle, stage: "write", ageSec: o.ageSec === null ? null : Number(o.ageSec), intervalSec: Number(o.intervalSec), gasCostUsd: wad(o.gasCostWad) });
+    let sim;
+    try {
+      sim = await sender.simulate(req);
+    } catch (err) {
+      if (!(err instanceof SimulationRevertedError)) throw err;
+      return done({ result: "simulation-reverted", detail: err.errorName });
+    }
+    const verdict = gasVerdict({ valueWad: null, correctionWad: 0n, pnlWad: 0n, gasUnits: sim.gasEstimate, effectiveWei: o.effectiveGasPriceWei, nativeUsdWad: o.nativeUsdWad }, params, this.#memory, this.#now());
+    if (verdict) return done({ result: verdict.reason === "gas-budget-exhausted" ? "gas-budget-exhausted" : "not-worth-gas", detail: describeGas(verdict) });
+    if (this.deps.dryRun) return done({ result: "dry-run", detail: `simulated ok, gas estimate ${sim.gasEstimate}` });
+    let sentHash = "";
+    try {
+      const out = await sender.send(req, sim, (tx) => {
+        sentHash = tx.hash;
+        observer.onObservation({ cycle, stage: "sent", tx });
+      });
+      this.#spent(gasCostWad(out.gasUsed, out.effectiveGasPriceWei, o.nativeUsdWad), snap);
+      return done({ result: "confirmed", hash: out.hash, minedIn: out.blockNumber, gasUsed: out.gasUsed });
+    } catch (err) {
+      // Sent but no receipt to read: count the estimate, so a failing transaction still uses the budget.
+      if (sentHash !== "") this.#spent(o.gasCostWad, snap);
+      return done({ result: "failed", detail: firstLine(err) });
+    }
+  }
+
   async #act(cycle: string, d: ActDecision, snap: Snapshot, state: CycleState): Promise<CycleOutcome> {
     const { observer, sender, params } = this.deps;
     const action = actionName(d.action);
-    const request = { action: d.action, amount: d.amount, minOut: d.minOut, limitPriceWad: d.limitPriceWad, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei };
+    const request = { action: d.action, amount: d.amount, minOut: d.minOut, limitPriceWad: d.limitPriceWad, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei, feeCapWei: d.feeCapWei };
     const dryRun = this.deps.dryRun;
 
     let sim;
@@ -185,11 +264,11 @@ export class KeeperLoop {
       return { kind: "simulation-reverted", action, errorName: err.errorName, blockNumber: snap.blockNumber };
     }
     observer.onSimulated({ cycle, action, request, dryRun, ok: true, simulation: sim });
-    // The simulation's real gas estimate replaces the configured guess in the gas check.
-    const nativeFeed = params.nativeUsdFeedSymbol === null ? undefined : snap.feeds.find((f) => f.symbol === params.nativeUsdFeedSymbol);
-    const cost = nativeFeed ? gasCostWad(sim.gasEstimate, snap.fees, d.maxPriorityFeePerGasWei, nativeFeed.priceWad) : 0n;
-    if (d.action !== Action.Rebalance && !worthGas(d.expectedProfitWad, cost, params.minProfitOverGasBps)) {
-      return this.#standStill({ cycle, reason: "not-worth-gas", detail: `profit ${wad(d.expectedProfitWad)} USD < gas ${wad(cost)} USD for ${sim.gasEstimate} gas`, state }, snap);
+    // The simulation's real gas estimate replaces the configured figure in the value and budget gates.
+    const value = d.action === Action.Rebalance ? null : d.correctionValueWad + d.expectedProfitWad;
+    const verdict = gasVerdict({ valueWad: value, correctionWad: d.correctionValueWad, pnlWad: d.expectedProfitWad, gasUnits: sim.gasEstimate, effectiveWei: d.effectiveGasPriceWei, nativeUsdWad: d.nativeUsdWad }, params, this.#memory, this.#now());
+    if (verdict) {
+      return this.#standStill({ cycle, reason: verdict.reason, detail: `after simulation: ${describeGas(verdict)}`, state, facts: loggable(verdict) }, snap);
     }
     if (dryRun) return { kind: "simulated", action, blockNumber: snap.blockNumber, gasEstimate: sim.gasEstimate, gasLimit: sim.gasLimit };
     const ageMs = this.#now() - snap.readAtMs;
@@ -202,11 +281,14 @@ export class KeeperLoop {
         sent = tx;
         observer.onSent({ cycle, action, tx, request, simulation: sim });
       });
+      this.#spent(gasCostWad(out.gasUsed, out.effectiveGasPriceWei, d.nativeUsdWad), snap);
       observer.onConfirmed({ cycle, action, request, outcome: out, snapshotBlock: snap.blockNumber });
       return { kind: "sent", action, hash: out.hash, nonce: out.nonce, minedIn: out.blockNumber, blockNumber: snap.blockNumber };
     } catch (err) {
       const hash = err instanceof TxFailedError ? err.hash : (sent as { hash: string } | null)?.hash ?? "";
       const nonce = err instanceof TxFailedError ? err.nonce : (sent as { nonce: number } | null)?.nonce ?? -1;
+      // Sent but no receipt to read: count the estimate, so a failing transaction still uses the budget.
+      if (hash !== "") this.#spent(d.gasCostWad, snap);
       const message = err instanceof KeeperError ? err.message : firstLine(err);
       observer.onFailed({ cycle, stage: "send", action, request, hash, nonce, error: err, message });
       return { kind: "tx-failed", action, hash, nonce, error: message, blockNumber: snap.blockNumber };

@@ -108,7 +108,7 @@ async function run(cli: CliOptions): Promise<number> {
     }
     throw err;
   }
-  logger.info({ event: "keeper.account", address: account.address, origin: account.origin, network: config.network, endpoints: pool.snapshot().map((e) => e.label), dryRun: config.dryRun }, `keeper account ${account.address} from ${account.origin}`);
+  logger.info({ event: "keeper.account", address: account.address, origin: account.origin, network: config.network, endpoints: pool.snapshot().map((e) => e.label), dryRun: config.dryRun, privateTx: config.privateTxUrl !== undefined }, `keeper account ${account.address} from ${account.origin}`);
 
   const metrics = createMetrics();
   const symbols = new SymbolCache(provider);
@@ -118,8 +118,8 @@ async function run(cli: CliOptions): Promise<number> {
   try {
     const settings = txSettingsFromEnv(process.env, defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address), config);
     resilience = await createResilience({
-      pool, provider, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator,
-      confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.maxFeePerGasWei,
+      pool, provider, privateTxUrl: config.privateTxUrl, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator, oracle: config.addressBook.contracts.PriceOracle,
+      confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.feeCap.maxWei,
       gasLimitBufferBps: config.gas.gasLimitBufferBps, settings, logger, registry: metrics.registry,
     });
   } catch (err) {

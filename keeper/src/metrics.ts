@@ -20,6 +20,11 @@ export interface KeeperMetrics {
   lastSuccessTimestamp: Gauge;
   lastBlock: Gauge;
   keeperBalanceEth: Gauge;
+  gasSpentUsd24h: Gauge;
+  gasBudgetUsd: Gauge;
+  feeCapGwei: Gauge;
+  observationsTotal: Counter<"result">;
+  observationAgeSeconds: Gauge;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): KeeperMetrics {
@@ -40,5 +45,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Keepe
     lastSuccessTimestamp: new Gauge({ name: "ballast_last_success_timestamp_seconds", help: "Unix time of the last cycle that completed", registers: r }),
     lastBlock: new Gauge({ name: "ballast_last_block_number", help: "Block of the last snapshot", registers: r }),
     keeperBalanceEth: new Gauge({ name: "ballast_keeper_balance_eth", help: "Native balance of the keeper account", registers: r }),
+    gasSpentUsd24h: new Gauge({ name: "ballast_gas_spent_usd_24h", help: "Gas the keeper paid in the last 24 h (operations, rebalances, observations), USD", registers: r }),
+    gasBudgetUsd: new Gauge({ name: "ballast_gas_budget_usd", help: "The keeper's rolling 24 h gas budget, USD (gas.dailyBudgetUsd)", registers: r }),
+    feeCapGwei: new Gauge({ name: "ballast_fee_cap_gwei", help: "The fee cap (base fee + tip) at the current deviation, gwei", registers: r }),
+    observationsTotal: new Counter({ name: "ballast_observations_total", help: "TWAP observations (PriceOracle.update()) the keeper wrote or tried, by result", labelNames: ["result"], registers: r }),
+    observationAgeSeconds: new Gauge({ name: "ballast_observation_age_seconds", help: "Age of the oracle's newest TWAP observation at the snapshot block, s", registers: r }),
   };
 }

@@ -3,7 +3,8 @@
  * transaction still unmined that long after its broadcast is replaced at the same nonce with a
  * fee bump. Wired exactly as the daemon wires it (loadConfig → txSettingsFromEnv →
  * createResilience), against a real `hardhat node` with automine off, so no block is mined and
- * only the timeout can make the transaction count as stuck.
+ * only the timeout can make the transaction count as stuck. An action's own fee cap (the keeper's
+ * deviation-scaled cap) bounds its replacements below the manager's.
  */
 import { expect } from "chai";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -52,7 +53,7 @@ describe("keeper faults: txTimeoutSec drives the fee bump of a stuck transaction
       operator: world.chain.operatorAddress,
       confirmations: 1,
       pollIntervalMs: 100,
-      maxFeePerGasWei: config.decision.maxFeePerGasWei,
+      maxFeePerGasWei: config.decision.feeCap.maxWei,
       gasLimitBufferBps: config.gas.gasLimitBufferBps,
       settings: txSettingsFromEnv({}, journalPath, config),
       logger,
@@ -95,5 +96,48 @@ describe("keeper faults: txTimeoutSec drives the fee bump of a stuck transaction
     expect((done as { hash: string }).hash).to.equal(replacement.hash);
     expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
     expect(await world.keeperNonce()).to.equal(startNonce + 1);
+  });
+
+  it("an action's own fee cap bounds its replacements: 100 → 112.5 gwei fits under 120, the next bump (126.6) would not, so the cap alert instead", async function () {
+    resilience?.close();
+    const journalPath = await world.reset();
+    const daemonConfig = await writeDaemonConfig(world.chain, path.dirname(journalPath));
+    writeFileSync(daemonConfig, JSON.stringify({ ...JSON.parse(readFileSync(daemonConfig, "utf8")), txTimeoutSec: TX_TIMEOUT_SEC }));
+    const key = keeperWallet();
+    const config = loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
+    const logger = new CapturingLogger();
+    provider?.destroy();
+    provider = new PoolProvider(new RpcPool(config.rpcUrls, { logger, chainId: config.addressBook.chainId }), config.addressBook.chainId);
+    resilience = await createResilience({
+      pool: provider.pool, provider, chainId: config.addressBook.chainId, signer: key, operator: world.chain.operatorAddress, confirmations: 1, pollIntervalMs: 100,
+      maxFeePerGasWei: config.decision.feeCap.maxWei, gasLimitBufferBps: config.gas.gasLimitBufferBps, settings: txSettingsFromEnv({}, journalPath, config), logger, registry: new Registry(),
+    });
+    const GWEI = 1_000_000_000n;
+    const operator = operatorAt(world.chain);
+    const p = await operator.preview();
+    expect(p.action).to.equal(1n);
+    await world.chain.send("evm_setAutomine", [false]);
+    const outcome = resilience.manager.submit({
+      key: "expand",
+      to: world.chain.operatorAddress,
+      data: operator.interface.encodeFunctionData("expandSupply", [p.amount, (p.expectedOut * 99n) / 100n]),
+      gasLimit: OPERATION_GAS_LIMIT,
+      fees: { maxFeePerGas: 100n * GWEI, maxPriorityFeePerGas: 2n * GWEI },
+      feeCapWei: 120n * GWEI,
+    });
+    const sent = () => world.proxyA.forwardedRawTransactions().map((raw) => Transaction.from(raw));
+    await waitFor("the replacement", () => sent().length === 2, (TX_TIMEOUT_SEC + 10) * 1_000, 20);
+    await waitFor("the cap alert", () => logger.said(/fee cap reached/), (TX_TIMEOUT_SEC + 10) * 1_000, 20);
+    // Two signed transactions (a re-broadcast repeats the same bytes): the first and one bump.
+    const signed = () => [...new Map(sent().map((t) => [t.hash, t.maxFeePerGas])).values()];
+    expect(signed()).to.deep.equal([100n * GWEI, 112_500_000_000n]);
+    // The manager's own cap (2,000 gwei) would have allowed many more bumps.
+    expect(config.decision.feeCap.maxWei).to.equal(2_000n * GWEI);
+
+    await world.chain.send("evm_setAutomine", [true]);
+    await world.chain.send("evm_mine");
+    const done = await outcome;
+    expect(done.status).to.equal("confirmed");
+    expect(signed()).to.deep.equal([100n * GWEI, 112_500_000_000n]);
   });
 });

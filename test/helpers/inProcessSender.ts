@@ -50,7 +50,8 @@ const POLL_MS = 10;
  * A ManagedTxSender signing for Hardhat's development account `accountIndex` (the fixture's
  * keeper is #2), with its own journal in a fresh temporary directory.
  */
-export function inProcessSender(provider: Eip1193, chainId: bigint, accountIndex: number, operator: string): InProcessSender {
+/** `oracle`: the PriceOracle, for senders that also write TWAP observations. */
+export function inProcessSender(provider: Eip1193, chainId: bigint, accountIndex: number, operator: string, oracle?: string): InProcessSender {
   const chain = new ChainClient(new Eip1193Transport(provider));
   const signer = HDNodeWallet.fromPhrase(LOCAL_DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${accountIndex}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), "ballast-in-process-sender-"));
@@ -70,7 +71,7 @@ export function inProcessSender(provider: Eip1193, chainId: bigint, accountIndex
     balanceFloorWei: 0n,
   });
   return {
-    sender: new ManagedTxSender(manager, chain, operator, GAS_LIMIT_BUFFER_BPS),
+    sender: new ManagedTxSender(manager, chain, { operator, oracle }, GAS_LIMIT_BUFFER_BPS),
     manager,
     close: () => {
       manager.stop();

@@ -46,7 +46,40 @@ describe("keeper configuration", function () {
     expect(c.http.port).to.equal(9464);
     expect(c.rpcUrls).to.deep.equal(["http://127.0.0.1:8545"]);
     expect(c.key).to.deep.equal({ kind: "local-account" });
-    expect(c.decision.maxFeePerGasWei).to.equal(200_000_000_000n);
+    expect(c.decision.feeCap).to.deep.equal({ weiPerBps: 5_000_000_000n, minWei: 50_000_000_000n, maxWei: 2_000_000_000_000n });
+    expect(c.decision.dailyGasBudgetWad).to.equal(10_000n * 10n ** 18n);
+    expect(c.decision.minValueOverGasBps).to.equal(10_000n);
+    expect(c.decision.gasUnits).to.deep.equal({ expand: 336_022n, contract: 327_105n, rebalance: 200_000n, observe: 95_000n });
+    expect(c.decision.writeObservations).to.equal(true);
+  });
+
+  it("the gas economics: every setting bounded, each bad value named by its field", function () {
+    const cfg = file("gas-bad.json", {
+      addressBook: book,
+      policy: { minValueOverGasBps: 9_999 },
+      gas: { dailyBudgetUsd: "0.5", feeCap: { gweiPerBps: "1001", minGwei: "100", maxGwei: "50" }, units: { observe: 20_000 } },
+    });
+    const fields = issuesOf(() => loadConfig({ network: "localhost", config: cfg }, {}, dir));
+    expect(fields).to.include.members(["policy.minValueOverGasBps", "gas.dailyBudgetUsd", "gas.feeCap.gweiPerBps", "gas.feeCap.maxGwei", "gas.units.observe"]);
+    const order = file("gas-order.json", { addressBook: book, gas: { feeCap: { minGwei: "100", maxGwei: "50" } } });
+    expect(issuesOf(() => loadConfig({ network: "localhost", config: order }, {}, dir))).to.include("gas.feeCap.maxGwei");
+    const ok = file("gas-ok.json", { addressBook: book, gas: { dailyBudgetUsd: 250.5, feeCap: { gweiPerBps: "2.5", minGwei: 10, maxGwei: "500" } } });
+    const c = loadConfig({ network: "localhost", config: ok }, {}, dir);
+    expect(c.decision.dailyGasBudgetWad).to.equal(2_505n * 10n ** 17n);
+    expect(c.decision.feeCap).to.deep.equal({ weiPerBps: 2_500_000_000n, minWei: 10_000_000_000n, maxWei: 500_000_000_000n });
+  });
+
+  it("a replaced gas setting is refused with a message naming its replacement", function () {
+    const cfg = file("gas-old.json", { addressBook: book, policy: { minProfitOverGasBps: 10_000 }, gas: { maxFeePerGasGwei: "200" } });
+    try {
+      loadConfig({ network: "localhost", config: cfg }, {}, dir);
+      expect.fail("expected a ConfigError");
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      const issues = (err as ConfigError).issues;
+      expect(issues.find((i) => i.field === "gas.maxFeePerGasGwei")?.message).to.include("gas.feeCap");
+      expect(issues.find((i) => i.field === "policy.minProfitOverGasBps")?.message).to.include("policy.minValueOverGasBps");
+    }
   });
 
   it("CLI > environment > file for the port and the RPC URLs", function () {

@@ -1,12 +1,13 @@
 /**
  * Laws of the keeper's decision, checked with fast-check on random injected states: no action
  * inside the band; the size never exceeds the caps; the post-trade price never crosses the peg;
- * the decision is monotone in the deviation.
+ * the decision is monotone in the deviation; never acts when the gas costs more than the value or
+ * the fee is above the deviation's cap; the fee cap is monotone in the deviation; the budget holds.
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { Action, INITIAL_MEMORY, PEG_WAD, amountOut, decide, type DecideResult, type OperatorState } from "../../keeper/src/policy";
-import { NOW_MS, PARAMS, snapshot, spotOf, tok, usdc, wad } from "./policyFixtures";
+import { Action, INITIAL_MEMORY, PEG_WAD, amountOut, decide, feeCapWei, spentInWindow, type DecideResult, type OperatorState } from "../../keeper/src/policy";
+import { NOW_MS, PARAMS, T0, snapshot, spotOf, tok, usdc, wad } from "./policyFixtures";
 
 const RUNS = 400;
 
@@ -31,7 +32,7 @@ function state(r: { depth: bigint; devBps: number }, over: Partial<OperatorState
   return { reserveToken, reserveQuote, spotWad: spot, twapWad: spot, ...over };
 }
 
-const run = (over: Partial<OperatorState>): DecideResult => decide(snapshot(over), { ...PARAMS, minProfitOverGasBps: 0n }, INITIAL_MEMORY, NOW_MS);
+const run = (over: Partial<OperatorState>): DecideResult => decide(snapshot(over), { ...PARAMS, dailyGasBudgetWad: wad("1000000") }, INITIAL_MEMORY, NOW_MS);
 
 describe("keeper decide(): properties", function () {
   it("never expands or contracts while spot or TWAP is inside the band", function () {
@@ -125,5 +126,80 @@ describe("keeper decide(): properties", function () {
       { numRuns: RUNS },
     );
     expect(compared).to.be.greaterThan(RUNS / 4);
+  });
+});
+
+describe("keeper decide(): gas economics properties", function () {
+  const GWEI = 1_000_000_000n;
+  const feesArb = fc.record({ baseGwei: fc.bigInt({ min: 0n, max: 3_000n }), tipGwei: fc.bigInt({ min: 0n, max: 5n }), ethUsd: fc.bigInt({ min: 100n, max: 20_000n }) });
+  const capArb = fc.record({ weiPerBps: fc.bigInt({ min: 0n, max: 50n * GWEI }), minWei: fc.bigInt({ min: GWEI / 1000n, max: 500n * GWEI }), span: fc.bigInt({ min: 0n, max: 5_000n * GWEI }) });
+
+  function economicsSnap(r: { depth: bigint; devBps: number }, f: { baseGwei: bigint; tipGwei: bigint; ethUsd: bigint }) {
+    const snap = snapshot(state(r), { fees: { nextBaseFeeWei: f.baseGwei * GWEI, priorityFeeWei: f.tipGwei * GWEI } });
+    return { ...snap, feeds: snap.feeds.map((x) => (x.symbol === "WETH" ? { ...x, answer: f.ethUsd * 10n ** 8n, priceWad: f.ethUsd * 10n ** 18n } : x)) };
+  }
+
+  it("never acts when the gas costs more than the value (correction + P&L), nor above the deviation's fee cap", function () {
+    let acted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(reservesArb, feesArb, fc.integer({ min: 10_000, max: 40_000 }), (r, f, marginBps) => {
+        const params = { ...PARAMS, minValueOverGasBps: BigInt(marginBps), dailyGasBudgetWad: wad("1000000000") };
+        const d = decide(economicsSnap(r, f), params, INITIAL_MEMORY, NOW_MS).decision;
+        if (d.kind !== "act") {
+          if (d.reason === "not-worth-gas" || d.reason === "fee-above-cap") refused++;
+          return;
+        }
+        if (d.action === Action.Rebalance) return;
+        acted++;
+        const value = d.correctionValueWad + d.expectedProfitWad;
+        expect(value >= d.gasCostWad, `value ${value} < gas ${d.gasCostWad}`).to.equal(true);
+        expect(value * 10_000n >= d.gasCostWad * BigInt(marginBps)).to.equal(true);
+        expect(d.effectiveGasPriceWei <= d.feeCapWei && d.maxFeePerGasWei <= d.feeCapWei).to.equal(true);
+        expect(d.feeCapWei).to.equal(feeCapWei(d.preview.deviationBps, PARAMS.feeCap));
+      }),
+      { numRuns: RUNS },
+    );
+    expect(acted).to.be.greaterThan(RUNS / 10);
+    expect(refused).to.be.greaterThan(RUNS / 20, "too few states refused on gas: the gates were barely exercised");
+  });
+
+  it("the fee cap is monotone in |deviation| and stays within [minWei, maxWei]", function () {
+    fc.assert(
+      fc.property(capArb, fc.bigInt({ min: -20_000n, max: 20_000n }), fc.bigInt({ min: -20_000n, max: 20_000n }), (c, a, b) => {
+        const cap = { weiPerBps: c.weiPerBps, minWei: c.minWei, maxWei: c.minWei + c.span };
+        const abs = (x: bigint) => (x < 0n ? -x : x);
+        const [lo, hi] = abs(a) <= abs(b) ? [a, b] : [b, a];
+        const capLo = feeCapWei(lo, cap);
+        const capHi = feeCapWei(hi, cap);
+        expect(capLo <= capHi).to.equal(true);
+        for (const v of [capLo, capHi]) expect(v >= cap.minWei && v <= cap.maxWei).to.equal(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("acting never takes the gas paid in the last 24 h above the budget", function () {
+    let acted = 0;
+    fc.assert(
+      fc.property(
+        reservesArb,
+        feesArb,
+        fc.array(fc.record({ ageSec: fc.bigInt({ min: 0n, max: 200_000n }), usd: fc.bigInt({ min: 0n, max: 2_000n }) }), { maxLength: 8 }),
+        fc.bigInt({ min: 1n, max: 5_000n }),
+        (r, f, spends, budgetUsd) => {
+          const memory = { engaged: null, gasSpent: spends.map((x) => ({ atSec: T0 - x.ageSec, usdWad: wad(x.usd.toString()) })) };
+          const { decision: d, observation: o } = decide(economicsSnap(r, f), { ...PARAMS, dailyGasBudgetWad: wad(budgetUsd.toString()) }, memory, NOW_MS);
+          const window = spentInWindow(memory.gasSpent, T0);
+          if (d.kind === "act") {
+            acted++;
+            expect(window + d.gasCostWad <= wad(budgetUsd.toString())).to.equal(true);
+          }
+          if (o.kind === "write") expect(window + o.gasCostWad <= wad(budgetUsd.toString())).to.equal(true);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    expect(acted).to.be.greaterThan(RUNS / 20);
   });
 });

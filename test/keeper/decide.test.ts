@@ -36,8 +36,11 @@ const cases: Case[] = [
       expect(r.decision).to.include({ kind: "act", action: Action.Expand, amount: 10015022645689587263711n, expectedOut: 10084977354n, minOut: 10034552467n });
       if (r.decision.kind !== "act") return;
       expect(r.decision.expectedProfitWad).to.equal(69954708310412736289n); // ≈ $69.95 for the protocol
-      expect(r.decision.gasCostWad).to.equal(wad("2.4")); // 400k gas × 2 gwei × $3000
-      expect(r.decision.maxFeePerGasWei).to.equal(3_000_000_000n); // 2 × 1 gwei base + 1 gwei tip
+      expect(r.decision.gasCostWad).to.equal(wad("2.4")); // 400k gas × (1 gwei base + 1 gwei tip) × $3000
+      // Spot 1.0201 → 1.0000 (a hair above): 0.0201 of the peg removed × $1,020,100 of quote depth ≈ $20,504.01.
+      expect(r.decision.correctionValueWad).to.equal(20504009999686488586600n);
+      expect(r.decision.feeCapWei).to.equal(1_005_000_000_000n); // 201 bps × 5 gwei
+      expect(r.decision.maxFeePerGasWei).to.equal(3_000_000_000n); // 2 × 1 gwei base + 1 gwei tip, under the cap
       expect(r.memory.engaged).to.equal("above");
     },
   },
@@ -63,8 +66,7 @@ const cases: Case[] = [
   {
     name: "105 bps above while engaged above: keeps acting",
     snap: snapshot({ reserveToken: tok("1000000"), reserveQuote: usdc("1010500"), bandBps: 100n }),
-    params: { minProfitOverGasBps: 0n },
-    memory: { engaged: "above" },
+    memory: { engaged: "above", gasSpent: [] },
     expect: (r) => {
       expect(r.decision).to.include({ kind: "act", action: Action.Expand });
       expect(r.memory.engaged).to.equal("above");
@@ -73,21 +75,16 @@ const cases: Case[] = [
   {
     name: "back inside the band: disengages",
     snap: snapshot({ reserveToken: tok("1000000"), reserveQuote: usdc("1009000"), bandBps: 100n }),
-    memory: { engaged: "above" },
+    memory: { engaged: "above", gasSpent: [] },
     expect: (r) => {
       standsStill("inside-band")(r);
       expect(r.memory.engaged).to.equal(null);
     },
   },
   {
-    name: "61 bps above: profit $0.12 < gas $2.40: not worth its gas",
+    name: "61 bps above a 1M pool: the correction (≈ $6,137) pays the $2.40 gas although the trade's own profit ($0.12) does not",
     snap: snapshot({ reserveToken: tok("1000000"), reserveQuote: usdc("1006100") }),
-    expect: standsStill("not-worth-gas", "expected profit 0.124400 USD < gas 2.400000 USD"),
-  },
-  {
-    name: "base fee 150 gwei: maxFee 301 gwei above the 200 gwei cap",
-    snap: snapshot(ABOVE_2PCT, { fees: { nextBaseFeeWei: 150_000_000_000n, priorityFeeWei: 1_000_000_000n } }),
-    expect: standsStill("fee-above-cap", "maxFeePerGas 301000000000 wei"),
+    expect: (r) => expect(r.decision).to.include({ kind: "act", action: Action.Expand }),
   },
   {
     name: "priority fee above the tip cap is capped",

@@ -73,6 +73,8 @@ export function snapshot(over: Partial<OperatorState> = {}, snap: Partial<Snapsh
     ],
     collateralRatioWad: wad("1.1"),
     fees: { nextBaseFeeWei: 1_000_000_000n, priorityFeeWei: 1_000_000_000n },
+    // A 1,800 s window with an observation 60 s old: none due (one is due every 450 s).
+    observations: { due: false, twapWindowSec: 1_800n, observationsPerWindow: 4n, newestAt: T0 - 60n, count: 8n },
     keeperBalanceWei: wad("10"),
     ...snap,
   };
@@ -85,11 +87,14 @@ export const PARAMS: DecisionParams = {
   maxSpotTwapDeviationBps: null,
   hysteresisBps: 10n,
   slippageBps: 50n,
-  minProfitOverGasBps: 10_000n,
-  gasUnits: { expand: 400_000n, contract: 400_000n, rebalance: 300_000n },
-  maxFeePerGasWei: 200_000_000_000n,
+  minValueOverGasBps: 10_000n,
+  dailyGasBudgetWad: wad("1000"),
+  // 5 gwei per bps of deviation, between 50 and 2,000 gwei.
+  feeCap: { weiPerBps: 5_000_000_000n, minWei: 50_000_000_000n, maxWei: 2_000_000_000_000n },
+  gasUnits: { expand: 400_000n, contract: 400_000n, rebalance: 300_000n, observe: 95_000n },
   maxPriorityFeePerGasWei: 2_000_000_000n,
   rebalance: true,
+  writeObservations: true,
   nativeUsdFeedSymbol: "WETH",
 };
 

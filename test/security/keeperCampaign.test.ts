@@ -58,7 +58,7 @@ async function keeperFor(f: Fixture): Promise<Real> {
   const provider = new BrowserProvider(network.provider, undefined, { pollingInterval: 20, cacheTimeout: -1 });
   // The fixture's keeper is Hardhat's development account #2; a fresh journal per run (each run
   // starts from the fixture snapshot, where the previous run's transactions never happened).
-  const tx = inProcessSender(network.provider, (await provider.getNetwork()).chainId, 2, await f.operator.getAddress());
+  const tx = inProcessSender(network.provider, (await provider.getNetwork()).chainId, 2, await f.operator.getAddress(), await f.oracle.getAddress());
   expect(tx.sender.address).to.equal(f.keeper.address);
   const now = () => clock.nowMs;
   const book = await addressBookOf(f);

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { Action, maxContraction, previewOperation } from "../../keeper/src/policy";
-import { QUOTE_UNIT, toRaw } from "../../keeper/sim/market";
-import { BallastPolicy, operatorStateOf } from "../../keeper/sim/policies/ballast";
+import { QUOTE_UNIT, TOKEN_UNIT, toRaw, type Market } from "../../keeper/sim/market";
+import { BallastPolicy, defaultDecisionParams, operatorStateOf } from "../../keeper/sim/policies/ballast";
+import { GAS } from "../../keeper/sim/gas";
 import type { StepContext } from "../../keeper/sim";
 import { CONFIG, marketAt, scenario } from "./helpers";
 
@@ -49,5 +50,55 @@ describe("Ballast in the model: the keeper's decision, the contract's execution"
     const idle = new BallastPolicy(CONFIG, holdings, off.now);
     idle.onBlock({ m: off, scenario: scenario(), keeperLatencyBlocks: 0, keeperUp: false } as StepContext);
     expect(idle.stats.actions).to.equal(0);
+  });
+});
+
+describe("Ballast in the model: the keeper's gas economics run through the same decide()", function () {
+  const ctx = (m: Market): StepContext => ({ m, scenario: scenario(), keeperLatencyBlocks: 0, keeperUp: true }) as StepContext;
+  /** Blocks pass with fresh feeds and nobody but the keeper writing observations. */
+  const pass = (m: Market, blocks: number, record: boolean) => {
+    for (let i = 0; i < blocks; i++) {
+      m.advanceBlock();
+      m.updateFeeds();
+      if (record) m.recordObservation();
+    }
+  };
+
+  it("writes a TWAP observation when the newest is window / 4 old (450 s = 37.5 blocks), and pays its gas", function () {
+    const m = marketAt(1_000_000, 1_000_000);
+    const ballast = new BallastPolicy(CONFIG, holdings, m.now);
+    ballast.onBlock(ctx(m));
+    expect(ballast.observationsWritten).to.equal(0, "the warm-up's observation is fresh");
+    const written: bigint[] = [];
+    for (let b = 0; b < 120; b++) {
+      pass(m, 1, false);
+      const before = ballast.observationsWritten;
+      ballast.onBlock(ctx(m));
+      if (ballast.observationsWritten > before) written.push(m.latestObservation().timestamp);
+    }
+    // 120 blocks of 12 s: one write every 456 s (the first 12 s block at or past 450 s after the last).
+    expect(written.length).to.be.within(3, 4);
+    expect(written.slice(1).map((t, i) => Number(t - written[i]))).to.deep.equal(new Array(written.length - 1).fill(456));
+    expect(ballast.stats.gas).to.equal(written.length * GAS.ballastObserve + GAS.ballastRefresh);
+  });
+
+  it("a $30 daily budget: the first operation (~$20 of gas) goes, the next stands still (gas-budget-exhausted) until 24 h later", function () {
+    const params = { ...defaultDecisionParams(), dailyGasBudgetWad: 30n * 10n ** 18n };
+    const m = marketAt(1_030_000, 970_000);
+    const ballast = new BallastPolicy(CONFIG, holdings, m.now, true, params);
+    ballast.onBlock(ctx(m));
+    expect(ballast.stats.actions).to.equal(2, "the refresh and the contraction");
+    // Pushed back down, past the 60 s cooldown; the TWAP still agrees with spot.
+    m.sellTokens(toRaw(30_000, TOKEN_UNIT));
+    pass(m, 10, true);
+    ballast.onBlock(ctx(m));
+    expect(ballast.blockers["gas-budget-exhausted"]).to.equal(1);
+    expect(ballast.stats.actions).to.equal(2);
+    // A day later (feeds fresh, observations written) the spend has left the window.
+    pass(m, 7_200, true);
+    m.sellTokens(toRaw(30_000, TOKEN_UNIT));
+    pass(m, 160, true);
+    ballast.onBlock(ctx(m));
+    expect(ballast.stats.actions).to.be.greaterThan(2);
   });
 });

@@ -37,11 +37,11 @@ describe("Sweeps and command-line inputs", function () {
 
   it("the parameters are discovered from the operator, the collateral policy and the keeper's DecisionParams", function () {
     const known = sweepParameters();
-    for (const name of ["band", "cooldown", "hysteresis", "feeCap", "minProfitOverGas", "operator.bandBps", "operator.limits.cooldownSec", "policy.stepWad", "keeper.hysteresisBps", "keeper.maxFeePerGasWei"]) {
+    for (const name of ["band", "cooldown", "hysteresis", "feeCap", "feeCapPerBps", "gasBudget", "minValueOverGas", "operator.bandBps", "operator.limits.cooldownSec", "policy.stepWad", "keeper.hysteresisBps", "keeper.feeCap.maxWei"]) {
       expect(known.has(name), name).to.equal(true);
     }
     expect(known.get("band")?.defaultValue).to.equal(50);
-    expect(known.get("feeCap")?.defaultValue).to.equal(200);
+    expect(known.get("feeCap")?.defaultValue).to.equal(2000);
   });
 
   it("a setting changes exactly its parameter, in the model's units, and leaves the base alone", function () {
@@ -49,7 +49,7 @@ describe("Sweeps and command-line inputs", function () {
     const applied = applySetting({ band: 30, feeCap: 50, cooldown: 120, "policy.minRatioWad": 1.05 }, base);
     expect(applied.config.operator.bandBps).to.equal(30n);
     expect(applied.config.operator.limits.cooldownSec).to.equal(120n);
-    expect(applied.decision.maxFeePerGasWei).to.equal(50_000_000_000n);
+    expect(applied.decision.feeCap.maxWei).to.equal(50_000_000_000n);
     expect(applied.config.policy.minRatioWad).to.equal(1_050_000_000_000_000_000n);
     expect(base.config.operator.bandBps).to.equal(50n);
     expect(applied.decision.hysteresisBps).to.equal(base.decision.hysteresisBps);

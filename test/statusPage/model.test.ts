@@ -124,7 +124,7 @@ describe("status page: model bookkeeping", function () {
       epoch: { startedAt: 1_700_000_000n, netMinted: 4n * 10n ** 23n, contracted: 0n, lossWad: 0n },
       backingOk: true, reserveValueWad: 10n ** 24n, supply: 10n ** 24n, targetRatioWad: 10n ** 18n, quoteHaircutBps: 0n, quoteIdle: 10n ** 12n, rebalanceNeeded: false,
     },
-    onchainPreview: null, feeds: [], collateralRatioWad: 10n ** 18n, fees: { nextBaseFeeWei: 1n, priorityFeeWei: 1n }, keeperBalanceWei: null,
+    onchainPreview: null, feeds: [], collateralRatioWad: 10n ** 18n, fees: { nextBaseFeeWei: 1n, priorityFeeWei: 1n }, observations: null, keeperBalanceWei: null,
   });
 
   it("keeps one point per block, the newest historyLength points, and ignores a lagging node's older block", function () {

@@ -2,11 +2,15 @@
  * Ballast in the model. The decision is the keeper's own pure code: the model's state is adapted
  * into the keeper's Snapshot (an OperatorState plus feeds and fees) and handed to decide() with
  * the keeper's default configuration — the same gates (stale oracle, spot/TWAP guard, the exact
- * mirror of MarketOperator.preview(), hysteresis, fee cap, worth its gas); nothing here re-decides. The transaction then lands `latency`
+ * mirror of MarketOperator.preview(), hysteresis, the deviation-scaled fee cap, value against gas,
+ * the rolling 24 h gas budget); nothing here re-decides. The transaction then lands `latency`
  * blocks later and is executed as the contract would (the policy's `executeOperation` mirror of
  * expandSupplyAtPrice / contractSupplyAtPrice: gate again, size, clamp to the limit price, minimum
- * size, assert the ratio and the loss budget; a revert costs gas and changes nothing). The keeper
- * also calls CollateralPolicy.refresh when due and rebalance when asked.
+ * size, assert the ratio and the loss budget; a revert costs gas and changes nothing). The gas each
+ * keeper transaction pays goes into the decision's memory (the budget's ledger), as the daemon
+ * records its receipts. When decide() asks for a TWAP observation the keeper writes one
+ * (PriceOracle.update()). The keeper also calls CollateralPolicy.refresh when due (a cost of the
+ * design the daemon does not send, so outside the keeper's budget) and rebalance when asked.
  * Its operations are public in the mempool: a scenario's front-running searcher (stressAgents.ts)
  * trades first in the block where one lands, as for every keeper-driven policy that trades.
  */
@@ -15,8 +19,10 @@ import {
   WAD,
   mulDiv,
   INITIAL_MEMORY,
+  OBSERVATIONS_PER_WINDOW,
   decide,
   executeOperation,
+  recordGasSpend,
   type DecisionParams,
   type KeeperMemory,
   type OperatorState,
@@ -107,9 +113,19 @@ export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snap
     feeds,
     collateralRatioWad: ratio.ok ? ratio.wad : null,
     fees: { nextBaseFeeWei: BigInt(Math.round(m.gasGwei * 1e9)), priorityFeeWei: 1_000_000_000n },
+    observations: (() => {
+      const o = m.latestObservation();
+      const windowSec = BigInt(m.oracle.twapWindowSec);
+      // PriceOracle.observationDue(), as Market.recordObservation applies it.
+      const due = o.count === 0n || m.now >= o.timestamp + windowSec / OBSERVATIONS_PER_WINDOW;
+      return { due, twapWindowSec: windowSec, observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: o.timestamp, count: o.count };
+    })(),
     keeperBalanceWei: null,
   };
 }
+
+/** A model USD figure as WAD (to the micro-dollar). */
+const usdToWad = (usd: number): bigint => BigInt(Math.round(usd * 1e6)) * 10n ** 12n;
 
 /** MarketOperator's own bookkeeping: last operation time and the epoch's net mint, contraction and loss. */
 export class OperatorBook {
@@ -142,6 +158,8 @@ export class BallastPolicy implements Policy {
   private memory: KeeperMemory = INITIAL_MEMORY;
   /** The keeper's stand-still reasons, counted (why Ballast did not act). */
   readonly blockers: Record<string, number> = {};
+  /** TWAP observations the keeper wrote (PriceOracle.update()). */
+  observationsWritten = 0;
 
   constructor(
     config: BallastConfig,
@@ -149,6 +167,7 @@ export class BallastPolicy implements Policy {
     startTime: bigint,
     /** "none": the same reserve with no keeper at all (arbitrage only). */
     private readonly keeperEnabled = true,
+    /** The keeper's parameters: its configuration defaults unless a test or sweep gives others. */
     private readonly decision: DecisionParams = defaultDecisionParams(),
   ) {
     this.name = keeperEnabled ? "ballast" : "none";
@@ -166,12 +185,18 @@ export class BallastPolicy implements Policy {
     }
     if (!ctx.keeperUp || this.pending) return;
     if (this.reserve.lastRefreshAt === 0n || m.now >= this.reserve.lastRefreshAt + this.reserve.config.policy.refreshCooldownSec) {
-      if (this.reserve.refresh(m)) this.charge(m, GAS.ballastRefresh, false);
+      if (this.reserve.refresh(m)) this.charge(m, GAS.ballastRefresh, false, false);
     }
-    const { decision, memory } = decide(snapshotOf(m, this.reserve, this.book), this.decision, this.memory, Number(m.now) * 1000);
+    const { decision, observation, memory } = decide(snapshotOf(m, this.reserve, this.book), this.decision, this.memory, Number(m.now) * 1000);
     this.memory = memory;
     if (decision.kind === "stand-still") {
       this.blockers[decision.reason] = (this.blockers[decision.reason] ?? 0) + 1;
+      if (observation.kind === "write") {
+        // PriceOracle.update() is permissionless and cannot revert: it writes, or returns false.
+        m.recordObservation();
+        this.observationsWritten += 1;
+        this.charge(m, GAS.ballastObserve, false);
+      }
       return;
     }
     const tx: PendingTx = { executeAt: m.block + ctx.keeperLatencyBlocks, action: decision.action, amount: decision.amount, limitPriceWad: decision.limitPriceWad };
@@ -185,8 +210,10 @@ export class BallastPolicy implements Policy {
     this.execute(ctx.m, tx);
   }
 
-  private charge(m: Market, gas: number, failed: boolean): void {
+  /** Pays a transaction's gas; a keeper transaction's USD also enters the budget's ledger in the decision's memory. */
+  private charge(m: Market, gas: number, failed: boolean, keeperTx = true): void {
     spendGas(this.stats, m, gas);
+    if (keeperTx) this.memory = recordGasSpend(this.memory, Number(m.now) * 1000, usdToWad(m.gasUsd(gas)));
     if (failed) this.stats.failedTx += 1;
     else this.stats.actions += 1;
   }

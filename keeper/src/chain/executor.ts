@@ -2,9 +2,10 @@
  * What the loop needs to turn an "act" decision into a transaction: the `TxSender` interface
  * (simulate with a static call from the keeper's address, reverts decoded by name; send with the
  * fees the decision priced and wait for confirmations) and the operation's calldata. The one
- * implementation is the journaled ManagedTxSender (keeper/src/tx/managedTxSender.ts).
+ * implementation is the journaled ManagedTxSender (keeper/src/tx/managedTxSender.ts). Besides the
+ * operator's entry points it writes TWAP observations (PriceOracle.update()) when asked.
  */
-import { MarketOperator__factory } from "./contracts";
+import { MarketOperator__factory, PriceOracle__factory } from "./contracts";
 import { Action } from "../policy";
 
 export interface OperationRequest {
@@ -16,6 +17,26 @@ export interface OperationRequest {
   limitPriceWad: bigint;
   maxFeePerGasWei: bigint;
   maxPriorityFeePerGasWei: bigint;
+  /** The decision's fee cap for this deviation: fee-bump replacements stay under it, wei. */
+  feeCapWei?: bigint;
+}
+
+/** A TWAP observation: PriceOracle.update(), permissionless. */
+export interface ObservationRequest {
+  action: "observe";
+  maxFeePerGasWei: bigint;
+  maxPriorityFeePerGasWei: bigint;
+  feeCapWei?: bigint;
+}
+
+/** Anything the keeper sends. */
+export type KeeperRequest = OperationRequest | ObservationRequest;
+
+/** The contracts the keeper calls. */
+export interface CallTargets {
+  operator: string;
+  /** PriceOracle; without it the keeper cannot write observations. */
+  oracle?: string;
 }
 
 export interface Simulation {
@@ -39,16 +60,24 @@ export interface TxOutcome extends SentTx {
 export interface TxSender {
   readonly address: string;
   /** Static call + gas estimate; throws SimulationRevertedError with the decoded custom error. */
-  simulate(req: OperationRequest): Promise<Simulation>;
+  simulate(req: KeeperRequest): Promise<Simulation>;
   /** Sends and waits for confirmations; `onSent` fires as soon as the node accepted it. */
-  send(req: OperationRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome>;
+  send(req: KeeperRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome>;
 }
 
 const operatorInterface = MarketOperator__factory.createInterface();
+const oracleInterface = PriceOracle__factory.createInterface();
 
 /** The price-bounded forms: a front-run toward the peg shrinks the operation instead of reverting it. */
 export function encodeOperation(req: Pick<OperationRequest, "action" | "amount" | "limitPriceWad">): string {
   if (req.action === Action.Expand) return operatorInterface.encodeFunctionData("expandSupplyAtPrice", [req.amount, req.limitPriceWad]);
   if (req.action === Action.Contract) return operatorInterface.encodeFunctionData("contractSupplyAtPrice", [req.amount, req.limitPriceWad]);
   return operatorInterface.encodeFunctionData("rebalance");
+}
+
+/** The call for a request: the operator's entry points, or the oracle's update(). */
+export function encodeCall(req: KeeperRequest, targets: CallTargets): { to: string; data: string } {
+  if (req.action !== "observe") return { to: targets.operator, data: encodeOperation(req) };
+  if (targets.oracle === undefined) throw new Error("no PriceOracle address: the sender cannot write observations");
+  return { to: targets.oracle, data: oracleInterface.encodeFunctionData("update") };
 }

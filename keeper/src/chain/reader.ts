@@ -7,7 +7,7 @@
  */
 import { AggregatorV3Interface__factory } from "./contracts";
 import { toQuantity, type Provider } from "ethers";
-import type { FeedReading, FeeMarket, OperatorPreview, OperatorState, Snapshot } from "../policy";
+import { OBSERVATIONS_PER_WINDOW, type FeedReading, type FeeMarket, type OperatorPreview, type OperatorState, type Snapshot } from "../policy";
 import type { Protocol, SymbolCache } from "./protocol";
 import { isRevert } from "./revert";
 
@@ -56,6 +56,7 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
   const [
     paused, market, quotePrice, reserves, bandBps, maxSpotTwapDeviationBps, limits, lastOperationAt, epoch,
     reserveValue, supply, targetRatio, quoteConfig, quoteHoldings, assets, ratio, onchainPreview, fees, balance,
+    twapWindowSec, newestObservation, observationDue,
     twapSpan, minOperationShareBps, maxLossBps, maxLossPerEpochWad,
   ] = await Promise.all([
     p.operator.paused(at),
@@ -77,6 +78,9 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     p.operator.preview(at),
     readFeeMarket(provider, blockTag, options.feeHistoryBlocks, options.rewardPercentile),
     options.keeper === null ? Promise.resolve(null) : provider.getBalance(options.keeper, blockTag),
+    p.oracle.twapWindowSec(at),
+    p.oracle.latestObservation(at),
+    p.oracle.observationDue(at),
     p.oracle.twapSpan(at),
     p.operator.minOperationShareBps(at),
     p.operator.maxLossBps(at),
@@ -163,6 +167,9 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     feeds: perAsset.map((a) => a.feed),
     collateralRatioWad: ratio ?? null,
     fees,
+    // The oracle keeps OBSERVATIONS_PER_WINDOW as a file-level constant (no getter): the policy's
+    // mirror, used to explain a skip; whether a write is due is the oracle's own observationDue().
+    observations: { due: observationDue, twapWindowSec, observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: newestObservation.timestamp, count: newestObservation.count },
     keeperBalanceWei: balance,
   };
 }

@@ -29,6 +29,8 @@ export interface KeeperConfig {
   /** Where the RPC URLs came from, to name a bad one: `--rpc`, `BALLAST_RPC_URLS`, `networks.<name>.rpcUrls`, `BALLAST_LOCALHOST_URL`. */
   rpcUrlsField: string;
   expectedChainId?: number;
+  /** Signed transactions go here when set (config `privateTxUrl`); reads through the RPC pool. */
+  privateTxUrl?: string;
   addressBookPath: string;
   addressBook: AddressBook;
   /** null when the command needs no key (status). */
@@ -184,6 +186,7 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
     rpcUrls,
     rpcUrlsField,
     expectedChainId,
+    privateTxUrl: file.privateTxUrl,
     addressBookPath: bookPath,
     addressBook: book,
     key,
@@ -204,6 +207,7 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
 /** The pure policy's parameters from a validated config file: one mapping for the daemon and the simulator. */
 export function decisionParamsFromFile(file: FileConfig): DecisionParams {
   const gwei = (v: string): bigint => parseUnits(v, "gwei");
+  const units = file.gas.units;
   return {
     maxSnapshotAgeMs: file.maxSnapshotAgeMs,
     maxBlockAgeSec: BigInt(file.maxBlockAgeSec),
@@ -211,11 +215,13 @@ export function decisionParamsFromFile(file: FileConfig): DecisionParams {
     maxSpotTwapDeviationBps: file.policy.maxSpotTwapDeviationBps === null ? null : BigInt(file.policy.maxSpotTwapDeviationBps),
     hysteresisBps: BigInt(file.policy.hysteresisBps),
     slippageBps: BigInt(file.policy.slippageBps),
-    minProfitOverGasBps: BigInt(file.policy.minProfitOverGasBps),
-    gasUnits: { expand: BigInt(file.gas.units.expand), contract: BigInt(file.gas.units.contract), rebalance: BigInt(file.gas.units.rebalance) },
-    maxFeePerGasWei: gwei(file.gas.maxFeePerGasGwei),
+    minValueOverGasBps: BigInt(file.policy.minValueOverGasBps),
+    dailyGasBudgetWad: parseUnits(file.gas.dailyBudgetUsd, 18),
+    feeCap: { weiPerBps: gwei(file.gas.feeCap.gweiPerBps), minWei: gwei(file.gas.feeCap.minGwei), maxWei: gwei(file.gas.feeCap.maxGwei) },
+    gasUnits: { expand: BigInt(units.expand), contract: BigInt(units.contract), rebalance: BigInt(units.rebalance), observe: BigInt(units.observe) },
     maxPriorityFeePerGasWei: gwei(file.gas.maxPriorityFeePerGasGwei),
     rebalance: file.policy.rebalance,
+    writeObservations: file.policy.writeObservations,
     nativeUsdFeedSymbol: file.policy.nativeUsdFeed,
   };
 }

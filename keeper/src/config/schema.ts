@@ -1,6 +1,6 @@
 /**
  * The keeper's configuration file (JSON), validated with zod. Every field is optional and has a
- * default that suits a local network; units are in the names (Ms, Sec, Bps, Gwei).
+ * default that suits a local network; units are in the names (Ms, Sec, Bps, Gwei, Usd).
  */
 import { z } from "zod";
 
@@ -19,12 +19,29 @@ const gwei = z
 
 const bps = (max: number) => z.number().int().min(0).max(max);
 
+/** A decimal number as a string (so it converts to bigint exactly), within [min, max]. */
+const decimal = (unit: string, decimals: number, min: number, max: number) =>
+  z
+    .union([z.string(), z.number()])
+    .transform((v) => String(v))
+    .refine((v) => new RegExp(`^\\d+(\\.\\d{1,${decimals}})?$`).test(v), `must be a non-negative decimal number of ${unit} with at most ${decimals} decimals`)
+    .refine((v) => Number(v) >= min && Number(v) <= max, `must be between ${min} and ${max} ${unit}`);
+
+/** A setting that was replaced: rejected with a message that names its replacement. */
+const replaced = (by: string) => z.unknown().refine((v) => v === undefined, `was replaced by ${by} (see docs/keeper.md)`).optional();
+
+/** Gas units of one transaction: at least a plain transfer, at most a third of a 30M block. */
+const gasUnits = (fallback: number) => z.number().int().min(21_000).max(10_000_000).default(fallback);
+
 export const fileConfigSchema = z
   .object({
     /** Networks beyond the built-in `localhost`: RPC URLs (first preferred) and the expected chain id. */
     networks: z
       .record(z.object({ rpcUrls: z.array(url).min(1), chainId: z.number().int().positive().optional() }).strict())
       .default({}),
+    /** Send signed transactions to this endpoint (a private-transaction relay) instead of the RPC
+     * URLs; reads still go through the RPC pool. */
+    privateTxUrl: url.optional(),
     /** Address book path; default `deployments/<network>.json`. */
     addressBook: z.string().min(1).optional(),
     confirmations: z.number().int().min(1).max(64).default(1),
@@ -65,24 +82,42 @@ export const fileConfigSchema = z
         slippageBps: bps(1_000).default(50),
         oracleAgeMarginSec: z.number().int().min(0).max(86_400).default(30),
         maxSpotTwapDeviationBps: bps(10_000).nullable().default(null),
-        minProfitOverGasBps: bps(1_000_000).default(10_000),
+        /** Act only when value ≥ gas × this / 10000; at least 10000, so never when the gas costs more than the value. */
+        minValueOverGasBps: z.number().int().min(10_000).max(1_000_000).default(10_000),
+        minProfitOverGasBps: replaced("policy.minValueOverGasBps (value = deviation removed × pool depth + the operation's P&L)"),
         rebalance: z.boolean().default(true),
+        /** Write a TWAP observation (PriceOracle.update()) when the newest is older than window / observations per window. */
+        writeObservations: z.boolean().default(true),
         nativeUsdFeed: z.string().min(1).nullable().default("WETH"),
       })
       .strict()
       .default({}),
     gas: z
       .object({
-        maxFeePerGasGwei: gwei.default("200"),
+        maxFeePerGasGwei: replaced("gas.feeCap.{gweiPerBps, minGwei, maxGwei} (a cap that scales with the deviation)"),
         maxPriorityFeePerGasGwei: gwei.default("2"),
         feeHistoryBlocks: z.number().int().min(1).max(1_024).default(10),
         rewardPercentile: z.number().min(0).max(100).default(50),
         gasLimitBufferBps: bps(10_000).default(2_000),
+        /** Gas paid in any rolling 24 h (operations, rebalances, observations) stays within this, USD. */
+        dailyBudgetUsd: decimal("USD", 2, 1, 1_000_000).default("10000"),
+        /** Fee cap (base fee + tip) = clamp(|deviation bps| × gweiPerBps, minGwei, maxGwei). */
+        feeCap: z
+          .object({
+            gweiPerBps: decimal("gwei", 9, 0, 1_000).default("5"),
+            minGwei: decimal("gwei", 9, 0.001, 10_000).default("50"),
+            maxGwei: decimal("gwei", 9, 0.001, 10_000).default("2000"),
+          })
+          .strict()
+          .refine((c) => Number(c.minGwei) <= Number(c.maxGwei), { message: "must be at least gas.feeCap.minGwei", path: ["maxGwei"] })
+          .default({}),
+        /** Measured receipt gas (npm run bench); rebalance is not benchmarked, observe measured by test/keeper/observation.test.ts. */
         units: z
           .object({
-            expand: z.number().int().min(21_000).max(10_000_000).default(400_000),
-            contract: z.number().int().min(21_000).max(10_000_000).default(400_000),
-            rebalance: z.number().int().min(21_000).max(10_000_000).default(300_000),
+            expand: gasUnits(336_022),
+            contract: gasUnits(327_105),
+            rebalance: gasUnits(200_000),
+            observe: gasUnits(95_000),
           })
           .strict()
           .default({}),

@@ -25,11 +25,35 @@ export interface CycleRef {
 
 export type CycleOutcome =
   | { kind: "error"; error: string }
-  | { kind: "stand-still"; reason: string; detail: string; blockNumber: number }
+  | { kind: "stand-still"; reason: string; detail: string; blockNumber: number; observation?: ObservationOutcome }
   | { kind: "simulated"; action: string; blockNumber: number; gasEstimate: bigint; gasLimit: bigint }
   | { kind: "simulation-reverted"; action: string; errorName: string; blockNumber: number }
   | { kind: "sent"; action: string; hash: string; nonce: number; minedIn: number; blockNumber: number }
   | { kind: "tx-failed"; action: string; hash: string; nonce: number; error: string; blockNumber: number };
+
+/** What became of a TWAP observation (PriceOracle.update()) the decision asked for. */
+export type ObservationOutcome =
+  | { result: "confirmed"; hash: string; minedIn: number; gasUsed: bigint }
+  | { result: "dry-run" | "simulation-reverted" | "failed" | "not-worth-gas" | "gas-budget-exhausted"; detail: string };
+
+/** The steps of an observation write: decided (or skipped by the policy), sent, done. */
+export type ObservationEvent = CycleRef &
+  (
+    | { stage: "skipped"; reason: string; detail: string }
+    | { stage: "write"; ageSec: number | null; intervalSec: number; gasCostUsd: string }
+    | { stage: "sent"; tx: SentTx }
+    | { stage: "done"; outcome: ObservationOutcome }
+  );
+
+/** The keeper's gas economics after a cycle's decision or a payment: the budget, what it spent, the fee cap. */
+export interface EconomicsEvent {
+  dailyBudgetUsd: number;
+  spent24hUsd: number;
+  /** The fee cap at this deviation, gwei; null when the decision priced none. */
+  feeCapGwei: number | null;
+  /** Age of the oracle's newest observation at the snapshot block, s; null when unknown. */
+  observationAgeSec: number | null;
+}
 
 export interface SnapshotEvent extends CycleRef {
   snapshot: Snapshot;
@@ -43,6 +67,8 @@ export interface StandStillEvent extends CycleRef {
   state?: CycleState;
   /** The policy's hysteresis memory, for decisions of the pure policy. */
   engaged?: KeeperMemory["engaged"];
+  /** The stand-still's numbers (gas, fee cap, budget…) as decimal strings. */
+  facts?: Record<string, string | null>;
 }
 
 export interface ActEvent extends CycleRef {
@@ -87,12 +113,14 @@ export interface CycleObserver {
   onSent?(e: SentEvent): void;
   onConfirmed?(e: ConfirmedEvent): void;
   onFailed?(e: FailedEvent): void;
+  onObservation?(e: ObservationEvent): void;
+  onEconomics?(e: EconomicsEvent): void;
   /** Every cycle's outcome, last; `atMs` by the loop's clock. */
   onCycleDone?(e: { outcome: CycleOutcome; atMs: number }): void;
 }
 
 type Hook = keyof CycleObserver;
-const HOOKS: Hook[] = ["onSnapshot", "onStandStill", "onAct", "onSimulated", "onSent", "onConfirmed", "onFailed", "onCycleDone"];
+const HOOKS: Hook[] = ["onSnapshot", "onStandStill", "onAct", "onSimulated", "onSent", "onConfirmed", "onFailed", "onObservation", "onEconomics", "onCycleDone"];
 
 /** One observer that hands every event to each of `observers`, in order; a throwing one is reported and skipped. */
 export function fanOut(observers: readonly CycleObserver[], onObserverError: (hook: string, err: unknown) => void): Required<CycleObserver> {

@@ -10,7 +10,7 @@ const WARN_REASONS = new Set(["snapshot-too-old"]);
 export function logObserver(logger: Logger): CycleObserver {
   return {
     onStandStill: (e) => {
-      const fields = { cycle: e.cycle, event: "cycle.stand-still", ...e.state, reason: e.reason, detail: e.detail, engaged: e.engaged };
+      const fields = { cycle: e.cycle, event: "cycle.stand-still", ...e.state, reason: e.reason, detail: e.detail, ...(e.facts ? { facts: e.facts } : {}), engaged: e.engaged };
       if (WARN_REASONS.has(e.reason)) logger.warn(fields, `standing still: ${e.reason}`);
       else logger.info(fields, `standing still: ${e.reason}`);
     },
@@ -20,7 +20,7 @@ export function logObserver(logger: Logger): CycleObserver {
         return;
       }
       const d = e.decision;
-      const intent = { action: e.action, amount: d.amount.toString(), minOut: d.minOut.toString(), expectedOut: d.expectedOut.toString(), expectedProfitUsd: wad(d.expectedProfitWad), gasCostUsd: wad(d.gasCostWad) };
+      const intent = { action: e.action, amount: d.amount.toString(), minOut: d.minOut.toString(), expectedOut: d.expectedOut.toString(), expectedProfitUsd: wad(d.expectedProfitWad), correctionValueUsd: wad(d.correctionValueWad), gasCostUsd: wad(d.gasCostWad), feeCapGwei: formatUnits(d.feeCapWei, 9) };
       logger.info({ cycle: e.cycle, event: "cycle.act", ...e.state, ...intent }, `deciding to ${e.action}`);
     },
     onSimulated: (e) => {
@@ -45,6 +45,18 @@ export function logObserver(logger: Logger): CycleObserver {
       if (e.stage === "read") logger.error({ cycle: e.cycle, event: "cycle.read-failed", endpoint: e.endpoint, err: e.error as Error }, "snapshot failed; standing still this cycle");
       else if (e.stage === "send") logger.error({ cycle: e.cycle, event: "tx.failed", action: e.action, txHash: e.hash, nonce: e.nonce, error: e.message }, `${e.action} failed: ${e.message}`);
       else logger.error({ cycle: e.cycle, event: "cycle.failed", err: e.error as Error }, "cycle failed");
+    },
+    onObservation: (e) => {
+      if (e.stage === "skipped") logger.debug({ cycle: e.cycle, event: "observation.skipped", reason: e.reason, detail: e.detail }, `no observation: ${e.reason}`);
+      else if (e.stage === "write") logger.info({ cycle: e.cycle, event: "observation.write", ageSec: e.ageSec, intervalSec: e.intervalSec, gasCostUsd: e.gasCostUsd }, "writing a TWAP observation");
+      else if (e.stage === "sent") logger.info({ cycle: e.cycle, event: "tx.sent", action: "observe", txHash: e.tx.hash, nonce: e.tx.nonce }, "sent observe");
+      else {
+        const o = e.outcome;
+        if (o.result === "confirmed") logger.info({ cycle: e.cycle, event: "observation.confirmed", txHash: o.hash, minedIn: o.minedIn, gasUsed: o.gasUsed.toString() }, `observation written in block ${o.minedIn}`);
+        else if (o.result === "simulation-reverted") logger.warn({ cycle: e.cycle, event: "observation.reverted", error: o.detail }, `observation simulation reverted with ${o.detail}`);
+        else if (o.result === "failed") logger.error({ cycle: e.cycle, event: "observation.failed", error: o.detail }, `observation failed: ${o.detail}`);
+        else logger.info({ cycle: e.cycle, event: "observation.skipped", reason: o.result, detail: o.detail }, `no observation: ${o.result}`);
+      }
     },
     onCycleDone: ({ outcome }) => {
       if (outcome.kind !== "simulated") return;

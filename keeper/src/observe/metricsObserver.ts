@@ -38,6 +38,17 @@ export function metricsObserver(m: KeeperMetrics): CycleObserver {
     onFailed: (e) => {
       if (e.stage === "send") m.actionsTotal.inc({ action: e.action, result: "failed" });
     },
+    onObservation: (e) => {
+      if (e.stage !== "done") return;
+      const r = e.outcome.result;
+      m.observationsTotal.inc({ result: r === "simulation-reverted" ? "simulation_reverted" : r === "dry-run" ? "dry_run" : r });
+    },
+    onEconomics: (e) => {
+      m.gasBudgetUsd.set(e.dailyBudgetUsd);
+      m.gasSpentUsd24h.set(e.spent24hUsd);
+      if (e.feeCapGwei !== null) m.feeCapGwei.set(e.feeCapGwei);
+      if (e.observationAgeSec !== null) m.observationAgeSeconds.set(e.observationAgeSec);
+    },
     onCycleDone: ({ outcome, atMs }) => {
       if (outcome.kind === "simulated") m.actionsTotal.inc({ action: outcome.action, result: "dry_run" });
       m.cyclesTotal.inc({ outcome: outcome.kind });

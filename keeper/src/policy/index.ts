@@ -6,3 +6,4 @@ export * from "./operator";
 export * from "./actionNames";
 export * from "./snapshot";
 export * from "./decide";
+export * from "./gasEconomics";

@@ -29,6 +29,18 @@ export interface FeeMarket {
   priorityFeeWei: bigint;
 }
 
+/** The oracle's TWAP ring as PriceOracle.update() sees it (observationDue(), twapWindowSec, latestObservation()). */
+export interface ObservationState {
+  /** PriceOracle.observationDue(): update() would record an observation at this block. */
+  due: boolean;
+  twapWindowSec: bigint;
+  /** At most one observation per twapWindowSec / observationsPerWindow (the oracle's constant). */
+  observationsPerWindow: bigint;
+  /** Timestamp of the newest observation; 0 with count 0 when the ring is empty. */
+  newestAt: bigint;
+  count: bigint;
+}
+
 export interface Snapshot {
   blockNumber: number;
   blockHash: string;
@@ -44,6 +56,8 @@ export interface Snapshot {
   /** Reserve.collateralRatio(), WAD; null when a feed is invalid (the call reverts). */
   collateralRatioWad: bigint | null;
   fees: FeeMarket;
+  /** The TWAP ring at the same block; null where it is not read (the keeper then writes none). */
+  observations: ObservationState | null;
   /** Native balance of the keeper account, wei (null when no account is configured). */
   keeperBalanceWei: bigint | null;
 }

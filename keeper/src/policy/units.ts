@@ -6,6 +6,8 @@ export const BPS = 10_000n;
 export const PEG_WAD = WAD;
 export const UNI_V2_FEE_NUMERATOR = 997n;
 export const UNI_V2_FEE_DENOMINATOR = 1000n;
+/** PriceOracle.update() records at most one observation per twapWindowSec / OBSERVATIONS_PER_WINDOW. */
+export const OBSERVATIONS_PER_WINDOW = 4n;
 /** The TWAP is stale beyond this many windows of span (PriceOracle.twapSpan). */
 export const MAX_TWAP_SPAN_WINDOWS = 2n;
 /** Bounds of MarketOperator's sizing parameters (setSizing) and limit prices. */

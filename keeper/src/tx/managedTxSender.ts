@@ -4,7 +4,7 @@
  * here. Outcomes other than "confirmed" become the daemon's typed errors.
  */
 import { SimulationRevertedError, TxFailedError } from "../errors";
-import { encodeOperation, type OperationRequest, type SentTx, type Simulation, type TxOutcome, type TxSender } from "../chain/executor";
+import { encodeCall, type CallTargets, type KeeperRequest, type SentTx, type Simulation, type TxOutcome, type TxSender } from "../chain/executor";
 import { actionName } from "../policy";
 import { gasLimitWithBuffer } from "./gasLimit";
 import type { ChainClient } from "./chain";
@@ -15,7 +15,7 @@ export class ManagedTxSender implements TxSender {
   constructor(
     private readonly manager: TxManager,
     private readonly chain: ChainClient,
-    private readonly operator: string,
+    private readonly targets: CallTargets,
     private readonly gasLimitBufferBps: number,
   ) {}
 
@@ -23,8 +23,8 @@ export class ManagedTxSender implements TxSender {
     return this.manager.address;
   }
 
-  async simulate(req: OperationRequest): Promise<Simulation> {
-    const call = { from: this.address, to: this.operator, data: encodeOperation(req) };
+  async simulate(req: KeeperRequest): Promise<Simulation> {
+    const call = { from: this.address, ...encodeCall(req, this.targets) };
     try {
       await this.chain.call(call);
       const gasEstimate = await this.chain.estimateGas(call);
@@ -35,13 +35,14 @@ export class ManagedTxSender implements TxSender {
     }
   }
 
-  async send(req: OperationRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
+  async send(req: KeeperRequest, sim: Simulation, onSent: (tx: SentTx) => void): Promise<TxOutcome> {
     const outcome = await this.manager.submit({
-      key: actionName(req.action),
+      key: req.action === "observe" ? "observe" : actionName(req.action),
       to: sim.to,
       data: sim.data,
       gasLimit: sim.gasLimit,
       fees: { maxFeePerGas: req.maxFeePerGasWei, maxPriorityFeePerGas: req.maxPriorityFeePerGasWei },
+      feeCapWei: req.feeCapWei,
       onBroadcast: onSent,
     });
     switch (outcome.status) {

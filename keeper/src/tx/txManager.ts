@@ -39,6 +39,10 @@ export interface ActionRequest {
   gasLimit?: bigint;
   /** Fees the caller priced for the first attempt (clamped to the cap); otherwise from the latest block. */
   fees?: Fees;
+  /** This action's own fee cap, wei (e.g. scaled by the deviation it corrects): its first attempt and
+   * every bump stay under it and under the manager's cap. Held in memory only: an action adopted
+   * from the journal after a restart is bumped up to the manager's cap. */
+  feeCapWei?: bigint;
   /** Called once, when the first transaction for this action has been handed to a node. */
   onBroadcast?: (tx: { hash: string; nonce: number }) => void;
 }
@@ -98,6 +102,8 @@ export class TxManager {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly sender: string;
   private lock: Promise<unknown> = Promise.resolve();
+  /** Per-action fee caps (ActionRequest.feeCapWei) of actions submitted by this process. */
+  private readonly actionCaps = new Map<number, bigint>();
   private stopping = false;
 
   constructor(options: TxManagerOptions) {
@@ -131,6 +137,12 @@ export class TxManager {
   /** Asks the manager to return at the next safe point; the journal keeps what is in flight. */
   stop(): void {
     this.stopping = true;
+  }
+
+  /** The fee policy under an action's own cap (never above the manager's). */
+  private capped(actionCapWei: bigint | undefined): FeePolicy {
+    const cap = this.o.fees.maxFeePerGasCapWei;
+    return actionCapWei === undefined || actionCapWei >= cap ? this.o.fees : { ...this.o.fees, maxFeePerGasCapWei: actionCapWei };
   }
 
   /** Actions left unresolved in the journal (by a crash or a stop), for status and tests. */
@@ -192,9 +204,12 @@ export class TxManager {
       return this.outcome({ status: "rejected", reason });
     }
     const gasLimit = request.gasLimit ?? gasLimitWithBuffer(await chain.estimateGas(call), this.o.gasLimitBufferBps);
-    const fees = request.fees ? clampFees(request.fees, this.o.fees.maxFeePerGasCapWei) : initialFees(await chain.latestBaseFee(), await chain.suggestedTip(), this.o.fees);
+    if (request.feeCapWei !== undefined && request.feeCapWei <= 0n) throw new TxConfigError(`feeCapWei must be positive, got ${request.feeCapWei}`);
+    const policy = this.capped(request.feeCapWei);
+    const fees = request.fees ? clampFees(request.fees, policy.maxFeePerGasCapWei) : initialFees(await chain.latestBaseFee(), await chain.suggestedTip(), policy);
 
     const actionId = journal.prepare({ key: request.key, kind: "action", sender: this.sender, chainId, to: request.to, data: request.data, value: call.value, gasLimit });
+    if (request.feeCapWei !== undefined) this.actionCaps.set(actionId, policy.maxFeePerGasCapWei);
     const nonce = await chain.nonce(this.sender, "pending");
     const attempt = await this.signAndRecord(journal.action(actionId), "action", nonce, fees);
     this.log.info({ actionId, condition: request.key, nonce, hash: attempt.hash, gasLimit: String(gasLimit), maxFeePerGas: String(fees.maxFeePerGas) }, "action signed");
@@ -344,13 +359,14 @@ export class TxManager {
     if (!stuck) return { sent: false, capAlerted };
 
     const base = await chain.latestBaseFee();
+    const policy = this.capped(this.actionCaps.get(action.id));
     const bump = cancelling
-      ? { atCap: false as const, fees: cancelFees(newest, base, this.o.fees) }
-      : bumpFees(newest, base, await chain.suggestedTip(), this.o.fees);
+      ? { atCap: false as const, fees: cancelFees(newest, base, policy) }
+      : bumpFees(newest, base, await chain.suggestedTip(), policy);
     if (bump.atCap) {
       if (!capAlerted) {
         this.o.metrics?.feeCapReached.set(1);
-        this.log.error({ actionId: action.id, nonce: newest.nonce, maxFeePerGas: String(newest.maxFeePerGas), capWei: String(this.o.fees.maxFeePerGasCapWei) }, "fee cap reached; transaction still pending and still valid");
+        this.log.error({ actionId: action.id, nonce: newest.nonce, maxFeePerGas: String(newest.maxFeePerGas), capWei: String(policy.maxFeePerGasCapWei) }, "fee cap reached; transaction still pending and still valid");
       }
       await this.broadcast(action, newest, "rebroadcast");
       return { sent: true, capAlerted: true };
@@ -501,6 +517,7 @@ export class TxManager {
 
   private outcome(outcome: ActionOutcome): ActionOutcome {
     this.o.metrics?.outcomes.inc({ outcome: outcome.status });
+    if (outcome.status !== "interrupted" && "actionId" in outcome && outcome.actionId !== undefined) this.actionCaps.delete(outcome.actionId);
     if (outcome.status !== "interrupted") this.o.metrics?.inFlight.set(this.pending().length);
     return outcome;
   }

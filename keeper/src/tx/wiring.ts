@@ -5,7 +5,7 @@
  * list of parts.
  */
 import type { Registry } from "prom-client";
-import { registerRpcMetrics, type KeeperLogger, type PoolProvider, type RpcPool } from "../rpc";
+import { RpcPool, registerRpcMetrics, type KeeperLogger, type PoolProvider } from "../rpc";
 import { ChainClient } from "./chain";
 import { Journal } from "./journal";
 import { ManagedTxSender } from "./managedTxSender";
@@ -17,11 +17,16 @@ export interface ResilienceInputs {
   /** The daemon's one RPC pool (keeper/src/rpc) and the ethers provider over it. */
   pool: RpcPool;
   provider: PoolProvider;
+  /** Sends signed transactions here instead of the read endpoints (a private-transaction relay). */
+  privateTxUrl?: string;
   chainId: number | bigint;
   signer: TxSigner;
   operator: string;
+  /** PriceOracle, for the keeper's observation writes. */
+  oracle?: string;
   confirmations: number;
   pollIntervalMs: number;
+  /** The absolute fee cap (config gas.feeCap.maxGwei): replacements never bid above it. */
   maxFeePerGasWei: bigint;
   gasLimitBufferBps: number;
   settings: TxSettings;
@@ -41,7 +46,10 @@ export interface Resilience {
 export async function createResilience(i: ResilienceInputs): Promise<Resilience> {
   const { pool, provider } = i;
   registerRpcMetrics(i.registry, pool);
-  const chain = new ChainClient(pool);
+  // A private relay takes the signed transactions (its chain id is checked like any endpoint's);
+  // every read, receipts included, still goes through the pool.
+  const relay = i.privateTxUrl === undefined ? null : new RpcPool([i.privateTxUrl], { logger: i.logger, chainId: i.chainId });
+  const chain = new ChainClient(relay === null ? pool : { request: (method, params) => pool.request(method, params), broadcast: (raw) => relay.broadcast(raw) });
   const genesisHash = await chain.blockHash(0);
   if (genesisHash === null) throw new Error("the node did not return its genesis block: the journal cannot tell which chain it is on");
   const journal = Journal.open(i.settings.journalPath, {
@@ -68,7 +76,7 @@ export async function createResilience(i: ResilienceInputs): Promise<Resilience>
     balanceWarnWei: i.settings.balanceWarnWei,
     balanceFloorWei: i.settings.balanceFloorWei,
   });
-  const sender = new ManagedTxSender(manager, chain, i.operator, i.gasLimitBufferBps);
+  const sender = new ManagedTxSender(manager, chain, { operator: i.operator, oracle: i.oracle }, i.gasLimitBufferBps);
   return {
     pool,
     provider,
