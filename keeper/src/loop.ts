@@ -218,8 +218,8 @@ export class KeeperLoop {
   /** Writes a TWAP observation (PriceOracle.update()): simulate, re-check its gas, send, count what it paid. */
   async #observe(cycle: string, o: Extract<ObservationDecision, { kind: "write" }>, snap: Snapshot): Promise<ObservationOutcome> {
     const { observer, sender, params } = this.deps;
-    const done = (outcome: ObservationOutcome): ObservationOutcome => {
-      observer.onObservation({ cycle, stage: "done", outcome });
+    const done = (outcome: ObservationOutcome, gasUsed?: bigint): ObservationOutcome => {
+      observer.onObservation({ cycle, stage: "done", outcome, gasUsed });
       return outcome;
     };
     const req = { action: "observe" as const, maxFeePerGasWei: o.maxFeePerGasWei, maxPriorityFeePerGasWei: o.maxPriorityFeePerGasWei, feeCapWei: o.feeCapWei };
@@ -231,6 +231,11 @@ export class KeeperLoop {
       if (!(err instanceof SimulationRevertedError)) throw err;
       return done({ result: "simulation-reverted", detail: err.errorName });
     }
+    // update() is cheap when it records nothing, and whether it records depends on the mining
+    // block's time: an estimate taken on the latest block can price the no-op path while the
+    // transaction mines later and writes (a swarm keeper ran out of gas so). The limit always
+    // covers a write: the configured gas for one observation.
+    if (sim.gasLimit < params.gasUnits.observe) sim = { ...sim, gasLimit: params.gasUnits.observe };
     const verdict = gasVerdict({ valueWad: null, correctionWad: 0n, pnlWad: 0n, gasUnits: sim.gasEstimate, effectiveWei: o.effectiveGasPriceWei, nativeUsdWad: o.nativeUsdWad }, params, this.#memory, this.#now());
     if (verdict) return done({ result: verdict.reason === "gas-budget-exhausted" ? "gas-budget-exhausted" : "not-worth-gas", detail: describeGas(verdict) });
     if (this.deps.dryRun) return done({ result: "dry-run", detail: `simulated ok, gas estimate ${sim.gasEstimate}` });
@@ -241,7 +246,7 @@ export class KeeperLoop {
         observer.onObservation({ cycle, stage: "sent", tx });
       });
       this.#spent(gasCostWad(out.gasUsed, out.effectiveGasPriceWei, o.nativeUsdWad), snap);
-      return done({ result: "confirmed", hash: out.hash, minedIn: out.blockNumber, gasUsed: out.gasUsed });
+      return done({ result: "confirmed", hash: out.hash, minedIn: out.blockNumber }, out.gasUsed);
     } catch (err) {
       // Sent but no receipt to read: count the estimate, so a failing transaction still uses the budget.
       if (sentHash !== "") this.#spent(o.gasCostWad, snap);

@@ -562,7 +562,8 @@ add("MarketOperator.performUpkeep", "stranger", (f) => f.operator.connect(f.stra
   (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }));
 add("MarketOperator.performUpkeep", "expansion requested, none due", (f) => f.operator.connect(f.keeper).performUpkeep(upkeepData(1, MaxUint256, 0n)),
   (f) => ({ contract: f.operator, error: "UpkeepNotNeeded" }));
-add("MarketOperator.performUpkeep", "Action.None requested", (f) => f.operator.connect(f.keeper).performUpkeep(upkeepData(0, 0n, 0n)),
+// With an observation due, Action.None records it instead (tested in pegControl); written first here.
+add("MarketOperator.performUpkeep", "Action.None requested, no observation due", async (f) => { await f.oracle.update(); return f.operator.connect(f.keeper).performUpkeep(upkeepData(0, 0n, 0n)); },
   (f) => ({ contract: f.operator, error: "UpkeepNotNeeded" }));
 add("MarketOperator.performUpkeep", "contraction requested while an expansion is due", async (f) => { await makeExpansionDue(f); return f.operator.connect(f.keeper).performUpkeep(upkeepData(2, MaxUint256, 0n)); },
   (f) => ({ contract: f.operator, error: "UpkeepNotNeeded" }));

@@ -33,7 +33,7 @@ export type CycleOutcome =
 
 /** What became of a TWAP observation (PriceOracle.update()) the decision asked for. */
 export type ObservationOutcome =
-  | { result: "confirmed"; hash: string; minedIn: number; gasUsed: bigint }
+  | { result: "confirmed"; hash: string; minedIn: number }
   | { result: "dry-run" | "simulation-reverted" | "failed" | "not-worth-gas" | "gas-budget-exhausted"; detail: string };
 
 /** The steps of an observation write: decided (or skipped by the policy), sent, done. */
@@ -42,7 +42,7 @@ export type ObservationEvent = CycleRef &
     | { stage: "skipped"; reason: string; detail: string }
     | { stage: "write"; ageSec: number | null; intervalSec: number; gasCostUsd: string }
     | { stage: "sent"; tx: SentTx }
-    | { stage: "done"; outcome: ObservationOutcome }
+    | { stage: "done"; outcome: ObservationOutcome; gasUsed?: bigint }
   );
 
 /** The keeper's gas economics after a cycle's decision or a payment: the budget, what it spent, the fee cap. */

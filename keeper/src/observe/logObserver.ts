@@ -52,7 +52,7 @@ export function logObserver(logger: Logger): CycleObserver {
       else if (e.stage === "sent") logger.info({ cycle: e.cycle, event: "tx.sent", action: "observe", txHash: e.tx.hash, nonce: e.tx.nonce }, "sent observe");
       else {
         const o = e.outcome;
-        if (o.result === "confirmed") logger.info({ cycle: e.cycle, event: "observation.confirmed", txHash: o.hash, minedIn: o.minedIn, gasUsed: o.gasUsed.toString() }, `observation written in block ${o.minedIn}`);
+        if (o.result === "confirmed") logger.info({ cycle: e.cycle, event: "observation.confirmed", txHash: o.hash, minedIn: o.minedIn, gasUsed: e.gasUsed?.toString() ?? null }, `observation written in block ${o.minedIn}`);
         else if (o.result === "simulation-reverted") logger.warn({ cycle: e.cycle, event: "observation.reverted", error: o.detail }, `observation simulation reverted with ${o.detail}`);
         else if (o.result === "failed") logger.error({ cycle: e.cycle, event: "observation.failed", error: o.detail }, `observation failed: ${o.detail}`);
         else logger.info({ cycle: e.cycle, event: "observation.skipped", reason: o.result, detail: o.detail }, `no observation: ${o.result}`);
