@@ -16,6 +16,7 @@ import {ICollateralPolicy} from "./interfaces/ICollateralPolicy.sol";
 import {IUniswapV2PairMinimal} from "./interfaces/IUniswapV2PairMinimal.sol";
 import {PegMath} from "./libraries/PegMath.sol";
 import {CallerReward} from "./libraries/CallerReward.sol";
+import {ValuationMath} from "./libraries/ValuationMath.sol";
 import "./libraries/Constants.sol" as C;
 
 /// @title MarketOperator
@@ -78,6 +79,19 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint256 valueWad;
         uint256 supply;
         uint256 targetWad;
+        /// @dev Gross value, and the quote asset's accounted amount, idle part and haircut: what
+        /// rule 7's after-state is computed from (`_backingAfter`).
+        uint256 grossWad;
+        uint256 quoteAmount;
+        uint256 quoteIdle;
+        uint256 quoteHaircutBps;
+    }
+
+    /// @dev The reserve after an operation: haircut and gross value (WAD USD) and the supply.
+    struct BackingAfter {
+        uint256 valueWad;
+        uint256 grossWad;
+        uint256 supply;
     }
 
     constructor(
@@ -376,7 +390,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _requireMinimumSize(tokensSold, full);
         quoteOut = PegMath.amountOut(tokensSold, m.reserveToken, m.reserveQuote);
         if (quoteOut < minQuoteOut) revert SlippageExceeded(minQuoteOut, quoteOut);
-        int256 equityBefore = _equity();
+        int256 equityBefore = _equityOf(b.grossWad, b.supply);
 
         stable.mint(address(pair), tokensSold);
         (uint256 out0, uint256 out1) = _tokenIsToken0 ? (uint256(0), quoteOut) : (quoteOut, uint256(0));
@@ -387,7 +401,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _recordOperation(int256(tokensSold), 0);
         uint256 spotAfter = _requireNotCrossed(m, Action.Expand);
         _payCallerReward(b, equityBefore, m, spotAfter);
-        _requireSolvent(b, equityBefore, _lossAllowanceWad(Math.mulDiv(tokensSold, C.PEG_WAD, _tokenUnit)), true);
+        _requireSolvent(
+            b, equityBefore, _lossAllowanceWad(Math.mulDiv(tokensSold, C.PEG_WAD, _tokenUnit)), true, _backingAfter(b, m.quoteUsdWad)
+        );
         emit SupplyExpanded(msg.sender, tokensSold, quoteOut, m.spotWad, spotAfter);
     }
 
@@ -414,7 +430,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _requireMinimumSize(quoteSpent, full);
         tokensOut = PegMath.amountOut(quoteSpent, m.reserveQuote, m.reserveToken);
         if (tokensOut < minTokenOut) revert SlippageExceeded(minTokenOut, tokensOut);
-        int256 equityBefore = _equity();
+        int256 equityBefore = _equityOf(b.grossWad, b.supply);
 
         reserve.releaseToOperator(quoteAsset, quoteSpent, address(pair));
         (uint256 out0, uint256 out1) = _tokenIsToken0 ? (tokensOut, uint256(0)) : (uint256(0), tokensOut);
@@ -424,7 +440,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _recordOperation(-int256(tokensOut), _normaliseQuote(quoteSpent));
         uint256 spotAfter = _requireNotCrossed(m, Action.Contract);
         _payCallerReward(b, equityBefore, m, spotAfter);
-        _requireSolvent(b, equityBefore, _lossAllowanceWad(Math.mulDiv(quoteSpent, m.quoteUsdWad, _quoteUnit)), true);
+        _requireSolvent(
+            b, equityBefore, _lossAllowanceWad(Math.mulDiv(quoteSpent, m.quoteUsdWad, _quoteUnit)), true, _backingAfter(b, m.quoteUsdWad)
+        );
         emit SupplyContracted(msg.sender, quoteSpent, tokensOut, m.spotWad, spotAfter);
     }
 
@@ -467,7 +485,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     function _rebalance() private {
         Backing memory b = _readBacking();
-        int256 equityBefore = _equity();
+        int256 equityBefore = _equityOf(b.grossWad, b.supply);
         address[] memory assets = reserve.assets();
         bool moved;
         uint256 roundingWad;
@@ -479,7 +497,11 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
             emit Rebalanced(msg.sender, assets[i], delta);
         }
         if (!moved) revert NothingToRebalance();
-        _requireSolvent(b, equityBefore, roundingWad, false);
+        // Strategy moves change values the trade formula cannot know: price the reserve again.
+        BackingAfter memory a;
+        (a.grossWad, a.valueWad) = reserve.valuation();
+        a.supply = stable.totalSupply();
+        _requireSolvent(b, equityBefore, roundingWad, false, a);
     }
 
     /// @dev ERC-4626 rounds every conversion down, so parking `x` can come back as `x − 1` even in
@@ -507,9 +529,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// is asserted with the reward paid; `_rewardFor` clamps the reward so that it holds.
     function _payCallerReward(Backing memory before, int256 equityBefore, Market memory m, uint256 spotAfterWad) private {
         if (!permissionless || msg.sender == automationForwarder) return;
-        int256 profitWad = _equity() - equityBefore;
+        BackingAfter memory a = _backingAfter(before, m.quoteUsdWad);
+        int256 profitWad = _equityOf(a.grossWad, a.supply) - equityBefore;
         if (profitWad <= 0) return;
-        uint256 headroomWad = _rewardHeadroomWad(before, reserve.reserveValue(), stable.totalSupply());
+        uint256 headroomWad = _rewardHeadroomWad(before, a.valueWad, a.supply);
         (uint256 quoteAmount, uint256 valueWad) = _rewardFor(
             uint256(profitWad),
             CallerReward.deviationCorrectedBps(m.spotWad, spotAfterWad),
@@ -804,22 +827,35 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// @dev Rule 7: ratio after ≥ min(ratio before, target) and the protocol's own value fell by at
     /// most `allowanceWad` (a rebalance: the strategy rounding it may cost; a trade: its loss
     /// allowance, zero by default). A trade's loss (`countLoss`) is charged to the epoch's loss cap.
-    function _requireSolvent(Backing memory before, int256 equityBefore, uint256 allowanceWad, bool countLoss) private {
+    function _requireSolvent(Backing memory before, int256 equityBefore, uint256 allowanceWad, bool countLoss, BackingAfter memory a)
+        private
+    {
         uint256 ratioBefore = before.supply == 0 ? type(uint256).max : Math.mulDiv(before.valueWad, C.WAD, before.supply);
-        uint256 ratioAfter = reserve.collateralRatio();
+        uint256 ratioAfter = a.supply == 0 ? type(uint256).max : Math.mulDiv(a.valueWad, C.WAD, a.supply);
         if (ratioAfter < Math.min(ratioBefore, before.targetWad)) {
             revert RatioBelowBound(ratioBefore, ratioAfter, before.targetWad);
         }
-        int256 equityAfter = _equity();
+        int256 equityAfter = _equityOf(a.grossWad, a.supply);
         if (equityAfter + int256(allowanceWad) < equityBefore) revert ProtocolValueDecreased(equityBefore, equityAfter);
         // _recordOperation already rolled the epoch over, so the stored epoch is the current one.
         if (countLoss && equityAfter < equityBefore) _epoch.lossWad += uint256(equityBefore - equityAfter);
     }
 
     /// @dev Gross reserve value minus the supply at the peg, WAD USD.
-    function _equity() private view returns (int256) {
-        uint256 liabilities = Math.mulDiv(stable.totalSupply(), C.PEG_WAD, _tokenUnit);
-        return int256(reserve.grossValue()) - int256(liabilities);
+    function _equityOf(uint256 grossWad, uint256 supply) private view returns (int256) {
+        return int256(grossWad) - int256(Math.mulDiv(supply, C.PEG_WAD, _tokenUnit));
+    }
+
+    /// @dev Rule 7's after-state without a second valuation: an operation moves only the quote
+    /// asset's idle balance (deposits and releases; its strategy position and every price stay as
+    /// they were in this block), so the totals follow from the before-state and that one amount,
+    /// exactly as the reserve rounds them (ValuationMath). The supply is read back.
+    function _backingAfter(Backing memory b, uint256 quoteUsdWad) private view returns (BackingAfter memory a) {
+        uint256 amountAfter = b.quoteAmount - b.quoteIdle + reserve.holdings(quoteAsset).idle;
+        (a.grossWad, a.valueWad) = ValuationMath.replaceAmount(
+            b.grossWad, b.valueWad, b.quoteAmount, amountAfter, quoteUsdWad, _quoteUnit, b.quoteHaircutBps
+        );
+        a.supply = stable.totalSupply();
     }
 
     function _readMarket() private view returns (Market memory m) {
@@ -838,10 +874,15 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         (m.reserveToken, m.reserveQuote) = _reserves();
     }
 
+    /// @dev The one valuation of an operation (gross and haircut in one pass) and what
+    /// `_backingAfter` needs of the quote asset.
     function _readBacking() private view returns (Backing memory b) {
-        b.valueWad = reserve.reserveValue();
+        (b.grossWad, b.valueWad) = reserve.valuation();
         b.supply = stable.totalSupply();
         b.targetWad = policy.targetRatio();
+        b.quoteAmount = reserve.accountedAmount(quoteAsset);
+        b.quoteIdle = reserve.holdings(quoteAsset).idle;
+        b.quoteHaircutBps = reserve.assetConfig(quoteAsset).haircutBps;
     }
 
     function _tryReadBacking() private view returns (bool ok, Backing memory b) {

@@ -3,12 +3,13 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IReserve} from "./interfaces/IReserve.sol";
 import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
 import {IBallastDollar} from "./interfaces/IBallastDollar.sol";
@@ -35,7 +36,10 @@ import {
     HARD_MAX_LANE_VOLUME_PER_EPOCH,
     MIN_LANE_MAX_SHARE_BPS,
     MIN_DEGRADED_REDEEM_CAP_BPS,
-    MAX_DEGRADED_REDEEM_CAP_BPS
+    MAX_DEGRADED_REDEEM_CAP_BPS,
+    MIN_VALUATION_MAX_AGE_SEC,
+    MAX_VALUATION_MAX_AGE_SEC,
+    DEFAULT_VALUATION_MAX_AGE_SEC
 } from "./libraries/Constants.sol";
 
 /// @title Reserve
@@ -52,9 +56,15 @@ import {
 ///    `min(G*/S, 1)`: mints add at least the value they create at the deposit's own price,
 ///    redemptions pay at most `min(G*/S, 1)` per token at the redeemed asset's price (see
 ///    {IReserve}). The haircut ratio may move either way by at most the haircut of what moved.
+/// 5. The reserve keeps its last whole valuation (`cachedValuation`): every flow adds or takes its
+///    own value at its own price (rounded against the reserve), only a whole pass (`poke`, an
+///    ordinary mint or redeem, a rebalance, a stale lane call) renews its prices. A stable-lane
+///    call reads it for soft limits only (the recovery fee, the share cap, degraded mode); a lane
+///    redemption pays 1:1 only when the lane asset's own fresh value covers the whole supply, so a
+///    stale cache never lets a redeemer take more than `min(G*/S, 1)` (docs/invariants.md, INV-4).
 /// Not guaranteed: the solvency of a strategy or the honesty of a listed asset; a position that
 /// is written off (`emergencyWithdraw`, `writeOffStrategy`) stops counting, whatever it is worth.
-contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
+contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice May pause minting and redemption; cannot unpause.
@@ -64,10 +74,11 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
 
     IBallastDollar public immutable stable;
     IPriceOracle public immutable oracle;
-    ICollateralPolicy public collateralPolicy;
+    /// @dev The policy and the cache's age bound share a slot: a stable-lane call reads both.
+    PolicyLink private _policy = PolicyLink(ICollateralPolicy(address(0)), uint32(DEFAULT_VALUATION_MAX_AGE_SEC));
 
     address[] private _assets;
-    mapping(address asset => bool) private _listed;
+    /// @dev 10^decimals of a listed asset; zero for an asset not listed.
     mapping(address asset => uint256) private _unit;
     mapping(address asset => AssetConfig) private _configs;
     mapping(address asset => Holdings) private _holdings;
@@ -82,10 +93,45 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         uint192 used;
     }
 
-    /// @dev A stable lane's parameters and this epoch's volume.
+    struct PolicyLink {
+        ICollateralPolicy policy;
+        uint32 valuationMaxAgeSec;
+    }
+
+    /// @dev A stable lane's parameters and this epoch's volume in one slot (a lane call reads and
+    /// writes it once): volumes fit 88 bits (HARD_MAX_LANE_VOLUME_PER_EPOCH < 2^88), day-long
+    /// epochs 32 bits.
     struct Lane {
-        StableLane config;
-        EpochUsage usage;
+        uint16 bandBps;
+        uint16 baseFeeBps;
+        uint16 maxShareBps;
+        uint88 volumePerEpoch;
+        uint32 epoch;
+        uint88 used;
+    }
+
+    /// @dev The last whole valuation (`_valuation`, degraded mode) in one slot: gross and haircut
+    /// value (WAD USD, saturating at 2^104 − 1, about $2e13), when a whole pass last priced every
+    /// asset, and whether a held asset lacked a fresh price then. Flows since (`_cacheFlow`) add or
+    /// take their own value at their own price, rounded against the reserve; only a whole pass
+    /// moves `valuedAt`.
+    struct ValuationCache {
+        uint104 grossWad;
+        uint104 haircutWad;
+        uint40 valuedAt;
+        bool degraded;
+    }
+
+    /// @dev What a mint or redemption decided on: the quote, and the valuation it read (the
+    /// cache, or a whole pass made now when `whole`).
+    struct Quote {
+        uint256 amountOut;
+        uint256 ratioWad;
+        uint256 feeBps;
+        bool lane;
+        bool whole;
+        Valuation v;
+        ValuationCache cache;
     }
 
     /// @dev One pass over the assets in degraded mode: gross and haircut value (WAD USD), whether
@@ -103,6 +149,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     uint256 public recoveryRedeemFeeBps;
     uint256 public bufferToleranceBps = 1_000;
     bool public override redemptionsPaused;
+    ValuationCache private _cache;
 
     constructor(address admin, IBallastDollar stable_, IPriceOracle oracle_) {
         if (admin == address(0) || address(stable_) == address(0) || address(oracle_) == address(0)) {
@@ -119,11 +166,10 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     function listAsset(address asset, AssetConfig calldata config) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (asset == address(0)) revert ZeroAddress();
         if (asset == address(stable)) revert StableNotCollateral(asset);
-        if (_listed[asset]) revert AssetAlreadyListed(asset);
+        if (_unit[asset] != 0) revert AssetAlreadyListed(asset);
         if (_assets.length >= MAX_ASSETS) revert TooManyAssets(MAX_ASSETS);
         uint8 decimals = IERC20Metadata(asset).decimals();
         if (decimals > MAX_ASSET_DECIMALS) revert ParameterOutOfBounds("decimals", decimals, 0, MAX_ASSET_DECIMALS);
-        _listed[asset] = true;
         _unit[asset] = 10 ** decimals;
         _assets.push(asset);
         emit AssetListed(asset, decimals);
@@ -134,6 +180,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     function setAssetConfig(address asset, AssetConfig calldata config) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _requireListed(asset);
         _setAssetConfig(asset, config);
+        _cacheWholeValuation();
     }
 
     /// @notice Sets the ERC-4626 strategy of `asset` (zero to remove). The old one must be empty.
@@ -168,6 +215,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         h.idle += received;
         emit StrategyEmergencyWithdrawn(asset, address(strategy), received, redeemed, shares - redeemed);
         _detachStrategy(asset, strategy);
+        _cacheWholeValuation();
     }
 
     /// @notice Stops counting `asset`'s strategy position and detaches the vault without calling
@@ -177,6 +225,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         Holdings storage h = _holdings[asset];
         emit StrategyWrittenOff(asset, address(strategy), h.strategyShares, h.strategyPrincipal);
         _detachStrategy(asset, strategy);
+        _cacheWholeValuation();
     }
 
     /// @notice Removes `asset` from the collateral list once the reserve holds none of it (set its
@@ -192,7 +241,6 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
             _assets.pop();
             break;
         }
-        delete _listed[asset];
         delete _unit[asset];
         delete _configs[asset];
         delete _strategies[asset];
@@ -210,12 +258,14 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
             _requireWithin("laneBaseFeeBps", lane.baseFeeBps, 0, MAX_LANE_BASE_FEE_BPS);
             _requireWithin("laneMaxShareBps", lane.maxShareBps, MIN_LANE_MAX_SHARE_BPS, BPS);
             _requireWithin("laneVolumePerEpoch", lane.volumePerEpoch, 1, HARD_MAX_LANE_VOLUME_PER_EPOCH);
-            _lanes[asset].config = lane;
+            Lane storage stored = _lanes[asset];
+            (stored.bandBps, stored.baseFeeBps, stored.maxShareBps) = (lane.bandBps, lane.baseFeeBps, lane.maxShareBps);
+            stored.volumePerEpoch = uint88(lane.volumePerEpoch);
         } else {
-            delete _lanes[asset].config;
+            (_lanes[asset].bandBps, _lanes[asset].baseFeeBps, _lanes[asset].maxShareBps, _lanes[asset].volumePerEpoch) = (0, 0, 0, 0);
         }
-        StableLane memory stored = _lanes[asset].config;
-        emit StableLaneSet(asset, stored.bandBps, stored.baseFeeBps, stored.maxShareBps, stored.volumePerEpoch);
+        StableLane memory set = stableLane(asset);
+        emit StableLaneSet(asset, set.bandBps, set.baseFeeBps, set.maxShareBps, set.volumePerEpoch);
     }
 
     /// @notice Sets the spread `asset`'s redemptions pay outside a stable lane, bps: at least the
@@ -250,9 +300,22 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         emit BufferToleranceSet(toleranceBps);
     }
 
+    /// @notice How old the cached valuation may be before a stable-lane call prices the whole
+    /// reserve itself, seconds, within [MIN_VALUATION_MAX_AGE_SEC, MAX_VALUATION_MAX_AGE_SEC].
+    function setValuationMaxAge(uint256 maxAgeSec) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireWithin("valuationMaxAgeSec", maxAgeSec, MIN_VALUATION_MAX_AGE_SEC, MAX_VALUATION_MAX_AGE_SEC);
+        _policy.valuationMaxAgeSec = uint32(maxAgeSec);
+        emit ValuationMaxAgeSet(maxAgeSec);
+    }
+
+    /// @notice The CollateralPolicy whose target decides recovery mode.
+    function collateralPolicy() external view returns (ICollateralPolicy) {
+        return _policy.policy;
+    }
+
     function setCollateralPolicy(ICollateralPolicy policy) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (address(policy) == address(0)) revert ZeroAddress();
-        collateralPolicy = policy;
+        _policy.policy = policy;
         emit CollateralPolicySet(address(policy));
     }
 
@@ -295,16 +358,18 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         if (wanted > ceiling) revert ReserveCeilingExceeded(asset, ceiling, wanted);
 
         uint256 received = _pull(asset, amountIn);
-        uint256 feeBps;
-        bool lane;
-        (tokensOut, feeBps, lane) = _quoteMint(asset, received);
+        Quote memory q = _quoteMint(asset, received, true);
+        tokensOut = q.amountOut;
         if (tokensOut == 0) revert ZeroAmount();
         if (tokensOut < minOut) revert SlippageExceeded(minOut, tokensOut);
-        if (lane) _useLaneVolume(asset, tokensOut);
+        if (q.lane) _useLaneVolume(asset, tokensOut);
 
         _holdings[asset].idle += received;
+        // A mint needs a fresh price: its value is gross, with no degraded haircut.
+        uint256 flowWad = _value(asset, received, q.v.info.priceWad);
+        _cacheFlow(q, flowWad, _haircut(flowWad, asset), true);
         stable.mint(receiver, tokensOut);
-        emit Minted(msg.sender, receiver, asset, received, tokensOut, feeBps);
+        emit Minted(msg.sender, receiver, asset, received, tokensOut, q.feeBps);
     }
 
     /// @inheritdoc IReserve
@@ -318,21 +383,24 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         _requireListed(asset);
         if (amountIn == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        uint256 ratioWad;
-        uint256 feeBps;
-        bool lane;
-        bool degraded;
-        (amountOut, ratioWad, feeBps, lane, degraded) = _quoteRedeem(asset, amountIn);
+        Quote memory q = _quoteRedeem(asset, amountIn, true);
+        amountOut = q.amountOut;
         if (amountOut == 0) revert ZeroAmount();
         if (amountOut < minOut) revert SlippageExceeded(minOut, amountOut);
-        if (lane) _useLaneVolume(asset, amountIn);
-        if (degraded) _useDegradedAllowance(amountIn);
+        if (q.lane) _useLaneVolume(asset, amountIn);
+        if (q.v.degraded) _useDegradedAllowance(amountIn);
 
         _ensureIdle(asset, amountOut);
         _holdings[asset].idle -= amountOut;
+        // What left, as the valuation counts it (a degraded asset under its degraded haircut), rounded up.
+        uint256 flowWad = Math.mulDiv(
+            Math.mulDiv(amountOut, q.v.info.priceWad, _unit[asset], Math.Rounding.Ceil),
+            BPS - q.v.info.haircutBps, BPS, Math.Rounding.Ceil
+        );
+        _cacheFlow(q, flowWad, Math.mulDiv(flowWad, BPS - _configs[asset].haircutBps, BPS, Math.Rounding.Ceil), false);
         stable.burnFrom(msg.sender, amountIn);
         IERC20(asset).safeTransfer(receiver, amountOut);
-        emit Redeemed(msg.sender, receiver, asset, amountIn, amountOut, ratioWad, feeBps);
+        emit Redeemed(msg.sender, receiver, asset, amountIn, amountOut, q.ratioWad, q.feeBps);
     }
 
     /// @inheritdoc IReserve
@@ -342,36 +410,70 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         uint256 received = _pull(asset, amount);
         _holdings[asset].idle += received;
         emit EquityContributed(msg.sender, asset, received);
+        _cacheWholeValuation();
+    }
+
+    /// @inheritdoc IReserve
+    function poke() external override nonReentrant returns (uint256 grossWad, uint256 haircutWad, bool degraded) {
+        return _cacheWholeValuation();
     }
 
     /// @inheritdoc IReserve
     function previewMint(address asset, uint256 amountIn) external view override returns (uint256 tokensOut) {
         _requireListed(asset);
-        (tokensOut,,) = _quoteMint(asset, amountIn);
+        tokensOut = _quoteMint(asset, amountIn, true).amountOut;
     }
 
     /// @inheritdoc IReserve
     function previewRedeem(address asset, uint256 amountIn) external view override returns (uint256 amountOut) {
         _requireListed(asset);
-        (amountOut,,,,) = _quoteRedeem(asset, amountIn);
+        amountOut = _quoteRedeem(asset, amountIn, true).amountOut;
     }
 
     // ================================================================== valuation
 
     /// @inheritdoc IReserve
     function reserveValue() public view override returns (uint256 valueWad) {
-        for (uint256 i = 0; i < _assets.length; ++i) {
-            address asset = _assets[i];
-            valueWad += _haircut(_value(asset, accountedAmount(asset), oracle.price(asset)), asset);
-        }
+        (, valueWad) = valuation();
     }
 
     /// @inheritdoc IReserve
     function grossValue() external view override returns (uint256 valueWad) {
+        (valueWad,) = valuation();
+    }
+
+    /// @inheritdoc IReserve
+    function valuation() public view override returns (uint256 grossWad, uint256 haircutWad) {
         for (uint256 i = 0; i < _assets.length; ++i) {
             address asset = _assets[i];
-            valueWad += _value(asset, accountedAmount(asset), oracle.price(asset));
+            uint256 assetWad = _value(asset, accountedAmount(asset), oracle.price(asset));
+            grossWad += assetWad;
+            haircutWad += _haircut(assetWad, asset);
         }
+    }
+
+    /// @inheritdoc IReserve
+    function cachedValuation()
+        external
+        view
+        override
+        returns (uint256 grossWad, uint256 haircutWad, uint256 valuedAtSec, bool degraded)
+    {
+        ValuationCache memory c = _cache;
+        return (c.grossWad, c.haircutWad, c.valuedAt, c.degraded);
+    }
+
+    /// @inheritdoc IReserve
+    function valuationMaxAgeSec() external view override returns (uint256) {
+        return _policy.valuationMaxAgeSec;
+    }
+
+    /// @inheritdoc IReserve
+    function riskHaircutBps() external view override returns (uint256 haircutBps) {
+        ValuationCache memory c = _cache;
+        if (!_fresh(c)) return weightedHaircutBps();
+        // (G − H) / G ≥ the value-weighted haircut: each asset's haircut value rounds down.
+        return c.grossWad > c.haircutWad ? Math.mulDiv(c.grossWad - c.haircutWad, BPS, c.grossWad, Math.Rounding.Ceil) : 0;
     }
 
     /// @inheritdoc IReserve
@@ -392,7 +494,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     /// @inheritdoc IReserve
     function laneFee(address asset) external view override returns (bool open, uint256 feeBps) {
         IPriceOracle.PriceInfo memory info = oracle.priceInfo(asset);
-        return _laneFee(asset, info);
+        return _laneFee(_lanes[asset], info);
     }
 
     /// @inheritdoc IReserve
@@ -400,12 +502,13 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         return Math.max(_spreadBps[asset], MIN_REDEEM_SPREAD_BPS);
     }
 
-    function stableLane(address asset) external view override returns (StableLane memory) {
-        return _lanes[asset].config;
+    function stableLane(address asset) public view override returns (StableLane memory) {
+        Lane memory laneCfg = _lanes[asset];
+        return StableLane(laneCfg.bandBps, laneCfg.baseFeeBps, laneCfg.maxShareBps, laneCfg.volumePerEpoch);
     }
 
     /// @inheritdoc IReserve
-    function weightedHaircutBps() external view override returns (uint256 haircutBps) {
+    function weightedHaircutBps() public view override returns (uint256 haircutBps) {
         uint256 gross;
         uint256 haircutWeighted;
         for (uint256 i = 0; i < _assets.length; ++i) {
@@ -465,7 +568,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
 
     /// @notice Whether the reserve is in recovery mode (actual ratio below the target). Strict.
     function inRecoveryMode() public view returns (bool) {
-        ICollateralPolicy policy = collateralPolicy;
+        ICollateralPolicy policy = _policy.policy;
         if (address(policy) == address(0)) revert CollateralPolicyNotSet();
         return collateralRatio() < policy.targetRatio();
     }
@@ -478,6 +581,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         if (amount == 0) revert ZeroAmount();
         uint256 received = _pull(asset, amount);
         _holdings[asset].idle += received;
+        _cacheOperatorFlow(asset, received, true);
         emit OperatorDeposited(msg.sender, asset, received);
     }
 
@@ -494,6 +598,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         uint256 idle = _holdings[asset].idle;
         if (idle < amount) revert InsufficientLiquidity(asset, idle, amount);
         _holdings[asset].idle = idle - amount;
+        _cacheOperatorFlow(asset, amount, false);
         IERC20(asset).safeTransfer(to, amount);
         emit OperatorReleased(msg.sender, asset, amount, to);
     }
@@ -505,6 +610,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         if (delta > 0) _depositToStrategy(asset, uint256(delta));
         else if (delta < 0) _withdrawFromStrategy(asset, uint256(-delta));
         else revert NothingToRebalance(asset);
+        // A pull-back may realise yield, a vault may round: price the reserve again.
+        _cacheWholeValuation();
     }
 
     // ================================================================== internals
@@ -521,25 +628,42 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     /// the epoch's volume has room. Otherwise: tokensOut = value × (1 − haircut) × (1 − fee) / peg.
     /// Either fee drops to its recovery floor while the conservative ratio is below the target.
     /// Each step rounded down. Needs a fresh price (else the oracle's error: stale, invalid…).
-    function _quoteMint(address asset, uint256 amountIn) private view returns (uint256 tokensOut, uint256 feeBps, bool lane) {
-        Valuation memory v = _valuation(asset);
-        _requireFreshPrice(asset, v.info);
-        uint256 priceWad = v.info.priceWad;
-        (lane, feeBps) = _laneFee(asset, v.info);
+    /// With `useCache` and a fresh cache, a lane asset reads the cached valuation instead of
+    /// pricing every asset: the share cap then bounds the asset's value from above (idle plus
+    /// strategy principal); a deposit the lane does not take is quoted again on a whole valuation.
+    function _quoteMint(address asset, uint256 amountIn, bool useCache) private view returns (Quote memory q) {
+        Lane memory laneCfg = _lanes[asset];
+        q.cache = _cache;
+        bool cached = useCache && laneCfg.bandBps != 0 && _fresh(q.cache);
+        q.whole = !cached;
+        q.v = cached ? _fromCache(q.cache, asset) : _valuation(asset);
+        _requireFreshPrice(asset, q.v.info);
+        uint256 priceWad = q.v.info.priceWad;
+        (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
         uint256 valueWad;
-        if (lane) {
+        if (q.lane) {
             valueWad = _value(asset, amountIn, Math.min(priceWad, PEG_WAD));
-            uint256 addedWad = _value(asset, amountIn, priceWad);
-            uint256 shareBps = Math.mulDiv(v.assetGrossWad + addedWad, BPS, v.grossWad + addedWad, Math.Rounding.Ceil);
-            lane = shareBps <= _lanes[asset].config.maxShareBps && _laneRoom(asset) >= valueWad;
+            q.lane = _laneRoom(laneCfg) >= valueWad;
+            // A cap of 100% holds whatever the shares are.
+            if (q.lane && laneCfg.maxShareBps < BPS) {
+                uint256 addedWad = _value(asset, amountIn, priceWad);
+                uint256 assetWad = q.v.assetGrossWad;
+                if (cached) {
+                    Holdings storage h = _holdings[asset];
+                    assetWad = _value(asset, h.idle + h.strategyPrincipal, priceWad);
+                }
+                uint256 shareBps = Math.mulDiv(assetWad + addedWad, BPS, q.v.grossWad + addedWad, Math.Rounding.Ceil);
+                q.lane = shareBps <= laneCfg.maxShareBps;
+            }
         }
-        if (!lane) {
-            feeBps = _configs[asset].mintFeeBps;
+        if (!q.lane) {
+            if (cached) return _quoteMint(asset, amountIn, false);
+            q.feeBps = _configs[asset].mintFeeBps;
             valueWad = _haircut(_value(asset, amountIn, priceWad), asset);
         }
-        if (_ratio(v.haircutWad) < _targetRatio()) feeBps = Math.min(recoveryMintFeeBps, feeBps);
-        uint256 afterFee = Math.mulDiv(valueWad, BPS - feeBps, BPS);
-        tokensOut = Math.mulDiv(afterFee, WAD, PEG_WAD);
+        if (_ratio(q.v.haircutWad) < _targetRatio()) q.feeBps = Math.min(recoveryMintFeeBps, q.feeBps);
+        uint256 afterFee = Math.mulDiv(valueWad, BPS - q.feeBps, BPS);
+        q.amountOut = Math.mulDiv(afterFee, WAD, PEG_WAD);
     }
 
     /// @dev amountOut = tokens × peg × min(G*/S, 1) × (1 − fee − spread) / payPrice, rounded down.
@@ -547,33 +671,60 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     /// asset's fee (the recovery fee while the conservative ratio is below the target) plus its
     /// spread, payPrice = the price, raised by the degraded haircut when only a stale price exists
     /// (rounded up). The redeemed asset needs a price; every other one may be degraded or missing.
-    function _quoteRedeem(address asset, uint256 tokensIn)
-        private
-        view
-        returns (uint256 amountOut, uint256 ratioWad, uint256 feeBps, bool lane, bool degraded)
-    {
-        Valuation memory v = _valuation(asset);
-        if (v.info.status == IPriceOracle.PriceStatus.Invalid) _revertNoPrice(asset);
-        degraded = v.degraded;
-        ratioWad = _ratio(v.grossWad);
-        uint256 priceWad = v.info.priceWad;
-        (lane, feeBps) = _laneFee(asset, v.info);
-        lane = lane && _laneRoom(asset) >= tokensIn;
+    /// With `useCache`, a fresh cache that saw no degraded asset, and the lane open: when the lane
+    /// asset's own fresh value covers the supply, `G*/S ≥ 1` whatever else the reserve holds is
+    /// worth, so the lane pays 1:1 and takes only its recovery fee from the cache (INV-4).
+    /// Anything else is quoted on a whole valuation.
+    function _quoteRedeem(address asset, uint256 tokensIn, bool useCache) private view returns (Quote memory q) {
+        Lane memory laneCfg = _lanes[asset];
+        q.cache = _cache;
+        if (useCache && laneCfg.bandBps != 0 && !q.cache.degraded && _fresh(q.cache)) {
+            q.v = _fromCache(q.cache, asset);
+            (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
+            uint256 supply = stable.totalSupply();
+            if (q.lane && _laneRoom(laneCfg) >= tokensIn && _coversSupply(asset, q.v.info.priceWad, supply)) {
+                q.ratioWad = Math.max(_ratioOf(q.cache.grossWad, supply), WAD);
+                ICollateralPolicy cachedPolicy = _policy.policy;
+                if (address(cachedPolicy) != address(0) && _ratioOf(q.cache.haircutWad, supply) < cachedPolicy.targetRatio()) {
+                    q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
+                }
+                uint256 laneValueWad = Math.mulDiv(Math.mulDiv(tokensIn, PEG_WAD, WAD), BPS - q.feeBps, BPS);
+                q.amountOut = Math.mulDiv(laneValueWad, _unit[asset], Math.max(q.v.info.priceWad, PEG_WAD));
+                return q;
+            }
+        }
+        q.whole = true;
+        q.v = _valuation(asset);
+        if (q.v.info.status == IPriceOracle.PriceStatus.Invalid) _revertNoPrice(asset);
+        q.ratioWad = _ratio(q.v.grossWad);
+        uint256 priceWad = q.v.info.priceWad;
+        (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
+        q.lane = q.lane && _laneRoom(laneCfg) >= tokensIn;
         uint256 payPriceWad;
-        if (lane) {
+        if (q.lane) {
             payPriceWad = Math.max(priceWad, PEG_WAD);
         } else {
-            feeBps = _configs[asset].redeemFeeBps + redeemSpreadBps(asset);
-            payPriceWad = Math.mulDiv(priceWad, BPS, BPS - v.info.haircutBps, Math.Rounding.Ceil);
+            q.feeBps = _configs[asset].redeemFeeBps + redeemSpreadBps(asset);
+            payPriceWad = Math.mulDiv(priceWad, BPS, BPS - q.v.info.haircutBps, Math.Rounding.Ceil);
         }
-        ICollateralPolicy policy = collateralPolicy;
-        if (address(policy) != address(0) && _ratio(v.haircutWad) < policy.targetRatio()) {
-            feeBps = Math.max(feeBps, recoveryRedeemFeeBps);
+        ICollateralPolicy policy = _policy.policy;
+        if (address(policy) != address(0) && _ratio(q.v.haircutWad) < policy.targetRatio()) {
+            q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
         }
         uint256 valueWad = Math.mulDiv(tokensIn, PEG_WAD, WAD);
-        if (ratioWad < WAD) valueWad = Math.mulDiv(valueWad, ratioWad, WAD);
-        valueWad = Math.mulDiv(valueWad, BPS - feeBps, BPS);
-        amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad);
+        if (q.ratioWad < WAD) valueWad = Math.mulDiv(valueWad, q.ratioWad, WAD);
+        valueWad = Math.mulDiv(valueWad, BPS - q.feeBps, BPS);
+        q.amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad);
+    }
+
+    /// @dev Whether `asset` alone, at its fresh `priceWad`, is worth at least `supply` (WAD USD at
+    /// the peg): then `G* ≥ S`, since every other asset counts at zero or more. Idle first; the
+    /// strategy is asked only when idle is not enough.
+    function _coversSupply(address asset, uint256 priceWad, uint256 supply) private view returns (bool) {
+        Holdings storage h = _holdings[asset];
+        uint256 idle = h.idle;
+        if (_value(asset, idle, priceWad) >= supply) return true;
+        return _value(asset, idle + _strategyValue(asset, h), priceWad) >= supply;
     }
 
     /// @dev One pass over the assets with the oracle's degraded mode: a stale asset at its last
@@ -595,10 +746,77 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
         }
     }
 
-    /// @dev Whether `asset`'s stable lane is open at `info` (configured, a fresh price within the
-    /// band of $1) and its fee: base + ceil(deviationBps / 2), deviationBps rounded up.
-    function _laneFee(address asset, IPriceOracle.PriceInfo memory info) private view returns (bool open, uint256 feeBps) {
-        StableLane memory lane = _lanes[asset].config;
+    /// @dev The cached valuation with `asset`'s price read now (its gross value left at zero).
+    function _fromCache(ValuationCache memory c, address asset) private view returns (Valuation memory v) {
+        v.grossWad = c.grossWad;
+        v.haircutWad = c.haircutWad;
+        v.degraded = c.degraded;
+        v.info = oracle.priceInfo(asset);
+    }
+
+    function _fresh(ValuationCache memory c) private view returns (bool) {
+        return block.timestamp - c.valuedAt <= _policy.valuationMaxAgeSec;
+    }
+
+    /// @dev Prices every asset now and caches the result.
+    function _cacheWholeValuation() private returns (uint256 grossWad, uint256 haircutWad, bool degraded) {
+        Valuation memory v = _valuation(address(0));
+        _storeCache(v.grossWad, v.haircutWad, block.timestamp, v.degraded);
+        emit ValuationCached(v.grossWad, v.haircutWad, v.degraded);
+        return (v.grossWad, v.haircutWad, v.degraded);
+    }
+
+    /// @dev After a mint or redemption: the valuation the quote read plus (`inflow`) or minus the
+    /// flow's own gross and haircut value. A quote made on a whole valuation renews the cache's
+    /// prices (`valuedAt` = now); one made on the cache keeps its age.
+    function _cacheFlow(Quote memory q, uint256 flowWad, uint256 flowHaircutWad, bool inflow) private {
+        ValuationCache memory c = q.cache;
+        if (q.whole) (c.valuedAt, c.degraded) = (uint40(block.timestamp), q.v.degraded);
+        (uint256 grossWad, uint256 haircutWad) = q.whole ? (q.v.grossWad, q.v.haircutWad) : (uint256(c.grossWad), uint256(c.haircutWad));
+        if (inflow) {
+            grossWad += flowWad;
+            haircutWad += flowHaircutWad;
+        } else {
+            grossWad = grossWad > flowWad ? grossWad - flowWad : 0;
+            haircutWad = haircutWad > flowHaircutWad ? haircutWad - flowHaircutWad : 0;
+        }
+        _storeCache(grossWad, haircutWad, c.valuedAt, c.degraded);
+        if (q.whole) emit ValuationCached(grossWad, haircutWad, c.degraded);
+    }
+
+    /// @dev An operator move of `amount` of `asset`, at the asset's price now; without a fresh
+    /// price the cache is marked stale instead (the next lane call prices the whole reserve).
+    function _cacheOperatorFlow(address asset, uint256 amount, bool inflow) private {
+        ValuationCache memory c = _cache;
+        IPriceOracle.PriceInfo memory info = oracle.priceInfo(asset);
+        if (info.status != IPriceOracle.PriceStatus.Ok) {
+            _storeCache(c.grossWad, c.haircutWad, 0, c.degraded);
+            return;
+        }
+        Math.Rounding rounding = inflow ? Math.Rounding.Floor : Math.Rounding.Ceil;
+        uint256 flowWad = Math.mulDiv(amount, info.priceWad, _unit[asset], rounding);
+        uint256 flowHaircutWad = Math.mulDiv(flowWad, BPS - _configs[asset].haircutBps, BPS, rounding);
+        uint256 grossWad = c.grossWad;
+        uint256 haircutWad = c.haircutWad;
+        if (inflow) {
+            grossWad += flowWad;
+            haircutWad += flowHaircutWad;
+        } else {
+            grossWad = grossWad > flowWad ? grossWad - flowWad : 0;
+            haircutWad = haircutWad > flowHaircutWad ? haircutWad - flowHaircutWad : 0;
+        }
+        _storeCache(grossWad, haircutWad, c.valuedAt, c.degraded);
+    }
+
+    /// @dev Writes the cache slot; values saturate at the field's maximum (rounding against the reserve).
+    function _storeCache(uint256 grossWad, uint256 haircutWad, uint256 valuedAt, bool degraded) private {
+        uint256 cap = type(uint104).max;
+        _cache = ValuationCache(uint104(Math.min(grossWad, cap)), uint104(Math.min(haircutWad, cap)), SafeCast.toUint40(valuedAt), degraded);
+    }
+
+    /// @dev Whether `lane` is open at `info` (configured, a fresh price within the band of $1) and
+    /// its fee: base + ceil(deviationBps / 2), deviationBps rounded up.
+    function _laneFee(Lane memory lane, IPriceOracle.PriceInfo memory info) private pure returns (bool open, uint256 feeBps) {
         if (lane.bandBps == 0 || info.status != IPriceOracle.PriceStatus.Ok) return (false, 0);
         uint256 gap = info.priceWad > PEG_WAD ? info.priceWad - PEG_WAD : PEG_WAD - info.priceWad;
         uint256 deviationBps = Math.mulDiv(gap, BPS, PEG_WAD, Math.Rounding.Ceil);
@@ -608,19 +826,23 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
 
     /// @inheritdoc IReserve
     function laneVolumeLeft(address asset) external view override returns (uint256) {
-        return _laneRoom(asset);
+        return _laneRoom(_lanes[asset]);
     }
 
     /// @dev Lane volume left this epoch (18-decimal tokens).
-    function _laneRoom(address asset) private view returns (uint256) {
-        Lane memory lane = _lanes[asset];
-        uint256 used = lane.usage.epoch == block.timestamp / RESERVE_EPOCH_SEC ? lane.usage.used : 0;
-        uint256 cap = lane.config.volumePerEpoch;
+    function _laneRoom(Lane memory lane) private view returns (uint256) {
+        uint256 used = lane.epoch == block.timestamp / RESERVE_EPOCH_SEC ? lane.used : 0;
+        uint256 cap = lane.volumePerEpoch;
         return cap > used ? cap - used : 0;
     }
 
+    /// @dev Adds `tokens` to the lane's volume this epoch (a new epoch starts from zero); the
+    /// quote checked the room, so the total stays within the 88-bit cap.
     function _useLaneVolume(address asset, uint256 tokens) private {
-        _use(_lanes[asset].usage, tokens);
+        Lane storage lane = _lanes[asset];
+        uint32 epoch = uint32(block.timestamp / RESERVE_EPOCH_SEC);
+        uint256 used = (lane.epoch == epoch ? lane.used : 0) + tokens;
+        (lane.epoch, lane.used) = (epoch, SafeCast.toUint88(used));
     }
 
     /// @dev Degraded mode: redemptions this epoch stay within `degradedRedeemCapBps` of the supply
@@ -650,7 +872,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     }
 
     function _targetRatio() private view returns (uint256) {
-        ICollateralPolicy policy = collateralPolicy;
+        ICollateralPolicy policy = _policy.policy;
         if (address(policy) == address(0)) revert CollateralPolicyNotSet();
         return policy.targetRatio();
     }
@@ -665,7 +887,10 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     }
 
     function _ratio(uint256 valueWad) private view returns (uint256) {
-        uint256 supply = stable.totalSupply();
+        return _ratioOf(valueWad, stable.totalSupply());
+    }
+
+    function _ratioOf(uint256 valueWad, uint256 supply) private pure returns (uint256) {
         return supply == 0 ? type(uint256).max : Math.mulDiv(valueWad, WAD, supply);
     }
 
@@ -774,7 +999,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuard {
     }
 
     function _requireListed(address asset) private view {
-        if (!_listed[asset]) revert AssetNotListed(asset);
+        if (_unit[asset] == 0) revert AssetNotListed(asset);
     }
 
     function _requireWithin(bytes32 parameter, uint256 value, uint256 min, uint256 max) private pure {

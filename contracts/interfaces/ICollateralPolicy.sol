@@ -43,6 +43,7 @@ interface ICollateralPolicy {
     function refresh() external returns (uint256 newTargetWad);
 
     /// @notice The floor implied by the reserve's current haircuts, WAD. Strict (reverts on a bad feed).
+    /// `refresh` applies the same floor to the reserve's cached risk figure (`IReserve.riskHaircutBps`).
     function riskFloor() external view returns (uint256 floorWad);
 
     /// @notice Earliest timestamp at which `refresh()` succeeds.

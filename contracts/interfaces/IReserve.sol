@@ -19,6 +19,13 @@ pragma solidity 0.8.28;
 ///   epoch at `degradedRedeemCapBps` of the supply.
 /// - Recovery mode (actual ratio below the CollateralPolicy target): the mint fee drops to its
 ///   floor and the redeem fee rises to the bounded recovery fee.
+/// - The reserve caches its last whole valuation (`cachedValuation`): every mint, redemption and
+///   operator move adds or takes its own value at its own price; a whole pass (`poke`, an ordinary
+///   mint or redeem, a rebalance, a contribution, an admin change) renews the prices. A stable-lane
+///   mint or redeem reads it, while no older than `valuationMaxAgeSec`, instead of pricing every
+///   asset: for its recovery fee, share cap and degraded mode. A lane redemption pays 1:1 from the
+///   cache only when the lane asset's own fresh value covers the whole supply (`G*/S ≥ 1` then,
+///   whatever the rest is worth); otherwise, and on a stale cache, it prices the whole reserve.
 /// - Each asset keeps a liquid buffer (a share of its holdings); the excess is parked in an
 ///   ERC-4626 strategy by the market operator's `rebalance()`.
 /// @dev Roles: DEFAULT_ADMIN_ROLE lists and delists assets, sets bounded parameters, sets and
@@ -103,6 +110,9 @@ interface IReserve {
     event StrategyWrittenOff(address indexed asset, address indexed strategy, uint256 shares, uint256 principal);
     event AssetDelisted(address indexed asset);
     event EquityContributed(address indexed contributor, address indexed asset, uint256 amount);
+    /// @notice A whole pass priced every asset and renewed the cached valuation (WAD USD).
+    event ValuationCached(uint256 grossWad, uint256 haircutWad, bool degraded);
+    event ValuationMaxAgeSet(uint256 maxAgeSec);
 
     // ------------------------------------------------------------------ users
     /// @notice Deposits `amountIn` of `asset` and mints tokens to `receiver` at the peg.
@@ -119,6 +129,11 @@ interface IReserve {
     /// never counted) it is explicit and evented. The contributor gets nothing back.
     function contribute(address asset, uint256 amount) external;
 
+    /// @notice Prices every asset now (degraded mode, as `redemptionRatio` and `conservativeRatio`
+    /// do) and renews the cached valuation the stable lane reads. Permissionless: a keeper calls it
+    /// when the cache is about to pass `valuationMaxAgeSec`, so lane users do not pay for the pass.
+    function poke() external returns (uint256 grossWad, uint256 haircutWad, bool degraded);
+
     /// @notice What `mint` would mint now for `amountIn` of `asset` (before the ceiling check).
     function previewMint(address asset, uint256 amountIn) external view returns (uint256 tokensOut);
 
@@ -132,6 +147,21 @@ interface IReserve {
 
     /// @notice Sum over assets of amount × price without haircuts, WAD USD. Strict.
     function grossValue() external view returns (uint256 valueWad);
+
+    /// @notice Gross and haircut value in one pass (`grossValue`, `reserveValue`), WAD USD. Strict.
+    function valuation() external view returns (uint256 grossWad, uint256 haircutWad);
+
+    /// @notice The cached valuation (degraded mode, WAD USD) with flows since counted, when a whole
+    /// pass last priced it, and whether a held asset lacked a fresh price then.
+    function cachedValuation() external view returns (uint256 grossWad, uint256 haircutWad, uint256 valuedAtSec, bool degraded);
+
+    /// @notice How old the cached valuation may be before a stable-lane call prices the whole reserve, seconds.
+    function valuationMaxAgeSec() external view returns (uint256);
+
+    /// @notice The reserve's weighted haircut for the policy's risk floor, bps: from the cached
+    /// valuation while it is within `valuationMaxAgeSec` (`ceil((G − H) / G)`, never below the
+    /// value-weighted haircut of the assets it priced), else `weightedHaircutBps()` (strict).
+    function riskHaircutBps() external view returns (uint256 haircutBps);
 
     /// @notice reserveValue / supply in WAD; `type(uint256).max` when the supply is zero. Strict.
     function collateralRatio() external view returns (uint256 ratioWad);

@@ -171,6 +171,15 @@ uint256 constant MIN_LANE_MAX_SHARE_BPS = 1_000;
 /// this share of the supply: at least 0.1% (redemptions never freeze), at most 20% (a run is slowed).
 uint256 constant MIN_DEGRADED_REDEEM_CAP_BPS = 10;
 uint256 constant MAX_DEGRADED_REDEEM_CAP_BPS = 2_000;
+/// @dev A stable-lane mint or redeem decides its soft limits (the recovery fee, the lane's share
+/// cap, degraded mode) from the reserve's last whole valuation instead of pricing every asset:
+/// flows keep that valuation's amounts current, only other assets' prices age. It may be at most
+/// this old, else the lane call prices the whole reserve itself. At least a minute (below it the
+/// cache would almost never be used); at most an hour, the heartbeat of the most volatile feed the
+/// reserve lists (ETH/USD), so the cached prices are never more than one answer behind.
+uint256 constant MIN_VALUATION_MAX_AGE_SEC = 60;
+uint256 constant MAX_VALUATION_MAX_AGE_SEC = 1 hours;
+uint256 constant DEFAULT_VALUATION_MAX_AGE_SEC = 15 minutes;
 
 // ---------------------------------------------------------------- Uniswap V3 venue
 /// @dev Protocol-owned liquidity sits within ±rangeBps of the peg (one tick ≈ one bps of price).

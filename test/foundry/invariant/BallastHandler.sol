@@ -479,11 +479,20 @@ contract BallastHandler is BallastSystem {
         uint256 readyAt = policy.nextRefreshAt();
         ICollateralPolicy.Params memory p = policy.params();
         uint256 floorWad = policy.riskFloor();
+        // refresh reads the reserve's cached risk figure while fresh (issue 17): that floor may bind too.
+        uint256 cachedFloorWad = _floorFor(reserve.riskHaircutBps(), p);
         uint256 newTarget = policy.refresh();
         if (block.timestamp < readyAt) _violate(RATIO_BOUNDS, "refresh inside its cooldown");
         uint256 moved = newTarget > oldTarget ? newTarget - oldTarget : oldTarget - newTarget;
-        if (moved > p.stepWad && newTarget != floorWad) _violate(RATIO_BOUNDS, "target moved more than one step");
+        if (moved > p.stepWad && newTarget != floorWad && newTarget != cachedFloorWad) _violate(RATIO_BOUNDS, "target moved more than one step");
         if (newTarget < 1e18 || newTarget > 2e18) _violate(RATIO_BOUNDS, "target outside hard bounds");
+    }
+
+    /// @dev The policy's documented risk floor for a haircut figure: minRatio + ceil(haircut) × weight, capped at 2.0.
+    function _floorFor(uint256 haircutBps, ICollateralPolicy.Params memory p) internal pure returns (uint256) {
+        uint256 haircutWad = (haircutBps * 1e18 + BPS - 1) / BPS;
+        uint256 floorWad = p.minRatioWad + (haircutWad * p.riskWeightBps + BPS - 1) / BPS;
+        return _min(floorWad, 2e18);
     }
 
     // ================================================================ the hostile keeper
@@ -676,7 +685,9 @@ contract BallastHandler is BallastSystem {
         if (laneOpen) {
             // The lane pays min(feed, 1) minus its fee (at its recovery floor), unless a cap sends
             // the mint down the haircut path, which pays less: out lies between the two.
-            if (_recovery()) laneFeeBps = _min(laneFeeBps, reserve.recoveryMintFeeBps());
+            // The lane may decide recovery from the reserve's cached valuation (issue 17): the
+            // recovery floor is allowed when either that or the live ratio is under the target.
+            if (_recovery() || _cachedRecovery()) laneFeeBps = _min(laneFeeBps, reserve.recoveryMintFeeBps());
             uint256 laneOut = (amountIn * _min(priceWad, PEG_WAD) * (BPS - laneFeeBps)) / (unit * BPS);
             if (out > laneOut) _violate(NO_EXTRACTION, "lane mint paid more than min(feed, 1) minus the lane fee");
             if (out + 3 < exactOut) _violate(DECIMALS, "lane mint paid less than the haircut path");
@@ -699,6 +710,19 @@ contract BallastHandler is BallastSystem {
     /// @dev Recovery mode as user mint and redeem see it: the conservative ratio below the target.
     function _recovery() internal view returns (bool) {
         return reserve.conservativeRatio() < policy.targetRatio();
+    }
+
+    function _cacheFresh() internal view returns (bool) {
+        (,, uint256 valuedAtSec,) = reserve.cachedValuation();
+        return block.timestamp - valuedAtSec <= reserve.valuationMaxAgeSec();
+    }
+
+    /// @dev Recovery mode as a stable-lane call on a fresh cache sees it: the cached haircut value over the supply.
+    function _cachedRecovery() internal view returns (bool) {
+        if (!_cacheFresh()) return false;
+        (, uint256 haircutWad,,) = reserve.cachedValuation();
+        uint256 supply = stable.totalSupply();
+        return supply != 0 && haircutWad * 1e18 / supply < policy.targetRatio();
     }
 
     /// @dev The fee `mint` will charge now off the lane: the recovery floor applies under the target.
@@ -730,7 +754,9 @@ contract BallastHandler is BallastSystem {
         if (feed.status != FEED_OK) return q;
         uint256 laneFeeBps;
         (q.laneOpen, laneFeeBps) = _laneFeeBps(asset, feed.priceWad);
-        if (recovery && recoveryFeeBps > laneFeeBps) laneFeeBps = recoveryFeeBps;
+        // A lane redemption on a fresh cache takes the recovery fee the cache decides (issue 17):
+        // the raised fee is owed only when both the live and a fresh cached ratio are under the target.
+        if (recovery && (_cachedRecovery() || !_cacheFresh()) && recoveryFeeBps > laneFeeBps) laneFeeBps = recoveryFeeBps;
         uint256 lanePriceWad = feed.priceWad > PEG_WAD ? feed.priceWad : PEG_WAD;
         q.laneOut = (tokensIn * share * (BPS - laneFeeBps) * unit) / (1e18 * BPS * lanePriceWad);
     }

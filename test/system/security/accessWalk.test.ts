@@ -21,7 +21,7 @@ const GUARDED: Record<string, Record<string, string>> = {
     setBackupFeed: ADMIN, setSequencerUptimeFeed: ADMIN,
   },
   Reserve: {
-    listAsset: ADMIN, setAssetConfig: ADMIN, setStrategy: ADMIN, setRecoveryFees: ADMIN, setBufferTolerance: ADMIN,
+    listAsset: ADMIN, setAssetConfig: ADMIN, setStrategy: ADMIN, setRecoveryFees: ADMIN, setBufferTolerance: ADMIN, setValuationMaxAge: ADMIN,
     setCollateralPolicy: ADMIN, unpause: ADMIN, unpauseRedemptions: ADMIN, grantRole: ADMIN, revokeRole: ADMIN,
     setStableLane: ADMIN, setRedeemSpread: ADMIN, setDegradedRedeemCap: ADMIN, emergencyWithdraw: ADMIN,
     writeOffStrategy: ADMIN, delistAsset: ADMIN,
@@ -56,6 +56,7 @@ const PUBLIC: Record<string, Record<string, string>> = {
     mint: "users mint at the peg against collateral (rule 4 bounds)",
     redeem: "users redeem at the peg (rule 4 bounds, pro-rata when short)",
     contribute: "adds equity; the caller gets nothing back",
+    poke: "prices the reserve and caches it; moves nothing (the caller pays the gas)",
     renounceRole: "a caller can only give up its own role",
   },
   CollateralPolicy: {

@@ -310,6 +310,12 @@ add("Reserve.setBufferTolerance", "below 1%", (f) => f.reserve.setBufferToleranc
   (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("bufferToleranceBps"), 99n, 100n, 5_000n] }));
 add("Reserve.setBufferTolerance", "above 50%", (f) => f.reserve.setBufferTolerance(5_001),
   (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("bufferToleranceBps"), 5_001n, 100n, 5_000n] }));
+add("Reserve.setValuationMaxAge", "stranger", (f) => f.reserve.connect(f.stranger).setValuationMaxAge(600),
+  unauthorised((f) => f.reserve, (f) => f.stranger, ADMIN_ROLE));
+add("Reserve.setValuationMaxAge", "below a minute", (f) => f.reserve.setValuationMaxAge(59),
+  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("valuationMaxAgeSec"), 59n, 60n, 3_600n] }));
+add("Reserve.setValuationMaxAge", "above an hour", (f) => f.reserve.setValuationMaxAge(3_601),
+  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("valuationMaxAgeSec"), 3_601n, 60n, 3_600n] }));
 add("Reserve.setCollateralPolicy", "stranger", async (f) => f.reserve.connect(f.stranger).setCollateralPolicy(await addr(f.policy)),
   unauthorised((f) => f.reserve, (f) => f.stranger, ADMIN_ROLE));
 add("Reserve.setCollateralPolicy", "zero policy", (f) => f.reserve.setCollateralPolicy(ZeroAddress),
@@ -618,7 +624,7 @@ describe("Bad inputs: every external function rejects every bad input with its e
       ["CollateralPolicy", CollateralPolicy__factory], ["MarketOperator", MarketOperator__factory],
     ];
     // Functions with no bad input of their own: permissionless and argument-free by design.
-    const noBadInput = new Set(["PriceOracle.update", "PriceOracle.recordPrices"]);
+    const noBadInput = new Set(["PriceOracle.update", "PriceOracle.recordPrices", "Reserve.poke"]);
     const missing: string[] = [];
     for (const [name, factory] of mutators) {
       for (const fragment of factory.abi as { type: string; name?: string; stateMutability?: string }[]) {
