@@ -79,9 +79,11 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
         (used,,) = _quote(sellToken, _UNBOUNDED_IN, _sqrtLimit(sellToken, num, den));
     }
 
-    function _amountOut(Market memory, bool sellToken, uint256 amountIn) internal view override returns (uint256 out) {
+    /// @dev Quoted with the swap's own limit (the peg): the last step of a trade that reaches a limit
+    /// rounds differently from one that runs out of input, so only the same limit gives the same output.
+    function _amountOut(Market memory m, bool sellToken, uint256 amountIn) internal view override returns (uint256 out) {
         if (amountIn == 0) return 0;
-        (, out,) = _quote(sellToken, amountIn, _extremeLimit(sellToken));
+        (, out,) = _quote(sellToken, amountIn, _sqrtPeg(sellToken, m.quoteUsdWad));
     }
 
     /// @dev Every unit at the limit or better: the input that moves the pool to where its last unit,
@@ -96,7 +98,7 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     }
 
     function _spotAfterWad(Market memory m, bool sellToken, uint256 tokens, uint256 quote) internal view override returns (uint256) {
-        (,, uint160 sqrtAfter) = _quote(sellToken, sellToken ? tokens : quote, _extremeLimit(sellToken));
+        (,, uint160 sqrtAfter) = _quote(sellToken, sellToken ? tokens : quote, _sqrtPeg(sellToken, m.quoteUsdWad));
         return Math.mulDiv(_quotePerTokenWad(sqrtAfter), m.quoteUsdWad, C.WAD);
     }
 
@@ -104,7 +106,7 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     /// (expansion) or plus (contraction) the upkeep slippage.
     function _upkeepLimitPriceWad(Preview memory p) internal view override returns (uint256) {
         bool sellToken = p.action == Action.Expand;
-        (,, uint160 sqrtAfter) = _quote(sellToken, p.amount, _extremeLimit(sellToken));
+        (,, uint160 sqrtAfter) = _quote(sellToken, p.amount, _sqrtPeg(sellToken, oracle.price(quoteAsset)));
         uint256 endWad = _quotePerTokenWad(sqrtAfter);
         (uint256 keepNum, uint256 feeDen) = _poolFee();
         if (sellToken) return Math.mulDiv(endWad * keepNum, C.BPS - C.UPKEEP_SLIPPAGE_BPS, feeDen * C.BPS);
@@ -152,7 +154,7 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
         view
         returns (uint256 used, uint256 out, uint160 sqrtAfter)
     {
-        return UniswapV3Quote.exactInput(_pool, _feePips, _tickSpacing, _zeroForOne(sellToken), amountIn, sqrtPriceLimitX96);
+        return UniswapV3Quote.exactInput(address(_pool), _feePips, _tickSpacing, _zeroForOne(sellToken), amountIn, sqrtPriceLimitX96);
     }
 
     /// @dev Selling token0 (or buying token1 with it) lowers the pool's raw price.
@@ -164,11 +166,6 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     /// toward the price a trade in that direction starts from (up when the raw price falls).
     function _sqrtLimit(bool sellToken, uint256 num, uint256 den) private view returns (uint160) {
         return UniswapV3Quote.sqrtPriceAt(num, den, _tokenIsToken0, _zeroForOne(sellToken));
-    }
-
-    /// @dev The farthest limit the pool accepts in the trade's direction: the amount alone bounds it.
-    function _extremeLimit(bool sellToken) private view returns (uint160) {
-        return _zeroForOne(sellToken) ? TickMath.MIN_SQRT_PRICE + 1 : TickMath.MAX_SQRT_PRICE - 1;
     }
 
     function _quotePerTokenWad(uint160 sqrtPriceX96) private view returns (uint256) {

@@ -23,26 +23,26 @@ import {UniswapV3Price} from "./UniswapV3Price.sol";
 library UniswapV3Quote {
     uint256 private constant _Q192 = 1 << 192;
 
-    /// @notice An exact-input swap of up to `amountIn` that stops at `sqrtPriceLimitX96`.
+    /// @notice An exact-input swap on `pool` (a Uniswap V3 pool) of up to `amountIn` that stops at `sqrtPriceLimitX96`.
     /// @param zeroForOne Token0 in (the price falls) or token1 in (it rises).
     /// @return used Input the pool would take, fee included (≤ `amountIn`; less when the limit stops it).
     /// @return amountOut Output the pool would pay.
     /// @return sqrtPriceAfterX96 The pool's price after the swap.
     /// A limit on the wrong side of the price (or at it) quotes nothing: (0, 0, price).
     function exactInput(
-        IUniswapV3PoolMinimal pool,
+        address pool,
         uint24 feePips,
         int24 tickSpacing,
         bool zeroForOne,
         uint256 amountIn,
         uint160 sqrtPriceLimitX96
     ) public view returns (uint256 used, uint256 amountOut, uint160 sqrtPriceAfterX96) {
-        Walk memory w = Walk(pool, feePips, tickSpacing, zeroForOne, sqrtPriceLimitX96, 0, 0, 0, -int256(amountIn), 0);
-        (w.sqrtPriceX96, w.tick,,,,,) = pool.slot0();
+        Walk memory w = Walk(IUniswapV3PoolMinimal(pool), feePips, tickSpacing, zeroForOne, sqrtPriceLimitX96, 0, 0, 0, -int256(amountIn), 0);
+        (w.sqrtPriceX96, w.tick,,,,,) = w.pool.slot0();
         if (zeroForOne ? sqrtPriceLimitX96 >= w.sqrtPriceX96 : sqrtPriceLimitX96 <= w.sqrtPriceX96) {
             return (0, 0, w.sqrtPriceX96);
         }
-        w.liquidity = pool.liquidity();
+        w.liquidity = w.pool.liquidity();
         while (w.remaining != 0 && w.sqrtPriceX96 != sqrtPriceLimitX96) {
             _step(w);
         }
