@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {TickMath} from "@uniswap/v4-core/src/libraries/TickMath.sol";
 import {MarketOperator} from "../MarketOperator.sol";
 import {IMarketOperatorV3} from "../interfaces/IMarketOperatorV3.sol";
 import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
