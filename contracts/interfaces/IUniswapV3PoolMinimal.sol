@@ -5,8 +5,8 @@ pragma solidity 0.8.28;
 /// @notice The stable venue is the real Uniswap V3 pool bytecode (token / quote asset, 0.01% or
 /// 0.05% tier). Ballast reads its price (`slot0`), its oracle (`observe`, time-weighted by the
 /// pool itself on every block that trades) and in-range liquidity, holds a position through
-/// `mint`/`burn`/`collect` and swaps with a price limit (reading the tick bitmap to quote a swap first). The pool pays and is paid through
-/// callbacks on the caller (`uniswapV3MintCallback`, `uniswapV3SwapCallback`).
+/// `mint`/`burn`/`collect`, and swaps with a price limit after quoting the swap from the tick
+/// bitmap and the crossed ticks. The pool pays and is paid through callbacks on the caller (`uniswapV3MintCallback`, `uniswapV3SwapCallback`).
 interface IUniswapV3PoolMinimal {
     function token0() external view returns (address);
     function token1() external view returns (address);
