@@ -40,9 +40,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     ICollateralPolicy public immutable policy;
     IUniswapV2PairMinimal public immutable pair;
     address public immutable quoteAsset;
-    bool private immutable _tokenIsToken0;
-    uint256 private immutable _tokenUnit;
-    uint256 private immutable _quoteUnit;
+    bool internal immutable _tokenIsToken0;
+    uint256 internal immutable _tokenUnit;
+    uint256 internal immutable _quoteUnit;
 
     Limits private _limits;
     EpochState private _epoch;
@@ -383,18 +383,16 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         tokensSold = Math.min(amount, full);
         if (minPriceWad != 0) {
             (uint256 num, uint256 den) = _limitPoolPrice(minPriceWad);
-            uint256 atLimit = PegMath.maxTokensInAtPrice(m.reserveToken, m.reserveQuote, num, den);
-            if (atLimit == 0) revert PriceLimitExceeded(minPriceWad, _firstUnitPriceWad(m.reserveToken, m.reserveQuote, true));
+            uint256 atLimit = _maxInAtPrice(m, true, num, den);
+            if (atLimit == 0) revert PriceLimitExceeded(minPriceWad, _firstUnitPriceWad(m, true));
             tokensSold = Math.min(tokensSold, atLimit);
         }
         _requireMinimumSize(tokensSold, full);
-        quoteOut = PegMath.amountOut(tokensSold, m.reserveToken, m.reserveQuote);
+        quoteOut = _amountOut(m, true, tokensSold);
         if (quoteOut < minQuoteOut) revert SlippageExceeded(minQuoteOut, quoteOut);
         int256 equityBefore = _equityOf(b.grossWad, b.supply);
 
-        stable.mint(address(pair), tokensSold);
-        (uint256 out0, uint256 out1) = _tokenIsToken0 ? (uint256(0), quoteOut) : (quoteOut, uint256(0));
-        pair.swap(out0, out1, address(this), "");
+        (tokensSold, quoteOut) = _swapTokensForQuote(m, tokensSold, quoteOut);
         IERC20(quoteAsset).forceApprove(address(reserve), quoteOut);
         reserve.depositFromOperator(quoteAsset, quoteOut);
 
@@ -423,18 +421,16 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         quoteSpent = Math.min(quoteAmount, full);
         if (maxPriceWad != type(uint256).max) {
             (uint256 num, uint256 den) = _limitPoolPrice(maxPriceWad);
-            uint256 atLimit = PegMath.maxQuoteInAtPrice(m.reserveToken, m.reserveQuote, num, den);
-            if (atLimit == 0) revert PriceLimitExceeded(maxPriceWad, _firstUnitPriceWad(m.reserveToken, m.reserveQuote, false));
+            uint256 atLimit = _maxInAtPrice(m, false, num, den);
+            if (atLimit == 0) revert PriceLimitExceeded(maxPriceWad, _firstUnitPriceWad(m, false));
             quoteSpent = Math.min(quoteSpent, atLimit);
         }
         _requireMinimumSize(quoteSpent, full);
-        tokensOut = PegMath.amountOut(quoteSpent, m.reserveQuote, m.reserveToken);
+        tokensOut = _amountOut(m, false, quoteSpent);
         if (tokensOut < minTokenOut) revert SlippageExceeded(minTokenOut, tokensOut);
         int256 equityBefore = _equityOf(b.grossWad, b.supply);
 
-        reserve.releaseToOperator(quoteAsset, quoteSpent, address(pair));
-        (uint256 out0, uint256 out1) = _tokenIsToken0 ? (tokensOut, uint256(0)) : (uint256(0), tokensOut);
-        pair.swap(out0, out1, address(this), "");
+        (quoteSpent, tokensOut) = _swapQuoteForTokens(m, quoteSpent, tokensOut);
         stable.burn(tokensOut);
 
         _recordOperation(-int256(tokensOut), _normaliseQuote(quoteSpent));
@@ -466,11 +462,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     /// @dev The price the first unit of a sale (`sellToken`) or purchase trades at, fee included,
     /// quote whole units per token, WAD (for the PriceLimitExceeded context).
-    function _firstUnitPriceWad(uint256 reserveToken, uint256 reserveQuote, bool sellToken) private view returns (uint256) {
-        uint256 spotWad = Math.mulDiv(reserveQuote * _tokenUnit, C.WAD, reserveToken * _quoteUnit);
-        return sellToken
-            ? Math.mulDiv(spotWad, C.UNI_V2_FEE_NUMERATOR, C.UNI_V2_FEE_DENOMINATOR)
-            : Math.mulDiv(spotWad, C.UNI_V2_FEE_DENOMINATOR, C.UNI_V2_FEE_NUMERATOR);
+    function _firstUnitPriceWad(Market memory m, bool sellToken) private view returns (uint256) {
+        uint256 spotWad = _poolSpotWad(m);
+        (uint256 keepNum, uint256 feeDen) = _poolFee();
+        return sellToken ? Math.mulDiv(spotWad, keepNum, feeDen) : Math.mulDiv(spotWad, feeDen, keepNum);
     }
 
     /// @dev Tokens sent to the pair without a `sync()` would join this operation's swap as extra input
@@ -478,7 +473,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// gas and skim the tokens back afterwards. Syncing first prices them in, so the trade is sized on
     /// the pool as it really is (a donation toward the peg only leaves less to do). The pair's lock
     /// still refuses this inside a flash swap. Then the oracle records the synced price.
-    function _syncPool() private {
+    function _syncPool() internal virtual {
         pair.sync();
         oracle.update();
     }
@@ -582,8 +577,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         // beyond the idle quote or the backing.
         o.profitWad = _gainWad(expand, quoteWad, tokensWad);
         o.idleAfter = expand ? idle + quote : idle - quote;
-        (uint256 rT, uint256 rQ) = expand ? (m.reserveToken + tokens, m.reserveQuote - quote) : (m.reserveToken - tokens, m.reserveQuote + quote);
-        o.spotAfterWad = Math.mulDiv(rQ * _tokenUnit, m.quoteUsdWad, rT * _quoteUnit);
+        o.spotAfterWad = _spotAfterWad(m, expand, tokens, quote);
         o.headroomWad = expand
             ? _rewardHeadroomWad(b, b.valueWad + quoteHaircutWad, b.supply + tokens)
             : _rewardHeadroomWad(b, b.valueWad - quoteHaircutWad, b.supply - tokens);
@@ -608,14 +602,19 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
             return (false, "");
         }
         uint256 limitPriceWad;
-        if (p.action == Action.Expand) {
-            uint256 avgWad = Math.mulDiv(p.expectedOut * _tokenUnit, C.WAD, p.amount * _quoteUnit);
-            limitPriceWad = Math.mulDiv(avgWad, C.BPS - C.UPKEEP_SLIPPAGE_BPS, C.BPS);
-        } else if (p.action == Action.Contract) {
-            uint256 avgWad = Math.mulDiv(p.amount * _tokenUnit, C.WAD, p.expectedOut * _quoteUnit, Math.Rounding.Ceil);
-            limitPriceWad = Math.mulDiv(avgWad, C.BPS + C.UPKEEP_SLIPPAGE_BPS, C.BPS, Math.Rounding.Ceil);
-        }
+        if (p.action == Action.Expand || p.action == Action.Contract) limitPriceWad = _upkeepLimitPriceWad(p);
         return (true, abi.encode(p.action, p.amount, limitPriceWad));
+    }
+
+    /// @dev The limit an upkeep sends with a trade: its average price (fee included) less
+    /// (expansion) or plus (contraction) `UPKEEP_SLIPPAGE_BPS`, as the V2 price forms bound.
+    function _upkeepLimitPriceWad(Preview memory p) internal view virtual returns (uint256) {
+        if (p.action == Action.Expand) {
+            uint256 saleWad = Math.mulDiv(p.expectedOut * _tokenUnit, C.WAD, p.amount * _quoteUnit);
+            return Math.mulDiv(saleWad, C.BPS - C.UPKEEP_SLIPPAGE_BPS, C.BPS);
+        }
+        uint256 purchaseWad = Math.mulDiv(p.amount * _tokenUnit, C.WAD, p.expectedOut * _quoteUnit, Math.Rounding.Ceil);
+        return Math.mulDiv(purchaseWad, C.BPS + C.UPKEEP_SLIPPAGE_BPS, C.BPS, Math.Rounding.Ceil);
     }
 
     function _preview() private view returns (Preview memory p) {
@@ -646,7 +645,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         if (wanted == Action.Expand) {
             (p.amount, blocker) = _sizeExpansion(m, b);
             if (p.amount == 0) return _blocked(p, blocker);
-            p.expectedOut = PegMath.amountOut(p.amount, m.reserveToken, m.reserveQuote);
+            p.expectedOut = _amountOut(m, true, p.amount);
         } else {
             (p.amount, blocker) = _sizeContraction(m);
             if (p.amount == 0) {
@@ -657,7 +656,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
                 }
                 return _blocked(p, blocker);
             }
-            p.expectedOut = PegMath.amountOut(p.amount, m.reserveQuote, m.reserveToken);
+            p.expectedOut = _amountOut(m, false, p.amount);
             if (!_contractionKeepsRatio(m, b, p.amount, p.expectedOut)) return _blocked(p, Blocker.RatioLimit);
         }
         p.action = wanted;
@@ -711,11 +710,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         cap = Math.min(cap, _ratioRoom(b));
         if (cap == 0) return (0, Blocker.RatioLimit);
         (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
-        amount = Math.min(PegMath.tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den), cap);
+        amount = Math.min(_inToPrice(m, true, num, den), cap);
         if (!_expansionWithinBudget(m, amount)) {
-            uint256 breakEven = PegMath.tokensToSellForPrice(
-                m.reserveToken, m.reserveQuote, num * C.UNI_V2_FEE_DENOMINATOR, den * C.UNI_V2_FEE_NUMERATOR
-            );
+            (uint256 keepNum, uint256 feeDen) = _poolFee();
+            uint256 breakEven = _inToPrice(m, true, num * feeDen, den * keepNum);
             amount = Math.min(breakEven, cap);
             if (!_expansionWithinBudget(m, amount)) amount = 0;
         }
@@ -732,11 +730,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint256 cap = Math.min(Math.mulDiv(Math.min(_limits.maxContractionPerOp, roomWad), _quoteUnit, C.WAD), idle);
         if (cap == 0) return (0, Blocker.CapReached);
         (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
-        amount = Math.min(PegMath.quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den), cap);
+        amount = Math.min(_inToPrice(m, false, num, den), cap);
         if (!_contractionWithinBudget(m, amount)) {
-            uint256 breakEven = PegMath.quoteToSpendForPrice(
-                m.reserveToken, m.reserveQuote, num * C.UNI_V2_FEE_NUMERATOR, den * C.UNI_V2_FEE_DENOMINATOR
-            );
+            (uint256 keepNum, uint256 feeDen) = _poolFee();
+            uint256 breakEven = _inToPrice(m, false, num * keepNum, den * feeDen);
             amount = Math.min(breakEven, cap);
             if (!_contractionWithinBudget(m, amount)) amount = 0;
         }
@@ -747,14 +744,14 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// the operation's loss allowance.
     function _expansionWithinBudget(Market memory m, uint256 tokens) private view returns (bool) {
         uint256 tokensWad = Math.mulDiv(tokens, C.PEG_WAD, _tokenUnit);
-        uint256 quoteWad = Math.mulDiv(PegMath.amountOut(tokens, m.reserveToken, m.reserveQuote), m.quoteUsdWad, _quoteUnit);
+        uint256 quoteWad = Math.mulDiv(_amountOut(m, true, tokens), m.quoteUsdWad, _quoteUnit);
         return quoteWad + _lossAllowanceWad(tokensWad) >= tokensWad;
     }
 
     /// @dev Spending `quote`: the value lost at the peg (quote spent − tokens burned) is within the allowance.
     function _contractionWithinBudget(Market memory m, uint256 quote) private view returns (bool) {
         uint256 quoteWad = Math.mulDiv(quote, m.quoteUsdWad, _quoteUnit);
-        uint256 tokensWad = Math.mulDiv(PegMath.amountOut(quote, m.reserveQuote, m.reserveToken), C.PEG_WAD, _tokenUnit);
+        uint256 tokensWad = Math.mulDiv(_amountOut(m, false, quote), C.PEG_WAD, _tokenUnit);
         return tokensWad + _lossAllowanceWad(quoteWad) >= quoteWad;
     }
 
@@ -780,7 +777,8 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _ratioRoom(Backing memory b) private view returns (uint256) {
         if (b.supply == 0) return type(uint256).max;
         uint256 haircutBps = reserve.assetConfig(quoteAsset).haircutBps;
-        uint256 c = Math.mulDiv(C.PEG_WAD * C.UNI_V2_FEE_NUMERATOR, C.BPS - haircutBps, C.UNI_V2_FEE_DENOMINATOR * C.BPS);
+        (uint256 keepNum, uint256 feeDen) = _poolFee();
+        uint256 c = Math.mulDiv(C.PEG_WAD * keepNum, C.BPS - haircutBps, feeDen * C.BPS);
         uint256 ratioBefore = Math.mulDiv(b.valueWad, C.WAD, b.supply);
         if (ratioBefore >= b.targetWad) {
             if (c >= b.targetWad) return type(uint256).max;
@@ -810,12 +808,12 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     /// @dev The peg as a raw pool price (quote units per token unit) = peg / quoteUsd scaled by
     /// decimals, as the fraction num/den.
-    function _pegPoolPrice(uint256 quoteUsdWad) private view returns (uint256 num, uint256 den) {
+    function _pegPoolPrice(uint256 quoteUsdWad) internal view returns (uint256 num, uint256 den) {
         return (C.PEG_WAD * _quoteUnit, quoteUsdWad * _tokenUnit);
     }
 
     /// @dev Asserts the post-trade spot did not cross the peg; returns it in WAD USD.
-    function _requireNotCrossed(Market memory before, Action action) private view returns (uint256 spotAfterWad) {
+    function _requireNotCrossed(Market memory before, Action action) internal view virtual returns (uint256 spotAfterWad) {
         (uint256 rT, uint256 rQ) = _reserves();
         (uint256 num, uint256 den) = _pegPoolPrice(before.quoteUsdWad);
         spotAfterWad = Math.mulDiv(rQ * _tokenUnit, before.quoteUsdWad, rT * _quoteUnit);
@@ -861,7 +859,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _readMarket() private view returns (Market memory m) {
         (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec) = oracle.marketPriceAndSpan();
         m.quoteUsdWad = oracle.price(quoteAsset);
-        (m.reserveToken, m.reserveQuote) = _reserves();
+        _readPool(m);
     }
 
     function _tryReadMarket() private view returns (bool ok, Market memory m) {
@@ -871,7 +869,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
             return (false, m);
         }
         (ok, m.quoteUsdWad) = oracle.tryPrice(quoteAsset);
-        (m.reserveToken, m.reserveQuote) = _reserves();
+        _readPool(m);
     }
 
     /// @dev The one valuation of an operation (gross and haircut in one pass) and what
@@ -907,6 +905,72 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _reserves() private view returns (uint256 reserveToken, uint256 reserveQuote) {
         (uint112 r0, uint112 r1,) = pair.getReserves();
         return _tokenIsToken0 ? (uint256(r0), uint256(r1)) : (uint256(r1), uint256(r0));
+    }
+
+    // ================================================================== venue: the Uniswap V2 pair
+    // The pool-specific half of every operation. `MarketOperatorV3` overrides these for a Uniswap V3
+    // pool; the rules above (gates, caps, loss budget, rule 7) are the same on both venues.
+    // `sellToken`: the trade sells tokens for quote (an expansion); else it buys tokens with quote.
+
+    /// @dev Fills the pool's part of `m` (V2: the reserves, oriented).
+    function _readPool(Market memory m) internal view virtual {
+        (m.reserveToken, m.reserveQuote) = _reserves();
+    }
+
+    /// @dev The pool's fee as the share a trade keeps, `keepNum / feeDen` (V2: 997/1000).
+    function _poolFee() internal view virtual returns (uint256 keepNum, uint256 feeDen) {
+        return (C.UNI_V2_FEE_NUMERATOR, C.UNI_V2_FEE_DENOMINATOR);
+    }
+
+    /// @dev Input that moves the pool's price (quote units per token unit) to `num / den`, rounded down.
+    function _inToPrice(Market memory m, bool sellToken, uint256 num, uint256 den) internal view virtual returns (uint256) {
+        return sellToken
+            ? PegMath.tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den)
+            : PegMath.quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den);
+    }
+
+    /// @dev Output of a trade of `amountIn`, fee included, rounded down.
+    function _amountOut(Market memory m, bool sellToken, uint256 amountIn) internal view virtual returns (uint256) {
+        return sellToken
+            ? PegMath.amountOut(amountIn, m.reserveToken, m.reserveQuote)
+            : PegMath.amountOut(amountIn, m.reserveQuote, m.reserveToken);
+    }
+
+    /// @dev The largest input whose price, fee included, is at least (sale) or at most (purchase)
+    /// `num / den` quote units per token unit (V2: the average price, closed form).
+    function _maxInAtPrice(Market memory m, bool sellToken, uint256 num, uint256 den) internal view virtual returns (uint256) {
+        return sellToken
+            ? PegMath.maxTokensInAtPrice(m.reserveToken, m.reserveQuote, num, den)
+            : PegMath.maxQuoteInAtPrice(m.reserveToken, m.reserveQuote, num, den);
+    }
+
+    /// @dev The pool's spot before fee, quote whole units per token, WAD.
+    function _poolSpotWad(Market memory m) internal view virtual returns (uint256) {
+        return Math.mulDiv(m.reserveQuote * _tokenUnit, C.WAD, m.reserveToken * _quoteUnit);
+    }
+
+    /// @dev Spot after trading `tokens` against `quote` from `m`, WAD USD (the caller-reward estimate).
+    function _spotAfterWad(Market memory m, bool sellToken, uint256 tokens, uint256 quote) internal view virtual returns (uint256) {
+        (uint256 rT, uint256 rQ) =
+            sellToken ? (m.reserveToken + tokens, m.reserveQuote - quote) : (m.reserveToken - tokens, m.reserveQuote + quote);
+        return Math.mulDiv(rQ * _tokenUnit, m.quoteUsdWad, rT * _quoteUnit);
+    }
+
+    /// @dev Sells `tokensIn` (minted here) for `quoteOut` to this contract; returns what was traded.
+    function _swapTokensForQuote(Market memory, uint256 tokensIn, uint256 quoteOut) internal virtual returns (uint256, uint256) {
+        stable.mint(address(pair), tokensIn);
+        (uint256 out0, uint256 out1) = _tokenIsToken0 ? (uint256(0), quoteOut) : (quoteOut, uint256(0));
+        pair.swap(out0, out1, address(this), "");
+        return (tokensIn, quoteOut);
+    }
+
+    /// @dev Buys `tokensOut` with `quoteIn` released by the Reserve, tokens to this contract; returns
+    /// what was traded.
+    function _swapQuoteForTokens(Market memory, uint256 quoteIn, uint256 tokensOut) internal virtual returns (uint256, uint256) {
+        reserve.releaseToOperator(quoteAsset, quoteIn, address(pair));
+        (uint256 out0, uint256 out1) = _tokenIsToken0 ? (tokensOut, uint256(0)) : (uint256(0), tokensOut);
+        pair.swap(out0, out1, address(this), "");
+        return (quoteIn, tokensOut);
     }
 
     function _normaliseQuote(uint256 quoteAmount) private view returns (uint256) {

@@ -31,7 +31,7 @@ import {
 import type { IMarketOperator } from "../typechain-types/contracts/MarketOperator";
 import { stableLaneArgs, type BallastParams, type CollateralParams } from "./parameters";
 import { seedAmounts } from "./seedAmounts";
-import { checkLocalV3Venue, deployLiquidityManager, deployV3Pool, type LocalV3Venue } from "./systemV3";
+import { checkLocalV3Venue, deployLiquidityManager, deployMarketOperatorV3, deployV3Pool, type LocalV3Venue } from "./systemV3";
 
 export interface UniswapV2Pair {
   getAddress(): Promise<string>;
@@ -147,10 +147,14 @@ export async function deployLocalSystem(params: BallastParams, roles: SystemRole
     cooldownSec: op.cooldownSec,
     epochSec: op.epochSec,
   };
-  const operator = await new MarketOperator__factory(admin).deploy(
+  const operatorArgs: Parameters<MarketOperator__factory["deploy"]> = [
     adminAddress, await stable.getAddress(), await oracle.getAddress(), await reserve.getAddress(),
     await policy.getAddress(), limits, op.bandBps, op.maxSpotTwapDeviationBps,
-  );
+  ];
+  // On V3 the operator trades through the pool's swap callback and quotes with the linked tick maths.
+  const operator: MarketOperator = venue
+    ? await deployMarketOperatorV3(admin, operatorArgs)
+    : await new MarketOperator__factory(admin).deploy(...operatorArgs);
 
   // Wiring: who may mint, who may move reserve funds, who may pause, who may operate.
   await (await stable.grantRole(await stable.MINTER_ROLE(), await reserve.getAddress())).wait();

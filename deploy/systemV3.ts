@@ -8,10 +8,13 @@
 import { parseUnits, type Signer } from "ethers";
 import {
   LiquidityManager__factory,
+  MarketOperatorV3__factory,
+  UniswapV3Quote__factory,
   PriceOracleV3__factory,
   UniswapV3Trader__factory,
   type BallastDollar,
   type LiquidityManager,
+  type MarketOperatorV3,
   type PriceOracleV3,
   type Reserve,
   type TestERC20,
@@ -60,6 +63,15 @@ export async function deployV3Pool(
   );
   const oracle = await new PriceOracleV3__factory(admin).deploy(adminAddress, await pool.getAddress(), stableAddress, quoteAddress, twapWindowSec);
   return { factory, pool, tokenIsToken0, oracle };
+}
+
+/** MarketOperatorV3 (the same constructor as MarketOperator) with UniswapV3Quote deployed and linked. */
+export async function deployMarketOperatorV3(
+  admin: Signer, args: Parameters<MarketOperatorV3__factory["deploy"]>,
+): Promise<MarketOperatorV3> {
+  const quote = await (await new UniswapV3Quote__factory(admin).deploy()).waitForDeployment();
+  const libraries = { "contracts/venues/UniswapV3Quote.sol:UniswapV3Quote": await quote.getAddress() };
+  return new MarketOperatorV3__factory(libraries, admin).deploy(...args);
 }
 
 /** The LiquidityManager with its rights: mint the token, draw quote from the Reserve; the keeper operates it. */

@@ -5,8 +5,8 @@ pragma solidity 0.8.28;
 /// @notice The stable venue is the real Uniswap V3 pool bytecode (token / quote asset, 0.01% or
 /// 0.05% tier). Ballast reads its price (`slot0`), its oracle (`observe`, time-weighted by the
 /// pool itself on every block that trades) and in-range liquidity, holds a position through
-/// `mint`/`burn`/`collect` and swaps with a price limit. The pool pays and is paid through
-/// callbacks on the caller (`uniswapV3MintCallback`, `uniswapV3SwapCallback`).
+/// `mint`/`burn`/`collect`, and swaps with a price limit after quoting the swap from the tick
+/// bitmap and the crossed ticks. The pool pays and is paid through callbacks on the caller (`uniswapV3MintCallback`, `uniswapV3SwapCallback`).
 interface IUniswapV3PoolMinimal {
     function token0() external view returns (address);
     function token1() external view returns (address);
@@ -32,6 +32,23 @@ interface IUniswapV3PoolMinimal {
         external
         view
         returns (int56[] memory tickCumulatives, uint160[] memory secondsPerLiquidityCumulativeX128s);
+    /// @notice One 256-bit word of the initialized-tick bitmap (bit i of word w: tick (256w + i) × spacing).
+    function tickBitmap(int16 wordPosition) external view returns (uint256);
+    /// @notice An initialized tick: `liquidityNet` is added to in-range liquidity when the price
+    /// crosses it upward (subtracted downward).
+    function ticks(int24 tick)
+        external
+        view
+        returns (
+            uint128 liquidityGross,
+            int128 liquidityNet,
+            uint256 feeGrowthOutside0X128,
+            uint256 feeGrowthOutside1X128,
+            int56 tickCumulativeOutside,
+            uint160 secondsPerLiquidityOutsideX128,
+            uint32 secondsOutside,
+            bool initialized
+        );
     /// @notice A position: liquidity, fee growth inside at its last update, and tokens owed.
     function positions(bytes32 key)
         external

@@ -3,8 +3,9 @@
  * on-chain state, which action the contract would take and how much. Pure and exact (bigint,
  * same rounding), so the keeper, the simulator and the parity test share it.
  */
-import { amountOut, maxQuoteInAtPrice, maxTokensInAtPrice, pegPoolPrice, quoteToSpendForPrice, tokensToSellForPrice } from "./pegMath";
-import { BPS, MAX_TWAP_SPAN_WINDOWS, PEG_WAD, UNI_V2_FEE_DENOMINATOR, UNI_V2_FEE_NUMERATOR, WAD, min, mulDiv, mulDivUp } from "./units";
+import { pegPoolPrice } from "./pegMath";
+import { BPS, MAX_TWAP_SPAN_WINDOWS, PEG_WAD, WAD, min, mulDiv, mulDivUp } from "./units";
+import { v2PoolMath, v3PoolMath, type PoolMath, type V3OperatorVenue } from "./venueMath";
 
 /** Matches IMarketOperator.Action. */
 export enum Action {
@@ -50,8 +51,11 @@ export interface OperatorState {
   twapSpanSec: bigint;
   twapWindowSec: bigint;
   quoteUsdWad: bigint;
+  /** The V2 pair's reserves, oriented (unused on a V3 venue). */
   reserveToken: bigint;
   reserveQuote: bigint;
+  /** Present when the operator is MarketOperatorV3: the V3 pool's state and the token's side. */
+  v3?: V3OperatorVenue;
   tokenDecimals: number;
   quoteDecimals: number;
   bandBps: bigint;
@@ -122,7 +126,8 @@ export function expansionRoom(s: OperatorState): bigint {
 /** Largest expansion that keeps ratioAfter ≥ min(ratioBefore, target) at the worst trade price. */
 export function ratioRoom(s: OperatorState): bigint {
   if (s.supply === 0n) return MAX_UINT256;
-  const c = mulDiv(PEG_WAD * UNI_V2_FEE_NUMERATOR, BPS - s.quoteHaircutBps, UNI_V2_FEE_DENOMINATOR * BPS);
+  const { keepNum, feeDen } = poolMath(s);
+  const c = mulDiv(PEG_WAD * keepNum, BPS - s.quoteHaircutBps, feeDen * BPS);
   const ratioBefore = mulDiv(s.reserveValueWad, WAD, s.supply);
   if (ratioBefore >= s.targetRatioWad) {
     if (c >= s.targetRatioWad) return MAX_UINT256;
@@ -137,6 +142,13 @@ function units(s: OperatorState): { tokenUnit: bigint; quoteUnit: bigint } {
   return { tokenUnit: 10n ** BigInt(s.tokenDecimals), quoteUnit: 10n ** BigInt(s.quoteDecimals) };
 }
 
+/** The venue hooks for this state: the V3 pool's swap loop, else the V2 pair's closed forms. */
+export function poolMath(s: OperatorState): PoolMath {
+  if (!s.v3) return v2PoolMath(s.reserveToken, s.reserveQuote);
+  const { tokenUnit, quoteUnit } = units(s);
+  return v3PoolMath(s.v3, s.quoteUsdWad, tokenUnit, quoteUnit);
+}
+
 /** What an operation worth `tradeValueWad` at the peg may cost: its budget share, at most the epoch's loss room. */
 export function lossAllowanceWad(s: OperatorState, tradeValueWad: bigint): bigint {
   const used = currentEpoch(s).lossWad;
@@ -147,14 +159,14 @@ export function lossAllowanceWad(s: OperatorState, tradeValueWad: bigint): bigin
 function expansionWithinBudget(s: OperatorState, tokens: bigint): boolean {
   const { tokenUnit, quoteUnit } = units(s);
   const tokensWad = mulDiv(tokens, PEG_WAD, tokenUnit);
-  const quoteWad = mulDiv(amountOut(tokens, s.reserveToken, s.reserveQuote), s.quoteUsdWad, quoteUnit);
+  const quoteWad = mulDiv(poolMath(s).amountOut(true, tokens), s.quoteUsdWad, quoteUnit);
   return quoteWad + lossAllowanceWad(s, tokensWad) >= tokensWad;
 }
 
 function contractionWithinBudget(s: OperatorState, quote: bigint): boolean {
   const { tokenUnit, quoteUnit } = units(s);
   const quoteWad = mulDiv(quote, s.quoteUsdWad, quoteUnit);
-  const tokensWad = mulDiv(amountOut(quote, s.reserveQuote, s.reserveToken), PEG_WAD, tokenUnit);
+  const tokensWad = mulDiv(poolMath(s).amountOut(false, quote), PEG_WAD, tokenUnit);
   return tokensWad + lossAllowanceWad(s, quoteWad) >= quoteWad;
 }
 
@@ -174,9 +186,10 @@ export function sizeExpansion(s: OperatorState): Sized {
   if (cap === 0n) return { amount: 0n, blocker: Blocker.RatioLimit };
   const { tokenUnit, quoteUnit } = units(s);
   const { num, den } = pegPoolPrice(s.quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
-  let amount = min(tokensToSellForPrice(s.reserveToken, s.reserveQuote, num, den), cap);
+  const pool = poolMath(s);
+  let amount = min(pool.inToPrice(true, num, den), cap);
   if (!expansionWithinBudget(s, amount)) {
-    const breakEven = tokensToSellForPrice(s.reserveToken, s.reserveQuote, num * UNI_V2_FEE_DENOMINATOR, den * UNI_V2_FEE_NUMERATOR);
+    const breakEven = pool.inToPrice(true, num * pool.feeDen, den * pool.keepNum);
     amount = min(breakEven, cap);
     if (!expansionWithinBudget(s, amount)) amount = 0n;
   }
@@ -192,9 +205,10 @@ export function sizeContraction(s: OperatorState): Sized {
   const cap = min(mulDiv(min(s.limits.maxContractionPerOp, room), quoteUnit, WAD), s.quoteIdle);
   if (cap === 0n) return { amount: 0n, blocker: Blocker.CapReached };
   const { num, den } = pegPoolPrice(s.quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
-  let amount = min(quoteToSpendForPrice(s.reserveToken, s.reserveQuote, num, den), cap);
+  const pool = poolMath(s);
+  let amount = min(pool.inToPrice(false, num, den), cap);
   if (!contractionWithinBudget(s, amount)) {
-    const breakEven = quoteToSpendForPrice(s.reserveToken, s.reserveQuote, num * UNI_V2_FEE_NUMERATOR, den * UNI_V2_FEE_DENOMINATOR);
+    const breakEven = pool.inToPrice(false, num * pool.keepNum, den * pool.feeDen);
     amount = min(breakEven, cap);
     if (!contractionWithinBudget(s, amount)) amount = 0n;
   }
@@ -209,7 +223,7 @@ export function sizeContraction(s: OperatorState): Sized {
 export function maxExpansion(s: OperatorState): bigint {
   const { tokenUnit, quoteUnit } = units(s);
   const { num, den } = pegPoolPrice(s.quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
-  const toPeg = tokensToSellForPrice(s.reserveToken, s.reserveQuote, num, den);
+  const toPeg = poolMath(s).inToPrice(true, num, den);
   return min(min(toPeg, min(s.limits.maxExpansionPerOp, expansionRoom(s))), ratioRoom(s));
 }
 
@@ -217,7 +231,7 @@ export function maxExpansion(s: OperatorState): bigint {
 export function maxContraction(s: OperatorState): bigint {
   const { tokenUnit, quoteUnit } = units(s);
   const { num, den } = pegPoolPrice(s.quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
-  const toPeg = quoteToSpendForPrice(s.reserveToken, s.reserveQuote, num, den);
+  const toPeg = poolMath(s).inToPrice(false, num, den);
   const used = currentEpoch(s).contracted;
   const room = used >= s.limits.maxContractionPerEpoch ? 0n : s.limits.maxContractionPerEpoch - used;
   const cap = mulDiv(min(s.limits.maxContractionPerOp, room), quoteUnit, WAD);
@@ -265,7 +279,7 @@ export function previewOperation(s: OperatorState): OperatorPreview {
     const sized = sizeExpansion(s);
     if (sized.amount === 0n) return blocked(sized.blocker);
     p.amount = sized.amount;
-    p.expectedOut = amountOut(p.amount, s.reserveToken, s.reserveQuote);
+    p.expectedOut = poolMath(s).amountOut(true, p.amount);
   } else {
     const sized = sizeContraction(s);
     if (sized.amount === 0n) {
@@ -274,7 +288,7 @@ export function previewOperation(s: OperatorState): OperatorPreview {
       return blocked(sized.blocker);
     }
     p.amount = sized.amount;
-    p.expectedOut = amountOut(p.amount, s.reserveQuote, s.reserveToken);
+    p.expectedOut = poolMath(s).amountOut(false, p.amount);
     if (!contractionKeepsRatio(s, p.amount, p.expectedOut)) return blocked(Blocker.RatioLimit);
   }
   return { ...p, action: wanted };
@@ -341,12 +355,12 @@ export function executeOperation(s: OperatorState, action: Action.Expand | Actio
   if (limitWad !== null) {
     const num = limitWad * quoteUnit;
     const den = tokenUnit * WAD;
-    const atLimit = expand ? maxTokensInAtPrice(s.reserveToken, s.reserveQuote, num, den) : maxQuoteInAtPrice(s.reserveToken, s.reserveQuote, num, den);
+    const atLimit = poolMath(s).maxInAtPrice(expand, num, den);
     if (atLimit === 0n) return fail("PriceLimitExceeded");
     amountIn = min(amountIn, atLimit);
   }
   if (amountIn < mulDivUp(sized.amount, s.minOperationShareBps, BPS)) return fail("OperationTooSmall");
-  const out = expand ? amountOut(amountIn, s.reserveToken, s.reserveQuote) : amountOut(amountIn, s.reserveQuote, s.reserveToken);
+  const out = poolMath(s).amountOut(expand, amountIn);
   const [tokens, quote] = expand ? [amountIn, out] : [out, amountIn];
   const quoteWad = mulDiv(quote, s.quoteUsdWad, quoteUnit);
   const tokensWad = mulDiv(tokens, PEG_WAD, tokenUnit);
