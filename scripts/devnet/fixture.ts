@@ -143,7 +143,7 @@ export async function equityWad(f: Fixture): Promise<bigint> {
   return (await f.reserve.grossValue()) - (await f.stable.totalSupply());
 }
 
-/** The fixture's addresses as the DESIGN §3 address book the deploy writes and the keeper reads. */
+/** The fixture's addresses as the address book the deploy writes and the keeper reads. */
 export async function addressBookOf(f: Fixture): Promise<AddressBook> {
   const { chainId } = await ethers.provider.getNetwork();
   return {
