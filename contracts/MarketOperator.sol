@@ -304,56 +304,6 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     /// @inheritdoc IMarketOperator
-    function maxTokensInAtPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
-        external
-        pure
-        override
-        returns (uint256)
-    {
-        return PegMath.maxTokensInAtPrice(reserveToken, reserveQuote, priceNum, priceDen);
-    }
-
-    /// @inheritdoc IMarketOperator
-    function maxQuoteInAtPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
-        external
-        pure
-        override
-        returns (uint256)
-    {
-        return PegMath.maxQuoteInAtPrice(reserveToken, reserveQuote, priceNum, priceDen);
-    }
-
-    /// @inheritdoc IMarketOperator
-    function tokensToSellForPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
-        external
-        pure
-        override
-        returns (uint256)
-    {
-        return PegMath.tokensToSellForPrice(reserveToken, reserveQuote, priceNum, priceDen);
-    }
-
-    /// @inheritdoc IMarketOperator
-    function quoteToSpendForPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
-        external
-        pure
-        override
-        returns (uint256)
-    {
-        return PegMath.quoteToSpendForPrice(reserveToken, reserveQuote, priceNum, priceDen);
-    }
-
-    /// @inheritdoc IMarketOperator
-    function computeCallerReward(uint256 profitWad, uint256 deviationCorrectedBps, uint256 maxRewardWad)
-        external
-        pure
-        override
-        returns (uint256)
-    {
-        return CallerReward.rewardWad(profitWad, deviationCorrectedBps, maxRewardWad);
-    }
-
-    /// @inheritdoc IMarketOperator
     function estimateCallerReward() external view override returns (uint256 quoteAmount, uint256 valueWad) {
         if (!permissionless) return (0, 0);
         Preview memory p = _preview();

@@ -1,27 +1,15 @@
 /**
- * The address book, `deployments/<network>.json`, exactly in the shape docs/deploy.md documents, and its
+ * The address book, `deployments/<network>.json`, exactly in the shape docs/deploy.md documents (its
+ * schema is the keeper's, keeper/src/config/addressBook.ts), and its
  * sidecar deployment record, `deployments/<network>.deployment.json` (which chain it belongs to,
  * who holds which role). Scripts, the keeper and tests read addresses from here and nowhere else.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
+import { addressBookSchema, addressSchema as address, type AddressBook } from "../keeper/src/config/addressBook";
 
-export interface AddressBook {
-  chainId: number;
-  contracts: {
-    BallastDollar: string;
-    PriceOracle: string;
-    Reserve: string;
-    CollateralPolicy: string;
-    MarketOperator: string;
-    Pool: string;
-    USDC: string;
-    WETH: string;
-    feeds: { USDC: string; WETH: string };
-  };
-}
+export type { AddressBook };
 
 /** Facts about the deployment that are not addresses of the system (kept out of the address book). */
 export interface DeploymentRecord {
@@ -44,29 +32,6 @@ export class AddressBookError extends Error {
     this.name = "AddressBookError";
   }
 }
-
-const address = z
-  .string({ required_error: "missing", invalid_type_error: "must be an address string" })
-  .refine((v) => isAddress(v), { message: "is not a valid address" })
-  .transform((v) => getAddress(v));
-
-const addressBookSchema = z.object({
-  chainId: z.number({ required_error: "missing", invalid_type_error: "must be a number" }).int().positive(),
-  contracts: z.object(
-    {
-      BallastDollar: address,
-      PriceOracle: address,
-      Reserve: address,
-      CollateralPolicy: address,
-      MarketOperator: address,
-      Pool: address,
-      USDC: address,
-      WETH: address,
-      feeds: z.object({ USDC: address, WETH: address }, { required_error: "missing" }),
-    },
-    { required_error: "missing" },
-  ),
-});
 
 const recordSchema = z.object({
   network: z.string(),

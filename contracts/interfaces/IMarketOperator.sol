@@ -200,40 +200,4 @@ interface IMarketOperator is AutomationCompatibleInterface {
     /// units and in WAD USD; zero when the mode is off or there is no expansion or contraction to do.
     /// Estimated from the preview's amounts; the paid reward is computed from the measured profit.
     function estimateCallerReward() external view returns (uint256 quoteAmount, uint256 valueWad);
-
-    /// @notice The reward formula (see {CallerReward}), WAD USD, before the ratio-headroom and
-    /// liquidity clamps: `min(profit × share, min(cap, hard cap) × min(corrected, full) / full)`.
-    function computeCallerReward(uint256 profitWad, uint256 deviationCorrectedBps, uint256 maxRewardWad)
-        external
-        pure
-        returns (uint256 rewardWad);
-
-    /// @notice Tokens to sell into a Uniswap V2 pair (0.3% fee) so that its price (quote units per
-    /// token unit, raw) falls to `priceNum / priceDen`; 0 when already at or below. Rounded down,
-    /// so the post-trade price never falls below the target.
-    function tokensToSellForPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
-        external
-        pure
-        returns (uint256 tokensIn);
-
-    /// @notice Largest token input whose average execution price (fee included, raw quote units per
-    /// token unit) is at least `priceNum / priceDen`; rounded down.
-    function maxTokensInAtPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
-        external
-        pure
-        returns (uint256 tokensIn);
-
-    /// @notice Largest quote input whose average price paid (fee included, raw) is at most
-    /// `priceNum / priceDen`; rounded down.
-    function maxQuoteInAtPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
-        external
-        pure
-        returns (uint256 quoteIn);
-
-    /// @notice Quote to spend in a Uniswap V2 pair so that its price rises to `priceNum / priceDen`;
-    /// 0 when already at or above. Rounded down, so the post-trade price never exceeds the target.
-    function quoteToSpendForPrice(uint256 reserveToken, uint256 reserveQuote, uint256 priceNum, uint256 priceDen)
-        external
-        pure
-        returns (uint256 quoteIn);
 }

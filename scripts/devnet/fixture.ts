@@ -11,6 +11,7 @@ import { LOCAL_ACCOUNTS, LOCAL_PARAMS, networkDeployConfig, type BallastParams, 
 import type { LocalSystem } from "../../deploy/system";
 import type { AddressBook } from "../../deploy/addressBook";
 import { connectLocalSystem, deployInProcess } from "./deploy";
+import { quoteToSpendForPrice, tokensToSellForPrice } from "../../keeper/src/policy/pegMath";
 
 export const WAD = 10n ** 18n;
 export const BPS = 10_000n;
@@ -112,7 +113,7 @@ function rawPrice(priceWad: bigint): { num: bigint; den: bigint } {
 
 /**
  * Moves the pool's spot to `priceWad` (WAD quote per token) with one real swap by `trader`, sized
- * by the contract's own PegMath: buys tokens with USDC to push up, sells tokens (minted through
+ * by the keeper's PegMath mirror (equal to the contract's, a parity test checks): buys tokens with USDC to push up, sells tokens (minted through
  * the reserve with USDC first) to push down. Does not move time: the TWAP still lags.
  */
 export async function pushSpotTo(f: Fixture, priceWad: bigint, trader: Actors["trader"] = f.trader): Promise<void> {
@@ -121,10 +122,10 @@ export async function pushSpotTo(f: Fixture, priceWad: bigint, trader: Actors["t
   const [rT, rQ] = tokenIs0 ? [r0, r1] : [r1, r0];
   const { num, den } = rawPrice(priceWad);
   if (rQ * den < rT * num) {
-    const quoteIn = await f.operator.quoteToSpendForPrice(rT, rQ, num, den);
+    const quoteIn = quoteToSpendForPrice(rT, rQ, num, den);
     await swapIntoPool(f, trader, false, quoteIn);
   } else {
-    const tokensIn = await f.operator.tokensToSellForPrice(rT, rQ, num, den);
+    const tokensIn = tokensToSellForPrice(rT, rQ, num, den);
     const have = await f.stable.balanceOf(trader.address);
     if (have < tokensIn) await mintWithUsdc(f, trader, ((tokensIn - have) * 10n ** 6n) / WAD / 9n * 10n + 10n ** 6n);
     await swapIntoPool(f, trader, true, tokensIn);
@@ -142,7 +143,7 @@ export async function equityWad(f: Fixture): Promise<bigint> {
   return (await f.reserve.grossValue()) - (await f.stable.totalSupply());
 }
 
-/** The fixture's addresses as the DESIGN §3 address book the deploy writes and the keeper reads. */
+/** The fixture's addresses as the address book the deploy writes and the keeper reads. */
 export async function addressBookOf(f: Fixture): Promise<AddressBook> {
   const { chainId } = await ethers.provider.getNetwork();
   return {

@@ -1,25 +1,35 @@
 /**
- * The address book: `deployments/<network>.json`, written by the deploy, read by
- * the keeper. Validated field by field so a bad file is reported with the field that is wrong.
+ * The address book: `deployments/<network>.json`, written by the deploy, read by the keeper and
+ * the scripts. One schema for all of them, validated field by field so a bad file is reported with
+ * the field that is wrong; addresses come back checksummed.
  */
 import { readFileSync } from "node:fs";
+import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "not a 0x-prefixed 20-byte hex address");
+/** An address in any case; comes back checksummed. */
+export const addressSchema = z
+  .string({ required_error: "missing", invalid_type_error: "must be an address string" })
+  .refine((v) => isAddress(v), { message: "is not a valid address" })
+  .transform((v) => getAddress(v));
 
 export const addressBookSchema = z.object({
-  chainId: z.number().int().positive(),
-  contracts: z
-    .object({
-      BallastDollar: address,
-      PriceOracle: address,
-      Reserve: address,
-      CollateralPolicy: address,
-      MarketOperator: address,
-      Pool: address,
-    })
-    .catchall(z.unknown()),
+  chainId: z.number({ required_error: "missing", invalid_type_error: "must be a number" }).int().positive(),
+  contracts: z.object(
+    {
+      BallastDollar: addressSchema,
+      PriceOracle: addressSchema,
+      Reserve: addressSchema,
+      CollateralPolicy: addressSchema,
+      MarketOperator: addressSchema,
+      Pool: addressSchema,
+      USDC: addressSchema,
+      WETH: addressSchema,
+      feeds: z.object({ USDC: addressSchema, WETH: addressSchema }, { required_error: "missing" }),
+    },
+    { required_error: "missing" },
+  ),
 });
 
 export type AddressBook = z.infer<typeof addressBookSchema>;

@@ -13,6 +13,7 @@ import { LossyVault__factory, MockV3Aggregator__factory } from "../../../typecha
 import { LOCAL_PARAMS } from "../../../deploy/parameters";
 import { deployLocalSystem } from "../../../deploy/system";
 import { actors, deploySystemFixture, mintWithUsdc, settleAt, WAD, type Fixture, limitsOf } from "../../support/system";
+import { pegMathHarness } from "../../support/pureHarness";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
 const Blocker = { None: 0n, CapReached: 6n, RatioLimit: 7n };
@@ -126,13 +127,14 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
 
     it("one token of value above the target allows exactly (value − required) / (target − worst value per token) tokens", async function () {
       const f = await loadFixture(deploySystemFixture);
+      const pegMath = await pegMathHarness();
       await crashWethBacking(f);
       await settleAt(f, price("1.03"));
       const excess = (await f.stable.totalSupply()) - (await f.reserve.reserveValue());
       await f.stable.connect(f.user).burn(excess + TOKENS("1"));
       const room = (TOKENS("1") * WAD) / (WAD - WORST_VALUE_PER_TOKEN_WAD);
       const [rT, rQ] = await reservesTQ(f);
-      expect(room, "the ratio, not the peg, binds").to.be.lt(await f.operator.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN));
+      expect(room, "the ratio, not the peg, binds").to.be.lt(await pegMath.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN));
       const p = await f.operator.preview();
       expect(p.action).to.equal(Action.Expand);
       expect(p.amount).to.equal(room);
@@ -145,12 +147,13 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
 
     it("below the worst value per token sold (98.7%) every expansion raises the ratio, so it is not ratio-limited: it sells all the way to the peg", async function () {
       const f = await loadFixture(deploySystemFixture);
+      const pegMath = await pegMathHarness();
       await crashWethBacking(f);
       const ratioBefore = await f.reserve.collateralRatio();
       expect(ratioBefore).to.be.lt(WORST_VALUE_PER_TOKEN_WAD);
       await settleAt(f, price("1.03"));
       const [rT, rQ] = await reservesTQ(f);
-      const toPeg = await f.operator.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN);
+      const toPeg = await pegMath.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN);
       expect(toPeg).to.be.lt((await f.operator.limits()).maxExpansionPerOp);
       const p = await f.operator.preview();
       expect(p.action).to.equal(Action.Expand);
@@ -168,15 +171,16 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
     // sender skimmed them back afterwards. Now the donation is priced in and the trade sized on it.
     it("tokens donated before an expansion: the expansion still runs, sized on the synced pool, and ends on the peg's side", async function () {
       const f = await loadFixture(deploySystemFixture);
+      const pegMath = await pegMathHarness();
       await settleAt(f, price("1.03"));
       await mintWithUsdc(f, f.trader, USDC("200"));
       const [rT, rQ] = await reservesTQ(f);
       const p = await f.operator.preview();
       expect(p.action).to.equal(Action.Expand);
-      expect(p.amount, "not capped: sized to the peg").to.equal(await f.operator.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN));
+      expect(p.amount, "not capped: sized to the peg").to.equal(await pegMath.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN));
       const donation = TOKENS("100");
       await f.stable.connect(f.trader).transfer(await addr(f.pair), donation); // not synced: reserves unchanged
-      const sold = await f.operator.tokensToSellForPrice(rT + donation, rQ, PEG_NUM, PEG_DEN);
+      const sold = await pegMath.tokensToSellForPrice(rT + donation, rQ, PEG_NUM, PEG_DEN);
       const out = amountOut(sold, rT + donation, rQ);
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
         .to.emit(f.operator, "SupplyExpanded")
@@ -188,14 +192,15 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
 
     it("quote donated before a contraction: the contraction still runs, sized on the synced pool, and ends on the peg's side", async function () {
       const f = await loadFixture(deploySystemFixture);
+      const pegMath = await pegMathHarness();
       await settleAt(f, price("0.97"));
       const [rT, rQ] = await reservesTQ(f);
       const p = await f.operator.preview();
       expect(p.action).to.equal(Action.Contract);
-      expect(p.amount, "not capped: sized to the peg").to.equal(await f.operator.quoteToSpendForPrice(rT, rQ, PEG_NUM, PEG_DEN));
+      expect(p.amount, "not capped: sized to the peg").to.equal(await pegMath.quoteToSpendForPrice(rT, rQ, PEG_NUM, PEG_DEN));
       const donation = USDC("100");
       await f.usdc.token.connect(f.trader).transfer(await addr(f.pair), donation);
-      const spent = await f.operator.quoteToSpendForPrice(rT, rQ + donation, PEG_NUM, PEG_DEN);
+      const spent = await pegMath.quoteToSpendForPrice(rT, rQ + donation, PEG_NUM, PEG_DEN);
       const bought = amountOut(spent, rQ + donation, rT);
       await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
         .to.emit(f.operator, "SupplyContracted")
@@ -208,6 +213,7 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
   describe("a contraction worth more than the whole reserve", function () {
     it("with the strategy wiped out and an 18-decimal quote feed, spending all idle quote rounds above the reserve's value: preview says RatioLimit instead of reverting", async function () {
       const f = await loadFixture(deploySystemFixture);
+      const pegMath = await pegMathHarness();
       await settleAt(f, price("0.9"));
       const usdc = await addr(f.usdc.token);
       // The quote's strategy is exploited: 97% of the quote was parked in it and is gone.
@@ -226,7 +232,7 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       // The reserve now holds nothing but its idle quote, valued rounding down …
       expect(valueWad).to.equal((((idle * answer) / 10n ** 6n) * 9_900n) / 10_000n);
       const [rT, rQ] = await reservesTQ(f);
-      const toPeg = await f.operator.quoteToSpendForPrice(rT, rQ, WAD * 10n ** 6n, answer * WAD);
+      const toPeg = await pegMath.quoteToSpendForPrice(rT, rQ, WAD * 10n ** 6n, answer * WAD);
       expect(toPeg, "the contraction would spend all of it").to.be.gt(idle);
       // … while the operator values what it would spend rounding up: one wei more than the reserve has.
       const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;

@@ -10,6 +10,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseUnits } from "ethers";
 import { deploySystemFixture, equityWad, settleAt, WAD, type Fixture } from "../../support/system";
+import { pegMathHarness } from "../../support/pureHarness";
 
 const Action = { Expand: 1n };
 const Blocker = { RatioLimit: 7n, Unprofitable: 9n };
@@ -39,13 +40,14 @@ async function permissionless(f: Fixture) {
 describe("MarketOperator: the permissionless caller reward when there is nothing to pay", function () {
   it("an expansion that sells under the peg after the fee (within the loss budget) pays no reward: equity falls by exactly its trading loss", async function () {
     const f = await loadFixture(deploySystemFixture);
+    const pegMath = await pegMathHarness();
     await f.operator.connect(f.admin).setBand(10, 300); // a band under the 0.3% pool fee
     await f.operator.connect(f.admin).setSizing(1_000, 30, parseUnits("1000", 18)); // pay up to 30 bps to land on the peg
     await settleAt(f, price("1.0024"));
     await permissionless(f);
     expect((await f.operator.preview()).action).to.equal(Action.Expand);
     const [rT, rQ] = await reservesTQ(f);
-    const sold = await f.operator.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN);
+    const sold = await pegMath.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN);
     const quoteOut = amountOut(sold, rT, rQ);
     const equityBefore = await equityWad(f);
     const lossWad = sold - quoteOut * USDC_TO_WAD;
@@ -57,6 +59,7 @@ describe("MarketOperator: the permissionless caller reward when there is nothing
 
   it("a contraction that would lower an under-target ratio has no headroom to pay from and reverts RatioBelowBound with the ratio of the bare trade", async function () {
     const f = await loadFixture(deploySystemFixture);
+    const pegMath = await pegMathHarness();
     // Deep under-collateralisation: a large WETH deposit, then WETH falls by two thirds.
     await f.weth.token.connect(f.user).approve(await addr(f.reserve), TOKENS("500"));
     await f.reserve.connect(f.user).mint(await addr(f.weth.token), TOKENS("500"), 0, f.user.address);
@@ -67,7 +70,7 @@ describe("MarketOperator: the permissionless caller reward when there is nothing
     const [rT, rQ] = await reservesTQ(f);
     const idle = (await f.reserve.holdings(await addr(f.usdc.token))).idle;
     const perOp = (await f.operator.limits()).maxContractionPerOp / USDC_TO_WAD;
-    const toPeg = await f.operator.quoteToSpendForPrice(rT, rQ, PEG_NUM, PEG_DEN);
+    const toPeg = await pegMath.quoteToSpendForPrice(rT, rQ, PEG_NUM, PEG_DEN);
     const spent = [toPeg, perOp, idle].reduce((a, b) => (a < b ? a : b));
     const tokensOut = amountOut(spent, rQ, rT);
     const valueBefore = await f.reserve.reserveValue();
@@ -86,6 +89,7 @@ describe("MarketOperator: the permissionless caller reward when there is nothing
     // Before the operator synced the pair, the donation joined the swap as extra input and left the
     // spot no closer to the peg; the caller corrected nothing and was paid nothing.
     const f = await loadFixture(deploySystemFixture);
+    const pegMath = await pegMathHarness();
     await settleAt(f, price("1.03"));
     await permissionless(f);
     const p = await f.operator.preview();
@@ -94,7 +98,7 @@ describe("MarketOperator: the permissionless caller reward when there is nothing
     const donation = p.expectedOut / 10n;
     await f.usdc.token.connect(f.trader).transfer(await addr(f.pair), donation);
     const [rT, rQ] = await reservesTQ(f);
-    const sold = await f.operator.tokensToSellForPrice(rT, rQ + donation, PEG_NUM, PEG_DEN);
+    const sold = await pegMath.tokensToSellForPrice(rT, rQ + donation, PEG_NUM, PEG_DEN);
     const out = amountOut(sold, rT, rQ + donation);
     const callerBalanceBefore = await f.usdc.token.balanceOf(f.stranger.address);
     const tx = f.operator.connect(f.stranger).expandSupply(MaxUint256, 0);

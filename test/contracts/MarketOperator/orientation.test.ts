@@ -12,6 +12,7 @@ import { MaxUint256, parseUnits } from "ethers";
 import { LOCAL_PARAMS } from "../../../deploy/parameters";
 import { deployLocalSystem, seedPoolAtPeg } from "../../../deploy/system";
 import { actors, settleAt, warmTwap, WAD, type Fixture } from "../../support/system";
+import { pegMathHarness } from "../../support/pureHarness";
 
 const Action = { Expand: 1n, Contract: 2n };
 const price = (s: string) => parseUnits(s, 18);
@@ -43,9 +44,10 @@ async function tokenFirstFixture(): Promise<Fixture> {
 describe("MarketOperator with the stable token as the pair's token0", function () {
   it("an expansion takes quote out of token1 and lands exactly where PegMath sizes it", async function () {
     const f = await loadFixture(tokenFirstFixture);
+    const pegMath = await pegMathHarness();
     await settleAt(f, price("1.03"));
     const [rT, rQ] = await f.pair.getReserves(); // token0 is the stable token
-    const sold = await f.operator.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN);
+    const sold = await pegMath.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN);
     const quoteOut = amountOut(sold, rT, rQ);
     expect((await f.operator.preview()).action).to.equal(Action.Expand);
     await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
@@ -57,9 +59,10 @@ describe("MarketOperator with the stable token as the pair's token0", function (
 
   it("a contraction takes tokens out of token0 and burns exactly what the pair paid", async function () {
     const f = await loadFixture(tokenFirstFixture);
+    const pegMath = await pegMathHarness();
     await settleAt(f, price("0.97"));
     const [rT, rQ] = await f.pair.getReserves();
-    const spent = await f.operator.quoteToSpendForPrice(rT, rQ, PEG_NUM, PEG_DEN);
+    const spent = await pegMath.quoteToSpendForPrice(rT, rQ, PEG_NUM, PEG_DEN);
     const tokensOut = amountOut(spent, rQ, rT);
     const supplyBefore = await f.stable.totalSupply();
     expect((await f.operator.preview()).action).to.equal(Action.Contract);

@@ -12,6 +12,7 @@ import { TestERC20__factory, type TestERC20 } from "../../../typechain-types";
 import { deploySystemFixture, type Fixture } from "../../support/system";
 import * as mirror from "../../../keeper/src/policy/pegMath";
 import { between, rng } from "../../support/bigRng";
+import { pegMathHarness } from "../../support/pureHarness";
 
 
 interface TestPair {
@@ -62,6 +63,7 @@ describe("PegMath on the real Uniswap V2 pair (rule 1)", function () {
   for (const c of CASES) {
     it(`sized trades never cross their target price and land on it, both directions, ${TRADES_PER_CASE} pool states: ${c.name} (seed ${c.seed}) [INV-5] [INV-11]`, async function () {
       const f = await loadFixture(deploySystemFixture);
+      const pegMath = await pegMathHarness();
       const next = rng(c.seed);
       const p = await deployPair(f, c.tokenDecimals, c.quoteDecimals, c.depth, c.quoteDepth);
       let landed = 0;
@@ -79,8 +81,8 @@ describe("PegMath on the real Uniswap V2 pair (rule 1)", function () {
         const den = rT * 10_000n;
 
         const amount = sellToken
-          ? await f.operator.tokensToSellForPrice(rT, rQ, num, den)
-          : await f.operator.quoteToSpendForPrice(rT, rQ, num, den);
+          ? await pegMath.tokensToSellForPrice(rT, rQ, num, den)
+          : await pegMath.quoteToSpendForPrice(rT, rQ, num, den);
         const mirrored = sellToken ? mirror.tokensToSellForPrice(rT, rQ, num, den) : mirror.quoteToSpendForPrice(rT, rQ, num, den);
         expect(amount, "keeper mirror parity").to.equal(mirrored);
         expect(amount, "a trade toward a price 1 bps+ away is never empty").to.be.gt(0n);
@@ -104,6 +106,7 @@ describe("PegMath on the real Uniswap V2 pair (rule 1)", function () {
 
   it("limit-price sizes: the largest input whose average price (Uniswap's own output formula) meets the limit — one percent more misses it — over changing pool states; mirror parity [INV-8]", async function () {
     const f = await loadFixture(deploySystemFixture);
+    const pegMath = await pegMathHarness();
     const next = rng(83n);
     const p = await deployPair(f, 18, 6, 10n ** 24n, 10n ** 12n);
     for (let i = 0; i < 12; i++) {
@@ -113,7 +116,7 @@ describe("PegMath on the real Uniswap V2 pair (rule 1)", function () {
       const worseBps = between(next, 30n, 300n);
       const num = rQ * (sellToken ? 10_000n - worseBps : 10_000n + worseBps);
       const den = rT * 10_000n;
-      const amount = sellToken ? await f.operator.maxTokensInAtPrice(rT, rQ, num, den) : await f.operator.maxQuoteInAtPrice(rT, rQ, num, den);
+      const amount = sellToken ? await pegMath.maxTokensInAtPrice(rT, rQ, num, den) : await pegMath.maxQuoteInAtPrice(rT, rQ, num, den);
       expect(amount, "keeper mirror parity").to.equal(sellToken ? mirror.maxTokensInAtPrice(rT, rQ, num, den) : mirror.maxQuoteInAtPrice(rT, rQ, num, den));
       expect(amount).to.be.gt(0n);
       const out = sellToken ? mirror.amountOut(amount, rT, rQ) : mirror.amountOut(amount, rQ, rT);
@@ -130,21 +133,22 @@ describe("PegMath on the real Uniswap V2 pair (rule 1)", function () {
   });
 
   it("sizes are zero when the pool already sits at or past the target [INV-5]", async function () {
-    const f = await loadFixture(deploySystemFixture);
+    const pegMath = await pegMathHarness();
     const rT = 10n ** 24n;
     const rQ = 10n ** 12n;
     // At the target exactly, and past it on each side.
-    expect(await f.operator.tokensToSellForPrice(rT, rQ, rQ, rT)).to.equal(0n);
-    expect(await f.operator.quoteToSpendForPrice(rT, rQ, rQ, rT)).to.equal(0n);
-    expect(await f.operator.tokensToSellForPrice(rT, rQ, rQ * 2n, rT)).to.equal(0n);
-    expect(await f.operator.quoteToSpendForPrice(rT, rQ, rQ, rT * 2n)).to.equal(0n);
+    expect(await pegMath.tokensToSellForPrice(rT, rQ, rQ, rT)).to.equal(0n);
+    expect(await pegMath.quoteToSpendForPrice(rT, rQ, rQ, rT)).to.equal(0n);
+    expect(await pegMath.tokensToSellForPrice(rT, rQ, rQ * 2n, rT)).to.equal(0n);
+    expect(await pegMath.quoteToSpendForPrice(rT, rQ, rQ, rT * 2n)).to.equal(0n);
   });
 
   it("keeps the pair's own invariant: a sized trade never asks the pair for more than it pays (no UniswapV2: K revert) [INV-5]", async function () {
     const f = await loadFixture(deploySystemFixture);
+    const pegMath = await pegMathHarness();
     const p = await deployPair(f, 18, 6, 10n ** 24n, 2n * 10n ** 12n); // price 2.0
     const [rT, rQ] = await reserves(p);
-    const amount = await f.operator.tokensToSellForPrice(rT, rQ, 10n ** 12n, 10n ** 24n); // to 1.0
+    const amount = await pegMath.tokensToSellForPrice(rT, rQ, 10n ** 12n, 10n ** 24n); // to 1.0
     await expect(swap(p, true, amount, f.trader)).to.not.be.reverted;
     const [tA, qA] = await reserves(p);
     expect(qA * 10n ** 24n).to.be.gte(tA * 10n ** 12n);

@@ -20,10 +20,15 @@ const KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ballast-keeper-config-"));
 const book = path.join(dir, "book.json");
-writeFileSync(book, JSON.stringify({
+const A = (n: number): string => `0x${String(n).padStart(40, "0")}`;
+const BOOK = {
   chainId: 31337,
-  contracts: Object.fromEntries(["BallastDollar", "PriceOracle", "Reserve", "CollateralPolicy", "MarketOperator", "Pool"].map((n, i) => [n, `0x${String(i + 1).padStart(40, "0")}`])),
-}));
+  contracts: {
+    BallastDollar: A(1), PriceOracle: A(2), Reserve: A(3), CollateralPolicy: A(4), MarketOperator: A(5),
+    Pool: A(6), USDC: A(7), WETH: A(8), feeds: { USDC: A(9), WETH: A(10) },
+  },
+};
+writeFileSync(book, JSON.stringify(BOOK));
 const file = (name: string, json: unknown): string => {
   const p = path.join(dir, name);
   writeFileSync(p, typeof json === "string" ? json : JSON.stringify(json));
@@ -100,7 +105,24 @@ describe("keeper configuration", function () {
   it("names a bad address book field", function () {
     const badBook = file("badbook.json", { chainId: 31337, contracts: { BallastDollar: "0x1234" } });
     const fields = issuesOf(() => loadConfig({ network: "localhost", config: file("c.json", { addressBook: badBook }) }, {}, dir));
-    expect(fields).to.include.members(["addressBook.contracts.BallastDollar", "addressBook.contracts.MarketOperator"]);
+    expect(fields).to.include.members(["addressBook.contracts.BallastDollar", "addressBook.contracts.MarketOperator", "addressBook.contracts.feeds"]);
+  });
+
+  it("reads the deploy's address book schema: a bad checksum and a missing feed are named with the field, addresses come back checksummed", function () {
+    const pool = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+    const badChecksum = { ...BOOK, contracts: { ...BOOK.contracts, Pool: "0x5FBDB2315678afecb367f032d93F642f64180aa3", feeds: { USDC: A(9) } } };
+    let error: unknown;
+    try {
+      loadConfig({ network: "localhost", config: file("c2.json", { addressBook: file("badbook2.json", badChecksum) }) }, {}, dir);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    const issues = (error as ConfigError).issues.map((i) => `${i.field}: ${i.message.replace(/ \(in .*\)$/, "")}`);
+    expect(issues).to.include.members(["addressBook.contracts.Pool: is not a valid address", "addressBook.contracts.feeds.WETH: missing"]);
+    const lower = { ...BOOK, contracts: { ...BOOK.contracts, Pool: pool } };
+    const c = loadConfig({ network: "localhost", config: file("c3.json", { addressBook: file("lowerbook.json", lower) }) }, {}, dir);
+    expect(c.addressBook.contracts.Pool).to.equal("0x5FbDB2315678afecb367f032d93F642f64180aa3");
   });
 
   it("an unknown network without RPC URLs, and a live network without a key", function () {

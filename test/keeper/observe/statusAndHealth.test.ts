@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deploySystemFixture } from "../../support/system";
+import { addressBookOf, deploySystemFixture } from "../../support/system";
 import { connectProtocol, SymbolCache } from "../../../keeper/src/chain/protocol";
 import { readSnapshot } from "../../../keeper/src/chain/reader";
 import { renderStatus, statusOf } from "../../../keeper/src/status";
@@ -12,13 +12,7 @@ import { createMetrics } from "../../../keeper/src/metrics";
 describe("keeper status and health", function () {
   it("status --json carries the documented status fields from one snapshot", async function () {
     const f = await loadFixture(deploySystemFixture);
-    const book = {
-      chainId: 31337,
-      contracts: {
-        BallastDollar: await f.stable.getAddress(), PriceOracle: await f.oracle.getAddress(), Reserve: await f.reserve.getAddress(),
-        CollateralPolicy: await f.policy.getAddress(), MarketOperator: await f.operator.getAddress(), Pool: await f.pair.getAddress(),
-      },
-    };
+    const book = await addressBookOf(f);
     const protocol = await connectProtocol(book, ethers.provider);
     const snap = await readSnapshot(ethers.provider, protocol, new SymbolCache(ethers.provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: null });
     const st = statusOf(snap);

@@ -3,10 +3,9 @@
  * The sizes below were cross-checked against the contract's own pure PegMath (last test).
  */
 import { expect } from "chai";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deploySystemFixture } from "../../support/system";
 import { decide, INITIAL_MEMORY, previewOperation, type DecideResult, type DecisionParams, type KeeperMemory, type Snapshot } from "../../../keeper/src/policy";
 import { Action, NOW_MS, PARAMS, T0, snapshot, tok, usdc, wad } from "../../support/policyFixtures";
+import { pegMathHarness } from "../../support/pureHarness";
 
 const ABOVE_2PCT = { reserveToken: tok("1000000"), reserveQuote: usdc("1020100") };
 const BELOW_2PCT = { reserveToken: tok("1020100"), reserveQuote: usdc("1000000") };
@@ -202,11 +201,11 @@ describe("keeper decide(): table", function () {
   }
 
   it("the expected sizes match the contract's own PegMath (pure functions on chain)", async function () {
-    const f = await loadFixture(deploySystemFixture);
+    const pegMath = await pegMathHarness();
     // Peg as a raw pool price: 1e18 · 1e6 / (1e18 · 1e18).
     const num = 10n ** 18n * 10n ** 6n;
     const den = 10n ** 18n * 10n ** 18n;
-    expect(await f.operator.tokensToSellForPrice(ABOVE_2PCT.reserveToken, ABOVE_2PCT.reserveQuote, num, den)).to.equal(10015022645689587263711n);
-    expect(await f.operator.quoteToSpendForPrice(BELOW_2PCT.reserveToken, BELOW_2PCT.reserveQuote, num, den)).to.equal(10015022645n);
+    expect(await pegMath.tokensToSellForPrice(ABOVE_2PCT.reserveToken, ABOVE_2PCT.reserveQuote, num, den)).to.equal(10015022645689587263711n);
+    expect(await pegMath.quoteToSpendForPrice(BELOW_2PCT.reserveToken, BELOW_2PCT.reserveQuote, num, den)).to.equal(10015022645n);
   });
 });

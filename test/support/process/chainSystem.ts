@@ -6,6 +6,7 @@
 import { HDNodeWallet, JsonRpcProvider, Wallet, parseEther, parseUnits, type JsonRpcSigner } from "ethers";
 import { LOCAL_PARAMS } from "../../../deploy/parameters";
 import { deployLocalSystem, seedPoolAtPeg, type LocalSystem } from "../../../deploy/system";
+import type { AddressBook } from "../../../keeper/src/config/addressBook";
 import { MarketOperator__factory, type MarketOperator } from "../../../typechain-types";
 
 /** Hardhat's default development mnemonic: its accounts are funded on every `hardhat node`. */
@@ -132,15 +133,21 @@ export function keeperWallet(index = KEEPER_INDEX): Wallet {
   return new Wallet(hd.privateKey);
 }
 
+function collateral(s: LocalSystem, symbol: string): LocalSystem["collaterals"][number] {
+  const c = s.collaterals.find((x) => x.params.symbol === symbol);
+  if (!c) throw new Error(`the local system has no ${symbol} collateral`);
+  return c;
+}
+
 /**
- * Writes the address book and a keeper config for the daemon (fast polling, one confirmation),
+ * Writes the full address book (the keeper validates it with the deploy's schema) and a keeper config for the daemon (fast polling, one confirmation),
  * and returns the config file's path.
  */
 export async function writeDaemonConfig(c: ChainSystem, dir: string): Promise<string> {
   const { writeFileSync } = await import("node:fs");
   const path = await import("node:path");
   const s = c.system;
-  const book = {
+  const book: AddressBook = {
     chainId: Number((await c.provider.getNetwork()).chainId),
     contracts: {
       BallastDollar: await s.stable.getAddress(),
@@ -149,6 +156,9 @@ export async function writeDaemonConfig(c: ChainSystem, dir: string): Promise<st
       CollateralPolicy: await s.policy.getAddress(),
       MarketOperator: c.operatorAddress,
       Pool: await s.pair.getAddress(),
+      USDC: await collateral(s, "USDC").token.getAddress(),
+      WETH: await collateral(s, "WETH").token.getAddress(),
+      feeds: { USDC: await collateral(s, "USDC").feed.getAddress(), WETH: await collateral(s, "WETH").feed.getAddress() },
     },
   };
   const bookPath = path.join(dir, "faults.json");

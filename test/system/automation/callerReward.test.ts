@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { encodeBytes32String, MaxUint256, parseUnits, type ContractTransactionResponse } from "ethers";
 import { equityWad, mintWithUsdc, poolPrice, refreshFeeds, settleAt, WAD } from "../../support/system";
 import { automationFixture, type AutomationFixture } from "../../support/automationFixture";
+import { callerRewardHarness } from "../../support/pureHarness";
 
 const price = (s: string) => parseUnits(s, 18);
 const usd = (s: string) => parseUnits(s, 18);
@@ -122,7 +123,7 @@ describe("Permissionless mode and the caller reward", function () {
         // Exactly the documented formula on the measured profit and deviation, floored to USDC units.
         const expected = formula(m.profitWad, m.correctedBps, HARD_MAX_REWARD_WAD);
         expect(m.reward.quoteAmount).to.equal(expected / USDC_TO_WAD);
-        expect(await f.operator.computeCallerReward(m.profitWad, m.correctedBps, HARD_MAX_REWARD_WAD)).to.equal(expected);
+        expect(await (await callerRewardHarness()).rewardWad(m.profitWad, m.correctedBps, HARD_MAX_REWARD_WAD)).to.equal(expected);
         // The estimate a keeper reads beforehand is what it gets (within one USDC unit of rounding).
         expect(m.estimate.quoteAmount - m.reward.quoteAmount).to.be.within(-1n, 1n);
         // Rule 7 after the payment: value did not fall, the ratio did not fall below min(before, target).
@@ -250,13 +251,13 @@ describe("Permissionless mode and the caller reward", function () {
     expect(m.estimate.quoteAmount - m.reward.quoteAmount).to.be.within(-1n, 1n);
   });
 
-  describe("computeCallerReward (the pure formula) for any input", function () {
+  describe("CallerReward.rewardWad (the pure formula MarketOperator pays) for any input", function () {
     const u = (max: bigint) => fc.bigInt({ min: 0n, max });
     it("is never above the hard cap, the configured cap or a tenth of the profit, and zero when profit or deviation is zero", async function () {
-      const f = await loadFixture(automationFixture);
+      const lib = await callerRewardHarness();
       await fc.assert(
         fc.asyncProperty(u(10n ** 30n), u(20_000n), u(10n ** 24n), async (profit, corrected, cap) => {
-          const r = await f.operator.computeCallerReward(profit, corrected, cap);
+          const r = await lib.rewardWad(profit, corrected, cap);
           expect(r).to.equal(formula(profit, corrected, cap));
           expect(r <= HARD_MAX_REWARD_WAD && r <= cap && r <= (profit * PROFIT_SHARE_BPS) / BPS).to.equal(true);
           if (profit === 0n || corrected === 0n) expect(r).to.equal(0n);
@@ -266,12 +267,12 @@ describe("Permissionless mode and the caller reward", function () {
     });
 
     it("is monotone: more profit or more deviation corrected never pays less", async function () {
-      const f = await loadFixture(automationFixture);
+      const lib = await callerRewardHarness();
       await fc.assert(
         fc.asyncProperty(u(10n ** 24n), u(10n ** 24n), u(500n), u(500n), u(HARD_MAX_REWARD_WAD), async (p1, dp, d1, dd, cap) => {
-          const base = await f.operator.computeCallerReward(p1, d1, cap);
-          expect(await f.operator.computeCallerReward(p1 + dp, d1, cap)).to.be.gte(base);
-          expect(await f.operator.computeCallerReward(p1, d1 + dd, cap)).to.be.gte(base);
+          const base = await lib.rewardWad(p1, d1, cap);
+          expect(await lib.rewardWad(p1 + dp, d1, cap)).to.be.gte(base);
+          expect(await lib.rewardWad(p1, d1 + dd, cap)).to.be.gte(base);
         }),
         { numRuns: 100, seed: 88 },
       );

@@ -1,0 +1,30 @@
+/**
+ * Test-only harnesses for pure libraries (contracts/test/*Harness.sol). They hold no state and need
+ * no constructor, so their runtime code is set at a fixed address instead of deployed: no block is
+ * mined and no nonce moves, so a test's timing and addresses stay as they were.
+ */
+import { artifacts, ethers } from "hardhat";
+import { setCode } from "@nomicfoundation/hardhat-network-helpers";
+import { CallerRewardHarness__factory, PegMathHarness__factory, type CallerRewardHarness, type PegMathHarness } from "../../typechain-types";
+
+async function place(name: string, bytecode: string): Promise<string> {
+  const address = ethers.getAddress(ethers.id(`ballast.test.${name}`).slice(0, 42));
+  if ((await ethers.provider.getCode(address)) === "0x") await setCode(address, bytecode);
+  return address;
+}
+
+async function runtimeCode(name: string): Promise<string> {
+  return (await artifacts.readArtifact(name)).deployedBytecode;
+}
+
+/** PegMath's trade sizes, as MarketOperator computes them. */
+export async function pegMathHarness(): Promise<PegMathHarness> {
+  const address = await place("PegMathHarness", await runtimeCode("PegMathHarness"));
+  return PegMathHarness__factory.connect(address, ethers.provider);
+}
+
+/** CallerReward's formula, as MarketOperator pays it. */
+export async function callerRewardHarness(): Promise<CallerRewardHarness> {
+  const address = await place("CallerRewardHarness", await runtimeCode("CallerRewardHarness"));
+  return CallerRewardHarness__factory.connect(address, ethers.provider);
+}
