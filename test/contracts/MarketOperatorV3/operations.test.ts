@@ -80,8 +80,12 @@ describe("MarketOperatorV3 on the real Uniswap V3 pool", function () {
     expect(mirror).to.deep.equal({ used: p.amount, out: p.expectedOut });
 
     const supplyBefore = await f.stable.totalSupply();
+    // Spot after = the pool's price at the peg's sqrt-price limit times the quote's USD price: the
+    // peg up to that conversion's rounding (measured 8 wei low when the other contract suites run
+    // first); the exact landing is the sqrt price checked below.
+    const ROUNDING_WEI = 100n;
     await expect(f.op.connect(f.keeper).expandSupply(p.amount, p.expectedOut))
-      .to.emit(f.op, "SupplyExpanded").withArgs(f.keeper.address, p.amount, p.expectedOut, p.spotWad, (v: bigint) => v >= WAD - 1n && v < WAD + 10n ** 12n);
+      .to.emit(f.op, "SupplyExpanded").withArgs(f.keeper.address, p.amount, p.expectedOut, p.spotWad, (v: bigint) => v >= WAD - ROUNDING_WEI && v < WAD + 10n ** 12n);
     expect(await f.stable.totalSupply()).to.equal(supplyBefore + p.amount);
     const after = await f.v3.pool.slot0();
     expect(after.sqrtPriceX96).to.equal(pegLimit(f, true));
