@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { formatUnits } from "ethers";
 import { KeeperError, SimulationRevertedError, TxFailedError } from "./errors";
-import type { TxSender } from "./chain/executor";
+import { observationWouldWrite, type TxSender } from "./chain/executor";
 import type { Logger } from "./logger";
 import { firstLine, type CycleObserver, type CycleOutcome, type CycleState, type ObservationOutcome, type StandStillEvent } from "./observe/cycleObserver";
 import {
@@ -231,6 +231,9 @@ export class KeeperLoop {
       if (!(err instanceof SimulationRevertedError)) throw err;
       return done({ result: "simulation-reverted", detail: err.errorName });
     }
+    // Another writer got there between our read and now (or its update() is pending): ours would
+    // pay ~30k gas to record nothing.
+    if (!observationWouldWrite(sim.returnData)) return done({ result: "already-written", detail: "update() would record nothing: this interval's observation is already written or pending" });
     // update() is cheap when it records nothing, and whether it records depends on the mining
     // block's time: an estimate taken on the latest block can price the no-op path while the
     // transaction mines later and writes (a swarm keeper ran out of gas so). The limit always

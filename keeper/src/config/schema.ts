@@ -88,6 +88,12 @@ export const fileConfigSchema = z
         rebalance: z.boolean().default(true),
         /** Write a TWAP observation (PriceOracle.update()) when the newest is older than window / observations per window. */
         writeObservations: z.boolean().default(true),
+        /**
+         * ...and only when the newest is at least this old, s (0: whenever the oracle says one is due).
+         * The TWAP then spans at most window + this, well inside the oracle's stale bound (2 windows),
+         * at a fraction of the writes. Default 900 s: half the local 1,800 s window (see docs/keeper-economics.md).
+         */
+        observationIntervalSec: z.number().int().min(0).max(86_400).default(900),
         nativeUsdFeed: z.string().min(1).nullable().default("WETH"),
       })
       .strict()
