@@ -29,7 +29,7 @@ import {
   type TestVault,
 } from "../typechain-types";
 import type { IMarketOperator } from "../typechain-types/contracts/MarketOperator";
-import { stableLaneArgs, type BallastParams, type CollateralParams } from "./parameters";
+import { sizingArgs, stableLaneArgs, type BallastParams, type CollateralParams } from "./parameters";
 import { seedAmounts } from "./seedAmounts";
 import { checkLocalV3Venue, deployLiquidityManager, deployV3Pool, type LocalV3Venue } from "./systemV3";
 
@@ -151,6 +151,7 @@ export async function deployLocalSystem(params: BallastParams, roles: SystemRole
     adminAddress, await stable.getAddress(), await oracle.getAddress(), await reserve.getAddress(),
     await policy.getAddress(), limits, op.bandBps, op.maxSpotTwapDeviationBps,
   );
+  await (await operator.setSizing(...sizingArgs(op.sizing))).wait();
 
   // Wiring: who may mint, who may move reserve funds, who may pause, who may operate.
   await (await stable.grantRole(await stable.MINTER_ROLE(), await reserve.getAddress())).wait();

@@ -78,7 +78,7 @@ export const fileConfigSchema = z
       .default({}),
     policy: z
       .object({
-        hysteresisBps: bps(1_000).default(10),
+        hysteresisBps: bps(1_000).default(0),
         slippageBps: bps(1_000).default(50),
         oracleAgeMarginSec: z.number().int().min(0).max(86_400).default(30),
         maxSpotTwapDeviationBps: bps(10_000).nullable().default(null),
@@ -106,7 +106,7 @@ export const fileConfigSchema = z
         rewardPercentile: z.number().min(0).max(100).default(50),
         gasLimitBufferBps: bps(10_000).default(2_000),
         /** Gas paid in any rolling 24 h (operations, rebalances, observations) stays within this, USD. */
-        dailyBudgetUsd: decimal("USD", 2, 1, 1_000_000).default("10000"),
+        dailyBudgetUsd: decimal("USD", 2, 1, 1_000_000).default("30000"),
         /** Fee cap (base fee + tip) = clamp(|deviation bps| × gweiPerBps, minGwei, maxGwei). */
         feeCap: z
           .object({
