@@ -25,6 +25,7 @@ import {
   spentInWindow,
   type ActDecision,
   type DecisionParams,
+  type GasSpend,
   type KeeperMemory,
   type ObservationDecision,
   type Snapshot,
@@ -49,10 +50,22 @@ export interface LoopDeps {
   idleCycleSec: number;
   /** One of several keepers: after deciding to act, wait this long and look again before simulating. */
   actDelayMs?: number;
+  /** Where the gas budget's ledger is kept across restarts (the journal's database); none: in memory only. */
+  gasLedger?: GasLedger;
   now?: () => number;
 }
 
 export type { ObservationOutcome } from "./observe/cycleObserver";
+
+/** A persistent store of the gas the keeper paid: read once at start, appended on each payment. */
+export interface GasLedger {
+  /** The spends at or after `sinceSec` (unix seconds), oldest first. */
+  load(sinceSec: bigint): GasSpend[];
+  record(spend: GasSpend): void;
+}
+
+/** The budget's window, s: what a restart must remember. */
+const LEDGER_WINDOW_SEC = 86_400n;
 
 /** A stand-still's facts as log fields (bigints as decimal strings, which JSON can carry). */
 function loggable(facts: StandStillFacts): Record<string, string | null> {
@@ -73,6 +86,13 @@ export class KeeperLoop {
   constructor(private readonly deps: LoopDeps) {
     this.#now = deps.now ?? Date.now;
     this.#startedAtMs = this.#now();
+    // The last 24 h of spending, as recorded before a restart: the budget does not reset with the process.
+    if (deps.gasLedger) this.#memory = { ...INITIAL_MEMORY, gasSpent: deps.gasLedger.load(BigInt(Math.floor(this.#startedAtMs / 1000)) - LEDGER_WINDOW_SEC) };
+  }
+
+  /** Gas paid in the last 24 h, WAD USD (what the budget gate counts). */
+  gasSpent24hWad(): bigint {
+    return spentInWindow(this.#memory.gasSpent, BigInt(Math.floor(this.#now() / 1000)));
   }
 
   lastCycleAtMs(): number | null {
@@ -201,6 +221,7 @@ export class KeeperLoop {
   /** Gas paid, into the budget's ledger (the decision's memory). */
   #spent(usdWad: bigint, snap: Snapshot): void {
     this.#memory = recordGasSpend(this.#memory, this.#now(), usdWad);
+    this.deps.gasLedger?.record({ atSec: BigInt(Math.floor(this.#now() / 1000)), usdWad });
     this.#economics(snap, null);
   }
 
