@@ -29,7 +29,7 @@ import {
   type TestVault,
 } from "../typechain-types";
 import type { IMarketOperator } from "../typechain-types/contracts/MarketOperator";
-import { stableLaneArgs, type BallastParams, type CollateralParams } from "./parameters";
+import { sizingArgs, stableLaneArgs, type BallastParams, type CollateralParams } from "./parameters";
 import { seedAmounts } from "./seedAmounts";
 import { checkLocalV3Venue, deployLiquidityManager, deployMarketOperatorV3, deployV3Pool, type LocalV3Venue } from "./systemV3";
 
@@ -155,6 +155,7 @@ export async function deployLocalSystem(params: BallastParams, roles: SystemRole
   const operator: MarketOperator = venue
     ? await deployMarketOperatorV3(admin, operatorArgs)
     : await new MarketOperator__factory(admin).deploy(...operatorArgs);
+  await (await operator.setSizing(...sizingArgs(op.sizing))).wait();
 
   // Wiring: who may mint, who may move reserve funds, who may pause, who may operate.
   await (await stable.grantRole(await stable.MINTER_ROLE(), await reserve.getAddress())).wait();

@@ -8,7 +8,7 @@ import { Contract, getAddress, parseUnits, type Provider } from "ethers";
 import { connectContract } from "./contracts";
 import type { AddressBook } from "./addressBook";
 import { ROLES } from "./ignition/ballastModule";
-import type { BallastParams } from "./parameters";
+import { sizingArgs, type BallastParams } from "./parameters";
 
 export interface ExpectedRoles {
   admin: string;
@@ -132,6 +132,10 @@ async function checkParameters(
   expectEqual("MarketOperator.limits.epochSec", limits.epochSec, BigInt(op.epochSec));
   expectEqual("MarketOperator.bandBps", await c.operator.bandBps(), BigInt(op.bandBps));
   expectEqual("MarketOperator.maxSpotTwapDeviationBps", await c.operator.maxSpotTwapDeviationBps(), BigInt(op.maxSpotTwapDeviationBps));
+  const [minShareBps, maxLossBps, maxLossPerEpochWad] = sizingArgs(op.sizing);
+  expectEqual("MarketOperator.minOperationShareBps", await c.operator.minOperationShareBps(), BigInt(minShareBps));
+  expectEqual("MarketOperator.maxLossBps", await c.operator.maxLossBps(), BigInt(maxLossBps));
+  expectEqual("MarketOperator.maxLossPerEpochWad", await c.operator.maxLossPerEpochWad(), maxLossPerEpochWad);
   expectEqual("PriceOracle.twapWindowSec", await c.oracle.twapWindowSec(), BigInt(params.oracle.twapWindowSec));
   for (const p of [params.collateral.quote, ...params.collateral.others]) {
     const address = (c.book.contracts as unknown as Record<string, string>)[p.symbol];

@@ -13,7 +13,7 @@
  */
 import hre from "hardhat";
 import { parseUnits } from "ethers";
-import { LOCAL_PARAMS } from "../deploy/parameters";
+import { SIM_PARAMS, sizingArgs } from "../deploy/parameters";
 import { deploySystemFixture, mintWithUsdc, swapIntoPool, type Fixture } from "./devnet/fixture";
 import { IUniswapV2PairMinimal__factory } from "../typechain-types";
 import { SymbolCache, type Protocol } from "../keeper/src/chain/protocol";
@@ -82,6 +82,12 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
   if (s.agents.noiseTradesPerBlock !== 0) throw new Error(`on-chain replay: scenario ${s.name} has noise trading; a parity scenario sets agents.noiseTradesPerBlock to 0`);
   const provider = hre.ethers.provider;
   const f = await deploySystemFixture();
+  // The fixture deploys the local parameters; the model runs the frontier's peg control: set it on chain too.
+  const op = SIM_PARAMS.operator;
+  await f.operator.connect(f.admin).setBand(op.bandBps, op.maxSpotTwapDeviationBps);
+  const l = await f.operator.limits();
+  await f.operator.connect(f.admin).setLimits({ maxExpansionPerOp: l.maxExpansionPerOp, maxExpansionPerEpoch: l.maxExpansionPerEpoch, maxContractionPerOp: l.maxContractionPerOp, maxContractionPerEpoch: l.maxContractionPerEpoch, cooldownSec: op.cooldownSec, epochSec: l.epochSec });
+  await f.operator.connect(f.admin).setSizing(...sizingArgs(op.sizing));
   const [usdc, weth] = f.collaterals;
   const quoteAsset = await usdc.token.getAddress();
   const pairAddress = await f.pair.getAddress();
@@ -101,7 +107,7 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
   const head = await provider.getBlock("latest");
   if (!head) throw new Error("no latest block");
   const t0 = BigInt(head.timestamp) + 12n;
-  const config = ballastConfigFrom(LOCAL_PARAMS);
+  const config = ballastConfigFrom(SIM_PARAMS);
   const feedState = async (c: Fixture["usdc"]) => {
     const [, answer, , updatedAt] = await c.feed.latestRoundData();
     return { answer, updatedAt };

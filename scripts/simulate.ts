@@ -28,7 +28,7 @@ import { frontierScenarios, runMonteCarlo, writeFrontier } from "../keeper/sim/p
 import { parseSweep } from "../keeper/sim/sweep";
 import { ProgressBar } from "./progress";
 import { writeSimHtmlReport } from "../keeper/sim/report/html";
-import { LOCAL_PARAMS } from "../deploy/parameters";
+import { SIM_PARAMS } from "../deploy/parameters";
 
 interface Options {
   scenario?: string[];
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
   const seed0 = outcome.rows.map((r) => r.perSeed[0]);
   const files = writeReports({ runs: outcome.traces, summaries: seed0, rows: outcome.rows, chartScenario: opts.chart ?? defaultChart ?? "" }, outDir);
   // The status page's charts for every scenario, all policies side by side (the model runs the local parameters).
-  files.push(...writeSimHtmlReport({ runs: outcome.traces, summaries: seed0 }, outDir, { bandBps: LOCAL_PARAMS.operator.bandBps, title: `Ballast simulation report (seed 0 of ${seeds})` }));
+  files.push(...writeSimHtmlReport({ runs: outcome.traces, summaries: seed0 }, outDir, { bandBps: SIM_PARAMS.operator.bandBps, title: `Ballast simulation report (seed 0 of ${seeds})` }));
   if (sweep) files.push(...writeFrontier(outDir, frontierScenarios(outcome.rows, outcome.sweepRows), { sweep: opts.sweep?.join(", ") ?? "", seeds, generatedBy: `npm run simulate -- --sweep ${opts.sweep?.join(" ")} --seeds ${seeds}` }));
   process.stdout.write(pegMonteCarloMarkdown(outcome.rows));
   process.stderr.write(`wrote ${files.length} files to ${outDir}\n`);

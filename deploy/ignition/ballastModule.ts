@@ -8,7 +8,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { CallableContractFuture, Future } from "@nomicfoundation/ignition-core";
 import { ZeroHash, id, parseUnits } from "ethers";
-import { stableLaneArgs, type BallastParams, type CollateralParams, type LiveNetworkConfig } from "../parameters";
+import { sizingArgs, stableLaneArgs, type BallastParams, type CollateralParams, type LiveNetworkConfig } from "../parameters";
 import { seedAmounts } from "../seedAmounts";
 import { UNISWAP_V2_FACTORY_ARTIFACT, UNISWAP_V2_PAIR_ARTIFACT } from "./uniswapArtifacts";
 
@@ -146,6 +146,7 @@ export function buildBallastModule(input: BallastModuleInput) {
       op.bandBps,
       op.maxSpotTwapDeviationBps,
     ]);
+    wiring.push(m.call(operator, "setSizing", sizingArgs(op.sizing)));
 
     // Who may mint, who may move reserve funds, who may pause, who may operate.
     wiring.push(m.call(stable, "grantRole", [ROLES.MINTER_ROLE, reserve], { id: "grantMinterReserve" }));

@@ -10,7 +10,7 @@
 // From the modules themselves, not the policy index: its re-export getters sit on the hot path.
 import { computeTargetRatio } from "../src/policy/collateralPolicy";
 import { twapStale, type OperatorLimits } from "../src/policy/operator";
-import { BPS, DEFAULT_MIN_OPERATION_SHARE_BPS, PEG_WAD, WAD, max, min, mulDiv } from "../src/policy/units";
+import { BPS, PEG_WAD, WAD, max, min, mulDiv } from "../src/policy/units";
 import type { BallastParams, CollateralParams } from "../../deploy/parameters";
 import { type Asset, type FeedConfig, type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT } from "./market";
 
@@ -108,8 +108,8 @@ export function ballastConfigFrom(params: BallastParams): BallastConfig {
         cooldownSec: BigInt(op.cooldownSec),
         epochSec: BigInt(op.epochSec),
       },
-      // The deploy keeps the contract's defaults (the constructor's setSizing).
-      sizing: { minOperationShareBps: DEFAULT_MIN_OPERATION_SHARE_BPS, maxLossBps: 0n, maxLossPerEpochWad: 0n },
+      // As the deploy's setSizing.
+      sizing: { minOperationShareBps: BigInt(op.sizing.minOperationShareBps), maxLossBps: BigInt(op.sizing.maxLossBps), maxLossPerEpochWad: parseDecimal(op.sizing.maxLossPerEpochUsd, 18) },
     },
     twapWindowSec: params.oracle.twapWindowSec,
   };

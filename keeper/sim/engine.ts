@@ -5,7 +5,7 @@
  * left, arbitrageurs act, then the block's own order flow lands; the block's price is sampled at
  * its end. Deterministic: the only randomness is the scenario's seeded generator.
  */
-import { LOCAL_PARAMS } from "../../deploy/parameters";
+import { SIM_PARAMS } from "../../deploy/parameters";
 import type { DecisionParams } from "../src/policy";
 import { applyFlows, arbitrageursOf } from "./agents";
 import { type BallastConfig, ballastConfigFrom } from "./ballastReserve";
@@ -85,7 +85,7 @@ export function warmUp(m: Market, s: Scenario): void {
 }
 
 export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOptions = {}): RunResult {
-  const config = opts.config ?? ballastConfigFrom(LOCAL_PARAMS);
+  const config = opts.config ?? ballastConfigFrom(SIM_PARAMS);
   const latency = opts.keeperLatencyBlocks ?? s.agents.keeperLatencyBlocks;
   const m = opts.market ?? buildMarket(s, config);
   if (!opts.skipWarmUp) warmUp(m, s);

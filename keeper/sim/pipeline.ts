@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type PegRow, aggregate } from "./aggregate";
 import type { RunTrace } from "./engine";
 import { type McResult, type McTask, monteCarloTasks, runTasks } from "./montecarlo";
-import { type FrontierScenario, frontierHtml, frontierPoints, frontierSvg } from "./report/frontier";
+import { type FrontierScenario, frontierHtml, frontierMarkdown, frontierPoints, frontierSvg } from "./report/frontier";
 import { plan } from "./runAll";
 import type { Scenario } from "./scenario";
 import { type SweepSpec, isDefaultSetting, settingLabel } from "./sweep";
@@ -90,7 +90,9 @@ export function writeFrontier(outDir: string, scenarios: FrontierScenario[], met
   }
   const page = join(outDir, "frontier.html");
   writeFileSync(page, frontierHtml(scenarios, { title: "Ballast: cost vs tightness frontier", ...meta }));
-  return [...files, page];
+  const table = join(outDir, "frontier.md");
+  writeFileSync(table, frontierMarkdown(scenarios, meta));
+  return [...files, page, table];
 }
 
 export type { McResult };

@@ -7,7 +7,7 @@
  *   keeper.*    the keeper's DecisionParams (hysteresis, slippage, profit over gas, fee caps…)
  * plus short aliases in their usual unit (band, cooldown, hysteresis, feeCap in gwei…).
  */
-import { LOCAL_PARAMS } from "../../deploy/parameters";
+import { SIM_PARAMS } from "../../deploy/parameters";
 import type { DecisionParams } from "../src/policy";
 import { type BallastConfig, ballastConfigFrom } from "./ballastReserve";
 import { SimInputError } from "./inputs";
@@ -33,7 +33,7 @@ export interface SweepBase {
   decision: DecisionParams;
 }
 
-export const defaultSweepBase = (): SweepBase => ({ config: ballastConfigFrom(LOCAL_PARAMS), decision: defaultDecisionParams() });
+export const defaultSweepBase = (): SweepBase => ({ config: ballastConfigFrom(SIM_PARAMS), decision: defaultDecisionParams() });
 
 const ALIASES: Record<string, { path: string; decimals?: number; unit?: string }> = {
   band: { path: "operator.bandBps" },

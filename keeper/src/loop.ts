@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { formatUnits } from "ethers";
 import { KeeperError, SimulationRevertedError, TxFailedError } from "./errors";
-import type { TxSender } from "./chain/executor";
+import { observationWouldWrite, type TxSender } from "./chain/executor";
 import type { Logger } from "./logger";
 import { firstLine, type CycleObserver, type CycleOutcome, type CycleState, type ObservationOutcome, type StandStillEvent } from "./observe/cycleObserver";
 import {
@@ -25,6 +25,7 @@ import {
   spentInWindow,
   type ActDecision,
   type DecisionParams,
+  type GasSpend,
   type KeeperMemory,
   type ObservationDecision,
   type Snapshot,
@@ -49,10 +50,22 @@ export interface LoopDeps {
   idleCycleSec: number;
   /** One of several keepers: after deciding to act, wait this long and look again before simulating. */
   actDelayMs?: number;
+  /** Where the gas budget's ledger is kept across restarts (the journal's database); none: in memory only. */
+  gasLedger?: GasLedger;
   now?: () => number;
 }
 
 export type { ObservationOutcome } from "./observe/cycleObserver";
+
+/** A persistent store of the gas the keeper paid: read once at start, appended on each payment. */
+export interface GasLedger {
+  /** The spends at or after `sinceSec` (unix seconds), oldest first. */
+  load(sinceSec: bigint): GasSpend[];
+  record(spend: GasSpend): void;
+}
+
+/** The budget's window, s: what a restart must remember. */
+const LEDGER_WINDOW_SEC = 86_400n;
 
 /** A stand-still's facts as log fields (bigints as decimal strings, which JSON can carry). */
 function loggable(facts: StandStillFacts): Record<string, string | null> {
@@ -73,6 +86,13 @@ export class KeeperLoop {
   constructor(private readonly deps: LoopDeps) {
     this.#now = deps.now ?? Date.now;
     this.#startedAtMs = this.#now();
+    // The last 24 h of spending, as recorded before a restart: the budget does not reset with the process.
+    if (deps.gasLedger) this.#memory = { ...INITIAL_MEMORY, gasSpent: deps.gasLedger.load(BigInt(Math.floor(this.#startedAtMs / 1000)) - LEDGER_WINDOW_SEC) };
+  }
+
+  /** Gas paid in the last 24 h, WAD USD (what the budget gate counts). */
+  gasSpent24hWad(): bigint {
+    return spentInWindow(this.#memory.gasSpent, BigInt(Math.floor(this.#now() / 1000)));
   }
 
   lastCycleAtMs(): number | null {
@@ -201,6 +221,7 @@ export class KeeperLoop {
   /** Gas paid, into the budget's ledger (the decision's memory). */
   #spent(usdWad: bigint, snap: Snapshot): void {
     this.#memory = recordGasSpend(this.#memory, this.#now(), usdWad);
+    this.deps.gasLedger?.record({ atSec: BigInt(Math.floor(this.#now() / 1000)), usdWad });
     this.#economics(snap, null);
   }
 
@@ -231,6 +252,9 @@ export class KeeperLoop {
       if (!(err instanceof SimulationRevertedError)) throw err;
       return done({ result: "simulation-reverted", detail: err.errorName });
     }
+    // Another writer got there between our read and now (or its update() is pending): ours would
+    // pay ~30k gas to record nothing.
+    if (!observationWouldWrite(sim.returnData)) return done({ result: "already-written", detail: "update() would record nothing: this interval's observation is already written or pending" });
     // update() is cheap when it records nothing, and whether it records depends on the mining
     // block's time: an estimate taken on the latest block can price the no-op path while the
     // transaction mines later and writes (a swarm keeper ran out of gas so). The limit always

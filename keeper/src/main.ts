@@ -166,6 +166,7 @@ async function run(cli: CliOptions): Promise<number> {
     pollIntervalMs: config.pollIntervalMs,
     idleCycleSec: config.idleCycleSec,
     actDelayMs: config.actDelayMs,
+    gasLedger: resilience.gasLedger,
   });
 
   // Settle what the journal left unresolved (a crash, a stop) before deciding anything new.

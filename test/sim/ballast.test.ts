@@ -64,21 +64,21 @@ describe("Ballast in the model: the keeper's gas economics run through the same 
     }
   };
 
-  it("writes a TWAP observation when the newest is window / 4 old (450 s = 37.5 blocks), and pays its gas", function () {
+  it("writes a TWAP observation when the newest is the keeper's 900 s old (the oracle allows one per 450 s), and pays its gas", function () {
     const m = marketAt(1_000_000, 1_000_000);
     const ballast = new BallastPolicy(CONFIG, holdings, m.now);
     ballast.onBlock(ctx(m));
     expect(ballast.observationsWritten).to.equal(0, "the warm-up's observation is fresh");
     const written: bigint[] = [];
-    for (let b = 0; b < 120; b++) {
+    for (let b = 0; b < 240; b++) {
       pass(m, 1, false);
       const before = ballast.observationsWritten;
       ballast.onBlock(ctx(m));
       if (ballast.observationsWritten > before) written.push(m.latestObservation().timestamp);
     }
-    // 120 blocks of 12 s: one write every 456 s (the first 12 s block at or past 450 s after the last).
+    // 240 blocks of 12 s: one write every 900 s (75 blocks: 900 is a multiple of 12).
     expect(written.length).to.be.within(3, 4);
-    expect(written.slice(1).map((t, i) => Number(t - written[i]))).to.deep.equal(new Array(written.length - 1).fill(456));
+    expect(written.slice(1).map((t, i) => Number(t - written[i]))).to.deep.equal(new Array(written.length - 1).fill(900));
     expect(ballast.stats.gas).to.equal(written.length * GAS.ballastObserve + GAS.ballastRefresh);
   });
 
@@ -116,7 +116,7 @@ describe("Ballast in the model: the pool TWAP is observed only when someone writ
     expect(newestAge("psm")).to.be.lessThan(456, "the engine keeps the ring fresh");
     expect(newestAge("none")).to.be.greaterThan(3_500, "nobody writes: only the warm-up's observations");
     const keeper = newestAge("ballast");
-    expect(keeper).to.be.lessThan(456, "the keeper writes one every window / 4");
+    expect(keeper).to.be.lessThan(912, "the keeper writes one every 900 s");
     expect(keeper).to.be.greaterThan(0, "but not every block");
   });
 
@@ -141,8 +141,8 @@ describe("Ballast in the model: the pool TWAP is observed only when someone writ
       keeper.onBlock({ m: watched, scenario: s, keeperLatencyBlocks: 0, keeperUp: true } as StepContext);
     }
     expect(twapStale(operatorStateOf(watched, keeper.reserve, keeper.book))).to.equal(false);
-    // 4,800 s at one write per 456 s, less the one the first refresh made.
-    expect(keeper.observationsWritten).to.be.within(9, 11);
+    // 4,800 s at one write per 912 s (the keeper's 900 s interval).
+    expect(keeper.observationsWritten).to.be.within(4, 6);
   });
 
   it("refresh() records an observation first, and on a stale TWAP holds the target and leaves its cooldown unspent (CollateralPolicy)", function () {

@@ -40,21 +40,21 @@ describe("Sweeps and command-line inputs", function () {
     for (const name of ["band", "cooldown", "hysteresis", "feeCap", "feeCapPerBps", "gasBudget", "minValueOverGas", "operator.bandBps", "operator.limits.cooldownSec", "policy.stepWad", "keeper.hysteresisBps", "keeper.feeCap.maxWei"]) {
       expect(known.has(name), name).to.equal(true);
     }
-    expect(known.get("band")?.defaultValue).to.equal(50);
+    expect(known.get("band")?.defaultValue).to.equal(30); // the frontier's choice (deploy/parameters.ts)
     expect(known.get("feeCap")?.defaultValue).to.equal(2000);
   });
 
   it("a setting changes exactly its parameter, in the model's units, and leaves the base alone", function () {
     const base = defaultSweepBase();
-    const applied = applySetting({ band: 30, feeCap: 50, cooldown: 120, "policy.minRatioWad": 1.05 }, base);
-    expect(applied.config.operator.bandBps).to.equal(30n);
+    const applied = applySetting({ band: 40, feeCap: 50, cooldown: 120, "policy.minRatioWad": 1.05 }, base);
+    expect(applied.config.operator.bandBps).to.equal(40n);
     expect(applied.config.operator.limits.cooldownSec).to.equal(120n);
     expect(applied.decision.feeCap.maxWei).to.equal(50_000_000_000n);
     expect(applied.config.policy.minRatioWad).to.equal(1_050_000_000_000_000_000n);
-    expect(base.config.operator.bandBps).to.equal(50n);
+    expect(base.config.operator.bandBps).to.equal(30n);
     expect(applied.decision.hysteresisBps).to.equal(base.decision.hysteresisBps);
-    expect(isDefaultSetting({ band: 50 })).to.equal(true);
-    expect(isDefaultSetting({ band: 30 })).to.equal(false);
+    expect(isDefaultSetting({ band: 30 })).to.equal(true);
+    expect(isDefaultSetting({ band: 50 })).to.equal(false);
   });
 
   it("bad sweeps fail naming the parameter: unknown, empty range, step ≤ 0, not numbers, fractions of a whole unit", function () {

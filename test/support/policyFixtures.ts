@@ -95,6 +95,7 @@ export const PARAMS: DecisionParams = {
   maxPriorityFeePerGasWei: 2_000_000_000n,
   rebalance: true,
   writeObservations: true,
+  observationIntervalSec: 0n,
   nativeUsdFeedSymbol: "WETH",
 };
 

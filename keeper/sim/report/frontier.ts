@@ -178,3 +178,25 @@ ${sections}
 </main></body></html>
 `;
 }
+
+/**
+ * The frontier as a markdown table per scenario (the numbers behind the panels): each point's RMS,
+ * worst run outside ±50 bps and total cost (mean ± 95% CI), Pareto-optimal points marked with ●
+ * (on both panels: as cheap and as tight as any other point on RMS and on the worst run).
+ */
+export function frontierMarkdown(scenarios: FrontierScenario[], meta: { sweep: string; seeds: number; generatedBy: string }): string {
+  const out = [`# Ballast: cost vs tightness frontier`, "", `Sweep ${meta.sweep}, ${meta.seeds} seed(s); \`${meta.generatedBy}\`.`, ""];
+  for (const sc of scenarios) {
+    const pts = sc.points;
+    const xy = (metric: PegMetric) => pts.map((p) => ({ x: p.row.mean[FRONTIER_X], y: p.row.mean[metric] }));
+    const [rms, worst] = FRONTIER_PANELS.map((panel) => paretoOptimal(xy(panel.metric)));
+    out.push(`## ${sc.scenario}`, "", "| point | RMS bps | worst run outside ±50 bps, blocks | total cost $ | Pareto (RMS, worst) |", "|---|---|---|---|---|");
+    pts.forEach((p, i) => {
+      const cell = (k: PegMetric) => fmtEstimate(p.row.mean[k], p.row.ci95[k]);
+      out.push(`| ${p.kind === "setting" ? p.label : `_${p.label}_`} | ${cell("rmsBps")} | ${cell("blocksTo50Bps")} | ${cell(FRONTIER_X)} | ${rms[i] ? "●" : "○"} ${worst[i] ? "●" : "○"} |`);
+    });
+    out.push("");
+  }
+  return out.join("\n");
+}
+

@@ -44,6 +44,8 @@ export interface Simulation {
   data: string;
   gasEstimate: bigint;
   gasLimit: bigint;
+  /** What the static call returned (ABI-encoded); "0x" when the sender did not keep it. */
+  returnData: string;
 }
 
 export interface SentTx {
@@ -73,6 +75,14 @@ export function encodeOperation(req: Pick<OperationRequest, "action" | "amount" 
   if (req.action === Action.Expand) return operatorInterface.encodeFunctionData("expandSupplyAtPrice", [req.amount, req.limitPriceWad]);
   if (req.action === Action.Contract) return operatorInterface.encodeFunctionData("contractSupplyAtPrice", [req.amount, req.limitPriceWad]);
   return operatorInterface.encodeFunctionData("rebalance");
+}
+
+/**
+ * Whether a simulated PriceOracle.update() would record an observation: it returns false (a ~30k
+ * gas no-op) when another writer (a keeper, an operation, a refresh) already recorded this interval's.
+ */
+export function observationWouldWrite(returnData: string): boolean {
+  return oracleInterface.decodeFunctionResult("update", returnData)[0] === true;
 }
 
 /** The call for a request: the operator's entry points, or the oracle's update(). */

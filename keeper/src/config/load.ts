@@ -222,6 +222,7 @@ export function decisionParamsFromFile(file: FileConfig): DecisionParams {
     maxPriorityFeePerGasWei: gwei(file.gas.maxPriorityFeePerGasGwei),
     rebalance: file.policy.rebalance,
     writeObservations: file.policy.writeObservations,
+    observationIntervalSec: BigInt(file.policy.observationIntervalSec),
     nativeUsdFeedSymbol: file.policy.nativeUsdFeed,
   };
 }

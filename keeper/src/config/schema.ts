@@ -78,7 +78,7 @@ export const fileConfigSchema = z
       .default({}),
     policy: z
       .object({
-        hysteresisBps: bps(1_000).default(10),
+        hysteresisBps: bps(1_000).default(0),
         slippageBps: bps(1_000).default(50),
         oracleAgeMarginSec: z.number().int().min(0).max(86_400).default(30),
         maxSpotTwapDeviationBps: bps(10_000).nullable().default(null),
@@ -88,6 +88,12 @@ export const fileConfigSchema = z
         rebalance: z.boolean().default(true),
         /** Write a TWAP observation (PriceOracle.update()) when the newest is older than window / observations per window. */
         writeObservations: z.boolean().default(true),
+        /**
+         * ...and only when the newest is at least this old, s (0: whenever the oracle says one is due).
+         * The TWAP then spans at most window + this, well inside the oracle's stale bound (2 windows),
+         * at a fraction of the writes. Default 900 s: half the local 1,800 s window (see docs/keeper-economics.md).
+         */
+        observationIntervalSec: z.number().int().min(0).max(86_400).default(900),
         nativeUsdFeed: z.string().min(1).nullable().default("WETH"),
       })
       .strict()
@@ -100,7 +106,7 @@ export const fileConfigSchema = z
         rewardPercentile: z.number().min(0).max(100).default(50),
         gasLimitBufferBps: bps(10_000).default(2_000),
         /** Gas paid in any rolling 24 h (operations, rebalances, observations) stays within this, USD. */
-        dailyBudgetUsd: decimal("USD", 2, 1, 1_000_000).default("10000"),
+        dailyBudgetUsd: decimal("USD", 2, 1, 1_000_000).default("30000"),
         /** Fee cap (base fee + tip) = clamp(|deviation bps| × gweiPerBps, minGwei, maxGwei). */
         feeCap: z
           .object({

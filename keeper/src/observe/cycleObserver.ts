@@ -34,7 +34,7 @@ export type CycleOutcome =
 /** What became of a TWAP observation (PriceOracle.update()) the decision asked for. */
 export type ObservationOutcome =
   | { result: "confirmed"; hash: string; minedIn: number }
-  | { result: "dry-run" | "simulation-reverted" | "failed" | "not-worth-gas" | "gas-budget-exhausted"; detail: string };
+  | { result: "dry-run" | "simulation-reverted" | "failed" | "not-worth-gas" | "gas-budget-exhausted" | "already-written"; detail: string };
 
 /** The steps of an observation write: decided (or skipped by the policy), sent, done. */
 export type ObservationEvent = CycleRef &

@@ -87,6 +87,8 @@ export interface DecisionParams {
   rebalance: boolean;
   /** Whether the keeper writes TWAP observations (PriceOracle.update()) when they fall behind. */
   writeObservations: boolean;
+  /** Write only when the newest observation is at least this old too (the oracle's interval is the floor), s; 0 = whenever due. */
+  observationIntervalSec: bigint;
   /** Which feed prices the native gas token in USD (e.g. "WETH"); null = gas is not valued (no value gate, no budget). */
   nativeUsdFeedSymbol: string | null;
 }
@@ -321,7 +323,10 @@ function decideObservation(snap: Snapshot, params: DecisionParams, memory: Keepe
   const ageSec = o.count === 0n ? null : snap.blockTimestamp - o.newestAt;
   // The oracle's own answer decides; the age and interval explain it.
   if (!o.due) return skip("fresh", `newest observation ${ageSec ?? "none"} s old < ${intervalSec} s (window ${o.twapWindowSec} s / ${o.observationsPerWindow})`);
-  const priced = price(snap, params, 0n);
+  if (ageSec !== null && ageSec < params.observationIntervalSec) return skip("fresh", `newest observation ${ageSec} s old < the keeper's ${params.observationIntervalSec} s interval`);
+  // Priced at the deviation's fee cap: off the peg, the fresh TWAP is what lets the operation act.
+  const s = snap.operator;
+  const priced = price(snap, params, s.marketOk ? mulDiv(s.spotWad > PEG_WAD ? s.spotWad - PEG_WAD : PEG_WAD - s.spotWad, BPS, PEG_WAD) : 0n);
   if ("reason" in priced) return skip(priced.reason, describeGas(priced));
   const gasUnits = params.gasUnits.observe;
   const verdict = gasVerdict({ valueWad: null, correctionWad: 0n, pnlWad: 0n, gasUnits, effectiveWei: priced.fees.effectiveWei, nativeUsdWad: priced.nativeUsd }, params, memory, nowMs);

@@ -103,6 +103,11 @@ CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS gas_spends (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_sec INTEGER NOT NULL,
+  usd_wad TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS actions_by_status ON actions(sender, chain_id, status);
 CREATE INDEX IF NOT EXISTS attempts_by_action ON attempts(action_id);
 `;
@@ -195,6 +200,21 @@ export class Journal {
   close(): void {
     this.db.close();
     if (this.lockPath) rmSync(this.lockPath, { force: true });
+  }
+
+  /**
+   * The keeper's gas budget ledger, beside its transactions: a spend (USD as WAD, at a unix second)
+   * recorded here survives a restart, so the rolling 24 h budget does too.
+   */
+  recordGasSpend(atSec: bigint, usdWad: bigint): void {
+    this.db.prepare(`INSERT INTO gas_spends (at_sec, usd_wad) VALUES (?, ?)`).run(Number(atSec), usdWad.toString());
+  }
+
+  /** The spends at or after `sinceSec`, oldest first; older ones are deleted (they left every window). */
+  gasSpendsSince(sinceSec: bigint): { atSec: bigint; usdWad: bigint }[] {
+    this.db.prepare(`DELETE FROM gas_spends WHERE at_sec < ?`).run(Number(sinceSec));
+    const rows = this.db.prepare(`SELECT at_sec, usd_wad FROM gas_spends ORDER BY at_sec, id`).all() as { at_sec: number; usd_wad: string }[];
+    return rows.map((r) => ({ atSec: BigInt(r.at_sec), usdWad: BigInt(r.usd_wad) }));
   }
 
   prepare(action: NewAction): number {

@@ -26,9 +26,11 @@ export class ManagedTxSender implements TxSender {
   async simulate(req: KeeperRequest): Promise<Simulation> {
     const call = { from: this.address, ...encodeCall(req, this.targets) };
     try {
-      await this.chain.call(call);
+      // An observation is checked on the pending block: another keeper's update() already waiting
+      // in the node's pool makes ours a no-op, which the loop then does not send.
+      const returnData = await this.chain.call(call, req.action === "observe" ? "pending" : "latest");
       const gasEstimate = await this.chain.estimateGas(call);
-      return { to: call.to, data: call.data, gasEstimate, gasLimit: gasLimitWithBuffer(gasEstimate, this.gasLimitBufferBps) };
+      return { to: call.to, data: call.data, gasEstimate, gasLimit: gasLimitWithBuffer(gasEstimate, this.gasLimitBufferBps), returnData };
     } catch (error) {
       if (!isRevert(error)) throw error;
       throw new SimulationRevertedError(revertName(error), revertReason(error), { cause: error });

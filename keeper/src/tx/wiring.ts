@@ -8,6 +8,7 @@ import type { Registry } from "prom-client";
 import { RpcPool, registerRpcMetrics, type KeeperLogger, type PoolProvider } from "../rpc";
 import { ChainClient } from "./chain";
 import { Journal } from "./journal";
+import type { GasLedger } from "../loop";
 import { ManagedTxSender } from "./managedTxSender";
 import { createTxMetrics } from "./metrics";
 import type { TxSettings } from "./settings";
@@ -40,6 +41,8 @@ export interface Resilience {
   manager: TxManager;
   sender: ManagedTxSender;
   journalPath: string;
+  /** The keeper's gas budget ledger, kept in the journal's database (survives restarts). */
+  gasLedger: GasLedger;
   close(): void;
 }
 
@@ -83,6 +86,7 @@ export async function createResilience(i: ResilienceInputs): Promise<Resilience>
     manager,
     sender,
     journalPath: i.settings.journalPath,
+    gasLedger: { load: (sinceSec) => journal.gasSpendsSince(sinceSec), record: (spend) => journal.recordGasSpend(spend.atSec, spend.usdWad) },
     /** Stops the manager and closes the journal; the pool and provider are the caller's. */
     close: () => {
       manager.stop();
