@@ -1,3 +1,4 @@
+import path from "node:path";
 import "@nomicfoundation/hardhat-toolbox";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
@@ -22,11 +23,17 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
-// Only `*.test.ts` files are suites; everything else under test/ (fixtures, helpers, child-process
-// entry points) is support code that must not be loaded by mocha.
+// Only `*.test.ts` files are suites; everything else under test/ (support code, child-process
+// entry points) must not be loaded by mocha. Suites that spawn processes (nodes, keepers, a
+// browser) live under test/process/ and run on their own: `BALLAST_PROCESS_TESTS=1 hardhat test`
+// (`npm run test:process`) runs exactly those; a plain `hardhat test` runs everything else.
+// Files named on the command line always run.
+const PROCESS_SUITES = `${path.sep}test${path.sep}process${path.sep}`;
 subtask(TASK_TEST_GET_TEST_FILES, async (args: { testFiles: string[] }, _hre, runSuper) => {
   const files: string[] = await runSuper(args);
-  return args.testFiles.length > 0 ? files : files.filter((f) => f.endsWith(".test.ts"));
+  if (args.testFiles.length > 0) return files;
+  const processSuites = process.env.BALLAST_PROCESS_TESTS === "1";
+  return files.filter((f) => f.endsWith(".test.ts") && f.includes(PROCESS_SUITES) === processSuites);
 });
 
 const config: HardhatUserConfig = {

@@ -137,7 +137,7 @@ const MUTATIONS: Mutation[] = [
     invariant: "INV-14",
     bug: "CollateralPolicy.setParams no longer bounds stepWad (the admin could make the target jump)",
     edits: [{ file: "contracts/CollateralPolicy.sol", find: "_requireWithin(\"stepWad\", p.stepWad, 0, MAX_RATIO_STEP_WAD);", replace: "" }],
-    checker: { hardhatTest: "test/security/badInputs.test.ts", row: /^CollateralPolicy\.setParams: stepWad = .* out of range/ },
+    checker: { hardhatTest: "test/system/security/badInputs.test.ts", row: /^CollateralPolicy\.setParams: stepWad = .* out of range/ },
   },
 ];
 

@@ -10,7 +10,7 @@ export const GAS = {
   ballastExpand: 336_022,
   ballastContract: 327_105,
   ballastRefresh: 149_602,
-  /** PriceOracle.update() by the keeper, receipt gas (test/keeper/observation.test.ts). */
+  /** PriceOracle.update() by the keeper, receipt gas (test/keeper/policy/observation.test.ts). */
   ballastObserve: 91_308,
   /** Not benchmarked: the order of one ERC-4626 deposit or withdraw plus the reserve's checks. */
   ballastRebalance: 200_000,

@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { actors, addressBookOf, deploySystemFixture, type Fixture } from "../fixtures/system";
+import { actors, addressBookOf, deploySystemFixture, type Fixture } from "../support/system";
 import { verifyWiring, WiringError } from "../../deploy/verifyWiring";
 import { LOCAL_PARAMS } from "../../deploy/parameters";
 import { deployLocalSystem, seedPoolAtPeg } from "../../deploy/system";

@@ -5,8 +5,8 @@
  */
 import { expect } from "chai";
 import { DEVNET_CONFIG, NETWORK_CONFIGS, liveConfigProblems, networkDeployConfig, type LiveNetworkConfig } from "../../deploy/parameters";
-import { runHardhat } from "../scripts/cli";
-import { tempDir } from "../scripts/deployedNode";
+import { runHardhat } from "../support/process/cli";
+import { tempDir } from "../support/process/deployedNode";
 
 describe("deploy parameters: live network entries", function () {
   it("the sepolia example fails validation naming every placeholder and where to fill it in", function () {

@@ -8,7 +8,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { LOCAL_ACCOUNTS } from "../../deploy/parameters";
 import { FeedDriver, feedUpdateReason, feedsOfBook } from "../../scripts/devnet/feedDriver";
-import { addressBookOf, deploySystemFixture } from "../fixtures/system";
+import { addressBookOf, deploySystemFixture } from "../support/system";
 import { constantPath, parseCsvPath, parsePathSpec, randomWalkPath, PricePathError } from "../../scripts/devnet/pricePath";
 
 const WETH = { heartbeatSec: 3_600, deviationBps: 50 };

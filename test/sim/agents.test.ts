@@ -6,7 +6,7 @@ import { GAS } from "../../keeper/sim/gas";
 import { QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "../../keeper/sim/market";
 import { BallastPolicy } from "../../keeper/sim/policies/ballast";
 import { LpWithdrawals, ReflexiveHolders, frontRun } from "../../keeper/sim/stressAgents";
-import { CONFIG, marketAt, scenario } from "./helpers";
+import { CONFIG, marketAt, scenario } from "../support/sim";
 
 const tokens = (raw: bigint): number => fromRaw(raw, TOKEN_UNIT);
 const psm = (): PsmFacility => new PsmFacility(toRaw(4_500_000, QUOTE_UNIT), 7_500_000, 0, 0);

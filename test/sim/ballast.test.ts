@@ -4,7 +4,7 @@ import { QUOTE_UNIT, TOKEN_UNIT, toRaw, type Market } from "../../keeper/sim/mar
 import { BallastPolicy, defaultDecisionParams, operatorStateOf } from "../../keeper/sim/policies/ballast";
 import { GAS } from "../../keeper/sim/gas";
 import type { StepContext } from "../../keeper/sim";
-import { CONFIG, marketAt, scenario } from "./helpers";
+import { CONFIG, marketAt, scenario } from "../support/sim";
 
 // 6M USDC against 5M supply: ratio ~1.19, above the target, so the ratio bound does not block.
 const holdings = { USDC: toRaw(6_000_000, QUOTE_UNIT), WETH: 0n };

@@ -10,7 +10,7 @@ import { frontierHtml, frontierPoints, paretoOptimal } from "../../keeper/sim/re
 import { compareWithReferences, pegJsonRow, readmePegSection } from "../../keeper/sim/report/peg";
 import { replaceSection } from "../../keeper/sim/report/readme";
 import type { PolicyName } from "../../keeper/sim";
-import { scenario } from "./helpers";
+import { scenario } from "../support/sim";
 
 const ROOT = resolve(__dirname, "../..");
 const S = scenario();

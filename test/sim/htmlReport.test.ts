@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { POLICY_NAMES, loadScenario, runScenario, summarise, type RunResult } from "../../keeper/sim";
 import { downsample, simReportHtml } from "../../keeper/sim/report/html";
-import { ensureChromium, launchChromium } from "../statusPage/support/browser";
+import { ensureChromium, launchChromium } from "../support/process/browser";
 
 describe("status page: simulator HTML report", function () {
   this.timeout(120_000);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { maxDeviationAfterShocks, rmsOf, shockBlocksOf, summarise, totalCostUsd } from "../../keeper/sim/metrics";
 import { runScenario } from "../../keeper/sim";
-import { scenario } from "./helpers";
+import { scenario } from "../support/sim";
 
 describe("Peg metrics", function () {
   it("the shock window leaves out each one-block shock's first blocks and nothing else", function () {

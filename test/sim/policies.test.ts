@@ -17,7 +17,7 @@ import { type StepContext, loadScenario, runScenario } from "../../keeper/sim";
 import { Arbitrageurs } from "../../keeper/sim/agents";
 import { GAS } from "../../keeper/sim/gas";
 import { summarise } from "../../keeper/sim/metrics";
-import { CONFIG, marketAt, scenario } from "./helpers";
+import { CONFIG, marketAt, scenario } from "../support/sim";
 
 const ctx = (m: Market): StepContext => ({ m, scenario: scenario(), keeperLatencyBlocks: 0, keeperUp: true });
 const tokens = (raw: bigint): number => fromRaw(raw, TOKEN_UNIT);

@@ -14,8 +14,8 @@ import { V3Venue } from "../../keeper/sim/venues/v3";
 import { polRange } from "../../deploy/venue";
 import { liquidityForQuote } from "../../deploy/systemV3";
 import * as v3 from "../../keeper/src/policy/v3";
-import { refreshFeeds } from "../fixtures/system";
-import { FIXTURE_MARKET_RANGE_BPS, WAD, deployV3SystemFixture, type V3Fixture } from "../fixtures/systemV3";
+import { refreshFeeds } from "../support/system";
+import { FIXTURE_MARKET_RANGE_BPS, WAD, deployV3SystemFixture, type V3Fixture } from "../support/systemV3";
 
 const BLOCK_SEC = 12;
 const TOLERANCE_BPS = 1;

@@ -111,7 +111,7 @@ export const fileConfigSchema = z
           .strict()
           .refine((c) => Number(c.minGwei) <= Number(c.maxGwei), { message: "must be at least gas.feeCap.minGwei", path: ["maxGwei"] })
           .default({}),
-        /** Measured receipt gas (npm run bench); rebalance is not benchmarked, observe measured by test/keeper/observation.test.ts. */
+        /** Measured receipt gas (npm run bench); rebalance is not benchmarked, observe measured by test/keeper/policy/observation.test.ts. */
         units: z
           .object({
             expand: gasUnits(336_022),

@@ -1,0 +1,81 @@
+/**
+ * PriceOracleV3 on the real V3 pool: spot from slot0, the TWAP from the pool's own observations
+ * (time-weighted with no keeper writing anything), both scaled by the quote feed; fails closed
+ * while the observations do not reach a window back.
+ */
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { parseUnits } from "ethers";
+import { PriceOracleV3__factory } from "../../../typechain-types";
+import { createV3Pool, deployV3Factory, enableLocalTier } from "../../../deploy/uniswapV3";
+import { pegSqrtPriceX96 } from "../../../deploy/systemV3";
+import * as v3 from "../../../keeper/src/policy/v3";
+import { refreshFeeds } from "../../support/system";
+import { WAD, deployV3SystemFixture, pushV3PriceTo, v3Spot } from "../../support/systemV3";
+
+/** One tick of price, in WAD around $1: the resolution of the pool's mean-tick TWAP. */
+const ONE_TICK_WAD = parseUnits("0.0001", 18);
+
+describe("PriceOracleV3", () => {
+  it("reads spot from slot0 and the TWAP from observe() at the peg", async () => {
+    const f = await loadFixture(deployV3SystemFixture);
+    const [spot, twap] = await f.oracle.marketPrice();
+    expect(spot).to.equal(await v3Spot(f));
+    expect(spot).to.be.closeTo(WAD, 10n ** 6n);
+    expect(twap).to.be.closeTo(WAD, ONE_TICK_WAD);
+  });
+
+  it("the TWAP lags a price move and catches up over the window with no update() calls", async () => {
+    const f = await loadFixture(deployV3SystemFixture);
+    const target = parseUnits("1.004", 18);
+    await pushV3PriceTo(f, target);
+    const [spotNow, twapNow] = await f.oracle.marketPrice();
+    expect(spotNow).to.be.closeTo(target, 10n ** 6n);
+    expect(twapNow).to.be.closeTo(WAD, ONE_TICK_WAD);
+    // Half a window later the geometric mean sits about half way.
+    await time.increase(f.params.oracle.twapWindowSec / 2);
+    await refreshFeeds(f);
+    const [, twapHalf] = await f.oracle.marketPrice();
+    expect(twapHalf).to.be.closeTo(parseUnits("1.002", 18), 2n * ONE_TICK_WAD);
+    await time.increase(f.params.oracle.twapWindowSec);
+    await refreshFeeds(f);
+    const [, twapLater] = await f.oracle.marketPrice();
+    expect(twapLater).to.be.closeTo(target, ONE_TICK_WAD);
+    expect(await f.oracle.update.staticCall()).to.equal(false);
+  });
+
+  it("scales both prices by the quote feed", async () => {
+    const f = await loadFixture(deployV3SystemFixture);
+    const [spot] = await f.oracle.marketPrice();
+    await f.usdc.feed.updateAnswer(parseUnits("0.99", 8));
+    const [spotScaled, twapScaled] = await f.oracle.marketPrice();
+    expect(spotScaled).to.equal((spot * 99n) / 100n);
+    expect(twapScaled).to.be.closeTo(parseUnits("0.99", 18), ONE_TICK_WAD);
+  });
+
+  it("fails closed with TwapUnavailable until the pool's observations reach a window back", async () => {
+    const f = await loadFixture(deployV3SystemFixture);
+    const factory = await deployV3Factory(f.admin);
+    await enableLocalTier(factory, 100);
+    const [a, b] = [await f.stable.getAddress(), await f.usdc.token.getAddress()];
+    const pool = await createV3Pool(factory, f.admin, a, b, 100, pegSqrtPriceX96(a.toLowerCase() < b.toLowerCase(), 6), 4);
+    const oracle = await new PriceOracleV3__factory(f.admin).deploy(f.admin.address, await pool.getAddress(), a, b, 1_800);
+    await oracle.setFeed(b, await f.usdc.feed.getAddress(), 90_000, parseUnits("0.5", 18), parseUnits("2", 18));
+    await expect(oracle.marketPrice()).to.be.revertedWithCustomError(oracle, "TwapUnavailable").withArgs(0n, 1_800n);
+    await time.increase(1_800);
+    await refreshFeeds(f);
+    const [spot, twap] = await oracle.marketPrice();
+    expect(spot).to.be.closeTo(WAD, 10n ** 6n);
+    expect(twap).to.be.closeTo(WAD, ONE_TICK_WAD);
+  });
+
+  it("after a full window at one tick, the TWAP is exactly the keeper mirror's price at that tick", async () => {
+    const f = await loadFixture(deployV3SystemFixture);
+    await pushV3PriceTo(f, parseUnits("0.997", 18));
+    await time.increase(2 * f.params.oracle.twapWindowSec);
+    await refreshFeeds(f);
+    const tick = Number((await f.v3.pool.slot0()).tick);
+    const [, twap] = await f.oracle.marketPrice();
+    expect(twap).to.equal(v3.quotePerTokenWadAtTick(tick, f.v3.tokenIsToken0, WAD, 10n ** 6n));
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * `privateTxUrl`: signed transactions go to the private endpoint, never to the RPC pool, while
+ * every read (simulation, nonce, receipts) still goes through the pool. Against a real `hardhat
+ * node` behind two JSON-RPC proxies: A serves the pool, B plays the private relay. Wired as the
+ * daemon wires it (loadConfig → txSettingsFromEnv → createResilience).
+ */
+import { expect } from "chai";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Transaction } from "ethers";
+import { Registry } from "prom-client";
+import { loadConfig } from "../../../keeper/src/config/load";
+import { createResilience, txSettingsFromEnv, type Resilience } from "../../../keeper/src/tx";
+import { keeperWallet, operationsSince, operatorAt, writeDaemonConfig } from "../../support/process/chainSystem";
+import { CapturingLogger, OPERATION_GAS_LIMIT } from "../../support/process/keeperHarness";
+import { FaultWorld } from "../../support/process/world";
+import { PoolProvider, RpcPool } from "../../../keeper/src/rpc";
+
+describe("keeper faults: a private-transaction endpoint (hardhat node behind two proxies)", function () {
+  this.timeout(120_000);
+  const world = new FaultWorld();
+  let resilience: Resilience | undefined;
+  let provider: PoolProvider | undefined;
+
+  before(async function () {
+    await world.setUp();
+  });
+  after(async function () {
+    resilience?.close();
+    provider?.destroy();
+    await world.tearDown();
+  });
+
+  it("sends the signed transaction only to privateTxUrl, reads through the pool, and confirms it", async function () {
+    const journalPath = await world.reset();
+    const daemonConfig = await writeDaemonConfig(world.chain, path.dirname(journalPath));
+    writeFileSync(daemonConfig, JSON.stringify({ ...JSON.parse(readFileSync(daemonConfig, "utf8")), privateTxUrl: world.proxyB.url }));
+    const key = keeperWallet();
+    const config = loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
+    expect(config.privateTxUrl).to.equal(world.proxyB.url);
+    const logger = new CapturingLogger();
+    provider = new PoolProvider(new RpcPool(config.rpcUrls, { logger, chainId: config.addressBook.chainId }), config.addressBook.chainId);
+    resilience = await createResilience({
+      pool: provider.pool, provider, privateTxUrl: config.privateTxUrl, chainId: config.addressBook.chainId, signer: key, operator: world.chain.operatorAddress,
+      confirmations: 1, pollIntervalMs: 100, maxFeePerGasWei: config.decision.feeCap.maxWei, gasLimitBufferBps: config.gas.gasLimitBufferBps,
+      settings: txSettingsFromEnv({}, journalPath, config), logger, registry: new Registry(),
+    });
+    const startBlock = await world.blockNumber();
+    const operator = operatorAt(world.chain);
+    const p = await operator.preview();
+    expect(p.action).to.equal(1n, "the world is pushed above the peg: an expansion is due");
+    const readsBefore = world.proxyA.seen();
+    const done = await resilience.manager.submit({
+      key: "expand",
+      to: world.chain.operatorAddress,
+      data: operator.interface.encodeFunctionData("expandSupply", [p.amount, (p.expectedOut * 99n) / 100n]),
+      gasLimit: OPERATION_GAS_LIMIT,
+    });
+    expect(done.status).to.equal("confirmed");
+    const viaRelay = world.proxyB.forwardedRawTransactions().map((raw) => Transaction.from(raw).hash);
+    expect(viaRelay).to.include((done as { hash: string }).hash);
+    expect(world.proxyA.forwardedRawTransactions(), "nothing signed went to the read pool").to.deep.equal([]);
+    expect(world.proxyA.seen() - readsBefore, "the simulation, nonce and receipt reads went through the pool").to.be.greaterThan(3);
+    expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
+  });
+
+  it("a privateTxUrl that is not http(s) is refused at start, named by its field", async function () {
+    const journalPath = await world.reset();
+    const daemonConfig = await writeDaemonConfig(world.chain, path.dirname(journalPath));
+    writeFileSync(daemonConfig, JSON.stringify({ ...JSON.parse(readFileSync(daemonConfig, "utf8")), privateTxUrl: "wss://relay.invalid" }));
+    expect(() => loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: keeperWallet().privateKey }, process.cwd())).to.throw(/privateTxUrl/);
+  });
+});
