@@ -11,7 +11,12 @@ export const GAS = {
   ballastContract: 327_105,
   ballastRefresh: 149_602,
   /** PriceOracle.update() by the keeper, receipt gas (test/keeper/policy/observation.test.ts). */
-  ballastObserve: 91_308,
+  ballastObserve: 93_530,
+  /**
+   * What an observation adds, at most hourly, reading both feeds and recording their newer last
+   * good prices (162,741 measured for that write, test/keeper/policy/observation.test.ts).
+   */
+  ballastObservePriceReads: 69_211,
   /** Not benchmarked: the order of one ERC-4626 deposit or withdraw plus the reserve's checks. */
   ballastRebalance: 200_000,
   /** A transaction that reverts in the contract's gate still pays roughly its reads. */

@@ -23,9 +23,10 @@ export interface AssetStatus {
   haircutBps: number;
   /** amount × price × (1 − haircut), WAD USD, rounded down as the Reserve does. */
   value: string | null;
-  /** The oracle's degraded mode: "ok", "degraded" (only a stale feed's last good price) or "invalid". */
+  /** The oracle's degraded mode: "ok", "degraded" (no fresh feed: its last good price) or "invalid". */
   priceStatus: PriceStatus;
-  /** When the degraded price went stale (unix seconds); null unless degraded. */
+  /** When the last good price went stale (unix seconds; later than now while a broken feed's recorded
+   *  price is still within its max age); null unless degraded. */
   degradedSince: number | null;
   /** The degraded haircut on the last good price, basis points (0 unless degraded). */
   degradedHaircutBps: number;
@@ -114,9 +115,11 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
     const priceStatus = PRICE_STATUS[Number(info.status)] ?? "invalid";
     const degradedSince = priceStatus === "degraded" ? Number(info.staleSinceSec) : null;
     if (degradedSince !== null) {
-      warnings.push(`${symbol} price: degraded since ${new Date(degradedSince * 1000).toISOString()} (last good price under a ${info.haircutBps} bps haircut; minting it is blocked)`);
+      const at = new Date(degradedSince * 1000).toISOString();
+      const since = degradedSince <= now ? `degraded since ${at}` : `degraded (its feed fails; the last good price goes stale at ${at})`;
+      warnings.push(`${symbol} price: ${since} (last good price under a ${info.haircutBps} bps haircut; minting it is blocked)`);
     } else if (!ok) {
-      warnings.push(`${symbol} price: the oracle rejects its feed (stale past the degraded window, non-positive, out of bounds or malformed)`);
+      warnings.push(`${symbol} price: the oracle rejects its feed (no last good price within the degraded window, or an answer out of bounds)`);
     }
     const unit = 10n ** decimals;
     const value = ok ? (((amount * price) / unit) * (BPS - config.haircutBps)) / BPS : null;

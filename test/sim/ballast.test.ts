@@ -82,6 +82,24 @@ describe("Ballast in the model: the keeper's gas economics run through the same 
     expect(ballast.stats.gas).to.equal(written.length * GAS.ballastObserve + GAS.ballastRefresh);
   });
 
+  it("an observation an hour or more after the feeds were last read also pays their reads, once an hour (PriceOracle's last good prices)", function () {
+    const m = marketAt(1_000_000, 1_000_000);
+    const ballast = new BallastPolicy(CONFIG, holdings, m.now);
+    const start = m.now;
+    const written: bigint[] = [];
+    // 660 blocks of 12 s = 2 h 12 min past the deploy's own read: reads at the first write past 1 h and past 2 h.
+    for (let b = 0; b < 660; b++) {
+      pass(m, 1, false);
+      const before = ballast.observationsWritten;
+      ballast.onBlock(ctx(m));
+      if (ballast.observationsWritten > before) written.push(m.latestObservation().timestamp);
+    }
+    const firstPastHour = written.find((t) => t >= start + 3_600n);
+    expect(firstPastHour !== undefined && written.some((t) => t >= firstPastHour + 3_600n), "two reads, an hour apart").to.equal(true);
+    const refreshes = ballast.stats.actions - written.length;
+    expect(ballast.stats.gas).to.equal(written.length * GAS.ballastObserve + 2 * GAS.ballastObservePriceReads + refreshes * GAS.ballastRefresh);
+  });
+
   it("a $30 daily budget: the first operation (~$20 of gas) goes, the next stands still (gas-budget-exhausted) until 24 h later", function () {
     const params = { ...defaultDecisionParams(), dailyGasBudgetWad: 30n * 10n ** 18n };
     const m = marketAt(1_030_000, 970_000);

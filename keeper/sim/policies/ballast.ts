@@ -9,7 +9,7 @@
  * size, assert the ratio and the loss budget; a revert costs gas and changes nothing). The gas each
  * keeper transaction pays goes into the decision's memory (the budget's ledger), as the daemon
  * records its receipts. When decide() asks for a TWAP observation the keeper writes one
- * (PriceOracle.update()). The keeper also calls CollateralPolicy.refresh when due (a cost of the
+ * (PriceOracle.update(), which at most hourly also reads the feeds for last good prices). The keeper also calls CollateralPolicy.refresh when due (a cost of the
  * design the daemon does not send, so outside the keeper's budget) and rebalance when asked.
  * Its operations are public in the mempool: a scenario's front-running searcher (stressAgents.ts)
  * trades first in the block where one lands, as for every keeper-driven policy that trades.
@@ -37,6 +37,9 @@ import { GAS } from "../gas";
 import { frontRun } from "../stressAgents";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, wadToNumber } from "../market";
 import { type Policy, type PolicyName, type StepContext, emptyStats, spendGas } from "../types";
+
+/** Constants.sol LAST_GOOD_PRICE_INTERVAL_SEC: update() reads the feeds for last good prices at most this often. */
+const LAST_GOOD_PRICE_INTERVAL_SEC = 3_600n;
 
 interface PendingTx {
   executeAt: number;
@@ -163,6 +166,8 @@ export class BallastPolicy implements Policy {
   observationsWritten = 0;
   /** As on chain, the pool TWAP is observed only when someone writes: the keeper, an operation, a refresh. */
   readonly writesOwnObservations = true;
+  /** When update() last read the feeds for last good prices (the deploy's setFeed read them first). */
+  private pricesCheckedAt: bigint;
 
   constructor(
     config: BallastConfig,
@@ -177,6 +182,14 @@ export class BallastPolicy implements Policy {
     this.reserve = new BallastReserve(config, holdings);
     this.facility = new BallastFacility(this.reserve);
     this.book = new OperatorBook(startTime, config.operator.limits.epochSec);
+    this.pricesCheckedAt = startTime;
+  }
+
+  /** Extra gas of an observation update() writes: the feeds' reads, at most hourly (PriceOracle._recordPrices). */
+  private priceReadsGas(m: Market): number {
+    if (m.now < this.pricesCheckedAt + LAST_GOOD_PRICE_INTERVAL_SEC) return 0;
+    this.pricesCheckedAt = m.now;
+    return GAS.ballastObservePriceReads;
   }
 
   onBlock(ctx: StepContext): void {
@@ -200,7 +213,7 @@ export class BallastPolicy implements Policy {
         // PriceOracle.update() is permissionless and cannot revert: it writes, or returns false.
         m.recordObservation();
         this.observationsWritten += 1;
-        this.charge(m, GAS.ballastObserve, false);
+        this.charge(m, GAS.ballastObserve + this.priceReadsGas(m), false);
       }
       return;
     }
@@ -234,14 +247,16 @@ export class BallastPolicy implements Policy {
     if (!outcome.ok) return this.charge(m, GAS.revertedTx, true);
     // The operation's _syncPool() writes a due observation; a revert rolls it back. Written before
     // the trade, as on chain (an observation at `now` moves no anchor, so the state read above holds).
-    m.recordObservation();
+    const observed = m.recordObservation();
+    // The operation's own update() wrote an observation: it may also have read the feeds.
+    const readsGas = observed ? this.priceReadsGas(m) : 0;
     if (tx.action === Action.Expand) {
       const { amountIn: sold, amountOut: out } = outcome;
       m.supply += sold;
       m.sellTokens(sold);
       this.reserve.idle.USDC += out;
       this.book.record(m.now, sold, 0n, outcome.lossWad);
-      this.charge(m, GAS.ballastExpand, false);
+      this.charge(m, GAS.ballastExpand + readsGas, false);
       this.stats.profitUsd += fromRaw(out, QUOTE_UNIT) * m.truth.USDC - fromRaw(sold, TOKEN_UNIT);
       return;
     }
@@ -250,7 +265,7 @@ export class BallastPolicy implements Policy {
     m.buyTokens(spent);
     m.supply -= bought;
     this.book.record(m.now, -bought, mulDiv(spent, WAD, QUOTE_UNIT), outcome.lossWad);
-    this.charge(m, GAS.ballastContract, false);
+    this.charge(m, GAS.ballastContract + readsGas, false);
     const spentUsd = fromRaw(spent, QUOTE_UNIT) * m.truth.USDC;
     this.stats.reserveSpentUsd += spentUsd;
     this.stats.profitUsd += fromRaw(bought, TOKEN_UNIT) - spentUsd;

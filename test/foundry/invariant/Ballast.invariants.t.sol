@@ -43,7 +43,7 @@ contract BallastInvariants is CheatCodes {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory selectors) {
-        bytes4[] memory s = new bytes4[](38);
+        bytes4[] memory s = new bytes4[](40);
         s[0] = handler.mint.selector;
         s[1] = handler.redeem.selector;
         s[2] = handler.roundTrip.selector;
@@ -85,6 +85,9 @@ contract BallastInvariants is CheatCodes {
         s[35] = handler.laneTrade.selector;
         s[36] = handler.laneTrade.selector;
         s[37] = handler.degradedRedeem.selector;
+        // Last good prices for a feed that breaks (not stale): recorded from fresh answers only.
+        s[38] = handler.recordPrices.selector;
+        s[39] = handler.brokenRedeem.selector;
         selectors = new FuzzSelector[](1);
         selectors[0] = FuzzSelector(address(handler), s);
     }

@@ -442,10 +442,36 @@ contract BallastHandler is BallastSystem {
         if (ok) _violate(ORACLE, "tryPrice accepted malformed feed data");
     }
 
+    /// @notice Anyone records the feeds' last good prices (the oracle also does on its observation
+    /// clock): a fresh valid answer going stale later than the record replaces it, as (price,
+    /// updatedAt + maxAge); nothing else is written, and a record never goes back in time.
+    function recordPrices() external {
+        IPriceOracle.LastGoodPrice memory usdcBefore = oracle.lastGoodPrice(address(usdc));
+        IPriceOracle.LastGoodPrice memory wethBefore = oracle.lastGoodPrice(address(weth));
+        oracle.recordPrices();
+        _checkRecord(address(usdc), usdcBefore);
+        _checkRecord(address(weth), wethBefore);
+    }
+
     /// @notice A feed goes stale within its degraded window, then a user redeems that asset (an
     /// amount under the degraded-mode cap): paid at the last good price raised by the haircut.
     function degradedRedeem(uint256 actorSeed, bool useWeth, uint256 pastSec, uint256 amount) external {
         this.staleFeed(useWeth, pastSec % 1 days + 1);
+        this.redeem(actorSeed, useWeth, _bound(amount, 1, stable.totalSupply() / 1_000 + 1));
+    }
+
+    /// @notice A feed breaks in place (zero, negative, future-dated or out-of-bounds answer) or
+    /// answers malformed data, up to a day and a half passes (the other feed kept fresh), then a
+    /// user redeems that asset: paid at its recorded last good price under the haircut, or refused
+    /// when it has none (always for an out-of-bounds answer).
+    function brokenRedeem(uint256 actorSeed, bool useWeth, uint256 kind, uint256 pastSec, uint256 amount) external {
+        if (kind % 2 == 0) this.breakFeed(useWeth, kind / 2);
+        else this.malformFeed(useWeth, kind / 2);
+        vm.warp(block.timestamp + _bound(pastSec, 0, 36 hours));
+        vm.roll(block.number + 1);
+        MockV3Aggregator other = useWeth ? usdcFeed : wethFeed;
+        (, int256 answer,,,) = other.latestRoundData();
+        if (answer > 0) other.updateAnswer(answer);
         this.redeem(actorSeed, useWeth, _bound(amount, 1, stable.totalSupply() / 1_000 + 1));
     }
 
@@ -902,6 +928,23 @@ contract BallastHandler is BallastSystem {
         uint256 staleSec = block.timestamp > staleAt ? block.timestamp - staleAt : 0;
         if (lastWad == 0 || staleSec > 1 days) return st;
         return FeedState(FEED_DEGRADED, lastWad, _min(2_500, (100 * staleSec + 1 hours - 1) / 1 hours));
+    }
+
+    /// @dev What `recordPrices` may have written for `asset`, from the handler's own reading of the feed.
+    function _checkRecord(address asset, IPriceOracle.LastGoodPrice memory before) internal {
+        IPriceOracle.LastGoodPrice memory rec = oracle.lastGoodPrice(asset);
+        if (rec.staleAtSec < before.staleAtSec) _violate(ORACLE, "a last good price went back in time");
+        IPriceOracle.LastGoodPrice memory want = before;
+        bool isWeth = asset == address(weth);
+        (, int256 answer,, uint256 updatedAt,) = (isWeth ? wethFeed : usdcFeed).latestRoundData();
+        (uint256 maxAge, uint256 lo, uint256 hi) = _feedLimits(isWeth);
+        uint256 priceWad = answer > 0 ? uint256(answer) * 1e10 : 0;
+        bool fresh = !malformed[asset] && answer > 0 && updatedAt <= block.timestamp && block.timestamp - updatedAt <= maxAge
+            && priceWad >= lo && priceWad <= hi;
+        if (fresh && updatedAt + maxAge > before.staleAtSec) want = IPriceOracle.LastGoodPrice(uint128(priceWad), uint64(updatedAt + maxAge));
+        if (rec.priceWad != want.priceWad || rec.staleAtSec != want.staleAtSec) {
+            _violate(ORACLE, "recordPrices wrote other than the feed's newer fresh answer");
+        }
     }
 
     function _feedLimits(bool isWeth) internal pure returns (uint256 maxAgeSec, uint256 lo, uint256 hi) {
