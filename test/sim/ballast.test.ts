@@ -87,8 +87,10 @@ describe("Ballast in the model: the keeper's gas economics run through the same 
     const ballast = new BallastPolicy(CONFIG, holdings, m.now);
     const start = m.now;
     const written: bigint[] = [];
-    // 660 blocks of 12 s = 2 h 12 min past the deploy's own read: reads at the first write past 1 h and past 2 h.
-    for (let b = 0; b < 660; b++) {
+    // 800 blocks of 12 s = 2 h 40 min past the deploy's own read: the first write past 1 h reads the
+    // feeds, and the first write an hour after that (observations come at most 900 s apart, and a
+    // refresh's own write can push the keeper's later), but not a third (that needs 3 h).
+    for (let b = 0; b < 800; b++) {
       pass(m, 1, false);
       const before = ballast.observationsWritten;
       ballast.onBlock(ctx(m));
