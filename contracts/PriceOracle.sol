@@ -16,6 +16,8 @@ import {
     MAX_DEGRADED_AGE_SEC,
     DEGRADED_HAIRCUT_BPS_PER_HOUR,
     MAX_DEGRADED_HAIRCUT_BPS,
+    MAX_PRICED_ASSETS,
+    LAST_GOOD_PRICE_INTERVAL_SEC,
     MIN_SEQUENCER_GRACE_PERIOD_SEC,
     MAX_SEQUENCER_GRACE_PERIOD_SEC,
     MIN_TWAP_WINDOW_SEC,
@@ -32,6 +34,9 @@ import {
 /// UniswapV2OracleLibrary does), so it needs no transaction in the current block.
 /// Feeds: every aggregator call is a low-level staticcall whose return data is length-checked, so
 /// a feed that reverts or answers garbage makes `tryPrice`/`priceInfo` report it, never revert.
+/// Last good prices are written only off the users' paths (on the pool-observation clock at most
+/// hourly, by `recordPrices`, by `setFeed`) and only for a newer round; `priceInfo` reads them only
+/// when no feed answers fresh, so pricing a healthy asset costs nothing more.
 contract PriceOracle is IPriceOracle, AccessControl {
     struct Observation {
         uint32 timestamp;
@@ -49,6 +54,10 @@ contract PriceOracle is IPriceOracle, AccessControl {
     uint256 public override twapWindowSec;
     mapping(address asset => FeedConfig) private _feeds;
     mapping(address asset => BackupFeed) private _backups;
+    mapping(address asset => LastGoodPrice) private _lastGood;
+    /// @dev Every asset that ever had a feed, in order: whose last good prices `recordPrices` keeps.
+    address[] private _pricedAssets;
+    uint256 public override pricesCheckedAtSec;
     address public override sequencerUptimeFeed;
     uint256 public override sequencerGracePeriodSec;
     Observation[OBSERVATION_SLOTS] private _observations;
@@ -87,6 +96,10 @@ contract PriceOracle is IPriceOracle, AccessControl {
                 || minPriceWad >= maxPriceWad || maxPriceWad > type(uint128).max
         ) revert InvalidFeedConfig(asset, maxAgeSec, minPriceWad, maxPriceWad);
         _requireDecimals(asset, aggregator);
+        if (_feeds[asset].aggregator == address(0)) {
+            if (_pricedAssets.length >= MAX_PRICED_ASSETS) revert TooManyPricedAssets(MAX_PRICED_ASSETS);
+            _pricedAssets.push(asset);
+        }
         // Decimals are not stored: they are read at each price (a feed may be migrated).
         _feeds[asset] = FeedConfig({
             aggregator: aggregator,
@@ -96,6 +109,9 @@ contract PriceOracle is IPriceOracle, AccessControl {
             maxPriceWad: uint128(maxPriceWad)
         });
         emit FeedSet(asset, aggregator, maxAgeSec, minPriceWad, maxPriceWad);
+        // The last good price belongs to the asset, not to a feed: a newer answer replaces it, and
+        // `priceInfo` drops one outside the new bounds.
+        _recordPrice(asset);
     }
 
     /// @notice Sets `asset`'s backup feed (zero aggregator removes it), used when the primary fails;
@@ -158,28 +174,45 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function priceInfo(address asset) external view override returns (PriceInfo memory info) {
-        info.status = PriceStatus.Invalid;
         FeedConfig memory cfg = _feeds[asset];
-        if (cfg.aggregator == address(0)) return info;
+        if (cfg.aggregator == address(0)) return _invalid();
         (uint8 seqCode,) = _sequencerCode();
-        if (seqCode != _OK) return info;
-        (uint8 code, uint256 value, uint256 updatedAt) = _readSource(cfg.aggregator, cfg.maxAgeSec, cfg);
+        if (seqCode != _OK) return _invalid();
+        (uint8 code, uint256 value, uint256 detail) = _readSource(cfg.aggregator, cfg.maxAgeSec, cfg);
         if (code == _OK) return PriceInfo(PriceStatus.Ok, value, 0, 0);
-        // The last good price: the newest stale-but-valid answer of either feed.
-        uint256 staleSince;
-        if (code == _STALE && value != 0) (info.priceWad, staleSince) = (value, updatedAt + cfg.maxAgeSec);
+        // The last good price: the newest of either feed's stale-but-valid answer and the recorded one.
+        bool outOfBounds = code == _OUT_OF_BOUNDS;
+        uint256 staleAt;
+        if (code == _STALE && value != 0) (info.priceWad, staleAt) = (value, detail + cfg.maxAgeSec);
         BackupFeed memory backup = _backups[asset];
         if (backup.aggregator != address(0)) {
-            (code, value, updatedAt) = _readSource(backup.aggregator, backup.maxAgeSec, cfg);
+            (code, value, detail) = _readSource(backup.aggregator, backup.maxAgeSec, cfg);
             if (code == _OK) return PriceInfo(PriceStatus.Ok, value, 0, 0);
-            if (code == _STALE && value != 0 && updatedAt + backup.maxAgeSec > staleSince) {
-                (info.priceWad, staleSince) = (value, updatedAt + backup.maxAgeSec);
+            outOfBounds = outOfBounds || code == _OUT_OF_BOUNDS;
+            if (code == _STALE && value != 0 && detail + backup.maxAgeSec > staleAt) {
+                (info.priceWad, staleAt) = (value, detail + backup.maxAgeSec);
             }
         }
-        if (info.priceWad == 0 || block.timestamp - staleSince > MAX_DEGRADED_AGE_SEC) return PriceInfo(PriceStatus.Invalid, 0, 0, 0);
+        LastGoodPrice memory last = _lastGood[asset];
+        if (last.staleAtSec > staleAt && last.priceWad >= cfg.minPriceWad && last.priceWad <= cfg.maxPriceWad) {
+            (info.priceWad, staleAt) = (last.priceWad, last.staleAtSec);
+        }
+        // A recorded price may still be within its max age: no haircut yet, but no fresh feed either.
+        uint256 staleSec = block.timestamp > staleAt ? block.timestamp - staleAt : 0;
+        if (outOfBounds || info.priceWad == 0 || staleSec > MAX_DEGRADED_AGE_SEC) return _invalid();
         info.status = PriceStatus.Degraded;
-        info.staleSinceSec = staleSince;
-        info.haircutBps = degradedHaircutBps(block.timestamp - staleSince);
+        info.staleSinceSec = staleAt;
+        info.haircutBps = degradedHaircutBps(staleSec);
+    }
+
+    /// @inheritdoc IPriceOracle
+    function recordPrices() external override returns (uint256 recorded) {
+        return _recordPrices(false);
+    }
+
+    /// @inheritdoc IPriceOracle
+    function lastGoodPrice(address asset) external view override returns (LastGoodPrice memory) {
+        return _lastGood[asset];
     }
 
     /// @notice The degraded-mode haircut after `staleSec` seconds past the max age, bps:
@@ -248,6 +281,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
         _newest = index;
         if (_count < OBSERVATION_SLOTS) _count++;
         emit ObservationRecorded(index, block.timestamp, cumulativeNow);
+        _recordPrices(true);
         return true;
     }
 
@@ -279,25 +313,51 @@ contract PriceOracle is IPriceOracle, AccessControl {
     uint8 private constant _SEQUENCER_DOWN = 6;
     uint8 private constant _SEQUENCER_GRACE = 7;
 
-    /// @dev One validation path for `price` and `tryPrice`: the sequencer, then the primary feed,
-    /// then the backup; the primary's failure is the one reported. (code, priceWad, detail).
+    /// @dev One validation path for `price`, `tryPrice` and the recording of last good prices: the
+    /// sequencer, then the primary feed, then the backup; the primary's failure is the one
+    /// reported. (code, priceWad, detail); an ok answer's detail is when it goes stale.
     function _readFeed(address asset) private view returns (uint8 code, uint256 priceWad, uint256 detail) {
         FeedConfig memory cfg = _feeds[asset];
         if (cfg.aggregator == address(0)) return (_NOT_SET, 0, 0);
         (code, detail) = _sequencerCode();
         if (code != _OK) return (code, 0, detail);
         (code, priceWad, detail) = _readSource(cfg.aggregator, cfg.maxAgeSec, cfg);
-        if (code == _OK) return (code, priceWad, 0);
+        if (code == _OK) return (code, priceWad, detail + cfg.maxAgeSec);
         BackupFeed memory backup = _backups[asset];
         if (backup.aggregator == address(0)) return (code, code == _STALE ? 0 : priceWad, detail);
-        (uint8 backupCode, uint256 backupPrice,) = _readSource(backup.aggregator, backup.maxAgeSec, cfg);
-        if (backupCode == _OK) return (_OK, backupPrice, 0);
+        (uint8 backupCode, uint256 backupPrice, uint256 backupUpdatedAt) = _readSource(backup.aggregator, backup.maxAgeSec, cfg);
+        if (backupCode == _OK) return (_OK, backupPrice, backupUpdatedAt + backup.maxAgeSec);
         return (code, code == _STALE ? 0 : priceWad, detail);
     }
 
-    /// @dev One aggregator against the asset's bounds: (code, priceWad, detail). A stale answer
-    /// that is positive and in bounds comes back with its price (the last good price) and
-    /// `updatedAt` as detail; a non-positive one with the answer as detail.
+    /// @dev Records `asset`'s fresh valid answer as its last good price if it goes stale later than
+    /// the recorded one (a newer round); otherwise nothing is written.
+    function _recordPrice(address asset) private returns (bool recorded) {
+        (uint8 code, uint256 priceWad, uint256 staleAtSec) = _readFeed(asset);
+        if (code != _OK || staleAtSec <= _lastGood[asset].staleAtSec) return false;
+        // Fits: priceWad ≤ maxPriceWad ≤ uint128 max; staleAtSec ≤ now + MAX_FEED_MAX_AGE_SEC.
+        _lastGood[asset] = LastGoodPrice({priceWad: uint128(priceWad), staleAtSec: uint64(staleAtSec)});
+        emit LastGoodPriceRecorded(asset, priceWad, staleAtSec);
+        return true;
+    }
+
+    /// @dev Every priced asset's feed; on the observation clock at most once an hour.
+    function _recordPrices(bool onClock) private returns (uint256 recorded) {
+        if (onClock && block.timestamp < pricesCheckedAtSec + LAST_GOOD_PRICE_INTERVAL_SEC) return 0;
+        pricesCheckedAtSec = block.timestamp;
+        uint256 n = _pricedAssets.length;
+        for (uint256 i = 0; i < n; ++i) {
+            if (_recordPrice(_pricedAssets[i])) ++recorded;
+        }
+    }
+
+    function _invalid() private pure returns (PriceInfo memory) {
+        return PriceInfo(PriceStatus.Invalid, 0, 0, 0);
+    }
+
+    /// @dev One aggregator against the asset's bounds: (code, priceWad, detail). A fresh or stale
+    /// answer that is positive and in bounds comes back with its price (a stale one's is the last
+    /// good price) and `updatedAt` as detail; a non-positive one with the answer as detail.
     function _readSource(address aggregator, uint256 maxAgeSec, FeedConfig memory cfg)
         private
         view
@@ -312,7 +372,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
         priceWad = Math.mulDiv(uint256(answer), WAD, 10 ** decimals);
         if (priceWad < cfg.minPriceWad || priceWad > cfg.maxPriceWad) return (_OUT_OF_BOUNDS, priceWad, 0);
         if (block.timestamp - updatedAt > maxAgeSec) return (_STALE, priceWad, updatedAt);
-        return (_OK, priceWad, 0);
+        return (_OK, priceWad, updatedAt);
     }
 
     /// @dev Chainlink's L2 sequencer-uptime feed: answer 0 = up since `startedAt`. A feed that

@@ -4,8 +4,9 @@
  * model started from the very same state; then the two per-block paths are compared.
  *
  * Each scenario block is two chain blocks: A (the block's time: feeds post under Chainlink's
- * rules, PriceOracle.update(), CollateralPolicy.refresh() when due), then the keeper reads A and
- * its operation lands in B one second later with the block's order flow. The model runs the same
+ * rules, CollateralPolicy.refresh() when due, which records a TWAP observation first), then the
+ * keeper reads A and its operation, or the TWAP observation it decided to write, lands in B one
+ * second later with the block's order flow. As in the model, nobody else writes observations. The model runs the same
  * block as one step, so an operation's timestamp differs by one second between the two; that and
  * rounding in the float→integer trade sizes are what the tolerance covers.
  * Arbitrageurs and noise are not replayed: a parity scenario turns them off.
@@ -17,7 +18,7 @@ import { deploySystemFixture, mintWithUsdc, swapIntoPool, type Fixture } from ".
 import { IUniswapV2PairMinimal__factory } from "../typechain-types";
 import { SymbolCache, type Protocol } from "../keeper/src/chain/protocol";
 import { readSnapshot } from "../keeper/src/chain/reader";
-import { Action, INITIAL_MEMORY, decide, recordGasSpend, type KeeperMemory } from "../keeper/src/policy";
+import { Action, INITIAL_MEMORY, decide, recordGasSpend, twapStale, type KeeperMemory } from "../keeper/src/policy";
 import {
   Market,
   QUOTE_UNIT,
@@ -46,6 +47,9 @@ export interface ParityResult {
   finalSupplyDiffPct: number;
   modelActions: number;
   chainActions: number;
+  /** TWAP observations the keeper wrote (PriceOracle.update()), in the model and on chain. */
+  modelObservations: number;
+  chainObservations: number;
   withinTolerance: boolean;
   rows: ParityRow[];
 }
@@ -153,6 +157,7 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
   await provider.send("evm_setAutomine", [false]);
   const rows: ParityRow[] = [];
   let chainActions = 0;
+  let chainObservations = 0;
   try {
     const p = protocolOf(f, pairAddress, quoteAsset, tokenIsToken0);
     const symbols = new SymbolCache(provider);
@@ -185,9 +190,10 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
       if (b > 0) {
         t += BigInt(s.blockTimeSec);
         await postFeeds(t, b);
-        await f.oracle.update();
       }
-      const refreshDue = lastRefreshAtOf(await f.policy.lastRefreshAt(), config.policy.refreshCooldownSec, t);
+      const [spanSec, windowSec] = await f.oracle.twapSpan();
+      // As the model's keeper: no refresh on a stale TWAP (it would only hold the target).
+      const refreshDue = lastRefreshAtOf(await f.policy.lastRefreshAt(), config.policy.refreshCooldownSec, t) && !twapStale({ twapSpanSec: spanSec, twapWindowSec: windowSec });
       if (refreshDue) {
         await f.policy.refresh();
         chainActions += 1;
@@ -195,8 +201,15 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
       await mine(provider, t);
       const snap = await readSnapshot(provider, p, symbols, { feeHistoryBlocks: 1, rewardPercentile: 50, keeper: f.keeper.address, now: () => Number(t) * 1000 });
       snap.fees = { nextBaseFeeWei: BigInt(Math.round(s.gas.baseGwei * 1e9)), priorityFeeWei: 1_000_000_000n };
-      const { decision, memory: next } = decide(snap, params, memory, Number(t) * 1000);
+      const { decision, observation, memory: next } = decide(snap, params, memory, Number(t) * 1000);
       memory = next;
+      if (observation.kind === "write") {
+        // Nobody else watches the pool here: the TWAP is observed by the keeper, operations and refresh.
+        await f.oracle.update();
+        chainActions += 1;
+        chainObservations += 1;
+        memory = recordGasSpend(memory, Number(t) * 1000, observation.gasCostWad);
+      }
       if (decision.kind === "act") {
         if (decision.action === Action.Expand) await f.operator.connect(f.keeper).expandSupply(decision.amount, decision.minOut);
         else if (decision.action === Action.Contract) await f.operator.connect(f.keeper).contractSupply(decision.amount, decision.minOut);
@@ -242,6 +255,8 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
     finalSupplyDiffPct,
     modelActions: model.policyState.stats.actions,
     chainActions,
+    modelObservations: (model.policyState as BallastPolicy).observationsWritten,
+    chainObservations,
     withinTolerance: maxPriceDiffBps <= PARITY_TOLERANCE.priceBps && finalSupplyDiffPct <= PARITY_TOLERANCE.finalSupplyPct,
     rows,
   };
@@ -257,7 +272,8 @@ export function parityReportMarkdown(r: ParityResult): string {
     "",
     `| | model | chain |`,
     `|---|---|---|`,
-    `| keeper transactions (operations, rebalances, refreshes) | ${r.modelActions} | ${r.chainActions} |`,
+    `| keeper transactions (operations, rebalances, refreshes, observations) | ${r.modelActions} | ${r.chainActions} |`,
+    `| keeper observation writes | ${r.modelObservations} | ${r.chainObservations} |`,
     `| final supply | ${r.rows[r.rows.length - 1].modelSupply.toFixed(2)} | ${r.rows[r.rows.length - 1].chainSupply.toFixed(2)} |`,
     "",
     `Largest per-block price difference: ${r.maxPriceDiffBps.toFixed(3)} bps (tolerance ${r.tolerance.priceBps}); final supply difference ${r.finalSupplyDiffPct.toFixed(4)}% (tolerance ${r.tolerance.finalSupplyPct}%): ${r.withinTolerance ? "within tolerance" : "**outside tolerance**"}.`,

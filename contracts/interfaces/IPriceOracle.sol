@@ -8,8 +8,12 @@ pragma solidity 0.8.28;
 /// `maxAgeSec`, not positive, outside the feed's bounds, when the aggregator call fails or returns
 /// malformed data, or while an L2 sequencer is down or in its grace period: the oracle fails closed.
 /// An asset may have a backup feed (a second Chainlink feed, same bounds), used when the primary
-/// fails. `priceInfo` adds a bounded degraded mode: a stale feed's last answer (the last good
-/// price) with a haircut that grows with its staleness, for at most `MAX_DEGRADED_AGE_SEC`.
+/// fails. `priceInfo` adds a bounded degraded mode: without a fresh valid answer, the asset's last
+/// good price with a haircut that grows with its staleness, for at most `MAX_DEGRADED_AGE_SEC`.
+/// The last good price is the newest of a stale feed's last answer and the price recorded by
+/// `recordPrices` (also run on each pool observation `update()` writes), so a feed that starts
+/// reverting, answering garbage, a non-positive or a future-dated round still has one. An answer
+/// in shape but outside the asset's bounds has none: it may be a real move the last price would hide.
 /// The token's market price comes from the Uniswap V2 pool: `spot` from the current reserves and
 /// `twap` from the pair's cumulative prices over `twapWindowSec`, both in WAD USD (the pool's
 /// quote-asset price times the quote asset's USD price).
@@ -50,6 +54,13 @@ interface IPriceOracle {
         uint256 haircutBps;
     }
 
+    /// @notice A recorded last good price: a fresh valid answer (WAD USD) and when it goes stale
+    /// (its `updatedAt` plus its feed's max age): its degraded haircut counts from there.
+    struct LastGoodPrice {
+        uint128 priceWad;
+        uint64 staleAtSec;
+    }
+
     /// @notice A backup feed: its aggregator and max age (bounds are the primary's).
     struct BackupFeed {
         address aggregator;
@@ -70,12 +81,14 @@ interface IPriceOracle {
     error TwapUnavailable(uint256 oldestObservationAgeSec, uint256 windowSec);
     error EmptyPool();
     error PoolTokenMismatch(address pool, address token, address quoteAsset);
+    error TooManyPricedAssets(uint256 max);
 
     event FeedSet(address indexed asset, address indexed aggregator, uint256 maxAgeSec, uint256 minPriceWad, uint256 maxPriceWad);
     event BackupFeedSet(address indexed asset, address indexed aggregator, uint256 maxAgeSec);
     event SequencerUptimeFeedSet(address indexed uptimeFeed, uint256 gracePeriodSec);
     event TwapWindowSet(uint256 oldWindowSec, uint256 newWindowSec);
     event ObservationRecorded(uint256 indexed index, uint256 timestamp, uint256 priceCumulative);
+    event LastGoodPriceRecorded(address indexed asset, uint256 priceWad, uint256 staleAtSec);
 
     /// @notice WAD USD price of one whole unit of `asset`. Reverts with a named error when invalid.
     function price(address asset) external view returns (uint256 priceWad);
@@ -87,6 +100,19 @@ interface IPriceOracle {
     /// @notice The asset's price and how usable it is (degraded mode); never reverts.
     function priceInfo(address asset) external view returns (PriceInfo memory info);
 
+    /// @notice Records each priced asset's fresh valid answer as its last good price when it is
+    /// newer than the one recorded (only then is it written); permissionless. Also run by `update()`
+    /// when it writes an observation, at most every `LAST_GOOD_PRICE_INTERVAL_SEC`, and by `setFeed`
+    /// for the new feed's asset.
+    /// @return recorded How many assets got a newer last good price.
+    function recordPrices() external returns (uint256 recorded);
+
+    /// @notice `asset`'s recorded last good price (zeros when none).
+    function lastGoodPrice(address asset) external view returns (LastGoodPrice memory);
+
+    /// @notice When the feeds were last read for last good prices (`recordPrices`), seconds.
+    function pricesCheckedAtSec() external view returns (uint256);
+
     /// @notice The token's pool price in WAD USD: `spot` now and `twap` over the configured window.
     /// Reverts when the quote asset's feed is invalid, the pool is empty, or no observation is
     /// old enough for the window (`TwapUnavailable`).
@@ -95,8 +121,9 @@ interface IPriceOracle {
     /// @notice `marketPrice()` and `twapSpan()` in one call (one anchor search): what an operation reads.
     function marketPriceAndSpan() external view returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec);
 
-    /// @notice Records a pool observation if at least a quarter window passed since the last one.
-    /// Permissionless and cheap: whoever watches the pool (the keeper each cycle, an Automation
+    /// @notice Records a pool observation if at least a quarter window passed since the last one,
+    /// and with it, at most hourly, the assets' newer last good prices (`recordPrices`).
+    /// Permissionless: whoever watches the pool (the keeper each cycle, an Automation
     /// upkeep, `CollateralPolicy.refresh()`, an operation) keeps the ring on its clock.
     /// @return recorded Whether a new observation was written.
     function update() external returns (bool recorded);

@@ -132,6 +132,13 @@ uint256 constant MAX_DEGRADED_AGE_SEC = 1 days;
 uint256 constant DEGRADED_HAIRCUT_BPS_PER_HOUR = 100;
 /// @dev At most a quarter off the last good price: beyond that the price is a guess.
 uint256 constant MAX_DEGRADED_HAIRCUT_BPS = 2_500;
+/// @dev The oracle keeps one last good price per priced asset (the reserve's collateral plus the
+/// pool's quote asset) and refreshes them on the pool-observation clock: this bounds that loop's gas.
+uint256 constant MAX_PRICED_ASSETS = MAX_ASSETS + 1;
+/// @dev On the observation clock the feeds are read for newer last good prices at most once an
+/// hour (ETH/USD's heartbeat): a broken feed's last good price is then about as old as a stale
+/// feed's last answer, and the keeper pays the feed reads hourly, not at every observation.
+uint256 constant LAST_GOOD_PRICE_INTERVAL_SEC = 1 hours;
 /// @dev Chainlink advises an hour's grace after an L2 sequencer restarts (feeds catch up and
 /// users get time to act); at least 5 minutes, at most a day.
 uint256 constant MIN_SEQUENCER_GRACE_PERIOD_SEC = 5 minutes;

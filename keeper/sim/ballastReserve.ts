@@ -9,7 +9,7 @@
  */
 // From the modules themselves, not the policy index: its re-export getters sit on the hot path.
 import { computeTargetRatio } from "../src/policy/collateralPolicy";
-import type { OperatorLimits } from "../src/policy/operator";
+import { twapStale, type OperatorLimits } from "../src/policy/operator";
 import { BPS, DEFAULT_MIN_OPERATION_SHARE_BPS, PEG_WAD, WAD, max, min, mulDiv } from "../src/policy/units";
 import type { BallastParams, CollateralParams } from "../../deploy/parameters";
 import { type Asset, type FeedConfig, type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT } from "./market";
@@ -353,16 +353,27 @@ export class BallastReserve {
     return moved;
   }
 
-  /** CollateralPolicy.refresh(): returns false where the contract would revert (too soon, oracle invalid). */
+  /**
+   * CollateralPolicy.refresh(): returns false where the contract would revert (too soon, oracle
+   * invalid; the observation it wrote first is then rolled back). It records a TWAP observation
+   * first (oracle.update()); on a stale TWAP (span over MAX_TWAP_SPAN_WINDOWS windows) it takes no
+   * step, applies the risk floor and leaves its cooldown unspent, as the contract does.
+   */
   refresh(m: Market): boolean {
     const p = this.config.policy;
     if (this.lastRefreshAt !== 0n && m.now < this.lastRefreshAt + p.refreshCooldownSec) return false;
     const mp = m.marketPrice();
     const h = this.weightedHaircutBps(m);
     if (!mp.ok || !h.ok) return false;
+    m.recordObservation();
     const haircutWad = (h.bps * WAD + BPS - 1n) / BPS;
     const floorRaw = p.minRatioWad + (haircutWad * p.riskWeightBps + BPS - 1n) / BPS;
     const floor = min(floorRaw, 2n * WAD);
+    const span = m.twapSpan();
+    if (twapStale({ twapSpanSec: span.spanSec, twapWindowSec: span.windowSec })) {
+      this.targetRatioWad = computeTargetRatio(this.targetRatioWad, PEG_WAD, p.bandBps, p.stepWad, floor, p.maxRatioWad);
+      return true;
+    }
     this.targetRatioWad = computeTargetRatio(this.targetRatioWad, mp.twapWad, p.bandBps, p.stepWad, floor, p.maxRatioWad);
     this.lastRefreshAt = m.now;
     return true;

@@ -1,6 +1,7 @@
 /**
  * Runs one scenario under one policy, block by block. Order inside a block: the world moves
- * (true prices, gas, feeds, liquidity), the oracle records, the policy acts on what the last block
+ * (true prices, gas, feeds, liquidity), the oracle records (unless the policy models its own
+ * observation writers, as Ballast does), the policy acts on what the last block
  * left, arbitrageurs act, then the block's own order flow lands; the block's price is sampled at
  * its end. Deterministic: the only randomness is the scenario's seeded generator.
  */
@@ -106,7 +107,7 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
     m.feeds.WETH.posting = !inRanges(s.feeds.WETH.outages, b);
     m.updateFeeds();
     for (const l of s.liquidity) if (l.block === b) m.scaleLiquidity(l.fraction);
-    m.recordObservation();
+    if (!policy.writesOwnObservations) m.recordObservation();
 
     policy.onBlock({ m, scenario: s, keeperLatencyBlocks: latency, keeperUp: !inRanges(s.agents.keeperOutages, b) });
     arbs.run(m, policy.facility);

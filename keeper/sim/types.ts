@@ -86,6 +86,12 @@ export interface Policy {
   readonly name: PolicyName;
   readonly facility: Facility | null;
   readonly stats: PolicyStats;
+  /**
+   * True when the policy models who writes the pool TWAP's observations (Ballast: its keeper, its
+   * operations and CollateralPolicy.refresh, as on chain); the engine then records none itself.
+   * Otherwise the engine records one every block: the design's own oracle is assumed watched.
+   */
+  readonly writesOwnObservations?: boolean;
   /** Runs at the start of each block, before arbitrageurs and the market's own flows. */
   onBlock(ctx: StepContext): void;
   /** Collateral value at true prices over supply, or null where the design holds no collateral. */

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { Action, maxContraction, previewOperation } from "../../keeper/src/policy";
+import { Action, Blocker, maxContraction, previewOperation, twapStale } from "../../keeper/src/policy";
 import { QUOTE_UNIT, TOKEN_UNIT, toRaw, type Market } from "../../keeper/sim/market";
 import { BallastPolicy, defaultDecisionParams, operatorStateOf } from "../../keeper/sim/policies/ballast";
 import { GAS } from "../../keeper/sim/gas";
-import type { StepContext } from "../../keeper/sim";
+import { buildMarket, runScenario, type StepContext } from "../../keeper/sim";
 import { CONFIG, marketAt, scenario } from "../support/sim";
 
 // 6M USDC against 5M supply: ratio ~1.19, above the target, so the ratio bound does not block.
@@ -100,5 +100,76 @@ describe("Ballast in the model: the keeper's gas economics run through the same 
     pass(m, 160, true);
     ballast.onBlock(ctx(m));
     expect(ballast.stats.actions).to.be.greaterThan(2);
+  });
+});
+
+describe("Ballast in the model: the pool TWAP is observed only when someone writes, as on chain", function () {
+  it("the engine records no observation for Ballast or the keeper-less reserve, and one every block for the other designs", function () {
+    const s = scenario({ blocks: 300 });
+    // The age of the newest observation when the run ends (3,600 s after the warm-up).
+    const newestAge = (policy: "ballast" | "none" | "psm") => {
+      const m = buildMarket(s, CONFIG);
+      runScenario(s, policy, { market: m });
+      return Number(m.now - m.latestObservation().timestamp);
+    };
+    // The engine offers an observation every block; update() writes one every window / 4.
+    expect(newestAge("psm")).to.be.lessThan(456, "the engine keeps the ring fresh");
+    expect(newestAge("none")).to.be.greaterThan(3_500, "nobody writes: only the warm-up's observations");
+    const keeper = newestAge("ballast");
+    expect(keeper).to.be.lessThan(456, "the keeper writes one every window / 4");
+    expect(keeper).to.be.greaterThan(0, "but not every block");
+  });
+
+  it("with nobody writing (the keeper-less reserve) the TWAP goes stale after two windows; the keeper's writes keep it fresh", function () {
+    const s = scenario({ blocks: 400 }); // 4,800 s: past 2 × 1,800 s
+    const none = marketAt(1_000_000, 1_000_000, s);
+    const idle = new BallastPolicy(CONFIG, holdings, none.now, false);
+    for (let b = 0; b < 400; b++) {
+      none.advanceBlock();
+      none.updateFeeds();
+      if (!idle.writesOwnObservations) none.recordObservation();
+      idle.onBlock({ m: none, scenario: s, keeperLatencyBlocks: 0, keeperUp: true } as StepContext);
+    }
+    expect(twapStale(operatorStateOf(none, idle.reserve, idle.book))).to.equal(true);
+    expect(previewOperation(operatorStateOf(none, idle.reserve, idle.book)).blocker).to.equal(Blocker.TwapStale);
+
+    const watched = marketAt(1_000_000, 1_000_000, s);
+    const keeper = new BallastPolicy(CONFIG, holdings, watched.now);
+    for (let b = 0; b < 400; b++) {
+      watched.advanceBlock();
+      watched.updateFeeds();
+      keeper.onBlock({ m: watched, scenario: s, keeperLatencyBlocks: 0, keeperUp: true } as StepContext);
+    }
+    expect(twapStale(operatorStateOf(watched, keeper.reserve, keeper.book))).to.equal(false);
+    // 4,800 s at one write per 456 s, less the one the first refresh made.
+    expect(keeper.observationsWritten).to.be.within(9, 11);
+  });
+
+  it("refresh() records an observation first, and on a stale TWAP holds the target and leaves its cooldown unspent (CollateralPolicy)", function () {
+    const s = scenario();
+    const m = marketAt(1_030_000, 970_000, s); // ~0.887: a fresh TWAP would step the target up
+    const policy = new BallastPolicy(CONFIG, holdings, m.now, false);
+    const r = policy.reserve;
+    for (let b = 0; b < 400; b++) {
+      m.advanceBlock();
+      m.updateFeeds();
+    }
+    const before = m.latestObservation();
+    r.targetRatioWad = 11n * 10n ** 17n; // 1.1, above the risk floor: only a step could move it
+    const target = r.targetRatioWad;
+    expect(r.refresh(m)).to.equal(true);
+    expect(m.latestObservation().timestamp).to.equal(m.now);
+    expect(m.latestObservation().count).to.equal(before.count + 1n);
+    expect(r.targetRatioWad).to.equal(target, "held: no step on a stale average");
+    expect(r.lastRefreshAt).to.equal(0n, "the cooldown is not spent");
+    // A window later the refresh's own observation anchors a fresh average: it steps (TWAP below the band).
+    for (let b = 0; b < 151; b++) {
+      m.advanceBlock();
+      m.updateFeeds();
+      m.recordObservation();
+    }
+    expect(r.refresh(m)).to.equal(true);
+    expect(r.targetRatioWad).to.equal(target + CONFIG.policy.stepWad);
+    expect(r.lastRefreshAt).to.equal(m.now);
   });
 });

@@ -15,6 +15,9 @@ describe("Model / chain parity (--on-chain)", function () {
     expect(r.rows[r.rows.length - 1].chainPrice).to.be.closeTo(1, 0.0001);
     expect(r.chainActions).to.be.greaterThan(1);
     expect(r.modelActions).to.equal(r.chainActions);
+    // Nobody else watches the pool: the keeper keeps the TWAP's clock, in the model as on chain.
+    expect(r.chainObservations).to.be.greaterThan(0);
+    expect(r.modelObservations).to.equal(r.chainObservations);
     expect(r.maxPriceDiffBps).to.be.at.most(PARITY_TOLERANCE.priceBps);
     expect(r.finalSupplyDiffPct).to.be.at.most(PARITY_TOLERANCE.finalSupplyPct);
     expect(r.withinTolerance).to.equal(true);

@@ -23,6 +23,7 @@ import {
   decide,
   executeOperation,
   recordGasSpend,
+  twapStale,
   type DecisionParams,
   type KeeperMemory,
   type OperatorState,
@@ -160,6 +161,8 @@ export class BallastPolicy implements Policy {
   readonly blockers: Record<string, number> = {};
   /** TWAP observations the keeper wrote (PriceOracle.update()). */
   observationsWritten = 0;
+  /** As on chain, the pool TWAP is observed only when someone writes: the keeper, an operation, a refresh. */
+  readonly writesOwnObservations = true;
 
   constructor(
     config: BallastConfig,
@@ -184,7 +187,9 @@ export class BallastPolicy implements Policy {
       this.pending = null;
     }
     if (!ctx.keeperUp || this.pending) return;
-    if (this.reserve.lastRefreshAt === 0n || m.now >= this.reserve.lastRefreshAt + this.reserve.config.policy.refreshCooldownSec) {
+    // A refresh on a stale TWAP only holds the target and leaves its cooldown unspent: not sent
+    // (it would be due again every block); the keeper's own observations end the staleness.
+    if ((this.reserve.lastRefreshAt === 0n || m.now >= this.reserve.lastRefreshAt + this.reserve.config.policy.refreshCooldownSec) && !twapStale(operatorStateOf(m, this.reserve, this.book))) {
       if (this.reserve.refresh(m)) this.charge(m, GAS.ballastRefresh, false, false);
     }
     const { decision, observation, memory } = decide(snapshotOf(m, this.reserve, this.book), this.decision, this.memory, Number(m.now) * 1000);
@@ -224,10 +229,12 @@ export class BallastPolicy implements Policy {
       this.charge(m, this.reserve.rebalance() ? GAS.ballastRebalance : GAS.revertedTx, false);
       return;
     }
-    m.recordObservation();
     const s = operatorStateOf(m, this.reserve, this.book);
     const outcome = executeOperation(s, tx.action, tx.amount, tx.limitPriceWad);
     if (!outcome.ok) return this.charge(m, GAS.revertedTx, true);
+    // The operation's _syncPool() writes a due observation; a revert rolls it back. Written before
+    // the trade, as on chain (an observation at `now` moves no anchor, so the state read above holds).
+    m.recordObservation();
     if (tx.action === Action.Expand) {
       const { amountIn: sold, amountOut: out } = outcome;
       m.supply += sold;

@@ -117,7 +117,8 @@ export const fileConfigSchema = z
             expand: gasUnits(336_022),
             contract: gasUnits(327_105),
             rebalance: gasUnits(200_000),
-            observe: gasUnits(95_000),
+            // The limit of every observation: covers one that also reads the feeds (hourly) for last good prices.
+            observe: gasUnits(175_000),
           })
           .strict()
           .default({}),

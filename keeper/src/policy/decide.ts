@@ -180,24 +180,21 @@ const BLOCKER_REASON: Record<Blocker, PlainStandStillReason> = {
 };
 
 /**
- * The side both prices sit on and how far the nearer of them is from the peg (WAD): the contract
- * needs both spot and TWAP outside the band, so the smaller excursion is the one that counts.
+ * The side spot sits on and its distance from the peg (WAD), as MarketOperator's band test reads
+ * them: the band is on spot, and the TWAP only has to be on the same side of the peg (its distance
+ * from spot is the spot/TWAP guard's business). So `distanceWad > band` exactly when the contract
+ * (and `wantedAction`) wants to act on that side.
  */
 export function excursion(s: Pick<OperatorState, "spotWad" | "twapWad">): { side: Side | null; distanceWad: bigint } {
-  if (s.spotWad > PEG_WAD && s.twapWad > PEG_WAD) {
-    const nearer = s.spotWad < s.twapWad ? s.spotWad : s.twapWad;
-    return { side: "above", distanceWad: nearer - PEG_WAD };
-  }
-  if (s.spotWad < PEG_WAD && s.twapWad < PEG_WAD) {
-    const nearer = s.spotWad > s.twapWad ? s.spotWad : s.twapWad;
-    return { side: "below", distanceWad: PEG_WAD - nearer };
-  }
+  if (s.spotWad > PEG_WAD && s.twapWad > PEG_WAD) return { side: "above", distanceWad: s.spotWad - PEG_WAD };
+  if (s.spotWad < PEG_WAD && s.twapWad < PEG_WAD) return { side: "below", distanceWad: PEG_WAD - s.spotWad };
   return { side: null, distanceWad: 0n };
 }
 
 /**
- * Schmitt trigger around the contract band: engage on a side once the excursion exceeds
- * band + hysteresis; stay engaged while it exceeds the band; disengage inside the band.
+ * Schmitt trigger around the contract band: engage on a side once spot's excursion exceeds
+ * band + hysteresis; stay engaged while it exceeds the band; disengage inside the band. With
+ * hysteresis 0 the keeper engages exactly when the contract's band test passes.
  */
 export function nextEngagement(s: Pick<OperatorState, "spotWad" | "twapWad" | "bandBps">, hysteresisBps: bigint, memory: KeeperMemory): Side | null {
   const { side, distanceWad } = excursion(s);

@@ -3,7 +3,8 @@
  * before it (seen failing, see the commit) and passes after:
  * 1. redemptions pay the oracle value minus the fee while the reserve is solvent at GROSS value,
  *    pro-rata on gross value below 100%, and the n-th redeemer of a run gets what the first got;
- * 2. a briefly stale feed is valued at its last good price under a degraded haircut, not at zero;
+ * 2. a briefly stale feed, or one that breaks (garbage, reverts, non-positive), is valued at its
+ *    last good price under a degraded haircut, not at zero;
  * 3. volatile assets redeem with a spread of at least MIN_REDEEM_SPREAD_BPS;
  * 4. the quote asset's stable lane mints and redeems 1:1 minus a small fee near $1;
  * 5. a paused strategy vault freezes nothing paid from idle; malformed feed data never reverts
@@ -224,14 +225,61 @@ describe("Reserve v2 (issue 16)", function () {
       expect(await redeemFor(f, f.arbitrageur, "usdc", cap / 2n)).to.be.gt(0n);
     });
 
-    it("an invalid WETH answer blocks WETH redemption with the oracle's named error; USDC redemptions go on [INV-12]", async function () {
+    it("an out-of-bounds WETH answer blocks WETH redemption with the oracle's named error; USDC redemptions go on [INV-12]", async function () {
+      // Rule changed (issue 16): this test used a negative answer, which now falls back to the last
+      // good price (below); an answer in shape but outside the bounds still has no price.
       const f = await loadFixture(deploySystemFixture);
       await mintWith(f, f.arbitrageur, "weth", WETH("10"));
-      await f.weth.feed.updateAnswer(-1n);
+      await f.weth.feed.updateAnswer(parseUnits("5", 8));
       await f.stable.connect(f.arbitrageur).approve(await addr(f.reserve), TOKENS("100"));
       await expect(f.reserve.connect(f.arbitrageur).redeem(await addr(f.weth.token), TOKENS("100"), 0, f.arbitrageur.address))
-        .to.be.revertedWithCustomError(f.oracle, "NonPositivePrice");
+        .to.be.revertedWithCustomError(f.oracle, "PriceOutOfBounds");
       expect(await redeemFor(f, f.arbitrageur, "usdc", TOKENS("100"))).to.be.gt(0n);
+    });
+  });
+
+  describe("degraded mode for a broken (not stale) feed: the last good price, not zero", function () {
+    /** Points WETH at a feed answering a well-formed $3,000 round now (recorded as the last good
+     *  price), then makes it answer garbage; returns when that recorded answer goes stale. */
+    async function garbleWeth(f: Fixture): Promise<bigint> {
+      const bad = await new MalformedAggregator__factory(f.admin).deploy();
+      const now = BigInt(await time.latest());
+      await bad.setRound(parseUnits("3000", 8), now, 8);
+      const maxAge = BigInt(f.params.collateral.others[0].maxAgeSec);
+      await f.oracle.connect(f.admin).setFeed(await addr(f.weth.token), await addr(bad), maxAge, WAD, parseUnits("100000", 18));
+      await bad.setRoundData("0x1234");
+      return now + maxAge;
+    }
+
+    it("with the reserve mostly WETH and WETH's feed answering garbage, 1,000 tokens still redeem for 1,000 USDC minus the fee [INV-4] [INV-12]", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      await mostlyWeth(f);
+      const tokens = await mintWith(f, f.user, "usdc", USDC("2000"));
+      expect(tokens).to.be.gt(TOKENS("1000"));
+      await garbleWeth(f);
+      const out = await redeemFor(f, f.user, "usdc", TOKENS("1000"));
+      expect(out).to.be.gte(USDC("1000") * (BPS - BigInt(f.params.reserve.recoveryRedeemFeeBps)) / BPS);
+    });
+
+    it("with WETH's feed answering garbage, minting WETH reverts FeedCallFailed while USDC mints; WETH redeems at its last good price raised by the degraded haircut [INV-4] [INV-12]", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      const weth = await addr(f.weth.token);
+      await mostlyWeth(f);
+      const staleAt = await garbleWeth(f);
+      await f.weth.token.connect(f.user).approve(await addr(f.reserve), WETH("1"));
+      await expect(f.reserve.connect(f.user).mint(weth, WETH("1"), 0, f.user.address))
+        .to.be.revertedWithCustomError(f.oracle, "FeedCallFailed");
+      expect(await mintWith(f, f.user, "usdc", USDC("1000"))).to.be.gt(0n);
+      await f.stable.connect(f.arbitrageur).approve(await addr(f.reserve), TOKENS("3000"));
+      // Two hours past the recorded answer's max age: a 200 bps degraded haircut (USDC still fresh).
+      await time.setNextBlockTimestamp(staleAt + 7_200n);
+      const before = await f.weth.token.balanceOf(f.arbitrageur.address);
+      await f.reserve.connect(f.arbitrageur).redeem(weth, TOKENS("3000"), 0, f.arbitrageur.address);
+      expect((await f.oracle.priceInfo(weth)).haircutBps).to.equal(200n);
+      const w = f.params.collateral.others[0];
+      const payPrice = (WETH("3000") * BPS + (BPS - 200n) - 1n) / (BPS - 200n); // rounded up
+      const value = (TOKENS("3000") * (BPS - BigInt(w.redeemFeeBps) - BigInt(w.redeemSpreadBps!))) / BPS;
+      expect((await f.weth.token.balanceOf(f.arbitrageur.address)) - before).to.equal((value * WAD) / payPrice);
     });
   });
 

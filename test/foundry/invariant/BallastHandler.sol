@@ -852,23 +852,30 @@ contract BallastHandler is BallastSystem {
         return st.status == FEED_OK ? (true, st.priceWad) : (false, 0);
     }
 
-    /// @dev Fresh and valid: OK. Stale by at most a day past the max age, the answer otherwise
-    /// valid: DEGRADED at that answer, haircut min(25%, ceil(1%/h × staleness)). Else INVALID
-    /// (also while the oracle points at the malformed feed).
+    /// @dev Fresh and valid: OK. Otherwise the last good price, the newer of the feed's stale but
+    /// valid answer and the oracle's recorded one (a stored fact; `recordPrices` checks how it is
+    /// written), if it is within the bounds and at most a day past its stale time: DEGRADED there,
+    /// haircut min(25%, ceil(1%/h × staleness)). An answer outside the bounds, or nothing: INVALID.
     function _feedState(address asset) internal view returns (FeedState memory st) {
         st.status = FEED_INVALID;
-        if (malformed[asset]) return st;
         bool isWeth = asset == address(weth);
-        (, int256 answer,, uint256 updatedAt,) = (isWeth ? wethFeed : usdcFeed).latestRoundData();
-        if (answer <= 0 || updatedAt > block.timestamp) return st;
-        uint256 priceWad = uint256(answer) * 1e10;
         (uint256 maxAge, uint256 lo, uint256 hi) = _feedLimits(isWeth);
-        if (priceWad < lo || priceWad > hi) return st;
-        uint256 age = block.timestamp - updatedAt;
-        if (age <= maxAge) return FeedState(FEED_OK, priceWad, 0);
-        uint256 staleSec = age - maxAge;
-        if (staleSec > 1 days) return st;
-        return FeedState(FEED_DEGRADED, priceWad, _min(2_500, (100 * staleSec + 1 hours - 1) / 1 hours));
+        uint256 lastWad;
+        uint256 staleAt;
+        if (!malformed[asset]) {
+            (, int256 answer,, uint256 updatedAt,) = (isWeth ? wethFeed : usdcFeed).latestRoundData();
+            if (answer > 0 && updatedAt <= block.timestamp) {
+                uint256 priceWad = uint256(answer) * 1e10;
+                if (priceWad < lo || priceWad > hi) return st;
+                if (block.timestamp - updatedAt <= maxAge) return FeedState(FEED_OK, priceWad, 0);
+                (lastWad, staleAt) = (priceWad, updatedAt + maxAge);
+            }
+        }
+        IPriceOracle.LastGoodPrice memory rec = oracle.lastGoodPrice(asset);
+        if (rec.staleAtSec > staleAt && rec.priceWad >= lo && rec.priceWad <= hi) (lastWad, staleAt) = (rec.priceWad, rec.staleAtSec);
+        uint256 staleSec = block.timestamp > staleAt ? block.timestamp - staleAt : 0;
+        if (lastWad == 0 || staleSec > 1 days) return st;
+        return FeedState(FEED_DEGRADED, lastWad, _min(2_500, (100 * staleSec + 1 hours - 1) / 1 hours));
     }
 
     function _feedLimits(bool isWeth) internal pure returns (uint256 maxAgeSec, uint256 lo, uint256 hi) {

@@ -81,6 +81,40 @@ const cases: Case[] = [
     },
   },
   {
+    // The contract's band is on spot; the lagging TWAP only has to be above the peg. The old keeper
+    // took the nearer of spot and TWAP (15 bps) and stood still "inside-band".
+    name: "spot 2.01% above, TWAP only 15 bps above (lagging): expands on spot, as the contract does",
+    snap: snapshot({ ...ABOVE_2PCT, twapWad: wad("1.0015") }),
+    expect: (r) => {
+      expect(r.decision).to.include({ kind: "act", action: Action.Expand, amount: 10015022645689587263711n });
+      expect(r.memory.engaged).to.equal("above");
+    },
+  },
+  {
+    name: "spot 2.01% below, TWAP only 15 bps below: contracts on spot",
+    snap: snapshot({ ...BELOW_2PCT, twapWad: wad("0.9985") }),
+    expect: (r) => expect(r.decision).to.include({ kind: "act", action: Action.Contract, amount: 10015022645n }),
+  },
+  {
+    name: "spot 2.01% above but the TWAP below the peg (the same-side guard): inside the band",
+    snap: snapshot({ ...ABOVE_2PCT, twapWad: wad("0.999") }),
+    expect: (r) => {
+      standsStill("inside-band")(r);
+      expect(r.memory.engaged).to.equal(null);
+    },
+  },
+  {
+    name: "spot 115 bps above with the TWAP 5 bps above: past a 100 bps band + 10 bps hysteresis on spot alone",
+    snap: snapshot({ reserveToken: tok("1000000"), reserveQuote: usdc("1011500"), bandBps: 100n, twapWad: wad("1.0005") }),
+    expect: (r) => expect(r.decision).to.include({ kind: "act", action: Action.Expand }),
+  },
+  {
+    name: "engaged above, spot 105 bps above a 100 bps band with the TWAP at 1 bps: stays engaged on spot",
+    snap: snapshot({ reserveToken: tok("1000000"), reserveQuote: usdc("1010500"), bandBps: 100n, twapWad: wad("1.0001") }),
+    memory: { engaged: "above", gasSpent: [] },
+    expect: (r) => expect(r.decision).to.include({ kind: "act", action: Action.Expand }),
+  },
+  {
     name: "61 bps above a 1M pool: the correction (≈ $6,137) pays the $2.40 gas although the trade's own profit ($0.12) does not",
     snap: snapshot({ reserveToken: tok("1000000"), reserveQuote: usdc("1006100") }),
     expect: (r) => expect(r.decision).to.include({ kind: "act", action: Action.Expand }),

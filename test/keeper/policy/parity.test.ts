@@ -11,7 +11,14 @@ import { MaxUint256, parseUnits } from "ethers";
 import { addressBookOf, deploySystemFixture, mintWithUsdc, passTime, swapIntoPool } from "../../support/system";
 import { readSnapshot } from "../../../keeper/src/chain/reader";
 import { connectProtocol, SymbolCache } from "../../../keeper/src/chain/protocol";
-import { Action, previewOperation } from "../../../keeper/src/policy";
+import { Action, INITIAL_MEMORY, decide, previewOperation, type DecisionParams } from "../../../keeper/src/policy";
+import { PARAMS } from "../../support/policyFixtures";
+
+/**
+ * The keeper with every gate of its own switched off (no hysteresis, no oracle-age margin, gas not
+ * valued): what is left is the contract's rule, so decide() must act exactly when preview() does.
+ */
+const CONTRACT_ONLY: DecisionParams = { ...PARAMS, hysteresisBps: 0n, oracleAgeMarginSec: 0n, maxBlockAgeSec: 0n, nativeUsdFeedSymbol: null };
 
 
 /** True with probability 1/n: rare events (pause, feed crash) must not drown the common path. */
@@ -80,6 +87,10 @@ describe("keeper policy parity with MarketOperator.preview() on the real contrac
         const snap = await readSnapshot(ethers.provider, protocol, new SymbolCache(ethers.provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
         const mine = previewOperation(snap.operator);
         expect(mine).to.deep.equal(snap.onchainPreview);
+        // decide() gates on the same band: spot past it, the TWAP on the same side (not both past it).
+        const { decision } = decide(snap, CONTRACT_ONLY, INITIAL_MEMORY, snap.readAtMs);
+        if (mine.action === Action.None) expect(decision.kind, `decide() acted where preview() says ${mine.blocker}`).to.equal("stand-still");
+        else expect(decision, "decide() stood still where preview() acts").to.include({ kind: "act", action: mine.action });
         actions.add(mine.action);
         blockers.add(mine.blocker);
         if (mine.action === Action.Expand || mine.action === Action.Contract) acted++;
@@ -91,4 +102,27 @@ describe("keeper policy parity with MarketOperator.preview() on the real contrac
     expect(actions.size).to.be.greaterThanOrEqual(3);
     expect(blockers.size).to.be.greaterThanOrEqual(4);
   });
+
+  for (const side of ["above", "below"] as const) {
+    it(`decide() acts with preview() when spot is 1% ${side} the peg and the TWAP still lags inside the band`, async function () {
+      const f = await loadFixture(deploySystemFixture);
+      if (side === "above") await swapIntoPool(f, f.trader, false, parseUnits("5000", 6));
+      else await swapIntoPool(f, f.trader, true, await mintWithUsdc(f, f.trader, parseUnits("5100", 6)));
+      // Two minutes at the new price: the 30-minute TWAP has moved a few bps toward it, no more.
+      await passTime(f, 120, 1);
+      const protocol = await connectProtocol(await addressBookOf(f), ethers.provider);
+      const snap = await readSnapshot(ethers.provider, protocol, new SymbolCache(ethers.provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
+      const o = snap.operator;
+      const peg = 10n ** 18n;
+      const offBps = (p: bigint) => ((p > peg ? p - peg : peg - p) * 10_000n) / peg;
+      // The state this case is about: spot past the band, the TWAP on the same side but inside it.
+      expect(offBps(o.spotWad) > o.bandBps).to.equal(true);
+      expect(offBps(o.twapWad) <= o.bandBps).to.equal(true);
+      expect(o.twapWad > peg).to.equal(side === "above");
+      const action = side === "above" ? Action.Expand : Action.Contract;
+      expect(snap.onchainPreview).to.include({ action });
+      const { decision } = decide(snap, CONTRACT_ONLY, INITIAL_MEMORY, snap.readAtMs);
+      expect(decision).to.include({ kind: "act", action, amount: snap.onchainPreview?.amount });
+    });
+  }
 });

@@ -49,6 +49,7 @@ const PUBLIC: Record<string, Record<string, string>> = {
   },
   PriceOracle: {
     update: "records the pool's cumulative price; a same-block trade cannot move it",
+    recordPrices: "records only the feeds' own fresh valid answers, and only a newer round",
     renounceRole: "a caller can only give up its own role",
   },
   Reserve: {
