@@ -5,46 +5,20 @@
  * daemon wires it (loadConfig → txSettingsFromEnv → createResilience).
  */
 import { expect } from "chai";
-import { readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { Transaction } from "ethers";
-import { Registry } from "prom-client";
 import { loadConfig } from "../../../keeper/src/config/load";
-import { createResilience, txSettingsFromEnv, type Resilience } from "../../../keeper/src/tx";
-import { keeperWallet, operationsSince, operatorAt, writeDaemonConfig } from "../../support/process/chainSystem";
-import { CapturingLogger, OPERATION_GAS_LIMIT } from "../../support/process/keeperHarness";
+import { keeperWallet, operationsSince, operatorAt } from "../../support/process/chainSystem";
+import { OPERATION_GAS_LIMIT } from "../../support/process/keeperHarness";
 import { FaultWorld } from "../../support/process/world";
-import { PoolProvider, RpcPool } from "../../../keeper/src/rpc";
 
 describe("keeper faults: a private-transaction endpoint (hardhat node behind two proxies)", function () {
   this.timeout(120_000);
-  const world = new FaultWorld();
-  let resilience: Resilience | undefined;
-  let provider: PoolProvider | undefined;
-
-  before(async function () {
-    await world.setUp();
-  });
-  after(async function () {
-    resilience?.close();
-    provider?.destroy();
-    await world.tearDown();
-  });
+  const world = FaultWorld.forSuite();
 
   it("sends the signed transaction only to privateTxUrl, reads through the pool, and confirms it", async function () {
     const journalPath = await world.reset();
-    const daemonConfig = await writeDaemonConfig(world.chain, path.dirname(journalPath));
-    writeFileSync(daemonConfig, JSON.stringify({ ...JSON.parse(readFileSync(daemonConfig, "utf8")), privateTxUrl: world.proxyB.url }));
-    const key = keeperWallet();
-    const config = loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
+    const { config, resilience } = await world.wireAsDaemon(journalPath, { privateTxUrl: world.proxyB.url });
     expect(config.privateTxUrl).to.equal(world.proxyB.url);
-    const logger = new CapturingLogger();
-    provider = new PoolProvider(new RpcPool(config.rpcUrls, { logger, chainId: config.addressBook.chainId }), config.addressBook.chainId);
-    resilience = await createResilience({
-      pool: provider.pool, provider, privateTxUrl: config.privateTxUrl, chainId: config.addressBook.chainId, signer: key, operator: world.chain.operatorAddress,
-      confirmations: 1, pollIntervalMs: 100, maxFeePerGasWei: config.decision.feeCap.maxWei, gasLimitBufferBps: config.gas.gasLimitBufferBps,
-      settings: txSettingsFromEnv({}, journalPath, config), logger, registry: new Registry(),
-    });
     const startBlock = await world.blockNumber();
     const operator = operatorAt(world.chain);
     const p = await operator.preview();
@@ -66,8 +40,7 @@ describe("keeper faults: a private-transaction endpoint (hardhat node behind two
 
   it("a privateTxUrl that is not http(s) is refused at start, named by its field", async function () {
     const journalPath = await world.reset();
-    const daemonConfig = await writeDaemonConfig(world.chain, path.dirname(journalPath));
-    writeFileSync(daemonConfig, JSON.stringify({ ...JSON.parse(readFileSync(daemonConfig, "utf8")), privateTxUrl: "wss://relay.invalid" }));
+    const daemonConfig = await world.daemonConfig(journalPath, { privateTxUrl: "wss://relay.invalid" });
     expect(() => loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: keeperWallet().privateKey }, process.cwd())).to.throw(/privateTxUrl/);
   });
 });

@@ -7,58 +7,22 @@
  * deviation-scaled cap) bounds its replacements below the manager's.
  */
 import { expect } from "chai";
-import { readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { Transaction } from "ethers";
-import { Registry } from "prom-client";
-import { loadConfig } from "../../../keeper/src/config/load";
-import { PoolProvider, RpcPool } from "../../../keeper/src/rpc";
-import { createResilience, txSettingsFromEnv, type Resilience } from "../../../keeper/src/tx";
-import { keeperWallet, operationsSince, operatorAt, writeDaemonConfig } from "../../support/process/chainSystem";
-import { CapturingLogger, OPERATION_GAS_LIMIT } from "../../support/process/keeperHarness";
+import { operationsSince, operatorAt } from "../../support/process/chainSystem";
+import { OPERATION_GAS_LIMIT } from "../../support/process/keeperHarness";
 import { FaultWorld, sleep, waitFor } from "../../support/process/world";
 
 const TX_TIMEOUT_SEC = 5;
 
 describe("keeper faults: txTimeoutSec drives the fee bump of a stuck transaction (hardhat node)", function () {
   this.timeout(120_000);
-  const world = new FaultWorld();
-  let resilience: Resilience | undefined;
-  let provider: PoolProvider | undefined;
-
-  before(async function () {
-    await world.setUp();
-  });
-  after(async function () {
-    resilience?.close();
-    provider?.destroy();
-    await world.tearDown();
-  });
+  const world = FaultWorld.forSuite();
 
   it(`a transaction unmined ${TX_TIMEOUT_SEC} s after its broadcast is replaced with a bumped fee at the same nonce, not before; one action`, async function () {
     const journalPath = await world.reset();
-    const daemonConfig = await writeDaemonConfig(world.chain, path.dirname(journalPath));
     // The replace-after-blocks trigger stays at its default (3); with automine off no block comes.
-    writeFileSync(daemonConfig, JSON.stringify({ ...JSON.parse(readFileSync(daemonConfig, "utf8")), txTimeoutSec: TX_TIMEOUT_SEC }));
-    const key = keeperWallet();
-    const config = loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
+    const { config, logger, resilience } = await world.wireAsDaemon(journalPath, { txTimeoutSec: TX_TIMEOUT_SEC });
     expect(config.txTimeoutSec).to.equal(TX_TIMEOUT_SEC);
-    const logger = new CapturingLogger();
-    provider = new PoolProvider(new RpcPool(config.rpcUrls, { logger, chainId: config.addressBook.chainId }), config.addressBook.chainId);
-    resilience = await createResilience({
-      pool: provider.pool,
-      provider,
-      chainId: config.addressBook.chainId,
-      signer: key,
-      operator: world.chain.operatorAddress,
-      confirmations: 1,
-      pollIntervalMs: 100,
-      maxFeePerGasWei: config.decision.feeCap.maxWei,
-      gasLimitBufferBps: config.gas.gasLimitBufferBps,
-      settings: txSettingsFromEnv({}, journalPath, config),
-      logger,
-      registry: new Registry(),
-    });
     const startBlock = await world.blockNumber();
     const startNonce = await world.keeperNonce();
 
@@ -99,19 +63,8 @@ describe("keeper faults: txTimeoutSec drives the fee bump of a stuck transaction
   });
 
   it("an action's own fee cap bounds its replacements: 100 → 112.5 gwei fits under 120, the next bump (126.6) would not, so the cap alert instead", async function () {
-    resilience?.close();
     const journalPath = await world.reset();
-    const daemonConfig = await writeDaemonConfig(world.chain, path.dirname(journalPath));
-    writeFileSync(daemonConfig, JSON.stringify({ ...JSON.parse(readFileSync(daemonConfig, "utf8")), txTimeoutSec: TX_TIMEOUT_SEC }));
-    const key = keeperWallet();
-    const config = loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
-    const logger = new CapturingLogger();
-    provider?.destroy();
-    provider = new PoolProvider(new RpcPool(config.rpcUrls, { logger, chainId: config.addressBook.chainId }), config.addressBook.chainId);
-    resilience = await createResilience({
-      pool: provider.pool, provider, chainId: config.addressBook.chainId, signer: key, operator: world.chain.operatorAddress, confirmations: 1, pollIntervalMs: 100,
-      maxFeePerGasWei: config.decision.feeCap.maxWei, gasLimitBufferBps: config.gas.gasLimitBufferBps, settings: txSettingsFromEnv({}, journalPath, config), logger, registry: new Registry(),
-    });
+    const { config, logger, resilience } = await world.wireAsDaemon(journalPath, { txTimeoutSec: TX_TIMEOUT_SEC });
     const GWEI = 1_000_000_000n;
     const operator = operatorAt(world.chain);
     const p = await operator.preview();

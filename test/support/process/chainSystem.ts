@@ -1,11 +1,12 @@
 /**
  * The deployed protocol on a real `hardhat node` process, for the fault tests: deploys with the
- * same steps as the fixture (deploy/system.ts), warms the TWAP by moving the node's clock, and
+ * same steps as `npm start` (scripts/devnet/deploy.ts), warms the TWAP by moving the node's clock, and
  * pushes the pool off peg with a real swap so that an expansion (or contraction) is due.
  */
 import { HDNodeWallet, JsonRpcProvider, Wallet, parseEther, parseUnits, type JsonRpcSigner } from "ethers";
 import { LOCAL_PARAMS } from "../../../deploy/parameters";
-import { deployLocalSystem, seedPoolAtPeg, type LocalSystem } from "../../../deploy/system";
+import type { LocalSystem } from "../../../deploy/system";
+import { connectLocalSystem, deployToNode } from "../../../scripts/devnet/deploy";
 import type { AddressBook } from "../../../keeper/src/config/addressBook";
 import { MarketOperator__factory, type MarketOperator } from "../../../typechain-types";
 
@@ -28,21 +29,21 @@ export interface ChainSystem {
   trader: JsonRpcSigner;
   guardian: JsonRpcSigner;
   system: LocalSystem;
+  book: AddressBook;
   operatorAddress: string;
   send(method: string, params?: unknown[]): Promise<unknown>;
 }
 
+/** Deploys through the one deploy wiring (the Ignition module and its wiring check, as `npm start`). */
 export async function deployOnNode(url: string): Promise<ChainSystem> {
-  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1 });
-  const admin = await provider.getSigner(0);
-  const guardian = await provider.getSigner(1);
+  const d = await deployToNode(url);
+  const { provider, admin, guardian } = d;
   const trader = await provider.getSigner(TRADER_INDEX);
   const params = LOCAL_PARAMS;
-  const system = await deployLocalSystem(params, { admin, guardian: await guardian.getAddress(), keeper: devWallet(KEEPER_INDEX).address });
+  const system = connectLocalSystem(d.outcome, params, admin);
   await (await system.operator.grantRole(await system.operator.KEEPER_ROLE(), devWallet(SECOND_KEEPER_INDEX).address)).wait();
-  await seedPoolAtPeg(system, admin, params.poolDepth, params.seedEquity);
   const send = (method: string, params: unknown[] = []): Promise<unknown> => provider.send(method, params);
-  const chain: ChainSystem = { url, provider, admin, trader, guardian, system, operatorAddress: await system.operator.getAddress(), send };
+  const chain: ChainSystem = { url, provider, admin, trader, guardian, system, book: d.book, operatorAddress: d.book.contracts.MarketOperator, send };
   await passTime(chain, params.oracle.twapWindowSec, 5);
   await (await system.quote.token.mint(await trader.getAddress(), parseUnits("5000000", 6))).wait();
   return chain;
@@ -133,36 +134,15 @@ export function keeperWallet(index = KEEPER_INDEX): Wallet {
   return new Wallet(hd.privateKey);
 }
 
-function collateral(s: LocalSystem, symbol: string): LocalSystem["collaterals"][number] {
-  const c = s.collaterals.find((x) => x.params.symbol === symbol);
-  if (!c) throw new Error(`the local system has no ${symbol} collateral`);
-  return c;
-}
-
 /**
- * Writes the full address book (the keeper validates it with the deploy's schema) and a keeper config for the daemon (fast polling, one confirmation),
+ * Writes the deploy's address book and a keeper config for the daemon (fast polling, one confirmation),
  * and returns the config file's path.
  */
 export async function writeDaemonConfig(c: ChainSystem, dir: string): Promise<string> {
   const { writeFileSync } = await import("node:fs");
   const path = await import("node:path");
-  const s = c.system;
-  const book: AddressBook = {
-    chainId: Number((await c.provider.getNetwork()).chainId),
-    contracts: {
-      BallastDollar: await s.stable.getAddress(),
-      PriceOracle: await s.oracle.getAddress(),
-      Reserve: await s.reserve.getAddress(),
-      CollateralPolicy: await s.policy.getAddress(),
-      MarketOperator: c.operatorAddress,
-      Pool: await s.pair.getAddress(),
-      USDC: await collateral(s, "USDC").token.getAddress(),
-      WETH: await collateral(s, "WETH").token.getAddress(),
-      feeds: { USDC: await collateral(s, "USDC").feed.getAddress(), WETH: await collateral(s, "WETH").feed.getAddress() },
-    },
-  };
   const bookPath = path.join(dir, "faults.json");
-  writeFileSync(bookPath, JSON.stringify(book, null, 2));
+  writeFileSync(bookPath, JSON.stringify(c.book, null, 2));
   const configPath = path.join(dir, "keeper.json");
   writeFileSync(configPath, JSON.stringify({ addressBook: bookPath, pollIntervalMs: 100, idleCycleSec: 1, confirmations: 1, log: { level: "debug" } }, null, 2));
   return configPath;

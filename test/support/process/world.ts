@@ -3,13 +3,27 @@
  * two fault proxies in front of it (two "RPC endpoints"), and a fresh journal directory per test.
  * Each test starts from the same chain state through evm_snapshot / evm_revert.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Wallet } from "ethers";
+import { Registry } from "prom-client";
+import { loadConfig, type KeeperConfig } from "../../../keeper/src/config/load";
+import { PoolProvider, RpcPool } from "../../../keeper/src/rpc";
+import { createResilience, txSettingsFromEnv, type Resilience } from "../../../keeper/src/tx";
 import { FaultProxy } from "./faultProxy";
 import { startHardhatNode, type RunningNode } from "./hardhatNode";
-import { deployOnNode, keeperWallet, pushOffPeg, revertTo, snapshot, type ChainSystem } from "./chainSystem";
-import { KeeperHarness, type HarnessOptions } from "./keeperHarness";
+import { deployOnNode, keeperWallet, pushOffPeg, revertTo, snapshot, writeDaemonConfig, type ChainSystem } from "./chainSystem";
+import { CapturingLogger, KeeperHarness, type HarnessOptions } from "./keeperHarness";
+
+/** The keeper's transaction path as the daemon wires it, for one fault test. */
+export interface DaemonWiring {
+  config: KeeperConfig;
+  key: Wallet;
+  logger: CapturingLogger;
+  provider: PoolProvider;
+  resilience: Resilience;
+}
 
 export class FaultWorld {
   node!: RunningNode;
@@ -19,6 +33,15 @@ export class FaultWorld {
   private base = "";
   private dirs: string[] = [];
   private harnesses: KeeperHarness[] = [];
+  private wirings: DaemonWiring[] = [];
+
+  /** A world set up before the enclosing `describe`'s tests and torn down after them. */
+  static forSuite(): FaultWorld {
+    const world = new FaultWorld();
+    before(() => world.setUp());
+    after(() => world.tearDown());
+    return world;
+  }
 
   async setUp(): Promise<void> {
     this.node = await startHardhatNode();
@@ -29,6 +52,7 @@ export class FaultWorld {
 
   /** Back to the deployed, off-peg state, with fresh proxies and journal directory. */
   async reset(): Promise<string> {
+    this.closeWirings();
     await this.chain.send("evm_setAutomine", [true]);
     await revertTo(this.chain, this.base);
     this.base = await snapshot(this.chain);
@@ -51,6 +75,51 @@ export class FaultWorld {
     return h;
   }
 
+  /** The world's keeper config file (journal beside it) with `patch` merged in; returns its path. */
+  async daemonConfig(journalPath: string, patch: Record<string, unknown> = {}): Promise<string> {
+    const file = await writeDaemonConfig(this.chain, path.dirname(journalPath));
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), ...patch }));
+    return file;
+  }
+
+  /**
+   * The keeper's transaction path wired exactly as the daemon wires it (loadConfig →
+   * txSettingsFromEnv → createResilience), reading through proxy A; closed by the next reset.
+   */
+  async wireAsDaemon(journalPath: string, patch: Record<string, unknown> = {}): Promise<DaemonWiring> {
+    const key = keeperWallet();
+    const config = loadConfig({ network: "faults", config: await this.daemonConfig(journalPath, patch), rpc: [this.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
+    const logger = new CapturingLogger();
+    const chainId = config.addressBook.chainId;
+    const provider = new PoolProvider(new RpcPool(config.rpcUrls, { logger, chainId }), chainId);
+    const resilience = await createResilience({
+      pool: provider.pool,
+      provider,
+      privateTxUrl: config.privateTxUrl,
+      chainId,
+      signer: key,
+      operator: this.chain.operatorAddress,
+      confirmations: 1,
+      pollIntervalMs: 100,
+      maxFeePerGasWei: config.decision.feeCap.maxWei,
+      gasLimitBufferBps: config.gas.gasLimitBufferBps,
+      settings: txSettingsFromEnv({}, journalPath, config),
+      logger,
+      registry: new Registry(),
+    });
+    const wiring = { config, key, logger, provider, resilience };
+    this.wirings.push(wiring);
+    return wiring;
+  }
+
+  private closeWirings(): void {
+    for (const w of this.wirings) {
+      w.resilience.close();
+      w.provider.destroy();
+    }
+    this.wirings = [];
+  }
+
   /** Closes a harness early (simulating a restart) so the journal lock is released. */
   release(h: KeeperHarness): void {
     h.close();
@@ -58,6 +127,7 @@ export class FaultWorld {
   }
 
   async afterEach(): Promise<void> {
+    this.closeWirings();
     for (const h of this.harnesses) h.close();
     this.harnesses = [];
     await this.proxyA?.close();
