@@ -38,6 +38,7 @@ import { GAS } from "../gas";
 import { frontRun } from "../stressAgents";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, wadToNumber } from "../market";
 import { type Policy, type PolicyName, type StepContext, emptyStats, spendGas } from "../types";
+import { EXHAUSTED_BELOW_USDC } from "./holdings";
 
 /** Constants.sol LAST_GOOD_PRICE_INTERVAL_SEC: update() reads the feeds for last good prices at most this often. */
 const LAST_GOOD_PRICE_INTERVAL_SEC = 3_600n;
@@ -283,7 +284,7 @@ export class BallastPolicy implements Policy {
   }
 
   reserveExhausted(): boolean {
-    return this.reserve.accounted("USDC") < QUOTE_UNIT * 1000n;
+    return this.reserve.accounted("USDC") < EXHAUSTED_BELOW_USDC;
   }
 
   columns(m: Market): Record<string, number> {
