@@ -19,7 +19,9 @@ import { resolveAccount, type KeeperAccount } from "./chain/account";
 import { createResilience, defaultJournalPath, txSettingsFromEnv } from "./tx";
 import { KeeperLoop } from "./loop";
 import { createHttpServer, healthzHandler, metricsHandler } from "./http/server";
-import { renderStatus } from "./status";
+// By file, not by folder: a dist/ built before keeper/src/status.ts became a folder still holds a
+// stale status.js, which `./status` would resolve first (tsc -b leaves deleted sources' output).
+import { renderStatus } from "./status/text";
 import { StatusReader, readProtocolStatus } from "./chain/statusReader";
 import { runChecks } from "./check";
 import { StatusModel, registerStatusRoutes, statusObserver } from "./statusPage";
