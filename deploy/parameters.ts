@@ -106,9 +106,10 @@ type PegControl = Pick<BallastParams["operator"], "bandBps" | "cooldownSec" | "s
 
 /**
  * Peg control on the Uniswap V3 venue (DEFAULT_V3_VENUE: the 0.01% tier, protocol-owned liquidity
- * in ±20 bps), measured with `npm run simulate -- --venue v3` (notes in docs/simulation.md): the
- * pool's fee is 1 bps, so the band can sit at the operator's hard minimum and the operation land
- * on the peg without a loss budget wider than the V2 pool's.
+ * in ±20 bps), measured with `npm run simulate -- --venue v3` (docs/simulation.md, "The two
+ * venues"): the pool's fee is 1 bps and its depth near the peg many times the pair's, so the band
+ * sits at the operator's hard minimum (Constants.sol MIN_BAND_BPS, 10); at 30 bps Ballast never
+ * acted on V3 (the Reserve's arbitrage holds the price within ~6 bps). Cooldown and sizing as on V2.
  */
 export const PEG_CONTROL_V3_POOL = {
   bandBps: 10,

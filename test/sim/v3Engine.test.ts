@@ -7,6 +7,9 @@ import { type Market, QUOTE_UNIT, TOKEN_UNIT, toRaw } from "../../keeper/sim/mar
 import { BallastPolicy, operationSwap, operatorStateOf } from "../../keeper/sim/policies/ballast";
 import { Rng } from "../../keeper/sim/rng";
 import { V3Pool } from "../../keeper/sim/venues/v3Pool";
+import { aggregate } from "../../keeper/sim/aggregate";
+import { parseVenues } from "../../keeper/sim/inputs";
+import { runTask } from "../../keeper/sim/montecarlo";
 import { scenario } from "../support/sim";
 
 const V3_CONFIG = simConfigFor("v3");
@@ -164,5 +167,16 @@ describe("The engine on the V3 venue: the pool in integers, the keeper's own V3 
     const v2 = runScenario(s, "ballast");
     expect(v2.venue).to.equal("v2");
     expect(v2.samples.map((x) => x.priceUsd)).to.not.deep.equal(a.samples.map((x) => x.priceUsd));
+  });
+
+  it("--venue takes v2, v3 or both and names itself on anything else; Monte Carlo rows of the two venues stay apart", function () {
+    expect(parseVenues("both")).to.deep.equal(["v2", "v3"]);
+    expect(parseVenues("v3")).to.deep.equal(["v3"]);
+    expect(() => parseVenues("v4")).to.throw(/--venue: must be one of v2, v3 or both, got "v4"/);
+    const s = scenario({ blocks: 60, agents: { arbLatencyBlocks: 1, arbCapitalUsd: 2_000_000, arbGas: 108_000, noiseTradesPerBlock: 1, noiseTradeUsd: 20_000, keeperLatencyBlocks: 0 } });
+    const results = (["v2", "v3"] as const).flatMap((venue, i) => [runTask({ id: i, scenario: s, policy: "psm", seedIndex: 0, keepTrace: false, venue })]);
+    const rows = aggregate(results);
+    expect(rows.map((r) => r.venue)).to.deep.equal(["v2", "v3"]);
+    expect(rows[0].mean.rmsBps).to.not.equal(rows[1].mean.rmsBps);
   });
 });
