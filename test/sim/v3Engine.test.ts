@@ -130,7 +130,16 @@ describe("The engine on the V3 venue: the pool in integers, the keeper's own V3 
 
   it("Ballast's keeper on V3 writes no observations and acts through decide(): a 40 bps discount is closed in one operation", function () {
     const m = v3Market(scenario({ initial: { poolToken: 100_000, poolQuote: 100_000, supply: 5_000_000, reserveUsdc: 4_500_000, reserveWeth: 1000 } }));
+    const atPeg = m.marketPrice().twapWad;
+    const { num, den } = rawPriceFraction(0.996);
+    m.sellTokens(m.tokensToSellForPrice(num, den));
+    // The pool's own observe() TWAP lags the move, then follows it over the window with nobody writing observations.
+    expect(m.marketPrice().twapWad, "no time at the new price yet").to.equal(atPeg);
     holdAt(m, 0.996);
+    const mp = m.marketPrice();
+    expect(mp.ok).to.equal(true);
+    expect(mp.twapWad).to.be.lessThan(atPeg);
+    expect(Number(mp.spotWad - mp.twapWad) / 1e18).to.be.within(-1.5e-4, 1.5e-4);
     const ballast = new BallastPolicy(V3_CONFIG, holdings, m.now);
     const supply = m.supply;
     ballast.onBlock({ m, scenario: scenario(), keeperLatencyBlocks: 0, keeperUp: true });
