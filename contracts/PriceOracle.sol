@@ -29,7 +29,9 @@ import {
 /// @title PriceOracle
 /// @notice See {IPriceOracle}.
 /// @dev TWAP: a ring buffer of pool observations (cumulative price of the token in quote units,
-/// UQ112x112 · seconds), at most one per quarter window. The TWAP runs from the newest observation
+/// UQ112x112 · seconds), at most one per quarter window. Every observation's time sits in one
+/// slot and the ring's index, count and window in another, so a read finds its anchor (and an
+/// update learns it is not due) in two storage reads; only the anchor's cumulative is then read. The TWAP runs from the newest observation
 /// that is at least one window old to now, using the pair's counterfactual cumulative price (as
 /// UniswapV2OracleLibrary does), so it needs no transaction in the current block.
 /// Feeds: every aggregator call is a low-level staticcall whose return data is length-checked, so
@@ -38,9 +40,11 @@ import {
 /// hourly, by `recordPrices`, by `setFeed`) and only for a newer round; `priceInfo` reads them only
 /// when no feed answers fresh, so pricing a healthy asset costs nothing more.
 contract PriceOracle is IPriceOracle, AccessControl {
-    struct Observation {
-        uint32 timestamp;
-        uint256 priceCumulative;
+    /// @dev Newest observation's index, how many are stored, and the TWAP window (≤ 1 day): one slot.
+    struct Ring {
+        uint8 newest;
+        uint8 count;
+        uint32 windowSec;
     }
 
     address public immutable override pool;
@@ -62,7 +66,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
         uint128 maxPriceWad;
     }
 
-    uint256 public override twapWindowSec;
+    Ring private _ring;
     mapping(address asset => StoredFeed) private _feeds;
     mapping(address asset => BackupFeed) private _backups;
     mapping(address asset => LastGoodPrice) private _lastGood;
@@ -71,9 +75,9 @@ contract PriceOracle is IPriceOracle, AccessControl {
     uint256 public override pricesCheckedAtSec;
     address public override sequencerUptimeFeed;
     uint256 public override sequencerGracePeriodSec;
-    Observation[OBSERVATION_SLOTS] private _observations;
-    uint256 private _newest;
-    uint256 private _count;
+    /// @dev Each observation's time (packed: eight to a slot) and cumulative price, by ring index.
+    uint32[OBSERVATION_SLOTS] private _observedAt;
+    uint256[OBSERVATION_SLOTS] private _cumulatives;
 
     constructor(address admin, address pool_, address token_, address quoteAsset_, uint256 twapWindowSec_) {
         if (admin == address(0) || pool_ == address(0) || token_ == address(0) || quoteAsset_ == address(0)) {
@@ -257,7 +261,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function marketPrice() external view override returns (uint256 spotWad, uint256 twapWad) {
-        (spotWad, twapWad,) = _marketPrice();
+        (spotWad, twapWad,,) = _marketPrice();
     }
 
     /// @inheritdoc IPriceOracle
@@ -267,24 +271,41 @@ contract PriceOracle is IPriceOracle, AccessControl {
         override
         returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec)
     {
-        (spotWad, twapWad, spanSec) = _marketPrice();
-        windowSec = twapWindowSec;
+        (spotWad, twapWad, spanSec,) = _marketPrice();
+        windowSec = twapWindowSec();
     }
 
-    /// @dev (spot, twap, the TWAP's span): one anchor search for both public views.
-    function _marketPrice() internal view virtual returns (uint256 spotWad, uint256 twapWad, uint256 spanSec) {
-        uint256 quoteUsdWad = price(quoteAsset);
+    /// @inheritdoc IPriceOracle
+    function marketState()
+        external
+        view
+        override
+        returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec, uint256 quoteUsdWad)
+    {
+        (spotWad, twapWad, spanSec, quoteUsdWad) = _marketPrice();
+        windowSec = twapWindowSec();
+    }
+
+    /// @inheritdoc IPriceOracle
+    function twapWindowSec() public view override returns (uint256) {
+        return _ring.windowSec;
+    }
+
+    /// @dev (spot, twap, the TWAP's span, the quote's USD price they were converted with): one
+    /// anchor search and one quote feed read for every public view.
+    function _marketPrice() internal view virtual returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 quoteUsdWad) {
+        quoteUsdWad = price(quoteAsset);
         (uint256 reserveToken, uint256 reserveQuote, uint256 cumulativeNow) = _poolState();
         if (reserveToken == 0 || reserveQuote == 0) revert EmptyPool();
         spotWad = Math.mulDiv(reserveQuote * _tokenUnit, quoteUsdWad, reserveToken * _quoteUnit);
 
-        (bool found, Observation memory anchor) = _anchor();
-        if (!found) revert TwapUnavailable(_oldestAge(), twapWindowSec);
-        spanSec = block.timestamp - anchor.timestamp;
+        (bool found, uint256 anchorAt, uint256 anchorCumulative) = _anchor();
+        if (!found) revert TwapUnavailable(_oldestAge(), twapWindowSec());
+        spanSec = block.timestamp - anchorAt;
         uint256 averageUq112;
         unchecked {
             // Cumulative prices overflow by design; the difference is still exact.
-            averageUq112 = (cumulativeNow - anchor.priceCumulative) / spanSec;
+            averageUq112 = (cumulativeNow - anchorCumulative) / spanSec;
         }
         // UQ112x112 raw price → WAD whole-unit quote price → WAD USD.
         uint256 twapQuoteWad = Math.mulDiv(averageUq112, WAD * _tokenUnit, _quoteUnit << 112);
@@ -293,12 +314,15 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function update() external virtual override returns (bool recorded) {
-        if (!observationDue()) return false;
+        Ring memory ring = _ring;
+        if (!_due(ring)) return false;
         (,, uint256 cumulativeNow) = _poolState();
-        uint256 index = _count == 0 ? 0 : (_newest + 1) % OBSERVATION_SLOTS;
-        _observations[index] = Observation({timestamp: uint32(block.timestamp), priceCumulative: cumulativeNow});
-        _newest = index;
-        if (_count < OBSERVATION_SLOTS) _count++;
+        uint256 index = ring.count == 0 ? 0 : (ring.newest + 1) % OBSERVATION_SLOTS;
+        _observedAt[index] = uint32(block.timestamp);
+        _cumulatives[index] = cumulativeNow;
+        ring.newest = uint8(index);
+        if (ring.count < OBSERVATION_SLOTS) ring.count++;
+        _ring = ring;
         emit ObservationRecorded(index, block.timestamp, cumulativeNow);
         _recordPrices(true);
         return true;
@@ -306,19 +330,19 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function observationDue() public view virtual override returns (bool) {
-        return _count == 0 || block.timestamp >= _observations[_newest].timestamp + twapWindowSec / OBSERVATIONS_PER_WINDOW;
+        return _due(_ring);
     }
 
     /// @inheritdoc IPriceOracle
     function twapSpan() external view virtual override returns (uint256 spanSec, uint256 windowSec) {
-        (bool found, Observation memory anchor) = _anchor();
-        return (found ? block.timestamp - anchor.timestamp : 0, twapWindowSec);
+        (bool found, uint256 anchorAt,) = _anchor();
+        return (found ? block.timestamp - anchorAt : 0, twapWindowSec());
     }
 
     /// @notice The newest observation (timestamp, cumulative) and how many are stored.
     function latestObservation() external view returns (uint256 timestamp, uint256 priceCumulative, uint256 count) {
-        Observation memory o = _observations[_newest];
-        return (o.timestamp, o.priceCumulative, _count);
+        Ring memory ring = _ring;
+        return (_observedAt[ring.newest], _cumulatives[ring.newest], ring.count);
     }
 
     // ------------------------------------------------------------------ internals
@@ -450,26 +474,34 @@ contract PriceOracle is IPriceOracle, AccessControl {
         }
     }
 
-    /// @dev Newest observation at least one window old.
-    function _anchor() private view returns (bool found, Observation memory anchor) {
-        for (uint256 i = 0; i < _count; ++i) {
-            Observation memory o = _observations[(_newest + OBSERVATION_SLOTS - i) % OBSERVATION_SLOTS];
-            if (block.timestamp - o.timestamp >= twapWindowSec) return (true, o);
+    /// @dev A quarter window has passed since the newest observation (or there is none).
+    function _due(Ring memory ring) private view returns (bool) {
+        return ring.count == 0 || block.timestamp >= uint256(_observedAt[ring.newest]) + ring.windowSec / OBSERVATIONS_PER_WINDOW;
+    }
+
+    /// @dev Newest observation at least one window old: its time and cumulative price.
+    function _anchor() private view returns (bool found, uint256 anchorAt, uint256 anchorCumulative) {
+        Ring memory ring = _ring;
+        for (uint256 i = 0; i < ring.count; ++i) {
+            uint256 index = (ring.newest + OBSERVATION_SLOTS - i) % OBSERVATION_SLOTS;
+            uint256 at = _observedAt[index];
+            if (block.timestamp - at >= ring.windowSec) return (true, at, _cumulatives[index]);
         }
-        return (false, anchor);
     }
 
     function _oldestAge() private view returns (uint256) {
-        if (_count == 0) return 0;
-        uint256 oldest = _count < OBSERVATION_SLOTS ? 0 : (_newest + 1) % OBSERVATION_SLOTS;
-        return block.timestamp - _observations[oldest].timestamp;
+        Ring memory ring = _ring;
+        if (ring.count == 0) return 0;
+        uint256 oldest = ring.count < OBSERVATION_SLOTS ? 0 : (ring.newest + 1) % OBSERVATION_SLOTS;
+        return block.timestamp - _observedAt[oldest];
     }
 
     function _setTwapWindow(uint256 windowSec) private {
         if (windowSec < MIN_TWAP_WINDOW_SEC || windowSec > MAX_TWAP_WINDOW_SEC) {
             revert TwapWindowOutOfBounds(windowSec, MIN_TWAP_WINDOW_SEC, MAX_TWAP_WINDOW_SEC);
         }
-        emit TwapWindowSet(twapWindowSec, windowSec);
-        twapWindowSec = windowSec;
+        emit TwapWindowSet(_ring.windowSec, windowSec);
+        // Fits: at most MAX_TWAP_WINDOW_SEC (one day).
+        _ring.windowSec = uint32(windowSec);
     }
 }

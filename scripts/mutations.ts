@@ -63,11 +63,11 @@ export const MUTATIONS: Mutation[] = [
     invariant: "INV-6",
     bug: "expansion keeps only a quarter of the quote it sold for, and skips the rule-7 check",
     edits: [
-      { file: "contracts/MarketOperator.sol", find: "reserve.depositFromOperator(quoteAsset, quoteOut);", replace: "reserve.depositFromOperator(quoteAsset, quoteOut / 4);" },
+      { file: "contracts/MarketOperator.sol", find: "reserve.depositFromOperator(quoteAsset, amountOut);", replace: "reserve.depositFromOperator(quoteAsset, amountOut / 4);" },
       {
         file: "contracts/MarketOperator.sol",
-        find: "_requireSolvent(\n            b, equityBefore, _lossAllowanceWad(Math.mulDiv(tokensSold, C.PEG_WAD, _tokenUnit)), true, _backingAfter(b, m.quoteUsdWad)\n        );\n        emit SupplyExpanded",
-        replace: "emit SupplyExpanded",
+        find: "_requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m.quoteUsdWad));",
+        replace: "if (!expand) _requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m.quoteUsdWad));",
       },
     ],
   },

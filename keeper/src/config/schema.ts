@@ -124,7 +124,7 @@ export const fileConfigSchema = z
             contract: gasUnits(327_105),
             rebalance: gasUnits(200_000),
             // The limit of every observation: covers one that also reads the feeds (hourly) for last good prices.
-            observe: gasUnits(175_000),
+            observe: gasUnits(150_000),
           })
           .strict()
           .default({}),

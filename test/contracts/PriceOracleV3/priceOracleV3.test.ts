@@ -51,6 +51,9 @@ describe("PriceOracleV3", () => {
     const [spotScaled, twapScaled] = await f.oracle.marketPrice();
     expect(spotScaled).to.equal((spot * 99n) / 100n);
     expect(twapScaled).to.be.closeTo(parseUnits("0.99", 18), ONE_TICK_WAD);
+    // marketState: the same prices and span, with the quote price they were scaled by.
+    const window = await f.oracle.twapWindowSec();
+    expect([...(await f.oracle.marketState())]).to.deep.equal([spotScaled, twapScaled, window, window, parseUnits("0.99", 18)]);
   });
 
   it("fails closed with TwapUnavailable until the pool's observations reach a window back", async () => {
