@@ -9,17 +9,15 @@ import { AggregatorV3Interface__factory } from "./contracts";
 import { toQuantity, type Provider } from "ethers";
 import { OBSERVATIONS_PER_WINDOW, type FeedReading, type FeeMarket, type OperatorPreview, type OperatorState, type Snapshot } from "../policy";
 import type { Protocol, SymbolCache } from "./protocol";
-import { isRevert } from "./revert";
+import { tryView } from "./revert";
+import { readV3PoolState } from "./v3Pool";
 
-/** A view call that reverts (CALL_EXCEPTION) yields `undefined`; other errors propagate. */
-async function tryView<T>(call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (err) {
-    if (isRevert(err)) return undefined;
-    throw err;
-  }
-}
+/**
+ * Tick-bitmap words read on each side of a V3 pool's price (each covers 256 tick spacings: ±2.5%
+ * and more at the 0.01% tier). A trade reaching beyond them is mirrored inexactly, and the keeper
+ * then stands still on the mismatch with MarketOperator.preview().
+ */
+export const V3_BITMAP_WORDS_EACH_SIDE = 2;
 
 export interface ReaderOptions {
   feeHistoryBlocks: number;
@@ -62,7 +60,8 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     p.operator.paused(at),
     tryView(() => p.oracle.marketPrice(at)),
     p.oracle.tryPrice(p.quoteAsset, at),
-    p.pair.getReserves(at),
+    // The venue's pool at the same block: the V2 pair's reserves, or the V3 pool's swap state.
+    p.v3Pool === null ? p.pair.getReserves(at) : readV3PoolState(p.v3Pool, V3_BITMAP_WORDS_EACH_SIDE, at),
     p.operator.bandBps(at),
     p.operator.maxSpotTwapDeviationBps(at),
     p.operator.limits(at),
@@ -111,7 +110,7 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     }),
   );
 
-  const [r0, r1] = reserves;
+  const [r0, r1] = "state" in reserves ? [0n, 0n] : reserves;
   const operator: OperatorState = {
     timestamp: BigInt(block.timestamp),
     paused,
@@ -123,6 +122,7 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     quoteUsdWad: quotePrice.priceWad,
     reserveToken: p.tokenIsToken0 ? r0 : r1,
     reserveQuote: p.tokenIsToken0 ? r1 : r0,
+    ...("state" in reserves ? { v3: { pool: reserves.state, tokenIsToken0: p.tokenIsToken0 } } : {}),
     tokenDecimals: p.tokenDecimals,
     quoteDecimals: p.quoteDecimals,
     bandBps,
