@@ -8,6 +8,7 @@ import { describeFailure } from "../../keeper/src/chain/revert";
 import type { SystemContext } from "./context";
 import { connectContract } from "../../deploy/contracts";
 import { Action, Blocker, MAX_TWAP_SPAN_WINDOWS } from "../../keeper/src/policy";
+import { readVenueStatus, type VenueStatus } from "./venueStatus";
 
 const WAD = 10n ** 18n;
 const BPS = 10_000n;
@@ -40,6 +41,8 @@ export interface Status {
   chainId: number;
   blockNumber: number;
   timestamp: number;
+  /** The market venue: the V2 pair, or the V3 pool with its liquidity and the protocol's position. */
+  venue: VenueStatus;
   /** Pool prices, WAD USD. */
   spotPrice: string | null;
   twapPrice: string | null;
@@ -99,6 +102,7 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
     spot = preview.spotWad > 0n ? preview.spotWad : null;
   }
   const deviationBps = spot === null ? null : Number(((spot - WAD) * BPS) / WAD);
+  const venue = await readVenueStatus(ctx, warnings);
 
   const assets: AssetStatus[] = [];
   for (const address of await ctx.reserve.assets()) {
@@ -159,6 +163,7 @@ export async function readStatus(ctx: SystemContext): Promise<Status> {
     chainId: ctx.book.chainId,
     blockNumber: block.number,
     timestamp: now,
+    venue,
     spotPrice: spot === null ? null : spot.toString(),
     twapPrice: twap === null ? null : twap.toString(),
     twap: { spanSec: Number(spanSec), windowSec: Number(windowSec), stale: twapStale },
@@ -204,12 +209,24 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
 }
 
+function venueRows(v: VenueStatus): string[][] {
+  if (v.kind === "v2") return [["venue", "Uniswap V2 pair"]];
+  const p = v.position;
+  return [
+    ["venue", `Uniswap V3, ${trimZeros((v.feePips / 10_000).toFixed(2))}% tier`],
+    ["pool price (tick)", `${wadText(v.poolPrice)} quote per BLD (tick ${v.tick})`],
+    ["pool liquidity in range", unitsText(v.liquidity, 0, 0)],
+    ["protocol-owned position", p === null ? "n/a" : `${wadText(p.lowPrice)}–${wadText(p.highPrice)} (ticks ${p.tickLower}…${p.tickUpper}), liquidity ${unitsText(p.liquidity, 0, 0)}, ${p.inRange ? "in range" : "OUT OF RANGE"}`],
+  ];
+}
+
 export function formatStatus(s: Status): string {
   const deviation = s.deviationBps === null ? "n/a" : `${s.deviationBps > 0 ? "+" : ""}${s.deviationBps} bps`;
   const lines = [
     `Ballast on ${s.network} (chain ${s.chainId}), block ${s.blockNumber}`,
     "",
     ...table([
+      ...venueRows(s.venue),
       ["pool spot", `$${wadText(s.spotPrice)}`],
       ["pool TWAP", s.twapPrice === null ? "n/a" : `$${wadText(s.twapPrice)}`],
       ["TWAP span", s.twap.spanSec === 0 ? "n/a" : `${duration(s.twap.spanSec)} (window ${duration(s.twap.windowSec)})${s.twap.stale ? ", STALE" : ""}`],

@@ -4,17 +4,12 @@
  * recorded last good price is still within its max age shows when that price goes stale.
  */
 import { expect } from "chai";
-import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import { MalformedAggregator__factory } from "../../typechain-types";
 import { readStatus } from "../../scripts/lib/status";
-import type { SystemContext } from "../../scripts/lib/context";
-import { deploySystemFixture, type Fixture } from "../support/system";
-
-function contextOf(f: Fixture): SystemContext {
-  return { hre, network: "hardhat", book: { chainId: 31337 }, stable: f.stable, oracle: f.oracle, reserve: f.reserve, policy: f.policy, operator: f.operator, pool: f.pair } as unknown as SystemContext;
-}
+import { deploySystemFixture } from "../support/system";
+import { systemContextOf as contextOf } from "../support/scriptsContext";
 
 describe("ballast:status in degraded mode", function () {
   it("a feed answering garbage right after a good round: degraded, its last good price going stale later", async function () {
@@ -25,7 +20,7 @@ describe("ballast:status in degraded mode", function () {
     await bad.setRound(parseUnits("3000", 8), now, 8);
     await f.oracle.connect(f.admin).setFeed(weth, await bad.getAddress(), 3_600, parseUnits("10", 18), parseUnits("100000", 18));
     await bad.setRoundData("0x");
-    const s = await readStatus(contextOf(f));
+    const s = await readStatus(await contextOf(f));
     const a = s.assets.find((x) => x.symbol === "WETH")!;
     expect(a.priceStatus).to.equal("degraded");
     expect(a.degradedSince).to.equal(Number(now) + 3_600);
@@ -39,7 +34,7 @@ describe("ballast:status in degraded mode", function () {
     const staleAt = updatedAt + BigInt(f.params.collateral.others[0].maxAgeSec);
     await time.increaseTo(staleAt + 7_200n);
     await f.usdc.feed.updateAnswer(parseUnits("1", 8));
-    const s = await readStatus(contextOf(f));
+    const s = await readStatus(await contextOf(f));
     const at = new Date(Number(staleAt) * 1000).toISOString();
     expect(s.warnings.some((w) => w.startsWith(`WETH price: degraded since ${at}`))).to.equal(true);
   });

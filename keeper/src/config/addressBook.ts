@@ -24,6 +24,8 @@ export const addressBookSchema = z.object({
       CollateralPolicy: addressSchema,
       MarketOperator: addressSchema,
       Pool: addressSchema,
+      /** The protocol-owned liquidity's manager, on a Uniswap V3 venue. */
+      LiquidityManager: addressSchema.optional(),
       USDC: addressSchema,
       WETH: addressSchema,
       feeds: z.object({ USDC: addressSchema, WETH: addressSchema }, { required_error: "missing" }),
