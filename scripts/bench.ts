@@ -64,7 +64,7 @@ function writeGasOnly(outDir: string, readmeFile: string | null, gas: GasRow[]):
   const report = JSON.parse(readFileSync(jsonFile, "utf8")) as Record<string, unknown>;
   writeFileSync(jsonFile, JSON.stringify({ ...report, gas }, null, 2) + "\n");
   const mdFile = resolve(outDir, "bench.md");
-  if (existsSync(mdFile)) writeFileSync(mdFile, readFileSync(mdFile, "utf8").replace(GAS_MD_SECTION, `## Gas\n\n${gasTableMarkdown(gas)}`));
+  if (existsSync(mdFile)) writeFileSync(mdFile, readFileSync(mdFile, "utf8").replace(GAS_MD_SECTION, `## Gas\n\n${gasTableMarkdown(gas)}\n`));
   if (readmeFile) {
     const text = readFileSync(readmeFile, "utf8");
     if (hasSection(text, "gas")) writeFileSync(readmeFile, replaceSection(text, "gas", gasTableMarkdown(gas)));
