@@ -246,7 +246,7 @@ export class StatusModel {
       reserveValueUsd: s?.backingOk ? wadToDecimal(s.reserveValueWad, 2) : null,
       collateralRatio: snap?.collateralRatioWad != null && snap.collateralRatioWad < 2n ** 255n ? wadToDecimal(snap.collateralRatioWad, 4) : null,
       targetRatio: s ? wadToDecimal(s.targetRatioWad, 4) : null,
-      pool: s ? { token: toDecimal(s.reserveToken, s.tokenDecimals, 2), quote: toDecimal(s.reserveQuote, s.quoteDecimals, 2) } : null,
+      pool: s && !s.v3 ? { token: toDecimal(s.reserveToken, s.tokenDecimals, 2), quote: toDecimal(s.reserveQuote, s.quoteDecimals, 2) } : null,
       reserve: snap ? reserveOf(snap, this.#reserve) : [],
       caps: s ? capsOf(s) : null,
       paused: {

@@ -110,7 +110,8 @@ export interface StatusView {
   reserveValueUsd: string | null;
   collateralRatio: string | null;
   targetRatio: string | null;
-  /** Ratio of the pool reserves, for the reader who wants depth: token and quote, decimal strings. */
+  /** Ratio of the pool reserves, for the reader who wants depth: token and quote, decimal strings;
+   * null on a Uniswap V3 venue, whose pool keeps no reserves (`ballast:status` shows its liquidity). */
   pool: { token: string; quote: string } | null;
   reserve: ReserveAssetView[];
   caps: CapsView | null;

@@ -19,6 +19,7 @@ import { Action, executeOperation, limitPriceWad, operationLimitPriceWad, previe
 import { addressBookOf, deploySystemFixture, refreshFeeds } from "../../support/system";
 import { inProcessSender, type InProcessSender } from "../../support/inProcessSender";
 import { PARAMS } from "../../support/policyFixtures";
+import { ReserveReader, StatusModel } from "../../../keeper/src/statusPage";
 import { WAD, deployV3SystemFixture, pushV3PriceTo, v3Spot, type V3Fixture } from "../../support/systemV3";
 
 const BPS = 10_000n;
@@ -91,6 +92,18 @@ describe("keeper on the V3 venue: reader, mirror and one cycle against MarketOpe
     const err = await readV3Venue(wrong, provider).then(() => null, (e: unknown) => e);
     expect(err).to.be.instanceOf(ConfigError);
     expect((err as ConfigError).issues[0].field).to.equal("addressBook.contracts.Pool");
+  });
+
+  it("the status page's model shows no V2 reserves for the V3 pool (it keeps none)", async function () {
+    const f = await loadFixture(deployV3SystemFixture);
+    const { provider, protocol } = await connect(f);
+    const snapshot = await readSnapshot(provider, protocol, new SymbolCache(provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
+    const reserve = await new ReserveReader(provider, await f.reserve.getAddress()).read(snapshot.blockNumber, snapshot.feeds.map((x) => x.asset));
+    const model = new StatusModel({ network: "hardhat", chainId: 31337, tokenSymbol: "BLD", quoteSymbol: "USDC", quoteDecimals: 6, dryRun: false });
+    model.observeCycle({ snapshot, reserve, decision: null, atMs: Date.now() });
+    const v = model.view(1_000);
+    expect(v.ready).to.equal(true);
+    expect(v.pool).to.equal(null);
   });
 
   for (const [side, bps, action] of [["above", EXCURSION_BPS, Action.Expand], ["below", -EXCURSION_BPS, Action.Contract]] as const) {
