@@ -98,7 +98,7 @@ export const MUTATIONS: Mutation[] = [
   {
     invariant: "INV-11",
     bug: "redeem rounds the payout up",
-    edits: [{ file: "contracts/Reserve.sol", find: "amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad);", replace: "amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad, Math.Rounding.Ceil);" }],
+    edits: [{ file: "contracts/Reserve.sol", find: "amountOut = Math.mulDiv(valueWad, _configs[asset].unit, payPriceWad);", replace: "amountOut = Math.mulDiv(valueWad, _configs[asset].unit, payPriceWad, Math.Rounding.Ceil);" }],
   },
   {
     invariant: "INV-12",
@@ -114,8 +114,8 @@ export const MUTATIONS: Mutation[] = [
     bug: "redemptions of assets under 18 decimals are scaled by a wrong power of ten",
     edits: [{
       file: "contracts/Reserve.sol",
-      find: "amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad);",
-      replace: "amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad) / (_unit[asset] < 1e18 ? 10 : 1);",
+      find: "amountOut = Math.mulDiv(valueWad, _configs[asset].unit, payPriceWad);",
+      replace: "amountOut = Math.mulDiv(valueWad, _configs[asset].unit, payPriceWad) / (_configs[asset].unit < 1e18 ? 10 : 1);",
     }],
   },
   {

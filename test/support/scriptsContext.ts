@@ -1,15 +1,13 @@
 /** A `ballast:*` task's SystemContext for an in-process fixture, as loadSystem builds it from the address book. */
 import hre from "hardhat";
 import { Contract } from "ethers";
-import type { LocalSystem } from "../../deploy/system";
+import type { LocalSystem } from "../../scripts/devnet/deploy";
 import { readV3Venue } from "../../keeper/src/chain/protocol";
 import { UNISWAP_V2_PAIR_ABI, type SystemContext } from "../../scripts/lib/context";
 import { addressBookOf } from "./system";
 
-/** `liquidityManager`: name the V3 venue's LiquidityManager in the address book (as the V3 deploy does). */
-export async function systemContextOf(f: LocalSystem, options: { liquidityManager?: boolean } = {}): Promise<SystemContext> {
+export async function systemContextOf(f: LocalSystem): Promise<SystemContext> {
   const book = await addressBookOf(f);
-  if (options.liquidityManager && f.v3) book.contracts.LiquidityManager = await f.v3.liquidityManager.getAddress();
   const provider = hre.ethers.provider;
   return {
     hre,

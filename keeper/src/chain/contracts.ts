@@ -13,6 +13,7 @@ export { Reserve__factory } from "../../../typechain-types/factories/contracts/R
 export { IUniswapV2PairMinimal__factory } from "../../../typechain-types/factories/contracts/interfaces/IUniswapV2PairMinimal__factory";
 export { IUniswapV3PoolMinimal__factory } from "../../../typechain-types/factories/contracts/interfaces/IUniswapV3PoolMinimal__factory";
 export { IMarketOperatorV3__factory } from "../../../typechain-types/factories/contracts/interfaces/IMarketOperatorV3__factory";
+export { ILiquidityManager__factory } from "../../../typechain-types/factories/contracts/interfaces/ILiquidityManager__factory";
 export type { BallastDollar } from "../../../typechain-types/contracts/BallastDollar";
 export type { CollateralPolicy } from "../../../typechain-types/contracts/CollateralPolicy";
 export type { MarketOperator } from "../../../typechain-types/contracts/MarketOperator";

@@ -9,7 +9,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import { LiquidityManager__factory } from "../../../typechain-types";
 import * as v3 from "../../../keeper/src/policy/v3";
-import { liquidityForQuote } from "../../../deploy/systemV3";
+import { liquidityForQuote } from "../../../deploy/v3Launch";
 import { FIXTURE_POL_QUOTE, WAD, deployV3SystemFixture, deployV3Tier500Fixture, pushV3PriceTo, type V3Fixture } from "../../support/systemV3";
 
 const USDC = (v: string) => parseUnits(v, 6);

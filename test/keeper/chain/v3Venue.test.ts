@@ -19,7 +19,8 @@ import { Action, executeOperation, limitPriceWad, operationLimitPriceWad, previe
 import { addressBookOf, deploySystemFixture, refreshFeeds } from "../../support/system";
 import { inProcessSender, type InProcessSender } from "../../support/inProcessSender";
 import { PARAMS } from "../../support/policyFixtures";
-import { ReserveReader, StatusModel } from "../../../keeper/src/statusPage";
+import { StatusModel } from "../../../keeper/src/statusPage";
+import { StatusReader } from "../../../keeper/src/chain/statusReader";
 import { WAD, deployV3SystemFixture, pushV3PriceTo, v3Spot, type V3Fixture } from "../../support/systemV3";
 
 const BPS = 10_000n;
@@ -94,16 +95,21 @@ describe("keeper on the V3 venue: reader, mirror and one cycle against MarketOpe
     expect((err as ConfigError).issues[0].field).to.equal("addressBook.contracts.Pool");
   });
 
-  it("the status page's model shows no V2 reserves for the V3 pool (it keeps none)", async function () {
+  it("the status page's model shows no V2 reserves for the V3 pool (it keeps none) but the V3 venue section", async function () {
     const f = await loadFixture(deployV3SystemFixture);
     const { provider, protocol } = await connect(f);
     const snapshot = await readSnapshot(provider, protocol, new SymbolCache(provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
-    const reserve = await new ReserveReader(provider, await f.reserve.getAddress()).read(snapshot.blockNumber, snapshot.feeds.map((x) => x.asset));
+    const detail = await new StatusReader(provider, await addressBookOf(f)).read(snapshot);
     const model = new StatusModel({ network: "hardhat", chainId: 31337, tokenSymbol: "BLD", quoteSymbol: "USDC", quoteDecimals: 6, dryRun: false });
-    model.observeCycle({ snapshot, reserve, decision: null, atMs: Date.now() });
+    model.observeCycle({ snapshot, detail, decision: null, atMs: Date.now() });
     const v = model.view(1_000);
     expect(v.ready).to.equal(true);
     expect(v.pool).to.equal(null);
+    const venue = v.venue!;
+    if (venue.venue !== "v3") throw new Error(`expected the V3 section, got ${venue.venue}`);
+    expect(venue.tick).to.equal(Number((await f.v3.pool.slot0()).tick));
+    expect(venue.position?.liquidity).to.equal((await f.v3.liquidityManager.positionLiquidity()).toString());
+    expect(venue.position?.inRange).to.equal(true);
   });
 
   for (const [side, bps, action] of [["above", EXCURSION_BPS, Action.Expand], ["below", -EXCURSION_BPS, Action.Contract]] as const) {
