@@ -2,14 +2,16 @@
  * Takes one consistent snapshot of the protocol at one block: every view call carries the same
  * blockTag, so pool reserves, prices, feed rounds, reserve value, caps, epoch, cooldown and pause
  * all describe the same state. Calls that may legitimately revert (a stale feed makes
- * marketPrice() and reserveValue() revert) are read as "not ok"; any other failure (transport,
- * node error) fails the whole snapshot, so the keeper never decides on a partial one.
+ * marketPrice() and reserveValue() revert) are read as "not ok", and so is a collateral feed whose
+ * latest round reverts or answers undecodable data (the oracle degrades it; one broken feed must
+ * not blind the keeper to the rest); any other failure (transport, node error) fails the whole
+ * snapshot, so the keeper never decides on a partial one.
  */
 import { AggregatorV3Interface__factory } from "./contracts";
-import { toQuantity, type Provider } from "ethers";
+import { isError, toQuantity, type Provider } from "ethers";
 import { OBSERVATIONS_PER_WINDOW, type FeedReading, type FeeMarket, type OperatorPreview, type OperatorState, type Snapshot } from "../policy";
 import type { Protocol, SymbolCache } from "./protocol";
-import { tryView } from "./revert";
+import { describeFailure, isRevert, tryView } from "./revert";
 import { readV3PoolState } from "./v3Pool";
 
 /**
@@ -94,7 +96,7 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
         p.reserve.rebalanceDelta(asset, at),
         symbols.symbol(asset),
       ]);
-      const round = await AggregatorV3Interface__factory.connect(cfg.aggregator, provider).latestRoundData(at);
+      const round = await readRound(cfg.aggregator, provider, at);
       const feed: FeedReading = {
         symbol,
         asset,
@@ -103,8 +105,10 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
         feedDecimals: Number(cfg.decimals),
         updatedAt: round.updatedAt,
         maxAgeSec: cfg.maxAgeSec,
+        // The oracle's own verdict (tryPrice guards the same call on chain).
         valid: tried.ok,
         priceWad: tried.priceWad,
+        ...(round.failure === undefined ? {} : { roundFailure: round.failure }),
       };
       return { feed, delta };
     }),
@@ -172,4 +176,19 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     observations: { due: observationDue, twapWindowSec, observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: newestObservation.timestamp, count: newestObservation.count },
     keeperBalanceWei: balance,
   };
+}
+
+/**
+ * A feed's latest round at the snapshot's block. A feed that reverts (paused, deprecated) or answers
+ * data that does not decode as a round reads as answer 0, updated at 0, with the reason; a transport
+ * or node failure still fails the snapshot.
+ */
+async function readRound(aggregator: string, provider: Provider, at: { blockTag: number }): Promise<{ answer: bigint; updatedAt: bigint; failure?: string }> {
+  try {
+    const round = await AggregatorV3Interface__factory.connect(aggregator, provider).latestRoundData(at);
+    return { answer: round.answer, updatedAt: round.updatedAt };
+  } catch (err) {
+    if (!isRevert(err) && !isError(err, "BAD_DATA")) throw err;
+    return { answer: 0n, updatedAt: 0n, failure: describeFailure(err) };
+  }
 }

@@ -70,8 +70,10 @@ export interface AssetStatus {
   degradedSince: number | null;
   /** The degraded haircut on the last good price, basis points (0 unless degraded). */
   degradedHaircutBps: number | null;
-  /** The feed's latest round: when, how old at this block, its staleness bound, and whether PriceOracle.tryPrice accepts it. */
-  feed: { updatedAt: number; ageSec: number; maxAgeSec: number; valid: boolean };
+  /** The feed's latest round: when, how old at this block, its staleness bound, whether PriceOracle.tryPrice
+   *  accepts it, and why the round could not be read (it reverts or answers undecodable data; then
+   *  updatedAt and ageSec are 0), null when it reads. */
+  feed: { updatedAt: number; ageSec: number; maxAgeSec: number; valid: boolean; roundFailure: string | null };
 }
 
 /** The protocol-owned Uniswap V3 position: its range (ticks and token prices) and whether the pool trades inside it. */
@@ -216,6 +218,7 @@ function assetsOf(snap: Snapshot, detail: StatusDetail | null, warnings: string[
     const priced = f.valid && f.priceWad > 0n;
     const priceStatus = d ? (PRICE_STATUS[d.priceStatus] ?? "invalid") : null;
     const degradedSince = d && priceStatus === "degraded" ? Number(d.staleSinceSec) : null;
+    if (f.roundFailure !== undefined) warnings.push(`${f.symbol} feed: its latest round cannot be read (${f.roundFailure})`);
     if (degradedSince !== null) {
       const since = degradedSince <= now ? `degraded since ${isoAt(degradedSince)}` : `degraded (its feed fails; the last good price goes stale at ${isoAt(degradedSince)})`;
       warnings.push(`${f.symbol} price: ${since} (last good price under a ${d!.degradedHaircutBps} bps haircut; minting it is blocked)`);
@@ -235,7 +238,13 @@ function assetsOf(snap: Snapshot, detail: StatusDetail | null, warnings: string[
       priceStatus,
       degradedSince,
       degradedHaircutBps: d ? Number(d.degradedHaircutBps) : null,
-      feed: { updatedAt: Number(f.updatedAt), ageSec: secondsLeft(snap.blockTimestamp, f.updatedAt), maxAgeSec: Number(f.maxAgeSec), valid: f.valid },
+      feed: {
+        updatedAt: Number(f.updatedAt),
+        ageSec: f.roundFailure === undefined ? secondsLeft(snap.blockTimestamp, f.updatedAt) : 0,
+        maxAgeSec: Number(f.maxAgeSec),
+        valid: f.valid,
+        roundFailure: f.roundFailure ?? null,
+      },
     };
   });
 }

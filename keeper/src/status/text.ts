@@ -53,7 +53,8 @@ function priceText(a: AssetStatus): string {
   return a.price === null ? "rejected" : `$${wadText(a.price, 4)}`;
 }
 
-const feedText = (a: AssetStatus) => `${age(a.feed.ageSec)} old (max ${age(a.feed.maxAgeSec)})${a.feed.valid ? "" : " INVALID"}`;
+const feedText = (a: AssetStatus) =>
+  a.feed.roundFailure !== null ? `UNREADABLE (max ${age(a.feed.maxAgeSec)})` : `${age(a.feed.ageSec)} old (max ${age(a.feed.maxAgeSec)})${a.feed.valid ? "" : " INVALID"}`;
 
 export function renderStatus(s: ProtocolStatus): string {
   const deviation = s.deviationBps === null ? "n/a" : `${s.deviationBps > 0 ? "+" : ""}${s.deviationBps} bps`;

@@ -35,7 +35,7 @@ describe("status model (pure)", function () {
     // 200.5 WETH × $3000 × (1 − 15%) = 511,275; 600,000 USDC × $1 × 0.99 = 594,000.
     expect(st.assets.map((a) => a.value)).to.deep.equal([wad("594000").toString(), wad("511275").toString()]);
     expect(st.assets[1]).to.deep.include({ decimals: 18, amount: tok("200.5").toString(), haircutBps: 1_500, priceStatus: "ok", degradedSince: null });
-    expect(st.assets[1].feed).to.deep.equal({ updatedAt: Number(T0 - 600n), ageSec: 600, maxAgeSec: 4_200, valid: true });
+    expect(st.assets[1].feed).to.deep.equal({ updatedAt: Number(T0 - 600n), ageSec: 600, maxAgeSec: 4_200, valid: true, roundFailure: null });
     expect(st.paused).to.deep.equal({ minting: false, redemptions: true, operations: false });
     expect(st.cooldowns).to.deep.equal({ operationCooldownSec: 60, operationReadyInSec: 0, policyRefreshReadyInSec: 90 });
     expect(st.pool).to.deep.equal({ venue: "v2", reserveToken: tok("1000000").toString(), reserveQuote: usdc("1000000").toString() });
