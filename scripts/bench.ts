@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- [outDir] [--seeds N] [--workers N] [--sweep <param=a:b:step>] [--venue v2|v3|both] [--no-readme]`
+ * `npm run bench -- [outDir] [--seeds N] [--workers N] [--sweep <param=a:b:step>] [--venue v2|v3|both] [--no-readme] [--gas-only]`
  *
- * Gas of each operation against a floor deployed and measured in the same run, then the
+ * Gas of each operation against a floor deployed and measured in the same run (the market
+ * operations on both venues, each row naming its venue), then the
  * simulator's peg benchmark: every scenario × policy over N seeds (default 12) on worker threads,
  * mean ± 95% CI per metric, and Ballast swept over its band for the cost-vs-tightness frontier.
  * Writes reports/bench.json (gas rows with `target`/`meetsTarget`; peg rows with the Monte Carlo
@@ -11,6 +12,8 @@
  * (every scenario × policy, its own tables in bench.md, its rows in bench.json with `venue: "v3"`;
  * the README links them). Inputs are checked before anything runs; a bad one fails naming it and
  * writes nothing.
+ * `--gas-only` measures the gas and rewrites only the gas parts (bench.json's `gas`, bench.md's and
+ * the README's gas tables).
  */
 import { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,9 +37,9 @@ const DEFAULT_BENCH_SWEEP = "band=20:80:30";
 
 function gasTableMarkdown(rows: GasRow[]): string {
   const lines = [
-    "| operation | gas | floor | floor gas | ratio | target | met |",
-    "|---|---|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.operation} | ${r.gas.toLocaleString("en-US")} | ${r.baseline} | ${r.baselineGas.toLocaleString("en-US")} | ${r.ratio} | ${r.target} | ${r.meetsTarget ? "yes" : "**no**"} |`),
+    "| venue | operation | gas | floor | floor gas | ratio | target | met |",
+    "|---|---|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.venue} | ${r.operation} | ${r.gas.toLocaleString("en-US")} | ${r.baseline} | ${r.baselineGas.toLocaleString("en-US")} | ${r.ratio} | ${r.target} | ${r.meetsTarget ? "yes" : "**no**"} |`),
   ];
   return lines.join("\n") + "\n";
 }
@@ -47,6 +50,31 @@ interface Options {
   sweep: string[];
   venue: string;
   readme: boolean | string;
+  gasOnly: boolean;
+}
+
+/** Both venues' rows: every operation on the default deploy, then MarketOperatorV3's. */
+async function measureAllGas(log: (line: string) => void): Promise<GasRow[]> {
+  // Loaded after compiling: they need the TypeChain bindings the compile generates (clean clone).
+  const { measureGas } = await import("./benchGas");
+  const { measureV3OperationRows } = await import("./benchGasV3");
+  return [...(await measureGas(log)), ...(await measureV3OperationRows(log))];
+}
+
+const GAS_MD_SECTION = /## Gas\n\n[\s\S]*?(?=## Peg)/;
+
+/** `--gas-only`: the gas rows into an existing bench.json, bench.md and README; the peg parts stay. */
+function writeGasOnly(outDir: string, readmeFile: string | null, gas: GasRow[]): void {
+  const jsonFile = resolve(outDir, "bench.json");
+  if (!existsSync(jsonFile)) throw new SimInputError("--gas-only", `${jsonFile} does not exist: run the whole bench once first`);
+  const report = JSON.parse(readFileSync(jsonFile, "utf8")) as Record<string, unknown>;
+  writeFileSync(jsonFile, JSON.stringify({ ...report, gas }, null, 2) + "\n");
+  const mdFile = resolve(outDir, "bench.md");
+  if (existsSync(mdFile)) writeFileSync(mdFile, readFileSync(mdFile, "utf8").replace(GAS_MD_SECTION, `## Gas\n\n${gasTableMarkdown(gas)}\n`));
+  if (readmeFile) {
+    const text = readFileSync(readmeFile, "utf8");
+    if (hasSection(text, "gas")) writeFileSync(readmeFile, replaceSection(text, "gas", gasTableMarkdown(gas)));
+  }
 }
 
 /** bench.md's heading of the V3 pool's comparison, and its anchor (the README links it). */
@@ -65,6 +93,7 @@ async function main(argv: string[]): Promise<void> {
     .option("--venue <v2|v3|both>", "the pools to benchmark the peg on", "both")
     .option("--readme [file]", "rewrite the generated sections of this README", "README.md")
     .option("--no-readme", "leave the README alone")
+    .option("--gas-only", "measure only the gas and rewrite only the gas parts of the reports", false)
     .parse(argv);
   const opts = program.opts<Options>();
 
@@ -85,10 +114,14 @@ async function main(argv: string[]): Promise<void> {
   process.stderr.write("bench: compiling…\n");
   const hre = (await import("hardhat")).default;
   await hre.run("compile", { quiet: true });
-  // Loaded after compiling: it needs the TypeChain bindings the compile generates (clean clone).
-  const { measureGas } = await import("./benchGas");
-  const gas = await measureGas((line) => process.stderr.write(`bench: ${line}\n`));
+  const gas = await measureAllGas((line) => process.stderr.write(`bench: ${line}\n`));
   const gasDone = Date.now();
+  if (opts.gasOnly) {
+    writeGasOnly(outDir, readmeFile, gas);
+    process.stdout.write(gasTableMarkdown(gas));
+    process.stderr.write(`bench: wrote the gas rows into ${outDir}/bench.json, bench.md${readmeFile ? ` and ${readmeFile}` : ""} in ${Math.round((gasDone - started) / 1000)} s\n`);
+    return;
+  }
 
   const policies = [...POLICY_NAMES];
   // The README stays within its length: the V3 comparison is one sentence linking bench.md.

@@ -42,7 +42,7 @@ task("ballast:redeem", "Burns BLD at the Reserve for collateral at the peg")
     await redeemTask(hre, args);
   });
 
-task("ballast:swap", "Buys or sells BLD on the Uniswap V2 pool to move its price (local networks)")
+task("ballast:swap", "Buys or sells BLD on the venue's pool (Uniswap V2 or V3) to move its price (local networks)")
   .addParam("side", "buy (pay USDC, get BLD: price up) or sell (pay BLD, get USDC: price down)")
   .addParam("amount", "What is paid, whole units: USDC when buying, BLD when selling")
   .addOptionalParam("from", FROM_HELP)

@@ -156,21 +156,25 @@ export async function equityWad(f: Fixture): Promise<bigint> {
   return (await f.reserve.grossValue()) - (await f.stable.totalSupply());
 }
 
-/** The fixture's addresses as the address book the deploy writes and the keeper reads. */
-export async function addressBookOf(f: Fixture): Promise<AddressBook> {
+/** A system's addresses as the address book the deploy writes and the keeper reads (Pool: the V3 pool on a V3 venue). */
+export async function addressBookOf(f: LocalSystem): Promise<AddressBook> {
   const { chainId } = await ethers.provider.getNetwork();
+  const [usdc, weth] = f.collaterals;
   return {
     chainId: Number(chainId),
+    // As the deploy writes it: the venue and, on V3, the protocol-owned position's manager.
+    ...(f.v3 ? { venue: "v3" as const } : {}),
     contracts: {
       BallastDollar: await f.stable.getAddress(),
       PriceOracle: await f.oracle.getAddress(),
       Reserve: await f.reserve.getAddress(),
       CollateralPolicy: await f.policy.getAddress(),
       MarketOperator: await f.operator.getAddress(),
-      Pool: await f.pair.getAddress(),
-      USDC: await f.usdc.token.getAddress(),
-      WETH: await f.weth.token.getAddress(),
-      feeds: { USDC: await f.usdc.feed.getAddress(), WETH: await f.weth.feed.getAddress() },
+      Pool: await (f.v3?.pool ?? f.pair).getAddress(),
+      USDC: await usdc.token.getAddress(),
+      WETH: await weth.token.getAddress(),
+      feeds: { USDC: await usdc.feed.getAddress(), WETH: await weth.feed.getAddress() },
+      ...(f.v3 ? { LiquidityManager: await f.v3.liquidityManager.getAddress() } : {}),
     },
   };
 }

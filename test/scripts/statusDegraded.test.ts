@@ -3,8 +3,7 @@
  * (issue 16), read in-process from the fixture through the keeper's chain layer: a feed that went
  * stale shows "degraded since" its stale time; a feed that broke while its recorded last good
  * price is still within its max age shows when that price goes stale. (A feed that reverts or
- * answers undecodable data fails the keeper's snapshot read itself, chain/reader.ts: status then
- * fails with that error rather than showing the degraded asset.)
+ * answers undecodable data: test/keeper/chain/brokenFeed.test.ts.)
  */
 import { expect } from "chai";
 import hre from "hardhat";

@@ -1,17 +1,18 @@
 /**
  * The reads a status view needs beyond the keeper's decision snapshot: per-asset accounted
  * amounts, haircuts and the oracle's degraded-mode state, the reserve's two pause flags, the
- * policy's next refresh, and, for each view the snapshot could not read, why it reverted. Read at
+ * policy's next refresh, for each view the snapshot could not read, why it reverted, and on a
+ * Uniswap V3 venue the protocol-owned position (the address book's LiquidityManager). Read at
  * the snapshot's own block so amounts sit beside the prices they were valued with.
  */
 import type { Provider } from "ethers";
-import { IERC20Metadata__factory } from "./contracts";
+import { IERC20Metadata__factory, ILiquidityManager__factory } from "./contracts";
 import { protocolHandles, SymbolCache, type Protocol } from "./protocol";
 import { readSnapshot, type ReaderOptions } from "./reader";
 import { describeFailure } from "./revert";
 import type { AddressBook } from "../config/addressBook";
 import type { Snapshot } from "../policy";
-import { protocolStatus, type ProtocolStatus, type StatusDetail, type StatusSource } from "../status/model";
+import { protocolStatus, type PositionDetail, type ProtocolStatus, type StatusDetail, type StatusSource } from "../status/model";
 
 /** The status shows no fee market: the snapshot's fee read is kept to the smallest history. */
 const STATUS_FEE_READ: Pick<ReaderOptions, "feeHistoryBlocks" | "rewardPercentile"> = { feeHistoryBlocks: 1, rewardPercentile: 50 };
@@ -44,10 +45,11 @@ export class StatusReader {
   async read(snap: Snapshot): Promise<StatusDetail> {
     const at = { blockTag: snap.blockNumber };
     const { reserve, oracle, policy } = protocolHandles(this.book, this.#provider());
-    const [mintingPaused, redemptionsPaused, policyRefreshAt, assets, failures] = await Promise.all([
+    const [mintingPaused, redemptionsPaused, policyRefreshAt, position, assets, failures] = await Promise.all([
       reserve.paused(at),
       reserve.redemptionsPaused(at),
       policy.nextRefreshAt(at),
+      snap.operator.v3 ? this.#positionAt(snap.blockNumber) : null,
       Promise.all(
         snap.feeds.map(async ({ asset }) => {
           const [amount, config, decimals, info] = await Promise.all([reserve.accountedAmount(asset, at), reserve.assetConfig(asset, at), this.#decimalsOf(asset), oracle.priceInfo(asset, at)]);
@@ -61,7 +63,16 @@ export class StatusReader {
         snap.collateralRatioWad === null ? reason("collateralRatio", () => reserve.collateralRatio(at)) : null,
       ]),
     ]);
-    return { blockNumber: snap.blockNumber, assets, mintingPaused, redemptionsPaused, policyRefreshAt, failures: failures.filter((f) => f !== null) };
+    return { blockNumber: snap.blockNumber, assets, mintingPaused, redemptionsPaused, policyRefreshAt, failures: failures.filter((f) => f !== null), position };
+  }
+
+  /** The LiquidityManager's position at `blockTag`; null when the address book names none. */
+  async #positionAt(blockTag: number): Promise<PositionDetail | null> {
+    const manager = this.book.contracts.LiquidityManager;
+    if (manager === undefined) return null;
+    const lm = ILiquidityManager__factory.connect(manager, this.#provider());
+    const [tickLower, tickUpper, liquidity] = await Promise.all([lm.tickLower({ blockTag }), lm.tickUpper({ blockTag }), lm.positionLiquidity({ blockTag })]);
+    return { manager, tickLower: Number(tickLower), tickUpper: Number(tickUpper), liquidity };
   }
 
   async #decimalsOf(asset: string): Promise<number> {

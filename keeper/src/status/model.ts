@@ -9,6 +9,7 @@
  * for USD prices and values), so `--json` output can be read back with BigInt.
  */
 import { Action, BPS, Blocker, MAX_TWAP_SPAN_WINDOWS, deviationBps, expansionRoom, type OperatorState, type Snapshot } from "../policy";
+import { quotePerTokenWad, quotePerTokenWadAtTick } from "../policy/v3/price";
 
 /** What the status shows beyond the decision snapshot, read at `blockNumber` (chain/statusReader). */
 export interface StatusDetail {
@@ -20,6 +21,17 @@ export interface StatusDetail {
   policyRefreshAt: bigint;
   /** Why each view the snapshot could not read reverted (decoded), by what it is: "pool price", "reserveValue", "collateralRatio". */
   failures: { what: string; reason: string }[];
+  /** On a Uniswap V3 venue, the protocol-owned position (the address book's LiquidityManager); null
+   *  on V2 or when the book names no LiquidityManager. */
+  position: PositionDetail | null;
+}
+
+export interface PositionDetail {
+  /** The LiquidityManager holding the position. */
+  manager: string;
+  tickLower: number;
+  tickUpper: number;
+  liquidity: bigint;
 }
 
 export interface AssetDetail {
@@ -61,14 +73,42 @@ export interface AssetStatus {
   /** The price's state in words, as every view shows it: "ok", "degraded since …", "degraded (its feed
    *  fails; the last good price goes stale at …)" or "rejected by the oracle". */
   priceNote: string;
-  /** The feed's latest round: when, how old at this block, its staleness bound, and whether PriceOracle.tryPrice accepts it. */
-  feed: { updatedAt: number; ageSec: number; maxAgeSec: number; valid: boolean };
+  /** The feed's latest round: when, how old at this block, its staleness bound, whether PriceOracle.tryPrice
+   *  accepts it, and why the round could not be read (it reverts or answers undecodable data; then
+   *  updatedAt and ageSec are 0), null when it reads. */
+  feed: { updatedAt: number; ageSec: number; maxAgeSec: number; valid: boolean; roundFailure: string | null };
+}
+
+/** The protocol-owned Uniswap V3 position: its range (ticks and token prices) and whether the pool trades inside it. */
+export interface PositionStatus {
+  manager: string;
+  tickLower: number;
+  tickUpper: number;
+  /** The range as token prices, WAD quote per whole token (before the quote feed), low to high. */
+  lowPrice: string;
+  highPrice: string;
+  liquidity: string;
+  /** The pool's tick is inside [tickLower, tickUpper) and the position holds liquidity: it earns fees and holds the price. */
+  inRange: boolean;
 }
 
 /** The market venue's own state: one variant per pool kind, so each venue adds its section. */
 export type PoolStatus =
   | { venue: "v2"; /** Pair reserves, raw units, oriented. */ reserveToken: string; reserveQuote: string }
-  | { venue: "v3"; sqrtPriceX96: string; tick: number; liquidity: string; feePips: number; tokenIsToken0: boolean };
+  | {
+    venue: "v3";
+    sqrtPriceX96: string;
+    tick: number;
+    /** The pool's own price, WAD quote per whole token (before the quote feed). */
+    poolPrice: string;
+    /** Liquidity active at the current tick. */
+    liquidity: string;
+    /** The fee tier, hundredths of a bip (500 = 0.05%). */
+    feePips: number;
+    tokenIsToken0: boolean;
+    /** Null when the address book names no LiquidityManager or the detail read failed. */
+    position: PositionStatus | null;
+  };
 
 export interface ProtocolStatus {
   network: string;
@@ -126,12 +166,37 @@ const secondsLeft = (end: bigint, now: bigint): number => (end > now ? Number(en
 const str = (v: bigint | null): string | null => (v === null ? null : v.toString());
 const isoAt = (sec: number): string => new Date(sec * 1000).toISOString();
 
-function poolOf(s: OperatorState): PoolStatus {
-  if (s.v3) {
-    const { pool, tokenIsToken0 } = s.v3;
-    return { venue: "v3", sqrtPriceX96: pool.sqrtPriceX96.toString(), tick: pool.tick, liquidity: pool.liquidity.toString(), feePips: Number(pool.feePips), tokenIsToken0 };
-  }
-  return { venue: "v2", reserveToken: s.reserveToken.toString(), reserveQuote: s.reserveQuote.toString() };
+function positionOf(p: PositionDetail, tick: number, tokenIsToken0: boolean, tokenUnit: bigint, quoteUnit: bigint): PositionStatus {
+  const [low, high] = [p.tickLower, p.tickUpper].map((t) => quotePerTokenWadAtTick(t, tokenIsToken0, tokenUnit, quoteUnit)).sort((a, b) => (a < b ? -1 : 1));
+  return {
+    manager: p.manager,
+    tickLower: p.tickLower,
+    tickUpper: p.tickUpper,
+    lowPrice: low.toString(),
+    highPrice: high.toString(),
+    liquidity: p.liquidity.toString(),
+    inRange: p.liquidity > 0n && p.tickLower <= tick && tick < p.tickUpper,
+  };
+}
+
+function poolOf(s: OperatorState, d: StatusDetail | null, warnings: string[]): PoolStatus {
+  if (!s.v3) return { venue: "v2", reserveToken: s.reserveToken.toString(), reserveQuote: s.reserveQuote.toString() };
+  const { pool, tokenIsToken0 } = s.v3;
+  // Prices are per whole token, in whole quote units.
+  const [tokenUnit, quoteUnit] = [10n ** BigInt(s.tokenDecimals), 10n ** BigInt(s.quoteDecimals)];
+  if (d && d.position === null) warnings.push("the address book names no LiquidityManager: the protocol-owned position is not shown");
+  const position = d?.position ? positionOf(d.position, pool.tick, tokenIsToken0, tokenUnit, quoteUnit) : null;
+  if (position && !position.inRange) warnings.push(`the protocol-owned position is out of range: the pool's tick ${pool.tick} is outside [${position.tickLower}, ${position.tickUpper})`);
+  return {
+    venue: "v3",
+    sqrtPriceX96: pool.sqrtPriceX96.toString(),
+    tick: pool.tick,
+    poolPrice: quotePerTokenWad(pool.sqrtPriceX96, tokenIsToken0, tokenUnit, quoteUnit).toString(),
+    liquidity: pool.liquidity.toString(),
+    feePips: Number(pool.feePips),
+    tokenIsToken0,
+    position,
+  };
 }
 
 function capsOf(s: OperatorState): ProtocolStatus["caps"] {
@@ -157,6 +222,7 @@ function assetsOf(snap: Snapshot, detail: StatusDetail | null, warnings: string[
     const priceStatus = d ? (PRICE_STATUS[d.priceStatus] ?? "invalid") : null;
     const degradedSince = d && priceStatus === "degraded" ? Number(d.staleSinceSec) : null;
     let priceNote = "ok";
+    if (f.roundFailure !== undefined) warnings.push(`${f.symbol} feed: its latest round cannot be read (${f.roundFailure})`);
     if (degradedSince !== null) {
       priceNote = degradedSince <= now ? `degraded since ${isoAt(degradedSince)}` : `degraded (its feed fails; the last good price goes stale at ${isoAt(degradedSince)})`;
       warnings.push(`${f.symbol} price: ${priceNote} (last good price under a ${d!.degradedHaircutBps} bps haircut; minting it is blocked)`);
@@ -178,7 +244,13 @@ function assetsOf(snap: Snapshot, detail: StatusDetail | null, warnings: string[
       degradedSince,
       degradedHaircutBps: d ? Number(d.degradedHaircutBps) : null,
       priceNote,
-      feed: { updatedAt: Number(f.updatedAt), ageSec: secondsLeft(snap.blockTimestamp, f.updatedAt), maxAgeSec: Number(f.maxAgeSec), valid: f.valid },
+      feed: {
+        updatedAt: Number(f.updatedAt),
+        ageSec: f.roundFailure === undefined ? secondsLeft(snap.blockTimestamp, f.updatedAt) : 0,
+        maxAgeSec: Number(f.maxAgeSec),
+        valid: f.valid,
+        roundFailure: f.roundFailure ?? null,
+      },
     };
   });
 }
@@ -219,7 +291,7 @@ export function protocolStatus(snap: Snapshot, detail: StatusDetail | null, sour
     deviationBps: spot === null ? null : Number(deviationBps(spot)),
     marketOk: s.marketOk,
     bandBps: Number(s.bandBps),
-    pool: poolOf(s),
+    pool: poolOf(s, d, warnings),
     supply: s.supply.toString(),
     reserveValue: s.backingOk ? s.reserveValueWad.toString() : null,
     collateralRatio: str(snap.collateralRatioWad),

@@ -31,9 +31,21 @@ function operatorText(s: ProtocolStatus): string {
   return o.blocker === "None" ? `${o.action}${size}` : `${o.action}${size} (capped: ${o.blocker})`;
 }
 
-function poolText(p: PoolStatus, s: ProtocolStatus): string {
-  if (p.venue === "v2") return `V2 pair: ${unitsText(p.reserveToken, s.tokenDecimals)} BLD / ${unitsText(p.reserveQuote, s.quoteDecimals)} quote`;
-  return `V3 pool: tick ${p.tick}, liquidity ${p.liquidity}, fee ${p.feePips / 10_000}%`;
+/** The venue's rows: the V2 pair's reserves, or the V3 pool's tier, price, in-range liquidity and the protocol-owned position. */
+function poolRows(p: PoolStatus, s: ProtocolStatus): string[][] {
+  if (p.venue === "v2") return [["pool", `V2 pair: ${unitsText(p.reserveToken, s.tokenDecimals)} BLD / ${unitsText(p.reserveQuote, s.quoteDecimals)} quote`]];
+  const pos = p.position;
+  return [
+    ["pool", `Uniswap V3, ${trimZeros((p.feePips / 10_000).toFixed(4))}% tier`],
+    ["pool price (tick)", `${wadText(p.poolPrice)} quote per BLD (tick ${p.tick})`],
+    ["pool liquidity in range", unitsText(p.liquidity, 0, 0)],
+    [
+      "protocol-owned position",
+      pos === null
+        ? "n/a"
+        : `${wadText(pos.lowPrice)}–${wadText(pos.highPrice)} (ticks ${pos.tickLower}…${pos.tickUpper}), liquidity ${unitsText(pos.liquidity, 0, 0)}, ${pos.inRange ? "in range" : "OUT OF RANGE"}`,
+    ],
+  ];
 }
 
 function priceText(a: AssetStatus): string {
@@ -41,7 +53,8 @@ function priceText(a: AssetStatus): string {
   return a.price === null ? "rejected" : `$${wadText(a.price, 4)}`;
 }
 
-const feedText = (a: AssetStatus) => `${age(a.feed.ageSec)} old (max ${age(a.feed.maxAgeSec)})${a.feed.valid ? "" : " INVALID"}`;
+const feedText = (a: AssetStatus) =>
+  a.feed.roundFailure !== null ? `UNREADABLE (max ${age(a.feed.maxAgeSec)})` : `${age(a.feed.ageSec)} old (max ${age(a.feed.maxAgeSec)})${a.feed.valid ? "" : " INVALID"}`;
 
 export function renderStatus(s: ProtocolStatus): string {
   const deviation = s.deviationBps === null ? "n/a" : `${s.deviationBps > 0 ? "+" : ""}${s.deviationBps} bps`;
@@ -53,7 +66,7 @@ export function renderStatus(s: ProtocolStatus): string {
       ["pool TWAP", s.twapPrice === null ? "n/a" : `$${wadText(s.twapPrice)}`],
       ["TWAP span", s.twap.spanSec === 0 ? "n/a" : `${duration(s.twap.spanSec)} (window ${duration(s.twap.windowSec)})${s.twap.stale ? ", STALE" : ""}`],
       ["deviation from peg", `${deviation} (band ±${s.bandBps} bps)`],
-      ["pool", poolText(s.pool, s)],
+      ...poolRows(s.pool, s),
       ["supply", `${unitsText(s.supply, s.tokenDecimals)} BLD`],
       ["reserve value (after haircuts)", s.reserveValue === null ? "n/a" : `$${unitsText(s.reserveValue, 18)}`],
       ["collateral ratio", pctText(s.collateralRatio)],

@@ -214,6 +214,7 @@ export class StatusModel {
       collateralRatio: ratio !== null && ratio < NO_SUPPLY_RATIO_WAD ? wadToDecimal(ratio, 4) : null,
       targetRatio: st ? wadToDecimal(big(st.targetRatio), 4) : null,
       pool: st?.pool.venue === "v2" ? { token: toDecimal(big(st.pool.reserveToken), st.tokenDecimals, 2), quote: toDecimal(big(st.pool.reserveQuote), st.quoteDecimals, 2) } : null,
+      venue: st ? st.pool : null,
       reserve: st ? reserveOf(st) : [],
       caps: st ? capsOf(st) : null,
       paused: { operations: st?.paused.operations ?? false, minting: st?.paused.minting ?? null, redemptions: st?.paused.redemptions ?? null },

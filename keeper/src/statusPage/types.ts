@@ -4,6 +4,7 @@
  * means $1.0042); chart points travel as numbers because they only feed a drawing.
  */
 import type { OperationName } from "../policy";
+import type { PoolStatus } from "../status/model";
 
 /** One asset the reserve holds, valued as Reserve.reserveValue() does. */
 export interface ReserveAssetView {
@@ -112,8 +113,12 @@ export interface StatusView {
   reserveValueUsd: string | null;
   collateralRatio: string | null;
   targetRatio: string | null;
-  /** Ratio of the pool reserves, for the reader who wants depth: token and quote, decimal strings. */
+  /** Ratio of the pool reserves, for the reader who wants depth: token and quote, decimal strings;
+   * null on a Uniswap V3 venue, whose pool keeps no reserves (`ballast:status` shows its liquidity). */
   pool: { token: string; quote: string } | null;
+  /** The venue's own section of the status model (V2 reserves, or the V3 pool's tier, price and
+   *  tick, in-range liquidity and the protocol-owned position); null before the first cycle. */
+  venue: PoolStatus | null;
   reserve: ReserveAssetView[];
   caps: CapsView | null;
   paused: PausedView;

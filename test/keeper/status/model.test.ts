@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import { Action, Blocker } from "../../../keeper/src/policy";
 import { protocolStatus, renderStatus, type StatusDetail } from "../../../keeper/src/status";
+import { getSqrtRatioAtTick } from "../../../keeper/src/policy/v3/tickMath";
 import { T0, snapshot, tok, usdc, wad } from "../../support/policyFixtures";
 
 const SOURCE = { network: "unit", chainId: 7 };
@@ -23,6 +24,7 @@ function detail(over: Partial<StatusDetail> = {}): StatusDetail {
     redemptionsPaused: true,
     policyRefreshAt: T0 + 90n,
     failures: [],
+    position: null,
     ...over,
   };
 }
@@ -33,7 +35,7 @@ describe("status model (pure)", function () {
     // 200.5 WETH × $3000 × (1 − 15%) = 511,275; 600,000 USDC × $1 × 0.99 = 594,000.
     expect(st.assets.map((a) => a.value)).to.deep.equal([wad("594000").toString(), wad("511275").toString()]);
     expect(st.assets[1]).to.deep.include({ decimals: 18, amount: tok("200.5").toString(), haircutBps: 1_500, priceStatus: "ok", degradedSince: null });
-    expect(st.assets[1].feed).to.deep.equal({ updatedAt: Number(T0 - 600n), ageSec: 600, maxAgeSec: 4_200, valid: true });
+    expect(st.assets[1].feed).to.deep.equal({ updatedAt: Number(T0 - 600n), ageSec: 600, maxAgeSec: 4_200, valid: true, roundFailure: null });
     expect(st.paused).to.deep.equal({ minting: false, redemptions: true, operations: false });
     expect(st.cooldowns).to.deep.equal({ operationCooldownSec: 60, operationReadyInSec: 0, policyRefreshReadyInSec: 90 });
     expect(st.pool).to.deep.equal({ venue: "v2", reserveToken: tok("1000000").toString(), reserveQuote: usdc("1000000").toString() });
@@ -110,10 +112,37 @@ describe("status model (pure)", function () {
     expect(over.caps).to.include({ expansionLeftInEpoch: tok("1000000").toString(), contractionLeftInEpoch: wad("1000000").toString(), epochEndsInSec: 86_400 });
   });
 
-  it("gives a V3 venue its own pool section", function () {
-    const v3 = { pool: { sqrtPriceX96: 2n ** 96n, tick: 0, liquidity: 10n ** 20n, feePips: 100n, tickSpacing: 1, ticks: new Map<number, bigint>() }, tokenIsToken0: true };
-    const st = protocolStatus(snapshot({ v3 }), null, SOURCE);
-    expect(st.pool).to.deep.equal({ venue: "v3", sqrtPriceX96: (2n ** 96n).toString(), tick: 0, liquidity: (10n ** 20n).toString(), feePips: 100, tokenIsToken0: true });
-    expect(renderStatus(st)).to.match(/pool\s+V3 pool: tick 0, liquidity 100000000000000000000, fee 0\.01%/);
+  it("gives a V3 venue its own pool section: tier, pool price and tick, in-range liquidity, the protocol-owned position", function () {
+    // BLD (18 decimals) as token0 against a 6-decimal quote: 1 quote per BLD is a raw price of 1e-12, tick ≈ -276,324.
+    const tick = -276_324;
+    const v3 = { pool: { sqrtPriceX96: getSqrtRatioAtTick(tick), tick, liquidity: 10n ** 20n, feePips: 100n, tickSpacing: 1, ticks: new Map<number, bigint>() }, tokenIsToken0: true };
+    const position = { manager: "0x" + "21".repeat(20), tickLower: tick - 20, tickUpper: tick + 20, liquidity: 5n * 10n ** 18n };
+    const st = protocolStatus(snapshot({ v3 }), detail({ position }), SOURCE);
+    if (st.pool.venue !== "v3") throw new Error(st.pool.venue);
+    expect(st.pool).to.deep.include({ venue: "v3", sqrtPriceX96: getSqrtRatioAtTick(tick).toString(), tick, liquidity: (10n ** 20n).toString(), feePips: 100, tokenIsToken0: true });
+    // Within one tick (1 bp) of $1 per whole BLD.
+    expect(Number(BigInt(st.pool.poolPrice) - wad("1"))).to.be.within(-1e14, 1e14);
+    const p = st.pool.position!;
+    expect(p).to.deep.include({ tickLower: tick - 20, tickUpper: tick + 20, liquidity: (5n * 10n ** 18n).toString(), inRange: true });
+    // ±20 ticks ≈ ±20 bps around $1, low to high.
+    expect(Number(BigInt(p.lowPrice) - wad("0.998"))).to.be.within(-2e14, 2e14);
+    expect(Number(BigInt(p.highPrice) - wad("1.002"))).to.be.within(-2e14, 2e14);
+    expect(st.warnings).to.deep.equal([]);
+    const text = renderStatus(st);
+    expect(text).to.match(/pool\s+Uniswap V3, 0\.01% tier/);
+    expect(text).to.match(/pool price \(tick\)\s+(0\.9999\d*|1(\.0000\d*)?) quote per BLD \(tick -276324\)/);
+    expect(text).to.match(/pool liquidity in range\s+100,000,000,000,000,000,000/);
+    expect(text).to.match(/protocol-owned position\s+0\.998\d*–1\.002\d* \(ticks -276344…-276304\), liquidity 5,000,000,000,000,000,000, in range/);
+
+    // The upper tick is exclusive: at it the position is out of range (and warned); with no manager in the book, a warning; with no detail, neither.
+    const atUpper = protocolStatus(snapshot({ v3: { ...v3, pool: { ...v3.pool, tick: tick + 20 } } }), detail({ position }), SOURCE);
+    expect(atUpper.pool.venue === "v3" && atUpper.pool.position!.inRange).to.equal(false);
+    expect(atUpper.warnings).to.deep.equal([`the protocol-owned position is out of range: the pool's tick ${tick + 20} is outside [${tick - 20}, ${tick + 20})`]);
+    expect(renderStatus(atUpper)).to.match(/OUT OF RANGE/);
+    const noManager = protocolStatus(snapshot({ v3 }), detail(), SOURCE);
+    expect(noManager.warnings).to.deep.equal(["the address book names no LiquidityManager: the protocol-owned position is not shown"]);
+    const noDetail = protocolStatus(snapshot({ v3 }), null, SOURCE);
+    expect(noDetail.pool.venue === "v3" && noDetail.pool.position).to.equal(null);
+    expect(renderStatus(noDetail)).to.match(/protocol-owned position\s+n\/a/);
   });
 });
