@@ -3,6 +3,7 @@
  * fixture, with the real V3 pool at the 0.01% tier, PriceOracleV3, and the LiquidityManager
  * holding protocol-owned liquidity around the peg next to a market maker's position.
  */
+import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseUnits } from "ethers";
 import { LOCAL_PARAMS, type BallastParams } from "../../deploy/parameters";
@@ -28,8 +29,9 @@ export type V3Fixture = LocalSystem & Actors & {
   router: UniswapV3Trader;
 };
 
-export async function deployV3SystemWith(venue: V3VenueParams): Promise<V3Fixture> {
-  const a = await actors();
+/** The V3 system deployed (and administered) by `deployer`, the fixtures' admin unless given. */
+export async function deployV3SystemWith(venue: V3VenueParams, deployer?: Actors["admin"]): Promise<V3Fixture> {
+  const a = { ...(await actors()), ...(deployer && { admin: deployer }) };
   const params: BallastParams = { ...LOCAL_PARAMS, venue };
   const system = await deployLocalSystem(params, { admin: a.admin, guardian: a.guardian.address, keeper: a.keeper.address });
   if (!system.v3) throw new Error("deployLocalSystem did not deploy the V3 venue");
@@ -58,6 +60,23 @@ export async function deployV3SystemFixture(): Promise<V3Fixture> {
 
 export async function deployV3Tier500Fixture(): Promise<V3Fixture> {
   return deployV3SystemWith({ ...DEFAULT_V3_VENUE, feePips: 500 });
+}
+
+/** Signers from here on are spare: the fixtures' role-named actors and automation parties use 0…9. */
+const FIRST_SPARE_SIGNER = 10;
+
+/**
+ * The V3 system with the stable token on the given side of the pool. The pool sorts its tokens by
+ * address, so the side depends on where the deployment lands: this deploys from the fixtures'
+ * admin, then from spare signers, until the token sits where asked.
+ */
+export async function deployV3SystemWithTokenOrder(tokenIsToken0: boolean): Promise<V3Fixture> {
+  const signers = await ethers.getSigners();
+  for (const deployer of [signers[0], ...signers.slice(FIRST_SPARE_SIGNER)]) {
+    const f = await deployV3SystemWith(DEFAULT_V3_VENUE, deployer);
+    if (f.v3.tokenIsToken0 === tokenIsToken0) return f;
+  }
+  throw new Error(`no signer's deployment put the stable token as the pool's token${tokenIsToken0 ? 0 : 1}`);
 }
 
 /** The pool's spot, WAD quote per whole token. */
