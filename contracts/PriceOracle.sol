@@ -51,8 +51,19 @@ contract PriceOracle is IPriceOracle, AccessControl {
     uint256 private immutable _tokenUnit;
     uint256 private immutable _quoteUnit;
 
+    /// @dev A feed as stored: what a price read needs in two slots. `sequencerChecked` mirrors
+    /// `sequencerUptimeFeed != 0` for every priced asset (kept by `setFeed` and
+    /// `setSequencerUptimeFeed`), so a read without an uptime feed loads no global slot.
+    struct StoredFeed {
+        address aggregator;
+        uint32 maxAgeSec;
+        bool sequencerChecked;
+        uint128 minPriceWad;
+        uint128 maxPriceWad;
+    }
+
     uint256 public override twapWindowSec;
-    mapping(address asset => FeedConfig) private _feeds;
+    mapping(address asset => StoredFeed) private _feeds;
     mapping(address asset => BackupFeed) private _backups;
     mapping(address asset => LastGoodPrice) private _lastGood;
     /// @dev Every asset that ever had a feed, in order: whose last good prices `recordPrices` keeps.
@@ -101,10 +112,10 @@ contract PriceOracle is IPriceOracle, AccessControl {
             _pricedAssets.push(asset);
         }
         // Decimals are not stored: they are read at each price (a feed may be migrated).
-        _feeds[asset] = FeedConfig({
+        _feeds[asset] = StoredFeed({
             aggregator: aggregator,
-            decimals: 0,
             maxAgeSec: uint32(maxAgeSec),
+            sequencerChecked: sequencerUptimeFeed != address(0),
             minPriceWad: uint128(minPriceWad),
             maxPriceWad: uint128(maxPriceWad)
         });
@@ -117,7 +128,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
     /// @notice Sets `asset`'s backup feed (zero aggregator removes it), used when the primary fails;
     /// the primary's price bounds apply. Only DEFAULT_ADMIN_ROLE; the primary must be set.
     function setBackupFeed(address asset, address aggregator, uint256 maxAgeSec) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        FeedConfig memory cfg = _feeds[asset];
+        StoredFeed memory cfg = _feeds[asset];
         if (cfg.aggregator == address(0)) revert FeedNotSet(asset);
         if (aggregator != address(0)) {
             if (maxAgeSec < MIN_FEED_MAX_AGE_SEC || maxAgeSec > MAX_FEED_MAX_AGE_SEC) {
@@ -142,6 +153,11 @@ contract PriceOracle is IPriceOracle, AccessControl {
         }
         sequencerUptimeFeed = uptimeFeed;
         sequencerGracePeriodSec = gracePeriodSec;
+        bool checked = uptimeFeed != address(0);
+        uint256 n = _pricedAssets.length;
+        for (uint256 i = 0; i < n; ++i) {
+            _feeds[_pricedAssets[i]].sequencerChecked = checked;
+        }
         emit SequencerUptimeFeedSet(uptimeFeed, gracePeriodSec);
     }
 
@@ -156,7 +172,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
     function price(address asset) public view override returns (uint256 priceWad) {
         (uint8 code, uint256 value, uint256 detail) = _readFeed(asset);
         if (code == _OK) return value;
-        FeedConfig memory cfg = _feeds[asset];
+        StoredFeed memory cfg = _feeds[asset];
         if (code == _NOT_SET) revert FeedNotSet(asset);
         if (code == _SEQUENCER_DOWN) revert SequencerDown(sequencerUptimeFeed);
         if (code == _SEQUENCER_GRACE) revert SequencerGracePeriod(detail, sequencerGracePeriodSec, block.timestamp);
@@ -174,10 +190,12 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function priceInfo(address asset) external view override returns (PriceInfo memory info) {
-        FeedConfig memory cfg = _feeds[asset];
+        StoredFeed memory cfg = _feeds[asset];
         if (cfg.aggregator == address(0)) return _invalid();
-        (uint8 seqCode,) = _sequencerCode();
-        if (seqCode != _OK) return _invalid();
+        if (cfg.sequencerChecked) {
+            (uint8 seqCode,) = _sequencerCode();
+            if (seqCode != _OK) return _invalid();
+        }
         (uint8 code, uint256 value, uint256 detail) = _readSource(cfg.aggregator, cfg.maxAgeSec, cfg);
         if (code == _OK) return PriceInfo(PriceStatus.Ok, value, 0, 0);
         // The last good price: the newest of either feed's stale-but-valid answer and the recorded one.
@@ -223,7 +241,8 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function feedConfig(address asset) external view override returns (FeedConfig memory cfg) {
-        cfg = _feeds[asset];
+        StoredFeed memory stored = _feeds[asset];
+        cfg = FeedConfig(stored.aggregator, 0, stored.maxAgeSec, stored.minPriceWad, stored.maxPriceWad);
         if (cfg.aggregator == address(0)) return cfg;
         (bool ok, uint256 decimals) = _decimals(cfg.aggregator);
         if (ok) cfg.decimals = uint8(decimals);
@@ -317,10 +336,12 @@ contract PriceOracle is IPriceOracle, AccessControl {
     /// sequencer, then the primary feed, then the backup; the primary's failure is the one
     /// reported. (code, priceWad, detail); an ok answer's detail is when it goes stale.
     function _readFeed(address asset) private view returns (uint8 code, uint256 priceWad, uint256 detail) {
-        FeedConfig memory cfg = _feeds[asset];
+        StoredFeed memory cfg = _feeds[asset];
         if (cfg.aggregator == address(0)) return (_NOT_SET, 0, 0);
-        (code, detail) = _sequencerCode();
-        if (code != _OK) return (code, 0, detail);
+        if (cfg.sequencerChecked) {
+            (code, detail) = _sequencerCode();
+            if (code != _OK) return (code, 0, detail);
+        }
         (code, priceWad, detail) = _readSource(cfg.aggregator, cfg.maxAgeSec, cfg);
         if (code == _OK) return (code, priceWad, detail + cfg.maxAgeSec);
         BackupFeed memory backup = _backups[asset];
@@ -358,7 +379,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
     /// @dev One aggregator against the asset's bounds: (code, priceWad, detail). A fresh or stale
     /// answer that is positive and in bounds comes back with its price (a stale one's is the last
     /// good price) and `updatedAt` as detail; a non-positive one with the answer as detail.
-    function _readSource(address aggregator, uint256 maxAgeSec, FeedConfig memory cfg)
+    function _readSource(address aggregator, uint256 maxAgeSec, StoredFeed memory cfg)
         private
         view
         returns (uint8 code, uint256 priceWad, uint256 detail)

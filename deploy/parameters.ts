@@ -4,7 +4,7 @@
  * (converted with each asset's decimals at deploy time).
  */
 import { parseUnits } from "ethers";
-import type { VenueParams } from "./venue";
+import { DEFAULT_V3_VENUE, type VenueParams } from "./venue";
 
 export interface CollateralParams {
   symbol: string;
@@ -176,6 +176,22 @@ export const LOCAL_PARAMS: BallastParams = {
   seedEquity: "50000",
 };
 
+/**
+ * The local system on the Uniswap V3 venue (0.01% tier, ±20 bps protocol-owned range). More equity
+ * than on V2: rule 7 has to leave room for the protocol-owned position, which the Reserve does not
+ * count.
+ */
+export const LOCAL_V3_PARAMS: BallastParams = { ...LOCAL_PARAMS, venue: DEFAULT_V3_VENUE, seedEquity: "150000" };
+
+/** A network's configuration with the venue chosen on the command line (`--venue v2|v3`). */
+export function withVenue(config: NetworkDeployConfig, venue: string | undefined): NetworkDeployConfig {
+  if (venue === undefined || venue === (config.params.venue?.kind ?? "v2")) return config;
+  if (venue === "v2") return { ...config, params: { ...config.params, venue: { kind: "v2" } } };
+  if (venue !== "v3") throw new Error(`--venue: "${venue}" is not a venue (v2 or v3)`);
+  const v3Equity = config.kind === "local" ? { seedEquity: LOCAL_V3_PARAMS.seedEquity } : {};
+  return { ...config, params: { ...config.params, ...v3Equity, venue: DEFAULT_V3_VENUE } };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Per-network deployment configuration. `local` networks deploy their own test tokens, mock
 // feeds and Uniswap V2 factory; `live` networks name existing ones. Roles are addresses, a
@@ -208,6 +224,10 @@ export interface LocalNetworkConfig {
   params: BallastParams;
   roles: RoleConfig;
   funding: LocalFunding;
+  /** Seed the pool at the peg and contribute the protocol's equity (default true); false leaves an empty system. */
+  seed?: boolean;
+  /** The node account that deploys (and, with `roles.admin: "deployer"`, administers); default 0. */
+  deployerAccount?: number;
 }
 
 export interface LiveNetworkConfig {

@@ -3,7 +3,7 @@
  * factory (local networks), create the token/quote pool at a tier, initialise it at a price and
  * raise its observation cardinality so its own oracle covers the TWAP window.
  */
-import { Contract, ContractFactory, type Signer } from "ethers";
+import { Contract, ContractFactory, type ContractRunner, type Signer } from "ethers";
 import UniswapV3FactoryArtifact from "@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json";
 import UniswapV3PoolArtifact from "@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json";
 import { V3_FACTORY_DEFAULT_TIERS, V3_TICK_SPACING } from "./venue";
@@ -43,7 +43,7 @@ export async function deployV3Factory(signer: Signer): Promise<UniswapV3FactoryC
   return factory as unknown as UniswapV3FactoryContract & Contract;
 }
 
-export function connectV3Pool(address: string, signer: Signer): UniswapV3PoolContract & Contract {
+export function connectV3Pool(address: string, signer: ContractRunner): UniswapV3PoolContract & Contract {
   return new Contract(address, UniswapV3PoolArtifact.abi, signer) as unknown as UniswapV3PoolContract & Contract;
 }
 

@@ -10,7 +10,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployV3SystemFixture, pushV3PriceTo, type V3Fixture } from "./devnet/fixtureV3";
 import { refreshFeeds } from "./devnet/fixture";
 import { MarketOperatorV3__factory } from "../typechain-types";
-import { liquidityForQuote } from "../deploy/systemV3";
+import { liquidityForQuote } from "../deploy/v3Launch";
 import * as v3 from "../keeper/src/policy/v3";
 
 const WAD = 10n ** 18n;

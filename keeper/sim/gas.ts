@@ -9,7 +9,7 @@ export const GAS = {
   /** Ballast: MarketOperator.expandSupply / contractSupply (bench, with the pair sync), CollateralPolicy.refresh. */
   ballastExpand: 336_022,
   ballastContract: 327_105,
-  ballastRefresh: 149_602,
+  ballastRefresh: 144_288,
   /** PriceOracle.update() by the keeper, receipt gas (test/keeper/policy/observation.test.ts). */
   ballastObserve: 93_530,
   /**
@@ -42,8 +42,8 @@ export const GAS = {
   /** One Uniswap V2 pair swap, measured on the real V2 bytecode on the Hardhat network (~108k). */
   poolSwap: 108_000,
   /** Ballast Reserve.mint / Reserve.redeem with USDC (bench receipt gas, README gas table). */
-  ballastMint: 154_798,
-  ballastRedeem: 149_645,
+  ballastMint: 125_014,
+  ballastRedeem: 122_242,
   /** A LitePSM-style swap (sellGem / buyGem): ~53k, the figure published for Sky's LitePSM. */
   psmSwap: 53_000,
   /** FraxPool mintFractionalFRAX / redeemFractionalFRAX, estimated: two oracle reads, USDC and FXS transfers, FXS burn or mint. */

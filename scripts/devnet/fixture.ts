@@ -8,7 +8,7 @@
 import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { LOCAL_ACCOUNTS, LOCAL_PARAMS, networkDeployConfig, type BallastParams, type LocalNetworkConfig } from "../../deploy/parameters";
-import type { LocalSystem } from "../../deploy/system";
+import type { LocalSystem } from "./deploy";
 import type { AddressBook } from "../../deploy/addressBook";
 import { connectLocalSystem, deployInProcess } from "./deploy";
 import { quoteToSpendForPrice, tokensToSellForPrice } from "../../keeper/src/policy/pegMath";
@@ -39,6 +39,19 @@ export async function deploySystemFixture(): Promise<Fixture> {
   const system = connectLocalSystem(outcome, config.params, a.admin);
   const [usdc, weth] = system.collaterals;
   return { ...system, ...a, params: config.params, usdc, weth };
+}
+
+/**
+ * A system deployed through the same wiring, with a choice the shared fixture does not make:
+ * `seed: false` leaves it empty (no pool liquidity, no equity, no token supply), `deployerAccount`
+ * deploys (and administers) from another node account, which changes the contracts' addresses and
+ * so the pair's token order. Connected as the deployer.
+ */
+export async function deploySystemWith(options: { seed?: boolean; deployerAccount?: number }): Promise<LocalSystem> {
+  const config: LocalNetworkConfig = { ...fixtureConfig(), ...options };
+  const outcome = await deployInProcess(hre, { config });
+  const signers = await ethers.getSigners();
+  return connectLocalSystem(outcome, config.params, signers[config.deployerAccount ?? LOCAL_ACCOUNTS.deployer]);
 }
 
 /** Records observations across one TWAP window, refreshing the feeds so they stay fresh. */

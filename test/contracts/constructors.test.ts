@@ -22,7 +22,7 @@ import { deployV3SystemFixture, type V3Fixture } from "../support/systemV3";
 
 const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
 
-/** The operator's limits as deploy/system.ts builds them from the local parameters. */
+/** The operator's limits as the deploy builds them from the local parameters. */
 function operatorLimits(f: Fixture): IMarketOperator.LimitsStruct {
   const op = f.params.operator;
   return {

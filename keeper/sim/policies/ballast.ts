@@ -17,6 +17,7 @@
 import {
   Action,
   WAD,
+  PEG_WAD,
   mulDiv,
   INITIAL_MEMORY,
   OBSERVATIONS_PER_WINDOW,
@@ -37,6 +38,7 @@ import { GAS } from "../gas";
 import { frontRun } from "../stressAgents";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, wadToNumber } from "../market";
 import { type Policy, type PolicyName, type StepContext, emptyStats, spendGas } from "../types";
+import { EXHAUSTED_BELOW_USDC } from "./holdings";
 
 /** Constants.sol LAST_GOOD_PRICE_INTERVAL_SEC: update() reads the feeds for last good prices at most this often. */
 const LAST_GOOD_PRICE_INTERVAL_SEC = 3_600n;
@@ -143,11 +145,17 @@ export class OperatorBook {
     this.epoch = { startedAt, netMinted: 0n, contracted: 0n, lossWad: 0n };
   }
 
-  record(now: bigint, netMintedDelta: bigint, contractedWad: bigint, lossWad = 0n): void {
+  /** The most any one epoch lost (WAD USD), and the largest loss of one operation in bps of its trade: what the budget bounds. */
+  worstEpochLossWad = 0n;
+  worstOperationLossBps = 0n;
+
+  record(now: bigint, netMintedDelta: bigint, contractedWad: bigint, lossWad = 0n, tradeWad = 0n): void {
     if (now >= this.epoch.startedAt + this.epochSec) this.epoch = { startedAt: now, netMinted: 0n, contracted: 0n, lossWad: 0n };
     this.epoch.netMinted += netMintedDelta;
     this.epoch.contracted += contractedWad;
     this.epoch.lossWad += lossWad;
+    if (this.epoch.lossWad > this.worstEpochLossWad) this.worstEpochLossWad = this.epoch.lossWad;
+    if (tradeWad > 0n && (lossWad * 10_000n) / tradeWad > this.worstOperationLossBps) this.worstOperationLossBps = (lossWad * 10_000n) / tradeWad;
     this.lastOperationAt = now;
   }
 }
@@ -255,7 +263,7 @@ export class BallastPolicy implements Policy {
       m.supply += sold;
       m.sellTokens(sold);
       this.reserve.idle.USDC += out;
-      this.book.record(m.now, sold, 0n, outcome.lossWad);
+      this.book.record(m.now, sold, 0n, outcome.lossWad, mulDiv(sold, PEG_WAD, TOKEN_UNIT));
       this.charge(m, GAS.ballastExpand + readsGas, false);
       this.stats.profitUsd += fromRaw(out, QUOTE_UNIT) * m.truth.USDC - fromRaw(sold, TOKEN_UNIT);
       return;
@@ -264,7 +272,7 @@ export class BallastPolicy implements Policy {
     this.reserve.idle.USDC -= spent;
     m.buyTokens(spent);
     m.supply -= bought;
-    this.book.record(m.now, -bought, mulDiv(spent, WAD, QUOTE_UNIT), outcome.lossWad);
+    this.book.record(m.now, -bought, mulDiv(spent, WAD, QUOTE_UNIT), outcome.lossWad, mulDiv(spent, s.quoteUsdWad, QUOTE_UNIT));
     this.charge(m, GAS.ballastContract + readsGas, false);
     const spentUsd = fromRaw(spent, QUOTE_UNIT) * m.truth.USDC;
     this.stats.reserveSpentUsd += spentUsd;
@@ -276,7 +284,7 @@ export class BallastPolicy implements Policy {
   }
 
   reserveExhausted(): boolean {
-    return this.reserve.accounted("USDC") < QUOTE_UNIT * 1000n;
+    return this.reserve.accounted("USDC") < EXHAUSTED_BELOW_USDC;
   }
 
   columns(m: Market): Record<string, number> {

@@ -22,6 +22,7 @@ import { BallastFacility } from "../facilities";
 import { GAS } from "../gas";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, numberToWad } from "../market";
 import { type Policy, type StepContext, emptyStats, spendGas } from "../types";
+import { EXHAUSTED_BELOW_USDC } from "./holdings";
 import { OperatorBook, operatorStateOf } from "./ballast";
 import { type KeeperRequest, KeeperTxQueue } from "./keeperTx";
 
@@ -130,7 +131,7 @@ export class OraclePolicy implements Policy {
   }
 
   reserveExhausted(): boolean {
-    return this.reserve.accounted("USDC") < QUOTE_UNIT * 1000n;
+    return this.reserve.accounted("USDC") < EXHAUSTED_BELOW_USDC;
   }
 
   columns(m: Market): Record<string, number> {

@@ -115,6 +115,8 @@ export interface StatusView {
   reserve: ReserveAssetView[];
   caps: CapsView | null;
   paused: PausedView;
+  /** What needs a reader's attention (a degraded or rejected feed, a stale TWAP, a view that reverts), one sentence each. */
+  warnings: string[];
   history: PricePoint[];
   operations: OperationView[];
   keeper: KeeperHealthView;

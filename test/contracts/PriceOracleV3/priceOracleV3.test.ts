@@ -8,7 +8,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import { PriceOracleV3__factory } from "../../../typechain-types";
 import { createV3Pool, deployV3Factory, enableLocalTier } from "../../../deploy/uniswapV3";
-import { pegSqrtPriceX96 } from "../../../deploy/systemV3";
+import { pegSqrtPriceX96 } from "../../../deploy/v3Launch";
 import * as v3 from "../../../keeper/src/policy/v3";
 import { refreshFeeds } from "../../support/system";
 import { WAD, deployV3SystemFixture, pushV3PriceTo, v3Spot } from "../../support/systemV3";
