@@ -234,9 +234,14 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
     external: config.kind === "live" ? config.external : null,
   };
 
+  // A journal kept in memory is never read back, so the compiler's build info it would store (one
+  // 17 MB JSON parse per deployed contract, most of an in-process deploy's time) is left out.
+  const artifactResolver: ArtifactResolver = journalDir
+    ? target.artifacts
+    : { loadArtifact: (name) => target.artifacts.loadArtifact(name), getBuildInfo: async () => undefined };
   const runIgnition = () =>
     deploy({
-      artifactResolver: target.artifacts,
+      artifactResolver,
       provider: target.rpc,
       deploymentDir: journalDir,
       ignitionModule: buildBallastModule(input),

@@ -102,9 +102,24 @@ export const PEG_CONTROL_V2_POOL = {
   sizing: { minOperationShareBps: 1_000, maxLossBps: 20, maxLossPerEpochUsd: "5000" },
 } as const satisfies Pick<BallastParams["operator"], "bandBps" | "cooldownSec" | "sizing">;
 
-/** `params` with the frontier's peg control (band, cooldown, sizing) on its operator. */
-export function withPegControl(params: BallastParams): BallastParams {
-  return { ...params, operator: { ...params.operator, bandBps: PEG_CONTROL_V2_POOL.bandBps, cooldownSec: PEG_CONTROL_V2_POOL.cooldownSec, sizing: { ...PEG_CONTROL_V2_POOL.sizing } } };
+type PegControl = Pick<BallastParams["operator"], "bandBps" | "cooldownSec" | "sizing">;
+
+/**
+ * Peg control on the Uniswap V3 venue (DEFAULT_V3_VENUE: the 0.01% tier, protocol-owned liquidity
+ * in ±20 bps), measured with `npm run simulate -- --venue v3` (docs/simulation.md, "The two
+ * venues"): the pool's fee is 1 bps and its depth near the peg many times the pair's, so the band
+ * sits at the operator's hard minimum (Constants.sol MIN_BAND_BPS, 10); at 30 bps Ballast never
+ * acted on V3 (the Reserve's arbitrage holds the price within ~6 bps). Cooldown and sizing as on V2.
+ */
+export const PEG_CONTROL_V3_POOL = {
+  bandBps: 10,
+  cooldownSec: 12,
+  sizing: { minOperationShareBps: 1_000, maxLossBps: 20, maxLossPerEpochUsd: "5000" },
+} as const satisfies PegControl;
+
+/** `params` with the frontier's peg control (band, cooldown, sizing) on its operator (the V2 pool's unless given). */
+export function withPegControl(params: BallastParams, control: PegControl = PEG_CONTROL_V2_POOL): BallastParams {
+  return { ...params, operator: { ...params.operator, bandBps: control.bandBps, cooldownSec: control.cooldownSec, sizing: { ...control.sizing } } };
 }
 
 export const LOCAL_PARAMS: BallastParams = {
@@ -278,6 +293,9 @@ const LIVE_PARAMS: BallastParams = withPegControl({
 
 /** What the simulator runs Ballast with: the local system under the frontier's peg control. */
 export const SIM_PARAMS: BallastParams = withPegControl(LOCAL_PARAMS);
+
+/** What the simulator runs Ballast with on the V3 venue: the local system on the default V3 pool under its peg control. */
+export const SIM_PARAMS_V3: BallastParams = { ...withPegControl(LOCAL_PARAMS, PEG_CONTROL_V3_POOL), venue: DEFAULT_V3_VENUE };
 
 /**
  * `devnet`: a live-shaped network on a local Anvil node (chain 31338) standing in for a testnet. Its

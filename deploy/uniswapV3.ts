@@ -32,7 +32,7 @@ export interface UniswapV3PoolContract {
   ticks(tick: number): Promise<{ liquidityNet: bigint; initialized: boolean }>;
   tickBitmap(word: number): Promise<bigint>;
   initialize(sqrtPriceX96: bigint): Tx;
-  increaseObservationCardinalityNext(n: number): Tx;
+  increaseObservationCardinalityNext(n: number, overrides?: { gasLimit: bigint }): Tx;
   observe(secondsAgos: number[]): Promise<[bigint[], bigint[]]>;
 }
 
@@ -78,11 +78,20 @@ export async function createV3Pool(
  */
 export const CARDINALITY_STEP = 400;
 
+/**
+ * Gas per observation slot opened: a zero-to-nonzero SSTORE (20,000) on a cold slot (2,100) and the
+ * loop around it, with room. Sent as the gas limit: a `hardhat node` fails to estimate this call
+ * ("missing revert data") although it succeeds when sent.
+ */
+export const GAS_PER_CARDINALITY_SLOT = 25_000n;
+const CARDINALITY_CALL_GAS = 100_000n;
+
 /** Raises the pool's observation cardinality to `cardinality` in steps that fit a block. */
 export async function raiseCardinality(pool: UniswapV3PoolContract, cardinality: number): Promise<void> {
   let next = Number((await pool.slot0()).observationCardinalityNext);
   while (next < cardinality) {
-    next = Math.min(next + CARDINALITY_STEP, cardinality);
-    await (await pool.increaseObservationCardinalityNext(next)).wait();
+    const opened = Math.min(next + CARDINALITY_STEP, cardinality) - next;
+    next += opened;
+    await (await pool.increaseObservationCardinalityNext(next, { gasLimit: CARDINALITY_CALL_GAS + GAS_PER_CARDINALITY_SLOT * BigInt(opened) })).wait();
   }
 }

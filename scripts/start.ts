@@ -135,7 +135,7 @@ async function main(): Promise<void> {
     // The keeper's reads of a V3 pool are not in every build yet: report its first cycle either way.
     const first = await waitFor((e) => String(e.event).startsWith("cycle."), 120_000, "first cycle");
     const ok = first.event === "cycle.stand-still" || first.event === "cycle.act";
-    out(ok ? `  keeper  first cycle on the V3 pool: ${first.event} ${String(first.reason ?? first.action ?? "")}` : `  keeper  cannot read the V3 pool yet: ${first.event} ${String(first.error ?? first.detail ?? "")}`);
+    out(ok ? `  keeper  first cycle on the V3 pool: ${first.event} ${String(first.reason ?? first.action ?? "")}` : `  keeper  cannot read the V3 pool yet: ${first.event} ${String(first.error ?? (first.err as { message?: string } | undefined)?.message ?? "")}`);
     out("\n• the V3 venue is deployed and its status printed; the price scenario runs on the V2 pair only so far (npm start)");
     if (process.argv.includes("--exit")) {
       stopping = true;

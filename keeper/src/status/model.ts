@@ -58,6 +58,9 @@ export interface AssetStatus {
   degradedSince: number | null;
   /** The degraded haircut on the last good price, basis points (0 unless degraded). */
   degradedHaircutBps: number | null;
+  /** The price's state in words, as every view shows it: "ok", "degraded since …", "degraded (its feed
+   *  fails; the last good price goes stale at …)" or "rejected by the oracle". */
+  priceNote: string;
   /** The feed's latest round: when, how old at this block, its staleness bound, and whether PriceOracle.tryPrice accepts it. */
   feed: { updatedAt: number; ageSec: number; maxAgeSec: number; valid: boolean };
 }
@@ -153,10 +156,12 @@ function assetsOf(snap: Snapshot, detail: StatusDetail | null, warnings: string[
     const priced = f.valid && f.priceWad > 0n;
     const priceStatus = d ? (PRICE_STATUS[d.priceStatus] ?? "invalid") : null;
     const degradedSince = d && priceStatus === "degraded" ? Number(d.staleSinceSec) : null;
+    let priceNote = "ok";
     if (degradedSince !== null) {
-      const since = degradedSince <= now ? `degraded since ${isoAt(degradedSince)}` : `degraded (its feed fails; the last good price goes stale at ${isoAt(degradedSince)})`;
-      warnings.push(`${f.symbol} price: ${since} (last good price under a ${d!.degradedHaircutBps} bps haircut; minting it is blocked)`);
+      priceNote = degradedSince <= now ? `degraded since ${isoAt(degradedSince)}` : `degraded (its feed fails; the last good price goes stale at ${isoAt(degradedSince)})`;
+      warnings.push(`${f.symbol} price: ${priceNote} (last good price under a ${d!.degradedHaircutBps} bps haircut; minting it is blocked)`);
     } else if (!priced) {
+      priceNote = "rejected by the oracle";
       warnings.push(`${f.symbol} price: the oracle rejects its feed (no last good price within the degraded window, or an answer out of bounds)`);
     }
     // Reserve.reserveValue(): amount × price / unit, then × (1 − haircut), each rounded down.
@@ -172,6 +177,7 @@ function assetsOf(snap: Snapshot, detail: StatusDetail | null, warnings: string[
       priceStatus,
       degradedSince,
       degradedHaircutBps: d ? Number(d.degradedHaircutBps) : null,
+      priceNote,
       feed: { updatedAt: Number(f.updatedAt), ageSec: secondsLeft(snap.blockTimestamp, f.updatedAt), maxAgeSec: Number(f.maxAgeSec), valid: f.valid },
     };
   });

@@ -85,6 +85,7 @@ function reserveOf(st: ProtocolStatus): ReserveAssetView[] {
     valueUsdNumber: a.value === null ? null : wadToNumber(big(a.value)),
     feedValid: a.feed.valid,
     degradedSince: a.degradedSince,
+    feedNote: a.priceNote,
     feedAgeSec: a.feed.ageSec,
     feedMaxAgeSec: a.feed.maxAgeSec,
   }));

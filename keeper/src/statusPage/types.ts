@@ -22,6 +22,8 @@ export interface ReserveAssetView {
   feedValid: boolean;
   /** Degraded mode: when the asset's feed went stale and the oracle fell back to its last good price (unix seconds); null otherwise. */
   degradedSince: number | null;
+  /** The price's state in words (the status model's `priceNote`): "ok", "degraded since …", "degraded (its feed fails; …)", "rejected by the oracle". */
+  feedNote: string;
   /** Seconds since the feed's latest answer, at the snapshot block. */
   feedAgeSec: number;
   feedMaxAgeSec: number;

@@ -76,7 +76,8 @@ describe("status model (pure)", function () {
     d.assets[1] = { ...d.assets[1], priceStatus: 1, staleSinceSec: T0 - 10n, degradedHaircutBps: 25n };
     const st = protocolStatus(snap, d, SOURCE);
     expect(st.twap).to.deep.equal({ spanSec: 3_601, windowSec: 1_800, stale: true });
-    expect(st.assets[0]).to.include({ price: null, value: null });
+    expect(st.assets[0]).to.include({ price: null, value: null, priceNote: "rejected by the oracle" });
+    expect(st.assets[1].priceNote).to.equal(`degraded since ${new Date(Number(T0 - 10n) * 1000).toISOString()}`);
     expect(st.warnings).to.deep.equal([
       "pool TWAP is stale: it averages over 3601 s (window 1800 s); observations stopped — call PriceOracle.update()",
       "USDC price: the oracle rejects its feed (no last good price within the degraded window, or an answer out of bounds)",
@@ -96,6 +97,8 @@ describe("status model (pure)", function () {
     snap.feeds[1] = { ...snap.feeds[1], valid: false, priceWad: 0n };
     const st = protocolStatus(snap, d, SOURCE);
     expect(st.assets[1]).to.include({ priceStatus: "degraded", degradedSince: Number(T0 + 1_200n), degradedHaircutBps: 0 });
+    expect(st.assets[1].priceNote, "not 'degraded since' a moment still to come").to.equal(`degraded (its feed fails; the last good price goes stale at ${new Date(Number(T0 + 1_200n) * 1000).toISOString()})`);
+    expect(st.assets[0].priceNote).to.equal("ok");
     expect(st.warnings).to.deep.equal([`WETH price: degraded (its feed fails; the last good price goes stale at ${new Date(Number(T0 + 1_200n) * 1000).toISOString()}) (last good price under a 0 bps haircut; minting it is blocked)`]);
     expect(renderStatus(st)).to.match(/WETH\s+200\.5\s+degraded\s+15%\s+n\/a/);
   });

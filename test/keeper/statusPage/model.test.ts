@@ -87,6 +87,8 @@ describe("status page: model on the real system", function () {
     expect(byAsset.get("WETH")!.feedValid).to.equal(false);
     expect(byAsset.get("WETH")!.degradedSince).to.equal(Number(staleSince));
     expect(byAsset.get("USDC")!.degradedSince).to.equal(null);
+    expect(byAsset.get("WETH")!.feedNote).to.equal(`degraded since ${new Date(Number(staleSince) * 1000).toISOString()}`);
+    expect(byAsset.get("USDC")!.feedNote).to.equal("ok");
     expect(model.view(1_000).warnings.some((w) => w.startsWith(`WETH price: degraded since ${new Date(Number(staleSince) * 1000).toISOString()}`))).to.equal(true);
   });
 
