@@ -45,9 +45,11 @@ function fixtureConfig(venue: V3VenueParams): LocalNetworkConfig {
  * with the market maker's and the protocol's positions, the TWAP window warmed, the wiring
  * checked), then lets the actors trade through the market maker's router.
  */
-export async function deployV3SystemWith(venue: V3VenueParams): Promise<V3Fixture> {
-  const a = await actors();
-  const config = fixtureConfig(venue);
+export async function deployV3SystemWith(venue: V3VenueParams, deployerAccount?: number): Promise<V3Fixture> {
+  const signers = await hre.ethers.getSigners();
+  // Another deployer (it also administers) lands the contracts elsewhere, so the pool's token order may differ.
+  const a = { ...(await actors()), ...(deployerAccount !== undefined && { admin: signers[deployerAccount] }) };
+  const config: LocalNetworkConfig = { ...fixtureConfig(venue), deployerAccount };
   const outcome = await deployInProcess(hre, { config });
   const system = connectLocalSystem(outcome, config.params, a.admin);
   if (!system.v3) throw new Error("the deploy did not deploy the V3 venue");
@@ -66,6 +68,23 @@ export async function deployV3SystemFixture(): Promise<V3Fixture> {
 
 export async function deployV3Tier500Fixture(): Promise<V3Fixture> {
   return deployV3SystemWith({ ...DEFAULT_V3_VENUE, feePips: 500 });
+}
+
+/** Accounts from here on are spare: the fixtures' role-named actors and automation parties use 0…9. */
+const FIRST_SPARE_ACCOUNT = 10;
+
+/**
+ * The V3 system with the stable token on the given side of the pool. The pool sorts its tokens by
+ * address, so the side depends on where the deploy lands: this deploys from the fixtures' deployer,
+ * then from spare accounts, until the token sits where asked.
+ */
+export async function deployV3SystemWithTokenOrder(tokenIsToken0: boolean): Promise<V3Fixture> {
+  const spare = (await hre.ethers.getSigners()).length - FIRST_SPARE_ACCOUNT;
+  for (const account of [undefined, ...Array.from({ length: spare }, (_, i) => FIRST_SPARE_ACCOUNT + i)]) {
+    const f = await deployV3SystemWith(DEFAULT_V3_VENUE, account);
+    if (f.v3.tokenIsToken0 === tokenIsToken0) return f;
+  }
+  throw new Error(`no account's deploy put the stable token as the pool's token${tokenIsToken0 ? 0 : 1}`);
 }
 
 /** The pool's spot, WAD quote per whole token. */
