@@ -5,6 +5,7 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "
 import type { HardhatUserConfig } from "hardhat/config";
 import "./scripts/tasks";
 import { DEVNET_CHAIN_ID } from "./deploy/parameters";
+import { revertClockHooks } from "./test/support/revertClock";
 
 /** The one compiler version; `solc` in devDependencies is pinned to it (compiled offline). */
 const SOLC_VERSION = "0.8.28";
@@ -58,7 +59,7 @@ const config: HardhatUserConfig = {
     },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
-  mocha: { timeout: 120_000 },
+  mocha: { timeout: 120_000, rootHooks: revertClockHooks },
 };
 
 export default config;

@@ -191,8 +191,8 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
         int24 pegTick = TickMath.getTickAtSqrtPrice(_sqrtPegX96(oracle.price(quoteAsset)));
         int24 half = int24(uint24(rangeBps));
         lower = _floorToSpacing(pegTick - half);
-        upper = -_floorToSpacing(-(pegTick + half)); // ceiling
-        if (upper <= pegTick) upper += _tickSpacing;
+        // Ceiling: upper >= pegTick + half > pegTick, as half >= one spacing >= 1 (`_setRange`).
+        upper = -_floorToSpacing(-(pegTick + half));
     }
 
     // ------------------------------------------------------------------ internals

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -21,12 +21,12 @@ import "./libraries/Constants.sol" as C;
 
 /// @title MarketOperator
 /// @notice See {IMarketOperator}.
-/// @dev Each operation is gate → compute → actuate → assert:
+/// @dev Each trade (`_trade`, one path for both directions) is gate → compute → actuate → assert:
 /// gate (`_readMarket`, `_requireReady`: cooldown, stale TWAP, guard, band), compute
 /// (`_sizeExpansion`, `_sizeContraction`, then the caller's amount, limit price and the minimum
 /// size, PegMath), actuate (one swap), assert (`_requireNotCrossed`, `_requireSolvent`).
 /// `preview()` runs the same gate and compute without reverting.
-contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyGuard {
+contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice May pause operations; cannot unpause.
@@ -64,6 +64,21 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint256 quoteUsdWad;
         uint256 twapSpanSec;
         uint256 twapWindowSec;
+        VenueMemo memo;
+    }
+
+    /// @dev A venue's scratch for one operation, so its steps share work instead of redoing it
+    /// (V3: the peg as a sqrt price limit for the trade's direction, and the last quote, which
+    /// sizing, the budget check and the output would each walk again). V2 leaves it empty.
+    struct VenueMemo {
+        bool pegSellToken;
+        uint160 sqrtPegX96;
+        bool quotedSellToken;
+        uint160 quotedLimitX96;
+        uint160 quotedAfterX96;
+        uint256 quotedIn;
+        uint256 quotedUsed;
+        uint256 quotedOut;
     }
 
     /// @dev setSizing's parameters, packed in one slot (every operation reads all three). Their
@@ -123,6 +138,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _setBand(bandBps_, maxSpotTwapDeviationBps_);
         _setSizing(C.DEFAULT_MIN_OPERATION_SHARE_BPS, 0, 0);
         _epoch.startedAt = block.timestamp;
+        // The reserve pulls every expansion's proceeds (`depositFromOperator`): one unlimited
+        // allowance here instead of a fresh one per operation. The reserve is immutable and this
+        // contract holds quote only between a swap and that deposit.
+        IERC20(quoteAsset).forceApprove(address(reserve_), type(uint256).max);
     }
 
     // ================================================================== admin
@@ -181,7 +200,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         returns (uint256 tokensSold, uint256 quoteReceived)
     {
         _requireKeeper();
-        return _expand(amount, minQuoteOut, 0);
+        return _trade(true, amount, minQuoteOut, 0);
     }
 
     /// @inheritdoc IMarketOperator
@@ -194,7 +213,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     {
         _requireKeeper();
         _requireWithin("minPriceWad", minPriceWad, 0, C.MAX_LIMIT_PRICE_WAD);
-        return _expand(amount, 0, minPriceWad);
+        return _trade(true, amount, 0, minPriceWad);
     }
 
     /// @inheritdoc IMarketOperator
@@ -206,7 +225,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         returns (uint256 quoteSpent, uint256 tokensBurned)
     {
         _requireKeeper();
-        return _contract(quoteAmount, minTokenOut, type(uint256).max);
+        return _trade(false, quoteAmount, minTokenOut, 0);
     }
 
     /// @inheritdoc IMarketOperator
@@ -219,7 +238,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     {
         _requireKeeper();
         _requireWithin("maxPriceWad", maxPriceWad, 1, C.MAX_LIMIT_PRICE_WAD);
-        return _contract(quoteAmount, 0, maxPriceWad);
+        return _trade(false, quoteAmount, 0, maxPriceWad);
     }
 
     /// @inheritdoc IMarketOperator
@@ -265,9 +284,8 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         if (action != Action.Rebalance) {
             _requireWithin("limitPriceWad", limitPriceWad, action == Action.Contract ? 1 : 0, C.MAX_LIMIT_PRICE_WAD);
         }
-        if (action == Action.Expand) _expand(amount, 0, limitPriceWad);
-        else if (action == Action.Contract) _contract(amount, 0, limitPriceWad);
-        else _rebalance();
+        if (action == Action.Rebalance) _rebalance();
+        else _trade(action == Action.Expand, amount, 0, limitPriceWad);
     }
 
     // ================================================================== views
@@ -316,80 +334,58 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     // ================================================================== actuators
 
-    /// @dev `minPriceWad` 0: no price bound.
-    function _expand(uint256 amount, uint256 minQuoteOut, uint256 minPriceWad)
+    /// @dev Both trades, one path. `expand`: sells `amount` tokens (minted) for quote, which the
+    /// reserve takes in; else spends `amount` quote (released by the reserve) on tokens, which are
+    /// burned. `minOut` bounds the output; `limitPriceWad` (0: none) the price, quote whole units per
+    /// token, WAD: the least a sale gets, or the most a purchase pays. Returns (input, output).
+    function _trade(bool expand, uint256 amount, uint256 minOut, uint256 limitPriceWad)
         private
-        returns (uint256 tokensSold, uint256 quoteOut)
+        returns (uint256 amountIn, uint256 amountOut)
     {
         if (amount == 0) revert ZeroAmount();
         // Permissionless: always the full allowed trade, so no one can spend the cooldown on a small one.
         if (permissionless) amount = type(uint256).max;
+        Action action = expand ? Action.Expand : Action.Contract;
         _syncPool();
         Market memory m = _readMarket();
-        _requireReady(m, Action.Expand);
+        _requireReady(m, action);
         Backing memory b = _readBacking();
-        (uint256 full, Blocker blocker) = _sizeExpansion(m, b);
-        if (full == 0) _revertNoTrade(Action.Expand, blocker);
-        tokensSold = Math.min(amount, full);
-        if (minPriceWad != 0) {
-            (uint256 num, uint256 den) = _limitPoolPrice(minPriceWad);
-            uint256 atLimit = _maxInAtPrice(m, true, num, den);
-            if (atLimit == 0) revert PriceLimitExceeded(minPriceWad, _firstUnitPriceWad(m, true));
-            tokensSold = Math.min(tokensSold, atLimit);
-        }
-        _requireMinimumSize(tokensSold, full);
-        quoteOut = _amountOut(m, true, tokensSold);
-        if (quoteOut < minQuoteOut) revert SlippageExceeded(minQuoteOut, quoteOut);
+        (uint256 full, Blocker blocker) = expand ? _sizeExpansion(m, b) : _sizeContraction(m, b);
+        if (full == 0) _revertNoTrade(action, blocker);
+        amountIn = _clampToLimit(m, expand, Math.min(amount, full), limitPriceWad);
+        _requireMinimumSize(amountIn, full);
+        amountOut = _amountOut(m, expand, amountIn);
+        if (amountOut < minOut) revert SlippageExceeded(minOut, amountOut);
         int256 equityBefore = _equityOf(b.grossWad, b.supply);
 
-        (tokensSold, quoteOut) = _swapTokensForQuote(m, tokensSold, quoteOut);
-        IERC20(quoteAsset).forceApprove(address(reserve), quoteOut);
-        reserve.depositFromOperator(quoteAsset, quoteOut);
-
-        _recordOperation(int256(tokensSold), 0);
-        uint256 spotAfter = _requireNotCrossed(m, Action.Expand);
+        // The trade's value at the peg (tokens sold) or at the quote's price (quote spent): what its
+        // loss allowance is a share of.
+        uint256 tradeValueWad;
+        if (expand) {
+            (amountIn, amountOut) = _swapTokensForQuote(m, amountIn, amountOut);
+            reserve.depositFromOperator(quoteAsset, amountOut);
+            _recordOperation(int256(amountIn), 0);
+            tradeValueWad = Math.mulDiv(amountIn, C.PEG_WAD, _tokenUnit);
+        } else {
+            (amountIn, amountOut) = _swapQuoteForTokens(m, amountIn, amountOut);
+            stable.burn(amountOut);
+            _recordOperation(-int256(amountOut), _normaliseQuote(amountIn));
+            tradeValueWad = Math.mulDiv(amountIn, m.quoteUsdWad, _quoteUnit);
+        }
+        uint256 spotAfter = _requireNotCrossed(m, action);
         _payCallerReward(b, equityBefore, m, spotAfter);
-        _requireSolvent(
-            b, equityBefore, _lossAllowanceWad(Math.mulDiv(tokensSold, C.PEG_WAD, _tokenUnit)), true, _backingAfter(b, m.quoteUsdWad)
-        );
-        emit SupplyExpanded(msg.sender, tokensSold, quoteOut, m.spotWad, spotAfter);
+        _requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m.quoteUsdWad));
+        if (expand) emit SupplyExpanded(msg.sender, amountIn, amountOut, m.spotWad, spotAfter);
+        else emit SupplyContracted(msg.sender, amountIn, amountOut, m.spotWad, spotAfter);
     }
 
-    /// @dev `maxPriceWad` type(uint256).max: no price bound.
-    function _contract(uint256 quoteAmount, uint256 minTokenOut, uint256 maxPriceWad)
-        private
-        returns (uint256 quoteSpent, uint256 tokensOut)
-    {
-        if (quoteAmount == 0) revert ZeroAmount();
-        if (permissionless) quoteAmount = type(uint256).max;
-        _syncPool();
-        Market memory m = _readMarket();
-        _requireReady(m, Action.Contract);
-        Backing memory b = _readBacking();
-        (uint256 full, Blocker blocker) = _sizeContraction(m);
-        if (full == 0) _revertNoTrade(Action.Contract, blocker);
-        quoteSpent = Math.min(quoteAmount, full);
-        if (maxPriceWad != type(uint256).max) {
-            (uint256 num, uint256 den) = _limitPoolPrice(maxPriceWad);
-            uint256 atLimit = _maxInAtPrice(m, false, num, den);
-            if (atLimit == 0) revert PriceLimitExceeded(maxPriceWad, _firstUnitPriceWad(m, false));
-            quoteSpent = Math.min(quoteSpent, atLimit);
-        }
-        _requireMinimumSize(quoteSpent, full);
-        tokensOut = _amountOut(m, false, quoteSpent);
-        if (tokensOut < minTokenOut) revert SlippageExceeded(minTokenOut, tokensOut);
-        int256 equityBefore = _equityOf(b.grossWad, b.supply);
-
-        (quoteSpent, tokensOut) = _swapQuoteForTokens(m, quoteSpent, tokensOut);
-        stable.burn(tokensOut);
-
-        _recordOperation(-int256(tokensOut), _normaliseQuote(quoteSpent));
-        uint256 spotAfter = _requireNotCrossed(m, Action.Contract);
-        _payCallerReward(b, equityBefore, m, spotAfter);
-        _requireSolvent(
-            b, equityBefore, _lossAllowanceWad(Math.mulDiv(quoteSpent, m.quoteUsdWad, _quoteUnit)), true, _backingAfter(b, m.quoteUsdWad)
-        );
-        emit SupplyContracted(msg.sender, quoteSpent, tokensOut, m.spotWad, spotAfter);
+    /// @dev `amountIn`, at most what trades within the limit price (0: no limit).
+    function _clampToLimit(Market memory m, bool expand, uint256 amountIn, uint256 limitPriceWad) private view returns (uint256) {
+        if (limitPriceWad == 0) return amountIn;
+        (uint256 num, uint256 den) = _limitPoolPrice(limitPriceWad);
+        uint256 atLimit = _maxInAtPrice(m, expand, num, den);
+        if (atLimit == 0) revert PriceLimitExceeded(limitPriceWad, _firstUnitPriceWad(m, expand));
+        return Math.min(amountIn, atLimit);
     }
 
     /// @dev The reason a full trade is zero, as the revert a caller sees.
@@ -421,10 +417,16 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// @dev Tokens sent to the pair without a `sync()` would join this operation's swap as extra input
     /// and carry the price past the peg (`PegCrossed`): anyone could block operations for the cost of
     /// gas and skim the tokens back afterwards. Syncing first prices them in, so the trade is sized on
-    /// the pool as it really is (a donation toward the peg only leaves less to do). The pair's lock
-    /// still refuses this inside a flash swap. Then the oracle records the synced price.
+    /// the pool as it really is (a donation toward the peg only leaves less to do). When the balances
+    /// already equal the reserves a sync would change nothing but the cumulative prices, which the
+    /// swap itself accrues the same: it is skipped. The pair's lock still refuses an operation inside
+    /// a flash swap (its sync or its swap). Then the oracle records the synced price.
     function _syncPool() internal virtual {
-        pair.sync();
+        (uint256 reserveToken, uint256 reserveQuote) = _reserves();
+        if (
+            IERC20(address(stable)).balanceOf(address(pair)) != reserveToken
+                || IERC20(quoteAsset).balanceOf(address(pair)) != reserveQuote
+        ) pair.sync();
         oracle.update();
     }
 
@@ -506,12 +508,11 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// @dev Gross USD of quote that may leave the reserve while `ratio ≥ min(ratioBefore, target)`
     /// still holds at `valueAfterWad` (haircut) over `supplyAfter`. Keeps two wei for the reserve's
     /// two roundings of a payout's value (price, then haircut).
-    function _rewardHeadroomWad(Backing memory before, uint256 valueAfterWad, uint256 supplyAfter) private view returns (uint256) {
+    function _rewardHeadroomWad(Backing memory before, uint256 valueAfterWad, uint256 supplyAfter) private pure returns (uint256) {
         uint256 ratioBefore = before.supply == 0 ? type(uint256).max : Math.mulDiv(before.valueWad, C.WAD, before.supply);
         uint256 floorWad = Math.mulDiv(supplyAfter, Math.min(ratioBefore, before.targetWad), C.WAD, Math.Rounding.Ceil) + 2;
         if (valueAfterWad <= floorWad) return 0;
-        uint256 haircutBps = reserve.assetConfig(quoteAsset).haircutBps;
-        return Math.mulDiv(valueAfterWad - floorWad, C.BPS, C.BPS - haircutBps);
+        return Math.mulDiv(valueAfterWad - floorWad, C.BPS, C.BPS - before.quoteHaircutBps);
     }
 
     /// @dev The state after executing preview `p`: the same quantities `_payCallerReward` measures,
@@ -521,8 +522,8 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         (uint256 tokens, uint256 quote) = expand ? (p.amount, p.expectedOut) : (p.expectedOut, p.amount);
         uint256 quoteWad = Math.mulDiv(quote, m.quoteUsdWad, _quoteUnit);
         uint256 tokensWad = Math.mulDiv(tokens, C.PEG_WAD, _tokenUnit);
-        uint256 quoteHaircutWad = Math.mulDiv(quoteWad, C.BPS - reserve.assetConfig(quoteAsset).haircutBps, C.BPS);
-        uint256 idle = reserve.holdings(quoteAsset).idle;
+        uint256 quoteHaircutWad = Math.mulDiv(quoteWad, C.BPS - b.quoteHaircutBps, C.BPS);
+        uint256 idle = b.quoteIdle;
         // A trade within the loss budget may lose: it earns no reward. preview() blocks contractions
         // beyond the idle quote or the backing.
         o.profitWad = _gainWad(expand, quoteWad, tokensWad);
@@ -597,7 +598,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
             if (p.amount == 0) return _blocked(p, blocker);
             p.expectedOut = _amountOut(m, true, p.amount);
         } else {
-            (p.amount, blocker) = _sizeContraction(m);
+            (p.amount, blocker) = _sizeContraction(m, b);
             if (p.amount == 0) {
                 // The buffer is empty but the strategy holds quote: pulling it back unblocks the contraction.
                 if (blocker == Blocker.NoLiquidity && _needsRebalance()) {
@@ -660,11 +661,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         cap = Math.min(cap, _ratioRoom(b));
         if (cap == 0) return (0, Blocker.RatioLimit);
         (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
-        amount = Math.min(_inToPrice(m, true, num, den), cap);
+        amount = _inToPrice(m, true, num, den, cap);
         if (!_expansionWithinBudget(m, amount)) {
             (uint256 keepNum, uint256 feeDen) = _poolFee();
-            uint256 breakEven = _inToPrice(m, true, num * feeDen, den * keepNum);
-            amount = Math.min(breakEven, cap);
+            amount = _inToPrice(m, true, num * feeDen, den * keepNum, cap);
             if (!_expansionWithinBudget(m, amount)) amount = 0;
         }
         if (amount == 0) return (0, Blocker.Unprofitable);
@@ -672,19 +672,18 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     /// @dev The full contraction allowed now (quote) or why there is none: the caps and the idle
     /// quote bound it; to the peg within the loss budget, else to `peg × 0.997`.
-    function _sizeContraction(Market memory m) private view returns (uint256 amount, Blocker blocker) {
-        uint256 idle = reserve.holdings(quoteAsset).idle;
+    function _sizeContraction(Market memory m, Backing memory b) private view returns (uint256 amount, Blocker blocker) {
+        uint256 idle = b.quoteIdle;
         if (idle == 0) return (0, Blocker.NoLiquidity);
         uint256 usedWad = _epochExpired() ? 0 : _epoch.contracted;
         uint256 roomWad = usedWad >= _limits.maxContractionPerEpoch ? 0 : _limits.maxContractionPerEpoch - usedWad;
         uint256 cap = Math.min(Math.mulDiv(Math.min(_limits.maxContractionPerOp, roomWad), _quoteUnit, C.WAD), idle);
         if (cap == 0) return (0, Blocker.CapReached);
         (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
-        amount = Math.min(_inToPrice(m, false, num, den), cap);
+        amount = _inToPrice(m, false, num, den, cap);
         if (!_contractionWithinBudget(m, amount)) {
             (uint256 keepNum, uint256 feeDen) = _poolFee();
-            uint256 breakEven = _inToPrice(m, false, num * keepNum, den * feeDen);
-            amount = Math.min(breakEven, cap);
+            amount = _inToPrice(m, false, num * keepNum, den * feeDen, cap);
             if (!_contractionWithinBudget(m, amount)) amount = 0;
         }
         if (amount == 0) return (0, Blocker.Unprofitable);
@@ -726,9 +725,8 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// of haircut value, because the pool never trades below the peg during an expansion.
     function _ratioRoom(Backing memory b) private view returns (uint256) {
         if (b.supply == 0) return type(uint256).max;
-        uint256 haircutBps = reserve.assetConfig(quoteAsset).haircutBps;
         (uint256 keepNum, uint256 feeDen) = _poolFee();
-        uint256 c = Math.mulDiv(C.PEG_WAD * keepNum, C.BPS - haircutBps, feeDen * C.BPS);
+        uint256 c = Math.mulDiv(C.PEG_WAD * keepNum, C.BPS - b.quoteHaircutBps, feeDen * C.BPS);
         uint256 ratioBefore = Math.mulDiv(b.valueWad, C.WAD, b.supply);
         if (ratioBefore >= b.targetWad) {
             if (c >= b.targetWad) return type(uint256).max;
@@ -746,9 +744,8 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         returns (bool)
     {
         if (tokensOut >= b.supply) return false;
-        uint256 haircutBps = reserve.assetConfig(quoteAsset).haircutBps;
         uint256 spentWad = Math.mulDiv(
-            Math.mulDiv(quoteIn, m.quoteUsdWad, _quoteUnit, Math.Rounding.Ceil), C.BPS - haircutBps, C.BPS, Math.Rounding.Ceil
+            Math.mulDiv(quoteIn, m.quoteUsdWad, _quoteUnit, Math.Rounding.Ceil), C.BPS - b.quoteHaircutBps, C.BPS, Math.Rounding.Ceil
         );
         if (spentWad > b.valueWad) return false;
         uint256 ratioBefore = Math.mulDiv(b.valueWad, C.WAD, b.supply);
@@ -807,18 +804,18 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     function _readMarket() private view returns (Market memory m) {
-        (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec) = oracle.marketPriceAndSpan();
-        m.quoteUsdWad = oracle.price(quoteAsset);
+        (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec, m.quoteUsdWad) = oracle.marketState();
         _readPool(m);
     }
 
     function _tryReadMarket() private view returns (bool ok, Market memory m) {
-        try oracle.marketPriceAndSpan() returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec) {
-            (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec) = (spotWad, twapWad, spanSec, windowSec);
+        // The market read prices through the quote's feed: it succeeds only with a valid quote price.
+        try oracle.marketState() returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec, uint256 quoteUsdWad) {
+            (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec, m.quoteUsdWad) = (spotWad, twapWad, spanSec, windowSec, quoteUsdWad);
         } catch {
             return (false, m);
         }
-        (ok, m.quoteUsdWad) = oracle.tryPrice(quoteAsset);
+        ok = true;
         _readPool(m);
     }
 
@@ -829,6 +826,11 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         b.supply = stable.totalSupply();
         b.targetWad = policy.targetRatio();
         b.quoteAmount = reserve.accountedAmount(quoteAsset);
+        _readQuoteHolding(b);
+    }
+
+    /// @dev The reserve's idle quote and its haircut: what sizing, rule 7 and the reward read of it.
+    function _readQuoteHolding(Backing memory b) private view {
         b.quoteIdle = reserve.holdings(quoteAsset).idle;
         b.quoteHaircutBps = reserve.assetConfig(quoteAsset).haircutBps;
     }
@@ -841,6 +843,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         }
         b.supply = stable.totalSupply();
         b.targetWad = policy.targetRatio();
+        _readQuoteHolding(b);
         ok = true;
     }
 
@@ -872,11 +875,15 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         return (C.UNI_V2_FEE_NUMERATOR, C.UNI_V2_FEE_DENOMINATOR);
     }
 
-    /// @dev Input that moves the pool's price (quote units per token unit) to `num / den`, rounded down.
-    function _inToPrice(Market memory m, bool sellToken, uint256 num, uint256 den) internal view virtual returns (uint256) {
-        return sellToken
-            ? PegMath.tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den)
-            : PegMath.quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den);
+    /// @dev Input that moves the pool's price (quote units per token unit) to `num / den`, rounded
+    /// down, at most `cap` (a venue that walks the pool stops at the cap).
+    function _inToPrice(Market memory m, bool sellToken, uint256 num, uint256 den, uint256 cap) internal view virtual returns (uint256) {
+        return Math.min(
+            sellToken
+                ? PegMath.tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den)
+                : PegMath.quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den),
+            cap
+        );
     }
 
     /// @dev Output of a trade of `amountIn`, fee included, rounded down.

@@ -29,7 +29,9 @@ import {
 /// @title PriceOracle
 /// @notice See {IPriceOracle}.
 /// @dev TWAP: a ring buffer of pool observations (cumulative price of the token in quote units,
-/// UQ112x112 · seconds), at most one per quarter window. The TWAP runs from the newest observation
+/// UQ112x112 · seconds), at most one per quarter window. Every observation's time sits in one
+/// slot and the ring's index, count and window in another, so a read finds its anchor (and an
+/// update learns it is not due) in two storage reads; only the anchor's cumulative is then read. The TWAP runs from the newest observation
 /// that is at least one window old to now, using the pair's counterfactual cumulative price (as
 /// UniswapV2OracleLibrary does), so it needs no transaction in the current block.
 /// Feeds: every aggregator call is a low-level staticcall whose return data is length-checked, so
@@ -38,9 +40,11 @@ import {
 /// hourly, by `recordPrices`, by `setFeed`) and only for a newer round; `priceInfo` reads them only
 /// when no feed answers fresh, so pricing a healthy asset costs nothing more.
 contract PriceOracle is IPriceOracle, AccessControl {
-    struct Observation {
-        uint32 timestamp;
-        uint256 priceCumulative;
+    /// @dev Newest observation's index, how many are stored, and the TWAP window (≤ 1 day): one slot.
+    struct Ring {
+        uint8 newest;
+        uint8 count;
+        uint32 windowSec;
     }
 
     address public immutable override pool;
@@ -51,8 +55,19 @@ contract PriceOracle is IPriceOracle, AccessControl {
     uint256 private immutable _tokenUnit;
     uint256 private immutable _quoteUnit;
 
-    uint256 public override twapWindowSec;
-    mapping(address asset => FeedConfig) private _feeds;
+    /// @dev A feed as stored: what a price read needs in two slots. `sequencerChecked` mirrors
+    /// `sequencerUptimeFeed != 0` for every priced asset (kept by `setFeed` and
+    /// `setSequencerUptimeFeed`), so a read without an uptime feed loads no global slot.
+    struct StoredFeed {
+        address aggregator;
+        uint32 maxAgeSec;
+        bool sequencerChecked;
+        uint128 minPriceWad;
+        uint128 maxPriceWad;
+    }
+
+    Ring private _ring;
+    mapping(address asset => StoredFeed) private _feeds;
     mapping(address asset => BackupFeed) private _backups;
     mapping(address asset => LastGoodPrice) private _lastGood;
     /// @dev Every asset that ever had a feed, in order: whose last good prices `recordPrices` keeps.
@@ -60,9 +75,9 @@ contract PriceOracle is IPriceOracle, AccessControl {
     uint256 public override pricesCheckedAtSec;
     address public override sequencerUptimeFeed;
     uint256 public override sequencerGracePeriodSec;
-    Observation[OBSERVATION_SLOTS] private _observations;
-    uint256 private _newest;
-    uint256 private _count;
+    /// @dev Each observation's time (packed: eight to a slot) and cumulative price, by ring index.
+    uint32[OBSERVATION_SLOTS] private _observedAt;
+    uint256[OBSERVATION_SLOTS] private _cumulatives;
 
     constructor(address admin, address pool_, address token_, address quoteAsset_, uint256 twapWindowSec_) {
         if (admin == address(0) || pool_ == address(0) || token_ == address(0) || quoteAsset_ == address(0)) {
@@ -101,10 +116,10 @@ contract PriceOracle is IPriceOracle, AccessControl {
             _pricedAssets.push(asset);
         }
         // Decimals are not stored: they are read at each price (a feed may be migrated).
-        _feeds[asset] = FeedConfig({
+        _feeds[asset] = StoredFeed({
             aggregator: aggregator,
-            decimals: 0,
             maxAgeSec: uint32(maxAgeSec),
+            sequencerChecked: sequencerUptimeFeed != address(0),
             minPriceWad: uint128(minPriceWad),
             maxPriceWad: uint128(maxPriceWad)
         });
@@ -117,7 +132,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
     /// @notice Sets `asset`'s backup feed (zero aggregator removes it), used when the primary fails;
     /// the primary's price bounds apply. Only DEFAULT_ADMIN_ROLE; the primary must be set.
     function setBackupFeed(address asset, address aggregator, uint256 maxAgeSec) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        FeedConfig memory cfg = _feeds[asset];
+        StoredFeed memory cfg = _feeds[asset];
         if (cfg.aggregator == address(0)) revert FeedNotSet(asset);
         if (aggregator != address(0)) {
             if (maxAgeSec < MIN_FEED_MAX_AGE_SEC || maxAgeSec > MAX_FEED_MAX_AGE_SEC) {
@@ -142,6 +157,11 @@ contract PriceOracle is IPriceOracle, AccessControl {
         }
         sequencerUptimeFeed = uptimeFeed;
         sequencerGracePeriodSec = gracePeriodSec;
+        bool checked = uptimeFeed != address(0);
+        uint256 n = _pricedAssets.length;
+        for (uint256 i = 0; i < n; ++i) {
+            _feeds[_pricedAssets[i]].sequencerChecked = checked;
+        }
         emit SequencerUptimeFeedSet(uptimeFeed, gracePeriodSec);
     }
 
@@ -156,7 +176,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
     function price(address asset) public view override returns (uint256 priceWad) {
         (uint8 code, uint256 value, uint256 detail) = _readFeed(asset);
         if (code == _OK) return value;
-        FeedConfig memory cfg = _feeds[asset];
+        StoredFeed memory cfg = _feeds[asset];
         if (code == _NOT_SET) revert FeedNotSet(asset);
         if (code == _SEQUENCER_DOWN) revert SequencerDown(sequencerUptimeFeed);
         if (code == _SEQUENCER_GRACE) revert SequencerGracePeriod(detail, sequencerGracePeriodSec, block.timestamp);
@@ -174,10 +194,12 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function priceInfo(address asset) external view override returns (PriceInfo memory info) {
-        FeedConfig memory cfg = _feeds[asset];
+        StoredFeed memory cfg = _feeds[asset];
         if (cfg.aggregator == address(0)) return _invalid();
-        (uint8 seqCode,) = _sequencerCode();
-        if (seqCode != _OK) return _invalid();
+        if (cfg.sequencerChecked) {
+            (uint8 seqCode,) = _sequencerCode();
+            if (seqCode != _OK) return _invalid();
+        }
         (uint8 code, uint256 value, uint256 detail) = _readSource(cfg.aggregator, cfg.maxAgeSec, cfg);
         if (code == _OK) return PriceInfo(PriceStatus.Ok, value, 0, 0);
         // The last good price: the newest of either feed's stale-but-valid answer and the recorded one.
@@ -223,7 +245,8 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function feedConfig(address asset) external view override returns (FeedConfig memory cfg) {
-        cfg = _feeds[asset];
+        StoredFeed memory stored = _feeds[asset];
+        cfg = FeedConfig(stored.aggregator, 0, stored.maxAgeSec, stored.minPriceWad, stored.maxPriceWad);
         if (cfg.aggregator == address(0)) return cfg;
         (bool ok, uint256 decimals) = _decimals(cfg.aggregator);
         if (ok) cfg.decimals = uint8(decimals);
@@ -238,7 +261,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function marketPrice() external view override returns (uint256 spotWad, uint256 twapWad) {
-        (spotWad, twapWad,) = _marketPrice();
+        (spotWad, twapWad,,) = _marketPrice();
     }
 
     /// @inheritdoc IPriceOracle
@@ -248,24 +271,41 @@ contract PriceOracle is IPriceOracle, AccessControl {
         override
         returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec)
     {
-        (spotWad, twapWad, spanSec) = _marketPrice();
-        windowSec = twapWindowSec;
+        (spotWad, twapWad, spanSec,) = _marketPrice();
+        windowSec = twapWindowSec();
     }
 
-    /// @dev (spot, twap, the TWAP's span): one anchor search for both public views.
-    function _marketPrice() internal view virtual returns (uint256 spotWad, uint256 twapWad, uint256 spanSec) {
-        uint256 quoteUsdWad = price(quoteAsset);
+    /// @inheritdoc IPriceOracle
+    function marketState()
+        external
+        view
+        override
+        returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec, uint256 quoteUsdWad)
+    {
+        (spotWad, twapWad, spanSec, quoteUsdWad) = _marketPrice();
+        windowSec = twapWindowSec();
+    }
+
+    /// @inheritdoc IPriceOracle
+    function twapWindowSec() public view override returns (uint256) {
+        return _ring.windowSec;
+    }
+
+    /// @dev (spot, twap, the TWAP's span, the quote's USD price they were converted with): one
+    /// anchor search and one quote feed read for every public view.
+    function _marketPrice() internal view virtual returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 quoteUsdWad) {
+        quoteUsdWad = price(quoteAsset);
         (uint256 reserveToken, uint256 reserveQuote, uint256 cumulativeNow) = _poolState();
         if (reserveToken == 0 || reserveQuote == 0) revert EmptyPool();
         spotWad = Math.mulDiv(reserveQuote * _tokenUnit, quoteUsdWad, reserveToken * _quoteUnit);
 
-        (bool found, Observation memory anchor) = _anchor();
-        if (!found) revert TwapUnavailable(_oldestAge(), twapWindowSec);
-        spanSec = block.timestamp - anchor.timestamp;
+        (bool found, uint256 anchorAt, uint256 anchorCumulative) = _anchor();
+        if (!found) revert TwapUnavailable(_oldestAge(), twapWindowSec());
+        spanSec = block.timestamp - anchorAt;
         uint256 averageUq112;
         unchecked {
             // Cumulative prices overflow by design; the difference is still exact.
-            averageUq112 = (cumulativeNow - anchor.priceCumulative) / spanSec;
+            averageUq112 = (cumulativeNow - anchorCumulative) / spanSec;
         }
         // UQ112x112 raw price → WAD whole-unit quote price → WAD USD.
         uint256 twapQuoteWad = Math.mulDiv(averageUq112, WAD * _tokenUnit, _quoteUnit << 112);
@@ -274,12 +314,15 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function update() external virtual override returns (bool recorded) {
-        if (!observationDue()) return false;
+        Ring memory ring = _ring;
+        if (!_due(ring)) return false;
         (,, uint256 cumulativeNow) = _poolState();
-        uint256 index = _count == 0 ? 0 : (_newest + 1) % OBSERVATION_SLOTS;
-        _observations[index] = Observation({timestamp: uint32(block.timestamp), priceCumulative: cumulativeNow});
-        _newest = index;
-        if (_count < OBSERVATION_SLOTS) _count++;
+        uint256 index = ring.count == 0 ? 0 : (ring.newest + 1) % OBSERVATION_SLOTS;
+        _observedAt[index] = uint32(block.timestamp);
+        _cumulatives[index] = cumulativeNow;
+        ring.newest = uint8(index);
+        if (ring.count < OBSERVATION_SLOTS) ring.count++;
+        _ring = ring;
         emit ObservationRecorded(index, block.timestamp, cumulativeNow);
         _recordPrices(true);
         return true;
@@ -287,19 +330,19 @@ contract PriceOracle is IPriceOracle, AccessControl {
 
     /// @inheritdoc IPriceOracle
     function observationDue() public view virtual override returns (bool) {
-        return _count == 0 || block.timestamp >= _observations[_newest].timestamp + twapWindowSec / OBSERVATIONS_PER_WINDOW;
+        return _due(_ring);
     }
 
     /// @inheritdoc IPriceOracle
     function twapSpan() external view virtual override returns (uint256 spanSec, uint256 windowSec) {
-        (bool found, Observation memory anchor) = _anchor();
-        return (found ? block.timestamp - anchor.timestamp : 0, twapWindowSec);
+        (bool found, uint256 anchorAt,) = _anchor();
+        return (found ? block.timestamp - anchorAt : 0, twapWindowSec());
     }
 
     /// @notice The newest observation (timestamp, cumulative) and how many are stored.
     function latestObservation() external view returns (uint256 timestamp, uint256 priceCumulative, uint256 count) {
-        Observation memory o = _observations[_newest];
-        return (o.timestamp, o.priceCumulative, _count);
+        Ring memory ring = _ring;
+        return (_observedAt[ring.newest], _cumulatives[ring.newest], ring.count);
     }
 
     // ------------------------------------------------------------------ internals
@@ -317,10 +360,12 @@ contract PriceOracle is IPriceOracle, AccessControl {
     /// sequencer, then the primary feed, then the backup; the primary's failure is the one
     /// reported. (code, priceWad, detail); an ok answer's detail is when it goes stale.
     function _readFeed(address asset) private view returns (uint8 code, uint256 priceWad, uint256 detail) {
-        FeedConfig memory cfg = _feeds[asset];
+        StoredFeed memory cfg = _feeds[asset];
         if (cfg.aggregator == address(0)) return (_NOT_SET, 0, 0);
-        (code, detail) = _sequencerCode();
-        if (code != _OK) return (code, 0, detail);
+        if (cfg.sequencerChecked) {
+            (code, detail) = _sequencerCode();
+            if (code != _OK) return (code, 0, detail);
+        }
         (code, priceWad, detail) = _readSource(cfg.aggregator, cfg.maxAgeSec, cfg);
         if (code == _OK) return (code, priceWad, detail + cfg.maxAgeSec);
         BackupFeed memory backup = _backups[asset];
@@ -358,7 +403,7 @@ contract PriceOracle is IPriceOracle, AccessControl {
     /// @dev One aggregator against the asset's bounds: (code, priceWad, detail). A fresh or stale
     /// answer that is positive and in bounds comes back with its price (a stale one's is the last
     /// good price) and `updatedAt` as detail; a non-positive one with the answer as detail.
-    function _readSource(address aggregator, uint256 maxAgeSec, FeedConfig memory cfg)
+    function _readSource(address aggregator, uint256 maxAgeSec, StoredFeed memory cfg)
         private
         view
         returns (uint8 code, uint256 priceWad, uint256 detail)
@@ -429,26 +474,34 @@ contract PriceOracle is IPriceOracle, AccessControl {
         }
     }
 
-    /// @dev Newest observation at least one window old.
-    function _anchor() private view returns (bool found, Observation memory anchor) {
-        for (uint256 i = 0; i < _count; ++i) {
-            Observation memory o = _observations[(_newest + OBSERVATION_SLOTS - i) % OBSERVATION_SLOTS];
-            if (block.timestamp - o.timestamp >= twapWindowSec) return (true, o);
+    /// @dev A quarter window has passed since the newest observation (or there is none).
+    function _due(Ring memory ring) private view returns (bool) {
+        return ring.count == 0 || block.timestamp >= uint256(_observedAt[ring.newest]) + ring.windowSec / OBSERVATIONS_PER_WINDOW;
+    }
+
+    /// @dev Newest observation at least one window old: its time and cumulative price.
+    function _anchor() private view returns (bool found, uint256 anchorAt, uint256 anchorCumulative) {
+        Ring memory ring = _ring;
+        for (uint256 i = 0; i < ring.count; ++i) {
+            uint256 index = (ring.newest + OBSERVATION_SLOTS - i) % OBSERVATION_SLOTS;
+            uint256 at = _observedAt[index];
+            if (block.timestamp - at >= ring.windowSec) return (true, at, _cumulatives[index]);
         }
-        return (false, anchor);
     }
 
     function _oldestAge() private view returns (uint256) {
-        if (_count == 0) return 0;
-        uint256 oldest = _count < OBSERVATION_SLOTS ? 0 : (_newest + 1) % OBSERVATION_SLOTS;
-        return block.timestamp - _observations[oldest].timestamp;
+        Ring memory ring = _ring;
+        if (ring.count == 0) return 0;
+        uint256 oldest = ring.count < OBSERVATION_SLOTS ? 0 : (ring.newest + 1) % OBSERVATION_SLOTS;
+        return block.timestamp - _observedAt[oldest];
     }
 
     function _setTwapWindow(uint256 windowSec) private {
         if (windowSec < MIN_TWAP_WINDOW_SEC || windowSec > MAX_TWAP_WINDOW_SEC) {
             revert TwapWindowOutOfBounds(windowSec, MIN_TWAP_WINDOW_SEC, MAX_TWAP_WINDOW_SEC);
         }
-        emit TwapWindowSet(twapWindowSec, windowSec);
-        twapWindowSec = windowSec;
+        emit TwapWindowSet(_ring.windowSec, windowSec);
+        // Fits: at most MAX_TWAP_WINDOW_SEC (one day).
+        _ring.windowSec = uint32(windowSec);
     }
 }

@@ -27,6 +27,7 @@ import {
     MAX_BUFFER_TOLERANCE_BPS,
     MAX_ASSETS,
     MAX_ASSET_DECIMALS,
+    MAX_ASSET_CEILING,
     MAX_STRATEGY_ROUNDING_UNITS,
     RESERVE_EPOCH_SEC,
     MIN_REDEEM_SPREAD_BPS,
@@ -74,17 +75,15 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     IBallastDollar public immutable stable;
     IPriceOracle public immutable oracle;
-    /// @dev The policy and the cache's age bound share a slot: a stable-lane call reads both.
-    PolicyLink private _policy = PolicyLink(ICollateralPolicy(address(0)), uint32(DEFAULT_VALUATION_MAX_AGE_SEC));
+    /// @dev The policy, the cache's age bound and both pause flags share a slot: every mint and
+    /// redemption reads them together (Pausable's own flag is unused: `paused` reads this one).
+    PolicyLink private _policy = PolicyLink(ICollateralPolicy(address(0)), uint32(DEFAULT_VALUATION_MAX_AGE_SEC), false, false);
 
     address[] private _assets;
-    /// @dev 10^decimals of a listed asset; zero for an asset not listed.
-    mapping(address asset => uint256) private _unit;
-    mapping(address asset => AssetConfig) private _configs;
+    mapping(address asset => StoredConfig) private _configs;
     mapping(address asset => Holdings) private _holdings;
     mapping(address asset => IERC4626) private _strategies;
     mapping(address asset => Lane) private _lanes;
-    mapping(address asset => uint256) private _spreadBps;
     EpochUsage private _degradedUsage;
 
     /// @dev Volume used in the epoch `epoch` (18-decimal tokens).
@@ -96,7 +95,27 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     struct PolicyLink {
         ICollateralPolicy policy;
         uint32 valuationMaxAgeSec;
+        bool mintingPaused;
+        bool redemptionsPaused;
     }
+
+    /// @dev An asset's parameters in one slot, read once by a mint or redemption: its fees,
+    /// haircut, buffer, spread, 10^decimals (`unit`, zero for an asset not listed; ≤ 1e18 < 2^64),
+    /// whether its strategy holds shares (`parked`, so an asset without a position skips that
+    /// slot) and its ceiling (≤ MAX_ASSET_CEILING, or UNLIMITED_CEILING for type(uint256).max).
+    struct StoredConfig {
+        uint16 haircutBps;
+        uint16 mintFeeBps;
+        uint16 redeemFeeBps;
+        uint16 bufferBps;
+        uint16 spreadBps;
+        uint64 unit;
+        bool parked;
+        uint104 ceiling;
+    }
+
+    /// @dev The stored ceiling that stands for type(uint256).max (no ceiling).
+    uint104 private constant UNLIMITED_CEILING = type(uint104).max;
 
     /// @dev A stable lane's parameters and this epoch's volume in one slot (a lane call reads and
     /// writes it once): volumes fit 88 bits (HARD_MAX_LANE_VOLUME_PER_EPOCH < 2^88), day-long
@@ -148,7 +167,6 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     uint256 public recoveryMintFeeBps;
     uint256 public recoveryRedeemFeeBps;
     uint256 public bufferToleranceBps = 1_000;
-    bool public override redemptionsPaused;
     ValuationCache private _cache;
 
     constructor(address admin, IBallastDollar stable_, IPriceOracle oracle_) {
@@ -166,11 +184,11 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     function listAsset(address asset, AssetConfig calldata config) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (asset == address(0)) revert ZeroAddress();
         if (asset == address(stable)) revert StableNotCollateral(asset);
-        if (_unit[asset] != 0) revert AssetAlreadyListed(asset);
+        if (_configs[asset].unit != 0) revert AssetAlreadyListed(asset);
         if (_assets.length >= MAX_ASSETS) revert TooManyAssets(MAX_ASSETS);
         uint8 decimals = IERC20Metadata(asset).decimals();
         if (decimals > MAX_ASSET_DECIMALS) revert ParameterOutOfBounds("decimals", decimals, 0, MAX_ASSET_DECIMALS);
-        _unit[asset] = 10 ** decimals;
+        _configs[asset].unit = uint64(10 ** decimals);
         _assets.push(asset);
         emit AssetListed(asset, decimals);
         _setAssetConfig(asset, config);
@@ -241,11 +259,9 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             _assets.pop();
             break;
         }
-        delete _unit[asset];
         delete _configs[asset];
         delete _strategies[asset];
         delete _lanes[asset];
-        delete _spreadBps[asset];
         delete _holdings[asset];
         emit AssetDelisted(asset);
     }
@@ -273,7 +289,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     function setRedeemSpread(address asset, uint256 spreadBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _requireListed(asset);
         _requireWithin("redeemSpreadBps", spreadBps, MIN_REDEEM_SPREAD_BPS, MAX_REDEEM_SPREAD_BPS);
-        _spreadBps[asset] = spreadBps;
+        _configs[asset].spreadBps = uint16(spreadBps);
         emit RedeemSpreadSet(asset, spreadBps);
     }
 
@@ -321,22 +337,36 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @notice Stops minting (GUARDIAN_ROLE). Redemption stays live.
     function pause() external onlyRole(GUARDIAN_ROLE) {
-        _pause();
+        _requireNotPaused();
+        _policy.mintingPaused = true;
+        emit Paused(msg.sender);
     }
 
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _unpause();
+        _requirePaused();
+        _policy.mintingPaused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @notice Whether minting is paused.
+    function paused() public view override returns (bool) {
+        return _policy.mintingPaused;
     }
 
     /// @notice Stops redemption too; an explicit, separate guardian decision.
     function pauseRedemptions() external onlyRole(GUARDIAN_ROLE) {
-        redemptionsPaused = true;
+        _policy.redemptionsPaused = true;
         emit RedemptionsPausedSet(true);
     }
 
     function unpauseRedemptions() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        redemptionsPaused = false;
+        _policy.redemptionsPaused = false;
         emit RedemptionsPausedSet(false);
+    }
+
+    /// @inheritdoc IReserve
+    function redemptionsPaused() external view override returns (bool) {
+        return _policy.redemptionsPaused;
     }
 
     // ================================================================== users
@@ -352,7 +382,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         _requireListed(asset);
         if (amountIn == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        uint256 ceiling = _configs[asset].ceiling;
+        uint256 ceiling = _ceiling(_configs[asset]);
         // Saturating: an absurd amountIn must hit the named ceiling error, not an overflow panic.
         uint256 wanted = Math.saturatingAdd(accountedAmount(asset), amountIn);
         if (wanted > ceiling) revert ReserveCeilingExceeded(asset, ceiling, wanted);
@@ -379,7 +409,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         nonReentrant
         returns (uint256 amountOut)
     {
-        if (redemptionsPaused) revert RedemptionsPaused();
+        if (_policy.redemptionsPaused) revert RedemptionsPaused();
         _requireListed(asset);
         if (amountIn == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
@@ -394,7 +424,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         _holdings[asset].idle -= amountOut;
         // What left, as the valuation counts it (a degraded asset under its degraded haircut), rounded up.
         uint256 flowWad = Math.mulDiv(
-            Math.mulDiv(amountOut, q.v.info.priceWad, _unit[asset], Math.Rounding.Ceil),
+            Math.mulDiv(amountOut, q.v.info.priceWad, _configs[asset].unit, Math.Rounding.Ceil),
             BPS - q.v.info.haircutBps, BPS, Math.Rounding.Ceil
         );
         _cacheFlow(q, flowWad, Math.mulDiv(flowWad, BPS - _configs[asset].haircutBps, BPS, Math.Rounding.Ceil), false);
@@ -499,7 +529,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @inheritdoc IReserve
     function redeemSpreadBps(address asset) public view override returns (uint256) {
-        return Math.max(_spreadBps[asset], MIN_REDEEM_SPREAD_BPS);
+        return Math.max(_configs[asset].spreadBps, MIN_REDEEM_SPREAD_BPS);
     }
 
     function stableLane(address asset) public view override returns (StableLane memory) {
@@ -555,7 +585,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     }
 
     function assetConfig(address asset) external view override returns (AssetConfig memory) {
-        return _configs[asset];
+        StoredConfig memory c = _configs[asset];
+        return AssetConfig(c.haircutBps, c.mintFeeBps, c.redeemFeeBps, c.bufferBps, _ceiling(c));
     }
 
     function holdings(address asset) external view override returns (Holdings memory) {
@@ -568,9 +599,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @notice Whether the reserve is in recovery mode (actual ratio below the target). Strict.
     function inRecoveryMode() public view returns (bool) {
-        ICollateralPolicy policy = _policy.policy;
-        if (address(policy) == address(0)) revert CollateralPolicyNotSet();
-        return collateralRatio() < policy.targetRatio();
+        uint256 targetWad = _targetRatio();
+        return collateralRatio() < targetWad;
     }
 
     // ================================================================== operator
@@ -684,12 +714,9 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             uint256 supply = stable.totalSupply();
             if (q.lane && _laneRoom(laneCfg) >= tokensIn && _coversSupply(asset, q.v.info.priceWad, supply)) {
                 q.ratioWad = Math.max(_ratioOf(q.cache.grossWad, supply), WAD);
-                ICollateralPolicy cachedPolicy = _policy.policy;
-                if (address(cachedPolicy) != address(0) && _ratioOf(q.cache.haircutWad, supply) < cachedPolicy.targetRatio()) {
-                    q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
-                }
+                if (_redeemBelowTarget(_ratioOf(q.cache.haircutWad, supply))) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
                 uint256 laneValueWad = Math.mulDiv(Math.mulDiv(tokensIn, PEG_WAD, WAD), BPS - q.feeBps, BPS);
-                q.amountOut = Math.mulDiv(laneValueWad, _unit[asset], Math.max(q.v.info.priceWad, PEG_WAD));
+                q.amountOut = Math.mulDiv(laneValueWad, _configs[asset].unit, Math.max(q.v.info.priceWad, PEG_WAD));
                 return q;
             }
         }
@@ -707,14 +734,11 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             q.feeBps = _configs[asset].redeemFeeBps + redeemSpreadBps(asset);
             payPriceWad = Math.mulDiv(priceWad, BPS, BPS - q.v.info.haircutBps, Math.Rounding.Ceil);
         }
-        ICollateralPolicy policy = _policy.policy;
-        if (address(policy) != address(0) && _ratio(q.v.haircutWad) < policy.targetRatio()) {
-            q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
-        }
+        if (_redeemBelowTarget(_ratio(q.v.haircutWad))) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
         uint256 valueWad = Math.mulDiv(tokensIn, PEG_WAD, WAD);
         if (q.ratioWad < WAD) valueWad = Math.mulDiv(valueWad, q.ratioWad, WAD);
         valueWad = Math.mulDiv(valueWad, BPS - q.feeBps, BPS);
-        q.amountOut = Math.mulDiv(valueWad, _unit[asset], payPriceWad);
+        q.amountOut = Math.mulDiv(valueWad, _configs[asset].unit, payPriceWad);
     }
 
     /// @dev Whether `asset` alone, at its fresh `priceWad`, is worth at least `supply` (WAD USD at
@@ -773,14 +797,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         ValuationCache memory c = q.cache;
         if (q.whole) (c.valuedAt, c.degraded) = (uint40(block.timestamp), q.v.degraded);
         (uint256 grossWad, uint256 haircutWad) = q.whole ? (q.v.grossWad, q.v.haircutWad) : (uint256(c.grossWad), uint256(c.haircutWad));
-        if (inflow) {
-            grossWad += flowWad;
-            haircutWad += flowHaircutWad;
-        } else {
-            grossWad = grossWad > flowWad ? grossWad - flowWad : 0;
-            haircutWad = haircutWad > flowHaircutWad ? haircutWad - flowHaircutWad : 0;
-        }
-        _storeCache(grossWad, haircutWad, c.valuedAt, c.degraded);
+        (grossWad, haircutWad) = _storeFlow(grossWad, haircutWad, flowWad, flowHaircutWad, inflow, c);
         if (q.whole) emit ValuationCached(grossWad, haircutWad, c.degraded);
     }
 
@@ -794,10 +811,21 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             return;
         }
         Math.Rounding rounding = inflow ? Math.Rounding.Floor : Math.Rounding.Ceil;
-        uint256 flowWad = Math.mulDiv(amount, info.priceWad, _unit[asset], rounding);
+        uint256 flowWad = Math.mulDiv(amount, info.priceWad, _configs[asset].unit, rounding);
         uint256 flowHaircutWad = Math.mulDiv(flowWad, BPS - _configs[asset].haircutBps, BPS, rounding);
-        uint256 grossWad = c.grossWad;
-        uint256 haircutWad = c.haircutWad;
+        _storeFlow(c.grossWad, c.haircutWad, flowWad, flowHaircutWad, inflow, c);
+    }
+
+    /// @dev Stores (gross, haircut) plus (`inflow`) or minus (floored at zero) a flow, with `c`'s
+    /// time and degraded flag; returns what was added up.
+    function _storeFlow(
+        uint256 grossWad,
+        uint256 haircutWad,
+        uint256 flowWad,
+        uint256 flowHaircutWad,
+        bool inflow,
+        ValuationCache memory c
+    ) private returns (uint256, uint256) {
         if (inflow) {
             grossWad += flowWad;
             haircutWad += flowHaircutWad;
@@ -806,6 +834,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             haircutWad = haircutWad > flowHaircutWad ? haircutWad - flowHaircutWad : 0;
         }
         _storeCache(grossWad, haircutWad, c.valuedAt, c.degraded);
+        return (grossWad, haircutWad);
     }
 
     /// @dev Writes the cache slot; values saturate at the field's maximum (rounding against the reserve).
@@ -871,6 +900,13 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         revert AssetPriceUnavailable(asset);
     }
 
+    /// @dev Recovery mode for a redemption: `ratioWad` below the target; never without a policy
+    /// (redemptions must not depend on one being set).
+    function _redeemBelowTarget(uint256 ratioWad) private view returns (bool) {
+        ICollateralPolicy policy = _policy.policy;
+        return address(policy) != address(0) && ratioWad < policy.targetRatio();
+    }
+
     function _targetRatio() private view returns (uint256) {
         ICollateralPolicy policy = _policy.policy;
         if (address(policy) == address(0)) revert CollateralPolicyNotSet();
@@ -879,7 +915,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @dev Value in WAD USD of `amount` of `asset` at `priceWad`, rounded down.
     function _value(address asset, uint256 amount, uint256 priceWad) private view returns (uint256) {
-        return Math.mulDiv(amount, priceWad, _unit[asset]);
+        return Math.mulDiv(amount, priceWad, _configs[asset].unit);
     }
 
     function _haircut(uint256 valueWad, address asset) private view returns (uint256) {
@@ -897,7 +933,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     /// @dev A vault whose `previewRedeem` reverts (paused, as ERC-4626 allows) or answers garbage
     /// counts as 0: ratios stay readable and redemptions paid from idle go on.
     function _strategyValue(address asset, Holdings storage h) private view returns (uint256) {
-        if (h.strategyShares == 0) return 0;
+        if (!_configs[asset].parked) return 0;
         (bool ok, uint256 assetsOut) =
             _tryUint(address(_strategies[asset]), abi.encodeCall(IERC4626.previewRedeem, (h.strategyShares)));
         return ok ? Math.min(assetsOut, h.strategyPrincipal) : 0;
@@ -932,6 +968,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         Holdings storage h = _holdings[asset];
         h.strategyShares = 0;
         h.strategyPrincipal = 0;
+        _configs[asset].parked = false;
         _strategies[asset] = IERC4626(address(0));
         emit StrategySet(asset, address(strategy), address(0));
     }
@@ -962,6 +999,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         uint256 shares = strategy.deposit(amount, address(this));
         if (shares < minShares || shares == 0) revert StrategySharesTooFew(asset, minShares, shares);
         h.strategyShares += shares;
+        _configs[asset].parked = true;
         h.strategyPrincipal += amount;
         emit StrategyDeposited(asset, address(strategy), amount, shares);
     }
@@ -982,6 +1020,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         }
         uint256 received = IERC20(asset).balanceOf(address(this)) - balanceBefore;
         h.strategyShares -= shares;
+        if (h.strategyShares == 0) _configs[asset].parked = false;
         // An emptied position has no principal left: a stale one would let later yield or
         // donations count up to it.
         h.strategyPrincipal = h.strategyShares == 0 ? 0 : h.strategyPrincipal - Math.min(h.strategyPrincipal, received);
@@ -994,12 +1033,19 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         _requireWithin("mintFeeBps", c.mintFeeBps, 0, MAX_MINT_FEE_BPS);
         _requireWithin("redeemFeeBps", c.redeemFeeBps, 0, MAX_REDEEM_FEE_BPS);
         _requireWithin("bufferBps", c.bufferBps, 0, MAX_BUFFER_BPS);
-        _configs[asset] = c;
+        if (c.ceiling != type(uint256).max) _requireWithin("ceiling", c.ceiling, 0, MAX_ASSET_CEILING);
+        StoredConfig storage stored = _configs[asset];
+        (stored.haircutBps, stored.mintFeeBps, stored.redeemFeeBps, stored.bufferBps) = (c.haircutBps, c.mintFeeBps, c.redeemFeeBps, c.bufferBps);
+        stored.ceiling = c.ceiling == type(uint256).max ? UNLIMITED_CEILING : uint104(c.ceiling);
         emit AssetConfigSet(asset, c.haircutBps, c.mintFeeBps, c.redeemFeeBps, c.bufferBps, c.ceiling);
     }
 
+    function _ceiling(StoredConfig memory c) private pure returns (uint256) {
+        return c.ceiling == UNLIMITED_CEILING ? type(uint256).max : c.ceiling;
+    }
+
     function _requireListed(address asset) private view {
-        if (_unit[asset] == 0) revert AssetNotListed(asset);
+        if (_configs[asset].unit == 0) revert AssetNotListed(asset);
     }
 
     function _requireWithin(bytes32 parameter, uint256 value, uint256 min, uint256 max) private pure {

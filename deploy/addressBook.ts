@@ -109,6 +109,7 @@ export function writeAddressBook(network: string, book: AddressBook, options: { 
   const c = b.contracts;
   writeJson(file, {
     chainId: b.chainId,
+    ...(b.venue ? { venue: b.venue } : {}),
     contracts: {
       BallastDollar: c.BallastDollar,
       PriceOracle: c.PriceOracle,
@@ -119,6 +120,7 @@ export function writeAddressBook(network: string, book: AddressBook, options: { 
       USDC: c.USDC,
       WETH: c.WETH,
       feeds: { USDC: c.feeds.USDC, WETH: c.feeds.WETH },
+      ...(c.LiquidityManager ? { LiquidityManager: c.LiquidityManager } : {}),
     },
   });
   return file;

@@ -9,23 +9,27 @@ import path from "node:path";
 import { Contract, type ContractRunner, type InterfaceAbi } from "ethers";
 import type { BallastDollar } from "../typechain-types/contracts/BallastDollar";
 import type { CollateralPolicy } from "../typechain-types/contracts/CollateralPolicy";
+import type { LiquidityManager } from "../typechain-types/contracts/LiquidityManager.sol/LiquidityManager";
 import type { MarketOperator } from "../typechain-types/contracts/MarketOperator";
 import type { PriceOracle } from "../typechain-types/contracts/PriceOracle";
 import type { Reserve } from "../typechain-types/contracts/Reserve";
 import type { TestERC20 } from "../typechain-types/contracts/test/TestERC20";
 import type { TestVault } from "../typechain-types/contracts/test/TestVault";
+import type { UniswapV3Trader } from "../typechain-types/contracts/test/UniswapV3Trader";
 import type { MockV3Aggregator } from "../typechain-types/@chainlink/contracts/src/v0.8/tests/MockV3Aggregator";
 
-export type { BallastDollar, CollateralPolicy, MarketOperator, PriceOracle, Reserve, TestERC20, TestVault, MockV3Aggregator };
+export type { BallastDollar, CollateralPolicy, LiquidityManager, MarketOperator, PriceOracle, Reserve, TestERC20, TestVault, UniswapV3Trader, MockV3Aggregator };
 
 export interface ContractTypes {
   BallastDollar: BallastDollar;
   CollateralPolicy: CollateralPolicy;
+  LiquidityManager: LiquidityManager;
   MarketOperator: MarketOperator;
   PriceOracle: PriceOracle;
   Reserve: Reserve;
   TestERC20: TestERC20;
   TestVault: TestVault;
+  UniswapV3Trader: UniswapV3Trader;
   MockV3Aggregator: MockV3Aggregator;
 }
 
@@ -34,11 +38,13 @@ export type ContractName = keyof ContractTypes;
 const SOURCES: Record<ContractName, string> = {
   BallastDollar: "contracts/BallastDollar.sol",
   CollateralPolicy: "contracts/CollateralPolicy.sol",
+  LiquidityManager: "contracts/LiquidityManager.sol",
   MarketOperator: "contracts/MarketOperator.sol",
   PriceOracle: "contracts/PriceOracle.sol",
   Reserve: "contracts/Reserve.sol",
   TestERC20: "contracts/test/TestERC20.sol",
   TestVault: "contracts/test/TestVault.sol",
+  UniswapV3Trader: "contracts/test/UniswapV3Trader.sol",
   MockV3Aggregator: "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol",
 };
 

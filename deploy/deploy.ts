@@ -30,16 +30,19 @@ import {
   LOCAL_KEEPER_ACCOUNT_INDEX,
   isLocalNetwork,
   networkDeployConfig,
+  withVenue,
   type AccountRef,
   type NetworkDeployConfig,
 } from "./parameters";
-import { LOCAL_V3_TIERS } from "./systemV3";
+import { LOCAL_V3_TIERS, V3_SEED_MARKET_RANGE_BPS, V3_SEED_POL_QUOTE, launchLocalV3Venue } from "./v3Launch";
 import { checkV3Venue } from "./venue";
 import { verifyWiring } from "./verifyWiring";
 
 export interface DeployOptions {
   /** Overrides the network's entry in NETWORK_CONFIGS (tests, custom setups). */
   config?: NetworkDeployConfig;
+  /** The venue chosen on the command line (`--venue v2|v3`), over the configuration's. */
+  venue?: string;
   /** Where address books and journals go; default `BALLAST_DEPLOYMENTS_DIR` or `<repo>/deployments`. */
   dir?: string;
   /** Progress lines; silent by default. */
@@ -80,16 +83,14 @@ async function resolveAccount(ref: AccountRef, field: string, network: string, a
 }
 
 /**
- * The venue, checked before anything is sent: a bad V3 choice fails naming its parameter. The
- * Ignition path deploys the V2 pair only so far (a V3 seed needs the pool's token order, known
- * only once the tokens exist); a valid V3 choice is refused by name rather than deployed as V2.
+ * The venue, checked before anything is sent: a bad V3 choice fails naming its parameter. A V3
+ * venue deploys on local networks (its own factory); a live one would need an existing V3 factory.
  */
-function checkVenueForIgnition(config: NetworkDeployConfig): void {
+function checkVenue(config: NetworkDeployConfig): void {
   const venue = config.params.venue;
   if (!venue || venue.kind === "v2") return;
   if (config.kind === "live") throw new DeployError("venue.kind: v3 on a live network needs external.uniswapV3Factory, which the deploy does not read yet");
   checkV3Venue(venue, config.params.oracle.twapWindowSec, LOCAL_V3_TIERS);
-  throw new DeployError("venue.kind: v3 is deployed by deployLocalSystem (tests, in-process chains); this deploy path supports v2 only so far");
 }
 
 /** Journal entries that point at empty addresses mean the chain under the journal is gone. */
@@ -174,18 +175,22 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
   const dir = options.dir ?? defaultDeploymentsDir();
   let config: NetworkDeployConfig;
   try {
-    config = options.config ?? networkDeployConfig(network);
+    config = withVenue(options.config ?? networkDeployConfig(network), options.venue);
   } catch (cause) {
     throw new DeployError((cause as Error).message, { cause });
   }
   if (config.kind === "local" && !isLocalNetwork(network)) throw new DeployError(`network ${network} is not local but its config deploys local test contracts`);
-  checkVenueForIgnition(config);
+  checkVenue(config);
 
   const provider = target.provider;
   const chain = await chainIdentity(provider);
   const accounts = (await target.rpc.request({ method: "eth_accounts" })) as string[];
   if (accounts.length === 0) throw new DeployError(`network ${network} has no account to deploy from: configure accounts for it in hardhat.config.ts`);
-  const deployer = getAddress(accounts[0]);
+  const deployerAccount = config.kind === "local" ? (config.deployerAccount ?? 0) : 0;
+  if (!accounts[deployerAccount]) throw new DeployError(`deployerAccount names local account ${deployerAccount}, but the node has only ${accounts.length} accounts`);
+  const deployer = getAddress(accounts[deployerAccount]);
+  const seed = config.kind === "local" && config.seed !== false;
+  const v3 = config.params.venue?.kind === "v3" ? config.params.venue : null;
   const admin = config.roles.admin === "deployer" ? deployer : await resolveAccount(config.roles.admin, "admin", network, accounts);
   const guardian = await resolveAccount(config.roles.guardian, "guardian", network, accounts);
   const keeper = await resolveAccount(config.roles.keeper, "keeper", network, accounts);
@@ -223,14 +228,20 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
               return getAddress(a);
             }),
             amountBySymbol: config.funding.amountBySymbol,
+            seed,
           }
         : null,
     external: config.kind === "live" ? config.external : null,
   };
 
+  // A journal kept in memory is never read back, so the compiler's build info it would store (one
+  // 17 MB JSON parse per deployed contract, most of an in-process deploy's time) is left out.
+  const artifactResolver: ArtifactResolver = journalDir
+    ? target.artifacts
+    : { loadArtifact: (name) => target.artifacts.loadArtifact(name), getBuildInfo: async () => undefined };
   const runIgnition = () =>
     deploy({
-      artifactResolver: target.artifacts,
+      artifactResolver,
       provider: target.rpc,
       deploymentDir: journalDir,
       ignitionModule: buildBallastModule(input),
@@ -260,6 +271,7 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
 
   const addressBook: AddressBook = {
     chainId: chain.chainId,
+    ...(v3 ? { venue: "v3" as const } : {}),
     contracts: {
       BallastDollar: resultAddress(result, "BallastDollar"),
       PriceOracle: resultAddress(result, "PriceOracle"),
@@ -273,12 +285,31 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
         USDC: config.kind === "local" ? resultAddress(result, "FeedUSDC") : getAddress(config.external.feeds.USDC),
         WETH: config.kind === "local" ? resultAddress(result, "FeedWETH") : getAddress(config.external.feeds.WETH),
       },
+      ...(v3 ? { LiquidityManager: resultAddress(result, "LiquidityManager") } : {}),
     },
   };
 
-  // Operations need a TWAP observation a full window old; on a local node we can make time pass.
+  if (v3 && config.kind === "local") {
+    const c = addressBook.contracts;
+    const p = config.params;
+    await launchLocalV3Venue({
+      venue: v3,
+      pool: c.Pool,
+      stable: c.BallastDollar,
+      reserve: c.Reserve,
+      liquidityManager: c.LiquidityManager!,
+      quote: { token: c.USDC, params: p.collateral.quote },
+      admin: await target.signer(deployer),
+      keeper: await target.signer(keeper),
+      ...(seed ? { seed: { trader: resultAddress(result, "UniswapV3Trader"), depth: p.poolDepth, equity: p.seedEquity, polQuote: V3_SEED_POL_QUOTE, marketRangeBps: V3_SEED_MARKET_RANGE_BPS } } : {}),
+    });
+    log(`launched the V3 pool at the peg${seed ? ": market maker and protocol-owned positions seeded" : " (unseeded)"}`);
+  }
+
+  // Operations need a TWAP observation a full window old; on a local node we can make time pass
+  // (an unseeded pool has no price to average).
   let twapWarmupSec = 0;
-  if (config.kind === "local" && !(await twapReady(addressBook.contracts.PriceOracle, provider))) {
+  if (seed && !(await twapReady(addressBook.contracts.PriceOracle, provider))) {
     const signer = await target.signer(deployer);
     const rpc = { send: (method: string, params: unknown[]) => target.rpc.request({ method, params }) };
     twapWarmupSec = await warmTwap(rpc, addressBook.contracts.PriceOracle, [addressBook.contracts.feeds.USDC, addressBook.contracts.feeds.WETH], signer);
@@ -288,10 +319,12 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
   await verifyWiring(provider, addressBook, { admin, guardian, keeper, formerAdmin: admin === deployer ? null : deployer }, config.params);
   log("wiring verified: links, minter/operator rights, guardian, keeper and admin roles, operator limits, asset parameters");
 
-  const extra: Record<string, string> = { UniswapV2Factory: config.kind === "local" ? resultAddress(result, "UniswapV2Factory") : getAddress(config.external.uniswapV2Factory) };
+  const extra: Record<string, string> = v3
+    ? { UniswapV3Factory: resultAddress(result, "UniswapV3Factory") }
+    : { UniswapV2Factory: config.kind === "local" ? resultAddress(result, "UniswapV2Factory") : getAddress(config.external.uniswapV2Factory) };
   for (const key of Object.keys(result.contracts)) {
     const name = key.slice(BALLAST_MODULE_ID.length + 1);
-    if (name.startsWith("Vault")) extra[name] = getAddress(result.contracts[key].address);
+    if (name.startsWith("Vault") || name === "UniswapV3Trader") extra[name] = getAddress(result.contracts[key].address);
   }
   const record: DeploymentRecord = {
     network,

@@ -4,7 +4,7 @@
  * (converted with each asset's decimals at deploy time).
  */
 import { parseUnits } from "ethers";
-import type { VenueParams } from "./venue";
+import { DEFAULT_V3_VENUE, type VenueParams } from "./venue";
 
 export interface CollateralParams {
   symbol: string;
@@ -102,9 +102,24 @@ export const PEG_CONTROL_V2_POOL = {
   sizing: { minOperationShareBps: 1_000, maxLossBps: 20, maxLossPerEpochUsd: "5000" },
 } as const satisfies Pick<BallastParams["operator"], "bandBps" | "cooldownSec" | "sizing">;
 
-/** `params` with the frontier's peg control (band, cooldown, sizing) on its operator. */
-export function withPegControl(params: BallastParams): BallastParams {
-  return { ...params, operator: { ...params.operator, bandBps: PEG_CONTROL_V2_POOL.bandBps, cooldownSec: PEG_CONTROL_V2_POOL.cooldownSec, sizing: { ...PEG_CONTROL_V2_POOL.sizing } } };
+type PegControl = Pick<BallastParams["operator"], "bandBps" | "cooldownSec" | "sizing">;
+
+/**
+ * Peg control on the Uniswap V3 venue (DEFAULT_V3_VENUE: the 0.01% tier, protocol-owned liquidity
+ * in ±20 bps), measured with `npm run simulate -- --venue v3` (docs/simulation.md, "The two
+ * venues"): the pool's fee is 1 bps and its depth near the peg many times the pair's, so the band
+ * sits at the operator's hard minimum (Constants.sol MIN_BAND_BPS, 10); at 30 bps Ballast never
+ * acted on V3 (the Reserve's arbitrage holds the price within ~6 bps). Cooldown and sizing as on V2.
+ */
+export const PEG_CONTROL_V3_POOL = {
+  bandBps: 10,
+  cooldownSec: 12,
+  sizing: { minOperationShareBps: 1_000, maxLossBps: 20, maxLossPerEpochUsd: "5000" },
+} as const satisfies PegControl;
+
+/** `params` with the frontier's peg control (band, cooldown, sizing) on its operator (the V2 pool's unless given). */
+export function withPegControl(params: BallastParams, control: PegControl = PEG_CONTROL_V2_POOL): BallastParams {
+  return { ...params, operator: { ...params.operator, bandBps: control.bandBps, cooldownSec: control.cooldownSec, sizing: { ...control.sizing } } };
 }
 
 export const LOCAL_PARAMS: BallastParams = {
@@ -176,6 +191,22 @@ export const LOCAL_PARAMS: BallastParams = {
   seedEquity: "50000",
 };
 
+/**
+ * The local system on the Uniswap V3 venue (0.01% tier, ±20 bps protocol-owned range). More equity
+ * than on V2: rule 7 has to leave room for the protocol-owned position, which the Reserve does not
+ * count.
+ */
+export const LOCAL_V3_PARAMS: BallastParams = { ...LOCAL_PARAMS, venue: DEFAULT_V3_VENUE, seedEquity: "150000" };
+
+/** A network's configuration with the venue chosen on the command line (`--venue v2|v3`). */
+export function withVenue(config: NetworkDeployConfig, venue: string | undefined): NetworkDeployConfig {
+  if (venue === undefined || venue === (config.params.venue?.kind ?? "v2")) return config;
+  if (venue === "v2") return { ...config, params: { ...config.params, venue: { kind: "v2" } } };
+  if (venue !== "v3") throw new Error(`--venue: "${venue}" is not a venue (v2 or v3)`);
+  const v3Equity = config.kind === "local" ? { seedEquity: LOCAL_V3_PARAMS.seedEquity } : {};
+  return { ...config, params: { ...config.params, ...v3Equity, venue: DEFAULT_V3_VENUE } };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Per-network deployment configuration. `local` networks deploy their own test tokens, mock
 // feeds and Uniswap V2 factory; `live` networks name existing ones. Roles are addresses, a
@@ -208,6 +239,10 @@ export interface LocalNetworkConfig {
   params: BallastParams;
   roles: RoleConfig;
   funding: LocalFunding;
+  /** Seed the pool at the peg and contribute the protocol's equity (default true); false leaves an empty system. */
+  seed?: boolean;
+  /** The node account that deploys (and, with `roles.admin: "deployer"`, administers); default 0. */
+  deployerAccount?: number;
 }
 
 export interface LiveNetworkConfig {
@@ -258,6 +293,9 @@ const LIVE_PARAMS: BallastParams = withPegControl({
 
 /** What the simulator runs Ballast with: the local system under the frontier's peg control. */
 export const SIM_PARAMS: BallastParams = withPegControl(LOCAL_PARAMS);
+
+/** What the simulator runs Ballast with on the V3 venue: the local system on the default V3 pool under its peg control. */
+export const SIM_PARAMS_V3: BallastParams = { ...withPegControl(LOCAL_PARAMS, PEG_CONTROL_V3_POOL), venue: DEFAULT_V3_VENUE };
 
 /**
  * `devnet`: a live-shaped network on a local Anvil node (chain 31338) standing in for a testnet. Its

@@ -1,6 +1,6 @@
 /**
- * The amounts that seed the pool at the peg, computed once for the Ignition deploy, the direct
- * ethers deploy (deploy/system.ts) and the stand-in testnet's launch (scripts/devnet/testnet.ts).
+ * The amounts that seed the V2 pool at the peg, computed once for the Ignition deploy and the
+ * stand-in testnet's launch (scripts/devnet/testnet.ts).
  */
 import { parseUnits } from "ethers";
 import type { CollateralParams } from "./parameters";

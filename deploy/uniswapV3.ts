@@ -3,7 +3,7 @@
  * factory (local networks), create the token/quote pool at a tier, initialise it at a price and
  * raise its observation cardinality so its own oracle covers the TWAP window.
  */
-import { Contract, ContractFactory, type Signer } from "ethers";
+import { Contract, ContractFactory, type ContractRunner, type Signer } from "ethers";
 import UniswapV3FactoryArtifact from "@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json";
 import UniswapV3PoolArtifact from "@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json";
 import { V3_FACTORY_DEFAULT_TIERS, V3_TICK_SPACING } from "./venue";
@@ -32,7 +32,7 @@ export interface UniswapV3PoolContract {
   ticks(tick: number): Promise<{ liquidityNet: bigint; initialized: boolean }>;
   tickBitmap(word: number): Promise<bigint>;
   initialize(sqrtPriceX96: bigint): Tx;
-  increaseObservationCardinalityNext(n: number): Tx;
+  increaseObservationCardinalityNext(n: number, overrides?: { gasLimit: bigint }): Tx;
   observe(secondsAgos: number[]): Promise<[bigint[], bigint[]]>;
 }
 
@@ -43,7 +43,7 @@ export async function deployV3Factory(signer: Signer): Promise<UniswapV3FactoryC
   return factory as unknown as UniswapV3FactoryContract & Contract;
 }
 
-export function connectV3Pool(address: string, signer: Signer): UniswapV3PoolContract & Contract {
+export function connectV3Pool(address: string, signer: ContractRunner): UniswapV3PoolContract & Contract {
   return new Contract(address, UniswapV3PoolArtifact.abi, signer) as unknown as UniswapV3PoolContract & Contract;
 }
 
@@ -78,11 +78,20 @@ export async function createV3Pool(
  */
 export const CARDINALITY_STEP = 400;
 
+/**
+ * Gas per observation slot opened: a zero-to-nonzero SSTORE (20,000) on a cold slot (2,100) and the
+ * loop around it, with room. Sent as the gas limit: a `hardhat node` fails to estimate this call
+ * ("missing revert data") although it succeeds when sent.
+ */
+export const GAS_PER_CARDINALITY_SLOT = 25_000n;
+const CARDINALITY_CALL_GAS = 100_000n;
+
 /** Raises the pool's observation cardinality to `cardinality` in steps that fit a block. */
 export async function raiseCardinality(pool: UniswapV3PoolContract, cardinality: number): Promise<void> {
   let next = Number((await pool.slot0()).observationCardinalityNext);
   while (next < cardinality) {
-    next = Math.min(next + CARDINALITY_STEP, cardinality);
-    await (await pool.increaseObservationCardinalityNext(next)).wait();
+    const opened = Math.min(next + CARDINALITY_STEP, cardinality) - next;
+    next += opened;
+    await (await pool.increaseObservationCardinalityNext(next, { gasLimit: CARDINALITY_CALL_GAS + GAS_PER_CARDINALITY_SLOT * BigInt(opened) })).wait();
   }
 }

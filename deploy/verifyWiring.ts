@@ -2,10 +2,13 @@
  * Checks, from the chain alone, that a deployed system is wired as the design requires: every
  * contract points at the right neighbours, minter and operator rights sit with the Reserve and
  * the MarketOperator, guardian and keeper roles with the configured accounts, and admin with the
- * configured admin only. Collects every problem and fails once, naming each missing role or link.
+ * configured admin only; on the V3 venue also the pool's tier and observation cardinality,
+ * MarketOperatorV3's pool and the LiquidityManager's links, rights and range. Collects every problem
+ * and fails once, naming each missing role or link.
  */
 import { Contract, getAddress, parseUnits, type Provider } from "ethers";
 import { connectContract } from "./contracts";
+import { V3_POOL_ABI } from "./uniswapV3";
 import type { AddressBook } from "./addressBook";
 import { ROLES } from "./ignition/ballastModule";
 import { sizingArgs, type BallastParams } from "./parameters";
@@ -45,6 +48,10 @@ export async function verifyWiring(provider: Provider, book: AddressBook, roles:
     ["CollateralPolicy", c.CollateralPolicy], ["MarketOperator", c.MarketOperator], ["Pool", c.Pool],
     ["USDC", c.USDC], ["WETH", c.WETH], ["feeds.USDC", c.feeds.USDC], ["feeds.WETH", c.feeds.WETH],
   ];
+  const v3 = book.venue === "v3";
+  if (params && (params.venue?.kind ?? "v2") !== (book.venue ?? "v2")) problems.push(`the address book's venue is ${book.venue ?? "v2"}, configured ${params.venue?.kind ?? "v2"}`);
+  if (v3 && !c.LiquidityManager) problems.push("the V3 venue's address book has no LiquidityManager");
+  if (c.LiquidityManager) named.push(["LiquidityManager", c.LiquidityManager]);
   for (const [name, address] of named) {
     if ((await provider.getCode(address)) === "0x") problems.push(`${name} has no code at ${address}`);
   }
@@ -109,6 +116,7 @@ export async function verifyWiring(provider: Provider, book: AddressBook, roles:
     }
   }
 
+  if (v3 && c.LiquidityManager) await checkV3(provider, book, roles, params, problems);
   if (params) await checkParameters(params, { operator, oracle, reserve, book }, problems);
 
   if (problems.length) throw new WiringError(problems);
@@ -147,4 +155,50 @@ async function checkParameters(
     expectEqual(`Reserve ${p.symbol} bufferBps`, config.bufferBps, BigInt(p.bufferBps));
     expectEqual(`Reserve ${p.symbol} ceiling`, config.ceiling, parseUnits(p.ceiling, p.decimals));
   }
+}
+
+/** The V3 venue: MarketOperatorV3 trades on the book's pool; the LiquidityManager's links, rights, range and cap; the pool's tier and cardinality. */
+async function checkV3(provider: Provider, book: AddressBook, roles: ExpectedRoles, params: BallastParams | undefined, problems: string[]): Promise<void> {
+  const c = book.contracts;
+  const lmAddress = c.LiquidityManager!;
+  const same = (a: string, b: string) => getAddress(a) === getAddress(b);
+  const expectLink = (what: string, actual: string, expected: string, expectedName: string) => {
+    if (!same(actual, expected)) problems.push(`${what} is ${actual}, expected ${expectedName} ${expected}`);
+  };
+  const operator = new Contract(c.MarketOperator, ["function pool() view returns (address)"], provider);
+  const operatorPool = await operator.pool().catch(() => null);
+  if (operatorPool === null) problems.push(`MarketOperator ${c.MarketOperator} is not a MarketOperatorV3 (no pool())`);
+  else expectLink("MarketOperatorV3.pool", operatorPool as string, c.Pool, "Pool");
+
+  const lm = connectContract("LiquidityManager", lmAddress, provider);
+  expectLink("LiquidityManager.stable", await lm.stable(), c.BallastDollar, "BallastDollar");
+  expectLink("LiquidityManager.oracle", await lm.oracle(), c.PriceOracle, "PriceOracle");
+  expectLink("LiquidityManager.reserve", await lm.reserve(), c.Reserve, "Reserve");
+  expectLink("LiquidityManager.pool", await lm.pool(), c.Pool, "Pool");
+  expectLink("LiquidityManager.quoteAsset", await lm.quoteAsset(), c.USDC, "USDC");
+
+  const has = async (name: string, contract: { hasRole(role: string, account: string): Promise<boolean> }, role: keyof typeof ROLES, holderName: string, holder: string) => {
+    if (!(await contract.hasRole(ROLES[role], holder))) problems.push(`${name} is missing ${role} for ${holderName} ${holder}`);
+  };
+  await has("BallastDollar", connectContract("BallastDollar", c.BallastDollar, provider), "MINTER_ROLE", "LiquidityManager", lmAddress);
+  await has("Reserve", connectContract("Reserve", c.Reserve, provider), "OPERATOR_ROLE", "LiquidityManager", lmAddress);
+  await has("LiquidityManager", lm, "OPERATOR_ROLE", "keeper", roles.keeper);
+  await has("LiquidityManager", lm, "DEFAULT_ADMIN_ROLE", "admin", roles.admin);
+  if (roles.formerAdmin && !same(roles.formerAdmin, roles.admin) && (await lm.hasRole(ROLES.DEFAULT_ADMIN_ROLE, roles.formerAdmin))) {
+    problems.push(`LiquidityManager still grants DEFAULT_ADMIN_ROLE to the deployer ${roles.formerAdmin} after the handover`);
+  }
+
+  const venue = params?.venue?.kind === "v3" ? params.venue : null;
+  if (!venue) return;
+  const pool = new Contract(c.Pool, V3_POOL_ABI, provider);
+  const fee = (await pool.fee()) as bigint;
+  if (fee !== BigInt(venue.feePips)) problems.push(`Pool fee is ${fee} pips, configured venue.feePips ${venue.feePips}`);
+  const slot0 = (await pool.slot0()) as { sqrtPriceX96: bigint; observationCardinalityNext: bigint };
+  if (slot0.sqrtPriceX96 === 0n) problems.push("Pool is not initialised");
+  if (slot0.observationCardinalityNext < BigInt(venue.observationCardinality)) {
+    problems.push(`Pool observation cardinality is ${slot0.observationCardinalityNext}, configured venue.observationCardinality ${venue.observationCardinality}`);
+  }
+  if ((await lm.rangeBps()) !== BigInt(venue.polRangeBps)) problems.push(`LiquidityManager.rangeBps is ${await lm.rangeBps()}, configured venue.polRangeBps ${venue.polRangeBps}`);
+  const cap = parseUnits(venue.polMaxQuote, 18);
+  if ((await lm.maxQuoteDeployedWad()) !== cap) problems.push(`LiquidityManager.maxQuoteDeployedWad is ${await lm.maxQuoteDeployedWad()}, configured venue.polMaxQuote ${cap}`);
 }

@@ -15,6 +15,8 @@ import {
 } from "../typechain-types";
 
 export interface GasRow {
+  /** The market venue the row is measured on (rows that do not touch the pool say "v2", the default deploy's). */
+  venue: "v2" | "v3";
   operation: string;
   gas: number;
   baseline: string;
@@ -25,26 +27,26 @@ export interface GasRow {
   meetsTarget: boolean;
 }
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+export async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
   if (!receipt) throw new Error("no receipt");
   return Number(receipt.gasUsed);
 }
 
 /** Runs `make` twice and returns the second call's gas. */
-async function steady(make: () => Promise<ContractTransactionResponse>, between?: () => Promise<void>): Promise<number> {
+export async function steady(make: () => Promise<ContractTransactionResponse>, between?: () => Promise<void>): Promise<number> {
   await gasOf(make());
   if (between) await between();
   return gasOf(make());
 }
 
-function row(operation: string, gas: number, baseline: string, baselineGas: number, target: { text: string; ok: (g: number, b: number) => boolean }): GasRow {
-  return { operation, gas, baseline, baselineGas, ratio: Math.round((gas / baselineGas) * 1000) / 1000, target: target.text, meetsTarget: target.ok(gas, baselineGas) };
+export function row(operation: string, gas: number, baseline: string, baselineGas: number, target: { text: string; ok: (g: number, b: number) => boolean }, venue: GasRow["venue"] = "v2"): GasRow {
+  return { venue, operation, gas, baseline, baselineGas, ratio: Math.round((gas / baselineGas) * 1000) / 1000, target: target.text, meetsTarget: target.ok(gas, baselineGas) };
 }
 
 const atMostFloor = { text: "≤ floor", ok: (g: number, b: number) => g <= b };
 const within10Pct = { text: "≤ 1.1 × floor", ok: (g: number, b: number) => g <= 1.1 * b };
-const plus15k = { text: "≤ floor + 15k", ok: (g: number, b: number) => g <= b + 15_000 };
+export const plus15k = { text: "≤ floor + 15k", ok: (g: number, b: number) => g <= b + 15_000 };
 const refreshCap = { text: "≤ 37k whole tx", ok: (g: number) => g <= 37_000 };
 
 export async function measureGas(log: (line: string) => void): Promise<GasRow[]> {

@@ -3,28 +3,21 @@
  * two identical calls, as scripts/benchGas.ts does): a raw V3 swap (the floor of any operation on
  * this venue), the same swap stopped by a price limit, and the LiquidityManager's add, remove and
  * fee collection, and MarketOperatorV3's expansion and contraction beside the raw swap of the same
- * input. Run: `npx hardhat run scripts/benchGasV3.ts`.
+ * input and beside their floor (BenchV3OperationFloor: the same swap to the same peg limit on the
+ * same pool, a mint or burn, one Chainlink read per collateral). The operations' rows join the
+ * bench's gas table (`venue: "v3"`) through `measureV3OperationRows`.
+ * Run alone: `npx hardhat run scripts/benchGasV3.ts`.
  */
-import { parseUnits, type ContractTransactionResponse } from "ethers";
+import { parseUnits } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployV3SystemFixture, pushV3PriceTo, type V3Fixture } from "./devnet/fixtureV3";
 import { refreshFeeds } from "./devnet/fixture";
-import { MarketOperatorV3__factory } from "../typechain-types";
-import { liquidityForQuote } from "../deploy/systemV3";
+import { BenchV3OperationFloor__factory, MarketOperatorV3__factory } from "../typechain-types";
+import { liquidityForQuote } from "../deploy/v3Launch";
 import * as v3 from "../keeper/src/policy/v3";
+import { gasOf, plus15k, row, steady, type GasRow } from "./benchGas";
 
 const WAD = 10n ** 18n;
-
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (!receipt) throw new Error("no receipt");
-  return Number(receipt.gasUsed);
-}
-
-async function steady(make: () => Promise<ContractTransactionResponse>): Promise<number> {
-  await gasOf(make());
-  return gasOf(make());
-}
 
 export async function measureV3Gas(): Promise<{ operation: string; gas: number }[]> {
   const f: V3Fixture = await deployV3SystemFixture();
@@ -46,16 +39,37 @@ export async function measureV3Gas(): Promise<{ operation: string; gas: number }
   rows.push({ operation: "LiquidityManager.addLiquidity (500 USDC a side)", gas: await steady(async () => lm.connect(f.keeper).addLiquidity(await liquidity(), parseUnits("1000", 18), parseUnits("1000", 6))) });
   rows.push({ operation: "LiquidityManager.removeLiquidity (same size)", gas: await steady(async () => lm.connect(f.keeper).removeLiquidity(await liquidity(), 0n, 0n)) });
   rows.push({ operation: "LiquidityManager.collectFees", gas: await steady(async () => { await buy(sqrt(parseUnits("1.1", 18))); return lm.collectFees(); }) });
-  rows.push(...(await measureV3Operations(f)));
+  for (const m of await measureV3Operations(f)) {
+    rows.push({ operation: m.operation, gas: m.gas });
+    rows.push({ operation: `raw V3 swap of the same input to the peg limit (${m.expand ? "tokens" : "USDC"} in)`, gas: m.rawSwapGas });
+    rows.push({ operation: `floor: ${m.floor}`, gas: m.floorGas });
+  }
   return rows;
+}
+
+/** MarketOperatorV3's expansion and contraction against their floor, as rows of the bench's gas table. */
+export async function measureV3OperationRows(log: (line: string) => void): Promise<GasRow[]> {
+  log("gas: MarketOperatorV3 expandSupply / contractSupply (Uniswap V3 venue)");
+  const measured = await measureV3Operations(await deployV3SystemFixture());
+  return measured.map((m) => row(m.operation, m.gas, m.floor, m.floorGas, plus15k, "v3"));
+}
+
+interface V3OperationGas {
+  expand: boolean;
+  operation: string;
+  gas: number;
+  rawSwapGas: number;
+  floor: string;
+  floorGas: number;
 }
 
 /**
  * MarketOperatorV3's expansion and contraction (keeper calls, +15 / −15 bps back to the peg inside
  * the protocol's range: no tick crossed), each after a first operation that warmed the same slots,
- * beside the raw V3 swap of the same input to the same peg limit through the trader's callback.
+ * beside the raw V3 swap of the same input to the same peg limit through the trader's callback and
+ * the floor's operation of the same input from the same price.
  */
-async function measureV3Operations(f: V3Fixture): Promise<{ operation: string; gas: number }[]> {
+async function measureV3Operations(f: V3Fixture): Promise<V3OperationGas[]> {
   const op = MarketOperatorV3__factory.connect(await f.operator.getAddress(), f.admin);
   await (await op.setBand(10, 300)).wait();
   // Each push below the peg mints the trader's tokens through the Reserve: top its USDC up.
@@ -89,15 +103,40 @@ async function measureV3Operations(f: V3Fixture): Promise<{ operation: string; g
     }
     return gasOf(f.router.connect(f.trader).swap(pool, expand === f.v3.tokenIsToken0, amount, peg(expand)));
   };
-  const rows: { operation: string; gas: number }[] = [];
+  const [usdcCollateral, wethCollateral] = f.collaterals;
+  const floor = await new BenchV3OperationFloor__factory(f.admin).deploy(
+    await f.stable.getAddress(), usdc, pool, [await usdcCollateral.feed.getAddress(), await wethCollateral.feed.getAddress()],
+  );
+  await (await f.stable.connect(f.admin).grantRole(await f.stable.MINTER_ROLE(), await floor.getAddress())).wait();
+  await (await f.usdc.token.mint(await floor.getAddress(), parseUnits("50000000", 6))).wait();
+  const floorOperation = async (expand: boolean, amount: bigint) => {
+    await offPeg(expand ? 15n : -15n);
+    return gasOf(expand ? floor.expand(amount, peg(true)) : floor.contract_(amount, peg(false)));
+  };
+  const measured: V3OperationGas[] = [];
+  const amounts = new Map<boolean, bigint>();
   for (const expand of [true, false]) {
     await operate(expand);
-    const measured = await operate(expand);
-    await raw(expand, measured.amount);
-    rows.push({ operation: `MarketOperatorV3.${expand ? "expandSupply" : "contractSupply"} (±15 bps to the peg)`, gas: measured.gas });
-    rows.push({ operation: `raw V3 swap of the same input to the peg limit (${expand ? "tokens" : "USDC"} in)`, gas: await raw(expand, measured.amount) });
+    const op = await operate(expand);
+    amounts.set(expand, op.amount);
+    await raw(expand, op.amount);
+    const rawSwapGas = await raw(expand, op.amount);
+    measured.push({
+      expand,
+      operation: `MarketOperatorV3.${expand ? "expandSupply" : "contractSupply"}`,
+      gas: op.gas,
+      rawSwapGas,
+      floor: `V3 swap to the peg limit + ${expand ? "mint" : "burn"} + 2 Chainlink reads (±15 bps, same input)`,
+      floorGas: 0,
+    });
   }
-  return rows;
+  // The floors last: their unbacked mints would lower the collateral ratio the operations are gated on.
+  for (const m of measured) {
+    const amount = amounts.get(m.expand)!;
+    await floorOperation(m.expand, amount);
+    m.floorGas = await floorOperation(m.expand, amount);
+  }
+  return measured;
 }
 
 if (require.main === module) {

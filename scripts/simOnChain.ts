@@ -71,6 +71,7 @@ function protocolOf(f: Fixture, pairAddress: string, quoteAsset: string, tokenIs
     policy: f.policy,
     stable: f.stable,
     pair: IUniswapV2PairMinimal__factory.connect(pairAddress, hre.ethers.provider),
+    v3Pool: null, // the on-chain replay runs the V2 pair
     quoteAsset,
     tokenIsToken0,
     tokenDecimals: 18,

@@ -7,6 +7,10 @@
  * the keeper expands; then 2% below, the keeper contracts. The terminal shows each step live and a summary; then the stack stays up (keeper
  * holding the peg, status page live) until Ctrl-C, which stops everything (keeper, then node) and
  * leaves no process behind. `--exit` stops after the summary instead.
+ *
+ * `--venue v3` deploys the Uniswap V3 venue instead (the pool at the 0.01% tier, MarketOperatorV3,
+ * the LiquidityManager with its protocol-owned position) and prints its status; the keeper is
+ * started on it and its first cycle reported. The price scenario runs on the V2 pair only so far.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -14,7 +18,8 @@ import path from "node:path";
 import { JsonRpcProvider, formatUnits, type JsonRpcSigner } from "ethers";
 import { freePort, startHardhatNode, type RunningNode } from "./devnet/node";
 import { deployToNode } from "./devnet/deploy";
-import { MarketOperator__factory, PriceOracle__factory, Reserve__factory, BallastDollar__factory } from "../typechain-types";
+import { LiquidityManager__factory, MarketOperator__factory, PriceOracle__factory, Reserve__factory, BallastDollar__factory } from "../typechain-types";
+import { connectV3Pool } from "../deploy/uniswapV3";
 import { advance, poolView, pushPrice, type LocalBook } from "./localMarket";
 import { spawnKeeper, type KeeperProcess, type LogLine } from "./lib/keeperProcess";
 import { FeedDriver, feedsOfBook } from "./devnet/feedDriver";
@@ -36,6 +41,12 @@ interface Stack {
 
 const stack: Stack = {};
 let stopping = false;
+
+/** The value after `--name` on the command line, if any. */
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
 
 async function stopKeeper(): Promise<void> {
   await stack.keeper?.stop("SIGTERM", 15_000);
@@ -65,8 +76,10 @@ async function main(): Promise<void> {
   out(`  node at ${stack.node.url}`);
 
   stack.dir = mkdtempSync(path.join(os.tmpdir(), "ballast-start-"));
-  out("• deploying Ballast (Uniswap V2 pair, Chainlink mock feeds, reserve, policy, operator) …");
-  const deployed = (await deployToNode(stack.node.url, { dir: stack.dir })).outcome;
+  const venue = option("--venue");
+  const venueName = venue === "v3" ? "Uniswap V3 pool with protocol-owned liquidity" : "Uniswap V2 pair";
+  out(`• deploying Ballast (${venueName}, Chainlink mock feeds, reserve, policy, operator) …`);
+  const deployed = (await deployToNode(stack.node.url, { dir: stack.dir, venue })).outcome;
   const book = deployed.addressBook as unknown as LocalBook & { contracts: { MarketOperator: string } };
   out(`  MarketOperator ${book.contracts.MarketOperator}, pool ${book.contracts.Pool}`);
 
@@ -112,10 +125,27 @@ async function main(): Promise<void> {
       waiters.push({ pred, resolve: (e) => (clearTimeout(t), resolve(e)) });
     });
 
+  if (deployed.addressBook.venue === "v3") await printV3Status(deployed.addressBook.contracts, provider);
+
   out("• starting the keeper daemon …");
   stack.keeper = startKeeper(configPath, { BALLAST_LOCALHOST_URL: stack.node.url, BALLAST_KEEPER_JOURNAL: path.join(stack.dir, "journal.sqlite") }, onEvent);
   await waitFor((e) => e.event === "http.listening", 120_000, "start");
   out(`  metrics http://127.0.0.1:${port}/metrics   health http://127.0.0.1:${port}/healthz   status http://127.0.0.1:${port}/`);
+  if (deployed.addressBook.venue === "v3") {
+    // The keeper's reads of a V3 pool are not in every build yet: report its first cycle either way.
+    const first = await waitFor((e) => String(e.event).startsWith("cycle."), 120_000, "first cycle");
+    const ok = first.event === "cycle.stand-still" || first.event === "cycle.act";
+    out(ok ? `  keeper  first cycle on the V3 pool: ${first.event} ${String(first.reason ?? first.action ?? "")}` : `  keeper  cannot read the V3 pool yet: ${first.event} ${String(first.error ?? (first.err as { message?: string } | undefined)?.message ?? "")}`);
+    out("\n• the V3 venue is deployed and its status printed; the price scenario runs on the V2 pair only so far (npm start)");
+    if (process.argv.includes("--exit")) {
+      stopping = true;
+      await teardown();
+      out("done.");
+      return;
+    }
+    out(`  still running: node ${stack.node.url}, address book ${deployed.addressBookPath}; Ctrl-C stops everything.`);
+    return;
+  }
   await waitFor((e) => e.event === "cycle.stand-still" && e.reason === "inside-band", 120_000, "first quiet cycle");
 
   const row = async (label: string): Promise<{ deviationBps: number }> => {
@@ -173,6 +203,19 @@ async function main(): Promise<void> {
   out(`  move the price yourself: BALLAST_LOCALHOST_URL=${stack.node.url} BALLAST_DEPLOYMENTS_DIR=${stack.dir} \\`);
   out("    npx hardhat ballast:swap --network localhost --side buy --amount 20000");
   out("  Ctrl-C stops everything (`npm start -- --exit` stops after the summary instead).");
+}
+
+/** The V3 venue at a glance: the pool's price and in-range liquidity, the protocol's position and the reserve. */
+async function printV3Status(c: { Pool: string; LiquidityManager?: string; PriceOracle: string; Reserve: string; BallastDollar: string }, provider: JsonRpcProvider): Promise<void> {
+  const pool = connectV3Pool(c.Pool, provider);
+  const lm = LiquidityManager__factory.connect(c.LiquidityManager!, provider);
+  const [spot, twap] = await PriceOracle__factory.connect(c.PriceOracle, provider).marketPrice();
+  const slot0 = await pool.slot0();
+  out("• the V3 venue");
+  out(`  pool               ${c.Pool}  fee ${Number(await pool.fee()) / 10_000}%  tick ${slot0.tick}  in-range liquidity ${await pool.liquidity()}`);
+  out(`  LiquidityManager   ${c.LiquidityManager}  range [${await lm.tickLower()}, ${await lm.tickUpper()})  liquidity ${await lm.positionLiquidity()}  quote deployed $${fmt(await lm.quoteDeployedWad(), 2)}`);
+  out(`  oracle             spot ${fmt(spot)}  twap ${fmt(twap)}`);
+  out(`  reserve            ratio ${fmt(await Reserve__factory.connect(c.Reserve, provider).collateralRatio())}  supply ${Number(formatUnits(await BallastDollar__factory.connect(c.BallastDollar, provider).totalSupply(), 18)).toFixed(0)}`);
 }
 
 process.on("SIGINT", () => {

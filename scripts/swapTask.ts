@@ -1,15 +1,20 @@
 /**
- * `ballast:swap`: buy or sell the token on the Uniswap V2 pool to move its price (local networks).
- * Without a router on chain this pays into the pair and swaps in two transactions, which is safe
- * only on a chain no one else uses, hence local networks only.
+ * `ballast:swap`: buy or sell the token on the venue's pool to move its price (local networks).
+ * On the V2 pair, without a router on chain, this pays into the pair and swaps in two transactions,
+ * which is safe only on a chain no one else uses, hence local networks only. On a V3 pool it swaps
+ * through a UniswapV3Trader, which pays the pool's callback: the deployment record's
+ * (`extra.UniswapV3Trader`), or one deployed for the purpose.
  */
-import { formatUnits } from "ethers";
+import { formatUnits, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { connectContract } from "../deploy/contracts";
 import { parseAmount, parseChoice } from "./lib/args";
 import { UserError, expectedFailure, out, runTask } from "./lib/cli";
 import { loadSystem, requireLocalNetwork, resolveSigner, type SystemContext } from "./lib/context";
 import { simulateThenSend } from "./lib/tx";
+import { swapOnV3 } from "./lib/v3Swap";
+import { readDeploymentRecord } from "../deploy/addressBook";
+import type { UniswapV3Trader } from "../typechain-types/contracts/test/UniswapV3Trader";
 
 export interface SwapArgs {
   side: string;
@@ -34,6 +39,22 @@ async function poolState(ctx: SystemContext): Promise<PoolState> {
 /** Pool price, quote per token in WAD (both sides in whole units). */
 const poolPriceWad = (p: PoolState, quoteDecimals: bigint) => (p.reserveQuote * 10n ** (18n - quoteDecimals) * WAD) / p.reserveToken;
 
+/** The deployment's UniswapV3Trader when it has one with code, else a new one (local networks only). */
+async function v3Trader(hre: HardhatRuntimeEnvironment, ctx: SystemContext, signer: Signer): Promise<UniswapV3Trader> {
+  let recorded: string | undefined;
+  try {
+    recorded = readDeploymentRecord(ctx.network).extra.UniswapV3Trader;
+  } catch {
+    /* no deployment record (a hand-written address book): deploy a trader below */
+  }
+  if (recorded !== undefined && (await hre.ethers.provider.getCode(recorded)) !== "0x") {
+    return (await hre.ethers.getContractAt("UniswapV3Trader", recorded, signer)) as unknown as UniswapV3Trader;
+  }
+  const deployed = await (await hre.ethers.deployContract("UniswapV3Trader", signer)).waitForDeployment();
+  out(`deployed a UniswapV3Trader at ${await deployed.getAddress()} to pay the pool (the deployment records none)`);
+  return deployed as unknown as UniswapV3Trader;
+}
+
 export async function swapTask(hre: HardhatRuntimeEnvironment, args: SwapArgs): Promise<void> {
   await runTask(async () => {
     requireLocalNetwork(hre, "ballast:swap");
@@ -51,6 +72,17 @@ export async function swapTask(hre: HardhatRuntimeEnvironment, args: SwapArgs): 
     const balance = await payToken.balanceOf(who);
     if (amountIn > balance) {
       throw new UserError(`--amount ${args.amount} ${paySymbol} is more than the balance of ${who} (${formatUnits(balance, payDecimals)} ${paySymbol})`);
+    }
+
+    if (ctx.v3Pool !== null) {
+      const trader = await v3Trader(hre, ctx, signer);
+      const v3 = await swapOnV3(ctx, signer, trader, side, amountIn);
+      const gotSymbol = side === "buy" ? "BLD" : "USDC";
+      const gotDecimals = side === "buy" ? 18 : Number(quoteDecimals);
+      out(`${side === "buy" ? "bought" : "sold"} BLD: paid ${formatUnits(v3.amountIn, payDecimals)} ${paySymbol}, received ${formatUnits(v3.amountOut, gotDecimals)} ${gotSymbol}`);
+      out(`pool price ${formatUnits(v3.priceBeforeWad, 18)} -> ${formatUnits(v3.priceAfterWad, 18)} USDC per BLD (Uniswap V3)`);
+      out(`tx ${v3.approvalHash === null ? "" : `${v3.approvalHash} (approval), `}${v3.swapHash} (swap)`);
+      return;
     }
 
     const before = await poolState(ctx);

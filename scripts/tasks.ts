@@ -8,10 +8,12 @@ import { task } from "hardhat/config";
 
 const FROM_HELP = "Account to act as: an index of the node's accounts or an address (default: the first account)";
 
-task("ballast:deploy", "Deploys Ballast to --network and writes deployments/<network>.json").setAction(async (_args, hre) => {
-  const { deployTask } = await import("./deployTask");
-  await deployTask(hre);
-});
+task("ballast:deploy", "Deploys Ballast to --network and writes deployments/<network>.json")
+  .addOptionalParam("venue", "The market venue: v2 (the Uniswap V2 pair) or v3 (a Uniswap V3 pool with protocol-owned liquidity); default: the network's configuration")
+  .setAction(async (args: { venue?: string }, hre) => {
+    const { deployTask } = await import("./deployTask");
+    await deployTask(hre, args.venue);
+  });
 
 task("ballast:status", "Shows pool price, deviation, supply, reserve, ratios, caps, cooldowns and pause flags")
   .addFlag("json", "Print one JSON object instead of the table")
@@ -40,7 +42,7 @@ task("ballast:redeem", "Burns BLD at the Reserve for collateral at the peg")
     await redeemTask(hre, args);
   });
 
-task("ballast:swap", "Buys or sells BLD on the Uniswap V2 pool to move its price (local networks)")
+task("ballast:swap", "Buys or sells BLD on the venue's pool (Uniswap V2 or V3) to move its price (local networks)")
   .addParam("side", "buy (pay USDC, get BLD: price up) or sell (pay BLD, get USDC: price down)")
   .addParam("amount", "What is paid, whole units: USDC when buying, BLD when selling")
   .addOptionalParam("from", FROM_HELP)

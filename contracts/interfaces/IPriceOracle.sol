@@ -121,6 +121,13 @@ interface IPriceOracle {
     /// @notice `marketPrice()` and `twapSpan()` in one call (one anchor search): what an operation reads.
     function marketPriceAndSpan() external view returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec);
 
+    /// @notice `marketPriceAndSpan()` and the quote asset's USD price (WAD, `price(quoteAsset)`) both
+    /// prices were converted with: an operation's whole market read, one feed read.
+    function marketState()
+        external
+        view
+        returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 windowSec, uint256 quoteUsdWad);
+
     /// @notice Records a pool observation if at least a quarter window passed since the last one,
     /// and with it, at most hourly, the assets' newer last good prices (`recordPrices`).
     /// Permissionless: whoever watches the pool (the keeper each cycle, an Automation

@@ -52,6 +52,10 @@ uint256 constant MAX_BUFFER_TOLERANCE_BPS = 5_000;
 uint256 constant MAX_ASSETS = 8;
 /// @dev Value maths scales by 10^decimals; above 18 decimals precision and overflow margins shrink.
 uint256 constant MAX_ASSET_DECIMALS = 18;
+/// @dev An asset's deposit ceiling (its units) is stored in 104 bits beside its fees, so a mint reads
+/// one slot: about 2e31 units, 2e13 whole tokens of an 18-decimal asset, far beyond any real
+/// ceiling. type(uint256).max (no ceiling) is also accepted.
+uint256 constant MAX_ASSET_CEILING = type(uint104).max - 1;
 
 // ---------------------------------------------------------------- collateral policy
 /// @dev Partial backing failed in practice (IRON, Terra): the target never goes below 100%.

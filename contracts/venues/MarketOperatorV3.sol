@@ -74,22 +74,28 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
         return (1e6 - uint256(_feePips), 1e6);
     }
 
-    function _inToPrice(Market memory, bool sellToken, uint256 num, uint256 den) internal view override returns (uint256 used) {
-        (used,,) = _quote(sellToken, _UNBOUNDED_IN, _sqrtLimit(sellToken, num, den));
+    /// @dev One walk of at most `cap`: it stops at the price or when the cap runs out, whichever comes first.
+    function _inToPrice(Market memory m, bool sellToken, uint256 num, uint256 den, uint256 cap) internal view override returns (uint256 used) {
+        (uint256 pegNum, uint256 pegDen) = _pegPoolPrice(m.quoteUsdWad);
+        // To the peg: the limit every other quote of this operation uses, already computed once.
+        uint160 limit = num == pegNum && den == pegDen ? _sqrtPeg(m, sellToken) : _sqrtLimit(sellToken, num, den);
+        (used,,) = _quote(m, sellToken, Math.min(cap, _UNBOUNDED_IN), limit);
     }
 
     /// @dev Quoted with the swap's own limit (the peg): the last step of a trade that reaches a limit
     /// rounds differently from one that runs out of input, so only the same limit gives the same output.
     function _amountOut(Market memory m, bool sellToken, uint256 amountIn) internal view override returns (uint256 out) {
         if (amountIn == 0) return 0;
-        (, out,) = _quote(sellToken, amountIn, _sqrtPeg(sellToken, m.quoteUsdWad));
+        (, out,) = _quote(m, sellToken, amountIn, _sqrtPeg(m, sellToken));
     }
 
     /// @dev Every unit at the limit or better: the input that moves the pool to where its last unit,
     /// fee included, trades at `num / den`.
     function _maxInAtPrice(Market memory m, bool sellToken, uint256 num, uint256 den) internal view override returns (uint256) {
         (uint256 keepNum, uint256 feeDen) = _poolFee();
-        return sellToken ? _inToPrice(m, true, num * feeDen, den * keepNum) : _inToPrice(m, false, num * keepNum, den * feeDen);
+        return sellToken
+            ? _inToPrice(m, true, num * feeDen, den * keepNum, _UNBOUNDED_IN)
+            : _inToPrice(m, false, num * keepNum, den * feeDen, _UNBOUNDED_IN);
     }
 
     function _poolSpotWad(Market memory) internal view override returns (uint256) {
@@ -97,7 +103,7 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     }
 
     function _spotAfterWad(Market memory m, bool sellToken, uint256 tokens, uint256 quote) internal view override returns (uint256) {
-        (,, uint160 sqrtAfter) = _quote(sellToken, sellToken ? tokens : quote, _sqrtPeg(sellToken, m.quoteUsdWad));
+        (,, uint160 sqrtAfter) = _quote(m, sellToken, sellToken ? tokens : quote, _sqrtPeg(m, sellToken));
         return Math.mulDiv(_quotePerTokenWad(sqrtAfter), m.quoteUsdWad, C.WAD);
     }
 
@@ -105,7 +111,9 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     /// (expansion) or plus (contraction) the upkeep slippage.
     function _upkeepLimitPriceWad(Preview memory p) internal view override returns (uint256) {
         bool sellToken = p.action == Action.Expand;
-        (,, uint160 sqrtAfter) = _quote(sellToken, p.amount, _sqrtPeg(sellToken, oracle.price(quoteAsset)));
+        Market memory m;
+        m.quoteUsdWad = oracle.price(quoteAsset);
+        (,, uint160 sqrtAfter) = _quote(m, sellToken, p.amount, _sqrtPeg(m, sellToken));
         uint256 endWad = _quotePerTokenWad(sqrtAfter);
         (uint256 keepNum, uint256 feeDen) = _poolFee();
         if (sellToken) return Math.mulDiv(endWad * keepNum, C.BPS - C.UPKEEP_SLIPPAGE_BPS, feeDen * C.BPS);
@@ -116,44 +124,62 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
         uint160 sqrtAfter = UniswapV3Price.spotSqrtPriceX96(_pool);
         spotAfterWad = Math.mulDiv(_quotePerTokenWad(sqrtAfter), before.quoteUsdWad, C.WAD);
         bool sellToken = action == Action.Expand;
-        uint160 sqrtPeg = _sqrtPeg(sellToken, before.quoteUsdWad);
+        uint160 sqrtPeg = _sqrtPeg(before, sellToken);
         if (_zeroForOne(sellToken) ? sqrtAfter < sqrtPeg : sqrtAfter > sqrtPeg) revert PegCrossed(spotAfterWad);
     }
 
     function _swapTokensForQuote(Market memory m, uint256 tokensIn, uint256) internal override returns (uint256, uint256) {
-        (uint256 paid, uint256 received) = _swap(true, tokensIn, m.quoteUsdWad, _PAY_TOKENS);
+        (uint256 paid, uint256 received) = _swap(m, true, tokensIn, _PAY_TOKENS);
         return (paid, received);
     }
 
     function _swapQuoteForTokens(Market memory m, uint256 quoteIn, uint256) internal override returns (uint256, uint256) {
-        (uint256 paid, uint256 received) = _swap(false, quoteIn, m.quoteUsdWad, _PAY_QUOTE);
+        (uint256 paid, uint256 received) = _swap(m, false, quoteIn, _PAY_QUOTE);
         return (paid, received);
     }
 
     // ================================================================== internals
 
     /// @dev An exact-input swap of `amountIn` with its price limit at the peg; returns (paid, received).
-    function _swap(bool sellToken, uint256 amountIn, uint256 quoteUsdWad, uint8 paying) private returns (uint256, uint256) {
-        uint160 sqrtPeg = _sqrtPeg(sellToken, quoteUsdWad);
+    function _swap(Market memory m, bool sellToken, uint256 amountIn, uint8 paying) private returns (uint256, uint256) {
+        uint160 sqrtPeg = _sqrtPeg(m, sellToken);
         bool zeroForOne = _zeroForOne(sellToken);
         _paying = paying;
         (int256 amount0, int256 amount1) = _pool.swap(address(this), zeroForOne, int256(amountIn), sqrtPeg, "");
         if (_paying != _PAY_NONE) revert UnexpectedCallback(); // the pool must have been paid
+        m.memo.quotedLimitX96 = 0; // the pool moved: no quote of the old state stands
         return zeroForOne ? (uint256(amount0), uint256(-amount1)) : (uint256(amount1), uint256(-amount0));
     }
 
-    /// @dev The peg as a sqrt price limit for a trade in this direction.
-    function _sqrtPeg(bool sellToken, uint256 quoteUsdWad) private view returns (uint160) {
-        (uint256 num, uint256 den) = _pegPoolPrice(quoteUsdWad);
-        return _sqrtLimit(sellToken, num, den);
+    /// @dev The peg (at `m`'s quote price) as a sqrt price limit for a trade in this direction,
+    /// computed once per market read.
+    function _sqrtPeg(Market memory m, bool sellToken) private view returns (uint160 sqrtPeg) {
+        VenueMemo memory memo = m.memo;
+        if (memo.sqrtPegX96 != 0 && memo.pegSellToken == sellToken) return memo.sqrtPegX96;
+        (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
+        sqrtPeg = _sqrtLimit(sellToken, num, den);
+        (memo.pegSellToken, memo.sqrtPegX96) = (sellToken, sqrtPeg);
     }
 
-    function _quote(bool sellToken, uint256 amountIn, uint160 sqrtPriceLimitX96)
+    /// @dev An exact-input quote on the pool as it is now; the last one is kept (until the swap) and
+    /// answers the same quote again. A walk that reached its limit with input `used` also answers a
+    /// quote of exactly `used` to that limit: that walk takes the same steps (a step that reaches
+    /// its target costs the same whatever input remains, and `used` covers the last one with its
+    /// fee), so the amounts are the same to the wei.
+    function _quote(Market memory m, bool sellToken, uint256 amountIn, uint160 limitX96)
         private
         view
         returns (uint256 used, uint256 out, uint160 sqrtAfter)
     {
-        return UniswapV3Quote.exactInput(address(_pool), _feePips, _tickSpacing, _zeroForOne(sellToken), amountIn, sqrtPriceLimitX96);
+        VenueMemo memory memo = m.memo;
+        if (
+            memo.quotedLimitX96 == limitX96 && memo.quotedSellToken == sellToken
+                && (memo.quotedIn == amountIn || (memo.quotedAfterX96 == limitX96 && memo.quotedUsed == amountIn))
+        ) return (memo.quotedUsed, memo.quotedOut, memo.quotedAfterX96);
+        (used, out, sqrtAfter) =
+            UniswapV3Quote.exactInput(address(_pool), _feePips, _tickSpacing, _zeroForOne(sellToken), amountIn, limitX96);
+        (memo.quotedSellToken, memo.quotedLimitX96, memo.quotedIn) = (sellToken, limitX96, amountIn);
+        (memo.quotedUsed, memo.quotedOut, memo.quotedAfterX96) = (used, out, sqrtAfter);
     }
 
     /// @dev Selling token0 (or buying token1 with it) lowers the pool's raw price.

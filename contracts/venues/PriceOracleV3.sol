@@ -30,20 +30,21 @@ contract PriceOracleV3 is PriceOracle {
 
     /// @dev The pool's own oracle always averages over exactly the window (or reverts), so the
     /// span is the window: a V3 TWAP is never stale for lack of keeper observations.
-    function _marketPrice() internal view override returns (uint256 spotWad, uint256 twapWad, uint256 spanSec) {
-        uint256 quoteUsdWad = price(quoteAsset);
+    function _marketPrice() internal view override returns (uint256 spotWad, uint256 twapWad, uint256 spanSec, uint256 quoteUsdWad) {
+        quoteUsdWad = price(quoteAsset);
         IUniswapV3PoolMinimal v3 = IUniswapV3PoolMinimal(pool);
         uint160 sqrtPriceX96 = UniswapV3Price.spotSqrtPriceX96(v3);
         if (sqrtPriceX96 == 0) revert EmptyPool();
         spotWad = Math.mulDiv(
             UniswapV3Price.quotePerTokenWad(sqrtPriceX96, _v3TokenIsToken0, _v3TokenUnit, _v3QuoteUnit), quoteUsdWad, WAD
         );
-        (bool ok, int24 tick) = UniswapV3Price.meanTick(v3, uint32(twapWindowSec));
-        if (!ok) revert TwapUnavailable(0, twapWindowSec);
+        uint256 windowSec = twapWindowSec();
+        (bool ok, int24 tick) = UniswapV3Price.meanTick(v3, uint32(windowSec));
+        if (!ok) revert TwapUnavailable(0, windowSec);
         twapWad = Math.mulDiv(
             UniswapV3Price.quotePerTokenWadAtTick(tick, _v3TokenIsToken0, _v3TokenUnit, _v3QuoteUnit), quoteUsdWad, WAD
         );
-        spanSec = twapWindowSec;
+        spanSec = windowSec;
     }
 
     /// @notice Never due: the V3 pool writes its own observations.
@@ -53,7 +54,8 @@ contract PriceOracleV3 is PriceOracle {
 
     /// @notice The pool's oracle averages over exactly the window.
     function twapSpan() external view override returns (uint256 spanSec, uint256 windowSec) {
-        return (twapWindowSec, twapWindowSec);
+        windowSec = twapWindowSec();
+        spanSec = windowSec;
     }
 
     /// @notice Records nothing: the V3 pool keeps its own observations.

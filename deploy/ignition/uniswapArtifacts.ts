@@ -1,15 +1,17 @@
 /**
- * The real Uniswap V2 factory and pair, from @uniswap/v2-core's compiled build, in the artifact
- * shape Hardhat Ignition deploys from.
+ * The real Uniswap V2 factory and pair (@uniswap/v2-core's compiled build) and V3 factory and pool
+ * (@uniswap/v3-core's artifacts), in the artifact shape Hardhat Ignition deploys from.
  */
 import type { Artifact } from "@nomicfoundation/ignition-core";
 import UniswapV2FactoryBuild from "@uniswap/v2-core/build/UniswapV2Factory.json";
 import UniswapV2PairBuild from "@uniswap/v2-core/build/UniswapV2Pair.json";
+import UniswapV3FactoryBuild from "@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json";
+import UniswapV3PoolBuild from "@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json";
 
-function toArtifact(contractName: string, build: { abi: unknown[]; bytecode: string }): Artifact {
+function toArtifact(contractName: string, build: { abi: unknown[]; bytecode: string }, pkg = "v2-core"): Artifact {
   return {
     contractName,
-    sourceName: `@uniswap/v2-core/contracts/${contractName}.sol`,
+    sourceName: `@uniswap/${pkg}/contracts/${contractName}.sol`,
     abi: build.abi as Artifact["abi"],
     bytecode: build.bytecode.startsWith("0x") ? build.bytecode : `0x${build.bytecode}`,
     linkReferences: {},
@@ -18,3 +20,5 @@ function toArtifact(contractName: string, build: { abi: unknown[]; bytecode: str
 
 export const UNISWAP_V2_FACTORY_ARTIFACT = toArtifact("UniswapV2Factory", UniswapV2FactoryBuild);
 export const UNISWAP_V2_PAIR_ARTIFACT = toArtifact("UniswapV2Pair", UniswapV2PairBuild);
+export const UNISWAP_V3_FACTORY_ARTIFACT = toArtifact("UniswapV3Factory", UniswapV3FactoryBuild, "v3-core");
+export const UNISWAP_V3_POOL_ARTIFACT = toArtifact("UniswapV3Pool", UniswapV3PoolBuild, "v3-core");

@@ -9,14 +9,13 @@
  * arbitrageurs may compete (`agents.arbitrageurs`): each keeps its own latency and capital per
  * block, the fastest moves first and the next one sees what is left.
  */
-import { quoteToSpendForPrice, tokensToSellForPrice } from "../src/policy";
-import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
+import { type Market, QUOTE_UNIT, TOKEN_UNIT, V2_FEE_KEEP, fromRaw, toRaw } from "./market";
 import type { Rng } from "./rng";
 import type { Scenario } from "./scenario";
 import type { Facility } from "./types";
 
-/** What a Uniswap V2 swap keeps of its input after the 0.3% fee. */
-export const POOL_FEE = 0.997;
+/** What a Uniswap V2 swap keeps of its input after the 0.3% fee (Market.feeKeep is the venue's own). */
+export const POOL_FEE = V2_FEE_KEEP;
 
 /** A target pool price (USDC per token, float) as PegMath's raw fraction num/den. */
 export function rawPriceFraction(usdcPerToken: number): { num: bigint; den: bigint } {
@@ -101,12 +100,12 @@ class Arbitrageur {
   private planMint(m: Market, f: Facility): { tokens: number; mintCost: number } | null {
     const mintCost = f.mintCostUsd(m);
     const usdc = m.truth.USDC;
-    if (mintCost === null || m.priceUsd() * POOL_FEE <= mintCost) return null;
-    const { num, den } = rawPriceFraction(mintCost / usdc / POOL_FEE);
-    const x = Math.min(fromRaw(tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den), TOKEN_UNIT), f.maxMintTokens(m), this.capitalUsd / mintCost);
+    const keep = m.feeKeep;
+    if (mintCost === null || m.priceUsd() * keep <= mintCost) return null;
+    const { num, den } = rawPriceFraction(mintCost / usdc / keep);
+    const x = Math.min(fromRaw(m.tokensToSellForPrice(num, den), TOKEN_UNIT), f.maxMintTokens(m), this.capitalUsd / mintCost);
     if (!(x > 0)) return null;
-    const xRaw = toRaw(x, TOKEN_UNIT);
-    const expectedOut = fromRaw((xRaw * 997n * m.reserveQuote) / (m.reserveToken * 1000n + xRaw * 997n), QUOTE_UNIT);
+    const expectedOut = fromRaw(m.previewTrade(true, toRaw(x, TOKEN_UNIT)).out, QUOTE_UNIT);
     return expectedOut * usdc - x * mintCost > m.gasUsd(this.swapGas + f.callGas.mint) ? { tokens: x, mintCost } : null;
   }
 
@@ -114,16 +113,16 @@ class Arbitrageur {
   private planRedeem(m: Market, f: Facility): { quote: number; redeemValue: number } | null {
     const redeemValue = f.redeemValueUsd(m);
     const usdc = m.truth.USDC;
-    if (redeemValue === null || m.priceUsd() / POOL_FEE >= redeemValue) return null;
-    const { num, den } = rawPriceFraction((redeemValue * POOL_FEE) / usdc);
+    const keep = m.feeKeep;
+    if (redeemValue === null || m.priceUsd() / keep >= redeemValue) return null;
+    const { num, den } = rawPriceFraction((redeemValue * keep) / usdc);
     const q = Math.min(
-      fromRaw(quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den), QUOTE_UNIT),
+      fromRaw(m.quoteToSpendForPrice(num, den), QUOTE_UNIT),
       this.capitalUsd / usdc,
       f.maxRedeemTokens(m) * m.poolPrice(),
     );
     if (!(q > 0)) return null;
-    const qRaw = toRaw(q, QUOTE_UNIT);
-    const expectedTokens = fromRaw((qRaw * 997n * m.reserveToken) / (m.reserveQuote * 1000n + qRaw * 997n), TOKEN_UNIT);
+    const expectedTokens = fromRaw(m.previewTrade(false, toRaw(q, QUOTE_UNIT)).out, TOKEN_UNIT);
     return expectedTokens * redeemValue - q * usdc > m.gasUsd(this.swapGas + f.callGas.redeem) ? { quote: q, redeemValue } : null;
   }
 

@@ -4,6 +4,7 @@
  * RMS removed against `none` on the same seeds, and the 5% expected shortfall of the lowest
  * collateral ratio across seeds.
  */
+import type { VenueKind } from "./market";
 import type { PegSummary } from "./metrics";
 import type { McResult } from "./montecarlo";
 import { type Estimate, expectedShortfallLow, meanCi95, ratioOfMeansCi95 } from "./stats";
@@ -36,6 +37,8 @@ export interface PegRow {
   /** Run label: the scenario, plus "@latency" in a keeper-latency sweep. */
   scenario: string;
   policy: string;
+  /** The pool the runs traded in. */
+  venue: VenueKind;
   keeperLatencyBlocks: number;
   /** The sweep point, when the row is one; absent for the policy's own defaults. */
   setting?: SweepSetting;
@@ -56,6 +59,10 @@ export interface PegRow {
   perSeed: PegSummary[];
 }
 
+const venueOf = (r: McResult): VenueKind => r.task.venue ?? "v2";
+/** Costs are paired with `none` on the same scenario and the same venue. */
+const baselineKey = (r: McResult): string => `${r.summary.scenario}\u0000${venueOf(r)}`;
+
 const settingKey = (s?: SweepSetting): string => (s ? JSON.stringify(Object.entries(s).sort()) : "");
 
 function estimate(values: (number | null)[]): Estimate | null {
@@ -70,7 +77,7 @@ function estimate(values: (number | null)[]): Estimate | null {
 export function aggregate(results: McResult[], baseline: McResult[] = results): PegRow[] {
   const groups = new Map<string, McResult[]>();
   for (const r of results) {
-    const key = `${r.summary.scenario}\u0000${r.summary.policy}\u0000${settingKey(r.task.setting)}`;
+    const key = `${r.summary.scenario}\u0000${r.summary.policy}\u0000${settingKey(r.task.setting)}\u0000${venueOf(r)}`;
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
@@ -78,9 +85,9 @@ export function aggregate(results: McResult[], baseline: McResult[] = results): 
   const baselineOf = new Map<string, PegSummary[]>();
   for (const r of baseline) {
     if (r.summary.policy !== BASELINE_POLICY || r.task.setting) continue;
-    const list = baselineOf.get(r.summary.scenario) ?? [];
+    const list = baselineOf.get(baselineKey(r)) ?? [];
     list[r.task.seedIndex] = r.summary;
-    baselineOf.set(r.summary.scenario, list);
+    baselineOf.set(baselineKey(r), list);
   }
   return [...groups.values()].map((group) => {
     const runs = [...group].sort((a, b) => a.task.seedIndex - b.task.seedIndex);
@@ -93,7 +100,7 @@ export function aggregate(results: McResult[], baseline: McResult[] = results): 
       mean[metric] = e?.mean ?? null;
       ci95[metric] = e?.ci95 ?? null;
     }
-    const cost = costPerBpsRemoved(runs, baselineOf.get(first.scenario));
+    const cost = costPerBpsRemoved(runs, baselineOf.get(baselineKey(runs[0])));
     mean.costPerBpsRemovedUsd = cost?.mean ?? null;
     ci95.costPerBpsRemovedUsd = cost?.ci95 ?? null;
     const ratios = perSeed.map((s) => s.minCollateralRatio).filter((v): v is number => v !== null);
@@ -103,6 +110,7 @@ export function aggregate(results: McResult[], baseline: McResult[] = results): 
     return {
       scenario: first.scenario,
       policy: first.policy,
+      venue: venueOf(runs[0]),
       keeperLatencyBlocks: first.keeperLatencyBlocks,
       ...(runs[0].task.setting ? { setting: runs[0].task.setting } : {}),
       seeds: perSeed.length,

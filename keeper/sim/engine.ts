@@ -5,19 +5,22 @@
  * left, arbitrageurs act, then the block's own order flow lands; the block's price is sampled at
  * its end. Deterministic: the only randomness is the scenario's seeded generator.
  */
-import { SIM_PARAMS } from "../../deploy/parameters";
+import { SIM_PARAMS, SIM_PARAMS_V3 } from "../../deploy/parameters";
 import type { DecisionParams } from "../src/policy";
 import { applyFlows, arbitrageursOf } from "./agents";
 import { type BallastConfig, ballastConfigFrom } from "./ballastReserve";
-import { Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
+import { Market, QUOTE_UNIT, TOKEN_UNIT, type VenueKind, fromRaw, toRaw } from "./market";
 import { shockBlocksOf } from "./metrics";
 import { createPolicy } from "./policies";
 import { Rng } from "./rng";
 import { type Scenario, inRanges, valueAt } from "./scenario";
 import { StressAgents } from "./stressAgents";
 import type { Policy, PolicyName, Sample } from "./types";
+import { V3Pool } from "./venues/v3Pool";
 
 export interface RunOptions {
+  /** The pool the token trades in: the V2 pair (default) or the V3 pool with protocol-owned liquidity. */
+  venue?: VenueKind;
   /** Overrides the scenario's keeper latency (the outage sweep). */
   keeperLatencyBlocks?: number;
   config?: BallastConfig;
@@ -39,6 +42,7 @@ export interface RunResult {
   /** Scenario name plus the sweep value, e.g. "keeper-outage@300". */
   label: string;
   policy: PolicyName;
+  venue: VenueKind;
   keeperLatencyBlocks: number;
   samples: Sample[];
   policyState: Policy;
@@ -53,7 +57,12 @@ export type RunTrace = Pick<RunResult, "scenario" | "label" | "policy" | "keeper
 
 const START_TIME = 1_700_000_000n;
 
-export function buildMarket(s: Scenario, config: BallastConfig): Market {
+/** Ballast's configuration on a venue: the simulator's deploy parameters for it (deploy/parameters.ts). */
+export function simConfigFor(venue: VenueKind): BallastConfig {
+  return ballastConfigFrom(venue === "v3" ? SIM_PARAMS_V3 : SIM_PARAMS);
+}
+
+export function buildMarket(s: Scenario, config: BallastConfig, venue: VenueKind = "v2"): Market {
   const feeds = {
     USDC: { ...config.feeds.USDC, deviationBps: s.feeds.USDC.deviationBps, heartbeatSec: s.feeds.USDC.heartbeatSec, jitterBlocks: s.feeds.USDC.jitterBlocks },
     WETH: { ...config.feeds.WETH, deviationBps: s.feeds.WETH.deviationBps, heartbeatSec: s.feeds.WETH.heartbeatSec, jitterBlocks: s.feeds.WETH.jitterBlocks },
@@ -69,6 +78,9 @@ export function buildMarket(s: Scenario, config: BallastConfig): Market {
     oracle: { twapWindowSec: config.twapWindowSec },
     gasGwei: s.gas.baseGwei,
     jitterSeed: s.seed,
+    v3: venue === "v3"
+      ? new V3Pool({ lpQuote: s.initial.poolQuote, tokenUnit: TOKEN_UNIT, quoteUnit: QUOTE_UNIT, startTime: START_TIME, twapWindowSec: config.twapWindowSec, blockTimeSec: s.blockTimeSec, venue: SIM_PARAMS_V3.venue?.kind === "v3" ? SIM_PARAMS_V3.venue : undefined })
+      : undefined,
   });
 }
 
@@ -85,9 +97,10 @@ export function warmUp(m: Market, s: Scenario): void {
 }
 
 export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOptions = {}): RunResult {
-  const config = opts.config ?? ballastConfigFrom(SIM_PARAMS);
+  const venue = opts.market?.venue ?? opts.venue ?? "v2";
+  const config = opts.config ?? simConfigFor(venue);
   const latency = opts.keeperLatencyBlocks ?? s.agents.keeperLatencyBlocks;
-  const m = opts.market ?? buildMarket(s, config);
+  const m = opts.market ?? buildMarket(s, config, venue);
   if (!opts.skipWarmUp) warmUp(m, s);
   const policy = createPolicy(policyName, s, config, m, opts.decision);
   opts.seedPolicy?.(policy, m);
@@ -132,6 +145,7 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
     scenario: s.name,
     label: s.sweep ? `${s.name}@${latency}` : s.name,
     policy: policyName,
+    venue,
     keeperLatencyBlocks: latency,
     samples,
     policyState: policy,

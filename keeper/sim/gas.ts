@@ -7,14 +7,14 @@
  */
 export const GAS = {
   /** Ballast: MarketOperator.expandSupply / contractSupply (bench, with the pair sync), CollateralPolicy.refresh. */
-  ballastExpand: 336_022,
-  ballastContract: 327_105,
-  ballastRefresh: 149_602,
+  ballastExpand: 288_748,
+  ballastContract: 286_334,
+  ballastRefresh: 131_578,
   /** PriceOracle.update() by the keeper, receipt gas (test/keeper/policy/observation.test.ts). */
-  ballastObserve: 93_530,
+  ballastObserve: 67_620,
   /**
    * What an observation adds, at most hourly, reading both feeds and recording their newer last
-   * good prices (162,741 measured for that write, test/keeper/policy/observation.test.ts).
+   * good prices (136,831 measured for that write, test/keeper/policy/observation.test.ts).
    */
   ballastObservePriceReads: 69_211,
   /** Not benchmarked: the order of one ERC-4626 deposit or withdraw plus the reserve's checks. */
@@ -42,8 +42,8 @@ export const GAS = {
   /** One Uniswap V2 pair swap, measured on the real V2 bytecode on the Hardhat network (~108k). */
   poolSwap: 108_000,
   /** Ballast Reserve.mint / Reserve.redeem with USDC (bench receipt gas, README gas table). */
-  ballastMint: 154_798,
-  ballastRedeem: 149_645,
+  ballastMint: 125_036,
+  ballastRedeem: 122_264,
   /** A LitePSM-style swap (sellGem / buyGem): ~53k, the figure published for Sky's LitePSM. */
   psmSwap: 53_000,
   /** FraxPool mintFractionalFRAX / redeemFractionalFRAX, estimated: two oracle reads, USDC and FXS transfers, FXS burn or mint. */

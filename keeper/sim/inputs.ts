@@ -2,6 +2,7 @@
  * The command-line inputs of `simulate` and `bench`, checked before anything runs or is written:
  * each bad value fails with the option named.
  */
+import { VENUES, type VenueKind } from "./market";
 import { POLICY_NAMES, type PolicyName } from "./types";
 
 export class SimInputError extends Error {
@@ -36,4 +37,12 @@ export function parsePolicies(names: readonly string[]): PolicyName[] {
     if (!(POLICY_NAMES as readonly string[]).includes(n)) throw new SimInputError("--policy", `unknown policy "${n}" (known: ${POLICY_NAMES.join(", ")})`);
   }
   return [...new Set(names)] as PolicyName[];
+}
+
+/** `--venue v2|v3|both`: the pools to run on, in report order. */
+export function parseVenues(raw: string): VenueKind[] {
+  const text = raw.trim();
+  if (text === "both") return [...VENUES];
+  if ((VENUES as readonly string[]).includes(text)) return [text as VenueKind];
+  throw new SimInputError("--venue", `must be one of ${VENUES.join(", ")} or both, got "${raw}"`);
 }

@@ -1,13 +1,17 @@
 /**
- * The shared market every policy lives in: the token/USDC constant-product pool (exact Uniswap V2
- * integer maths, cumulative prices like the pair), Chainlink-style feeds with a deviation
+ * The shared market every policy lives in: the token/USDC pool on its venue, either the
+ * constant-product pair (exact Uniswap V2 integer maths, cumulative prices like the pair, the
+ * default) or a Uniswap V3 pool (venues/v3Pool.ts: the pool's integer tick maths, its own
+ * observe() oracle), Chainlink-style feeds with a deviation
  * threshold and heartbeat, a mirror of PriceOracle's spot/TWAP read, the true external prices and
  * the gas price. Amounts are raw integers (token 18 decimals, USDC 6, WETH 18); prices WAD.
  */
 // Imported from the modules themselves, not the policy index: its re-export getters sit on the hot path.
-import { amountOut } from "../src/policy/pegMath";
+import { amountOut, quoteToSpendForPrice, tokensToSellForPrice } from "../src/policy/pegMath";
+import type { V3OperatorVenue } from "../src/policy/venueMath";
 import { WAD, mulDiv } from "../src/policy/units";
 import { Rng } from "./rng";
+import type { PoolTrade, V3Pool } from "./venues/v3Pool";
 
 export const TOKEN_UNIT = 10n ** 18n;
 export const QUOTE_UNIT = 10n ** 6n;
@@ -15,6 +19,13 @@ export const WETH_UNIT = 10n ** 18n;
 const Q112 = 1n << 112n;
 
 export type Asset = "USDC" | "WETH";
+
+/** Where the token trades: the Uniswap V2 pair or a Uniswap V3 pool. */
+export const VENUES = ["v2", "v3"] as const;
+export type VenueKind = (typeof VENUES)[number];
+
+/** What a Uniswap V2 swap keeps of its input after the 0.3% fee. */
+export const V2_FEE_KEEP = 0.997;
 
 /** Whole units (float) → raw integer units, rounded to 1e-6 of a unit. */
 export function toRaw(amount: number, unit: bigint): bigint {
@@ -81,6 +92,8 @@ export interface MarketInit {
   jitterSeed?: number;
   /** Start from a chain's state: the pair's cumulative price and last update, the oracle's newest observation. */
   chain?: { cumulative: bigint; lastPoolTime: bigint; observation: { timestamp: bigint; cumulative: bigint } };
+  /** Trade on this V3 pool instead of the pair (poolToken/poolQuote then only seed nothing). */
+  v3?: V3Pool;
 }
 
 export class Market {
@@ -101,6 +114,8 @@ export class Market {
   private newest = 0;
   private readonly jitter: Rng;
   private readonly feedMemo: Partial<Record<Asset, FeedPriceMemo>> = {};
+  /** The V3 pool when the venue is V3; the pair's reserves are then its in-range virtual reserves. */
+  readonly v3: V3Pool | null;
 
   constructor(init: MarketInit) {
     this.blockTimeSec = init.blockTimeSec;
@@ -120,6 +135,8 @@ export class Market {
     });
     this.feeds = { USDC: feed("USDC"), WETH: feed("WETH") };
     this.jitter = new Rng((init.jitterSeed ?? 0) ^ 0x5bd1e995);
+    this.v3 = init.v3 ?? null;
+    this.syncV3();
     if (init.chain) {
       this.cumulative = init.chain.cumulative;
       this.lastPoolTime = init.chain.lastPoolTime;
@@ -135,6 +152,30 @@ export class Market {
   advanceBlock(): void {
     this.block += 1;
     this.now += BigInt(this.blockTimeSec);
+    this.v3?.setTime(this.now);
+  }
+
+  get venue(): VenueKind {
+    return this.v3 ? "v3" : "v2";
+  }
+
+  /** What a swap keeps of its input after the pool fee. */
+  get feeKeep(): number {
+    return this.v3 ? this.v3.feeKeep : V2_FEE_KEEP;
+  }
+
+  /** On V3, the fields the pair's maths read are the pool's in-range virtual reserves (a pair of the same local depth). */
+  private syncV3(): void {
+    if (!this.v3) return;
+    const r = this.v3.virtualReserves();
+    this.reserveToken = r.token;
+    this.reserveQuote = r.quote;
+  }
+
+  private v3Trade(sell: boolean, amountIn: bigint): PoolTrade {
+    const t = (this.v3 as V3Pool).trade(sell, amountIn);
+    this.syncV3();
+    return t;
   }
 
   // ---------------------------------------------------------------- pool
@@ -149,6 +190,7 @@ export class Market {
   /** Sells `tokensIn` into the pool; returns the quote received (Uniswap V2 getAmountOut). */
   sellTokens(tokensIn: bigint): bigint {
     if (tokensIn <= 0n) return 0n;
+    if (this.v3) return this.v3Trade(true, tokensIn).amountOut;
     const out = amountOut(tokensIn, this.reserveToken, this.reserveQuote);
     this.accrue();
     this.reserveToken += tokensIn;
@@ -159,6 +201,7 @@ export class Market {
   /** Buys tokens from the pool with `quoteIn`; returns the tokens received. */
   buyTokens(quoteIn: bigint): bigint {
     if (quoteIn <= 0n) return 0n;
+    if (this.v3) return this.v3Trade(false, quoteIn).amountOut;
     const out = amountOut(quoteIn, this.reserveQuote, this.reserveToken);
     this.accrue();
     this.reserveQuote += quoteIn;
@@ -166,8 +209,17 @@ export class Market {
     return out;
   }
 
-  /** Net effect on the pool of a single-sided deposit or withdrawal of tokens (a V2 zap). */
+  /**
+   * Net effect on the pool of a single-sided deposit or withdrawal of tokens (a V2 zap). A V3 pool
+   * has no such move: its price effect is a sale of the tokens (deposit) or a purchase of as many
+   * at the current price (withdrawal).
+   */
   shiftTokenBalance(delta: bigint): void {
+    if (this.v3) {
+      if (delta > 0n) this.v3Trade(true, delta);
+      else if (delta < 0n) this.v3Trade(false, toRaw(fromRaw(-delta, TOKEN_UNIT) * this.poolPrice(), QUOTE_UNIT));
+      return;
+    }
     this.accrue();
     this.reserveToken += delta;
     if (this.reserveToken <= 0n) throw new RangeError("pool token balance would go to zero");
@@ -175,6 +227,11 @@ export class Market {
 
   /** Liquidity providers add (f > 0) or withdraw (f < 0) a fraction of both sides. */
   scaleLiquidity(fraction: number): void {
+    if (this.v3) {
+      this.v3.scaleLiquidity(fraction);
+      this.syncV3();
+      return;
+    }
     this.accrue();
     const ppm = BigInt(Math.round((1 + fraction) * 1e6));
     this.reserveToken = (this.reserveToken * ppm) / 1_000_000n;
@@ -183,13 +240,51 @@ export class Market {
 
   /** Scales the pool's token balance (an Ampleforth rebase followed by the pair's sync()). */
   rebasePool(numerator: bigint, denominator: bigint): void {
+    // A V3 pool has no sync(): its accounting, hence its price, ignores a rebase of its balance.
+    if (this.v3) return;
     this.accrue();
     this.reserveToken = (this.reserveToken * numerator) / denominator;
   }
 
   /** Pool price in USDC per token, float. */
   poolPrice(): number {
+    if (this.v3) return this.v3.price();
     return (Number(this.reserveQuote) / Number(QUOTE_UNIT)) / (Number(this.reserveToken) / Number(TOKEN_UNIT));
+  }
+
+  /** Tokens to sell (exact input) so the pool's price falls to num/den raw quote per raw token; 0 when it is there. */
+  tokensToSellForPrice(num: bigint, den: bigint): bigint {
+    return this.v3 ? this.v3.inToPrice(true, num, den) : tokensToSellForPrice(this.reserveToken, this.reserveQuote, num, den);
+  }
+
+  /** Quote to spend (exact input) so the pool's price rises to num/den; 0 when it is there. */
+  quoteToSpendForPrice(num: bigint, den: bigint): bigint {
+    return this.v3 ? this.v3.inToPrice(false, num, den) : quoteToSpendForPrice(this.reserveToken, this.reserveQuote, num, den);
+  }
+
+  /** A trade's output and the pool price it leaves (quote per token), without making it: a sale of tokens (sell) or a purchase with quote. */
+  previewTrade(sell: boolean, amountIn: bigint): { out: bigint; priceAfter: number } {
+    if (this.v3) {
+      const p = this.v3.preview(sell, amountIn);
+      return { out: p.amountOut, priceAfter: p.priceAfter };
+    }
+    const [rIn, rOut] = sell ? [this.reserveToken, this.reserveQuote] : [this.reserveQuote, this.reserveToken];
+    const out = amountOut(amountIn, rIn, rOut);
+    const [token, quote] = sell ? [this.reserveToken + amountIn, this.reserveQuote - out] : [this.reserveToken - out, this.reserveQuote + amountIn];
+    return { out, priceAfter: fromRaw(quote, QUOTE_UNIT) / fromRaw(token, TOKEN_UNIT) };
+  }
+
+  /** MarketOperatorV3's price-bounded swap to the peg: the operation's (amount in, amount out). V3 only. */
+  operateV3(sell: boolean, amountIn: bigint, quoteUsdWad: bigint): PoolTrade {
+    if (!this.v3) throw new Error("operateV3: the market's venue is the V2 pair");
+    const t = this.v3.operate(sell, amountIn, quoteUsdWad);
+    this.syncV3();
+    return t;
+  }
+
+  /** What MarketOperatorV3's mirror reads of the pool (OperatorState.v3); undefined on the pair. */
+  v3OperatorVenue(): V3OperatorVenue | undefined {
+    return this.v3?.operatorVenue();
   }
 
   /** The token's true USD price: the pool price times USDC's true USD price. */
@@ -262,8 +357,9 @@ export class Market {
     return c;
   }
 
-  /** PriceOracle.update(): records an observation at most every window / 4. */
+  /** PriceOracle.update(): records an observation at most every window / 4. On V3 the pool observes itself: nothing to write. */
   recordObservation(): boolean {
+    if (this.v3) return false;
     const minInterval = BigInt(this.oracle.twapWindowSec) / OBSERVATIONS_PER_WINDOW;
     if (this.obs.length > 0 && this.now < this.obs[this.newest].timestamp + minInterval) return false;
     const entry = { timestamp: this.now, cumulative: this.cumulativeNow() };
@@ -294,6 +390,11 @@ export class Market {
 
   /** PriceOracle.twapSpan() mirror: the anchor's age (0 without one) and the window, s. */
   twapSpan(): { spanSec: bigint; windowSec: bigint } {
+    // PriceOracleV3 reads observe() over exactly the window, or reverts when the ring is too young.
+    if (this.v3) {
+      const windowSec = BigInt(this.oracle.twapWindowSec);
+      return { spanSec: this.v3.venue.tickCumulativeAt(windowSec) === null ? 0n : windowSec, windowSec };
+    }
     const anchor = this.anchor();
     return { spanSec: anchor ? this.now - anchor.timestamp : 0n, windowSec: BigInt(this.oracle.twapWindowSec) };
   }
@@ -302,6 +403,11 @@ export class Market {
   marketPrice(): { ok: boolean; spotWad: bigint; twapWad: bigint; quoteUsdWad: bigint } {
     const fail = { ok: false, spotWad: 0n, twapWad: 0n, quoteUsdWad: 0n };
     const q = this.feedPrice("USDC");
+    if (this.v3) {
+      if (!q.ok) return fail;
+      const r = this.v3.venue.marketPrice(q.wad);
+      return r.ok ? { ok: true, spotWad: r.spotWad, twapWad: r.twapWad, quoteUsdWad: q.wad } : fail;
+    }
     if (!q.ok || this.reserveToken === 0n || this.reserveQuote === 0n) return fail;
     const spotWad = mulDiv(this.reserveQuote * TOKEN_UNIT, q.wad, this.reserveToken * QUOTE_UNIT);
     const anchor = this.anchor();

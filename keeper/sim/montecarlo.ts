@@ -12,7 +12,8 @@ import { type RunTrace, runScenario } from "./engine";
 import { type PegSummary, summarise } from "./metrics";
 import type { RunPlanItem } from "./runAll";
 import type { Scenario } from "./scenario";
-import { type SweepSetting, applySetting } from "./sweep";
+import type { VenueKind } from "./market";
+import { type SweepSetting, applySetting, sweepBaseFor } from "./sweep";
 import type { PolicyName } from "./types";
 
 /** The scenario seed of Monte Carlo draw `index`: the file's seed for 0, a 32-bit mix of both after. */
@@ -35,6 +36,8 @@ export interface McTask {
   setting?: SweepSetting;
   /** Return the per-block samples too (charts and CSVs of seed 0). */
   keepTrace: boolean;
+  /** The pool the run trades in; absent: the V2 pair. */
+  venue?: VenueKind;
 }
 
 export interface McResult {
@@ -44,12 +47,12 @@ export interface McResult {
 }
 
 /** One task for every plan item × seed (× setting, when given), ids in that order. */
-export function monteCarloTasks(items: RunPlanItem[], seeds: number, opts: { setting?: SweepSetting; traceSeed0?: boolean; traceScenarios?: string[]; firstId?: number } = {}): McTask[] {
+export function monteCarloTasks(items: RunPlanItem[], seeds: number, opts: { setting?: SweepSetting; traceSeed0?: boolean; traceScenarios?: string[]; firstId?: number; venue?: VenueKind } = {}): McTask[] {
   const tasks: McTask[] = [];
   let id = opts.firstId ?? 0;
   for (const item of items) {
     for (let seedIndex = 0; seedIndex < seeds; seedIndex++) {
-      tasks.push({ id: id++, scenario: item.scenario, policy: item.policy, keeperLatencyBlocks: item.keeperLatencyBlocks, seedIndex, setting: opts.setting, keepTrace: (opts.traceSeed0 ?? false) && seedIndex === 0 && (opts.traceScenarios?.includes(item.scenario.name) ?? true) });
+      tasks.push({ id: id++, scenario: item.scenario, policy: item.policy, keeperLatencyBlocks: item.keeperLatencyBlocks, seedIndex, setting: opts.setting, keepTrace: (opts.traceSeed0 ?? false) && seedIndex === 0 && (opts.traceScenarios?.includes(item.scenario.name) ?? true), ...(opts.venue ? { venue: opts.venue } : {}) });
     }
   }
   return tasks;
@@ -58,10 +61,11 @@ export function monteCarloTasks(items: RunPlanItem[], seeds: number, opts: { set
 /** Runs one task in this thread. `onBlocks` hears of progress in blocks done since the last call. */
 export function runTask(task: McTask, onBlocks?: (blocks: number) => void): McResult {
   const scenario = { ...task.scenario, seed: deriveSeed(task.scenario.seed, task.seedIndex) };
-  const setting = task.setting && Object.keys(task.setting).length > 0 ? applySetting(task.setting) : undefined;
+  const setting = task.setting && Object.keys(task.setting).length > 0 ? applySetting(task.setting, sweepBaseFor(task.venue ?? "v2")) : undefined;
   const every = 500;
   const r = runScenario(scenario, task.policy, {
     keeperLatencyBlocks: task.keeperLatencyBlocks,
+    venue: task.venue,
     config: setting?.config,
     decision: setting?.decision,
     progressEvery: every,

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type PegRow, aggregate } from "./aggregate";
 import type { RunTrace } from "./engine";
+import type { VenueKind } from "./market";
 import { type McResult, type McTask, monteCarloTasks, runTasks } from "./montecarlo";
 import { type FrontierScenario, frontierHtml, frontierMarkdown, frontierPoints, frontierSvg } from "./report/frontier";
 import { plan } from "./runAll";
@@ -25,6 +26,8 @@ export interface MonteCarloPlan {
   traceSeed0: boolean;
   /** Only for these scenario names (default: all). */
   traceScenarios?: string[];
+  /** The pool every run trades in (default: the V2 pair). */
+  venue?: VenueKind;
 }
 
 export interface SweepRow {
@@ -46,10 +49,10 @@ export async function runMonteCarlo(p: MonteCarloPlan, onProgress?: (done: numbe
   const settings = p.sweep?.settings ?? [];
   const needsBallast = settings.length > 0 && !p.policies.includes("ballast");
   const runPolicies = [...new Set<PolicyName>([...p.policies, ...(needsBallast ? ["ballast" as PolicyName] : []), BASELINE_POLICY as PolicyName])];
-  const main = monteCarloTasks(plan(p.scenarios, runPolicies), p.seeds, { traceSeed0: p.traceSeed0, traceScenarios: p.traceScenarios });
+  const main = monteCarloTasks(plan(p.scenarios, runPolicies), p.seeds, { traceSeed0: p.traceSeed0, traceScenarios: p.traceScenarios, venue: p.venue });
   const swept = settings.filter((s) => !isDefaultSetting(s));
   const sweepTasks: McTask[] = [];
-  for (const setting of swept) sweepTasks.push(...monteCarloTasks(plan(p.scenarios, ["ballast"]), p.seeds, { setting, firstId: main.length + sweepTasks.length }));
+  for (const setting of swept) sweepTasks.push(...monteCarloTasks(plan(p.scenarios, ["ballast"]), p.seeds, { setting, firstId: main.length + sweepTasks.length, venue: p.venue }));
   const results = await runTasks([...main, ...sweepTasks], { workers: p.workers, onProgress });
   const mainResults = results.slice(0, main.length);
   const allRows = aggregate(mainResults);

@@ -12,8 +12,7 @@
  *    purchase), paying the pool fee and a swap's gas, only when that pays; the keeper's trade then
  *    lands on the moved pool and its own slippage limit (minOut) decides whether it reverts.
  */
-import { amountOut, quoteToSpendForPrice, tokensToSellForPrice } from "../src/policy";
-import { POOL_FEE, rawPriceFraction } from "./agents";
+import { rawPriceFraction } from "./agents";
 import { GAS } from "./gas";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "./market";
 import type { Scenario } from "./scenario";
@@ -39,7 +38,7 @@ export class ReflexiveHolders {
     this.held -= exit;
     let left = exit;
     const redeemValue = f?.holdersRedeem ? f.redeemValueUsd(m) : null;
-    if (f && redeemValue !== null && redeemValue > m.priceUsd() * POOL_FEE) {
+    if (f && redeemValue !== null && redeemValue > m.priceUsd() * m.feeKeep) {
       const tokens = Math.min(left, f.maxRedeemTokens(m));
       if (tokens >= 1 && f.redeem(m, toRaw(tokens, TOKEN_UNIT)) > 0) {
         this.redeemedTokens += tokens;
@@ -89,21 +88,21 @@ export function frontRun(m: Market, s: Scenario, side: KeeperTradeSide): FrontRu
   const usdc = m.truth.USDC;
   const gasUsd = m.gasUsd(GAS.poolSwap);
   if (side === "sell") {
-    const { num, den } = rawPriceFraction(1 / usdc / POOL_FEE);
-    const tokens = Math.min(fromRaw(tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den), TOKEN_UNIT), cfg.capitalUsd);
+    const { num, den } = rawPriceFraction(1 / usdc / m.feeKeep);
+    const tokens = Math.min(fromRaw(m.tokensToSellForPrice(num, den), TOKEN_UNIT), cfg.capitalUsd);
     if (!(tokens >= 1)) return null;
     const raw = toRaw(tokens, TOKEN_UNIT);
-    const expected = fromRaw(amountOut(raw, m.reserveToken, m.reserveQuote), QUOTE_UNIT);
+    const expected = fromRaw(m.previewTrade(true, raw).out, QUOTE_UNIT);
     const profitUsd = expected * usdc - tokens - gasUsd;
     if (profitUsd <= 0) return null;
     m.sellTokens(raw);
     return { tokens, profitUsd };
   }
-  const { num, den } = rawPriceFraction(POOL_FEE / usdc);
-  const quote = Math.min(fromRaw(quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den), QUOTE_UNIT), cfg.capitalUsd / usdc);
+  const { num, den } = rawPriceFraction(m.feeKeep / usdc);
+  const quote = Math.min(fromRaw(m.quoteToSpendForPrice(num, den), QUOTE_UNIT), cfg.capitalUsd / usdc);
   if (!(quote >= 1)) return null;
   const raw = toRaw(quote, QUOTE_UNIT);
-  const expected = fromRaw(amountOut(raw, m.reserveQuote, m.reserveToken), TOKEN_UNIT);
+  const expected = fromRaw(m.previewTrade(false, raw).out, TOKEN_UNIT);
   const profitUsd = expected - quote * usdc - gasUsd;
   if (profitUsd <= 0) return null;
   m.buyTokens(raw);

@@ -7,10 +7,11 @@
  *   keeper.*    the keeper's DecisionParams (hysteresis, slippage, profit over gas, fee caps…)
  * plus short aliases in their usual unit (band, cooldown, hysteresis, feeCap in gwei…).
  */
-import { SIM_PARAMS } from "../../deploy/parameters";
+import { SIM_PARAMS, SIM_PARAMS_V3 } from "../../deploy/parameters";
 import type { DecisionParams } from "../src/policy";
 import { type BallastConfig, ballastConfigFrom } from "./ballastReserve";
 import { SimInputError } from "./inputs";
+import type { VenueKind } from "./market";
 import { defaultDecisionParams } from "./policies/ballast";
 
 /** One sweep point: parameter name → value in the parameter's unit. */
@@ -34,6 +35,9 @@ export interface SweepBase {
 }
 
 export const defaultSweepBase = (): SweepBase => ({ config: ballastConfigFrom(SIM_PARAMS), decision: defaultDecisionParams() });
+
+/** The sweep's base on a venue: Ballast's simulator parameters for that venue. */
+export const sweepBaseFor = (venue: VenueKind): SweepBase => (venue === "v3" ? { config: ballastConfigFrom(SIM_PARAMS_V3), decision: defaultDecisionParams() } : defaultSweepBase());
 
 const ALIASES: Record<string, { path: string; decimals?: number; unit?: string }> = {
   band: { path: "operator.bandBps" },

@@ -19,9 +19,12 @@ import { resolveAccount, type KeeperAccount } from "./chain/account";
 import { createResilience, defaultJournalPath, txSettingsFromEnv } from "./tx";
 import { KeeperLoop } from "./loop";
 import { createHttpServer, healthzHandler, metricsHandler } from "./http/server";
-import { renderStatus, statusOf } from "./status";
+// By file, not by folder: a dist/ built before keeper/src/status.ts became a folder still holds a
+// stale status.js, which `./status` would resolve first (tsc -b leaves deleted sources' output).
+import { renderStatus } from "./status/text";
+import { StatusReader, readProtocolStatus } from "./chain/statusReader";
 import { runChecks } from "./check";
-import { ReserveReader, StatusModel, registerStatusRoutes, statusObserver } from "./statusPage";
+import { StatusModel, registerStatusRoutes, statusObserver } from "./statusPage";
 import { fanOut, logObserver, metricsObserver } from "./observe";
 
 const EXIT_CONFIG = 2;
@@ -140,12 +143,12 @@ async function run(cli: CliOptions): Promise<number> {
     dryRun: config.dryRun,
   });
   // Status-page reads go through the RPC pool too, so a hanging endpoint cannot stall a cycle.
-  const reserveReader = new ReserveReader(() => provider, config.addressBook.contracts.Reserve);
+  const statusReader = new StatusReader(() => provider, config.addressBook);
   const observer = fanOut(
     [
       logObserver(logger),
       metricsObserver(metrics),
-      statusObserver(statusModel, reserveReader, { onReserveReadError: (err) => logger.warn({ event: "status.reserve-read-failed", err: err as Error }, "status page: reserve detail read failed") }),
+      statusObserver(statusModel, statusReader, { onDetailReadError: (err) => logger.warn({ event: "status.detail-read-failed", err: err as Error }, "status page: status detail read failed") }),
     ],
     (hook, err) => logger.warn({ event: "cycle.observer-failed", hook, err: err as Error }, "a cycle observer failed"),
   );
@@ -224,8 +227,8 @@ async function status(cli: CliOptions & { json: boolean }): Promise<number> {
   if (typeof connected === "number") return connected;
   const { provider, protocol } = connected;
   try {
-    const snap = await readSnapshot(provider, protocol, new SymbolCache(provider), { feeHistoryBlocks: config.gas.feeHistoryBlocks, rewardPercentile: config.gas.rewardPercentile, keeper: null });
-    const st = statusOf(snap);
+    const source = { network: config.network, chainId: config.addressBook.chainId };
+    const st = await readProtocolStatus(provider, protocol, config.addressBook, source);
     write(process.stdout, cli.json ? JSON.stringify(st) : renderStatus(st));
     return 0;
   } finally {

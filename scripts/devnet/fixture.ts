@@ -8,7 +8,7 @@
 import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { LOCAL_ACCOUNTS, LOCAL_PARAMS, networkDeployConfig, type BallastParams, type LocalNetworkConfig } from "../../deploy/parameters";
-import type { LocalSystem } from "../../deploy/system";
+import type { LocalSystem } from "./deploy";
 import type { AddressBook } from "../../deploy/addressBook";
 import { connectLocalSystem, deployInProcess } from "./deploy";
 import { quoteToSpendForPrice, tokensToSellForPrice } from "../../keeper/src/policy/pegMath";
@@ -39,6 +39,19 @@ export async function deploySystemFixture(): Promise<Fixture> {
   const system = connectLocalSystem(outcome, config.params, a.admin);
   const [usdc, weth] = system.collaterals;
   return { ...system, ...a, params: config.params, usdc, weth };
+}
+
+/**
+ * A system deployed through the same wiring, with a choice the shared fixture does not make:
+ * `seed: false` leaves it empty (no pool liquidity, no equity, no token supply), `deployerAccount`
+ * deploys (and administers) from another node account, which changes the contracts' addresses and
+ * so the pair's token order. Connected as the deployer.
+ */
+export async function deploySystemWith(options: { seed?: boolean; deployerAccount?: number }): Promise<LocalSystem> {
+  const config: LocalNetworkConfig = { ...fixtureConfig(), ...options };
+  const outcome = await deployInProcess(hre, { config });
+  const signers = await ethers.getSigners();
+  return connectLocalSystem(outcome, config.params, signers[config.deployerAccount ?? LOCAL_ACCOUNTS.deployer]);
 }
 
 /** Records observations across one TWAP window, refreshing the feeds so they stay fresh. */
@@ -143,21 +156,25 @@ export async function equityWad(f: Fixture): Promise<bigint> {
   return (await f.reserve.grossValue()) - (await f.stable.totalSupply());
 }
 
-/** The fixture's addresses as the address book the deploy writes and the keeper reads. */
-export async function addressBookOf(f: Fixture): Promise<AddressBook> {
+/** A system's addresses as the address book the deploy writes and the keeper reads (Pool: the V3 pool on a V3 venue). */
+export async function addressBookOf(f: LocalSystem): Promise<AddressBook> {
   const { chainId } = await ethers.provider.getNetwork();
+  const [usdc, weth] = f.collaterals;
   return {
     chainId: Number(chainId),
+    // As the deploy writes it: the venue and, on V3, the protocol-owned position's manager.
+    ...(f.v3 ? { venue: "v3" as const } : {}),
     contracts: {
       BallastDollar: await f.stable.getAddress(),
       PriceOracle: await f.oracle.getAddress(),
       Reserve: await f.reserve.getAddress(),
       CollateralPolicy: await f.policy.getAddress(),
       MarketOperator: await f.operator.getAddress(),
-      Pool: await f.pair.getAddress(),
-      USDC: await f.usdc.token.getAddress(),
-      WETH: await f.weth.token.getAddress(),
-      feeds: { USDC: await f.usdc.feed.getAddress(), WETH: await f.weth.feed.getAddress() },
+      Pool: await (f.v3?.pool ?? f.pair).getAddress(),
+      USDC: await usdc.token.getAddress(),
+      WETH: await weth.token.getAddress(),
+      feeds: { USDC: await usdc.feed.getAddress(), WETH: await weth.feed.getAddress() },
+      ...(f.v3 ? { LiquidityManager: await f.v3.liquidityManager.getAddress() } : {}),
     },
   };
 }

@@ -1,25 +1,26 @@
 /**
- * The whole system on the Uniswap V3 venue, in process: the same contracts and actors as the V2
- * fixture, with the real V3 pool at the 0.01% tier, PriceOracleV3, and the LiquidityManager
- * holding protocol-owned liquidity around the peg next to a market maker's position.
+ * The whole system on the Uniswap V3 venue, in process, deployed through the one deploy wiring: the
+ * same contracts and actors as the V2 fixture, with the real V3 pool at the 0.01% tier,
+ * PriceOracleV3, and the LiquidityManager holding protocol-owned liquidity around the peg next to a
+ * market maker's position.
  */
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import hre from "hardhat";
 import { MaxUint256, parseUnits } from "ethers";
-import { LOCAL_PARAMS, type BallastParams } from "../../deploy/parameters";
-import { deployLocalSystem, type LocalSystem } from "../../deploy/system";
-import { seedV3PoolAtPeg, type LocalV3Venue } from "../../deploy/systemV3";
+import { LOCAL_ACCOUNTS, LOCAL_V3_PARAMS, networkDeployConfig, type BallastParams, type LocalNetworkConfig } from "../../deploy/parameters";
+import { V3_SEED_MARKET_RANGE_BPS, V3_SEED_POL_QUOTE, type LocalV3Venue } from "../../deploy/v3Launch";
 import { DEFAULT_V3_VENUE, type V3VenueParams } from "../../deploy/venue";
-import type { UniswapV3Trader } from "../../typechain-types";
+import { UniswapV3Trader__factory, type UniswapV3Trader } from "../../typechain-types";
 import * as v3 from "../../keeper/src/policy/v3";
-import { actors, refreshFeeds, type Actors } from "./fixture";
+import { actors, type Actors } from "./fixture";
+import { connectLocalSystem, deployInProcess, type LocalSystem } from "./deploy";
 
 export const WAD = 10n ** 18n;
-/** Protocol-owned liquidity the fixture seeds, whole quote units (rule 7 allows it at the seed ratio). */
-export const FIXTURE_POL_QUOTE = "20000";
-/** Protocol equity the fixture contributes, whole quote units: room for the seed and the tests' adds. */
-export const FIXTURE_EQUITY = "150000";
+/** Protocol-owned liquidity the deploy seeds, whole quote units (rule 7 allows it at the seed equity). */
+export const FIXTURE_POL_QUOTE = V3_SEED_POL_QUOTE;
+/** Protocol equity the deploy contributes, whole quote units: room for the seed and the tests' adds. */
+export const FIXTURE_EQUITY = LOCAL_V3_PARAMS.seedEquity;
 /** The market maker's half-width around the peg, bps. */
-export const FIXTURE_MARKET_RANGE_BPS = 50;
+export const FIXTURE_MARKET_RANGE_BPS = V3_SEED_MARKET_RANGE_BPS;
 
 export type V3Fixture = LocalSystem & Actors & {
   params: BallastParams;
@@ -28,28 +29,37 @@ export type V3Fixture = LocalSystem & Actors & {
   router: UniswapV3Trader;
 };
 
-export async function deployV3SystemWith(venue: V3VenueParams): Promise<V3Fixture> {
-  const a = await actors();
-  const params: BallastParams = { ...LOCAL_PARAMS, venue };
-  const system = await deployLocalSystem(params, { admin: a.admin, guardian: a.guardian.address, keeper: a.keeper.address });
-  if (!system.v3) throw new Error("deployLocalSystem did not deploy the V3 venue");
+/** The local deploy configuration on the V3 venue `venue`, funding the fixture's user, arbitrageur and trader with USDC. */
+function fixtureConfig(venue: V3VenueParams): LocalNetworkConfig {
+  const local = networkDeployConfig("localhost");
+  if (local.kind !== "local") throw new Error("the localhost deploy configuration must be local");
+  return {
+    ...local,
+    params: { ...LOCAL_V3_PARAMS, venue },
+    funding: { accounts: [LOCAL_ACCOUNTS.user, LOCAL_ACCOUNTS.arbitrageur, LOCAL_ACCOUNTS.trader], amountBySymbol: { USDC: "5000000" } },
+  };
+}
+
+/**
+ * Deploys as `npm run deploy -- --venue v3` does (the Ignition module, the pool launched at the peg
+ * with the market maker's and the protocol's positions, the TWAP window warmed, the wiring
+ * checked), then lets the actors trade through the market maker's router.
+ */
+export async function deployV3SystemWith(venue: V3VenueParams, deployerAccount?: number): Promise<V3Fixture> {
+  const signers = await hre.ethers.getSigners();
+  // Another deployer (it also administers) lands the contracts elsewhere, so the pool's token order may differ.
+  const a = { ...(await actors()), ...(deployerAccount !== undefined && { admin: signers[deployerAccount] }) };
+  const config: LocalNetworkConfig = { ...fixtureConfig(venue), deployerAccount };
+  const outcome = await deployInProcess(hre, { config });
+  const system = connectLocalSystem(outcome, config.params, a.admin);
+  if (!system.v3) throw new Error("the deploy did not deploy the V3 venue");
   const [usdc] = system.collaterals;
-  // Protocol equity first, so the ratio has room for the protocol's own liquidity (rule 7: the
-  // Reserve does not count the position, so each add lowers the ratio it measures).
-  const equity = parseUnits(FIXTURE_EQUITY, 6);
-  await usdc.token.mint(a.admin.address, equity);
-  await usdc.token.connect(a.admin).approve(await system.reserve.getAddress(), equity);
-  await system.reserve.connect(a.admin).contribute(await usdc.token.getAddress(), equity);
-  const router = await seedV3PoolAtPeg(system.v3, a.admin, system.stable, system.reserve, usdc, params.poolDepth, FIXTURE_POL_QUOTE, FIXTURE_MARKET_RANGE_BPS);
+  const router = UniswapV3Trader__factory.connect(outcome.record.extra.UniswapV3Trader, a.admin);
   for (const actor of [a.user, a.arbitrageur, a.trader]) {
-    await usdc.token.mint(actor.address, parseUnits("5000000", 6));
     await usdc.token.connect(actor).approve(await router.getAddress(), MaxUint256);
     await system.stable.connect(actor).approve(await router.getAddress(), MaxUint256);
   }
-  // The pool's own oracle needs one window of history; no keeper writes it.
-  await time.increase(params.oracle.twapWindowSec);
-  await refreshFeeds(system);
-  return { ...system, ...a, params, usdc, v3: system.v3, router };
+  return { ...system, ...a, params: config.params, usdc, v3: system.v3, router };
 }
 
 export async function deployV3SystemFixture(): Promise<V3Fixture> {
@@ -58,6 +68,23 @@ export async function deployV3SystemFixture(): Promise<V3Fixture> {
 
 export async function deployV3Tier500Fixture(): Promise<V3Fixture> {
   return deployV3SystemWith({ ...DEFAULT_V3_VENUE, feePips: 500 });
+}
+
+/** Accounts from here on are spare: the fixtures' role-named actors and automation parties use 0…9. */
+const FIRST_SPARE_ACCOUNT = 10;
+
+/**
+ * The V3 system with the stable token on the given side of the pool. The pool sorts its tokens by
+ * address, so the side depends on where the deploy lands: this deploys from the fixtures' deployer,
+ * then from spare accounts, until the token sits where asked.
+ */
+export async function deployV3SystemWithTokenOrder(tokenIsToken0: boolean): Promise<V3Fixture> {
+  const spare = (await hre.ethers.getSigners()).length - FIRST_SPARE_ACCOUNT;
+  for (const account of [undefined, ...Array.from({ length: spare }, (_, i) => FIRST_SPARE_ACCOUNT + i)]) {
+    const f = await deployV3SystemWith(DEFAULT_V3_VENUE, account);
+    if (f.v3.tokenIsToken0 === tokenIsToken0) return f;
+  }
+  throw new Error(`no account's deploy put the stable token as the pool's token${tokenIsToken0 ? 0 : 1}`);
 }
 
 /** The pool's spot, WAD quote per whole token. */

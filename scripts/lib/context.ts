@@ -17,6 +17,9 @@ import {
   type TestERC20,
 } from "../../deploy/contracts";
 import { UserError } from "./cli";
+import { readV3Venue } from "../../keeper/src/chain/protocol";
+import type { IUniswapV3PoolMinimal } from "../../keeper/src/chain/contracts";
+import { ConfigError } from "../../keeper/src/errors";
 
 export const UNISWAP_V2_PAIR_ABI = [
   "function token0() view returns (address)",
@@ -33,7 +36,20 @@ export interface SystemContext {
   reserve: Reserve;
   policy: CollateralPolicy;
   operator: MarketOperator;
+  /** The address book's Pool as a V2 pair. */
   pool: Contract;
+  /** The venue's V3 pool when the operator is MarketOperatorV3, else null (the V2 pair). */
+  v3Pool: IUniswapV3PoolMinimal | null;
+}
+
+/** The V3 pool of the venue, or null on the V2 pair; a Pool that is not the operator's is the user's to fix. */
+async function venuePool(book: AddressBook, provider: HardhatRuntimeEnvironment["ethers"]["provider"]): Promise<IUniswapV3PoolMinimal | null> {
+  try {
+    return await readV3Venue(book, provider);
+  } catch (cause) {
+    if (cause instanceof ConfigError) throw new UserError(cause.issues.map((i) => `${i.field}: ${i.message}`).join("; "), { cause });
+    throw cause;
+  }
 }
 
 /** Fails with one line naming the network when its address book is missing, malformed or stale. */
@@ -73,6 +89,7 @@ export async function loadSystem(hre: HardhatRuntimeEnvironment): Promise<System
     policy: connectContract("CollateralPolicy", c.CollateralPolicy, provider),
     operator: connectContract("MarketOperator", c.MarketOperator, provider),
     pool: new Contract(c.Pool, UNISWAP_V2_PAIR_ABI, provider),
+    v3Pool: await venuePool(book, provider),
   };
 }
 

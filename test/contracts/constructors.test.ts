@@ -11,16 +11,18 @@ import { ZeroAddress, parseUnits } from "ethers";
 import {
   BallastDollar__factory,
   CollateralPolicy__factory,
+  LiquidityManager__factory,
   MarketOperator__factory,
   PriceOracle__factory,
   Reserve__factory,
 } from "../../typechain-types";
 import type { IMarketOperator } from "../../typechain-types/contracts/MarketOperator";
 import { deploySystemFixture, type Fixture } from "../support/system";
+import { deployV3SystemFixture, type V3Fixture } from "../support/systemV3";
 
 const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
 
-/** The operator's limits as deploy/system.ts builds them from the local parameters. */
+/** The operator's limits as the deploy builds them from the local parameters. */
 function operatorLimits(f: Fixture): IMarketOperator.LimitsStruct {
   const op = f.params.operator;
   return {
@@ -166,5 +168,30 @@ describe("Constructors reject each zero address on its own", function () {
       )).to.be.revertedWithCustomError(factory, "PoolTokenMismatch")
         .withArgs(await addr(f.pair), await addr(otherStable), await addr(f.usdc.token));
     });
+  });
+
+  describe("LiquidityManager(admin, stable, oracle, reserve, rangeBps, cap)", function () {
+    const names = ["admin", "stable", "oracle", "reserve"];
+    async function validArgs(f: V3Fixture): Promise<[string, string, string, string]> {
+      return [f.guardian.address, await addr(f.stable), await addr(f.oracle), await addr(f.reserve)];
+    }
+
+    it("the control: the same arguments, none zero, deploy a manager that reports them, the oracle's pool and quote", async function () {
+      const f = await loadFixture(deployV3SystemFixture);
+      const [admin, stable, oracle, reserve] = await validArgs(f);
+      const lm = await new LiquidityManager__factory(f.admin).deploy(admin, stable, oracle, reserve, 20, 0);
+      expect([await lm.stable(), await lm.oracle(), await lm.reserve(), await lm.pool(), await lm.quoteAsset()])
+        .to.deep.equal([stable, oracle, reserve, await addr(f.v3.pool), await addr(f.usdc.token)]);
+      expect(await lm.hasRole(await lm.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
+    });
+
+    for (const [index, name] of names.entries()) {
+      it(`a zero ${name} reverts ZeroAddress`, async function () {
+        const f = await loadFixture(deployV3SystemFixture);
+        const factory = new LiquidityManager__factory(f.admin);
+        const [admin, stable, oracle, reserve] = withZeroAt(await validArgs(f), index);
+        await expect(factory.deploy(admin, stable, oracle, reserve, 20, 0)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+      });
+    }
   });
 });

@@ -2,17 +2,15 @@
  * The test fixture deploys through the deploy's own wiring (scripts/devnet → deployBallastTo, the
  * Ignition module), so every test built on it runs on a system the deploy would accept; the
  * deploy's wiring check (`verifyWiring`, links + roles + every configured parameter) holds it to
- * that, and names each drift. The direct ethers deploy (deploy/system.ts), kept for the few suites
- * that need a system the module does not build (unseeded, or from a chosen deployer), is held to
- * the same check.
+ * that, and names each drift. The suites that need another system (unseeded, or from a chosen
+ * deployer account) get it from the same wiring, and it passes the same check.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { actors, addressBookOf, deploySystemFixture, type Fixture } from "../support/system";
+import { actors, addressBookOf, deploySystemFixture, deploySystemWith, type Fixture } from "../support/system";
 import { verifyWiring, WiringError } from "../../deploy/verifyWiring";
 import { LOCAL_PARAMS } from "../../deploy/parameters";
-import { deployLocalSystem, seedPoolAtPeg } from "../../deploy/system";
 
 
 describe("Test fixture wiring (the deploy's own wiring check)", () => {
@@ -22,13 +20,18 @@ describe("Test fixture wiring (the deploy's own wiring check)", () => {
     await verifyWiring(ethers.provider, await addressBookOf(f), roles, f.params);
   });
 
-  it("the direct ethers deploy (deploy/system.ts) passes the same check", async () => {
+  it("an unseeded system from a chosen deployer account comes from the same wiring: empty, administered by that account, and passes the same check", async () => {
     const a = await actors();
-    const system = await deployLocalSystem(LOCAL_PARAMS, { admin: a.admin, guardian: a.guardian.address, keeper: a.keeper.address });
-    await seedPoolAtPeg(system, a.admin, LOCAL_PARAMS.poolDepth, LOCAL_PARAMS.seedEquity);
+    const deployer = (await ethers.getSigners())[12];
+    const system = await deploySystemWith({ seed: false, deployerAccount: 12 });
+    expect(await system.stable.totalSupply()).to.equal(0n);
+    expect(await system.pair.getReserves()).to.deep.equal([0n, 0n, 0n]);
+    expect(await system.reserve.grossValue()).to.equal(0n);
     const [usdc, weth] = system.collaterals;
-    const f = { ...system, ...a, params: LOCAL_PARAMS, usdc, weth } as Fixture;
-    const roles = { admin: a.admin.address, guardian: a.guardian.address, keeper: a.keeper.address };
+    const f = { ...system, ...a, admin: deployer, params: LOCAL_PARAMS, usdc, weth } as Fixture;
+    expect(await system.operator.hasRole(await system.operator.DEFAULT_ADMIN_ROLE(), deployer.address)).to.equal(true);
+    expect(await system.operator.hasRole(await system.operator.DEFAULT_ADMIN_ROLE(), a.admin.address)).to.equal(false);
+    const roles = { admin: deployer.address, guardian: a.guardian.address, keeper: a.keeper.address };
     await verifyWiring(ethers.provider, await addressBookOf(f), roles, LOCAL_PARAMS);
   });
 

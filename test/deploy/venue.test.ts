@@ -2,15 +2,29 @@
  * The venue at deploy time: a V3 choice with a tier the factory has not enabled, a range that
  * cannot hold the peg, a range narrower than one tick spacing, or an observation cardinality that
  * cannot cover the TWAP window fails naming the parameter, before any transaction is sent. A good
- * choice deploys the pool with the cardinality raised and the LiquidityManager wired.
+ * choice deploys through the one deploy path (the Ignition module, then the pool launched at the
+ * peg): the pool with the cardinality raised, MarketOperatorV3, the LiquidityManager wired with its
+ * protocol-owned position, the address book naming the venue and the LiquidityManager, and the
+ * wiring check covering all of it.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { LOCAL_PARAMS } from "../../deploy/parameters";
-import { deployLocalSystem } from "../../deploy/system";
+import hre from "hardhat";
+import { LOCAL_PARAMS, LOCAL_V3_PARAMS, networkDeployConfig, type LocalNetworkConfig } from "../../deploy/parameters";
 import { DEFAULT_V3_VENUE, VenueParamError, cardinalityForWindow, checkV3Venue, polRange, type V3VenueParams } from "../../deploy/venue";
+import { deployBallast } from "../../deploy/deploy";
+import { pegSqrtPriceX96 } from "../../deploy/v3Launch";
+import { verifyWiring, WiringError } from "../../deploy/verifyWiring";
+import { LiquidityManager__factory, MarketOperatorV3__factory } from "../../typechain-types";
+import { deployInProcess } from "../../scripts/devnet/deploy";
 import { deployV3SystemFixture } from "../support/systemV3";
+
+function localConfig(): LocalNetworkConfig {
+  const base = networkDeployConfig("hardhat");
+  if (base.kind !== "local") throw new Error("hardhat is a local network");
+  return base;
+}
 
 const WINDOW = LOCAL_PARAMS.oracle.twapWindowSec;
 
@@ -55,15 +69,6 @@ describe("Deploy: the venue parameter", () => {
     expect(polRange(-276_320, 10, 10)).to.deep.equal({ tickLower: -276_330, tickUpper: -276_310 });
   });
 
-  it("deployLocalSystem sends nothing when the venue is bad", async () => {
-    const [admin, guardian, keeper] = await ethers.getSigners();
-    const nonce = await ethers.provider.getTransactionCount(admin.address);
-    await expect(
-      deployLocalSystem({ ...LOCAL_PARAMS, venue: { ...DEFAULT_V3_VENUE, observationCardinality: 10 } }, { admin, guardian: guardian.address, keeper: keeper.address }),
-    ).to.be.rejectedWith(VenueParamError, /venue\.observationCardinality/);
-    expect(await ethers.provider.getTransactionCount(admin.address)).to.equal(nonce);
-  });
-
   it("a good V3 venue deploys the pool at the tier with the cardinality raised, and the LiquidityManager wired", async () => {
     const f = await loadFixture(deployV3SystemFixture);
     const slot0 = await f.v3.pool.slot0();
@@ -78,19 +83,60 @@ describe("Deploy: the venue parameter", () => {
   });
 });
 
-describe("Deploy: the one deploy path (deployBallast) and the venue", () => {
-  it("fails naming the bad V3 parameter, and refuses a valid V3 choice by name, sending nothing either way", async () => {
-    const hre = await import("hardhat");
-    const { deployBallast } = await import("../../deploy/deploy");
-    const { networkDeployConfig } = await import("../../deploy/parameters");
-    const base = networkDeployConfig("hardhat");
-    if (base.kind !== "local") throw new Error("hardhat is a local network");
+describe("Deploy: the one deploy path (deployBallast) and the V3 venue", () => {
+  it("fails naming the bad V3 parameter, sending nothing", async () => {
     const [admin] = await ethers.getSigners();
     const nonce = await ethers.provider.getTransactionCount(admin.address);
-    const bad = { ...base, params: { ...base.params, venue: { ...DEFAULT_V3_VENUE, feePips: 250 } } };
-    await expect(deployBallast(hre.default, { config: bad })).to.be.rejectedWith(VenueParamError, /venue\.feePips/);
-    const good = { ...base, params: { ...base.params, venue: DEFAULT_V3_VENUE } };
-    await expect(deployBallast(hre.default, { config: good })).to.be.rejectedWith(/venue\.kind: v3 is deployed by deployLocalSystem/);
+    const bad = { ...localConfig(), params: { ...LOCAL_V3_PARAMS, venue: { ...DEFAULT_V3_VENUE, feePips: 250 } } };
+    await expect(deployBallast(hre, { config: bad })).to.be.rejectedWith(VenueParamError, /venue\.feePips/);
+    const narrow = { ...localConfig(), params: { ...LOCAL_V3_PARAMS, venue: { ...DEFAULT_V3_VENUE, feePips: 500, polRangeBps: 5 } } };
+    await expect(deployBallast(hre, { config: narrow })).to.be.rejectedWith(VenueParamError, /venue\.polRangeBps/);
     expect(await ethers.provider.getTransactionCount(admin.address)).to.equal(nonce);
+  });
+
+  it("deploys the V3 venue through the Ignition module: MarketOperatorV3 on the pool, the LiquidityManager and its position in the address book, the wiring verified", async () => {
+    const [admin, guardian, keeper] = await ethers.getSigners();
+    const config = { ...localConfig(), params: LOCAL_V3_PARAMS };
+    const lines: string[] = [];
+    const outcome = await deployInProcess(hre, { config, log: (l) => lines.push(l) });
+    const c = outcome.addressBook.contracts;
+    expect(outcome.addressBook.venue).to.equal("v3");
+    expect(c.LiquidityManager).to.be.a("string");
+    expect(Object.keys(outcome.record.extra)).to.include.members(["UniswapV3Factory", "UniswapV3Trader"]);
+    expect(lines.join("\n")).to.match(/launched the V3 pool at the peg: market maker and protocol-owned positions seeded/);
+
+    // The operator is MarketOperatorV3 (the linked UniswapV3Quote answers its quotes) on the book's pool.
+    const operator = MarketOperatorV3__factory.connect(c.MarketOperator, ethers.provider);
+    expect(await operator.pool()).to.equal(c.Pool);
+    const preview = await operator.preview();
+    expect(preview.action).to.be.a("bigint");
+    const lm = LiquidityManager__factory.connect(c.LiquidityManager!, ethers.provider);
+    expect(await lm.positionLiquidity()).to.be.greaterThan(0n);
+    expect(await lm.hasRole(await lm.OPERATOR_ROLE(), keeper.address)).to.equal(true);
+    expect(await lm.hasRole(await lm.OPERATOR_ROLE(), admin.address)).to.equal(false);
+
+    const roles = { admin: admin.address, guardian: guardian.address, keeper: keeper.address };
+    await verifyWiring(ethers.provider, outcome.addressBook, roles, config.params);
+    // The check covers the V3 wiring: a revoked LiquidityManager right and a missing LiquidityManager are named.
+    await lm.connect(admin).revokeRole(await lm.OPERATOR_ROLE(), keeper.address);
+    const failure = await verifyWiring(ethers.provider, outcome.addressBook, roles, config.params).then(() => null, (e: unknown) => e);
+    expect(failure).to.be.instanceOf(WiringError);
+    expect((failure as WiringError).problems).to.deep.equal([`LiquidityManager is missing OPERATOR_ROLE for keeper ${keeper.address}`]);
+    const noLm = { ...outcome.addressBook, contracts: { ...c, LiquidityManager: undefined } };
+    const missing = await verifyWiring(ethers.provider, noLm, roles, config.params).then(() => null, (e: unknown) => e);
+    expect((missing as WiringError).problems).to.include("the V3 venue's address book has no LiquidityManager");
+  });
+
+  it("an unseeded V3 deploy launches the pool at the peg with the cardinality raised, and seeds nothing", async () => {
+    const config = { ...localConfig(), params: LOCAL_V3_PARAMS, seed: false };
+    const outcome = await deployInProcess(hre, { config });
+    const c = outcome.addressBook.contracts;
+    const pool = new ethers.Contract(c.Pool, ["function slot0() view returns (uint160, int24, uint16, uint16, uint16, uint8, bool)", "function liquidity() view returns (uint128)"], ethers.provider);
+    const slot0 = await pool.slot0();
+    expect(slot0[0]).to.equal(pegSqrtPriceX96(BigInt(c.BallastDollar) < BigInt(c.USDC), 6));
+    expect(slot0[4]).to.equal(BigInt(DEFAULT_V3_VENUE.observationCardinality)); // observationCardinalityNext
+    expect(await pool.liquidity()).to.equal(0n);
+    expect(await LiquidityManager__factory.connect(c.LiquidityManager!, ethers.provider).positionLiquidity()).to.equal(0n);
+    expect(outcome.twapWarmupSec).to.equal(0);
   });
 });

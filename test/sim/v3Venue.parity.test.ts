@@ -12,7 +12,7 @@ import { parseUnits } from "ethers";
 import { Rng } from "../../keeper/sim/rng";
 import { V3Venue } from "../../keeper/sim/venues/v3";
 import { polRange } from "../../deploy/venue";
-import { liquidityForQuote } from "../../deploy/systemV3";
+import { liquidityForQuote } from "../../deploy/v3Launch";
 import * as v3 from "../../keeper/src/policy/v3";
 import { refreshFeeds } from "../support/system";
 import { FIXTURE_MARKET_RANGE_BPS, WAD, deployV3SystemFixture, type V3Fixture } from "../support/systemV3";

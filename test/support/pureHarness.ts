@@ -17,10 +17,24 @@ async function runtimeCode(name: string): Promise<string> {
   return (await artifacts.readArtifact(name)).deployedBytecode;
 }
 
-/** PegMath's trade sizes, as MarketOperator computes them. */
-export async function pegMathHarness(): Promise<PegMathHarness> {
+type SizeOf = (reserveToken: bigint, reserveQuote: bigint, priceNum: bigint, priceDen: bigint) => Promise<bigint>;
+
+/** PegMath's trade sizes, as MarketOperator computes them, each by the library function's name. */
+export interface PegMathSizes {
+  tokensToSellForPrice: SizeOf;
+  quoteToSpendForPrice: SizeOf;
+  maxTokensInAtPrice: SizeOf;
+  maxQuoteInAtPrice: SizeOf;
+}
+
+export async function pegMathHarness(): Promise<PegMathSizes> {
   const address = await place("PegMathHarness", await runtimeCode("PegMathHarness"));
-  return PegMathHarness__factory.connect(address, ethers.provider);
+  const harness: PegMathHarness = PegMathHarness__factory.connect(address, ethers.provider);
+  const size =
+    (pick: keyof PegMathHarness.SizesStructOutput & ("tokensToSell" | "quoteToSpend" | "maxTokensIn" | "maxQuoteIn")): SizeOf =>
+    async (reserveToken, reserveQuote, priceNum, priceDen) =>
+      (await harness.sizesForPrice(reserveToken, reserveQuote, priceNum, priceDen))[pick];
+  return { tokensToSellForPrice: size("tokensToSell"), quoteToSpendForPrice: size("quoteToSpend"), maxTokensInAtPrice: size("maxTokensIn"), maxQuoteInAtPrice: size("maxQuoteIn") };
 }
 
 /** CallerReward's formula, as MarketOperator pays it. */

@@ -17,6 +17,7 @@
 import {
   Action,
   WAD,
+  PEG_WAD,
   mulDiv,
   INITIAL_MEMORY,
   OBSERVATIONS_PER_WINDOW,
@@ -34,9 +35,11 @@ import { decisionParamsFromFile } from "../../src/config/load";
 import { ASSETS, BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";
 import { GAS } from "../gas";
+import { operationGas } from "../venues/gasV3";
 import { frontRun } from "../stressAgents";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, wadToNumber } from "../market";
 import { type Policy, type PolicyName, type StepContext, emptyStats, spendGas } from "../types";
+import { EXHAUSTED_BELOW_USDC } from "./holdings";
 
 /** Constants.sol LAST_GOOD_PRICE_INTERVAL_SEC: update() reads the feeds for last good prices at most this often. */
 const LAST_GOOD_PRICE_INTERVAL_SEC = 3_600n;
@@ -80,6 +83,8 @@ export function operatorStateOf(m: Market, r: BallastReserve, op: OperatorBook):
     quoteHaircutBps: cfg.assets.USDC.haircutBps,
     quoteIdle: r.idle.USDC,
     rebalanceNeeded: ASSETS.some((a) => r.rebalanceDelta(a) !== 0n),
+    // MarketOperatorV3: the pool's state, which the operator mirror sizes with (swap loop, peg limit).
+    ...(m.v3 ? { v3: m.v3OperatorVenue() } : {}),
   };
 }
 
@@ -117,7 +122,8 @@ export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snap
     feeds,
     collateralRatioWad: ratio.ok ? ratio.wad : null,
     fees: { nextBaseFeeWei: BigInt(Math.round(m.gasGwei * 1e9)), priorityFeeWei: 1_000_000_000n },
-    observations: (() => {
+    // On V3 the oracle is the pool's observe(): the keeper writes no observations (PriceOracleV3).
+    observations: m.v3 ? null : (() => {
       const o = m.latestObservation();
       const windowSec = BigInt(m.oracle.twapWindowSec);
       // PriceOracle.observationDue(), as Market.recordObservation applies it.
@@ -126,6 +132,18 @@ export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snap
     })(),
     keeperBalanceWei: null,
   };
+}
+
+/**
+ * The operation's swap on the market's venue: on the V2 pair, the amounts the operator sized
+ * (getAmountOut, as the contract computes them); on V3, MarketOperatorV3's exact-input swap with
+ * its sqrt price limit at the peg, which the pool itself stops there.
+ */
+export function operationSwap(m: Market, s: OperatorState, expand: boolean, sized: { amountIn: bigint; amountOut: bigint }): { amountIn: bigint; amountOut: bigint } {
+  if (m.v3) return m.operateV3(expand, sized.amountIn, s.quoteUsdWad);
+  if (expand) m.sellTokens(sized.amountIn);
+  else m.buyTokens(sized.amountIn);
+  return sized;
 }
 
 /** A model USD figure as WAD (to the micro-dollar). */
@@ -143,11 +161,17 @@ export class OperatorBook {
     this.epoch = { startedAt, netMinted: 0n, contracted: 0n, lossWad: 0n };
   }
 
-  record(now: bigint, netMintedDelta: bigint, contractedWad: bigint, lossWad = 0n): void {
+  /** The most any one epoch lost (WAD USD), and the largest loss of one operation in bps of its trade: what the budget bounds. */
+  worstEpochLossWad = 0n;
+  worstOperationLossBps = 0n;
+
+  record(now: bigint, netMintedDelta: bigint, contractedWad: bigint, lossWad = 0n, tradeWad = 0n): void {
     if (now >= this.epoch.startedAt + this.epochSec) this.epoch = { startedAt: now, netMinted: 0n, contracted: 0n, lossWad: 0n };
     this.epoch.netMinted += netMintedDelta;
     this.epoch.contracted += contractedWad;
     this.epoch.lossWad += lossWad;
+    if (this.epoch.lossWad > this.worstEpochLossWad) this.worstEpochLossWad = this.epoch.lossWad;
+    if (tradeWad > 0n && (lossWad * 10_000n) / tradeWad > this.worstOperationLossBps) this.worstOperationLossBps = (lossWad * 10_000n) / tradeWad;
     this.lastOperationAt = now;
   }
 }
@@ -250,22 +274,22 @@ export class BallastPolicy implements Policy {
     const observed = m.recordObservation();
     // The operation's own update() wrote an observation: it may also have read the feeds.
     const readsGas = observed ? this.priceReadsGas(m) : 0;
-    if (tx.action === Action.Expand) {
-      const { amountIn: sold, amountOut: out } = outcome;
+    const expand = tx.action === Action.Expand;
+    const traded = operationSwap(m, s, expand, outcome);
+    if (expand) {
+      const { amountIn: sold, amountOut: out } = traded;
       m.supply += sold;
-      m.sellTokens(sold);
       this.reserve.idle.USDC += out;
-      this.book.record(m.now, sold, 0n, outcome.lossWad);
-      this.charge(m, GAS.ballastExpand + readsGas, false);
+      this.book.record(m.now, sold, 0n, outcome.lossWad, mulDiv(sold, PEG_WAD, TOKEN_UNIT));
+      this.charge(m, operationGas(m, true) + readsGas, false);
       this.stats.profitUsd += fromRaw(out, QUOTE_UNIT) * m.truth.USDC - fromRaw(sold, TOKEN_UNIT);
       return;
     }
-    const { amountIn: spent, amountOut: bought } = outcome;
+    const { amountIn: spent, amountOut: bought } = traded;
     this.reserve.idle.USDC -= spent;
-    m.buyTokens(spent);
     m.supply -= bought;
-    this.book.record(m.now, -bought, mulDiv(spent, WAD, QUOTE_UNIT), outcome.lossWad);
-    this.charge(m, GAS.ballastContract + readsGas, false);
+    this.book.record(m.now, -bought, mulDiv(spent, WAD, QUOTE_UNIT), outcome.lossWad, mulDiv(spent, s.quoteUsdWad, QUOTE_UNIT));
+    this.charge(m, operationGas(m, false) + readsGas, false);
     const spentUsd = fromRaw(spent, QUOTE_UNIT) * m.truth.USDC;
     this.stats.reserveSpentUsd += spentUsd;
     this.stats.profitUsd += fromRaw(bought, TOKEN_UNIT) - spentUsd;
@@ -276,7 +300,7 @@ export class BallastPolicy implements Policy {
   }
 
   reserveExhausted(): boolean {
-    return this.reserve.accounted("USDC") < QUOTE_UNIT * 1000n;
+    return this.reserve.accounted("USDC") < EXHAUSTED_BELOW_USDC;
   }
 
   columns(m: Market): Record<string, number> {

@@ -5,7 +5,6 @@
  * `maxLiquidationPerBlock` of the debt per block (auction throughput). Bad debt is what is left
  * when collateral runs out.
  */
-import { quoteToSpendForPrice } from "../../src/policy";
 import { rawPriceFraction } from "../agents";
 import { CdpFacility } from "../facilities";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw } from "../market";
@@ -51,7 +50,7 @@ export class CdpBook {
     if (repayTokens <= 0) return;
     // Liquidators buy only while the seized collateral pays for the token: up to anchor × (1 + penalty).
     const { num, den } = rawPriceFraction((f.anchorUsd * (1 + this.p.liquidationPenalty)) / m.truth.USDC);
-    const maxQuote = quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den);
+    const maxQuote = m.quoteToSpendForPrice(num, den);
     const wanted = toRaw(repayTokens * m.poolPrice(), QUOTE_UNIT);
     const quote = wanted < maxQuote ? wanted : maxQuote;
     if (quote <= 0n) return;

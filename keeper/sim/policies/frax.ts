@@ -15,10 +15,11 @@
  * pool swap plus the FraxPool mint or redeem (gas.ts).
  */
 import { GAS } from "../gas";
-import { type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT, fromRaw, toRaw, wadToNumber } from "../market";
+import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, toRaw, wadToNumber } from "../market";
 import { valueAt } from "../scenario";
 import { type Facility, type Policy, type StepContext, emptyStats, spendGas } from "../types";
 import { type KeeperRequest, KeeperTxQueue } from "./keeperTx";
+import { EXHAUSTED_BELOW_USDC, usdcWethRatio } from "./holdings";
 
 export interface FraxParams {
   initialCr: number;
@@ -117,7 +118,7 @@ class FraxFacility implements Facility {
   }
 
   redeemValueUsd(m: Market): number | null {
-    if (this.usdcHeld < QUOTE_UNIT * 1000n) return null;
+    if (this.usdcHeld < EXHAUSTED_BELOW_USDC) return null;
     const oracle = wadToNumber(m.feedPrice("USDC").wad) || m.truth.USDC;
     return ((this.cr * m.truth.USDC) / oracle + (1 - this.cr)) * (1 - this.p.redeemFee);
   }
@@ -203,12 +204,11 @@ export class FraxPolicy implements Policy {
   }
 
   trueRatio(m: Market): number {
-    const value = fromRaw(this.facility.usdcHeld, QUOTE_UNIT) * m.truth.USDC + fromRaw(this.weth, WETH_UNIT) * m.truth.WETH;
-    return value / fromRaw(m.supply, TOKEN_UNIT);
+    return usdcWethRatio(m, this.facility.usdcHeld, this.weth);
   }
 
   reserveExhausted(): boolean {
-    return this.facility.usdcHeld < QUOTE_UNIT * 1000n;
+    return this.facility.usdcHeld < EXHAUSTED_BELOW_USDC;
   }
 
   columns(): Record<string, number> {

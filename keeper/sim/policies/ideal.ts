@@ -5,7 +5,6 @@
  * it trades the pool exactly back to $1 (USD, at USDC's true price): whatever deviation remains is
  * what one block of market flow does before anyone can answer. Users' mint/redeem is Ballast's.
  */
-import { quoteToSpendForPrice, tokensToSellForPrice } from "../../src/policy";
 import { rawPriceFraction } from "../agents";
 import { BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";
@@ -26,7 +25,7 @@ export class IdealPolicy implements Policy {
 
   onBlock({ m }: StepContext): void {
     const { num, den } = rawPriceFraction(1 / m.truth.USDC);
-    const sell = tokensToSellForPrice(m.reserveToken, m.reserveQuote, num, den);
+    const sell = m.tokensToSellForPrice(num, den);
     if (sell > 0n) {
       m.supply += sell;
       const out = m.sellTokens(sell);
@@ -35,7 +34,7 @@ export class IdealPolicy implements Policy {
       this.count(m);
       return;
     }
-    const spend = quoteToSpendForPrice(m.reserveToken, m.reserveQuote, num, den);
+    const spend = m.quoteToSpendForPrice(num, den);
     if (spend > 0n) {
       // Unlimited reserve: the quote comes from outside when the reserve has none left.
       const fromReserve = spend < this.reserve.idle.USDC ? spend : this.reserve.idle.USDC;

@@ -16,12 +16,13 @@
  *    (|d0| − |d1|) · rate · credit / 1 day), and it costs the gas minus the trade's P&L.
  * The target collateral ratio stays where the scenario starts it (no CollateralPolicy refresh).
  */
-import { Action, WAD, amountOut, maxContraction, maxExpansion, mulDiv, type OperatorState } from "../../src/policy";
+import { Action, WAD, maxContraction, maxExpansion, mulDiv, type OperatorState } from "../../src/policy";
 import { BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";
-import { GAS } from "../gas";
+import { operationGas } from "../venues/gasV3";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, numberToWad } from "../market";
 import { type Policy, type StepContext, emptyStats, spendGas } from "../types";
+import { EXHAUSTED_BELOW_USDC } from "./holdings";
 import { OperatorBook, operatorStateOf } from "./ballast";
 import { type KeeperRequest, KeeperTxQueue } from "./keeperTx";
 
@@ -82,19 +83,19 @@ export class OraclePolicy implements Policy {
     if (d0 > 0) {
       const sold = maxExpansion(s);
       if (sold === 0n) return null;
-      const out = amountOut(sold, s.reserveToken, s.reserveQuote);
-      pnlUsd = fromRaw(out, QUOTE_UNIT) * usdc - fromRaw(sold, TOKEN_UNIT);
-      after = fromRaw(s.reserveQuote - out, QUOTE_UNIT) / fromRaw(s.reserveToken + sold, TOKEN_UNIT);
+      const p = m.previewTrade(true, sold);
+      pnlUsd = fromRaw(p.out, QUOTE_UNIT) * usdc - fromRaw(sold, TOKEN_UNIT);
+      after = p.priceAfter;
       trade = { action: Action.Expand, amount: sold };
     } else {
       const spent = maxContraction(s);
       if (spent === 0n) return null;
-      const bought = amountOut(spent, s.reserveQuote, s.reserveToken);
-      pnlUsd = fromRaw(bought, TOKEN_UNIT) - fromRaw(spent, QUOTE_UNIT) * usdc;
-      after = fromRaw(s.reserveQuote + spent, QUOTE_UNIT) / fromRaw(s.reserveToken - bought, TOKEN_UNIT);
+      const p = m.previewTrade(false, spent);
+      pnlUsd = fromRaw(p.out, TOKEN_UNIT) - fromRaw(spent, QUOTE_UNIT) * usdc;
+      after = p.priceAfter;
       trade = { action: Action.Contract, amount: spent };
     }
-    const gas = trade.action === Action.Expand ? GAS.ballastExpand : GAS.ballastContract;
+    const gas = operationGas(m, trade.action === Action.Expand);
     const costUsd = m.gasUsd(gas) - pnlUsd;
     if (correctionValueUsd(d0, (after * usdc - 1) * 10_000) <= costUsd) {
       this.declined += 1;
@@ -110,14 +111,14 @@ export class OraclePolicy implements Policy {
       const out = m.sellTokens(t.amount);
       this.reserve.idle.USDC += out;
       this.book.record(m.now, t.amount, 0n);
-      spendGas(this.stats, m, GAS.ballastExpand);
+      spendGas(this.stats, m, operationGas(m, true));
       this.stats.profitUsd += fromRaw(out, QUOTE_UNIT) * usdc - fromRaw(t.amount, TOKEN_UNIT);
     } else {
       this.reserve.idle.USDC -= t.amount;
       const bought = m.buyTokens(t.amount);
       m.supply -= bought;
       this.book.record(m.now, -bought, mulDiv(t.amount, WAD, QUOTE_UNIT));
-      spendGas(this.stats, m, GAS.ballastContract);
+      spendGas(this.stats, m, operationGas(m, false));
       const spentUsd = fromRaw(t.amount, QUOTE_UNIT) * usdc;
       this.stats.reserveSpentUsd += spentUsd;
       this.stats.profitUsd += fromRaw(bought, TOKEN_UNIT) - spentUsd;
@@ -130,7 +131,7 @@ export class OraclePolicy implements Policy {
   }
 
   reserveExhausted(): boolean {
-    return this.reserve.accounted("USDC") < QUOTE_UNIT * 1000n;
+    return this.reserve.accounted("USDC") < EXHAUSTED_BELOW_USDC;
   }
 
   columns(m: Market): Record<string, number> {

@@ -9,8 +9,9 @@
  * one PSM swap (~53k, gas.ts), the same pool leg every design's arbitrageurs pay.
  */
 import { PsmFacility } from "../facilities";
-import { type Market, QUOTE_UNIT, TOKEN_UNIT, WETH_UNIT, fromRaw } from "../market";
+import { type Market, QUOTE_UNIT, fromRaw } from "../market";
 import { type Policy, type StepContext, emptyStats } from "../types";
+import { EXHAUSTED_BELOW_USDC, usdcWethRatio } from "./holdings";
 
 export interface PsmParams {
   tinBps: number;
@@ -39,12 +40,11 @@ export class PsmPolicy implements Policy {
   onBlock(_ctx: StepContext): void {}
 
   trueRatio(m: Market): number {
-    const value = fromRaw(this.facility.usdcHeld, QUOTE_UNIT) * m.truth.USDC + fromRaw(this.weth, WETH_UNIT) * m.truth.WETH;
-    return value / fromRaw(m.supply, TOKEN_UNIT);
+    return usdcWethRatio(m, this.facility.usdcHeld, this.weth);
   }
 
   reserveExhausted(): boolean {
-    return this.facility.usdcHeld < QUOTE_UNIT * 1000n;
+    return this.facility.usdcHeld < EXHAUSTED_BELOW_USDC;
   }
 
   columns(): Record<string, number> {

@@ -42,7 +42,7 @@ export function pegJsonRow(r: PegRow): Record<string, unknown> {
     failedTx: m("failedTx"),
     failureSeeds: r.failures,
     unconstrained: r.unconstrained,
-    venue: "v2",
+    venue: r.venue,
   };
 }
 

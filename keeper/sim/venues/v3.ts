@@ -194,11 +194,25 @@ export class V3Venue {
   }
 
   private trade(zeroForOne: boolean, amountIn: bigint, limitPriceWad?: bigint): V3Trade | null {
-    const limit = limitPriceWad === undefined
-      ? getSqrtRatioAtTick(Math.min(Math.max(this.tick + (zeroForOne ? -FAR_TICKS : FAR_TICKS), MIN_TICK + 1), MAX_TICK - 1))
-      : this.sqrtForPrice(limitPriceWad);
-    if (zeroForOne ? limit >= this.sqrtPriceX96 : limit <= this.sqrtPriceX96) return null;
-    return this.apply(zeroForOne, swap(this.state(), zeroForOne, amountIn > MAX_INT256 ? MAX_INT256 : amountIn, limit));
+    return this.swapExact(zeroForOne, amountIn, limitPriceWad === undefined ? undefined : this.sqrtForPrice(limitPriceWad));
+  }
+
+  /** The limit of an unlimited trade: far enough to pass any sane pool's liquidity. */
+  private farLimit(zeroForOne: boolean): bigint {
+    return getSqrtRatioAtTick(Math.min(Math.max(this.tick + (zeroForOne ? -FAR_TICKS : FAR_TICKS), MIN_TICK + 1), MAX_TICK - 1));
+  }
+
+  /** The swap an exact-input trade would make up to `sqrtLimitX96` (unlimited: none), without making it; null when the limit is not ahead. */
+  previewExact(zeroForOne: boolean, amountIn: bigint, sqrtLimitX96?: bigint): V3SwapResult | null {
+    const limit = sqrtLimitX96 ?? this.farLimit(zeroForOne);
+    if (amountIn <= 0n || (zeroForOne ? limit >= this.sqrtPriceX96 : limit <= this.sqrtPriceX96)) return null;
+    return swap(this.state(), zeroForOne, amountIn > MAX_INT256 ? MAX_INT256 : amountIn, limit);
+  }
+
+  /** An exact-input swap, stopping at `sqrtLimitX96` (the pool's own limit argument); null when nothing trades. */
+  swapExact(zeroForOne: boolean, amountIn: bigint, sqrtLimitX96?: bigint): V3Trade | null {
+    const result = this.previewExact(zeroForOne, amountIn, sqrtLimitX96);
+    return result ? this.apply(zeroForOne, result) : null;
   }
 
   // ---------------------------------------------------------------- positions
@@ -270,6 +284,11 @@ export class V3Venue {
     p.owed0 = 0n;
     p.owed1 = 0n;
     return this.init.tokenIsToken0 ? { token: o0, quote: o1 } : { token: o1, quote: o0 };
+  }
+
+  /** The liquidity a position holds (0 when there is none). */
+  positionLiquidity(owner: string, lower: number, upper: number): bigint {
+    return this.positions.get(`${owner}:${lower}:${upper}`)?.liquidity ?? 0n;
   }
 
   /** Liquidity whose quote side at the current price is `quoteAmount` in [lower, upper) (the range must hold the price). */

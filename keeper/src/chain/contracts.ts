@@ -11,9 +11,13 @@ export { MarketOperator__factory } from "../../../typechain-types/factories/cont
 export { PriceOracle__factory } from "../../../typechain-types/factories/contracts/PriceOracle__factory";
 export { Reserve__factory } from "../../../typechain-types/factories/contracts/Reserve__factory";
 export { IUniswapV2PairMinimal__factory } from "../../../typechain-types/factories/contracts/interfaces/IUniswapV2PairMinimal__factory";
+export { IUniswapV3PoolMinimal__factory } from "../../../typechain-types/factories/contracts/interfaces/IUniswapV3PoolMinimal__factory";
+export { IMarketOperatorV3__factory } from "../../../typechain-types/factories/contracts/interfaces/IMarketOperatorV3__factory";
+export { ILiquidityManager__factory } from "../../../typechain-types/factories/contracts/interfaces/ILiquidityManager__factory";
 export type { BallastDollar } from "../../../typechain-types/contracts/BallastDollar";
 export type { CollateralPolicy } from "../../../typechain-types/contracts/CollateralPolicy";
 export type { MarketOperator } from "../../../typechain-types/contracts/MarketOperator";
 export type { PriceOracle } from "../../../typechain-types/contracts/PriceOracle";
 export type { Reserve } from "../../../typechain-types/contracts/Reserve";
 export type { IUniswapV2PairMinimal } from "../../../typechain-types/contracts/interfaces/IUniswapV2PairMinimal";
+export type { IUniswapV3PoolMinimal } from "../../../typechain-types/contracts/interfaces/IUniswapV3PoolMinimal";

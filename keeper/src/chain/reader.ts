@@ -2,24 +2,24 @@
  * Takes one consistent snapshot of the protocol at one block: every view call carries the same
  * blockTag, so pool reserves, prices, feed rounds, reserve value, caps, epoch, cooldown and pause
  * all describe the same state. Calls that may legitimately revert (a stale feed makes
- * marketPrice() and reserveValue() revert) are read as "not ok"; any other failure (transport,
- * node error) fails the whole snapshot, so the keeper never decides on a partial one.
+ * marketPrice() and reserveValue() revert) are read as "not ok", and so is a collateral feed whose
+ * latest round reverts or answers undecodable data (the oracle degrades it; one broken feed must
+ * not blind the keeper to the rest); any other failure (transport, node error) fails the whole
+ * snapshot, so the keeper never decides on a partial one.
  */
 import { AggregatorV3Interface__factory } from "./contracts";
-import { toQuantity, type Provider } from "ethers";
+import { isError, toQuantity, type Provider } from "ethers";
 import { OBSERVATIONS_PER_WINDOW, type FeedReading, type FeeMarket, type OperatorPreview, type OperatorState, type Snapshot } from "../policy";
 import type { Protocol, SymbolCache } from "./protocol";
-import { isRevert } from "./revert";
+import { describeFailure, isRevert, tryView } from "./revert";
+import { readV3PoolState } from "./v3Pool";
 
-/** A view call that reverts (CALL_EXCEPTION) yields `undefined`; other errors propagate. */
-async function tryView<T>(call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (err) {
-    if (isRevert(err)) return undefined;
-    throw err;
-  }
-}
+/**
+ * Tick-bitmap words read on each side of a V3 pool's price (each covers 256 tick spacings: ±2.5%
+ * and more at the 0.01% tier). A trade reaching beyond them is mirrored inexactly, and the keeper
+ * then stands still on the mismatch with MarketOperator.preview().
+ */
+export const V3_BITMAP_WORDS_EACH_SIDE = 2;
 
 export interface ReaderOptions {
   feeHistoryBlocks: number;
@@ -62,7 +62,8 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     p.operator.paused(at),
     tryView(() => p.oracle.marketPrice(at)),
     p.oracle.tryPrice(p.quoteAsset, at),
-    p.pair.getReserves(at),
+    // The venue's pool at the same block: the V2 pair's reserves, or the V3 pool's swap state.
+    p.v3Pool === null ? p.pair.getReserves(at) : readV3PoolState(p.v3Pool, V3_BITMAP_WORDS_EACH_SIDE, at),
     p.operator.bandBps(at),
     p.operator.maxSpotTwapDeviationBps(at),
     p.operator.limits(at),
@@ -95,7 +96,7 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
         p.reserve.rebalanceDelta(asset, at),
         symbols.symbol(asset),
       ]);
-      const round = await AggregatorV3Interface__factory.connect(cfg.aggregator, provider).latestRoundData(at);
+      const round = await readRound(cfg.aggregator, provider, at);
       const feed: FeedReading = {
         symbol,
         asset,
@@ -104,14 +105,16 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
         feedDecimals: Number(cfg.decimals),
         updatedAt: round.updatedAt,
         maxAgeSec: cfg.maxAgeSec,
+        // The oracle's own verdict (tryPrice guards the same call on chain).
         valid: tried.ok,
         priceWad: tried.priceWad,
+        ...(round.failure === undefined ? {} : { roundFailure: round.failure }),
       };
       return { feed, delta };
     }),
   );
 
-  const [r0, r1] = reserves;
+  const [r0, r1] = "state" in reserves ? [0n, 0n] : reserves;
   const operator: OperatorState = {
     timestamp: BigInt(block.timestamp),
     paused,
@@ -123,6 +126,7 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     quoteUsdWad: quotePrice.priceWad,
     reserveToken: p.tokenIsToken0 ? r0 : r1,
     reserveQuote: p.tokenIsToken0 ? r1 : r0,
+    ...("state" in reserves ? { v3: { pool: reserves.state, tokenIsToken0: p.tokenIsToken0 } } : {}),
     tokenDecimals: p.tokenDecimals,
     quoteDecimals: p.quoteDecimals,
     bandBps,
@@ -172,4 +176,19 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     observations: { due: observationDue, twapWindowSec, observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: newestObservation.timestamp, count: newestObservation.count },
     keeperBalanceWei: balance,
   };
+}
+
+/**
+ * A feed's latest round at the snapshot's block. A feed that reverts (paused, deprecated) or answers
+ * data that does not decode as a round reads as answer 0, updated at 0, with the reason; a transport
+ * or node failure still fails the snapshot.
+ */
+async function readRound(aggregator: string, provider: Provider, at: { blockTag: number }): Promise<{ answer: bigint; updatedAt: bigint; failure?: string }> {
+  try {
+    const round = await AggregatorV3Interface__factory.connect(aggregator, provider).latestRoundData(at);
+    return { answer: round.answer, updatedAt: round.updatedAt };
+  } catch (err) {
+    if (!isRevert(err) && !isError(err, "BAD_DATA")) throw err;
+    return { answer: 0n, updatedAt: 0n, failure: describeFailure(err) };
+  }
 }

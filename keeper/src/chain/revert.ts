@@ -6,7 +6,7 @@
  * name failures through it, so an operator reads the same words everywhere.
  */
 import { ErrorDescription, Interface, isError, type InterfaceAbi } from "ethers";
-import { BallastDollar__factory, CollateralPolicy__factory, ERC4626__factory, MarketOperator__factory, PriceOracle__factory, Reserve__factory } from "./contracts";
+import { BallastDollar__factory, CollateralPolicy__factory, ERC4626__factory, IMarketOperatorV3__factory, MarketOperator__factory, PriceOracle__factory, Reserve__factory } from "./contracts";
 
 export interface DecodedRevert {
   /** Custom error name, `Error` for a require reason, `Panic` for a panic. */
@@ -40,7 +40,7 @@ let cached: Interface | undefined;
 export function ballastErrorsInterface(): Interface {
   if (cached) return cached;
   // ERC4626: the errors of the reserve's strategy vaults (OpenZeppelin's base).
-  const abis: InterfaceAbi[] = [BallastDollar__factory.abi, PriceOracle__factory.abi, Reserve__factory.abi, CollateralPolicy__factory.abi, MarketOperator__factory.abi, ERC4626__factory.abi];
+  const abis: InterfaceAbi[] = [BallastDollar__factory.abi, PriceOracle__factory.abi, Reserve__factory.abi, CollateralPolicy__factory.abi, MarketOperator__factory.abi, IMarketOperatorV3__factory.abi, ERC4626__factory.abi];
   const seen = new Set<string>();
   const fragments: string[] = [];
   for (const abi of abis) {
@@ -86,6 +86,16 @@ export function isRevert(error: unknown): boolean {
   if (typeof e.message !== "string") return false;
   if (/execution reverted|VM Exception|revert/i.test(e.message)) return true;
   return e.data !== undefined && extractRevertData(error) !== undefined;
+}
+
+/** A view call that reverts (CALL_EXCEPTION) yields `undefined`; other errors (transport, node) propagate. */
+export async function tryView<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isRevert(err)) return undefined;
+    throw err;
+  }
 }
 
 /** Decodes raw revert data; undefined when the selector is unknown. */

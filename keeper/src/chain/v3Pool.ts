@@ -6,14 +6,19 @@
  */
 import type { V3PoolState } from "../policy/v3";
 
+/** A view call's block: every read of one snapshot names the same block. */
+export interface AtBlock {
+  blockTag?: number;
+}
+
 /** The pool calls the reader makes (an ethers Contract with the pool's ABI satisfies it). */
 export interface V3PoolReads {
-  slot0(): Promise<{ sqrtPriceX96: bigint; tick: bigint }>;
-  liquidity(): Promise<bigint>;
-  fee(): Promise<bigint>;
-  tickSpacing(): Promise<bigint>;
-  tickBitmap(wordPosition: number): Promise<bigint>;
-  ticks(tick: number): Promise<{ liquidityNet: bigint }>;
+  slot0(at: AtBlock): Promise<{ sqrtPriceX96: bigint; tick: bigint }>;
+  liquidity(at: AtBlock): Promise<bigint>;
+  fee(at: AtBlock): Promise<bigint>;
+  tickSpacing(at: AtBlock): Promise<bigint>;
+  tickBitmap(wordPosition: number, at: AtBlock): Promise<bigint>;
+  ticks(tick: number, at: AtBlock): Promise<{ liquidityNet: bigint }>;
 }
 
 export interface V3PoolSnapshot {
@@ -24,20 +29,21 @@ export interface V3PoolSnapshot {
 
 const WORD_BITS = 256;
 
-export async function readV3PoolState(pool: V3PoolReads, wordsEachSide = 2): Promise<V3PoolSnapshot> {
-  const [slot0, liquidity, fee, spacingRaw] = await Promise.all([pool.slot0(), pool.liquidity(), pool.fee(), pool.tickSpacing()]);
+/** `at`: the block to read (all calls at the same one); the latest when absent. */
+export async function readV3PoolState(pool: V3PoolReads, wordsEachSide = 2, at: AtBlock = {}): Promise<V3PoolSnapshot> {
+  const [slot0, liquidity, fee, spacingRaw] = await Promise.all([pool.slot0(at), pool.liquidity(at), pool.fee(at), pool.tickSpacing(at)]);
   const spacing = Number(spacingRaw);
   const tick = Number(slot0.tick);
   const word = Math.floor(Math.floor(tick / spacing) / WORD_BITS);
   const words = Array.from({ length: 2 * wordsEachSide + 1 }, (_, i) => word - wordsEachSide + i);
-  const bitmaps = await Promise.all(words.map((w) => pool.tickBitmap(w)));
+  const bitmaps = await Promise.all(words.map((w) => pool.tickBitmap(w, at)));
   const initialized: number[] = [];
   words.forEach((w, i) => {
     for (let bit = 0; bit < WORD_BITS; bit++) {
       if ((bitmaps[i] >> BigInt(bit)) & 1n) initialized.push((w * WORD_BITS + bit) * spacing);
     }
   });
-  const nets = await Promise.all(initialized.map((t) => pool.ticks(t)));
+  const nets = await Promise.all(initialized.map((t) => pool.ticks(t, at)));
   const ticks = new Map<number, bigint>(initialized.map((t, i) => [t, nets[i].liquidityNet]));
   const coveredTicks: [number, number] = [words[0] * WORD_BITS * spacing, ((words[words.length - 1] + 1) * WORD_BITS - 1) * spacing];
   return {

@@ -16,6 +16,8 @@ export const addressSchema = z
 
 export const addressBookSchema = z.object({
   chainId: z.number({ required_error: "missing", invalid_type_error: "must be a number" }).int().positive(),
+  /** The market venue: the Uniswap V2 pair (absent means v2) or a Uniswap V3 pool. */
+  venue: z.enum(["v2", "v3"], { invalid_type_error: 'must be "v2" or "v3"' }).optional(),
   contracts: z.object(
     {
       BallastDollar: addressSchema,
@@ -27,6 +29,8 @@ export const addressBookSchema = z.object({
       USDC: addressSchema,
       WETH: addressSchema,
       feeds: z.object({ USDC: addressSchema, WETH: addressSchema }, { required_error: "missing" }),
+      /** The V3 venue's protocol-owned liquidity. */
+      LiquidityManager: addressSchema.optional(),
     },
     { required_error: "missing" },
   ),

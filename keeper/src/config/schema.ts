@@ -120,11 +120,11 @@ export const fileConfigSchema = z
         /** Measured receipt gas (npm run bench); rebalance is not benchmarked, observe measured by test/keeper/policy/observation.test.ts. */
         units: z
           .object({
-            expand: gasUnits(336_022),
-            contract: gasUnits(327_105),
+            expand: gasUnits(288_748),
+            contract: gasUnits(286_334),
             rebalance: gasUnits(200_000),
             // The limit of every observation: covers one that also reads the feeds (hourly) for last good prices.
-            observe: gasUnits(175_000),
+            observe: gasUnits(150_000),
           })
           .strict()
           .default({}),

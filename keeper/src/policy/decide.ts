@@ -12,7 +12,7 @@
  * newest is at least twapWindowSec / observationsPerWindow old, the fee is under the minimum cap
  * and the budget has room. The economics are defined in ./gasEconomics.
  */
-import { Action, Blocker, limitPriceWad, previewOperation, type OperatorPreview, type OperatorState } from "./operator";
+import { Action, Blocker, operationLimitPriceWad, previewOperation, type OperatorPreview, type OperatorState } from "./operator";
 import {
   budgetFreesAtSec,
   correctionValue,
@@ -419,7 +419,7 @@ function decideOperation(snap: Snapshot, params: DecisionParams, memory: KeeperM
       amount: preview.amount,
       expectedOut: preview.expectedOut,
       minOut: mulDiv(preview.expectedOut, BPS - params.slippageBps, BPS),
-      limitPriceWad: preview.action === Action.Rebalance ? 0n : limitPriceWad(preview.action, preview.amount, preview.expectedOut, params.slippageBps, s),
+      limitPriceWad: preview.action === Action.Rebalance ? 0n : operationLimitPriceWad(s, preview.action, preview.amount, preview.expectedOut, params.slippageBps),
       expectedProfitWad: profit,
       correctionValueWad: correction,
       ...pricing(units, priced, params),

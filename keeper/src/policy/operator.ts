@@ -5,7 +5,7 @@
  */
 import { pegPoolPrice } from "./pegMath";
 import { BPS, MAX_TWAP_SPAN_WINDOWS, PEG_WAD, WAD, min, mulDiv, mulDivUp } from "./units";
-import { v2PoolMath, v3PoolMath, type PoolMath, type V3OperatorVenue } from "./venueMath";
+import { averageLimitPriceWad, v2PoolMath, v3PoolMath, type PoolMath, type V3OperatorVenue } from "./venueMath";
 
 /** Matches IMarketOperator.Action. */
 export enum Action {
@@ -138,14 +138,14 @@ export function ratioRoom(s: OperatorState): bigint {
   return c >= ratioBefore ? MAX_UINT256 : 0n;
 }
 
-function units(s: OperatorState): { tokenUnit: bigint; quoteUnit: bigint } {
+function units(s: Pick<OperatorState, "tokenDecimals" | "quoteDecimals">): { tokenUnit: bigint; quoteUnit: bigint } {
   return { tokenUnit: 10n ** BigInt(s.tokenDecimals), quoteUnit: 10n ** BigInt(s.quoteDecimals) };
 }
 
 /** The venue hooks for this state: the V3 pool's swap loop, else the V2 pair's closed forms. */
 export function poolMath(s: OperatorState): PoolMath {
-  if (!s.v3) return v2PoolMath(s.reserveToken, s.reserveQuote);
   const { tokenUnit, quoteUnit } = units(s);
+  if (!s.v3) return v2PoolMath(s.reserveToken, s.reserveQuote, tokenUnit, quoteUnit);
   return v3PoolMath(s.v3, s.quoteUsdWad, tokenUnit, quoteUnit);
 }
 
@@ -295,10 +295,11 @@ export function previewOperation(s: OperatorState): OperatorPreview {
 }
 
 /**
- * The limit price for an operation whose preview is (amount, expectedOut): its average price, quote
- * whole units per token, WAD, less `slippageBps` for an expansion (a floor on what it receives) and
- * plus it, rounded up, for a contraction (a ceiling on what it pays). MarketOperator's checkUpkeep
- * computes the same with UPKEEP_SLIPPAGE_BPS.
+ * The V2 form of the limit price for an operation whose preview is (amount, expectedOut): its
+ * average price, quote whole units per token, WAD, less `slippageBps` for an expansion (a floor on
+ * what it receives) and plus it, rounded up, for a contraction (a ceiling on what it pays).
+ * MarketOperator's checkUpkeep computes the same with UPKEEP_SLIPPAGE_BPS. On any venue use
+ * `operationLimitPriceWad`, which picks this form or the V3 one.
  */
 export function limitPriceWad(
   action: Action.Expand | Action.Contract,
@@ -307,12 +308,17 @@ export function limitPriceWad(
   slippageBps: bigint,
   decimals: Pick<OperatorState, "tokenDecimals" | "quoteDecimals">,
 ): bigint {
-  const tokenUnit = 10n ** BigInt(decimals.tokenDecimals);
-  const quoteUnit = 10n ** BigInt(decimals.quoteDecimals);
-  if (action === Action.Expand) {
-    return mulDiv(mulDiv(expectedOut * tokenUnit, WAD, amount * quoteUnit), BPS - slippageBps, BPS);
-  }
-  return mulDivUp(mulDivUp(amount * tokenUnit, WAD, expectedOut * quoteUnit), BPS + slippageBps, BPS);
+  const { tokenUnit, quoteUnit } = units(decimals);
+  return averageLimitPriceWad(action === Action.Expand, amount, expectedOut, slippageBps, tokenUnit, quoteUnit);
+}
+
+/**
+ * The limit price the operator's own upkeep would send for this trade, by venue: on the V2 pair the
+ * average price (`limitPriceWad`), on a V3 pool the last unit's price (MarketOperatorV3 bounds every
+ * unit), each `slippageBps` worse. The previewed trade passes its own limit unclamped on both.
+ */
+export function operationLimitPriceWad(s: OperatorState, action: Action.Expand | Action.Contract, amount: bigint, expectedOut: bigint, slippageBps: bigint): bigint {
+  return poolMath(s).limitPriceWad(action === Action.Expand, amount, expectedOut, slippageBps);
 }
 
 /** Why expandSupplyAtPrice / contractSupplyAtPrice would revert (the contract's error name). */

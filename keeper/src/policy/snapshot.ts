@@ -19,6 +19,9 @@ export interface FeedReading {
   valid: boolean;
   /** The oracle's WAD USD price; 0 when invalid. */
   priceWad: bigint;
+  /** Why the latest round could not be read (the feed reverts or answers undecodable data); `answer`
+   *  and `updatedAt` are then 0. Absent when the round reads. */
+  roundFailure?: string;
 }
 
 /** EIP-1559 fee market at the snapshot block (from eth_feeHistory). */

@@ -6,8 +6,8 @@
  * prices (quote units per token unit) as fractions num/den.
  */
 import { amountOut, maxQuoteInAtPrice, maxTokensInAtPrice, pegPoolPrice, quoteToSpendForPrice, tokensToSellForPrice } from "./pegMath";
-import { PEG_WAD, UNI_V2_FEE_DENOMINATOR, UNI_V2_FEE_NUMERATOR } from "./units";
-import { sqrtPriceAt, swap, type V3PoolState } from "./v3";
+import { BPS, PEG_WAD, UNI_V2_FEE_DENOMINATOR, UNI_V2_FEE_NUMERATOR, WAD, mulDiv, mulDivUp } from "./units";
+import { quotePerTokenWad, sqrtPriceAt, swap, type V3PoolState } from "./v3";
 
 export interface PoolMath {
   /** The share a trade keeps after the pool fee, keepNum / feeDen. */
@@ -19,10 +19,25 @@ export interface PoolMath {
   amountOut(sellToken: boolean, amountIn: bigint): bigint;
   /** The largest input whose price, fee included, is at least (sale) or at most (purchase) num/den. */
   maxInAtPrice(sellToken: boolean, num: bigint, den: bigint): bigint;
+  /**
+   * MarketOperator._upkeepLimitPriceWad: the limit price (quote whole units per token, WAD) to send
+   * with the previewed trade (`amountIn` → `expectedOut`), `slippageBps` worse than the trade's own
+   * price: a floor for a sale (rounded down), a ceiling for a purchase (rounded up).
+   */
+  limitPriceWad(sellToken: boolean, amountIn: bigint, expectedOut: bigint, slippageBps: bigint): bigint;
 }
 
-/** The V2 pair: closed forms on the reserves (token, quote). */
-export function v2PoolMath(reserveToken: bigint, reserveQuote: bigint): PoolMath {
+/**
+ * The V2 form of the limit: the trade's average price (fee included). A V2 price-bounded trade is
+ * bounded on its average, so the previewed trade passes its own limit.
+ */
+export function averageLimitPriceWad(sellToken: boolean, amountIn: bigint, expectedOut: bigint, slippageBps: bigint, tokenUnit: bigint, quoteUnit: bigint): bigint {
+  if (sellToken) return mulDiv(mulDiv(expectedOut * tokenUnit, WAD, amountIn * quoteUnit), BPS - slippageBps, BPS);
+  return mulDivUp(mulDivUp(amountIn * tokenUnit, WAD, expectedOut * quoteUnit), BPS + slippageBps, BPS);
+}
+
+/** The V2 pair: closed forms on the reserves (token, quote); whole units for the limit price. */
+export function v2PoolMath(reserveToken: bigint, reserveQuote: bigint, tokenUnit: bigint, quoteUnit: bigint): PoolMath {
   return {
     keepNum: UNI_V2_FEE_NUMERATOR,
     feeDen: UNI_V2_FEE_DENOMINATOR,
@@ -31,6 +46,7 @@ export function v2PoolMath(reserveToken: bigint, reserveQuote: bigint): PoolMath
     amountOut: (sell, amountIn) => (sell ? amountOut(amountIn, reserveToken, reserveQuote) : amountOut(amountIn, reserveQuote, reserveToken)),
     maxInAtPrice: (sell, num, den) =>
       sell ? maxTokensInAtPrice(reserveToken, reserveQuote, num, den) : maxQuoteInAtPrice(reserveToken, reserveQuote, num, den),
+    limitPriceWad: (sell, amountIn, expectedOut, slippageBps) => averageLimitPriceWad(sell, amountIn, expectedOut, slippageBps, tokenUnit, quoteUnit),
   };
 }
 
@@ -53,21 +69,30 @@ export function v3PoolMath(venue: V3OperatorVenue, quoteUsdWad: bigint, tokenUni
   const keepNum = FEE_DEN_PIPS - pool.feePips;
   const zeroForOne = (sell: boolean) => sell === tokenIsToken0;
   const limitAt = (sell: boolean, num: bigint, den: bigint) => sqrtPriceAt(num, den, tokenIsToken0, zeroForOne(sell));
-  /** UniswapV3Quote.exactInput: (input used, output); nothing when the limit is not ahead of the price. */
-  const quote = (sell: boolean, amountIn: bigint, limit: bigint): { used: bigint; out: bigint } => {
+  /** UniswapV3Quote.exactInput: (input used, output, price after); nothing when the limit is not ahead of the price. */
+  const quote = (sell: boolean, amountIn: bigint, limit: bigint): { used: bigint; out: bigint; sqrtAfter: bigint } => {
     const zfo = zeroForOne(sell);
-    if (zfo ? limit >= pool.sqrtPriceX96 : limit <= pool.sqrtPriceX96) return { used: 0n, out: 0n };
+    if (zfo ? limit >= pool.sqrtPriceX96 : limit <= pool.sqrtPriceX96) return { used: 0n, out: 0n, sqrtAfter: pool.sqrtPriceX96 };
     const r = swap(pool, zfo, amountIn, limit);
-    return zfo ? { used: r.amount0, out: -r.amount1 } : { used: r.amount1, out: -r.amount0 };
+    return zfo ? { used: r.amount0, out: -r.amount1, sqrtAfter: r.sqrtPriceX96 } : { used: r.amount1, out: -r.amount0, sqrtAfter: r.sqrtPriceX96 };
   };
   const peg = pegPoolPrice(quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
+  const atPeg = (sell: boolean, amountIn: bigint) => quote(sell, amountIn, limitAt(sell, peg.num, peg.den));
   const inToPrice = (sell: boolean, num: bigint, den: bigint) => quote(sell, UNBOUNDED_IN, limitAt(sell, num, den)).used;
   return {
     keepNum,
     feeDen: FEE_DEN_PIPS,
     inToPrice,
-    amountOut: (sell, amountIn) => (amountIn === 0n ? 0n : quote(sell, amountIn, limitAt(sell, peg.num, peg.den)).out),
+    amountOut: (sell, amountIn) => (amountIn === 0n ? 0n : atPeg(sell, amountIn).out),
     maxInAtPrice: (sell, num, den) =>
       sell ? inToPrice(true, num * FEE_DEN_PIPS, den * keepNum) : inToPrice(false, num * keepNum, den * FEE_DEN_PIPS),
+    // The V3 price forms bound every unit (the pool's marginal price after the fee), so the limit is
+    // the last unit's price: where the previewed trade leaves the pool, fee included. The average
+    // form would be better than the last unit and clamp the trade short of the peg.
+    limitPriceWad: (sell, amountIn, _expectedOut, slippageBps) => {
+      const endWad = quotePerTokenWad(atPeg(sell, amountIn).sqrtAfter, tokenIsToken0, tokenUnit, quoteUnit);
+      if (sell) return mulDiv(endWad * keepNum, BPS - slippageBps, FEE_DEN_PIPS * BPS);
+      return mulDivUp(endWad * FEE_DEN_PIPS, BPS + slippageBps, keepNum * BPS);
+    },
   };
 }

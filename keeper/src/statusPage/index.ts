@@ -1,7 +1,6 @@
-/** The status page: state model, HTTP routes, chain read for reserve detail. */
+/** The status page: its state (built on the one status model), HTTP routes, the loop subscriber. */
 export * from "./types";
 export * from "./format";
 export * from "./model";
-export * from "./reserveReader";
 export * from "./routes";
 export * from "./keeperFeed";

@@ -1,41 +1,43 @@
 /** Feeds the status model from the running keeper's cycle events, without changing how it decides. */
 import type { OperationRequest } from "../chain/executor";
 import type { CycleObserver, CycleOutcome } from "../observe/cycleObserver";
-import type { ReserveDetail, StatusModel } from "./model";
+import type { Snapshot } from "../policy";
+import type { StatusDetail } from "../status/model";
+import type { StatusModel } from "./model";
 import type { StatusView } from "./types";
 
 export interface FeedOptions {
   now?: () => number;
-  /** Called when the reserve detail read fails (the view then shows prices without amounts). */
-  onReserveReadError?: (err: unknown) => void;
+  /** Called when the status detail read fails (the view then shows prices without amounts). */
+  onDetailReadError?: (err: unknown) => void;
 }
 
-/** The part of ReserveReader the feed uses. */
-export interface ReserveDetailSource {
-  read(blockNumber: number, assets: readonly string[]): Promise<ReserveDetail>;
+/** The part of chain/statusReader's StatusReader the feed uses. */
+export interface StatusDetailSource {
+  read(snapshot: Snapshot): Promise<StatusDetail>;
 }
 
 /**
  * The status page as a subscriber of the loop's events: every snapshot goes to the model (with the
- * reserve detail read at its block, after the loop has moved on, so it never delays a decision or
+ * status detail read at its block, after the loop has moved on, so it never delays a decision or
  * ages the snapshot), a failed read counts as a failed cycle, each simulation that reverts, each
  * confirmed or failed transaction and (in a dry run) each simulation that passed becomes a row of
  * "last operations", and each cycle's outcome is the last decision. In a dry run the loop can
  * still stand still after a passing simulation when the real gas estimate makes the trade not
  * worth it; the row then says "simulated", which is what happened.
  */
-export function statusObserver(model: StatusModel, reserve: ReserveDetailSource, options: FeedOptions = {}): CycleObserver {
+export function statusObserver(model: StatusModel, details: StatusDetailSource, options: FeedOptions = {}): CycleObserver {
   const now = options.now ?? Date.now;
   const row = (req: OperationRequest) => ({ action: req.action, amount: req.amount });
   return {
     onSnapshot: ({ snapshot }) => {
-      void reserve
-        .read(snapshot.blockNumber, snapshot.feeds.map((f) => f.asset))
+      void details
+        .read(snapshot)
         .catch((err: unknown) => {
-          options.onReserveReadError?.(err);
+          options.onDetailReadError?.(err);
           return null;
         })
-        .then((detail) => model.observeCycle({ snapshot, reserve: detail, decision: null, atMs: now() }));
+        .then((detail) => model.observeCycle({ snapshot, detail, decision: null, atMs: now() }));
     },
     onSimulated: (e) => {
       if (e.ok && e.dryRun) {

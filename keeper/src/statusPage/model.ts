@@ -1,36 +1,18 @@
 /**
- * The status page's state: accumulates the keeper's per-cycle snapshots, decisions and operation
- * outcomes into one view (the JSON the page renders), with a bounded price history and a bounded
- * list of recent operations. Pure: no ethers, no I/O, no clock (callers pass times). Subscribers
+ * The status page's state: accumulates each cycle's status (the one model, status/model.ts, that
+ * the CLI and `ballast:status` format too), the decisions and operation outcomes into one view
+ * (the JSON the page renders), with a bounded price history and a bounded list of recent operations. Pure: no ethers, no I/O, no clock (callers pass times). Subscribers
  * hear about every change so the HTTP layer can push it to open pages.
  */
-import { Action, BPS, actionName, deviationBps, expansionRoom, type Decision, type OperatorState, type Snapshot } from "../policy";
+import { Action, actionName, type Decision, type Snapshot } from "../policy";
+import { protocolStatus, type ProtocolStatus, type StatusDetail } from "../status/model";
 import { groupThousands, toDecimal, wadToDecimal, wadToNumber } from "./format";
 import type { CapsView, OperationResult, OperationView, PricePoint, ReserveAssetView, StatusView } from "./types";
 
-/** Per-asset facts the snapshot does not carry, read at the snapshot's block (see reserveReader). */
-export interface ReserveAssetDetail {
-  asset: string;
-  /** Reserve.accountedAmount(asset), the asset's units. */
-  amount: bigint;
-  decimals: number;
-  haircutBps: bigint;
-  /** PriceOracle.priceInfo(asset): 0 ok, 1 degraded (last good price), 2 invalid; and since when it is degraded (unix s, 0 otherwise). Absent when not read. */
-  priceStatus?: number;
-  staleSinceSec?: bigint;
-}
-
-export interface ReserveDetail {
-  blockNumber: number;
-  assets: ReserveAssetDetail[];
-  mintingPaused: boolean;
-  redemptionsPaused: boolean;
-}
-
 export interface CycleObservation {
   snapshot: Snapshot;
-  /** Null when the extra reserve read failed; the page then shows prices without amounts. */
-  reserve: ReserveDetail | null;
+  /** The status detail read at the snapshot's block (chain/statusReader); null when it failed: the page then shows prices without amounts. */
+  detail: StatusDetail | null;
   decision: Decision | null;
   /** Wall clock when the cycle finished, ms. */
   atMs: number;
@@ -74,46 +56,39 @@ function positive(n: number | undefined, fallback: number, field: string): numbe
   return n;
 }
 
-/** Seconds left until `end` at `now` (0 once passed), as a number (bounded by uint values the contract accepts). */
-const secondsLeft = (end: bigint, now: bigint): number => (end > now ? Number(end - now) : 0);
+const big = (v: string): bigint => BigInt(v);
+/** Ratios from 2^255 up are the reserve's "no supply" sentinel: shown as no ratio. */
+const NO_SUPPLY_RATIO_WAD = 2n ** 255n;
 
-export function capsOf(s: OperatorState): CapsView {
-  const epochOver = s.timestamp >= s.epoch.startedAt + s.limits.epochSec;
-  const contracted = epochOver ? 0n : s.epoch.contracted;
-  const contractionLeft = contracted >= s.limits.maxContractionPerEpoch ? 0n : s.limits.maxContractionPerEpoch - contracted;
+function capsOf(st: ProtocolStatus): CapsView {
+  const c = st.caps;
   return {
-    maxExpansionPerOp: toDecimal(s.limits.maxExpansionPerOp, s.tokenDecimals, 2),
-    expansionLeftThisEpoch: toDecimal(expansionRoom(s), s.tokenDecimals, 2),
-    maxContractionPerOp: wadToDecimal(s.limits.maxContractionPerOp, 2),
-    contractionLeftThisEpoch: wadToDecimal(contractionLeft, 2),
-    cooldownSec: Number(s.limits.cooldownSec),
-    cooldownLeftSec: s.lastOperationAt === 0n ? 0 : secondsLeft(s.lastOperationAt + s.limits.cooldownSec, s.timestamp),
-    epochSec: Number(s.limits.epochSec),
-    epochEndsInSec: epochOver ? Number(s.limits.epochSec) : secondsLeft(s.epoch.startedAt + s.limits.epochSec, s.timestamp),
+    maxExpansionPerOp: toDecimal(big(c.maxExpansionPerOp), st.tokenDecimals, 2),
+    expansionLeftThisEpoch: toDecimal(big(c.expansionLeftInEpoch), st.tokenDecimals, 2),
+    maxContractionPerOp: wadToDecimal(big(c.maxContractionPerOp), 2),
+    contractionLeftThisEpoch: wadToDecimal(big(c.contractionLeftInEpoch), 2),
+    cooldownSec: st.cooldowns.operationCooldownSec,
+    cooldownLeftSec: st.cooldowns.operationReadyInSec,
+    epochSec: c.epochSec,
+    epochEndsInSec: c.epochEndsInSec,
   };
 }
 
-export function reserveOf(snap: Snapshot, detail: ReserveDetail | null): ReserveAssetView[] {
-  const byAsset = new Map((detail?.assets ?? []).map((a) => [a.asset.toLowerCase(), a]));
-  return snap.feeds.map((f) => {
-    const d = byAsset.get(f.asset.toLowerCase());
-    const priced = f.valid && f.priceWad > 0n;
-    // Reserve.reserveValue(): amount × price / unit, then × (1 − haircut), each rounded down.
-    const valueWad = d && priced ? (((d.amount * f.priceWad) / 10n ** BigInt(d.decimals)) * (BPS - d.haircutBps)) / BPS : null;
-    return {
-      symbol: f.symbol,
-      address: f.asset,
-      amount: d ? toDecimal(d.amount, d.decimals, 6) : null,
-      priceUsd: priced ? wadToDecimal(f.priceWad, 6) : null,
-      haircutBps: d ? Number(d.haircutBps) : null,
-      valueUsd: valueWad === null ? null : wadToDecimal(valueWad, 2),
-      valueUsdNumber: valueWad === null ? null : wadToNumber(valueWad),
-      feedValid: f.valid,
-      degradedSince: d?.priceStatus === 1 && d.staleSinceSec !== undefined ? Number(d.staleSinceSec) : null,
-      feedAgeSec: secondsLeft(snap.blockTimestamp, f.updatedAt),
-      feedMaxAgeSec: Number(f.maxAgeSec),
-    };
-  });
+function reserveOf(st: ProtocolStatus): ReserveAssetView[] {
+  return st.assets.map((a) => ({
+    symbol: a.symbol,
+    address: a.address,
+    amount: a.amount === null || a.decimals === null ? null : toDecimal(big(a.amount), a.decimals, 6),
+    priceUsd: a.price === null ? null : wadToDecimal(big(a.price), 6),
+    haircutBps: a.haircutBps,
+    valueUsd: a.value === null ? null : wadToDecimal(big(a.value), 2),
+    valueUsdNumber: a.value === null ? null : wadToNumber(big(a.value)),
+    feedValid: a.feed.valid,
+    degradedSince: a.degradedSince,
+    feedNote: a.priceNote,
+    feedAgeSec: a.feed.ageSec,
+    feedMaxAgeSec: a.feed.maxAgeSec,
+  }));
 }
 
 function decisionSummary(d: Decision): NonNullable<StatusView["keeper"]["lastDecision"]> {
@@ -124,14 +99,14 @@ function decisionSummary(d: Decision): NonNullable<StatusView["keeper"]["lastDec
 export class StatusModel {
   readonly #opts: Required<StatusModelOptions>;
   readonly #listeners = new Set<StatusListener>();
-  #last: CycleObservation | null = null;
+  /** The newest cycle's status (the one model) and when that cycle finished. */
+  #last: { status: ProtocolStatus; atMs: number } | null = null;
   #history: PricePoint[] = [];
   #operations: OperationView[] = [];
   #cycles = 0;
   #failedCycles = 0;
   #rpc: StatusView["keeper"]["rpc"] = { ok: true, error: null, sinceMs: null };
   #lastDecision: StatusView["keeper"]["lastDecision"] = null;
-  #reserve: ReserveDetail | null = null;
   #version = 0;
 
   constructor(options: StatusModelOptions) {
@@ -156,30 +131,23 @@ export class StatusModel {
     return () => this.#listeners.delete(listener);
   }
 
-  /** A finished keeper cycle: its snapshot, the extra reserve read and what the policy decided. */
+  /** A finished keeper cycle: its snapshot, the status detail read at its block and what the policy decided. */
   observeCycle(obs: CycleObservation): void {
     const snap = obs.snapshot;
-    if (this.#last && snap.blockNumber < this.#last.snapshot.blockNumber) {
-      // A lagging RPC endpoint answered with an older block: keep the newer view, count the cycle.
-      this.#cycles += 1;
-      this.#rpcOk(obs.atMs);
-      this.#emit(obs.atMs);
-      return;
-    }
-    this.#last = obs;
     this.#cycles += 1;
-    // Amounts are only shown beside the prices of the same block; a failed extra read shows none.
-    this.#reserve = obs.reserve && obs.reserve.blockNumber === snap.blockNumber ? obs.reserve : null;
-    if (obs.decision) this.#lastDecision = decisionSummary(obs.decision);
     this.#rpcOk(obs.atMs);
-    const s = snap.operator;
-    if (s.marketOk) {
+    // A lagging RPC endpoint answered with an older block: keep the newer view, count the cycle.
+    if (this.#last && snap.blockNumber < this.#last.status.blockNumber) return this.#emit(obs.atMs);
+    const status = protocolStatus(snap, obs.detail, { network: this.#opts.network, chainId: this.#opts.chainId });
+    this.#last = { status, atMs: obs.atMs };
+    if (obs.decision) this.#lastDecision = decisionSummary(obs.decision);
+    if (status.marketOk && status.spotPrice !== null && status.twapPrice !== null) {
       const point: PricePoint = {
-        block: snap.blockNumber,
-        timeSec: Number(snap.blockTimestamp),
-        spotUsd: wadToNumber(s.spotWad),
-        twapUsd: wadToNumber(s.twapWad),
-        deviationBps: Number(deviationBps(s.spotWad)),
+        block: status.blockNumber,
+        timeSec: status.timestamp,
+        spotUsd: wadToNumber(big(status.spotPrice)),
+        twapUsd: wadToNumber(big(status.twapPrice)),
+        deviationBps: status.deviationBps ?? 0,
       };
       const tail = this.#history[this.#history.length - 1];
       // One point per block: a second cycle on the same block replaces the first.
@@ -206,7 +174,7 @@ export class StatusModel {
 
   /** An operation's outcome from the executor (confirmed, reverted, failed to send, or dry run). */
   observeOperation(op: OperationObservation): void {
-    const tokenDecimals = this.#last?.snapshot.operator.tokenDecimals ?? 18;
+    const tokenDecimals = this.#last?.status.tokenDecimals ?? 18;
     let size: string;
     if (op.action === Action.Expand) size = `${groupThousands(toDecimal(op.amount, tokenDecimals, 4))} ${this.#opts.tokenSymbol} sold`;
     else if (op.action === Action.Contract) size = `${groupThousands(toDecimal(op.amount, this.#opts.quoteDecimals, 4))} ${this.#opts.quoteSymbol} spent`;
@@ -226,42 +194,39 @@ export class StatusModel {
   }
 
   view(nowMs: number): StatusView {
-    const last = this.#last;
-    const snap = last?.snapshot;
-    const s = snap?.operator;
+    const st = this.#last?.status;
+    const ratio = st?.collateralRatio == null ? null : big(st.collateralRatio);
     return {
       network: this.#opts.network,
       chainId: this.#opts.chainId,
       generatedAtMs: nowMs,
-      ready: last !== null,
-      block: snap?.blockNumber ?? null,
-      blockTimeSec: snap ? Number(snap.blockTimestamp) : null,
+      ready: st !== undefined,
+      block: st?.blockNumber ?? null,
+      blockTimeSec: st?.timestamp ?? null,
       pegUsd: "1",
-      bandBps: s ? Number(s.bandBps) : null,
-      spotUsd: s?.marketOk ? wadToDecimal(s.spotWad, 6) : null,
-      twapUsd: s?.marketOk ? wadToDecimal(s.twapWad, 6) : null,
-      deviationBps: s?.marketOk ? Number(deviationBps(s.spotWad)) : null,
-      marketOk: s?.marketOk ?? false,
-      supply: s ? toDecimal(s.supply, s.tokenDecimals, 2) : null,
-      reserveValueUsd: s?.backingOk ? wadToDecimal(s.reserveValueWad, 2) : null,
-      collateralRatio: snap?.collateralRatioWad != null && snap.collateralRatioWad < 2n ** 255n ? wadToDecimal(snap.collateralRatioWad, 4) : null,
-      targetRatio: s ? wadToDecimal(s.targetRatioWad, 4) : null,
-      pool: s ? { token: toDecimal(s.reserveToken, s.tokenDecimals, 2), quote: toDecimal(s.reserveQuote, s.quoteDecimals, 2) } : null,
-      reserve: snap ? reserveOf(snap, this.#reserve) : [],
-      caps: s ? capsOf(s) : null,
-      paused: {
-        operations: s?.paused ?? false,
-        minting: this.#reserve?.mintingPaused ?? null,
-        redemptions: this.#reserve?.redemptionsPaused ?? null,
-      },
+      bandBps: st?.bandBps ?? null,
+      spotUsd: st?.spotPrice == null ? null : wadToDecimal(big(st.spotPrice), 6),
+      twapUsd: st?.twapPrice == null ? null : wadToDecimal(big(st.twapPrice), 6),
+      deviationBps: st?.deviationBps ?? null,
+      marketOk: st?.marketOk ?? false,
+      supply: st ? toDecimal(big(st.supply), st.tokenDecimals, 2) : null,
+      reserveValueUsd: st?.reserveValue == null ? null : wadToDecimal(big(st.reserveValue), 2),
+      collateralRatio: ratio !== null && ratio < NO_SUPPLY_RATIO_WAD ? wadToDecimal(ratio, 4) : null,
+      targetRatio: st ? wadToDecimal(big(st.targetRatio), 4) : null,
+      pool: st?.pool.venue === "v2" ? { token: toDecimal(big(st.pool.reserveToken), st.tokenDecimals, 2), quote: toDecimal(big(st.pool.reserveQuote), st.quoteDecimals, 2) } : null,
+      venue: st ? st.pool : null,
+      reserve: st ? reserveOf(st) : [],
+      caps: st ? capsOf(st) : null,
+      paused: { operations: st?.paused.operations ?? false, minting: st?.paused.minting ?? null, redemptions: st?.paused.redemptions ?? null },
+      warnings: st ? [...st.warnings] : [],
       history: [...this.#history],
       operations: [...this.#operations],
       keeper: {
-        lastCycleAtMs: last?.atMs ?? null,
-        lastCycleBlock: snap?.blockNumber ?? null,
+        lastCycleAtMs: this.#last?.atMs ?? null,
+        lastCycleBlock: st?.blockNumber ?? null,
         cycles: this.#cycles,
         failedCycles: this.#failedCycles,
-        balance: snap?.keeperBalanceWei != null ? wadToDecimal(snap.keeperBalanceWei, 4) : null,
+        balance: st?.keeperBalance == null ? null : wadToDecimal(big(st.keeperBalance), 4),
         rpc: { ...this.#rpc },
         lastDecision: this.#lastDecision,
         dryRun: this.#opts.dryRun,

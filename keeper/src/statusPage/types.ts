@@ -4,6 +4,7 @@
  * means $1.0042); chart points travel as numbers because they only feed a drawing.
  */
 import type { OperationName } from "../policy";
+import type { PoolStatus } from "../status/model";
 
 /** One asset the reserve holds, valued as Reserve.reserveValue() does. */
 export interface ReserveAssetView {
@@ -22,6 +23,8 @@ export interface ReserveAssetView {
   feedValid: boolean;
   /** Degraded mode: when the asset's feed went stale and the oracle fell back to its last good price (unix seconds); null otherwise. */
   degradedSince: number | null;
+  /** The price's state in words (the status model's `priceNote`): "ok", "degraded since …", "degraded (its feed fails; …)", "rejected by the oracle". */
+  feedNote: string;
   /** Seconds since the feed's latest answer, at the snapshot block. */
   feedAgeSec: number;
   feedMaxAgeSec: number;
@@ -110,11 +113,17 @@ export interface StatusView {
   reserveValueUsd: string | null;
   collateralRatio: string | null;
   targetRatio: string | null;
-  /** Ratio of the pool reserves, for the reader who wants depth: token and quote, decimal strings. */
+  /** Ratio of the pool reserves, for the reader who wants depth: token and quote, decimal strings;
+   * null on a Uniswap V3 venue, whose pool keeps no reserves (`ballast:status` shows its liquidity). */
   pool: { token: string; quote: string } | null;
+  /** The venue's own section of the status model (V2 reserves, or the V3 pool's tier, price and
+   *  tick, in-range liquidity and the protocol-owned position); null before the first cycle. */
+  venue: PoolStatus | null;
   reserve: ReserveAssetView[];
   caps: CapsView | null;
   paused: PausedView;
+  /** What needs a reader's attention (a degraded or rejected feed, a stale TWAP, a view that reverts), one sentence each. */
+  warnings: string[];
   history: PricePoint[];
   operations: OperationView[];
   keeper: KeeperHealthView;

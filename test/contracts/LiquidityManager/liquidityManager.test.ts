@@ -9,24 +9,9 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import { LiquidityManager__factory } from "../../../typechain-types";
 import * as v3 from "../../../keeper/src/policy/v3";
-import { liquidityForQuote } from "../../../deploy/systemV3";
-import { FIXTURE_POL_QUOTE, WAD, deployV3SystemFixture, deployV3Tier500Fixture, pushV3PriceTo, type V3Fixture } from "../../support/systemV3";
+import { FIXTURE_POL_QUOTE, WAD, deployV3SystemFixture, deployV3Tier500Fixture, polLiquidityFor, positionQuote, pushV3PriceTo } from "../../support/systemV3";
 
 const USDC = (v: string) => parseUnits(v, 6);
-
-async function polLiquidityFor(f: V3Fixture, quote: bigint): Promise<bigint> {
-  const slot0 = await f.v3.pool.slot0();
-  const lm = f.v3.liquidityManager;
-  return liquidityForQuote(slot0.sqrtPriceX96, Number(await lm.tickLower()), Number(await lm.tickUpper()), f.v3.tokenIsToken0, quote);
-}
-
-/** The quote the position holds at the pool's current price (rounded down, as a burn pays). */
-async function positionQuote(f: V3Fixture): Promise<bigint> {
-  const lm = f.v3.liquidityManager;
-  const slot0 = await f.v3.pool.slot0();
-  const a = v3.amountsForLiquidity(slot0.sqrtPriceX96, Number(slot0.tick), Number(await lm.tickLower()), Number(await lm.tickUpper()), await lm.positionLiquidity(), false);
-  return f.v3.tokenIsToken0 ? a.amount1 : a.amount0;
-}
 
 describe("LiquidityManager", () => {
   it("holds the seeded position in ±rangeBps ticks around the peg's tick, which lies inside", async () => {

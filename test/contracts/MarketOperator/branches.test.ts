@@ -10,9 +10,7 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, MaxUint256, parseUnits } from "ethers";
 import { LossyVault__factory, MockV3Aggregator__factory } from "../../../typechain-types";
-import { LOCAL_PARAMS } from "../../../deploy/parameters";
-import { deployLocalSystem } from "../../../deploy/system";
-import { actors, deploySystemFixture, mintWithUsdc, settleAt, WAD, type Fixture, limitsOf } from "../../support/system";
+import { actors, deploySystemFixture, deploySystemWith, mintWithUsdc, settleAt, WAD, type Fixture, limitsOf } from "../../support/system";
 import { pegMathHarness } from "../../support/pureHarness";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
@@ -249,7 +247,7 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
   describe("before any token exists", function () {
     it("rebalance parks contributed equity while the supply is zero: the ratio bound treats the ratio before as unbounded", async function () {
       const a = await actors();
-      const system = await deployLocalSystem(LOCAL_PARAMS, { admin: a.admin, guardian: a.guardian.address, keeper: a.keeper.address });
+      const system = await deploySystemWith({ seed: false });
       const usdc = system.quote.token;
       const usdcAddress = await addr(usdc);
       expect(await system.stable.totalSupply()).to.equal(0n);

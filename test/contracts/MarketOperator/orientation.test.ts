@@ -8,10 +8,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { MaxUint256, parseUnits } from "ethers";
+import { MaxUint256, getCreateAddress, parseUnits } from "ethers";
 import { LOCAL_PARAMS } from "../../../deploy/parameters";
-import { deployLocalSystem, seedPoolAtPeg } from "../../../deploy/system";
-import { actors, settleAt, warmTwap, WAD, type Fixture } from "../../support/system";
+import { actors, deploySystemWith, settleAt, WAD, type Fixture } from "../../support/system";
 import { pegMathHarness } from "../../support/pureHarness";
 
 const Action = { Expand: 1n, Contract: 2n };
@@ -25,20 +24,42 @@ const FIRST_SPARE_SIGNER = 10; // the fixtures' role-named actors and automation
 const amountOut = (amountIn: bigint, rIn: bigint, rOut: bigint) => (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
 const spotWad = (rT: bigint, rQ: bigint) => (rQ * WAD * WAD) / (rT * 10n ** 6n);
 
-/** The full system with the stable token as the pair's token0, seeded at the peg, TWAP warm. */
+/** The nonce offset (from the deployer's first) at which a deploy created `address`. */
+function nonceOffset(deployer: string, firstNonce: number, address: string): number {
+  for (let offset = 0; offset < 500; offset++) if (getCreateAddress({ from: deployer, nonce: firstNonce + offset }) === address) return offset;
+  throw new Error(`${address} was not created by ${deployer} within 500 transactions of nonce ${firstNonce}`);
+}
+
+/**
+ * The full system with the stable token as the pair's token0, seeded at the peg, TWAP warm, as the
+ * deploy builds it. The token order follows from the deployer's address: deploy from the first
+ * spare account; if the order is the other one, read at which nonces the deploy created the two
+ * tokens (the same for any account), undo it, and deploy from a spare account whose addresses at
+ * those nonces put the stable token first.
+ */
 async function tokenFirstFixture(): Promise<Fixture> {
   const a = await actors();
   const signers = await ethers.getSigners();
-  for (const deployer of signers.slice(FIRST_SPARE_SIGNER)) {
-    const system = await deployLocalSystem(LOCAL_PARAMS, { admin: deployer, guardian: a.guardian.address, keeper: a.keeper.address });
-    if ((await system.pair.token0()) !== (await addr(system.stable))) continue;
-    await seedPoolAtPeg(system, deployer, LOCAL_PARAMS.poolDepth, LOCAL_PARAMS.seedEquity);
-    await warmTwap(system, LOCAL_PARAMS.oracle.twapWindowSec);
-    const [usdc, weth] = system.collaterals;
-    await usdc.token.mint(a.trader.address, parseUnits("5000000", 6));
-    return { ...system, ...a, admin: deployer, params: LOCAL_PARAMS, usdc, weth };
+  const firstNonce = async (i: number) => ethers.provider.getTransactionCount(signers[i].address);
+  const snapshot = await ethers.provider.send("evm_snapshot", []);
+  let deployerAccount = FIRST_SPARE_SIGNER;
+  const start = await firstNonce(deployerAccount);
+  let system = await deploySystemWith({ deployerAccount });
+  if ((await system.pair.token0()) !== (await addr(system.stable))) {
+    const stableAt = nonceOffset(signers[deployerAccount].address, start, await addr(system.stable));
+    const quoteAt = nonceOffset(signers[deployerAccount].address, start, await addr(system.quote.token));
+    await ethers.provider.send("evm_revert", [snapshot]);
+    const created = async (i: number, offset: number) => BigInt(getCreateAddress({ from: signers[i].address, nonce: (await firstNonce(i)) + offset }));
+    deployerAccount = -1;
+    for (let i = FIRST_SPARE_SIGNER + 1; i < signers.length && deployerAccount < 0; i++) {
+      if ((await created(i, stableAt)) < (await created(i, quoteAt))) deployerAccount = i;
+    }
+    if (deployerAccount < 0) throw new Error("no spare deployer account puts the stable token first in the pair");
+    system = await deploySystemWith({ deployerAccount });
+    expect(await system.pair.token0()).to.equal(await addr(system.stable));
   }
-  throw new Error("no spare deployer produced a pair with the stable token as token0");
+  const [usdc, weth] = system.collaterals;
+  return { ...system, ...a, admin: signers[deployerAccount], params: LOCAL_PARAMS, usdc, weth };
 }
 
 describe("MarketOperator with the stable token as the pair's token0", function () {

@@ -86,6 +86,24 @@ describe("PriceOracle feeds (issue 16): backup feed, sequencer uptime, degraded 
       expect(await f.oracle.price(usdc)).to.equal(WAD("1"));
     });
 
+    it("a feed set after the uptime feed is checked too; removing the uptime feed frees every feed [INV-12]", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      const usdc = await addr(f.usdc.token);
+      const weth = await addr(f.weth.token);
+      const uptime = await new MockV3Aggregator__factory(f.admin).deploy(0, 1); // down
+      await f.oracle.connect(f.admin).setSequencerUptimeFeed(await addr(uptime), 3_600);
+      // Re-set WETH's feed while the sequencer is down: the new config must carry the check.
+      const cfg = await f.oracle.feedConfig(weth);
+      await f.oracle.connect(f.admin).setFeed(weth, cfg.aggregator, cfg.maxAgeSec, cfg.minPriceWad, cfg.maxPriceWad);
+      for (const asset of [usdc, weth]) {
+        await expect(f.oracle.price(asset)).to.be.revertedWithCustomError(f.oracle, "SequencerDown");
+        expect((await f.oracle.priceInfo(asset)).status).to.equal(Status.Invalid);
+      }
+      await f.oracle.connect(f.admin).setSequencerUptimeFeed(ZeroAddress, 0);
+      expect(await f.oracle.price(usdc)).to.equal(WAD("1"));
+      expect((await f.oracle.priceInfo(weth)).status).to.equal(Status.Ok);
+    });
+
     it("the grace period is bounded; the zero feed turns the check off [INV-14]", async function () {
       const f = await loadFixture(deploySystemFixture);
       const uptime = await addr(f.usdc.feed);

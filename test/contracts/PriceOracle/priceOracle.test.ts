@@ -86,6 +86,18 @@ describe("PriceOracle (rule 3, rule 5)", function () {
     expect(spotInUsd).to.equal((spot * parseUnits("0.99", 18)) / WAD);
   });
 
+  it("marketState is marketPriceAndSpan plus the quote price both were converted with, and fails as they do [INV-12] [INV-13]", async function () {
+    const f = await loadFixture(deploySystemFixture);
+    await settleAt(f, parseUnits("1.02", 18));
+    await f.usdc.feed.updateAnswer(parseUnits("0.995", 8));
+    const usdc = await f.usdc.token.getAddress();
+    const state = await f.oracle.marketState();
+    expect([...state]).to.deep.equal([...(await f.oracle.marketPriceAndSpan()), await f.oracle.price(usdc)]);
+    expect(state.quoteUsdWad).to.equal(parseUnits("0.995", 18));
+    await f.usdc.feed.updateAnswer(0);
+    await expect(f.oracle.marketState()).to.be.revertedWithCustomError(f.oracle, "NonPositivePrice");
+  });
+
   it("no observation a full window old: marketPrice reverts TwapUnavailable [INV-12]", async function () {
     const f = await loadFixture(deploySystemFixture);
     await f.oracle.connect(f.admin).setTwapWindow(86_400);

@@ -8,7 +8,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import { PriceOracleV3__factory } from "../../../typechain-types";
 import { createV3Pool, deployV3Factory, enableLocalTier } from "../../../deploy/uniswapV3";
-import { pegSqrtPriceX96 } from "../../../deploy/systemV3";
+import { pegSqrtPriceX96 } from "../../../deploy/v3Launch";
 import * as v3 from "../../../keeper/src/policy/v3";
 import { refreshFeeds } from "../../support/system";
 import { WAD, deployV3SystemFixture, pushV3PriceTo, v3Spot } from "../../support/systemV3";
@@ -51,6 +51,9 @@ describe("PriceOracleV3", () => {
     const [spotScaled, twapScaled] = await f.oracle.marketPrice();
     expect(spotScaled).to.equal((spot * 99n) / 100n);
     expect(twapScaled).to.be.closeTo(parseUnits("0.99", 18), ONE_TICK_WAD);
+    // marketState: the same prices and span, with the quote price they were scaled by.
+    const window = await f.oracle.twapWindowSec();
+    expect([...(await f.oracle.marketState())]).to.deep.equal([spotScaled, twapScaled, window, window, parseUnits("0.99", 18)]);
   });
 
   it("fails closed with TwapUnavailable until the pool's observations reach a window back", async () => {

@@ -125,6 +125,22 @@ describe("Reserve rules (docs/design.md)", function () {
       await expect(f.reserve.connect(f.user).mint(usdc, USDC("100"), 0, f.user.address)).to.emit(f.reserve, "Minted");
     });
 
+    it("the packed ceiling reads back as set: its bound exactly, and type(uint256).max as no ceiling [INV-4]", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      const usdc = await f.usdc.token.getAddress();
+      const cfg = await f.reserve.assetConfig(usdc);
+      const MAX_ASSET_CEILING = 2n ** 104n - 2n; // Constants.sol
+      for (const ceiling of [MAX_ASSET_CEILING, MaxUint256, 0n]) {
+        await f.reserve.connect(f.admin).setAssetConfig(usdc, { haircutBps: cfg.haircutBps, mintFeeBps: cfg.mintFeeBps, redeemFeeBps: cfg.redeemFeeBps, bufferBps: cfg.bufferBps, ceiling });
+        const read = await f.reserve.assetConfig(usdc);
+        expect(read.ceiling).to.equal(ceiling);
+        expect([read.haircutBps, read.mintFeeBps, read.redeemFeeBps, read.bufferBps]).to.deep.equal([cfg.haircutBps, cfg.mintFeeBps, cfg.redeemFeeBps, cfg.bufferBps]);
+      }
+      // Ceiling 0 (the drain before a delist) still stops every deposit.
+      await f.usdc.token.connect(f.user).approve(await f.reserve.getAddress(), MaxUint256);
+      await expect(f.reserve.connect(f.user).mint(usdc, 1n, 0, f.user.address)).to.be.revertedWithCustomError(f.reserve, "ReserveCeilingExceeded");
+    });
+
     it("minOut protects users: mint and redeem revert SlippageExceeded one wei above the quote [INV-4]", async function () {
       const f = await loadFixture(deploySystemFixture);
       const usdc = await f.usdc.token.getAddress();

@@ -26,7 +26,7 @@ interface IUniswapV2PairFull is IUniswapV2PairMinimal {
     function skim(address to) external;
 }
 
-/// @title BallastSystem: the whole protocol on forge's EVM, wired as `deploy/system.ts` wires it
+/// @title BallastSystem: the whole protocol on forge's EVM, wired as the deploy's Ignition module wires it
 /// @notice Same contracts, same roles, the parameters of deploy/parameters.ts (LOCAL_PARAMS) with
 /// a shallower pool so random trades move the price, and the real Uniswap V2 factory and pair
 /// deployed from the v2-core npm artifact of Uniswap (no stand-in AMM).

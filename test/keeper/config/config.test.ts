@@ -54,7 +54,7 @@ describe("keeper configuration", function () {
     expect(c.decision.feeCap).to.deep.equal({ weiPerBps: 5_000_000_000n, minWei: 50_000_000_000n, maxWei: 2_000_000_000_000n });
     expect(c.decision.dailyGasBudgetWad).to.equal(30_000n * 10n ** 18n);
     expect(c.decision.minValueOverGasBps).to.equal(10_000n);
-    expect(c.decision.gasUnits).to.deep.equal({ expand: 336_022n, contract: 327_105n, rebalance: 200_000n, observe: 175_000n });
+    expect(c.decision.gasUnits).to.deep.equal({ expand: 288_748n, contract: 286_334n, rebalance: 200_000n, observe: 150_000n });
     expect(c.decision.writeObservations).to.equal(true);
   });
 

@@ -4,18 +4,13 @@
  * subscriber that throws is reported and skipped without stopping the cycle or the others.
  */
 import { expect } from "chai";
-import { network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { BrowserProvider, parseUnits } from "ethers";
-import { addressBookOf, deploySystemFixture, passTime, swapIntoPool } from "../../support/system";
-import { connectProtocol, SymbolCache } from "../../../keeper/src/chain/protocol";
-import { readSnapshot } from "../../../keeper/src/chain/reader";
-import { KeeperLoop } from "../../../keeper/src/loop";
-import { createLogger } from "../../../keeper/src/logger";
+import { parseUnits } from "ethers";
+import { deploySystemFixture, passTime, swapIntoPool } from "../../support/system";
 import { createMetrics } from "../../../keeper/src/metrics";
 import { fanOut, metricsObserver, type CycleObserver } from "../../../keeper/src/observe";
-import { inProcessSender, type InProcessSender } from "../../support/inProcessSender";
-import { PARAMS } from "../../support/policyFixtures";
+import type { InProcessSender } from "../../support/inProcessSender";
+import { inProcessLoop } from "../../support/inProcessLoop";
 
 describe("keeper loop: a cycle's events reach every subscriber", function () {
   let tx: InProcessSender | undefined;
@@ -25,11 +20,8 @@ describe("keeper loop: a cycle's events reach every subscriber", function () {
     const f = await loadFixture(deploySystemFixture);
     await swapIntoPool(f, f.trader, false, parseUnits("20000", 6)); // about 2% above the peg
     await passTime(f, Number(f.params.oracle.twapWindowSec), 4);
-    const provider = new BrowserProvider(network.provider, undefined, { cacheTimeout: -1 });
-    const protocol = await connectProtocol(await addressBookOf(f), provider);
-    const symbols = new SymbolCache(provider);
-    tx = inProcessSender(network.provider, 31337n, 2, await f.operator.getAddress());
-    const clock = { nowMs: ((await provider.getBlock("latest"))!.timestamp + 1) * 1000 };
+    const keeper = await inProcessLoop(f, { oracleWrites: false });
+    tx = keeper.tx;
 
     const seen: string[] = [];
     const recorder: CycleObserver = {
@@ -52,19 +44,7 @@ describe("keeper loop: a cycle's events reach every subscriber", function () {
     };
     const reported: string[] = [];
     const metrics = createMetrics({ defaultMetrics: false });
-    const loop = new KeeperLoop({
-      read: () => readSnapshot(provider, protocol, symbols, { feeHistoryBlocks: 5, rewardPercentile: 50, keeper: f.keeper.address, now: () => clock.nowMs }),
-      blockNumber: () => provider.getBlockNumber(),
-      endpoint: () => "in-process",
-      sender: tx.sender,
-      params: PARAMS,
-      dryRun: false,
-      logger: createLogger("silent"),
-      observer: fanOut([thrower, recorder, metricsObserver(metrics)], (hook, err) => reported.push(`${hook}: ${(err as Error).message}`)),
-      pollIntervalMs: 1_000,
-      idleCycleSec: 60,
-      now: () => clock.nowMs,
-    });
+    const loop = keeper.loop({ observer: fanOut([thrower, recorder, metricsObserver(metrics)], (hook, err) => reported.push(`${hook}: ${(err as Error).message}`)) });
 
     const outcome = await loop.cycle();
     expect(outcome.kind, JSON.stringify(seen)).to.equal("sent");
@@ -73,6 +53,6 @@ describe("keeper loop: a cycle's events reach every subscriber", function () {
     expect(reported).to.deep.equal(["onSent: a broken subscriber"]);
     const counted = (await metrics.registry.getSingleMetric("ballast_actions_total")!.get()).values.map((v) => `${v.labels.action} ${v.labels.result} ${v.value}`);
     expect(counted).to.have.members(["expand sent 1", "expand confirmed 1"]);
-    expect(loop.lastCycleAtMs()).to.equal(clock.nowMs);
+    expect(loop.lastCycleAtMs()).to.equal(keeper.clock.nowMs);
   });
 });

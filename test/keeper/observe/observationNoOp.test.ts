@@ -5,18 +5,8 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { BrowserProvider } from "ethers";
-import { addressBookOf, deploySystemFixture, refreshFeeds } from "../../support/system";
-import { connectProtocol, SymbolCache } from "../../../keeper/src/chain/protocol";
-import { readSnapshot } from "../../../keeper/src/chain/reader";
-import { KeeperLoop } from "../../../keeper/src/loop";
-import { createLogger } from "../../../keeper/src/logger";
-import { createMetrics } from "../../../keeper/src/metrics";
-import { fanOut, metricsObserver, type CycleObserver } from "../../../keeper/src/observe";
-import type { ObservationOutcome } from "../../../keeper/src/observe/cycleObserver";
-import { inProcessSender, type InProcessSender } from "../../support/inProcessSender";
-import { PARAMS } from "../../support/policyFixtures";
+import type { InProcessSender } from "../../support/inProcessSender";
+import { keeperAtDueObservation } from "../../support/inProcessLoop";
 
 describe("keeper observation writes under several writers: no no-op update()", function () {
   let tx: InProcessSender | undefined;
@@ -26,42 +16,11 @@ describe("keeper observation writes under several writers: no no-op update()", f
     await network.provider.send("evm_setAutomine", [true]);
   });
 
-  /** A system at the peg whose newest observation is 500 s old (one is due every 450 s), and a loop for keeper #2. */
   async function setup() {
-    const f = await loadFixture(deploySystemFixture);
-    // The fixture's buffer is off target: settle it first, so the keeper's decision is to stand still.
-    await f.operator.connect(f.keeper).rebalance();
-    await time.increase(500);
-    await refreshFeeds(f);
-    const provider = new BrowserProvider(network.provider, undefined, { cacheTimeout: -1 });
-    const protocol = await connectProtocol(await addressBookOf(f), provider);
-    const symbols = new SymbolCache(provider);
-    tx = inProcessSender(network.provider, 31337n, 2, await f.operator.getAddress(), await f.oracle.getAddress());
-    const clock = { nowMs: ((await provider.getBlock("latest"))!.timestamp + 1) * 1000 };
-    const outcomes: ObservationOutcome[] = [];
-    const skipped: string[] = [];
-    const recorder: CycleObserver = {
-      onObservation: (e) => {
-        if (e.stage === "done") outcomes.push(e.outcome);
-        if (e.stage === "skipped") skipped.push(`${e.reason}: ${e.detail}`);
-      },
-      onStandStill: (e) => skipped.push(`stand-still ${e.reason}: ${e.detail}`),
-    };
-    const loop = new KeeperLoop({
-      read: () => readSnapshot(provider, protocol, symbols, { feeHistoryBlocks: 5, rewardPercentile: 50, keeper: f.keeper.address, now: () => clock.nowMs }),
-      blockNumber: () => provider.getBlockNumber(),
-      endpoint: () => "in-process",
-      sender: tx.sender,
-      params: PARAMS,
-      dryRun: false,
-      logger: createLogger("silent"),
-      observer: fanOut([recorder, metricsObserver(createMetrics({ defaultMetrics: false }))], (hook, err) => skipped.push(`${hook}: ${String(err)}`)),
-      pollIntervalMs: 1_000,
-      idleCycleSec: 60,
-      now: () => clock.nowMs,
-    });
-    expect(await f.oracle.observationDue()).to.equal(true);
-    return { f, loop, outcomes, skipped, provider };
+    const k = await keeperAtDueObservation();
+    tx = k.tx;
+    expect(await k.f.oracle.observationDue()).to.equal(true);
+    return { ...k, loop: k.loop() };
   }
 
   it("alone, the keeper writes the due observation", async function () {

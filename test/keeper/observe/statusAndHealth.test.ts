@@ -3,28 +3,39 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { addressBookOf, deploySystemFixture } from "../../support/system";
-import { connectProtocol, SymbolCache } from "../../../keeper/src/chain/protocol";
-import { readSnapshot } from "../../../keeper/src/chain/reader";
-import { renderStatus, statusOf } from "../../../keeper/src/status";
+import { connectProtocol } from "../../../keeper/src/chain/protocol";
+import { readProtocolStatus } from "../../../keeper/src/chain/statusReader";
+import { renderStatus } from "../../../keeper/src/status";
+import { Action, Blocker } from "../../../keeper/src/policy";
 import { createHttpServer, healthzHandler, metricsHandler } from "../../../keeper/src/http/server";
 import { createMetrics } from "../../../keeper/src/metrics";
 
 describe("keeper status and health", function () {
-  it("status --json carries the documented status fields from one snapshot", async function () {
+  it("status --json carries the documented status fields from one snapshot and its detail at the same block", async function () {
     const f = await loadFixture(deploySystemFixture);
     const book = await addressBookOf(f);
     const protocol = await connectProtocol(book, ethers.provider);
-    const snap = await readSnapshot(ethers.provider, protocol, new SymbolCache(ethers.provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: null });
-    const st = statusOf(snap);
-    expect(st.spotPrice).to.equal((await f.oracle.marketPrice())[0].toString());
+    const st = await readProtocolStatus(ethers.provider as never, protocol, book, { network: "hardhat", chainId: 31337 });
+    const at = { blockTag: st.blockNumber };
+    expect(st.spotPrice).to.equal((await f.oracle.marketPrice(at))[0].toString());
     expect(st.deviationBps).to.equal(0);
-    expect(st.supply).to.equal((await f.stable.totalSupply()).toString());
-    expect(st.collateralRatio).to.equal((await f.reserve.collateralRatio()).toString());
-    expect(st.targetRatio).to.equal((await f.policy.targetRatio()).toString());
-    expect(st.feeds.map((x) => x.symbol)).to.deep.equal(["USDC", "WETH"]);
-    expect(st.paused).to.deep.equal({ operations: false });
+    expect(st.supply).to.equal((await f.stable.totalSupply(at)).toString());
+    expect(st.collateralRatio).to.equal((await f.reserve.collateralRatio(at)).toString());
+    expect(st.targetRatio).to.equal((await f.policy.targetRatio(at)).toString());
+    expect(st.assets.map((x) => x.symbol)).to.deep.equal(["USDC", "WETH"]);
+    expect(st.assets.every((a) => a.priceStatus === "ok" && a.feed.valid && a.feed.ageSec <= a.feed.maxAgeSec)).to.equal(true);
+    expect(st.paused).to.deep.equal({ minting: false, redemptions: false, operations: false });
+    expect(st.pool.venue).to.equal("v2");
+    expect(st.cooldowns.policyRefreshReadyInSec).to.be.a("number");
+    const preview = await f.operator.preview(at);
+    expect(st.operator).to.deep.equal({ action: Action[Number(preview.action)], blocker: Blocker[Number(preview.blocker)], amount: preview.amount.toString(), expectedOut: preview.expectedOut.toString() });
+    expect(st.warnings).to.deep.equal([]);
     expect(JSON.parse(JSON.stringify(st))).to.deep.equal(st);
-    expect(renderStatus(st)).to.include("spot / TWAP    1.000000 / 1.000000 USD  (0 bps from peg)");
+    const text = renderStatus(st);
+    expect(text).to.match(/^Ballast on hardhat \(chain 31337\), block \d+ at \d{4}-/);
+    expect(text).to.match(/pool spot\s+\$1\n/);
+    expect(text).to.match(/deviation from peg\s+0 bps \(band ±\d+ bps\)/);
+    expect(text).to.match(/WETH\s+[\d,.]+\s+\$3,?000\s+\d+%\s+\$[\d,.]+\s+\d+ s old \(max \d+(\.\d)? (h|min)\)\n/);
   });
 
   it("/healthz: 200 while cycles complete, 503 once none completed within the bound; extra routes can be registered", async function () {

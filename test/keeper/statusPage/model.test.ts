@@ -1,6 +1,6 @@
 /**
  * The status model against the real system (in-process Hardhat network): a snapshot taken by the
- * keeper's own reader plus the status page's reserve read, turned into the page's view, must show
+ * keeper's own reader plus the status detail read, turned into the page's view, must show
  * what the contracts say at that block — supply, ratio, per-asset values summing to
  * reserveValue(), pause flags, caps — and the history/operations must accumulate and stay bounded.
  */
@@ -12,7 +12,8 @@ import { addressBookOf, deploySystemFixture, passTime, pushSpotTo, type Fixture 
 import { readSnapshot } from "../../../keeper/src/chain/reader";
 import { connectProtocol, SymbolCache } from "../../../keeper/src/chain/protocol";
 import { Action, deviationBps, type Snapshot } from "../../../keeper/src/policy";
-import { ReserveReader, StatusModel, toDecimal, wadToDecimal, groupThousands } from "../../../keeper/src/statusPage";
+import { StatusReader } from "../../../keeper/src/chain/statusReader";
+import { StatusModel, toDecimal, wadToDecimal, groupThousands } from "../../../keeper/src/statusPage";
 
 
 async function observe(f: Fixture, model: StatusModel, atMs = Date.now()): Promise<Snapshot> {
@@ -20,8 +21,8 @@ async function observe(f: Fixture, model: StatusModel, atMs = Date.now()): Promi
   const provider = ethers.provider;
   const protocol = await connectProtocol(book, provider);
   const snapshot = await readSnapshot(provider as never, protocol, new SymbolCache(provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
-  const reserve = await new ReserveReader(provider, book.contracts.Reserve).read(snapshot.blockNumber, snapshot.feeds.map((x) => x.asset));
-  model.observeCycle({ snapshot, reserve, decision: null, atMs });
+  const detail = await new StatusReader(provider, book).read(snapshot);
+  model.observeCycle({ snapshot, detail, decision: null, atMs });
   return snapshot;
 }
 
@@ -86,6 +87,9 @@ describe("status page: model on the real system", function () {
     expect(byAsset.get("WETH")!.feedValid).to.equal(false);
     expect(byAsset.get("WETH")!.degradedSince).to.equal(Number(staleSince));
     expect(byAsset.get("USDC")!.degradedSince).to.equal(null);
+    expect(byAsset.get("WETH")!.feedNote).to.equal(`degraded since ${new Date(Number(staleSince) * 1000).toISOString()}`);
+    expect(byAsset.get("USDC")!.feedNote).to.equal("ok");
+    expect(model.view(1_000).warnings.some((w) => w.startsWith(`WETH price: degraded since ${new Date(Number(staleSince) * 1000).toISOString()}`))).to.equal(true);
   });
 
   it("records a price move in the history and the deviation, and the pause flags when the guardian pauses", async function () {
@@ -129,7 +133,7 @@ describe("status page: model bookkeeping", function () {
 
   it("keeps one point per block, the newest historyLength points, and ignores a lagging node's older block", function () {
     const model = newModel({ historyLength: 3 });
-    for (const b of [10, 11, 11, 12, 13, 9]) model.observeCycle({ snapshot: fakeSnapshot(b), reserve: null, decision: null, atMs: b });
+    for (const b of [10, 11, 11, 12, 13, 9]) model.observeCycle({ snapshot: fakeSnapshot(b), detail: null, decision: null, atMs: b });
     const v = model.view(0);
     expect(v.history.map((p) => p.block)).to.deep.equal([11, 12, 13]);
     expect(v.block).to.equal(13);
@@ -139,7 +143,7 @@ describe("status page: model bookkeeping", function () {
 
   it("computes caps and cooldown left from the snapshot's block time", function () {
     const model = newModel();
-    model.observeCycle({ snapshot: fakeSnapshot(10), reserve: null, decision: null, atMs: 0 });
+    model.observeCycle({ snapshot: fakeSnapshot(10), detail: null, decision: null, atMs: 0 });
     const c = model.view(0).caps!;
     expect(c.cooldownLeftSec).to.equal(200);
     expect(c.expansionLeftThisEpoch).to.equal("600000");
@@ -149,7 +153,7 @@ describe("status page: model bookkeeping", function () {
 
   it("lists operations newest first with sizes in units, bounded, and marks the RPC down then up", function () {
     const model = newModel({ operationsLength: 2 });
-    model.observeCycle({ snapshot: fakeSnapshot(1), reserve: null, decision: null, atMs: 1 });
+    model.observeCycle({ snapshot: fakeSnapshot(1), detail: null, decision: null, atMs: 1 });
     model.observeOperation({ atMs: 2, block: 1, action: Action.Expand, amount: 1_234_500n * 10n ** 15n, txHash: "0xaa", gasUsed: 210_000n, result: "confirmed", detail: null });
     model.observeOperation({ atMs: 3, block: 2, action: Action.Contract, amount: 5_000_000_000n, txHash: "0xbb", gasUsed: 190_000n, result: "reverted", detail: "CooldownActive" });
     model.observeOperation({ atMs: 4, block: 3, action: Action.Rebalance, amount: 0n, txHash: null, gasUsed: null, result: "failed", detail: "nonce" });
@@ -165,7 +169,7 @@ describe("status page: model bookkeeping", function () {
     let k = model.view(0).keeper;
     expect(k.rpc).to.deep.equal({ ok: false, error: "timeout", sinceMs: 10 });
     expect(k.failedCycles).to.equal(2);
-    model.observeCycle({ snapshot: fakeSnapshot(2), reserve: null, decision: null, atMs: 30 });
+    model.observeCycle({ snapshot: fakeSnapshot(2), detail: null, decision: null, atMs: 30 });
     k = model.view(0).keeper;
     expect(k.rpc).to.deep.equal({ ok: true, error: null, sinceMs: 30 });
     expect(model.version).to.equal(v0 + 3);

@@ -9,8 +9,8 @@ import path from "node:path";
 import { LOCAL_PARAMS } from "../../../deploy/parameters";
 import { MarketOperator__factory } from "../../../typechain-types";
 import { KEEPER_INDEX, SECOND_KEEPER_INDEX, keeperWallet, operatorAt, writeDaemonConfig } from "../../support/process/chainSystem";
-import { spawnDaemon, type KeeperChild } from "../../support/process/spawnKeeper";
-import { FaultWorld, sleep, waitFor } from "../../support/process/world";
+import type { KeeperChild } from "../../support/process/spawnKeeper";
+import { daemonSuite, sleep, waitFor } from "../../support/process/world";
 
 const BACKUP_DELAY_MS = 3_000;
 const WAD = 10n ** 18n;
@@ -35,22 +35,7 @@ function events(child: KeeperChild): Array<{ event: string; time: number; [k: st
 
 describe("keeper takeover: the primary daemon is down, the backup acts after its delay (hardhat node)", function () {
   this.timeout(180_000);
-  const world = new FaultWorld();
-  const children: KeeperChild[] = [];
-
-  before(async function () {
-    await world.setUp();
-  });
-  after(async function () {
-    for (const c of children) {
-      c.kill("SIGKILL");
-      await c.exited;
-    }
-    if (this.currentTest?.state === "failed" || children.some((c) => c.child.exitCode !== 0 && c.child.signalCode === null)) {
-      for (const c of children) process.stderr.write(`\n--- daemon output ---\n${c.output().slice(-6_000)}\n`);
-    }
-    await world.tearDown();
-  });
+  const { world, spawn } = daemonSuite();
 
   it(`the backup (actDelayMs ${BACKUP_DELAY_MS}) acts once, ≥ ${BACKUP_DELAY_MS} ms after it saw the condition, and the peg is restored`, async function () {
     const journalPath = await world.reset();
@@ -58,8 +43,7 @@ describe("keeper takeover: the primary daemon is down, the backup acts after its
     const primaryKey = keeperWallet(KEEPER_INDEX);
     const backupKey = keeperWallet(SECOND_KEEPER_INDEX);
     const daemon = (privateKey: string, journal: string, env: Record<string, string> = {}): KeeperChild => {
-      const c = spawnDaemon({ urls: [world.node.url], privateKey, journalPath: journal, configPath, env });
-      children.push(c);
+      const c = spawn({ urls: [world.node.url], privateKey, journalPath: journal, configPath, env });
       return c;
     };
     const operator = operatorAt(world.chain);

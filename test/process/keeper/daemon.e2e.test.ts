@@ -5,11 +5,9 @@
  * and say why; the key never appears in its output; SIGTERM exits cleanly.
  */
 import { expect } from "chai";
-import { rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { startHardhatNode, freePort, type RunningNode } from "../../support/process/hardhatNode";
+import { freePort } from "../../support/process/hardhatNode";
 import { advance, poolView, pushPrice } from "../../../scripts/localMarket";
-import { deployOnNode, type LocalDeployment } from "../../support/process/localDeploy";
+import { keeperOnNodeSuite, type LocalDeployment } from "../../support/process/localDeploy";
 import { spawnKeeper, type KeeperProcess, type LogLine } from "../../../scripts/lib/keeperProcess";
 
 /** Hardhat's development account #2 (the local keeper): a published test key, never real funds. */
@@ -17,26 +15,13 @@ const KEEPER_DEV_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a8
 
 describe("keeper daemon end to end (hardhat node process)", function () {
   this.timeout(240_000);
-  let node: RunningNode;
+  // Fast polling for the test; everything else is the default configuration.
+  const suite = keeperOnNodeSuite({ pollIntervalMs: 100, idleCycleSec: 2, healthMaxAgeSec: 30 });
   let d: LocalDeployment;
   let configPath: string;
   let env: NodeJS.ProcessEnv;
+  before(() => ({ d, configPath, env } = suite.get()));
 
-  before(async function () {
-    node = await startHardhatNode();
-    d = await deployOnNode(node.url);
-    configPath = path.join(d.dir, "keeper.json");
-    // Fast polling for the test; everything else is the default configuration.
-    writeFileSync(configPath, JSON.stringify({ addressBook: d.bookPath, pollIntervalMs: 100, idleCycleSec: 2, healthMaxAgeSec: 30 }));
-    // The transaction journal goes with this test's deployment, not the shared default path.
-    env = { BALLAST_LOCALHOST_URL: node.url, BALLAST_KEEPER_JOURNAL: path.join(d.dir, "journal.sqlite"), BALLAST_KEEPER_KEY: undefined, BALLAST_RPC_URLS: undefined, BALLAST_KEEPER_PORT: undefined };
-  });
-
-  after(async function () {
-    d?.provider.destroy();
-    await node?.stop();
-    if (d) rmSync(d.dir, { recursive: true, force: true });
-  });
 
   it("check: config, connectivity, key, role and address book all pass", async function () {
     const k = spawnKeeper(["check", "--network", "localhost", "--config", configPath], { env });
@@ -45,6 +30,20 @@ describe("keeper daemon end to end (hardhat node process)", function () {
     for (const line of ["✔ config", "✔ rpc0 (127.0.0.1:", "✔ address book code", "✔ address book wiring", "✔ key: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "✔ role"]) {
       expect(k.stdout()).to.include(line);
     }
+  });
+
+  it("status: the same table as ballast:status, and --json the status model, through the built CLI", async function () {
+    const [table, json] = [spawnKeeper(["status", "--network", "localhost", "--config", configPath], { env }), spawnKeeper(["status", "--network", "localhost", "--config", configPath, "--json"], { env })];
+    for (const k of [table, json]) expect((await k.exited).code, k.stderr()).to.equal(0);
+    expect(table.stdout()).to.match(/^Ballast on localhost \(chain 31337\), block \d+ at /);
+    expect(table.stdout()).to.match(/deviation from peg\s+0 bps/);
+    expect(table.stdout()).to.match(/USDC\s+[\d,.]+\s+\$1\s+1%/);
+    expect(table.stdout()).to.match(/paused\s+minting no, redemptions no, operations no/);
+    const s = JSON.parse(json.stdout()) as { network: string; assets: { symbol: string; priceStatus: string }[]; pool: { venue: string }; warnings: string[] };
+    expect(s.network).to.equal("localhost");
+    expect(s.assets.map((a) => [a.symbol, a.priceStatus])).to.deep.equal([["USDC", "ok"], ["WETH", "ok"]]);
+    expect(s.pool.venue).to.equal("v2");
+    expect(s.warnings).to.deep.equal([]);
   });
 
   it("--dry-run decides and simulates an expansion but sends nothing", async function () {

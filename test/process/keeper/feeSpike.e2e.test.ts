@@ -8,38 +8,24 @@
  * - at the peg, with no observation for more than window / 4, it writes one (PriceOracle.update()).
  */
 import { expect } from "chai";
-import { rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { startHardhatNode, freePort, type RunningNode } from "../../support/process/hardhatNode";
+import { freePort } from "../../support/process/hardhatNode";
 import { advance, poolView, pushPrice, refreshFeeds } from "../../../scripts/localMarket";
 import { PriceOracle__factory } from "../../../typechain-types";
-import { deployOnNode, type LocalDeployment } from "../../support/process/localDeploy";
+import { keeperOnNodeSuite, type LocalDeployment } from "../../support/process/localDeploy";
 import { spawnKeeper, type KeeperProcess } from "../../../scripts/lib/keeperProcess";
 
 const GWEI = 1_000_000_000n;
 
 describe("keeper gas economics end to end: a fee spike (hardhat node process)", function () {
   this.timeout(300_000);
-  let node: RunningNode;
+  // Fast polling for the test; everything else is the default configuration.
+  const suite = keeperOnNodeSuite({ pollIntervalMs: 100, idleCycleSec: 1, healthMaxAgeSec: 30 });
   let d: LocalDeployment;
   let configPath: string;
   let env: NodeJS.ProcessEnv;
+  before(() => ({ d, configPath, env } = suite.get()));
 
   const setNextBaseFee = (wei: bigint) => d.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x" + wei.toString(16)]);
-
-  before(async function () {
-    node = await startHardhatNode();
-    d = await deployOnNode(node.url);
-    configPath = path.join(d.dir, "keeper.json");
-    writeFileSync(configPath, JSON.stringify({ addressBook: d.bookPath, pollIntervalMs: 100, idleCycleSec: 1, healthMaxAgeSec: 30 }));
-    env = { BALLAST_LOCALHOST_URL: node.url, BALLAST_KEEPER_JOURNAL: path.join(d.dir, "journal.sqlite"), BALLAST_KEEPER_KEY: undefined, BALLAST_RPC_URLS: undefined, BALLAST_KEEPER_PORT: undefined };
-  });
-
-  after(async function () {
-    d?.provider.destroy();
-    await node?.stop();
-    if (d) rmSync(d.dir, { recursive: true, force: true });
-  });
 
   it("a 4% premium at a 1,000 gwei base fee: the cap is 2,000 gwei, so it expands and pays the spiked fee", async function () {
     const pushed = await pushPrice(d.book, d.trader, 400);

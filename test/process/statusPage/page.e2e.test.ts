@@ -16,7 +16,7 @@ const SHOTS = path.resolve(__dirname, "../../../reports/screenshots");
 
 interface ApiStatus {
   version: number;
-  status: { block: number; deviationBps: number; spotUsd: string; history: { block: number; spotUsd: number }[] };
+  status: { block: number; deviationBps: number; spotUsd: string; history: { block: number; spotUsd: number }[]; reserve: { symbol: string; feedNote: string }[] };
 }
 
 async function api(stack: Stack): Promise<ApiStatus> {
@@ -94,6 +94,11 @@ describe("status page in headless Chromium (e2e: hardhat node + deploy + keeper 
     expect(Math.abs(before.deviationBps)).to.be.lessThan(50, "freshly deployed pool sits at the peg");
     expect(before.bandDrawn).to.equal(true);
     expect(before.chartPoints).to.be.greaterThan(0);
+    // Each reserve row's feed cell states the price in the status model's words (fresh feeds: "ok").
+    const feedCells = await page.$$eval("#reserveRows tr", (rows) => rows.map((r) => r.lastElementChild?.textContent ?? ""));
+    expect(feedCells.length).to.equal(apiBefore.status.reserve.length);
+    expect(apiBefore.status.reserve.map((a) => a.feedNote)).to.deep.equal(apiBefore.status.reserve.map(() => "ok"));
+    for (const text of feedCells) expect(text).to.match(/^✓ ok, .+ old \(max .+\)$/);
 
     // A marker that only survives if the page is never reloaded.
     await page.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 42));

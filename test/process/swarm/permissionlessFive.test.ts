@@ -12,8 +12,7 @@ import { HDNodeWallet } from "ethers";
 import { LOCAL_PARAMS } from "../../../deploy/parameters";
 import { MarketOperator__factory } from "../../../typechain-types";
 import { devWallet, operatorAt, pushOffPeg, writeDaemonConfig } from "../../support/process/chainSystem";
-import { spawnDaemon, type KeeperChild } from "../../support/process/spawnKeeper";
-import { FaultWorld, sleep, waitFor } from "../../support/process/world";
+import { daemonSuite, sleep, waitFor } from "../../support/process/world";
 
 /** Dev-mnemonic accounts funded on every hardhat node and holding no role in the deploy. */
 const OUTSIDER_ACCOUNTS = [10, 11, 12, 13, 14];
@@ -24,22 +23,7 @@ const WAD = 10n ** 18n;
 
 describe("five permissionless keeper daemons (hardhat node)", function () {
   this.timeout(240_000);
-  const world = new FaultWorld();
-  const children: KeeperChild[] = [];
-
-  before(async function () {
-    await world.setUp();
-  });
-  after(async function () {
-    for (const c of children) {
-      c.kill("SIGKILL");
-      await c.exited;
-    }
-    await world.tearDown();
-  });
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") for (const [i, c] of children.entries()) process.stderr.write(`\n--- daemon ${i} ---\n${c.output().slice(-4_000)}\n`);
-  });
+  const { world, children, spawn } = daemonSuite();
 
   it("one operation per condition, no reverted keeper transaction, the reward paid to exactly the callers that operated", async function () {
     const journalPath = await world.reset();
@@ -57,15 +41,13 @@ describe("five permissionless keeper daemons (hardhat node)", function () {
     const usdcBefore = await Promise.all(keepers.map((k) => usdc.balanceOf(k.address)));
     const startBlock = (await world.blockNumber()) + 1;
     for (const [i, k] of keepers.entries()) {
-      children.push(
-        spawnDaemon({
-          urls: [world.node.url],
-          privateKey: k.privateKey,
-          journalPath: journalPath.replace(/\.sqlite$/, `-${i}.sqlite`),
-          configPath,
-          env: { BALLAST_KEEPER_ACT_DELAY_MS: String(i * ACT_DELAY_STEP_MS) },
-        }),
-      );
+      spawn({
+        urls: [world.node.url],
+        privateKey: k.privateKey,
+        journalPath: journalPath.replace(/\.sqlite$/, `-${i}.sqlite`),
+        configPath,
+        env: { BALLAST_KEEPER_ACT_DELAY_MS: String(i * ACT_DELAY_STEP_MS) },
+      });
     }
     for (const d of children) await waitFor("every daemon to stand still on the pause", () => d.output().includes('"reason":"paused"'), 180_000);
 

@@ -5,7 +5,7 @@
  */
 import { HDNodeWallet, JsonRpcProvider, Wallet, parseEther, parseUnits, type JsonRpcSigner } from "ethers";
 import { LOCAL_PARAMS } from "../../../deploy/parameters";
-import type { LocalSystem } from "../../../deploy/system";
+import type { LocalSystem } from "../../../scripts/devnet/deploy";
 import { connectLocalSystem, deployToNode } from "../../../scripts/devnet/deploy";
 import type { AddressBook } from "../../../keeper/src/config/addressBook";
 import { MarketOperator__factory, type MarketOperator } from "../../../typechain-types";

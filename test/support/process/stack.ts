@@ -1,6 +1,6 @@
 /**
  * The stack the page test runs against, all real processes: a `hardhat node` on a free port, the
- * protocol deployed onto it over JSON-RPC (deployLocalSystem, as `ballast:deploy` does on local
+ * protocol deployed onto it over JSON-RPC (deployToNode: the Ignition module, as `ballast:deploy` does on local
  * networks) with its address book in a temporary directory, and the keeper daemon
  * (the built daemon, `run`, through scripts/lib/keeperProcess.ts) serving its HTTP server on another free port. Nothing touches
  * deployments/ or the default keeper journal, so other runs on this machine are not disturbed.

@@ -15,6 +15,7 @@ import { FaultProxy } from "./faultProxy";
 import { startHardhatNode, type RunningNode } from "./hardhatNode";
 import { deployOnNode, keeperWallet, pushOffPeg, revertTo, snapshot, writeDaemonConfig, type ChainSystem } from "./chainSystem";
 import { CapturingLogger, KeeperHarness, type HarnessOptions } from "./keeperHarness";
+import { spawnDaemon, type DaemonOptions, type KeeperChild } from "./spawnKeeper";
 
 /** The keeper's transaction path as the daemon wires it, for one fault test. */
 export interface DaemonWiring {
@@ -148,6 +149,44 @@ export class FaultWorld {
   async blockNumber(): Promise<number> {
     return this.chain.provider.getBlockNumber();
   }
+}
+
+/** A suite's world and the daemon processes its tests spawn. */
+export interface DaemonSuite {
+  world: FaultWorld;
+  /** Every daemon spawned so far, in order. */
+  children: KeeperChild[];
+  spawn(options: DaemonOptions): KeeperChild;
+}
+
+/**
+ * A world for the enclosing `describe` whose daemons are killed before it is torn down; when a
+ * test fails or a daemon crashed, each daemon's last output goes to stderr.
+ */
+export function daemonSuite(): DaemonSuite {
+  const world = new FaultWorld();
+  const children: KeeperChild[] = [];
+  const crashed = () => children.some((c) => c.child.exitCode !== null && c.child.exitCode !== 0 && c.child.signalCode === null);
+  before(() => world.setUp());
+  afterEach(function () {
+    if (this.currentTest?.state === "failed" || crashed()) for (const [i, c] of children.entries()) process.stderr.write(`\n--- daemon ${i} ---\n${c.output().slice(-6_000)}\n`);
+  });
+  after(async () => {
+    for (const c of children) {
+      c.kill("SIGKILL");
+      await c.exited;
+    }
+    await world.tearDown();
+  });
+  return {
+    world,
+    children,
+    spawn(options) {
+      const c = spawnDaemon(options);
+      children.push(c);
+      return c;
+    },
+  };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

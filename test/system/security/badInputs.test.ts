@@ -236,6 +236,12 @@ for (const [field, value, max] of [["haircutBps", 5_001, 5_000], ["mintFeeBps", 
   add("Reserve.setAssetConfig", `${field} above its bound`, async (f) => f.reserve.setAssetConfig(await addr(f.usdc.token), assetConfig({ [field]: value })),
     (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32(field), BigInt(value), 0n, BigInt(max)] }));
 }
+/** Constants.sol: MAX_ASSET_CEILING = 2^104 − 2 (type(uint256).max stands for no ceiling). */
+const MAX_ASSET_CEILING = 2n ** 104n - 2n;
+add("Reserve.listAsset", "ceiling above its bound (not unlimited)", async (f) => f.reserve.listAsset(await addr(await listable(f)), assetConfig({ ceiling: MAX_ASSET_CEILING + 1n })),
+  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("ceiling"), MAX_ASSET_CEILING + 1n, 0n, MAX_ASSET_CEILING] }));
+add("Reserve.setAssetConfig", "ceiling one below type(uint256).max", async (f) => f.reserve.setAssetConfig(await addr(f.usdc.token), assetConfig({ ceiling: MaxUint256 - 1n })),
+  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("ceiling"), MaxUint256 - 1n, 0n, MAX_ASSET_CEILING] }));
 add("Reserve.setAssetConfig", "stranger", async (f) => f.reserve.connect(f.stranger).setAssetConfig(await addr(f.usdc.token), assetConfig()),
   unauthorised((f) => f.reserve, (f) => f.stranger, ADMIN_ROLE));
 add("Reserve.setAssetConfig", "unlisted asset", async (f) => f.reserve.setAssetConfig(await addr(f.stable), assetConfig()),

@@ -14,19 +14,14 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { ethers, network } from "hardhat";
+import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { BrowserProvider, parseUnits, type Log } from "ethers";
-import { BPS, WAD, addressBookOf, deploySystemFixture, equityWad, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "../../support/system";
-import { KeeperLoop, type CycleOutcome } from "../../../keeper/src/loop";
-import { inProcessSender, type InProcessSender } from "../../support/inProcessSender";
-import { readSnapshot } from "../../../keeper/src/chain/reader";
-import { connectProtocol, SymbolCache } from "../../../keeper/src/chain/protocol";
-import { createLogger } from "../../../keeper/src/logger";
-import { createMetrics } from "../../../keeper/src/metrics";
-import { fanOut, metricsObserver } from "../../../keeper/src/observe";
+import { parseUnits, type Log } from "ethers";
+import { BPS, WAD, deploySystemFixture, equityWad, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "../../support/system";
+import type { CycleOutcome, KeeperLoop } from "../../../keeper/src/loop";
+import type { InProcessSender } from "../../support/inProcessSender";
+import { inProcessLoop } from "../../support/inProcessLoop";
 import { Action } from "../../../keeper/src/policy";
-import { PARAMS } from "../../support/policyFixtures";
 
 const RUNS = Number(process.env.BALLAST_KEEPER_CAMPAIGN_RUNS ?? 16);
 const SEED = Number(process.env.BALLAST_KEEPER_CAMPAIGN_SEED ?? 0xba11a57);
@@ -52,35 +47,11 @@ const tally: Tally = { cycles: 0, sent: {}, standStill: {}, steps: 0 };
 const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
 
 async function keeperFor(f: Fixture): Promise<Real> {
-  const clock = { nowMs: 0 };
-  // A plain ethers provider over the in-process network's EIP-1193 interface: what the keeper
-  // gets in production (receipts polled, not Hardhat's plugin shortcuts).
-  const provider = new BrowserProvider(network.provider, undefined, { pollingInterval: 20, cacheTimeout: -1 });
   // The fixture's keeper is Hardhat's development account #2; a fresh journal per run (each run
   // starts from the fixture snapshot, where the previous run's transactions never happened).
-  const tx = inProcessSender(network.provider, (await provider.getNetwork()).chainId, 2, await f.operator.getAddress(), await f.oracle.getAddress());
+  const { tx, clock, loop } = await inProcessLoop(f);
   expect(tx.sender.address).to.equal(f.keeper.address);
-  const now = () => clock.nowMs;
-  const book = await addressBookOf(f);
-  const protocol = await connectProtocol(book, provider);
-  const symbols = new SymbolCache(provider);
-  const loop = new KeeperLoop({
-    read: () => readSnapshot(provider, protocol, symbols, { feeHistoryBlocks: 5, rewardPercentile: 50, keeper: f.keeper.address, now }),
-    blockNumber: () => provider.getBlockNumber(),
-    endpoint: () => "in-process",
-    sender: tx.sender,
-    params: PARAMS,
-    dryRun: false,
-    logger: createLogger("silent"),
-    // The daemon's metrics subscriber; an observer that throws fails the campaign.
-    observer: fanOut([metricsObserver(createMetrics({ defaultMetrics: false }))], (_hook, err) => {
-      throw err;
-    }),
-    pollIntervalMs: 1_000,
-    idleCycleSec: 60,
-    now,
-  });
-  return { f, loop, tx, clock };
+  return { f, loop: loop(), tx, clock };
 }
 
 /** Keeper-visible quantities before a cycle, to judge what the cycle did. */

@@ -42,8 +42,24 @@ export class TickMathError extends Error {
   }
 }
 
+/**
+ * Ratios already computed, by tick: a pure function of the tick, and a pool near its peg (or the
+ * simulator's many swaps) asks for the same few thousand ticks over and over. Bounded, so a walk
+ * across the whole tick range cannot grow it without limit.
+ */
+const SQRT_RATIO_MEMO = new Map<number, bigint>();
+const SQRT_RATIO_MEMO_MAX = 1 << 16;
+
 /** sqrt(1.0001^tick) · 2^96, rounded up to the next integer as the pool rounds. */
 export function getSqrtRatioAtTick(tick: number): bigint {
+  const known = SQRT_RATIO_MEMO.get(tick);
+  if (known !== undefined) return known;
+  const ratio = sqrtRatioAtTick(tick);
+  if (SQRT_RATIO_MEMO.size < SQRT_RATIO_MEMO_MAX) SQRT_RATIO_MEMO.set(tick, ratio);
+  return ratio;
+}
+
+function sqrtRatioAtTick(tick: number): bigint {
   if (!Number.isInteger(tick) || tick < MIN_TICK || tick > MAX_TICK) throw new TickMathError(`tick ${tick} is outside [${MIN_TICK}, ${MAX_TICK}]`);
   const absTick = BigInt(Math.abs(tick));
   let ratio = (absTick & 1n) !== 0n ? RATIOS[0] : 1n << 128n;

@@ -148,7 +148,7 @@
       cell(tr, a.priceUsd === null ? "rejected" : "$" + a.priceUsd);
       cell(tr, a.haircutBps === null ? "—" : (a.haircutBps / 100).toFixed(2) + "%");
       cell(tr, a.valueUsd === null ? "—" : "$" + group(a.valueUsd));
-      var feed = a.feedValid ? "✓ ok" : a.degradedSince !== null ? "⚠ degraded since " + new Date(a.degradedSince * 1000).toISOString() : "✗ rejected";
+      var feed = (a.feedValid ? "✓ " : a.degradedSince !== null ? "⚠ " : "✗ ") + a.feedNote;
       cell(tr, feed + ", " + secs(a.feedAgeSec) + " old (max " + secs(a.feedMaxAgeSec) + ")");
       body.appendChild(tr);
     });
