@@ -63,7 +63,8 @@ function describeIssues(error: z.ZodError): string {
 /** Validates an address book object; `source` names it in errors. Addresses come back checksummed. */
 export function parseAddressBook(value: unknown, source: string): AddressBook {
   const parsed = addressBookSchema.safeParse(value);
-  if (!parsed.success) throw new AddressBookError(`address book ${source} is malformed: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new AddressBookError(`address book ${source} is malformed: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 
@@ -90,7 +91,8 @@ export function readAddressBook(network: string, options: { dir?: string } = {})
 export function readDeploymentRecord(network: string, options: { dir?: string } = {}): DeploymentRecord {
   const file = deploymentRecordPath(network, options.dir);
   const parsed = recordSchema.safeParse(readJson(file, "deployment record", network));
-  if (!parsed.success) throw new AddressBookError(`deployment record ${file} is malformed: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new AddressBookError(`deployment record ${file} is malformed: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 
@@ -126,7 +128,11 @@ export function writeAddressBook(network: string, book: AddressBook, options: { 
   return file;
 }
 
-export function writeDeploymentRecord(network: string, record: DeploymentRecord, options: { dir?: string } = {}): string {
+export function writeDeploymentRecord(
+  network: string,
+  record: DeploymentRecord,
+  options: { dir?: string } = {},
+): string {
   const file = deploymentRecordPath(network, options.dir);
   writeJson(file, recordSchema.parse(record));
   return file;

@@ -18,7 +18,18 @@ import type { TestVault } from "../typechain-types/contracts/test/TestVault";
 import type { UniswapV3Trader } from "../typechain-types/contracts/test/UniswapV3Trader";
 import type { MockV3Aggregator } from "../typechain-types/@chainlink/contracts/src/v0.8/tests/MockV3Aggregator";
 
-export type { BallastDollar, CollateralPolicy, LiquidityManager, MarketOperator, PriceOracle, Reserve, TestERC20, TestVault, UniswapV3Trader, MockV3Aggregator };
+export type {
+  BallastDollar,
+  CollateralPolicy,
+  LiquidityManager,
+  MarketOperator,
+  PriceOracle,
+  Reserve,
+  TestERC20,
+  TestVault,
+  UniswapV3Trader,
+  MockV3Aggregator,
+};
 
 export interface ContractTypes {
   BallastDollar: BallastDollar;
@@ -62,6 +73,10 @@ export function abiOf(name: ContractName): InterfaceAbi {
 }
 
 /** A typed contract at `address`. */
-export function connectContract<K extends ContractName>(name: K, address: string, runner?: ContractRunner | null): ContractTypes[K] {
+export function connectContract<K extends ContractName>(
+  name: K,
+  address: string,
+  runner?: ContractRunner | null,
+): ContractTypes[K] {
   return new Contract(address, abiOf(name), runner) as unknown as ContractTypes[K];
 }

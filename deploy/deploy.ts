@@ -11,8 +11,17 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { deploy, DeploymentResultType, type ArtifactResolver, type DeploymentResult, type EIP1193Provider } from "@nomicfoundation/ignition-core";
-import { HardhatArtifactResolver, errorDeploymentResultToExceptionMessage } from "@nomicfoundation/hardhat-ignition/helpers";
+import {
+  deploy,
+  DeploymentResultType,
+  type ArtifactResolver,
+  type DeploymentResult,
+  type EIP1193Provider,
+} from "@nomicfoundation/ignition-core";
+import {
+  HardhatArtifactResolver,
+  errorDeploymentResultToExceptionMessage,
+} from "@nomicfoundation/hardhat-ignition/helpers";
 import { getAddress, type Provider, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import {
@@ -76,9 +85,15 @@ async function resolveAccount(ref: AccountRef, field: string, network: string, a
       throw new DeployError(`roles.${field} is not a valid address: ${ref}`, { cause });
     }
   }
-  if (!isLocalNetwork(network)) throw new DeployError(`roles.${field} names local account ${ref.localAccount}, but ${network} is not a local network`);
+  if (!isLocalNetwork(network))
+    throw new DeployError(
+      `roles.${field} names local account ${ref.localAccount}, but ${network} is not a local network`,
+    );
   const account = accounts[ref.localAccount];
-  if (!account) throw new DeployError(`roles.${field} names local account ${ref.localAccount}, but the node has only ${accounts.length} accounts`);
+  if (!account)
+    throw new DeployError(
+      `roles.${field} names local account ${ref.localAccount}, but the node has only ${accounts.length} accounts`,
+    );
   return getAddress(account);
 }
 
@@ -89,7 +104,10 @@ async function resolveAccount(ref: AccountRef, field: string, network: string, a
 function checkVenue(config: NetworkDeployConfig): void {
   const venue = config.params.venue;
   if (!venue || venue.kind === "v2") return;
-  if (config.kind === "live") throw new DeployError("venue.kind: v3 on a live network needs external.uniswapV3Factory, which the deploy does not read yet");
+  if (config.kind === "live")
+    throw new DeployError(
+      "venue.kind: v3 on a live network needs external.uniswapV3Factory, which the deploy does not read yet",
+    );
   checkV3Venue(venue, config.params.oracle.twapWindowSec, LOCAL_V3_TIERS);
 }
 
@@ -111,7 +129,12 @@ function countDeployed(journalDir: string | undefined): number {
 }
 
 /** Why the existing address book cannot describe this chain, or null when it can (or there is none). */
-async function staleAddressBookReason(network: string, dir: string, chain: ChainIdentity, provider: Provider): Promise<string | null> {
+async function staleAddressBookReason(
+  network: string,
+  dir: string,
+  chain: ChainIdentity,
+  provider: Provider,
+): Promise<string | null> {
   let book: AddressBook;
   let record: DeploymentRecord | null = null;
   try {
@@ -125,12 +148,17 @@ async function staleAddressBookReason(network: string, dir: string, chain: Chain
     /* an address book without its record: judged by chain id and code below */
   }
   if (book.chainId !== chain.chainId) return `chain id changed from ${book.chainId} to ${chain.chainId}`;
-  if (record && record.genesisHash !== chain.genesisHash) return `genesis block changed from ${record.genesisHash} to ${chain.genesisHash} (a new node)`;
-  if ((await provider.getCode(book.contracts.BallastDollar)) === "0x") return `no code at the recorded BallastDollar ${book.contracts.BallastDollar}`;
+  if (record && record.genesisHash !== chain.genesisHash)
+    return `genesis block changed from ${record.genesisHash} to ${chain.genesisHash} (a new node)`;
+  if ((await provider.getCode(book.contracts.BallastDollar)) === "0x")
+    return `no code at the recorded BallastDollar ${book.contracts.BallastDollar}`;
   return null;
 }
 
-function resultAddress(result: DeploymentResult & { type: DeploymentResultType.SUCCESSFUL_DEPLOYMENT }, futureName: string): string {
+function resultAddress(
+  result: DeploymentResult & { type: DeploymentResultType.SUCCESSFUL_DEPLOYMENT },
+  futureName: string,
+): string {
   const entry = result.contracts[`${BALLAST_MODULE_ID}#${futureName}`];
   if (!entry) throw new DeployError(`the deployment result has no ${futureName}`);
   return getAddress(entry.address);
@@ -141,7 +169,10 @@ function resultAddress(result: DeploymentResult & { type: DeploymentResultType.S
  * From a script (e.g. `npm start`), point the `localhost` network at a node first: set
  * `BALLAST_LOCALHOST_URL` and `HARDHAT_NETWORK=localhost` before `import hre from "hardhat"`.
  */
-export async function deployBallast(hre: HardhatRuntimeEnvironment, options: DeployOptions = {}): Promise<DeployOutcome> {
+export async function deployBallast(
+  hre: HardhatRuntimeEnvironment,
+  options: DeployOptions = {},
+): Promise<DeployOutcome> {
   await hre.run("compile", { quiet: true });
   return deployBallastTo(
     {
@@ -179,19 +210,27 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
   } catch (cause) {
     throw new DeployError((cause as Error).message, { cause });
   }
-  if (config.kind === "local" && !isLocalNetwork(network)) throw new DeployError(`network ${network} is not local but its config deploys local test contracts`);
+  if (config.kind === "local" && !isLocalNetwork(network))
+    throw new DeployError(`network ${network} is not local but its config deploys local test contracts`);
   checkVenue(config);
 
   const provider = target.provider;
   const chain = await chainIdentity(provider);
   const accounts = (await target.rpc.request({ method: "eth_accounts" })) as string[];
-  if (accounts.length === 0) throw new DeployError(`network ${network} has no account to deploy from: configure accounts for it in hardhat.config.ts`);
-  const deployerAccount = config.kind === "local" ? (config.deployerAccount ?? 0) : 0;
-  if (!accounts[deployerAccount]) throw new DeployError(`deployerAccount names local account ${deployerAccount}, but the node has only ${accounts.length} accounts`);
+  if (accounts.length === 0)
+    throw new DeployError(
+      `network ${network} has no account to deploy from: configure accounts for it in hardhat.config.ts`,
+    );
+  const deployerAccount = config.kind === "local" ? config.deployerAccount ?? 0 : 0;
+  if (!accounts[deployerAccount])
+    throw new DeployError(
+      `deployerAccount names local account ${deployerAccount}, but the node has only ${accounts.length} accounts`,
+    );
   const deployer = getAddress(accounts[deployerAccount]);
   const seed = config.kind === "local" && config.seed !== false;
   const v3 = config.params.venue?.kind === "v3" ? config.params.venue : null;
-  const admin = config.roles.admin === "deployer" ? deployer : await resolveAccount(config.roles.admin, "admin", network, accounts);
+  const admin =
+    config.roles.admin === "deployer" ? deployer : await resolveAccount(config.roles.admin, "admin", network, accounts);
   const guardian = await resolveAccount(config.roles.guardian, "guardian", network, accounts);
   const keeper = await resolveAccount(config.roles.keeper, "keeper", network, accounts);
 
@@ -224,7 +263,10 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
         ? {
             fundedAccounts: config.funding.accounts.map((i) => {
               const a = accounts[i];
-              if (!a) throw new DeployError(`funding.accounts names local account ${i}, but the node has only ${accounts.length} accounts`);
+              if (!a)
+                throw new DeployError(
+                  `funding.accounts names local account ${i}, but the node has only ${accounts.length} accounts`,
+                );
               return getAddress(a);
             }),
             amountBySymbol: config.funding.amountBySymbol,
@@ -247,25 +289,40 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
       ignitionModule: buildBallastModule(input),
       deploymentParameters: {},
       // A local node mines each transaction at once: poll for receipts often instead of each second.
-      config: isLocalNetwork(network) ? { blockPollingInterval: 50 } : config.kind === "live" && config.confirmations !== undefined ? { requiredConfirmations: config.confirmations } : {},
+      config: isLocalNetwork(network)
+        ? { blockPollingInterval: 50 }
+        : config.kind === "live" && config.confirmations !== undefined
+        ? { requiredConfirmations: config.confirmations }
+        : {},
       accounts,
       defaultSender: deployer,
     });
   let before = countDeployed(journalDir);
   let result = await runIgnition();
-  if ((result.type === DeploymentResultType.RECONCILIATION_ERROR || result.type === DeploymentResultType.PREVIOUS_RUN_ERROR) && journalDir && config.kind === "local") {
+  if (
+    (result.type === DeploymentResultType.RECONCILIATION_ERROR ||
+      result.type === DeploymentResultType.PREVIOUS_RUN_ERROR) &&
+    journalDir &&
+    config.kind === "local"
+  ) {
     // On a local chain, contracts or parameters that changed since the last deploy (or a run that
     // died half-way) mean "start over", not "repair": set the journal aside and deploy afresh.
     // On a live network the same condition stays an error for a human to look at.
     const aside = `${journalDir}.stale-${Date.now()}`;
     fs.renameSync(journalDir, aside);
-    freshReason = `the deployment on this chain no longer matches the code or parameters (${errorDeploymentResultToExceptionMessage(result).replace(/\s+/g, " ").trim()}); old journal moved to ${aside}`;
+    freshReason = `the deployment on this chain no longer matches the code or parameters (${errorDeploymentResultToExceptionMessage(
+      result,
+    )
+      .replace(/\s+/g, " ")
+      .trim()}); old journal moved to ${aside}`;
     log(`deploying fresh on ${network}: ${freshReason}`);
     before = 0;
     result = await runIgnition();
   }
   if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) {
-    throw new DeployError(`Ignition deployment ${deploymentId} failed: ${errorDeploymentResultToExceptionMessage(result)}`);
+    throw new DeployError(
+      `Ignition deployment ${deploymentId} failed: ${errorDeploymentResultToExceptionMessage(result)}`,
+    );
   }
   const deployedCount = journalDir ? countDeployed(journalDir) - before : Object.keys(result.contracts).length;
 
@@ -301,9 +358,21 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
       quote: { token: c.USDC, params: p.collateral.quote },
       admin: await target.signer(deployer),
       keeper: await target.signer(keeper),
-      ...(seed ? { seed: { trader: resultAddress(result, "UniswapV3Trader"), depth: p.poolDepth, equity: p.seedEquity, polQuote: V3_SEED_POL_QUOTE, marketRangeBps: V3_SEED_MARKET_RANGE_BPS } } : {}),
+      ...(seed
+        ? {
+            seed: {
+              trader: resultAddress(result, "UniswapV3Trader"),
+              depth: p.poolDepth,
+              equity: p.seedEquity,
+              polQuote: V3_SEED_POL_QUOTE,
+              marketRangeBps: V3_SEED_MARKET_RANGE_BPS,
+            },
+          }
+        : {}),
     });
-    log(`launched the V3 pool at the peg${seed ? ": market maker and protocol-owned positions seeded" : " (unseeded)"}`);
+    log(
+      `launched the V3 pool at the peg${seed ? ": market maker and protocol-owned positions seeded" : " (unseeded)"}`,
+    );
   }
 
   // Operations need a TWAP observation a full window old; on a local node we can make time pass
@@ -312,16 +381,33 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
   if (seed && !(await twapReady(addressBook.contracts.PriceOracle, provider))) {
     const signer = await target.signer(deployer);
     const rpc = { send: (method: string, params: unknown[]) => target.rpc.request({ method, params }) };
-    twapWarmupSec = await warmTwap(rpc, addressBook.contracts.PriceOracle, [addressBook.contracts.feeds.USDC, addressBook.contracts.feeds.WETH], signer);
+    twapWarmupSec = await warmTwap(
+      rpc,
+      addressBook.contracts.PriceOracle,
+      [addressBook.contracts.feeds.USDC, addressBook.contracts.feeds.WETH],
+      signer,
+    );
     log(`warmed the pool TWAP: advanced the local clock by ${twapWarmupSec} s`);
   }
 
-  await verifyWiring(provider, addressBook, { admin, guardian, keeper, formerAdmin: admin === deployer ? null : deployer }, config.params);
-  log("wiring verified: links, minter/operator rights, guardian, keeper and admin roles, operator limits, asset parameters");
+  await verifyWiring(
+    provider,
+    addressBook,
+    { admin, guardian, keeper, formerAdmin: admin === deployer ? null : deployer },
+    config.params,
+  );
+  log(
+    "wiring verified: links, minter/operator rights, guardian, keeper and admin roles, operator limits, asset parameters",
+  );
 
   const extra: Record<string, string> = v3
     ? { UniswapV3Factory: resultAddress(result, "UniswapV3Factory") }
-    : { UniswapV2Factory: config.kind === "local" ? resultAddress(result, "UniswapV2Factory") : getAddress(config.external.uniswapV2Factory) };
+    : {
+        UniswapV2Factory:
+          config.kind === "local"
+            ? resultAddress(result, "UniswapV2Factory")
+            : getAddress(config.external.uniswapV2Factory),
+      };
   for (const key of Object.keys(result.contracts)) {
     const name = key.slice(BALLAST_MODULE_ID.length + 1);
     if (name.startsWith("Vault") || name === "UniswapV3Trader") extra[name] = getAddress(result.contracts[key].address);
@@ -332,14 +418,18 @@ export async function deployBallastTo(target: DeployTarget, options: DeployOptio
     genesisHash: chain.genesisHash,
     deploymentId,
     roles: { admin, guardian, keeper },
-    localKeeperAccountIndex: config.kind === "local" && typeof config.roles.keeper === "object" ? config.roles.keeper.localAccount : null,
+    localKeeperAccountIndex:
+      config.kind === "local" && typeof config.roles.keeper === "object" ? config.roles.keeper.localAccount : null,
     extra,
   };
   const addressBookPath = writeAddressBook(network, addressBook, { dir });
   writeDeploymentRecord(network, record, { dir });
   log(deployedCount === 0 ? "nothing new to deploy" : `deployed ${deployedCount} contracts`);
   log(`address book: ${addressBookPath}`);
-  if (network === "hardhat") log("note: the in-process hardhat chain ends with this process; for a chain that stays, run `npm run node` and deploy with --network localhost");
+  if (network === "hardhat")
+    log(
+      "note: the in-process hardhat chain ends with this process; for a chain that stays, run `npm run node` and deploy with --network localhost",
+    );
   return { addressBook, record, addressBookPath, deployedCount, freshReason, twapWarmupSec };
 }
 

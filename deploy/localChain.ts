@@ -56,7 +56,12 @@ export async function twapReady(oracleAddress: string, provider: Provider): Prom
  * quarter-window steps (the oracle records at most one observation per quarter window) and
  * refreshing the mock feeds after each step. Returns the seconds the clock moved.
  */
-export async function warmTwap(rpc: RpcSender, oracleAddress: string, feeds: string[], signer: Signer): Promise<number> {
+export async function warmTwap(
+  rpc: RpcSender,
+  oracleAddress: string,
+  feeds: string[],
+  signer: Signer,
+): Promise<number> {
   const oracle = connectContract("PriceOracle", oracleAddress, signer);
   const windowSec = Number(await oracle.twapWindowSec());
   const stepSec = Math.ceil(windowSec / 4);

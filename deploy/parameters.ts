@@ -119,7 +119,15 @@ export const PEG_CONTROL_V3_POOL = {
 
 /** `params` with the frontier's peg control (band, cooldown, sizing) on its operator (the V2 pool's unless given). */
 export function withPegControl(params: BallastParams, control: PegControl = PEG_CONTROL_V2_POOL): BallastParams {
-  return { ...params, operator: { ...params.operator, bandBps: control.bandBps, cooldownSec: control.cooldownSec, sizing: { ...control.sizing } } };
+  return {
+    ...params,
+    operator: {
+      ...params.operator,
+      bandBps: control.bandBps,
+      cooldownSec: control.cooldownSec,
+      sizing: { ...control.sizing },
+    },
+  };
 }
 
 export const LOCAL_PARAMS: BallastParams = {
@@ -266,7 +274,15 @@ export type NetworkDeployConfig = LocalNetworkConfig | LiveNetworkConfig;
  * test fixture uses; `feedDriver` pays for the local feed driver's posts. The keeper daemon on
  * hardhat/localhost with no key configured signs with `LOCAL_ACCOUNTS.keeper`.
  */
-export const LOCAL_ACCOUNTS = { deployer: 0, guardian: 1, keeper: 2, user: 3, arbitrageur: 4, trader: 5, feedDriver: 9 } as const;
+export const LOCAL_ACCOUNTS = {
+  deployer: 0,
+  guardian: 1,
+  keeper: 2,
+  user: 3,
+  arbitrageur: 4,
+  trader: 5,
+  feedDriver: 9,
+} as const;
 
 /** The Hardhat account index that holds KEEPER_ROLE on local networks. */
 export const LOCAL_KEEPER_ACCOUNT_INDEX: number = LOCAL_ACCOUNTS.keeper;
@@ -295,7 +311,10 @@ const LIVE_PARAMS: BallastParams = withPegControl({
 export const SIM_PARAMS: BallastParams = withPegControl(LOCAL_PARAMS);
 
 /** What the simulator runs Ballast with on the V3 venue: the local system on the default V3 pool under its peg control. */
-export const SIM_PARAMS_V3: BallastParams = { ...withPegControl(LOCAL_PARAMS, PEG_CONTROL_V3_POOL), venue: DEFAULT_V3_VENUE };
+export const SIM_PARAMS_V3: BallastParams = {
+  ...withPegControl(LOCAL_PARAMS, PEG_CONTROL_V3_POOL),
+  venue: DEFAULT_V3_VENUE,
+};
 
 /**
  * `devnet`: a live-shaped network on a local Anvil node (chain 31338) standing in for a testnet. Its
@@ -357,15 +376,19 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
  */
 export function liveConfigProblems(config: LiveNetworkConfig): string[] {
   const fields: [string, string][] = [
-    ...Object.entries(config.roles).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "deployer").map(([k, v]): [string, string] => [`roles.${k}`, v]),
+    ...Object.entries(config.roles)
+      .filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "deployer")
+      .map(([k, v]): [string, string] => [`roles.${k}`, v]),
     ...Object.entries(config.external.tokens).map(([k, v]): [string, string] => [`external.tokens.${k}`, v]),
     ...Object.entries(config.external.feeds).map(([k, v]): [string, string] => [`external.feeds.${k}`, v]),
     ["external.uniswapV2Factory", config.external.uniswapV2Factory],
   ];
   const problems = fields.filter(([, v]) => !ADDRESS.test(v)).map(([field, v]) => `${field} is "${v}", not an address`);
   for (const c of [config.params.collateral.quote, ...config.params.collateral.others]) {
-    if (!(c.symbol in config.external.tokens)) problems.push(`external.tokens.${c.symbol} is missing (collateral ${c.symbol})`);
-    if (!(c.symbol in config.external.feeds)) problems.push(`external.feeds.${c.symbol} is missing (collateral ${c.symbol})`);
+    if (!(c.symbol in config.external.tokens))
+      problems.push(`external.tokens.${c.symbol} is missing (collateral ${c.symbol})`);
+    if (!(c.symbol in config.external.feeds))
+      problems.push(`external.feeds.${c.symbol} is missing (collateral ${c.symbol})`);
   }
   return problems;
 }
@@ -374,11 +397,17 @@ export function liveConfigProblems(config: LiveNetworkConfig): string[] {
 export function networkDeployConfig(network: string): NetworkDeployConfig {
   const config = NETWORK_CONFIGS[network];
   if (!config) {
-    throw new Error(`no deployment parameters for network "${network}": add an entry to NETWORK_CONFIGS in deploy/parameters.ts`);
+    throw new Error(
+      `no deployment parameters for network "${network}": add an entry to NETWORK_CONFIGS in deploy/parameters.ts`,
+    );
   }
   const problems = config.kind === "live" ? liveConfigProblems(config) : [];
   if (problems.length > 0) {
-    throw new Error(`the deployment parameters for network "${network}" are incomplete: ${problems.join("; ")}. Fill them in NETWORK_CONFIGS.${network} in deploy/parameters.ts`);
+    throw new Error(
+      `the deployment parameters for network "${network}" are incomplete: ${problems.join(
+        "; ",
+      )}. Fill them in NETWORK_CONFIGS.${network} in deploy/parameters.ts`,
+    );
   }
   return config;
 }

@@ -28,7 +28,13 @@ export interface UniswapV3PoolContract {
   fee(): Promise<bigint>;
   tickSpacing(): Promise<bigint>;
   liquidity(): Promise<bigint>;
-  slot0(): Promise<[bigint, bigint, bigint, bigint, bigint, bigint, boolean] & { sqrtPriceX96: bigint; tick: bigint; observationCardinalityNext: bigint }>;
+  slot0(): Promise<
+    [bigint, bigint, bigint, bigint, bigint, bigint, boolean] & {
+      sqrtPriceX96: bigint;
+      tick: bigint;
+      observationCardinalityNext: bigint;
+    }
+  >;
   ticks(tick: number): Promise<{ liquidityNet: bigint; initialized: boolean }>;
   tickBitmap(word: number): Promise<bigint>;
   initialize(sqrtPriceX96: bigint): Tx;
@@ -38,7 +44,11 @@ export interface UniswapV3PoolContract {
 
 /** Deploys the real V3 factory; its owner is the signer. */
 export async function deployV3Factory(signer: Signer): Promise<UniswapV3FactoryContract & Contract> {
-  const factory = await new ContractFactory(UniswapV3FactoryArtifact.abi, UniswapV3FactoryArtifact.bytecode, signer).deploy();
+  const factory = await new ContractFactory(
+    UniswapV3FactoryArtifact.abi,
+    UniswapV3FactoryArtifact.bytecode,
+    signer,
+  ).deploy();
   await factory.waitForDeployment();
   return factory as unknown as UniswapV3FactoryContract & Contract;
 }
@@ -48,7 +58,10 @@ export function connectV3Pool(address: string, signer: ContractRunner): UniswapV
 }
 
 /** The tiers the factory has enabled, read from the chain (no transaction). */
-export async function enabledTiers(factory: UniswapV3FactoryContract, candidates: readonly number[] = Object.keys(V3_TICK_SPACING).map(Number)): Promise<number[]> {
+export async function enabledTiers(
+  factory: UniswapV3FactoryContract,
+  candidates: readonly number[] = Object.keys(V3_TICK_SPACING).map(Number),
+): Promise<number[]> {
   const tiers: number[] = [];
   for (const fee of candidates) if ((await factory.feeAmountTickSpacing(fee)) !== 0n) tiers.push(fee);
   return tiers;
@@ -63,7 +76,13 @@ export async function enableLocalTier(factory: UniswapV3FactoryContract, feePips
 
 /** Creates and initialises the pool at `sqrtPriceX96`, raising its cardinality to `cardinality`. */
 export async function createV3Pool(
-  factory: UniswapV3FactoryContract, signer: Signer, tokenA: string, tokenB: string, feePips: number, sqrtPriceX96: bigint, cardinality: number,
+  factory: UniswapV3FactoryContract,
+  signer: Signer,
+  tokenA: string,
+  tokenB: string,
+  feePips: number,
+  sqrtPriceX96: bigint,
+  cardinality: number,
 ): Promise<UniswapV3PoolContract & Contract> {
   await (await factory.createPool(tokenA, tokenB, feePips)).wait();
   const pool = connectV3Pool(await factory.getPool(tokenA, tokenB, feePips), signer);
@@ -92,6 +111,10 @@ export async function raiseCardinality(pool: UniswapV3PoolContract, cardinality:
   while (next < cardinality) {
     const opened = Math.min(next + CARDINALITY_STEP, cardinality) - next;
     next += opened;
-    await (await pool.increaseObservationCardinalityNext(next, { gasLimit: CARDINALITY_CALL_GAS + GAS_PER_CARDINALITY_SLOT * BigInt(opened) })).wait();
+    await (
+      await pool.increaseObservationCardinalityNext(next, {
+        gasLimit: CARDINALITY_CALL_GAS + GAS_PER_CARDINALITY_SLOT * BigInt(opened),
+      })
+    ).wait();
   }
 }

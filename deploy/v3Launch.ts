@@ -7,10 +7,28 @@
  * Each step looks at the chain first, so a re-run against a launched venue sends nothing.
  */
 import { parseUnits, type Signer } from "ethers";
-import { amountsForLiquidity, getSqrtRatioAtTick, liquidityForAmount1, liquidityForAmount0, sqrtPriceForQuotePerToken } from "../keeper/src/policy/v3";
-import { connectContract, type BallastDollar, type LiquidityManager, type Reserve, type TestERC20, type UniswapV3Trader } from "./contracts";
+import {
+  amountsForLiquidity,
+  getSqrtRatioAtTick,
+  liquidityForAmount1,
+  liquidityForAmount0,
+  sqrtPriceForQuotePerToken,
+} from "../keeper/src/policy/v3";
+import {
+  connectContract,
+  type BallastDollar,
+  type LiquidityManager,
+  type Reserve,
+  type TestERC20,
+  type UniswapV3Trader,
+} from "./contracts";
 import type { CollateralParams } from "./parameters";
-import { connectV3Pool, raiseCardinality, type UniswapV3FactoryContract, type UniswapV3PoolContract } from "./uniswapV3";
+import {
+  connectV3Pool,
+  raiseCardinality,
+  type UniswapV3FactoryContract,
+  type UniswapV3PoolContract,
+} from "./uniswapV3";
 import { V3_FACTORY_DEFAULT_TIERS, V3_TICK_SPACING, checkV3Venue, polRange, type V3VenueParams } from "./venue";
 
 const WAD = 10n ** 18n;
@@ -43,12 +61,18 @@ export function pegSqrtPriceX96(tokenIsToken0: boolean, quoteDecimals: number): 
 
 /** Liquidity in [tickLower, tickUpper) whose quote side at the current price is `quoteAmount`. */
 export function liquidityForQuote(
-  sqrtPriceX96: bigint, tickLower: number, tickUpper: number, tokenIsToken0: boolean, quoteAmount: bigint,
+  sqrtPriceX96: bigint,
+  tickLower: number,
+  tickUpper: number,
+  tokenIsToken0: boolean,
+  quoteAmount: bigint,
 ): bigint {
   const lower = getSqrtRatioAtTick(tickLower);
   const upper = getSqrtRatioAtTick(tickUpper);
   // Quote is token1 below the price (range [lower, price]), token0 above it ([price, upper]).
-  return tokenIsToken0 ? liquidityForAmount1(lower, sqrtPriceX96, quoteAmount) : liquidityForAmount0(sqrtPriceX96, upper, quoteAmount);
+  return tokenIsToken0
+    ? liquidityForAmount1(lower, sqrtPriceX96, quoteAmount)
+    : liquidityForAmount0(sqrtPriceX96, upper, quoteAmount);
 }
 
 /** What the launch needs: the deployed venue and system, and who signs each part. */
@@ -71,7 +95,8 @@ export interface V3LaunchInput {
 export async function launchLocalV3Venue(input: V3LaunchInput): Promise<void> {
   const pool = connectV3Pool(input.pool, input.admin);
   const tokenIsToken0 = (await pool.token0()).toLowerCase() === input.stable.toLowerCase();
-  if ((await pool.slot0()).sqrtPriceX96 === 0n) await (await pool.initialize(pegSqrtPriceX96(tokenIsToken0, input.quote.params.decimals))).wait();
+  if ((await pool.slot0()).sqrtPriceX96 === 0n)
+    await (await pool.initialize(pegSqrtPriceX96(tokenIsToken0, input.quote.params.decimals))).wait();
   await raiseCardinality(pool, input.venue.observationCardinality);
   const lm = connectContract("LiquidityManager", input.liquidityManager, input.keeper);
   if (!input.seed || (await lm.positionLiquidity()) !== 0n) return;
@@ -87,9 +112,17 @@ export async function launchLocalV3Venue(input: V3LaunchInput): Promise<void> {
   await (await reserve.contribute(input.quote.token, equity)).wait();
   await seedV3PoolAtPeg(
     { params: input.venue, pool, tokenIsToken0, liquidityManager: lm },
-    { marketMaker: input.admin, trader: connectContract("UniswapV3Trader", s.trader, input.admin), polOperator: input.keeper },
-    connectContract("BallastDollar", input.stable, input.admin), reserve, { token: quote, params: input.quote.params },
-    s.depth, s.polQuote, s.marketRangeBps,
+    {
+      marketMaker: input.admin,
+      trader: connectContract("UniswapV3Trader", s.trader, input.admin),
+      polOperator: input.keeper,
+    },
+    connectContract("BallastDollar", input.stable, input.admin),
+    reserve,
+    { token: quote, params: input.quote.params },
+    s.depth,
+    s.polQuote,
+    s.marketRangeBps,
   );
 }
 
@@ -102,8 +135,12 @@ export async function launchLocalV3Venue(input: V3LaunchInput): Promise<void> {
 export async function seedV3PoolAtPeg(
   v: Pick<LocalV3Venue, "params" | "pool" | "tokenIsToken0" | "liquidityManager">,
   actors: { marketMaker: Signer; trader: UniswapV3Trader; polOperator: Signer },
-  stable: BallastDollar, reserve: Reserve, quote: { token: TestERC20; params: CollateralParams },
-  depth: string, polQuote: string, marketRangeBps: number,
+  stable: BallastDollar,
+  reserve: Reserve,
+  quote: { token: TestERC20; params: CollateralParams },
+  depth: string,
+  polQuote: string,
+  marketRangeBps: number,
 ): Promise<void> {
   const maker = actors.marketMaker;
   const makerAddress = await maker.getAddress();
@@ -112,24 +149,52 @@ export async function seedV3PoolAtPeg(
   const spacing = V3_TICK_SPACING[v.params.feePips];
   const market = polRange(Number(slot0.tick), marketRangeBps, spacing);
   const quoteSide = parseUnits(depth, quote.params.decimals);
-  const liquidity = liquidityForQuote(slot0.sqrtPriceX96, market.tickLower, market.tickUpper, v.tokenIsToken0, quoteSide);
-  const owed = amountsForLiquidity(slot0.sqrtPriceX96, Number(slot0.tick), market.tickLower, market.tickUpper, liquidity, true);
+  const liquidity = liquidityForQuote(
+    slot0.sqrtPriceX96,
+    market.tickLower,
+    market.tickUpper,
+    v.tokenIsToken0,
+    quoteSide,
+  );
+  const owed = amountsForLiquidity(
+    slot0.sqrtPriceX96,
+    Number(slot0.tick),
+    market.tickLower,
+    market.tickUpper,
+    liquidity,
+    true,
+  );
   const [tokenOwed, quoteOwed] = v.tokenIsToken0 ? [owed.amount0, owed.amount1] : [owed.amount1, owed.amount0];
 
   // Tokens at the peg through the Reserve (haircut and fee: deposit a little more than the tokens' value).
   const q = quote.params;
   const tokenValueInQuote = (tokenOwed * 10n ** BigInt(q.decimals) + WAD - 1n) / WAD; // rounded up
-  const deposit = (tokenValueInQuote * 10_000n * 10_000n) / (BigInt(10_000 - q.haircutBps) * BigInt(10_000 - q.mintFeeBps)) + 1n;
+  const deposit =
+    (tokenValueInQuote * 10_000n * 10_000n) / (BigInt(10_000 - q.haircutBps) * BigInt(10_000 - q.mintFeeBps)) + 1n;
   const reserveAddress = await reserve.getAddress();
   await (await quote.token.connect(maker).mint(makerAddress, deposit + quoteOwed)).wait();
   await (await quote.token.connect(maker).approve(reserveAddress, deposit)).wait();
   await (await reserve.connect(maker).mint(await quote.token.getAddress(), deposit, tokenOwed, makerAddress)).wait();
   await (await stable.connect(maker).approve(traderAddress, tokenOwed)).wait();
   await (await quote.token.connect(maker).approve(traderAddress, quoteOwed)).wait();
-  await (await actors.trader.connect(maker).mint(await v.pool.getAddress(), market.tickLower, market.tickUpper, liquidity)).wait();
+  await (
+    await actors.trader.connect(maker).mint(await v.pool.getAddress(), market.tickLower, market.tickUpper, liquidity)
+  ).wait();
 
   const lm = v.liquidityManager.connect(actors.polOperator) as LiquidityManager;
   const pol = await lm.rangeAtPeg();
-  const polLiquidity = liquidityForQuote(slot0.sqrtPriceX96, Number(pol[0]), Number(pol[1]), v.tokenIsToken0, parseUnits(polQuote, q.decimals));
-  await (await lm.addLiquidity(polLiquidity, (parseUnits(polQuote, 18) * 101n) / 100n, (parseUnits(polQuote, q.decimals) * 101n) / 100n)).wait();
+  const polLiquidity = liquidityForQuote(
+    slot0.sqrtPriceX96,
+    Number(pol[0]),
+    Number(pol[1]),
+    v.tokenIsToken0,
+    parseUnits(polQuote, q.decimals),
+  );
+  await (
+    await lm.addLiquidity(
+      polLiquidity,
+      (parseUnits(polQuote, 18) * 101n) / 100n,
+      (parseUnits(polQuote, q.decimals) * 101n) / 100n,
+    )
+  ).wait();
 }

@@ -57,25 +57,42 @@ export function cardinalityForWindow(twapWindowSec: number, blockTimeSec: number
  */
 export function checkV3Venue(v: V3VenueParams, twapWindowSec: number, enabledTiers: readonly number[]): void {
   if (!Number.isInteger(v.feePips) || !enabledTiers.includes(v.feePips)) {
-    throw new VenueParamError("feePips", `tier ${v.feePips} is not enabled on the factory (enabled: ${enabledTiers.join(", ")})`);
+    throw new VenueParamError(
+      "feePips",
+      `tier ${v.feePips} is not enabled on the factory (enabled: ${enabledTiers.join(", ")})`,
+    );
   }
   const spacing = V3_TICK_SPACING[v.feePips];
   if (spacing === undefined) throw new VenueParamError("feePips", `tier ${v.feePips} has no known tick spacing`);
   if (!Number.isInteger(v.polRangeBps) || v.polRangeBps < MIN_POL_RANGE_BPS || v.polRangeBps > MAX_POL_RANGE_BPS) {
-    throw new VenueParamError("polRangeBps", `${v.polRangeBps} must be an integer in [${MIN_POL_RANGE_BPS}, ${MAX_POL_RANGE_BPS}]`);
+    throw new VenueParamError(
+      "polRangeBps",
+      `${v.polRangeBps} must be an integer in [${MIN_POL_RANGE_BPS}, ${MAX_POL_RANGE_BPS}]`,
+    );
   }
   if (v.polRangeBps < spacing) {
-    throw new VenueParamError("polRangeBps", `±${v.polRangeBps} bps is narrower than one tick spacing (${spacing} ticks ≈ ${spacing} bps at tier ${v.feePips}): the range could not contain the peg`);
+    throw new VenueParamError(
+      "polRangeBps",
+      `±${v.polRangeBps} bps is narrower than one tick spacing (${spacing} ticks ≈ ${spacing} bps at tier ${v.feePips}): the range could not contain the peg`,
+    );
   }
-  if (!Number.isInteger(v.blockTimeSec) || v.blockTimeSec < 1) throw new VenueParamError("blockTimeSec", `${v.blockTimeSec} must be a positive integer`);
+  if (!Number.isInteger(v.blockTimeSec) || v.blockTimeSec < 1)
+    throw new VenueParamError("blockTimeSec", `${v.blockTimeSec} must be a positive integer`);
   const needed = cardinalityForWindow(twapWindowSec, v.blockTimeSec);
   if (!Number.isInteger(v.observationCardinality) || v.observationCardinality > V3_MAX_CARDINALITY) {
-    throw new VenueParamError("observationCardinality", `${v.observationCardinality} must be an integer ≤ ${V3_MAX_CARDINALITY}`);
+    throw new VenueParamError(
+      "observationCardinality",
+      `${v.observationCardinality} must be an integer ≤ ${V3_MAX_CARDINALITY}`,
+    );
   }
   if (v.observationCardinality < needed) {
-    throw new VenueParamError("observationCardinality", `${v.observationCardinality} observations at ${v.blockTimeSec} s per block cannot cover the ${twapWindowSec} s TWAP window (needs ≥ ${needed})`);
+    throw new VenueParamError(
+      "observationCardinality",
+      `${v.observationCardinality} observations at ${v.blockTimeSec} s per block cannot cover the ${twapWindowSec} s TWAP window (needs ≥ ${needed})`,
+    );
   }
-  if (!/^\d+(\.\d+)?$/.test(v.polMaxQuote)) throw new VenueParamError("polMaxQuote", `"${v.polMaxQuote}" is not a non-negative decimal amount`);
+  if (!/^\d+(\.\d+)?$/.test(v.polMaxQuote))
+    throw new VenueParamError("polMaxQuote", `"${v.polMaxQuote}" is not a non-negative decimal amount`);
 }
 
 /**
@@ -87,6 +104,10 @@ export function polRange(pegTick: number, rangeBps: number, spacing: number): { 
   const tickLower = Math.floor((pegTick - rangeBps) / spacing) * spacing;
   let tickUpper = Math.ceil((pegTick + rangeBps) / spacing) * spacing;
   if (tickUpper <= pegTick) tickUpper += spacing;
-  if (!(tickLower <= pegTick && pegTick < tickUpper)) throw new VenueParamError("polRangeBps", `range [${tickLower}, ${tickUpper}) does not contain the peg tick ${pegTick}`);
+  if (!(tickLower <= pegTick && pegTick < tickUpper))
+    throw new VenueParamError(
+      "polRangeBps",
+      `range [${tickLower}, ${tickUpper}) does not contain the peg tick ${pegTick}`,
+    );
   return { tickLower, tickUpper };
 }

@@ -23,7 +23,9 @@ export interface ExpectedRoles {
 
 export class WiringError extends Error {
   constructor(readonly problems: string[]) {
-    super(`wiring check failed (${problems.length} problem${problems.length === 1 ? "" : "s"}): ${problems.join("; ")}`);
+    super(
+      `wiring check failed (${problems.length} problem${problems.length === 1 ? "" : "s"}): ${problems.join("; ")}`,
+    );
     this.name = "WiringError";
   }
 }
@@ -34,7 +36,12 @@ const PAIR_ABI = ["function token0() view returns (address)", "function token1()
  * `params`, when given, also checks the operator's limits and band, the oracle's TWAP window and
  * each listed asset's haircut, fees, buffer and ceiling against the configuration.
  */
-export async function verifyWiring(provider: Provider, book: AddressBook, roles: ExpectedRoles, params?: BallastParams): Promise<void> {
+export async function verifyWiring(
+  provider: Provider,
+  book: AddressBook,
+  roles: ExpectedRoles,
+  params?: BallastParams,
+): Promise<void> {
   const c = book.contracts;
   const problems: string[] = [];
   const same = (a: string, b: string) => getAddress(a) === getAddress(b);
@@ -44,12 +51,20 @@ export async function verifyWiring(provider: Provider, book: AddressBook, roles:
 
   // Code first: nothing else can be checked against an empty address.
   const named: [string, string][] = [
-    ["BallastDollar", c.BallastDollar], ["PriceOracle", c.PriceOracle], ["Reserve", c.Reserve],
-    ["CollateralPolicy", c.CollateralPolicy], ["MarketOperator", c.MarketOperator], ["Pool", c.Pool],
-    ["USDC", c.USDC], ["WETH", c.WETH], ["feeds.USDC", c.feeds.USDC], ["feeds.WETH", c.feeds.WETH],
+    ["BallastDollar", c.BallastDollar],
+    ["PriceOracle", c.PriceOracle],
+    ["Reserve", c.Reserve],
+    ["CollateralPolicy", c.CollateralPolicy],
+    ["MarketOperator", c.MarketOperator],
+    ["Pool", c.Pool],
+    ["USDC", c.USDC],
+    ["WETH", c.WETH],
+    ["feeds.USDC", c.feeds.USDC],
+    ["feeds.WETH", c.feeds.WETH],
   ];
   const v3 = book.venue === "v3";
-  if (params && (params.venue?.kind ?? "v2") !== (book.venue ?? "v2")) problems.push(`the address book's venue is ${book.venue ?? "v2"}, configured ${params.venue?.kind ?? "v2"}`);
+  if (params && (params.venue?.kind ?? "v2") !== (book.venue ?? "v2"))
+    problems.push(`the address book's venue is ${book.venue ?? "v2"}, configured ${params.venue?.kind ?? "v2"}`);
   if (v3 && !c.LiquidityManager) problems.push("the V3 venue's address book has no LiquidityManager");
   if (c.LiquidityManager) named.push(["LiquidityManager", c.LiquidityManager]);
   for (const [name, address] of named) {
@@ -71,7 +86,8 @@ export async function verifyWiring(provider: Provider, book: AddressBook, roles:
     holderName: string,
     holder: string,
   ) => {
-    if (!(await contract.hasRole(ROLES[roleName], holder))) problems.push(`${contractName} is missing ${roleName} for ${holderName} ${holder}`);
+    if (!(await contract.hasRole(ROLES[roleName], holder)))
+      problems.push(`${contractName} is missing ${roleName} for ${holderName} ${holder}`);
   };
 
   // Links between contracts.
@@ -99,7 +115,8 @@ export async function verifyWiring(provider: Provider, book: AddressBook, roles:
   expectLink("MarketOperator.quoteAsset", await operator.quoteAsset(), c.USDC, "USDC");
   const poolTokens = [await pool.token0(), await pool.token1()].map((a: string) => getAddress(a)).sort();
   const wanted = [c.BallastDollar, c.USDC].map((a) => getAddress(a)).sort();
-  if (poolTokens.join() !== wanted.join()) problems.push(`Pool trades ${poolTokens.join("/")}, expected BallastDollar/USDC`);
+  if (poolTokens.join() !== wanted.join())
+    problems.push(`Pool trades ${poolTokens.join("/")}, expected BallastDollar/USDC`);
 
   // Roles.
   await expectRole("BallastDollar", stable, "MINTER_ROLE", "Reserve", c.Reserve);
@@ -108,10 +125,20 @@ export async function verifyWiring(provider: Provider, book: AddressBook, roles:
   await expectRole("Reserve", reserve, "GUARDIAN_ROLE", "guardian", roles.guardian);
   await expectRole("MarketOperator", operator, "GUARDIAN_ROLE", "guardian", roles.guardian);
   await expectRole("MarketOperator", operator, "KEEPER_ROLE", "keeper", roles.keeper);
-  const admins = { BallastDollar: stable, PriceOracle: oracle, Reserve: reserve, CollateralPolicy: policy, MarketOperator: operator };
+  const admins = {
+    BallastDollar: stable,
+    PriceOracle: oracle,
+    Reserve: reserve,
+    CollateralPolicy: policy,
+    MarketOperator: operator,
+  };
   for (const [name, contract] of Object.entries(admins)) {
     await expectRole(name, contract, "DEFAULT_ADMIN_ROLE", "admin", roles.admin);
-    if (roles.formerAdmin && !same(roles.formerAdmin, roles.admin) && (await contract.hasRole(ROLES.DEFAULT_ADMIN_ROLE, roles.formerAdmin))) {
+    if (
+      roles.formerAdmin &&
+      !same(roles.formerAdmin, roles.admin) &&
+      (await contract.hasRole(ROLES.DEFAULT_ADMIN_ROLE, roles.formerAdmin))
+    ) {
       problems.push(`${name} still grants DEFAULT_ADMIN_ROLE to the deployer ${roles.formerAdmin} after the handover`);
     }
   }
@@ -124,7 +151,12 @@ export async function verifyWiring(provider: Provider, book: AddressBook, roles:
 
 async function checkParameters(
   params: BallastParams,
-  c: { operator: ReturnType<typeof connectContract<"MarketOperator">>; oracle: ReturnType<typeof connectContract<"PriceOracle">>; reserve: ReturnType<typeof connectContract<"Reserve">>; book: AddressBook },
+  c: {
+    operator: ReturnType<typeof connectContract<"MarketOperator">>;
+    oracle: ReturnType<typeof connectContract<"PriceOracle">>;
+    reserve: ReturnType<typeof connectContract<"Reserve">>;
+    book: AddressBook;
+  },
   problems: string[],
 ): Promise<void> {
   const expectEqual = (what: string, actual: bigint, expected: bigint) => {
@@ -132,14 +164,34 @@ async function checkParameters(
   };
   const op = params.operator;
   const limits = await c.operator.limits();
-  expectEqual("MarketOperator.limits.maxExpansionPerOp", limits.maxExpansionPerOp, parseUnits(op.maxExpansionPerOp, 18));
-  expectEqual("MarketOperator.limits.maxExpansionPerEpoch", limits.maxExpansionPerEpoch, parseUnits(op.maxExpansionPerEpoch, 18));
-  expectEqual("MarketOperator.limits.maxContractionPerOp", limits.maxContractionPerOp, parseUnits(op.maxContractionPerOp, 18));
-  expectEqual("MarketOperator.limits.maxContractionPerEpoch", limits.maxContractionPerEpoch, parseUnits(op.maxContractionPerEpoch, 18));
+  expectEqual(
+    "MarketOperator.limits.maxExpansionPerOp",
+    limits.maxExpansionPerOp,
+    parseUnits(op.maxExpansionPerOp, 18),
+  );
+  expectEqual(
+    "MarketOperator.limits.maxExpansionPerEpoch",
+    limits.maxExpansionPerEpoch,
+    parseUnits(op.maxExpansionPerEpoch, 18),
+  );
+  expectEqual(
+    "MarketOperator.limits.maxContractionPerOp",
+    limits.maxContractionPerOp,
+    parseUnits(op.maxContractionPerOp, 18),
+  );
+  expectEqual(
+    "MarketOperator.limits.maxContractionPerEpoch",
+    limits.maxContractionPerEpoch,
+    parseUnits(op.maxContractionPerEpoch, 18),
+  );
   expectEqual("MarketOperator.limits.cooldownSec", limits.cooldownSec, BigInt(op.cooldownSec));
   expectEqual("MarketOperator.limits.epochSec", limits.epochSec, BigInt(op.epochSec));
   expectEqual("MarketOperator.bandBps", await c.operator.bandBps(), BigInt(op.bandBps));
-  expectEqual("MarketOperator.maxSpotTwapDeviationBps", await c.operator.maxSpotTwapDeviationBps(), BigInt(op.maxSpotTwapDeviationBps));
+  expectEqual(
+    "MarketOperator.maxSpotTwapDeviationBps",
+    await c.operator.maxSpotTwapDeviationBps(),
+    BigInt(op.maxSpotTwapDeviationBps),
+  );
   const [minShareBps, maxLossBps, maxLossPerEpochWad] = sizingArgs(op.sizing);
   expectEqual("MarketOperator.minOperationShareBps", await c.operator.minOperationShareBps(), BigInt(minShareBps));
   expectEqual("MarketOperator.maxLossBps", await c.operator.maxLossBps(), BigInt(maxLossBps));
@@ -158,7 +210,13 @@ async function checkParameters(
 }
 
 /** The V3 venue: MarketOperatorV3 trades on the book's pool; the LiquidityManager's links, rights, range and cap; the pool's tier and cardinality. */
-async function checkV3(provider: Provider, book: AddressBook, roles: ExpectedRoles, params: BallastParams | undefined, problems: string[]): Promise<void> {
+async function checkV3(
+  provider: Provider,
+  book: AddressBook,
+  roles: ExpectedRoles,
+  params: BallastParams | undefined,
+  problems: string[],
+): Promise<void> {
   const c = book.contracts;
   const lmAddress = c.LiquidityManager!;
   const same = (a: string, b: string) => getAddress(a) === getAddress(b);
@@ -177,28 +235,56 @@ async function checkV3(provider: Provider, book: AddressBook, roles: ExpectedRol
   expectLink("LiquidityManager.pool", await lm.pool(), c.Pool, "Pool");
   expectLink("LiquidityManager.quoteAsset", await lm.quoteAsset(), c.USDC, "USDC");
 
-  const has = async (name: string, contract: { hasRole(role: string, account: string): Promise<boolean> }, role: keyof typeof ROLES, holderName: string, holder: string) => {
-    if (!(await contract.hasRole(ROLES[role], holder))) problems.push(`${name} is missing ${role} for ${holderName} ${holder}`);
+  const has = async (
+    name: string,
+    contract: { hasRole(role: string, account: string): Promise<boolean> },
+    role: keyof typeof ROLES,
+    holderName: string,
+    holder: string,
+  ) => {
+    if (!(await contract.hasRole(ROLES[role], holder)))
+      problems.push(`${name} is missing ${role} for ${holderName} ${holder}`);
   };
-  await has("BallastDollar", connectContract("BallastDollar", c.BallastDollar, provider), "MINTER_ROLE", "LiquidityManager", lmAddress);
+  await has(
+    "BallastDollar",
+    connectContract("BallastDollar", c.BallastDollar, provider),
+    "MINTER_ROLE",
+    "LiquidityManager",
+    lmAddress,
+  );
   await has("Reserve", connectContract("Reserve", c.Reserve, provider), "OPERATOR_ROLE", "LiquidityManager", lmAddress);
   await has("LiquidityManager", lm, "OPERATOR_ROLE", "keeper", roles.keeper);
   await has("LiquidityManager", lm, "DEFAULT_ADMIN_ROLE", "admin", roles.admin);
-  if (roles.formerAdmin && !same(roles.formerAdmin, roles.admin) && (await lm.hasRole(ROLES.DEFAULT_ADMIN_ROLE, roles.formerAdmin))) {
-    problems.push(`LiquidityManager still grants DEFAULT_ADMIN_ROLE to the deployer ${roles.formerAdmin} after the handover`);
+  if (
+    roles.formerAdmin &&
+    !same(roles.formerAdmin, roles.admin) &&
+    (await lm.hasRole(ROLES.DEFAULT_ADMIN_ROLE, roles.formerAdmin))
+  ) {
+    problems.push(
+      `LiquidityManager still grants DEFAULT_ADMIN_ROLE to the deployer ${roles.formerAdmin} after the handover`,
+    );
   }
 
   const venue = params?.venue?.kind === "v3" ? params.venue : null;
   if (!venue) return;
   const pool = new Contract(c.Pool, V3_POOL_ABI, provider);
   const fee = (await pool.fee()) as bigint;
-  if (fee !== BigInt(venue.feePips)) problems.push(`Pool fee is ${fee} pips, configured venue.feePips ${venue.feePips}`);
+  if (fee !== BigInt(venue.feePips))
+    problems.push(`Pool fee is ${fee} pips, configured venue.feePips ${venue.feePips}`);
   const slot0 = (await pool.slot0()) as { sqrtPriceX96: bigint; observationCardinalityNext: bigint };
   if (slot0.sqrtPriceX96 === 0n) problems.push("Pool is not initialised");
   if (slot0.observationCardinalityNext < BigInt(venue.observationCardinality)) {
-    problems.push(`Pool observation cardinality is ${slot0.observationCardinalityNext}, configured venue.observationCardinality ${venue.observationCardinality}`);
+    problems.push(
+      `Pool observation cardinality is ${slot0.observationCardinalityNext}, configured venue.observationCardinality ${venue.observationCardinality}`,
+    );
   }
-  if ((await lm.rangeBps()) !== BigInt(venue.polRangeBps)) problems.push(`LiquidityManager.rangeBps is ${await lm.rangeBps()}, configured venue.polRangeBps ${venue.polRangeBps}`);
+  if ((await lm.rangeBps()) !== BigInt(venue.polRangeBps))
+    problems.push(
+      `LiquidityManager.rangeBps is ${await lm.rangeBps()}, configured venue.polRangeBps ${venue.polRangeBps}`,
+    );
   const cap = parseUnits(venue.polMaxQuote, 18);
-  if ((await lm.maxQuoteDeployedWad()) !== cap) problems.push(`LiquidityManager.maxQuoteDeployedWad is ${await lm.maxQuoteDeployedWad()}, configured venue.polMaxQuote ${cap}`);
+  if ((await lm.maxQuoteDeployedWad()) !== cap)
+    problems.push(
+      `LiquidityManager.maxQuoteDeployedWad is ${await lm.maxQuoteDeployedWad()}, configured venue.polMaxQuote ${cap}`,
+    );
 }

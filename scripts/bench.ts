@@ -19,7 +19,16 @@ import { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
-import { ScenarioError, builtInScenarioNames, loadScenario, orderRows, pegJsonRow, pegMonteCarloMarkdown, priceChartSvg, POLICY_NAMES } from "../keeper/sim";
+import {
+  ScenarioError,
+  builtInScenarioNames,
+  loadScenario,
+  orderRows,
+  pegJsonRow,
+  pegMonteCarloMarkdown,
+  priceChartSvg,
+  POLICY_NAMES,
+} from "../keeper/sim";
 import { SimInputError, parseSeeds, parseVenues, parseWorkers } from "../keeper/sim/inputs";
 import type { PegRow } from "../keeper/sim/aggregate";
 import { defaultWorkers } from "../keeper/sim/montecarlo";
@@ -39,7 +48,14 @@ function gasTableMarkdown(rows: GasRow[]): string {
   const lines = [
     "| venue | operation | gas | floor | floor gas | ratio | target | met |",
     "|---|---|---|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.venue} | ${r.operation} | ${r.gas.toLocaleString("en-US")} | ${r.baseline} | ${r.baselineGas.toLocaleString("en-US")} | ${r.ratio} | ${r.target} | ${r.meetsTarget ? "yes" : "**no**"} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.venue} | ${r.operation} | ${r.gas.toLocaleString("en-US")} | ${
+          r.baseline
+        } | ${r.baselineGas.toLocaleString("en-US")} | ${r.ratio} | ${r.target} | ${
+          r.meetsTarget ? "yes" : "**no**"
+        } |`,
+    ),
   ];
   return lines.join("\n") + "\n";
 }
@@ -66,11 +82,13 @@ const GAS_MD_SECTION = /## Gas\n\n[\s\S]*?(?=## Peg)/;
 /** `--gas-only`: the gas rows into an existing bench.json, bench.md and README; the peg parts stay. */
 function writeGasOnly(outDir: string, readmeFile: string | null, gas: GasRow[]): void {
   const jsonFile = resolve(outDir, "bench.json");
-  if (!existsSync(jsonFile)) throw new SimInputError("--gas-only", `${jsonFile} does not exist: run the whole bench once first`);
+  if (!existsSync(jsonFile))
+    throw new SimInputError("--gas-only", `${jsonFile} does not exist: run the whole bench once first`);
   const report = JSON.parse(readFileSync(jsonFile, "utf8")) as Record<string, unknown>;
   writeFileSync(jsonFile, JSON.stringify({ ...report, gas }, null, 2) + "\n");
   const mdFile = resolve(outDir, "bench.md");
-  if (existsSync(mdFile)) writeFileSync(mdFile, readFileSync(mdFile, "utf8").replace(GAS_MD_SECTION, `## Gas\n\n${gasTableMarkdown(gas)}\n`));
+  if (existsSync(mdFile))
+    writeFileSync(mdFile, readFileSync(mdFile, "utf8").replace(GAS_MD_SECTION, `## Gas\n\n${gasTableMarkdown(gas)}\n`));
   if (readmeFile) {
     const text = readFileSync(readmeFile, "utf8");
     if (hasSection(text, "gas")) writeFileSync(readmeFile, replaceSection(text, "gas", gasTableMarkdown(gas)));
@@ -108,7 +126,11 @@ async function main(argv: string[]): Promise<void> {
   if (readmeFile) {
     if (!existsSync(readmeFile)) throw new SimInputError("--readme", `${readmeFile} does not exist`);
     const text = readFileSync(readmeFile, "utf8");
-    if (!hasSection(text, "peg")) throw new SimInputError("--readme", `${readmeFile} has no <!-- bench:peg:start --> … <!-- bench:peg:end --> markers`);
+    if (!hasSection(text, "peg"))
+      throw new SimInputError(
+        "--readme",
+        `${readmeFile} has no <!-- bench:peg:start --> … <!-- bench:peg:end --> markers`,
+      );
   }
 
   process.stderr.write("bench: compiling…\n");
@@ -119,7 +141,11 @@ async function main(argv: string[]): Promise<void> {
   if (opts.gasOnly) {
     writeGasOnly(outDir, readmeFile, gas);
     process.stdout.write(gasTableMarkdown(gas));
-    process.stderr.write(`bench: wrote the gas rows into ${outDir}/bench.json, bench.md${readmeFile ? ` and ${readmeFile}` : ""} in ${Math.round((gasDone - started) / 1000)} s\n`);
+    process.stderr.write(
+      `bench: wrote the gas rows into ${outDir}/bench.json, bench.md${
+        readmeFile ? ` and ${readmeFile}` : ""
+      } in ${Math.round((gasDone - started) / 1000)} s\n`,
+    );
     return;
   }
 
@@ -127,15 +153,28 @@ async function main(argv: string[]): Promise<void> {
   // The README stays within its length: the V3 comparison is one sentence linking bench.md.
   // The sweep, chart and frontier run on the first venue (the V2 pair unless only V3 is asked for).
   const bar = new ProgressBar(`bench: peg ${venues[0]}`);
-  const outcome = await runMonteCarlo({ scenarios, policies, seeds, workers, sweep, traceSeed0: true, traceScenarios: [CHART_SCENARIO], venue: venues[0] }, (done, total, last) =>
-    bar.update(done, total, last ? `${last.scenario.name} / ${last.policy} / seed ${last.seedIndex}` : ""),
+  const outcome = await runMonteCarlo(
+    {
+      scenarios,
+      policies,
+      seeds,
+      workers,
+      sweep,
+      traceSeed0: true,
+      traceScenarios: [CHART_SCENARIO],
+      venue: venues[0],
+    },
+    (done, total, last) =>
+      bar.update(done, total, last ? `${last.scenario.name} / ${last.policy} / seed ${last.seedIndex}` : ""),
   );
   bar.done(`bench: ${outcome.runs} simulator runs on ${venues[0]} done (${seeds} seeds, ${workers} workers)`);
   let v3Rows: PegRow[] = [];
   if (venues.length > 1) {
     const barV3 = new ProgressBar("bench: peg v3");
-    const v3 = await runMonteCarlo({ scenarios, policies, seeds, workers, traceSeed0: false, venue: "v3" }, (done, total, last) =>
-      barV3.update(done, total, last ? `${last.scenario.name} / ${last.policy} / seed ${last.seedIndex}` : ""),
+    const v3 = await runMonteCarlo(
+      { scenarios, policies, seeds, workers, traceSeed0: false, venue: "v3" },
+      (done, total, last) =>
+        barV3.update(done, total, last ? `${last.scenario.name} / ${last.policy} / seed ${last.seedIndex}` : ""),
     );
     barV3.done(`bench: ${v3.runs} simulator runs on v3 done`);
     v3Rows = orderRows(v3.rows);
@@ -151,15 +190,43 @@ async function main(argv: string[]): Promise<void> {
 
   mkdirSync(outDir, { recursive: true });
   const rows = orderRows(outcome.rows);
-  const frontier = outcome.sweepRows.map((s) => ({ setting: s.row.setting ?? {}, label: s.label, ...pegJsonRow(s.row) }));
-  writeFileSync(resolve(outDir, "bench.json"), JSON.stringify({ gas, peg: [...rows, ...v3Rows].map(pegJsonRow), frontier, meta: { seeds, venues, sweep: sweep.params.map((p) => p.name), timing } }, null, 2) + "\n");
+  const frontier = outcome.sweepRows.map((s) => ({
+    setting: s.row.setting ?? {},
+    label: s.label,
+    ...pegJsonRow(s.row),
+  }));
+  writeFileSync(
+    resolve(outDir, "bench.json"),
+    JSON.stringify(
+      {
+        gas,
+        peg: [...rows, ...v3Rows].map(pegJsonRow),
+        frontier,
+        meta: { seeds, venues, sweep: sweep.params.map((p) => p.name), timing },
+      },
+      null,
+      2,
+    ) + "\n",
+  );
   const chartFile = resolve(outDir, `bench-${CHART_SCENARIO}.svg`);
-  writeFileSync(chartFile, priceChartSvg(outcome.traces.filter((r) => r.label === CHART_SCENARIO), { title: `${CHART_SCENARIO}: price vs $1 peg, all policies (seed 0)` }));
+  writeFileSync(
+    chartFile,
+    priceChartSvg(
+      outcome.traces.filter((r) => r.label === CHART_SCENARIO),
+      { title: `${CHART_SCENARIO}: price vs $1 peg, all policies (seed 0)` },
+    ),
+  );
   const generatedBy = `npm run bench${seeds === DEFAULT_BENCH_SEEDS ? "" : ` -- --seeds ${seeds}`}`;
-  const frontierFiles = writeFrontier(outDir, frontierScenarios(outcome.rows, outcome.sweepRows), { sweep: sweep.settings.map((s) => settingLabel(s)).join(" · "), seeds, generatedBy });
+  const frontierFiles = writeFrontier(outDir, frontierScenarios(outcome.rows, outcome.sweepRows), {
+    sweep: sweep.settings.map((s) => settingLabel(s)).join(" · "),
+    seeds,
+    generatedBy,
+  });
   const pegSection = readmePegSection(rows, { seeds, generatedBy });
   const v3Section = v3Rows.length ? readmePegSection(v3Rows, { seeds, generatedBy }) : "";
-  const readmeSection = v3Rows.length ? `${pegSection.trimEnd()} The same comparison on the V3 pool (0.01% tier, protocol-owned liquidity ±20 bps): [reports/bench.md](reports/bench.md#${V3_ANCHOR}).\n` : pegSection;
+  const readmeSection = v3Rows.length
+    ? `${pegSection.trimEnd()} The same comparison on the V3 pool (0.01% tier, protocol-owned liquidity ±20 bps): [reports/bench.md](reports/bench.md#${V3_ANCHOR}).\n`
+    : pegSection;
   const md = [
     "# Ballast benchmark",
     "",
@@ -173,7 +240,9 @@ async function main(argv: string[]): Promise<void> {
     pegSection,
     "## Peg: every scenario × policy",
     "",
-    `Mean ± 95% CI over ${seeds} seeds. Worst blocks outside ±50/±10 bps: the longest run of consecutive blocks outside the band (the slowest recovery). Max dev after shock leaves out each one-block shock's first blocks (the scenario's \`shockBlocks\`). Total cost = gas + subsidies − trading P&L of the protocol's operations, per run, USD. Cost per bps removed: extra cost over \`none\` per bps of RMS removed, paired by seed (— where the policy removes none). Min ratio: the lowest collateral ratio at true prices, with the 5% expected shortfall across seeds in brackets. Definitions: docs/simulation.md. The frontier (Ballast swept over ${sweep.params.map((p) => p.name).join(", ")}): frontier.html.`,
+    `Mean ± 95% CI over ${seeds} seeds. Worst blocks outside ±50/±10 bps: the longest run of consecutive blocks outside the band (the slowest recovery). Max dev after shock leaves out each one-block shock's first blocks (the scenario's \`shockBlocks\`). Total cost = gas + subsidies − trading P&L of the protocol's operations, per run, USD. Cost per bps removed: extra cost over \`none\` per bps of RMS removed, paired by seed (— where the policy removes none). Min ratio: the lowest collateral ratio at true prices, with the 5% expected shortfall across seeds in brackets. Definitions: docs/simulation.md. The frontier (Ballast swept over ${sweep.params
+      .map((p) => p.name)
+      .join(", ")}): frontier.html.`,
     "",
     pegMonteCarloMarkdown(rows),
     ...(v3Rows.length
@@ -197,7 +266,11 @@ async function main(argv: string[]): Promise<void> {
     writeFileSync(readmeFile, text);
   }
   process.stdout.write(gasTableMarkdown(gas));
-  process.stderr.write(`bench: wrote bench.json, bench.md, ${chartFile}, ${frontierFiles.length} frontier files${readmeFile ? ` and ${readmeFile}'s sections` : ""} in ${wallSec} s\n`);
+  process.stderr.write(
+    `bench: wrote bench.json, bench.md, ${chartFile}, ${frontierFiles.length} frontier files${
+      readmeFile ? ` and ${readmeFile}'s sections` : ""
+    } in ${wallSec} s\n`,
+  );
 }
 
 main(process.argv).catch((e: unknown) => {

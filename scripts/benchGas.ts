@@ -34,14 +34,33 @@ export async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<n
 }
 
 /** Runs `make` twice and returns the second call's gas. */
-export async function steady(make: () => Promise<ContractTransactionResponse>, between?: () => Promise<void>): Promise<number> {
+export async function steady(
+  make: () => Promise<ContractTransactionResponse>,
+  between?: () => Promise<void>,
+): Promise<number> {
   await gasOf(make());
   if (between) await between();
   return gasOf(make());
 }
 
-export function row(operation: string, gas: number, baseline: string, baselineGas: number, target: { text: string; ok: (g: number, b: number) => boolean }, venue: GasRow["venue"] = "v2"): GasRow {
-  return { venue, operation, gas, baseline, baselineGas, ratio: Math.round((gas / baselineGas) * 1000) / 1000, target: target.text, meetsTarget: target.ok(gas, baselineGas) };
+export function row(
+  operation: string,
+  gas: number,
+  baseline: string,
+  baselineGas: number,
+  target: { text: string; ok: (g: number, b: number) => boolean },
+  venue: GasRow["venue"] = "v2",
+): GasRow {
+  return {
+    venue,
+    operation,
+    gas,
+    baseline,
+    baselineGas,
+    ratio: Math.round((gas / baselineGas) * 1000) / 1000,
+    target: target.text,
+    meetsTarget: target.ok(gas, baselineGas),
+  };
 }
 
 const atMostFloor = { text: "≤ floor", ok: (g: number, b: number) => g <= b };
@@ -69,13 +88,20 @@ export async function measureGas(log: (line: string) => void): Promise<GasRow[]>
   const tBallast = await steady(() => f.stable.connect(f.user).transfer(f.trader.address, one));
   const tOz = await steady(() => oz.connect(f.user).transfer(f.trader.address, one));
   rows.push(row("BallastDollar.transfer", tBallast, "OpenZeppelin ERC20.transfer", tOz, atMostFloor));
-  const tfBallast = await steady(() => f.stable.connect(f.arbitrageur).transferFrom(f.user.address, f.trader.address, one));
+  const tfBallast = await steady(() =>
+    f.stable.connect(f.arbitrageur).transferFrom(f.user.address, f.trader.address, one),
+  );
   const tfOz = await steady(() => oz.connect(f.arbitrageur).transferFrom(f.user.address, f.trader.address, one));
   rows.push(row("BallastDollar.transferFrom", tfBallast, "OpenZeppelin ERC20.transferFrom", tfOz, atMostFloor));
 
   // --- user mint / redeem vs a two-transfer swap facility plus one Chainlink read.
   log("gas: user mint / redeem");
-  const facility = await new BenchSwapFacility__factory(f.admin).deploy(await oz.getAddress(), usdcAddress, await usdc.feed.getAddress(), 10n ** 12n);
+  const facility = await new BenchSwapFacility__factory(f.admin).deploy(
+    await oz.getAddress(),
+    usdcAddress,
+    await usdc.feed.getAddress(),
+    10n ** 12n,
+  );
   const facilityAddress = await facility.getAddress();
   await (await oz.mint(facilityAddress, parseUnits("1000000", 18))).wait();
   await (await usdc.token.mint(facilityAddress, parseUnits("1000000", 6))).wait();
@@ -87,14 +113,29 @@ export async function measureGas(log: (line: string) => void): Promise<GasRow[]>
   const thousandUsdc = parseUnits("1000", 6);
   const mintBallast = await steady(() => f.reserve.connect(f.user).mint(usdcAddress, thousandUsdc, 0, f.user.address));
   const mintFloor = await steady(() => facility.connect(f.user).sellGem(thousandUsdc));
-  rows.push(row("Reserve.mint (USDC)", mintBallast, "swap facility (2 transfers) + 1 Chainlink read", mintFloor, within10Pct));
-  const redeemBallast = await steady(() => f.reserve.connect(f.user).redeem(usdcAddress, parseUnits("500", 18), 0, f.user.address));
+  rows.push(
+    row("Reserve.mint (USDC)", mintBallast, "swap facility (2 transfers) + 1 Chainlink read", mintFloor, within10Pct),
+  );
+  const redeemBallast = await steady(() =>
+    f.reserve.connect(f.user).redeem(usdcAddress, parseUnits("500", 18), 0, f.user.address),
+  );
   const redeemFloor = await steady(() => facility.connect(f.user).buyGem(parseUnits("500", 6)));
-  rows.push(row("Reserve.redeem (USDC)", redeemBallast, "swap facility (2 transfers) + 1 Chainlink read", redeemFloor, within10Pct));
+  rows.push(
+    row(
+      "Reserve.redeem (USDC)",
+      redeemBallast,
+      "swap facility (2 transfers) + 1 Chainlink read",
+      redeemFloor,
+      within10Pct,
+    ),
+  );
 
   // --- expandSupply / contractSupply vs a raw V2 swap + mint/burn + one read per collateral.
   log("gas: expandSupply / contractSupply");
-  const factory = f.factory as unknown as { createPair(a: string, b: string): Promise<ContractTransactionResponse>; getPair(a: string, b: string): Promise<string> };
+  const factory = f.factory as unknown as {
+    createPair(a: string, b: string): Promise<ContractTransactionResponse>;
+    getPair(a: string, b: string): Promise<string>;
+  };
   await (await factory.createPair(await oz.getAddress(), usdcAddress)).wait();
   const floorPairAddress = await factory.getPair(await oz.getAddress(), usdcAddress);
   const floorPair = new ethers.Contract(floorPairAddress, UniswapV2PairArtifact.abi, f.admin);
@@ -102,7 +143,10 @@ export async function measureGas(log: (line: string) => void): Promise<GasRow[]>
   await (await usdc.token.mint(floorPairAddress, parseUnits("1000000", 6))).wait();
   await (await floorPair.getFunction("mint")(f.admin.address)).wait();
   const floor = await new BenchMarketOperationFloor__factory(f.admin).deploy(
-    await oz.getAddress(), usdcAddress, floorPairAddress, [await usdc.feed.getAddress(), await weth.feed.getAddress()],
+    await oz.getAddress(),
+    usdcAddress,
+    floorPairAddress,
+    [await usdc.feed.getAddress(), await weth.feed.getAddress()],
   );
   await (await usdc.token.mint(await floor.getAddress(), parseUnits("1000000", 6))).wait();
   const floorTokenIs0 = (await floorPair.getFunction("token0")()) === (await oz.getAddress());
@@ -134,10 +178,14 @@ export async function measureGas(log: (line: string) => void): Promise<GasRow[]>
   };
   await pushUp();
   const expandBallast = await steady(() => f.operator.connect(f.keeper).expandSupply(MaxUint256, 0), pushUp);
-  rows.push(row("MarketOperator.expandSupply", expandBallast, "V2 swap + mint + 2 Chainlink reads", expandFloor, plus15k));
+  rows.push(
+    row("MarketOperator.expandSupply", expandBallast, "V2 swap + mint + 2 Chainlink reads", expandFloor, plus15k),
+  );
   await pushDown();
   const contractBallast = await steady(() => f.operator.connect(f.keeper).contractSupply(MaxUint256, 0), pushDown);
-  rows.push(row("MarketOperator.contractSupply", contractBallast, "V2 swap + burn + 2 Chainlink reads", contractFloor, plus15k));
+  rows.push(
+    row("MarketOperator.contractSupply", contractBallast, "V2 swap + burn + 2 Chainlink reads", contractFloor, plus15k),
+  );
 
   // --- CollateralPolicy.refresh vs a single-slot update.
   log("gas: CollateralPolicy.refresh");

@@ -26,22 +26,55 @@ export async function measureV3Gas(): Promise<{ operation: string; gas: number }
   const sqrt = (p: bigint) => v3.sqrtPriceForQuotePerToken(p, f.v3.tokenIsToken0, WAD, 10n ** 6n);
   const rows: { operation: string; gas: number }[] = [];
   const buy = (limit: bigint) => f.router.connect(f.trader).swap(pool, buysToken, parseUnits("1000", 6), limit);
-  rows.push({ operation: "raw V3 swap (1,000 USDC in, through the trader's callback)", gas: await steady(() => buy(sqrt(parseUnits("1.1", 18)))) });
+  rows.push({
+    operation: "raw V3 swap (1,000 USDC in, through the trader's callback)",
+    gas: await steady(() => buy(sqrt(parseUnits("1.1", 18)))),
+  });
   rows.push({
     operation: "raw V3 swap with a price limit 1 bps above spot",
-    gas: await steady(async () => buy(sqrt(v3.quotePerTokenWad((await f.v3.pool.slot0()).sqrtPriceX96, f.v3.tokenIsToken0, WAD, 10n ** 6n) * 10_001n / 10_000n))),
+    gas: await steady(async () =>
+      buy(
+        sqrt(
+          (v3.quotePerTokenWad((await f.v3.pool.slot0()).sqrtPriceX96, f.v3.tokenIsToken0, WAD, 10n ** 6n) * 10_001n) /
+            10_000n,
+        ),
+      ),
+    ),
   });
   const lm = f.v3.liquidityManager;
   const liquidity = async () => {
     const s = await f.v3.pool.slot0();
-    return liquidityForQuote(s.sqrtPriceX96, Number(await lm.tickLower()), Number(await lm.tickUpper()), f.v3.tokenIsToken0, parseUnits("500", 6));
+    return liquidityForQuote(
+      s.sqrtPriceX96,
+      Number(await lm.tickLower()),
+      Number(await lm.tickUpper()),
+      f.v3.tokenIsToken0,
+      parseUnits("500", 6),
+    );
   };
-  rows.push({ operation: "LiquidityManager.addLiquidity (500 USDC a side)", gas: await steady(async () => lm.connect(f.keeper).addLiquidity(await liquidity(), parseUnits("1000", 18), parseUnits("1000", 6))) });
-  rows.push({ operation: "LiquidityManager.removeLiquidity (same size)", gas: await steady(async () => lm.connect(f.keeper).removeLiquidity(await liquidity(), 0n, 0n)) });
-  rows.push({ operation: "LiquidityManager.collectFees", gas: await steady(async () => { await buy(sqrt(parseUnits("1.1", 18))); return lm.collectFees(); }) });
+  rows.push({
+    operation: "LiquidityManager.addLiquidity (500 USDC a side)",
+    gas: await steady(async () =>
+      lm.connect(f.keeper).addLiquidity(await liquidity(), parseUnits("1000", 18), parseUnits("1000", 6)),
+    ),
+  });
+  rows.push({
+    operation: "LiquidityManager.removeLiquidity (same size)",
+    gas: await steady(async () => lm.connect(f.keeper).removeLiquidity(await liquidity(), 0n, 0n)),
+  });
+  rows.push({
+    operation: "LiquidityManager.collectFees",
+    gas: await steady(async () => {
+      await buy(sqrt(parseUnits("1.1", 18)));
+      return lm.collectFees();
+    }),
+  });
   for (const m of await measureV3Operations(f)) {
     rows.push({ operation: m.operation, gas: m.gas });
-    rows.push({ operation: `raw V3 swap of the same input to the peg limit (${m.expand ? "tokens" : "USDC"} in)`, gas: m.rawSwapGas });
+    rows.push({
+      operation: `raw V3 swap of the same input to the peg limit (${m.expand ? "tokens" : "USDC"} in)`,
+      gas: m.rawSwapGas,
+    });
     rows.push({ operation: `floor: ${m.floor}`, gas: m.floorGas });
   }
   return rows;
@@ -76,7 +109,8 @@ async function measureV3Operations(f: V3Fixture): Promise<V3OperationGas[]> {
   await (await f.usdc.token.mint(f.trader.address, parseUnits("50000000", 6))).wait();
   const pool = await f.v3.pool.getAddress();
   const usdc = await f.usdc.token.getAddress();
-  const peg = (sell: boolean) => v3.sqrtPriceAt(WAD * 10n ** 6n, WAD * WAD, f.v3.tokenIsToken0, sell === f.v3.tokenIsToken0);
+  const peg = (sell: boolean) =>
+    v3.sqrtPriceAt(WAD * 10n ** 6n, WAD * WAD, f.v3.tokenIsToken0, sell === f.v3.tokenIsToken0);
   const offPeg = async (bps: bigint) => {
     await pushV3PriceTo(f, (WAD * (10_000n + bps)) / 10_000n);
     await time.increase(f.params.oracle.twapWindowSec); // a whole window, so the TWAP sits on this side
@@ -91,7 +125,9 @@ async function measureV3Operations(f: V3Fixture): Promise<V3OperationGas[]> {
       p = await op.preview();
     }
     if (p.amount === 0n) throw new Error(`no ${expand ? "expansion" : "contraction"} due: blocker ${p.blocker}`);
-    const tx = expand ? op.connect(f.keeper).expandSupply(p.amount, p.expectedOut) : op.connect(f.keeper).contractSupply(p.amount, p.expectedOut);
+    const tx = expand
+      ? op.connect(f.keeper).expandSupply(p.amount, p.expectedOut)
+      : op.connect(f.keeper).contractSupply(p.amount, p.expectedOut);
     return { gas: await gasOf(tx), amount: p.amount };
   };
   const raw = async (expand: boolean, amount: bigint) => {
@@ -99,14 +135,17 @@ async function measureV3Operations(f: V3Fixture): Promise<V3OperationGas[]> {
     if (expand) {
       // The trader holds the tokens it sells (minted at the peg through the Reserve).
       await (await f.usdc.token.connect(f.trader).approve(await f.reserve.getAddress(), amount)).wait();
-      await (await f.reserve.connect(f.trader).mint(usdc, amount / 10n ** 12n + 10n ** 6n * 1_000n, 0n, f.trader.address)).wait();
+      await (
+        await f.reserve.connect(f.trader).mint(usdc, amount / 10n ** 12n + 10n ** 6n * 1_000n, 0n, f.trader.address)
+      ).wait();
     }
     return gasOf(f.router.connect(f.trader).swap(pool, expand === f.v3.tokenIsToken0, amount, peg(expand)));
   };
   const [usdcCollateral, wethCollateral] = f.collaterals;
-  const floor = await new BenchV3OperationFloor__factory(f.admin).deploy(
-    await f.stable.getAddress(), usdc, pool, [await usdcCollateral.feed.getAddress(), await wethCollateral.feed.getAddress()],
-  );
+  const floor = await new BenchV3OperationFloor__factory(f.admin).deploy(await f.stable.getAddress(), usdc, pool, [
+    await usdcCollateral.feed.getAddress(),
+    await wethCollateral.feed.getAddress(),
+  ]);
   await (await f.stable.connect(f.admin).grantRole(await f.stable.MINTER_ROLE(), await floor.getAddress())).wait();
   await (await f.usdc.token.mint(await floor.getAddress(), parseUnits("50000000", 6))).wait();
   const floorOperation = async (expand: boolean, amount: bigint) => {

@@ -42,8 +42,11 @@ function pruneOrphans(srcDir, outDir, skip = new Set()) {
 }
 
 function main() {
-
-  const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b", path.join(ROOT, "keeper", "tsconfig.build.json")], { cwd: ROOT, stdio: "inherit" });
+  const tsc = spawnSync(
+    process.execPath,
+    [require.resolve("typescript/bin/tsc"), "-b", path.join(ROOT, "keeper", "tsconfig.build.json")],
+    { cwd: ROOT, stdio: "inherit" },
+  );
   if (tsc.status !== 0) {
     process.stderr.write(`build:keeper: tsc failed (${tsc.status ?? tsc.signal})\n`);
     process.exit(tsc.status || 1);

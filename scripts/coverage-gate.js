@@ -62,7 +62,9 @@ function main() {
     console.log(`${path.padEnd(40)} lines ${show(m.lines).padEnd(20)} branches ${show(m.branches)}`);
     for (const side of m.uncovered) console.log(`    uncovered branch ${path}:${side}`);
   }
-  console.log(`${"contracts/ (protocol)".padEnd(40)} lines ${show(total.lines).padEnd(20)} branches ${show(total.branches)}`);
+  console.log(
+    `${"contracts/ (protocol)".padEnd(40)} lines ${show(total.lines).padEnd(20)} branches ${show(total.branches)}`,
+  );
   const short = ["lines", "branches"].filter((key) => percent(total[key]) < min);
   if (short.length) {
     console.error(`coverage-gate: ${short.join(" and ")} below ${min}%`);

@@ -4,22 +4,34 @@ import { deployBallast } from "../deploy/deploy";
 import { expectedFailure, out, runTask } from "./lib/cli";
 
 export async function deployTask(hre: HardhatRuntimeEnvironment, venue?: string): Promise<void> {
-  await runTask(
-    async () => {
-      const outcome = await deployBallast(hre, { venue, log: (line) => out(line) });
-      const c = outcome.addressBook.contracts;
-      const rows: [string, string][] = [
-        ["BallastDollar", c.BallastDollar], ["PriceOracle", c.PriceOracle], ["Reserve", c.Reserve],
-        ["CollateralPolicy", c.CollateralPolicy], ["MarketOperator", c.MarketOperator], ["Pool", c.Pool],
-        ["USDC", c.USDC], ["WETH", c.WETH], ["feeds.USDC", c.feeds.USDC], ["feeds.WETH", c.feeds.WETH],
-        ...(c.LiquidityManager ? [["LiquidityManager", c.LiquidityManager] as [string, string]] : []),
-      ];
-      out();
-      out(`  venue             ${outcome.addressBook.venue === "v3" ? "Uniswap V3 pool with protocol-owned liquidity" : "Uniswap V2 pair"}`);
-      for (const [name, address] of rows) out(`  ${name.padEnd(17)} ${address}`);
-      out(`  roles: admin ${outcome.record.roles.admin}, guardian ${outcome.record.roles.guardian}, keeper ${outcome.record.roles.keeper}` +
-        (outcome.record.localKeeperAccountIndex === null ? "" : ` (local account #${outcome.record.localKeeperAccountIndex})`));
-    },
-    expectedFailure,
-  );
+  await runTask(async () => {
+    const outcome = await deployBallast(hre, { venue, log: (line) => out(line) });
+    const c = outcome.addressBook.contracts;
+    const rows: [string, string][] = [
+      ["BallastDollar", c.BallastDollar],
+      ["PriceOracle", c.PriceOracle],
+      ["Reserve", c.Reserve],
+      ["CollateralPolicy", c.CollateralPolicy],
+      ["MarketOperator", c.MarketOperator],
+      ["Pool", c.Pool],
+      ["USDC", c.USDC],
+      ["WETH", c.WETH],
+      ["feeds.USDC", c.feeds.USDC],
+      ["feeds.WETH", c.feeds.WETH],
+      ...(c.LiquidityManager ? [["LiquidityManager", c.LiquidityManager] as [string, string]] : []),
+    ];
+    out();
+    out(
+      `  venue             ${
+        outcome.addressBook.venue === "v3" ? "Uniswap V3 pool with protocol-owned liquidity" : "Uniswap V2 pair"
+      }`,
+    );
+    for (const [name, address] of rows) out(`  ${name.padEnd(17)} ${address}`);
+    out(
+      `  roles: admin ${outcome.record.roles.admin}, guardian ${outcome.record.roles.guardian}, keeper ${outcome.record.roles.keeper}` +
+        (outcome.record.localKeeperAccountIndex === null
+          ? ""
+          : ` (local account #${outcome.record.localKeeperAccountIndex})`),
+    );
+  }, expectedFailure);
 }

@@ -31,7 +31,9 @@ function main(argv) {
   const profile = argv[1];
   const seed = process.env.BALLAST_FUZZ_SEED || DEFAULT_SEED;
   process.stdout.write(`invariant campaign: profile ${profile}, seed ${seed}\n`);
-  const status = run(["test", "--match-test", "invariant_", "--fuzz-seed", seed, ...argv.slice(2)], { FOUNDRY_PROFILE: profile });
+  const status = run(["test", "--match-test", "invariant_", "--fuzz-seed", seed, ...argv.slice(2)], {
+    FOUNDRY_PROFILE: profile,
+  });
   process.stdout.write(
     status === 0
       ? `violations: 0 (seed ${seed}; every invariant held after every call)\n`

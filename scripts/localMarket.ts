@@ -17,7 +17,14 @@ import {
 } from "../typechain-types";
 
 export interface LocalBook {
-  contracts: { BallastDollar: string; PriceOracle: string; Reserve: string; Pool: string; USDC: string; feeds: Record<string, string> };
+  contracts: {
+    BallastDollar: string;
+    PriceOracle: string;
+    Reserve: string;
+    Pool: string;
+    USDC: string;
+    feeds: Record<string, string>;
+  };
 }
 
 export interface RpcSender {
@@ -74,7 +81,7 @@ export async function pushPrice(book: LocalBook, trader: Signer, bps: number): P
     if (have < tokenIn) {
       const reserve = Reserve__factory.connect(book.contracts.Reserve, trader);
       const need = tokenIn - have;
-      const deposit = (need / 10n ** 12n) * 103n / 100n + 10n ** 6n;
+      const deposit = ((need / 10n ** 12n) * 103n) / 100n + 10n ** 6n;
       await (await usdc.mint(who, deposit)).wait();
       await (await usdc.approve(book.contracts.Reserve, deposit)).wait();
       await (await reserve.mint(book.contracts.USDC, deposit, need, who)).wait();
@@ -98,7 +105,14 @@ export async function refreshFeeds(book: LocalBook, signer: Signer): Promise<voi
  * Advances the node's clock by `seconds` in `steps`, each step mining a block, refreshing the
  * feeds (unless `freshFeeds` is false) and recording an oracle observation.
  */
-export async function advance(book: LocalBook, rpc: RpcSender, signer: Signer, seconds: number, steps = 4, freshFeeds = true): Promise<void> {
+export async function advance(
+  book: LocalBook,
+  rpc: RpcSender,
+  signer: Signer,
+  seconds: number,
+  steps = 4,
+  freshFeeds = true,
+): Promise<void> {
   const oracle = PriceOracle__factory.connect(book.contracts.PriceOracle, signer);
   const step = Math.ceil(seconds / steps);
   for (let i = 0; i < steps; i++) {

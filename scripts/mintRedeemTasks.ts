@@ -46,7 +46,10 @@ async function ensureAllowance(
   return [`approval ${sent.hash}`];
 }
 
-async function setup(hre: HardhatRuntimeEnvironment, args: TradeArgs): Promise<{ ctx: SystemContext; asset: AssetRef; signer: Signer; who: string; slippageBps: number }> {
+async function setup(
+  hre: HardhatRuntimeEnvironment,
+  args: TradeArgs,
+): Promise<{ ctx: SystemContext; asset: AssetRef; signer: Signer; who: string; slippageBps: number }> {
   const slippageBps = parseBps("--slippage-bps", args.slippageBps);
   const ctx = await loadSystem(hre);
   const asset = await resolveAsset(ctx, args.asset);
@@ -60,7 +63,12 @@ export async function mintTask(hre: HardhatRuntimeEnvironment, args: TradeArgs):
     const amountIn = parseAmount("--amount", args.amount, asset.decimals);
     const balance = await asset.token.balanceOf(who);
     if (amountIn > balance) {
-      throw new UserError(`--amount ${args.amount} ${asset.symbol} is more than the balance of ${who} (${formatUnits(balance, asset.decimals)} ${asset.symbol})`);
+      throw new UserError(
+        `--amount ${args.amount} ${asset.symbol} is more than the balance of ${who} (${formatUnits(
+          balance,
+          asset.decimals,
+        )} ${asset.symbol})`,
+      );
     }
     const expected = await preview("mint preview", () => ctx.reserve.previewMint(asset.address, amountIn));
     const minOut = (expected * (BPS - BigInt(slippageBps))) / BPS;
@@ -69,10 +77,21 @@ export async function mintTask(hre: HardhatRuntimeEnvironment, args: TradeArgs):
     if (warning) out(warning);
     const reserveAddress = await ctx.reserve.getAddress();
     const token = asset.token.connect(signer);
-    const approvals = await ensureAllowance(token, async (s, a) => (await (await token.approve(s, a)).wait())!, who, reserveAddress, amountIn, asset.symbol);
+    const approvals = await ensureAllowance(
+      token,
+      async (s, a) => (await (await token.approve(s, a)).wait())!,
+      who,
+      reserveAddress,
+      amountIn,
+      asset.symbol,
+    );
     const reserve = ctx.reserve.connect(signer);
     const sent = await simulateThenSend("mint", approvals, reserve.mint, asset.address, amountIn, minOut, who);
-    out(`minted ${formatUnits(sent.result, 18)} BLD for ${formatUnits(amountIn, asset.decimals)} ${asset.symbol} (minimum ${formatUnits(minOut, 18)}) to ${who}`);
+    out(
+      `minted ${formatUnits(sent.result, 18)} BLD for ${formatUnits(amountIn, asset.decimals)} ${
+        asset.symbol
+      } (minimum ${formatUnits(minOut, 18)}) to ${who}`,
+    );
     out(`tx ${sent.hash}`);
   }, expectedFailure);
 }
@@ -83,7 +102,9 @@ export async function redeemTask(hre: HardhatRuntimeEnvironment, args: TradeArgs
     const amountIn = parseAmount("--amount", args.amount, 18);
     const balance = await ctx.stable.balanceOf(who);
     if (amountIn > balance) {
-      throw new UserError(`--amount ${args.amount} BLD is more than the balance of ${who} (${formatUnits(balance, 18)} BLD)`);
+      throw new UserError(
+        `--amount ${args.amount} BLD is more than the balance of ${who} (${formatUnits(balance, 18)} BLD)`,
+      );
     }
     const expected = await preview("redeem preview", () => ctx.reserve.previewRedeem(asset.address, amountIn));
     const minOut = (expected * (BPS - BigInt(slippageBps))) / BPS;
@@ -95,10 +116,21 @@ export async function redeemTask(hre: HardhatRuntimeEnvironment, args: TradeArgs
     if (warning) out(warning);
     const reserveAddress = await ctx.reserve.getAddress();
     const stable = ctx.stable.connect(signer);
-    const approvals = await ensureAllowance(stable, async (s, a) => (await (await stable.approve(s, a)).wait())!, who, reserveAddress, amountIn, "BLD");
+    const approvals = await ensureAllowance(
+      stable,
+      async (s, a) => (await (await stable.approve(s, a)).wait())!,
+      who,
+      reserveAddress,
+      amountIn,
+      "BLD",
+    );
     const reserve = ctx.reserve.connect(signer);
     const sent = await simulateThenSend("redeem", approvals, reserve.redeem, asset.address, amountIn, minOut, who);
-    out(`redeemed ${formatUnits(amountIn, 18)} BLD for ${formatUnits(sent.result, asset.decimals)} ${asset.symbol} (minimum ${formatUnits(minOut, asset.decimals)}) to ${who}`);
+    out(
+      `redeemed ${formatUnits(amountIn, 18)} BLD for ${formatUnits(sent.result, asset.decimals)} ${
+        asset.symbol
+      } (minimum ${formatUnits(minOut, asset.decimals)}) to ${who}`,
+    );
     out(`tx ${sent.hash}`);
   }, expectedFailure);
 }

@@ -27,7 +27,17 @@ const ROOT = path.resolve(__dirname, "..");
 const SEED = process.env.BALLAST_FUZZ_SEED || "0xba11a57";
 const DEPTH = 32;
 /** Build outputs and local state: regenerated in the copy, or not needed there. */
-const NOT_COPIED = new Set(["node_modules", ".git", "artifacts", "cache", "typechain-types", "coverage", "reports", "dist", ".ballast"]);
+const NOT_COPIED = new Set([
+  "node_modules",
+  ".git",
+  "artifacts",
+  "cache",
+  "typechain-types",
+  "coverage",
+  "reports",
+  "dist",
+  ".ballast",
+]);
 
 interface Verdict {
   failed: boolean;
@@ -40,7 +50,11 @@ interface Verdict {
 
 function forgeBinary(): string {
   const arch = process.arch === "x64" ? "amd64" : process.arch;
-  return path.join(path.dirname(require.resolve(`@foundry-rs/forge-${process.platform}-${arch}/package.json`)), "bin", "forge");
+  return path.join(
+    path.dirname(require.resolve(`@foundry-rs/forge-${process.platform}-${arch}/package.json`)),
+    "bin",
+    "forge",
+  );
 }
 
 /** The whole project without build outputs, node_modules linked: enough for forge and Hardhat. */
@@ -54,11 +68,25 @@ function prepareWorkspace(): string {
   return dir;
 }
 
-function run(dir: string, command: string, args: string[], env: Record<string, string>): { status: number; out: string; seconds: number } {
+function run(
+  dir: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): { status: number; out: string; seconds: number } {
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: dir, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.error) throw result.error;
-  return { status: result.status ?? 1, out: `${result.stdout}\n${result.stderr}`, seconds: (Date.now() - started) / 1000 };
+  return {
+    status: result.status ?? 1,
+    out: `${result.stdout}\n${result.stderr}`,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 function runCampaign(dir: string, runs: number): Verdict {
@@ -71,14 +99,22 @@ function runCampaign(dir: string, runs: number): Verdict {
     FOUNDRY_INVARIANT_RUNS: String(runs),
     FOUNDRY_INVARIANT_DEPTH: String(DEPTH),
   });
-  const failure = /\[FAIL: ([^\]]*)\]/.exec(r.out)?.[1] ?? (/Error: ([^\n]*)/.exec(r.out)?.[1] ?? "");
+  const failure = /\[FAIL: ([^\]]*)\]/.exec(r.out)?.[1] ?? /Error: ([^\n]*)/.exec(r.out)?.[1] ?? "";
   // Where it failed (forge's run counter) and the shrunk sequence of handler steps that broke it.
   const counters = /invariant_protocol\(\) \(runs: (\d+), calls: (\d+), reverts: (\d+)\)/.exec(r.out);
   // forge prints the sequence twice (suite, then summary): the first copy ends at the counters line.
   const steps = [...r.out.slice(0, counters?.index).matchAll(/calldata=(\w+)\(/g)].map((m) => m[1]);
-  const where = r.status !== 0 && counters ? ` [run ${counters[1]}, call ${counters[2]}; shrunk sequence: ${steps.join(" -> ")}]` : "";
+  const where =
+    r.status !== 0 && counters
+      ? ` [run ${counters[1]}, call ${counters[2]}; shrunk sequence: ${steps.join(" -> ")}]`
+      : "";
   const detail = `${failure}${where}`;
-  return { failed: r.status !== 0, detail, caughtBy: [...new Set(failure.match(/INV-\d+/g) ?? [])], seconds: r.seconds };
+  return {
+    failed: r.status !== 0,
+    detail,
+    caughtBy: [...new Set(failure.match(/INV-\d+/g) ?? [])],
+    seconds: r.seconds,
+  };
 }
 
 /** Failing test titles from mocha's spec reporter: its "  N) title" lines as the tests run (the
@@ -146,7 +182,9 @@ function main(): number {
   const started = Date.now();
   const dir = prepareWorkspace();
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(`mutation check in ${dir} (seed ${SEED}, campaign ${runs} runs x depth ${DEPTH} unless a mutation asks for more)`);
+  log(
+    `mutation check in ${dir} (seed ${SEED}, campaign ${runs} runs x depth ${DEPTH} unless a mutation asks for more)`,
+  );
   try {
     // Every checker must pass on the unmutated copy first (with the same run count), or a "catch"
     // would mean nothing.
@@ -157,9 +195,21 @@ function main(): number {
         log(`baseline FAILS (${name}) on the unmutated copy: ${baseline.detail}`);
         return 1;
       }
-      log(`baseline: ${name} passes on the unmutated copy (${baseline.seconds.toFixed(0)} s)${"campaignRuns" in c ? "" : `: ${baseline.detail}`}`);
+      log(
+        `baseline: ${name} passes on the unmutated copy (${baseline.seconds.toFixed(0)} s)${
+          "campaignRuns" in c ? "" : `: ${baseline.detail}`
+        }`,
+      );
     }
-    const rows: { invariant: string; bug: string; checker: string; caughtBy: string[]; ok: boolean; seconds: number; detail: string }[] = [];
+    const rows: {
+      invariant: string;
+      bug: string;
+      checker: string;
+      caughtBy: string[];
+      ok: boolean;
+      seconds: number;
+      detail: string;
+    }[] = [];
     for (const m of selected) {
       const c = checkerOf(m, runs);
       const originals = apply(dir, m);
@@ -168,16 +218,38 @@ function main(): number {
       // Campaign: the failure must name the targeted INV id. Test file: a failing row must be the bug's own row.
       const ok = result.failed && (m.checker ? result.caughtBy.length > 0 : result.caughtBy.includes(m.invariant));
       const caughtBy = m.checker && ok ? [m.invariant] : result.caughtBy;
-      rows.push({ invariant: m.invariant, bug: m.bug, checker: checkerName(c), caughtBy, ok, seconds: result.seconds, detail: result.detail });
+      rows.push({
+        invariant: m.invariant,
+        bug: m.bug,
+        checker: checkerName(c),
+        caughtBy,
+        ok,
+        seconds: result.seconds,
+        detail: result.detail,
+      });
       const outcome = result.failed ? result.detail : "checker passed";
-      log(`${ok ? "caught  " : "SURVIVED"} ${m.invariant}: ${m.bug} (${checkerName(c)}, ${result.seconds.toFixed(0)} s) -> ${outcome}`);
+      log(
+        `${ok ? "caught  " : "SURVIVED"} ${m.invariant}: ${m.bug} (${checkerName(c)}, ${result.seconds.toFixed(
+          0,
+        )} s) -> ${outcome}`,
+      );
     }
     const totalSec = (Date.now() - started) / 1000;
     log(`\n| Planted bug | Target | Checker | Caught by | Result |\n|---|---|---|---|---|`);
-    for (const r of rows) log(`| ${r.bug} | ${r.invariant} | ${r.checker} | ${r.caughtBy.join(", ") || "—"} | ${r.ok ? "caught" : "survived"} |`);
-    log(`\n${rows.filter((r) => r.ok).length} of ${rows.length} caught by their target; ${totalSec.toFixed(0)} s in all`);
+    for (const r of rows)
+      log(
+        `| ${r.bug} | ${r.invariant} | ${r.checker} | ${r.caughtBy.join(", ") || "—"} | ${
+          r.ok ? "caught" : "survived"
+        } |`,
+      );
+    log(
+      `\n${rows.filter((r) => r.ok).length} of ${rows.length} caught by their target; ${totalSec.toFixed(0)} s in all`,
+    );
     fs.mkdirSync(path.join(ROOT, "reports"), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, "reports", "mutation.json"), JSON.stringify({ seed: SEED, runs, depth: DEPTH, totalSec, rows }, null, 2));
+    fs.writeFileSync(
+      path.join(ROOT, "reports", "mutation.json"),
+      JSON.stringify({ seed: SEED, runs, depth: DEPTH, totalSec, rows }, null, 2),
+    );
     return rows.every((r) => r.ok) ? 0 : 1;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -6,10 +6,7 @@ export class ProgressBar {
   private lastPct = -1;
   private readonly started = Date.now();
 
-  constructor(
-    private readonly label: string,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
-  ) {}
+  constructor(private readonly label: string, private readonly stream: NodeJS.WriteStream = process.stderr) {}
 
   update(done: number, total: number, detail = ""): void {
     const pct = total === 0 ? 100 : Math.floor((100 * done) / total);
@@ -17,7 +14,13 @@ export class ProgressBar {
     if (this.stream.isTTY) {
       const width = 30;
       const filled = Math.round((width * pct) / 100);
-      this.stream.write(`\r${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(pct).padStart(3)}% ${elapsed}s ${detail}`.padEnd(110).slice(0, 110));
+      this.stream.write(
+        `\r${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(pct).padStart(
+          3,
+        )}% ${elapsed}s ${detail}`
+          .padEnd(110)
+          .slice(0, 110),
+      );
     } else if (pct >= this.lastPct + 10 || pct === 100) {
       this.stream.write(`${this.label} ${pct}% (${elapsed}s) ${detail}\n`);
     } else return;

@@ -25,7 +25,9 @@ export async function setPriceTask(hre: HardhatRuntimeEnvironment, args: SetPric
     const answer = parsePriceUsd("--price", args.price, decimals);
     const [, previous] = await feed.latestRoundData();
     const sent = await simulateThenSend("set-price", [], feed.updateAnswer, answer);
-    out(`${asset.symbol} feed ${feedAddress}: $${formatUnits(previous, decimals)} -> $${formatUnits(answer, decimals)}`);
+    out(
+      `${asset.symbol} feed ${feedAddress}: $${formatUnits(previous, decimals)} -> $${formatUnits(answer, decimals)}`,
+    );
     out(`tx ${sent.hash}`);
   }, expectedFailure);
 }

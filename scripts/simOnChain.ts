@@ -79,15 +79,29 @@ function protocolOf(f: Fixture, pairAddress: string, quoteAsset: string, tokenIs
   };
 }
 
-export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (done: number, total: number) => void): Promise<ParityResult> {
-  if (s.agents.noiseTradesPerBlock !== 0) throw new Error(`on-chain replay: scenario ${s.name} has noise trading; a parity scenario sets agents.noiseTradesPerBlock to 0`);
+export async function replayOnChain(
+  s: Scenario,
+  blocks: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ParityResult> {
+  if (s.agents.noiseTradesPerBlock !== 0)
+    throw new Error(
+      `on-chain replay: scenario ${s.name} has noise trading; a parity scenario sets agents.noiseTradesPerBlock to 0`,
+    );
   const provider = hre.ethers.provider;
   const f = await deploySystemFixture();
   // The fixture deploys the local parameters; the model runs the frontier's peg control: set it on chain too.
   const op = SIM_PARAMS.operator;
   await f.operator.connect(f.admin).setBand(op.bandBps, op.maxSpotTwapDeviationBps);
   const l = await f.operator.limits();
-  await f.operator.connect(f.admin).setLimits({ maxExpansionPerOp: l.maxExpansionPerOp, maxExpansionPerEpoch: l.maxExpansionPerEpoch, maxContractionPerOp: l.maxContractionPerOp, maxContractionPerEpoch: l.maxContractionPerEpoch, cooldownSec: op.cooldownSec, epochSec: l.epochSec });
+  await f.operator.connect(f.admin).setLimits({
+    maxExpansionPerOp: l.maxExpansionPerOp,
+    maxExpansionPerEpoch: l.maxExpansionPerEpoch,
+    maxContractionPerOp: l.maxContractionPerOp,
+    maxContractionPerEpoch: l.maxContractionPerEpoch,
+    cooldownSec: op.cooldownSec,
+    epochSec: l.epochSec,
+  });
   await f.operator.connect(f.admin).setSizing(...sizingArgs(op.sizing));
   const [usdc, weth] = f.collaterals;
   const quoteAsset = await usdc.token.getAddress();
@@ -97,13 +111,24 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
 
   // The trader's tokens for the scenario's sells are minted before the state is read, so both sides start equal.
   let toSell = 0;
-  for (const fl of s.flows) for (let b = fl.fromBlock; b <= Math.min(fl.toBlock, runBlocks - 1); b++) toSell += Math.max(0, fl.sellTokensPerBlock);
-  if (toSell > 0) await mintWithUsdc(f, f.trader, parseUnits(String(Math.ceil(toSell * 1.02 / 0.99)), 6));
+  for (const fl of s.flows)
+    for (let b = fl.fromBlock; b <= Math.min(fl.toBlock, runBlocks - 1); b++)
+      toSell += Math.max(0, fl.sellTokensPerBlock);
+  if (toSell > 0) await mintWithUsdc(f, f.trader, parseUnits(String(Math.ceil((toSell * 1.02) / 0.99)), 6));
 
   // ---- the chain's state, read once, seeds the model.
   const [r0, r1, lastPoolTime] = await f.pair.getReserves();
-  const pairFull = new hre.ethers.Contract(pairAddress, ["function price0CumulativeLast() view returns (uint256)", "function price1CumulativeLast() view returns (uint256)"], provider);
-  const cumulative: bigint = tokenIsToken0 ? await pairFull.price0CumulativeLast() : await pairFull.price1CumulativeLast();
+  const pairFull = new hre.ethers.Contract(
+    pairAddress,
+    [
+      "function price0CumulativeLast() view returns (uint256)",
+      "function price1CumulativeLast() view returns (uint256)",
+    ],
+    provider,
+  );
+  const cumulative: bigint = tokenIsToken0
+    ? await pairFull.price0CumulativeLast()
+    : await pairFull.price1CumulativeLast();
   const [obsTime, obsCumulative] = await f.oracle.latestObservation();
   const head = await provider.getBlock("latest");
   if (!head) throw new Error("no latest block");
@@ -128,7 +153,11 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
     },
     oracle: { twapWindowSec: config.twapWindowSec },
     gasGwei: s.gas.baseGwei,
-    chain: { cumulative, lastPoolTime: BigInt(lastPoolTime), observation: { timestamp: obsTime, cumulative: obsCumulative } },
+    chain: {
+      cumulative,
+      lastPoolTime: BigInt(lastPoolTime),
+      observation: { timestamp: obsTime, cumulative: obsCumulative },
+    },
   });
   m.feeds.USDC.answer = usdcFeed.answer;
   m.feeds.USDC.updatedAt = usdcFeed.updatedAt;
@@ -156,7 +185,12 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
       b.reserve.targetRatioWad = target;
       b.reserve.lastRefreshAt = lastRefreshAt;
       b.book.lastOperationAt = lastOperationAt;
-      b.book.epoch = { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted, lossWad: epoch.lossWad };
+      b.book.epoch = {
+        startedAt: epoch.startedAt,
+        netMinted: epoch.netMinted,
+        contracted: epoch.contracted,
+        lossWad: epoch.lossWad,
+      };
     },
   });
 
@@ -200,13 +234,20 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
       }
       const [spanSec, windowSec] = await f.oracle.twapSpan();
       // As the model's keeper: no refresh on a stale TWAP (it would only hold the target).
-      const refreshDue = lastRefreshAtOf(await f.policy.lastRefreshAt(), config.policy.refreshCooldownSec, t) && !twapStale({ twapSpanSec: spanSec, twapWindowSec: windowSec });
+      const refreshDue =
+        lastRefreshAtOf(await f.policy.lastRefreshAt(), config.policy.refreshCooldownSec, t) &&
+        !twapStale({ twapSpanSec: spanSec, twapWindowSec: windowSec });
       if (refreshDue) {
         await f.policy.refresh();
         chainActions += 1;
       }
       await mine(provider, t);
-      const snap = await readSnapshot(provider, p, symbols, { feeHistoryBlocks: 1, rewardPercentile: 50, keeper: f.keeper.address, now: () => Number(t) * 1000 });
+      const snap = await readSnapshot(provider, p, symbols, {
+        feeHistoryBlocks: 1,
+        rewardPercentile: 50,
+        keeper: f.keeper.address,
+        now: () => Number(t) * 1000,
+      });
       snap.fees = { nextBaseFeeWei: BigInt(Math.round(s.gas.baseGwei * 1e9)), priorityFeeWei: 1_000_000_000n };
       const { decision, observation, memory: next } = decide(snap, params, memory, Number(t) * 1000);
       memory = next;
@@ -218,8 +259,10 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
         memory = recordGasSpend(memory, Number(t) * 1000, observation.gasCostWad);
       }
       if (decision.kind === "act") {
-        if (decision.action === Action.Expand) await f.operator.connect(f.keeper).expandSupply(decision.amount, decision.minOut);
-        else if (decision.action === Action.Contract) await f.operator.connect(f.keeper).contractSupply(decision.amount, decision.minOut);
+        if (decision.action === Action.Expand)
+          await f.operator.connect(f.keeper).expandSupply(decision.amount, decision.minOut);
+        else if (decision.action === Action.Contract)
+          await f.operator.connect(f.keeper).contractSupply(decision.amount, decision.minOut);
         else await f.operator.connect(f.keeper).rebalance();
         chainActions += 1;
         // The budget's ledger, as the daemon records a receipt (here at the decision's estimate).
@@ -264,7 +307,8 @@ export async function replayOnChain(s: Scenario, blocks: number, onProgress?: (d
     chainActions,
     modelObservations: (model.policyState as BallastPolicy).observationsWritten,
     chainObservations,
-    withinTolerance: maxPriceDiffBps <= PARITY_TOLERANCE.priceBps && finalSupplyDiffPct <= PARITY_TOLERANCE.finalSupplyPct,
+    withinTolerance:
+      maxPriceDiffBps <= PARITY_TOLERANCE.priceBps && finalSupplyDiffPct <= PARITY_TOLERANCE.finalSupplyPct,
     rows,
   };
 }
@@ -281,9 +325,15 @@ export function parityReportMarkdown(r: ParityResult): string {
     `|---|---|---|`,
     `| keeper transactions (operations, rebalances, refreshes, observations) | ${r.modelActions} | ${r.chainActions} |`,
     `| keeper observation writes | ${r.modelObservations} | ${r.chainObservations} |`,
-    `| final supply | ${r.rows[r.rows.length - 1].modelSupply.toFixed(2)} | ${r.rows[r.rows.length - 1].chainSupply.toFixed(2)} |`,
+    `| final supply | ${r.rows[r.rows.length - 1].modelSupply.toFixed(2)} | ${r.rows[
+      r.rows.length - 1
+    ].chainSupply.toFixed(2)} |`,
     "",
-    `Largest per-block price difference: ${r.maxPriceDiffBps.toFixed(3)} bps (tolerance ${r.tolerance.priceBps}); final supply difference ${r.finalSupplyDiffPct.toFixed(4)}% (tolerance ${r.tolerance.finalSupplyPct}%): ${r.withinTolerance ? "within tolerance" : "**outside tolerance**"}.`,
+    `Largest per-block price difference: ${r.maxPriceDiffBps.toFixed(3)} bps (tolerance ${
+      r.tolerance.priceBps
+    }); final supply difference ${r.finalSupplyDiffPct.toFixed(4)}% (tolerance ${r.tolerance.finalSupplyPct}%): ${
+      r.withinTolerance ? "within tolerance" : "**outside tolerance**"
+    }.`,
     "",
   ].join("\n");
 }

@@ -48,16 +48,31 @@ interface Options {
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name("simulate")
-    .description("Market scenarios, all policies side by side, over N seeds: CSV + chart + summary (mean ± 95% CI) + the frontier of a sweep")
-    .option("--scenario <name|file.json...>", `scenario name or JSON file, repeatable (built in: ${builtInScenarioNames().join(", ")})`)
+    .description(
+      "Market scenarios, all policies side by side, over N seeds: CSV + chart + summary (mean ± 95% CI) + the frontier of a sweep",
+    )
+    .option(
+      "--scenario <name|file.json...>",
+      `scenario name or JSON file, repeatable (built in: ${builtInScenarioNames().join(", ")})`,
+    )
     .option("--policy <name...>", `policy, repeatable (default: all of ${POLICY_NAMES.join(", ")})`)
     .option("--seeds <n>", "seeds per scenario × policy (seed 0 is the scenario's own)", "1")
     .option("--workers <n>", "worker threads (0: run in this thread; default: the available CPU cores)")
-    .option("--sweep <param=a:b:step...>", "run Ballast at each setting of a parameter of its own (repeatable: the product) and write the frontier; e.g. band=20:80:10")
-    .option("--venue <v2|v3|both>", "the pool: the Uniswap V2 pair, the V3 pool with protocol-owned liquidity, or both", "v2")
+    .option(
+      "--sweep <param=a:b:step...>",
+      "run Ballast at each setting of a parameter of its own (repeatable: the product) and write the frontier; e.g. band=20:80:10",
+    )
+    .option(
+      "--venue <v2|v3|both>",
+      "the pool: the Uniswap V2 pair, the V3 pool with protocol-owned liquidity, or both",
+      "v2",
+    )
     .option("--out <dir>", "output directory", "reports/sim")
     .option("--chart <scenario>", "scenario to chart (default: the first one run, or selloff when all run)")
-    .option("--on-chain [file.json]", "also replay a scenario without noise or arbitrage on the real contracts with the real keeper (in-process Hardhat network); default keeper/sim/scenarios/onchain/parity-short.json")
+    .option(
+      "--on-chain [file.json]",
+      "also replay a scenario without noise or arbitrage on the real contracts with the real keeper (in-process Hardhat network); default keeper/sim/scenarios/onchain/parity-short.json",
+    )
     .option("--on-chain-blocks <n>", "blocks of the scenario to replay on chain", "120")
     .parse(argv);
   const opts = program.opts<Options>();
@@ -74,21 +89,46 @@ async function main(argv: string[]): Promise<void> {
   for (const venue of venues) {
     const bar = new ProgressBar(`simulate ${venue}`);
     const settings = sweep?.settings.length ?? 0;
-    process.stderr.write(`simulate (${venue}): ${scenarios.length} scenario(s) × ${policies.length} polic${policies.length === 1 ? "y" : "ies"} × ${seeds} seed(s)${settings ? ` + Ballast at ${settings} sweep setting(s)` : ""}, ${workers} worker(s)\n`);
-    const outcome = await runMonteCarlo({ scenarios, policies, seeds, workers, sweep, traceSeed0: true, venue }, (done, total, last) =>
-      bar.update(done, total, last ? `${last.scenario.name} / ${last.policy} / seed ${last.seedIndex}` : ""),
+    process.stderr.write(
+      `simulate (${venue}): ${scenarios.length} scenario(s) × ${policies.length} polic${
+        policies.length === 1 ? "y" : "ies"
+      } × ${seeds} seed(s)${settings ? ` + Ballast at ${settings} sweep setting(s)` : ""}, ${workers} worker(s)\n`,
+    );
+    const outcome = await runMonteCarlo(
+      { scenarios, policies, seeds, workers, sweep, traceSeed0: true, venue },
+      (done, total, last) =>
+        bar.update(done, total, last ? `${last.scenario.name} / ${last.policy} / seed ${last.seedIndex}` : ""),
     );
     bar.done(`simulate (${venue}): ${outcome.runs} runs done`);
 
     const labels = [...new Set(outcome.traces.map((r) => r.label))];
-    const defaultChart = opts.scenario ? labels[0] : scenarios.some((s) => s.name === "selloff") ? "selloff" : labels[0];
+    const defaultChart = opts.scenario
+      ? labels[0]
+      : scenarios.some((s) => s.name === "selloff")
+      ? "selloff"
+      : labels[0];
     const outDir = venues.length > 1 ? resolve(opts.out, venue) : resolve(opts.out);
     const seed0 = outcome.rows.map((r) => r.perSeed[0]);
-    const files = writeReports({ runs: outcome.traces, summaries: seed0, rows: outcome.rows, chartScenario: opts.chart ?? defaultChart ?? "" }, outDir);
+    const files = writeReports(
+      { runs: outcome.traces, summaries: seed0, rows: outcome.rows, chartScenario: opts.chart ?? defaultChart ?? "" },
+      outDir,
+    );
     // The status page's charts for every scenario, all policies side by side (the model runs the simulator's parameters for the venue).
     const bandBps = (venue === "v3" ? SIM_PARAMS_V3 : SIM_PARAMS).operator.bandBps;
-    files.push(...writeSimHtmlReport({ runs: outcome.traces, summaries: seed0 }, outDir, { bandBps, title: `Ballast simulation report, ${venue.toUpperCase()} pool (seed 0 of ${seeds})` }));
-    if (sweep) files.push(...writeFrontier(outDir, frontierScenarios(outcome.rows, outcome.sweepRows), { sweep: opts.sweep?.join(", ") ?? "", seeds, generatedBy: `npm run simulate -- --venue ${venue} --sweep ${opts.sweep?.join(" ")} --seeds ${seeds}` }));
+    files.push(
+      ...writeSimHtmlReport({ runs: outcome.traces, summaries: seed0 }, outDir, {
+        bandBps,
+        title: `Ballast simulation report, ${venue.toUpperCase()} pool (seed 0 of ${seeds})`,
+      }),
+    );
+    if (sweep)
+      files.push(
+        ...writeFrontier(outDir, frontierScenarios(outcome.rows, outcome.sweepRows), {
+          sweep: opts.sweep?.join(", ") ?? "",
+          seeds,
+          generatedBy: `npm run simulate -- --venue ${venue} --sweep ${opts.sweep?.join(" ")} --seeds ${seeds}`,
+        }),
+      );
     if (venues.length > 1) process.stdout.write(`\n### ${venue.toUpperCase()} pool\n\n`);
     process.stdout.write(pegMonteCarloMarkdown(outcome.rows));
     process.stderr.write(`wrote ${files.length} files to ${outDir}\n`);
@@ -98,10 +138,16 @@ async function main(argv: string[]): Promise<void> {
     const hre = (await import("hardhat")).default;
     await hre.run("compile", { quiet: true });
     const { replayOnChain, parityReportMarkdown } = await import("./simOnChain");
-    const scenario = loadScenario(typeof opts.onChain === "string" ? opts.onChain : join(SCENARIO_DIR, "onchain", "parity-short.json"));
-    process.stderr.write(`on-chain: replaying ${opts.onChainBlocks} blocks of ${scenario.name} on the in-process Hardhat network…\n`);
+    const scenario = loadScenario(
+      typeof opts.onChain === "string" ? opts.onChain : join(SCENARIO_DIR, "onchain", "parity-short.json"),
+    );
+    process.stderr.write(
+      `on-chain: replaying ${opts.onChainBlocks} blocks of ${scenario.name} on the in-process Hardhat network…\n`,
+    );
     const chainBar = new ProgressBar("on-chain");
-    const parity = await replayOnChain(scenario, Number(opts.onChainBlocks), (done, total) => chainBar.update(done, total, scenario.name));
+    const parity = await replayOnChain(scenario, Number(opts.onChainBlocks), (done, total) =>
+      chainBar.update(done, total, scenario.name),
+    );
     chainBar.done("on-chain: done");
     process.stdout.write(parityReportMarkdown(parity));
     const { writeFileSync } = await import("node:fs");

@@ -18,7 +18,13 @@ import path from "node:path";
 import { JsonRpcProvider, formatUnits, type JsonRpcSigner } from "ethers";
 import { freePort, startHardhatNode, type RunningNode } from "./devnet/node";
 import { deployToNode } from "./devnet/deploy";
-import { LiquidityManager__factory, MarketOperator__factory, PriceOracle__factory, Reserve__factory, BallastDollar__factory } from "../typechain-types";
+import {
+  LiquidityManager__factory,
+  MarketOperator__factory,
+  PriceOracle__factory,
+  Reserve__factory,
+  BallastDollar__factory,
+} from "../typechain-types";
 import { connectV3Pool } from "../deploy/uniswapV3";
 import { advance, poolView, pushPrice, type LocalBook } from "./localMarket";
 import { spawnKeeper, type KeeperProcess, type LogLine } from "./lib/keeperProcess";
@@ -62,7 +68,11 @@ async function teardown(): Promise<void> {
 
 function startKeeper(configPath: string, env: NodeJS.ProcessEnv, onEvent: (e: LogLine) => void): KeeperProcess {
   // Its own process group: Ctrl-C reaches this script, which then stops the keeper in order.
-  const keeper = spawnKeeper(["run", "--network", "localhost", "--config", configPath], { env, detached: true, onLine: onEvent });
+  const keeper = spawnKeeper(["run", "--network", "localhost", "--config", configPath], {
+    env,
+    detached: true,
+    onLine: onEvent,
+  });
   void keeper.exited.then(({ code }) => {
     if (!stopping && code !== 0) out(`keeper exited with code ${code}\n${keeper.stderr().slice(-4000)}`);
   });
@@ -93,50 +103,83 @@ async function main(): Promise<void> {
   const operator = MarketOperator__factory.connect(book.contracts.MarketOperator, provider);
 
   out("• starting the feed driver (mock Chainlink feeds re-posted at their heartbeat and on deviation) …");
-  stack.feeds = new FeedDriver({ provider, signer: await provider.getSigner(LOCAL_ACCOUNTS.feedDriver), feeds: feedsOfBook(deployed.addressBook, LOCAL_PARAMS) });
+  stack.feeds = new FeedDriver({
+    provider,
+    signer: await provider.getSigner(LOCAL_ACCOUNTS.feedDriver),
+    feeds: feedsOfBook(deployed.addressBook, LOCAL_PARAMS),
+  });
   stack.feeds.start(FEED_POLL_MS);
 
   const port = process.env.BALLAST_KEEPER_PORT ? Number(process.env.BALLAST_KEEPER_PORT) : await freePort();
   const configPath = path.join(stack.dir, "keeper.json");
-  writeFileSync(configPath, JSON.stringify({ addressBook: deployed.addressBookPath, pollIntervalMs: 250, idleCycleSec: 5, http: { port } }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({ addressBook: deployed.addressBookPath, pollIntervalMs: 250, idleCycleSec: 5, http: { port } }),
+  );
 
   const events: LogLine[] = [];
   let lastReason = "";
   const waiters: { pred: (e: LogLine) => boolean; resolve: (e: LogLine) => void }[] = [];
   const onEvent = (e: LogLine): void => {
     events.push(e);
-    if (e.event === "cycle.act") out(`  keeper  block ${e.block}: ${e.action} ${e.action === "rebalance" ? "" : `${e.amount} (expected profit $${e.expectedProfitUsd})`}`);
+    if (e.event === "cycle.act")
+      out(
+        `  keeper  block ${e.block}: ${e.action} ${
+          e.action === "rebalance" ? "" : `${e.amount} (expected profit $${e.expectedProfitUsd})`
+        }`,
+      );
     else if (e.event === "tx.sent") out(`  keeper  sent ${e.action}: tx ${e.txHash} nonce ${e.nonce}`);
-    else if (e.event === "tx.confirmed") out(`  keeper  ${e.action} confirmed in block ${e.minedIn} (gas ${e.gasUsed})`);
-    else if (e.event === "tx.failed" || e.event === "simulation.reverted") out(`  keeper  ${e.event}: ${e.action} ${String(e.error ?? e.detail ?? "")}`);
-    else if (e.event === "cycle.stand-still" && e.reason !== lastReason) out(`  keeper  block ${e.block}: stands still — ${e.reason}`);
+    else if (e.event === "tx.confirmed")
+      out(`  keeper  ${e.action} confirmed in block ${e.minedIn} (gas ${e.gasUsed})`);
+    else if (e.event === "tx.failed" || e.event === "simulation.reverted")
+      out(`  keeper  ${e.event}: ${e.action} ${String(e.error ?? e.detail ?? "")}`);
+    else if (e.event === "cycle.stand-still" && e.reason !== lastReason)
+      out(`  keeper  block ${e.block}: stands still — ${e.reason}`);
     if (e.event === "cycle.stand-still") lastReason = String(e.reason);
     if (e.event === "cycle.act") lastReason = "";
-    for (const w of [...waiters]) if (w.pred(e)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(e);
-    }
+    for (const w of [...waiters])
+      if (w.pred(e)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(e);
+      }
   };
   const waitFor = (pred: (e: LogLine) => boolean, timeoutMs: number, what: string): Promise<LogLine> =>
     new Promise((resolve, reject) => {
       const hit = events.find(pred);
       if (hit) return resolve(hit);
-      const t = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for the keeper: ${what}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for the keeper: ${what}`)),
+        timeoutMs,
+      );
       waiters.push({ pred, resolve: (e) => (clearTimeout(t), resolve(e)) });
     });
 
   if (deployed.addressBook.venue === "v3") await printV3Status(deployed.addressBook.contracts, provider);
 
   out("• starting the keeper daemon …");
-  stack.keeper = startKeeper(configPath, { BALLAST_LOCALHOST_URL: stack.node.url, BALLAST_KEEPER_JOURNAL: path.join(stack.dir, "journal.sqlite") }, onEvent);
+  stack.keeper = startKeeper(
+    configPath,
+    { BALLAST_LOCALHOST_URL: stack.node.url, BALLAST_KEEPER_JOURNAL: path.join(stack.dir, "journal.sqlite") },
+    onEvent,
+  );
   await waitFor((e) => e.event === "http.listening", 120_000, "start");
-  out(`  metrics http://127.0.0.1:${port}/metrics   health http://127.0.0.1:${port}/healthz   status http://127.0.0.1:${port}/`);
+  out(
+    `  metrics http://127.0.0.1:${port}/metrics   health http://127.0.0.1:${port}/healthz   status http://127.0.0.1:${port}/`,
+  );
   if (deployed.addressBook.venue === "v3") {
     // The keeper's reads of a V3 pool are not in every build yet: report its first cycle either way.
     const first = await waitFor((e) => String(e.event).startsWith("cycle."), 120_000, "first cycle");
     const ok = first.event === "cycle.stand-still" || first.event === "cycle.act";
-    out(ok ? `  keeper  first cycle on the V3 pool: ${first.event} ${String(first.reason ?? first.action ?? "")}` : `  keeper  cannot read the V3 pool yet: ${first.event} ${String(first.error ?? (first.err as { message?: string } | undefined)?.message ?? "")}`);
-    out("\n• the V3 venue is deployed and its status printed; the price scenario runs on the V2 pair only so far (npm start)");
+    out(
+      ok
+        ? `  keeper  first cycle on the V3 pool: ${first.event} ${String(first.reason ?? first.action ?? "")}`
+        : `  keeper  cannot read the V3 pool yet: ${first.event} ${String(
+            first.error ?? (first.err as { message?: string } | undefined)?.message ?? "",
+          )}`,
+    );
+    out(
+      "\n• the V3 venue is deployed and its status printed; the price scenario runs on the V2 pair only so far (npm start)",
+    );
     if (process.argv.includes("--exit")) {
       stopping = true;
       await teardown();
@@ -155,7 +198,11 @@ async function main(): Promise<void> {
     const supply = await stable.totalSupply();
     // Deviation of the oracle's spot (USD), read in the same round as the other columns.
     const deviationBps = spot === 0n ? 0 : Number(((spot - 10n ** 18n) * 10_000n) / 10n ** 18n);
-    out(`  ${label.padEnd(34)} spot ${fmt(spot)}  twap ${fmt(twap)}  dev ${String(deviationBps).padStart(5)} bps  ratio ${fmt(ratio)}  supply ${Number(formatUnits(supply, 18)).toFixed(0)}`);
+    out(
+      `  ${label.padEnd(34)} spot ${fmt(spot)}  twap ${fmt(twap)}  dev ${String(deviationBps).padStart(
+        5,
+      )} bps  ratio ${fmt(ratio)}  supply ${Number(formatUnits(supply, 18)).toFixed(0)}`,
+    );
     return { deviationBps };
   };
 
@@ -164,18 +211,29 @@ async function main(): Promise<void> {
   let maxDev = 0;
   const track = (p: { deviationBps: number }) => (maxDev = Math.max(maxDev, Math.abs(p.deviationBps)));
 
-  for (const [bps, action, story] of [[200, "expand", "buys"], [-200, "contract", "sells"]] as const) {
+  for (const [bps, action, story] of [
+    [200, "expand", "buys"],
+    [-200, "contract", "sells"],
+  ] as const) {
     out(`\n• a trader ${story} on the pool: price ${bps > 0 ? "+" : ""}${bps / 100}%`);
     track(await pushPrice(book, trader, bps));
     await row("after the trade");
     out("  30 minutes pass; the TWAP follows spot …");
     const seen = events.length;
-    for (let step = 1; step <= 3 && !events.slice(seen).some((e) => e.event === "tx.confirmed" && e.action === action); step++) {
+    for (
+      let step = 1;
+      step <= 3 && !events.slice(seen).some((e) => e.event === "tx.confirmed" && e.action === action);
+      step++
+    ) {
       await advance(book, provider, admin, 600, 1);
       track(await row(`+${step * 10} min`));
       await new Promise((r) => setTimeout(r, 1_500));
     }
-    await waitFor((e) => e.event === "tx.confirmed" && e.action === action && events.indexOf(e) >= seen, 90_000, `${action} confirmed`);
+    await waitFor(
+      (e) => e.event === "tx.confirmed" && e.action === action && events.indexOf(e) >= seen,
+      90_000,
+      `${action} confirmed`,
+    );
     await row("after the keeper's operation");
     // Past the operator's cooldown before the next push.
     await advance(book, provider, admin, Number((await operator.limits()).cooldownSec) + 1, 1);
@@ -188,7 +246,11 @@ async function main(): Promise<void> {
   out("\n• summary");
   out(`  operations confirmed  ${confirmed.map((e) => e.action).join(", ") || "none"}`);
   out(`  max deviation seen    ${maxDev} bps; final ${final.deviationBps} bps (band ±${await operator.bandBps()} bps)`);
-  out(`  supply                ${Number(formatUnits(supplyBefore, 18)).toFixed(2)} → ${Number(formatUnits(supplyAfter, 18)).toFixed(2)}`);
+  out(
+    `  supply                ${Number(formatUnits(supplyBefore, 18)).toFixed(2)} → ${Number(
+      formatUnits(supplyAfter, 18),
+    ).toFixed(2)}`,
+  );
   out(`  collateral ratio      ${fmt(ratioBefore)} → ${fmt(ratioAfter)}`);
   out(`  keeper gas used       ${confirmed.reduce((s, e) => s + Number(e.gasUsed ?? 0), 0)}`);
   if (process.argv.includes("--exit")) {
@@ -206,16 +268,36 @@ async function main(): Promise<void> {
 }
 
 /** The V3 venue at a glance: the pool's price and in-range liquidity, the protocol's position and the reserve. */
-async function printV3Status(c: { Pool: string; LiquidityManager?: string; PriceOracle: string; Reserve: string; BallastDollar: string }, provider: JsonRpcProvider): Promise<void> {
+async function printV3Status(
+  c: { Pool: string; LiquidityManager?: string; PriceOracle: string; Reserve: string; BallastDollar: string },
+  provider: JsonRpcProvider,
+): Promise<void> {
   const pool = connectV3Pool(c.Pool, provider);
   const lm = LiquidityManager__factory.connect(c.LiquidityManager!, provider);
   const [spot, twap] = await PriceOracle__factory.connect(c.PriceOracle, provider).marketPrice();
   const slot0 = await pool.slot0();
   out("• the V3 venue");
-  out(`  pool               ${c.Pool}  fee ${Number(await pool.fee()) / 10_000}%  tick ${slot0.tick}  in-range liquidity ${await pool.liquidity()}`);
-  out(`  LiquidityManager   ${c.LiquidityManager}  range [${await lm.tickLower()}, ${await lm.tickUpper()})  liquidity ${await lm.positionLiquidity()}  quote deployed $${fmt(await lm.quoteDeployedWad(), 2)}`);
+  out(
+    `  pool               ${c.Pool}  fee ${Number(await pool.fee()) / 10_000}%  tick ${
+      slot0.tick
+    }  in-range liquidity ${await pool.liquidity()}`,
+  );
+  out(
+    `  LiquidityManager   ${
+      c.LiquidityManager
+    }  range [${await lm.tickLower()}, ${await lm.tickUpper()})  liquidity ${await lm.positionLiquidity()}  quote deployed $${fmt(
+      await lm.quoteDeployedWad(),
+      2,
+    )}`,
+  );
   out(`  oracle             spot ${fmt(spot)}  twap ${fmt(twap)}`);
-  out(`  reserve            ratio ${fmt(await Reserve__factory.connect(c.Reserve, provider).collateralRatio())}  supply ${Number(formatUnits(await BallastDollar__factory.connect(c.BallastDollar, provider).totalSupply(), 18)).toFixed(0)}`);
+  out(
+    `  reserve            ratio ${fmt(
+      await Reserve__factory.connect(c.Reserve, provider).collateralRatio(),
+    )}  supply ${Number(
+      formatUnits(await BallastDollar__factory.connect(c.BallastDollar, provider).totalSupply(), 18),
+    ).toFixed(0)}`,
+  );
 }
 
 process.on("SIGINT", () => {

@@ -13,7 +13,10 @@ export async function statusTask(hre: HardhatRuntimeEnvironment, args: { json: b
   await runTask(async () => {
     const { book, network } = await loadSystem(hre);
     const provider = hre.ethers.provider;
-    const status = await readProtocolStatus(provider, await connectProtocol(book, provider), book, { network, chainId: book.chainId });
+    const status = await readProtocolStatus(provider, await connectProtocol(book, provider), book, {
+      network,
+      chainId: book.chainId,
+    });
     out(args.json ? JSON.stringify(status, null, 2) : renderStatus(status));
   }, expectedFailure);
 }

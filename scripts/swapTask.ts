@@ -37,7 +37,8 @@ async function poolState(ctx: SystemContext): Promise<PoolState> {
 }
 
 /** Pool price, quote per token in WAD (both sides in whole units). */
-const poolPriceWad = (p: PoolState, quoteDecimals: bigint) => (p.reserveQuote * 10n ** (18n - quoteDecimals) * WAD) / p.reserveToken;
+const poolPriceWad = (p: PoolState, quoteDecimals: bigint) =>
+  (p.reserveQuote * 10n ** (18n - quoteDecimals) * WAD) / p.reserveToken;
 
 /** The deployment's UniswapV3Trader when it has one with code, else a new one (local networks only). */
 async function v3Trader(hre: HardhatRuntimeEnvironment, ctx: SystemContext, signer: Signer): Promise<UniswapV3Trader> {
@@ -71,7 +72,12 @@ export async function swapTask(hre: HardhatRuntimeEnvironment, args: SwapArgs): 
     const amountIn = parseAmount("--amount", args.amount, payDecimals);
     const balance = await payToken.balanceOf(who);
     if (amountIn > balance) {
-      throw new UserError(`--amount ${args.amount} ${paySymbol} is more than the balance of ${who} (${formatUnits(balance, payDecimals)} ${paySymbol})`);
+      throw new UserError(
+        `--amount ${args.amount} ${paySymbol} is more than the balance of ${who} (${formatUnits(
+          balance,
+          payDecimals,
+        )} ${paySymbol})`,
+      );
     }
 
     if (ctx.v3Pool !== null) {
@@ -79,29 +85,65 @@ export async function swapTask(hre: HardhatRuntimeEnvironment, args: SwapArgs): 
       const v3 = await swapOnV3(ctx, signer, trader, side, amountIn);
       const gotSymbol = side === "buy" ? "BLD" : "USDC";
       const gotDecimals = side === "buy" ? 18 : Number(quoteDecimals);
-      out(`${side === "buy" ? "bought" : "sold"} BLD: paid ${formatUnits(v3.amountIn, payDecimals)} ${paySymbol}, received ${formatUnits(v3.amountOut, gotDecimals)} ${gotSymbol}`);
-      out(`pool price ${formatUnits(v3.priceBeforeWad, 18)} -> ${formatUnits(v3.priceAfterWad, 18)} USDC per BLD (Uniswap V3)`);
+      out(
+        `${side === "buy" ? "bought" : "sold"} BLD: paid ${formatUnits(
+          v3.amountIn,
+          payDecimals,
+        )} ${paySymbol}, received ${formatUnits(v3.amountOut, gotDecimals)} ${gotSymbol}`,
+      );
+      out(
+        `pool price ${formatUnits(v3.priceBeforeWad, 18)} -> ${formatUnits(
+          v3.priceAfterWad,
+          18,
+        )} USDC per BLD (Uniswap V3)`,
+      );
       out(`tx ${v3.approvalHash === null ? "" : `${v3.approvalHash} (approval), `}${v3.swapHash} (swap)`);
       return;
     }
 
     const before = await poolState(ctx);
-    const [reserveIn, reserveOut] = side === "buy" ? [before.reserveQuote, before.reserveToken] : [before.reserveToken, before.reserveQuote];
+    const [reserveIn, reserveOut] =
+      side === "buy" ? [before.reserveQuote, before.reserveToken] : [before.reserveToken, before.reserveQuote];
     // Uniswap V2's constant-product output with its 0.3% fee, rounded down as the pair requires.
     const amountOut = (amountIn * 997n * reserveOut) / (reserveIn * 1000n + amountIn * 997n);
-    if (amountOut === 0n) throw new UserError(`--amount ${args.amount} ${paySymbol} is too small to buy anything from the pool`);
+    if (amountOut === 0n)
+      throw new UserError(`--amount ${args.amount} ${paySymbol} is too small to buy anything from the pool`);
     const outIsToken0 = side === "buy" ? before.tokenIs0 : !before.tokenIs0;
 
-    const paid = await simulateThenSend(`pay ${paySymbol} into the pool`, [], payToken.transfer, ctx.book.contracts.Pool, amountIn);
+    const paid = await simulateThenSend(
+      `pay ${paySymbol} into the pool`,
+      [],
+      payToken.transfer,
+      ctx.book.contracts.Pool,
+      amountIn,
+    );
     const pool = ctx.pool.connect(signer);
     const swap = pool.getFunction("swap");
-    const swapped = await simulateThenSend("swap", [`payment ${paid.hash}`], swap, outIsToken0 ? amountOut : 0n, outIsToken0 ? 0n : amountOut, who, "0x");
+    const swapped = await simulateThenSend(
+      "swap",
+      [`payment ${paid.hash}`],
+      swap,
+      outIsToken0 ? amountOut : 0n,
+      outIsToken0 ? 0n : amountOut,
+      who,
+      "0x",
+    );
 
     const after = await poolState(ctx);
     const gotSymbol = side === "buy" ? "BLD" : "USDC";
     const gotDecimals = side === "buy" ? 18 : Number(quoteDecimals);
-    out(`${side === "buy" ? "bought" : "sold"} BLD: paid ${formatUnits(amountIn, payDecimals)} ${paySymbol}, received ${formatUnits(amountOut, gotDecimals)} ${gotSymbol}`);
-    out(`pool price ${formatUnits(poolPriceWad(before, quoteDecimals), 18)} -> ${formatUnits(poolPriceWad(after, quoteDecimals), 18)} USDC per BLD`);
+    out(
+      `${side === "buy" ? "bought" : "sold"} BLD: paid ${formatUnits(
+        amountIn,
+        payDecimals,
+      )} ${paySymbol}, received ${formatUnits(amountOut, gotDecimals)} ${gotSymbol}`,
+    );
+    out(
+      `pool price ${formatUnits(poolPriceWad(before, quoteDecimals), 18)} -> ${formatUnits(
+        poolPriceWad(after, quoteDecimals),
+        18,
+      )} USDC per BLD`,
+    );
     out(`tx ${paid.hash} (payment), ${swapped.hash} (swap)`);
   }, expectedFailure);
 }

@@ -9,7 +9,10 @@ import { task } from "hardhat/config";
 const FROM_HELP = "Account to act as: an index of the node's accounts or an address (default: the first account)";
 
 task("ballast:deploy", "Deploys Ballast to --network and writes deployments/<network>.json")
-  .addOptionalParam("venue", "The market venue: v2 (the Uniswap V2 pair) or v3 (a Uniswap V3 pool with protocol-owned liquidity); default: the network's configuration")
+  .addOptionalParam(
+    "venue",
+    "The market venue: v2 (the Uniswap V2 pair) or v3 (a Uniswap V3 pool with protocol-owned liquidity); default: the network's configuration",
+  )
   .setAction(async (args: { venue?: string }, hre) => {
     const { deployTask } = await import("./deployTask");
     await deployTask(hre, args.venue);

@@ -12,10 +12,21 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { CallableContractFuture, Future } from "@nomicfoundation/ignition-core";
 import { ZeroHash, id, parseUnits } from "ethers";
-import { sizingArgs, stableLaneArgs, type BallastParams, type CollateralParams, type LiveNetworkConfig } from "../parameters";
+import {
+  sizingArgs,
+  stableLaneArgs,
+  type BallastParams,
+  type CollateralParams,
+  type LiveNetworkConfig,
+} from "../parameters";
 import { seedAmounts } from "../seedAmounts";
 import { V3_FACTORY_DEFAULT_TIERS, V3_TICK_SPACING, type V3VenueParams } from "../venue";
-import { UNISWAP_V2_FACTORY_ARTIFACT, UNISWAP_V2_PAIR_ARTIFACT, UNISWAP_V3_FACTORY_ARTIFACT, UNISWAP_V3_POOL_ARTIFACT } from "./uniswapArtifacts";
+import {
+  UNISWAP_V2_FACTORY_ARTIFACT,
+  UNISWAP_V2_PAIR_ARTIFACT,
+  UNISWAP_V3_FACTORY_ARTIFACT,
+  UNISWAP_V3_POOL_ARTIFACT,
+} from "./uniswapArtifacts";
 
 export const ROLES = {
   DEFAULT_ADMIN_ROLE: ZeroHash,
@@ -53,9 +64,13 @@ type AnyContract = CallableContractFuture<string>;
 export function buildBallastModule(input: BallastModuleInput) {
   const { params } = input;
   const collaterals: CollateralParams[] = [params.collateral.quote, ...params.collateral.others];
-  if (!input.local && !input.external) throw new Error("Ballast module: a network is either local or names its external contracts");
+  if (!input.local && !input.external)
+    throw new Error("Ballast module: a network is either local or names its external contracts");
   const v3 = params.venue?.kind === "v3" ? params.venue : null;
-  if (v3 && !input.local) throw new Error("Ballast module: venue.kind v3 is deployed on local networks only (a live network needs an existing V3 factory, not read yet)");
+  if (v3 && !input.local)
+    throw new Error(
+      "Ballast module: venue.kind v3 is deployed on local networks only (a live network needs an existing V3 factory, not read yet)",
+    );
 
   return buildModule(BALLAST_MODULE_ID, (m) => {
     const tokens: Record<string, AnyContract | string> = {};
@@ -66,12 +81,22 @@ export function buildBallastModule(input: BallastModuleInput) {
 
     for (const c of collaterals) {
       if (input.local) {
-        const token = m.contract("TestERC20", [c.symbol === "USDC" ? "USD Coin (test)" : `${c.symbol} (test)`, c.symbol, c.decimals], { id: c.symbol });
-        const feed = m.contract("MockV3Aggregator", [c.feedDecimals, parseUnits(c.initialPriceUsd, c.feedDecimals)], { id: `Feed${c.symbol}` });
+        const token = m.contract(
+          "TestERC20",
+          [c.symbol === "USDC" ? "USD Coin (test)" : `${c.symbol} (test)`, c.symbol, c.decimals],
+          { id: c.symbol },
+        );
+        const feed = m.contract("MockV3Aggregator", [c.feedDecimals, parseUnits(c.initialPriceUsd, c.feedDecimals)], {
+          id: `Feed${c.symbol}`,
+        });
         tokens[c.symbol] = localTokens[c.symbol] = results[c.symbol] = token;
         feeds[c.symbol] = results[`Feed${c.symbol}`] = feed;
         if (c.strategy) {
-          vaults[c.symbol] = results[`Vault${c.symbol}`] = m.contract("TestVault", [token, `Ballast ${c.symbol} strategy`, `bs${c.symbol}`], { id: `Vault${c.symbol}` });
+          vaults[c.symbol] = results[`Vault${c.symbol}`] = m.contract(
+            "TestVault",
+            [token, `Ballast ${c.symbol} strategy`, `bs${c.symbol}`],
+            { id: `Vault${c.symbol}` },
+          );
         }
       } else {
         const ext = input.external!;
@@ -83,7 +108,10 @@ export function buildBallastModule(input: BallastModuleInput) {
         feeds[c.symbol] = feed;
         if (c.strategy) {
           const vault = ext.strategies?.[c.symbol];
-          if (!vault) throw new Error(`collateral ${c.symbol} wants a strategy: external.strategies.${c.symbol} is not configured`);
+          if (!vault)
+            throw new Error(
+              `collateral ${c.symbol} wants a strategy: external.strategies.${c.symbol} is not configured`,
+            );
           vaults[c.symbol] = vault;
         }
       }
@@ -100,7 +128,12 @@ export function buildBallastModule(input: BallastModuleInput) {
     const wiring: Future[] = [];
     for (const c of collaterals) {
       wiring.push(
-        m.call(oracle, "setFeed", [tokens[c.symbol], feeds[c.symbol], c.maxAgeSec, wad(c.minPriceUsd), wad(c.maxPriceUsd)], { id: `setFeed${c.symbol}` }),
+        m.call(
+          oracle,
+          "setFeed",
+          [tokens[c.symbol], feeds[c.symbol], c.maxAgeSec, wad(c.minPriceUsd), wad(c.maxPriceUsd)],
+          { id: `setFeed${c.symbol}` },
+        ),
       );
       const listed = m.call(
         reserve,
@@ -119,16 +152,33 @@ export function buildBallastModule(input: BallastModuleInput) {
       );
       wiring.push(listed);
       if (vaults[c.symbol]) {
-        wiring.push(m.call(reserve, "setStrategy", [tokens[c.symbol], vaults[c.symbol]], { id: `setStrategy${c.symbol}`, after: [listed] }));
+        wiring.push(
+          m.call(reserve, "setStrategy", [tokens[c.symbol], vaults[c.symbol]], {
+            id: `setStrategy${c.symbol}`,
+            after: [listed],
+          }),
+        );
       }
       if (c.redeemSpreadBps !== undefined) {
-        wiring.push(m.call(reserve, "setRedeemSpread", [tokens[c.symbol], c.redeemSpreadBps], { id: `setRedeemSpread${c.symbol}`, after: [listed] }));
+        wiring.push(
+          m.call(reserve, "setRedeemSpread", [tokens[c.symbol], c.redeemSpreadBps], {
+            id: `setRedeemSpread${c.symbol}`,
+            after: [listed],
+          }),
+        );
       }
       if (c.stableLane) {
-        wiring.push(m.call(reserve, "setStableLane", [tokens[c.symbol], stableLaneArgs(c.stableLane)], { id: `setStableLane${c.symbol}`, after: [listed] }));
+        wiring.push(
+          m.call(reserve, "setStableLane", [tokens[c.symbol], stableLaneArgs(c.stableLane)], {
+            id: `setStableLane${c.symbol}`,
+            after: [listed],
+          }),
+        );
       }
     }
-    wiring.push(m.call(reserve, "setRecoveryFees", [params.reserve.recoveryMintFeeBps, params.reserve.recoveryRedeemFeeBps]));
+    wiring.push(
+      m.call(reserve, "setRecoveryFees", [params.reserve.recoveryMintFeeBps, params.reserve.recoveryRedeemFeeBps]),
+    );
     wiring.push(m.call(reserve, "setBufferTolerance", [params.reserve.bufferToleranceBps]));
 
     const policy = m.contract("CollateralPolicy", [input.deployer, oracle, reserve, { ...params.policy }]);
@@ -154,7 +204,10 @@ export function buildBallastModule(input: BallastModuleInput) {
     ];
     // On V3 the operator trades through the pool's swap callback and quotes with the linked tick maths.
     const operator = v3
-      ? m.contract("MarketOperatorV3", operatorArgs, { id: "MarketOperator", libraries: { UniswapV3Quote: m.library("UniswapV3Quote") } })
+      ? m.contract("MarketOperatorV3", operatorArgs, {
+          id: "MarketOperator",
+          libraries: { UniswapV3Quote: m.library("UniswapV3Quote") },
+        })
       : m.contract("MarketOperator", operatorArgs);
     wiring.push(m.call(operator, "setSizing", sizingArgs(op.sizing)));
 
@@ -169,7 +222,14 @@ export function buildBallastModule(input: BallastModuleInput) {
     // V3: the protocol-owned liquidity; it mints the token and draws quote from the Reserve, the keeper operates it.
     const venueContracts: Record<string, AnyContract> = {};
     if (v3) {
-      const lm = m.contract("LiquidityManager", [input.deployer, stable, oracle, reserve, v3.polRangeBps, wad(v3.polMaxQuote)]);
+      const lm = m.contract("LiquidityManager", [
+        input.deployer,
+        stable,
+        oracle,
+        reserve,
+        v3.polRangeBps,
+        wad(v3.polMaxQuote),
+      ]);
       wiring.push(m.call(stable, "grantRole", [ROLES.MINTER_ROLE, lm], { id: "grantMinterLiquidityManager" }));
       wiring.push(m.call(reserve, "grantRole", [ROLES.OPERATOR_ROLE, lm], { id: "grantOperatorLiquidityManager" }));
       wiring.push(m.call(lm, "grantRole", [ROLES.OPERATOR_ROLE, input.keeper], { id: "grantKeeperLiquidityManager" }));
@@ -188,9 +248,21 @@ export function buildBallastModule(input: BallastModuleInput) {
         previous = [f];
         late.push(f);
       };
-      step(m.call(quote, "mint", [input.deployer, s.mintDeposit + s.quoteSide + s.equity], { id: "seedMintQuote", after: previous }));
-      step(m.call(quote, "approve", [reserve, s.mintDeposit + s.equity], { id: "seedApproveReserve", after: previous }));
-      step(m.call(reserve, "mint", [quote, s.mintDeposit, s.tokenSide, input.deployer], { id: "seedMintStable", after: previous }));
+      step(
+        m.call(quote, "mint", [input.deployer, s.mintDeposit + s.quoteSide + s.equity], {
+          id: "seedMintQuote",
+          after: previous,
+        }),
+      );
+      step(
+        m.call(quote, "approve", [reserve, s.mintDeposit + s.equity], { id: "seedApproveReserve", after: previous }),
+      );
+      step(
+        m.call(reserve, "mint", [quote, s.mintDeposit, s.tokenSide, input.deployer], {
+          id: "seedMintStable",
+          after: previous,
+        }),
+      );
       step(m.call(stable, "transfer", [pool, s.tokenSide], { id: "seedPoolToken", after: previous }));
       step(m.call(quote, "transfer", [pool, s.quoteSide], { id: "seedPoolQuote", after: previous }));
       step(m.call(pool, "mint", [input.deployer], { id: "seedPoolMint", after: previous }));
@@ -201,7 +273,12 @@ export function buildBallastModule(input: BallastModuleInput) {
         for (const c of collaterals) {
           const amount = input.local!.amountBySymbol[c.symbol];
           if (amount === undefined) continue;
-          late.push(m.call(localTokens[c.symbol], "mint", [account, parseUnits(amount, c.decimals)], { id: `fund${i}${c.symbol}`, after: previous }));
+          late.push(
+            m.call(localTokens[c.symbol], "mint", [account, parseUnits(amount, c.decimals)], {
+              id: `fund${i}${c.symbol}`,
+              after: previous,
+            }),
+          );
         }
       });
     }
@@ -210,13 +287,25 @@ export function buildBallastModule(input: BallastModuleInput) {
       // Hand DEFAULT_ADMIN_ROLE to the configured admin (e.g. a TimelockController), then drop the
       // deployer's, after every step that needed it.
       const all = [...wiring, ...late];
-      const named: Record<string, AnyContract> = { BallastDollar: stable, PriceOracle: oracle, Reserve: reserve, CollateralPolicy: policy, MarketOperator: operator };
+      const named: Record<string, AnyContract> = {
+        BallastDollar: stable,
+        PriceOracle: oracle,
+        Reserve: reserve,
+        CollateralPolicy: policy,
+        MarketOperator: operator,
+      };
       if (venueContracts.LiquidityManager) named.LiquidityManager = venueContracts.LiquidityManager;
       const grants = Object.entries(named).map(([name, c]) =>
-        m.call(c, "grantRole", [ROLES.DEFAULT_ADMIN_ROLE, input.handoverAdmin!], { id: `grantAdmin${name}`, after: all }),
+        m.call(c, "grantRole", [ROLES.DEFAULT_ADMIN_ROLE, input.handoverAdmin!], {
+          id: `grantAdmin${name}`,
+          after: all,
+        }),
       );
       for (const [name, c] of Object.entries(named)) {
-        m.call(c, "renounceRole", [ROLES.DEFAULT_ADMIN_ROLE, input.deployer], { id: `renounceAdmin${name}`, after: grants });
+        m.call(c, "renounceRole", [ROLES.DEFAULT_ADMIN_ROLE, input.deployer], {
+          id: `renounceAdmin${name}`,
+          after: grants,
+        });
       }
     }
 
@@ -238,7 +327,13 @@ type ModuleBuilder = Parameters<Parameters<typeof buildModule>[1]>[0];
 type Venue = { factory: AnyContract; pool: AnyContract; oracle: AnyContract };
 
 /** The V2 pair (a new local factory's, or an existing factory's) and the PriceOracle that observes it. */
-function v2Venue(m: ModuleBuilder, input: BallastModuleInput, stable: AnyContract, quoteToken: AnyContract | string, twapWindowSec: number): Venue {
+function v2Venue(
+  m: ModuleBuilder,
+  input: BallastModuleInput,
+  stable: AnyContract,
+  quoteToken: AnyContract | string,
+  twapWindowSec: number,
+): Venue {
   const factory = input.local
     ? m.contract("UniswapV2Factory", UNISWAP_V2_FACTORY_ARTIFACT, [input.deployer])
     : m.contractAt("UniswapV2Factory", UNISWAP_V2_FACTORY_ARTIFACT, input.external!.uniswapV2Factory);
@@ -250,12 +345,23 @@ function v2Venue(m: ModuleBuilder, input: BallastModuleInput, stable: AnyContrac
 }
 
 /** A local V3 factory (the tier enabled when it is not a default one), the pool at the tier, and PriceOracleV3 reading it. */
-function v3Venue(m: ModuleBuilder, venue: V3VenueParams, stable: AnyContract, quoteToken: AnyContract | string, deployer: string, twapWindowSec: number): Venue {
+function v3Venue(
+  m: ModuleBuilder,
+  venue: V3VenueParams,
+  stable: AnyContract,
+  quoteToken: AnyContract | string,
+  deployer: string,
+  twapWindowSec: number,
+): Venue {
   const factory = m.contract("UniswapV3Factory", UNISWAP_V3_FACTORY_ARTIFACT, []);
-  const tier = V3_FACTORY_DEFAULT_TIERS.includes(venue.feePips) ? [] : [m.call(factory, "enableFeeAmount", [venue.feePips, V3_TICK_SPACING[venue.feePips]])];
+  const tier = V3_FACTORY_DEFAULT_TIERS.includes(venue.feePips)
+    ? []
+    : [m.call(factory, "enableFeeAmount", [venue.feePips, V3_TICK_SPACING[venue.feePips]])];
   const createPool = m.call(factory, "createPool", [stable, quoteToken, venue.feePips], { after: tier });
   const poolAddress = m.readEventArgument(createPool, "PoolCreated", "pool", { emitter: factory, id: "PoolAddress" });
   const pool = m.contractAt("UniswapV3Pool", UNISWAP_V3_POOL_ARTIFACT, poolAddress, { id: "Pool" });
-  const oracle = m.contract("PriceOracleV3", [deployer, pool, stable, quoteToken, twapWindowSec], { id: "PriceOracle" });
+  const oracle = m.contract("PriceOracleV3", [deployer, pool, stable, quoteToken, twapWindowSec], {
+    id: "PriceOracle",
+  });
   return { factory, pool, oracle };
 }

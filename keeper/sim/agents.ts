@@ -47,7 +47,9 @@ export class Arbitrageurs {
   constructor(latencyBlocks: number, capitalUsd: number, swapGas: number, competitors: ArbitrageurSpec[] = []) {
     const specs = [{ latencyBlocks, capitalUsd }, ...competitors];
     // Stable sort: on equal latency the scenario's order decides who lands first.
-    this.agents = specs.map((spec) => new Arbitrageur(spec, swapGas)).sort((a, b) => a.spec.latencyBlocks - b.spec.latencyBlocks);
+    this.agents = specs
+      .map((spec) => new Arbitrageur(spec, swapGas))
+      .sort((a, b) => a.spec.latencyBlocks - b.spec.latencyBlocks);
   }
 
   /** Profit of each arbitrageur, in the scenario's order of speed (fastest first). */
@@ -75,10 +77,7 @@ class Arbitrageur {
   profitUsd = 0;
   trades = 0;
 
-  constructor(
-    readonly spec: ArbitrageurSpec,
-    private readonly swapGas: number,
-  ) {}
+  constructor(readonly spec: ArbitrageurSpec, private readonly swapGas: number) {}
 
   private get capitalUsd(): number {
     return this.spec.capitalUsd;
@@ -103,7 +102,11 @@ class Arbitrageur {
     const keep = m.feeKeep;
     if (mintCost === null || m.priceUsd() * keep <= mintCost) return null;
     const { num, den } = rawPriceFraction(mintCost / usdc / keep);
-    const x = Math.min(fromRaw(m.tokensToSellForPrice(num, den), TOKEN_UNIT), f.maxMintTokens(m), this.capitalUsd / mintCost);
+    const x = Math.min(
+      fromRaw(m.tokensToSellForPrice(num, den), TOKEN_UNIT),
+      f.maxMintTokens(m),
+      this.capitalUsd / mintCost,
+    );
     if (!(x > 0)) return null;
     const expectedOut = fromRaw(m.previewTrade(true, toRaw(x, TOKEN_UNIT)).out, QUOTE_UNIT);
     return expectedOut * usdc - x * mintCost > m.gasUsd(this.swapGas + f.callGas.mint) ? { tokens: x, mintCost } : null;
@@ -123,7 +126,9 @@ class Arbitrageur {
     );
     if (!(q > 0)) return null;
     const expectedTokens = fromRaw(m.previewTrade(false, toRaw(q, QUOTE_UNIT)).out, TOKEN_UNIT);
-    return expectedTokens * redeemValue - q * usdc > m.gasUsd(this.swapGas + f.callGas.redeem) ? { quote: q, redeemValue } : null;
+    return expectedTokens * redeemValue - q * usdc > m.gasUsd(this.swapGas + f.callGas.redeem)
+      ? { quote: q, redeemValue }
+      : null;
   }
 
   private mintAndSell(m: Market, f: Facility, plan: { tokens: number }): ArbResult {

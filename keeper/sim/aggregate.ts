@@ -106,7 +106,9 @@ export function aggregate(results: McResult[], baseline: McResult[] = results): 
     const ratios = perSeed.map((s) => s.minCollateralRatio).filter((v): v is number => v !== null);
     const failures: Record<string, number> = {};
     for (const s of perSeed) for (const f of s.failures) failures[f] = (failures[f] ?? 0) + 1;
-    const standStill = perSeed.some((s) => s.standStill) ? meanCounts(perSeed.map((s) => s.standStill ?? {})) : undefined;
+    const standStill = perSeed.some((s) => s.standStill)
+      ? meanCounts(perSeed.map((s) => s.standStill ?? {}))
+      : undefined;
     return {
       scenario: first.scenario,
       policy: first.policy,
@@ -140,5 +142,7 @@ function costPerBpsRemoved(runs: McResult[], baseline: PegSummary[] | undefined)
 
 function meanCounts(counts: Record<string, number>[]): Record<string, number> {
   const keys = [...new Set(counts.flatMap((c) => Object.keys(c)))].sort();
-  return Object.fromEntries(keys.map((k) => [k, Math.round((10 * counts.reduce((a, c) => a + (c[k] ?? 0), 0)) / counts.length) / 10]));
+  return Object.fromEntries(
+    keys.map((k) => [k, Math.round((10 * counts.reduce((a, c) => a + (c[k] ?? 0), 0)) / counts.length) / 10]),
+  );
 }

@@ -37,7 +37,14 @@ export interface BallastConfig {
   recoveryMintFeeBps: bigint;
   recoveryRedeemFeeBps: bigint;
   bufferToleranceBps: bigint;
-  policy: { minRatioWad: bigint; maxRatioWad: bigint; stepWad: bigint; bandBps: bigint; riskWeightBps: bigint; refreshCooldownSec: bigint };
+  policy: {
+    minRatioWad: bigint;
+    maxRatioWad: bigint;
+    stepWad: bigint;
+    bandBps: bigint;
+    riskWeightBps: bigint;
+    refreshCooldownSec: bigint;
+  };
   operator: {
     bandBps: bigint;
     maxSpotTwapDeviationBps: bigint;
@@ -68,7 +75,12 @@ function assetConfig(p: CollateralParams): AssetConfig {
     hasStrategy: p.strategy,
     spreadBps: max(BigInt(p.redeemSpreadBps ?? 0), MIN_REDEEM_SPREAD_BPS),
     lane: p.stableLane
-      ? { bandBps: BigInt(p.stableLane.bandBps), baseFeeBps: BigInt(p.stableLane.baseFeeBps), maxShareBps: BigInt(p.stableLane.maxShareBps), volumePerEpoch: parseDecimal(p.stableLane.volumePerEpoch, 18) }
+      ? {
+          bandBps: BigInt(p.stableLane.bandBps),
+          baseFeeBps: BigInt(p.stableLane.baseFeeBps),
+          maxShareBps: BigInt(p.stableLane.maxShareBps),
+          volumePerEpoch: parseDecimal(p.stableLane.volumePerEpoch, 18),
+        }
       : null,
   };
 }
@@ -109,7 +121,11 @@ export function ballastConfigFrom(params: BallastParams): BallastConfig {
         epochSec: BigInt(op.epochSec),
       },
       // As the deploy's setSizing.
-      sizing: { minOperationShareBps: BigInt(op.sizing.minOperationShareBps), maxLossBps: BigInt(op.sizing.maxLossBps), maxLossPerEpochWad: parseDecimal(op.sizing.maxLossPerEpochUsd, 18) },
+      sizing: {
+        minOperationShareBps: BigInt(op.sizing.minOperationShareBps),
+        maxLossBps: BigInt(op.sizing.maxLossBps),
+        maxLossPerEpochWad: parseDecimal(op.sizing.maxLossPerEpochUsd, 18),
+      },
     },
     twapWindowSec: params.oracle.twapWindowSec,
   };
@@ -119,15 +135,15 @@ export const ASSETS: Asset[] = ["USDC", "WETH"];
 
 export class BallastReserve {
   readonly idle: Record<Asset, bigint>;
-  private readonly laneUsage: Record<Asset, { epoch: bigint; used: bigint }> = { USDC: { epoch: 0n, used: 0n }, WETH: { epoch: 0n, used: 0n } };
+  private readonly laneUsage: Record<Asset, { epoch: bigint; used: bigint }> = {
+    USDC: { epoch: 0n, used: 0n },
+    WETH: { epoch: 0n, used: 0n },
+  };
   readonly inStrategy: Record<Asset, bigint> = { USDC: 0n, WETH: 0n };
   targetRatioWad: bigint;
   lastRefreshAt = 0n;
 
-  constructor(
-    readonly config: BallastConfig,
-    holdings: Record<Asset, bigint>,
-  ) {
+  constructor(readonly config: BallastConfig, holdings: Record<Asset, bigint>) {
     this.idle = { ...holdings };
     this.targetRatioWad = config.policy.minRatioWad;
     // Start with the buffer split the keeper's rebalance would have reached.
@@ -180,7 +196,7 @@ export class BallastReserve {
       const p = m.feedPrice(a);
       if (p.ok) wad += this.value(a, this.accounted(a), p.wad);
     }
-    return m.supply === 0n ? (1n << 255n) : mulDiv(wad, WAD, m.supply);
+    return m.supply === 0n ? 1n << 255n : mulDiv(wad, WAD, m.supply);
   }
 
   /** _laneFee: whether `a`'s lane is open at its feed, and base + ceil(deviationBps / 2). */
@@ -215,7 +231,7 @@ export class BallastReserve {
       const p = m.feedPrice(a);
       if (p.ok) wad += this.haircut(a, this.value(a, this.accounted(a), p.wad));
     }
-    return m.supply === 0n ? (1n << 255n) : mulDiv(wad, WAD, m.supply);
+    return m.supply === 0n ? 1n << 255n : mulDiv(wad, WAD, m.supply);
   }
 
   collateralRatio(m: Market): { ok: boolean; wad: bigint } {
@@ -371,17 +387,34 @@ export class BallastReserve {
     const floor = min(floorRaw, 2n * WAD);
     const span = m.twapSpan();
     if (twapStale({ twapSpanSec: span.spanSec, twapWindowSec: span.windowSec })) {
-      this.targetRatioWad = computeTargetRatio(this.targetRatioWad, PEG_WAD, p.bandBps, p.stepWad, floor, p.maxRatioWad);
+      this.targetRatioWad = computeTargetRatio(
+        this.targetRatioWad,
+        PEG_WAD,
+        p.bandBps,
+        p.stepWad,
+        floor,
+        p.maxRatioWad,
+      );
       return true;
     }
-    this.targetRatioWad = computeTargetRatio(this.targetRatioWad, mp.twapWad, p.bandBps, p.stepWad, floor, p.maxRatioWad);
+    this.targetRatioWad = computeTargetRatio(
+      this.targetRatioWad,
+      mp.twapWad,
+      p.bandBps,
+      p.stepWad,
+      floor,
+      p.maxRatioWad,
+    );
     this.lastRefreshAt = m.now;
     return true;
   }
 
   /** Value of the reserve at true external prices, USD (for the failure flags and reports). */
   trueValueUsd(m: Market): number {
-    return (Number(this.accounted("USDC")) / Number(QUOTE_UNIT)) * m.truth.USDC + (Number(this.accounted("WETH")) / Number(WETH_UNIT)) * m.truth.WETH;
+    return (
+      (Number(this.accounted("USDC")) / Number(QUOTE_UNIT)) * m.truth.USDC +
+      (Number(this.accounted("WETH")) / Number(WETH_UNIT)) * m.truth.WETH
+    );
   }
 }
 

@@ -64,8 +64,18 @@ export function simConfigFor(venue: VenueKind): BallastConfig {
 
 export function buildMarket(s: Scenario, config: BallastConfig, venue: VenueKind = "v2"): Market {
   const feeds = {
-    USDC: { ...config.feeds.USDC, deviationBps: s.feeds.USDC.deviationBps, heartbeatSec: s.feeds.USDC.heartbeatSec, jitterBlocks: s.feeds.USDC.jitterBlocks },
-    WETH: { ...config.feeds.WETH, deviationBps: s.feeds.WETH.deviationBps, heartbeatSec: s.feeds.WETH.heartbeatSec, jitterBlocks: s.feeds.WETH.jitterBlocks },
+    USDC: {
+      ...config.feeds.USDC,
+      deviationBps: s.feeds.USDC.deviationBps,
+      heartbeatSec: s.feeds.USDC.heartbeatSec,
+      jitterBlocks: s.feeds.USDC.jitterBlocks,
+    },
+    WETH: {
+      ...config.feeds.WETH,
+      deviationBps: s.feeds.WETH.deviationBps,
+      heartbeatSec: s.feeds.WETH.heartbeatSec,
+      jitterBlocks: s.feeds.WETH.jitterBlocks,
+    },
   };
   return new Market({
     blockTimeSec: s.blockTimeSec,
@@ -73,14 +83,27 @@ export function buildMarket(s: Scenario, config: BallastConfig, venue: VenueKind
     poolToken: toRaw(s.initial.poolToken, TOKEN_UNIT),
     poolQuote: toRaw(s.initial.poolQuote, QUOTE_UNIT),
     supply: toRaw(s.initial.supply, TOKEN_UNIT),
-    truth: { USDC: valueAt(s.prices.USDC, 0), WETH: valueAt(s.prices.WETH, 0), FXS: s.prices.FXS ? valueAt(s.prices.FXS, 0) : 5 },
+    truth: {
+      USDC: valueAt(s.prices.USDC, 0),
+      WETH: valueAt(s.prices.WETH, 0),
+      FXS: s.prices.FXS ? valueAt(s.prices.FXS, 0) : 5,
+    },
     feeds,
     oracle: { twapWindowSec: config.twapWindowSec },
     gasGwei: s.gas.baseGwei,
     jitterSeed: s.seed,
-    v3: venue === "v3"
-      ? new V3Pool({ lpQuote: s.initial.poolQuote, tokenUnit: TOKEN_UNIT, quoteUnit: QUOTE_UNIT, startTime: START_TIME, twapWindowSec: config.twapWindowSec, blockTimeSec: s.blockTimeSec, venue: SIM_PARAMS_V3.venue?.kind === "v3" ? SIM_PARAMS_V3.venue : undefined })
-      : undefined,
+    v3:
+      venue === "v3"
+        ? new V3Pool({
+            lpQuote: s.initial.poolQuote,
+            tokenUnit: TOKEN_UNIT,
+            quoteUnit: QUOTE_UNIT,
+            startTime: START_TIME,
+            twapWindowSec: config.twapWindowSec,
+            blockTimeSec: s.blockTimeSec,
+            venue: SIM_PARAMS_V3.venue?.kind === "v3" ? SIM_PARAMS_V3.venue : undefined,
+          })
+        : undefined,
   });
 }
 

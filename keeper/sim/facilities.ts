@@ -37,7 +37,9 @@ export class BallastFacility implements Facility {
     if (per <= 0) return { tokensRaw: 0n, costUsd: 0 };
     const usdcIn = toRaw(wanted / per, QUOTE_UNIT);
     const out = this.reserve.mint(m, "USDC", usdcIn);
-    return out === 0n ? { tokensRaw: 0n, costUsd: 0 } : { tokensRaw: out, costUsd: fromRaw(usdcIn, QUOTE_UNIT) * m.truth.USDC };
+    return out === 0n
+      ? { tokensRaw: 0n, costUsd: 0 }
+      : { tokensRaw: out, costUsd: fromRaw(usdcIn, QUOTE_UNIT) * m.truth.USDC };
   }
 
   private bestRoute(m: Market): { asset: "USDC" | "WETH"; valueUsd: number } | null {
@@ -57,7 +59,10 @@ export class BallastFacility implements Facility {
   maxRedeemTokens(m: Market): number {
     const r = this.bestRoute(m);
     if (!r) return 0;
-    const per = r.asset === "USDC" ? fromRaw(this.reserve.quoteRedeem(m, "USDC", TOKEN_UNIT), QUOTE_UNIT) : fromRaw(this.reserve.quoteRedeem(m, "WETH", TOKEN_UNIT), WETH_UNIT);
+    const per =
+      r.asset === "USDC"
+        ? fromRaw(this.reserve.quoteRedeem(m, "USDC", TOKEN_UNIT), QUOTE_UNIT)
+        : fromRaw(this.reserve.quoteRedeem(m, "WETH", TOKEN_UNIT), WETH_UNIT);
     const unit = r.asset === "USDC" ? QUOTE_UNIT : WETH_UNIT;
     return per > 0 ? (fromRaw(this.reserve.accounted(r.asset), unit) / per) * 0.999 : 0;
   }

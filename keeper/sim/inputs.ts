@@ -34,7 +34,8 @@ export const parseWorkers = (raw: string | number): number => parseCount("--work
 /** Policy names, each checked against the simulator's list. */
 export function parsePolicies(names: readonly string[]): PolicyName[] {
   for (const n of names) {
-    if (!(POLICY_NAMES as readonly string[]).includes(n)) throw new SimInputError("--policy", `unknown policy "${n}" (known: ${POLICY_NAMES.join(", ")})`);
+    if (!(POLICY_NAMES as readonly string[]).includes(n))
+      throw new SimInputError("--policy", `unknown policy "${n}" (known: ${POLICY_NAMES.join(", ")})`);
   }
   return [...new Set(names)] as PolicyName[];
 }

@@ -183,7 +183,8 @@ export class Market {
   /** The pair's _update: accumulate the old price over the time since the last pool change. */
   private accrue(): void {
     const elapsed = this.now - this.lastPoolTime;
-    if (elapsed > 0n && this.reserveToken > 0n) this.cumulative += ((this.reserveQuote * Q112) / this.reserveToken) * elapsed;
+    if (elapsed > 0n && this.reserveToken > 0n)
+      this.cumulative += ((this.reserveQuote * Q112) / this.reserveToken) * elapsed;
     this.lastPoolTime = this.now;
   }
 
@@ -249,17 +250,21 @@ export class Market {
   /** Pool price in USDC per token, float. */
   poolPrice(): number {
     if (this.v3) return this.v3.price();
-    return (Number(this.reserveQuote) / Number(QUOTE_UNIT)) / (Number(this.reserveToken) / Number(TOKEN_UNIT));
+    return Number(this.reserveQuote) / Number(QUOTE_UNIT) / (Number(this.reserveToken) / Number(TOKEN_UNIT));
   }
 
   /** Tokens to sell (exact input) so the pool's price falls to num/den raw quote per raw token; 0 when it is there. */
   tokensToSellForPrice(num: bigint, den: bigint): bigint {
-    return this.v3 ? this.v3.inToPrice(true, num, den) : tokensToSellForPrice(this.reserveToken, this.reserveQuote, num, den);
+    return this.v3
+      ? this.v3.inToPrice(true, num, den)
+      : tokensToSellForPrice(this.reserveToken, this.reserveQuote, num, den);
   }
 
   /** Quote to spend (exact input) so the pool's price rises to num/den; 0 when it is there. */
   quoteToSpendForPrice(num: bigint, den: bigint): bigint {
-    return this.v3 ? this.v3.inToPrice(false, num, den) : quoteToSpendForPrice(this.reserveToken, this.reserveQuote, num, den);
+    return this.v3
+      ? this.v3.inToPrice(false, num, den)
+      : quoteToSpendForPrice(this.reserveToken, this.reserveQuote, num, den);
   }
 
   /** A trade's output and the pool price it leaves (quote per token), without making it: a sale of tokens (sell) or a purchase with quote. */
@@ -270,7 +275,9 @@ export class Market {
     }
     const [rIn, rOut] = sell ? [this.reserveToken, this.reserveQuote] : [this.reserveQuote, this.reserveToken];
     const out = amountOut(amountIn, rIn, rOut);
-    const [token, quote] = sell ? [this.reserveToken + amountIn, this.reserveQuote - out] : [this.reserveToken - out, this.reserveQuote + amountIn];
+    const [token, quote] = sell
+      ? [this.reserveToken + amountIn, this.reserveQuote - out]
+      : [this.reserveToken - out, this.reserveQuote + amountIn];
     return { out, priceAfter: fromRaw(quote, QUOTE_UNIT) / fromRaw(token, TOKEN_UNIT) };
   }
 
@@ -375,7 +382,9 @@ export class Market {
 
   /** PriceOracle.latestObservation() mirror: the newest observation's time and how many are stored. */
   latestObservation(): { timestamp: bigint; count: bigint } {
-    return this.obs.length === 0 ? { timestamp: 0n, count: 0n } : { timestamp: this.obs[this.newest].timestamp, count: BigInt(this.obs.length) };
+    return this.obs.length === 0
+      ? { timestamp: 0n, count: 0n }
+      : { timestamp: this.obs[this.newest].timestamp, count: BigInt(this.obs.length) };
   }
 
   /** The newest observation at least one window old (PriceOracle._anchor). */

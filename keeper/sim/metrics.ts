@@ -65,7 +65,11 @@ export function shockBlocksOf(s: Pick<Scenario, "flows">): number[] {
  * Worst |deviation| leaving out, after each shock block b, the samples b … b + window − 1 (the
  * shock itself and the blocks no policy can yet answer). window 0 leaves nothing out.
  */
-export function maxDeviationAfterShocks(deviationsBps: readonly number[], shocks: readonly number[], window: number): number {
+export function maxDeviationAfterShocks(
+  deviationsBps: readonly number[],
+  shocks: readonly number[],
+  window: number,
+): number {
   let worst = 0;
   let s = 0;
   for (let i = 0; i < deviationsBps.length; i++) {
@@ -92,7 +96,8 @@ export function summarise(r: RunResult): PegSummary {
   const maxDev = dev.reduce((a, d) => Math.max(a, Math.abs(d)), 0);
   const rms = rmsOf(dev);
   let minRatio: number | null = null;
-  for (const s of r.samples) if (s.ratio !== null && Number.isFinite(s.ratio) && (minRatio === null || s.ratio < minRatio)) minRatio = s.ratio;
+  for (const s of r.samples)
+    if (s.ratio !== null && Number.isFinite(s.ratio) && (minRatio === null || s.ratio < minRatio)) minRatio = s.ratio;
   const outside50 = dev.filter((d) => Math.abs(d) > 50).length;
   let churn = 0;
   for (let i = 1; i < n; i++) churn += Math.abs(r.samples[i].supply - r.samples[i - 1].supply);
@@ -123,6 +128,8 @@ export function summarise(r: RunResult): PegSummary {
     failedTx: st.failedTx,
     gas: st.gas,
     failures: (Object.keys(failures) as (keyof Failures)[]).filter((k) => failures[k]),
-    ...("blockers" in r.policyState ? { standStill: { ...(r.policyState as { blockers: Record<string, number> }).blockers } } : {}),
+    ...("blockers" in r.policyState
+      ? { standStill: { ...(r.policyState as { blockers: Record<string, number> }).blockers } }
+      : {}),
   };
 }

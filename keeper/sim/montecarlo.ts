@@ -47,12 +47,32 @@ export interface McResult {
 }
 
 /** One task for every plan item × seed (× setting, when given), ids in that order. */
-export function monteCarloTasks(items: RunPlanItem[], seeds: number, opts: { setting?: SweepSetting; traceSeed0?: boolean; traceScenarios?: string[]; firstId?: number; venue?: VenueKind } = {}): McTask[] {
+export function monteCarloTasks(
+  items: RunPlanItem[],
+  seeds: number,
+  opts: {
+    setting?: SweepSetting;
+    traceSeed0?: boolean;
+    traceScenarios?: string[];
+    firstId?: number;
+    venue?: VenueKind;
+  } = {},
+): McTask[] {
   const tasks: McTask[] = [];
   let id = opts.firstId ?? 0;
   for (const item of items) {
     for (let seedIndex = 0; seedIndex < seeds; seedIndex++) {
-      tasks.push({ id: id++, scenario: item.scenario, policy: item.policy, keeperLatencyBlocks: item.keeperLatencyBlocks, seedIndex, setting: opts.setting, keepTrace: (opts.traceSeed0 ?? false) && seedIndex === 0 && (opts.traceScenarios?.includes(item.scenario.name) ?? true), ...(opts.venue ? { venue: opts.venue } : {}) });
+      tasks.push({
+        id: id++,
+        scenario: item.scenario,
+        policy: item.policy,
+        keeperLatencyBlocks: item.keeperLatencyBlocks,
+        seedIndex,
+        setting: opts.setting,
+        keepTrace:
+          (opts.traceSeed0 ?? false) && seedIndex === 0 && (opts.traceScenarios?.includes(item.scenario.name) ?? true),
+        ...(opts.venue ? { venue: opts.venue } : {}),
+      });
     }
   }
   return tasks;
@@ -61,7 +81,10 @@ export function monteCarloTasks(items: RunPlanItem[], seeds: number, opts: { set
 /** Runs one task in this thread. `onBlocks` hears of progress in blocks done since the last call. */
 export function runTask(task: McTask, onBlocks?: (blocks: number) => void): McResult {
   const scenario = { ...task.scenario, seed: deriveSeed(task.scenario.seed, task.seedIndex) };
-  const setting = task.setting && Object.keys(task.setting).length > 0 ? applySetting(task.setting, sweepBaseFor(task.venue ?? "v2")) : undefined;
+  const setting =
+    task.setting && Object.keys(task.setting).length > 0
+      ? applySetting(task.setting, sweepBaseFor(task.venue ?? "v2"))
+      : undefined;
   const every = 500;
   const r = runScenario(scenario, task.policy, {
     keeperLatencyBlocks: task.keeperLatencyBlocks,
@@ -73,11 +96,22 @@ export function runTask(task: McTask, onBlocks?: (blocks: number) => void): McRe
   });
   onBlocks?.(scenario.blocks % every);
   const summary = summarise(r);
-  const trace = task.keepTrace ? { scenario: r.scenario, label: r.label, policy: r.policy, keeperLatencyBlocks: r.keeperLatencyBlocks, samples: r.samples } : undefined;
+  const trace = task.keepTrace
+    ? {
+        scenario: r.scenario,
+        label: r.label,
+        policy: r.policy,
+        keeperLatencyBlocks: r.keeperLatencyBlocks,
+        samples: r.samples,
+      }
+    : undefined;
   return { task, summary, ...(trace ? { trace } : {}) };
 }
 
-export type WorkerMessage = { type: "blocks"; blocks: number } | { type: "done"; result: McResult } | { type: "error"; id: number; message: string };
+export type WorkerMessage =
+  | { type: "blocks"; blocks: number }
+  | { type: "done"; result: McResult }
+  | { type: "error"; id: number; message: string };
 
 export interface PoolOptions {
   /** Worker threads; 0 runs in this thread. Default: the machine's available parallelism. */
@@ -104,7 +138,11 @@ function spawnWorker(): Worker {
   const ts = WORKER_ENTRY.endsWith(".ts");
   return new Worker(BOOTSTRAP, {
     eval: true,
-    workerData: { entry: WORKER_ENTRY, tsNode: ts ? require.resolve("ts-node") : null, tsconfig: resolve(__dirname, "../../tsconfig.json") },
+    workerData: {
+      entry: WORKER_ENTRY,
+      tsNode: ts ? require.resolve("ts-node") : null,
+      tsconfig: resolve(__dirname, "../../tsconfig.json"),
+    },
   });
 }
 
@@ -119,7 +157,11 @@ export async function runTasks(tasks: McTask[], opts: PoolOptions = {}): Promise
     opts.onProgress?.(blocksDone, blocksTotal, last);
   };
   if (workers <= 0) {
-    for (const t of tasks) byId.set(t.id, runTask(t, (b) => progress(b, t)));
+    for (const t of tasks)
+      byId.set(
+        t.id,
+        runTask(t, (b) => progress(b, t)),
+      );
   } else {
     // Longest runs first, so no thread is left with a long one at the end.
     const queue = [...tasks].sort((a, b) => b.scenario.blocks - a.scenario.blocks || a.id - b.id);
@@ -149,7 +191,8 @@ export async function runTasks(tasks: McTask[], opts: PoolOptions = {}): Promise
         pool.push(w);
         w.on("message", (msg: WorkerMessage) => {
           if (msg.type === "blocks") progress(msg.blocks, current.get(w) ?? null);
-          else if (msg.type === "error") fail(new Error(`simulation task ${msg.id} failed in a worker: ${msg.message}`));
+          else if (msg.type === "error")
+            fail(new Error(`simulation task ${msg.id} failed in a worker: ${msg.message}`));
           else {
             byId.set(msg.result.task.id, msg.result);
             if (byId.size === tasks.length) {

@@ -45,14 +45,34 @@ export interface MonteCarloOutcome {
   runs: number;
 }
 
-export async function runMonteCarlo(p: MonteCarloPlan, onProgress?: (done: number, total: number, last: McTask | null) => void): Promise<MonteCarloOutcome> {
+export async function runMonteCarlo(
+  p: MonteCarloPlan,
+  onProgress?: (done: number, total: number, last: McTask | null) => void,
+): Promise<MonteCarloOutcome> {
   const settings = p.sweep?.settings ?? [];
   const needsBallast = settings.length > 0 && !p.policies.includes("ballast");
-  const runPolicies = [...new Set<PolicyName>([...p.policies, ...(needsBallast ? ["ballast" as PolicyName] : []), BASELINE_POLICY as PolicyName])];
-  const main = monteCarloTasks(plan(p.scenarios, runPolicies), p.seeds, { traceSeed0: p.traceSeed0, traceScenarios: p.traceScenarios, venue: p.venue });
+  const runPolicies = [
+    ...new Set<PolicyName>([
+      ...p.policies,
+      ...(needsBallast ? ["ballast" as PolicyName] : []),
+      BASELINE_POLICY as PolicyName,
+    ]),
+  ];
+  const main = monteCarloTasks(plan(p.scenarios, runPolicies), p.seeds, {
+    traceSeed0: p.traceSeed0,
+    traceScenarios: p.traceScenarios,
+    venue: p.venue,
+  });
   const swept = settings.filter((s) => !isDefaultSetting(s));
   const sweepTasks: McTask[] = [];
-  for (const setting of swept) sweepTasks.push(...monteCarloTasks(plan(p.scenarios, ["ballast"]), p.seeds, { setting, firstId: main.length + sweepTasks.length, venue: p.venue }));
+  for (const setting of swept)
+    sweepTasks.push(
+      ...monteCarloTasks(plan(p.scenarios, ["ballast"]), p.seeds, {
+        setting,
+        firstId: main.length + sweepTasks.length,
+        venue: p.venue,
+      }),
+    );
   const results = await runTasks([...main, ...sweepTasks], { workers: p.workers, onProgress });
   const mainResults = results.slice(0, main.length);
   const allRows = aggregate(mainResults);
@@ -65,10 +85,13 @@ export async function runMonteCarlo(p: MonteCarloPlan, onProgress?: (done: numbe
       // The defaults' runs are the plain ballast runs, bit for bit: reuse them.
       for (const r of allRows.filter((x) => x.policy === "ballast")) sweepRows.push({ label, row: r });
     } else {
-      for (const r of swRows.filter((x) => JSON.stringify(x.setting) === JSON.stringify(setting))) sweepRows.push({ label, row: r });
+      for (const r of swRows.filter((x) => JSON.stringify(x.setting) === JSON.stringify(setting)))
+        sweepRows.push({ label, row: r });
     }
   }
-  const traces = mainResults.filter((r) => r.trace && p.policies.includes(r.task.policy)).map((r) => r.trace as RunTrace);
+  const traces = mainResults
+    .filter((r) => r.trace && p.policies.includes(r.task.policy))
+    .map((r) => r.trace as RunTrace);
   return { rows, sweepRows, traces, runs: results.length };
 }
 
@@ -77,13 +100,19 @@ export function frontierScenarios(rows: PegRow[], sweepRows: SweepRow[]): Fronti
   return [...new Set(rows.map((r) => r.scenario))].map((scenario) => {
     const points = frontierPoints(scenario, sweepRows, rows);
     // A sweep point at the defaults is the plain ballast row: show it once, as the sweep point.
-    const dedup = points.filter((pt) => pt.kind === "setting" || !points.some((q) => q.kind === "setting" && q.row === pt.row));
+    const dedup = points.filter(
+      (pt) => pt.kind === "setting" || !points.some((q) => q.kind === "setting" && q.row === pt.row),
+    );
     return { scenario, points: dedup };
   });
 }
 
 /** Writes frontier.html and one frontier-<scenario>.svg per scenario into `outDir`; returns the files. */
-export function writeFrontier(outDir: string, scenarios: FrontierScenario[], meta: { sweep: string; seeds: number; generatedBy: string }): string[] {
+export function writeFrontier(
+  outDir: string,
+  scenarios: FrontierScenario[],
+  meta: { sweep: string; seeds: number; generatedBy: string },
+): string[] {
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   for (const sc of scenarios) {

@@ -12,7 +12,8 @@ export function plan(scenarios: Scenario[], policies: readonly PolicyName[] = PO
   const items: RunPlanItem[] = [];
   for (const scenario of scenarios) {
     const latencies = scenario.sweep?.keeperLatencyBlocks ?? [undefined];
-    for (const keeperLatencyBlocks of latencies) for (const policy of policies) items.push({ scenario, policy, keeperLatencyBlocks });
+    for (const keeperLatencyBlocks of latencies)
+      for (const policy of policies) items.push({ scenario, policy, keeperLatencyBlocks });
   }
   return items;
 }

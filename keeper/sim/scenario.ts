@@ -10,31 +10,37 @@ import { z } from "zod";
 /** [block, value] keyframes; values in between are interpolated linearly, held after the last. */
 const keyframes = z.array(z.tuple([z.number().int().nonnegative(), z.number().positive()])).min(1);
 
-const feedSchema = z.object({
-  /** Chainlink answers when the price moved by this much since the last answer, bps. */
-  deviationBps: z.number().positive().max(10_000),
-  /** … or when this long passed since the last answer, seconds. */
-  heartbeatSec: z.number().int().positive(),
-  /** [fromBlock, toBlock] inclusive ranges during which the feed posts nothing. */
-  outages: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).default([]),
-  /** Oracle latency jitter: each new answer lands 0…jitterBlocks blocks after it is due (uniform, seeded). */
-  jitterBlocks: z.number().int().nonnegative().max(1_000).default(0),
-}).strict();
+const feedSchema = z
+  .object({
+    /** Chainlink answers when the price moved by this much since the last answer, bps. */
+    deviationBps: z.number().positive().max(10_000),
+    /** … or when this long passed since the last answer, seconds. */
+    heartbeatSec: z.number().int().positive(),
+    /** [fromBlock, toBlock] inclusive ranges during which the feed posts nothing. */
+    outages: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).default([]),
+    /** Oracle latency jitter: each new answer lands 0…jitterBlocks blocks after it is due (uniform, seeded). */
+    jitterBlocks: z.number().int().nonnegative().max(1_000).default(0),
+  })
+  .strict();
 
-const flowSchema = z.object({
-  fromBlock: z.number().int().nonnegative(),
-  toBlock: z.number().int().nonnegative(),
-  /** Tokens sold into the pool per block over the range (negative: bought with quote), whole tokens. */
-  sellTokensPerBlock: z.number(),
-  note: z.string().optional(),
-}).strict();
+const flowSchema = z
+  .object({
+    fromBlock: z.number().int().nonnegative(),
+    toBlock: z.number().int().nonnegative(),
+    /** Tokens sold into the pool per block over the range (negative: bought with quote), whole tokens. */
+    sellTokensPerBlock: z.number(),
+    note: z.string().optional(),
+  })
+  .strict();
 
-const liquiditySchema = z.object({
-  block: z.number().int().nonnegative(),
-  /** Fraction of the pool's liquidity added (positive) or withdrawn (negative), e.g. -0.8. */
-  fraction: z.number().gt(-1).lte(10),
-  note: z.string().optional(),
-}).strict();
+const liquiditySchema = z
+  .object({
+    block: z.number().int().nonnegative(),
+    /** Fraction of the pool's liquidity added (positive) or withdrawn (negative), e.g. -0.8. */
+    fraction: z.number().gt(-1).lte(10),
+    note: z.string().optional(),
+  })
+  .strict();
 
 /** A competing arbitrageur beside the main one: its own latency and USD per block. */
 const arbitrageurSchema = z
@@ -77,75 +83,82 @@ const frontRunnerSchema = z
 /** Blocks after a one-block shock that maxDeviationAfterShockBps leaves out (the shock's own block first). */
 export const DEFAULT_SHOCK_BLOCKS = 10;
 
-export const scenarioSchema = z.object({
-  name: z.string().regex(/^[a-z0-9-]+$/, "lower-case letters, digits and dashes"),
-  title: z.string().min(1),
-  /** The real-world episode and numbers the scenario is modelled on. */
-  modelledOn: z.string().min(1),
-  seed: z.number().int().nonnegative(),
-  blocks: z.number().int().positive().max(200_000),
-  blockTimeSec: z.number().int().positive().default(12),
-  initial: z.object({
-    /** Whole tokens and whole USDC on each side of the token/USDC pool. */
-    poolToken: z.number().positive(),
-    poolQuote: z.number().positive(),
-    /** Total token supply, whole tokens (≥ the pool's token side). */
-    supply: z.number().positive(),
-    /** Collateral held by the protocol, whole units. */
-    reserveUsdc: z.number().nonnegative(),
-    reserveWeth: z.number().nonnegative(),
-  }).strict(),
-  /** True (external-market) USD prices of the collateral assets and of Frax's share token. */
-  prices: z.object({ USDC: keyframes, WETH: keyframes, FXS: keyframes.optional() }).strict(),
-  feeds: z.object({ USDC: feedSchema, WETH: feedSchema }).strict(),
-  gas: z.object({
-    baseGwei: z.number().positive(),
-    /** Multiplier keyframes on the base gas price (6 for the 12 March 2020 congestion). */
-    multiplier: keyframes.default([[0, 1]]),
-  }).strict(),
-  agents: z.object({
-    /** Blocks an arbitrage opportunity must persist before arbitrageurs take it. */
-    arbLatencyBlocks: z.number().int().nonnegative(),
-    /** USD an arbitrageur can deploy per block. */
-    arbCapitalUsd: z.number().positive(),
+export const scenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]+$/, "lower-case letters, digits and dashes"),
+    title: z.string().min(1),
+    /** The real-world episode and numbers the scenario is modelled on. */
+    modelledOn: z.string().min(1),
+    seed: z.number().int().nonnegative(),
+    blocks: z.number().int().positive().max(200_000),
+    blockTimeSec: z.number().int().positive().default(12),
+    initial: z
+      .object({
+        /** Whole tokens and whole USDC on each side of the token/USDC pool. */
+        poolToken: z.number().positive(),
+        poolQuote: z.number().positive(),
+        /** Total token supply, whole tokens (≥ the pool's token side). */
+        supply: z.number().positive(),
+        /** Collateral held by the protocol, whole units. */
+        reserveUsdc: z.number().nonnegative(),
+        reserveWeth: z.number().nonnegative(),
+      })
+      .strict(),
+    /** True (external-market) USD prices of the collateral assets and of Frax's share token. */
+    prices: z.object({ USDC: keyframes, WETH: keyframes, FXS: keyframes.optional() }).strict(),
+    feeds: z.object({ USDC: feedSchema, WETH: feedSchema }).strict(),
+    gas: z
+      .object({
+        baseGwei: z.number().positive(),
+        /** Multiplier keyframes on the base gas price (6 for the 12 March 2020 congestion). */
+        multiplier: keyframes.default([[0, 1]]),
+      })
+      .strict(),
+    agents: z
+      .object({
+        /** Blocks an arbitrage opportunity must persist before arbitrageurs take it. */
+        arbLatencyBlocks: z.number().int().nonnegative(),
+        /** USD an arbitrageur can deploy per block. */
+        arbCapitalUsd: z.number().positive(),
+        /**
+         * Gas of an arbitrage's pool-swap leg, the same for every design (a Uniswap V2 swap measured
+         * ~108k); the facility call of the design it trades against is added (Facility.callGas).
+         */
+        arbGas: z.number().int().positive(),
+        /** Expected noise trades per block and their typical size, USD (zero-mean direction). */
+        noiseTradesPerBlock: z.number().nonnegative(),
+        noiseTradeUsd: z.number().nonnegative(),
+        /** Blocks between the keeper seeing a condition and its transaction landing. */
+        keeperLatencyBlocks: z.number().int().nonnegative(),
+        /** [fromBlock, toBlock] ranges during which no keeper runs at all. */
+        keeperOutages: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).default([]),
+        /** Competing arbitrageurs besides the main one (whose latency and capital are above). */
+        arbitrageurs: z.array(arbitrageurSchema).default([]),
+        reflexiveHolders: reflexiveHoldersSchema.optional(),
+        lpWithdrawal: lpWithdrawalSchema.optional(),
+        frontRunner: frontRunnerSchema.optional(),
+      })
+      .strict(),
+    flows: z.array(flowSchema).default([]),
+    liquidity: z.array(liquiditySchema).default([]),
+    /** Optional sweep: one run per listed keeper latency (the keeper outage sweep). */
+    sweep: z
+      .object({ keeperLatencyBlocks: z.array(z.number().int().nonnegative()).min(1) })
+      .strict()
+      .optional(),
     /**
-     * Gas of an arbitrage's pool-swap leg, the same for every design (a Uniswap V2 swap measured
-     * ~108k); the facility call of the design it trades against is added (Facility.callGas).
+     * Blocks from a one-block shock (a flow with fromBlock = toBlock) that maxDeviationAfterShockBps
+     * leaves out, the shock's own block first: the part no policy can influence.
      */
-    arbGas: z.number().int().positive(),
-    /** Expected noise trades per block and their typical size, USD (zero-mean direction). */
-    noiseTradesPerBlock: z.number().nonnegative(),
-    noiseTradeUsd: z.number().nonnegative(),
-    /** Blocks between the keeper seeing a condition and its transaction landing. */
-    keeperLatencyBlocks: z.number().int().nonnegative(),
-    /** [fromBlock, toBlock] ranges during which no keeper runs at all. */
-    keeperOutages: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).default([]),
-    /** Competing arbitrageurs besides the main one (whose latency and capital are above). */
-    arbitrageurs: z.array(arbitrageurSchema).default([]),
-    reflexiveHolders: reflexiveHoldersSchema.optional(),
-    lpWithdrawal: lpWithdrawalSchema.optional(),
-    frontRunner: frontRunnerSchema.optional(),
-  }).strict(),
-  flows: z.array(flowSchema).default([]),
-  liquidity: z.array(liquiditySchema).default([]),
-  /** Optional sweep: one run per listed keeper latency (the keeper outage sweep). */
-  sweep: z.object({ keeperLatencyBlocks: z.array(z.number().int().nonnegative()).min(1) }).strict().optional(),
-  /**
-   * Blocks from a one-block shock (a flow with fromBlock = toBlock) that maxDeviationAfterShockBps
-   * leaves out, the shock's own block first: the part no policy can influence.
-   */
-  shockBlocks: z.number().int().nonnegative().default(DEFAULT_SHOCK_BLOCKS),
-}).strict();
+    shockBlocks: z.number().int().nonnegative().default(DEFAULT_SHOCK_BLOCKS),
+  })
+  .strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type Keyframes = z.infer<typeof keyframes>;
 
 export class ScenarioError extends Error {
-  constructor(
-    message: string,
-    readonly source: string,
-    readonly field?: string,
-  ) {
+  constructor(message: string, readonly source: string, readonly field?: string) {
     super(message);
     this.name = "ScenarioError";
   }
@@ -194,8 +207,14 @@ export function builtInScenarioNames(dir = SCENARIO_DIR): string[] {
 export function loadScenario(nameOrFile: string, dir = SCENARIO_DIR): Scenario {
   let file = nameOrFile;
   if (!nameOrFile.endsWith(".json")) {
-    const match = readdirSync(dir).find((f) => f.endsWith(".json") && basename(f, ".json").replace(/^\d+-/, "") === nameOrFile);
-    if (!match) throw new ScenarioError(`unknown scenario "${nameOrFile}" (built in: ${builtInScenarioNames(dir).join(", ")})`, nameOrFile);
+    const match = readdirSync(dir).find(
+      (f) => f.endsWith(".json") && basename(f, ".json").replace(/^\d+-/, "") === nameOrFile,
+    );
+    if (!match)
+      throw new ScenarioError(
+        `unknown scenario "${nameOrFile}" (built in: ${builtInScenarioNames(dir).join(", ")})`,
+        nameOrFile,
+      );
     file = join(dir, match);
   }
   if (!existsSync(file)) throw new ScenarioError(`scenario file not found: ${file}`, file);

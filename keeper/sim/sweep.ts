@@ -34,10 +34,14 @@ export interface SweepBase {
   decision: DecisionParams;
 }
 
-export const defaultSweepBase = (): SweepBase => ({ config: ballastConfigFrom(SIM_PARAMS), decision: defaultDecisionParams() });
+export const defaultSweepBase = (): SweepBase => ({
+  config: ballastConfigFrom(SIM_PARAMS),
+  decision: defaultDecisionParams(),
+});
 
 /** The sweep's base on a venue: Ballast's simulator parameters for that venue. */
-export const sweepBaseFor = (venue: VenueKind): SweepBase => (venue === "v3" ? { config: ballastConfigFrom(SIM_PARAMS_V3), decision: defaultDecisionParams() } : defaultSweepBase());
+export const sweepBaseFor = (venue: VenueKind): SweepBase =>
+  venue === "v3" ? { config: ballastConfigFrom(SIM_PARAMS_V3), decision: defaultDecisionParams() } : defaultSweepBase();
 
 const ALIASES: Record<string, { path: string; decimals?: number; unit?: string }> = {
   band: { path: "operator.bandBps" },
@@ -52,7 +56,8 @@ const ALIASES: Record<string, { path: string; decimals?: number; unit?: string }
 };
 
 /** WAD fields and the operator's token caps are stored with 18 decimals; given in whole units. */
-const decimalsOf = (leaf: string): number => (/Wad$/.test(leaf) || /^max(Expansion|Contraction)Per(Op|Epoch)$/.test(leaf) ? 18 : 0);
+const decimalsOf = (leaf: string): number =>
+  /Wad$/.test(leaf) || /^max(Expansion|Contraction)Per(Op|Epoch)$/.test(leaf) ? 18 : 0;
 
 function unitOf(leaf: string): string {
   if (/Bps$/.test(leaf)) return "bps";
@@ -62,7 +67,11 @@ function unitOf(leaf: string): string {
   return decimalsOf(leaf) === 18 ? "tokens" : "";
 }
 
-const roots = (b: SweepBase): Record<string, unknown> => ({ operator: b.config.operator, policy: b.config.policy, keeper: b.decision });
+const roots = (b: SweepBase): Record<string, unknown> => ({
+  operator: b.config.operator,
+  policy: b.config.policy,
+  keeper: b.decision,
+});
 
 function scaledToNumber(v: number | bigint, decimals: number): number {
   return typeof v === "bigint" ? Number(v) / 10 ** decimals : v / 10 ** decimals;
@@ -76,7 +85,14 @@ export function sweepParameters(base: SweepBase = defaultSweepBase()): Map<strin
       const leaf = path[path.length - 1];
       const decimals = decimalsOf(leaf);
       const name = path.join(".");
-      params.set(name, { name, path: name, decimals, unit: unitOf(leaf), kind: typeof node === "bigint" ? "bigint" : "number", defaultValue: scaledToNumber(node, decimals) });
+      params.set(name, {
+        name,
+        path: name,
+        decimals,
+        unit: unitOf(leaf),
+        kind: typeof node === "bigint" ? "bigint" : "number",
+        defaultValue: scaledToNumber(node, decimals),
+      });
     } else if (node !== null && typeof node === "object" && !Array.isArray(node)) {
       for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
     }
@@ -87,7 +103,13 @@ export function sweepParameters(base: SweepBase = defaultSweepBase()): Map<strin
     if (!target) continue;
     const decimals = a.decimals ?? target.decimals;
     const raw = readPath(roots(base), a.path) as number | bigint;
-    params.set(alias, { ...target, name: alias, decimals, unit: a.unit ?? target.unit, defaultValue: scaledToNumber(raw, decimals) });
+    params.set(alias, {
+      ...target,
+      name: alias,
+      decimals,
+      unit: a.unit ?? target.unit,
+      defaultValue: scaledToNumber(raw, decimals),
+    });
   }
   return params;
 }
@@ -100,8 +122,12 @@ function readPath(root: unknown, path: string): unknown {
 function toStored(p: SweepParam, value: number): number | bigint {
   if (p.kind === "number") return value * 10 ** p.decimals;
   const micro = Math.round(value * 1e6);
-  if (Math.abs(value * 1e6 - micro) > 1e-6 * Math.max(1, Math.abs(micro))) throw new SimInputError(`--sweep ${p.name}`, `${value} has more than 6 decimal places`);
-  const stored = p.decimals >= 6 ? BigInt(micro) * 10n ** BigInt(p.decimals - 6) : (BigInt(micro) * 10n ** BigInt(p.decimals)) / 1_000_000n;
+  if (Math.abs(value * 1e6 - micro) > 1e-6 * Math.max(1, Math.abs(micro)))
+    throw new SimInputError(`--sweep ${p.name}`, `${value} has more than 6 decimal places`);
+  const stored =
+    p.decimals >= 6
+      ? BigInt(micro) * 10n ** BigInt(p.decimals - 6)
+      : (BigInt(micro) * 10n ** BigInt(p.decimals)) / 1_000_000n;
   if (p.decimals < 6 && stored * 1_000_000n !== BigInt(micro) * 10n ** BigInt(p.decimals)) {
     throw new SimInputError(`--sweep ${p.name}`, `${value} is not a whole number of ${p.unit || "units"}`);
   }
@@ -128,8 +154,12 @@ export function parseSweep(specs: readonly string[], base: SweepBase = defaultSw
     const param = known.get(name);
     if (!param) throw new SimInputError(field, `unknown parameter "${name}" (known: ${[...known.keys()].join(", ")})`);
     if (axes.some((a) => a.param.path === param.path)) throw new SimInputError(field, "swept twice");
-    const parts = spec.slice(eq + 1).split(":").map((x) => x.trim());
-    if (parts.length !== 3 || !parts.every((x) => NUMBER.test(x))) throw new SimInputError(field, `expected <a>:<b>:<step> numbers, got "${spec.slice(eq + 1)}"`);
+    const parts = spec
+      .slice(eq + 1)
+      .split(":")
+      .map((x) => x.trim());
+    if (parts.length !== 3 || !parts.every((x) => NUMBER.test(x)))
+      throw new SimInputError(field, `expected <a>:<b>:<step> numbers, got "${spec.slice(eq + 1)}"`);
     const [a, b, step] = parts.map(Number);
     if (!(step > 0)) throw new SimInputError(field, `step must be > 0, got ${step}`);
     if (a > b) throw new SimInputError(field, `empty range: ${a} > ${b}`);

@@ -2,7 +2,18 @@
 import type { Market } from "./market";
 import type { Scenario } from "./scenario";
 
-export const POLICY_NAMES = ["ballast", "pegkeeper", "frax", "ampleforth", "ampleforth-sigmoid", "psm", "rai", "none", "ideal", "oracle"] as const;
+export const POLICY_NAMES = [
+  "ballast",
+  "pegkeeper",
+  "frax",
+  "ampleforth",
+  "ampleforth-sigmoid",
+  "psm",
+  "rai",
+  "none",
+  "ideal",
+  "oracle",
+] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /**
@@ -44,7 +55,16 @@ export interface PolicyStats {
 /** Who pays a transaction's gas: the protocol (or the keeper it runs), or a caller it pays a subsidy to. */
 export type GasPayer = "protocol" | "caller";
 
-export const emptyStats = (): PolicyStats => ({ actions: 0, failedTx: 0, gas: 0, reserveSpentUsd: 0, profitUsd: 0, gasUsd: 0, subsidyUsd: 0, callerGasUsd: 0 });
+export const emptyStats = (): PolicyStats => ({
+  actions: 0,
+  failedTx: 0,
+  gas: 0,
+  reserveSpentUsd: 0,
+  profitUsd: 0,
+  gasUsd: 0,
+  subsidyUsd: 0,
+  callerGasUsd: 0,
+});
 
 /** Charges one transaction's gas to a policy: units, and USD at the block's gas and ETH prices. */
 export function spendGas(stats: PolicyStats, m: Market, gasUnits: number, payer: GasPayer = "protocol"): void {

@@ -30,7 +30,8 @@ export async function runChecks(config: KeeperConfig, connect: () => PoolProvide
   for (const p of probes) {
     const name = p.label;
     if (p.status === "unreachable") results.push({ name, ok: false, detail: `unreachable: ${p.error}` });
-    else if (p.chainId !== BigInt(book.chainId)) results.push({ name, ok: false, detail: `chain ${p.chainId} but the address book is for chain ${book.chainId}` });
+    else if (p.chainId !== BigInt(book.chainId))
+      results.push({ name, ok: false, detail: `chain ${p.chainId} but the address book is for chain ${book.chainId}` });
     else results.push({ name, ok: true, detail: `chain ${p.chainId}, head block ${p.headBlock}` });
   }
   // The rest is read through the pool; any endpoint on the wrong chain fails the check first.
@@ -42,7 +43,14 @@ export async function runChecks(config: KeeperConfig, connect: () => PoolProvide
     if (typeof address !== "string") continue;
     if ((await provider.getCode(address)) === "0x") missing.push(`${name} ${address}`);
   }
-  results.push({ name: "address book code", ok: missing.length === 0, detail: missing.length === 0 ? `${Object.keys(book.contracts).length} entries have code` : `no code at ${missing.join(", ")}` });
+  results.push({
+    name: "address book code",
+    ok: missing.length === 0,
+    detail:
+      missing.length === 0
+        ? `${Object.keys(book.contracts).length} entries have code`
+        : `no code at ${missing.join(", ")}`,
+  });
   if (missing.length > 0) return results;
 
   const h = protocolHandles(book, provider);
@@ -54,7 +62,14 @@ export async function runChecks(config: KeeperConfig, connect: () => PoolProvide
     ["MarketOperator.pair()", await h.operator.pair(), book.contracts.Pool],
   ];
   const wrong = wiring.filter(([, actual, expected]) => !same(actual, expected));
-  results.push({ name: "address book wiring", ok: wrong.length === 0, detail: wrong.length === 0 ? "operator points at the book's stable, oracle, reserve, policy and pool" : wrong.map(([n, a, e]) => `${n} is ${a}, book says ${e}`).join("; ") });
+  results.push({
+    name: "address book wiring",
+    ok: wrong.length === 0,
+    detail:
+      wrong.length === 0
+        ? "operator points at the book's stable, oracle, reserve, policy and pool"
+        : wrong.map(([n, a, e]) => `${n} is ${a}, book says ${e}`).join("; "),
+  });
 
   let address: string;
   try {
@@ -71,11 +86,19 @@ export async function runChecks(config: KeeperConfig, connect: () => PoolProvide
   results.push({
     name: "role",
     ok: hasRole || permissionless,
-    detail: hasRole ? "KEEPER_ROLE on MarketOperator" : permissionless ? "no KEEPER_ROLE, but the MarketOperator is permissionless" : `${address} lacks KEEPER_ROLE on MarketOperator ${book.contracts.MarketOperator}`,
+    detail: hasRole
+      ? "KEEPER_ROLE on MarketOperator"
+      : permissionless
+      ? "no KEEPER_ROLE, but the MarketOperator is permissionless"
+      : `${address} lacks KEEPER_ROLE on MarketOperator ${book.contracts.MarketOperator}`,
   });
   const balance = await provider.getBalance(address);
   results.push({ name: "gas balance", ok: balance > 0n, detail: `${formatEther(balance)} native` });
   const paused = await h.operator.paused();
-  results.push({ name: "operations", ok: true, detail: paused ? "MarketOperator is PAUSED (the keeper will stand still)" : "not paused" });
+  results.push({
+    name: "operations",
+    ok: true,
+    detail: paused ? "MarketOperator is PAUSED (the keeper will stand still)" : "not paused",
+  });
   return results;
 }

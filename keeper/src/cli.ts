@@ -14,7 +14,8 @@ export interface Handlers {
 }
 
 function parsePort(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new InvalidArgumentError("must be an integer port 0..65535.");
+  if (!/^\d+$/.test(value) || Number(value) > 65_535)
+    throw new InvalidArgumentError("must be an integer port 0..65535.");
   return Number(value);
 }
 
@@ -26,23 +27,56 @@ function parseRpc(value: string): string[] {
 }
 
 function parseNetwork(value: string): string {
-  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(value)) throw new InvalidArgumentError("must be a network name (letters, digits, - and _).");
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(value))
+    throw new InvalidArgumentError("must be a network name (letters, digits, - and _).");
   return value;
 }
 
 function common(cmd: Command): Command {
   return cmd
-    .addOption(new Option("--network <name>", "network name (deployments/<name>.json)").default("localhost").argParser(parseNetwork))
+    .addOption(
+      new Option("--network <name>", "network name (deployments/<name>.json)")
+        .default("localhost")
+        .argParser(parseNetwork),
+    )
     .option("--config <file>", "JSON config file")
-    .addOption(new Option("--rpc <urls>", "comma-separated RPC URLs (overrides BALLAST_RPC_URLS and the network's URLs)").argParser(parseRpc))
-    .addOption(new Option("--port <port>", "HTTP port for /metrics and /healthz (BALLAST_KEEPER_PORT, default 9464)").argParser(parsePort));
+    .addOption(
+      new Option(
+        "--rpc <urls>",
+        "comma-separated RPC URLs (overrides BALLAST_RPC_URLS and the network's URLs)",
+      ).argParser(parseRpc),
+    )
+    .addOption(
+      new Option("--port <port>", "HTTP port for /metrics and /healthz (BALLAST_KEEPER_PORT, default 9464)").argParser(
+        parsePort,
+      ),
+    );
 }
 
-type Raw = { network: string; config?: string; rpc?: string[]; port?: number; once?: boolean; dryRun?: boolean; json?: boolean };
+type Raw = {
+  network: string;
+  config?: string;
+  rpc?: string[];
+  port?: number;
+  once?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+};
 
-const toCli = (o: Raw): CliOptions => ({ network: o.network, config: o.config, rpc: o.rpc, port: o.port, once: o.once, dryRun: o.dryRun });
+const toCli = (o: Raw): CliOptions => ({
+  network: o.network,
+  config: o.config,
+  rpc: o.rpc,
+  port: o.port,
+  once: o.once,
+  dryRun: o.dryRun,
+});
 
-export function buildProgram(handlers: Handlers, setExitCode: (code: number) => void, output?: { writeErr(s: string): void; writeOut(s: string): void }): Command {
+export function buildProgram(
+  handlers: Handlers,
+  setExitCode: (code: number) => void,
+  output?: { writeErr(s: string): void; writeOut(s: string): void },
+): Command {
   const program = new Command("ballast-keeper")
     .description("Ballast keeper: keeps the token on its peg with market operations")
     .showHelpAfterError()
@@ -60,8 +94,9 @@ export function buildProgram(handlers: Handlers, setExitCode: (code: number) => 
     .option("--json", "one JSON object")
     .action(async (o: Raw) => setExitCode(await handlers.status({ ...toCli(o), json: o.json ?? false })));
 
-  common(program.command("check").description("check config, connectivity, key, roles and address book, then exit"))
-    .action(async (o: Raw) => setExitCode(await handlers.check(toCli(o))));
+  common(
+    program.command("check").description("check config, connectivity, key, roles and address book, then exit"),
+  ).action(async (o: Raw) => setExitCode(await handlers.check(toCli(o))));
 
   return program;
 }

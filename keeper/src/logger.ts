@@ -8,11 +8,22 @@ import pino, { type Logger } from "pino";
 export type { Logger };
 
 export const REDACT_PATHS = [
-  "key", "privateKey", "password", "mnemonic", "secret",
-  "*.key", "*.privateKey", "*.password", "*.mnemonic", "*.secret",
+  "key",
+  "privateKey",
+  "password",
+  "mnemonic",
+  "secret",
+  "*.key",
+  "*.privateKey",
+  "*.password",
+  "*.mnemonic",
+  "*.secret",
 ];
 
-export function createLogger(level: string, destination: pino.DestinationStream = pino.destination({ dest: 1, sync: true })): Logger {
+export function createLogger(
+  level: string,
+  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: true }),
+): Logger {
   return pino(
     {
       level,

@@ -12,7 +12,14 @@ import { formatUnits } from "ethers";
 import { KeeperError, SimulationRevertedError, TxFailedError } from "./errors";
 import { observationWouldWrite, type TxSender } from "./chain/executor";
 import type { Logger } from "./logger";
-import { firstLine, type CycleObserver, type CycleOutcome, type CycleState, type ObservationOutcome, type StandStillEvent } from "./observe/cycleObserver";
+import {
+  firstLine,
+  type CycleObserver,
+  type CycleOutcome,
+  type CycleState,
+  type ObservationOutcome,
+  type StandStillEvent,
+} from "./observe/cycleObserver";
 import {
   Action,
   INITIAL_MEMORY,
@@ -87,7 +94,11 @@ export class KeeperLoop {
     this.#now = deps.now ?? Date.now;
     this.#startedAtMs = this.#now();
     // The last 24 h of spending, as recorded before a restart: the budget does not reset with the process.
-    if (deps.gasLedger) this.#memory = { ...INITIAL_MEMORY, gasSpent: deps.gasLedger.load(BigInt(Math.floor(this.#startedAtMs / 1000)) - LEDGER_WINDOW_SEC) };
+    if (deps.gasLedger)
+      this.#memory = {
+        ...INITIAL_MEMORY,
+        gasSpent: deps.gasLedger.load(BigInt(Math.floor(this.#startedAtMs / 1000)) - LEDGER_WINDOW_SEC),
+      };
   }
 
   /** Gas paid in the last 24 h, WAD USD (what the budget gate counts). */
@@ -107,18 +118,21 @@ export class KeeperLoop {
   cycle(): Promise<CycleOutcome> {
     if (this.#inFlight) return this.#inFlight;
     const cycle = randomUUID().slice(0, 8);
-    const run = this.#cycle(cycle).catch((err: unknown): CycleOutcome => {
-      // A failure outside the read (e.g. the node dropped during simulation): report, go on.
-      // The RPC pool counts transport failures per endpoint itself (ballast_rpc_errors_total).
-      this.deps.observer.onFailed({ cycle, stage: "cycle", error: err, message: firstLine(err) });
-      return { kind: "error", error: (err as Error).message };
-    }).then((outcome) => {
-      if (outcome.kind !== "error") this.#lastCycleAtMs = this.#now();
-      this.deps.observer.onCycleDone({ outcome, atMs: this.#now() });
-      return outcome;
-    }).finally(() => {
-      this.#inFlight = null;
-    });
+    const run = this.#cycle(cycle)
+      .catch((err: unknown): CycleOutcome => {
+        // A failure outside the read (e.g. the node dropped during simulation): report, go on.
+        // The RPC pool counts transport failures per endpoint itself (ballast_rpc_errors_total).
+        this.deps.observer.onFailed({ cycle, stage: "cycle", error: err, message: firstLine(err) });
+        return { kind: "error", error: (err as Error).message };
+      })
+      .then((outcome) => {
+        if (outcome.kind !== "error") this.#lastCycleAtMs = this.#now();
+        this.deps.observer.onCycleDone({ outcome, atMs: this.#now() });
+        return outcome;
+      })
+      .finally(() => {
+        this.#inFlight = null;
+      });
     this.#inFlight = run;
     return run;
   }
@@ -128,13 +142,24 @@ export class KeeperLoop {
     const { logger } = this.deps;
     let lastBlock = -1;
     let lastCycleMs = 0;
-    logger.info({ event: "loop.started", pollIntervalMs: this.deps.pollIntervalMs, idleCycleSec: this.deps.idleCycleSec, dryRun: this.deps.dryRun }, "keeper loop started");
+    logger.info(
+      {
+        event: "loop.started",
+        pollIntervalMs: this.deps.pollIntervalMs,
+        idleCycleSec: this.deps.idleCycleSec,
+        dryRun: this.deps.dryRun,
+      },
+      "keeper loop started",
+    );
     while (!this.#stopping) {
       let head: number | null = null;
       try {
         head = await this.deps.blockNumber();
       } catch (err) {
-        logger.warn({ event: "rpc.error", endpoint: this.deps.endpoint(), err: err as Error }, "eth_blockNumber failed");
+        logger.warn(
+          { event: "rpc.error", endpoint: this.deps.endpoint(), err: err as Error },
+          "eth_blockNumber failed",
+        );
       }
       const idle = this.#now() - lastCycleMs >= this.deps.idleCycleSec * 1000;
       if (head !== null && (head !== lastBlock || idle) && !this.#stopping) {
@@ -189,25 +214,50 @@ export class KeeperLoop {
     observer.onSnapshot({ cycle, snapshot: snap, state });
     const { decision, observation, memory } = decide(snap, params, this.#memory, this.#now());
     this.#memory = memory;
-    this.#economics(snap, decision.kind === "act" ? decision.feeCapWei : decision.facts.reason === "fee-above-cap" ? decision.facts.capWei : null);
+    this.#economics(
+      snap,
+      decision.kind === "act"
+        ? decision.feeCapWei
+        : decision.facts.reason === "fee-above-cap"
+        ? decision.facts.capWei
+        : null,
+    );
 
     const delayMs = this.deps.actDelayMs ?? 0;
     const wantsToSend = decision.kind === "act" || observation.kind === "write";
     if (wantsToSend && delayMs > 0 && !deferred) {
       // Several keepers on one system, each with its own delay: the ones ahead act first. Looking
       // again afterwards, we see their cooldown, the corrected price or their observation and send nothing.
-      if (decision.kind === "act") observer.onAct({ cycle, action: actionName(decision.action), decision, state, deferredMs: delayMs });
+      if (decision.kind === "act")
+        observer.onAct({ cycle, action: actionName(decision.action), decision, state, deferredMs: delayMs });
       await this.#sleep(delayMs);
-      if (this.#stopping) return this.#standStill({ cycle, reason: "stopping", detail: "stopped during the act delay" }, snap);
+      if (this.#stopping)
+        return this.#standStill({ cycle, reason: "stopping", detail: "stopped during the act delay" }, snap);
       return this.#cycle(randomUUID().slice(0, 8), true);
     }
     if (decision.kind === "stand-still") {
-      const outcome = this.#standStill({ cycle, reason: decision.reason, detail: decision.detail, state, engaged: memory.engaged, facts: loggable(decision.facts) }, snap);
+      const outcome = this.#standStill(
+        {
+          cycle,
+          reason: decision.reason,
+          detail: decision.detail,
+          state,
+          engaged: memory.engaged,
+          facts: loggable(decision.facts),
+        },
+        snap,
+      );
       if (observation.kind === "skip") {
         observer.onObservation({ cycle, stage: "skipped", reason: observation.reason, detail: observation.detail });
         return outcome;
       }
-      return { kind: "stand-still", reason: decision.reason, detail: decision.detail, blockNumber: snap.blockNumber, observation: await this.#observe(cycle, observation, snap) };
+      return {
+        kind: "stand-still",
+        reason: decision.reason,
+        detail: decision.detail,
+        blockNumber: snap.blockNumber,
+        observation: await this.#observe(cycle, observation, snap),
+      };
     }
     observer.onAct({ cycle, action: actionName(decision.action), decision, state, deferredMs: null });
     return this.#act(cycle, decision, snap, state);
@@ -230,21 +280,38 @@ export class KeeperLoop {
     const o = snap.observations;
     this.deps.observer.onEconomics({
       dailyBudgetUsd: Number(formatUnits(this.deps.params.dailyGasBudgetWad, 18)),
-      spent24hUsd: Number(formatUnits(spentInWindow(this.#memory.gasSpent, BigInt(Math.floor(this.#now() / 1000))), 18)),
+      spent24hUsd: Number(
+        formatUnits(spentInWindow(this.#memory.gasSpent, BigInt(Math.floor(this.#now() / 1000))), 18),
+      ),
       feeCapGwei: feeCapWei === null ? null : Number(formatUnits(feeCapWei, 9)),
       observationAgeSec: o !== null && o.count > 0n ? Number(snap.blockTimestamp - o.newestAt) : null,
     });
   }
 
   /** Writes a TWAP observation (PriceOracle.update()): simulate, re-check its gas, send, count what it paid. */
-  async #observe(cycle: string, o: Extract<ObservationDecision, { kind: "write" }>, snap: Snapshot): Promise<ObservationOutcome> {
+  async #observe(
+    cycle: string,
+    o: Extract<ObservationDecision, { kind: "write" }>,
+    snap: Snapshot,
+  ): Promise<ObservationOutcome> {
     const { observer, sender, params } = this.deps;
     const done = (outcome: ObservationOutcome, gasUsed?: bigint): ObservationOutcome => {
       observer.onObservation({ cycle, stage: "done", outcome, gasUsed });
       return outcome;
     };
-    const req = { action: "observe" as const, maxFeePerGasWei: o.maxFeePerGasWei, maxPriorityFeePerGasWei: o.maxPriorityFeePerGasWei, feeCapWei: o.feeCapWei };
-    observer.onObservation({ cycle, stage: "write", ageSec: o.ageSec === null ? null : Number(o.ageSec), intervalSec: Number(o.intervalSec), gasCostUsd: wad(o.gasCostWad) });
+    const req = {
+      action: "observe" as const,
+      maxFeePerGasWei: o.maxFeePerGasWei,
+      maxPriorityFeePerGasWei: o.maxPriorityFeePerGasWei,
+      feeCapWei: o.feeCapWei,
+    };
+    observer.onObservation({
+      cycle,
+      stage: "write",
+      ageSec: o.ageSec === null ? null : Number(o.ageSec),
+      intervalSec: Number(o.intervalSec),
+      gasCostUsd: wad(o.gasCostWad),
+    });
     let sim;
     try {
       sim = await sender.simulate(req);
@@ -254,14 +321,34 @@ export class KeeperLoop {
     }
     // Another writer got there between our read and now (or its update() is pending): ours would
     // pay ~30k gas to record nothing.
-    if (!observationWouldWrite(sim.returnData)) return done({ result: "already-written", detail: "update() would record nothing: this interval's observation is already written or pending" });
+    if (!observationWouldWrite(sim.returnData))
+      return done({
+        result: "already-written",
+        detail: "update() would record nothing: this interval's observation is already written or pending",
+      });
     // update() is cheap when it records nothing, and whether it records depends on the mining
     // block's time: an estimate taken on the latest block can price the no-op path while the
     // transaction mines later and writes (a swarm keeper ran out of gas so). The limit always
     // covers a write: the configured gas for one observation.
     if (sim.gasLimit < params.gasUnits.observe) sim = { ...sim, gasLimit: params.gasUnits.observe };
-    const verdict = gasVerdict({ valueWad: null, correctionWad: 0n, pnlWad: 0n, gasUnits: sim.gasEstimate, effectiveWei: o.effectiveGasPriceWei, nativeUsdWad: o.nativeUsdWad }, params, this.#memory, this.#now());
-    if (verdict) return done({ result: verdict.reason === "gas-budget-exhausted" ? "gas-budget-exhausted" : "not-worth-gas", detail: describeGas(verdict) });
+    const verdict = gasVerdict(
+      {
+        valueWad: null,
+        correctionWad: 0n,
+        pnlWad: 0n,
+        gasUnits: sim.gasEstimate,
+        effectiveWei: o.effectiveGasPriceWei,
+        nativeUsdWad: o.nativeUsdWad,
+      },
+      params,
+      this.#memory,
+      this.#now(),
+    );
+    if (verdict)
+      return done({
+        result: verdict.reason === "gas-budget-exhausted" ? "gas-budget-exhausted" : "not-worth-gas",
+        detail: describeGas(verdict),
+      });
     if (this.deps.dryRun) return done({ result: "dry-run", detail: `simulated ok, gas estimate ${sim.gasEstimate}` });
     let sentHash = "";
     try {
@@ -281,7 +368,15 @@ export class KeeperLoop {
   async #act(cycle: string, d: ActDecision, snap: Snapshot, state: CycleState): Promise<CycleOutcome> {
     const { observer, sender, params } = this.deps;
     const action = actionName(d.action);
-    const request = { action: d.action, amount: d.amount, minOut: d.minOut, limitPriceWad: d.limitPriceWad, maxFeePerGasWei: d.maxFeePerGasWei, maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei, feeCapWei: d.feeCapWei };
+    const request = {
+      action: d.action,
+      amount: d.amount,
+      minOut: d.minOut,
+      limitPriceWad: d.limitPriceWad,
+      maxFeePerGasWei: d.maxFeePerGasWei,
+      maxPriorityFeePerGasWei: d.maxPriorityFeePerGasWei,
+      feeCapWei: d.feeCapWei,
+    };
     const dryRun = this.deps.dryRun;
 
     let sim;
@@ -295,14 +390,45 @@ export class KeeperLoop {
     observer.onSimulated({ cycle, action, request, dryRun, ok: true, simulation: sim });
     // The simulation's real gas estimate replaces the configured figure in the value and budget gates.
     const value = d.action === Action.Rebalance ? null : d.correctionValueWad + d.expectedProfitWad;
-    const verdict = gasVerdict({ valueWad: value, correctionWad: d.correctionValueWad, pnlWad: d.expectedProfitWad, gasUnits: sim.gasEstimate, effectiveWei: d.effectiveGasPriceWei, nativeUsdWad: d.nativeUsdWad }, params, this.#memory, this.#now());
+    const verdict = gasVerdict(
+      {
+        valueWad: value,
+        correctionWad: d.correctionValueWad,
+        pnlWad: d.expectedProfitWad,
+        gasUnits: sim.gasEstimate,
+        effectiveWei: d.effectiveGasPriceWei,
+        nativeUsdWad: d.nativeUsdWad,
+      },
+      params,
+      this.#memory,
+      this.#now(),
+    );
     if (verdict) {
-      return this.#standStill({ cycle, reason: verdict.reason, detail: `after simulation: ${describeGas(verdict)}`, state, facts: loggable(verdict) }, snap);
+      return this.#standStill(
+        {
+          cycle,
+          reason: verdict.reason,
+          detail: `after simulation: ${describeGas(verdict)}`,
+          state,
+          facts: loggable(verdict),
+        },
+        snap,
+      );
     }
-    if (dryRun) return { kind: "simulated", action, blockNumber: snap.blockNumber, gasEstimate: sim.gasEstimate, gasLimit: sim.gasLimit };
+    if (dryRun)
+      return {
+        kind: "simulated",
+        action,
+        blockNumber: snap.blockNumber,
+        gasEstimate: sim.gasEstimate,
+        gasLimit: sim.gasLimit,
+      };
     const ageMs = this.#now() - snap.readAtMs;
     if (ageMs > params.maxSnapshotAgeMs) {
-      return this.#standStill({ cycle, reason: "snapshot-too-old", detail: `${ageMs} ms after the read, before sending` }, snap);
+      return this.#standStill(
+        { cycle, reason: "snapshot-too-old", detail: `${ageMs} ms after the read, before sending` },
+        snap,
+      );
     }
     let sent: { hash: string; nonce: number } | null = null;
     try {
@@ -312,7 +438,14 @@ export class KeeperLoop {
       });
       this.#spent(gasCostWad(out.gasUsed, out.effectiveGasPriceWei, d.nativeUsdWad), snap);
       observer.onConfirmed({ cycle, action, request, outcome: out, snapshotBlock: snap.blockNumber });
-      return { kind: "sent", action, hash: out.hash, nonce: out.nonce, minedIn: out.blockNumber, blockNumber: snap.blockNumber };
+      return {
+        kind: "sent",
+        action,
+        hash: out.hash,
+        nonce: out.nonce,
+        minedIn: out.blockNumber,
+        blockNumber: snap.blockNumber,
+      };
     } catch (err) {
       const hash = err instanceof TxFailedError ? err.hash : (sent as { hash: string } | null)?.hash ?? "";
       const nonce = err instanceof TxFailedError ? err.nonce : (sent as { nonce: number } | null)?.nonce ?? -1;

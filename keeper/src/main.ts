@@ -67,11 +67,25 @@ async function connect(config: KeeperConfig, logger: Logger): Promise<Connected 
   const probes = await probeEndpoints(config.rpcUrls, config.rpcUrlsField);
   const verdict = startupVerdict(probes, config.addressBook.chainId, config.addressBookPath);
   for (const { probe, message } of verdict.warnings) {
-    logger.warn({ event: "rpc.unreachable-at-start", endpoint: probe.label, field: probe.field, err: probe.status === "unreachable" ? probe.error : undefined }, message);
+    logger.warn(
+      {
+        event: "rpc.unreachable-at-start",
+        endpoint: probe.label,
+        field: probe.field,
+        err: probe.status === "unreachable" ? probe.error : undefined,
+      },
+      message,
+    );
   }
   if (verdict.usable === null) {
     for (const line of verdict.fatal) {
-      logger.error({ event: line.startsWith("no RPC endpoint") ? "rpc.error" : "chain.mismatch", expected: config.addressBook.chainId }, line);
+      logger.error(
+        {
+          event: line.startsWith("no RPC endpoint") ? "rpc.error" : "chain.mismatch",
+          expected: config.addressBook.chainId,
+        },
+        line,
+      );
       write(process.stderr, `ballast-keeper: ${line}`);
     }
     return EXIT_CHAIN;
@@ -80,7 +94,10 @@ async function connect(config: KeeperConfig, logger: Logger): Promise<Connected 
   try {
     const code = await provider.getCode(config.addressBook.contracts.MarketOperator);
     if (code === "0x") {
-      logger.error({ event: "chain.no-code", address: config.addressBook.contracts.MarketOperator }, "no MarketOperator at the address book's address: redeploy or fix the address book");
+      logger.error(
+        { event: "chain.no-code", address: config.addressBook.contracts.MarketOperator },
+        "no MarketOperator at the address book's address: redeploy or fix the address book",
+      );
       provider.destroy();
       return EXIT_CHAIN;
     }
@@ -111,7 +128,18 @@ async function run(cli: CliOptions): Promise<number> {
     }
     throw err;
   }
-  logger.info({ event: "keeper.account", address: account.address, origin: account.origin, network: config.network, endpoints: pool.snapshot().map((e) => e.label), dryRun: config.dryRun, privateTx: config.privateTxUrl !== undefined }, `keeper account ${account.address} from ${account.origin}`);
+  logger.info(
+    {
+      event: "keeper.account",
+      address: account.address,
+      origin: account.origin,
+      network: config.network,
+      endpoints: pool.snapshot().map((e) => e.label),
+      dryRun: config.dryRun,
+      privateTx: config.privateTxUrl !== undefined,
+    },
+    `keeper account ${account.address} from ${account.origin}`,
+  );
 
   const metrics = createMetrics();
   const symbols = new SymbolCache(provider);
@@ -119,17 +147,34 @@ async function run(cli: CliOptions): Promise<number> {
   // RPC pool as every read (failover, health scoring, backoff).
   let resilience;
   try {
-    const settings = txSettingsFromEnv(process.env, defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address), config);
+    const settings = txSettingsFromEnv(
+      process.env,
+      defaultJournalPath(process.cwd(), config.network, config.addressBook.chainId, account.address),
+      config,
+    );
     resilience = await createResilience({
-      pool, provider, privateTxUrl: config.privateTxUrl, chainId: config.addressBook.chainId, signer: account.wallet, operator: config.addressBook.contracts.MarketOperator, oracle: config.addressBook.contracts.PriceOracle,
-      confirmations: config.confirmations, pollIntervalMs: config.pollIntervalMs, maxFeePerGasWei: config.decision.feeCap.maxWei,
-      gasLimitBufferBps: config.gas.gasLimitBufferBps, settings, logger, registry: metrics.registry,
+      pool,
+      provider,
+      privateTxUrl: config.privateTxUrl,
+      chainId: config.addressBook.chainId,
+      signer: account.wallet,
+      operator: config.addressBook.contracts.MarketOperator,
+      oracle: config.addressBook.contracts.PriceOracle,
+      confirmations: config.confirmations,
+      pollIntervalMs: config.pollIntervalMs,
+      maxFeePerGasWei: config.decision.feeCap.maxWei,
+      gasLimitBufferBps: config.gas.gasLimitBufferBps,
+      settings,
+      logger,
+      registry: metrics.registry,
     });
   } catch (err) {
     provider.destroy();
     write(process.stderr, `ballast-keeper: ${(err as Error).message}`);
     // A bad setting or a journal held by another process is configuration; anything else is the chain.
-    return err instanceof ConfigError || err instanceof TxConfigError || err instanceof JournalLockedError ? EXIT_CONFIG : EXIT_CHAIN;
+    return err instanceof ConfigError || err instanceof TxConfigError || err instanceof JournalLockedError
+      ? EXIT_CONFIG
+      : EXIT_CHAIN;
   }
   const { sender } = resilience;
   logger.info({ event: "keeper.journal", path: resilience.journalPath }, "transaction journal opened");
@@ -148,7 +193,13 @@ async function run(cli: CliOptions): Promise<number> {
     [
       logObserver(logger),
       metricsObserver(metrics),
-      statusObserver(statusModel, statusReader, { onDetailReadError: (err) => logger.warn({ event: "status.detail-read-failed", err: err as Error }, "status page: status detail read failed") }),
+      statusObserver(statusModel, statusReader, {
+        onDetailReadError: (err) =>
+          logger.warn(
+            { event: "status.detail-read-failed", err: err as Error },
+            "status page: status detail read failed",
+          ),
+      }),
     ],
     (hook, err) => logger.warn({ event: "cycle.observer-failed", hook, err: err as Error }, "a cycle observer failed"),
   );
@@ -182,7 +233,9 @@ async function run(cli: CliOptions): Promise<number> {
     return outcome.kind === "error" || outcome.kind === "tx-failed" ? 1 : 0;
   }
 
-  const http = createHttpServer((err) => logger.error({ event: "http.error", err: err as Error }, "http handler failed"));
+  const http = createHttpServer((err) =>
+    logger.error({ event: "http.error", err: err as Error }, "http handler failed"),
+  );
   http.route("/metrics", metricsHandler(metrics.registry));
   http.route("/healthz", healthzHandler(loop, config.healthMaxAgeSec));
   registerStatusRoutes(http, statusModel);
@@ -190,12 +243,18 @@ async function run(cli: CliOptions): Promise<number> {
   try {
     bound = await http.listen(config.http.port, config.http.host);
   } catch (err) {
-    logger.error({ event: "http.listen-failed", port: config.http.port, err: err as Error }, `cannot listen on ${config.http.host}:${config.http.port}`);
+    logger.error(
+      { event: "http.listen-failed", port: config.http.port, err: err as Error },
+      `cannot listen on ${config.http.host}:${config.http.port}`,
+    );
     resilience.close();
     provider.destroy();
     return EXIT_CONFIG;
   }
-  logger.info({ event: "http.listening", host: bound.host, port: bound.port }, `metrics on http://${bound.host}:${bound.port}/metrics`);
+  logger.info(
+    { event: "http.listening", host: bound.host, port: bound.port },
+    `metrics on http://${bound.host}:${bound.port}/metrics`,
+  );
 
   let signals = 0;
   const shutdown = (signal: string): void => {
@@ -259,7 +318,9 @@ export async function main(argv: string[]): Promise<number> {
     const e = err as { code?: string; exitCode?: number };
     if (typeof e.code === "string" && e.code.startsWith("commander.")) {
       // Help and version are not errors; everything else commander rejects is bad input.
-      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : EXIT_CONFIG;
+      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help"
+        ? 0
+        : EXIT_CONFIG;
     }
     if (err instanceof KeeperError) {
       write(process.stderr, `ballast-keeper: ${err.message}`);

@@ -15,7 +15,13 @@ import UniswapV2FactoryArtifact from "@uniswap/v2-core/build/UniswapV2Factory.js
 import UniswapV2PairArtifact from "@uniswap/v2-core/build/UniswapV2Pair.json";
 import type { AddressBook } from "../../deploy/addressBook";
 import { deployBallastTo, type DeployOutcome, type DeployTarget } from "../../deploy/deploy";
-import { LOCAL_ACCOUNTS, networkDeployConfig, type BallastParams, type CollateralParams, type NetworkDeployConfig } from "../../deploy/parameters";
+import {
+  LOCAL_ACCOUNTS,
+  networkDeployConfig,
+  type BallastParams,
+  type CollateralParams,
+  type NetworkDeployConfig,
+} from "../../deploy/parameters";
 import { V3_FACTORY_ABI, connectV3Pool } from "../../deploy/uniswapV3";
 import type { LocalV3Venue } from "../../deploy/v3Launch";
 import {
@@ -117,13 +123,33 @@ export async function deployToNode(url: string, options: DevnetDeployOptions = {
     artifacts: await artifactResolver(),
     signer: (address) => provider.getSigner(address),
   };
-  const outcome = await deployBallastTo(target, { config: options.config ?? networkDeployConfig("localhost"), dir, venue: options.venue, log: options.log });
-  const [admin, guardian, trader] = await Promise.all([LOCAL_ACCOUNTS.deployer, LOCAL_ACCOUNTS.guardian, LOCAL_ACCOUNTS.trader].map((i) => provider.getSigner(i)));
-  return { outcome, provider, dir, bookPath: outcome.addressBookPath, book: outcome.addressBook, admin, guardian, keeperAddress: outcome.record.roles.keeper, trader };
+  const outcome = await deployBallastTo(target, {
+    config: options.config ?? networkDeployConfig("localhost"),
+    dir,
+    venue: options.venue,
+    log: options.log,
+  });
+  const [admin, guardian, trader] = await Promise.all(
+    [LOCAL_ACCOUNTS.deployer, LOCAL_ACCOUNTS.guardian, LOCAL_ACCOUNTS.trader].map((i) => provider.getSigner(i)),
+  );
+  return {
+    outcome,
+    provider,
+    dir,
+    bookPath: outcome.addressBookPath,
+    book: outcome.addressBook,
+    admin,
+    guardian,
+    keeperAddress: outcome.record.roles.keeper,
+    trader,
+  };
 }
 
 /** Deploys onto the Hardhat runtime's in-process network (compiled already: tests and benchmarks). */
-export async function deployInProcess(hre: HardhatRuntimeEnvironment, options: DevnetDeployOptions = {}): Promise<DeployOutcome> {
+export async function deployInProcess(
+  hre: HardhatRuntimeEnvironment,
+  options: DevnetDeployOptions = {},
+): Promise<DeployOutcome> {
   const target: DeployTarget = {
     network: hre.network.name,
     rpc: hre.network.provider,
@@ -131,7 +157,12 @@ export async function deployInProcess(hre: HardhatRuntimeEnvironment, options: D
     artifacts: new HardhatArtifactResolver(hre),
     signer: (address) => hre.ethers.getSigner(address),
   };
-  return deployBallastTo(target, { config: options.config ?? networkDeployConfig("localhost"), dir: options.dir ?? tempDeploymentsDir(), venue: options.venue, log: options.log });
+  return deployBallastTo(target, {
+    config: options.config ?? networkDeployConfig("localhost"),
+    dir: options.dir ?? tempDeploymentsDir(),
+    venue: options.venue,
+    log: options.log,
+  });
 }
 
 /**
@@ -139,7 +170,11 @@ export async function deployInProcess(hre: HardhatRuntimeEnvironment, options: D
  * strategy vaults from the deployment record's `extra`, each collateral with its token, feed and
  * vault, in the parameters' order (quote first).
  */
-export function connectLocalSystem(outcome: Pick<DeployOutcome, "addressBook" | "record">, params: BallastParams, runner: ContractRunner): LocalSystem {
+export function connectLocalSystem(
+  outcome: Pick<DeployOutcome, "addressBook" | "record">,
+  params: BallastParams,
+  runner: ContractRunner,
+): LocalSystem {
   const c = outcome.addressBook.contracts;
   const extra = outcome.record.extra;
   const bySymbol: Record<string, string> = { USDC: c.USDC, WETH: c.WETH };

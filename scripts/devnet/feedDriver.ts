@@ -24,7 +24,12 @@ export interface FeedSchedule {
  * Chainlink's update rule: a new answer when `heartbeatSec` passed since the last one, or when the
  * price moved at least `deviationBps` from it. Integers throughout (feed answers in their decimals).
  */
-export function feedUpdateReason(last: { answer: bigint; updatedAt: bigint }, next: bigint, nowSec: bigint, s: FeedSchedule): FeedUpdateReason {
+export function feedUpdateReason(
+  last: { answer: bigint; updatedAt: bigint },
+  next: bigint,
+  nowSec: bigint,
+  s: FeedSchedule,
+): FeedUpdateReason {
   if (nowSec - last.updatedAt >= BigInt(s.heartbeatSec)) return "heartbeat";
   // A non-positive answer is a broken feed: any positive price is past its threshold.
   if (last.answer <= 0n) return next > 0n ? "deviation" : null;
@@ -70,15 +75,32 @@ interface FeedState {
  * The feeds of an address book, each with its schedule from the deploy parameters and an optional
  * price path by symbol. Fails naming the symbol when a feed has no parameters or a path no feed.
  */
-export function feedsOfBook(book: Pick<AddressBook, "contracts">, params: BallastParams, paths: Record<string, PricePath> = {}): DrivenFeed[] {
+export function feedsOfBook(
+  book: Pick<AddressBook, "contracts">,
+  params: BallastParams,
+  paths: Record<string, PricePath> = {},
+): DrivenFeed[] {
   const bySymbol = new Map([params.collateral.quote, ...params.collateral.others].map((c) => [c.symbol, c]));
   for (const symbol of Object.keys(paths)) {
-    if (!(symbol in book.contracts.feeds)) throw new Error(`a price path is given for ${symbol}, but the address book has no ${symbol} feed (it has ${Object.keys(book.contracts.feeds).join(", ")})`);
+    if (!(symbol in book.contracts.feeds))
+      throw new Error(
+        `a price path is given for ${symbol}, but the address book has no ${symbol} feed (it has ${Object.keys(
+          book.contracts.feeds,
+        ).join(", ")})`,
+      );
   }
   return Object.entries(book.contracts.feeds).map(([symbol, address]) => {
     const c = bySymbol.get(symbol);
-    if (!c) throw new Error(`the address book's ${symbol} feed has no collateral parameters (heartbeat, deviation) in deploy/parameters.ts`);
-    return { symbol, address, schedule: { heartbeatSec: c.heartbeatSec, deviationBps: c.deviationBps }, path: paths[symbol] };
+    if (!c)
+      throw new Error(
+        `the address book's ${symbol} feed has no collateral parameters (heartbeat, deviation) in deploy/parameters.ts`,
+      );
+    return {
+      symbol,
+      address,
+      schedule: { heartbeatSec: c.heartbeatSec, deviationBps: c.deviationBps },
+      path: paths[symbol],
+    };
   });
 }
 
@@ -95,8 +117,10 @@ export class FeedDriver {
 
   constructor(private readonly o: FeedDriverOptions) {
     for (const f of o.feeds) {
-      if (!Number.isInteger(f.schedule.heartbeatSec) || f.schedule.heartbeatSec <= 0) throw new Error(`feed ${f.symbol}: heartbeatSec must be a positive integer; got ${f.schedule.heartbeatSec}`);
-      if (!(f.schedule.deviationBps > 0 && f.schedule.deviationBps <= 10_000)) throw new Error(`feed ${f.symbol}: deviationBps must be in (0, 10000]; got ${f.schedule.deviationBps}`);
+      if (!Number.isInteger(f.schedule.heartbeatSec) || f.schedule.heartbeatSec <= 0)
+        throw new Error(`feed ${f.symbol}: heartbeatSec must be a positive integer; got ${f.schedule.heartbeatSec}`);
+      if (!(f.schedule.deviationBps > 0 && f.schedule.deviationBps <= 10_000))
+        throw new Error(`feed ${f.symbol}: deviationBps must be in (0, 10000]; got ${f.schedule.deviationBps}`);
     }
   }
 
@@ -126,7 +150,9 @@ export class FeedDriver {
       const [, answer] = await contract.latestRoundData();
       const path = feed.path ?? constantPath(Number(formatUnits(answer, decimals)));
       states.push({ feed, contract, decimals, path });
-      this.log(`feed ${feed.symbol} ${feed.address}: heartbeat ${feed.schedule.heartbeatSec} s, deviation ${feed.schedule.deviationBps} bps, path ${path.label}`);
+      this.log(
+        `feed ${feed.symbol} ${feed.address}: heartbeat ${feed.schedule.heartbeatSec} s, deviation ${feed.schedule.deviationBps} bps, path ${path.label}`,
+      );
     }
     return states;
   }
@@ -146,7 +172,9 @@ export class FeedDriver {
       const post: FeedPost = { symbol: s.feed.symbol, reason, answer: next, chainTime: now, ageSec: now - updatedAt };
       posted.push(post);
       this.posts.push(post);
-      this.log(`feed ${s.feed.symbol}: posted ${formatUnits(next, s.decimals)} (${reason}; last answer ${post.ageSec} s old)`);
+      this.log(
+        `feed ${s.feed.symbol}: posted ${formatUnits(next, s.decimals)} (${reason}; last answer ${post.ageSec} s old)`,
+      );
     }
     this.checkedChainTime = now;
     return posted;

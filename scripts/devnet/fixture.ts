@@ -7,7 +7,13 @@
  */
 import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { LOCAL_ACCOUNTS, LOCAL_PARAMS, networkDeployConfig, type BallastParams, type LocalNetworkConfig } from "../../deploy/parameters";
+import {
+  LOCAL_ACCOUNTS,
+  LOCAL_PARAMS,
+  networkDeployConfig,
+  type BallastParams,
+  type LocalNetworkConfig,
+} from "../../deploy/parameters";
 import type { LocalSystem } from "./deploy";
 import type { AddressBook } from "../../deploy/addressBook";
 import { connectLocalSystem, deployInProcess } from "./deploy";
@@ -22,13 +28,18 @@ export async function actors() {
 }
 
 export type Actors = Awaited<ReturnType<typeof actors>>;
-export type Fixture = LocalSystem & Actors & { params: BallastParams; usdc: LocalSystem["quote"]; weth: LocalSystem["quote"] };
+export type Fixture = LocalSystem &
+  Actors & { params: BallastParams; usdc: LocalSystem["quote"]; weth: LocalSystem["quote"] };
 
 /** The local network's deploy configuration, funding the fixture's user, arbitrageur and trader. */
 function fixtureConfig(): LocalNetworkConfig {
   const local = networkDeployConfig("localhost");
   if (local.kind !== "local") throw new Error("the localhost deploy configuration must be local");
-  return { ...local, params: LOCAL_PARAMS, funding: { ...local.funding, accounts: [LOCAL_ACCOUNTS.user, LOCAL_ACCOUNTS.arbitrageur, LOCAL_ACCOUNTS.trader] } };
+  return {
+    ...local,
+    params: LOCAL_PARAMS,
+    funding: { ...local.funding, accounts: [LOCAL_ACCOUNTS.user, LOCAL_ACCOUNTS.arbitrageur, LOCAL_ACCOUNTS.trader] },
+  };
 }
 
 /** Deploys (as `npm run deploy` does), seeds the pool at the peg and fills the TWAP window so operations are possible. */
@@ -66,7 +77,10 @@ export async function warmTwap(system: LocalSystem, windowSec: number): Promise<
 }
 
 /** Re-posts the latest answer of `feeds` (every feed by default) so none is stale after a time warp. */
-export async function refreshFeeds(system: LocalSystem, feeds: LocalSystem["collaterals"] = system.collaterals): Promise<void> {
+export async function refreshFeeds(
+  system: LocalSystem,
+  feeds: LocalSystem["collaterals"] = system.collaterals,
+): Promise<void> {
   for (const c of feeds) {
     const [, answer] = await c.feed.latestRoundData();
     await c.feed.updateAnswer(answer);
@@ -77,7 +91,12 @@ export async function refreshFeeds(system: LocalSystem, feeds: LocalSystem["coll
  * Advances time in steps, recording observations and refreshing `feeds` (every feed by default), so
  * the TWAP follows spot. Steps longer than a window leave the TWAP stale (it spans the gap).
  */
-export async function passTime(system: LocalSystem, seconds: number, steps = 4, feeds: LocalSystem["collaterals"] = system.collaterals): Promise<void> {
+export async function passTime(
+  system: LocalSystem,
+  seconds: number,
+  steps = 4,
+  feeds: LocalSystem["collaterals"] = system.collaterals,
+): Promise<void> {
   const step = Math.ceil(seconds / steps);
   for (let i = 0; i < steps; i++) {
     await time.increase(step);
@@ -87,7 +106,12 @@ export async function passTime(system: LocalSystem, seconds: number, steps = 4, 
 }
 
 /** Swaps on the real pair as a trader would: sells `amountIn` of the token (or of quote) into the pool. */
-export async function swapIntoPool(f: Fixture, seller: Actors["trader"], sellToken: boolean, amountIn: bigint): Promise<void> {
+export async function swapIntoPool(
+  f: Fixture,
+  seller: Actors["trader"],
+  sellToken: boolean,
+  amountIn: bigint,
+): Promise<void> {
   const pairAddress = await f.pair.getAddress();
   const stableAddress = await f.stable.getAddress();
   const [r0, r1] = await f.pair.getReserves();
@@ -140,7 +164,7 @@ export async function pushSpotTo(f: Fixture, priceWad: bigint, trader: Actors["t
   } else {
     const tokensIn = tokensToSellForPrice(rT, rQ, num, den);
     const have = await f.stable.balanceOf(trader.address);
-    if (have < tokensIn) await mintWithUsdc(f, trader, ((tokensIn - have) * 10n ** 6n) / WAD / 9n * 10n + 10n ** 6n);
+    if (have < tokensIn) await mintWithUsdc(f, trader, (((tokensIn - have) * 10n ** 6n) / WAD / 9n) * 10n + 10n ** 6n);
     await swapIntoPool(f, trader, true, tokensIn);
   }
 }

@@ -6,7 +6,13 @@
  */
 import hre from "hardhat";
 import { MaxUint256, parseUnits } from "ethers";
-import { LOCAL_ACCOUNTS, LOCAL_V3_PARAMS, networkDeployConfig, type BallastParams, type LocalNetworkConfig } from "../../deploy/parameters";
+import {
+  LOCAL_ACCOUNTS,
+  LOCAL_V3_PARAMS,
+  networkDeployConfig,
+  type BallastParams,
+  type LocalNetworkConfig,
+} from "../../deploy/parameters";
 import { V3_SEED_MARKET_RANGE_BPS, V3_SEED_POL_QUOTE, type LocalV3Venue } from "../../deploy/v3Launch";
 import { DEFAULT_V3_VENUE, type V3VenueParams } from "../../deploy/venue";
 import { UniswapV3Trader__factory, type UniswapV3Trader } from "../../typechain-types";
@@ -22,12 +28,13 @@ export const FIXTURE_EQUITY = LOCAL_V3_PARAMS.seedEquity;
 /** The market maker's half-width around the peg, bps. */
 export const FIXTURE_MARKET_RANGE_BPS = V3_SEED_MARKET_RANGE_BPS;
 
-export type V3Fixture = LocalSystem & Actors & {
-  params: BallastParams;
-  usdc: LocalSystem["quote"];
-  v3: LocalV3Venue;
-  router: UniswapV3Trader;
-};
+export type V3Fixture = LocalSystem &
+  Actors & {
+    params: BallastParams;
+    usdc: LocalSystem["quote"];
+    v3: LocalV3Venue;
+    router: UniswapV3Trader;
+  };
 
 /** The local deploy configuration on the V3 venue `venue`, funding the fixture's user, arbitrageur and trader with USDC. */
 function fixtureConfig(venue: V3VenueParams): LocalNetworkConfig {
@@ -36,7 +43,10 @@ function fixtureConfig(venue: V3VenueParams): LocalNetworkConfig {
   return {
     ...local,
     params: { ...LOCAL_V3_PARAMS, venue },
-    funding: { accounts: [LOCAL_ACCOUNTS.user, LOCAL_ACCOUNTS.arbitrageur, LOCAL_ACCOUNTS.trader], amountBySymbol: { USDC: "5000000" } },
+    funding: {
+      accounts: [LOCAL_ACCOUNTS.user, LOCAL_ACCOUNTS.arbitrageur, LOCAL_ACCOUNTS.trader],
+      amountBySymbol: { USDC: "5000000" },
+    },
   };
 }
 

@@ -50,8 +50,19 @@ async function rpcAnswers(url: string): Promise<boolean> {
 }
 
 /** Spawns `bin args` in its own process group and resolves once it answers JSON-RPC on `port`. */
-async function startNode(what: string, bin: string, args: string[], port: number, timeoutMs: number): Promise<RunningNode> {
-  const child = spawn(bin, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+async function startNode(
+  what: string,
+  bin: string,
+  args: string[],
+  port: number,
+  timeoutMs: number,
+): Promise<RunningNode> {
+  const child = spawn(bin, args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
   let log = "";
   child.stdout?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-200_000)));
   child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-200_000)));
@@ -69,15 +80,29 @@ async function startNode(what: string, bin: string, args: string[], port: number
   return { url, port, process: child, output: () => log, stop };
 }
 
-export async function startHardhatNode(options: { port?: number; timeoutMs?: number; extraArgs?: string[] } = {}): Promise<RunningNode> {
+export async function startHardhatNode(
+  options: { port?: number; timeoutMs?: number; extraArgs?: string[] } = {},
+): Promise<RunningNode> {
   const port = options.port ?? (await freePort());
   const args = ["node", "--hostname", "127.0.0.1", "--port", String(port), ...(options.extraArgs ?? [])];
   return startNode("hardhat node", path.join(BIN, "hardhat"), args, port, options.timeoutMs ?? 60_000);
 }
 
 /** An Anvil node serving `chainId` (its default accounts are the same test mnemonic's as Hardhat's). */
-export async function startAnvil(chainId: number, options: { timeoutMs?: number; extraArgs?: string[] } = {}): Promise<RunningNode> {
+export async function startAnvil(
+  chainId: number,
+  options: { timeoutMs?: number; extraArgs?: string[] } = {},
+): Promise<RunningNode> {
   const port = await freePort();
-  const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId), "--silent", ...(options.extraArgs ?? [])];
+  const args = [
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--chain-id",
+    String(chainId),
+    "--silent",
+    ...(options.extraArgs ?? []),
+  ];
   return startNode("anvil", path.join(BIN, "anvil"), args, port, options.timeoutMs ?? 30_000);
 }

@@ -22,7 +22,8 @@ export class PricePathError extends Error {
 }
 
 function requirePositive(value: number, field: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new PricePathError(`${field} must be a positive number; got ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new PricePathError(`${field} must be a positive number; got ${value}`);
   return value;
 }
 
@@ -48,15 +49,18 @@ export interface RandomWalkOptions {
 export function randomWalkPath(o: RandomWalkOptions): PricePath {
   requirePositive(o.startUsd, "random walk start price");
   if (!Number.isInteger(o.seed)) throw new PricePathError(`random walk seed must be an integer; got ${o.seed}`);
-  if (!(o.volBps >= 0 && o.volBps <= 10_000)) throw new PricePathError(`random walk volBps must be in [0, 10000]; got ${o.volBps}`);
-  if (!Number.isInteger(o.stepSec) || o.stepSec <= 0) throw new PricePathError(`random walk stepSec must be a positive integer; got ${o.stepSec}`);
+  if (!(o.volBps >= 0 && o.volBps <= 10_000))
+    throw new PricePathError(`random walk volBps must be in [0, 10000]; got ${o.volBps}`);
+  if (!Number.isInteger(o.stepSec) || o.stepSec <= 0)
+    throw new PricePathError(`random walk stepSec must be a positive integer; got ${o.stepSec}`);
   const rng = new Rng(o.seed);
   const prices = [o.startUsd];
   return {
     label: `random walk seed ${o.seed}, ${o.volBps} bps per ${o.stepSec} s from ${o.startUsd}`,
     priceAt(offsetSec: number): number {
       const step = Math.floor(Math.max(0, offsetSec) / o.stepSec);
-      while (prices.length <= step) prices.push(prices[prices.length - 1] * Math.exp((rng.normal() * o.volBps) / 10_000));
+      while (prices.length <= step)
+        prices.push(prices[prices.length - 1] * Math.exp((rng.normal() * o.volBps) / 10_000));
       return prices[step];
     },
   };
@@ -68,7 +72,8 @@ export function keyframePath(rows: [number, number][], label: string): PricePath
   if (rows[0][0] !== 0) throw new PricePathError(`${label}: the first row must be at offset 0 s; got ${rows[0][0]}`);
   rows.forEach(([t, p], i) => {
     requirePositive(p, `${label} row ${i + 1} price`);
-    if (i > 0 && !(t > rows[i - 1][0])) throw new PricePathError(`${label} row ${i + 1}: offsets must increase; ${t} after ${rows[i - 1][0]}`);
+    if (i > 0 && !(t > rows[i - 1][0]))
+      throw new PricePathError(`${label} row ${i + 1}: offsets must increase; ${t} after ${rows[i - 1][0]}`);
   });
   return {
     label,
@@ -113,7 +118,12 @@ export function parsePathSpec(spec: string, startUsd: number): PricePath {
   if (kind === "walk") {
     const [seed, volBps, stepSec] = rest.map(Number);
     if (rest.length === 0) throw new PricePathError(`"${spec}": a random walk needs a seed, e.g. walk:7`);
-    return randomWalkPath({ seed, startUsd, volBps: volBps ?? DEFAULT_WALK_VOL_BPS, stepSec: stepSec ?? DEFAULT_WALK_STEP_SEC });
+    return randomWalkPath({
+      seed,
+      startUsd,
+      volBps: volBps ?? DEFAULT_WALK_VOL_BPS,
+      stepSec: stepSec ?? DEFAULT_WALK_STEP_SEC,
+    });
   }
   if (kind === "csv") {
     const file = rest.join(":");
@@ -126,5 +136,7 @@ export function parsePathSpec(spec: string, startUsd: number): PricePath {
     }
     return parseCsvPath(text, `csv ${file}`);
   }
-  throw new PricePathError(`unknown price path "${spec}": use constant[:usd], walk:seed[:volBps[:stepSec]] or csv:file`);
+  throw new PricePathError(
+    `unknown price path "${spec}": use constant[:usd], walk:seed[:volBps[:stepSec]] or csv:file`,
+  );
 }

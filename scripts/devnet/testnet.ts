@@ -13,7 +13,15 @@
  *   npx ts-node --transpile-only scripts/devnet/testnet.ts launch --rpc http://127.0.0.1:8546
  */
 import { Command } from "commander";
-import { Contract, ContractFactory, JsonRpcProvider, getAddress, parseUnits, type BaseContract, type Signer } from "ethers";
+import {
+  Contract,
+  ContractFactory,
+  JsonRpcProvider,
+  getAddress,
+  parseUnits,
+  type BaseContract,
+  type Signer,
+} from "ethers";
 import TimelockArtifact from "@openzeppelin/contracts/build/contracts/TimelockController.json";
 import { readAddressBook, type AddressBook } from "../../deploy/addressBook";
 import { connectContract } from "../../deploy/contracts";
@@ -38,7 +46,10 @@ export interface TestnetContracts {
 
 async function requireDevnet(provider: JsonRpcProvider, url: string): Promise<void> {
   const chainId = Number((await provider.getNetwork()).chainId);
-  if (chainId !== DEVNET_CHAIN_ID) throw new Error(`the node at ${url} serves chain ${chainId}; the devnet is chain ${DEVNET_CHAIN_ID} (npx anvil --chain-id ${DEVNET_CHAIN_ID})`);
+  if (chainId !== DEVNET_CHAIN_ID)
+    throw new Error(
+      `the node at ${url} serves chain ${chainId}; the devnet is chain ${DEVNET_CHAIN_ID} (npx anvil --chain-id ${DEVNET_CHAIN_ID})`,
+    );
 }
 
 /** Deploys the testnet's own contracts and checks they landed where NETWORK_CONFIGS.devnet expects. */
@@ -47,17 +58,38 @@ export async function setupTestnet(url: string): Promise<TestnetContracts> {
   try {
     await requireDevnet(provider, url);
     const operator = await provider.getSigner(TESTNET_ACCOUNTS.operator);
-    if ((await provider.getTransactionCount(operator.address)) !== 0) throw new Error(`account #${TESTNET_ACCOUNTS.operator} has sent transactions already: start from a fresh Anvil node`);
+    if ((await provider.getTransactionCount(operator.address)) !== 0)
+      throw new Error(
+        `account #${TESTNET_ACCOUNTS.operator} has sent transactions already: start from a fresh Anvil node`,
+      );
     const governance = await (await provider.getSigner(TESTNET_ACCOUNTS.governance)).getAddress();
     const { quote, others } = DEVNET_CONFIG.params.collateral;
     const collaterals = [quote, ...others];
-    const deployed = async (pending: Promise<BaseContract>): Promise<string> => (await (await pending).waitForDeployment()).getAddress();
+    const deployed = async (pending: Promise<BaseContract>): Promise<string> =>
+      (await (await pending).waitForDeployment()).getAddress();
     const tokens: Record<string, string> = {};
     const feeds: Record<string, string> = {};
-    for (const c of collaterals) tokens[c.symbol] = await deployed(new TestERC20__factory(operator).deploy(`${c.symbol} (devnet)`, c.symbol, c.decimals));
-    for (const c of collaterals) feeds[c.symbol] = await deployed(new MockV3Aggregator__factory(operator).deploy(c.feedDecimals, parseUnits(c.initialPriceUsd, c.feedDecimals)));
-    const factory = await deployed(new ContractFactory(UNISWAP_V2_FACTORY_ARTIFACT.abi, UNISWAP_V2_FACTORY_ARTIFACT.bytecode, operator).deploy(operator.address));
-    const timelock = await deployed(new ContractFactory(TimelockArtifact.abi, TimelockArtifact.bytecode, operator).deploy(TIMELOCK_DELAY_SEC, [governance], [governance], "0x0000000000000000000000000000000000000000"));
+    for (const c of collaterals)
+      tokens[c.symbol] = await deployed(
+        new TestERC20__factory(operator).deploy(`${c.symbol} (devnet)`, c.symbol, c.decimals),
+      );
+    for (const c of collaterals)
+      feeds[c.symbol] = await deployed(
+        new MockV3Aggregator__factory(operator).deploy(c.feedDecimals, parseUnits(c.initialPriceUsd, c.feedDecimals)),
+      );
+    const factory = await deployed(
+      new ContractFactory(UNISWAP_V2_FACTORY_ARTIFACT.abi, UNISWAP_V2_FACTORY_ARTIFACT.bytecode, operator).deploy(
+        operator.address,
+      ),
+    );
+    const timelock = await deployed(
+      new ContractFactory(TimelockArtifact.abi, TimelockArtifact.bytecode, operator).deploy(
+        TIMELOCK_DELAY_SEC,
+        [governance],
+        [governance],
+        "0x0000000000000000000000000000000000000000",
+      ),
+    );
     const got: TestnetContracts = { tokens, feeds, uniswapV2Factory: factory, timelock };
     const expected: TestnetContracts = { ...DEVNET_CONFIG.external, timelock: String(DEVNET_CONFIG.roles.admin) };
     const mismatch = (
@@ -69,7 +101,11 @@ export async function setupTestnet(url: string): Promise<TestnetContracts> {
       ] as [string, string, string | undefined][]
     ).filter(([, want, have]) => !have || getAddress(want) !== getAddress(have));
     if (mismatch.length > 0) {
-      throw new Error(`the stand-in testnet's contracts are not where NETWORK_CONFIGS.devnet expects them: ${mismatch.map(([f, want, have]) => `${f} ${have} (configured ${want})`).join("; ")}`);
+      throw new Error(
+        `the stand-in testnet's contracts are not where NETWORK_CONFIGS.devnet expects them: ${mismatch
+          .map(([f, want, have]) => `${f} ${have} (configured ${want})`)
+          .join("; ")}`,
+      );
     }
     return got;
   } finally {
@@ -109,7 +145,9 @@ export async function launchMarket(url: string, book: AddressBook): Promise<void
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = new Command().name("testnet").description("A stand-in testnet on a local Anvil node for the live deploy path");
+  const program = new Command()
+    .name("testnet")
+    .description("A stand-in testnet on a local Anvil node for the live deploy path");
   program
     .command("setup")
     .description("deploy the testnet's tokens, feeds, Uniswap V2 factory and timelock")

@@ -62,8 +62,12 @@ describe("Constructors reject each zero address on its own", function () {
       const f = await loadFixture(deploySystemFixture);
       const [admin, pool, token, quote] = await validArgs(f);
       const oracle = await new PriceOracle__factory(f.admin).deploy(admin, pool, token, quote, 1_800);
-      expect([await oracle.pool(), await oracle.token(), await oracle.quoteAsset(), await oracle.twapWindowSec()])
-        .to.deep.equal([pool, token, quote, 1_800n]);
+      expect([
+        await oracle.pool(),
+        await oracle.token(),
+        await oracle.quoteAsset(),
+        await oracle.twapWindowSec(),
+      ]).to.deep.equal([pool, token, quote, 1_800n]);
       expect(await oracle.hasRole(await oracle.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
     });
 
@@ -72,7 +76,10 @@ describe("Constructors reject each zero address on its own", function () {
         const f = await loadFixture(deploySystemFixture);
         const factory = new PriceOracle__factory(f.admin);
         const [admin, pool, token, quote] = withZeroAt(await validArgs(f), index);
-        await expect(factory.deploy(admin, pool, token, quote, 1_800)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+        await expect(factory.deploy(admin, pool, token, quote, 1_800)).to.be.revertedWithCustomError(
+          factory,
+          "ZeroAddress",
+        );
       });
     }
   });
@@ -121,7 +128,10 @@ describe("Constructors reject each zero address on its own", function () {
         const f = await loadFixture(deploySystemFixture);
         const factory = new CollateralPolicy__factory(f.admin);
         const [admin, oracle, reserve] = withZeroAt(await validArgs(f), index);
-        await expect(factory.deploy(admin, oracle, reserve, f.params.policy)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+        await expect(factory.deploy(admin, oracle, reserve, f.params.policy)).to.be.revertedWithCustomError(
+          factory,
+          "ZeroAddress",
+        );
       });
     }
   });
@@ -129,7 +139,13 @@ describe("Constructors reject each zero address on its own", function () {
   describe("MarketOperator(admin, stable, oracle, reserve, policy, limits, band, deviation)", function () {
     const names = ["admin", "stable", "oracle", "reserve", "policy"];
     async function validArgs(f: Fixture): Promise<[string, string, string, string, string]> {
-      return [f.guardian.address, await addr(f.stable), await addr(f.oracle), await addr(f.reserve), await addr(f.policy)];
+      return [
+        f.guardian.address,
+        await addr(f.stable),
+        await addr(f.oracle),
+        await addr(f.reserve),
+        await addr(f.policy),
+      ];
     }
 
     it("the control: the same arguments, none zero, deploy an operator that reports them and the oracle's pool", async function () {
@@ -137,11 +153,25 @@ describe("Constructors reject each zero address on its own", function () {
       const [admin, stable, oracle, reserve, policy] = await validArgs(f);
       const op = f.params.operator;
       const operator = await new MarketOperator__factory(f.admin).deploy(
-        admin, stable, oracle, reserve, policy, operatorLimits(f), op.bandBps, op.maxSpotTwapDeviationBps,
+        admin,
+        stable,
+        oracle,
+        reserve,
+        policy,
+        operatorLimits(f),
+        op.bandBps,
+        op.maxSpotTwapDeviationBps,
       );
-      expect([await operator.stable(), await operator.oracle(), await operator.reserve(), await operator.policy()])
-        .to.deep.equal([stable, oracle, reserve, policy]);
-      expect([await operator.pair(), await operator.quoteAsset()]).to.deep.equal([await addr(f.pair), await addr(f.usdc.token)]);
+      expect([
+        await operator.stable(),
+        await operator.oracle(),
+        await operator.reserve(),
+        await operator.policy(),
+      ]).to.deep.equal([stable, oracle, reserve, policy]);
+      expect([await operator.pair(), await operator.quoteAsset()]).to.deep.equal([
+        await addr(f.pair),
+        await addr(f.usdc.token),
+      ]);
       expect(await operator.hasRole(await operator.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
     });
 
@@ -151,8 +181,18 @@ describe("Constructors reject each zero address on its own", function () {
         const factory = new MarketOperator__factory(f.admin);
         const [admin, stable, oracle, reserve, policy] = withZeroAt(await validArgs(f), index);
         const op = f.params.operator;
-        await expect(factory.deploy(admin, stable, oracle, reserve, policy, operatorLimits(f), op.bandBps, op.maxSpotTwapDeviationBps))
-          .to.be.revertedWithCustomError(factory, "ZeroAddress");
+        await expect(
+          factory.deploy(
+            admin,
+            stable,
+            oracle,
+            reserve,
+            policy,
+            operatorLimits(f),
+            op.bandBps,
+            op.maxSpotTwapDeviationBps,
+          ),
+        ).to.be.revertedWithCustomError(factory, "ZeroAddress");
       });
     }
 
@@ -162,10 +202,19 @@ describe("Constructors reject each zero address on its own", function () {
       const otherStable = await new BallastDollar__factory(f.admin).deploy(f.admin.address);
       const factory = new MarketOperator__factory(f.admin);
       const op = f.params.operator;
-      await expect(factory.deploy(
-        f.admin.address, await addr(otherStable), await addr(f.oracle), await addr(f.reserve), await addr(f.policy),
-        operatorLimits(f), op.bandBps, op.maxSpotTwapDeviationBps,
-      )).to.be.revertedWithCustomError(factory, "PoolTokenMismatch")
+      await expect(
+        factory.deploy(
+          f.admin.address,
+          await addr(otherStable),
+          await addr(f.oracle),
+          await addr(f.reserve),
+          await addr(f.policy),
+          operatorLimits(f),
+          op.bandBps,
+          op.maxSpotTwapDeviationBps,
+        ),
+      )
+        .to.be.revertedWithCustomError(factory, "PoolTokenMismatch")
         .withArgs(await addr(f.pair), await addr(otherStable), await addr(f.usdc.token));
     });
   });
@@ -180,8 +229,13 @@ describe("Constructors reject each zero address on its own", function () {
       const f = await loadFixture(deployV3SystemFixture);
       const [admin, stable, oracle, reserve] = await validArgs(f);
       const lm = await new LiquidityManager__factory(f.admin).deploy(admin, stable, oracle, reserve, 20, 0);
-      expect([await lm.stable(), await lm.oracle(), await lm.reserve(), await lm.pool(), await lm.quoteAsset()])
-        .to.deep.equal([stable, oracle, reserve, await addr(f.v3.pool), await addr(f.usdc.token)]);
+      expect([
+        await lm.stable(),
+        await lm.oracle(),
+        await lm.reserve(),
+        await lm.pool(),
+        await lm.quoteAsset(),
+      ]).to.deep.equal([stable, oracle, reserve, await addr(f.v3.pool), await addr(f.usdc.token)]);
       expect(await lm.hasRole(await lm.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
     });
 
@@ -190,7 +244,10 @@ describe("Constructors reject each zero address on its own", function () {
         const f = await loadFixture(deployV3SystemFixture);
         const factory = new LiquidityManager__factory(f.admin);
         const [admin, stable, oracle, reserve] = withZeroAt(await validArgs(f), index);
-        await expect(factory.deploy(admin, stable, oracle, reserve, 20, 0)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+        await expect(factory.deploy(admin, stable, oracle, reserve, 20, 0)).to.be.revertedWithCustomError(
+          factory,
+          "ZeroAddress",
+        );
       });
     }
   });

@@ -12,7 +12,6 @@ import { actors, addressBookOf, deploySystemFixture, deploySystemWith, type Fixt
 import { verifyWiring, WiringError } from "../../deploy/verifyWiring";
 import { LOCAL_PARAMS } from "../../deploy/parameters";
 
-
 describe("Test fixture wiring (the deploy's own wiring check)", () => {
   it("passes the same verifyWiring the Ignition deploy runs, parameters included", async () => {
     const f = await loadFixture(deploySystemFixture);
@@ -47,7 +46,9 @@ describe("Test fixture wiring (the deploy's own wiring check)", () => {
     expect(failure).to.be.instanceOf(WiringError);
     const problems = (failure as WiringError).problems;
     expect(problems).to.include(`MarketOperator is missing KEEPER_ROLE for keeper ${f.keeper.address}`);
-    expect(problems).to.include(`MarketOperator.bandBps is ${f.params.operator.bandBps + 1}, configured ${f.params.operator.bandBps}`);
+    expect(problems).to.include(
+      `MarketOperator.bandBps is ${f.params.operator.bandBps + 1}, configured ${f.params.operator.bandBps}`,
+    );
     expect(problems).to.have.length(2);
   });
 });

@@ -35,7 +35,10 @@ describe("deploy with a TimelockController admin and separate guardian and keepe
     const deployer = signers[LOCAL_ACCOUNTS.deployer];
     const keeper = signers[7].address;
     const timelock = await new ContractFactory(TimelockArtifact.abi, TimelockArtifact.bytecode, deployer).deploy(
-      2 * 86_400, [deployer.address], [deployer.address], hre.ethers.ZeroAddress,
+      2 * 86_400,
+      [deployer.address],
+      [deployer.address],
+      hre.ethers.ZeroAddress,
     );
     const timelockAddress = await timelock.getAddress();
     const config: LocalNetworkConfig = {
@@ -47,7 +50,11 @@ describe("deploy with a TimelockController admin and separate guardian and keepe
 
     const outcome = await deployBallast(hre, { config, dir });
     const c = outcome.addressBook.contracts;
-    expect(outcome.record.roles).to.deep.equal({ admin: timelockAddress, guardian: signers[LOCAL_ACCOUNTS.guardian].address, keeper });
+    expect(outcome.record.roles).to.deep.equal({
+      admin: timelockAddress,
+      guardian: signers[LOCAL_ACCOUNTS.guardian].address,
+      keeper,
+    });
     expect(outcome.record.localKeeperAccountIndex).to.equal(null);
     for (const address of [c.BallastDollar, c.PriceOracle, c.Reserve, c.CollateralPolicy, c.MarketOperator]) {
       const contract = new hre.ethers.Contract(address, ACCESS, hre.ethers.provider);
@@ -58,24 +65,35 @@ describe("deploy with a TimelockController admin and separate guardian and keepe
     expect(await operator.hasRole(id("KEEPER_ROLE"), keeper)).to.equal(true);
 
     // Operator limits and asset parameters are checked against the configuration too.
-    const drifted = { ...LOCAL_PARAMS, operator: { ...LOCAL_PARAMS.operator, cooldownSec: LOCAL_PARAMS.operator.cooldownSec + 1 } };
+    const drifted = {
+      ...LOCAL_PARAMS,
+      operator: { ...LOCAL_PARAMS.operator, cooldownSec: LOCAL_PARAMS.operator.cooldownSec + 1 },
+    };
     try {
       await verifyWiring(hre.ethers.provider, outcome.addressBook, outcome.record.roles, drifted);
       expect.fail("verifyWiring accepted drifted limits");
     } catch (error) {
       expect((error as WiringError).problems).to.deep.equal([
-        `MarketOperator.limits.cooldownSec is ${LOCAL_PARAMS.operator.cooldownSec}, configured ${LOCAL_PARAMS.operator.cooldownSec + 1}`,
+        `MarketOperator.limits.cooldownSec is ${LOCAL_PARAMS.operator.cooldownSec}, configured ${
+          LOCAL_PARAMS.operator.cooldownSec + 1
+        }`,
       ]);
     }
 
     // The check names the admin it expected when given the wrong one.
     const wrong = signers[8].address;
     try {
-      await verifyWiring(hre.ethers.provider, outcome.addressBook, { admin: wrong, guardian: outcome.record.roles.guardian, keeper });
+      await verifyWiring(hre.ethers.provider, outcome.addressBook, {
+        admin: wrong,
+        guardian: outcome.record.roles.guardian,
+        keeper,
+      });
       expect.fail("verifyWiring accepted a wrong admin");
     } catch (error) {
       expect(error).to.be.instanceOf(WiringError);
-      expect((error as WiringError).problems).to.include(`BallastDollar is missing DEFAULT_ADMIN_ROLE for admin ${wrong}`);
+      expect((error as WiringError).problems).to.include(
+        `BallastDollar is missing DEFAULT_ADMIN_ROLE for admin ${wrong}`,
+      );
     }
   });
 });

@@ -12,7 +12,14 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { LOCAL_PARAMS, LOCAL_V3_PARAMS, networkDeployConfig, type LocalNetworkConfig } from "../../deploy/parameters";
-import { DEFAULT_V3_VENUE, VenueParamError, cardinalityForWindow, checkV3Venue, polRange, type V3VenueParams } from "../../deploy/venue";
+import {
+  DEFAULT_V3_VENUE,
+  VenueParamError,
+  cardinalityForWindow,
+  checkV3Venue,
+  polRange,
+  type V3VenueParams,
+} from "../../deploy/venue";
 import { deployBallast } from "../../deploy/deploy";
 import { pegSqrtPriceX96 } from "../../deploy/v3Launch";
 import { verifyWiring, WiringError } from "../../deploy/verifyWiring";
@@ -59,8 +66,12 @@ describe("Deploy: the venue parameter", () => {
   it("accepts the default V3 venue and asks exactly one observation per block of the window, plus one", () => {
     expect(() => checkV3Venue(DEFAULT_V3_VENUE, WINDOW, [100, 500])).not.to.throw();
     expect(cardinalityForWindow(1_800, 12)).to.equal(151);
-    expect(() => checkV3Venue({ ...DEFAULT_V3_VENUE, blockTimeSec: 12, observationCardinality: 151 }, 1_800, [100])).not.to.throw();
-    expect(() => checkV3Venue({ ...DEFAULT_V3_VENUE, blockTimeSec: 12, observationCardinality: 150 }, 1_800, [100])).to.throw(VenueParamError, /observationCardinality/);
+    expect(() =>
+      checkV3Venue({ ...DEFAULT_V3_VENUE, blockTimeSec: 12, observationCardinality: 151 }, 1_800, [100]),
+    ).not.to.throw();
+    expect(() =>
+      checkV3Venue({ ...DEFAULT_V3_VENUE, blockTimeSec: 12, observationCardinality: 150 }, 1_800, [100]),
+    ).to.throw(VenueParamError, /observationCardinality/);
   });
 
   it("polRange holds the peg tick strictly inside, rounded outward to the spacing", () => {
@@ -89,7 +100,10 @@ describe("Deploy: the one deploy path (deployBallast) and the V3 venue", () => {
     const nonce = await ethers.provider.getTransactionCount(admin.address);
     const bad = { ...localConfig(), params: { ...LOCAL_V3_PARAMS, venue: { ...DEFAULT_V3_VENUE, feePips: 250 } } };
     await expect(deployBallast(hre, { config: bad })).to.be.rejectedWith(VenueParamError, /venue\.feePips/);
-    const narrow = { ...localConfig(), params: { ...LOCAL_V3_PARAMS, venue: { ...DEFAULT_V3_VENUE, feePips: 500, polRangeBps: 5 } } };
+    const narrow = {
+      ...localConfig(),
+      params: { ...LOCAL_V3_PARAMS, venue: { ...DEFAULT_V3_VENUE, feePips: 500, polRangeBps: 5 } },
+    };
     await expect(deployBallast(hre, { config: narrow })).to.be.rejectedWith(VenueParamError, /venue\.polRangeBps/);
     expect(await ethers.provider.getTransactionCount(admin.address)).to.equal(nonce);
   });
@@ -103,7 +117,9 @@ describe("Deploy: the one deploy path (deployBallast) and the V3 venue", () => {
     expect(outcome.addressBook.venue).to.equal("v3");
     expect(c.LiquidityManager).to.be.a("string");
     expect(Object.keys(outcome.record.extra)).to.include.members(["UniswapV3Factory", "UniswapV3Trader"]);
-    expect(lines.join("\n")).to.match(/launched the V3 pool at the peg: market maker and protocol-owned positions seeded/);
+    expect(lines.join("\n")).to.match(
+      /launched the V3 pool at the peg: market maker and protocol-owned positions seeded/,
+    );
 
     // The operator is MarketOperatorV3 (the linked UniswapV3Quote answers its quotes) on the book's pool.
     const operator = MarketOperatorV3__factory.connect(c.MarketOperator, ethers.provider);
@@ -119,11 +135,19 @@ describe("Deploy: the one deploy path (deployBallast) and the V3 venue", () => {
     await verifyWiring(ethers.provider, outcome.addressBook, roles, config.params);
     // The check covers the V3 wiring: a revoked LiquidityManager right and a missing LiquidityManager are named.
     await lm.connect(admin).revokeRole(await lm.OPERATOR_ROLE(), keeper.address);
-    const failure = await verifyWiring(ethers.provider, outcome.addressBook, roles, config.params).then(() => null, (e: unknown) => e);
+    const failure = await verifyWiring(ethers.provider, outcome.addressBook, roles, config.params).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(failure).to.be.instanceOf(WiringError);
-    expect((failure as WiringError).problems).to.deep.equal([`LiquidityManager is missing OPERATOR_ROLE for keeper ${keeper.address}`]);
+    expect((failure as WiringError).problems).to.deep.equal([
+      `LiquidityManager is missing OPERATOR_ROLE for keeper ${keeper.address}`,
+    ]);
     const noLm = { ...outcome.addressBook, contracts: { ...c, LiquidityManager: undefined } };
-    const missing = await verifyWiring(ethers.provider, noLm, roles, config.params).then(() => null, (e: unknown) => e);
+    const missing = await verifyWiring(ethers.provider, noLm, roles, config.params).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((missing as WiringError).problems).to.include("the V3 venue's address book has no LiquidityManager");
   });
 
@@ -131,12 +155,21 @@ describe("Deploy: the one deploy path (deployBallast) and the V3 venue", () => {
     const config = { ...localConfig(), params: LOCAL_V3_PARAMS, seed: false };
     const outcome = await deployInProcess(hre, { config });
     const c = outcome.addressBook.contracts;
-    const pool = new ethers.Contract(c.Pool, ["function slot0() view returns (uint160, int24, uint16, uint16, uint16, uint8, bool)", "function liquidity() view returns (uint128)"], ethers.provider);
+    const pool = new ethers.Contract(
+      c.Pool,
+      [
+        "function slot0() view returns (uint160, int24, uint16, uint16, uint16, uint8, bool)",
+        "function liquidity() view returns (uint128)",
+      ],
+      ethers.provider,
+    );
     const slot0 = await pool.slot0();
     expect(slot0[0]).to.equal(pegSqrtPriceX96(BigInt(c.BallastDollar) < BigInt(c.USDC), 6));
     expect(slot0[4]).to.equal(BigInt(DEFAULT_V3_VENUE.observationCardinality)); // observationCardinalityNext
     expect(await pool.liquidity()).to.equal(0n);
-    expect(await LiquidityManager__factory.connect(c.LiquidityManager!, ethers.provider).positionLiquidity()).to.equal(0n);
+    expect(await LiquidityManager__factory.connect(c.LiquidityManager!, ethers.provider).positionLiquidity()).to.equal(
+      0n,
+    );
     expect(outcome.twapWarmupSec).to.equal(0);
   });
 });

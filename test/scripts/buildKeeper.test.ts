@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS executable
-const { pruneOrphans } = require("../../scripts/build-keeper.js") as { pruneOrphans: (src: string, out: string, skip?: Set<string>) => string[] };
+const { pruneOrphans } = require("../../scripts/build-keeper.js") as {
+  pruneOrphans: (src: string, out: string, skip?: Set<string>) => string[];
+};
 
 function touch(file: string): void {
   mkdirSync(join(file, ".."), { recursive: true });
@@ -17,11 +19,26 @@ describe("build:keeper prunes compiled files whose source is gone", function () 
     const out = join(root, "dist");
     touch(join(src, "main.ts"));
     touch(join(src, "status", "index.ts"));
-    for (const f of ["main.js", "main.js.map", "status.js", "status.js.map", "status.d.ts", "status/index.js", "gone/old.js", "public/app.js"]) touch(join(out, f));
+    for (const f of [
+      "main.js",
+      "main.js.map",
+      "status.js",
+      "status.js.map",
+      "status.d.ts",
+      "status/index.js",
+      "gone/old.js",
+      "public/app.js",
+    ])
+      touch(join(out, f));
 
     const removed = pruneOrphans(src, out, new Set([join(out, "public")]));
 
-    expect(removed.map((p) => p.slice(out.length + 1)).sort()).to.deep.equal(["gone/old.js", "status.d.ts", "status.js", "status.js.map"]);
+    expect(removed.map((p) => p.slice(out.length + 1)).sort()).to.deep.equal([
+      "gone/old.js",
+      "status.d.ts",
+      "status.js",
+      "status.js.map",
+    ]);
     expect(existsSync(join(out, "main.js"))).to.equal(true);
     expect(existsSync(join(out, "status", "index.js"))).to.equal(true);
     expect(existsSync(join(out, "public", "app.js")), "the copied static files are not compiled output").to.equal(true);

@@ -9,7 +9,13 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { LOCAL_ACCOUNTS } from "../../deploy/parameters";
 import { FeedDriver, feedUpdateReason, feedsOfBook } from "../../scripts/devnet/feedDriver";
 import { addressBookOf, deploySystemFixture } from "../support/system";
-import { constantPath, parseCsvPath, parsePathSpec, randomWalkPath, PricePathError } from "../../scripts/devnet/pricePath";
+import {
+  constantPath,
+  parseCsvPath,
+  parsePathSpec,
+  randomWalkPath,
+  PricePathError,
+} from "../../scripts/devnet/pricePath";
 
 const WETH = { heartbeatSec: 3_600, deviationBps: 50 };
 const at = (answer: bigint, updatedAt: bigint) => ({ answer, updatedAt });
@@ -64,7 +70,10 @@ describe("feed driver rules (scripts/devnet)", () => {
 
     it("bad paths fail naming what is wrong", () => {
       const fails = (f: () => unknown, message: RegExp) => expect(f).to.throw(PricePathError, message);
-      fails(() => parseCsvPath("0,3000\n600,abc", "p.csv"), /p\.csv line 2: expected "offsetSec,priceUsd"; got "600,abc"/);
+      fails(
+        () => parseCsvPath("0,3000\n600,abc", "p.csv"),
+        /p\.csv line 2: expected "offsetSec,priceUsd"; got "600,abc"/,
+      );
       fails(() => parseCsvPath("10,3000", "p.csv"), /the first row must be at offset 0 s/);
       fails(() => parseCsvPath("0,3000\n0,2000", "p.csv"), /row 2: offsets must increase/);
       fails(() => parseCsvPath("0,-1", "p.csv"), /row 1 price must be a positive number/);

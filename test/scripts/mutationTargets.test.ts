@@ -17,7 +17,10 @@ describe("the mutation check's planted bugs still have their targets in the cont
     it(`${m.invariant}: ${m.bug}`, function () {
       for (const edit of m.edits) {
         const text = readFileSync(join(ROOT, edit.file), "utf8");
-        expect(text.split(edit.find).length - 1, `occurrences of ${JSON.stringify(edit.find)} in ${edit.file}`).to.equal(1);
+        expect(
+          text.split(edit.find).length - 1,
+          `occurrences of ${JSON.stringify(edit.find)} in ${edit.file}`,
+        ).to.equal(1);
         expect(edit.replace, "the edit changes the text").to.not.equal(edit.find);
       }
       if (m.checker) expect(readFileSync(join(ROOT, m.checker.hardhatTest), "utf8").length).to.be.greaterThan(0);

@@ -18,7 +18,10 @@ import { addressBookOf, deploySystemFixture, type Fixture } from "../support/sys
 async function statusOf(f: Fixture): Promise<ProtocolStatus> {
   const book = await addressBookOf(f);
   const provider = hre.ethers.provider;
-  return readProtocolStatus(provider as never, await connectProtocol(book, provider), book, { network: "hardhat", chainId: 31337 });
+  return readProtocolStatus(provider as never, await connectProtocol(book, provider), book, {
+    network: "hardhat",
+    chainId: 31337,
+  });
 }
 
 describe("ballast:status in degraded mode", function () {
@@ -28,14 +31,18 @@ describe("ballast:status in degraded mode", function () {
     const bad = await new MalformedAggregator__factory(f.admin).deploy();
     const now = BigInt(await time.latest());
     await bad.setRound(parseUnits("3000", 8), now, 8);
-    await f.oracle.connect(f.admin).setFeed(weth, await bad.getAddress(), 3_600, parseUnits("10", 18), parseUnits("100000", 18));
+    await f.oracle
+      .connect(f.admin)
+      .setFeed(weth, await bad.getAddress(), 3_600, parseUnits("10", 18), parseUnits("100000", 18));
     await bad.setRound(0, now, 8);
     const s = await statusOf(f);
     const a = s.assets.find((x) => x.symbol === "WETH")!;
     expect(a.priceStatus).to.equal("degraded");
     expect(a.degradedSince).to.equal(Number(now) + 3_600);
     const at = new Date((Number(now) + 3_600) * 1000).toISOString();
-    expect(s.warnings).to.include(`WETH price: degraded (its feed fails; the last good price goes stale at ${at}) (last good price under a 0 bps haircut; minting it is blocked)`);
+    expect(s.warnings).to.include(
+      `WETH price: degraded (its feed fails; the last good price goes stale at ${at}) (last good price under a 0 bps haircut; minting it is blocked)`,
+    );
     expect(renderStatus(s)).to.match(/WETH\s+[\d,.]+\s+degraded\s/);
   });
 
@@ -50,7 +57,10 @@ describe("ballast:status in degraded mode", function () {
     expect(s.warnings.some((w) => w.startsWith(`WETH price: degraded since ${at}`))).to.equal(true);
     // The views the stale feed makes revert say why, decoded, instead of failing the status.
     expect(s.reserveValue).to.equal(null);
-    expect(s.warnings.some((w) => /^reserveValue: reverted with \w+/.test(w)), s.warnings.join("\n")).to.equal(true);
+    expect(
+      s.warnings.some((w) => /^reserveValue: reverted with \w+/.test(w)),
+      s.warnings.join("\n"),
+    ).to.equal(true);
     expect(renderStatus(s)).to.include(`warning: WETH price: degraded since ${at}`);
   });
 });

@@ -21,7 +21,10 @@ import { WAD, deployV3SystemFixture, pushV3PriceTo, v3Spot } from "../support/sy
 /** `ballast:status`'s read: the one status model from the address book. */
 async function statusOf(book: AddressBook): Promise<ProtocolStatus> {
   const provider = ethers.provider;
-  return readProtocolStatus(provider as never, await connectProtocol(book, provider), book, { network: "hardhat", chainId: 31337 });
+  return readProtocolStatus(provider as never, await connectProtocol(book, provider), book, {
+    network: "hardhat",
+    chainId: 31337,
+  });
 }
 
 function v3Of(s: ProtocolStatus): Extract<PoolStatus, { venue: "v3" }> {
@@ -42,14 +45,21 @@ describe("ballast:status and ballast:swap on the V3 venue", function () {
     expect(v.tick).to.equal(Number(slot0.tick));
     expect(BigInt(v.poolPrice)).to.equal(await v3Spot(f));
     expect(v.liquidity).to.equal((await f.v3.pool.liquidity()).toString());
-    expect(v.position).to.deep.include({ tickLower: Number(await lm.tickLower()), tickUpper: Number(await lm.tickUpper()), liquidity: (await lm.positionLiquidity()).toString(), inRange: true });
+    expect(v.position).to.deep.include({
+      tickLower: Number(await lm.tickLower()),
+      tickUpper: Number(await lm.tickUpper()),
+      liquidity: (await lm.positionLiquidity()).toString(),
+      inRange: true,
+    });
     expect(BigInt(v.position!.lowPrice)).to.be.lessThan(WAD);
     expect(BigInt(v.position!.highPrice)).to.be.greaterThan(WAD);
     expect(s.warnings.filter((w) => /LiquidityManager|position/.test(w))).to.deep.equal([]);
     const table = renderStatus(s);
     expect(table).to.match(/pool\s+Uniswap V3, 0\.01% tier/);
     expect(table).to.match(/pool price \(tick\)\s+1(\.\d+)? quote per BLD \(tick -?\d+\)/);
-    expect(table).to.match(/protocol-owned position\s+0\.99\d+–1\.00\d+ \(ticks -?\d+…-?\d+\), liquidity [\d,]+, in range/);
+    expect(table).to.match(
+      /protocol-owned position\s+0\.99\d+–1\.00\d+ \(ticks -?\d+…-?\d+\), liquidity [\d,]+, in range/,
+    );
     // The JSON (`--json`) carries the same section.
     expect(JSON.parse(JSON.stringify(s)).pool).to.deep.equal(v);
   });
@@ -66,7 +76,9 @@ describe("ballast:status and ballast:swap on the V3 venue", function () {
     const { LiquidityManager: _omitted, ...contracts } = book.contracts;
     const bare = await statusOf({ ...book, contracts });
     expect(v3Of(bare).position).to.equal(null);
-    expect(bare.warnings).to.include("the address book names no LiquidityManager: the protocol-owned position is not shown");
+    expect(bare.warnings).to.include(
+      "the address book names no LiquidityManager: the protocol-owned position is not shown",
+    );
     expect(renderStatus(bare)).to.match(/protocol-owned position\s+n\/a/);
   });
 
@@ -75,7 +87,11 @@ describe("ballast:status and ballast:swap on the V3 venue", function () {
     const s = await statusOf(await addressBookOf(f));
     const [r0, r1] = await f.pair.getReserves();
     const tokenIsToken0 = (await f.pair.token0()) === (await f.stable.getAddress());
-    expect(s.pool).to.deep.equal({ venue: "v2", reserveToken: (tokenIsToken0 ? r0 : r1).toString(), reserveQuote: (tokenIsToken0 ? r1 : r0).toString() });
+    expect(s.pool).to.deep.equal({
+      venue: "v2",
+      reserveToken: (tokenIsToken0 ? r0 : r1).toString(),
+      reserveQuote: (tokenIsToken0 ? r1 : r0).toString(),
+    });
     expect(renderStatus(s)).to.match(/pool\s+V2 pair: [\d,.]+ BLD \/ [\d,.]+ quote/);
   });
 
@@ -83,7 +99,10 @@ describe("ballast:status and ballast:swap on the V3 venue", function () {
     const f = await loadFixture(deployV3SystemFixture);
     const ctx = await systemContextOf(f);
     const usdcIn = parseUnits("20000", 6);
-    const [usdcBefore, bldBefore] = await Promise.all([f.usdc.token.balanceOf(f.trader.address), f.stable.balanceOf(f.trader.address)]);
+    const [usdcBefore, bldBefore] = await Promise.all([
+      f.usdc.token.balanceOf(f.trader.address),
+      f.stable.balanceOf(f.trader.address),
+    ]);
     const bought = await swapOnV3(ctx, f.trader, f.router, "buy", usdcIn);
     expect(bought.approvalHash).to.equal(null); // the fixture's trader approved the router already
     expect(bought.amountIn).to.equal(usdcIn);
@@ -111,6 +130,8 @@ describe("ballast:status and ballast:swap on the V3 venue", function () {
     expect(await ethers.provider.getBalance(await trader.getAddress())).to.equal(0n);
 
     const v2 = await loadFixture(deploySystemFixture);
-    await expect(swapOnV3(await systemContextOf(v2), v2.trader, trader, "buy", usdcIn)).to.be.rejectedWith(/the venue of hardhat is the Uniswap V2 pair, not a V3 pool/);
+    await expect(swapOnV3(await systemContextOf(v2), v2.trader, trader, "buy", usdcIn)).to.be.rejectedWith(
+      /the venue of hardhat is the Uniswap V2 pair, not a V3 pool/,
+    );
   });
 });

@@ -1,5 +1,14 @@
 import { expect } from "chai";
-import { buildMarket, loadScenario, runScenario, summarise, warmUp, type PolicyName, type Scenario, type StepContext } from "../../keeper/sim";
+import {
+  buildMarket,
+  loadScenario,
+  runScenario,
+  summarise,
+  warmUp,
+  type PolicyName,
+  type Scenario,
+  type StepContext,
+} from "../../keeper/sim";
 import { Arbitrageurs } from "../../keeper/sim/agents";
 import { CdpFacility, PsmFacility } from "../../keeper/sim/facilities";
 import { GAS } from "../../keeper/sim/gas";
@@ -86,7 +95,17 @@ describe("Market agents: competing arbitrageurs and the scenario's stress actors
   });
 
   describe("a front-running searcher", function () {
-    const s = scenario({ agents: { arbLatencyBlocks: 1, arbCapitalUsd: 1_000_000, arbGas: 108_000, noiseTradesPerBlock: 0, noiseTradeUsd: 0, keeperLatencyBlocks: 1, frontRunner: { capitalUsd: 1_000_000 } } });
+    const s = scenario({
+      agents: {
+        arbLatencyBlocks: 1,
+        arbCapitalUsd: 1_000_000,
+        arbGas: 108_000,
+        noiseTradesPerBlock: 0,
+        noiseTradeUsd: 0,
+        keeperLatencyBlocks: 1,
+        frontRunner: { capitalUsd: 1_000_000 },
+      },
+    });
 
     it("sells toward the peg ahead of a keeper's sale (buys ahead of a purchase) as far as it pays, and not at all inside the fee", function () {
       const above = marketAt(1_000_000, 1_020_000, s);
@@ -125,7 +144,13 @@ describe("Market agents: competing arbitrageurs and the scenario's stress actors
   describe("oracle latency jitter", function () {
     it("a due answer lands 0…jitterBlocks blocks later with the value seen when it fell due; the same seed draws the same delays", function () {
       const landings = (seed: number, jitterBlocks: number): number[] => {
-        const sc = scenario({ seed, feeds: { USDC: { deviationBps: 25, heartbeatSec: 86_400, jitterBlocks }, WETH: { deviationBps: 50, heartbeatSec: 3600 } } });
+        const sc = scenario({
+          seed,
+          feeds: {
+            USDC: { deviationBps: 25, heartbeatSec: 86_400, jitterBlocks },
+            WETH: { deviationBps: 50, heartbeatSec: 3600 },
+          },
+        });
         const m = buildMarket(sc, CONFIG);
         warmUp(m, sc);
         const out: number[] = [];
@@ -156,7 +181,10 @@ describe("Market agents: competing arbitrageurs and the scenario's stress actors
   describe("the stress scenarios", function () {
     this.timeout(60_000);
 
-    const without = (s: Scenario, key: keyof Scenario["agents"]): Scenario => ({ ...s, agents: { ...s.agents, [key]: key === "arbitrageurs" ? [] : undefined } });
+    const without = (s: Scenario, key: keyof Scenario["agents"]): Scenario => ({
+      ...s,
+      agents: { ...s.agents, [key]: key === "arbitrageurs" ? [] : undefined },
+    });
     const result = (s: Scenario, p: PolicyName) => {
       const r = runScenario(s, p);
       return { ...summarise(r), supply: r.samples[r.samples.length - 1].supply };
@@ -167,7 +195,9 @@ describe("Market agents: competing arbitrageurs and the scenario's stress actors
       expect(result(lp, "none").rmsBps).to.be.greaterThan(result(without(lp, "lpWithdrawal"), "none").rmsBps);
       const run = loadScenario("holder-run");
       // Holders of a CDP coin cannot redeem: they sell, and the depeg deepens.
-      expect(result(run, "pegkeeper").rmsBps).to.be.greaterThan(result(without(run, "reflexiveHolders"), "pegkeeper").rmsBps);
+      expect(result(run, "pegkeeper").rmsBps).to.be.greaterThan(
+        result(without(run, "reflexiveHolders"), "pegkeeper").rmsBps,
+      );
       // Holders of a redeemable coin redeem: supply shrinks.
       expect(result(run, "psm").supply).to.be.lessThan(result(without(run, "reflexiveHolders"), "psm").supply);
       // Competitors add capital while the selling lasts: the peg is tighter over the flow. (After
@@ -176,7 +206,9 @@ describe("Market agents: competing arbitrageurs and the scenario's stress actors
       const arbs = loadScenario("competing-arbs");
       const flowRmsBps = (s: Scenario): number => {
         const { fromBlock, toBlock } = s.flows[0];
-        const d = runScenario(s, "none").samples.filter((x) => x.block >= fromBlock && x.block <= toBlock).map((x) => x.deviationBps);
+        const d = runScenario(s, "none")
+          .samples.filter((x) => x.block >= fromBlock && x.block <= toBlock)
+          .map((x) => x.deviationBps);
         return Math.sqrt(d.reduce((sum, v) => sum + v * v, 0) / d.length);
       };
       expect(flowRmsBps(arbs)).to.be.lessThan(flowRmsBps(without(arbs, "arbitrageurs")));
@@ -185,7 +217,10 @@ describe("Market agents: competing arbitrageurs and the scenario's stress actors
       // need not move; the run itself must.
       expect(result(fr, "ballast")).to.not.deep.equal(result(without(fr, "frontRunner"), "ballast"));
       const jit = loadScenario("oracle-jitter");
-      const prompt = { ...jit, feeds: { USDC: { ...jit.feeds.USDC, jitterBlocks: 0 }, WETH: { ...jit.feeds.WETH, jitterBlocks: 0 } } };
+      const prompt = {
+        ...jit,
+        feeds: { USDC: { ...jit.feeds.USDC, jitterBlocks: 0 }, WETH: { ...jit.feeds.WETH, jitterBlocks: 0 } },
+      };
       expect(result(jit, "ballast").rmsBps).to.not.equal(result(prompt, "ballast").rmsBps);
     });
   });

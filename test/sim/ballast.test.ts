@@ -54,7 +54,8 @@ describe("Ballast in the model: the keeper's decision, the contract's execution"
 });
 
 describe("Ballast in the model: the keeper's gas economics run through the same decide()", function () {
-  const ctx = (m: Market): StepContext => ({ m, scenario: scenario(), keeperLatencyBlocks: 0, keeperUp: true }) as StepContext;
+  const ctx = (m: Market): StepContext =>
+    ({ m, scenario: scenario(), keeperLatencyBlocks: 0, keeperUp: true } as StepContext);
   /** Blocks pass with fresh feeds and nobody but the keeper writing observations. */
   const pass = (m: Market, blocks: number, record: boolean) => {
     for (let i = 0; i < blocks; i++) {
@@ -78,7 +79,9 @@ describe("Ballast in the model: the keeper's gas economics run through the same 
     }
     // 240 blocks of 12 s: one write every 900 s (75 blocks: 900 is a multiple of 12).
     expect(written.length).to.be.within(3, 4);
-    expect(written.slice(1).map((t, i) => Number(t - written[i]))).to.deep.equal(new Array(written.length - 1).fill(900));
+    expect(written.slice(1).map((t, i) => Number(t - written[i]))).to.deep.equal(
+      new Array(written.length - 1).fill(900),
+    );
     expect(ballast.stats.gas).to.equal(written.length * GAS.ballastObserve + GAS.ballastRefresh);
   });
 
@@ -97,9 +100,14 @@ describe("Ballast in the model: the keeper's gas economics run through the same 
       if (ballast.observationsWritten > before) written.push(m.latestObservation().timestamp);
     }
     const firstPastHour = written.find((t) => t >= start + 3_600n);
-    expect(firstPastHour !== undefined && written.some((t) => t >= firstPastHour + 3_600n), "two reads, an hour apart").to.equal(true);
+    expect(
+      firstPastHour !== undefined && written.some((t) => t >= firstPastHour + 3_600n),
+      "two reads, an hour apart",
+    ).to.equal(true);
     const refreshes = ballast.stats.actions - written.length;
-    expect(ballast.stats.gas).to.equal(written.length * GAS.ballastObserve + 2 * GAS.ballastObservePriceReads + refreshes * GAS.ballastRefresh);
+    expect(ballast.stats.gas).to.equal(
+      written.length * GAS.ballastObserve + 2 * GAS.ballastObservePriceReads + refreshes * GAS.ballastRefresh,
+    );
   });
 
   it("a $30 daily budget: the first operation (~$20 of gas) goes, the next stands still (gas-budget-exhausted) until 24 h later", function () {

@@ -18,8 +18,26 @@ const S = scenario();
 /** A handmade run summary: every metric 0 unless given. */
 function summary(policy: string, over: Partial<PegSummary> = {}): PegSummary {
   return {
-    scenario: "quiet", policy, keeperLatencyBlocks: 1, maxDeviationBps: 0, maxDeviationAfterShockBps: 0, blocksTo50Bps: 0, blocksTo10Bps: 0, timeOutside50BpsPct: 0,
-    rmsBps: 0, reserveSpent: 0, profit: 0, gasUsd: 0, subsidyUsd: 0, totalCostUsd: 0, minCollateralRatio: 1.5, supplyChurnPct: 0, actions: 0, failedTx: 0, gas: 0, failures: [],
+    scenario: "quiet",
+    policy,
+    keeperLatencyBlocks: 1,
+    maxDeviationBps: 0,
+    maxDeviationAfterShockBps: 0,
+    blocksTo50Bps: 0,
+    blocksTo10Bps: 0,
+    timeOutside50BpsPct: 0,
+    rmsBps: 0,
+    reserveSpent: 0,
+    profit: 0,
+    gasUsd: 0,
+    subsidyUsd: 0,
+    totalCostUsd: 0,
+    minCollateralRatio: 1.5,
+    supplyChurnPct: 0,
+    actions: 0,
+    failedTx: 0,
+    gas: 0,
+    failures: [],
     ...over,
   };
 }
@@ -36,10 +54,33 @@ describe("Benchmark reports", function () {
   it("every bench.json peg row keeps the existing keys and adds the Monte Carlo ones, ci95 with the same metric names", function () {
     const [row] = aggregate([...runs("ballast", [10, 12, 14]), ...runs("none", [20, 20, 20])]);
     const json = pegJsonRow(row);
-    for (const k of ["scenario", "policy", "maxDeviationBps", "blocksTo50Bps", "blocksTo10Bps", "timeOutside50BpsPct", "rmsBps", "reserveSpent", "actions", "gas", "failures", "profit", "supplyChurnPct"]) {
+    for (const k of [
+      "scenario",
+      "policy",
+      "maxDeviationBps",
+      "blocksTo50Bps",
+      "blocksTo10Bps",
+      "timeOutside50BpsPct",
+      "rmsBps",
+      "reserveSpent",
+      "actions",
+      "gas",
+      "failures",
+      "profit",
+      "supplyChurnPct",
+    ]) {
       expect(json, k).to.have.property(k);
     }
-    for (const k of ["seeds", "ci95", "maxDeviationAfterShockBps", "totalCostUsd", "minCollateralRatio", "costPerBpsRemovedUsd", "minCollateralRatioEs5"]) expect(json, k).to.have.property(k);
+    for (const k of [
+      "seeds",
+      "ci95",
+      "maxDeviationAfterShockBps",
+      "totalCostUsd",
+      "minCollateralRatio",
+      "costPerBpsRemovedUsd",
+      "minCollateralRatioEs5",
+    ])
+      expect(json, k).to.have.property(k);
     expect(json.venue).to.equal("v2");
     expect(json.seeds).to.equal(3);
     expect(json.rmsBps).to.equal(12);
@@ -72,7 +113,9 @@ describe("Benchmark reports", function () {
 
   it("README sections are replaced between their markers only; missing markers are an error", function () {
     const text = "# T\nbefore\n<!-- bench:peg:start -->\nold\n<!-- bench:peg:end -->\nafter\n";
-    expect(replaceSection(text, "peg", "| new |\n")).to.equal("# T\nbefore\n<!-- bench:peg:start -->\n| new |\n<!-- bench:peg:end -->\nafter\n");
+    expect(replaceSection(text, "peg", "| new |\n")).to.equal(
+      "# T\nbefore\n<!-- bench:peg:start -->\n| new |\n<!-- bench:peg:end -->\nafter\n",
+    );
     expect(() => replaceSection(text, "gas", "x")).to.throw(/section "gas"/);
     expect(() => replaceSection("<!-- bench:peg:end --> <!-- bench:peg:start -->", "peg", "x")).to.throw(/before/);
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
@@ -80,12 +123,26 @@ describe("Benchmark reports", function () {
   });
 
   it("the frontier marks Pareto-optimal points and leaves the unconstrained out", function () {
-    expect(paretoOptimal([{ x: 1, y: 5 }, { x: 2, y: 2 }, { x: 3, y: 3 }, { x: 0, y: 9 }, { x: null, y: 0 }, { x: 2, y: 2 }])).to.deep.equal([true, true, false, true, false, true]);
+    expect(
+      paretoOptimal([
+        { x: 1, y: 5 },
+        { x: 2, y: 2 },
+        { x: 3, y: 3 },
+        { x: 0, y: 9 },
+        { x: null, y: 0 },
+        { x: 2, y: 2 },
+      ]),
+    ).to.deep.equal([true, true, false, true, false, true]);
     const rows = aggregate([...runs("ballast", [10, 11]), ...runs("psm", [5, 6]), ...runs("ideal", [0, 0])]);
     const sweep = [{ label: "band=30 bps", row: rows[0] }];
     const points = frontierPoints("quiet", sweep, rows);
     expect(points.map((p) => p.label)).to.deep.equal(["band=30 bps", "ballast (defaults)", "psm"]);
-    const html = frontierHtml([{ scenario: "quiet", points }], { title: "t", sweep: "band", seeds: 2, generatedBy: "test" });
+    const html = frontierHtml([{ scenario: "quiet", points }], {
+      title: "t",
+      sweep: "band",
+      seeds: 2,
+      generatedBy: "test",
+    });
     expect(html).to.contain("<svg").and.to.contain("Pareto-optimal").and.to.contain("band=30 bps");
     expect(html).to.not.contain("<script");
   });
@@ -97,7 +154,11 @@ describe("Benchmark reports", function () {
     const good = JSON.parse(readFileSync(join(ROOT, "keeper/sim/scenarios/onchain/parity-short.json"), "utf8"));
     writeFileSync(badScenario, JSON.stringify({ ...good, agents: { ...good.agents, arbCapitalUSD: 5 } }));
     const run = (script: string, args: string[]): { status: number | null; stderr: string } => {
-      const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", join(ROOT, "scripts", script), ...args], { cwd: ROOT, encoding: "utf8" });
+      const r = spawnSync(
+        process.execPath,
+        [require.resolve("ts-node/dist/bin"), "--transpile-only", join(ROOT, "scripts", script), ...args],
+        { cwd: ROOT, encoding: "utf8" },
+      );
       return { status: r.status, stderr: r.stderr };
     };
     const cases: [string, string[], string][] = [

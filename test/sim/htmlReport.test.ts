@@ -40,9 +40,13 @@ describe("status page: simulator HTML report", function () {
   it("is one self-contained file whose charts all draw in Chromium, every policy on each scenario", async function () {
     const html = simReportHtml({ runs, summaries: runs.map(summarise) }, { bandBps: 50 });
     expect(html).to.not.match(/<script[^>]+src=|<link[^>]+href=/, "no external script or stylesheet");
-    expect(html).to.contain("<h2 id=\"s0-h\">selloff</h2>").and.to.contain("<h2 id=\"s1-h\">quiet</h2>");
+    expect(html).to.contain('<h2 id="s0-h">selloff</h2>').and.to.contain('<h2 id="s1-h">quiet</h2>');
     // The summary table has a row per policy in each scenario (ballast in bold).
-    for (const p of POLICY_NAMES) expect(html.split(p === "ballast" ? `<th scope="row"><strong>ballast</strong></th>` : `<th scope="row">${p}</th>`).length - 1).to.equal(2, p);
+    for (const p of POLICY_NAMES)
+      expect(
+        html.split(p === "ballast" ? `<th scope="row"><strong>ballast</strong></th>` : `<th scope="row">${p}</th>`)
+          .length - 1,
+      ).to.equal(2, p);
 
     this.timeout(900_000); // room for a first-time `apt-get install -y chromium`
     const missing = ensureChromium();
@@ -68,12 +72,30 @@ describe("status page: simulator HTML report", function () {
         const C = (window as any).Chart;
         return [...document.querySelectorAll("canvas")].map((c) => {
           const ch = C.getChart(c);
-          return { id: c.id, datasets: ch ? ch.data.datasets.map((d: { label: string; borderColor: string; borderDash?: number[] }) => ({ label: d.label, colour: d.borderColor, dash: (d.borderDash ?? []).join(",") })) : null };
+          return {
+            id: c.id,
+            datasets: ch
+              ? ch.data.datasets.map((d: { label: string; borderColor: string; borderDash?: number[] }) => ({
+                  label: d.label,
+                  colour: d.borderColor,
+                  dash: (d.borderDash ?? []).join(","),
+                }))
+              : null,
+          };
         });
       });
       expect(problems, problems.join("\n")).to.deep.equal([]);
       // Two scenarios × (price, deviation, supply, ratio).
-      expect(charts.map((c) => c.id)).to.deep.equal(["s0-price", "s0-deviation", "s0-supply", "s0-ratio", "s1-price", "s1-deviation", "s1-supply", "s1-ratio"]);
+      expect(charts.map((c) => c.id)).to.deep.equal([
+        "s0-price",
+        "s0-deviation",
+        "s0-supply",
+        "s0-ratio",
+        "s1-price",
+        "s1-deviation",
+        "s1-supply",
+        "s1-ratio",
+      ]);
       const price = charts.find((c) => c.id === "s0-price")!.datasets!;
       for (const p of POLICY_NAMES) expect(price.map((d) => d.label)).to.include(p);
       expect(price.some((d) => d.label.startsWith("band bottom (peg − 50 bps)"))).to.equal(true);

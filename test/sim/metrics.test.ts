@@ -34,16 +34,24 @@ describe("Peg metrics", function () {
   });
 
   it("a run's summary carries the cost, the shock-window max and the lowest ratio", function () {
-    const s = scenario({ blocks: 40, shockBlocks: 4, flows: [{ fromBlock: 5, toBlock: 5, sellTokensPerBlock: 200_000 }] });
+    const s = scenario({
+      blocks: 40,
+      shockBlocks: 4,
+      flows: [{ fromBlock: 5, toBlock: 5, sellTokensPerBlock: 200_000 }],
+    });
     const r = runScenario(s, "ballast");
     const sum = summarise(r);
     const dev = r.samples.map((x) => Math.abs(x.deviationBps));
     expect(sum.maxDeviationBps).to.equal(Math.round(Math.max(...dev) * 100) / 100);
-    expect(sum.maxDeviationAfterShockBps).to.equal(Math.round(Math.max(...dev.filter((_, i) => i < 5 || i > 8)) * 100) / 100);
+    expect(sum.maxDeviationAfterShockBps).to.equal(
+      Math.round(Math.max(...dev.filter((_, i) => i < 5 || i > 8)) * 100) / 100,
+    );
     expect(sum.maxDeviationAfterShockBps).to.be.lessThan(sum.maxDeviationBps);
     const st = r.policyState.stats;
     expect(sum.totalCostUsd).to.equal(Math.round((st.gasUsd + st.subsidyUsd - st.profitUsd) * 100) / 100);
-    expect(sum.minCollateralRatio).to.equal(Math.round(Math.min(...r.samples.map((x) => x.ratio as number)) * 1e4) / 1e4);
+    expect(sum.minCollateralRatio).to.equal(
+      Math.round(Math.min(...r.samples.map((x) => x.ratio as number)) * 1e4) / 1e4,
+    );
     expect(summarise(runScenario(s, "ampleforth")).minCollateralRatio).to.equal(null);
   });
 });

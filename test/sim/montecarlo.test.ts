@@ -47,7 +47,9 @@ describe("Monte Carlo runs", function () {
     const rms = results.filter((r) => r.task.policy === "ballast").map((r) => r.summary.rmsBps);
     expect(ballast?.mean.rmsBps).to.be.closeTo(meanCi95(rms).mean, 1e-12);
     expect(ballast?.ci95.rmsBps).to.be.closeTo(meanCi95(rms).ci95 as number, 1e-12);
-    const dCost = results.filter((r) => r.task.policy === "ballast").map((r, i) => r.summary.totalCostUsd - (none as NonNullable<typeof none>).perSeed[i].totalCostUsd);
+    const dCost = results
+      .filter((r) => r.task.policy === "ballast")
+      .map((r, i) => r.summary.totalCostUsd - (none as NonNullable<typeof none>).perSeed[i].totalCostUsd);
     const dRms = rms.map((x, i) => (none as NonNullable<typeof none>).perSeed[i].rmsBps - x);
     const expected = dCost.reduce((a, x) => a + x, 0) / dRms.reduce((a, x) => a + x, 0);
     if (dRms.reduce((a, x) => a + x, 0) > 0) expect(ballast?.mean.costPerBpsRemovedUsd).to.be.closeTo(expected, 1e-9);
@@ -55,6 +57,8 @@ describe("Monte Carlo runs", function () {
     expect(none?.mean.costPerBpsRemovedUsd).to.equal(null);
     expect(rows.find((r) => r.policy === "ideal")?.unconstrained).to.equal(true);
     expect(ballast?.unconstrained).to.equal(false);
-    expect(ballast?.minCollateralRatioEs5).to.equal(Math.min(...(ballast?.perSeed.map((s) => s.minCollateralRatio as number) ?? [])));
+    expect(ballast?.minCollateralRatioEs5).to.equal(
+      Math.min(...(ballast?.perSeed.map((s) => s.minCollateralRatio as number) ?? [])),
+    );
   });
 });

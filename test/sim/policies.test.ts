@@ -9,7 +9,12 @@ import {
 } from "../../keeper/sim/policies/ampleforth";
 import { FraxPolicy } from "../../keeper/sim/policies/frax";
 import { IdealPolicy } from "../../keeper/sim/policies/ideal";
-import { ORACLE_CREDIT_SEC, ORACLE_USD_PER_BPS_DAY, OraclePolicy, correctionValueUsd } from "../../keeper/sim/policies/oracle";
+import {
+  ORACLE_CREDIT_SEC,
+  ORACLE_USD_PER_BPS_DAY,
+  OraclePolicy,
+  correctionValueUsd,
+} from "../../keeper/sim/policies/oracle";
 import { PegKeeperPolicy, zapProfit } from "../../keeper/sim/policies/pegkeeper";
 import { PsmPolicy } from "../../keeper/sim/policies/psm";
 import { RAI_PARAMS, RaiPolicy } from "../../keeper/sim/policies/rai";
@@ -170,7 +175,17 @@ describe("Reference policies follow their published rules (hand-computed cases)"
     });
 
     it("a mempool searcher trades ahead of its update: spot leaves the EMA and the regulator's ban reverts it, gas paid", function () {
-      const searcher = scenario({ agents: { arbLatencyBlocks: 1, arbCapitalUsd: 1_000_000, arbGas: 108_000, noiseTradesPerBlock: 0, noiseTradeUsd: 0, keeperLatencyBlocks: 1, frontRunner: { capitalUsd: 1_000_000 } } });
+      const searcher = scenario({
+        agents: {
+          arbLatencyBlocks: 1,
+          arbCapitalUsd: 1_000_000,
+          arbGas: 108_000,
+          noiseTradesPerBlock: 0,
+          noiseTradeUsd: 0,
+          keeperLatencyBlocks: 1,
+          frontRunner: { capitalUsd: 1_000_000 },
+        },
+      });
       const m = marketAt(900_000, 1_100_000, searcher);
       const pk = settled(new PegKeeperPolicy(12_500_000, 3000, 5_000_000), m);
       const c = { m, scenario: searcher, keeperLatencyBlocks: 1, keeperUp: true };
@@ -187,7 +202,9 @@ describe("Reference policies follow their published rules (hand-computed cases)"
     it("over a whole scenario its results now depend on keeper latency and outages", function () {
       const s = loadScenario("eth-crash");
       const rms = (latency: number, outages: [number, number][] = []): { rms: number; actions: number } => {
-        const r = runScenario({ ...s, agents: { ...s.agents, keeperOutages: outages } }, "pegkeeper", { keeperLatencyBlocks: latency });
+        const r = runScenario({ ...s, agents: { ...s.agents, keeperOutages: outages } }, "pegkeeper", {
+          keeperLatencyBlocks: latency,
+        });
         return { rms: summarise(r).rmsBps, actions: r.policyState.stats.actions };
       };
       const prompt = rms(0);

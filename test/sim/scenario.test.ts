@@ -27,8 +27,25 @@ function rejects(mutate: (s: Record<string, unknown>) => void, field: string): v
 describe("Scenario files", function () {
   it("every built-in scenario loads and says what real-world episode it is modelled on", function () {
     const names = builtInScenarioNames();
-    expect(names).to.include.members(["quiet", "selloff", "sustained", "usdc-depeg", "eth-crash", "upward-spike", "chronic-discount", "stale-oracle", "keeper-outage"]);
-    expect(names).to.include.members(["competing-arbs", "holder-run", "lp-flight", "correlated-crash", "front-run", "oracle-jitter"]);
+    expect(names).to.include.members([
+      "quiet",
+      "selloff",
+      "sustained",
+      "usdc-depeg",
+      "eth-crash",
+      "upward-spike",
+      "chronic-discount",
+      "stale-oracle",
+      "keeper-outage",
+    ]);
+    expect(names).to.include.members([
+      "competing-arbs",
+      "holder-run",
+      "lp-flight",
+      "correlated-crash",
+      "front-run",
+      "oracle-jitter",
+    ]);
     for (const n of names) {
       const s = loadScenario(n);
       expect(s.name).to.equal(n);
@@ -55,8 +72,18 @@ describe("Scenario files", function () {
     rejects((s) => delete s.modelledOn, "modelledOn");
     rejects((s) => ((s.initial as Record<string, unknown>).poolQuote = "lots"), "initial.poolQuote");
     rejects((s) => ((s.flows as Record<string, unknown>[])[0].toBlock = 1), "flows.0.toBlock");
-    rejects((s) => ((s.feeds as Record<string, Record<string, unknown>>).USDC.heartbeatSec = 0), "feeds.USDC.heartbeatSec");
-    rejects((s) => ((s.prices as Record<string, unknown>).USDC = [[0, 1], [0, 0.9]]), "prices.USDC.1");
+    rejects(
+      (s) => ((s.feeds as Record<string, Record<string, unknown>>).USDC.heartbeatSec = 0),
+      "feeds.USDC.heartbeatSec",
+    );
+    rejects(
+      (s) =>
+        ((s.prices as Record<string, unknown>).USDC = [
+          [0, 1],
+          [0, 0.9],
+        ]),
+      "prices.USDC.1",
+    );
     rejects((s) => ((s.initial as Record<string, unknown>).supply = 10), "initial.supply");
   });
 
@@ -64,10 +91,27 @@ describe("Scenario files", function () {
     rejects((s) => (s.shockBlock = 10), "shockBlock");
     rejects((s) => ((s.agents as Record<string, unknown>).frontRuner = { capitalUsd: 1 }), "agents.frontRuner");
     rejects((s) => ((s.feeds as Record<string, Record<string, unknown>>).USDC.jitter = 3), "feeds.USDC.jitter");
-    rejects((s) => ((s.feeds as Record<string, Record<string, unknown>>).WETH.jitterBlocks = -1), "feeds.WETH.jitterBlocks");
-    rejects((s) => ((s.agents as Record<string, unknown>).arbitrageurs = [{ latencyBlocks: 0, capitalUsd: 0 }]), "agents.arbitrageurs.0.capitalUsd");
-    rejects((s) => ((s.agents as Record<string, unknown>).lpWithdrawal = { thresholdBps: 50, fractionPerBpsPerBlock: 0.001, maxFraction: 1 }), "agents.lpWithdrawal.maxFraction");
-    rejects((s) => ((s.agents as Record<string, unknown>).reflexiveHolders = { tokens: 10, thresholdBps: 30 }), "agents.reflexiveHolders.fractionPerBpsPerBlock");
+    rejects(
+      (s) => ((s.feeds as Record<string, Record<string, unknown>>).WETH.jitterBlocks = -1),
+      "feeds.WETH.jitterBlocks",
+    );
+    rejects(
+      (s) => ((s.agents as Record<string, unknown>).arbitrageurs = [{ latencyBlocks: 0, capitalUsd: 0 }]),
+      "agents.arbitrageurs.0.capitalUsd",
+    );
+    rejects(
+      (s) =>
+        ((s.agents as Record<string, unknown>).lpWithdrawal = {
+          thresholdBps: 50,
+          fractionPerBpsPerBlock: 0.001,
+          maxFraction: 1,
+        }),
+      "agents.lpWithdrawal.maxFraction",
+    );
+    rejects(
+      (s) => ((s.agents as Record<string, unknown>).reflexiveHolders = { tokens: 10, thresholdBps: 30 }),
+      "agents.reflexiveHolders.fractionPerBpsPerBlock",
+    );
   });
 
   it("each new stress scenario names the actor it adds", function () {
@@ -90,7 +134,10 @@ describe("Scenario files", function () {
   });
 
   it("keyframes interpolate linearly and hold outside their range", function () {
-    const frames: [number, number][] = [[10, 1], [20, 0.8]];
+    const frames: [number, number][] = [
+      [10, 1],
+      [20, 0.8],
+    ];
     expect(valueAt(frames, 0)).to.equal(1);
     expect(valueAt(frames, 15)).to.be.closeTo(0.9, 1e-12);
     expect(valueAt(frames, 99)).to.equal(0.8);

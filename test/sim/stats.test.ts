@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { expectedShortfallLow, meanCi95, pairedDifferenceCi95, ratioOfMeansCi95, studentTCdf, studentTQuantile } from "../../keeper/sim/stats";
+import {
+  expectedShortfallLow,
+  meanCi95,
+  pairedDifferenceCi95,
+  ratioOfMeansCi95,
+  studentTCdf,
+  studentTQuantile,
+} from "../../keeper/sim/stats";
 
 describe("Monte Carlo statistics", function () {
   it("Student t quantiles match the published table (two-sided 95%)", function () {

@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import { SimInputError, parsePolicies, parseSeeds, parseWorkers } from "../../keeper/sim/inputs";
-import { applySetting, defaultSweepBase, isDefaultSetting, parseSweep, settingLabel, sweepParameters } from "../../keeper/sim/sweep";
+import {
+  applySetting,
+  defaultSweepBase,
+  isDefaultSetting,
+  parseSweep,
+  settingLabel,
+  sweepParameters,
+} from "../../keeper/sim/sweep";
 
 function failsOn(fn: () => unknown, field: string, text?: string): void {
   let error: unknown;
@@ -19,9 +26,13 @@ describe("Sweeps and command-line inputs", function () {
     expect(parseSweep(["band=20:80:30"]).settings).to.deep.equal([{ band: 20 }, { band: 50 }, { band: 80 }]);
     expect(parseSweep(["band=20:70:30"]).settings).to.deep.equal([{ band: 20 }, { band: 50 }]);
     expect(parseSweep(["hysteresis=5:5:1"]).settings).to.deep.equal([{ hysteresis: 5 }]);
-    expect(parseSweep(["keeper.slippageBps=25:75:25"]).settings.map((s) => s["keeper.slippageBps"])).to.deep.equal([25, 50, 75]);
+    expect(parseSweep(["keeper.slippageBps=25:75:25"]).settings.map((s) => s["keeper.slippageBps"])).to.deep.equal([
+      25, 50, 75,
+    ]);
     // Float steps land on round values, not 0.30000000000000004.
-    expect(parseSweep(["policy.minRatioWad=1:1.3:0.1"]).settings.map((s) => s["policy.minRatioWad"])).to.deep.equal([1, 1.1, 1.2, 1.3]);
+    expect(parseSweep(["policy.minRatioWad=1:1.3:0.1"]).settings.map((s) => s["policy.minRatioWad"])).to.deep.equal([
+      1, 1.1, 1.2, 1.3,
+    ]);
   });
 
   it("several sweeps run their product", function () {
@@ -37,7 +48,20 @@ describe("Sweeps and command-line inputs", function () {
 
   it("the parameters are discovered from the operator, the collateral policy and the keeper's DecisionParams", function () {
     const known = sweepParameters();
-    for (const name of ["band", "cooldown", "hysteresis", "feeCap", "feeCapPerBps", "gasBudget", "minValueOverGas", "operator.bandBps", "operator.limits.cooldownSec", "policy.stepWad", "keeper.hysteresisBps", "keeper.feeCap.maxWei"]) {
+    for (const name of [
+      "band",
+      "cooldown",
+      "hysteresis",
+      "feeCap",
+      "feeCapPerBps",
+      "gasBudget",
+      "minValueOverGas",
+      "operator.bandBps",
+      "operator.limits.cooldownSec",
+      "policy.stepWad",
+      "keeper.hysteresisBps",
+      "keeper.feeCap.maxWei",
+    ]) {
       expect(known.has(name), name).to.equal(true);
     }
     expect(known.get("band")?.defaultValue).to.equal(30); // the frontier's choice (deploy/parameters.ts)

@@ -62,10 +62,24 @@ describe("The engine on the V3 venue: the pool in integers, the keeper's own V3 
     const out = m.sellTokens(tokens);
     expect(out).to.equal(-predicted.amount1);
     expect(pool.venue.sqrtPriceX96).to.equal(predicted.sqrtPriceX96);
-    expect(m.poolPrice()).to.equal(Number(quotePerTokenWad(predicted.sqrtPriceX96, true, TOKEN_UNIT, QUOTE_UNIT)) / 1e18);
-    expect(predicted.crossed.length, "most of the pool's quote side: the sale crosses the protocol position's lower tick").to.be.greaterThan(0);
+    expect(m.poolPrice()).to.equal(
+      Number(quotePerTokenWad(predicted.sqrtPriceX96, true, TOKEN_UNIT, QUOTE_UNIT)) / 1e18,
+    );
+    expect(
+      predicted.crossed.length,
+      "most of the pool's quote side: the sale crosses the protocol position's lower tick",
+    ).to.be.greaterThan(0);
     // The scenario's noise flow trades the same pool.
-    const s = scenario({ agents: { arbLatencyBlocks: 0, arbCapitalUsd: 2_000_000, arbGas: 108_000, noiseTradesPerBlock: 3, noiseTradeUsd: 5_000, keeperLatencyBlocks: 0 } });
+    const s = scenario({
+      agents: {
+        arbLatencyBlocks: 0,
+        arbCapitalUsd: 2_000_000,
+        arbGas: 108_000,
+        noiseTradesPerBlock: 3,
+        noiseTradeUsd: 5_000,
+        keeperLatencyBlocks: 0,
+      },
+    });
     const price = m.poolPrice();
     applyFlows(m, s, 0, new Rng(3));
     expect(m.poolPrice()).to.not.equal(price);
@@ -113,7 +127,9 @@ describe("The engine on the V3 venue: the pool in integers, the keeper's own V3 
 
   it("Ballast on V3: an operation the cap does not bind lands on the peg exactly (the pool stops at the sqrt price limit)", function () {
     // A shallower pool (a tenth of the LPs' capital) so the capped operation reaches the peg.
-    const s = scenario({ initial: { poolToken: 100_000, poolQuote: 100_000, supply: 5_000_000, reserveUsdc: 4_500_000, reserveWeth: 1000 } });
+    const s = scenario({
+      initial: { poolToken: 100_000, poolQuote: 100_000, supply: 5_000_000, reserveUsdc: 4_500_000, reserveWeth: 1000 },
+    });
     for (const price of [0.996, 1.004]) {
       const m = v3Market(s);
       holdAt(m, price);
@@ -129,7 +145,17 @@ describe("The engine on the V3 venue: the pool in integers, the keeper's own V3 
   });
 
   it("Ballast's keeper on V3 writes no observations and acts through decide(): a 40 bps discount is closed in one operation", function () {
-    const m = v3Market(scenario({ initial: { poolToken: 100_000, poolQuote: 100_000, supply: 5_000_000, reserveUsdc: 4_500_000, reserveWeth: 1000 } }));
+    const m = v3Market(
+      scenario({
+        initial: {
+          poolToken: 100_000,
+          poolQuote: 100_000,
+          supply: 5_000_000,
+          reserveUsdc: 4_500_000,
+          reserveWeth: 1000,
+        },
+      }),
+    );
     const atPeg = m.marketPrice().twapWad;
     const { num, den } = rawPriceFraction(0.996);
     m.sellTokens(m.tokensToSellForPrice(num, den));
@@ -154,7 +180,14 @@ describe("The engine on the V3 venue: the pool in integers, the keeper's own V3 
     const s = scenario({
       blocks: 300,
       flows: [{ fromBlock: 50, toBlock: 50, sellTokensPerBlock: 500_000 }],
-      agents: { arbLatencyBlocks: 3, arbCapitalUsd: 2_000_000, arbGas: 108_000, noiseTradesPerBlock: 0.3, noiseTradeUsd: 500, keeperLatencyBlocks: 0 },
+      agents: {
+        arbLatencyBlocks: 3,
+        arbCapitalUsd: 2_000_000,
+        arbGas: 108_000,
+        noiseTradesPerBlock: 0.3,
+        noiseTradeUsd: 500,
+        keeperLatencyBlocks: 0,
+      },
     });
     const ballast = runScenario(s, "ballast", { venue: "v3" });
     const none = runScenario(s, "none", { venue: "v3" });
@@ -168,7 +201,17 @@ describe("The engine on the V3 venue: the pool in integers, the keeper's own V3 
   });
 
   it("a V3 run is deterministic and differs from the same scenario on the V2 pair", function () {
-    const s = scenario({ blocks: 200, agents: { arbLatencyBlocks: 1, arbCapitalUsd: 2_000_000, arbGas: 108_000, noiseTradesPerBlock: 1, noiseTradeUsd: 20_000, keeperLatencyBlocks: 0 } });
+    const s = scenario({
+      blocks: 200,
+      agents: {
+        arbLatencyBlocks: 1,
+        arbCapitalUsd: 2_000_000,
+        arbGas: 108_000,
+        noiseTradesPerBlock: 1,
+        noiseTradeUsd: 20_000,
+        keeperLatencyBlocks: 0,
+      },
+    });
     const a = runScenario(s, "ballast", { venue: "v3" });
     const b = runScenario(s, "ballast", { venue: "v3" });
     expect(a.venue).to.equal("v3");
@@ -182,8 +225,20 @@ describe("The engine on the V3 venue: the pool in integers, the keeper's own V3 
     expect(parseVenues("both")).to.deep.equal(["v2", "v3"]);
     expect(parseVenues("v3")).to.deep.equal(["v3"]);
     expect(() => parseVenues("v4")).to.throw(/--venue: must be one of v2, v3 or both, got "v4"/);
-    const s = scenario({ blocks: 60, agents: { arbLatencyBlocks: 1, arbCapitalUsd: 2_000_000, arbGas: 108_000, noiseTradesPerBlock: 1, noiseTradeUsd: 20_000, keeperLatencyBlocks: 0 } });
-    const results = (["v2", "v3"] as const).flatMap((venue, i) => [runTask({ id: i, scenario: s, policy: "psm", seedIndex: 0, keepTrace: false, venue })]);
+    const s = scenario({
+      blocks: 60,
+      agents: {
+        arbLatencyBlocks: 1,
+        arbCapitalUsd: 2_000_000,
+        arbGas: 108_000,
+        noiseTradesPerBlock: 1,
+        noiseTradeUsd: 20_000,
+        keeperLatencyBlocks: 0,
+      },
+    });
+    const results = (["v2", "v3"] as const).flatMap((venue, i) => [
+      runTask({ id: i, scenario: s, policy: "psm", seedIndex: 0, keepTrace: false, venue }),
+    ]);
     const rows = aggregate(results);
     expect(rows.map((r) => r.venue)).to.deep.equal(["v2", "v3"]);
     expect(rows[0].mean.rmsBps).to.not.equal(rows[1].mean.rmsBps);

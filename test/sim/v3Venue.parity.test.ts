@@ -22,7 +22,7 @@ const TOLERANCE_BPS = 1;
 const LM = "liquidityManager";
 const MM = "marketMaker";
 
-const bpsApart = (a: bigint, b: bigint): number => Math.abs(Number(a - b)) / Number(b) * 10_000;
+const bpsApart = (a: bigint, b: bigint): number => (Math.abs(Number(a - b)) / Number(b)) * 10_000;
 
 /** The model built from the chain's pool: price, the two positions, the clock. */
 async function modelOf(f: V3Fixture): Promise<V3Venue> {
@@ -30,13 +30,25 @@ async function modelOf(f: V3Fixture): Promise<V3Venue> {
   const lm = f.v3.liquidityManager;
   const slot0 = await pool.slot0();
   const venue = new V3Venue({
-    feePips: 100, tickSpacing: 1, tokenIsToken0: f.v3.tokenIsToken0, tokenUnit: WAD, quoteUnit: 10n ** 6n,
-    priceWad: WAD, startTime: BigInt(await time.latest()), cardinality: Number(slot0.observationCardinalityNext),
+    feePips: 100,
+    tickSpacing: 1,
+    tokenIsToken0: f.v3.tokenIsToken0,
+    tokenUnit: WAD,
+    quoteUnit: 10n ** 6n,
+    priceWad: WAD,
+    startTime: BigInt(await time.latest()),
+    cardinality: Number(slot0.observationCardinalityNext),
     twapWindowSec: f.params.oracle.twapWindowSec,
   });
   expect(venue.sqrtPriceX96).to.equal(slot0.sqrtPriceX96);
   const market = polRange(Number(slot0.tick), FIXTURE_MARKET_RANGE_BPS, 1);
-  const mmLiquidity = liquidityForQuote(slot0.sqrtPriceX96, market.tickLower, market.tickUpper, f.v3.tokenIsToken0, parseUnits(f.params.poolDepth, 6));
+  const mmLiquidity = liquidityForQuote(
+    slot0.sqrtPriceX96,
+    market.tickLower,
+    market.tickUpper,
+    f.v3.tokenIsToken0,
+    parseUnits(f.params.poolDepth, 6),
+  );
   venue.modifyPosition(MM, market.tickLower, market.tickUpper, mmLiquidity);
   venue.modifyPosition(LM, Number(await lm.tickLower()), Number(await lm.tickUpper()), await lm.positionLiquidity());
   expect(venue.liquidity).to.equal(await pool.liquidity());
@@ -50,7 +62,9 @@ describe("Simulator V3 venue: parity with the real pool on a replayed sequence",
     const poolAddress = await f.v3.pool.getAddress();
     // The trader holds tokens to sell, minted through the Reserve at the peg.
     await f.usdc.token.connect(f.trader).approve(await f.reserve.getAddress(), parseUnits("2000000", 6));
-    await f.reserve.connect(f.trader).mint(await f.usdc.token.getAddress(), parseUnits("2000000", 6), 0, f.trader.address);
+    await f.reserve
+      .connect(f.trader)
+      .mint(await f.usdc.token.getAddress(), parseUnits("2000000", 6), 0, f.trader.address);
 
     const rng = new Rng(42);
     const lowLimit = parseUnits("0.9", 18);
@@ -110,7 +124,8 @@ describe("Simulator V3 venue: parity with the real pool on a replayed sequence",
     const lm = f.v3.liquidityManager;
     const modelFees = model.collect(LM, Number(await lm.tickLower()), Number(await lm.tickUpper()));
     const [, tokensBurned, quoteToReserve] = (await (await lm.collectFees()).wait())!.logs
-      .map((l) => lm.interface.parseLog(l)).find((e) => e?.name === "FeesCollected")!.args;
+      .map((l) => lm.interface.parseLog(l))
+      .find((e) => e?.name === "FeesCollected")!.args;
     expect(modelFees.quote).to.be.greaterThan(0n);
     expect([modelFees.token, modelFees.quote]).to.deep.equal([tokensBurned, quoteToReserve]);
   });

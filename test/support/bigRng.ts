@@ -11,5 +11,5 @@ export function rng(seed: bigint): () => bigint {
 
 /** Uniform in [lo, hi] (bigint). */
 export function between(next: () => bigint, lo: bigint, hi: bigint): bigint {
-  return lo + (next() * (1n << 64n) + next()) % (hi - lo + 1n);
+  return lo + ((next() * (1n << 64n) + next()) % (hi - lo + 1n));
 }

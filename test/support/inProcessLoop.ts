@@ -35,11 +35,23 @@ export async function inProcessLoop(f: Fixture, { oracleWrites = true } = {}): P
   const provider = new BrowserProvider(network.provider, undefined, { pollingInterval: 20, cacheTimeout: -1 });
   const protocol = await connectProtocol(await addressBookOf(f), provider);
   const symbols = new SymbolCache(provider);
-  const tx = inProcessSender(network.provider, 31337n, 2, await f.operator.getAddress(), oracleWrites ? await f.oracle.getAddress() : undefined);
+  const tx = inProcessSender(
+    network.provider,
+    31337n,
+    2,
+    await f.operator.getAddress(),
+    oracleWrites ? await f.oracle.getAddress() : undefined,
+  );
   const clock = { nowMs: ((await provider.getBlock("latest"))!.timestamp + 1) * 1000 };
   const loop = (over: Partial<LoopDeps> = {}) =>
     new KeeperLoop({
-      read: () => readSnapshot(provider, protocol, symbols, { feeHistoryBlocks: 5, rewardPercentile: 50, keeper: f.keeper.address, now: () => clock.nowMs }),
+      read: () =>
+        readSnapshot(provider, protocol, symbols, {
+          feeHistoryBlocks: 5,
+          rewardPercentile: 50,
+          keeper: f.keeper.address,
+          now: () => clock.nowMs,
+        }),
       blockNumber: () => provider.getBlockNumber(),
       endpoint: () => "in-process",
       sender: tx.sender,
@@ -82,6 +94,8 @@ export async function keeperAtDueObservation(): Promise<InProcessKeeper> {
     },
     onStandStill: (e) => skipped.push(`stand-still ${e.reason}: ${e.detail}`),
   };
-  const observer = fanOut([recorder, metricsObserver(createMetrics({ defaultMetrics: false }))], (hook, err) => skipped.push(`${hook}: ${String(err)}`));
+  const observer = fanOut([recorder, metricsObserver(createMetrics({ defaultMetrics: false }))], (hook, err) =>
+    skipped.push(`${hook}: ${String(err)}`),
+  );
   return { ...base, f, outcomes, skipped, loop: (over = {}) => base.loop({ observer, ...over }) };
 }

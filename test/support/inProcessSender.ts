@@ -25,7 +25,12 @@ export class Eip1193Transport implements RpcTransport {
       return (await this.provider.request({ method, params: [...params] })) as T;
     } catch (error) {
       const e = error as { code?: unknown; message?: unknown; data?: unknown };
-      throw new RpcAnswerError(method, typeof e.code === "number" ? e.code : -32000, typeof e.message === "string" ? e.message : String(error), e.data);
+      throw new RpcAnswerError(
+        method,
+        typeof e.code === "number" ? e.code : -32000,
+        typeof e.message === "string" ? e.message : String(error),
+        e.data,
+      );
     }
   }
 
@@ -51,7 +56,13 @@ const POLL_MS = 10;
  * keeper is #2), with its own journal in a fresh temporary directory.
  */
 /** `oracle`: the PriceOracle, for senders that also write TWAP observations. */
-export function inProcessSender(provider: Eip1193, chainId: bigint, accountIndex: number, operator: string, oracle?: string): InProcessSender {
+export function inProcessSender(
+  provider: Eip1193,
+  chainId: bigint,
+  accountIndex: number,
+  operator: string,
+  oracle?: string,
+): InProcessSender {
   const chain = new ChainClient(new Eip1193Transport(provider));
   const signer = HDNodeWallet.fromPhrase(LOCAL_DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${accountIndex}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), "ballast-in-process-sender-"));

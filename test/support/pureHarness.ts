@@ -5,7 +5,12 @@
  */
 import { artifacts, ethers } from "hardhat";
 import { setCode } from "@nomicfoundation/hardhat-network-helpers";
-import { CallerRewardHarness__factory, PegMathHarness__factory, type CallerRewardHarness, type PegMathHarness } from "../../typechain-types";
+import {
+  CallerRewardHarness__factory,
+  PegMathHarness__factory,
+  type CallerRewardHarness,
+  type PegMathHarness,
+} from "../../typechain-types";
 
 async function place(name: string, bytecode: string): Promise<string> {
   const address = ethers.getAddress(ethers.id(`ballast.test.${name}`).slice(0, 42));
@@ -31,10 +36,17 @@ export async function pegMathHarness(): Promise<PegMathSizes> {
   const address = await place("PegMathHarness", await runtimeCode("PegMathHarness"));
   const harness: PegMathHarness = PegMathHarness__factory.connect(address, ethers.provider);
   const size =
-    (pick: keyof PegMathHarness.SizesStructOutput & ("tokensToSell" | "quoteToSpend" | "maxTokensIn" | "maxQuoteIn")): SizeOf =>
+    (
+      pick: keyof PegMathHarness.SizesStructOutput & ("tokensToSell" | "quoteToSpend" | "maxTokensIn" | "maxQuoteIn"),
+    ): SizeOf =>
     async (reserveToken, reserveQuote, priceNum, priceDen) =>
       (await harness.sizesForPrice(reserveToken, reserveQuote, priceNum, priceDen))[pick];
-  return { tokensToSellForPrice: size("tokensToSell"), quoteToSpendForPrice: size("quoteToSpend"), maxTokensInAtPrice: size("maxTokensIn"), maxQuoteInAtPrice: size("maxQuoteIn") };
+  return {
+    tokensToSellForPrice: size("tokensToSell"),
+    quoteToSpendForPrice: size("quoteToSpend"),
+    maxTokensInAtPrice: size("maxTokensIn"),
+    maxQuoteInAtPrice: size("maxQuoteIn"),
+  };
 }
 
 /** CallerReward's formula, as MarketOperator pays it. */

@@ -24,7 +24,10 @@ export interface PerformRequest {
 }
 
 export function decodePerformData(performData: string): PerformRequest {
-  const [action, amount, limitPriceWad] = AbiCoder.defaultAbiCoder().decode(["uint8", "uint256", "uint256"], performData);
+  const [action, amount, limitPriceWad] = AbiCoder.defaultAbiCoder().decode(
+    ["uint8", "uint256", "uint256"],
+    performData,
+  );
   return { action: action as bigint, amount: amount as bigint, limitPriceWad: limitPriceWad as bigint };
 }
 
@@ -33,10 +36,7 @@ export function encodePerformData(r: PerformRequest): string {
 }
 
 export class AutomationRegistryHarness {
-  constructor(
-    private readonly operator: MarketOperator,
-    private readonly forwarder: Signer,
-  ) {}
+  constructor(private readonly operator: MarketOperator, private readonly forwarder: Signer) {}
 
   /** The off-chain simulation: an eth_call at the latest block, never a transaction. */
   async simulate(checkData = "0x"): Promise<Simulation> {
@@ -55,7 +55,10 @@ export class AutomationRegistryHarness {
   }
 
   /** The on-chain execution, from the forwarder. `gasLimit` skips estimation (needed with automine off). */
-  async perform(performData: string, overrides: { gasLimit?: bigint; nonce?: number } = {}): Promise<TransactionResponse> {
+  async perform(
+    performData: string,
+    overrides: { gasLimit?: bigint; nonce?: number } = {},
+  ): Promise<TransactionResponse> {
     return (this.operator.connect(this.forwarder) as MarketOperator).performUpkeep(performData, overrides);
   }
 

@@ -18,7 +18,9 @@ function pinClockAfterRevert(provider: Patchable): void {
   provider.request = async (args: RequestArguments) => {
     const result = await request(args);
     if (args.method === "evm_revert" && result === true) {
-      const latest = (await request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: string };
+      const latest = (await request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
+        timestamp: string;
+      };
       await request({ method: "evm_setNextBlockTimestamp", params: [Number(latest.timestamp) + 1] });
     }
     return result;

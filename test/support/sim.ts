@@ -12,11 +12,24 @@ export function scenario(overrides: Record<string, unknown> = {}): Scenario {
     modelledOn: "hand-computed cases",
     seed: 7,
     blocks: 50,
-    initial: { poolToken: 1_000_000, poolQuote: 1_000_000, supply: 5_000_000, reserveUsdc: 4_500_000, reserveWeth: 1000 },
+    initial: {
+      poolToken: 1_000_000,
+      poolQuote: 1_000_000,
+      supply: 5_000_000,
+      reserveUsdc: 4_500_000,
+      reserveWeth: 1000,
+    },
     prices: { USDC: [[0, 1]], WETH: [[0, 3000]], FXS: [[0, 5]] },
     feeds: { USDC: { deviationBps: 25, heartbeatSec: 86_400 }, WETH: { deviationBps: 50, heartbeatSec: 3600 } },
     gas: { baseGwei: 20 },
-    agents: { arbLatencyBlocks: 1, arbCapitalUsd: 1_000_000, arbGas: 180_000, noiseTradesPerBlock: 0, noiseTradeUsd: 0, keeperLatencyBlocks: 0 },
+    agents: {
+      arbLatencyBlocks: 1,
+      arbCapitalUsd: 1_000_000,
+      arbGas: 180_000,
+      noiseTradesPerBlock: 0,
+      noiseTradeUsd: 0,
+      keeperLatencyBlocks: 0,
+    },
     ...overrides,
   });
 }

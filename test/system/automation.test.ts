@@ -28,7 +28,9 @@ describe("Automation entry points and preview()", function () {
     const averageWad = (p.expectedOut * 10n ** 18n * WAD) / (p.amount * 10n ** 6n); // quote per token, WAD
     expect([action, amount, minPrice]).to.deep.equal([Action.Expand, p.amount, (averageWad * 9950n) / 10000n]);
     await expect(f.operator.connect(f.keeper).performUpkeep(performData)).to.emit(f.operator, "SupplyExpanded");
-    expect(await poolPrice(f)).to.be.gte(WAD).and.lt(WAD + WAD / 10_000n);
+    expect(await poolPrice(f))
+      .to.be.gte(WAD)
+      .and.lt(WAD + WAD / 10_000n);
   });
 
   it("stale performData, replayed once the pool is back at the peg, reverts UpkeepNotNeeded(Expand, None, …) [INV-8]", async function () {

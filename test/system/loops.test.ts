@@ -19,8 +19,12 @@ describe("Full loops on the real Uniswap V2 pair", function () {
     const event = receipt!.logs.map((l) => f.operator.interface.parseLog(l)).find((e) => e?.name === "SupplyExpanded")!;
     expect(event.args.tokensSold, "preview predicted the trade").to.equal(preview.amount);
     expect(event.args.quoteReceived).to.equal(preview.expectedOut);
-    expect(await f.stable.totalSupply(), "supply grew by exactly the tokens sold").to.equal(supplyBefore + event.args.tokensSold);
-    expect(await f.reserve.accountedAmount(usdc), "the reserve got exactly the quote received").to.equal(usdcBefore + event.args.quoteReceived);
+    expect(await f.stable.totalSupply(), "supply grew by exactly the tokens sold").to.equal(
+      supplyBefore + event.args.tokensSold,
+    );
+    expect(await f.reserve.accountedAmount(usdc), "the reserve got exactly the quote received").to.equal(
+      usdcBefore + event.args.quoteReceived,
+    );
     const price = await poolPrice(f);
     expect(price).to.be.gte(WAD);
     expect(price).to.be.lt(WAD + WAD / 10_000n); // within 1 bps of the peg
@@ -41,11 +45,17 @@ describe("Full loops on the real Uniswap V2 pair", function () {
     const preview = await f.operator.preview();
     expect(preview.action).to.equal(2n);
     const receipt = await (await f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).wait();
-    const event = receipt!.logs.map((l) => f.operator.interface.parseLog(l)).find((e) => e?.name === "SupplyContracted")!;
+    const event = receipt!.logs
+      .map((l) => f.operator.interface.parseLog(l))
+      .find((e) => e?.name === "SupplyContracted")!;
     expect(event.args.quoteSpent, "preview predicted the trade").to.equal(preview.amount);
     expect(event.args.tokensBurned).to.equal(preview.expectedOut);
-    expect(await f.stable.totalSupply(), "supply shrank by exactly the tokens burned").to.equal(supplyBefore - event.args.tokensBurned);
-    expect(await f.reserve.accountedAmount(usdc), "the reserve paid exactly the quote spent").to.equal(usdcBefore - event.args.quoteSpent);
+    expect(await f.stable.totalSupply(), "supply shrank by exactly the tokens burned").to.equal(
+      supplyBefore - event.args.tokensBurned,
+    );
+    expect(await f.reserve.accountedAmount(usdc), "the reserve paid exactly the quote spent").to.equal(
+      usdcBefore - event.args.quoteSpent,
+    );
     const price = await poolPrice(f);
     expect(price).to.be.lte(WAD);
     expect(price).to.be.gt(WAD - WAD / 10_000n);
@@ -65,15 +75,21 @@ describe("Full loops on the real Uniswap V2 pair", function () {
     expect(p.action).to.equal(0n);
     expect(p.blocker).to.equal(2n); // OracleInvalid
     expect((await f.operator.checkUpkeep("0x")).upkeepNeeded).to.equal(false);
-    await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.oracle, "StalePrice");
+    await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+      f.oracle,
+      "StalePrice",
+    );
     await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(f.oracle, "StalePrice");
     // Minting against the stale asset fails closed; USDC keeps minting (issue 16: degraded mode
     // values WETH at its last good price, so one stale feed no longer stops every mint).
     await f.weth.token.connect(f.user).approve(await f.reserve.getAddress(), parseUnits("1", 18));
-    await expect(f.reserve.connect(f.user).mint(await f.weth.token.getAddress(), parseUnits("1", 18), 0, f.user.address))
-      .to.be.revertedWithCustomError(f.oracle, "StalePrice");
+    await expect(
+      f.reserve.connect(f.user).mint(await f.weth.token.getAddress(), parseUnits("1", 18), 0, f.user.address),
+    ).to.be.revertedWithCustomError(f.oracle, "StalePrice");
     await f.usdc.token.connect(f.user).approve(await f.reserve.getAddress(), parseUnits("1", 6));
-    await expect(f.reserve.connect(f.user).mint(await f.usdc.token.getAddress(), parseUnits("1", 6), 0, f.user.address)).to.emit(f.reserve, "Minted");
+    await expect(
+      f.reserve.connect(f.user).mint(await f.usdc.token.getAddress(), parseUnits("1", 6), 0, f.user.address),
+    ).to.emit(f.reserve, "Minted");
 
     // Redemption in USDC still pays in full: the reserve stays above 100% at gross value.
     const usdc = await f.usdc.token.getAddress();

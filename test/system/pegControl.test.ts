@@ -71,7 +71,9 @@ describe("Peg control v2: the on-chain findings", function () {
     expect(observations).to.be.gte(4);
     expect(actedAt).to.not.equal(null);
     expect(actedAt! - start).to.be.lte(window + window / 4 + 300);
-    expect(await poolPrice(f)).to.be.gte(WAD).and.lt(WAD + ONE_BPS_WAD);
+    expect(await poolPrice(f))
+      .to.be.gte(WAD)
+      .and.lt(WAD + ONE_BPS_WAD);
   });
 
   it("within the window after the silence the TWAP follows the premium instead of sitting at the days-long average [INV-12]", async function () {
@@ -111,8 +113,18 @@ describe("Peg control v2: the on-chain findings", function () {
       const data = encodeOperation({ action: TsAction.Expand, amount: p.amount, limitPriceWad: limit });
       await frontRun();
       const tx = f.keeper.sendTransaction({ to: await f.operator.getAddress(), data });
-      await expect(tx).to.emit(f.operator, "SupplyExpanded").withArgs(f.keeper.address, (sold: bigint) => sold < p.amount && sold > (p.amount * 90n) / 100n, (out: bigint) => out > 0n, (s: bigint) => s < p.spotWad, (s: bigint) => s >= WAD);
-      expect(await poolPrice(f)).to.be.gte(WAD).and.lt(WAD + ONE_BPS_WAD);
+      await expect(tx)
+        .to.emit(f.operator, "SupplyExpanded")
+        .withArgs(
+          f.keeper.address,
+          (sold: bigint) => sold < p.amount && sold > (p.amount * 90n) / 100n,
+          (out: bigint) => out > 0n,
+          (s: bigint) => s < p.spotWad,
+          (s: bigint) => s >= WAD,
+        );
+      expect(await poolPrice(f))
+        .to.be.gte(WAD)
+        .and.lt(WAD + ONE_BPS_WAD);
     });
 
     it("performUpkeep with the data checkUpkeep gave before the front-run still executes [INV-8]", async function () {
@@ -125,8 +137,9 @@ describe("Peg control v2: the on-chain findings", function () {
     it("the amount form (minQuoteOut = expected − 50 bps) still reverts SlippageExceeded: that is why keepers use the price form [INV-8]", async function () {
       const { f, p, frontRun } = await planned();
       await frontRun();
-      await expect(f.operator.connect(f.keeper).expandSupply(p.amount, (p.expectedOut * 9_950n) / 10_000n))
-        .to.be.revertedWithCustomError(f.operator, "SlippageExceeded");
+      await expect(
+        f.operator.connect(f.keeper).expandSupply(p.amount, (p.expectedOut * 9_950n) / 10_000n),
+      ).to.be.revertedWithCustomError(f.operator, "SlippageExceeded");
     });
 
     it("a limit above every price the pool offers reverts PriceLimitExceeded with the pool's best price [INV-8]", async function () {
@@ -145,8 +158,16 @@ describe("Peg control v2: the on-chain findings", function () {
       await swapIntoPool(f, f.arbitrageur, false, (p.amount * 3n) / 100n);
       await expect(f.operator.connect(f.keeper).contractSupplyAtPrice(p.amount, limit))
         .to.emit(f.operator, "SupplyContracted")
-        .withArgs(f.keeper.address, (spent: bigint) => spent < p.amount, (b: bigint) => b > 0n, (s: bigint) => s > p.spotWad, (s: bigint) => s <= WAD);
-      expect(await poolPrice(f)).to.be.lte(WAD).and.gt(WAD - ONE_BPS_WAD);
+        .withArgs(
+          f.keeper.address,
+          (spent: bigint) => spent < p.amount,
+          (b: bigint) => b > 0n,
+          (s: bigint) => s > p.spotWad,
+          (s: bigint) => s <= WAD,
+        );
+      expect(await poolPrice(f))
+        .to.be.lte(WAD)
+        .and.gt(WAD - ONE_BPS_WAD);
     });
   });
 
@@ -157,8 +178,12 @@ describe("Peg control v2: the on-chain findings", function () {
     const full = (await f.operator.preview()).amount;
     const minimum = (full * (await f.operator.minOperationShareBps()) + 9_999n) / 10_000n;
     await expect(f.operator.connect(f.keeper).expandSupply(10n ** 12n, 0))
-      .to.be.revertedWithCustomError(f.operator, "OperationTooSmall").withArgs(10n ** 12n, minimum);
-    await expect(f.operator.connect(f.keeper).contractSupply(1n, 0)).to.be.revertedWithCustomError(f.operator, "PriceInsideBand");
+      .to.be.revertedWithCustomError(f.operator, "OperationTooSmall")
+      .withArgs(10n ** 12n, minimum);
+    await expect(f.operator.connect(f.keeper).contractSupply(1n, 0)).to.be.revertedWithCustomError(
+      f.operator,
+      "PriceInsideBand",
+    );
     expect(await f.operator.lastOperationAt()).to.equal(before);
     await expect(f.operator.connect(f.keeper).expandSupply(minimum, 0)).to.emit(f.operator, "SupplyExpanded");
   });
@@ -167,7 +192,10 @@ describe("Peg control v2: the on-chain findings", function () {
     const f = await loadFixture(parked);
     await settleAt(f, price("0.97"));
     const before = await f.operator.lastOperationAt();
-    await expect(f.operator.connect(f.keeper).contractSupply(1_000n, 0)).to.be.revertedWithCustomError(f.operator, "OperationTooSmall");
+    await expect(f.operator.connect(f.keeper).contractSupply(1_000n, 0)).to.be.revertedWithCustomError(
+      f.operator,
+      "OperationTooSmall",
+    );
     expect(await f.operator.lastOperationAt()).to.equal(before);
   });
 
@@ -185,7 +213,9 @@ describe("Peg control v2: the on-chain findings", function () {
       const equity = await equityWad(f);
       await expect(f.operator.connect(f.stranger).expandSupply(MaxUint256, 0)).to.emit(f.operator, "SupplyExpanded");
       const after = await poolPrice(f);
-      expect(after).to.be.gte((WAD * 1000n) / 997n).and.lt(price("1.0035"));
+      expect(after)
+        .to.be.gte((WAD * 1000n) / 997n)
+        .and.lt(price("1.0035"));
       expect(await equityWad(f)).to.be.gte(equity);
     });
 
@@ -193,9 +223,14 @@ describe("Peg control v2: the on-chain findings", function () {
       const f = await permissionless("0.9945");
       expect((await f.operator.preview()).action).to.equal(Action.Contract);
       const equity = await equityWad(f);
-      await expect(f.operator.connect(f.stranger).contractSupply(MaxUint256, 0)).to.emit(f.operator, "SupplyContracted");
+      await expect(f.operator.connect(f.stranger).contractSupply(MaxUint256, 0)).to.emit(
+        f.operator,
+        "SupplyContracted",
+      );
       const after = await poolPrice(f);
-      expect(after).to.be.lte((WAD * 997n) / 1000n).and.gt(price("0.9965"));
+      expect(after)
+        .to.be.lte((WAD * 997n) / 1000n)
+        .and.gt(price("0.9965"));
       expect(await equityWad(f)).to.be.gte(equity);
     });
   });
@@ -208,9 +243,13 @@ describe("Peg control v2: the on-chain findings", function () {
       const p = await f.operator.preview();
       const equity = await equityWad(f);
       await f.operator.connect(f.keeper).expandSupply(MaxUint256, 0);
-      expect(await poolPrice(f)).to.be.gte(WAD).and.lt(WAD + ONE_BPS_WAD);
+      expect(await poolPrice(f))
+        .to.be.gte(WAD)
+        .and.lt(WAD + ONE_BPS_WAD);
       const lost = equity - (await equityWad(f));
-      expect(lost).to.be.gt(0n).and.lte((p.amount * 30n) / 10_000n);
+      expect(lost)
+        .to.be.gt(0n)
+        .and.lte((p.amount * 30n) / 10_000n);
       expect((await f.operator.epoch()).lossWad).to.equal(lost);
     });
 
@@ -226,12 +265,25 @@ describe("Peg control v2: the on-chain findings", function () {
 
     it("setSizing refuses values beyond its hard bounds with ParameterOutOfBounds [INV-14]", async function () {
       const f = await loadFixture(parked);
-      const bad: [number, number, bigint][] = [[99, 0, 0n], [5_001, 0, 0n], [1_000, 31, 0n], [1_000, 0, parseUnits("50000", 18) + 1n]];
+      const bad: [number, number, bigint][] = [
+        [99, 0, 0n],
+        [5_001, 0, 0n],
+        [1_000, 31, 0n],
+        [1_000, 0, parseUnits("50000", 18) + 1n],
+      ];
       for (const [share, loss, cap] of bad) {
-        await expect(f.operator.connect(f.admin).setSizing(share, loss, cap)).to.be.revertedWithCustomError(f.operator, "ParameterOutOfBounds");
+        await expect(f.operator.connect(f.admin).setSizing(share, loss, cap)).to.be.revertedWithCustomError(
+          f.operator,
+          "ParameterOutOfBounds",
+        );
       }
-      await expect(f.operator.connect(f.keeper).setSizing(1_000, 0, 0)).to.be.revertedWithCustomError(f.operator, "AccessControlUnauthorizedAccount");
-      await expect(f.operator.connect(f.admin).setSizing(2_000, 10, 5n)).to.emit(f.operator, "SizingSet").withArgs(2_000, 10, 5n);
+      await expect(f.operator.connect(f.keeper).setSizing(1_000, 0, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.operator.connect(f.admin).setSizing(2_000, 10, 5n))
+        .to.emit(f.operator, "SizingSet")
+        .withArgs(2_000, 10, 5n);
     });
   });
 
@@ -266,7 +318,11 @@ describe("Peg control v2: the on-chain findings", function () {
     await expect(f.operator.connect(f.keeper).performUpkeep(performData)).to.emit(f.oracle, "ObservationRecorded");
     expect((await f.operator.checkUpkeep("0x")).upkeepNeeded).to.equal(false);
     await expect(f.operator.connect(f.keeper).performUpkeep(performData))
-      .to.be.revertedWithCustomError(f.operator, "UpkeepNotNeeded").withArgs(Action.None, Action.None, (b: bigint) => b !== Blocker.NoLiquidity);
-    await expect(f.operator.connect(f.stranger).performUpkeep(performData)).to.be.revertedWithCustomError(f.operator, "NotKeeper");
+      .to.be.revertedWithCustomError(f.operator, "UpkeepNotNeeded")
+      .withArgs(Action.None, Action.None, (b: bigint) => b !== Blocker.NoLiquidity);
+    await expect(f.operator.connect(f.stranger).performUpkeep(performData)).to.be.revertedWithCustomError(
+      f.operator,
+      "NotKeeper",
+    );
   });
 });

@@ -10,7 +10,10 @@ import { BPS, deploySystemFixture, equityWad, type Fixture } from "../support/sy
 
 const USDC = (s: string) => parseUnits(s, 6);
 
-async function bufferTarget(f: Fixture, usdc: string): Promise<{ idle: bigint; target: bigint; slack: bigint; shares: bigint }> {
+async function bufferTarget(
+  f: Fixture,
+  usdc: string,
+): Promise<{ idle: bigint; target: bigint; slack: bigint; shares: bigint }> {
   const h = await f.reserve.holdings(usdc);
   const total = await f.reserve.accountedAmount(usdc);
   const target = (total * BigInt(f.params.collateral.quote.bufferBps)) / BPS;
@@ -29,13 +32,18 @@ describe("Rebalance: liquid buffer and ERC-4626 strategy", function () {
     // At the peg the only thing to do is rebalance, and preview says so.
     expect((await f.operator.preview()).action).to.equal(3n);
     const delta = await f.reserve.rebalanceDelta(usdc);
-    await expect(f.operator.connect(f.keeper).rebalance()).to.emit(f.operator, "Rebalanced").withArgs(f.keeper.address, usdc, delta);
+    await expect(f.operator.connect(f.keeper).rebalance())
+      .to.emit(f.operator, "Rebalanced")
+      .withArgs(f.keeper.address, usdc, delta);
     const parked = await bufferTarget(f, usdc);
     expect(parked.idle).to.equal(parked.target);
     expect(await vault.maxWithdraw(await f.reserve.getAddress())).to.equal(delta);
     expect(await f.reserve.accountedAmount(usdc)).to.equal(accounted);
     expect(await f.reserve.collateralRatio()).to.equal(ratio);
-    await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(f.operator, "NothingToRebalance");
+    await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(
+      f.operator,
+      "NothingToRebalance",
+    );
 
     // Redemptions take the buffer down past its tolerance (tokens minted with WETH, paid out in USDC).
     await f.weth.token.connect(f.user).approve(await f.reserve.getAddress(), MaxUint256);
@@ -62,7 +70,10 @@ describe("Rebalance: liquid buffer and ERC-4626 strategy", function () {
     await f.reserve.connect(f.user).mint(await f.weth.token.getAddress(), parseUnits("400", 18), 0, f.user.address);
     const tokens = (idle * 10n ** 12n * 11n) / 10n; // ~110% of the idle USDC's worth
     await f.stable.connect(f.user).approve(await f.reserve.getAddress(), MaxUint256);
-    await expect(f.reserve.connect(f.user).redeem(usdc, tokens, 0, f.user.address)).to.emit(f.reserve, "StrategyWithdrawn");
+    await expect(f.reserve.connect(f.user).redeem(usdc, tokens, 0, f.user.address)).to.emit(
+      f.reserve,
+      "StrategyWithdrawn",
+    );
   });
 
   it("a stranger's one-wei donation to the empty vault does not block rebalance [INV-3]", async function () {
@@ -85,7 +96,10 @@ describe("Rebalance: liquid buffer and ERC-4626 strategy", function () {
     await vault.connect(f.trader).deposit(1n, f.trader.address);
     await f.usdc.token.connect(f.trader).transfer(await vault.getAddress(), USDC("1000"));
     expect(await f.reserve.rebalanceDelta(await f.usdc.token.getAddress())).to.equal(0n);
-    await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(f.operator, "NothingToRebalance");
+    await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(
+      f.operator,
+      "NothingToRebalance",
+    );
   });
 
   it("yield is never counted while parked, is realised when the whole position comes back, and the emptied strategy can be replaced [INV-2]", async function () {
@@ -99,12 +113,21 @@ describe("Rebalance: liquid buffer and ERC-4626 strategy", function () {
 
     // Governance asks for a fully liquid buffer: rebalance takes the whole position back.
     const cfg = await f.reserve.assetConfig(usdc);
-    await f.reserve.connect(f.admin).setAssetConfig(usdc, { haircutBps: cfg.haircutBps, mintFeeBps: cfg.mintFeeBps, redeemFeeBps: cfg.redeemFeeBps, bufferBps: 10_000, ceiling: cfg.ceiling });
+    await f.reserve.connect(f.admin).setAssetConfig(usdc, {
+      haircutBps: cfg.haircutBps,
+      mintFeeBps: cfg.mintFeeBps,
+      redeemFeeBps: cfg.redeemFeeBps,
+      bufferBps: 10_000,
+      ceiling: cfg.ceiling,
+    });
     await f.operator.connect(f.keeper).rebalance();
     const h = await f.reserve.holdings(usdc);
     expect([h.strategyShares, h.strategyPrincipal]).to.deep.equal([0n, 0n]);
     const realised = (await f.reserve.accountedAmount(usdc)) - accounted;
     expect(realised).to.be.gt(USDC("999")).and.lte(USDC("1000"));
-    await expect(f.reserve.connect(f.admin).setStrategy(usdc, await vault.getAddress())).to.emit(f.reserve, "StrategySet");
+    await expect(f.reserve.connect(f.admin).setStrategy(usdc, await vault.getAddress())).to.emit(
+      f.reserve,
+      "StrategySet",
+    );
   });
 });

@@ -25,13 +25,19 @@ describe("Recovery mode", function () {
   it("under the target the mint fee drops to its floor and the redeem fee rises to the recovery fee; back above, both return [INV-4]", async function () {
     const f = await loadFixture(deploySystemFixture);
     const normal = await feesPaid(f);
-    expect(normal).to.deep.equal({ mintFeeBps: BigInt(f.params.collateral.quote.mintFeeBps), redeemFeeBps: BigInt(f.params.collateral.quote.redeemFeeBps) });
+    expect(normal).to.deep.equal({
+      mintFeeBps: BigInt(f.params.collateral.quote.mintFeeBps),
+      redeemFeeBps: BigInt(f.params.collateral.quote.redeemFeeBps),
+    });
 
     const ratio = await f.reserve.collateralRatio();
     await f.policy.connect(f.admin).setParams({ ...f.params.policy, minRatioWad: ratio + WAD / 100n });
     expect(await f.reserve.inRecoveryMode()).to.equal(true);
     const recovery = await feesPaid(f);
-    expect(recovery).to.deep.equal({ mintFeeBps: BigInt(f.params.reserve.recoveryMintFeeBps), redeemFeeBps: BigInt(f.params.reserve.recoveryRedeemFeeBps) });
+    expect(recovery).to.deep.equal({
+      mintFeeBps: BigInt(f.params.reserve.recoveryMintFeeBps),
+      redeemFeeBps: BigInt(f.params.reserve.recoveryRedeemFeeBps),
+    });
 
     // Governance brings the target back down (setParams re-clamps it at once), then restores the bounds.
     await f.policy.connect(f.admin).setParams({ ...f.params.policy, maxRatioWad: f.params.policy.minRatioWad });

@@ -43,7 +43,11 @@ export const AMPLEFORTH_PARAMS: AmpleforthParams = {
   averageWindowSec: 86_400,
 };
 
-export const AMPLEFORTH_SIGMOID_PARAMS: AmpleforthParams = { ...AMPLEFORTH_PARAMS, variant: "sigmoid", deviationThreshold: 0.025 };
+export const AMPLEFORTH_SIGMOID_PARAMS: AmpleforthParams = {
+  ...AMPLEFORTH_PARAMS,
+  variant: "sigmoid",
+  deviationThreshold: 0.025,
+};
 
 /** The current policy's bounded sigmoid: rebase percentage for a normalised deviation δ. */
 export function sigmoidRebasePercentage(delta: number, upper: number, lower: number, growth: number): number {
@@ -66,10 +70,7 @@ export class AmpleforthPolicy implements Policy {
   lastSupplyChange = 0;
   readonly queue = new KeeperTxQueue<KeeperRequest>();
 
-  constructor(
-    startTime: number,
-    private readonly p: AmpleforthParams = AMPLEFORTH_PARAMS,
-  ) {
+  constructor(startTime: number, private readonly p: AmpleforthParams = AMPLEFORTH_PARAMS) {
     this.name = p.variant === "linear" ? "ampleforth" : "ampleforth-sigmoid";
     this.lastRebase = startTime;
   }
@@ -79,7 +80,11 @@ export class AmpleforthPolicy implements Policy {
     this.window.push(m.priceUsd());
     const maxSamples = Math.max(1, Math.round(this.p.averageWindowSec / m.blockTimeSec));
     if (this.window.length > maxSamples) this.window.shift();
-    this.queue.step(ctx, () => (this.due(m) ? {} : null), () => this.rebase(m));
+    this.queue.step(
+      ctx,
+      () => (this.due(m) ? {} : null),
+      () => this.rebase(m),
+    );
   }
 
   private due(m: Market): boolean {

@@ -123,13 +123,21 @@ export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snap
     collateralRatioWad: ratio.ok ? ratio.wad : null,
     fees: { nextBaseFeeWei: BigInt(Math.round(m.gasGwei * 1e9)), priorityFeeWei: 1_000_000_000n },
     // On V3 the oracle is the pool's observe(): the keeper writes no observations (PriceOracleV3).
-    observations: m.v3 ? null : (() => {
-      const o = m.latestObservation();
-      const windowSec = BigInt(m.oracle.twapWindowSec);
-      // PriceOracle.observationDue(), as Market.recordObservation applies it.
-      const due = o.count === 0n || m.now >= o.timestamp + windowSec / OBSERVATIONS_PER_WINDOW;
-      return { due, twapWindowSec: windowSec, observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: o.timestamp, count: o.count };
-    })(),
+    observations: m.v3
+      ? null
+      : (() => {
+          const o = m.latestObservation();
+          const windowSec = BigInt(m.oracle.twapWindowSec);
+          // PriceOracle.observationDue(), as Market.recordObservation applies it.
+          const due = o.count === 0n || m.now >= o.timestamp + windowSec / OBSERVATIONS_PER_WINDOW;
+          return {
+            due,
+            twapWindowSec: windowSec,
+            observationsPerWindow: OBSERVATIONS_PER_WINDOW,
+            newestAt: o.timestamp,
+            count: o.count,
+          };
+        })(),
     keeperBalanceWei: null,
   };
 }
@@ -139,7 +147,12 @@ export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snap
  * (getAmountOut, as the contract computes them); on V3, MarketOperatorV3's exact-input swap with
  * its sqrt price limit at the peg, which the pool itself stops there.
  */
-export function operationSwap(m: Market, s: OperatorState, expand: boolean, sized: { amountIn: bigint; amountOut: bigint }): { amountIn: bigint; amountOut: bigint } {
+export function operationSwap(
+  m: Market,
+  s: OperatorState,
+  expand: boolean,
+  sized: { amountIn: bigint; amountOut: bigint },
+): { amountIn: bigint; amountOut: bigint } {
   if (m.v3) return m.operateV3(expand, sized.amountIn, s.quoteUsdWad);
   if (expand) m.sellTokens(sized.amountIn);
   else m.buyTokens(sized.amountIn);
@@ -154,10 +167,7 @@ export class OperatorBook {
   lastOperationAt = 0n;
   epoch: { startedAt: bigint; netMinted: bigint; contracted: bigint; lossWad: bigint };
 
-  constructor(
-    startedAt: bigint,
-    private readonly epochSec: bigint,
-  ) {
+  constructor(startedAt: bigint, private readonly epochSec: bigint) {
     this.epoch = { startedAt, netMinted: 0n, contracted: 0n, lossWad: 0n };
   }
 
@@ -166,12 +176,14 @@ export class OperatorBook {
   worstOperationLossBps = 0n;
 
   record(now: bigint, netMintedDelta: bigint, contractedWad: bigint, lossWad = 0n, tradeWad = 0n): void {
-    if (now >= this.epoch.startedAt + this.epochSec) this.epoch = { startedAt: now, netMinted: 0n, contracted: 0n, lossWad: 0n };
+    if (now >= this.epoch.startedAt + this.epochSec)
+      this.epoch = { startedAt: now, netMinted: 0n, contracted: 0n, lossWad: 0n };
     this.epoch.netMinted += netMintedDelta;
     this.epoch.contracted += contractedWad;
     this.epoch.lossWad += lossWad;
     if (this.epoch.lossWad > this.worstEpochLossWad) this.worstEpochLossWad = this.epoch.lossWad;
-    if (tradeWad > 0n && (lossWad * 10_000n) / tradeWad > this.worstOperationLossBps) this.worstOperationLossBps = (lossWad * 10_000n) / tradeWad;
+    if (tradeWad > 0n && (lossWad * 10_000n) / tradeWad > this.worstOperationLossBps)
+      this.worstOperationLossBps = (lossWad * 10_000n) / tradeWad;
     this.lastOperationAt = now;
   }
 }
@@ -226,10 +238,19 @@ export class BallastPolicy implements Policy {
     if (!ctx.keeperUp || this.pending) return;
     // A refresh on a stale TWAP only holds the target and leaves its cooldown unspent: not sent
     // (it would be due again every block); the keeper's own observations end the staleness.
-    if ((this.reserve.lastRefreshAt === 0n || m.now >= this.reserve.lastRefreshAt + this.reserve.config.policy.refreshCooldownSec) && !twapStale(operatorStateOf(m, this.reserve, this.book))) {
+    if (
+      (this.reserve.lastRefreshAt === 0n ||
+        m.now >= this.reserve.lastRefreshAt + this.reserve.config.policy.refreshCooldownSec) &&
+      !twapStale(operatorStateOf(m, this.reserve, this.book))
+    ) {
       if (this.reserve.refresh(m)) this.charge(m, GAS.ballastRefresh, false, false);
     }
-    const { decision, observation, memory } = decide(snapshotOf(m, this.reserve, this.book), this.decision, this.memory, Number(m.now) * 1000);
+    const { decision, observation, memory } = decide(
+      snapshotOf(m, this.reserve, this.book),
+      this.decision,
+      this.memory,
+      Number(m.now) * 1000,
+    );
     this.memory = memory;
     if (decision.kind === "stand-still") {
       this.blockers[decision.reason] = (this.blockers[decision.reason] ?? 0) + 1;
@@ -241,14 +262,20 @@ export class BallastPolicy implements Policy {
       }
       return;
     }
-    const tx: PendingTx = { executeAt: m.block + ctx.keeperLatencyBlocks, action: decision.action, amount: decision.amount, limitPriceWad: decision.limitPriceWad };
+    const tx: PendingTx = {
+      executeAt: m.block + ctx.keeperLatencyBlocks,
+      action: decision.action,
+      amount: decision.amount,
+      limitPriceWad: decision.limitPriceWad,
+    };
     if (tx.executeAt <= m.block) this.land(ctx, tx);
     else this.pending = tx;
   }
 
   /** A searcher watching the mempool trades ahead of a pool operation; then the contract runs. */
   private land(ctx: StepContext, tx: PendingTx): void {
-    if (tx.action === Action.Expand || tx.action === Action.Contract) frontRun(ctx.m, ctx.scenario, tx.action === Action.Expand ? "sell" : "buy");
+    if (tx.action === Action.Expand || tx.action === Action.Contract)
+      frontRun(ctx.m, ctx.scenario, tx.action === Action.Expand ? "sell" : "buy");
     this.execute(ctx.m, tx);
   }
 
@@ -288,7 +315,13 @@ export class BallastPolicy implements Policy {
     const { amountIn: spent, amountOut: bought } = traded;
     this.reserve.idle.USDC -= spent;
     m.supply -= bought;
-    this.book.record(m.now, -bought, mulDiv(spent, WAD, QUOTE_UNIT), outcome.lossWad, mulDiv(spent, s.quoteUsdWad, QUOTE_UNIT));
+    this.book.record(
+      m.now,
+      -bought,
+      mulDiv(spent, WAD, QUOTE_UNIT),
+      outcome.lossWad,
+      mulDiv(spent, s.quoteUsdWad, QUOTE_UNIT),
+    );
     this.charge(m, operationGas(m, false) + readsGas, false);
     const spentUsd = fromRaw(spent, QUOTE_UNIT) * m.truth.USDC;
     this.stats.reserveSpentUsd += spentUsd;

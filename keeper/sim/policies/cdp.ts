@@ -29,12 +29,7 @@ export class CdpBook {
   readonly facility: CdpFacility;
   badDebtTokens = 0;
 
-  constructor(
-    collateralUsd: number,
-    ethPrice: number,
-    debtTokens: number,
-    readonly p: CdpParams,
-  ) {
+  constructor(collateralUsd: number, ethPrice: number, debtTokens: number, readonly p: CdpParams) {
     this.facility = new CdpFacility(collateralUsd / ethPrice, debtTokens, p.mintRatio, p.hurdleBps);
   }
 
@@ -45,8 +40,13 @@ export class CdpBook {
     const debtUsd = f.debtTokens * f.anchorUsd;
     if (debtUsd <= 0 || collateralUsd / debtUsd >= this.p.liquidationRatio) return;
     // Repay enough to restore the ratio, at most the per-block auction throughput.
-    const excess = (debtUsd * this.p.liquidationRatio - collateralUsd) / (this.p.liquidationRatio - (1 + this.p.liquidationPenalty));
-    const repayTokens = Math.min(Math.max(excess, 0) / f.anchorUsd, f.debtTokens * this.p.maxLiquidationPerBlock, f.debtTokens);
+    const excess =
+      (debtUsd * this.p.liquidationRatio - collateralUsd) / (this.p.liquidationRatio - (1 + this.p.liquidationPenalty));
+    const repayTokens = Math.min(
+      Math.max(excess, 0) / f.anchorUsd,
+      f.debtTokens * this.p.maxLiquidationPerBlock,
+      f.debtTokens,
+    );
     if (repayTokens <= 0) return;
     // Liquidators buy only while the seized collateral pays for the token: up to anchor × (1 + penalty).
     const { num, den } = rawPriceFraction((f.anchorUsd * (1 + this.p.liquidationPenalty)) / m.truth.USDC);

@@ -53,11 +53,7 @@ class FraxFacility implements Facility {
   fxsReserve: number;
   usdReserve: number;
 
-  constructor(
-    readonly p: FraxParams,
-    usdc: bigint,
-    fxsPrice: number,
-  ) {
+  constructor(readonly p: FraxParams, usdc: bigint, fxsPrice: number) {
     this.cr = p.initialCr;
     this.usdcHeld = usdc;
     this.usdReserve = p.fxsPoolUsd;
@@ -149,12 +145,7 @@ export class FraxPolicy implements Policy {
   private lastRefresh = -Infinity;
   readonly queue = new KeeperTxQueue<KeeperRequest>();
 
-  constructor(
-    usdc: bigint,
-    private readonly weth: bigint,
-    fxsPrice: number,
-    params: FraxParams = FRAX_PARAMS,
-  ) {
+  constructor(usdc: bigint, private readonly weth: bigint, fxsPrice: number, params: FraxParams = FRAX_PARAMS) {
     this.facility = new FraxFacility(params, usdc, fxsPrice);
   }
 
@@ -170,7 +161,11 @@ export class FraxPolicy implements Policy {
       if (gap > 0) f.buyFxsWithUsd(f.usdReserve * (Math.sqrt(r) - 1));
       else f.sellFxs(f.fxsReserve * (1 / Math.sqrt(r) - 1));
     }
-    this.queue.step(ctx, () => (this.cooledDown(m) && this.nextCr(m) !== null ? {} : null), () => this.refresh(m));
+    this.queue.step(
+      ctx,
+      () => (this.cooledDown(m) && this.nextCr(m) !== null ? {} : null),
+      () => this.refresh(m),
+    );
   }
 
   private cooledDown(m: Market): boolean {

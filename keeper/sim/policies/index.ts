@@ -15,7 +15,13 @@ import { PegKeeperPolicy } from "./pegkeeper";
 import { PsmPolicy } from "./psm";
 import { RaiPolicy } from "./rai";
 
-export function createPolicy(name: PolicyName, s: Scenario, config: BallastConfig, m: Market, decision?: DecisionParams): Policy {
+export function createPolicy(
+  name: PolicyName,
+  s: Scenario,
+  config: BallastConfig,
+  m: Market,
+  decision?: DecisionParams,
+): Policy {
   const holdings = { USDC: toRaw(s.initial.reserveUsdc, QUOTE_UNIT), WETH: toRaw(s.initial.reserveWeth, WETH_UNIT) };
   const eth = valueAt(s.prices.WETH, 0);
   // CDP designs hold ETH against their debt, at their own typical collateralisation.

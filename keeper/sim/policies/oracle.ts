@@ -61,7 +61,11 @@ export class OraclePolicy implements Policy {
   }
 
   onBlock(ctx: StepContext): void {
-    this.queue.step(ctx, () => this.decide(ctx.m), (t) => this.execute(ctx.m, t));
+    this.queue.step(
+      ctx,
+      () => this.decide(ctx.m),
+      (t) => this.execute(ctx.m, t),
+    );
   }
 
   /** The operator's state as perfect information sees it: true USDC and token prices, the contract's caps and reserve. */

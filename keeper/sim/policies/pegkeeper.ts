@@ -70,11 +70,22 @@ export const PEGKEEPER_PARAMS: PegKeeperParams = {
   beta: 0.25,
   otherKeepers: 3,
   emaTimeSec: 866,
-  cdp: { mintRatio: 1.5, liquidationRatio: 1.15, liquidationPenalty: 0.06, maxLiquidationPerBlock: 0.002, hurdleBps: 25 },
+  cdp: {
+    mintRatio: 1.5,
+    liquidationRatio: 1.15,
+    liquidationPenalty: 0.06,
+    maxLiquidationPerBlock: 0.002,
+    hurdleBps: 25,
+  },
 };
 
 /** Why an update() would not act: the contract's own reasons plus the caller's. */
-export type PegKeeperStandStill = "action-delay" | "regulator-ban" | "peg-unprofitable" | "nothing-to-move" | "share-below-gas";
+export type PegKeeperStandStill =
+  | "action-delay"
+  | "regulator-ban"
+  | "peg-unprofitable"
+  | "nothing-to-move"
+  | "share-below-gas";
 
 export interface PegKeeperMove {
   /** Tokens deposited (> 0) or withdrawn (< 0). */
@@ -122,7 +133,11 @@ export class PegKeeperPolicy implements Policy {
     const { m } = ctx;
     this.cdp.liquidate(m);
     this.updateEma(m);
-    this.queue.step(ctx, () => this.callerDecides(m), () => this.update(m));
+    this.queue.step(
+      ctx,
+      () => this.callerDecides(m),
+      () => this.update(m),
+    );
   }
 
   private updateEma(m: Market): void {
@@ -154,7 +169,9 @@ export class PegKeeperPolicy implements Policy {
     const allowed = this.allowed(m, provide);
     if (allowed <= 0) return "regulator-ban";
     const fifth = Math.abs(quote - tokens) * this.p.stabilisationCoefficient;
-    const amount = provide ? Math.min(fifth, allowed, this.ceilingTokens - this.debtTokens) : -Math.min(fifth, this.debtTokens);
+    const amount = provide
+      ? Math.min(fifth, allowed, this.ceilingTokens - this.debtTokens)
+      : -Math.min(fifth, this.debtTokens);
     if (Math.abs(amount) < 1) return "nothing-to-move";
     const profit = zapProfit(tokens, quote, amount, this.p.zapFeeFraction);
     return profit < 0 ? "peg-unprofitable" : { amount, profit };

@@ -28,12 +28,7 @@ export class PsmPolicy implements Policy {
   readonly facility: PsmFacility;
   readonly stats = emptyStats();
 
-  constructor(
-    usdc: bigint,
-    private readonly weth: bigint,
-    initialSupply: number,
-    params: PsmParams = PSM_PARAMS,
-  ) {
+  constructor(usdc: bigint, private readonly weth: bigint, initialSupply: number, params: PsmParams = PSM_PARAMS) {
     this.facility = new PsmFacility(usdc, initialSupply * params.ceilingMultiple, params.tinBps, params.toutBps);
   }
 

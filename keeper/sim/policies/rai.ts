@@ -36,7 +36,13 @@ export const RAI_PARAMS: RaiParams = {
   perSecondLeak: 0.999999711,
   updateDelaySec: 3600,
   maxRatePerSec: 1e-6,
-  cdp: { mintRatio: 1.6, liquidationRatio: 1.35, liquidationPenalty: 0.1, maxLiquidationPerBlock: 0.002, hurdleBps: 25 },
+  cdp: {
+    mintRatio: 1.6,
+    liquidationRatio: 1.35,
+    liquidationPenalty: 0.1,
+    maxLiquidationPerBlock: 0.002,
+    hurdleBps: 25,
+  },
 };
 
 export class RaiPolicy implements Policy {
@@ -67,7 +73,11 @@ export class RaiPolicy implements Policy {
     const f = this.cdp.facility;
     f.anchorUsd *= Math.pow(1 + this.ratePerSec, m.blockTimeSec);
     this.cdp.liquidate(m);
-    this.queue.step(ctx, () => (this.due(m) && m.marketPrice().ok ? {} : null), () => this.updateRate(m));
+    this.queue.step(
+      ctx,
+      () => (this.due(m) && m.marketPrice().ok ? {} : null),
+      () => this.updateRate(m),
+    );
   }
 
   private due(m: Market): boolean {
@@ -86,11 +96,15 @@ export class RaiPolicy implements Policy {
     }
     const f = this.cdp.facility;
     const now = Number(m.now);
-    const error = (f.anchorUsd - wadToNumber(mp.twapWad) * (m.truth.USDC / (wadToNumber(mp.quoteUsdWad) || 1))) / f.anchorUsd;
+    const error =
+      (f.anchorUsd - wadToNumber(mp.twapWad) * (m.truth.USDC / (wadToNumber(mp.quoteUsdWad) || 1))) / f.anchorUsd;
     const dt = Number.isFinite(this.lastUpdate) ? now - this.lastUpdate : 0;
     this.integral = this.integral * Math.pow(this.p.perSecondLeak, dt) + ((error + this.lastError) / 2) * dt;
     this.lastError = error;
-    this.ratePerSec = Math.max(-this.p.maxRatePerSec, Math.min(this.p.maxRatePerSec, this.p.kp * error + this.p.ki * this.integral));
+    this.ratePerSec = Math.max(
+      -this.p.maxRatePerSec,
+      Math.min(this.p.maxRatePerSec, this.p.kp * error + this.p.ki * this.integral),
+    );
     this.lastUpdate = now;
     this.stats.actions += 1;
   }

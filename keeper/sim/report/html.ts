@@ -46,7 +46,8 @@ export function downsample(points: Point[], maxPoints: number, centre = 1): Poin
   return out;
 }
 
-const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 /** JSON safe inside a <script> element (no "</script>" or "<!--" can close it). */
 const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, "\\u003c");
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
@@ -66,22 +67,69 @@ function seriesFor(runs: RunTrace[], maxPoints: number): SeriesSet {
   for (const r of runs) {
     const hours = (s: RunTrace["samples"][number]): number => round(s.timeSec / 3600, 4);
     const styleIndex = POLICY_NAMES.indexOf(r.policy);
-    set.price.push({ label: r.policy, styleIndex, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.priceUsd, 6) })), maxPoints, 1) });
-    set.deviation.push({ label: r.policy, styleIndex, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.deviationBps, 2) })), maxPoints, 0) });
+    set.price.push({
+      label: r.policy,
+      styleIndex,
+      points: downsample(
+        r.samples.map((s) => ({ x: hours(s), y: round(s.priceUsd, 6) })),
+        maxPoints,
+        1,
+      ),
+    });
+    set.deviation.push({
+      label: r.policy,
+      styleIndex,
+      points: downsample(
+        r.samples.map((s) => ({ x: hours(s), y: round(s.deviationBps, 2) })),
+        maxPoints,
+        0,
+      ),
+    });
     const s0 = r.samples[0]?.supply ?? 0;
-    set.supply.push({ label: r.policy, styleIndex, points: downsample(r.samples.map((s) => ({ x: hours(s), y: round(s.supply, 2) })), maxPoints, s0) });
-    const ratios = r.samples.filter((s) => s.ratio !== null && Number.isFinite(s.ratio)).map((s) => ({ x: hours(s), y: round(s.ratio as number, 4) }));
+    set.supply.push({
+      label: r.policy,
+      styleIndex,
+      points: downsample(
+        r.samples.map((s) => ({ x: hours(s), y: round(s.supply, 2) })),
+        maxPoints,
+        s0,
+      ),
+    });
+    const ratios = r.samples
+      .filter((s) => s.ratio !== null && Number.isFinite(s.ratio))
+      .map((s) => ({ x: hours(s), y: round(s.ratio as number, 4) }));
     if (ratios.length > 0) set.ratio.push({ label: r.policy, styleIndex, points: downsample(ratios, maxPoints, 1) });
   }
   return set;
 }
 
 function summaryTable(rows: PegSummary[]): string {
-  const head = ["policy", "max deviation (bps)", "worst blocks outside ±50 bps", "time outside ±50 bps (%)", "RMS (bps)", "reserve spent ($)", "actions", "gas", "failures"];
+  const head = [
+    "policy",
+    "max deviation (bps)",
+    "worst blocks outside ±50 bps",
+    "time outside ±50 bps (%)",
+    "RMS (bps)",
+    "reserve spent ($)",
+    "actions",
+    "gas",
+    "failures",
+  ];
   const body = rows
-    .map((r) => `<tr><th scope="row">${r.policy === "ballast" ? `<strong>${esc(r.policy)}</strong>` : esc(r.policy)}</th><td>${r.maxDeviationBps}</td><td>${r.blocksTo50Bps}</td><td>${r.timeOutside50BpsPct}</td><td>${r.rmsBps}</td><td>${Math.round(r.reserveSpent).toLocaleString("en-US")}</td><td>${r.actions}</td><td>${r.gas.toLocaleString("en-US")}</td><td>${esc(r.failures.join(", ") || "—")}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><th scope="row">${r.policy === "ballast" ? `<strong>${esc(r.policy)}</strong>` : esc(r.policy)}</th><td>${
+          r.maxDeviationBps
+        }</td><td>${r.blocksTo50Bps}</td><td>${r.timeOutside50BpsPct}</td><td>${r.rmsBps}</td><td>${Math.round(
+          r.reserveSpent,
+        ).toLocaleString("en-US")}</td><td>${r.actions}</td><td>${r.gas.toLocaleString("en-US")}</td><td>${esc(
+          r.failures.join(", ") || "—",
+        )}</td></tr>`,
+    )
     .join("\n");
-  return `<div class="scroll"><table class="data"><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join("")}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  return `<div class="scroll"><table class="data"><thead><tr>${head
+    .map((h) => `<th scope="col">${esc(h)}</th>`)
+    .join("")}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 const REPORT_CSS = `
@@ -100,19 +148,35 @@ nav ul{display:flex;flex-wrap:wrap;gap:6px 14px;padding:0;list-style:none}
 
 /** The report's HTML for all scenarios in `input` (grouped by run label, e.g. "selloff" or "keeper-outage@300"). */
 export function simReportHtml(input: HtmlReportInput, options: HtmlReportOptions): string {
-  if (!Number.isFinite(options.bandBps) || options.bandBps < 0) throw new RangeError(`simReportHtml: bandBps must be a non-negative number, got ${options.bandBps}`);
+  if (!Number.isFinite(options.bandBps) || options.bandBps < 0)
+    throw new RangeError(`simReportHtml: bandBps must be a non-negative number, got ${options.bandBps}`);
   const maxPoints = options.maxPoints ?? 400;
-  if (!Number.isInteger(maxPoints) || maxPoints < 2) throw new RangeError(`simReportHtml: maxPoints must be an integer ≥ 2, got ${maxPoints}`);
+  if (!Number.isInteger(maxPoints) || maxPoints < 2)
+    throw new RangeError(`simReportHtml: maxPoints must be an integer ≥ 2, got ${maxPoints}`);
   const labels = [...new Set(input.runs.map((r) => r.label))];
-  const data = labels.map((label, i) => ({ id: `s${i}`, label, series: seriesFor(input.runs.filter((r) => r.label === label), maxPoints) }));
+  const data = labels.map((label, i) => ({
+    id: `s${i}`,
+    label,
+    series: seriesFor(
+      input.runs.filter((r) => r.label === label),
+      maxPoints,
+    ),
+  }));
   const sections = data
     .map((d) => {
       // summarise() names each row by its run label (scenario plus sweep value).
       const rows = input.summaries.filter((s) => s.scenario === d.label);
       const chart = (kind: string, title: string): string =>
-        `<figure><h3 id="${d.id}-${kind}-h">${esc(title)}</h3><div class="chart"><canvas id="${d.id}-${kind}" role="img" aria-labelledby="${d.id}-${kind}-h"></canvas></div></figure>`;
+        `<figure><h3 id="${d.id}-${kind}-h">${esc(title)}</h3><div class="chart"><canvas id="${
+          d.id
+        }-${kind}" role="img" aria-labelledby="${d.id}-${kind}-h"></canvas></div></figure>`;
       return `<section class="scenario" id="${d.id}" aria-labelledby="${d.id}-h"><h2 id="${d.id}-h">${esc(d.label)}</h2>
-<div class="grid">${chart("price", "Price vs peg (band shaded)")}${chart("deviation", "Deviation from peg, bps")}${chart("supply", "Supply, tokens")}${d.series.ratio.length > 0 ? chart("ratio", "Collateral ratio (true prices)") : ""}</div>
+<div class="grid">${chart("price", "Price vs peg (band shaded)")}${chart(
+        "deviation",
+        "Deviation from peg, bps",
+      )}${chart("supply", "Supply, tokens")}${
+        d.series.ratio.length > 0 ? chart("ratio", "Collateral ratio (true prices)") : ""
+      }</div>
 ${rows.length > 0 ? summaryTable(rows) : ""}</section>`;
     })
     .join("\n");
@@ -124,10 +188,16 @@ C.lineChart($("deviation"),{series:d.series.deviation,yTitle:"bps",xTitle:"hours
 C.lineChart($("supply"),{series:d.series.supply,yTitle:"tokens",xTitle:"hours",format:function(v){return Number(v).toLocaleString("en-US",{maximumFractionDigits:0});}});
 if(d.series.ratio.length>0)C.lineChart($("ratio"),{series:d.series.ratio,yTitle:"ratio",xTitle:"hours",reference:{label:"100%",y:1},format:function(v){return (Number(v)*100).toFixed(1)+"%";}});});})();`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>${REPORT_CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(
+    title,
+  )}</title><style>${REPORT_CSS}</style></head>
 <body><header><h1>${esc(title)}</h1></header><main>
-<p>All policies on each scenario, from the same seeded market model. Lines differ by dash pattern and marker as well as colour; the legend names each policy. Band: ±${options.bandBps} bps around the $1 peg.</p>
-<nav aria-label="Scenarios"><ul>${data.map((d) => `<li><a href="#${d.id}">${esc(d.label)}</a></li>`).join("")}</ul></nav>
+<p>All policies on each scenario, from the same seeded market model. Lines differ by dash pattern and marker as well as colour; the legend names each policy. Band: ±${
+    options.bandBps
+  } bps around the $1 peg.</p>
+<nav aria-label="Scenarios"><ul>${data
+    .map((d) => `<li><a href="#${d.id}">${esc(d.label)}</a></li>`)
+    .join("")}</ul></nav>
 ${sections}
 </main>
 <script>${readAsset(chartJsUmdPath())}</script>

@@ -48,7 +48,12 @@ export const writeSummary: ReportWriter = (report, outDir) => {
   const json = join(outDir, "summary.json");
   if (report.rows) {
     const seeds = Math.max(...report.rows.map((r) => r.seeds));
-    writeFileSync(md, `# Simulation summary\n\nMean ± 95% CI (Student t) over ${seeds} seed(s) per row.\n\n${pegMonteCarloMarkdown(report.rows)}`);
+    writeFileSync(
+      md,
+      `# Simulation summary\n\nMean ± 95% CI (Student t) over ${seeds} seed(s) per row.\n\n${pegMonteCarloMarkdown(
+        report.rows,
+      )}`,
+    );
     writeFileSync(json, JSON.stringify({ peg: orderRows(report.rows).map(pegJsonRow) }, null, 2) + "\n");
   } else {
     writeFileSync(md, `# Simulation summary\n\n${pegTableMarkdown(report.summaries)}`);

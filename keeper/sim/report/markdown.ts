@@ -9,7 +9,11 @@ export function pegTableMarkdown(rows: PegSummary[]): string {
   const sep = "|" + "---|".repeat(13);
   const lines = rows.map(
     (r) =>
-      `| ${r.scenario} | ${r.policy === "ballast" ? "**ballast**" : r.policy} | ${num(r.maxDeviationBps)} | ${r.blocksTo50Bps} | ${r.blocksTo10Bps} | ${r.timeOutside50BpsPct} | ${r.rmsBps} | ${num(r.reserveSpent)} | ${num(r.profit)} | ${r.supplyChurnPct} | ${r.actions} | ${num(r.gas)} | ${r.failures.join(", ") || "—"} |`,
+      `| ${r.scenario} | ${r.policy === "ballast" ? "**ballast**" : r.policy} | ${num(r.maxDeviationBps)} | ${
+        r.blocksTo50Bps
+      } | ${r.blocksTo10Bps} | ${r.timeOutside50BpsPct} | ${r.rmsBps} | ${num(r.reserveSpent)} | ${num(r.profit)} | ${
+        r.supplyChurnPct
+      } | ${r.actions} | ${num(r.gas)} | ${r.failures.join(", ") || "—"} |`,
   );
   return [header, sep, ...lines].join("\n") + "\n";
 }

@@ -8,7 +8,8 @@ import { PEG_METRICS } from "../aggregate";
 import { type Estimate, pairedDifferenceCi95 } from "../stats";
 import { BOUND_POLICIES, POLICY_NAMES } from "../types";
 
-const round = (x: number | null, digits = 2): number | null => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+const round = (x: number | null, digits = 2): number | null =>
+  x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 const digitsOf = (m: PegMetric): number => (m === "minCollateralRatio" ? 4 : 2);
 
 /** One reports/bench.json "peg" row: the existing keys (means over seeds), then the Monte Carlo ones. */
@@ -31,7 +32,9 @@ export function pegJsonRow(r: PegRow): Record<string, unknown> {
     ...(r.keeperStandStill ? { keeperStandStill: r.keeperStandStill } : {}),
     keeperLatencyBlocks: r.keeperLatencyBlocks,
     seeds: r.seeds,
-    ci95: Object.fromEntries([...PEG_METRICS, "costPerBpsRemovedUsd" as const].map((k) => [k, round(r.ci95[k], digitsOf(k))])),
+    ci95: Object.fromEntries(
+      [...PEG_METRICS, "costPerBpsRemovedUsd" as const].map((k) => [k, round(r.ci95[k], digitsOf(k))]),
+    ),
     maxDeviationAfterShockBps: m("maxDeviationAfterShockBps"),
     totalCostUsd: m("totalCostUsd"),
     gasUsd: m("gasUsd"),
@@ -46,7 +49,8 @@ export function pegJsonRow(r: PegRow): Record<string, unknown> {
   };
 }
 
-const fmtNum = (x: number): string => (Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : String(Math.round(x * 100) / 100));
+const fmtNum = (x: number): string =>
+  Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : String(Math.round(x * 100) / 100);
 
 /** "53.4 ± 1.2", "—" where the metric does not apply. */
 export function fmtEstimate(mean: number | null, ci: number | null): string {
@@ -62,7 +66,12 @@ export const policyLabel = (r: Pick<PegRow, "policy" | "unconstrained">): string
 export function orderRows(rows: PegRow[]): PegRow[] {
   const labels = [...new Set(rows.map((r) => r.scenario))];
   const rank = (p: string): number => (POLICY_NAMES as readonly string[]).indexOf(p);
-  return [...rows].sort((a, b) => labels.indexOf(a.scenario) - labels.indexOf(b.scenario) || Number(a.unconstrained) - Number(b.unconstrained) || rank(a.policy) - rank(b.policy));
+  return [...rows].sort(
+    (a, b) =>
+      labels.indexOf(a.scenario) - labels.indexOf(b.scenario) ||
+      Number(a.unconstrained) - Number(b.unconstrained) ||
+      rank(a.policy) - rank(b.policy),
+  );
 }
 
 /** Every scenario × policy: mean ± 95% CI over the seeds. */
@@ -70,9 +79,24 @@ export function pegMonteCarloMarkdown(rows: PegRow[]): string {
   const header =
     "| scenario | policy | seeds | max dev bps | max dev after shock bps | worst blocks outside ±50 | worst blocks outside ±10 | time outside ±50 % | RMS bps | total cost $ | cost per bps removed $ | min ratio (ES 5%) | actions | failures (seeds) |";
   const lines = orderRows(rows.filter((r) => !r.setting)).map((r) => {
-    const ratio = r.mean.minCollateralRatio === null ? "—" : `${cell(r, "minCollateralRatio")} (${round(r.minCollateralRatioEs5, 4)})`;
-    const failures = Object.entries(r.failures).map(([f, n]) => `${f} (${n})`).join(", ") || "—";
-    return `| ${r.scenario} | ${policyLabel(r)} | ${r.seeds} | ${cell(r, "maxDeviationBps")} | ${cell(r, "maxDeviationAfterShockBps")} | ${cell(r, "blocksTo50Bps")} | ${cell(r, "blocksTo10Bps")} | ${cell(r, "timeOutside50BpsPct")} | ${cell(r, "rmsBps")} | ${cell(r, "totalCostUsd")} | ${cell(r, "costPerBpsRemovedUsd")} | ${ratio} | ${cell(r, "actions")} | ${failures} |`;
+    const ratio =
+      r.mean.minCollateralRatio === null
+        ? "—"
+        : `${cell(r, "minCollateralRatio")} (${round(r.minCollateralRatioEs5, 4)})`;
+    const failures =
+      Object.entries(r.failures)
+        .map(([f, n]) => `${f} (${n})`)
+        .join(", ") || "—";
+    return `| ${r.scenario} | ${policyLabel(r)} | ${r.seeds} | ${cell(r, "maxDeviationBps")} | ${cell(
+      r,
+      "maxDeviationAfterShockBps",
+    )} | ${cell(r, "blocksTo50Bps")} | ${cell(r, "blocksTo10Bps")} | ${cell(r, "timeOutside50BpsPct")} | ${cell(
+      r,
+      "rmsBps",
+    )} | ${cell(r, "totalCostUsd")} | ${cell(r, "costPerBpsRemovedUsd")} | ${ratio} | ${cell(
+      r,
+      "actions",
+    )} | ${failures} |`;
   });
   return [header, "|" + "---|".repeat(14), ...lines].join("\n") + "\n";
 }
@@ -99,7 +123,8 @@ export interface Comparison {
   verdict: "behind" | "tied" | "ahead";
 }
 
-const isReference = (r: PegRow): boolean => r.policy !== "ballast" && !r.unconstrained && !BOUND_POLICIES.includes(r.policy) && !r.setting;
+const isReference = (r: PegRow): boolean =>
+  r.policy !== "ballast" && !r.unconstrained && !BOUND_POLICIES.includes(r.policy) && !r.setting;
 
 /** Ballast against the best reference per scenario and metric, with the paired verdict. */
 export function compareWithReferences(rows: PegRow[]): Comparison[] {
@@ -131,8 +156,13 @@ export function readmePegSection(rows: PegRow[], meta: { seeds: number; generate
   const comparisons = compareWithReferences(rows);
   const scenarios = [...new Set(comparisons.map((c) => c.scenario))];
   const boundRows = rows.filter((r) => BOUND_POLICIES.includes(r.policy) && !r.setting);
-  const shown = COMPARED.filter((c) => ["rmsBps", "maxDeviationAfterShockBps", "blocksTo50Bps", "totalCostUsd"].includes(c.metric));
-  const header = ["scenario", ...shown.flatMap((c) => [`Ballast ${c.title}`, "best reference", ...(boundRows.length ? ["bound"] : [])])];
+  const shown = COMPARED.filter((c) =>
+    ["rmsBps", "maxDeviationAfterShockBps", "blocksTo50Bps", "totalCostUsd"].includes(c.metric),
+  );
+  const header = [
+    "scenario",
+    ...shown.flatMap((c) => [`Ballast ${c.title}`, "best reference", ...(boundRows.length ? ["bound"] : [])]),
+  ];
   const lines = scenarios.map((scenario) => {
     const cells = shown.flatMap(({ metric }) => {
       const c = comparisons.find((x) => x.scenario === scenario && x.metric === metric);
@@ -140,7 +170,13 @@ export function readmePegSection(rows: PegRow[], meta: { seeds: number; generate
       const b = fmtEstimate(c.ballast.mean[metric], c.ballast.ci95[metric]);
       const best = `${c.best.policy} ${fmtEstimate(c.best.mean[metric], c.best.ci95[metric])}`;
       const bound = boundRows.find((r) => r.scenario === scenario);
-      return [c.verdict === "behind" ? `**${b}**` : b, best, ...(boundRows.length ? [bound ? `${bound.policy} ${fmtEstimate(bound.mean[metric], bound.ci95[metric])}` : "—"] : [])];
+      return [
+        c.verdict === "behind" ? `**${b}**` : b,
+        best,
+        ...(boundRows.length
+          ? [bound ? `${bound.policy} ${fmtEstimate(bound.mean[metric], bound.ci95[metric])}` : "—"]
+          : []),
+      ];
     });
     return `| ${scenario} | ${cells.join(" | ")} |`;
   });
@@ -149,19 +185,37 @@ export function readmePegSection(rows: PegRow[], meta: { seeds: number; generate
   const tied = comparisons.filter((c) => c.verdict === "tied");
   const ahead = comparisons.filter((c) => c.verdict === "ahead");
   const detailed = (c: Comparison): string =>
-    `${c.title} (${fmtEstimate(c.ballast.mean[c.metric], c.ballast.ci95[c.metric])} against ${c.best.policy} ${fmtEstimate(c.best.mean[c.metric], c.best.ci95[c.metric])})`;
+    `${c.title} (${fmtEstimate(c.ballast.mean[c.metric], c.ballast.ci95[c.metric])} against ${
+      c.best.policy
+    } ${fmtEstimate(c.best.mean[c.metric], c.best.ci95[c.metric])})`;
   const byScenario = (list: Comparison[], describe: (c: Comparison) => string): string =>
-    [...new Set(list.map((c) => c.scenario))].map((sc) => `**${sc}**: ${list.filter((c) => c.scenario === sc).map(describe).join(", ")}`).join("; ");
+    [...new Set(list.map((c) => c.scenario))]
+      .map(
+        (sc) =>
+          `**${sc}**: ${list
+            .filter((c) => c.scenario === sc)
+            .map(describe)
+            .join(", ")}`,
+      )
+      .join("; ");
   const unconstrained = [...new Set(rows.filter((r) => r.unconstrained).map((r) => r.policy))];
   const prose = [
     `Means ± 95% confidence intervals (Student t) over ${meta.seeds} seeds per scenario, from \`${meta.generatedBy}\`; every metric is defined in [docs/simulation.md](docs/simulation.md). ` +
       `"Best reference" is the constrained reference policy with the lowest mean in that column (a total cost of 0 is a policy that never acts); Ballast's cell is **bold** where it is behind. ` +
       `Each verdict compares the two on the same seeds (the paired difference and its 95% CI): behind or ahead only when the interval excludes zero, tied otherwise.` +
-      (unconstrained.length ? ` ${unconstrained.join(", ")} (unconstrained: no gas, fees, latency or caps) is in reports/bench.md but never compared.` : ""),
+      (unconstrained.length
+        ? ` ${unconstrained.join(
+            ", ",
+          )} (unconstrained: no gas, fees, latency or caps) is in reports/bench.md but never compared.`
+        : ""),
     "",
-    `**Where Ballast is behind** the best reference, ${behind.length} of ${comparisons.length} comparisons: ${behind.length ? byScenario(behind, detailed) : "none"}.`,
+    `**Where Ballast is behind** the best reference, ${behind.length} of ${comparisons.length} comparisons: ${
+      behind.length ? byScenario(behind, detailed) : "none"
+    }.`,
     "",
-    `**Tied** within noise: ${tied.length}${tied.length ? ` (${byScenario(tied, (c) => c.title)})` : ""}. **Ahead**: ${ahead.length}${ahead.length ? ` (${byScenario(ahead, detailed)})` : ""}.`,
+    `**Tied** within noise: ${tied.length}${tied.length ? ` (${byScenario(tied, (c) => c.title)})` : ""}. **Ahead**: ${
+      ahead.length
+    }${ahead.length ? ` (${byScenario(ahead, detailed)})` : ""}.`,
   ].join("\n");
   return `${table}\n\n${prose}\n`;
 }

@@ -8,9 +8,20 @@
  */
 import { WAD, mulDiv } from "../../src/policy";
 import {
-  MAX_TICK, MIN_TICK, amountsForLiquidity, getSqrtRatioAtTick, getTickAtSqrtRatio, liquidityForAmount0, liquidityForAmount1,
-  quotePerTokenWad, quotePerTokenWadAtTick, sqrtPriceForQuotePerToken, swap, swapToPrice,
-  type V3PoolState, type V3SwapResult,
+  MAX_TICK,
+  MIN_TICK,
+  amountsForLiquidity,
+  getSqrtRatioAtTick,
+  getTickAtSqrtRatio,
+  liquidityForAmount0,
+  liquidityForAmount1,
+  quotePerTokenWad,
+  quotePerTokenWadAtTick,
+  sqrtPriceForQuotePerToken,
+  swap,
+  swapToPrice,
+  type V3PoolState,
+  type V3SwapResult,
 } from "../../src/policy/v3";
 
 const Q128 = 1n << 128n;
@@ -81,7 +92,14 @@ export class V3Venue {
 
   /** The pool state the keeper's maths reads. */
   state(): V3PoolState {
-    return { sqrtPriceX96: this.sqrtPriceX96, tick: this.tick, liquidity: this.liquidity, feePips: BigInt(this.init.feePips), tickSpacing: this.init.tickSpacing, ticks: this.net };
+    return {
+      sqrtPriceX96: this.sqrtPriceX96,
+      tick: this.tick,
+      liquidity: this.liquidity,
+      feePips: BigInt(this.init.feePips),
+      tickSpacing: this.init.tickSpacing,
+      ticks: this.net,
+    };
   }
 
   /** Moves the clock (the pool only sees time through the block timestamp). */
@@ -120,7 +138,10 @@ export class V3Venue {
       if (before.time <= target && target <= after.time) {
         if (target === before.time) return before.tickCumulative;
         if (target === after.time) return after.tickCumulative;
-        return before.tickCumulative + ((after.tickCumulative - before.tickCumulative) / (after.time - before.time)) * (target - before.time);
+        return (
+          before.tickCumulative +
+          ((after.tickCumulative - before.tickCumulative) / (after.time - before.time)) * (target - before.time)
+        );
       }
     }
     return ordered[0].time === target ? ordered[0].tickCumulative : null;
@@ -137,7 +158,11 @@ export class V3Venue {
     const delta = now - then;
     let mean = delta / window;
     if (delta < 0n && delta % window !== 0n) mean -= 1n;
-    return { ok: true, spotWad, twapWad: mulDiv(quotePerTokenWadAtTick(Number(mean), tokenIsToken0, tokenUnit, quoteUnit), quoteUsdWad, WAD) };
+    return {
+      ok: true,
+      spotWad,
+      twapWad: mulDiv(quotePerTokenWadAtTick(Number(mean), tokenIsToken0, tokenUnit, quoteUnit), quoteUsdWad, WAD),
+    };
   }
 
   /** Pool price, WAD quote per whole token. */
@@ -160,7 +185,9 @@ export class V3Venue {
     this.sqrtPriceX96 = result.sqrtPriceX96;
     this.tick = result.tick;
     this.liquidity = result.liquidity;
-    const [tokenDelta, quoteDelta] = this.init.tokenIsToken0 ? [result.amount0, result.amount1] : [result.amount1, result.amount0];
+    const [tokenDelta, quoteDelta] = this.init.tokenIsToken0
+      ? [result.amount0, result.amount1]
+      : [result.amount1, result.amount0];
     return { tokenDelta, quoteDelta, result };
   }
 
@@ -194,12 +221,18 @@ export class V3Venue {
   }
 
   private trade(zeroForOne: boolean, amountIn: bigint, limitPriceWad?: bigint): V3Trade | null {
-    return this.swapExact(zeroForOne, amountIn, limitPriceWad === undefined ? undefined : this.sqrtForPrice(limitPriceWad));
+    return this.swapExact(
+      zeroForOne,
+      amountIn,
+      limitPriceWad === undefined ? undefined : this.sqrtForPrice(limitPriceWad),
+    );
   }
 
   /** The limit of an unlimited trade: far enough to pass any sane pool's liquidity. */
   private farLimit(zeroForOne: boolean): bigint {
-    return getSqrtRatioAtTick(Math.min(Math.max(this.tick + (zeroForOne ? -FAR_TICKS : FAR_TICKS), MIN_TICK + 1), MAX_TICK - 1));
+    return getSqrtRatioAtTick(
+      Math.min(Math.max(this.tick + (zeroForOne ? -FAR_TICKS : FAR_TICKS), MIN_TICK + 1), MAX_TICK - 1),
+    );
   }
 
   /** The swap an exact-input trade would make up to `sqrtLimitX96` (unlimited: none), without making it; null when the limit is not ahead. */
@@ -218,8 +251,10 @@ export class V3Venue {
   // ---------------------------------------------------------------- positions
 
   private insideGrowth(lower: number, upper: number): [bigint, bigint] {
-    const below = (m: Map<number, bigint>, g: bigint, t: number) => (this.tick >= t ? m.get(t) ?? 0n : g - (m.get(t) ?? 0n));
-    const above = (m: Map<number, bigint>, g: bigint, t: number) => (this.tick >= t ? g - (m.get(t) ?? 0n) : m.get(t) ?? 0n);
+    const below = (m: Map<number, bigint>, g: bigint, t: number) =>
+      this.tick >= t ? m.get(t) ?? 0n : g - (m.get(t) ?? 0n);
+    const above = (m: Map<number, bigint>, g: bigint, t: number) =>
+      this.tick >= t ? g - (m.get(t) ?? 0n) : m.get(t) ?? 0n;
     return [
       this.global0 - below(this.outside0, this.global0, lower) - above(this.outside0, this.global0, upper),
       this.global1 - below(this.outside1, this.global1, lower) - above(this.outside1, this.global1, upper),
@@ -249,7 +284,15 @@ export class V3Venue {
   /** The pool's _modifyPosition: liquidity in [lower, upper) changes by `delta`; returns token and quote amounts (paid in > 0). */
   modifyPosition(owner: string, lower: number, upper: number, delta: bigint): { token: bigint; quote: bigint } {
     const key = `${owner}:${lower}:${upper}`;
-    const p = this.positions.get(key) ?? { tickLower: lower, tickUpper: upper, liquidity: 0n, inside0: 0n, inside1: 0n, owed0: 0n, owed1: 0n };
+    const p = this.positions.get(key) ?? {
+      tickLower: lower,
+      tickUpper: upper,
+      liquidity: 0n,
+      inside0: 0n,
+      inside1: 0n,
+      owed0: 0n,
+      owed1: 0n,
+    };
     if (p.liquidity + delta < 0n) throw new RangeError(`position ${key} holds ${p.liquidity}, cannot remove ${-delta}`);
     if (delta !== 0n) {
       this.writeObservation();

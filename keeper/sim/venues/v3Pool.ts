@@ -15,7 +15,13 @@ import { pegPoolPrice } from "../../src/policy/pegMath";
 import { PEG_WAD } from "../../src/policy/units";
 import type { V3OperatorVenue } from "../../src/policy/venueMath";
 import { MAX_TICK, MIN_TICK, Q96, quotePerTokenWad, sqrtPriceAt, type V3SwapResult } from "../../src/policy/v3";
-import { DEFAULT_V3_VENUE, V3_TICK_SPACING, cardinalityForWindow, polRange, type V3VenueParams } from "../../../deploy/venue";
+import {
+  DEFAULT_V3_VENUE,
+  V3_TICK_SPACING,
+  cardinalityForWindow,
+  polRange,
+  type V3VenueParams,
+} from "../../../deploy/venue";
 import { V3Venue } from "./v3";
 
 /** The LPs' share of the scenario's pool capital in each range (half-width in bps around the price; null: the full range). */
@@ -66,26 +72,48 @@ export class V3Pool {
   constructor(init: V3PoolInit) {
     this.params = init.venue ?? DEFAULT_V3_VENUE;
     const spacing = V3_TICK_SPACING[this.params.feePips];
-    if (spacing === undefined) throw new RangeError(`venue.feePips: tier ${this.params.feePips} has no known tick spacing`);
+    if (spacing === undefined)
+      throw new RangeError(`venue.feePips: tier ${this.params.feePips} has no known tick spacing`);
     // The pool keeps enough observations for the TWAP window, as the deploy raises its cardinality.
     const cardinality = cardinalityForWindow(init.twapWindowSec, init.blockTimeSec);
     this.venue = new V3Venue({
-      feePips: this.params.feePips, tickSpacing: spacing, tokenIsToken0: true, tokenUnit: init.tokenUnit, quoteUnit: init.quoteUnit,
-      priceWad: PEG_WAD, startTime: init.startTime, cardinality, twapWindowSec: init.twapWindowSec,
+      feePips: this.params.feePips,
+      tickSpacing: spacing,
+      tokenIsToken0: true,
+      tokenUnit: init.tokenUnit,
+      quoteUnit: init.quoteUnit,
+      priceWad: PEG_WAD,
+      startTime: init.startTime,
+      cardinality,
+      twapWindowSec: init.twapWindowSec,
     });
     const tick = this.venue.tick;
     const lpQuoteRaw = BigInt(Math.round(init.lpQuote)) * init.quoteUnit;
     V3_LP_SPREAD.forEach((r, i) => {
       const range = r.rangeBps === null ? fullRange(spacing) : polRange(tick, r.rangeBps, spacing);
       const key = { owner: `lp${i}`, lower: range.tickLower, upper: range.tickUpper };
-      this.venue.modifyPosition(key.owner, key.lower, key.upper, this.venue.liquidityForQuote(key.lower, key.upper, (lpQuoteRaw * BigInt(Math.round(r.share * 1e6))) / 1_000_000n));
+      this.venue.modifyPosition(
+        key.owner,
+        key.lower,
+        key.upper,
+        this.venue.liquidityForQuote(
+          key.lower,
+          key.upper,
+          (lpQuoteRaw * BigInt(Math.round(r.share * 1e6))) / 1_000_000n,
+        ),
+      );
       this.lps.push(key);
     });
     const polCap = BigInt(Math.round(Number(this.params.polMaxQuote))) * init.quoteUnit;
     const polWanted = BigInt(Math.round(init.lpQuote * V3_POL_SHARE)) * init.quoteUnit;
     const pol = polRange(tick, this.params.polRangeBps, spacing);
     this.pol = { owner: POL_OWNER, lower: pol.tickLower, upper: pol.tickUpper };
-    this.venue.modifyPosition(POL_OWNER, pol.tickLower, pol.tickUpper, this.venue.liquidityForQuote(pol.tickLower, pol.tickUpper, polWanted < polCap ? polWanted : polCap));
+    this.venue.modifyPosition(
+      POL_OWNER,
+      pol.tickLower,
+      pol.tickUpper,
+      this.venue.liquidityForQuote(pol.tickLower, pol.tickUpper, polWanted < polCap ? polWanted : polCap),
+    );
   }
 
   get feeKeep(): number {

@@ -19,7 +19,11 @@ export interface KeeperAccount {
   origin: string;
 }
 
-export async function resolveAccount(source: KeySource, provider: Provider, operator: MarketOperator): Promise<KeeperAccount> {
+export async function resolveAccount(
+  source: KeySource,
+  provider: Provider,
+  operator: MarketOperator,
+): Promise<KeeperAccount> {
   if (source.kind === "private-key") {
     const wallet = new Wallet(source.key.reveal(), provider);
     return { wallet, address: wallet.address, origin: "BALLAST_KEEPER_KEY" };
@@ -29,19 +33,33 @@ export async function resolveAccount(source: KeySource, provider: Provider, oper
     try {
       decrypted = await Wallet.fromEncryptedJson(source.json.reveal(), source.password.reveal());
     } catch {
-      throw new ConfigError([{ field: "BALLAST_KEYSTORE_PASSWORD_FILE", message: `cannot decrypt ${source.file} with this password` }]);
+      throw new ConfigError([
+        { field: "BALLAST_KEYSTORE_PASSWORD_FILE", message: `cannot decrypt ${source.file} with this password` },
+      ]);
     }
     const wallet = decrypted.connect(provider);
     return { wallet, address: wallet.address, origin: `keystore ${source.file}` };
   }
   // Local networks: prefer the deploy's keeper index, else any dev account holding KEEPER_ROLE.
   const role = await operator.KEEPER_ROLE();
-  const order = [LOCAL_KEEPER_INDEX, ...Array.from({ length: 10 }, (_, i) => i).filter((i) => i !== LOCAL_KEEPER_INDEX)];
+  const order = [
+    LOCAL_KEEPER_INDEX,
+    ...Array.from({ length: 10 }, (_, i) => i).filter((i) => i !== LOCAL_KEEPER_INDEX),
+  ];
   for (const index of order) {
     const wallet = HDNodeWallet.fromPhrase(LOCAL_DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).connect(provider);
     if (await operator.hasRole(role, wallet.address)) {
-      return { wallet, address: wallet.address, origin: `local keeper account #${index} (development mnemonic; no BALLAST_KEEPER_KEY given)` };
+      return {
+        wallet,
+        address: wallet.address,
+        origin: `local keeper account #${index} (development mnemonic; no BALLAST_KEEPER_KEY given)`,
+      };
     }
   }
-  throw new ConfigError([{ field: "BALLAST_KEEPER_KEY", message: "no key given and no local development account holds KEEPER_ROLE on the MarketOperator" }]);
+  throw new ConfigError([
+    {
+      field: "BALLAST_KEEPER_KEY",
+      message: "no key given and no local development account holds KEEPER_ROLE on the MarketOperator",
+    },
+  ]);
 }

@@ -72,8 +72,10 @@ const oracleInterface = PriceOracle__factory.createInterface();
 
 /** The price-bounded forms: a front-run toward the peg shrinks the operation instead of reverting it. */
 export function encodeOperation(req: Pick<OperationRequest, "action" | "amount" | "limitPriceWad">): string {
-  if (req.action === Action.Expand) return operatorInterface.encodeFunctionData("expandSupplyAtPrice", [req.amount, req.limitPriceWad]);
-  if (req.action === Action.Contract) return operatorInterface.encodeFunctionData("contractSupplyAtPrice", [req.amount, req.limitPriceWad]);
+  if (req.action === Action.Expand)
+    return operatorInterface.encodeFunctionData("expandSupplyAtPrice", [req.amount, req.limitPriceWad]);
+  if (req.action === Action.Contract)
+    return operatorInterface.encodeFunctionData("contractSupplyAtPrice", [req.amount, req.limitPriceWad]);
   return operatorInterface.encodeFunctionData("rebalance");
 }
 

@@ -43,7 +43,10 @@ export interface Protocol {
   quoteDecimals: number;
 }
 
-export function protocolHandles(book: AddressBook, runner: ContractRunner): Omit<Protocol, "v3Pool" | "quoteAsset" | "tokenIsToken0" | "tokenDecimals" | "quoteDecimals"> {
+export function protocolHandles(
+  book: AddressBook,
+  runner: ContractRunner,
+): Omit<Protocol, "v3Pool" | "quoteAsset" | "tokenIsToken0" | "tokenDecimals" | "quoteDecimals"> {
   const c = book.contracts;
   return {
     operator: MarketOperator__factory.connect(c.MarketOperator, runner),
@@ -63,7 +66,12 @@ export async function readV3Venue(book: AddressBook, provider: Provider): Promis
   const pool = await tryView(() => IMarketOperatorV3__factory.connect(book.contracts.MarketOperator, provider).pool());
   if (pool === undefined) return null;
   if (pool.toLowerCase() !== book.contracts.Pool.toLowerCase()) {
-    throw new ConfigError([{ field: "addressBook.contracts.Pool", message: `${book.contracts.Pool} is not the pool MarketOperatorV3 trades on (its pool() is ${pool})` }]);
+    throw new ConfigError([
+      {
+        field: "addressBook.contracts.Pool",
+        message: `${book.contracts.Pool} is not the pool MarketOperatorV3 trades on (its pool() is ${pool})`,
+      },
+    ]);
   }
   return IUniswapV3PoolMinimal__factory.connect(book.contracts.Pool, provider);
 }
@@ -71,7 +79,12 @@ export async function readV3Venue(book: AddressBook, provider: Provider): Promis
 /** Connects and reads the immutable facts (one round of calls). */
 export async function connectProtocol(book: AddressBook, provider: Provider): Promise<Protocol> {
   const h = protocolHandles(book, provider);
-  const [quoteAsset, token0, tokenDecimals, v3Pool] = await Promise.all([h.oracle.quoteAsset(), h.pair.token0(), h.stable.decimals(), readV3Venue(book, provider)]);
+  const [quoteAsset, token0, tokenDecimals, v3Pool] = await Promise.all([
+    h.oracle.quoteAsset(),
+    h.pair.token0(),
+    h.stable.decimals(),
+    readV3Venue(book, provider),
+  ]);
   const quoteDecimals = await IERC20Metadata__factory.connect(quoteAsset, provider).decimals();
   return {
     ...h,

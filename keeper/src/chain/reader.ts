@@ -9,7 +9,14 @@
  */
 import { AggregatorV3Interface__factory } from "./contracts";
 import { isError, toQuantity, type Provider } from "ethers";
-import { OBSERVATIONS_PER_WINDOW, type FeedReading, type FeeMarket, type OperatorPreview, type OperatorState, type Snapshot } from "../policy";
+import {
+  OBSERVATIONS_PER_WINDOW,
+  type FeedReading,
+  type FeeMarket,
+  type OperatorPreview,
+  type OperatorState,
+  type Snapshot,
+} from "../policy";
 import type { Protocol, SymbolCache } from "./protocol";
 import { describeFailure, isRevert, tryView } from "./revert";
 import { readV3PoolState } from "./v3Pool";
@@ -30,13 +37,23 @@ export interface ReaderOptions {
 }
 
 /** Next base fee and a percentile tip from eth_feeHistory ending at `blockNumber`. */
-export async function readFeeMarket(provider: Provider & { send(method: string, params: unknown[]): Promise<unknown> }, blockNumber: number, blocks: number, percentile: number): Promise<FeeMarket> {
-  const history = (await provider.send("eth_feeHistory", [toQuantity(blocks), toQuantity(blockNumber), [percentile]])) as {
+export async function readFeeMarket(
+  provider: Provider & { send(method: string, params: unknown[]): Promise<unknown> },
+  blockNumber: number,
+  blocks: number,
+  percentile: number,
+): Promise<FeeMarket> {
+  const history = (await provider.send("eth_feeHistory", [
+    toQuantity(blocks),
+    toQuantity(blockNumber),
+    [percentile],
+  ])) as {
     baseFeePerGas?: string[];
     reward?: string[][];
   };
   const bases = history.baseFeePerGas ?? [];
-  if (bases.length === 0) throw new Error("eth_feeHistory returned no baseFeePerGas: the chain does not support EIP-1559");
+  if (bases.length === 0)
+    throw new Error("eth_feeHistory returned no baseFeePerGas: the chain does not support EIP-1559");
   // The last entry is the base fee of the block after the newest one: what the next tx pays.
   const nextBaseFeeWei = BigInt(bases[bases.length - 1]);
   const tips = (history.reward ?? []).map((r) => BigInt(r[0] ?? "0x0")).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -46,7 +63,12 @@ export async function readFeeMarket(provider: Provider & { send(method: string, 
 
 type SendingProvider = Provider & { send(method: string, params: unknown[]): Promise<unknown> };
 
-export async function readSnapshot(provider: SendingProvider, p: Protocol, symbols: SymbolCache, options: ReaderOptions): Promise<Snapshot> {
+export async function readSnapshot(
+  provider: SendingProvider,
+  p: Protocol,
+  symbols: SymbolCache,
+  options: ReaderOptions,
+): Promise<Snapshot> {
   const now = options.now ?? Date.now;
   const block = await provider.getBlock("latest");
   if (!block) throw new Error("the node returned no latest block");
@@ -54,10 +76,32 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
   const at = { blockTag };
 
   const [
-    paused, market, quotePrice, reserves, bandBps, maxSpotTwapDeviationBps, limits, lastOperationAt, epoch,
-    reserveValue, supply, targetRatio, quoteConfig, quoteHoldings, assets, ratio, onchainPreview, fees, balance,
-    twapWindowSec, newestObservation, observationDue,
-    twapSpan, minOperationShareBps, maxLossBps, maxLossPerEpochWad,
+    paused,
+    market,
+    quotePrice,
+    reserves,
+    bandBps,
+    maxSpotTwapDeviationBps,
+    limits,
+    lastOperationAt,
+    epoch,
+    reserveValue,
+    supply,
+    targetRatio,
+    quoteConfig,
+    quoteHoldings,
+    assets,
+    ratio,
+    onchainPreview,
+    fees,
+    balance,
+    twapWindowSec,
+    newestObservation,
+    observationDue,
+    twapSpan,
+    minOperationShareBps,
+    maxLossBps,
+    maxLossPerEpochWad,
   ] = await Promise.all([
     p.operator.paused(at),
     tryView(() => p.oracle.marketPrice(at)),
@@ -143,7 +187,12 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     maxLossBps,
     maxLossPerEpochWad,
     lastOperationAt,
-    epoch: { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted, lossWad: epoch.lossWad },
+    epoch: {
+      startedAt: epoch.startedAt,
+      netMinted: epoch.netMinted,
+      contracted: epoch.contracted,
+      lossWad: epoch.lossWad,
+    },
     backingOk: reserveValue !== undefined,
     reserveValueWad: reserveValue ?? 0n,
     supply,
@@ -173,7 +222,13 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
     fees,
     // The oracle keeps OBSERVATIONS_PER_WINDOW as a file-level constant (no getter): the policy's
     // mirror, used to explain a skip; whether a write is due is the oracle's own observationDue().
-    observations: { due: observationDue, twapWindowSec, observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: newestObservation.timestamp, count: newestObservation.count },
+    observations: {
+      due: observationDue,
+      twapWindowSec,
+      observationsPerWindow: OBSERVATIONS_PER_WINDOW,
+      newestAt: newestObservation.timestamp,
+      count: newestObservation.count,
+    },
     keeperBalanceWei: balance,
   };
 }
@@ -183,7 +238,11 @@ export async function readSnapshot(provider: SendingProvider, p: Protocol, symbo
  * data that does not decode as a round reads as answer 0, updated at 0, with the reason; a transport
  * or node failure still fails the snapshot.
  */
-async function readRound(aggregator: string, provider: Provider, at: { blockTag: number }): Promise<{ answer: bigint; updatedAt: bigint; failure?: string }> {
+async function readRound(
+  aggregator: string,
+  provider: Provider,
+  at: { blockTag: number },
+): Promise<{ answer: bigint; updatedAt: bigint; failure?: string }> {
   try {
     const round = await AggregatorV3Interface__factory.connect(aggregator, provider).latestRoundData(at);
     return { answer: round.answer, updatedAt: round.updatedAt };

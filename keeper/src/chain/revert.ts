@@ -6,7 +6,15 @@
  * name failures through it, so an operator reads the same words everywhere.
  */
 import { ErrorDescription, Interface, isError, type InterfaceAbi } from "ethers";
-import { BallastDollar__factory, CollateralPolicy__factory, ERC4626__factory, IMarketOperatorV3__factory, MarketOperator__factory, PriceOracle__factory, Reserve__factory } from "./contracts";
+import {
+  BallastDollar__factory,
+  CollateralPolicy__factory,
+  ERC4626__factory,
+  IMarketOperatorV3__factory,
+  MarketOperator__factory,
+  PriceOracle__factory,
+  Reserve__factory,
+} from "./contracts";
 
 export interface DecodedRevert {
   /** Custom error name, `Error` for a require reason, `Panic` for a panic. */
@@ -40,7 +48,15 @@ let cached: Interface | undefined;
 export function ballastErrorsInterface(): Interface {
   if (cached) return cached;
   // ERC4626: the errors of the reserve's strategy vaults (OpenZeppelin's base).
-  const abis: InterfaceAbi[] = [BallastDollar__factory.abi, PriceOracle__factory.abi, Reserve__factory.abi, CollateralPolicy__factory.abi, MarketOperator__factory.abi, IMarketOperatorV3__factory.abi, ERC4626__factory.abi];
+  const abis: InterfaceAbi[] = [
+    BallastDollar__factory.abi,
+    PriceOracle__factory.abi,
+    Reserve__factory.abi,
+    CollateralPolicy__factory.abi,
+    MarketOperator__factory.abi,
+    IMarketOperatorV3__factory.abi,
+    ERC4626__factory.abi,
+  ];
   const seen = new Set<string>();
   const fragments: string[] = [];
   for (const abi of abis) {
@@ -144,7 +160,8 @@ export function revertReason(error: unknown): string {
   const decoded = decodeRevert(error);
   if (decoded) return formatRevert(decoded);
   const data = extractRevertData(error);
-  if (data && data !== "0x") return `unknown error ${data.slice(0, SHOWN_DATA_CHARS)}${data.length > SHOWN_DATA_CHARS ? "…" : ""}`;
+  if (data && data !== "0x")
+    return `unknown error ${data.slice(0, SHOWN_DATA_CHARS)}${data.length > SHOWN_DATA_CHARS ? "…" : ""}`;
   const e = error as { shortMessage?: string; message?: string } | null;
   return (e?.shortMessage ?? e?.message ?? String(error)).split("\n")[0];
 }
@@ -154,7 +171,10 @@ export function describeFailure(error: unknown): string {
   const decoded = decodeRevert(error);
   if (decoded) return `reverted with ${formatRevert(decoded)}`;
   const data = extractRevertData(error);
-  if (data) return `reverted with unknown error data ${data.slice(0, SHOWN_DATA_CHARS)}${data.length > SHOWN_DATA_CHARS ? "…" : ""}`;
+  if (data)
+    return `reverted with unknown error data ${data.slice(0, SHOWN_DATA_CHARS)}${
+      data.length > SHOWN_DATA_CHARS ? "…" : ""
+    }`;
   const e = error as { shortMessage?: string; message?: string } | null;
   return e?.shortMessage ?? e?.message ?? String(error);
 }

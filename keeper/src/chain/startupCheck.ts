@@ -31,14 +31,21 @@ export interface StartupVerdict {
 export const STARTUP_PROBE_TIMEOUT_MS = 5_000;
 
 /** Asks every URL for its chain id and head block, all at once. `field` names where the URLs came from (for messages). */
-export async function probeEndpoints(urls: readonly string[], field: string, timeoutMs = STARTUP_PROBE_TIMEOUT_MS): Promise<EndpointProbe[]> {
+export async function probeEndpoints(
+  urls: readonly string[],
+  field: string,
+  timeoutMs = STARTUP_PROBE_TIMEOUT_MS,
+): Promise<EndpointProbe[]> {
   return Promise.all(
     urls.map(async (url, index): Promise<EndpointProbe> => {
       const where = { index, label: endpointLabel(url, index), field: `${field}[${index}]` };
       try {
         // A one-URL pool: its transport (timeout, HTTP and JSON-RPC error handling) without failover.
         const pool = new RpcPool([url], { timeoutMs });
-        const [chainId, head] = await Promise.all([pool.request<string>("eth_chainId"), pool.request<string>("eth_blockNumber")]);
+        const [chainId, head] = await Promise.all([
+          pool.request<string>("eth_chainId"),
+          pool.request<string>("eth_blockNumber"),
+        ]);
         return { ...where, status: "ok", chainId: BigInt(chainId), headBlock: Number(BigInt(head)) };
       } catch (error) {
         return { ...where, status: "unreachable", error: firstLine(error) };
@@ -48,20 +55,32 @@ export async function probeEndpoints(urls: readonly string[], field: string, tim
 }
 
 /** Judges the probes against the address book's chain id. */
-export function startupVerdict(probes: readonly EndpointProbe[], expectedChainId: number | bigint, addressBookPath: string): StartupVerdict {
+export function startupVerdict(
+  probes: readonly EndpointProbe[],
+  expectedChainId: number | bigint,
+  addressBookPath: string,
+): StartupVerdict {
   const expected = BigInt(expectedChainId);
-  const judged = probes.map((p): EndpointProbe => (p.status === "ok" && p.chainId !== expected ? { ...p, status: "wrong-chain" } : p));
+  const judged = probes.map(
+    (p): EndpointProbe => (p.status === "ok" && p.chainId !== expected ? { ...p, status: "wrong-chain" } : p),
+  );
   const fatal: string[] = [];
   const warnings: StartupVerdict["warnings"] = [];
   for (const p of judged) {
     if (p.status === "wrong-chain") {
-      fatal.push(`${p.field} ${p.label} serves chain ${p.chainId}, but the address book ${addressBookPath} is for chain ${expected}: remove that URL or fix the address book`);
+      fatal.push(
+        `${p.field} ${p.label} serves chain ${p.chainId}, but the address book ${addressBookPath} is for chain ${expected}: remove that URL or fix the address book`,
+      );
     } else if (p.status === "unreachable") {
-      warnings.push({ probe: p, message: `${p.field} ${p.label} did not answer eth_chainId (${p.error}); starting without it, it is used once it answers chain ${expected}` });
+      warnings.push({
+        probe: p,
+        message: `${p.field} ${p.label} did not answer eth_chainId (${p.error}); starting without it, it is used once it answers chain ${expected}`,
+      });
     }
   }
   const usable = judged.find((p) => p.status === "ok")?.index ?? null;
-  if (usable === null && fatal.length === 0) fatal.push(`no RPC endpoint answered: ${judged.map((p) => `${p.field} ${p.label}`).join(", ")}`);
+  if (usable === null && fatal.length === 0)
+    fatal.push(`no RPC endpoint answered: ${judged.map((p) => `${p.field} ${p.label}`).join(", ")}`);
   return { usable: fatal.length > 0 ? null : usable, fatal, warnings };
 }
 

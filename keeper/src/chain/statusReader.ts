@@ -12,10 +12,19 @@ import { readSnapshot, type ReaderOptions } from "./reader";
 import { describeFailure } from "./revert";
 import type { AddressBook } from "../config/addressBook";
 import type { Snapshot } from "../policy";
-import { protocolStatus, type PositionDetail, type ProtocolStatus, type StatusDetail, type StatusSource } from "../status/model";
+import {
+  protocolStatus,
+  type PositionDetail,
+  type ProtocolStatus,
+  type StatusDetail,
+  type StatusSource,
+} from "../status/model";
 
 /** The status shows no fee market: the snapshot's fee read is kept to the smallest history. */
-const STATUS_FEE_READ: Pick<ReaderOptions, "feeHistoryBlocks" | "rewardPercentile"> = { feeHistoryBlocks: 1, rewardPercentile: 50 };
+const STATUS_FEE_READ: Pick<ReaderOptions, "feeHistoryBlocks" | "rewardPercentile"> = {
+  feeHistoryBlocks: 1,
+  rewardPercentile: 50,
+};
 
 /** One status read (the `status` command, `ballast:status`): the decision snapshot, its detail at the same block, as the one model. */
 export async function readProtocolStatus(
@@ -34,10 +43,7 @@ export class StatusReader {
   readonly #provider: () => Provider;
 
   /** `provider` may be a function returning the endpoint in use, so reads follow the keeper's failover. */
-  constructor(
-    provider: Provider | (() => Provider),
-    private readonly book: AddressBook,
-  ) {
+  constructor(provider: Provider | (() => Provider), private readonly book: AddressBook) {
     this.#provider = typeof provider === "function" ? provider : () => provider;
   }
 
@@ -52,8 +58,21 @@ export class StatusReader {
       snap.operator.v3 ? this.#positionAt(snap.blockNumber) : null,
       Promise.all(
         snap.feeds.map(async ({ asset }) => {
-          const [amount, config, decimals, info] = await Promise.all([reserve.accountedAmount(asset, at), reserve.assetConfig(asset, at), this.#decimalsOf(asset), oracle.priceInfo(asset, at)]);
-          return { asset, amount, decimals, haircutBps: BigInt(config.haircutBps), priceStatus: Number(info.status), staleSinceSec: info.staleSinceSec, degradedHaircutBps: BigInt(info.haircutBps) };
+          const [amount, config, decimals, info] = await Promise.all([
+            reserve.accountedAmount(asset, at),
+            reserve.assetConfig(asset, at),
+            this.#decimalsOf(asset),
+            oracle.priceInfo(asset, at),
+          ]);
+          return {
+            asset,
+            amount,
+            decimals,
+            haircutBps: BigInt(config.haircutBps),
+            priceStatus: Number(info.status),
+            staleSinceSec: info.staleSinceSec,
+            degradedHaircutBps: BigInt(info.haircutBps),
+          };
         }),
       ),
       // Only the views the snapshot saw revert are called again, for their reason.
@@ -63,7 +82,15 @@ export class StatusReader {
         snap.collateralRatioWad === null ? reason("collateralRatio", () => reserve.collateralRatio(at)) : null,
       ]),
     ]);
-    return { blockNumber: snap.blockNumber, assets, mintingPaused, redemptionsPaused, policyRefreshAt, failures: failures.filter((f) => f !== null), position };
+    return {
+      blockNumber: snap.blockNumber,
+      assets,
+      mintingPaused,
+      redemptionsPaused,
+      policyRefreshAt,
+      failures: failures.filter((f) => f !== null),
+      position,
+    };
   }
 
   /** The LiquidityManager's position at `blockTag`; null when the address book names none. */
@@ -71,7 +98,11 @@ export class StatusReader {
     const manager = this.book.contracts.LiquidityManager;
     if (manager === undefined) return null;
     const lm = ILiquidityManager__factory.connect(manager, this.#provider());
-    const [tickLower, tickUpper, liquidity] = await Promise.all([lm.tickLower({ blockTag }), lm.tickUpper({ blockTag }), lm.positionLiquidity({ blockTag })]);
+    const [tickLower, tickUpper, liquidity] = await Promise.all([
+      lm.tickLower({ blockTag }),
+      lm.tickUpper({ blockTag }),
+      lm.positionLiquidity({ blockTag }),
+    ]);
     return { manager, tickLower: Number(tickLower), tickUpper: Number(tickUpper), liquidity };
   }
 

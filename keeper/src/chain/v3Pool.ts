@@ -31,7 +31,12 @@ const WORD_BITS = 256;
 
 /** `at`: the block to read (all calls at the same one); the latest when absent. */
 export async function readV3PoolState(pool: V3PoolReads, wordsEachSide = 2, at: AtBlock = {}): Promise<V3PoolSnapshot> {
-  const [slot0, liquidity, fee, spacingRaw] = await Promise.all([pool.slot0(at), pool.liquidity(at), pool.fee(at), pool.tickSpacing(at)]);
+  const [slot0, liquidity, fee, spacingRaw] = await Promise.all([
+    pool.slot0(at),
+    pool.liquidity(at),
+    pool.fee(at),
+    pool.tickSpacing(at),
+  ]);
   const spacing = Number(spacingRaw);
   const tick = Number(slot0.tick);
   const word = Math.floor(Math.floor(tick / spacing) / WORD_BITS);
@@ -45,7 +50,10 @@ export async function readV3PoolState(pool: V3PoolReads, wordsEachSide = 2, at: 
   });
   const nets = await Promise.all(initialized.map((t) => pool.ticks(t, at)));
   const ticks = new Map<number, bigint>(initialized.map((t, i) => [t, nets[i].liquidityNet]));
-  const coveredTicks: [number, number] = [words[0] * WORD_BITS * spacing, ((words[words.length - 1] + 1) * WORD_BITS - 1) * spacing];
+  const coveredTicks: [number, number] = [
+    words[0] * WORD_BITS * spacing,
+    ((words[words.length - 1] + 1) * WORD_BITS - 1) * spacing,
+  ];
   return {
     state: { sqrtPriceX96: slot0.sqrtPriceX96, tick, liquidity, feePips: fee, tickSpacing: spacing, ticks },
     coveredTicks,

@@ -44,7 +44,10 @@ export function readAddressBookFile(file: string): { book?: AddressBook; issues:
   try {
     raw = readFileSync(file, "utf8");
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found (deploy first: npm run deploy -- --network <name>)" : String((err as Error).message);
+    const why =
+      (err as NodeJS.ErrnoException).code === "ENOENT"
+        ? "file not found (deploy first: npm run deploy -- --network <name>)"
+        : String((err as Error).message);
     return { issues: [{ field: "addressBook", message: `${file}: ${why}` }] };
   }
   let json: unknown;
@@ -56,7 +59,10 @@ export function readAddressBookFile(file: string): { book?: AddressBook; issues:
   const parsed = addressBookSchema.safeParse(json);
   if (!parsed.success) {
     return {
-      issues: parsed.error.issues.map((i) => ({ field: ["addressBook", ...i.path].join("."), message: `${i.message} (in ${file})` })),
+      issues: parsed.error.issues.map((i) => ({
+        field: ["addressBook", ...i.path].join("."),
+        message: `${i.message} (in ${file})`,
+      })),
     };
   }
   return { book: parsed.data, issues: [] };

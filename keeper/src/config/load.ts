@@ -61,7 +61,10 @@ export function isRpcUrl(u: string): boolean {
 }
 
 export function splitUrls(list: string): string[] {
-  return list.split(",").map((u) => u.trim()).filter((u) => u.length > 0);
+  return list
+    .split(",")
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
 }
 
 function readFileConfig(file: string | undefined, issues: ConfigIssue[]): FileConfig | undefined {
@@ -71,7 +74,10 @@ function readFileConfig(file: string | undefined, issues: ConfigIssue[]): FileCo
     try {
       raw = readFileSync(file, "utf8");
     } catch (err) {
-      issues.push({ field: "--config", message: `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})` });
+      issues.push({
+        field: "--config",
+        message: `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+      });
       return undefined;
     }
     try {
@@ -94,7 +100,12 @@ function readFileConfig(file: string | undefined, issues: ConfigIssue[]): FileCo
 }
 
 /** The RPC URLs and the field they came from (`--rpc`, `BALLAST_RPC_URLS`, `networks.<name>.rpcUrls`, ...). */
-function rpcUrlsFor(cli: CliOptions, env: NodeJS.ProcessEnv, file: FileConfig | undefined, issues: ConfigIssue[]): { urls: string[]; field: string } {
+function rpcUrlsFor(
+  cli: CliOptions,
+  env: NodeJS.ProcessEnv,
+  file: FileConfig | undefined,
+  issues: ConfigIssue[],
+): { urls: string[]; field: string } {
   const check = (urls: string[], field: string): { urls: string[]; field: string } => {
     if (urls.length === 0) issues.push({ field, message: "no URL given" });
     for (const u of urls) if (!isRpcUrl(u)) issues.push({ field, message: `"${u}" ${RPC_URL_RULE}` });
@@ -104,11 +115,18 @@ function rpcUrlsFor(cli: CliOptions, env: NodeJS.ProcessEnv, file: FileConfig | 
   if (env.BALLAST_RPC_URLS !== undefined) return check(splitUrls(env.BALLAST_RPC_URLS), "BALLAST_RPC_URLS");
   const fromFile = file?.networks[cli.network]?.rpcUrls;
   if (fromFile) return { urls: fromFile, field: `networks.${cli.network}.rpcUrls` };
-  if (cli.network === "localhost") return check([env.BALLAST_LOCALHOST_URL ?? "http://127.0.0.1:8545"], "BALLAST_LOCALHOST_URL");
+  if (cli.network === "localhost")
+    return check([env.BALLAST_LOCALHOST_URL ?? "http://127.0.0.1:8545"], "BALLAST_LOCALHOST_URL");
   if (cli.network === "hardhat") {
-    issues.push({ field: "--network", message: `"hardhat" is the in-process network and has no RPC endpoint: start one with \`npm run node\` and use --network localhost, or give --rpc` });
+    issues.push({
+      field: "--network",
+      message: `"hardhat" is the in-process network and has no RPC endpoint: start one with \`npm run node\` and use --network localhost, or give --rpc`,
+    });
   } else {
-    issues.push({ field: "--network", message: `unknown network "${cli.network}": give --rpc, BALLAST_RPC_URLS, or networks.${cli.network}.rpcUrls in the config file` });
+    issues.push({
+      field: "--network",
+      message: `unknown network "${cli.network}": give --rpc, BALLAST_RPC_URLS, or networks.${cli.network}.rpcUrls in the config file`,
+    });
   }
   return { urls: [], field: "--rpc" };
 }
@@ -127,18 +145,27 @@ const MAX_ACT_DELAY_MS = 600_000;
  */
 function actDelayFor(env: NodeJS.ProcessEnv, file: FileConfig | undefined, issues: ConfigIssue[]): number {
   if (env[REMOVED_BACKUP_DELAY_ENV] !== undefined) {
-    issues.push({ field: REMOVED_BACKUP_DELAY_ENV, message: `is no longer read: the backup delay is one setting, actDelayMs in the config file or ${ACT_DELAY_ENV}; move the value there and unset this variable` });
+    issues.push({
+      field: REMOVED_BACKUP_DELAY_ENV,
+      message: `is no longer read: the backup delay is one setting, actDelayMs in the config file or ${ACT_DELAY_ENV}; move the value there and unset this variable`,
+    });
   }
   const fromFile = file?.actDelayMs;
   const raw = env[ACT_DELAY_ENV];
   if (raw === undefined) return fromFile ?? 0;
   const n = Number(raw.trim());
   if (!/^\d+$/.test(raw.trim()) || n > MAX_ACT_DELAY_MS) {
-    issues.push({ field: ACT_DELAY_ENV, message: `must be an integer number of ms in [0, ${MAX_ACT_DELAY_MS}]; got "${raw}"` });
+    issues.push({
+      field: ACT_DELAY_ENV,
+      message: `must be an integer number of ms in [0, ${MAX_ACT_DELAY_MS}]; got "${raw}"`,
+    });
     return 0;
   }
   if (fromFile !== undefined && fromFile !== n) {
-    issues.push({ field: ACT_DELAY_ENV, message: `is ${n} but actDelayMs in the config file is ${fromFile}: give the delay in one place, or the same value in both` });
+    issues.push({
+      field: ACT_DELAY_ENV,
+      message: `is ${n} but actDelayMs in the config file is ${fromFile}: give the delay in one place, or the same value in both`,
+    });
   }
   return n;
 }
@@ -158,25 +185,37 @@ function portFor(cli: CliOptions, env: NodeJS.ProcessEnv, file: FileConfig | und
 }
 
 /** Loads and validates everything; throws one ConfigError listing every problem. */
-export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string, options: { requireKey?: boolean } = {}): KeeperConfig {
+export function loadConfig(
+  cli: CliOptions,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  options: { requireKey?: boolean } = {},
+): KeeperConfig {
   const issues: ConfigIssue[] = [];
-  if (!NETWORK_NAME.test(cli.network)) issues.push({ field: "--network", message: `"${cli.network}" is not a network name (letters, digits, - and _)` });
+  if (!NETWORK_NAME.test(cli.network))
+    issues.push({ field: "--network", message: `"${cli.network}" is not a network name (letters, digits, - and _)` });
   const file = readFileConfig(cli.config === undefined ? undefined : path.resolve(cwd, cli.config), issues);
   const { urls: rpcUrls, field: rpcUrlsField } = rpcUrlsFor(cli, env, file, issues);
   const port = portFor(cli, env, file, issues);
   const actDelayMs = actDelayFor(env, file, issues);
 
   const bookPath = path.resolve(cwd, file?.addressBook ?? path.join("deployments", `${cli.network}.json`));
-  const { book, issues: bookIssues } = NETWORK_NAME.test(cli.network) ? readAddressBookFile(bookPath) : { book: undefined, issues: [] };
+  const { book, issues: bookIssues } = NETWORK_NAME.test(cli.network)
+    ? readAddressBookFile(bookPath)
+    : { book: undefined, issues: [] };
   issues.push(...bookIssues);
   const expectedChainId = file?.networks[cli.network]?.chainId;
   if (book && expectedChainId !== undefined && book.chainId !== expectedChainId) {
-    issues.push({ field: "addressBook.chainId", message: `${book.chainId} differs from networks.${cli.network}.chainId ${expectedChainId}` });
+    issues.push({
+      field: "addressBook.chainId",
+      message: `${book.chainId} differs from networks.${cli.network}.chainId ${expectedChainId}`,
+    });
   }
 
   const requireKey = options.requireKey ?? true;
   const { source, issues: keyIssues } = keySourceFromEnv(env, cli.network);
-  if (requireKey || env.BALLAST_KEEPER_KEY !== undefined || env.BALLAST_KEYSTORE !== undefined) issues.push(...keyIssues);
+  if (requireKey || env.BALLAST_KEEPER_KEY !== undefined || env.BALLAST_KEYSTORE !== undefined)
+    issues.push(...keyIssues);
   const key = source ?? null;
 
   if (issues.length > 0 || !file || !book || (requireKey && !key)) throw new ConfigError(issues);
@@ -198,7 +237,11 @@ export function loadConfig(cli: CliOptions, env: NodeJS.ProcessEnv, cwd: string,
     actDelayMs,
     healthMaxAgeSec: file.healthMaxAgeSec,
     txTimeoutSec: file.txTimeoutSec,
-    gas: { feeHistoryBlocks: file.gas.feeHistoryBlocks, rewardPercentile: file.gas.rewardPercentile, gasLimitBufferBps: file.gas.gasLimitBufferBps },
+    gas: {
+      feeHistoryBlocks: file.gas.feeHistoryBlocks,
+      rewardPercentile: file.gas.rewardPercentile,
+      gasLimitBufferBps: file.gas.gasLimitBufferBps,
+    },
     decision: decisionParamsFromFile(file),
     dryRun: cli.dryRun ?? false,
   };
@@ -212,13 +255,23 @@ export function decisionParamsFromFile(file: FileConfig): DecisionParams {
     maxSnapshotAgeMs: file.maxSnapshotAgeMs,
     maxBlockAgeSec: BigInt(file.maxBlockAgeSec),
     oracleAgeMarginSec: BigInt(file.policy.oracleAgeMarginSec),
-    maxSpotTwapDeviationBps: file.policy.maxSpotTwapDeviationBps === null ? null : BigInt(file.policy.maxSpotTwapDeviationBps),
+    maxSpotTwapDeviationBps:
+      file.policy.maxSpotTwapDeviationBps === null ? null : BigInt(file.policy.maxSpotTwapDeviationBps),
     hysteresisBps: BigInt(file.policy.hysteresisBps),
     slippageBps: BigInt(file.policy.slippageBps),
     minValueOverGasBps: BigInt(file.policy.minValueOverGasBps),
     dailyGasBudgetWad: parseUnits(file.gas.dailyBudgetUsd, 18),
-    feeCap: { weiPerBps: gwei(file.gas.feeCap.gweiPerBps), minWei: gwei(file.gas.feeCap.minGwei), maxWei: gwei(file.gas.feeCap.maxGwei) },
-    gasUnits: { expand: BigInt(units.expand), contract: BigInt(units.contract), rebalance: BigInt(units.rebalance), observe: BigInt(units.observe) },
+    feeCap: {
+      weiPerBps: gwei(file.gas.feeCap.gweiPerBps),
+      minWei: gwei(file.gas.feeCap.minGwei),
+      maxWei: gwei(file.gas.feeCap.maxGwei),
+    },
+    gasUnits: {
+      expand: BigInt(units.expand),
+      contract: BigInt(units.contract),
+      rebalance: BigInt(units.rebalance),
+      observe: BigInt(units.observe),
+    },
     maxPriorityFeePerGasWei: gwei(file.gas.maxPriorityFeePerGasGwei),
     rebalance: file.policy.rebalance,
     writeObservations: file.policy.writeObservations,

@@ -5,7 +5,8 @@
 import { z } from "zod";
 
 /** The RPC pool polls over HTTP (keeper/src/rpc); a WebSocket URL would only fail at start-up. */
-export const RPC_URL_RULE = "must be an http(s) URL (the keeper polls its RPC endpoints over HTTP; ws(s) is not supported)";
+export const RPC_URL_RULE =
+  "must be an http(s) URL (the keeper polls its RPC endpoints over HTTP; ws(s) is not supported)";
 
 const url = z
   .string()
@@ -24,11 +25,18 @@ const decimal = (unit: string, decimals: number, min: number, max: number) =>
   z
     .union([z.string(), z.number()])
     .transform((v) => String(v))
-    .refine((v) => new RegExp(`^\\d+(\\.\\d{1,${decimals}})?$`).test(v), `must be a non-negative decimal number of ${unit} with at most ${decimals} decimals`)
+    .refine(
+      (v) => new RegExp(`^\\d+(\\.\\d{1,${decimals}})?$`).test(v),
+      `must be a non-negative decimal number of ${unit} with at most ${decimals} decimals`,
+    )
     .refine((v) => Number(v) >= min && Number(v) <= max, `must be between ${min} and ${max} ${unit}`);
 
 /** A setting that was replaced: rejected with a message that names its replacement. */
-const replaced = (by: string) => z.unknown().refine((v) => v === undefined, `was replaced by ${by} (see docs/keeper.md)`).optional();
+const replaced = (by: string) =>
+  z
+    .unknown()
+    .refine((v) => v === undefined, `was replaced by ${by} (see docs/keeper.md)`)
+    .optional();
 
 /** Gas units of one transaction: at least a plain transfer, at most a third of a 30M block. */
 const gasUnits = (fallback: number) => z.number().int().min(21_000).max(10_000_000).default(fallback);
@@ -84,7 +92,9 @@ export const fileConfigSchema = z
         maxSpotTwapDeviationBps: bps(10_000).nullable().default(null),
         /** Act only when value ≥ gas × this / 10000; at least 10000, so never when the gas costs more than the value. */
         minValueOverGasBps: z.number().int().min(10_000).max(1_000_000).default(10_000),
-        minProfitOverGasBps: replaced("policy.minValueOverGasBps (value = deviation removed × pool depth + the operation's P&L)"),
+        minProfitOverGasBps: replaced(
+          "policy.minValueOverGasBps (value = deviation removed × pool depth + the operation's P&L)",
+        ),
         rebalance: z.boolean().default(true),
         /** Write a TWAP observation (PriceOracle.update()) when the newest is older than window / observations per window. */
         writeObservations: z.boolean().default(true),
@@ -115,7 +125,10 @@ export const fileConfigSchema = z
             maxGwei: decimal("gwei", 9, 0.001, 10_000).default("2000"),
           })
           .strict()
-          .refine((c) => Number(c.minGwei) <= Number(c.maxGwei), { message: "must be at least gas.feeCap.minGwei", path: ["maxGwei"] })
+          .refine((c) => Number(c.minGwei) <= Number(c.maxGwei), {
+            message: "must be at least gas.feeCap.minGwei",
+            path: ["maxGwei"],
+          })
           .default({}),
         /** Measured receipt gas (npm run bench); rebalance is not benchmarked, observe measured by test/keeper/policy/observation.test.ts. */
         units: z

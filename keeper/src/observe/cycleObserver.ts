@@ -34,7 +34,16 @@ export type CycleOutcome =
 /** What became of a TWAP observation (PriceOracle.update()) the decision asked for. */
 export type ObservationOutcome =
   | { result: "confirmed"; hash: string; minedIn: number }
-  | { result: "dry-run" | "simulation-reverted" | "failed" | "not-worth-gas" | "gas-budget-exhausted" | "already-written"; detail: string };
+  | {
+      result:
+        | "dry-run"
+        | "simulation-reverted"
+        | "failed"
+        | "not-worth-gas"
+        | "gas-budget-exhausted"
+        | "already-written";
+      detail: string;
+    };
 
 /** The steps of an observation write: decided (or skipped by the policy), sent, done. */
 export type ObservationEvent = CycleRef &
@@ -120,10 +129,24 @@ export interface CycleObserver {
 }
 
 type Hook = keyof CycleObserver;
-const HOOKS: Hook[] = ["onSnapshot", "onStandStill", "onAct", "onSimulated", "onSent", "onConfirmed", "onFailed", "onObservation", "onEconomics", "onCycleDone"];
+const HOOKS: Hook[] = [
+  "onSnapshot",
+  "onStandStill",
+  "onAct",
+  "onSimulated",
+  "onSent",
+  "onConfirmed",
+  "onFailed",
+  "onObservation",
+  "onEconomics",
+  "onCycleDone",
+];
 
 /** One observer that hands every event to each of `observers`, in order; a throwing one is reported and skipped. */
-export function fanOut(observers: readonly CycleObserver[], onObserverError: (hook: string, err: unknown) => void): Required<CycleObserver> {
+export function fanOut(
+  observers: readonly CycleObserver[],
+  onObserverError: (hook: string, err: unknown) => void,
+): Required<CycleObserver> {
   const out = {} as Record<Hook, (e: never) => void>;
   for (const hook of HOOKS) {
     out[hook] = (e: never) => {

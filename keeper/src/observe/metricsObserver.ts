@@ -18,7 +18,8 @@ function record(m: KeeperMetrics, snap: Snapshot): void {
     m.priceUsd.set({ kind: "spot" }, asNumber(s.spotWad));
     m.priceUsd.set({ kind: "twap" }, asNumber(s.twapWad));
   }
-  if (snap.collateralRatioWad !== null && s.supply > 0n) m.collateralRatio.set({ kind: "actual" }, asNumber(snap.collateralRatioWad));
+  if (snap.collateralRatioWad !== null && s.supply > 0n)
+    m.collateralRatio.set({ kind: "actual" }, asNumber(snap.collateralRatioWad));
   m.collateralRatio.set({ kind: "target" }, asNumber(s.targetRatioWad));
   if (s.backingOk) m.reserveValueUsd.set(asNumber(s.reserveValueWad));
   m.supplyTokens.set(asNumber(s.supply, s.tokenDecimals));
@@ -41,7 +42,9 @@ export function metricsObserver(m: KeeperMetrics): CycleObserver {
     onObservation: (e) => {
       if (e.stage !== "done") return;
       const r = e.outcome.result;
-      m.observationsTotal.inc({ result: r === "simulation-reverted" ? "simulation_reverted" : r === "dry-run" ? "dry_run" : r });
+      m.observationsTotal.inc({
+        result: r === "simulation-reverted" ? "simulation_reverted" : r === "dry-run" ? "dry_run" : r,
+      });
     },
     onEconomics: (e) => {
       m.gasBudgetUsd.set(e.dailyBudgetUsd);

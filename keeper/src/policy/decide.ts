@@ -12,7 +12,14 @@
  * newest is at least twapWindowSec / observationsPerWindow old, the fee is under the minimum cap
  * and the budget has room. The economics are defined in ./gasEconomics.
  */
-import { Action, Blocker, operationLimitPriceWad, previewOperation, type OperatorPreview, type OperatorState } from "./operator";
+import {
+  Action,
+  Blocker,
+  operationLimitPriceWad,
+  previewOperation,
+  type OperatorPreview,
+  type OperatorState,
+} from "./operator";
 import {
   budgetFreesAtSec,
   correctionValue,
@@ -52,8 +59,22 @@ export type PlainStandStillReason =
 export type GasStandStill =
   | { reason: "gas-unpriced"; feedSymbol: string }
   | { reason: "fee-above-cap"; effectiveWei: bigint; capWei: bigint; deviationBps: bigint }
-  | { reason: "not-worth-gas"; valueWad: bigint; correctionWad: bigint; pnlWad: bigint; gasCostWad: bigint; gasUnits: bigint; minValueOverGasBps: bigint }
-  | { reason: "gas-budget-exhausted"; spentWad: bigint; gasCostWad: bigint; budgetWad: bigint; freesAtSec: bigint | null };
+  | {
+      reason: "not-worth-gas";
+      valueWad: bigint;
+      correctionWad: bigint;
+      pnlWad: bigint;
+      gasCostWad: bigint;
+      gasUnits: bigint;
+      minValueOverGasBps: bigint;
+    }
+  | {
+      reason: "gas-budget-exhausted";
+      spentWad: bigint;
+      gasCostWad: bigint;
+      budgetWad: bigint;
+      freesAtSec: bigint | null;
+    };
 
 export type StandStillFacts = { reason: PlainStandStillReason } | GasStandStill;
 export type StandStillReason = StandStillFacts["reason"];
@@ -150,7 +171,14 @@ export interface StandStillDecision {
 
 export type Decision = ActDecision | StandStillDecision;
 
-export type ObservationSkipReason = "disabled" | "not-read" | "operation-pending" | "snapshot-too-old" | "chain-head-stale" | "fresh" | GasStandStill["reason"];
+export type ObservationSkipReason =
+  | "disabled"
+  | "not-read"
+  | "operation-pending"
+  | "snapshot-too-old"
+  | "chain-head-stale"
+  | "fresh"
+  | GasStandStill["reason"];
 
 export type ObservationDecision =
   | (GasPricing & {
@@ -198,7 +226,11 @@ export function excursion(s: Pick<OperatorState, "spotWad" | "twapWad">): { side
  * band + hysteresis; stay engaged while it exceeds the band; disengage inside the band. With
  * hysteresis 0 the keeper engages exactly when the contract's band test passes.
  */
-export function nextEngagement(s: Pick<OperatorState, "spotWad" | "twapWad" | "bandBps">, hysteresisBps: bigint, memory: KeeperMemory): Side | null {
+export function nextEngagement(
+  s: Pick<OperatorState, "spotWad" | "twapWad" | "bandBps">,
+  hysteresisBps: bigint,
+  memory: KeeperMemory,
+): Side | null {
   const { side, distanceWad } = excursion(s);
   if (side === null) return null;
   const bandWad = mulDiv(PEG_WAD, s.bandBps, BPS);
@@ -222,8 +254,15 @@ export function expectedProfitWad(s: OperatorState, p: OperatorPreview): bigint 
 }
 
 function samePreview(a: OperatorPreview, b: OperatorPreview): boolean {
-  return a.action === b.action && a.blocker === b.blocker && a.amount === b.amount && a.expectedOut === b.expectedOut
-    && a.spotWad === b.spotWad && a.twapWad === b.twapWad && a.deviationBps === b.deviationBps;
+  return (
+    a.action === b.action &&
+    a.blocker === b.blocker &&
+    a.amount === b.amount &&
+    a.expectedOut === b.expectedOut &&
+    a.spotWad === b.spotWad &&
+    a.twapWad === b.twapWad &&
+    a.deviationBps === b.deviationBps
+  );
 }
 
 const fmtWad = (v: bigint, digits = 6): string => {
@@ -257,16 +296,35 @@ export interface GasCheck {
  * The value and budget gates on a priced transaction: null when it may go, else why not. Shared by
  * decide() and the loop's re-check with the simulation's gas estimate.
  */
-export function gasVerdict(c: GasCheck, params: Pick<DecisionParams, "minValueOverGasBps" | "dailyGasBudgetWad" | "nativeUsdFeedSymbol">, memory: KeeperMemory, nowMs: number): GasStandStill | null {
+export function gasVerdict(
+  c: GasCheck,
+  params: Pick<DecisionParams, "minValueOverGasBps" | "dailyGasBudgetWad" | "nativeUsdFeedSymbol">,
+  memory: KeeperMemory,
+  nowMs: number,
+): GasStandStill | null {
   if (params.nativeUsdFeedSymbol === null) return null;
   const cost = gasCostWad(c.gasUnits, c.effectiveWei, c.nativeUsdWad);
   if (c.valueWad !== null && !paysForGas(c.valueWad, cost, params.minValueOverGasBps)) {
-    return { reason: "not-worth-gas", valueWad: c.valueWad, correctionWad: c.correctionWad, pnlWad: c.pnlWad, gasCostWad: cost, gasUnits: c.gasUnits, minValueOverGasBps: params.minValueOverGasBps };
+    return {
+      reason: "not-worth-gas",
+      valueWad: c.valueWad,
+      correctionWad: c.correctionWad,
+      pnlWad: c.pnlWad,
+      gasCostWad: cost,
+      gasUnits: c.gasUnits,
+      minValueOverGasBps: params.minValueOverGasBps,
+    };
   }
   const nowSec = BigInt(Math.floor(nowMs / 1000));
   const spent = spentInWindow(memory.gasSpent, nowSec);
   if (spent + cost > params.dailyGasBudgetWad) {
-    return { reason: "gas-budget-exhausted", spentWad: spent, gasCostWad: cost, budgetWad: params.dailyGasBudgetWad, freesAtSec: budgetFreesAtSec(memory.gasSpent, nowSec) };
+    return {
+      reason: "gas-budget-exhausted",
+      spentWad: spent,
+      gasCostWad: cost,
+      budgetWad: params.dailyGasBudgetWad,
+      freesAtSec: budgetFreesAtSec(memory.gasSpent, nowSec),
+    };
   }
   return null;
 }
@@ -279,30 +337,51 @@ export function describeGas(g: GasStandStill): string {
     case "fee-above-cap":
       return `base fee + tip ${g.effectiveWei} wei > cap ${g.capWei} wei at ${g.deviationBps} bps from the peg`;
     case "not-worth-gas":
-      return `value ${fmtWad(g.valueWad)} USD (correction ${fmtWad(g.correctionWad)} + P&L ${fmtWad(g.pnlWad)}) < gas ${fmtWad(g.gasCostWad)} USD (${g.gasUnits} gas) × ${g.minValueOverGasBps} / 10000`;
+      return `value ${fmtWad(g.valueWad)} USD (correction ${fmtWad(g.correctionWad)} + P&L ${fmtWad(
+        g.pnlWad,
+      )}) < gas ${fmtWad(g.gasCostWad)} USD (${g.gasUnits} gas) × ${g.minValueOverGasBps} / 10000`;
     case "gas-budget-exhausted":
-      return `gas ${fmtWad(g.gasCostWad)} USD + ${fmtWad(g.spentWad)} USD spent in 24 h > budget ${fmtWad(g.budgetWad)} USD${g.freesAtSec === null ? "" : `; the oldest spend leaves the window at ${g.freesAtSec}`}`;
+      return `gas ${fmtWad(g.gasCostWad)} USD + ${fmtWad(g.spentWad)} USD spent in 24 h > budget ${fmtWad(
+        g.budgetWad,
+      )} USD${g.freesAtSec === null ? "" : `; the oldest spend leaves the window at ${g.freesAtSec}`}`;
   }
 }
 
 const absBps = (v: bigint): bigint => (v < 0n ? -v : v);
 
 /** Fee cap, fees and USD price for a transaction at this deviation; or the gas gate that stops it first. */
-function price(snap: Snapshot, params: DecisionParams, deviationBps: bigint): { capWei: bigint; fees: PricedFees; nativeUsd: bigint } | GasStandStill {
+function price(
+  snap: Snapshot,
+  params: DecisionParams,
+  deviationBps: bigint,
+): { capWei: bigint; fees: PricedFees; nativeUsd: bigint } | GasStandStill {
   const nativeUsd = nativeUsdWad(snap, params);
   if (nativeUsd === null) return { reason: "gas-unpriced", feedSymbol: params.nativeUsdFeedSymbol ?? "" };
   const capWei = feeCapWei(deviationBps, params.feeCap);
   const fees = priceFees(snap.fees, params.maxPriorityFeePerGasWei, capWei);
   if (fees === null) {
-    const tip = snap.fees.priorityFeeWei < params.maxPriorityFeePerGasWei ? snap.fees.priorityFeeWei : params.maxPriorityFeePerGasWei;
-    return { reason: "fee-above-cap", effectiveWei: snap.fees.nextBaseFeeWei + tip, capWei, deviationBps: absBps(deviationBps) };
+    const tip =
+      snap.fees.priorityFeeWei < params.maxPriorityFeePerGasWei
+        ? snap.fees.priorityFeeWei
+        : params.maxPriorityFeePerGasWei;
+    return {
+      reason: "fee-above-cap",
+      effectiveWei: snap.fees.nextBaseFeeWei + tip,
+      capWei,
+      deviationBps: absBps(deviationBps),
+    };
   }
   return { capWei, fees, nativeUsd };
 }
 
-function pricing(gasUnits: bigint, priced: { capWei: bigint; fees: PricedFees; nativeUsd: bigint }, params: DecisionParams): GasPricing {
+function pricing(
+  gasUnits: bigint,
+  priced: { capWei: bigint; fees: PricedFees; nativeUsd: bigint },
+  params: DecisionParams,
+): GasPricing {
   return {
-    gasCostWad: params.nativeUsdFeedSymbol === null ? 0n : gasCostWad(gasUnits, priced.fees.effectiveWei, priced.nativeUsd),
+    gasCostWad:
+      params.nativeUsdFeedSymbol === null ? 0n : gasCostWad(gasUnits, priced.fees.effectiveWei, priced.nativeUsd),
     gasUnits,
     nativeUsdWad: priced.nativeUsd,
     feeCapWei: priced.capWei,
@@ -313,8 +392,18 @@ function pricing(gasUnits: bigint, priced: { capWei: bigint; fees: PricedFees; n
 }
 
 /** Whether to write a TWAP observation this cycle (only asked when the operation does not act). */
-function decideObservation(snap: Snapshot, params: DecisionParams, memory: KeeperMemory, nowMs: number, fresh: boolean): ObservationDecision {
-  const skip = (reason: ObservationSkipReason, detail: string): ObservationDecision => ({ kind: "skip", reason, detail });
+function decideObservation(
+  snap: Snapshot,
+  params: DecisionParams,
+  memory: KeeperMemory,
+  nowMs: number,
+  fresh: boolean,
+): ObservationDecision {
+  const skip = (reason: ObservationSkipReason, detail: string): ObservationDecision => ({
+    kind: "skip",
+    reason,
+    detail,
+  });
   if (!params.writeObservations) return skip("disabled", "writeObservations is off in the config");
   const o = snap.observations;
   if (o === null) return skip("not-read", "the snapshot has no observation state");
@@ -322,14 +411,40 @@ function decideObservation(snap: Snapshot, params: DecisionParams, memory: Keepe
   const intervalSec = o.observationsPerWindow > 0n ? o.twapWindowSec / o.observationsPerWindow : o.twapWindowSec;
   const ageSec = o.count === 0n ? null : snap.blockTimestamp - o.newestAt;
   // The oracle's own answer decides; the age and interval explain it.
-  if (!o.due) return skip("fresh", `newest observation ${ageSec ?? "none"} s old < ${intervalSec} s (window ${o.twapWindowSec} s / ${o.observationsPerWindow})`);
-  if (ageSec !== null && ageSec < params.observationIntervalSec) return skip("fresh", `newest observation ${ageSec} s old < the keeper's ${params.observationIntervalSec} s interval`);
+  if (!o.due)
+    return skip(
+      "fresh",
+      `newest observation ${ageSec ?? "none"} s old < ${intervalSec} s (window ${o.twapWindowSec} s / ${
+        o.observationsPerWindow
+      })`,
+    );
+  if (ageSec !== null && ageSec < params.observationIntervalSec)
+    return skip(
+      "fresh",
+      `newest observation ${ageSec} s old < the keeper's ${params.observationIntervalSec} s interval`,
+    );
   // Priced at the deviation's fee cap: off the peg, the fresh TWAP is what lets the operation act.
   const s = snap.operator;
-  const priced = price(snap, params, s.marketOk ? mulDiv(s.spotWad > PEG_WAD ? s.spotWad - PEG_WAD : PEG_WAD - s.spotWad, BPS, PEG_WAD) : 0n);
+  const priced = price(
+    snap,
+    params,
+    s.marketOk ? mulDiv(s.spotWad > PEG_WAD ? s.spotWad - PEG_WAD : PEG_WAD - s.spotWad, BPS, PEG_WAD) : 0n,
+  );
   if ("reason" in priced) return skip(priced.reason, describeGas(priced));
   const gasUnits = params.gasUnits.observe;
-  const verdict = gasVerdict({ valueWad: null, correctionWad: 0n, pnlWad: 0n, gasUnits, effectiveWei: priced.fees.effectiveWei, nativeUsdWad: priced.nativeUsd }, params, memory, nowMs);
+  const verdict = gasVerdict(
+    {
+      valueWad: null,
+      correctionWad: 0n,
+      pnlWad: 0n,
+      gasUnits,
+      effectiveWei: priced.fees.effectiveWei,
+      nativeUsdWad: priced.nativeUsd,
+    },
+    params,
+    memory,
+    nowMs,
+  );
   if (verdict) return skip(verdict.reason, describeGas(verdict));
   return { kind: "write", ageSec, intervalSec, ...pricing(gasUnits, priced, params) };
 }
@@ -339,29 +454,50 @@ export function decide(snap: Snapshot, params: DecisionParams, memory: KeeperMem
   const staleMs = nowMs - snap.readAtMs > params.maxSnapshotAgeMs;
   const staleHead = params.maxBlockAgeSec > 0n && nowSec - snap.blockTimestamp > params.maxBlockAgeSec;
   const operation = decideOperation(snap, params, memory, nowMs);
-  const observation = operation.decision.kind === "act"
-    ? { kind: "skip" as const, reason: "operation-pending" as const, detail: "the operation writes an observation itself" }
-    : decideObservation(snap, params, operation.memory, nowMs, !staleMs && !staleHead);
+  const observation =
+    operation.decision.kind === "act"
+      ? {
+          kind: "skip" as const,
+          reason: "operation-pending" as const,
+          detail: "the operation writes an observation itself",
+        }
+      : decideObservation(snap, params, operation.memory, nowMs, !staleMs && !staleHead);
   return { decision: operation.decision, observation, memory: operation.memory };
 }
 
-function decideOperation(snap: Snapshot, params: DecisionParams, memory: KeeperMemory, nowMs: number): { decision: Decision; memory: KeeperMemory } {
+function decideOperation(
+  snap: Snapshot,
+  params: DecisionParams,
+  memory: KeeperMemory,
+  nowMs: number,
+): { decision: Decision; memory: KeeperMemory } {
   const s = snap.operator;
   const engaged = s.marketOk ? nextEngagement(s, params.hysteresisBps, memory) : memory.engaged;
   const nowSec = BigInt(Math.floor(nowMs / 1000));
   const nextMemory: KeeperMemory = { engaged, gasSpent: pruneSpends(memory.gasSpent, nowSec) };
-  const standFacts = (facts: StandStillFacts, detail: string, preview: OperatorPreview | null = null): { decision: Decision; memory: KeeperMemory } => ({
+  const standFacts = (
+    facts: StandStillFacts,
+    detail: string,
+    preview: OperatorPreview | null = null,
+  ): { decision: Decision; memory: KeeperMemory } => ({
     decision: { kind: "stand-still", reason: facts.reason, facts, detail, preview },
     memory: nextMemory,
   });
-  const stand = (reason: PlainStandStillReason, detail: string, preview: OperatorPreview | null = null) => standFacts({ reason }, detail, preview);
+  const stand = (reason: PlainStandStillReason, detail: string, preview: OperatorPreview | null = null) =>
+    standFacts({ reason }, detail, preview);
 
   const ageMs = nowMs - snap.readAtMs;
   if (ageMs > params.maxSnapshotAgeMs) {
-    return stand("snapshot-too-old", `snapshot of block ${snap.blockNumber} read ${ageMs} ms ago > ${params.maxSnapshotAgeMs} ms`);
+    return stand(
+      "snapshot-too-old",
+      `snapshot of block ${snap.blockNumber} read ${ageMs} ms ago > ${params.maxSnapshotAgeMs} ms`,
+    );
   }
   if (params.maxBlockAgeSec > 0n && nowSec - snap.blockTimestamp > params.maxBlockAgeSec) {
-    return stand("chain-head-stale", `block ${snap.blockNumber} is ${nowSec - snap.blockTimestamp} s old > ${params.maxBlockAgeSec} s`);
+    return stand(
+      "chain-head-stale",
+      `block ${snap.blockNumber} is ${nowSec - snap.blockTimestamp} s old > ${params.maxBlockAgeSec} s`,
+    );
   }
   if (s.paused) return stand("paused", "MarketOperator is paused");
 
@@ -369,37 +505,68 @@ function decideOperation(snap: Snapshot, params: DecisionParams, memory: KeeperM
     const ageSec = snap.blockTimestamp - f.updatedAt;
     const limit = f.maxAgeSec > params.oracleAgeMarginSec ? f.maxAgeSec - params.oracleAgeMarginSec : 0n;
     if (ageSec > limit) {
-      return stand("oracle-stale", `${f.symbol} feed updatedAt ${f.updatedAt} is ${ageSec} s old > ${limit} s (maxAge ${f.maxAgeSec} s − margin ${params.oracleAgeMarginSec} s)`);
+      return stand(
+        "oracle-stale",
+        `${f.symbol} feed updatedAt ${f.updatedAt} is ${ageSec} s old > ${limit} s (maxAge ${f.maxAgeSec} s − margin ${params.oracleAgeMarginSec} s)`,
+      );
     }
   }
   const invalid = snap.feeds.find((f) => !f.valid);
   if (invalid) return stand("oracle-invalid", `${invalid.symbol} feed answer ${invalid.answer} rejected by the oracle`);
-  if (!s.marketOk) return stand("oracle-invalid", "PriceOracle.marketPrice() reverts (pool empty, TWAP unavailable or quote feed invalid)");
+  if (!s.marketOk)
+    return stand(
+      "oracle-invalid",
+      "PriceOracle.marketPrice() reverts (pool empty, TWAP unavailable or quote feed invalid)",
+    );
 
   const gap = s.spotWad > s.twapWad ? s.spotWad - s.twapWad : s.twapWad - s.spotWad;
-  const guardBps = params.maxSpotTwapDeviationBps !== null && params.maxSpotTwapDeviationBps < s.maxSpotTwapDeviationBps
-    ? params.maxSpotTwapDeviationBps
-    : s.maxSpotTwapDeviationBps;
+  const guardBps =
+    params.maxSpotTwapDeviationBps !== null && params.maxSpotTwapDeviationBps < s.maxSpotTwapDeviationBps
+      ? params.maxSpotTwapDeviationBps
+      : s.maxSpotTwapDeviationBps;
   if (gap * BPS > guardBps * s.twapWad) {
-    return stand("spot-twap-divergence", `spot ${fmtWad(s.spotWad)} and TWAP ${fmtWad(s.twapWad)} differ by more than ${guardBps} bps`);
+    return stand(
+      "spot-twap-divergence",
+      `spot ${fmtWad(s.spotWad)} and TWAP ${fmtWad(s.twapWad)} differ by more than ${guardBps} bps`,
+    );
   }
 
   const preview = previewOperation(s);
   if (snap.onchainPreview && !samePreview(preview, snap.onchainPreview)) {
-    return stand("policy-mismatch", `keeper mirror (action ${preview.action}, amount ${preview.amount}) differs from MarketOperator.preview() (action ${snap.onchainPreview.action}, amount ${snap.onchainPreview.amount}) at block ${snap.blockNumber}`, preview);
+    return stand(
+      "policy-mismatch",
+      `keeper mirror (action ${preview.action}, amount ${preview.amount}) differs from MarketOperator.preview() (action ${snap.onchainPreview.action}, amount ${snap.onchainPreview.amount}) at block ${snap.blockNumber}`,
+      preview,
+    );
   }
   if (preview.action === Action.None) {
     const reason = BLOCKER_REASON[preview.blocker];
-    const detail = reason === "cooldown"
-      ? `cooldown until ${s.lastOperationAt + s.limits.cooldownSec}, block time ${snap.blockTimestamp}`
-      : `preview blocker ${Blocker[preview.blocker]} at spot ${fmtWad(s.spotWad)}, TWAP ${fmtWad(s.twapWad)} (${preview.deviationBps} bps)`;
+    const detail =
+      reason === "cooldown"
+        ? `cooldown until ${s.lastOperationAt + s.limits.cooldownSec}, block time ${snap.blockTimestamp}`
+        : `preview blocker ${Blocker[preview.blocker]} at spot ${fmtWad(s.spotWad)}, TWAP ${fmtWad(s.twapWad)} (${
+            preview.deviationBps
+          } bps)`;
     return stand(reason, detail, preview);
   }
   const trade = preview.action !== Action.Rebalance;
   if (!trade) {
-    if (!params.rebalance) return stand("rebalance-disabled", "preview asks for rebalance() but rebalancing is disabled in the config", preview);
+    if (!params.rebalance)
+      return stand(
+        "rebalance-disabled",
+        "preview asks for rebalance() but rebalancing is disabled in the config",
+        preview,
+      );
   } else if (engaged === null) {
-    return stand("hysteresis", `excursion ${excursion(s).distanceWad * BPS / PEG_WAD} bps is outside the ${s.bandBps} bps band but not past band + hysteresis (${s.bandBps + params.hysteresisBps} bps) and the keeper is not engaged`, preview);
+    return stand(
+      "hysteresis",
+      `excursion ${(excursion(s).distanceWad * BPS) / PEG_WAD} bps is outside the ${
+        s.bandBps
+      } bps band but not past band + hysteresis (${
+        s.bandBps + params.hysteresisBps
+      } bps) and the keeper is not engaged`,
+      preview,
+    );
   }
 
   // A rebalance removes no deviation: it is priced at the minimum cap and not judged on value.
@@ -407,8 +574,20 @@ function decideOperation(snap: Snapshot, params: DecisionParams, memory: KeeperM
   if ("reason" in priced) return standFacts(priced, describeGas(priced), preview);
   const profit = expectedProfitWad(s, preview);
   const correction = trade ? correctionValue(s, preview).valueWad : 0n;
-  const units = preview.action === Action.Expand ? params.gasUnits.expand : preview.action === Action.Contract ? params.gasUnits.contract : params.gasUnits.rebalance;
-  const check: GasCheck = { valueWad: trade ? correction + profit : null, correctionWad: correction, pnlWad: profit, gasUnits: units, effectiveWei: priced.fees.effectiveWei, nativeUsdWad: priced.nativeUsd };
+  const units =
+    preview.action === Action.Expand
+      ? params.gasUnits.expand
+      : preview.action === Action.Contract
+      ? params.gasUnits.contract
+      : params.gasUnits.rebalance;
+  const check: GasCheck = {
+    valueWad: trade ? correction + profit : null,
+    correctionWad: correction,
+    pnlWad: profit,
+    gasUnits: units,
+    effectiveWei: priced.fees.effectiveWei,
+    nativeUsdWad: priced.nativeUsd,
+  };
   const verdict = gasVerdict(check, params, nextMemory, nowMs);
   if (verdict) return standFacts(verdict, describeGas(verdict), preview);
 
@@ -419,7 +598,10 @@ function decideOperation(snap: Snapshot, params: DecisionParams, memory: KeeperM
       amount: preview.amount,
       expectedOut: preview.expectedOut,
       minOut: mulDiv(preview.expectedOut, BPS - params.slippageBps, BPS),
-      limitPriceWad: preview.action === Action.Rebalance ? 0n : operationLimitPriceWad(s, preview.action, preview.amount, preview.expectedOut, params.slippageBps),
+      limitPriceWad:
+        preview.action === Action.Rebalance
+          ? 0n
+          : operationLimitPriceWad(s, preview.action, preview.amount, preview.expectedOut, params.slippageBps),
       expectedProfitWad: profit,
       correctionValueWad: correction,
       ...pricing(units, priced, params),

@@ -67,7 +67,11 @@ export function gasCostWad(gasUnits: bigint, effectiveWei: bigint, nativeUsdWad:
 
 /** The token's pool price in WAD USD for these reserves (PriceOracle's spot formula). */
 function spotOf(s: OperatorState, reserveToken: bigint, reserveQuote: bigint): bigint {
-  return mulDiv(reserveQuote * 10n ** BigInt(s.tokenDecimals), s.quoteUsdWad, reserveToken * 10n ** BigInt(s.quoteDecimals));
+  return mulDiv(
+    reserveQuote * 10n ** BigInt(s.tokenDecimals),
+    s.quoteUsdWad,
+    reserveToken * 10n ** BigInt(s.quoteDecimals),
+  );
 }
 
 export interface CorrectionValue {
@@ -79,7 +83,10 @@ export interface CorrectionValue {
 }
 
 /** How much of the pool's mispricing the previewed operation removes (0 for anything but a trade). */
-export function correctionValue(s: OperatorState, p: Pick<OperatorPreview, "action" | "amount" | "expectedOut">): CorrectionValue {
+export function correctionValue(
+  s: OperatorState,
+  p: Pick<OperatorPreview, "action" | "amount" | "expectedOut">,
+): CorrectionValue {
   const depthUsdWad = mulDiv(s.reserveQuote, s.quoteUsdWad, 10n ** BigInt(s.quoteDecimals));
   const none = { removedWad: 0n, depthUsdWad, valueWad: 0n };
   let token = s.reserveToken;
@@ -119,5 +126,7 @@ export function spentInWindow(spends: readonly GasSpend[], nowSec: bigint): bigi
 /** When the oldest spend in the window leaves it, s (null when the ledger is empty). */
 export function budgetFreesAtSec(spends: readonly GasSpend[], nowSec: bigint): bigint | null {
   const live = pruneSpends(spends, nowSec);
-  return live.length === 0 ? null : live.reduce((m, e) => (e.atSec < m ? e.atSec : m), live[0].atSec) + GAS_BUDGET_WINDOW_SEC;
+  return live.length === 0
+    ? null
+    : live.reduce((m, e) => (e.atSec < m ? e.atSec : m), live[0].atSec) + GAS_BUDGET_WINDOW_SEC;
 }

@@ -113,7 +113,8 @@ export function spotTwapAgree(s: Pick<OperatorState, "spotWad" | "twapWad" | "ma
 }
 
 function currentEpoch(s: OperatorState): OperatorState["epoch"] {
-  if (s.timestamp >= s.epoch.startedAt + s.limits.epochSec) return { startedAt: s.timestamp, netMinted: 0n, contracted: 0n, lossWad: 0n };
+  if (s.timestamp >= s.epoch.startedAt + s.limits.epochSec)
+    return { startedAt: s.timestamp, netMinted: 0n, contracted: 0n, lossWad: 0n };
   return s.epoch;
 }
 
@@ -259,7 +260,13 @@ export function previewOperation(s: OperatorState): OperatorPreview {
     twapWad: 0n,
     deviationBps: 0n,
   };
-  const blocked = (blocker: Blocker): OperatorPreview => ({ ...p, action: Action.None, blocker, amount: 0n, expectedOut: 0n });
+  const blocked = (blocker: Blocker): OperatorPreview => ({
+    ...p,
+    action: Action.None,
+    blocker,
+    amount: 0n,
+    expectedOut: 0n,
+  });
   if (s.paused) return blocked(Blocker.Paused);
   if (!s.marketOk) return blocked(Blocker.OracleInvalid);
   p.spotWad = s.spotWad;
@@ -317,7 +324,13 @@ export function limitPriceWad(
  * average price (`limitPriceWad`), on a V3 pool the last unit's price (MarketOperatorV3 bounds every
  * unit), each `slippageBps` worse. The previewed trade passes its own limit unclamped on both.
  */
-export function operationLimitPriceWad(s: OperatorState, action: Action.Expand | Action.Contract, amount: bigint, expectedOut: bigint, slippageBps: bigint): bigint {
+export function operationLimitPriceWad(
+  s: OperatorState,
+  action: Action.Expand | Action.Contract,
+  amount: bigint,
+  expectedOut: bigint,
+  slippageBps: bigint,
+): bigint {
   return poolMath(s).limitPriceWad(action === Action.Expand, amount, expectedOut, slippageBps);
 }
 
@@ -346,7 +359,12 @@ export type OperationOutcome =
  * (the ratio at haircut value, and the loss at the peg against the allowance). amountIn is tokens
  * sold (Expand) or quote spent (Contract); amountOut what the pool pays.
  */
-export function executeOperation(s: OperatorState, action: Action.Expand | Action.Contract, amount: bigint, limitWad: bigint | null): OperationOutcome {
+export function executeOperation(
+  s: OperatorState,
+  action: Action.Expand | Action.Contract,
+  amount: bigint,
+  limitWad: bigint | null,
+): OperationOutcome {
   const fail = (revert: OperationRevert): OperationOutcome => ({ ok: false, revert });
   if (!s.marketOk || !s.backingOk) return fail("OracleInvalid");
   if (s.timestamp < s.lastOperationAt + s.limits.cooldownSec) return fail("CooldownActive");
@@ -377,7 +395,13 @@ export function executeOperation(s: OperatorState, action: Action.Expand | Actio
     ? mulDiv(s.reserveValueWad + haircutWad, WAD, s.supply + tokens)
     : mulDiv(s.reserveValueWad - haircutWad, WAD, s.supply - tokens);
   if (ratioAfter < min(ratioBefore, s.targetRatioWad)) return fail("RatioBelowBound");
-  const lossWad = expand ? (tokensWad > quoteWad ? tokensWad - quoteWad : 0n) : (quoteWad > tokensWad ? quoteWad - tokensWad : 0n);
+  const lossWad = expand
+    ? tokensWad > quoteWad
+      ? tokensWad - quoteWad
+      : 0n
+    : quoteWad > tokensWad
+    ? quoteWad - tokensWad
+    : 0n;
   if (lossWad > lossAllowanceWad(s, expand ? tokensWad : quoteWad)) return fail("ProtocolValueDecreased");
   return { ok: true, amountIn, amountOut: out, lossWad };
 }

@@ -14,12 +14,22 @@ function solve(r: bigint, k: bigint): bigint {
 }
 
 /** Tokens to sell so the pair's price falls to priceNum/priceDen (0 if already there). */
-export function tokensToSellForPrice(reserveToken: bigint, reserveQuote: bigint, priceNum: bigint, priceDen: bigint): bigint {
+export function tokensToSellForPrice(
+  reserveToken: bigint,
+  reserveQuote: bigint,
+  priceNum: bigint,
+  priceDen: bigint,
+): bigint {
   return solve(reserveToken, mulDiv(reserveToken * reserveQuote, priceDen, priceNum));
 }
 
 /** Quote to spend so the pair's price rises to priceNum/priceDen (0 if already there). */
-export function quoteToSpendForPrice(reserveToken: bigint, reserveQuote: bigint, priceNum: bigint, priceDen: bigint): bigint {
+export function quoteToSpendForPrice(
+  reserveToken: bigint,
+  reserveQuote: bigint,
+  priceNum: bigint,
+  priceDen: bigint,
+): bigint {
   return solve(reserveQuote, mulDiv(reserveToken * reserveQuote, priceNum, priceDen));
 }
 
@@ -31,19 +41,34 @@ export function amountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bigin
 }
 
 /** The peg as a raw pool price: peg / quoteUsd, scaled by the two tokens' decimals. */
-export function pegPoolPrice(quoteUsdWad: bigint, tokenUnit: bigint, quoteUnit: bigint, pegWad: bigint): { num: bigint; den: bigint } {
+export function pegPoolPrice(
+  quoteUsdWad: bigint,
+  tokenUnit: bigint,
+  quoteUnit: bigint,
+  pegWad: bigint,
+): { num: bigint; den: bigint } {
   return { num: pegWad * quoteUnit, den: quoteUsdWad * tokenUnit };
 }
 
 /** Largest token input whose average price (quote out per token in, fee included) is ≥ priceNum/priceDen; rounded down. */
-export function maxTokensInAtPrice(reserveToken: bigint, reserveQuote: bigint, priceNum: bigint, priceDen: bigint): bigint {
+export function maxTokensInAtPrice(
+  reserveToken: bigint,
+  reserveQuote: bigint,
+  priceNum: bigint,
+  priceDen: bigint,
+): bigint {
   const scaled = mulDiv(FEE_N * reserveQuote, priceDen, priceNum);
   const base = FEE_D * reserveToken;
   return scaled <= base ? 0n : (scaled - base) / FEE_N;
 }
 
 /** Largest quote input whose average price paid (quote in per token out, fee included) is ≤ priceNum/priceDen; rounded down. */
-export function maxQuoteInAtPrice(reserveToken: bigint, reserveQuote: bigint, priceNum: bigint, priceDen: bigint): bigint {
+export function maxQuoteInAtPrice(
+  reserveToken: bigint,
+  reserveQuote: bigint,
+  priceNum: bigint,
+  priceDen: bigint,
+): bigint {
   const scaled = mulDiv(FEE_N * reserveToken, priceNum, priceDen);
   const base = FEE_D * reserveQuote;
   return scaled <= base ? 0n : (scaled - base) / FEE_N;

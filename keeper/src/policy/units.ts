@@ -42,7 +42,8 @@ export function isqrt(n: bigint): bigint {
   // step, which lands at or above floor(sqrt(n)) for any positive seed; from above, integer Newton
   // decreases monotonically to the exact floor in a few steps.
   const seed = Math.sqrt(Number(n));
-  let x = Number.isFinite(seed) && seed >= 1 ? BigInt(Math.floor(seed)) : 1n << BigInt(Math.ceil(n.toString(2).length / 2));
+  let x =
+    Number.isFinite(seed) && seed >= 1 ? BigInt(Math.floor(seed)) : 1n << BigInt(Math.ceil(n.toString(2).length / 2));
   x = (x + n / x) >> 1n;
   for (;;) {
     const y = (x + n / x) >> 1n;

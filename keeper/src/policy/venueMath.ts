@@ -5,7 +5,14 @@
  * sells tokens for quote (an expansion); else it buys tokens with quote. Prices are raw pool
  * prices (quote units per token unit) as fractions num/den.
  */
-import { amountOut, maxQuoteInAtPrice, maxTokensInAtPrice, pegPoolPrice, quoteToSpendForPrice, tokensToSellForPrice } from "./pegMath";
+import {
+  amountOut,
+  maxQuoteInAtPrice,
+  maxTokensInAtPrice,
+  pegPoolPrice,
+  quoteToSpendForPrice,
+  tokensToSellForPrice,
+} from "./pegMath";
 import { BPS, PEG_WAD, UNI_V2_FEE_DENOMINATOR, UNI_V2_FEE_NUMERATOR, WAD, mulDiv, mulDivUp } from "./units";
 import { quotePerTokenWad, sqrtPriceAt, swap, type V3PoolState } from "./v3";
 
@@ -31,7 +38,14 @@ export interface PoolMath {
  * The V2 form of the limit: the trade's average price (fee included). A V2 price-bounded trade is
  * bounded on its average, so the previewed trade passes its own limit.
  */
-export function averageLimitPriceWad(sellToken: boolean, amountIn: bigint, expectedOut: bigint, slippageBps: bigint, tokenUnit: bigint, quoteUnit: bigint): bigint {
+export function averageLimitPriceWad(
+  sellToken: boolean,
+  amountIn: bigint,
+  expectedOut: bigint,
+  slippageBps: bigint,
+  tokenUnit: bigint,
+  quoteUnit: bigint,
+): bigint {
   if (sellToken) return mulDiv(mulDiv(expectedOut * tokenUnit, WAD, amountIn * quoteUnit), BPS - slippageBps, BPS);
   return mulDivUp(mulDivUp(amountIn * tokenUnit, WAD, expectedOut * quoteUnit), BPS + slippageBps, BPS);
 }
@@ -42,11 +56,17 @@ export function v2PoolMath(reserveToken: bigint, reserveQuote: bigint, tokenUnit
     keepNum: UNI_V2_FEE_NUMERATOR,
     feeDen: UNI_V2_FEE_DENOMINATOR,
     inToPrice: (sell, num, den) =>
-      sell ? tokensToSellForPrice(reserveToken, reserveQuote, num, den) : quoteToSpendForPrice(reserveToken, reserveQuote, num, den),
-    amountOut: (sell, amountIn) => (sell ? amountOut(amountIn, reserveToken, reserveQuote) : amountOut(amountIn, reserveQuote, reserveToken)),
+      sell
+        ? tokensToSellForPrice(reserveToken, reserveQuote, num, den)
+        : quoteToSpendForPrice(reserveToken, reserveQuote, num, den),
+    amountOut: (sell, amountIn) =>
+      sell ? amountOut(amountIn, reserveToken, reserveQuote) : amountOut(amountIn, reserveQuote, reserveToken),
     maxInAtPrice: (sell, num, den) =>
-      sell ? maxTokensInAtPrice(reserveToken, reserveQuote, num, den) : maxQuoteInAtPrice(reserveToken, reserveQuote, num, den),
-    limitPriceWad: (sell, amountIn, expectedOut, slippageBps) => averageLimitPriceWad(sell, amountIn, expectedOut, slippageBps, tokenUnit, quoteUnit),
+      sell
+        ? maxTokensInAtPrice(reserveToken, reserveQuote, num, den)
+        : maxQuoteInAtPrice(reserveToken, reserveQuote, num, den),
+    limitPriceWad: (sell, amountIn, expectedOut, slippageBps) =>
+      averageLimitPriceWad(sell, amountIn, expectedOut, slippageBps, tokenUnit, quoteUnit),
   };
 }
 
@@ -64,7 +84,12 @@ const FEE_DEN_PIPS = 1_000_000n;
  * the contract does; every unit of a price-bounded trade trades at the limit or better (the
  * pool's marginal price after the fee bounds it).
  */
-export function v3PoolMath(venue: V3OperatorVenue, quoteUsdWad: bigint, tokenUnit: bigint, quoteUnit: bigint): PoolMath {
+export function v3PoolMath(
+  venue: V3OperatorVenue,
+  quoteUsdWad: bigint,
+  tokenUnit: bigint,
+  quoteUnit: bigint,
+): PoolMath {
   const { pool, tokenIsToken0 } = venue;
   const keepNum = FEE_DEN_PIPS - pool.feePips;
   const zeroForOne = (sell: boolean) => sell === tokenIsToken0;
@@ -72,13 +97,17 @@ export function v3PoolMath(venue: V3OperatorVenue, quoteUsdWad: bigint, tokenUni
   /** UniswapV3Quote.exactInput: (input used, output, price after); nothing when the limit is not ahead of the price. */
   const quote = (sell: boolean, amountIn: bigint, limit: bigint): { used: bigint; out: bigint; sqrtAfter: bigint } => {
     const zfo = zeroForOne(sell);
-    if (zfo ? limit >= pool.sqrtPriceX96 : limit <= pool.sqrtPriceX96) return { used: 0n, out: 0n, sqrtAfter: pool.sqrtPriceX96 };
+    if (zfo ? limit >= pool.sqrtPriceX96 : limit <= pool.sqrtPriceX96)
+      return { used: 0n, out: 0n, sqrtAfter: pool.sqrtPriceX96 };
     const r = swap(pool, zfo, amountIn, limit);
-    return zfo ? { used: r.amount0, out: -r.amount1, sqrtAfter: r.sqrtPriceX96 } : { used: r.amount1, out: -r.amount0, sqrtAfter: r.sqrtPriceX96 };
+    return zfo
+      ? { used: r.amount0, out: -r.amount1, sqrtAfter: r.sqrtPriceX96 }
+      : { used: r.amount1, out: -r.amount0, sqrtAfter: r.sqrtPriceX96 };
   };
   const peg = pegPoolPrice(quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
   const atPeg = (sell: boolean, amountIn: bigint) => quote(sell, amountIn, limitAt(sell, peg.num, peg.den));
-  const inToPrice = (sell: boolean, num: bigint, den: bigint) => quote(sell, UNBOUNDED_IN, limitAt(sell, num, den)).used;
+  const inToPrice = (sell: boolean, num: bigint, den: bigint) =>
+    quote(sell, UNBOUNDED_IN, limitAt(sell, num, den)).used;
   return {
     keepNum,
     feeDen: FEE_DEN_PIPS,

@@ -10,10 +10,7 @@ import { RpcAnswerError } from "./errors";
 import type { RpcPool } from "./rpcPool";
 
 export class PoolProvider extends JsonRpcApiProvider {
-  constructor(
-    readonly pool: RpcPool,
-    chainId: bigint | number,
-  ) {
+  constructor(readonly pool: RpcPool, chainId: bigint | number) {
     const network = Network.from(BigInt(chainId));
     super(network, { staticNetwork: network, cacheTimeout: -1, batchMaxCount: 1, polling: true });
   }

@@ -45,7 +45,8 @@ interface Endpoint {
 
 /** JSON-RPC error answers that say the endpoint, not the request, is at fault. */
 const ENDPOINT_FAULT_CODES = new Set([-32005]);
-const ENDPOINT_FAULT_MESSAGE = /rate limit|too many requests|header not found|service unavailable|temporarily unavailable|upstream|backend/i;
+const ENDPOINT_FAULT_MESSAGE =
+  /rate limit|too many requests|header not found|service unavailable|temporarily unavailable|upstream|backend/i;
 
 export class RpcPool {
   private readonly endpoints: Endpoint[];
@@ -64,7 +65,8 @@ export class RpcPool {
       baseBackoffMs: this.options.baseBackoffMs,
       maxBackoffMs: this.options.maxBackoffMs,
     })) {
-      if (!Number.isFinite(value) || value <= 0) throw new Error(`rpc: ${field} must be a positive number of ms, got ${value}`);
+      if (!Number.isFinite(value) || value <= 0)
+        throw new Error(`rpc: ${field} must be a positive number of ms, got ${value}`);
     }
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
@@ -75,7 +77,11 @@ export class RpcPool {
       } catch {
         throw new Error(`rpc: RPC URL #${i} is not an http(s) URL`);
       }
-      return { url, health: new EndpointHealth(endpointLabel(url, i), this.options, options.random), verified: options.chainId === undefined };
+      return {
+        url,
+        health: new EndpointHealth(endpointLabel(url, i), this.options, options.random),
+        verified: options.chainId === undefined,
+      };
     });
   }
 
@@ -108,7 +114,11 @@ export class RpcPool {
   }
 
   snapshot(): EndpointSnapshot[] {
-    return this.endpoints.map((e) => (e.wrongChain === undefined ? e.health.snapshot() : { ...e.health.snapshot(), healthy: false, lastError: e.wrongChain }));
+    return this.endpoints.map((e) =>
+      e.wrongChain === undefined
+        ? e.health.snapshot()
+        : { ...e.health.snapshot(), healthy: false, lastError: e.wrongChain },
+    );
   }
 
   private async withFailover<T>(method: string, call: (endpoint: Endpoint) => Promise<T>): Promise<T> {
@@ -134,7 +144,10 @@ export class RpcPool {
         endpoint.verified = this.options.chainId === undefined;
         const backoffMs = endpoint.health.recordFailure(this.now(), error.message);
         this.failoverCount += 1;
-        this.logger.warn({ endpoint: endpoint.health.label, method, backoffMs, err: error.message }, "rpc endpoint failed; failing over");
+        this.logger.warn(
+          { endpoint: endpoint.health.label, method, backoffMs, err: error.message },
+          "rpc endpoint failed; failing over",
+        );
       }
     }
     const retryAtMs = Math.min(...this.endpoints.map((e) => e.health.retryAtMs));
@@ -149,7 +162,8 @@ export class RpcPool {
       answer = await this.post<string>(endpoint, "eth_chainId", []);
     } catch (error) {
       // An error answer to eth_chainId says the endpoint, not a request, is broken.
-      if (error instanceof RpcAnswerError) throw new EndpointError(endpoint.health.label, `eth_chainId: ${error.message}`);
+      if (error instanceof RpcAnswerError)
+        throw new EndpointError(endpoint.health.label, `eth_chainId: ${error.message}`);
       throw error;
     }
     let served: bigint | undefined;
@@ -163,7 +177,10 @@ export class RpcPool {
       return true;
     }
     endpoint.wrongChain = `serves chain ${served ?? JSON.stringify(answer)}, expected ${expected}`;
-    this.logger.error({ endpoint: endpoint.health.label, chainId: String(served ?? answer), expected: String(expected) }, "rpc endpoint serves another chain; removed from the pool until restart");
+    this.logger.error(
+      { endpoint: endpoint.health.label, chainId: String(served ?? answer), expected: String(expected) },
+      "rpc endpoint serves another chain; removed from the pool until restart",
+    );
     return false;
   }
 
@@ -180,7 +197,11 @@ export class RpcPool {
       });
     } catch (cause) {
       const timedOut = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
-      throw new EndpointError(label, timedOut ? `timed out after ${this.options.timeoutMs} ms` : `request failed (${describe(cause)})`, { cause });
+      throw new EndpointError(
+        label,
+        timedOut ? `timed out after ${this.options.timeoutMs} ms` : `request failed (${describe(cause)})`,
+        { cause },
+      );
     }
     let text: string;
     try {
@@ -198,11 +219,13 @@ export class RpcPool {
     if (body && typeof body === "object" && body.error) {
       const code = typeof body.error.code === "number" ? body.error.code : 0;
       const message = typeof body.error.message === "string" ? body.error.message : "unknown JSON-RPC error";
-      if (ENDPOINT_FAULT_CODES.has(code) || ENDPOINT_FAULT_MESSAGE.test(message)) throw new EndpointError(label, `${method}: ${message}`);
+      if (ENDPOINT_FAULT_CODES.has(code) || ENDPOINT_FAULT_MESSAGE.test(message))
+        throw new EndpointError(label, `${method}: ${message}`);
       throw new RpcAnswerError(method, code, message, body.error.data);
     }
     if (!response.ok) throw new EndpointError(label, `HTTP ${response.status}`);
-    if (!body || typeof body !== "object" || !("result" in body)) throw new EndpointError(label, `${method}: answer without a result`);
+    if (!body || typeof body !== "object" || !("result" in body))
+      throw new EndpointError(label, `${method}: answer without a result`);
     return body.result as T;
   }
 }

@@ -8,7 +8,16 @@
  * JSON-safe: exact on-chain integers travel as decimal integer strings in their raw units (WAD
  * for USD prices and values), so `--json` output can be read back with BigInt.
  */
-import { Action, BPS, Blocker, MAX_TWAP_SPAN_WINDOWS, deviationBps, expansionRoom, type OperatorState, type Snapshot } from "../policy";
+import {
+  Action,
+  BPS,
+  Blocker,
+  MAX_TWAP_SPAN_WINDOWS,
+  deviationBps,
+  expansionRoom,
+  type OperatorState,
+  type Snapshot,
+} from "../policy";
 import { quotePerTokenWad, quotePerTokenWadAtTick } from "../policy/v3/price";
 
 /** What the status shows beyond the decision snapshot, read at `blockNumber` (chain/statusReader). */
@@ -96,19 +105,19 @@ export interface PositionStatus {
 export type PoolStatus =
   | { venue: "v2"; /** Pair reserves, raw units, oriented. */ reserveToken: string; reserveQuote: string }
   | {
-    venue: "v3";
-    sqrtPriceX96: string;
-    tick: number;
-    /** The pool's own price, WAD quote per whole token (before the quote feed). */
-    poolPrice: string;
-    /** Liquidity active at the current tick. */
-    liquidity: string;
-    /** The fee tier, hundredths of a bip (500 = 0.05%). */
-    feePips: number;
-    tokenIsToken0: boolean;
-    /** Null when the address book names no LiquidityManager or the detail read failed. */
-    position: PositionStatus | null;
-  };
+      venue: "v3";
+      sqrtPriceX96: string;
+      tick: number;
+      /** The pool's own price, WAD quote per whole token (before the quote feed). */
+      poolPrice: string;
+      /** Liquidity active at the current tick. */
+      liquidity: string;
+      /** The fee tier, hundredths of a bip (500 = 0.05%). */
+      feePips: number;
+      tokenIsToken0: boolean;
+      /** Null when the address book names no LiquidityManager or the detail read failed. */
+      position: PositionStatus | null;
+    };
 
 export interface ProtocolStatus {
   network: string;
@@ -166,8 +175,16 @@ const secondsLeft = (end: bigint, now: bigint): number => (end > now ? Number(en
 const str = (v: bigint | null): string | null => (v === null ? null : v.toString());
 const isoAt = (sec: number): string => new Date(sec * 1000).toISOString();
 
-function positionOf(p: PositionDetail, tick: number, tokenIsToken0: boolean, tokenUnit: bigint, quoteUnit: bigint): PositionStatus {
-  const [low, high] = [p.tickLower, p.tickUpper].map((t) => quotePerTokenWadAtTick(t, tokenIsToken0, tokenUnit, quoteUnit)).sort((a, b) => (a < b ? -1 : 1));
+function positionOf(
+  p: PositionDetail,
+  tick: number,
+  tokenIsToken0: boolean,
+  tokenUnit: bigint,
+  quoteUnit: bigint,
+): PositionStatus {
+  const [low, high] = [p.tickLower, p.tickUpper]
+    .map((t) => quotePerTokenWadAtTick(t, tokenIsToken0, tokenUnit, quoteUnit))
+    .sort((a, b) => (a < b ? -1 : 1));
   return {
     manager: p.manager,
     tickLower: p.tickLower,
@@ -184,9 +201,13 @@ function poolOf(s: OperatorState, d: StatusDetail | null, warnings: string[]): P
   const { pool, tokenIsToken0 } = s.v3;
   // Prices are per whole token, in whole quote units.
   const [tokenUnit, quoteUnit] = [10n ** BigInt(s.tokenDecimals), 10n ** BigInt(s.quoteDecimals)];
-  if (d && d.position === null) warnings.push("the address book names no LiquidityManager: the protocol-owned position is not shown");
+  if (d && d.position === null)
+    warnings.push("the address book names no LiquidityManager: the protocol-owned position is not shown");
   const position = d?.position ? positionOf(d.position, pool.tick, tokenIsToken0, tokenUnit, quoteUnit) : null;
-  if (position && !position.inRange) warnings.push(`the protocol-owned position is out of range: the pool's tick ${pool.tick} is outside [${position.tickLower}, ${position.tickUpper})`);
+  if (position && !position.inRange)
+    warnings.push(
+      `the protocol-owned position is out of range: the pool's tick ${pool.tick} is outside [${position.tickLower}, ${position.tickUpper})`,
+    );
   return {
     venue: "v3",
     sqrtPriceX96: pool.sqrtPriceX96.toString(),
@@ -207,9 +228,14 @@ function capsOf(s: OperatorState): ProtocolStatus["caps"] {
     maxExpansionPerOp: s.limits.maxExpansionPerOp.toString(),
     expansionLeftInEpoch: expansionRoom(s).toString(),
     maxContractionPerOp: s.limits.maxContractionPerOp.toString(),
-    contractionLeftInEpoch: (contracted >= s.limits.maxContractionPerEpoch ? 0n : s.limits.maxContractionPerEpoch - contracted).toString(),
+    contractionLeftInEpoch: (contracted >= s.limits.maxContractionPerEpoch
+      ? 0n
+      : s.limits.maxContractionPerEpoch - contracted
+    ).toString(),
     epochSec: Number(s.limits.epochSec),
-    epochEndsInSec: epochOver ? Number(s.limits.epochSec) : secondsLeft(s.epoch.startedAt + s.limits.epochSec, s.timestamp),
+    epochEndsInSec: epochOver
+      ? Number(s.limits.epochSec)
+      : secondsLeft(s.epoch.startedAt + s.limits.epochSec, s.timestamp),
   };
 }
 
@@ -219,19 +245,30 @@ function assetsOf(snap: Snapshot, detail: StatusDetail | null, warnings: string[
   return snap.feeds.map((f) => {
     const d = byAsset.get(f.asset.toLowerCase());
     const priced = f.valid && f.priceWad > 0n;
-    const priceStatus = d ? (PRICE_STATUS[d.priceStatus] ?? "invalid") : null;
+    const priceStatus = d ? PRICE_STATUS[d.priceStatus] ?? "invalid" : null;
     const degradedSince = d && priceStatus === "degraded" ? Number(d.staleSinceSec) : null;
     let priceNote = "ok";
-    if (f.roundFailure !== undefined) warnings.push(`${f.symbol} feed: its latest round cannot be read (${f.roundFailure})`);
+    if (f.roundFailure !== undefined)
+      warnings.push(`${f.symbol} feed: its latest round cannot be read (${f.roundFailure})`);
     if (degradedSince !== null) {
-      priceNote = degradedSince <= now ? `degraded since ${isoAt(degradedSince)}` : `degraded (its feed fails; the last good price goes stale at ${isoAt(degradedSince)})`;
-      warnings.push(`${f.symbol} price: ${priceNote} (last good price under a ${d!.degradedHaircutBps} bps haircut; minting it is blocked)`);
+      priceNote =
+        degradedSince <= now
+          ? `degraded since ${isoAt(degradedSince)}`
+          : `degraded (its feed fails; the last good price goes stale at ${isoAt(degradedSince)})`;
+      warnings.push(
+        `${f.symbol} price: ${priceNote} (last good price under a ${
+          d!.degradedHaircutBps
+        } bps haircut; minting it is blocked)`,
+      );
     } else if (!priced) {
       priceNote = "rejected by the oracle";
-      warnings.push(`${f.symbol} price: the oracle rejects its feed (no last good price within the degraded window, or an answer out of bounds)`);
+      warnings.push(
+        `${f.symbol} price: the oracle rejects its feed (no last good price within the degraded window, or an answer out of bounds)`,
+      );
     }
     // Reserve.reserveValue(): amount × price / unit, then × (1 − haircut), each rounded down.
-    const value = d && priced ? (((d.amount * f.priceWad) / 10n ** BigInt(d.decimals)) * (BPS - d.haircutBps)) / BPS : null;
+    const value =
+      d && priced ? (((d.amount * f.priceWad) / 10n ** BigInt(d.decimals)) * (BPS - d.haircutBps)) / BPS : null;
     return {
       symbol: f.symbol,
       address: f.asset,
@@ -271,7 +308,10 @@ export function protocolStatus(snap: Snapshot, detail: StatusDetail | null, sour
   const twap = s.twapWad > 0n ? s.twapWad : null;
   if (s.spotWad === 0n) warnings.push(`pool price: ${failure("pool price")}`);
   const twapStale = s.twapSpanSec > MAX_TWAP_SPAN_WINDOWS * s.twapWindowSec;
-  if (twapStale) warnings.push(`pool TWAP is stale: it averages over ${s.twapSpanSec} s (window ${s.twapWindowSec} s); observations stopped — call PriceOracle.update()`);
+  if (twapStale)
+    warnings.push(
+      `pool TWAP is stale: it averages over ${s.twapSpanSec} s (window ${s.twapWindowSec} s); observations stopped — call PriceOracle.update()`,
+    );
 
   const assets = assetsOf(snap, d, warnings);
   if (!s.backingOk) warnings.push(`reserveValue: ${failure("reserveValue")}`);
@@ -301,11 +341,17 @@ export function protocolStatus(snap: Snapshot, detail: StatusDetail | null, sour
     caps: capsOf(s),
     cooldowns: {
       operationCooldownSec: Number(s.limits.cooldownSec),
-      operationReadyInSec: s.lastOperationAt === 0n ? 0 : secondsLeft(s.lastOperationAt + s.limits.cooldownSec, s.timestamp),
+      operationReadyInSec:
+        s.lastOperationAt === 0n ? 0 : secondsLeft(s.lastOperationAt + s.limits.cooldownSec, s.timestamp),
       policyRefreshReadyInSec: d ? secondsLeft(d.policyRefreshAt, s.timestamp) : null,
     },
     operator: p
-      ? { action: Action[p.action] ?? `#${p.action}`, blocker: Blocker[p.blocker] ?? `#${p.blocker}`, amount: p.amount.toString(), expectedOut: p.expectedOut.toString() }
+      ? {
+          action: Action[p.action] ?? `#${p.action}`,
+          blocker: Blocker[p.blocker] ?? `#${p.blocker}`,
+          amount: p.amount.toString(),
+          expectedOut: p.expectedOut.toString(),
+        }
       : null,
     keeperBalance: str(snap.keeperBalanceWei),
     warnings,

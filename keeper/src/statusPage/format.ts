@@ -5,8 +5,10 @@
 
 /** `raw / 10^decimals` as a decimal string with at most `maxFraction` digits (truncated), trailing zeros dropped. */
 export function toDecimal(raw: bigint, decimals: number, maxFraction = 6): string {
-  if (!Number.isInteger(decimals) || decimals < 0) throw new RangeError(`toDecimal: decimals must be a non-negative integer, got ${decimals}`);
-  if (!Number.isInteger(maxFraction) || maxFraction < 0) throw new RangeError(`toDecimal: maxFraction must be a non-negative integer, got ${maxFraction}`);
+  if (!Number.isInteger(decimals) || decimals < 0)
+    throw new RangeError(`toDecimal: decimals must be a non-negative integer, got ${decimals}`);
+  if (!Number.isInteger(maxFraction) || maxFraction < 0)
+    throw new RangeError(`toDecimal: maxFraction must be a non-negative integer, got ${maxFraction}`);
   const neg = raw < 0n;
   const abs = neg ? -raw : raw;
   const unit = 10n ** BigInt(decimals);

@@ -26,7 +26,11 @@ export interface StatusDetailSource {
  * still stand still after a passing simulation when the real gas estimate makes the trade not
  * worth it; the row then says "simulated", which is what happened.
  */
-export function statusObserver(model: StatusModel, details: StatusDetailSource, options: FeedOptions = {}): CycleObserver {
+export function statusObserver(
+  model: StatusModel,
+  details: StatusDetailSource,
+  options: FeedOptions = {},
+): CycleObserver {
   const now = options.now ?? Date.now;
   const row = (req: OperationRequest) => ({ action: req.action, amount: req.amount });
   return {
@@ -41,18 +45,50 @@ export function statusObserver(model: StatusModel, details: StatusDetailSource, 
     },
     onSimulated: (e) => {
       if (e.ok && e.dryRun) {
-        model.observeOperation({ ...row(e.request), atMs: now(), block: null, txHash: null, gasUsed: e.simulation.gasEstimate, result: "dry-run", detail: `simulated ok, gas estimate ${e.simulation.gasEstimate}; not sent` });
+        model.observeOperation({
+          ...row(e.request),
+          atMs: now(),
+          block: null,
+          txHash: null,
+          gasUsed: e.simulation.gasEstimate,
+          result: "dry-run",
+          detail: `simulated ok, gas estimate ${e.simulation.gasEstimate}; not sent`,
+        });
       } else if (!e.ok) {
-        model.observeOperation({ ...row(e.request), atMs: now(), block: null, txHash: null, gasUsed: null, result: "reverted", detail: `in simulation, not sent: ${e.error.errorName}` });
+        model.observeOperation({
+          ...row(e.request),
+          atMs: now(),
+          block: null,
+          txHash: null,
+          gasUsed: null,
+          result: "reverted",
+          detail: `in simulation, not sent: ${e.error.errorName}`,
+        });
       }
     },
     onConfirmed: (e) => {
-      model.observeOperation({ ...row(e.request), atMs: now(), block: e.outcome.blockNumber, txHash: e.outcome.hash, gasUsed: e.outcome.gasUsed, result: "confirmed", detail: null });
+      model.observeOperation({
+        ...row(e.request),
+        atMs: now(),
+        block: e.outcome.blockNumber,
+        txHash: e.outcome.hash,
+        gasUsed: e.outcome.gasUsed,
+        result: "confirmed",
+        detail: null,
+      });
     },
     onFailed: (e) => {
       if (e.stage === "read") model.observeCycleFailure(e.message, now());
       if (e.stage !== "send") return;
-      model.observeOperation({ ...row(e.request), atMs: now(), block: null, txHash: e.hash || null, gasUsed: null, result: /revert/i.test(e.message) ? "reverted" : "failed", detail: e.message });
+      model.observeOperation({
+        ...row(e.request),
+        atMs: now(),
+        block: null,
+        txHash: e.hash || null,
+        gasUsed: null,
+        result: /revert/i.test(e.message) ? "reverted" : "failed",
+        detail: e.message,
+      });
     },
     onCycleDone: ({ outcome }) => model.observeDecision(decisionOf(outcome), now()),
   };
@@ -68,7 +104,11 @@ export function decisionOf(outcome: CycleOutcome): NonNullable<StatusView["keepe
     case "simulation-reverted":
       return { kind: "act", summary: `${outcome.action}: simulation reverted`, detail: outcome.errorName };
     case "sent":
-      return { kind: "act", summary: `${outcome.action} confirmed`, detail: `${outcome.hash} in block ${outcome.minedIn}` };
+      return {
+        kind: "act",
+        summary: `${outcome.action} confirmed`,
+        detail: `${outcome.hash} in block ${outcome.minedIn}`,
+      };
     case "tx-failed":
       return { kind: "act", summary: `${outcome.action} failed`, detail: outcome.error };
     case "error":

@@ -49,7 +49,6 @@ export type StatusListener = (view: StatusView) => void;
 const DEFAULT_HISTORY = 240;
 const DEFAULT_OPERATIONS = 20;
 
-
 function positive(n: number | undefined, fallback: number, field: string): number {
   if (n === undefined) return fallback;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`StatusModel: ${field} must be a positive integer, got ${n}`);
@@ -92,7 +91,8 @@ function reserveOf(st: ProtocolStatus): ReserveAssetView[] {
 }
 
 function decisionSummary(d: Decision): NonNullable<StatusView["keeper"]["lastDecision"]> {
-  if (d.kind === "act") return { kind: "act", summary: actionName(d.action), detail: `amount ${d.amount}, min out ${d.minOut}` };
+  if (d.kind === "act")
+    return { kind: "act", summary: actionName(d.action), detail: `amount ${d.amount}, min out ${d.minOut}` };
   return { kind: "stand-still", summary: d.reason, detail: d.detail };
 }
 
@@ -112,7 +112,8 @@ export class StatusModel {
   constructor(options: StatusModelOptions) {
     if (!options.tokenSymbol) throw new RangeError("StatusModel: tokenSymbol is required");
     if (!options.quoteSymbol) throw new RangeError("StatusModel: quoteSymbol is required");
-    if (!Number.isInteger(options.quoteDecimals) || options.quoteDecimals < 0) throw new RangeError(`StatusModel: quoteDecimals must be a non-negative integer, got ${options.quoteDecimals}`);
+    if (!Number.isInteger(options.quoteDecimals) || options.quoteDecimals < 0)
+      throw new RangeError(`StatusModel: quoteDecimals must be a non-negative integer, got ${options.quoteDecimals}`);
     this.#opts = {
       ...options,
       historyLength: positive(options.historyLength, DEFAULT_HISTORY, "historyLength"),
@@ -153,7 +154,8 @@ export class StatusModel {
       // One point per block: a second cycle on the same block replaces the first.
       if (tail && tail.block === point.block) this.#history[this.#history.length - 1] = point;
       else this.#history.push(point);
-      if (this.#history.length > this.#opts.historyLength) this.#history.splice(0, this.#history.length - this.#opts.historyLength);
+      if (this.#history.length > this.#opts.historyLength)
+        this.#history.splice(0, this.#history.length - this.#opts.historyLength);
     }
     this.#emit(obs.atMs);
   }
@@ -176,8 +178,10 @@ export class StatusModel {
   observeOperation(op: OperationObservation): void {
     const tokenDecimals = this.#last?.status.tokenDecimals ?? 18;
     let size: string;
-    if (op.action === Action.Expand) size = `${groupThousands(toDecimal(op.amount, tokenDecimals, 4))} ${this.#opts.tokenSymbol} sold`;
-    else if (op.action === Action.Contract) size = `${groupThousands(toDecimal(op.amount, this.#opts.quoteDecimals, 4))} ${this.#opts.quoteSymbol} spent`;
+    if (op.action === Action.Expand)
+      size = `${groupThousands(toDecimal(op.amount, tokenDecimals, 4))} ${this.#opts.tokenSymbol} sold`;
+    else if (op.action === Action.Contract)
+      size = `${groupThousands(toDecimal(op.amount, this.#opts.quoteDecimals, 4))} ${this.#opts.quoteSymbol} spent`;
     else size = "rebalance";
     this.#operations.unshift({
       atMs: op.atMs,
@@ -213,11 +217,21 @@ export class StatusModel {
       reserveValueUsd: st?.reserveValue == null ? null : wadToDecimal(big(st.reserveValue), 2),
       collateralRatio: ratio !== null && ratio < NO_SUPPLY_RATIO_WAD ? wadToDecimal(ratio, 4) : null,
       targetRatio: st ? wadToDecimal(big(st.targetRatio), 4) : null,
-      pool: st?.pool.venue === "v2" ? { token: toDecimal(big(st.pool.reserveToken), st.tokenDecimals, 2), quote: toDecimal(big(st.pool.reserveQuote), st.quoteDecimals, 2) } : null,
+      pool:
+        st?.pool.venue === "v2"
+          ? {
+              token: toDecimal(big(st.pool.reserveToken), st.tokenDecimals, 2),
+              quote: toDecimal(big(st.pool.reserveQuote), st.quoteDecimals, 2),
+            }
+          : null,
       venue: st ? st.pool : null,
       reserve: st ? reserveOf(st) : [],
       caps: st ? capsOf(st) : null,
-      paused: { operations: st?.paused.operations ?? false, minting: st?.paused.minting ?? null, redemptions: st?.paused.redemptions ?? null },
+      paused: {
+        operations: st?.paused.operations ?? false,
+        minting: st?.paused.minting ?? null,
+        redemptions: st?.paused.redemptions ?? null,
+      },
       warnings: st ? [...st.warnings] : [],
       history: [...this.#history],
       operations: [...this.#operations],

@@ -43,14 +43,18 @@ const STATIC: Record<string, { file: () => string; contentType: string }> = {
   "/": { file: () => path.join(PUBLIC_DIR, "index.html"), contentType: "text/html; charset=utf-8" },
   "/status/style.css": { file: () => path.join(PUBLIC_DIR, "style.css"), contentType: "text/css; charset=utf-8" },
   "/status/app.js": { file: () => path.join(PUBLIC_DIR, "app.js"), contentType: "text/javascript; charset=utf-8" },
-  "/status/charts.js": { file: () => path.join(PUBLIC_DIR, "charts.js"), contentType: "text/javascript; charset=utf-8" },
+  "/status/charts.js": {
+    file: () => path.join(PUBLIC_DIR, "charts.js"),
+    contentType: "text/javascript; charset=utf-8",
+  },
   "/status/chart.umd.js": { file: chartJsUmdPath, contentType: "text/javascript; charset=utf-8" },
 };
 
 function parseAfter(req: IncomingMessage): number | null {
   const raw = new URL(req.url ?? "/", "http://keeper").searchParams.get("after");
   if (raw === null) return null;
-  if (!/^\d{1,15}$/.test(raw)) throw new RangeError(`after must be a non-negative integer version, got "${raw.slice(0, 40)}"`);
+  if (!/^\d{1,15}$/.test(raw))
+    throw new RangeError(`after must be a non-negative integer version, got "${raw.slice(0, 40)}"`);
   return Number(raw);
 }
 
@@ -85,6 +89,10 @@ export function registerStatusRoutes(table: RouteTable, model: StatusModel, opti
       return { status: 400, contentType: "application/json", body: JSON.stringify({ error: (err as Error).message }) };
     }
     if (after !== null) await waitForChange(model, after, waitMs);
-    return { status: 200, contentType: "application/json", body: JSON.stringify({ version: model.version, status: model.view(now()) }) };
+    return {
+      status: 200,
+      contentType: "application/json",
+      body: JSON.stringify({ version: model.version, status: model.view(now()) }),
+    };
   });
 }

@@ -51,8 +51,12 @@ export class ChainClient {
   }
 
   async latestBaseFee(): Promise<bigint> {
-    const block = await this.transport.request<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", ["latest", false]);
-    if (!block?.baseFeePerGas) throw new Error("chain: the latest block has no baseFeePerGas (a pre-London chain is not supported)");
+    const block = await this.transport.request<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", [
+      "latest",
+      false,
+    ]);
+    if (!block?.baseFeePerGas)
+      throw new Error("chain: the latest block has no baseFeePerGas (a pre-London chain is not supported)");
     return BigInt(block.baseFeePerGas);
   }
 
@@ -82,7 +86,11 @@ export class ChainClient {
 
   async receipt(hash: string): Promise<Receipt | null> {
     const r = await this.transport.request<{
-      blockNumber: string; blockHash: string; status: string; gasUsed: string; effectiveGasPrice?: string;
+      blockNumber: string;
+      blockHash: string;
+      status: string;
+      gasUsed: string;
+      effectiveGasPrice?: string;
     } | null>("eth_getTransactionReceipt", [hash]);
     if (!r || r.blockNumber === null || r.blockNumber === undefined) return null;
     return {

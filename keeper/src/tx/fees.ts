@@ -21,10 +21,14 @@ export const MIN_BUMP_BPS = 1_000;
 
 export function validateFeePolicy(policy: FeePolicy): void {
   if (!Number.isInteger(policy.bumpBps) || policy.bumpBps < MIN_BUMP_BPS || policy.bumpBps > 100_000) {
-    throw new RangeError(`fees.bumpBps must be an integer in [${MIN_BUMP_BPS}, 100000] (nodes reject bumps under 10%), got ${policy.bumpBps}`);
+    throw new RangeError(
+      `fees.bumpBps must be an integer in [${MIN_BUMP_BPS}, 100000] (nodes reject bumps under 10%), got ${policy.bumpBps}`,
+    );
   }
-  if (policy.maxFeePerGasCapWei <= 0n) throw new RangeError(`fees.maxFeePerGasCapWei must be positive, got ${policy.maxFeePerGasCapWei}`);
-  if (policy.minPriorityFeeWei < 0n) throw new RangeError(`fees.minPriorityFeeWei must not be negative, got ${policy.minPriorityFeeWei}`);
+  if (policy.maxFeePerGasCapWei <= 0n)
+    throw new RangeError(`fees.maxFeePerGasCapWei must be positive, got ${policy.maxFeePerGasCapWei}`);
+  if (policy.minPriorityFeeWei < 0n)
+    throw new RangeError(`fees.minPriorityFeeWei must not be negative, got ${policy.minPriorityFeeWei}`);
 }
 
 /** First fees for an action: room for the base fee to double, plus the tip; never above the cap. */

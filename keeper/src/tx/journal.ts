@@ -19,7 +19,15 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import path from "node:path";
 import { JournalLockedError } from "./errors";
 
-export type ActionStatus = "prepared" | "signed" | "sent" | "mined" | "confirmed" | "reverted" | "cancelled" | "dropped";
+export type ActionStatus =
+  | "prepared"
+  | "signed"
+  | "sent"
+  | "mined"
+  | "confirmed"
+  | "reverted"
+  | "cancelled"
+  | "dropped";
 export type AttemptStatus = "signed" | "sent" | "mined" | "replaced" | "dropped" | "rejected";
 /** `action`: the keeper's call; `filler`: a zero-value self-transfer that closes a nonce gap. */
 export type ActionKind = "action" | "filler";
@@ -113,12 +121,32 @@ CREATE INDEX IF NOT EXISTS attempts_by_action ON attempts(action_id);
 `;
 
 interface ActionRow {
-  id: number; key: string; kind: string; sender: string; chain_id: string; to_addr: string; data: string;
-  value: string; gas_limit: string; nonce: number | null; status: string; note: string | null; created_at: number;
+  id: number;
+  key: string;
+  kind: string;
+  sender: string;
+  chain_id: string;
+  to_addr: string;
+  data: string;
+  value: string;
+  gas_limit: string;
+  nonce: number | null;
+  status: string;
+  note: string | null;
+  created_at: number;
 }
 interface AttemptRow {
-  id: number; action_id: number; kind: string; nonce: number; hash: string; raw: string; max_fee_per_gas: string;
-  max_priority_fee_per_gas: string; status: string; block_number: number | null; block_hash: string | null;
+  id: number;
+  action_id: number;
+  kind: string;
+  nonce: number;
+  hash: string;
+  raw: string;
+  max_fee_per_gas: string;
+  max_priority_fee_per_gas: string;
+  status: string;
+  block_number: number | null;
+  block_hash: string | null;
 }
 
 /** A journal of another chain, moved from `file` to `setAsideAs` before a fresh one was opened. */
@@ -213,7 +241,10 @@ export class Journal {
   /** The spends at or after `sinceSec`, oldest first; older ones are deleted (they left every window). */
   gasSpendsSince(sinceSec: bigint): { atSec: bigint; usdWad: bigint }[] {
     this.db.prepare(`DELETE FROM gas_spends WHERE at_sec < ?`).run(Number(sinceSec));
-    const rows = this.db.prepare(`SELECT at_sec, usd_wad FROM gas_spends ORDER BY at_sec, id`).all() as { at_sec: number; usd_wad: string }[];
+    const rows = this.db.prepare(`SELECT at_sec, usd_wad FROM gas_spends ORDER BY at_sec, id`).all() as {
+      at_sec: number;
+      usd_wad: string;
+    }[];
     return rows.map((r) => ({ atSec: BigInt(r.at_sec), usdWad: BigInt(r.usd_wad) }));
   }
 
@@ -224,8 +255,18 @@ export class Journal {
         `INSERT INTO actions (key, kind, sender, chain_id, to_addr, data, value, gas_limit, nonce, status, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 'prepared', ?, ?)`,
       )
-      .run(action.key, action.kind, action.sender.toLowerCase(), action.chainId.toString(), action.to, action.data,
-        action.value.toString(), action.gasLimit.toString(), t, t);
+      .run(
+        action.key,
+        action.kind,
+        action.sender.toLowerCase(),
+        action.chainId.toString(),
+        action.to,
+        action.data,
+        action.value.toString(),
+        action.gasLimit.toString(),
+        t,
+        t,
+      );
     return Number(info.lastInsertRowid);
   }
 
@@ -235,17 +276,30 @@ export class Journal {
     const run = this.db.transaction(() => {
       const action = this.action(actionId);
       if (action.nonce !== null && action.nonce !== attempt.nonce) {
-        throw new Error(`journal: attempt nonce ${attempt.nonce} differs from action #${actionId}'s nonce ${action.nonce}`);
+        throw new Error(
+          `journal: attempt nonce ${attempt.nonce} differs from action #${actionId}'s nonce ${action.nonce}`,
+        );
       }
       this.db
         .prepare(
           `INSERT INTO attempts (action_id, kind, nonce, hash, raw, max_fee_per_gas, max_priority_fee_per_gas, status, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'signed', ?, ?)`,
         )
-        .run(actionId, attempt.kind, attempt.nonce, attempt.hash, attempt.raw, attempt.maxFeePerGas.toString(),
-          attempt.maxPriorityFeePerGas.toString(), t, t);
+        .run(
+          actionId,
+          attempt.kind,
+          attempt.nonce,
+          attempt.hash,
+          attempt.raw,
+          attempt.maxFeePerGas.toString(),
+          attempt.maxPriorityFeePerGas.toString(),
+          t,
+          t,
+        );
       this.db
-        .prepare(`UPDATE actions SET nonce = ?, status = CASE WHEN status = 'prepared' THEN 'signed' ELSE status END, updated_at = ? WHERE id = ?`)
+        .prepare(
+          `UPDATE actions SET nonce = ?, status = CASE WHEN status = 'prepared' THEN 'signed' ELSE status END, updated_at = ? WHERE id = ?`,
+        )
         .run(attempt.nonce, t, actionId);
     });
     run();
@@ -271,7 +325,9 @@ export class Journal {
   }
 
   attempts(actionId: number): AttemptRecord[] {
-    return (this.db.prepare(`SELECT * FROM attempts WHERE action_id = ? ORDER BY id`).all(actionId) as AttemptRow[]).map(toAttempt);
+    return (
+      this.db.prepare(`SELECT * FROM attempts WHERE action_id = ? ORDER BY id`).all(actionId) as AttemptRow[]
+    ).map(toAttempt);
   }
 
   attemptByHash(hash: string): AttemptRecord | undefined {
@@ -326,17 +382,35 @@ function setAside(file: string, recordedGenesis: string, nowMs: number): string 
 
 function toAction(r: ActionRow): ActionRecord {
   return {
-    id: r.id, key: r.key, kind: r.kind as ActionKind, sender: r.sender, chainId: BigInt(r.chain_id), to: r.to_addr,
-    data: r.data, value: BigInt(r.value), gasLimit: BigInt(r.gas_limit), nonce: r.nonce, status: r.status as ActionStatus,
-    note: r.note, createdAtMs: r.created_at,
+    id: r.id,
+    key: r.key,
+    kind: r.kind as ActionKind,
+    sender: r.sender,
+    chainId: BigInt(r.chain_id),
+    to: r.to_addr,
+    data: r.data,
+    value: BigInt(r.value),
+    gasLimit: BigInt(r.gas_limit),
+    nonce: r.nonce,
+    status: r.status as ActionStatus,
+    note: r.note,
+    createdAtMs: r.created_at,
   };
 }
 
 function toAttempt(r: AttemptRow): AttemptRecord {
   return {
-    id: r.id, actionId: r.action_id, kind: r.kind as AttemptKind, nonce: r.nonce, hash: r.hash, raw: r.raw,
-    maxFeePerGas: BigInt(r.max_fee_per_gas), maxPriorityFeePerGas: BigInt(r.max_priority_fee_per_gas),
-    status: r.status as AttemptStatus, blockNumber: r.block_number, blockHash: r.block_hash,
+    id: r.id,
+    actionId: r.action_id,
+    kind: r.kind as AttemptKind,
+    nonce: r.nonce,
+    hash: r.hash,
+    raw: r.raw,
+    maxFeePerGas: BigInt(r.max_fee_per_gas),
+    maxPriorityFeePerGas: BigInt(r.max_priority_fee_per_gas),
+    status: r.status as AttemptStatus,
+    blockNumber: r.block_number,
+    blockHash: r.block_hash,
   };
 }
 
@@ -352,7 +426,9 @@ function takeLock(lockPath: string): void {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number.parseInt(readFileSync(lockPath, "utf8").trim(), 10);
       if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) {
-        throw new JournalLockedError(`journal ${lockPath.replace(/\.lock$/, "")} is in use by process ${owner}: one keeper per key`);
+        throw new JournalLockedError(
+          `journal ${lockPath.replace(/\.lock$/, "")} is in use by process ${owner}: one keeper per key`,
+        );
       }
       rmSync(lockPath, { force: true });
     }

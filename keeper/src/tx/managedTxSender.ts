@@ -4,7 +4,15 @@
  * here. Outcomes other than "confirmed" become the daemon's typed errors.
  */
 import { SimulationRevertedError, TxFailedError } from "../errors";
-import { encodeCall, type CallTargets, type KeeperRequest, type SentTx, type Simulation, type TxOutcome, type TxSender } from "../chain/executor";
+import {
+  encodeCall,
+  type CallTargets,
+  type KeeperRequest,
+  type SentTx,
+  type Simulation,
+  type TxOutcome,
+  type TxSender,
+} from "../chain/executor";
 import { actionName } from "../policy";
 import { gasLimitWithBuffer } from "./gasLimit";
 import type { ChainClient } from "./chain";
@@ -30,7 +38,13 @@ export class ManagedTxSender implements TxSender {
       // in the node's pool makes ours a no-op, which the loop then does not send.
       const returnData = await this.chain.call(call, req.action === "observe" ? "pending" : "latest");
       const gasEstimate = await this.chain.estimateGas(call);
-      return { to: call.to, data: call.data, gasEstimate, gasLimit: gasLimitWithBuffer(gasEstimate, this.gasLimitBufferBps), returnData };
+      return {
+        to: call.to,
+        data: call.data,
+        gasEstimate,
+        gasLimit: gasLimitWithBuffer(gasEstimate, this.gasLimitBufferBps),
+        returnData,
+      };
     } catch (error) {
       if (!isRevert(error)) throw error;
       throw new SimulationRevertedError(revertName(error), revertReason(error), { cause: error });
@@ -49,11 +63,21 @@ export class ManagedTxSender implements TxSender {
     });
     switch (outcome.status) {
       case "confirmed":
-        return { hash: outcome.hash, nonce: outcome.nonce, blockNumber: outcome.blockNumber, gasUsed: outcome.gasUsed, effectiveGasPriceWei: outcome.effectiveGasPriceWei };
+        return {
+          hash: outcome.hash,
+          nonce: outcome.nonce,
+          blockNumber: outcome.blockNumber,
+          gasUsed: outcome.gasUsed,
+          effectiveGasPriceWei: outcome.effectiveGasPriceWei,
+        };
       case "reverted":
         throw new TxFailedError(outcome.hash, outcome.nonce, "mined but reverted");
       case "cancelled":
-        throw new TxFailedError(outcome.hash, outcome.nonce, "cancelled: the action was no longer valid while its transaction was pending");
+        throw new TxFailedError(
+          outcome.hash,
+          outcome.nonce,
+          "cancelled: the action was no longer valid while its transaction was pending",
+        );
       case "dropped":
         throw new TxFailedError("", -1, `dropped: ${outcome.reason}`);
       case "rejected":
@@ -61,7 +85,11 @@ export class ManagedTxSender implements TxSender {
       case "halted":
         throw new TxFailedError("", -1, `not sent: ${outcome.reason}`);
       case "interrupted":
-        throw new TxFailedError("", -1, "interrupted by shutdown; the journal holds the transaction for the next start");
+        throw new TxFailedError(
+          "",
+          -1,
+          "interrupted by shutdown; the journal holds the transaction for the next start",
+        );
     }
   }
 }

@@ -31,12 +31,36 @@ export function createTxMetrics(registry: Registry): TxMetrics {
       labelNames: ["outcome"],
       registers,
     }),
-    feeCapReached: new Gauge({ name: "ballast_keeper_tx_fee_cap_reached", help: "1 while a pending action cannot be bumped further (fee cap reached)", registers }),
-    balanceEth: new Gauge({ name: "ballast_keeper_tx_balance_eth", help: "Keeper account balance, in ether", registers }),
-    balanceLow: new Gauge({ name: "ballast_keeper_tx_balance_low", help: "1 when the keeper balance is below the warning level", registers }),
-    sendingHalted: new Gauge({ name: "ballast_keeper_tx_sending_halted", help: "1 when the keeper balance is below the floor and sending has stopped", registers }),
-    nonceRepairs: new Counter({ name: "ballast_keeper_tx_nonce_repairs_total", help: "Nonce gaps closed with zero-value self-transfers", registers }),
-    reorgs: new Counter({ name: "ballast_keeper_tx_reorgs_total", help: "Mined keeper transactions that a reorg removed before their confirmations", registers }),
+    feeCapReached: new Gauge({
+      name: "ballast_keeper_tx_fee_cap_reached",
+      help: "1 while a pending action cannot be bumped further (fee cap reached)",
+      registers,
+    }),
+    balanceEth: new Gauge({
+      name: "ballast_keeper_tx_balance_eth",
+      help: "Keeper account balance, in ether",
+      registers,
+    }),
+    balanceLow: new Gauge({
+      name: "ballast_keeper_tx_balance_low",
+      help: "1 when the keeper balance is below the warning level",
+      registers,
+    }),
+    sendingHalted: new Gauge({
+      name: "ballast_keeper_tx_sending_halted",
+      help: "1 when the keeper balance is below the floor and sending has stopped",
+      registers,
+    }),
+    nonceRepairs: new Counter({
+      name: "ballast_keeper_tx_nonce_repairs_total",
+      help: "Nonce gaps closed with zero-value self-transfers",
+      registers,
+    }),
+    reorgs: new Counter({
+      name: "ballast_keeper_tx_reorgs_total",
+      help: "Mined keeper transactions that a reorg removed before their confirmations",
+      registers,
+    }),
     inFlight: new Gauge({ name: "ballast_keeper_tx_in_flight", help: "Actions signed but not yet final", registers }),
   };
 }

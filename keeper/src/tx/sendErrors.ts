@@ -19,10 +19,16 @@ export type BroadcastVerdict =
   | "rejected";
 
 const PATTERNS: Array<[BroadcastVerdict, RegExp]> = [
-  ["already-known", /already known|known transaction|already imported|already in (the )?(tx|transaction) ?pool|alreadyknown/i],
+  [
+    "already-known",
+    /already known|known transaction|already imported|already in (the )?(tx|transaction) ?pool|alreadyknown/i,
+  ],
   ["nonce-too-low", /nonce too low|nonce has already been used|nonce is too low|old nonce|noncetoolow/i],
   ["replacement-underpriced", /replacement (transaction )?underpriced|replacement fee too low/i],
-  ["fee-too-low", /less than (the )?block base fee|too low for the next block|fee cap (is )?(less|lower) than|transaction underpriced/i],
+  [
+    "fee-too-low",
+    /less than (the )?block base fee|too low for the next block|fee cap (is )?(less|lower) than|transaction underpriced/i,
+  ],
   ["insufficient-funds", /insufficient funds/i],
 ];
 

@@ -34,7 +34,11 @@ export function defaultJournalPath(cwd: string, network: string, chainId: number
 }
 
 /** `config` is the daemon's validated config (keeper/src/config/load.ts): its `txTimeoutSec` is the stuck timeout. */
-export function txSettingsFromEnv(env: NodeJS.ProcessEnv, defaultJournal: string, config: { txTimeoutSec: number }): TxSettings {
+export function txSettingsFromEnv(
+  env: NodeJS.ProcessEnv,
+  defaultJournal: string,
+  config: { txTimeoutSec: number },
+): TxSettings {
   const issues: ConfigIssue[] = [];
   const eth = (name: string, fallback: string): bigint => {
     const raw = env[name] ?? fallback;
@@ -51,7 +55,8 @@ export function txSettingsFromEnv(env: NodeJS.ProcessEnv, defaultJournal: string
     const raw = env[name];
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) issues.push({ field: name, message: `"${raw}" is not an integer in [${min}, ${max}]` });
+    if (!Number.isInteger(n) || n < min || n > max)
+      issues.push({ field: name, message: `"${raw}" is not an integer in [${min}, ${max}]` });
     return n;
   };
   const settings: TxSettings = {
@@ -63,7 +68,10 @@ export function txSettingsFromEnv(env: NodeJS.ProcessEnv, defaultJournal: string
     replaceAfterMs: config.txTimeoutSec * 1_000,
   };
   if (issues.length === 0 && settings.balanceWarnWei < settings.balanceFloorWei) {
-    issues.push({ field: "BALLAST_KEEPER_BALANCE_WARN_ETH", message: "must be at least BALLAST_KEEPER_BALANCE_FLOOR_ETH" });
+    issues.push({
+      field: "BALLAST_KEEPER_BALANCE_WARN_ETH",
+      message: "must be at least BALLAST_KEEPER_BALANCE_FLOOR_ETH",
+    });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return settings;

@@ -48,7 +48,15 @@ export interface ActionRequest {
 }
 
 export type ActionOutcome =
-  | { status: "confirmed" | "reverted"; actionId: number; hash: string; nonce: number; blockNumber: number; gasUsed: bigint; effectiveGasPriceWei: bigint }
+  | {
+      status: "confirmed" | "reverted";
+      actionId: number;
+      hash: string;
+      nonce: number;
+      blockNumber: number;
+      gasUsed: bigint;
+      effectiveGasPriceWei: bigint;
+    }
   | { status: "cancelled"; actionId: number; hash: string; nonce: number }
   /** Abandoned without executing: no longer needed, or its nonce was used by another transaction. */
   | { status: "dropped"; actionId: number; reason: string }
@@ -92,7 +100,10 @@ const UNSENT_RETRY_POLLS = 10;
 
 function clampFees(fees: Fees, capWei: bigint): Fees {
   const maxFeePerGas = fees.maxFeePerGas < capWei ? fees.maxFeePerGas : capWei;
-  return { maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas < maxFeePerGas ? fees.maxPriorityFeePerGas : maxFeePerGas };
+  return {
+    maxFeePerGas,
+    maxPriorityFeePerGas: fees.maxPriorityFeePerGas < maxFeePerGas ? fees.maxPriorityFeePerGas : maxFeePerGas,
+  };
 }
 
 export class TxManager {
@@ -115,13 +126,16 @@ export class TxManager {
       ["replaceAfterMs", options.replaceAfterMs],
     ];
     for (const [field, value] of positive) {
-      if (!Number.isInteger(value) || value < 1) throw new TxConfigError(`tx.${field} must be a positive integer, got ${value}`);
+      if (!Number.isInteger(value) || value < 1)
+        throw new TxConfigError(`tx.${field} must be a positive integer, got ${value}`);
     }
     if (!Number.isInteger(options.gasLimitBufferBps) || options.gasLimitBufferBps < 0) {
       throw new TxConfigError(`tx.gasLimitBufferBps must be a non-negative integer, got ${options.gasLimitBufferBps}`);
     }
     if (options.balanceFloorWei < 0n || options.balanceWarnWei < options.balanceFloorWei) {
-      throw new TxConfigError(`tx.balanceWarnWei (${options.balanceWarnWei}) must be at least tx.balanceFloorWei (${options.balanceFloorWei}) and both non-negative`);
+      throw new TxConfigError(
+        `tx.balanceWarnWei (${options.balanceWarnWei}) must be at least tx.balanceFloorWei (${options.balanceFloorWei}) and both non-negative`,
+      );
     }
     this.o = options;
     this.log = options.logger ?? silentLogger;
@@ -142,7 +156,9 @@ export class TxManager {
   /** The fee policy under an action's own cap (never above the manager's). */
   private capped(actionCapWei: bigint | undefined): FeePolicy {
     const cap = this.o.fees.maxFeePerGasCapWei;
-    return actionCapWei === undefined || actionCapWei >= cap ? this.o.fees : { ...this.o.fees, maxFeePerGasCapWei: actionCapWei };
+    return actionCapWei === undefined || actionCapWei >= cap
+      ? this.o.fees
+      : { ...this.o.fees, maxFeePerGasCapWei: actionCapWei };
   }
 
   /** Actions left unresolved in the journal (by a crash or a stop), for status and tests. */
@@ -182,7 +198,10 @@ export class TxManager {
   private async recoverUnlocked(): Promise<ActionOutcome[]> {
     const outcomes: ActionOutcome[] = [];
     for (const action of this.pending()) {
-      this.log.info({ actionId: action.id, condition: action.key, status: action.status, nonce: action.nonce }, "reconciling journal leftover");
+      this.log.info(
+        { actionId: action.id, condition: action.key, status: action.status, nonce: action.nonce },
+        "reconciling journal leftover",
+      );
       outcomes.push(await this.settle(action, true));
       if (this.stopping) break;
     }
@@ -204,15 +223,37 @@ export class TxManager {
       return this.outcome({ status: "rejected", reason });
     }
     const gasLimit = request.gasLimit ?? gasLimitWithBuffer(await chain.estimateGas(call), this.o.gasLimitBufferBps);
-    if (request.feeCapWei !== undefined && request.feeCapWei <= 0n) throw new TxConfigError(`feeCapWei must be positive, got ${request.feeCapWei}`);
+    if (request.feeCapWei !== undefined && request.feeCapWei <= 0n)
+      throw new TxConfigError(`feeCapWei must be positive, got ${request.feeCapWei}`);
     const policy = this.capped(request.feeCapWei);
-    const fees = request.fees ? clampFees(request.fees, policy.maxFeePerGasCapWei) : initialFees(await chain.latestBaseFee(), await chain.suggestedTip(), policy);
+    const fees = request.fees
+      ? clampFees(request.fees, policy.maxFeePerGasCapWei)
+      : initialFees(await chain.latestBaseFee(), await chain.suggestedTip(), policy);
 
-    const actionId = journal.prepare({ key: request.key, kind: "action", sender: this.sender, chainId, to: request.to, data: request.data, value: call.value, gasLimit });
+    const actionId = journal.prepare({
+      key: request.key,
+      kind: "action",
+      sender: this.sender,
+      chainId,
+      to: request.to,
+      data: request.data,
+      value: call.value,
+      gasLimit,
+    });
     if (request.feeCapWei !== undefined) this.actionCaps.set(actionId, policy.maxFeePerGasCapWei);
     const nonce = await chain.nonce(this.sender, "pending");
     const attempt = await this.signAndRecord(journal.action(actionId), "action", nonce, fees);
-    this.log.info({ actionId, condition: request.key, nonce, hash: attempt.hash, gasLimit: String(gasLimit), maxFeePerGas: String(fees.maxFeePerGas) }, "action signed");
+    this.log.info(
+      {
+        actionId,
+        condition: request.key,
+        nonce,
+        hash: attempt.hash,
+        gasLimit: String(gasLimit),
+        maxFeePerGas: String(fees.maxFeePerGas),
+      },
+      "action signed",
+    );
 
     // Last look before the transaction leaves: against the pending state, so a competing keeper's
     // transaction already in the pool makes ours unnecessary before anyone pays for it.
@@ -223,7 +264,10 @@ export class TxManager {
         const reason = revertReason(error);
         journal.setAttemptStatus(attempt.hash, "dropped");
         journal.setActionStatus(actionId, "dropped", `not broadcast: pending state reverts with ${reason}`);
-        this.log.warn({ actionId, condition: request.key, reason }, "condition gone before broadcast; dropped the signed transaction unsent");
+        this.log.warn(
+          { actionId, condition: request.key, reason },
+          "condition gone before broadcast; dropped the signed transaction unsent",
+        );
         return this.outcome({ status: "dropped", actionId, reason });
       }
       this.log.debug({ actionId, err: String(error) }, "pending-state check unavailable; broadcasting");
@@ -261,9 +305,15 @@ export class TxManager {
           if (attempt.status !== "mined" || attempt.blockHash !== receipt.blockHash) {
             journal.setAttemptStatus(attempt.hash, "mined", { number: receipt.blockNumber, hash: receipt.blockHash });
             journal.setActionStatus(id, "mined");
-            this.log.info({ actionId: id, hash: attempt.hash, block: receipt.blockNumber, success: receipt.success }, "transaction mined; waiting for confirmations");
+            this.log.info(
+              { actionId: id, hash: attempt.hash, block: receipt.blockNumber, success: receipt.success },
+              "transaction mined; waiting for confirmations",
+            );
           }
-          if (head >= receipt.blockNumber + this.o.confirmations - 1 && (await chain.blockHash(receipt.blockNumber)) === receipt.blockHash) {
+          if (
+            head >= receipt.blockNumber + this.o.confirmations - 1 &&
+            (await chain.blockHash(receipt.blockNumber)) === receipt.blockHash
+          ) {
             return this.finish(action, attempts, attempt, receipt);
           }
         } else {
@@ -271,8 +321,12 @@ export class TxManager {
           if (vanished) {
             // A reorg took the block: nothing of ours is mined now. Re-check before it may run again.
             this.o.metrics?.reorgs.inc();
-            this.log.warn({ actionId: id, hash: vanished.hash, block: vanished.blockNumber }, "mined transaction removed by a reorg; re-checking the condition");
-            for (const a of attempts) if (a.status === "mined" || a.status === "replaced") journal.setAttemptStatus(a.hash, "sent");
+            this.log.warn(
+              { actionId: id, hash: vanished.hash, block: vanished.blockNumber },
+              "mined transaction removed by a reorg; re-checking the condition",
+            );
+            for (const a of attempts)
+              if (a.status === "mined" || a.status === "replaced") journal.setAttemptStatus(a.hash, "sent");
             journal.setActionStatus(id, "sent", "reorged out");
             recheck = true;
           }
@@ -288,9 +342,12 @@ export class TxManager {
           if (this.stopping) return this.outcome({ status: "interrupted", actionId: id });
 
           await this.fillGapBelow(nonce);
-          const stuck = head - lastSendBlock >= this.o.replaceAfterBlocks || this.now() - lastSendMs >= this.o.replaceAfterMs;
+          const stuck =
+            head - lastSendBlock >= this.o.replaceAfterBlocks || this.now() - lastSendMs >= this.o.replaceAfterMs;
           // A broadcast that reached no node (every endpoint down) is retried soon, not only when stuck.
-          const unsent = attempts[attempts.length - 1].status === "signed" && this.now() - lastSendMs >= this.o.pollMs * UNSENT_RETRY_POLLS;
+          const unsent =
+            attempts[attempts.length - 1].status === "signed" &&
+            this.now() - lastSendMs >= this.o.pollMs * UNSENT_RETRY_POLLS;
           if (recheck || stuck || unsent) {
             const step = await this.unstick(action, attempts, stuck, capAlerted);
             recheck = false;
@@ -305,7 +362,10 @@ export class TxManager {
         if (this.stopping) return this.outcome({ status: "interrupted", actionId: id });
       } catch (error) {
         if (!(error instanceof AllEndpointsDownError || error instanceof RpcAnswerError)) throw error;
-        this.log.warn({ actionId: id, err: error.message }, "chain unreachable while following a transaction; retrying");
+        this.log.warn(
+          { actionId: id, err: error.message },
+          "chain unreachable while following a transaction; retrying",
+        );
         if (this.stopping) return this.outcome({ status: "interrupted", actionId: id });
       }
       await this.sleep(this.o.pollMs);
@@ -333,18 +393,31 @@ export class TxManager {
       // e.g. the cooldown, is what makes the action look invalid). Then the nonce has moved and the
       // next poll finds the receipt; a cancel would only be refused with "nonce too low".
       if ((await chain.nonce(this.sender, "latest")) > newest.nonce) {
-        this.log.info({ actionId: action.id, nonce: newest.nonce, reason: valid }, "nonce already used on chain; looking for the receipt instead of cancelling");
+        this.log.info(
+          { actionId: action.id, nonce: newest.nonce, reason: valid },
+          "nonce already used on chain; looking for the receipt instead of cancelling",
+        );
         return { sent: false, capAlerted };
       }
       if (!inPool) {
         for (const a of attempts) journal.setAttemptStatus(a.hash, "dropped");
         journal.setActionStatus(action.id, "dropped", `no longer needed (${valid}); never reached the pool`);
-        this.log.info({ actionId: action.id, reason: valid }, "unsent transaction no longer needed; dropped without broadcasting");
-        return { sent: false, capAlerted, outcome: this.outcome({ status: "dropped", actionId: action.id, reason: valid }) };
+        this.log.info(
+          { actionId: action.id, reason: valid },
+          "unsent transaction no longer needed; dropped without broadcasting",
+        );
+        return {
+          sent: false,
+          capAlerted,
+          outcome: this.outcome({ status: "dropped", actionId: action.id, reason: valid }),
+        };
       }
       const fees = cancelFees(newest, await chain.latestBaseFee(), this.o.fees);
       const cancel = await this.signAndRecord(action, "cancel", newest.nonce, fees);
-      this.log.warn({ actionId: action.id, nonce: newest.nonce, reason: valid, hash: cancel.hash }, "action no longer valid; cancelling with a zero-value self-transfer");
+      this.log.warn(
+        { actionId: action.id, nonce: newest.nonce, reason: valid, hash: cancel.hash },
+        "action no longer valid; cancelling with a zero-value self-transfer",
+      );
       const halt = await this.broadcast(action, cancel, "cancel");
       return { sent: true, capAlerted, outcome: halt };
     }
@@ -352,7 +425,10 @@ export class TxManager {
     // Not in the pool and not yet due for a bump: the same bytes again. (A node that refused it
     // for its fee keeps refusing: once stuck, it gets a bumped replacement at the same nonce.)
     if (!inPool && !stuck) {
-      this.log.info({ actionId: action.id, hash: newest.hash, nonce: newest.nonce }, "transaction not in the pool; re-broadcasting the same bytes");
+      this.log.info(
+        { actionId: action.id, hash: newest.hash, nonce: newest.nonce },
+        "transaction not in the pool; re-broadcasting the same bytes",
+      );
       const halt = await this.broadcast(action, newest, "rebroadcast");
       return { sent: true, capAlerted, outcome: halt };
     }
@@ -366,13 +442,30 @@ export class TxManager {
     if (bump.atCap) {
       if (!capAlerted) {
         this.o.metrics?.feeCapReached.set(1);
-        this.log.error({ actionId: action.id, nonce: newest.nonce, maxFeePerGas: String(newest.maxFeePerGas), capWei: String(policy.maxFeePerGasCapWei) }, "fee cap reached; transaction still pending and still valid");
+        this.log.error(
+          {
+            actionId: action.id,
+            nonce: newest.nonce,
+            maxFeePerGas: String(newest.maxFeePerGas),
+            capWei: String(policy.maxFeePerGasCapWei),
+          },
+          "fee cap reached; transaction still pending and still valid",
+        );
       }
       await this.broadcast(action, newest, "rebroadcast");
       return { sent: true, capAlerted: true };
     }
     const replacement = await this.signAndRecord(action, newest.kind, newest.nonce, bump.fees);
-    this.log.warn({ actionId: action.id, nonce: newest.nonce, hash: replacement.hash, maxFeePerGas: String(bump.fees.maxFeePerGas), previous: String(newest.maxFeePerGas) }, "transaction stuck; replaced with a fee bump");
+    this.log.warn(
+      {
+        actionId: action.id,
+        nonce: newest.nonce,
+        hash: replacement.hash,
+        maxFeePerGas: String(bump.fees.maxFeePerGas),
+        previous: String(newest.maxFeePerGas),
+      },
+      "transaction stuck; replaced with a fee bump",
+    );
     const halt = await this.broadcast(action, replacement, "replacement");
     return { sent: true, capAlerted, outcome: halt };
   }
@@ -389,7 +482,11 @@ export class TxManager {
   }
 
   /** Broadcasts a journaled attempt and reconciles the node's answer. Returns an outcome only to halt. */
-  private async broadcast(action: ActionRecord, attempt: AttemptRecord, kind: string): Promise<ActionOutcome | undefined> {
+  private async broadcast(
+    action: ActionRecord,
+    attempt: AttemptRecord,
+    kind: string,
+  ): Promise<ActionOutcome | undefined> {
     const { chain, journal } = this.o;
     const markSent = (): void => {
       journal.setAttemptStatus(attempt.hash, "sent");
@@ -402,7 +499,10 @@ export class TxManager {
       return undefined;
     } catch (error) {
       if (error instanceof AllEndpointsDownError) {
-        this.log.warn({ actionId: action.id, hash: attempt.hash, err: error.message }, "broadcast failed on every endpoint; will re-broadcast the same bytes");
+        this.log.warn(
+          { actionId: action.id, hash: attempt.hash, err: error.message },
+          "broadcast failed on every endpoint; will re-broadcast the same bytes",
+        );
         return undefined;
       }
       if (!(error instanceof RpcAnswerError)) throw error;
@@ -430,7 +530,12 @@ export class TxManager {
     }
   }
 
-  private async signAndRecord(action: ActionRecord, kind: "action" | "cancel", nonce: number, fees: Fees): Promise<AttemptRecord> {
+  private async signAndRecord(
+    action: ActionRecord,
+    kind: "action" | "cancel",
+    nonce: number,
+    fees: Fees,
+  ): Promise<AttemptRecord> {
     const self = kind === "cancel" || action.kind === "filler";
     const raw = await this.o.signer.signTransaction({
       type: 2,
@@ -457,16 +562,33 @@ export class TxManager {
     if (next >= nonce) return;
     const fees = initialFees(await chain.latestBaseFee(), await chain.suggestedTip(), this.o.fees);
     for (let n = next; n < nonce; n++) {
-      const fillerId = journal.prepare({ key: `nonce-gap:${n}`, kind: "filler", sender: this.sender, chainId, to: this.sender, data: "0x", value: 0n, gasLimit: CANCEL_GAS });
+      const fillerId = journal.prepare({
+        key: `nonce-gap:${n}`,
+        kind: "filler",
+        sender: this.sender,
+        chainId,
+        to: this.sender,
+        data: "0x",
+        value: 0n,
+        gasLimit: CANCEL_GAS,
+      });
       const filler = journal.action(fillerId);
       const attempt = await this.signAndRecord(filler, "action", n, fees);
-      this.log.warn({ nonce: n, below: nonce, hash: attempt.hash }, "nonce gap; filling it with a zero-value self-transfer");
+      this.log.warn(
+        { nonce: n, below: nonce, hash: attempt.hash },
+        "nonce gap; filling it with a zero-value self-transfer",
+      );
       this.o.metrics?.nonceRepairs.inc();
       await this.broadcast(filler, attempt, "filler");
     }
   }
 
-  private async finish(action: ActionRecord, attempts: AttemptRecord[], attempt: AttemptRecord, receipt: Receipt): Promise<ActionOutcome> {
+  private async finish(
+    action: ActionRecord,
+    attempts: AttemptRecord[],
+    attempt: AttemptRecord,
+    receipt: Receipt,
+  ): Promise<ActionOutcome> {
     const { journal } = this.o;
     for (const other of attempts) if (other.hash !== attempt.hash) journal.setAttemptStatus(other.hash, "replaced");
     this.o.metrics?.feeCapReached.set(0);
@@ -478,13 +600,27 @@ export class TxManager {
     }
     const status = receipt.success ? "confirmed" : "reverted";
     journal.setActionStatus(action.id, status);
-    const fields = { ...base, condition: action.key, block: receipt.blockNumber, gasUsed: String(receipt.gasUsed), confirmations: this.o.confirmations };
+    const fields = {
+      ...base,
+      condition: action.key,
+      block: receipt.blockNumber,
+      gasUsed: String(receipt.gasUsed),
+      confirmations: this.o.confirmations,
+    };
     if (receipt.success) this.log.info(fields, "action confirmed");
     else this.log.error(fields, "action mined but reverted");
-    return this.outcome({ status, ...base, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPriceWei: receipt.effectiveGasPrice });
+    return this.outcome({
+      status,
+      ...base,
+      blockNumber: receipt.blockNumber,
+      gasUsed: receipt.gasUsed,
+      effectiveGasPriceWei: receipt.effectiveGasPrice,
+    });
   }
 
-  private async findMined(attempts: AttemptRecord[]): Promise<{ attempt: AttemptRecord; receipt: Receipt } | undefined> {
+  private async findMined(
+    attempts: AttemptRecord[],
+  ): Promise<{ attempt: AttemptRecord; receipt: Receipt } | undefined> {
     for (const attempt of [...attempts].reverse()) {
       const receipt = await this.o.chain.receipt(attempt.hash);
       if (receipt) return { attempt, receipt };
@@ -507,17 +643,24 @@ export class TxManager {
     m?.balanceLow.set(low ? 1 : 0);
     m?.sendingHalted.set(halted ? 1 : 0);
     if (halted) {
-      const reason = `balance ${formatEther(balance)} ETH is below the floor ${formatEther(this.o.balanceFloorWei)} ETH`;
+      const reason = `balance ${formatEther(balance)} ETH is below the floor ${formatEther(
+        this.o.balanceFloorWei,
+      )} ETH`;
       this.log.error({ address: this.sender }, `${reason}; sending stopped`);
       return reason;
     }
-    if (low) this.log.warn({ address: this.sender, balanceEth: formatEther(balance), warnEth: formatEther(this.o.balanceWarnWei) }, "keeper balance low; top it up");
+    if (low)
+      this.log.warn(
+        { address: this.sender, balanceEth: formatEther(balance), warnEth: formatEther(this.o.balanceWarnWei) },
+        "keeper balance low; top it up",
+      );
     return undefined;
   }
 
   private outcome(outcome: ActionOutcome): ActionOutcome {
     this.o.metrics?.outcomes.inc({ outcome: outcome.status });
-    if (outcome.status !== "interrupted" && "actionId" in outcome && outcome.actionId !== undefined) this.actionCaps.delete(outcome.actionId);
+    if (outcome.status !== "interrupted" && "actionId" in outcome && outcome.actionId !== undefined)
+      this.actionCaps.delete(outcome.actionId);
     if (outcome.status !== "interrupted") this.o.metrics?.inFlight.set(this.pending().length);
     return outcome;
   }

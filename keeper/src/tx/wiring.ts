@@ -51,16 +51,31 @@ export async function createResilience(i: ResilienceInputs): Promise<Resilience>
   registerRpcMetrics(i.registry, pool);
   // A private relay takes the signed transactions (its chain id is checked like any endpoint's);
   // every read, receipts included, still goes through the pool.
-  const relay = i.privateTxUrl === undefined ? null : new RpcPool([i.privateTxUrl], { logger: i.logger, chainId: i.chainId });
-  const chain = new ChainClient(relay === null ? pool : { request: (method, params) => pool.request(method, params), broadcast: (raw) => relay.broadcast(raw) });
+  const relay =
+    i.privateTxUrl === undefined ? null : new RpcPool([i.privateTxUrl], { logger: i.logger, chainId: i.chainId });
+  const chain = new ChainClient(
+    relay === null
+      ? pool
+      : { request: (method, params) => pool.request(method, params), broadcast: (raw) => relay.broadcast(raw) },
+  );
   const genesisHash = await chain.blockHash(0);
-  if (genesisHash === null) throw new Error("the node did not return its genesis block: the journal cannot tell which chain it is on");
+  if (genesisHash === null)
+    throw new Error("the node did not return its genesis block: the journal cannot tell which chain it is on");
   const journal = Journal.open(i.settings.journalPath, {
     genesisHash,
     onSetAside: (s) =>
       i.logger.warn(
-        { event: "journal.set-aside", path: s.file, setAsideAs: s.setAsideAs, recordedGenesis: s.recordedGenesis, chainGenesis: s.chainGenesis },
-        `transaction journal was written on another chain (genesis ${s.recordedGenesis.slice(0, 10)}…, this chain ${s.chainGenesis.slice(0, 10)}…): set aside as ${s.setAsideAs}, starting a fresh one`,
+        {
+          event: "journal.set-aside",
+          path: s.file,
+          setAsideAs: s.setAsideAs,
+          recordedGenesis: s.recordedGenesis,
+          chainGenesis: s.chainGenesis,
+        },
+        `transaction journal was written on another chain (genesis ${s.recordedGenesis.slice(
+          0,
+          10,
+        )}…, this chain ${s.chainGenesis.slice(0, 10)}…): set aside as ${s.setAsideAs}, starting a fresh one`,
       ),
   });
   const manager = new TxManager({
@@ -86,7 +101,10 @@ export async function createResilience(i: ResilienceInputs): Promise<Resilience>
     manager,
     sender,
     journalPath: i.settings.journalPath,
-    gasLedger: { load: (sinceSec) => journal.gasSpendsSince(sinceSec), record: (spend) => journal.recordGasSpend(spend.atSec, spend.usdWad) },
+    gasLedger: {
+      load: (sinceSec) => journal.gasSpendsSince(sinceSec),
+      record: (spend) => journal.recordGasSpend(spend.atSec, spend.usdWad),
+    },
     /** Stops the manager and closes the journal; the pool and provider are the caller's. */
     close: () => {
       manager.stop();

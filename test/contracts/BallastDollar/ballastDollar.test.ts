@@ -15,7 +15,10 @@ describe("BallastDollar supply accounting", function () {
     expect(await f.stable.hasRole(role, await f.operator.getAddress())).to.equal(true);
     for (const who of [f.admin, f.guardian, f.keeper, f.user, f.stranger]) {
       expect(await f.stable.hasRole(role, who.address)).to.equal(false);
-      await expect(f.stable.connect(who).mint(who.address, 1n)).to.be.revertedWithCustomError(f.stable, "AccessControlUnauthorizedAccount");
+      await expect(f.stable.connect(who).mint(who.address, 1n)).to.be.revertedWithCustomError(
+        f.stable,
+        "AccessControlUnauthorizedAccount",
+      );
     }
   });
 
@@ -46,6 +49,8 @@ describe("BallastDollar supply accounting", function () {
     }
     expect(await f.stable.totalSupply()).to.equal(start + net);
     expect(net).to.not.equal(0n);
-    expect(await f.stable.balanceOf(bystander), "no rebase: an uninvolved holder's balance is unchanged").to.equal(bystanderBalance);
+    expect(await f.stable.balanceOf(bystander), "no rebase: an uninvolved holder's balance is unchanged").to.equal(
+      bystanderBalance,
+    );
   });
 });

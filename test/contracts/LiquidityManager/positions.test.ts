@@ -7,7 +7,12 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { impersonateAccount, loadFixture, setBalance, stopImpersonatingAccount } from "@nomicfoundation/hardhat-network-helpers";
+import {
+  impersonateAccount,
+  loadFixture,
+  setBalance,
+  stopImpersonatingAccount,
+} from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { deployV3SystemFixture, polAmounts, polLiquidityFor } from "../../support/systemV3";
@@ -18,7 +23,9 @@ describe("LiquidityManager positions and bad inputs", () => {
   it("addLiquidity and removeLiquidity refuse zero liquidity (ZeroAmount)", async () => {
     const f = await loadFixture(deployV3SystemFixture);
     const lm = f.v3.liquidityManager;
-    await expect(lm.connect(f.keeper).addLiquidity(0n, parseUnits("1000", 18), USDC("1000"))).to.be.revertedWithCustomError(lm, "ZeroAmount");
+    await expect(
+      lm.connect(f.keeper).addLiquidity(0n, parseUnits("1000", 18), USDC("1000")),
+    ).to.be.revertedWithCustomError(lm, "ZeroAmount");
     await expect(lm.connect(f.keeper).removeLiquidity(0n, 0n, 0n)).to.be.revertedWithCustomError(lm, "ZeroAmount");
   });
 
@@ -28,7 +35,8 @@ describe("LiquidityManager positions and bad inputs", () => {
     const half = (await lm.positionLiquidity()) / 2n;
     const paid = await polAmounts(f, half);
     await expect(lm.connect(f.keeper).removeLiquidity(half, paid.token, paid.quote + 1n))
-      .to.be.revertedWithCustomError(lm, "OutBelowMin").withArgs(await f.usdc.token.getAddress(), paid.quote, paid.quote + 1n);
+      .to.be.revertedWithCustomError(lm, "OutBelowMin")
+      .withArgs(await f.usdc.token.getAddress(), paid.quote, paid.quote + 1n);
     // Exactly the minimum on both sides goes through.
     await expect(lm.connect(f.keeper).removeLiquidity(half, paid.token, paid.quote)).to.emit(lm, "LiquidityRemoved");
   });
@@ -41,7 +49,10 @@ describe("LiquidityManager positions and bad inputs", () => {
     await impersonateAccount(poolAddress);
     await setBalance(poolAddress, parseUnits("1", 18));
     const pool = await ethers.getSigner(poolAddress);
-    await expect(lm.connect(pool).uniswapV3MintCallback(1n, 1n, "0x")).to.be.revertedWithCustomError(lm, "UnexpectedCallback");
+    await expect(lm.connect(pool).uniswapV3MintCallback(1n, 1n, "0x")).to.be.revertedWithCustomError(
+      lm,
+      "UnexpectedCallback",
+    );
     await stopImpersonatingAccount(poolAddress);
   });
 
@@ -53,14 +64,18 @@ describe("LiquidityManager positions and bad inputs", () => {
     const wider = await lm.rangeAtPeg();
     expect(wider[1] - wider[0]).to.equal(60n);
 
-    await expect(lm.connect(f.keeper).addLiquidity(await polLiquidityFor(f, USDC("100")), parseUnits("1000", 18), USDC("1000")))
-      .to.emit(lm, "LiquidityAdded").withArgs(f.keeper.address, opened[0], opened[1], anyValue, anyValue, anyValue);
+    await expect(
+      lm.connect(f.keeper).addLiquidity(await polLiquidityFor(f, USDC("100")), parseUnits("1000", 18), USDC("1000")),
+    )
+      .to.emit(lm, "LiquidityAdded")
+      .withArgs(f.keeper.address, opened[0], opened[1], anyValue, anyValue, anyValue);
     expect([await lm.tickLower(), await lm.tickUpper()]).to.deep.equal(opened);
 
     await lm.connect(f.keeper).removeLiquidity(await lm.positionLiquidity(), 0n, 0n);
     const liquidity = await polLiquidityFor(f, USDC("100")); // still priced on the old range: any positive amount will do
     await expect(lm.connect(f.keeper).addLiquidity(liquidity, parseUnits("1000", 18), USDC("1000")))
-      .to.emit(lm, "LiquidityAdded").withArgs(f.keeper.address, wider[0], wider[1], liquidity, anyValue, anyValue);
+      .to.emit(lm, "LiquidityAdded")
+      .withArgs(f.keeper.address, wider[0], wider[1], liquidity, anyValue, anyValue);
     expect([await lm.tickLower(), await lm.tickUpper()]).to.deep.equal([...wider]);
     expect(await lm.positionLiquidity()).to.equal(liquidity);
   });
@@ -72,7 +87,9 @@ describe("LiquidityManager positions and bad inputs", () => {
     expect(await lm.positionValueWad()).to.equal(0n);
     const usdc = await f.usdc.token.getAddress();
     const [supply, reserveQuote] = [await f.stable.totalSupply(), await f.reserve.accountedAmount(usdc)];
-    await expect(lm.connect(f.stranger).collectFees()).to.emit(lm, "FeesCollected").withArgs(f.stranger.address, 0n, 0n);
+    await expect(lm.connect(f.stranger).collectFees())
+      .to.emit(lm, "FeesCollected")
+      .withArgs(f.stranger.address, 0n, 0n);
     expect(await f.stable.totalSupply()).to.equal(supply);
     expect(await f.reserve.accountedAmount(usdc)).to.equal(reserveQuote);
   });

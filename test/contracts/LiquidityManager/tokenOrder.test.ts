@@ -11,7 +11,14 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import * as v3 from "../../../keeper/src/policy/v3";
 import { polRange, V3_TICK_SPACING } from "../../../deploy/venue";
-import { WAD, deployV3SystemWithTokenOrder, polAmounts, positionQuote, pushV3PriceTo, type V3Fixture } from "../../support/systemV3";
+import {
+  WAD,
+  deployV3SystemWithTokenOrder,
+  polAmounts,
+  positionQuote,
+  pushV3PriceTo,
+  type V3Fixture,
+} from "../../support/systemV3";
 
 const price = (s: string) => parseUnits(s, 18);
 const QUOTE_TO_WAD = 10n ** 12n; // USDC has 6 decimals
@@ -25,12 +32,19 @@ const tokenSecond = () => deployV3SystemWithTokenOrder(false);
 /** The oriented amounts and event of one `addLiquidity` by the keeper, with generous maxima. */
 async function addAsKeeper(f: V3Fixture, liquidity: bigint): Promise<{ tokensMinted: bigint; quoteSpent: bigint }> {
   const lm = f.v3.liquidityManager;
-  const receipt = await (await lm.connect(f.keeper).addLiquidity(liquidity, parseUnits("1000000", 18), parseUnits("1000000", 6))).wait();
-  const [, , , , tokensMinted, quoteSpent] = receipt!.logs.map((l) => lm.interface.parseLog(l)).find((e) => e?.name === "LiquidityAdded")!.args;
+  const receipt = await (
+    await lm.connect(f.keeper).addLiquidity(liquidity, parseUnits("1000000", 18), parseUnits("1000000", 6))
+  ).wait();
+  const [, , , , tokensMinted, quoteSpent] = receipt!.logs
+    .map((l) => lm.interface.parseLog(l))
+    .find((e) => e?.name === "LiquidityAdded")!.args;
   return { tokensMinted, quoteSpent };
 }
 
-for (const [side, fixture] of [["token0", tokenFirst], ["token1", tokenSecond]] as const) {
+for (const [side, fixture] of [
+  ["token0", tokenFirst],
+  ["token1", tokenSecond],
+] as const) {
   describe(`LiquidityManager with the stable token as the pool's ${side}`, () => {
     it("centres its range on the peg's tick exactly as the deploy script's range maths does", async () => {
       const f = await loadFixture(fixture);
@@ -41,7 +55,10 @@ for (const [side, fixture] of [["token0", tokenFirst], ["token1", tokenSecond]] 
       expect(pegTick < 0).to.equal(side === "token0");
       const expected = polRange(pegTick, Number(await lm.rangeBps()), V3_TICK_SPACING[f.v3.params.feePips]);
       expect((await lm.rangeAtPeg()).map(Number)).to.deep.equal([expected.tickLower, expected.tickUpper]);
-      expect([Number(await lm.tickLower()), Number(await lm.tickUpper())]).to.deep.equal([expected.tickLower, expected.tickUpper]);
+      expect([Number(await lm.tickLower()), Number(await lm.tickUpper())]).to.deep.equal([
+        expected.tickLower,
+        expected.tickUpper,
+      ]);
     });
 
     it("values the position at the quote it holds up to the peg: the peg's value above its range, zero below it", async () => {
@@ -102,7 +119,10 @@ for (const [side, fixture] of [["token0", tokenFirst], ["token1", tokenSecond]] 
       const deployedWad = await lm.quoteDeployedWad();
       const principal = await polAmounts(f, await lm.positionLiquidity());
       expect(principal.quote * QUOTE_TO_WAD).to.be.greaterThan(deployedWad);
-      await expect(lm.connect(f.keeper).removeLiquidity(await lm.positionLiquidity(), 0n, principal.quote)).to.emit(lm, "LiquidityRemoved");
+      await expect(lm.connect(f.keeper).removeLiquidity(await lm.positionLiquidity(), 0n, principal.quote)).to.emit(
+        lm,
+        "LiquidityRemoved",
+      );
       expect(await lm.quoteDeployedWad()).to.equal(0n);
       expect(await lm.positionLiquidity()).to.equal(0n);
       expect(await lm.positionValueWad()).to.equal(0n);

@@ -10,7 +10,16 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, MaxUint256, parseUnits } from "ethers";
 import { LossyVault__factory, MockV3Aggregator__factory } from "../../../typechain-types";
-import { actors, deploySystemFixture, deploySystemWith, mintWithUsdc, settleAt, WAD, type Fixture, limitsOf } from "../../support/system";
+import {
+  actors,
+  deploySystemFixture,
+  deploySystemWith,
+  mintWithUsdc,
+  settleAt,
+  WAD,
+  type Fixture,
+  limitsOf,
+} from "../../support/system";
 import { pegMathHarness } from "../../support/pureHarness";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
@@ -31,7 +40,8 @@ async function reservesTQ(f: Fixture): Promise<[bigint, bigint]> {
   return (await f.pair.token0()) === (await addr(f.stable)) ? [r0, r1] : [r1, r0];
 }
 
-const amountOut = (amountIn: bigint, rIn: bigint, rOut: bigint) => (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
+const amountOut = (amountIn: bigint, rIn: bigint, rOut: bigint) =>
+  (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
 /** Spot in WAD USD as the operator computes it from (token, quote) reserves, USDC at $1. */
 const spotWad = (rT: bigint, rQ: bigint) => (rQ * WAD * WAD) / (rT * 10n ** 6n);
 
@@ -52,9 +62,13 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       expect(delta).to.be.gt(0n);
       const [upkeepNeeded, performData] = await f.operator.checkUpkeep("0x");
       expect(upkeepNeeded).to.equal(true);
-      expect(performData).to.equal(AbiCoder.defaultAbiCoder().encode(["uint8", "uint256", "uint256"], [Action.Rebalance, 0n, 0n]));
+      expect(performData).to.equal(
+        AbiCoder.defaultAbiCoder().encode(["uint8", "uint256", "uint256"], [Action.Rebalance, 0n, 0n]),
+      );
       const idleBefore = (await f.reserve.holdings(usdc)).idle;
-      await expect(f.operator.connect(f.stranger).performUpkeep(performData)).to.emit(f.operator, "Rebalanced").withArgs(f.stranger.address, usdc, delta);
+      await expect(f.operator.connect(f.stranger).performUpkeep(performData))
+        .to.emit(f.operator, "Rebalanced")
+        .withArgs(f.stranger.address, usdc, delta);
       expect((await f.reserve.holdings(usdc)).idle).to.equal(idleBefore - delta);
       expect(await f.reserve.rebalanceDelta(usdc)).to.equal(0n);
       expect((await f.operator.preview()).action).to.equal(Action.None);
@@ -64,7 +78,9 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
   describe("epochs", function () {
     it("epoch() reads as a fresh, empty epoch starting now once the stored one has expired", async function () {
       const f = await loadFixture(deploySystemFixture);
-      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: TOKENS("1000") });
+      await f.operator
+        .connect(f.admin)
+        .setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: TOKENS("1000") });
       await settleAt(f, price("1.03"));
       await f.operator.connect(f.keeper).expandSupply(TOKENS("1000"), 0);
       const stored = await f.operator.epoch();
@@ -72,7 +88,12 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       const epochSec = Number((await f.operator.limits()).epochSec);
       const startedAt = stored.startedAt;
       await time.increaseTo(startedAt + BigInt(epochSec) - 1n);
-      expect(await f.operator.epoch(), "one second before expiry the stored epoch still counts").to.deep.equal([startedAt, TOKENS("1000"), 0n, 0n]);
+      expect(await f.operator.epoch(), "one second before expiry the stored epoch still counts").to.deep.equal([
+        startedAt,
+        TOKENS("1000"),
+        0n,
+        0n,
+      ]);
       await time.increaseTo(startedAt + BigInt(epochSec));
       const now = BigInt(await time.latest());
       expect(await f.operator.epoch()).to.deep.equal([now, 0n, 0n, 0n]);
@@ -80,14 +101,22 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
 
     it("contraction after the admin lowers the epoch cap below what was already contracted reverts CapReached(Contract)", async function () {
       const f = await loadFixture(deploySystemFixture);
-      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxContractionPerOp: TOKENS("1000") });
+      await f.operator
+        .connect(f.admin)
+        .setLimits({ ...(await limitsOf(f.operator)), maxContractionPerOp: TOKENS("1000") });
       await settleAt(f, price("0.97"));
       await f.operator.connect(f.keeper).contractSupply(USDC("1000"), 0);
       expect((await f.operator.epoch()).contracted).to.equal(TOKENS("1000"));
-      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxContractionPerOp: TOKENS("500"), maxContractionPerEpoch: TOKENS("500") });
+      await f.operator.connect(f.admin).setLimits({
+        ...(await limitsOf(f.operator)),
+        maxContractionPerOp: TOKENS("500"),
+        maxContractionPerEpoch: TOKENS("500"),
+      });
       await time.increase(Number((await f.operator.limits()).cooldownSec));
       expect((await f.operator.preview()).blocker).to.equal(Blocker.CapReached);
-      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "CapReached").withArgs(Action.Contract);
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
+        .to.be.revertedWithCustomError(f.operator, "CapReached")
+        .withArgs(Action.Contract);
     });
   });
 
@@ -104,7 +133,13 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
         .withArgs(p.expectedOut + 1n, p.expectedOut);
       await expect(f.operator.connect(f.keeper).contractSupply(p.amount, p.expectedOut))
         .to.emit(f.operator, "SupplyContracted")
-        .withArgs(f.keeper.address, p.amount, p.expectedOut, spotWad(rT, rQ), spotWad(rT - p.expectedOut, rQ + p.amount));
+        .withArgs(
+          f.keeper.address,
+          p.amount,
+          p.expectedOut,
+          spotWad(rT, rQ),
+          spotWad(rT - p.expectedOut, rQ + p.amount),
+        );
     });
   });
 
@@ -120,7 +155,9 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       expect(await f.reserve.collateralRatio()).to.equal(WAD);
       expect(await f.reserve.reserveValue()).to.equal(await f.stable.totalSupply());
       expect((await f.operator.preview()).blocker).to.equal(Blocker.RatioLimit);
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "CapReached").withArgs(Action.Expand);
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
+        .to.be.revertedWithCustomError(f.operator, "CapReached")
+        .withArgs(Action.Expand);
     });
 
     it("one token of value above the target allows exactly (value − required) / (target − worst value per token) tokens", async function () {
@@ -132,7 +169,9 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       await f.stable.connect(f.user).burn(excess + TOKENS("1"));
       const room = (TOKENS("1") * WAD) / (WAD - WORST_VALUE_PER_TOKEN_WAD);
       const [rT, rQ] = await reservesTQ(f);
-      expect(room, "the ratio, not the peg, binds").to.be.lt(await pegMath.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN));
+      expect(room, "the ratio, not the peg, binds").to.be.lt(
+        await pegMath.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN),
+      );
       const p = await f.operator.preview();
       expect(p.action).to.equal(Action.Expand);
       expect(p.amount).to.equal(room);
@@ -158,7 +197,13 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       expect(p.amount).to.equal(toPeg);
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
         .to.emit(f.operator, "SupplyExpanded")
-        .withArgs(f.keeper.address, toPeg, amountOut(toPeg, rT, rQ), spotWad(rT, rQ), spotWad(rT + toPeg, rQ - amountOut(toPeg, rT, rQ)));
+        .withArgs(
+          f.keeper.address,
+          toPeg,
+          amountOut(toPeg, rT, rQ),
+          spotWad(rT, rQ),
+          spotWad(rT + toPeg, rQ - amountOut(toPeg, rT, rQ)),
+        );
       expect(await f.reserve.collateralRatio()).to.be.gt(ratioBefore);
     });
   });
@@ -175,7 +220,9 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       const [rT, rQ] = await reservesTQ(f);
       const p = await f.operator.preview();
       expect(p.action).to.equal(Action.Expand);
-      expect(p.amount, "not capped: sized to the peg").to.equal(await pegMath.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN));
+      expect(p.amount, "not capped: sized to the peg").to.equal(
+        await pegMath.tokensToSellForPrice(rT, rQ, PEG_NUM, PEG_DEN),
+      );
       const donation = TOKENS("100");
       await f.stable.connect(f.trader).transfer(await addr(f.pair), donation); // not synced: reserves unchanged
       const sold = await pegMath.tokensToSellForPrice(rT + donation, rQ, PEG_NUM, PEG_DEN);
@@ -195,14 +242,22 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       const [rT, rQ] = await reservesTQ(f);
       const p = await f.operator.preview();
       expect(p.action).to.equal(Action.Contract);
-      expect(p.amount, "not capped: sized to the peg").to.equal(await pegMath.quoteToSpendForPrice(rT, rQ, PEG_NUM, PEG_DEN));
+      expect(p.amount, "not capped: sized to the peg").to.equal(
+        await pegMath.quoteToSpendForPrice(rT, rQ, PEG_NUM, PEG_DEN),
+      );
       const donation = USDC("100");
       await f.usdc.token.connect(f.trader).transfer(await addr(f.pair), donation);
       const spent = await pegMath.quoteToSpendForPrice(rT, rQ + donation, PEG_NUM, PEG_DEN);
       const bought = amountOut(spent, rQ + donation, rT);
       await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
         .to.emit(f.operator, "SupplyContracted")
-        .withArgs(f.keeper.address, spent, bought, spotWad(rT, rQ + donation), spotWad(rT - bought, rQ + donation + spent));
+        .withArgs(
+          f.keeper.address,
+          spent,
+          bought,
+          spotWad(rT, rQ + donation),
+          spotWad(rT - bought, rQ + donation + spent),
+        );
       expect(spotWad(rT - bought, rQ + donation + spent)).to.be.lte(WAD);
       expect(await f.usdc.token.balanceOf(await addr(f.pair))).to.equal((await reservesTQ(f))[1]);
     });
@@ -218,7 +273,13 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       const vault = await new LossyVault__factory(f.admin).deploy(usdc);
       await f.reserve.connect(f.admin).setStrategy(usdc, await addr(vault));
       const cfg = await f.reserve.assetConfig(usdc);
-      await f.reserve.connect(f.admin).setAssetConfig(usdc, { haircutBps: cfg.haircutBps, mintFeeBps: cfg.mintFeeBps, redeemFeeBps: cfg.redeemFeeBps, bufferBps: 300, ceiling: cfg.ceiling });
+      await f.reserve.connect(f.admin).setAssetConfig(usdc, {
+        haircutBps: cfg.haircutBps,
+        mintFeeBps: cfg.mintFeeBps,
+        redeemFeeBps: cfg.redeemFeeBps,
+        bufferBps: 300,
+        ceiling: cfg.ceiling,
+      });
       await f.operator.connect(f.keeper).rebalance();
       await vault.loseAssets(f.stranger.address, await f.usdc.token.balanceOf(await addr(vault)));
       // A feed with 18 decimals: a quote amount's value in WAD is no longer a whole number.
@@ -256,7 +317,9 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       await system.reserve.connect(a.admin).contribute(usdcAddress, USDC("100000"));
       const delta = USDC("50000"); // the 50% buffer stays idle
       expect(await system.reserve.rebalanceDelta(usdcAddress)).to.equal(delta);
-      await expect(system.operator.connect(a.keeper).rebalance()).to.emit(system.operator, "Rebalanced").withArgs(a.keeper.address, usdcAddress, delta);
+      await expect(system.operator.connect(a.keeper).rebalance())
+        .to.emit(system.operator, "Rebalanced")
+        .withArgs(a.keeper.address, usdcAddress, delta);
       expect(await system.reserve.holdings(usdcAddress)).to.deep.equal([USDC("50000"), USDC("50000"), USDC("50000")]);
       expect(await system.reserve.collateralRatio()).to.equal(MaxUint256);
       expect(await system.reserve.grossValue()).to.equal(USDC("100000") * USDC_TO_WAD);

@@ -30,7 +30,8 @@ async function reservesTQ(f: Fixture): Promise<[bigint, bigint]> {
   return (await f.pair.token0()) === (await addr(f.stable)) ? [r0, r1] : [r1, r0];
 }
 
-const amountOut = (amountIn: bigint, rIn: bigint, rOut: bigint) => (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
+const amountOut = (amountIn: bigint, rIn: bigint, rOut: bigint) =>
+  (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
 const spotWad = (rT: bigint, rQ: bigint) => (rQ * WAD * WAD) / (rT * 10n ** 6n);
 
 async function permissionless(f: Fixture) {
@@ -106,7 +107,9 @@ describe("MarketOperator: the permissionless caller reward when there is nothing
       .to.emit(f.operator, "SupplyExpanded")
       .withArgs(f.stranger.address, sold, out, spotWad(rT, rQ + donation), spotWad(rT + sold, rQ + donation - out));
     const receipt = await (await tx).wait();
-    const rewarded = receipt!.logs.map((l) => f.operator.interface.parseLog(l)).find((e) => e?.name === "CallerRewarded");
+    const rewarded = receipt!.logs
+      .map((l) => f.operator.interface.parseLog(l))
+      .find((e) => e?.name === "CallerRewarded");
     expect(rewarded, "the caller corrected the deviation and is paid").to.not.equal(undefined);
     expect(rewarded!.args.quoteAmount).to.be.gt(0n);
     expect(await f.usdc.token.balanceOf(f.stranger.address)).to.equal(callerBalanceBefore + rewarded!.args.quoteAmount);

@@ -21,12 +21,14 @@ const PEG_NUM = WAD * 10n ** 6n;
 const PEG_DEN = WAD * WAD;
 const FIRST_SPARE_SIGNER = 10; // the fixtures' role-named actors and automation parties use 0…9
 
-const amountOut = (amountIn: bigint, rIn: bigint, rOut: bigint) => (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
+const amountOut = (amountIn: bigint, rIn: bigint, rOut: bigint) =>
+  (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
 const spotWad = (rT: bigint, rQ: bigint) => (rQ * WAD * WAD) / (rT * 10n ** 6n);
 
 /** The nonce offset (from the deployer's first) at which a deploy created `address`. */
 function nonceOffset(deployer: string, firstNonce: number, address: string): number {
-  for (let offset = 0; offset < 500; offset++) if (getCreateAddress({ from: deployer, nonce: firstNonce + offset }) === address) return offset;
+  for (let offset = 0; offset < 500; offset++)
+    if (getCreateAddress({ from: deployer, nonce: firstNonce + offset }) === address) return offset;
   throw new Error(`${address} was not created by ${deployer} within 500 transactions of nonce ${firstNonce}`);
 }
 
@@ -49,7 +51,8 @@ async function tokenFirstFixture(): Promise<Fixture> {
     const stableAt = nonceOffset(signers[deployerAccount].address, start, await addr(system.stable));
     const quoteAt = nonceOffset(signers[deployerAccount].address, start, await addr(system.quote.token));
     await ethers.provider.send("evm_revert", [snapshot]);
-    const created = async (i: number, offset: number) => BigInt(getCreateAddress({ from: signers[i].address, nonce: (await firstNonce(i)) + offset }));
+    const created = async (i: number, offset: number) =>
+      BigInt(getCreateAddress({ from: signers[i].address, nonce: (await firstNonce(i)) + offset }));
     deployerAccount = -1;
     for (let i = FIRST_SPARE_SIGNER + 1; i < signers.length && deployerAccount < 0; i++) {
       if ((await created(i, stableAt)) < (await created(i, quoteAt))) deployerAccount = i;

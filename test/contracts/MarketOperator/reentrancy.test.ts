@@ -25,7 +25,13 @@ async function hookedCollateralFixture() {
   const feed = await new MockV3Aggregator__factory(f.admin).deploy(8, 10n ** 8n);
   const vault = await new TestVault__factory(f.admin).deploy(await addr(token), "Hooked strategy", "bHOOK");
   await f.oracle.setFeed(await addr(token), await addr(feed), 3_600, parseUnits("0.5", 18), parseUnits("2", 18));
-  await f.reserve.listAsset(await addr(token), { haircutBps: 100, mintFeeBps: 5, redeemFeeBps: 5, bufferBps: 5_000, ceiling: TOKENS("1000000") });
+  await f.reserve.listAsset(await addr(token), {
+    haircutBps: 100,
+    mintFeeBps: 5,
+    redeemFeeBps: 5,
+    bufferBps: 5_000,
+    ceiling: TOKENS("1000000"),
+  });
   await f.reserve.setStrategy(await addr(token), await addr(vault));
   await token.mint(f.user.address, TOKENS("10000"));
   await token.connect(f.user).approve(await addr(f.reserve), MaxUint256);
@@ -56,12 +62,17 @@ describe("MarketOperator: a collateral that re-enters the operator during rebala
       const tokenAddress = await addr(f.token);
       const holdingsBefore = await f.reserve.holdings(tokenAddress);
       await armReentry(f, payloadOf(f));
-      await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(f.operator, "ReentrancyGuardReentrantCall");
+      await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(
+        f.operator,
+        "ReentrancyGuardReentrantCall",
+      );
       expect(await f.reserve.holdings(tokenAddress)).to.deep.equal(holdingsBefore);
       expect(await f.token.reentries(), "the whole transaction, hook included, was rolled back").to.equal(0n);
       // Control: the same rebalance without the hook goes through, so the re-entry was the cause.
       await f.token.disarm();
-      await expect(f.operator.connect(f.keeper).rebalance()).to.emit(f.operator, "Rebalanced").withArgs(f.keeper.address, tokenAddress, f.delta);
+      await expect(f.operator.connect(f.keeper).rebalance())
+        .to.emit(f.operator, "Rebalanced")
+        .withArgs(f.keeper.address, tokenAddress, f.delta);
     });
   }
 
@@ -71,6 +82,9 @@ describe("MarketOperator: a collateral that re-enters the operator during rebala
     expect(upkeepNeeded).to.equal(true);
     expect(performData).to.equal(rebalanceRequest);
     await armReentry(f, f.operator.interface.encodeFunctionData("expandSupply", [MaxUint256, 0n]));
-    await expect(f.operator.connect(f.keeper).performUpkeep(performData)).to.be.revertedWithCustomError(f.operator, "ReentrancyGuardReentrantCall");
+    await expect(f.operator.connect(f.keeper).performUpkeep(performData)).to.be.revertedWithCustomError(
+      f.operator,
+      "ReentrancyGuardReentrantCall",
+    );
   });
 });

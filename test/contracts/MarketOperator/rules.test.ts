@@ -19,7 +19,16 @@ import {
 } from "../../support/system";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
-const Blocker = { Paused: 1n, OracleInvalid: 2n, SpotTwapDivergence: 3n, InsideBand: 4n, CapReached: 6n, RatioLimit: 7n, NoLiquidity: 8n, Unprofitable: 9n };
+const Blocker = {
+  Paused: 1n,
+  OracleInvalid: 2n,
+  SpotTwapDivergence: 3n,
+  InsideBand: 4n,
+  CapReached: 6n,
+  RatioLimit: 7n,
+  NoLiquidity: 8n,
+  Unprofitable: 9n,
+};
 const ONE_BPS_WAD = WAD / 10_000n;
 const price = (s: string) => parseUnits(s, 18);
 
@@ -31,8 +40,14 @@ describe("MarketOperator rules (docs/design.md)", function () {
   describe("rule 1: trades only toward the peg", function () {
     it("expandSupply and contractSupply revert PriceInsideBand while the pool sits at the peg [INV-5]", async function () {
       const f = await loadFixture(deploySystemFixture);
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "PriceInsideBand");
-      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "PriceInsideBand");
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "PriceInsideBand",
+      );
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "PriceInsideBand",
+      );
     });
 
     it("expansion needs the TWAP above the peg: spot above the band with the TWAP below the peg reverts PriceInsideBand [INV-5]", async function () {
@@ -44,7 +59,11 @@ describe("MarketOperator rules (docs/design.md)", function () {
       expect(twap).to.be.lt(WAD);
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
         .to.be.revertedWithCustomError(f.operator, "PriceInsideBand")
-        .withArgs((s: bigint) => s > price("1.005"), (t: bigint) => t < WAD, 50n);
+        .withArgs(
+          (s: bigint) => s > price("1.005"),
+          (t: bigint) => t < WAD,
+          50n,
+        );
     });
 
     it("the band is tested on spot: spot above the band with the TWAP above the peg but inside the band expands to the peg [INV-5]", async function () {
@@ -55,7 +74,9 @@ describe("MarketOperator rules (docs/design.md)", function () {
       expect(twap).to.be.gt(WAD).and.lt(price("1.005"));
       expect((await f.operator.preview()).action).to.equal(Action.Expand);
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.emit(f.operator, "SupplyExpanded");
-      expect(await poolPrice(f)).to.be.gte(WAD).and.lt(WAD + ONE_BPS_WAD);
+      expect(await poolPrice(f))
+        .to.be.gte(WAD)
+        .and.lt(WAD + ONE_BPS_WAD);
     });
 
     it("contraction mirrors it: spot under the band with the TWAP under the peg but inside the band contracts to the peg [INV-5]", async function () {
@@ -64,15 +85,23 @@ describe("MarketOperator rules (docs/design.md)", function () {
       await pushSpotTo(f, price("0.988"));
       expect((await f.operator.preview()).action).to.equal(Action.Contract);
       await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.emit(f.operator, "SupplyContracted");
-      expect(await poolPrice(f)).to.be.lte(WAD).and.gt(WAD - ONE_BPS_WAD);
+      expect(await poolPrice(f))
+        .to.be.lte(WAD)
+        .and.gt(WAD - ONE_BPS_WAD);
     });
 
     it("contraction is refused above the peg and expansion below it (wrong side reverts PriceInsideBand) [INV-5]", async function () {
       const f = await loadFixture(deploySystemFixture);
       await settleAt(f, price("1.03"));
-      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "PriceInsideBand");
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "PriceInsideBand",
+      );
       await settleAt(f, price("0.97"));
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "PriceInsideBand");
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "PriceInsideBand",
+      );
     });
 
     for (const start of ["1.01", "1.03", "1.08", "1.2"]) {
@@ -109,7 +138,9 @@ describe("MarketOperator rules (docs/design.md)", function () {
         const offBps = 80n + next(1_500n); // 0.8% … 15.8% off the peg
         const start = above ? WAD + (WAD * offBps) / 10_000n : WAD - (WAD * offBps) / 10_000n;
         const capTokens = parseUnits((1_000n + next(60_000n)).toString(), 18);
-        await f.operator.connect(f.admin).setLimits({ ...base, maxExpansionPerOp: capTokens, maxContractionPerOp: capTokens });
+        await f.operator
+          .connect(f.admin)
+          .setLimits({ ...base, maxExpansionPerOp: capTokens, maxContractionPerOp: capTokens });
         await settleAt(f, start);
         const p = await f.operator.preview();
         expect(p.action, `state ${i}`).to.equal(above ? Action.Expand : Action.Contract);
@@ -127,22 +158,36 @@ describe("MarketOperator rules (docs/design.md)", function () {
   describe("rule 2: every operation is capped", function () {
     it("expansion is clamped to maxExpansionPerOp, leaving the price above the peg [INV-8]", async function () {
       const f = await loadFixture(deploySystemFixture);
-      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("1000", 18) });
+      await f.operator
+        .connect(f.admin)
+        .setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("1000", 18) });
       await settleAt(f, price("1.03"));
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
         .to.emit(f.operator, "SupplyExpanded")
-        .withArgs(f.keeper.address, parseUnits("1000", 18), (q: bigint) => q > 0n, (s: bigint) => s > 0n, (s: bigint) => s > price("1.02"));
+        .withArgs(
+          f.keeper.address,
+          parseUnits("1000", 18),
+          (q: bigint) => q > 0n,
+          (s: bigint) => s > 0n,
+          (s: bigint) => s > price("1.02"),
+        );
     });
 
     it("expansion stops at the per-epoch net mint cap with CapReached and resumes in the next epoch [INV-8]", async function () {
       const f = await loadFixture(deploySystemFixture);
-      const limits = { ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("1000", 18), maxExpansionPerEpoch: parseUnits("1500", 18) };
+      const limits = {
+        ...(await limitsOf(f.operator)),
+        maxExpansionPerOp: parseUnits("1000", 18),
+        maxExpansionPerEpoch: parseUnits("1500", 18),
+      };
       await f.operator.connect(f.admin).setLimits(limits);
       await settleAt(f, price("1.03"));
       const sold = async () => {
         const tx = await f.operator.connect(f.keeper).expandSupply(MaxUint256, 0);
         const receipt = await tx.wait();
-        const log = receipt!.logs.map((l) => f.operator.interface.parseLog(l)).find((e) => e?.name === "SupplyExpanded");
+        const log = receipt!.logs
+          .map((l) => f.operator.interface.parseLog(l))
+          .find((e) => e?.name === "SupplyExpanded");
         return log!.args.tokensSold as bigint;
       };
       expect(await sold()).to.equal(parseUnits("1000", 18));
@@ -151,29 +196,44 @@ describe("MarketOperator rules (docs/design.md)", function () {
       expect((await f.operator.epoch()).netMinted).to.equal(parseUnits("1500", 18));
       await time.increase(Number(limits.cooldownSec));
       expect((await f.operator.preview()).blocker).to.equal(Blocker.CapReached);
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "CapReached").withArgs(Action.Expand);
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
+        .to.be.revertedWithCustomError(f.operator, "CapReached")
+        .withArgs(Action.Expand);
       await passTime(f, Number(limits.epochSec), 64); // observations on the clock: the TWAP stays fresh
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.emit(f.operator, "EpochStarted");
     });
 
     it("a second operation inside the cooldown reverts CooldownActive, and succeeds once it is over [INV-8]", async function () {
       const f = await loadFixture(deploySystemFixture);
-      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("1000", 18) });
+      await f.operator
+        .connect(f.admin)
+        .setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("1000", 18) });
       await settleAt(f, price("1.03"));
       await f.operator.connect(f.keeper).expandSupply(MaxUint256, 0);
       const readyAt = (await f.operator.lastOperationAt()) + (await f.operator.limits()).cooldownSec;
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "CooldownActive");
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "CooldownActive",
+      );
       await time.increaseTo(readyAt);
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.emit(f.operator, "SupplyExpanded");
     });
 
     it("contraction is clamped to maxContractionPerOp, normalised from 18 to the quote's 6 decimals [INV-8] [INV-13]", async function () {
       const f = await loadFixture(deploySystemFixture);
-      await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxContractionPerOp: parseUnits("1000", 18) });
+      await f.operator
+        .connect(f.admin)
+        .setLimits({ ...(await limitsOf(f.operator)), maxContractionPerOp: parseUnits("1000", 18) });
       await settleAt(f, price("0.97"));
       await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
         .to.emit(f.operator, "SupplyContracted")
-        .withArgs(f.keeper.address, parseUnits("1000", 6), (t: bigint) => t > parseUnits("1000", 18), (s: bigint) => s > 0n, (s: bigint) => s < price("0.98"));
+        .withArgs(
+          f.keeper.address,
+          parseUnits("1000", 6),
+          (t: bigint) => t > parseUnits("1000", 18),
+          (s: bigint) => s > 0n,
+          (s: bigint) => s < price("0.98"),
+        );
       expect((await f.operator.epoch()).contracted).to.equal(parseUnits("1000", 18));
     });
 
@@ -182,12 +242,20 @@ describe("MarketOperator rules (docs/design.md)", function () {
       await pushSpotTo(f, price("0.97"));
       const usdc = await f.usdc.token.getAddress();
       const cfg = await f.reserve.assetConfig(usdc);
-      await f.reserve.connect(f.admin).setAssetConfig(usdc, { haircutBps: cfg.haircutBps, mintFeeBps: cfg.mintFeeBps, redeemFeeBps: cfg.redeemFeeBps, bufferBps: 0, ceiling: cfg.ceiling });
+      await f.reserve.connect(f.admin).setAssetConfig(usdc, {
+        haircutBps: cfg.haircutBps,
+        mintFeeBps: cfg.mintFeeBps,
+        redeemFeeBps: cfg.redeemFeeBps,
+        bufferBps: 0,
+        ceiling: cfg.ceiling,
+      });
       await f.operator.connect(f.keeper).rebalance();
       expect((await f.reserve.holdings(usdc)).idle).to.equal(0n);
       await passTime(f, 2 * f.params.oracle.twapWindowSec, 8);
       expect((await f.operator.preview()).blocker).to.equal(Blocker.NoLiquidity);
-      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "CapReached").withArgs(Action.Contract);
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
+        .to.be.revertedWithCustomError(f.operator, "CapReached")
+        .withArgs(Action.Contract);
     });
 
     it("expansion below the target ratio is refused: preview says RatioLimit, expandSupply reverts CapReached [INV-8]", async function () {
@@ -197,7 +265,9 @@ describe("MarketOperator rules (docs/design.md)", function () {
       expect(await f.reserve.inRecoveryMode()).to.equal(true);
       await settleAt(f, price("1.03"));
       expect((await f.operator.preview()).blocker).to.equal(Blocker.RatioLimit);
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "CapReached").withArgs(Action.Expand);
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
+        .to.be.revertedWithCustomError(f.operator, "CapReached")
+        .withArgs(Action.Expand);
     });
 
     it("expansion above the target stops where the ratio would fall under it, short of the peg [INV-3] [INV-8]", async function () {
@@ -230,7 +300,10 @@ describe("MarketOperator rules (docs/design.md)", function () {
       const f = await loadFixture(deploySystemFixture);
       await pushSpotTo(f, price("1.06")); // 6% off a TWAP at the peg; the guard allows 3%
       expect((await f.operator.preview()).blocker).to.equal(Blocker.SpotTwapDivergence);
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "SpotTwapDivergence");
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "SpotTwapDivergence",
+      );
     });
 
     it("a stale collateral feed (WETH) blocks expansion with StalePrice and preview says OracleInvalid [INV-12]", async function () {
@@ -239,7 +312,10 @@ describe("MarketOperator rules (docs/design.md)", function () {
       // Only WETH goes stale; the pool stays observed on the clock.
       await passTime(f, f.params.collateral.others[0].maxAgeSec + 1, 8, [f.usdc]);
       expect((await f.operator.preview()).blocker).to.equal(Blocker.OracleInvalid);
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.oracle, "StalePrice");
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.oracle,
+        "StalePrice",
+      );
     });
 
     it("zero, negative and out-of-bounds quote answers block operations with the oracle's named error [INV-12]", async function () {
@@ -254,7 +330,10 @@ describe("MarketOperator rules (docs/design.md)", function () {
       for (const [answer, error] of cases) {
         await f.usdc.feed.updateAnswer(answer);
         expect((await f.operator.preview()).blocker, error).to.equal(Blocker.OracleInvalid);
-        await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0), error).to.be.revertedWithCustomError(f.oracle, error);
+        await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0), error).to.be.revertedWithCustomError(
+          f.oracle,
+          error,
+        );
       }
     });
   });
@@ -274,7 +353,10 @@ describe("MarketOperator rules (docs/design.md)", function () {
       ]) {
         await expect(call()).to.be.revertedWithCustomError(f.operator, "EnforcedPause");
       }
-      await expect(f.operator.connect(f.guardian).unpause()).to.be.revertedWithCustomError(f.operator, "AccessControlUnauthorizedAccount");
+      await expect(f.operator.connect(f.guardian).unpause()).to.be.revertedWithCustomError(
+        f.operator,
+        "AccessControlUnauthorizedAccount",
+      );
       await f.operator.connect(f.admin).unpause();
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.emit(f.operator, "SupplyExpanded");
     });
@@ -287,7 +369,8 @@ describe("MarketOperator rules (docs/design.md)", function () {
       await settleAt(f, price("1.0024")); // under peg / 0.997: even the first token sells under the peg
       expect((await f.operator.preview()).blocker).to.equal(Blocker.Unprofitable);
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0))
-        .to.be.revertedWithCustomError(f.operator, "TradeUnprofitable").withArgs(Action.Expand);
+        .to.be.revertedWithCustomError(f.operator, "TradeUnprofitable")
+        .withArgs(Action.Expand);
     });
 
     it("a contraction with no unit that buys under the peg after the pool fee reverts TradeUnprofitable; preview says Unprofitable [INV-3] [INV-6]", async function () {
@@ -296,7 +379,8 @@ describe("MarketOperator rules (docs/design.md)", function () {
       await settleAt(f, price("0.9976"));
       expect((await f.operator.preview()).blocker).to.equal(Blocker.Unprofitable);
       await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
-        .to.be.revertedWithCustomError(f.operator, "TradeUnprofitable").withArgs(Action.Contract);
+        .to.be.revertedWithCustomError(f.operator, "TradeUnprofitable")
+        .withArgs(Action.Contract);
     });
 
     it("a contraction that would lower an already under-target ratio reverts RatioBelowBound; preview says RatioLimit [INV-3]", async function () {
@@ -309,7 +393,10 @@ describe("MarketOperator rules (docs/design.md)", function () {
       expect(await f.reserve.collateralRatio()).to.be.lt(price("0.8"));
       await settleAt(f, price("0.96"));
       expect((await f.operator.preview()).blocker).to.equal(Blocker.RatioLimit);
-      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "RatioBelowBound");
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "RatioBelowBound",
+      );
     });
 
     it("every successful expansion, contraction and rebalance leaves ratio ≥ min(before, target) and equity not lower [INV-3]", async function () {

@@ -32,8 +32,12 @@ async function operatorFixture(): Promise<OpFixture> {
   await op.setBand(10, 300);
   const M = 10n ** 6n * WAD;
   await op.setLimits({
-    maxExpansionPerOp: 5n * M, maxExpansionPerEpoch: 20n * M, maxContractionPerOp: 5n * M, maxContractionPerEpoch: 20n * M,
-    cooldownSec: 60, epochSec: 86_400,
+    maxExpansionPerOp: 5n * M,
+    maxExpansionPerEpoch: 20n * M,
+    maxContractionPerOp: 5n * M,
+    maxContractionPerEpoch: 20n * M,
+    cooldownSec: 60,
+    epochSec: 86_400,
   });
   return { ...f, op };
 }
@@ -55,7 +59,12 @@ async function mirrorState(f: OpFixture): Promise<v3.V3PoolState> {
 }
 
 /** The keeper mirror's exact-input trade (input used, output) with the operator's peg limit. */
-function mirrorTrade(f: OpFixture, state: v3.V3PoolState, sellToken: boolean, amountIn: bigint): { used: bigint; out: bigint } {
+function mirrorTrade(
+  f: OpFixture,
+  state: v3.V3PoolState,
+  sellToken: boolean,
+  amountIn: bigint,
+): { used: bigint; out: bigint } {
   const zeroForOne = sellToken === f.v3.tokenIsToken0;
   const r = v3.swap(state, zeroForOne, amountIn, pegLimit(f, sellToken));
   const [in_, out] = zeroForOne ? [r.amount0, -r.amount1] : [r.amount1, -r.amount0];
@@ -85,14 +94,23 @@ describe("MarketOperatorV3 on the real Uniswap V3 pool", function () {
     // first); the exact landing is the sqrt price checked below.
     const ROUNDING_WEI = 100n;
     await expect(f.op.connect(f.keeper).expandSupply(p.amount, p.expectedOut))
-      .to.emit(f.op, "SupplyExpanded").withArgs(f.keeper.address, p.amount, p.expectedOut, p.spotWad, (v: bigint) => v >= WAD - ROUNDING_WEI && v < WAD + 10n ** 12n);
+      .to.emit(f.op, "SupplyExpanded")
+      .withArgs(
+        f.keeper.address,
+        p.amount,
+        p.expectedOut,
+        p.spotWad,
+        (v: bigint) => v >= WAD - ROUNDING_WEI && v < WAD + 10n ** 12n,
+      );
     expect(await f.stable.totalSupply()).to.equal(supplyBefore + p.amount);
     const after = await f.v3.pool.slot0();
     expect(after.sqrtPriceX96).to.equal(pegLimit(f, true));
     const polUpper = Number(await f.v3.liquidityManager.tickUpper());
     const polLower = Number(await f.v3.liquidityManager.tickLower());
     const crossed = f.v3.tokenIsToken0 ? polUpper : polLower; // the token's price falls
-    expect(Math.min(tickBefore, Number(after.tick)) < crossed && crossed <= Math.max(tickBefore, Number(after.tick))).to.equal(true);
+    expect(
+      Math.min(tickBefore, Number(after.tick)) < crossed && crossed <= Math.max(tickBefore, Number(after.tick)),
+    ).to.equal(true);
     expect(await v3Spot(f)).to.be.closeTo(WAD, WAD / 1_000_000n);
   });
 
@@ -147,8 +165,9 @@ describe("MarketOperatorV3 on the real Uniswap V3 pool", function () {
     const f = await loadFixture(operatorFixture);
     await offPeg(f, (WAD * 10_040n) / BPS);
     const p = await f.op.preview();
-    await expect(f.op.connect(f.keeper).expandSupplyAtPrice(p.amount, (WAD * 10_050n) / BPS))
-      .to.be.revertedWithCustomError(f.op, "PriceLimitExceeded");
+    await expect(
+      f.op.connect(f.keeper).expandSupplyAtPrice(p.amount, (WAD * 10_050n) / BPS),
+    ).to.be.revertedWithCustomError(f.op, "PriceLimitExceeded");
     // Every unit at ≥ 1.002 after the 1 bps fee: the pool stops where its price is 1.002 / 0.9999,
     // short of the peg.
     const limit = (WAD * 10_020n) / BPS;
@@ -160,13 +179,16 @@ describe("MarketOperatorV3 on the real Uniswap V3 pool", function () {
   it("the swap callback pays only the pool, only inside an operation's swap", async function () {
     const f = await loadFixture(operatorFixture);
     await expect(f.op.connect(f.trader).uniswapV3SwapCallback(1n, 0n, "0x"))
-      .to.be.revertedWithCustomError(f.op, "NotPool").withArgs(f.trader.address);
+      .to.be.revertedWithCustomError(f.op, "NotPool")
+      .withArgs(f.trader.address);
     const poolAddress = await f.v3.pool.getAddress();
     await network.provider.send("hardhat_impersonateAccount", [poolAddress]);
     await network.provider.send("hardhat_setBalance", [poolAddress, "0xde0b6b3a7640000"]);
     const pool = await ethers.getSigner(poolAddress);
-    await expect(f.op.connect(pool).uniswapV3SwapCallback(10n ** 18n, 10n ** 18n, "0x"))
-      .to.be.revertedWithCustomError(f.op, "UnexpectedCallback");
+    await expect(f.op.connect(pool).uniswapV3SwapCallback(10n ** 18n, 10n ** 18n, "0x")).to.be.revertedWithCustomError(
+      f.op,
+      "UnexpectedCallback",
+    );
     await network.provider.send("hardhat_stopImpersonatingAccount", [poolAddress]);
   });
 
@@ -177,10 +199,19 @@ describe("MarketOperatorV3 on the real Uniswap V3 pool", function () {
     const p = await f.op.preview();
     await expect(f.op.connect(f.keeper).expandSupply(0n, 0n)).to.be.revertedWithCustomError(f.op, "ZeroAmount");
     await expect(f.op.connect(f.trader).expandSupply(p.amount, 0n)).to.be.revertedWithCustomError(f.op, "NotKeeper");
-    await expect(f.op.connect(f.keeper).expandSupply(p.amount, p.expectedOut + 1n)).to.be.revertedWithCustomError(f.op, "SlippageExceeded");
-    await expect(f.op.connect(f.keeper).expandSupplyAtPrice(p.amount, 10n ** 30n + 1n)).to.be.revertedWithCustomError(f.op, "ParameterOutOfBounds");
+    await expect(f.op.connect(f.keeper).expandSupply(p.amount, p.expectedOut + 1n)).to.be.revertedWithCustomError(
+      f.op,
+      "SlippageExceeded",
+    );
+    await expect(f.op.connect(f.keeper).expandSupplyAtPrice(p.amount, 10n ** 30n + 1n)).to.be.revertedWithCustomError(
+      f.op,
+      "ParameterOutOfBounds",
+    );
     await expect(f.op.connect(f.keeper).contractSupply(1n, 0n)).to.be.revertedWithCustomError(f.op, "PriceInsideBand");
-    await expect(f.op.connect(f.keeper).expandSupply(p.amount / 100n, 0n)).to.be.revertedWithCustomError(f.op, "OperationTooSmall");
+    await expect(f.op.connect(f.keeper).expandSupply(p.amount / 100n, 0n)).to.be.revertedWithCustomError(
+      f.op,
+      "OperationTooSmall",
+    );
     // None of it moved the pool.
     expect(await v3Spot(f)).to.be.greaterThan((WAD * 10_039n) / BPS);
   });

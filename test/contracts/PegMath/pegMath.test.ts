@@ -14,7 +14,6 @@ import * as mirror from "../../../keeper/src/policy/pegMath";
 import { between, rng } from "../../support/bigRng";
 import { pegMathHarness } from "../../support/pureHarness";
 
-
 interface TestPair {
   pair: Contract;
   token: TestERC20;
@@ -22,10 +21,19 @@ interface TestPair {
   tokenIs0: boolean;
 }
 
-async function deployPair(f: Fixture, tokenDecimals: number, quoteDecimals: number, rT: bigint, rQ: bigint): Promise<TestPair> {
+async function deployPair(
+  f: Fixture,
+  tokenDecimals: number,
+  quoteDecimals: number,
+  rT: bigint,
+  rQ: bigint,
+): Promise<TestPair> {
   const token = await new TestERC20__factory(f.admin).deploy("Sized token", "TKN", tokenDecimals);
   const quote = await new TestERC20__factory(f.admin).deploy("Sized quote", "QTE", quoteDecimals);
-  const factory = f.factory as unknown as { createPair(a: string, b: string): Promise<unknown>; getPair(a: string, b: string): Promise<string> };
+  const factory = f.factory as unknown as {
+    createPair(a: string, b: string): Promise<unknown>;
+    getPair(a: string, b: string): Promise<string>;
+  };
   await factory.createPair(await token.getAddress(), await quote.getAddress());
   const pairAddress = await factory.getPair(await token.getAddress(), await quote.getAddress());
   const pair = new Contract(pairAddress, UniswapV2PairArtifact.abi, f.trader);
@@ -53,9 +61,30 @@ async function swap(p: TestPair, sellToken: boolean, amountIn: bigint, trader: F
 }
 
 const CASES = [
-  { name: "18-decimal token / 6-decimal quote, deep pool", tokenDecimals: 18, quoteDecimals: 6, depth: 10n ** 24n, quoteDepth: 10n ** 12n, seed: 11n },
-  { name: "18-decimal token / 18-decimal quote", tokenDecimals: 18, quoteDecimals: 18, depth: 10n ** 23n, quoteDepth: 10n ** 23n, seed: 29n },
-  { name: "6-decimal token / 18-decimal quote, shallow pool", tokenDecimals: 6, quoteDecimals: 18, depth: 10n ** 10n, quoteDepth: 10n ** 22n, seed: 47n },
+  {
+    name: "18-decimal token / 6-decimal quote, deep pool",
+    tokenDecimals: 18,
+    quoteDecimals: 6,
+    depth: 10n ** 24n,
+    quoteDepth: 10n ** 12n,
+    seed: 11n,
+  },
+  {
+    name: "18-decimal token / 18-decimal quote",
+    tokenDecimals: 18,
+    quoteDecimals: 18,
+    depth: 10n ** 23n,
+    quoteDepth: 10n ** 23n,
+    seed: 29n,
+  },
+  {
+    name: "6-decimal token / 18-decimal quote, shallow pool",
+    tokenDecimals: 6,
+    quoteDecimals: 18,
+    depth: 10n ** 10n,
+    quoteDepth: 10n ** 22n,
+    seed: 47n,
+  },
 ];
 const TRADES_PER_CASE = 24;
 
@@ -83,7 +112,9 @@ describe("PegMath on the real Uniswap V2 pair (rule 1)", function () {
         const amount = sellToken
           ? await pegMath.tokensToSellForPrice(rT, rQ, num, den)
           : await pegMath.quoteToSpendForPrice(rT, rQ, num, den);
-        const mirrored = sellToken ? mirror.tokensToSellForPrice(rT, rQ, num, den) : mirror.quoteToSpendForPrice(rT, rQ, num, den);
+        const mirrored = sellToken
+          ? mirror.tokensToSellForPrice(rT, rQ, num, den)
+          : mirror.quoteToSpendForPrice(rT, rQ, num, den);
         expect(amount, "keeper mirror parity").to.equal(mirrored);
         expect(amount, "a trade toward a price 1 bps+ away is never empty").to.be.gt(0n);
         await swap(p, sellToken, amount, f.trader);
@@ -116,8 +147,12 @@ describe("PegMath on the real Uniswap V2 pair (rule 1)", function () {
       const worseBps = between(next, 30n, 300n);
       const num = rQ * (sellToken ? 10_000n - worseBps : 10_000n + worseBps);
       const den = rT * 10_000n;
-      const amount = sellToken ? await pegMath.maxTokensInAtPrice(rT, rQ, num, den) : await pegMath.maxQuoteInAtPrice(rT, rQ, num, den);
-      expect(amount, "keeper mirror parity").to.equal(sellToken ? mirror.maxTokensInAtPrice(rT, rQ, num, den) : mirror.maxQuoteInAtPrice(rT, rQ, num, den));
+      const amount = sellToken
+        ? await pegMath.maxTokensInAtPrice(rT, rQ, num, den)
+        : await pegMath.maxQuoteInAtPrice(rT, rQ, num, den);
+      expect(amount, "keeper mirror parity").to.equal(
+        sellToken ? mirror.maxTokensInAtPrice(rT, rQ, num, den) : mirror.maxQuoteInAtPrice(rT, rQ, num, den),
+      );
       expect(amount).to.be.gt(0n);
       const out = sellToken ? mirror.amountOut(amount, rT, rQ) : mirror.amountOut(amount, rQ, rT);
       // Average price out/in (selling) ≥ limit, in/out (buying) ≤ limit, up to the pair's one-unit rounding of out.

@@ -20,7 +20,13 @@ const BACKUP_MAX_AGE_SEC = 3_600n;
 const HAIRCUT_BPS_PER_HOUR = 100n;
 const haircutBps = (staleSec: bigint) => (HAIRCUT_BPS_PER_HOUR * staleSec + 3_599n) / 3_600n; // rounded up
 
-interface Setup { f: Fixture; weth: string; backup: MockV3Aggregator; primaryMaxAge: bigint; now: bigint }
+interface Setup {
+  f: Fixture;
+  weth: string;
+  backup: MockV3Aggregator;
+  primaryMaxAge: bigint;
+  now: bigint;
+}
 
 /**
  * WETH with a backup feed, two WETH max ages on from the fixture so the last good price the fixture
@@ -53,7 +59,12 @@ describe("PriceOracle backup feed when neither feed is fresh", function () {
     await expect(f.oracle.price(weth)).to.be.revertedWithCustomError(f.oracle, "StalePrice");
     const at = BigInt(await time.latest());
     const staleSince = now - 120n;
-    expect(await f.oracle.priceInfo(weth)).to.deep.equal([Status.Degraded, WAD("2990"), staleSince, haircutBps(at - staleSince)]);
+    expect(await f.oracle.priceInfo(weth)).to.deep.equal([
+      Status.Degraded,
+      WAD("2990"),
+      staleSince,
+      haircutBps(at - staleSince),
+    ]);
   });
 
   it("degraded mode keeps the primary's stale answer when the backup's went stale earlier [INV-12]", async function () {
@@ -62,7 +73,12 @@ describe("PriceOracle backup feed when neither feed is fresh", function () {
     await answerAged(backup, USD8("2990"), now, BACKUP_MAX_AGE_SEC + 600n); // stale since now - 600: older
     const at = BigInt(await time.latest());
     const staleSince = now - 120n;
-    expect(await f.oracle.priceInfo(weth)).to.deep.equal([Status.Degraded, WAD("3000"), staleSince, haircutBps(at - staleSince)]);
+    expect(await f.oracle.priceInfo(weth)).to.deep.equal([
+      Status.Degraded,
+      WAD("3000"),
+      staleSince,
+      haircutBps(at - staleSince),
+    ]);
   });
 
   it("a backup that answers out of bounds makes the asset Invalid although a last good price is recorded [INV-12]", async function () {
@@ -89,6 +105,8 @@ describe("PriceOracle backup feed when neither feed is fresh", function () {
     // A stale backup cannot hide the primary's out-of-bounds answer: Invalid, and the primary's figures in the revert.
     expect(await f.oracle.priceInfo(weth)).to.deep.equal([Status.Invalid, 0n, 0n, 0n]);
     expect(await f.oracle.tryPrice(weth)).to.deep.equal([false, 0n]);
-    await expect(f.oracle.price(weth)).to.be.revertedWithCustomError(f.oracle, "PriceOutOfBounds").withArgs(weth, WAD("5"), WAD("10"), WAD("100000"));
+    await expect(f.oracle.price(weth))
+      .to.be.revertedWithCustomError(f.oracle, "PriceOutOfBounds")
+      .withArgs(weth, WAD("5"), WAD("10"), WAD("100000"));
   });
 });

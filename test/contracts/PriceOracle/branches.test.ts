@@ -11,7 +11,12 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Contract, ContractFactory, parseUnits, type ContractTransactionResponse } from "ethers";
 import UniswapV2FactoryArtifact from "@uniswap/v2-core/build/UniswapV2Factory.json";
 import UniswapV2PairArtifact from "@uniswap/v2-core/build/UniswapV2Pair.json";
-import { IUniswapV2PairMinimal__factory, MockV3Aggregator__factory, PriceOracle__factory, type PriceOracle } from "../../../typechain-types";
+import {
+  IUniswapV2PairMinimal__factory,
+  MockV3Aggregator__factory,
+  PriceOracle__factory,
+  type PriceOracle,
+} from "../../../typechain-types";
 import { WAD, deploySystemFixture, mintWithUsdc, swapIntoPool, type Fixture } from "../../support/system";
 
 const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
@@ -22,21 +27,39 @@ const OBSERVATION_SLOTS = 8n;
 const TOKEN_UNIT = 10n ** 18n;
 const QUOTE_UNIT = 10n ** 6n;
 
-interface Observation { index: bigint; timestamp: bigint; cumulative: bigint }
+interface Observation {
+  index: bigint;
+  timestamp: bigint;
+  cumulative: bigint;
+}
 
 /** A fresh oracle on `pool` (stable/USDC) with the fixture's USDC feed, window `windowSec`. */
 async function freshOracle(f: Fixture, pool: string, windowSec: number): Promise<PriceOracle> {
-  const oracle = await new PriceOracle__factory(f.admin).deploy(f.admin.address, pool, await addr(f.stable), await addr(f.usdc.token), windowSec);
+  const oracle = await new PriceOracle__factory(f.admin).deploy(
+    f.admin.address,
+    pool,
+    await addr(f.stable),
+    await addr(f.usdc.token),
+    windowSec,
+  );
   const p = f.params.collateral.quote;
-  await oracle.setFeed(await addr(f.usdc.token), await addr(f.usdc.feed), p.maxAgeSec, parseUnits(p.minPriceUsd, 18), parseUnits(p.maxPriceUsd, 18));
+  await oracle.setFeed(
+    await addr(f.usdc.token),
+    await addr(f.usdc.feed),
+    p.maxAgeSec,
+    parseUnits(p.minPriceUsd, 18),
+    parseUnits(p.maxPriceUsd, 18),
+  );
   return oracle;
 }
 
 /** Calls `update()` in a block at exactly `timestamp` and returns the observation it recorded. */
 async function updateAt(oracle: PriceOracle, timestamp: bigint): Promise<Observation> {
   await time.setNextBlockTimestamp(timestamp);
-  const receipt = await (await oracle.update() as ContractTransactionResponse).wait();
-  const events = receipt!.logs.map((l) => oracle.interface.parseLog(l)).filter((e) => e?.name === "ObservationRecorded");
+  const receipt = await ((await oracle.update()) as ContractTransactionResponse).wait();
+  const events = receipt!.logs
+    .map((l) => oracle.interface.parseLog(l))
+    .filter((e) => e?.name === "ObservationRecorded");
   expect(events, `an observation recorded at ${timestamp}`).to.have.length(1);
   const [index, ts, cumulative] = events[0]!.args;
   return { index, timestamp: ts, cumulative };
@@ -66,17 +89,32 @@ describe("PriceOracle branches: getters, one-sided pools, empty and wrapped obse
       const usdc = await addr(f.usdc.token);
       const p = f.params.collateral.quote;
       expect([...(await f.oracle.feedConfig(usdc))]).to.deep.equal([
-        await addr(f.usdc.feed), 8n, BigInt(p.maxAgeSec), parseUnits(p.minPriceUsd, 18), parseUnits(p.maxPriceUsd, 18),
+        await addr(f.usdc.feed),
+        8n,
+        BigInt(p.maxAgeSec),
+        parseUnits(p.minPriceUsd, 18),
+        parseUnits(p.maxPriceUsd, 18),
       ]);
       const stable = await addr(f.stable);
-      expect([...(await f.oracle.feedConfig(stable))]).to.deep.equal(["0x0000000000000000000000000000000000000000", 0n, 0n, 0n, 0n]);
+      expect([...(await f.oracle.feedConfig(stable))]).to.deep.equal([
+        "0x0000000000000000000000000000000000000000",
+        0n,
+        0n,
+        0n,
+        0n,
+      ]);
 
       // The decimals are read from the new aggregator, not kept from the old one.
       const feed18 = await new MockV3Aggregator__factory(f.admin).deploy(18, WAD);
       await f.oracle.setFeed(usdc, await addr(feed18), 600, parseUnits("0.9", 18), parseUnits("1.1", 18));
       const cfg = await f.oracle.feedConfig(usdc);
-      expect([cfg.aggregator, cfg.decimals, cfg.maxAgeSec, cfg.minPriceWad, cfg.maxPriceWad])
-        .to.deep.equal([await addr(feed18), 18n, 600n, parseUnits("0.9", 18), parseUnits("1.1", 18)]);
+      expect([cfg.aggregator, cfg.decimals, cfg.maxAgeSec, cfg.minPriceWad, cfg.maxPriceWad]).to.deep.equal([
+        await addr(feed18),
+        18n,
+        600n,
+        parseUnits("0.9", 18),
+        parseUnits("1.1", 18),
+      ]);
     });
   });
 
@@ -101,8 +139,15 @@ describe("PriceOracle branches: getters, one-sided pools, empty and wrapped obse
   describe("a real pair with one side empty", function () {
     /** A second real Uniswap V2 factory and a stable/USDC pair on it that no one has added liquidity to. */
     async function freshPair(f: Fixture): Promise<Contract> {
-      const factory = await new ContractFactory(UniswapV2FactoryArtifact.abi, UniswapV2FactoryArtifact.bytecode, f.admin).deploy(f.admin.address);
-      const factoryAt = factory as unknown as { createPair(a: string, b: string): Promise<ContractTransactionResponse>; getPair(a: string, b: string): Promise<string> };
+      const factory = await new ContractFactory(
+        UniswapV2FactoryArtifact.abi,
+        UniswapV2FactoryArtifact.bytecode,
+        f.admin,
+      ).deploy(f.admin.address);
+      const factoryAt = factory as unknown as {
+        createPair(a: string, b: string): Promise<ContractTransactionResponse>;
+        getPair(a: string, b: string): Promise<string>;
+      };
       await (await factoryAt.createPair(await addr(f.stable), await addr(f.usdc.token))).wait();
       const pairAddress = await factoryAt.getPair(await addr(f.stable), await addr(f.usdc.token));
       return new Contract(pairAddress, UniswapV2PairArtifact.abi, f.admin);
@@ -114,7 +159,7 @@ describe("PriceOracle branches: getters, one-sided pools, empty and wrapped obse
       const pool = await pair.getAddress();
       await mintWithUsdc(f, f.user, USDC("1000"));
       await f.stable.connect(f.user).transfer(pool, TOKENS("500"));
-      await (await pair.sync() as ContractTransactionResponse).wait();
+      await ((await pair.sync()) as ContractTransactionResponse).wait();
       const oracle = await freshOracle(f, pool, 60);
       const [rT, rQ] = await orientedReserves(f, pool);
       expect([rT, rQ]).to.deep.equal([TOKENS("500"), 0n]);
@@ -126,7 +171,7 @@ describe("PriceOracle branches: getters, one-sided pools, empty and wrapped obse
       const pair = await freshPair(f);
       const pool = await pair.getAddress();
       await f.usdc.token.connect(f.user).transfer(pool, USDC("500"));
-      await (await pair.sync() as ContractTransactionResponse).wait();
+      await ((await pair.sync()) as ContractTransactionResponse).wait();
       const oracle = await freshOracle(f, pool, 60);
       expect(await orientedReserves(f, pool)).to.deep.equal([0n, USDC("500")]);
       await expect(oracle.marketPrice()).to.be.revertedWithCustomError(oracle, "EmptyPool");
@@ -139,7 +184,7 @@ describe("PriceOracle branches: getters, one-sided pools, empty and wrapped obse
       await mintWithUsdc(f, f.user, USDC("1000"));
       await f.stable.connect(f.user).transfer(pool, TOKENS("500"));
       await f.usdc.token.connect(f.user).transfer(pool, USDC("510"));
-      await (await pair.sync() as ContractTransactionResponse).wait();
+      await ((await pair.sync()) as ContractTransactionResponse).wait();
       const oracle = await freshOracle(f, pool, 60);
       await time.increase(3_600);
       await expect(oracle.marketPrice()).to.be.revertedWithCustomError(oracle, "TwapUnavailable").withArgs(0n, 60n);

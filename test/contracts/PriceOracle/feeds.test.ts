@@ -8,7 +8,11 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, parseUnits } from "ethers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
-import { MalformedAggregator__factory, MockV3Aggregator__factory, RevertingAggregator__factory } from "../../../typechain-types";
+import {
+  MalformedAggregator__factory,
+  MockV3Aggregator__factory,
+  RevertingAggregator__factory,
+} from "../../../typechain-types";
 import { deploySystemFixture, type Fixture } from "../../support/system";
 
 const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
@@ -54,11 +58,23 @@ describe("PriceOracle feeds (issue 16): backup feed, sequencer uptime, degraded 
       const f = await loadFixture(deploySystemFixture);
       const weth = await addr(f.weth.token);
       const feed = await addr(f.weth.feed);
-      await expect(f.oracle.connect(f.admin).setBackupFeed(await addr(f.stable), feed, 3_600)).to.be.revertedWithCustomError(f.oracle, "FeedNotSet");
-      await expect(f.oracle.connect(f.admin).setBackupFeed(weth, feed, 59)).to.be.revertedWithCustomError(f.oracle, "InvalidFeedConfig");
-      await expect(f.oracle.connect(f.stranger).setBackupFeed(weth, feed, 3_600)).to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount");
-      await expect(f.oracle.connect(f.admin).setBackupFeed(weth, feed, 3_600)).to.emit(f.oracle, "BackupFeedSet").withArgs(weth, feed, 3_600);
-      await expect(f.oracle.connect(f.admin).setBackupFeed(weth, ZeroAddress, 3_600)).to.emit(f.oracle, "BackupFeedSet").withArgs(weth, ZeroAddress, 0);
+      await expect(
+        f.oracle.connect(f.admin).setBackupFeed(await addr(f.stable), feed, 3_600),
+      ).to.be.revertedWithCustomError(f.oracle, "FeedNotSet");
+      await expect(f.oracle.connect(f.admin).setBackupFeed(weth, feed, 59)).to.be.revertedWithCustomError(
+        f.oracle,
+        "InvalidFeedConfig",
+      );
+      await expect(f.oracle.connect(f.stranger).setBackupFeed(weth, feed, 3_600)).to.be.revertedWithCustomError(
+        f.oracle,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.oracle.connect(f.admin).setBackupFeed(weth, feed, 3_600))
+        .to.emit(f.oracle, "BackupFeedSet")
+        .withArgs(weth, feed, 3_600);
+      await expect(f.oracle.connect(f.admin).setBackupFeed(weth, ZeroAddress, 3_600))
+        .to.emit(f.oracle, "BackupFeedSet")
+        .withArgs(weth, ZeroAddress, 0);
       expect(await f.oracle.backupFeed(weth)).to.deep.equal([ZeroAddress, 0n]);
     });
   });
@@ -74,7 +90,9 @@ describe("PriceOracle feeds (issue 16): backup feed, sequencer uptime, degraded 
       expect(await f.oracle.price(usdc)).to.equal(WAD("1"));
 
       await uptime.updateAnswer(1); // down
-      await expect(f.oracle.price(usdc)).to.be.revertedWithCustomError(f.oracle, "SequencerDown").withArgs(await addr(uptime));
+      await expect(f.oracle.price(usdc))
+        .to.be.revertedWithCustomError(f.oracle, "SequencerDown")
+        .withArgs(await addr(uptime));
       expect(await f.oracle.tryPrice(usdc)).to.deep.equal([false, 0n]);
       expect((await f.oracle.priceInfo(usdc)).status).to.equal(Status.Invalid);
 
@@ -107,10 +125,20 @@ describe("PriceOracle feeds (issue 16): backup feed, sequencer uptime, degraded 
     it("the grace period is bounded; the zero feed turns the check off [INV-14]", async function () {
       const f = await loadFixture(deploySystemFixture);
       const uptime = await addr(f.usdc.feed);
-      await expect(f.oracle.connect(f.admin).setSequencerUptimeFeed(uptime, 299)).to.be.revertedWithCustomError(f.oracle, "InvalidSequencerGracePeriod").withArgs(299, 300, 86_400);
-      await expect(f.oracle.connect(f.admin).setSequencerUptimeFeed(uptime, 86_401)).to.be.revertedWithCustomError(f.oracle, "InvalidSequencerGracePeriod");
-      await expect(f.oracle.connect(f.guardian).setSequencerUptimeFeed(uptime, 3_600)).to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount");
-      await expect(f.oracle.connect(f.admin).setSequencerUptimeFeed(ZeroAddress, 5)).to.emit(f.oracle, "SequencerUptimeFeedSet").withArgs(ZeroAddress, 0);
+      await expect(f.oracle.connect(f.admin).setSequencerUptimeFeed(uptime, 299))
+        .to.be.revertedWithCustomError(f.oracle, "InvalidSequencerGracePeriod")
+        .withArgs(299, 300, 86_400);
+      await expect(f.oracle.connect(f.admin).setSequencerUptimeFeed(uptime, 86_401)).to.be.revertedWithCustomError(
+        f.oracle,
+        "InvalidSequencerGracePeriod",
+      );
+      await expect(f.oracle.connect(f.guardian).setSequencerUptimeFeed(uptime, 3_600)).to.be.revertedWithCustomError(
+        f.oracle,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.oracle.connect(f.admin).setSequencerUptimeFeed(ZeroAddress, 5))
+        .to.emit(f.oracle, "SequencerUptimeFeedSet")
+        .withArgs(ZeroAddress, 0);
     });
   });
 
@@ -163,7 +191,8 @@ describe("PriceOracle feeds (issue 16): backup feed, sequencer uptime, degraded 
       await bad.setRound(parseUnits("3000", 8), now, 8);
       const maxAge = BigInt(f.params.collateral.others[0].maxAgeSec);
       await expect(f.oracle.connect(f.admin).setFeed(weth, await addr(bad), maxAge, WAD("10"), WAD("100000")))
-        .to.emit(f.oracle, "LastGoodPriceRecorded").withArgs(weth, WAD("3000"), now + maxAge);
+        .to.emit(f.oracle, "LastGoodPriceRecorded")
+        .withArgs(weth, WAD("3000"), now + maxAge);
       return { weth, bad, staleAt: now + maxAge };
     }
 
@@ -214,7 +243,9 @@ describe("PriceOracle feeds (issue 16): backup feed, sequencer uptime, degraded 
       await expect(f.oracle.recordPrices()).not.to.emit(f.oracle, "LastGoodPriceRecorded");
       await f.weth.feed.updateAnswer(parseUnits("3100", 8));
       const [, , , wethUpdatedAt] = await f.weth.feed.latestRoundData();
-      await expect(f.oracle.connect(f.stranger).recordPrices()).to.emit(f.oracle, "LastGoodPriceRecorded").withArgs(weth, WAD("3100"), wethUpdatedAt + maxAge);
+      await expect(f.oracle.connect(f.stranger).recordPrices())
+        .to.emit(f.oracle, "LastGoodPriceRecorded")
+        .withArgs(weth, WAD("3100"), wethUpdatedAt + maxAge);
       expect(await f.oracle.lastGoodPrice(weth)).to.deep.equal([WAD("3100"), wethUpdatedAt + maxAge]);
 
       // The observation clock: an observation within the hour reads no feed; the first one an hour on does.
@@ -222,12 +253,17 @@ describe("PriceOracle feeds (issue 16): backup feed, sequencer uptime, degraded 
       const interval = (await f.oracle.twapWindowSec()) / 4n;
       await f.weth.feed.updateAnswer(parseUnits("3200", 8));
       await time.increase(interval);
-      await expect(f.oracle.update()).to.emit(f.oracle, "ObservationRecorded").and.not.to.emit(f.oracle, "LastGoodPriceRecorded");
+      await expect(f.oracle.update())
+        .to.emit(f.oracle, "ObservationRecorded")
+        .and.not.to.emit(f.oracle, "LastGoodPriceRecorded");
       expect(await f.oracle.pricesCheckedAtSec()).to.equal(checked);
       await time.increaseTo(checked + 3_600n);
       await f.weth.feed.updateAnswer(parseUnits("3200", 8));
       await f.usdc.feed.updateAnswer(parseUnits("1", 8));
-      await expect(f.oracle.update()).to.emit(f.oracle, "ObservationRecorded").and.to.emit(f.oracle, "LastGoodPriceRecorded").withArgs(weth, WAD("3200"), anyValue);
+      await expect(f.oracle.update())
+        .to.emit(f.oracle, "ObservationRecorded")
+        .and.to.emit(f.oracle, "LastGoodPriceRecorded")
+        .withArgs(weth, WAD("3200"), anyValue);
       expect(await f.oracle.pricesCheckedAtSec()).to.equal(BigInt(await time.latest()));
     });
 
@@ -238,7 +274,9 @@ describe("PriceOracle feeds (issue 16): backup feed, sequencer uptime, degraded 
       // The fixture prices USDC and WETH: seven more reach MAX_PRICED_ASSETS (9).
       for (let i = 1; i <= 7; i++) await set(`0x${i.toString(16).padStart(40, "0")}`);
       await set(await addr(f.weth.token));
-      await expect(set(`0x${"a".padStart(40, "0")}`)).to.be.revertedWithCustomError(f.oracle, "TooManyPricedAssets").withArgs(MAX_PRICED_ASSETS);
+      await expect(set(`0x${"a".padStart(40, "0")}`))
+        .to.be.revertedWithCustomError(f.oracle, "TooManyPricedAssets")
+        .withArgs(MAX_PRICED_ASSETS);
     });
   });
 });

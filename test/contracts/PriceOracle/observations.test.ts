@@ -23,7 +23,9 @@ describe("PriceOracle observations and the stale TWAP (rule 3)", function () {
     const window = BigInt(f.params.oracle.twapWindowSec);
     const [spanOnSchedule, windowSec] = await f.oracle.twapSpan();
     expect(windowSec).to.equal(window);
-    expect(spanOnSchedule).to.be.gte(window).and.lte(window + window / 4n);
+    expect(spanOnSchedule)
+      .to.be.gte(window)
+      .and.lte(window + window / 4n);
 
     await quietSpell(f);
     await f.oracle.update();

@@ -19,7 +19,9 @@ describe("PriceOracle (rule 3, rule 5)", function () {
     await time.increaseTo(updatedAt + maxAge);
     expect(await f.oracle.price(weth)).to.equal(parseUnits("3000", 18));
     await time.increaseTo(updatedAt + maxAge + 1n);
-    await expect(f.oracle.price(weth)).to.be.revertedWithCustomError(f.oracle, "StalePrice").withArgs(weth, updatedAt, maxAge, updatedAt + maxAge + 1n);
+    await expect(f.oracle.price(weth))
+      .to.be.revertedWithCustomError(f.oracle, "StalePrice")
+      .withArgs(weth, updatedAt, maxAge, updatedAt + maxAge + 1n);
     expect(await f.oracle.tryPrice(weth)).to.deep.equal([false, 0n]);
   });
 
@@ -36,7 +38,9 @@ describe("PriceOracle (rule 3, rule 5)", function () {
     const usdc = await f.usdc.token.getAddress();
     for (const answer of [0n, -1n, -parseUnits("1", 8)]) {
       await f.usdc.feed.updateAnswer(answer);
-      await expect(f.oracle.price(usdc)).to.be.revertedWithCustomError(f.oracle, "NonPositivePrice").withArgs(usdc, answer);
+      await expect(f.oracle.price(usdc))
+        .to.be.revertedWithCustomError(f.oracle, "NonPositivePrice")
+        .withArgs(usdc, answer);
       expect((await f.oracle.tryPrice(usdc))[0]).to.equal(false);
     }
   });
@@ -47,7 +51,9 @@ describe("PriceOracle (rule 3, rule 5)", function () {
     const min = parseUnits("0.5", 18);
     const max = parseUnits("2", 18);
     await f.usdc.feed.updateAnswer(parseUnits("0.49999999", 8));
-    await expect(f.oracle.price(usdc)).to.be.revertedWithCustomError(f.oracle, "PriceOutOfBounds").withArgs(usdc, parseUnits("0.49999999", 18), min, max);
+    await expect(f.oracle.price(usdc))
+      .to.be.revertedWithCustomError(f.oracle, "PriceOutOfBounds")
+      .withArgs(usdc, parseUnits("0.49999999", 18), min, max);
     await f.usdc.feed.updateAnswer(parseUnits("2.00000001", 8));
     await expect(f.oracle.price(usdc)).to.be.revertedWithCustomError(f.oracle, "PriceOutOfBounds");
     await f.usdc.feed.updateAnswer(parseUnits("0.5", 8));
@@ -67,7 +73,9 @@ describe("PriceOracle (rule 3, rule 5)", function () {
     const maxAge = f.params.collateral.others[0].maxAgeSec;
     for (const decimals of [6, 8, 18]) {
       const feed = await new MockV3Aggregator__factory(f.admin).deploy(decimals, parseUnits("3123.456789", decimals));
-      await f.oracle.connect(f.admin).setFeed(weth, await feed.getAddress(), maxAge, parseUnits("10", 18), parseUnits("100000", 18));
+      await f.oracle
+        .connect(f.admin)
+        .setFeed(weth, await feed.getAddress(), maxAge, parseUnits("10", 18), parseUnits("100000", 18));
       expect(await f.oracle.price(weth), `${decimals} decimals`).to.equal(parseUnits("3123.456789", 18));
     }
   });

@@ -53,7 +53,13 @@ describe("PriceOracleV3", () => {
     expect(twapScaled).to.be.closeTo(parseUnits("0.99", 18), ONE_TICK_WAD);
     // marketState: the same prices and span, with the quote price they were scaled by.
     const window = await f.oracle.twapWindowSec();
-    expect([...(await f.oracle.marketState())]).to.deep.equal([spotScaled, twapScaled, window, window, parseUnits("0.99", 18)]);
+    expect([...(await f.oracle.marketState())]).to.deep.equal([
+      spotScaled,
+      twapScaled,
+      window,
+      window,
+      parseUnits("0.99", 18),
+    ]);
   });
 
   it("fails closed with TwapUnavailable until the pool's observations reach a window back", async () => {
@@ -61,8 +67,22 @@ describe("PriceOracleV3", () => {
     const factory = await deployV3Factory(f.admin);
     await enableLocalTier(factory, 100);
     const [a, b] = [await f.stable.getAddress(), await f.usdc.token.getAddress()];
-    const pool = await createV3Pool(factory, f.admin, a, b, 100, pegSqrtPriceX96(a.toLowerCase() < b.toLowerCase(), 6), 4);
-    const oracle = await new PriceOracleV3__factory(f.admin).deploy(f.admin.address, await pool.getAddress(), a, b, 1_800);
+    const pool = await createV3Pool(
+      factory,
+      f.admin,
+      a,
+      b,
+      100,
+      pegSqrtPriceX96(a.toLowerCase() < b.toLowerCase(), 6),
+      4,
+    );
+    const oracle = await new PriceOracleV3__factory(f.admin).deploy(
+      f.admin.address,
+      await pool.getAddress(),
+      a,
+      b,
+      1_800,
+    );
     await oracle.setFeed(b, await f.usdc.feed.getAddress(), 90_000, parseUnits("0.5", 18), parseUnits("2", 18));
     await expect(oracle.marketPrice()).to.be.revertedWithCustomError(oracle, "TwapUnavailable").withArgs(0n, 1_800n);
     await time.increase(1_800);

@@ -46,7 +46,13 @@ type OperatorFixture = Awaited<ReturnType<typeof withStandInOperator>>;
 async function listAtOneDollar(f: Fixture, asset: string, bufferBps: number, withStrategy: boolean) {
   const feed = await new MockV3Aggregator__factory(f.admin).deploy(8, 10n ** 8n);
   await f.oracle.setFeed(asset, await addr(feed), 3_600, parseUnits("0.5", 18), parseUnits("2", 18));
-  await f.reserve.listAsset(asset, { haircutBps: 0, mintFeeBps: 0, redeemFeeBps: 0, bufferBps, ceiling: TOKENS("1000000") });
+  await f.reserve.listAsset(asset, {
+    haircutBps: 0,
+    mintFeeBps: 0,
+    redeemFeeBps: 0,
+    bufferBps,
+    ceiling: TOKENS("1000000"),
+  });
   if (!withStrategy) return undefined;
   const vault = await new TestVault__factory(f.admin).deploy(asset, "Ballast test strategy", "bsTEST");
   await f.reserve.setStrategy(asset, await addr(vault));
@@ -89,20 +95,29 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
       const dustAddress = await addr(dust);
       const feed = await new MockV3Aggregator__factory(f.admin).deploy(8, 50_000_000n);
       await f.oracle.setFeed(dustAddress, await addr(feed), 3_600, parseUnits("0.1", 18), parseUnits("2", 18));
-      await f.reserve.listAsset(dustAddress, { haircutBps: 0, mintFeeBps: 0, redeemFeeBps: 0, bufferBps: 10_000, ceiling: TOKENS("1000") });
+      await f.reserve.listAsset(dustAddress, {
+        haircutBps: 0,
+        mintFeeBps: 0,
+        redeemFeeBps: 0,
+        bufferBps: 10_000,
+        ceiling: TOKENS("1000"),
+      });
       await dust.mint(f.user.address, 10n);
       await dust.connect(f.user).approve(await addr(f.reserve), MaxUint256);
 
       expect(await f.reserve.previewMint(dustAddress, 1n)).to.equal(0n);
       const supply = await f.stable.totalSupply();
-      await expect(f.reserve.connect(f.user).mint(dustAddress, 1n, 0n, f.user.address))
-        .to.be.revertedWithCustomError(f.reserve, "ZeroAmount");
+      await expect(f.reserve.connect(f.user).mint(dustAddress, 1n, 0n, f.user.address)).to.be.revertedWithCustomError(
+        f.reserve,
+        "ZeroAmount",
+      );
       expect(await dust.balanceOf(f.user.address)).to.equal(10n);
       expect(await f.reserve.accountedAmount(dustAddress)).to.equal(0n);
       expect(await f.stable.totalSupply()).to.equal(supply);
 
       await expect(f.reserve.connect(f.user).mint(dustAddress, 2n, 0n, f.user.address))
-        .to.emit(f.reserve, "Minted").withArgs(f.user.address, f.user.address, dustAddress, 2n, 1n, 0n);
+        .to.emit(f.reserve, "Minted")
+        .withArgs(f.user.address, f.user.address, dustAddress, 2n, 1n, 0n);
       expect(await f.stable.totalSupply()).to.equal(supply + 1n);
     });
   });
@@ -112,14 +127,17 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
       const f = await loadFixture(withStandInOperator);
       const { token, tokenAddress } = await listReentrant(f);
       await armReentry(f, token, "contribute", [tokenAddress, TOKENS("1")]);
-      await expect(f.reserve.connect(f.user).contribute(tokenAddress, TOKENS("100")))
-        .to.be.revertedWithCustomError(f.reserve, "ReentrancyGuardReentrantCall");
+      await expect(f.reserve.connect(f.user).contribute(tokenAddress, TOKENS("100"))).to.be.revertedWithCustomError(
+        f.reserve,
+        "ReentrancyGuardReentrantCall",
+      );
       expect(await f.reserve.accountedAmount(tokenAddress)).to.equal(0n);
       expect(await token.balanceOf(await addr(f.reserve))).to.equal(0n);
 
       await token.disarm();
       await expect(f.reserve.connect(f.user).contribute(tokenAddress, TOKENS("100")))
-        .to.emit(f.reserve, "EquityContributed").withArgs(f.user.address, tokenAddress, TOKENS("100"));
+        .to.emit(f.reserve, "EquityContributed")
+        .withArgs(f.user.address, tokenAddress, TOKENS("100"));
       expect(await f.reserve.accountedAmount(tokenAddress)).to.equal(TOKENS("100"));
     });
 
@@ -129,13 +147,15 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
       await token.mint(f.standInOperator.address, TOKENS("100"));
       await token.connect(f.standInOperator).approve(await addr(f.reserve), MaxUint256);
       await armReentry(f, token, "depositFromOperator", [tokenAddress, TOKENS("1")]);
-      await expect(f.reserve.connect(f.standInOperator).depositFromOperator(tokenAddress, TOKENS("100")))
-        .to.be.revertedWithCustomError(f.reserve, "ReentrancyGuardReentrantCall");
+      await expect(
+        f.reserve.connect(f.standInOperator).depositFromOperator(tokenAddress, TOKENS("100")),
+      ).to.be.revertedWithCustomError(f.reserve, "ReentrancyGuardReentrantCall");
       expect(await f.reserve.accountedAmount(tokenAddress)).to.equal(0n);
 
       await token.disarm();
       await expect(f.reserve.connect(f.standInOperator).depositFromOperator(tokenAddress, TOKENS("100")))
-        .to.emit(f.reserve, "OperatorDeposited").withArgs(f.standInOperator.address, tokenAddress, TOKENS("100"));
+        .to.emit(f.reserve, "OperatorDeposited")
+        .withArgs(f.standInOperator.address, tokenAddress, TOKENS("100"));
       expect(await f.reserve.accountedAmount(tokenAddress)).to.equal(TOKENS("100"));
     });
 
@@ -145,8 +165,9 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
       await f.reserve.connect(f.user).contribute(tokenAddress, TOKENS("1000"));
       // The hook would release the same amount again, to the trader, while the first payout is in flight.
       await armReentry(f, token, "releaseToOperator", [tokenAddress, TOKENS("400"), f.trader.address]);
-      await expect(f.reserve.connect(f.standInOperator).releaseToOperator(tokenAddress, TOKENS("400"), f.standInOperator.address))
-        .to.be.revertedWithCustomError(f.reserve, "ReentrancyGuardReentrantCall");
+      await expect(
+        f.reserve.connect(f.standInOperator).releaseToOperator(tokenAddress, TOKENS("400"), f.standInOperator.address),
+      ).to.be.revertedWithCustomError(f.reserve, "ReentrancyGuardReentrantCall");
       expect((await f.reserve.holdings(tokenAddress)).idle).to.equal(TOKENS("1000"));
       expect(await token.balanceOf(await addr(f.reserve))).to.equal(TOKENS("1000"));
       expect(await token.balanceOf(f.trader.address)).to.equal(1n); // the one wei sent while priming the hook
@@ -158,13 +179,16 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
       await f.reserve.connect(f.user).contribute(tokenAddress, TOKENS("1000"));
       expect(await f.reserve.rebalanceDelta(tokenAddress)).to.equal(TOKENS("1000"));
       await armReentry(f, token, "rebalance", [tokenAddress]);
-      await expect(f.reserve.connect(f.standInOperator).rebalance(tokenAddress))
-        .to.be.revertedWithCustomError(f.reserve, "ReentrancyGuardReentrantCall");
+      await expect(f.reserve.connect(f.standInOperator).rebalance(tokenAddress)).to.be.revertedWithCustomError(
+        f.reserve,
+        "ReentrancyGuardReentrantCall",
+      );
       expect(await f.reserve.holdings(tokenAddress)).to.deep.equal([TOKENS("1000"), 0n, 0n]);
 
       await token.disarm();
       await expect(f.reserve.connect(f.standInOperator).rebalance(tokenAddress))
-        .to.emit(f.reserve, "StrategyDeposited").withArgs(tokenAddress, await addr(vault!), TOKENS("1000"), TOKENS("1000"));
+        .to.emit(f.reserve, "StrategyDeposited")
+        .withArgs(tokenAddress, await addr(vault!), TOKENS("1000"), TOKENS("1000"));
       expect(await f.reserve.holdings(tokenAddress)).to.deep.equal([0n, TOKENS("1000"), TOKENS("1000")]);
     });
   });
@@ -174,20 +198,25 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
       const f = await loadFixture(withStandInOperator);
       const usdc = await addr(f.usdc.token);
       const idle = (await f.reserve.holdings(usdc)).idle;
-      await expect(f.reserve.connect(f.standInOperator).depositFromOperator(usdc, 0n))
-        .to.be.revertedWithCustomError(f.reserve, "ZeroAmount");
+      await expect(f.reserve.connect(f.standInOperator).depositFromOperator(usdc, 0n)).to.be.revertedWithCustomError(
+        f.reserve,
+        "ZeroAmount",
+      );
       await expect(f.reserve.connect(f.standInOperator).depositFromOperator(usdc, USDC("250")))
-        .to.emit(f.reserve, "OperatorDeposited").withArgs(f.standInOperator.address, usdc, USDC("250"));
+        .to.emit(f.reserve, "OperatorDeposited")
+        .withArgs(f.standInOperator.address, usdc, USDC("250"));
       expect((await f.reserve.holdings(usdc)).idle).to.equal(idle + USDC("250"));
     });
 
     it("releaseToOperator of zero reverts ZeroAmount, to the zero address reverts ZeroAddress", async function () {
       const f = await loadFixture(withStandInOperator);
       const usdc = await addr(f.usdc.token);
-      await expect(f.reserve.connect(f.standInOperator).releaseToOperator(usdc, 0n, f.standInOperator.address))
-        .to.be.revertedWithCustomError(f.reserve, "ZeroAmount");
-      await expect(f.reserve.connect(f.standInOperator).releaseToOperator(usdc, USDC("1"), ZeroAddress))
-        .to.be.revertedWithCustomError(f.reserve, "ZeroAddress");
+      await expect(
+        f.reserve.connect(f.standInOperator).releaseToOperator(usdc, 0n, f.standInOperator.address),
+      ).to.be.revertedWithCustomError(f.reserve, "ZeroAmount");
+      await expect(
+        f.reserve.connect(f.standInOperator).releaseToOperator(usdc, USDC("1"), ZeroAddress),
+      ).to.be.revertedWithCustomError(f.reserve, "ZeroAddress");
     });
 
     it("releaseToOperator one unit above idle reverts InsufficientLiquidity(asset, idle, wanted); exactly idle pays it all", async function () {
@@ -198,11 +227,13 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
       const { idle, strategyShares } = await f.reserve.holdings(usdc);
       expect(strategyShares).to.be.gt(0n);
       await expect(f.reserve.connect(f.standInOperator).releaseToOperator(usdc, idle + 1n, f.trader.address))
-        .to.be.revertedWithCustomError(f.reserve, "InsufficientLiquidity").withArgs(usdc, idle, idle + 1n);
+        .to.be.revertedWithCustomError(f.reserve, "InsufficientLiquidity")
+        .withArgs(usdc, idle, idle + 1n);
 
       const before = await f.usdc.token.balanceOf(f.trader.address);
       await expect(f.reserve.connect(f.standInOperator).releaseToOperator(usdc, idle, f.trader.address))
-        .to.emit(f.reserve, "OperatorReleased").withArgs(f.standInOperator.address, usdc, idle, f.trader.address);
+        .to.emit(f.reserve, "OperatorReleased")
+        .withArgs(f.standInOperator.address, usdc, idle, f.trader.address);
       expect(await f.usdc.token.balanceOf(f.trader.address)).to.equal(before + idle);
       expect((await f.reserve.holdings(usdc)).idle).to.equal(0n);
       expect((await f.reserve.holdings(usdc)).strategyShares).to.equal(strategyShares);
@@ -214,14 +245,16 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
       const usdc = await addr(f.usdc.token);
       expect(await f.reserve.rebalanceDelta(weth)).to.equal(0n);
       await expect(f.reserve.connect(f.standInOperator).rebalance(weth))
-        .to.be.revertedWithCustomError(f.reserve, "NothingToRebalance").withArgs(weth);
+        .to.be.revertedWithCustomError(f.reserve, "NothingToRebalance")
+        .withArgs(weth);
 
       const delta = await f.reserve.rebalanceDelta(usdc);
       expect(delta).to.be.gt(0n);
       await expect(f.reserve.connect(f.standInOperator).rebalance(usdc)).to.emit(f.reserve, "StrategyDeposited");
       expect(await f.reserve.rebalanceDelta(usdc)).to.equal(0n);
       await expect(f.reserve.connect(f.standInOperator).rebalance(usdc))
-        .to.be.revertedWithCustomError(f.reserve, "NothingToRebalance").withArgs(usdc);
+        .to.be.revertedWithCustomError(f.reserve, "NothingToRebalance")
+        .withArgs(usdc);
     });
   });
 
@@ -232,19 +265,34 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
       const vault = await addr(f.usdc.vault!);
       expect(await f.reserve.strategyOf(usdc)).to.equal(vault);
       expect(await f.reserve.strategyOf(await addr(f.weth.token))).to.equal(ZeroAddress);
-      await expect(f.reserve.connect(f.admin).setStrategy(usdc, ZeroAddress)).to.emit(f.reserve, "StrategySet").withArgs(usdc, vault, ZeroAddress);
+      await expect(f.reserve.connect(f.admin).setStrategy(usdc, ZeroAddress))
+        .to.emit(f.reserve, "StrategySet")
+        .withArgs(usdc, vault, ZeroAddress);
       expect(await f.reserve.strategyOf(usdc)).to.equal(ZeroAddress);
       expect(await f.reserve.rebalanceDelta(usdc)).to.equal(0n);
     });
 
     it("weightedHaircutBps is 0 for a reserve holding nothing, then the value-weighted haircut rounded up", async function () {
       const f = await loadFixture(deploySystemFixture);
-      const reserve = await new Reserve__factory(f.admin).deploy(f.admin.address, await addr(f.stable), await addr(f.oracle));
+      const reserve = await new Reserve__factory(f.admin).deploy(
+        f.admin.address,
+        await addr(f.stable),
+        await addr(f.oracle),
+      );
       expect(await reserve.weightedHaircutBps()).to.equal(0n); // no assets at all
       const usdc = await addr(f.usdc.token);
       const weth = await addr(f.weth.token);
-      for (const [asset, haircutBps] of [[usdc, 100], [weth, 2_000]] as const) {
-        await reserve.listAsset(asset, { haircutBps, mintFeeBps: 0, redeemFeeBps: 0, bufferBps: 10_000, ceiling: MaxUint256 });
+      for (const [asset, haircutBps] of [
+        [usdc, 100],
+        [weth, 2_000],
+      ] as const) {
+        await reserve.listAsset(asset, {
+          haircutBps,
+          mintFeeBps: 0,
+          redeemFeeBps: 0,
+          bufferBps: 10_000,
+          ceiling: MaxUint256,
+        });
       }
       expect(await reserve.grossValue()).to.equal(0n);
       expect(await reserve.weightedHaircutBps()).to.equal(0n); // listed assets, nothing held
@@ -278,7 +326,8 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
 
       // The reserve counts what arrived: 9,900 of the 10,000 sent.
       await expect(f.reserve.connect(f.user).mint(fotAddress, TOKENS("10000"), 0n, f.user.address))
-        .to.emit(f.reserve, "Minted").withArgs(f.user.address, f.user.address, fotAddress, TOKENS("9900"), TOKENS("9900"), 0n);
+        .to.emit(f.reserve, "Minted")
+        .withArgs(f.user.address, f.user.address, fotAddress, TOKENS("9900"), TOKENS("9900"), 0n);
       // A zero buffer parks all of it; the vault receives 9,801 but credits shares for 9,900.
       await f.reserve.connect(f.standInOperator).rebalance(fotAddress);
       expect(await f.reserve.holdings(fotAddress)).to.deep.equal([0n, TOKENS("9900"), TOKENS("9900")]);
@@ -290,7 +339,8 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
       await f.stable.connect(f.user).approve(await addr(f.reserve), MaxUint256);
       const tokensBefore = await f.stable.balanceOf(f.user.address);
       await expect(f.reserve.connect(f.user).redeem(fotAddress, TOKENS("1000"), 0n, f.user.address))
-        .to.be.revertedWithCustomError(f.reserve, "InsufficientLiquidity").withArgs(fotAddress, TOKENS("985.05"), TOKENS("995"));
+        .to.be.revertedWithCustomError(f.reserve, "InsufficientLiquidity")
+        .withArgs(fotAddress, TOKENS("985.05"), TOKENS("995"));
       expect(await f.stable.balanceOf(f.user.address)).to.equal(tokensBefore);
       expect(await f.reserve.holdings(fotAddress)).to.deep.equal([0n, TOKENS("9900"), TOKENS("9900")]);
     });

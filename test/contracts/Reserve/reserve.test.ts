@@ -23,7 +23,14 @@ function expectedMint(amount: bigint, decimals: number, priceWad: bigint, haircu
  * amountOut = tokens × peg × min(G/S, 1) × (1 − fee − spread) / price, each step rounded down
  * (Reserve._quoteRedeem); G/S is the gross ratio (`redemptionRatio`), the spread 0 in a stable lane.
  */
-function expectedRedeem(tokens: bigint, decimals: number, priceWad: bigint, ratioWad: bigint, feeBps: bigint, spreadBps = 0n): bigint {
+function expectedRedeem(
+  tokens: bigint,
+  decimals: number,
+  priceWad: bigint,
+  ratioWad: bigint,
+  feeBps: bigint,
+  spreadBps = 0n,
+): bigint {
   let value = tokens;
   if (ratioWad < WAD) value = (value * ratioWad) / WAD;
   value = (value * (BPS - feeBps - spreadBps)) / BPS;
@@ -32,7 +39,9 @@ function expectedRedeem(tokens: bigint, decimals: number, priceWad: bigint, rati
 
 /** Closes the quote asset's stable lane, so USDC mints and redeems on the ordinary (haircut) path. */
 async function closeUsdcLane(f: Fixture): Promise<void> {
-  await f.reserve.connect(f.admin).setStableLane(await f.usdc.token.getAddress(), { bandBps: 0, baseFeeBps: 0, maxShareBps: 0, volumePerEpoch: 0 });
+  await f.reserve
+    .connect(f.admin)
+    .setStableLane(await f.usdc.token.getAddress(), { bandBps: 0, baseFeeBps: 0, maxShareBps: 0, volumePerEpoch: 0 });
 }
 
 async function mintWith(f: Fixture, who: Actors["user"], asset: "usdc" | "weth", amount: bigint): Promise<bigint> {
@@ -71,8 +80,20 @@ describe("Reserve rules (docs/design.md)", function () {
       await closeUsdcLane(f);
       const u = f.params.collateral.quote;
       const w = f.params.collateral.others[0];
-      const wantUsdc = expectedMint(USDC("1000"), 6, await feedPriceWad(f, "usdc"), BigInt(u.haircutBps), BigInt(u.mintFeeBps));
-      const wantWeth = expectedMint(WETH("1"), 18, await feedPriceWad(f, "weth"), BigInt(w.haircutBps), BigInt(w.mintFeeBps));
+      const wantUsdc = expectedMint(
+        USDC("1000"),
+        6,
+        await feedPriceWad(f, "usdc"),
+        BigInt(u.haircutBps),
+        BigInt(u.mintFeeBps),
+      );
+      const wantWeth = expectedMint(
+        WETH("1"),
+        18,
+        await feedPriceWad(f, "weth"),
+        BigInt(w.haircutBps),
+        BigInt(w.mintFeeBps),
+      );
       expect(wantUsdc).to.equal(TOKENS("989.505")); // 1000 × 0.99 × 0.9995
       expect(wantWeth).to.equal(TOKENS("2392.8")); // 3000 × 0.80 × 0.997
       expect(await f.reserve.previewMint(await f.usdc.token.getAddress(), USDC("1000"))).to.equal(wantUsdc);
@@ -89,7 +110,14 @@ describe("Reserve rules (docs/design.md)", function () {
       const laneFeeBps = BigInt(f.params.collateral.quote.stableLane!.baseFeeBps);
       const w = f.params.collateral.others[0];
       const wantUsdc = expectedRedeem(TOKENS("1000"), 6, await feedPriceWad(f, "usdc"), WAD, laneFeeBps);
-      const wantWeth = expectedRedeem(TOKENS("3000"), 18, await feedPriceWad(f, "weth"), WAD, BigInt(w.redeemFeeBps), BigInt(w.redeemSpreadBps!));
+      const wantWeth = expectedRedeem(
+        TOKENS("3000"),
+        18,
+        await feedPriceWad(f, "weth"),
+        WAD,
+        BigInt(w.redeemFeeBps),
+        BigInt(w.redeemSpreadBps!),
+      );
       expect(wantUsdc).to.equal(USDC("999.5"));
       expect(wantWeth).to.equal(WETH("0.992"));
       expect(await redeemFor(f, f.user, "usdc", TOKENS("1000"))).to.equal(wantUsdc);
@@ -105,7 +133,7 @@ describe("Reserve rules (docs/design.md)", function () {
       expect(ratio).to.be.lt(WAD);
       const feeBps = BigInt(f.params.reserve.recoveryRedeemFeeBps); // max(5, 50): recovery mode
       const want = expectedRedeem(TOKENS("9000"), 6, await feedPriceWad(f, "usdc"), ratio, feeBps);
-      expect(want).to.be.lt(USDC("9000") * ratio / WAD + 1n);
+      expect(want).to.be.lt((USDC("9000") * ratio) / WAD + 1n);
       const first = await redeemFor(f, f.user, "usdc", TOKENS("9000"));
       expect(first).to.equal(want);
       const second = await redeemFor(f, f.user, "usdc", TOKENS("9000"));
@@ -117,7 +145,13 @@ describe("Reserve rules (docs/design.md)", function () {
       const usdc = await f.usdc.token.getAddress();
       const cfg = await f.reserve.assetConfig(usdc);
       const ceiling = (await f.reserve.accountedAmount(usdc)) + USDC("100");
-      await f.reserve.connect(f.admin).setAssetConfig(usdc, { haircutBps: cfg.haircutBps, mintFeeBps: cfg.mintFeeBps, redeemFeeBps: cfg.redeemFeeBps, bufferBps: cfg.bufferBps, ceiling });
+      await f.reserve.connect(f.admin).setAssetConfig(usdc, {
+        haircutBps: cfg.haircutBps,
+        mintFeeBps: cfg.mintFeeBps,
+        redeemFeeBps: cfg.redeemFeeBps,
+        bufferBps: cfg.bufferBps,
+        ceiling,
+      });
       await f.usdc.token.connect(f.user).approve(await f.reserve.getAddress(), MaxUint256);
       await expect(f.reserve.connect(f.user).mint(usdc, USDC("100") + 1n, 0, f.user.address))
         .to.be.revertedWithCustomError(f.reserve, "ReserveCeilingExceeded")
@@ -131,14 +165,28 @@ describe("Reserve rules (docs/design.md)", function () {
       const cfg = await f.reserve.assetConfig(usdc);
       const MAX_ASSET_CEILING = 2n ** 104n - 2n; // Constants.sol
       for (const ceiling of [MAX_ASSET_CEILING, MaxUint256, 0n]) {
-        await f.reserve.connect(f.admin).setAssetConfig(usdc, { haircutBps: cfg.haircutBps, mintFeeBps: cfg.mintFeeBps, redeemFeeBps: cfg.redeemFeeBps, bufferBps: cfg.bufferBps, ceiling });
+        await f.reserve.connect(f.admin).setAssetConfig(usdc, {
+          haircutBps: cfg.haircutBps,
+          mintFeeBps: cfg.mintFeeBps,
+          redeemFeeBps: cfg.redeemFeeBps,
+          bufferBps: cfg.bufferBps,
+          ceiling,
+        });
         const read = await f.reserve.assetConfig(usdc);
         expect(read.ceiling).to.equal(ceiling);
-        expect([read.haircutBps, read.mintFeeBps, read.redeemFeeBps, read.bufferBps]).to.deep.equal([cfg.haircutBps, cfg.mintFeeBps, cfg.redeemFeeBps, cfg.bufferBps]);
+        expect([read.haircutBps, read.mintFeeBps, read.redeemFeeBps, read.bufferBps]).to.deep.equal([
+          cfg.haircutBps,
+          cfg.mintFeeBps,
+          cfg.redeemFeeBps,
+          cfg.bufferBps,
+        ]);
       }
       // Ceiling 0 (the drain before a delist) still stops every deposit.
       await f.usdc.token.connect(f.user).approve(await f.reserve.getAddress(), MaxUint256);
-      await expect(f.reserve.connect(f.user).mint(usdc, 1n, 0, f.user.address)).to.be.revertedWithCustomError(f.reserve, "ReserveCeilingExceeded");
+      await expect(f.reserve.connect(f.user).mint(usdc, 1n, 0, f.user.address)).to.be.revertedWithCustomError(
+        f.reserve,
+        "ReserveCeilingExceeded",
+      );
     });
 
     it("minOut protects users: mint and redeem revert SlippageExceeded one wei above the quote [INV-4]", async function () {
@@ -146,11 +194,15 @@ describe("Reserve rules (docs/design.md)", function () {
       const usdc = await f.usdc.token.getAddress();
       const quoted = await f.reserve.previewMint(usdc, USDC("1000"));
       await f.usdc.token.connect(f.user).approve(await f.reserve.getAddress(), MaxUint256);
-      await expect(f.reserve.connect(f.user).mint(usdc, USDC("1000"), quoted + 1n, f.user.address)).to.be.revertedWithCustomError(f.reserve, "SlippageExceeded");
+      await expect(
+        f.reserve.connect(f.user).mint(usdc, USDC("1000"), quoted + 1n, f.user.address),
+      ).to.be.revertedWithCustomError(f.reserve, "SlippageExceeded");
       await f.reserve.connect(f.user).mint(usdc, USDC("1000"), quoted, f.user.address);
       const pays = await f.reserve.previewRedeem(usdc, quoted);
       await f.stable.connect(f.user).approve(await f.reserve.getAddress(), MaxUint256);
-      await expect(f.reserve.connect(f.user).redeem(usdc, quoted, pays + 1n, f.user.address)).to.be.revertedWithCustomError(f.reserve, "SlippageExceeded");
+      await expect(
+        f.reserve.connect(f.user).redeem(usdc, quoted, pays + 1n, f.user.address),
+      ).to.be.revertedWithCustomError(f.reserve, "SlippageExceeded");
     });
   });
 
@@ -161,7 +213,11 @@ describe("Reserve rules (docs/design.md)", function () {
       const weth = await f.weth.token.getAddress();
       const u = f.params.collateral.quote;
       await f.reserve.connect(f.admin).setAssetConfig(weth, {
-        haircutBps: u.haircutBps, mintFeeBps: u.mintFeeBps, redeemFeeBps: u.redeemFeeBps, bufferBps: 10_000, ceiling: WETH("50000"),
+        haircutBps: u.haircutBps,
+        mintFeeBps: u.mintFeeBps,
+        redeemFeeBps: u.redeemFeeBps,
+        bufferBps: 10_000,
+        ceiling: WETH("50000"),
       });
       const byUsdc = await mintWith(f, f.user, "usdc", USDC("3000"));
       const byWeth = await mintWith(f, f.trader, "weth", WETH("1"));
@@ -189,7 +245,9 @@ describe("Reserve rules (docs/design.md)", function () {
       await f.stable.connect(f.user).approve(await f.reserve.getAddress(), MaxUint256);
       const usdc = await f.usdc.token.getAddress();
       expect(await f.reserve.previewRedeem(usdc, 10n ** 12n - 1n)).to.equal(0n);
-      await expect(f.reserve.connect(f.user).redeem(usdc, 10n ** 12n - 1n, 0, f.user.address)).to.be.revertedWithCustomError(f.reserve, "ZeroAmount");
+      await expect(
+        f.reserve.connect(f.user).redeem(usdc, 10n ** 12n - 1n, 0, f.user.address),
+      ).to.be.revertedWithCustomError(f.reserve, "ZeroAmount");
     });
 
     it("a mint → redeem round trip never returns more than was deposited, in either decimals [INV-4] [INV-11]", async function () {
@@ -217,7 +275,10 @@ describe("Reserve rules (docs/design.md)", function () {
       await f.reserve.connect(f.guardian).pause();
       const usdc = await f.usdc.token.getAddress();
       await f.usdc.token.connect(f.user).approve(await f.reserve.getAddress(), USDC("1"));
-      await expect(f.reserve.connect(f.user).mint(usdc, USDC("1"), 0, f.user.address)).to.be.revertedWithCustomError(f.reserve, "EnforcedPause");
+      await expect(f.reserve.connect(f.user).mint(usdc, USDC("1"), 0, f.user.address)).to.be.revertedWithCustomError(
+        f.reserve,
+        "EnforcedPause",
+      );
       expect(await redeemFor(f, f.user, "usdc", tokens)).to.be.gt(0n);
     });
 
@@ -228,9 +289,18 @@ describe("Reserve rules (docs/design.md)", function () {
       await f.reserve.connect(f.guardian).pauseRedemptions();
       const usdc = await f.usdc.token.getAddress();
       await f.stable.connect(f.user).approve(await f.reserve.getAddress(), tokens);
-      await expect(f.reserve.connect(f.user).redeem(usdc, tokens, 0, f.user.address)).to.be.revertedWithCustomError(f.reserve, "RedemptionsPaused");
-      await expect(f.reserve.connect(f.guardian).unpause()).to.be.revertedWithCustomError(f.reserve, "AccessControlUnauthorizedAccount");
-      await expect(f.reserve.connect(f.guardian).unpauseRedemptions()).to.be.revertedWithCustomError(f.reserve, "AccessControlUnauthorizedAccount");
+      await expect(f.reserve.connect(f.user).redeem(usdc, tokens, 0, f.user.address)).to.be.revertedWithCustomError(
+        f.reserve,
+        "RedemptionsPaused",
+      );
+      await expect(f.reserve.connect(f.guardian).unpause()).to.be.revertedWithCustomError(
+        f.reserve,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.reserve.connect(f.guardian).unpauseRedemptions()).to.be.revertedWithCustomError(
+        f.reserve,
+        "AccessControlUnauthorizedAccount",
+      );
       await f.reserve.connect(f.admin).unpauseRedemptions();
       await f.reserve.connect(f.admin).unpause();
       expect(await redeemFor(f, f.user, "usdc", tokens)).to.be.gt(0n);
@@ -242,7 +312,11 @@ describe("Reserve rules (docs/design.md)", function () {
     it("tokens sent straight to the reserve change no accounted amount, value or ratio [INV-2]", async function () {
       const f = await loadFixture(deploySystemFixture);
       const usdc = await f.usdc.token.getAddress();
-      const before = { amount: await f.reserve.accountedAmount(usdc), value: await f.reserve.reserveValue(), ratio: await f.reserve.collateralRatio() };
+      const before = {
+        amount: await f.reserve.accountedAmount(usdc),
+        value: await f.reserve.reserveValue(),
+        ratio: await f.reserve.collateralRatio(),
+      };
       await f.usdc.token.connect(f.trader).transfer(await f.reserve.getAddress(), USDC("100000"));
       await f.weth.token.connect(f.trader).transfer(await f.reserve.getAddress(), WETH("10"));
       expect(await f.reserve.accountedAmount(usdc)).to.equal(before.amount);
@@ -266,7 +340,9 @@ describe("Reserve rules (docs/design.md)", function () {
       const supply = await f.stable.totalSupply();
       const before = await f.reserve.accountedAmount(usdc);
       await f.usdc.token.connect(f.trader).approve(await f.reserve.getAddress(), USDC("500"));
-      await expect(f.reserve.connect(f.trader).contribute(usdc, USDC("500"))).to.emit(f.reserve, "EquityContributed").withArgs(f.trader.address, usdc, USDC("500"));
+      await expect(f.reserve.connect(f.trader).contribute(usdc, USDC("500")))
+        .to.emit(f.reserve, "EquityContributed")
+        .withArgs(f.trader.address, usdc, USDC("500"));
       expect(await f.reserve.accountedAmount(usdc)).to.equal(before + USDC("500"));
       expect(await f.stable.totalSupply()).to.equal(supply);
     });

@@ -59,7 +59,7 @@ describe("Reserve v2 (issue 16)", function () {
       expect(await f.reserve.grossValue(), "solvent at gross value").to.be.gt(supply);
       // Haircut ratio below the target: recovery mode, so the fee is the recovery redeem fee.
       const feeBps = BigInt(f.params.reserve.recoveryRedeemFeeBps);
-      expect(await redeemFor(f, f.user, "usdc", TOKENS("1000"))).to.equal(USDC("1000") * (BPS - feeBps) / BPS);
+      expect(await redeemFor(f, f.user, "usdc", TOKENS("1000"))).to.equal((USDC("1000") * (BPS - feeBps)) / BPS);
     });
 
     it("below 100% gross, redeeming the reserve's USDC in 100 slices pays every slice at least what the first got, and at most the first's share plus what the fees left behind [INV-4]", async function () {
@@ -81,7 +81,9 @@ describe("Reserve v2 (issue 16)", function () {
       for (const [i, out] of outs.entries()) {
         expect(out, `slice ${i + 1}`).to.be.gte(first);
         // The fee stays in the reserve, so the ratio drifts up by at most the fee over the run.
-        expect(out, `slice ${i + 1}`).to.be.lte(first + (first * BigInt(f.params.reserve.recoveryRedeemFeeBps)) / BPS + 1n);
+        expect(out, `slice ${i + 1}`).to.be.lte(
+          first + (first * BigInt(f.params.reserve.recoveryRedeemFeeBps)) / BPS + 1n,
+        );
       }
       expect(await f.reserve.accountedAmount(weth)).to.equal(WETH("600"));
     });
@@ -105,7 +107,7 @@ describe("Reserve v2 (issue 16)", function () {
       await time.increaseTo(updatedAt + BigInt(f.params.collateral.others[0].maxAgeSec) + 1n);
       await f.usdc.feed.updateAnswer(parseUnits("1", 8));
       const out = await redeemFor(f, f.user, "usdc", TOKENS("1000"));
-      expect(out).to.be.gte(USDC("1000") * (BPS - BigInt(f.params.reserve.recoveryRedeemFeeBps)) / BPS);
+      expect(out).to.be.gte((USDC("1000") * (BPS - BigInt(f.params.reserve.recoveryRedeemFeeBps))) / BPS);
     });
   });
 
@@ -115,7 +117,7 @@ describe("Reserve v2 (issue 16)", function () {
       await mintWith(f, f.user, "weth", WETH("10"));
       const feeBps = BigInt(f.params.collateral.others[0].redeemFeeBps);
       const out = await f.reserve.previewRedeem(await addr(f.weth.token), TOKENS("3000"));
-      expect(out).to.be.lte(WETH("1") * (BPS - feeBps - MIN_SPREAD_BPS) / BPS);
+      expect(out).to.be.lte((WETH("1") * (BPS - feeBps - MIN_SPREAD_BPS)) / BPS);
     });
   });
 
@@ -123,7 +125,7 @@ describe("Reserve v2 (issue 16)", function () {
     it("1,000 USDC mints 1,000 tokens minus the lane fee at $1, with no haircut [INV-4]", async function () {
       const f = await loadFixture(deploySystemFixture);
       const lane = f.params.collateral.quote.stableLane!;
-      const want = TOKENS("1000") * (BPS - BigInt(lane.baseFeeBps)) / BPS;
+      const want = (TOKENS("1000") * (BPS - BigInt(lane.baseFeeBps))) / BPS;
       expect(await f.reserve.previewMint(await addr(f.usdc.token), USDC("1000"))).to.equal(want);
       expect(await mintWith(f, f.user, "usdc", USDC("1000"))).to.equal(want);
     });
@@ -154,14 +156,21 @@ describe("Reserve v2 (issue 16)", function () {
       const bad = await new MalformedAggregator__factory(f.admin).deploy();
       const now = BigInt(await time.latest());
       await bad.setRound(parseUnits("3000", 8), now, 8);
-      await f.oracle.connect(f.admin).setFeed(weth, await addr(bad), 3_600, parseUnits("10", 18), parseUnits("100000", 18));
+      await f.oracle
+        .connect(f.admin)
+        .setFeed(weth, await addr(bad), 3_600, parseUnits("10", 18), parseUnits("100000", 18));
       const tokens = await mintWith(f, f.user, "usdc", USDC("1000"));
       for (const data of ["0x", "0x1234", abi.encode(["uint80", "int256"], [1, 3000n])]) {
         await bad.setRoundData(data);
         expect(await f.oracle.tryPrice(weth), data).to.deep.equal([false, 0n]);
       }
       // A word that does not fit uint80 in the roundId slot is still a well-formed answer's shape.
-      await bad.setRoundData(abi.encode(["uint256", "int256", "uint256", "uint256", "uint256"], [MaxUint256, parseUnits("3000", 8), now, now + 1n, MaxUint256]));
+      await bad.setRoundData(
+        abi.encode(
+          ["uint256", "int256", "uint256", "uint256", "uint256"],
+          [MaxUint256, parseUnits("3000", 8), now, now + 1n, MaxUint256],
+        ),
+      );
       expect((await f.oracle.tryPrice(weth))[0]).to.equal(true);
       await bad.setRoundData("0x");
       expect(await redeemFor(f, f.user, "usdc", tokens / 2n)).to.be.gt(0n);
@@ -173,7 +182,9 @@ describe("Reserve v2 (issue 16)", function () {
       const feed = await new MalformedAggregator__factory(f.admin).deploy();
       const now = BigInt(await time.latest());
       await feed.setRound(parseUnits("3000", 8), now, 8);
-      await f.oracle.connect(f.admin).setFeed(weth, await addr(feed), 3_600, parseUnits("10", 18), parseUnits("100000", 18));
+      await f.oracle
+        .connect(f.admin)
+        .setFeed(weth, await addr(feed), 3_600, parseUnits("10", 18), parseUnits("100000", 18));
       expect(await f.oracle.price(weth)).to.equal(parseUnits("3000", 18));
       await feed.setRound(parseUnits("3100", 18), now, 18);
       expect(await f.oracle.price(weth)).to.equal(parseUnits("3100", 18));
@@ -194,8 +205,10 @@ describe("Reserve v2 (issue 16)", function () {
       await mostlyWeth(f);
       const staleSince = await staleWeth(f, 3_600n);
       await f.weth.token.connect(f.user).approve(await addr(f.reserve), WETH("1"));
-      await expect(f.reserve.connect(f.user).mint(weth, WETH("1"), 0, f.user.address))
-        .to.be.revertedWithCustomError(f.oracle, "StalePrice");
+      await expect(f.reserve.connect(f.user).mint(weth, WETH("1"), 0, f.user.address)).to.be.revertedWithCustomError(
+        f.oracle,
+        "StalePrice",
+      );
       expect(await mintWith(f, f.user, "usdc", USDC("1000"))).to.be.gt(0n);
       const w = f.params.collateral.others[0];
       // Redeem exactly two hours past the max age: a 200 bps degraded haircut.
@@ -218,8 +231,9 @@ describe("Reserve v2 (issue 16)", function () {
       const cap = (supply * 10n) / BPS;
       await redeemFor(f, f.arbitrageur, "usdc", cap / 2n);
       await f.stable.connect(f.arbitrageur).approve(await addr(f.reserve), cap);
-      await expect(f.reserve.connect(f.arbitrageur).redeem(await addr(f.usdc.token), cap, 0, f.arbitrageur.address))
-        .to.be.revertedWithCustomError(f.reserve, "DegradedRedemptionLimitExceeded");
+      await expect(
+        f.reserve.connect(f.arbitrageur).redeem(await addr(f.usdc.token), cap, 0, f.arbitrageur.address),
+      ).to.be.revertedWithCustomError(f.reserve, "DegradedRedemptionLimitExceeded");
       await time.increase(86_400);
       await f.usdc.feed.updateAnswer(parseUnits("1", 8));
       expect(await redeemFor(f, f.arbitrageur, "usdc", cap / 2n)).to.be.gt(0n);
@@ -232,8 +246,9 @@ describe("Reserve v2 (issue 16)", function () {
       await mintWith(f, f.arbitrageur, "weth", WETH("10"));
       await f.weth.feed.updateAnswer(parseUnits("5", 8));
       await f.stable.connect(f.arbitrageur).approve(await addr(f.reserve), TOKENS("100"));
-      await expect(f.reserve.connect(f.arbitrageur).redeem(await addr(f.weth.token), TOKENS("100"), 0, f.arbitrageur.address))
-        .to.be.revertedWithCustomError(f.oracle, "PriceOutOfBounds");
+      await expect(
+        f.reserve.connect(f.arbitrageur).redeem(await addr(f.weth.token), TOKENS("100"), 0, f.arbitrageur.address),
+      ).to.be.revertedWithCustomError(f.oracle, "PriceOutOfBounds");
       expect(await redeemFor(f, f.arbitrageur, "usdc", TOKENS("100"))).to.be.gt(0n);
     });
   });
@@ -246,7 +261,9 @@ describe("Reserve v2 (issue 16)", function () {
       const now = BigInt(await time.latest());
       await bad.setRound(parseUnits("3000", 8), now, 8);
       const maxAge = BigInt(f.params.collateral.others[0].maxAgeSec);
-      await f.oracle.connect(f.admin).setFeed(await addr(f.weth.token), await addr(bad), maxAge, WAD, parseUnits("100000", 18));
+      await f.oracle
+        .connect(f.admin)
+        .setFeed(await addr(f.weth.token), await addr(bad), maxAge, WAD, parseUnits("100000", 18));
       await bad.setRoundData("0x1234");
       return now + maxAge;
     }
@@ -258,7 +275,7 @@ describe("Reserve v2 (issue 16)", function () {
       expect(tokens).to.be.gt(TOKENS("1000"));
       await garbleWeth(f);
       const out = await redeemFor(f, f.user, "usdc", TOKENS("1000"));
-      expect(out).to.be.gte(USDC("1000") * (BPS - BigInt(f.params.reserve.recoveryRedeemFeeBps)) / BPS);
+      expect(out).to.be.gte((USDC("1000") * (BPS - BigInt(f.params.reserve.recoveryRedeemFeeBps))) / BPS);
     });
 
     it("with WETH's feed answering garbage, minting WETH reverts FeedCallFailed while USDC mints; WETH redeems at its last good price raised by the degraded haircut [INV-4] [INV-12]", async function () {
@@ -267,8 +284,10 @@ describe("Reserve v2 (issue 16)", function () {
       await mostlyWeth(f);
       const staleAt = await garbleWeth(f);
       await f.weth.token.connect(f.user).approve(await addr(f.reserve), WETH("1"));
-      await expect(f.reserve.connect(f.user).mint(weth, WETH("1"), 0, f.user.address))
-        .to.be.revertedWithCustomError(f.oracle, "FeedCallFailed");
+      await expect(f.reserve.connect(f.user).mint(weth, WETH("1"), 0, f.user.address)).to.be.revertedWithCustomError(
+        f.oracle,
+        "FeedCallFailed",
+      );
       expect(await mintWith(f, f.user, "usdc", USDC("1000"))).to.be.gt(0n);
       await f.stable.connect(f.arbitrageur).approve(await addr(f.reserve), TOKENS("3000"));
       // Two hours past the recorded answer's max age: a 200 bps degraded haircut (USDC still fresh).
@@ -308,7 +327,9 @@ describe("Reserve v2 (issue 16)", function () {
       const feeBps = BigInt(f.params.collateral.quote.stableLane!.baseFeeBps) + 10n;
       expect(await f.reserve.previewMint(usdc, USDC("1000"))).to.equal((TOKENS("1000") * (BPS - feeBps)) / BPS);
       const value = (TOKENS("1002") * (BPS - feeBps)) / BPS;
-      expect(await f.reserve.previewRedeem(usdc, TOKENS("1002"))).to.equal((value * 10n ** 6n) / parseUnits("1.002", 18));
+      expect(await f.reserve.previewRedeem(usdc, TOKENS("1002"))).to.equal(
+        (value * 10n ** 6n) / parseUnits("1.002", 18),
+      );
     });
 
     it("past the epoch's volume or the share cap, USDC mints on the ordinary haircut path; the next epoch the lane reopens [INV-4]", async function () {
@@ -316,18 +337,23 @@ describe("Reserve v2 (issue 16)", function () {
       const usdc = await addr(f.usdc.token);
       await time.increase(86_400); // a fresh epoch: the fixture's seed mint used the lane
       await refreshFeeds(f);
-      await f.reserve.connect(f.admin).setStableLane(usdc, { bandBps: 50, baseFeeBps: 0, maxShareBps: 10_000, volumePerEpoch: TOKENS("1500") });
+      await f.reserve
+        .connect(f.admin)
+        .setStableLane(usdc, { bandBps: 50, baseFeeBps: 0, maxShareBps: 10_000, volumePerEpoch: TOKENS("1500") });
       expect(await f.reserve.laneVolumeLeft(usdc)).to.equal(TOKENS("1500"));
       expect(await mintWith(f, f.user, "usdc", USDC("1000"))).to.equal(TOKENS("1000"));
       const q = f.params.collateral.quote;
-      const haircutMint = (((TOKENS("1000") * (BPS - BigInt(q.haircutBps))) / BPS) * (BPS - BigInt(q.mintFeeBps))) / BPS;
+      const haircutMint =
+        (((TOKENS("1000") * (BPS - BigInt(q.haircutBps))) / BPS) * (BPS - BigInt(q.mintFeeBps))) / BPS;
       expect(await f.reserve.laneVolumeLeft(usdc)).to.equal(TOKENS("500"));
       expect(await mintWith(f, f.user, "usdc", USDC("1000")), "over the volume").to.equal(haircutMint);
       await time.increase(86_400);
       await refreshFeeds(f);
       expect(await mintWith(f, f.user, "usdc", USDC("1000"))).to.equal(TOKENS("1000"));
       await mostlyWeth(f);
-      await f.reserve.connect(f.admin).setStableLane(usdc, { bandBps: 50, baseFeeBps: 0, maxShareBps: 1_000, volumePerEpoch: TOKENS("1000000") });
+      await f.reserve
+        .connect(f.admin)
+        .setStableLane(usdc, { bandBps: 50, baseFeeBps: 0, maxShareBps: 1_000, volumePerEpoch: TOKENS("1000000") });
       expect(await mintWith(f, f.user, "usdc", USDC("1000")), "over the share cap").to.equal(haircutMint);
     });
 
@@ -344,15 +370,29 @@ describe("Reserve v2 (issue 16)", function () {
       ];
       for (const [change, name] of cases) {
         await expect(f.reserve.connect(f.admin).setStableLane(usdc, { ...ok, ...change }), name)
-          .to.be.revertedWithCustomError(f.reserve, "ParameterOutOfBounds").withArgs(encodeName(name), anyValue, anyValue, anyValue);
+          .to.be.revertedWithCustomError(f.reserve, "ParameterOutOfBounds")
+          .withArgs(encodeName(name), anyValue, anyValue, anyValue);
       }
-      await expect(f.reserve.connect(f.admin).setRedeemSpread(usdc, 49)).to.be.revertedWithCustomError(f.reserve, "ParameterOutOfBounds").withArgs(encodeName("redeemSpreadBps"), 49, 50, 500);
-      await expect(f.reserve.connect(f.admin).setDegradedRedeemCap(2_001)).to.be.revertedWithCustomError(f.reserve, "ParameterOutOfBounds").withArgs(encodeName("degradedRedeemCapBps"), 2_001, 10, 2_000);
-      await expect(f.reserve.connect(f.stranger).setStableLane(usdc, ok)).to.be.revertedWithCustomError(f.reserve, "AccessControlUnauthorizedAccount");
-      await expect(f.reserve.connect(f.admin).setStableLane(usdc, ok)).to.emit(f.reserve, "StableLaneSet").withArgs(usdc, 50, 5, 10_000, TOKENS("1000"));
-      await expect(f.reserve.connect(f.admin).setRedeemSpread(usdc, 60)).to.emit(f.reserve, "RedeemSpreadSet").withArgs(usdc, 60);
+      await expect(f.reserve.connect(f.admin).setRedeemSpread(usdc, 49))
+        .to.be.revertedWithCustomError(f.reserve, "ParameterOutOfBounds")
+        .withArgs(encodeName("redeemSpreadBps"), 49, 50, 500);
+      await expect(f.reserve.connect(f.admin).setDegradedRedeemCap(2_001))
+        .to.be.revertedWithCustomError(f.reserve, "ParameterOutOfBounds")
+        .withArgs(encodeName("degradedRedeemCapBps"), 2_001, 10, 2_000);
+      await expect(f.reserve.connect(f.stranger).setStableLane(usdc, ok)).to.be.revertedWithCustomError(
+        f.reserve,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.reserve.connect(f.admin).setStableLane(usdc, ok))
+        .to.emit(f.reserve, "StableLaneSet")
+        .withArgs(usdc, 50, 5, 10_000, TOKENS("1000"));
+      await expect(f.reserve.connect(f.admin).setRedeemSpread(usdc, 60))
+        .to.emit(f.reserve, "RedeemSpreadSet")
+        .withArgs(usdc, 60);
       expect(await f.reserve.redeemSpreadBps(usdc)).to.equal(60n);
-      await expect(f.reserve.connect(f.admin).setDegradedRedeemCap(100)).to.emit(f.reserve, "DegradedRedeemCapSet").withArgs(100);
+      await expect(f.reserve.connect(f.admin).setDegradedRedeemCap(100))
+        .to.emit(f.reserve, "DegradedRedeemCapSet")
+        .withArgs(100);
     });
   });
 
@@ -372,8 +412,10 @@ describe("Reserve v2 (issue 16)", function () {
       const before = await f.reserve.accountedAmount(usdc);
       const shares = (await f.reserve.holdings(usdc)).strategyShares;
       await expect(f.reserve.connect(f.admin).emergencyWithdraw(usdc))
-        .to.emit(f.reserve, "StrategyEmergencyWithdrawn").withArgs(usdc, await addr(vault), anyValue, shares, 0n)
-        .and.to.emit(f.reserve, "StrategySet").withArgs(usdc, await addr(vault), ZeroAddress);
+        .to.emit(f.reserve, "StrategyEmergencyWithdrawn")
+        .withArgs(usdc, await addr(vault), anyValue, shares, 0n)
+        .and.to.emit(f.reserve, "StrategySet")
+        .withArgs(usdc, await addr(vault), ZeroAddress);
       expect(await f.reserve.accountedAmount(usdc)).to.equal(before);
       expect(await f.reserve.holdings(usdc)).to.deep.equal([before, 0n, 0n]);
       expect(await f.reserve.strategyOf(usdc)).to.equal(ZeroAddress);
@@ -385,12 +427,21 @@ describe("Reserve v2 (issue 16)", function () {
       const vault = await pausedVaultHoldingUsdc(f);
       const h = await f.reserve.holdings(usdc);
       await vault.setPaused(true);
-      await expect(f.reserve.connect(f.admin).setStrategy(usdc, ZeroAddress)).to.be.revertedWithCustomError(f.reserve, "StrategyNotEmpty");
-      await expect(f.reserve.connect(f.guardian).emergencyWithdraw(usdc)).to.be.revertedWithCustomError(f.reserve, "AccessControlUnauthorizedAccount");
+      await expect(f.reserve.connect(f.admin).setStrategy(usdc, ZeroAddress)).to.be.revertedWithCustomError(
+        f.reserve,
+        "StrategyNotEmpty",
+      );
+      await expect(f.reserve.connect(f.guardian).emergencyWithdraw(usdc)).to.be.revertedWithCustomError(
+        f.reserve,
+        "AccessControlUnauthorizedAccount",
+      );
       await expect(f.reserve.connect(f.admin).emergencyWithdraw(usdc))
-        .to.emit(f.reserve, "StrategyEmergencyWithdrawn").withArgs(usdc, await addr(vault), 0n, 0n, h.strategyShares);
+        .to.emit(f.reserve, "StrategyEmergencyWithdrawn")
+        .withArgs(usdc, await addr(vault), 0n, 0n, h.strategyShares);
       expect(await f.reserve.accountedAmount(usdc)).to.equal(h.idle);
-      await expect(f.reserve.connect(f.admin).emergencyWithdraw(usdc)).to.be.revertedWithCustomError(f.reserve, "NoStrategy").withArgs(usdc);
+      await expect(f.reserve.connect(f.admin).emergencyWithdraw(usdc))
+        .to.be.revertedWithCustomError(f.reserve, "NoStrategy")
+        .withArgs(usdc);
     });
 
     it("writeOffStrategy detaches a vault without calling it and stops counting the position [INV-2]", async function () {
@@ -399,7 +450,8 @@ describe("Reserve v2 (issue 16)", function () {
       const vault = await pausedVaultHoldingUsdc(f);
       const h = await f.reserve.holdings(usdc);
       await expect(f.reserve.connect(f.admin).writeOffStrategy(usdc))
-        .to.emit(f.reserve, "StrategyWrittenOff").withArgs(usdc, await addr(vault), h.strategyShares, h.strategyPrincipal);
+        .to.emit(f.reserve, "StrategyWrittenOff")
+        .withArgs(usdc, await addr(vault), h.strategyShares, h.strategyPrincipal);
       expect(await f.reserve.holdings(usdc)).to.deep.equal([h.idle, 0n, 0n]);
     });
 
@@ -409,7 +461,10 @@ describe("Reserve v2 (issue 16)", function () {
       const vault = await new FaultyVault__factory(f.admin).deploy(usdc);
       await f.reserve.connect(f.admin).setStrategy(usdc, await addr(vault));
       await vault.setShortChangeBps(1);
-      await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(f.reserve, "StrategySharesTooFew");
+      await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(
+        f.reserve,
+        "StrategySharesTooFew",
+      );
     });
 
     it("a donation to an empty vault before the first rebalance makes the reserve skip it instead of blocking rebalance [INV-3]", async function () {
@@ -419,21 +474,39 @@ describe("Reserve v2 (issue 16)", function () {
       await f.reserve.connect(f.admin).setStrategy(usdc, await addr(vault));
       await f.usdc.token.connect(f.trader).transfer(await addr(vault), USDC("10"));
       expect(await f.reserve.rebalanceDelta(usdc)).to.equal(0n);
-      await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(f.operator, "NothingToRebalance");
+      await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(
+        f.operator,
+        "NothingToRebalance",
+      );
     });
 
     it("delistAsset removes an asset holding nothing, refuses one with holdings, and the asset can be listed again [INV-2]", async function () {
       const f = await loadFixture(deploySystemFixture);
       const weth = await addr(f.weth.token);
       const usdc = await addr(f.usdc.token);
-      await expect(f.reserve.connect(f.admin).delistAsset(usdc)).to.be.revertedWithCustomError(f.reserve, "AssetNotEmpty");
+      await expect(f.reserve.connect(f.admin).delistAsset(usdc)).to.be.revertedWithCustomError(
+        f.reserve,
+        "AssetNotEmpty",
+      );
       const config = await f.reserve.assetConfig(weth);
-      await expect(f.reserve.connect(f.stranger).delistAsset(weth)).to.be.revertedWithCustomError(f.reserve, "AccessControlUnauthorizedAccount");
+      await expect(f.reserve.connect(f.stranger).delistAsset(weth)).to.be.revertedWithCustomError(
+        f.reserve,
+        "AccessControlUnauthorizedAccount",
+      );
       await expect(f.reserve.connect(f.admin).delistAsset(weth)).to.emit(f.reserve, "AssetDelisted").withArgs(weth);
       expect(await f.reserve.assets()).to.deep.equal([usdc]);
       await f.weth.token.connect(f.user).approve(await addr(f.reserve), WETH("1"));
-      await expect(f.reserve.connect(f.user).mint(weth, WETH("1"), 0, f.user.address)).to.be.revertedWithCustomError(f.reserve, "AssetNotListed");
-      await f.reserve.connect(f.admin).listAsset(weth, { haircutBps: config.haircutBps, mintFeeBps: config.mintFeeBps, redeemFeeBps: config.redeemFeeBps, bufferBps: config.bufferBps, ceiling: config.ceiling });
+      await expect(f.reserve.connect(f.user).mint(weth, WETH("1"), 0, f.user.address)).to.be.revertedWithCustomError(
+        f.reserve,
+        "AssetNotListed",
+      );
+      await f.reserve.connect(f.admin).listAsset(weth, {
+        haircutBps: config.haircutBps,
+        mintFeeBps: config.mintFeeBps,
+        redeemFeeBps: config.redeemFeeBps,
+        bufferBps: config.bufferBps,
+        ceiling: config.ceiling,
+      });
       expect(await mintWith(f, f.user, "weth", WETH("1"))).to.be.gt(0n);
     });
   });

@@ -73,7 +73,7 @@ describe("Reserve: cached valuation for the stable lane (issue 17)", function ()
     const paid = (await f.usdc.token.balanceOf(f.user.address)) - before;
     // Pro-rata: at most tokens × G* ÷ S (before the fee), far below 1:1.
     expect(paid).to.be.lte((tokens * ratio) / WAD / 10n ** 12n);
-    expect(paid).to.be.lt(USDC("1000") * 9n / 10n);
+    expect(paid).to.be.lt((USDC("1000") * 9n) / 10n);
   });
 
   it("while the USDC alone covers the supply, a lane redemption pays 1:1 minus the lane fee from the cache, without a whole pass [INV-4]", async function () {
@@ -85,7 +85,9 @@ describe("Reserve: cached valuation for the stable lane (issue 17)", function ()
     const before = await f.usdc.token.balanceOf(f.user.address);
     const tx = await redeemUsdc(f, f.user, TOKENS("1000"));
     await expect(tx).to.not.emit(f.reserve, "ValuationCached");
-    expect((await f.usdc.token.balanceOf(f.user.address)) - before).to.equal((USDC("1000") * (10_000n - feeBps)) / 10_000n);
+    expect((await f.usdc.token.balanceOf(f.user.address)) - before).to.equal(
+      (USDC("1000") * (10_000n - feeBps)) / 10_000n,
+    );
   });
 
   it("a cache that saw a degraded asset sends lane redemptions through the whole pass, which applies the degraded cap", async function () {
@@ -132,7 +134,9 @@ describe("Reserve: cached valuation for the stable lane (issue 17)", function ()
   it("setValuationMaxAge sets the bound within [60 s, 1 h] and emits ValuationMaxAgeSet [INV-14]", async function () {
     const f = await loadFixture(deploySystemFixture);
     expect(await f.reserve.valuationMaxAgeSec()).to.equal(900n);
-    await expect(f.reserve.connect(f.admin).setValuationMaxAge(120)).to.emit(f.reserve, "ValuationMaxAgeSet").withArgs(120);
+    await expect(f.reserve.connect(f.admin).setValuationMaxAge(120))
+      .to.emit(f.reserve, "ValuationMaxAgeSet")
+      .withArgs(120);
     expect(await f.reserve.valuationMaxAgeSec()).to.equal(120n);
   });
 });

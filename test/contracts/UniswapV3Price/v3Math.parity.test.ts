@@ -44,7 +44,8 @@ async function poolFixture(feePips: number) {
     [snap(pegTick + 7 * spacing), snap(pegTick + 520 * spacing), 2n * 10n ** 18n],
   ];
   const poolAddress = await pool.getAddress();
-  for (const [lower, upper, liquidity] of ranges) await (await trader.mint(poolAddress, lower, upper, liquidity)).wait();
+  for (const [lower, upper, liquidity] of ranges)
+    await (await trader.mint(poolAddress, lower, upper, liquidity)).wait();
   const tickSet = [...new Set(ranges.flatMap(([l, u]) => [l, u]))];
   return { admin, pool, trader, tokenIsToken0, spacing, tickSet, feePips, poolAddress };
 }
@@ -74,7 +75,12 @@ async function readState(f: Fx): Promise<v3.V3PoolState> {
   };
 }
 
-async function swapAndCompare(f: Fx, zeroForOne: boolean, amountSpecified: bigint, limit: bigint): Promise<v3.V3SwapResult> {
+async function swapAndCompare(
+  f: Fx,
+  zeroForOne: boolean,
+  amountSpecified: bigint,
+  limit: bigint,
+): Promise<v3.V3SwapResult> {
   const state = await readState(f);
   const mirror = v3.swap(state, zeroForOne, amountSpecified, limit);
   const [amount0, amount1] = await f.trader.swap.staticCall(f.poolAddress, zeroForOne, amountSpecified, limit);
@@ -114,7 +120,9 @@ describe("V3 maths mirror: parity with the on-chain TickMath", () => {
       for (const token0 of [true, false]) {
         const sqrtP = v3.sqrtPriceForQuotePerToken(priceWad, token0, WAD, 10n ** 6n);
         expect(sqrtP).to.equal(await harness.sqrtPriceForQuotePerToken(priceWad, token0, WAD, 10n ** 6n));
-        expect(v3.quotePerTokenWad(sqrtP, token0, WAD, 10n ** 6n)).to.equal(await harness.quotePerTokenWad(sqrtP, token0, WAD, 10n ** 6n));
+        expect(v3.quotePerTokenWad(sqrtP, token0, WAD, 10n ** 6n)).to.equal(
+          await harness.quotePerTokenWad(sqrtP, token0, WAD, 10n ** 6n),
+        );
       }
     }
   });
@@ -127,7 +135,6 @@ describe("V3 maths mirror: parity with the on-chain TickMath", () => {
 
 for (const feePips of [100, 500]) {
   describe(`V3 maths mirror: swaps equal the real pool's to the wei (tier ${feePips})`, () => {
-
     it("40 random exact-input and exact-output swaps in both directions, crossing initialized ticks and word boundaries", async () => {
       const f = await loadFixture(FIXTURES[feePips]);
       const next = rng(BigInt(feePips));
@@ -138,7 +145,9 @@ for (const feePips of [100, 500]) {
         // Sizes from dust to beyond the narrow ranges' depth (token0 is 18 or 6 decimals).
         const size = between(next, 1n, 10n ** BigInt(Number(between(next, 3n, 22n))));
         const tick = Number((await f.pool.slot0()).tick);
-        const limit = v3.getSqrtRatioAtTick(tick + (zeroForOne ? -LIMIT_TICKS : LIMIT_TICKS) * (feePips === 100 ? 1 : 10));
+        const limit = v3.getSqrtRatioAtTick(
+          tick + (zeroForOne ? -LIMIT_TICKS : LIMIT_TICKS) * (feePips === 100 ? 1 : 10),
+        );
         try {
           crossed += (await swapAndCompare(f, zeroForOne, exactIn ? size : -size, limit)).crossed.length;
         } catch (error) {
@@ -173,7 +182,9 @@ describe("V3 pool reader (keeper/src/chain/v3Pool.ts)", () => {
     const { readV3PoolState } = await import("../../../keeper/src/chain/v3Pool");
     const snapshot = await readV3PoolState(f.pool, 3);
     const known = await readState(f);
-    const inCover = [...known.ticks.keys()].filter((t) => t >= snapshot.coveredTicks[0] && t <= snapshot.coveredTicks[1]);
+    const inCover = [...known.ticks.keys()].filter(
+      (t) => t >= snapshot.coveredTicks[0] && t <= snapshot.coveredTicks[1],
+    );
     expect([...snapshot.state.ticks.keys()].sort((a, b) => a - b)).to.deep.equal(inCover.sort((a, b) => a - b));
     expect(inCover.length).to.be.greaterThan(4);
     const target = v3.getSqrtRatioAtTick(snapshot.state.tick - 400) + 99n;

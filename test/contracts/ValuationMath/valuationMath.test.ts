@@ -37,22 +37,44 @@ describe("ValuationMath: incremental after-state = whole re-valuation [INV-3]", 
       await refreshFeeds(f);
       await f.usdc.feed.updateAnswer(between(next, 99_000_000n, 101_000_000n));
       const haircutBps = Number(between(next, 0n, 5_000n));
-      await f.reserve.connect(f.admin).setAssetConfig(usdc, { haircutBps, mintFeeBps: baseConfig.mintFeeBps, redeemFeeBps: baseConfig.redeemFeeBps, bufferBps: baseConfig.bufferBps, ceiling: baseConfig.ceiling });
-      if (next() % 2n === 0n) await f.reserve.connect(f.arbitrageur).mint(weth, between(next, 1n, parseUnits("50", 18)), 0, f.arbitrageur.address);
+      await f.reserve.connect(f.admin).setAssetConfig(usdc, {
+        haircutBps,
+        mintFeeBps: baseConfig.mintFeeBps,
+        redeemFeeBps: baseConfig.redeemFeeBps,
+        bufferBps: baseConfig.bufferBps,
+        ceiling: baseConfig.ceiling,
+      });
+      if (next() % 2n === 0n)
+        await f.reserve
+          .connect(f.arbitrageur)
+          .mint(weth, between(next, 1n, parseUnits("50", 18)), 0, f.arbitrageur.address);
 
       // The quote asset (6 decimals: its values are exact) or WETH (18: every term rounds).
-      const [asset, unit, assetHaircutBps] = i % 2 === 0 ? [usdc, 10n ** 6n, BigInt(haircutBps)] : [weth, 10n ** 18n, (await f.reserve.assetConfig(weth)).haircutBps];
+      const [asset, unit, assetHaircutBps] =
+        i % 2 === 0
+          ? [usdc, 10n ** 6n, BigInt(haircutBps)]
+          : [weth, 10n ** 18n, (await f.reserve.assetConfig(weth)).haircutBps];
       const [grossBefore, haircutBefore] = await f.reserve.valuation();
       const amountBefore = await f.reserve.accountedAmount(asset);
       const idle = (await f.reserve.holdings(asset)).idle;
       const deposit = next() % 2n === 0n || idle < 2n;
-      const moved = deposit ? between(next, 1n, unit * 2_000_000n / (asset === usdc ? 1n : 1_000n)) : between(next, 1n, idle);
+      const moved = deposit
+        ? between(next, 1n, (unit * 2_000_000n) / (asset === usdc ? 1n : 1_000n))
+        : between(next, 1n, idle);
       if (deposit) await f.reserve.connect(f.admin).depositFromOperator(asset, moved);
       else await f.reserve.connect(f.admin).releaseToOperator(asset, moved, f.admin.address);
       const amountAfter = deposit ? amountBefore + moved : amountBefore - moved;
 
       const priceWad = await f.oracle.price(asset);
-      const [grossInc, haircutInc] = await harness.replaceAmount(grossBefore, haircutBefore, amountBefore, amountAfter, priceWad, unit, assetHaircutBps);
+      const [grossInc, haircutInc] = await harness.replaceAmount(
+        grossBefore,
+        haircutBefore,
+        amountBefore,
+        amountAfter,
+        priceWad,
+        unit,
+        assetHaircutBps,
+      );
       const [grossWhole, haircutWhole] = await f.reserve.valuation();
       expect(grossInc, `gross, state ${i}`).to.equal(grossWhole);
       expect(haircutInc, `haircut, state ${i}`).to.equal(haircutWhole);

@@ -21,7 +21,9 @@ const MAX_AGE_SEC = 3_600;
 /** WETH's feed replaced by `aggregator` (a good round first: the oracle keeps it as the last good price). */
 async function withWethFeed(f: Fixture, aggregator: string): Promise<string> {
   const weth = await f.weth.token.getAddress();
-  await f.oracle.connect(f.admin).setFeed(weth, aggregator, MAX_AGE_SEC, parseUnits("10", 18), parseUnits("100000", 18));
+  await f.oracle
+    .connect(f.admin)
+    .setFeed(weth, aggregator, MAX_AGE_SEC, parseUnits("10", 18), parseUnits("100000", 18));
   return weth;
 }
 
@@ -53,7 +55,11 @@ describe("keeper reader: a collateral feed that reverts or answers garbage", fun
     k = await inProcessLoop(f);
     const book = await addressBookOf(f);
     const protocol = await connectProtocol(book, k.provider);
-    const snap = await readSnapshot(k.provider, protocol, new SymbolCache(k.provider), { feeHistoryBlocks: 2, rewardPercentile: 50, keeper: f.keeper.address });
+    const snap = await readSnapshot(k.provider, protocol, new SymbolCache(k.provider), {
+      feeHistoryBlocks: 2,
+      rewardPercentile: 50,
+      keeper: f.keeper.address,
+    });
 
     const wethFeed = snap.feeds.find((x) => x.asset === weth)!;
     expect(wethFeed.roundFailure).to.match(reason);
@@ -70,7 +76,10 @@ describe("keeper reader: a collateral feed that reverts or answers garbage", fun
     const outcome = await k.loop().cycle();
     expect(outcome.kind, JSON.stringify(outcome)).to.not.equal("error");
 
-    const st = protocolStatus(snap, await new StatusReader(k.provider, book).read(snap), { network: "hardhat", chainId: 31337 });
+    const st = protocolStatus(snap, await new StatusReader(k.provider, book).read(snap), {
+      network: "hardhat",
+      chainId: 31337,
+    });
     const asset = st.assets.find((a) => a.symbol === "WETH")!;
     expect(asset.priceStatus).to.equal("degraded");
     expect(asset.degradedSince).to.equal(Number((await f.oracle.priceInfo(weth)).staleSinceSec));

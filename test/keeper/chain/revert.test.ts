@@ -13,14 +13,24 @@ describe("keeper sender: simulation decodes custom errors by name", function () 
 
   it("expandSupply at the peg: PriceInsideBand; a stranger: NotKeeper", async function () {
     const f = await loadFixture(deploySystemFixture);
-    const req = { action: Action.Expand as const, amount: 10n ** 18n, minOut: 0n, limitPriceWad: 0n, maxFeePerGasWei: 10n ** 10n, maxPriorityFeePerGasWei: 10n ** 9n };
+    const req = {
+      action: Action.Expand as const,
+      amount: 10n ** 18n,
+      minOut: 0n,
+      limitPriceWad: 0n,
+      maxFeePerGasWei: 10n ** 10n,
+      maxPriorityFeePerGasWei: 10n ** 9n,
+    };
     const operator = await f.operator.getAddress();
     // Hardhat's development accounts: the fixture's keeper is #2, its stranger #6.
     const asKeeper = inProcessSender(network.provider, 31337n, 2, operator);
     const asStranger = inProcessSender(network.provider, 31337n, 6, operator);
     senders.push(asKeeper, asStranger);
     expect([asKeeper.sender.address, asStranger.sender.address]).to.deep.equal([f.keeper.address, f.stranger.address]);
-    for (const [{ sender }, name] of [[asKeeper, "PriceInsideBand"], [asStranger, "NotKeeper"]] as const) {
+    for (const [{ sender }, name] of [
+      [asKeeper, "PriceInsideBand"],
+      [asStranger, "NotKeeper"],
+    ] as const) {
       try {
         await sender.simulate(req);
         expect.fail("simulation should revert");

@@ -15,7 +15,15 @@ import { ConfigError } from "../../../keeper/src/errors";
 import { KeeperLoop } from "../../../keeper/src/loop";
 import { createLogger } from "../../../keeper/src/logger";
 import { fanOut, type CycleObserver } from "../../../keeper/src/observe";
-import { Action, executeOperation, limitPriceWad, operationLimitPriceWad, previewOperation, type ActDecision, type OperatorState } from "../../../keeper/src/policy";
+import {
+  Action,
+  executeOperation,
+  limitPriceWad,
+  operationLimitPriceWad,
+  previewOperation,
+  type ActDecision,
+  type OperatorState,
+} from "../../../keeper/src/policy";
 import { addressBookOf, deploySystemFixture, refreshFeeds } from "../../support/system";
 import { inProcessSender, type InProcessSender } from "../../support/inProcessSender";
 import { PARAMS } from "../../support/policyFixtures";
@@ -38,8 +46,12 @@ const M = 10n ** 6n * WAD;
 async function v3Fixture(): Promise<V3Fixture> {
   const f = await deployV3SystemFixture();
   await f.operator.connect(f.admin).setLimits({
-    maxExpansionPerOp: 5n * M, maxExpansionPerEpoch: 20n * M, maxContractionPerOp: 5n * M, maxContractionPerEpoch: 20n * M,
-    cooldownSec: 60, epochSec: 86_400,
+    maxExpansionPerOp: 5n * M,
+    maxExpansionPerEpoch: 20n * M,
+    maxContractionPerOp: 5n * M,
+    maxContractionPerEpoch: 20n * M,
+    cooldownSec: 60,
+    epochSec: 86_400,
   });
   return f;
 }
@@ -56,8 +68,10 @@ async function settleV3At(f: V3Fixture, bps: bigint): Promise<void> {
 function executedTrade(f: V3Fixture, receipt: TransactionReceipt): { amountIn: bigint; amountOut: bigint } {
   for (const log of receipt.logs) {
     const parsed = f.operator.interface.parseLog(log);
-    if (parsed?.name === "SupplyExpanded") return { amountIn: parsed.args.tokensSold, amountOut: parsed.args.quoteReceived };
-    if (parsed?.name === "SupplyContracted") return { amountIn: parsed.args.quoteSpent, amountOut: parsed.args.tokensBurned };
+    if (parsed?.name === "SupplyExpanded")
+      return { amountIn: parsed.args.tokensSold, amountOut: parsed.args.quoteReceived };
+    if (parsed?.name === "SupplyContracted")
+      return { amountIn: parsed.args.quoteSpent, amountOut: parsed.args.tokensBurned };
   }
   throw new Error(`no SupplyExpanded or SupplyContracted in ${receipt.hash}`);
 }
@@ -90,7 +104,10 @@ describe("keeper on the V3 venue: reader, mirror and one cycle against MarketOpe
     const book = await addressBookOf(f);
     const provider = new BrowserProvider(network.provider, undefined, { cacheTimeout: -1 });
     const wrong = { ...book, contracts: { ...book.contracts, Pool: book.contracts.USDC } };
-    const err = await readV3Venue(wrong, provider).then(() => null, (e: unknown) => e);
+    const err = await readV3Venue(wrong, provider).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(ConfigError);
     expect((err as ConfigError).issues[0].field).to.equal("addressBook.contracts.Pool");
   });
@@ -98,9 +115,20 @@ describe("keeper on the V3 venue: reader, mirror and one cycle against MarketOpe
   it("the status page's model shows no V2 reserves for the V3 pool (it keeps none) but the V3 venue section", async function () {
     const f = await loadFixture(deployV3SystemFixture);
     const { provider, protocol } = await connect(f);
-    const snapshot = await readSnapshot(provider, protocol, new SymbolCache(provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
+    const snapshot = await readSnapshot(provider, protocol, new SymbolCache(provider), {
+      feeHistoryBlocks: 4,
+      rewardPercentile: 50,
+      keeper: f.keeper.address,
+    });
     const detail = await new StatusReader(provider, await addressBookOf(f)).read(snapshot);
-    const model = new StatusModel({ network: "hardhat", chainId: 31337, tokenSymbol: "BLD", quoteSymbol: "USDC", quoteDecimals: 6, dryRun: false });
+    const model = new StatusModel({
+      network: "hardhat",
+      chainId: 31337,
+      tokenSymbol: "BLD",
+      quoteSymbol: "USDC",
+      quoteDecimals: 6,
+      dryRun: false,
+    });
     model.observeCycle({ snapshot, detail, decision: null, atMs: Date.now() });
     const v = model.view(1_000);
     expect(v.ready).to.equal(true);
@@ -112,14 +140,23 @@ describe("keeper on the V3 venue: reader, mirror and one cycle against MarketOpe
     expect(venue.position?.inRange).to.equal(true);
   });
 
-  for (const [side, bps, action] of [["above", EXCURSION_BPS, Action.Expand], ["below", -EXCURSION_BPS, Action.Contract]] as const) {
+  for (const [side, bps, action] of [
+    ["above", EXCURSION_BPS, Action.Expand],
+    ["below", -EXCURSION_BPS, Action.Contract],
+  ] as const) {
     it(`${side} the band: the snapshot's mirror equals preview(), and one cycle trades exactly the preview back inside the band`, async function () {
       const f = await loadFixture(v3Fixture);
       await settleV3At(f, bps);
       const { provider, protocol } = await connect(f);
       const symbols = new SymbolCache(provider);
       const clock = { nowMs: 0 };
-      const read = () => readSnapshot(provider, protocol, symbols, { feeHistoryBlocks: 5, rewardPercentile: 50, keeper: f.keeper.address, now: () => clock.nowMs });
+      const read = () =>
+        readSnapshot(provider, protocol, symbols, {
+          feeHistoryBlocks: 5,
+          rewardPercentile: 50,
+          keeper: f.keeper.address,
+          now: () => clock.nowMs,
+        });
 
       // The snapshot reads the V3 pool at its block, and the pure mirror agrees with the contract.
       const snap = await read();
@@ -136,8 +173,15 @@ describe("keeper on the V3 venue: reader, mirror and one cycle against MarketOpe
       const v2Limit = limitPriceWad(op, preview.amount, preview.expectedOut, V3_PARAMS.slippageBps, s);
       const v3Limit = operationLimitPriceWad(s, op, preview.amount, preview.expectedOut, V3_PARAMS.slippageBps);
       const clamped = executeOperation(s, op, preview.amount, v2Limit);
-      expect(clamped.ok && clamped.amountIn < preview.amount, JSON.stringify(clamped, (_, v) => (typeof v === "bigint" ? v.toString() : v))).to.equal(true);
-      expect(executeOperation(s, op, preview.amount, v3Limit)).to.deep.include({ ok: true, amountIn: preview.amount, amountOut: preview.expectedOut });
+      expect(
+        clamped.ok && clamped.amountIn < preview.amount,
+        JSON.stringify(clamped, (_, v) => (typeof v === "bigint" ? v.toString() : v)),
+      ).to.equal(true);
+      expect(executeOperation(s, op, preview.amount, v3Limit)).to.deep.include({
+        ok: true,
+        amountIn: preview.amount,
+        amountOut: preview.expectedOut,
+      });
 
       tx = inProcessSender(network.provider, 31337n, 2, await f.operator.getAddress());
       clock.nowMs = ((await provider.getBlock("latest"))!.timestamp + 1) * 1000;
@@ -173,8 +217,11 @@ describe("keeper on the V3 venue: reader, mirror and one cycle against MarketOpe
       expect(acted!.amount).to.equal(preview.amount);
 
       const band = await f.operator.bandBps();
-      const deviation = ((await v3Spot(f)) - WAD) * BPS / WAD;
-      expect(deviation < 0n ? -deviation : deviation, `deviation after the cycle ${deviation} bps`).to.be.lessThanOrEqual(band);
+      const deviation = (((await v3Spot(f)) - WAD) * BPS) / WAD;
+      expect(
+        deviation < 0n ? -deviation : deviation,
+        `deviation after the cycle ${deviation} bps`,
+      ).to.be.lessThanOrEqual(band);
     });
   }
 });

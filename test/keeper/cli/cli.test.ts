@@ -35,7 +35,10 @@ describe("keeper CLI rejects bad input (process)", function () {
 
   it("bad config file and environment: every field named at once, exit 2, no connection to the RPC endpoint", async function () {
     const badConfig = path.join(dir, "bad.json");
-    writeFileSync(badConfig, JSON.stringify({ confirmations: 0, policy: { slippageBps: -1 }, http: { port: "x" }, bogus: 1 }));
+    writeFileSync(
+      badConfig,
+      JSON.stringify({ confirmations: 0, policy: { slippageBps: -1 }, http: { port: "x" }, bogus: 1 }),
+    );
     const k = spawnKeeper(["run", "--network", "nosuchnet", "--config", badConfig, "--rpc", rpcUrl], {
       env: {
         BALLAST_KEEPER_JOURNAL: path.join(dir, "journal.sqlite"),
@@ -45,7 +48,15 @@ describe("keeper CLI rejects bad input (process)", function () {
     });
     const { code } = await k.exited;
     expect(code, k.stderr()).to.equal(2);
-    for (const name of ["confirmations", "policy.slippageBps", "http.port", "bogus", "BALLAST_KEEPER_PORT", "BALLAST_KEEPER_KEY", "addressBook"]) {
+    for (const name of [
+      "confirmations",
+      "policy.slippageBps",
+      "http.port",
+      "bogus",
+      "BALLAST_KEEPER_PORT",
+      "BALLAST_KEEPER_KEY",
+      "addressBook",
+    ]) {
       expect(k.stderr()).to.include(name);
     }
     expect(k.stderr()).to.not.include("0xnothex"); // the key is named, never echoed
@@ -64,7 +75,10 @@ describe("keeper CLI parsing (in process)", function () {
   const noop = async () => 0;
   async function parse(args: string[]): Promise<{ error: string; code: string | undefined }> {
     let error = "";
-    const program = buildProgram({ run: noop, status: noop, check: noop }, () => undefined, { writeErr: (s) => (error += s), writeOut: () => undefined });
+    const program = buildProgram({ run: noop, status: noop, check: noop }, () => undefined, {
+      writeErr: (s) => (error += s),
+      writeOut: () => undefined,
+    });
     try {
       await program.parseAsync(["node", "keeper", ...args]);
       return { error, code: undefined };
@@ -94,7 +108,25 @@ describe("keeper CLI parsing (in process)", function () {
   it("accepts run --once --dry-run --port 0 --rpc a,b and passes them on", async function () {
     let seen: unknown;
     const program = buildProgram({ run: async (o) => ((seen = o), 0), status: noop, check: noop }, () => undefined);
-    await program.parseAsync(["node", "keeper", "run", "--once", "--dry-run", "--port", "0", "--rpc", "http://a:1,http://b:2", "--network", "sepolia"]);
-    expect(seen).to.deep.include({ network: "sepolia", once: true, dryRun: true, port: 0, rpc: ["http://a:1", "http://b:2"] });
+    await program.parseAsync([
+      "node",
+      "keeper",
+      "run",
+      "--once",
+      "--dry-run",
+      "--port",
+      "0",
+      "--rpc",
+      "http://a:1,http://b:2",
+      "--network",
+      "sepolia",
+    ]);
+    expect(seen).to.deep.include({
+      network: "sepolia",
+      once: true,
+      dryRun: true,
+      port: 0,
+      rpc: ["http://a:1", "http://b:2"],
+    });
   });
 });

@@ -44,14 +44,27 @@ describe("keeper loop: a cycle's events reach every subscriber", function () {
     };
     const reported: string[] = [];
     const metrics = createMetrics({ defaultMetrics: false });
-    const loop = keeper.loop({ observer: fanOut([thrower, recorder, metricsObserver(metrics)], (hook, err) => reported.push(`${hook}: ${(err as Error).message}`)) });
+    const loop = keeper.loop({
+      observer: fanOut([thrower, recorder, metricsObserver(metrics)], (hook, err) =>
+        reported.push(`${hook}: ${(err as Error).message}`),
+      ),
+    });
 
     const outcome = await loop.cycle();
     expect(outcome.kind, JSON.stringify(seen)).to.equal("sent");
     const block = seen[0].split(" ")[1];
-    expect(seen).to.deep.equal([`snapshot ${block}`, "act expand", "simulated expand true", "sent expand", "confirmed expand true", "done sent"]);
+    expect(seen).to.deep.equal([
+      `snapshot ${block}`,
+      "act expand",
+      "simulated expand true",
+      "sent expand",
+      "confirmed expand true",
+      "done sent",
+    ]);
     expect(reported).to.deep.equal(["onSent: a broken subscriber"]);
-    const counted = (await metrics.registry.getSingleMetric("ballast_actions_total")!.get()).values.map((v) => `${v.labels.action} ${v.labels.result} ${v.value}`);
+    const counted = (await metrics.registry.getSingleMetric("ballast_actions_total")!.get()).values.map(
+      (v) => `${v.labels.action} ${v.labels.result} ${v.value}`,
+    );
     expect(counted).to.have.members(["expand sent 1", "expand confirmed 1"]);
     expect(loop.lastCycleAtMs()).to.equal(keeper.clock.nowMs);
   });

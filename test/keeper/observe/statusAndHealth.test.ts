@@ -15,7 +15,10 @@ describe("keeper status and health", function () {
     const f = await loadFixture(deploySystemFixture);
     const book = await addressBookOf(f);
     const protocol = await connectProtocol(book, ethers.provider);
-    const st = await readProtocolStatus(ethers.provider as never, protocol, book, { network: "hardhat", chainId: 31337 });
+    const st = await readProtocolStatus(ethers.provider as never, protocol, book, {
+      network: "hardhat",
+      chainId: 31337,
+    });
     const at = { blockTag: st.blockNumber };
     expect(st.spotPrice).to.equal((await f.oracle.marketPrice(at))[0].toString());
     expect(st.deviationBps).to.equal(0);
@@ -23,12 +26,19 @@ describe("keeper status and health", function () {
     expect(st.collateralRatio).to.equal((await f.reserve.collateralRatio(at)).toString());
     expect(st.targetRatio).to.equal((await f.policy.targetRatio(at)).toString());
     expect(st.assets.map((x) => x.symbol)).to.deep.equal(["USDC", "WETH"]);
-    expect(st.assets.every((a) => a.priceStatus === "ok" && a.feed.valid && a.feed.ageSec <= a.feed.maxAgeSec)).to.equal(true);
+    expect(
+      st.assets.every((a) => a.priceStatus === "ok" && a.feed.valid && a.feed.ageSec <= a.feed.maxAgeSec),
+    ).to.equal(true);
     expect(st.paused).to.deep.equal({ minting: false, redemptions: false, operations: false });
     expect(st.pool.venue).to.equal("v2");
     expect(st.cooldowns.policyRefreshReadyInSec).to.be.a("number");
     const preview = await f.operator.preview(at);
-    expect(st.operator).to.deep.equal({ action: Action[Number(preview.action)], blocker: Blocker[Number(preview.blocker)], amount: preview.amount.toString(), expectedOut: preview.expectedOut.toString() });
+    expect(st.operator).to.deep.equal({
+      action: Action[Number(preview.action)],
+      blocker: Blocker[Number(preview.blocker)],
+      amount: preview.amount.toString(),
+      expectedOut: preview.expectedOut.toString(),
+    });
     expect(st.warnings).to.deep.equal([]);
     expect(JSON.parse(JSON.stringify(st))).to.deep.equal(st);
     const text = renderStatus(st);
@@ -43,9 +53,12 @@ describe("keeper status and health", function () {
     let last: number | null = null;
     const health = { lastCycleAtMs: () => last, startedAtMs: () => 1_000_000 };
     const server = createHttpServer();
-    server.route("/healthz", healthzHandler(health, 30, () => now));
+    server.route(
+      "/healthz",
+      healthzHandler(health, 30, () => now),
+    );
     server.route("/metrics", metricsHandler(createMetrics({ defaultMetrics: false }).registry));
-    server.route("/status.json", () => ({ status: 200, contentType: "application/json", body: "{\"ok\":true}" }));
+    server.route("/status.json", () => ({ status: 200, contentType: "application/json", body: '{"ok":true}' }));
     const { port } = await server.listen(0, "127.0.0.1");
     const get = (p: string) => fetch(`http://127.0.0.1:${port}${p}`);
     try {

@@ -27,11 +27,21 @@ const ABOVE_4PCT = { reserveToken: tok("1000000"), reserveQuote: usdc("1040400")
 /** 70 bps above: spot 1.0070 (past the 60 bps where landing on the peg through a 0.3% pool pays). */
 const ABOVE_70BPS = { reserveToken: tok("1000000"), reserveQuote: usdc("1007000") };
 const fees = (baseGwei: bigint) => ({ fees: { nextBaseFeeWei: baseGwei * GWEI, priorityFeeWei: GWEI } });
-const spentAt = (atSec: bigint, usd: string): KeeperMemory => ({ engaged: null, gasSpent: [{ atSec, usdWad: wad(usd) }] });
-const run = (snap: Snapshot, params: Partial<DecisionParams> = {}, memory: KeeperMemory = INITIAL_MEMORY): DecideResult => decide(snap, { ...PARAMS, ...params }, memory, NOW_MS);
+const spentAt = (atSec: bigint, usd: string): KeeperMemory => ({
+  engaged: null,
+  gasSpent: [{ atSec, usdWad: wad(usd) }],
+});
+const run = (
+  snap: Snapshot,
+  params: Partial<DecisionParams> = {},
+  memory: KeeperMemory = INITIAL_MEMORY,
+): DecideResult => decide(snap, { ...PARAMS, ...params }, memory, NOW_MS);
 
 function standStill(r: DecideResult, reason: string): Record<string, unknown> {
-  expect(r.decision.kind, JSON.stringify(r.decision, (_k, v) => (typeof v === "bigint" ? String(v) : v))).to.equal("stand-still");
+  expect(
+    r.decision.kind,
+    JSON.stringify(r.decision, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+  ).to.equal("stand-still");
   if (r.decision.kind !== "stand-still") throw new Error("unreachable");
   expect(r.decision.reason).to.equal(reason);
   expect(r.decision.facts.reason).to.equal(reason);
@@ -41,7 +51,10 @@ function standStill(r: DecideResult, reason: string): Record<string, unknown> {
 describe("keeper decide(): gas economics", function () {
   describe("value of the correction against its gas", function () {
     it("61 bps above a pool of 100 tokens: value $0.6137 (correction $0.6137 + P&L $0.00001) < gas $2.40: not worth its gas", function () {
-      const facts = standStill(run(snapshot({ reserveToken: tok("100"), reserveQuote: usdc("100.61") })), "not-worth-gas");
+      const facts = standStill(
+        run(snapshot({ reserveToken: tok("100"), reserveQuote: usdc("100.61") })),
+        "not-worth-gas",
+      );
       // Spot 1.0061 → 1.0000 (0.0060999978 of the peg removed) × $100.61 of quote depth.
       expect(facts).to.deep.equal({
         reason: "not-worth-gas",
@@ -68,7 +81,10 @@ describe("keeper decide(): gas economics", function () {
     });
 
     it("gas not valued (nativeUsdFeed null): no value gate, no budget, cost 0", function () {
-      const r = run(snapshot({ reserveToken: tok("100"), reserveQuote: usdc("100.61") }), { nativeUsdFeedSymbol: null, dailyGasBudgetWad: 1n });
+      const r = run(snapshot({ reserveToken: tok("100"), reserveQuote: usdc("100.61") }), {
+        nativeUsdFeedSymbol: null,
+        dailyGasBudgetWad: 1n,
+      });
       expect(r.decision).to.include({ kind: "act", gasCostWad: 0n });
     });
 
@@ -81,7 +97,13 @@ describe("keeper decide(): gas economics", function () {
   describe("daily gas budget (rolling 24 h)", function () {
     it("$998.00 spent an hour ago + $2.40 > $1,000: budget exhausted, with the time the spend leaves the window", function () {
       const facts = standStill(run(snapshot(ABOVE_2PCT), {}, spentAt(T0 - 3_600n, "998")), "gas-budget-exhausted");
-      expect(facts).to.deep.equal({ reason: "gas-budget-exhausted", spentWad: wad("998"), gasCostWad: wad("2.4"), budgetWad: wad("1000"), freesAtSec: T0 - 3_600n + 86_400n });
+      expect(facts).to.deep.equal({
+        reason: "gas-budget-exhausted",
+        spentWad: wad("998"),
+        gasCostWad: wad("2.4"),
+        budgetWad: wad("1000"),
+        freesAtSec: T0 - 3_600n + 86_400n,
+      });
     });
 
     it("$997.60 spent + $2.40 = $1,000 exactly: acts", function () {
@@ -116,13 +138,27 @@ describe("keeper decide(): gas economics", function () {
 
     it("404 bps above at a 1,000 gwei base fee: acts, maxFeePerGas capped at 2,000 gwei", function () {
       const r = run(snapshot(ABOVE_4PCT, fees(1_000n)), { dailyGasBudgetWad: wad("5000") });
-      expect(r.decision).to.include({ kind: "act", action: Action.Expand, feeCapWei: 2_000n * GWEI, effectiveGasPriceWei: 1_001n * GWEI, maxFeePerGasWei: 2_000n * GWEI });
+      expect(r.decision).to.include({
+        kind: "act",
+        action: Action.Expand,
+        feeCapWei: 2_000n * GWEI,
+        effectiveGasPriceWei: 1_001n * GWEI,
+        maxFeePerGasWei: 2_000n * GWEI,
+      });
       if (r.decision.kind === "act") expect(r.decision.gasCostWad).to.equal(wad("1201.2")); // 400k × 1,001 gwei × $3,000
     });
 
     it("70 bps above at a 400 gwei base fee: 401 gwei > the 350 gwei cap: fee above cap, with its numbers", function () {
-      const facts = standStill(run(snapshot(ABOVE_70BPS, fees(400n)), { dailyGasBudgetWad: wad("5000") }), "fee-above-cap");
-      expect(facts).to.deep.equal({ reason: "fee-above-cap", effectiveWei: 401n * GWEI, capWei: 350n * GWEI, deviationBps: 70n });
+      const facts = standStill(
+        run(snapshot(ABOVE_70BPS, fees(400n)), { dailyGasBudgetWad: wad("5000") }),
+        "fee-above-cap",
+      );
+      expect(facts).to.deep.equal({
+        reason: "fee-above-cap",
+        effectiveWei: 401n * GWEI,
+        capWei: 350n * GWEI,
+        deviationBps: 70n,
+      });
     });
 
     it("70 bps above at a 349 gwei base fee: 350 gwei is at the cap: acts, maxFeePerGas the cap", function () {
@@ -133,7 +169,15 @@ describe("keeper decide(): gas economics", function () {
 
   describe("TWAP observation write", function () {
     // What PriceOracle.observationDue() answers for that ring.
-    const ring = (ageSec: bigint, count = 8n): Partial<Snapshot> => ({ observations: { due: count === 0n || ageSec >= 450n, twapWindowSec: 1_800n, observationsPerWindow: 4n, newestAt: T0 - ageSec, count } });
+    const ring = (ageSec: bigint, count = 8n): Partial<Snapshot> => ({
+      observations: {
+        due: count === 0n || ageSec >= 450n,
+        twapWindowSec: 1_800n,
+        observationsPerWindow: 4n,
+        newestAt: T0 - ageSec,
+        count,
+      },
+    });
 
     it("inside the band with the newest observation 450 s old (1,800 s / 4): stands still and writes one for $0.57", function () {
       const r = run(snapshot({}, ring(450n)));
@@ -179,20 +223,32 @@ describe("keeper decide(): gas economics", function () {
 
     it("priced at the minimum cap: a 49 gwei base fee + 1 gwei tip is at the 50 gwei floor, 50 gwei is above it", function () {
       expect(run(snapshot({}, { ...ring(450n), ...fees(49n) })).observation.kind).to.equal("write");
-      expect(run(snapshot({}, { ...ring(450n), ...fees(50n) })).observation).to.include({ kind: "skip", reason: "fee-above-cap" });
+      expect(run(snapshot({}, { ...ring(450n), ...fees(50n) })).observation).to.include({
+        kind: "skip",
+        reason: "fee-above-cap",
+      });
     });
 
     it("the native feed rejected by the oracle: the operation stands still (oracle-invalid), the observation is skipped (gas-unpriced)", function () {
       const snap = snapshot({}, ring(450n));
-      const r = run({ ...snap, feeds: snap.feeds.map((f) => (f.symbol === "WETH" ? { ...f, answer: 0n, valid: false, priceWad: 0n } : f)) });
+      const r = run({
+        ...snap,
+        feeds: snap.feeds.map((f) => (f.symbol === "WETH" ? { ...f, answer: 0n, valid: false, priceWad: 0n } : f)),
+      });
       standStill(r, "oracle-invalid");
       expect(r.observation).to.include({ kind: "skip", reason: "gas-unpriced" });
     });
 
     it("disabled in the config, not read, or on a snapshot too old: skipped with that reason", function () {
-      expect(run(snapshot({}, ring(450n)), { writeObservations: false }).observation).to.include({ kind: "skip", reason: "disabled" });
+      expect(run(snapshot({}, ring(450n)), { writeObservations: false }).observation).to.include({
+        kind: "skip",
+        reason: "disabled",
+      });
       expect(run(snapshot({}, { observations: null })).observation).to.include({ kind: "skip", reason: "not-read" });
-      expect(decide(snapshot({}, ring(450n)), PARAMS, INITIAL_MEMORY, NOW_MS + 11_000).observation).to.include({ kind: "skip", reason: "snapshot-too-old" });
+      expect(decide(snapshot({}, ring(450n)), PARAMS, INITIAL_MEMORY, NOW_MS + 11_000).observation).to.include({
+        kind: "skip",
+        reason: "snapshot-too-old",
+      });
     });
   });
 });

@@ -6,7 +6,17 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { Action, INITIAL_MEMORY, PEG_WAD, amountOut, decide, feeCapWei, spentInWindow, type DecideResult, type OperatorState } from "../../../keeper/src/policy";
+import {
+  Action,
+  INITIAL_MEMORY,
+  PEG_WAD,
+  amountOut,
+  decide,
+  feeCapWei,
+  spentInWindow,
+  type DecideResult,
+  type OperatorState,
+} from "../../../keeper/src/policy";
 import { NOW_MS, PARAMS, T0, snapshot, spotOf, tok, usdc, wad } from "../../support/policyFixtures";
 
 const RUNS = 400;
@@ -32,21 +42,27 @@ function state(r: { depth: bigint; devBps: number }, over: Partial<OperatorState
   return { reserveToken, reserveQuote, spotWad: spot, twapWad: spot, ...over };
 }
 
-const run = (over: Partial<OperatorState>): DecideResult => decide(snapshot(over), { ...PARAMS, dailyGasBudgetWad: wad("1000000") }, INITIAL_MEMORY, NOW_MS);
+const run = (over: Partial<OperatorState>): DecideResult =>
+  decide(snapshot(over), { ...PARAMS, dailyGasBudgetWad: wad("1000000") }, INITIAL_MEMORY, NOW_MS);
 
 describe("keeper decide(): properties", function () {
   it("never expands or contracts while spot is inside the band or the TWAP is across the peg (the contract's band test)", function () {
     fc.assert(
-      fc.property(reservesArb, fc.integer({ min: 0, max: 200 }), fc.integer({ min: -400, max: 400 }), (r, bandBps, twapOffsetBps) => {
-        const s = state(r, { bandBps: BigInt(bandBps) });
-        const twap = (s.spotWad! * BigInt(10_000 + twapOffsetBps)) / 10_000n;
-        const band = (PEG_WAD * BigInt(bandBps)) / 10_000n;
-        const spotInside = s.spotWad! <= PEG_WAD + band && s.spotWad! + band >= PEG_WAD;
-        const acrossPeg = s.spotWad! > PEG_WAD ? twap <= PEG_WAD : twap >= PEG_WAD;
-        fc.pre(spotInside || acrossPeg);
-        const d = run({ ...s, twapWad: twap }).decision;
-        expect(d.kind === "act" && (d.action === Action.Expand || d.action === Action.Contract)).to.equal(false);
-      }),
+      fc.property(
+        reservesArb,
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: -400, max: 400 }),
+        (r, bandBps, twapOffsetBps) => {
+          const s = state(r, { bandBps: BigInt(bandBps) });
+          const twap = (s.spotWad! * BigInt(10_000 + twapOffsetBps)) / 10_000n;
+          const band = (PEG_WAD * BigInt(bandBps)) / 10_000n;
+          const spotInside = s.spotWad! <= PEG_WAD + band && s.spotWad! + band >= PEG_WAD;
+          const acrossPeg = s.spotWad! > PEG_WAD ? twap <= PEG_WAD : twap >= PEG_WAD;
+          fc.pre(spotInside || acrossPeg);
+          const d = run({ ...s, twapWad: twap }).decision;
+          expect(d.kind === "act" && (d.action === Action.Expand || d.action === Action.Contract)).to.equal(false);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -55,8 +71,17 @@ describe("keeper decide(): properties", function () {
     let acted = 0;
     fc.assert(
       fc.property(reservesArb, capsArb, (r, c) => {
-        const limits = { ...snapshot().operator.limits, maxExpansionPerOp: tok(c.perOpExp.toString()), maxContractionPerOp: wad(c.perOpCon.toString()) };
-        const epoch = { startedAt: snapshot().operator.epoch.startedAt, netMinted: tok(c.usedExp.toString()), contracted: wad(c.usedCon.toString()), lossWad: 0n };
+        const limits = {
+          ...snapshot().operator.limits,
+          maxExpansionPerOp: tok(c.perOpExp.toString()),
+          maxContractionPerOp: wad(c.perOpCon.toString()),
+        };
+        const epoch = {
+          startedAt: snapshot().operator.epoch.startedAt,
+          netMinted: tok(c.usedExp.toString()),
+          contracted: wad(c.usedCon.toString()),
+          lossWad: 0n,
+        };
         const s = state(r, { limits, epoch, quoteIdle: usdc(c.idle.toString()) });
         const d = run(s).decision;
         if (d.kind !== "act") return;
@@ -101,7 +126,8 @@ describe("keeper decide(): properties", function () {
         // USD price after (WAD) = rQ · 1e12 · quoteUsd / rT; compared with the peg cross-multiplied, exactly.
         const afterTimesRT = rQ * 10n ** 12n * quoteUsdWad;
         const pegTimesRT = PEG_WAD * rT;
-        if (d.action === Action.Expand) expect(afterTimesRT >= pegTimesRT).to.equal(true, "expansion pushed the price below the peg");
+        if (d.action === Action.Expand)
+          expect(afterTimesRT >= pegTimesRT).to.equal(true, "expansion pushed the price below the peg");
         else expect(afterTimesRT <= pegTimesRT).to.equal(true, "contraction pushed the price above the peg");
       }),
       { numRuns: RUNS },
@@ -112,18 +138,24 @@ describe("keeper decide(): properties", function () {
   it("is monotone in the deviation: a larger excursion on the same side never gets a smaller (or no) operation", function () {
     let compared = 0;
     fc.assert(
-      fc.property(fc.bigInt({ min: 10_000n, max: 50_000_000n }), fc.integer({ min: 1, max: 1_500 }), fc.integer({ min: 1, max: 1_500 }), fc.boolean(), (depth, a, b, above) => {
-        const [lo, hi] = a < b ? [a, b] : [b, a];
-        const sign = above ? 1 : -1;
-        const small = run(state({ depth, devBps: sign * lo })).decision;
-        const large = run(state({ depth, devBps: sign * hi })).decision;
-        if (small.kind !== "act") return;
-        compared++;
-        expect(large.kind).to.equal("act");
-        if (large.kind !== "act") return;
-        expect(large.action).to.equal(small.action);
-        expect(large.amount >= small.amount).to.equal(true);
-      }),
+      fc.property(
+        fc.bigInt({ min: 10_000n, max: 50_000_000n }),
+        fc.integer({ min: 1, max: 1_500 }),
+        fc.integer({ min: 1, max: 1_500 }),
+        fc.boolean(),
+        (depth, a, b, above) => {
+          const [lo, hi] = a < b ? [a, b] : [b, a];
+          const sign = above ? 1 : -1;
+          const small = run(state({ depth, devBps: sign * lo })).decision;
+          const large = run(state({ depth, devBps: sign * hi })).decision;
+          if (small.kind !== "act") return;
+          compared++;
+          expect(large.kind).to.equal("act");
+          if (large.kind !== "act") return;
+          expect(large.action).to.equal(small.action);
+          expect(large.amount >= small.amount).to.equal(true);
+        },
+      ),
       { numRuns: RUNS },
     );
     expect(compared).to.be.greaterThan(RUNS / 4);
@@ -132,12 +164,28 @@ describe("keeper decide(): properties", function () {
 
 describe("keeper decide(): gas economics properties", function () {
   const GWEI = 1_000_000_000n;
-  const feesArb = fc.record({ baseGwei: fc.bigInt({ min: 0n, max: 3_000n }), tipGwei: fc.bigInt({ min: 0n, max: 5n }), ethUsd: fc.bigInt({ min: 100n, max: 20_000n }) });
-  const capArb = fc.record({ weiPerBps: fc.bigInt({ min: 0n, max: 50n * GWEI }), minWei: fc.bigInt({ min: GWEI / 1000n, max: 500n * GWEI }), span: fc.bigInt({ min: 0n, max: 5_000n * GWEI }) });
+  const feesArb = fc.record({
+    baseGwei: fc.bigInt({ min: 0n, max: 3_000n }),
+    tipGwei: fc.bigInt({ min: 0n, max: 5n }),
+    ethUsd: fc.bigInt({ min: 100n, max: 20_000n }),
+  });
+  const capArb = fc.record({
+    weiPerBps: fc.bigInt({ min: 0n, max: 50n * GWEI }),
+    minWei: fc.bigInt({ min: GWEI / 1000n, max: 500n * GWEI }),
+    span: fc.bigInt({ min: 0n, max: 5_000n * GWEI }),
+  });
 
-  function economicsSnap(r: { depth: bigint; devBps: number }, f: { baseGwei: bigint; tipGwei: bigint; ethUsd: bigint }) {
+  function economicsSnap(
+    r: { depth: bigint; devBps: number },
+    f: { baseGwei: bigint; tipGwei: bigint; ethUsd: bigint },
+  ) {
     const snap = snapshot(state(r), { fees: { nextBaseFeeWei: f.baseGwei * GWEI, priorityFeeWei: f.tipGwei * GWEI } });
-    return { ...snap, feeds: snap.feeds.map((x) => (x.symbol === "WETH" ? { ...x, answer: f.ethUsd * 10n ** 8n, priceWad: f.ethUsd * 10n ** 18n } : x)) };
+    return {
+      ...snap,
+      feeds: snap.feeds.map((x) =>
+        x.symbol === "WETH" ? { ...x, answer: f.ethUsd * 10n ** 8n, priceWad: f.ethUsd * 10n ** 18n } : x,
+      ),
+    };
   }
 
   it("never acts when the gas costs more than the value (correction + P&L), nor above the deviation's fee cap", function () {
@@ -167,15 +215,20 @@ describe("keeper decide(): gas economics properties", function () {
 
   it("the fee cap is monotone in |deviation| and stays within [minWei, maxWei]", function () {
     fc.assert(
-      fc.property(capArb, fc.bigInt({ min: -20_000n, max: 20_000n }), fc.bigInt({ min: -20_000n, max: 20_000n }), (c, a, b) => {
-        const cap = { weiPerBps: c.weiPerBps, minWei: c.minWei, maxWei: c.minWei + c.span };
-        const abs = (x: bigint) => (x < 0n ? -x : x);
-        const [lo, hi] = abs(a) <= abs(b) ? [a, b] : [b, a];
-        const capLo = feeCapWei(lo, cap);
-        const capHi = feeCapWei(hi, cap);
-        expect(capLo <= capHi).to.equal(true);
-        for (const v of [capLo, capHi]) expect(v >= cap.minWei && v <= cap.maxWei).to.equal(true);
-      }),
+      fc.property(
+        capArb,
+        fc.bigInt({ min: -20_000n, max: 20_000n }),
+        fc.bigInt({ min: -20_000n, max: 20_000n }),
+        (c, a, b) => {
+          const cap = { weiPerBps: c.weiPerBps, minWei: c.minWei, maxWei: c.minWei + c.span };
+          const abs = (x: bigint) => (x < 0n ? -x : x);
+          const [lo, hi] = abs(a) <= abs(b) ? [a, b] : [b, a];
+          const capLo = feeCapWei(lo, cap);
+          const capHi = feeCapWei(hi, cap);
+          expect(capLo <= capHi).to.equal(true);
+          for (const v of [capLo, capHi]) expect(v >= cap.minWei && v <= cap.maxWei).to.equal(true);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -186,11 +239,22 @@ describe("keeper decide(): gas economics properties", function () {
       fc.property(
         reservesArb,
         feesArb,
-        fc.array(fc.record({ ageSec: fc.bigInt({ min: 0n, max: 200_000n }), usd: fc.bigInt({ min: 0n, max: 2_000n }) }), { maxLength: 8 }),
+        fc.array(
+          fc.record({ ageSec: fc.bigInt({ min: 0n, max: 200_000n }), usd: fc.bigInt({ min: 0n, max: 2_000n }) }),
+          { maxLength: 8 },
+        ),
         fc.bigInt({ min: 1n, max: 5_000n }),
         (r, f, spends, budgetUsd) => {
-          const memory = { engaged: null, gasSpent: spends.map((x) => ({ atSec: T0 - x.ageSec, usdWad: wad(x.usd.toString()) })) };
-          const { decision: d, observation: o } = decide(economicsSnap(r, f), { ...PARAMS, dailyGasBudgetWad: wad(budgetUsd.toString()) }, memory, NOW_MS);
+          const memory = {
+            engaged: null,
+            gasSpent: spends.map((x) => ({ atSec: T0 - x.ageSec, usdWad: wad(x.usd.toString()) })),
+          };
+          const { decision: d, observation: o } = decide(
+            economicsSnap(r, f),
+            { ...PARAMS, dailyGasBudgetWad: wad(budgetUsd.toString()) },
+            memory,
+            NOW_MS,
+          );
           const window = spentInWindow(memory.gasSpent, T0);
           if (d.kind === "act") {
             acted++;

@@ -3,7 +3,15 @@
  * The sizes below were cross-checked against the contract's own pure PegMath (last test).
  */
 import { expect } from "chai";
-import { decide, INITIAL_MEMORY, previewOperation, type DecideResult, type DecisionParams, type KeeperMemory, type Snapshot } from "../../../keeper/src/policy";
+import {
+  decide,
+  INITIAL_MEMORY,
+  previewOperation,
+  type DecideResult,
+  type DecisionParams,
+  type KeeperMemory,
+  type Snapshot,
+} from "../../../keeper/src/policy";
 import { Action, NOW_MS, PARAMS, T0, snapshot, tok, usdc, wad } from "../../support/policyFixtures";
 import { pegMathHarness } from "../../support/pureHarness";
 
@@ -32,7 +40,13 @@ const cases: Case[] = [
     name: "2% above the peg: expand 10,015.02 tokens to land on the peg",
     snap: snapshot(ABOVE_2PCT),
     expect: (r) => {
-      expect(r.decision).to.include({ kind: "act", action: Action.Expand, amount: 10015022645689587263711n, expectedOut: 10084977354n, minOut: 10034552467n });
+      expect(r.decision).to.include({
+        kind: "act",
+        action: Action.Expand,
+        amount: 10015022645689587263711n,
+        expectedOut: 10084977354n,
+        minOut: 10034552467n,
+      });
       if (r.decision.kind !== "act") return;
       expect(r.decision.expectedProfitWad).to.equal(69954708310412736289n); // ≈ $69.95 for the protocol
       expect(r.decision.gasCostWad).to.equal(wad("2.4")); // 400k gas × (1 gwei base + 1 gwei tip) × $3000
@@ -47,7 +61,13 @@ const cases: Case[] = [
     name: "2% below the peg: contract with 10,015.022645 USDC",
     snap: snapshot(BELOW_2PCT),
     expect: (r) => {
-      expect(r.decision).to.include({ kind: "act", action: Action.Contract, amount: 10015022645n, expectedOut: 10084977353622873782044n, minOut: 10034552466854759413133n });
+      expect(r.decision).to.include({
+        kind: "act",
+        action: Action.Contract,
+        amount: 10015022645n,
+        expectedOut: 10084977353622873782044n,
+        minOut: 10034552466854759413133n,
+      });
       if (r.decision.kind === "act") expect(r.decision.expectedProfitWad).to.equal(69954708622873782044n);
       expect(r.memory.engaged).to.equal("below");
     },
@@ -105,12 +125,22 @@ const cases: Case[] = [
   },
   {
     name: "spot 115 bps above with the TWAP 5 bps above: past a 100 bps band + 10 bps hysteresis on spot alone",
-    snap: snapshot({ reserveToken: tok("1000000"), reserveQuote: usdc("1011500"), bandBps: 100n, twapWad: wad("1.0005") }),
+    snap: snapshot({
+      reserveToken: tok("1000000"),
+      reserveQuote: usdc("1011500"),
+      bandBps: 100n,
+      twapWad: wad("1.0005"),
+    }),
     expect: (r) => expect(r.decision).to.include({ kind: "act", action: Action.Expand }),
   },
   {
     name: "engaged above, spot 105 bps above a 100 bps band with the TWAP at 1 bps: stays engaged on spot",
-    snap: snapshot({ reserveToken: tok("1000000"), reserveQuote: usdc("1010500"), bandBps: 100n, twapWad: wad("1.0001") }),
+    snap: snapshot({
+      reserveToken: tok("1000000"),
+      reserveQuote: usdc("1010500"),
+      bandBps: 100n,
+      twapWad: wad("1.0001"),
+    }),
     memory: { engaged: "above", gasSpent: [] },
     expect: (r) => expect(r.decision).to.include({ kind: "act", action: Action.Expand }),
   },
@@ -122,19 +152,32 @@ const cases: Case[] = [
   {
     name: "priority fee above the tip cap is capped",
     snap: snapshot(ABOVE_2PCT, { fees: { nextBaseFeeWei: 1_000_000_000n, priorityFeeWei: 9_000_000_000n } }),
-    expect: (r) => expect(r.decision).to.include({ kind: "act", maxPriorityFeePerGasWei: 2_000_000_000n, maxFeePerGasWei: 4_000_000_000n }),
+    expect: (r) =>
+      expect(r.decision).to.include({
+        kind: "act",
+        maxPriorityFeePerGasWei: 2_000_000_000n,
+        maxFeePerGasWei: 4_000_000_000n,
+      }),
   },
   {
     name: "USDC feed 89,971 s old with maxAge 90,000 s and a 30 s margin: oracle stale",
-    snap: snapshot(ABOVE_2PCT, { feeds: snapshot().feeds.map((f) => (f.symbol === "USDC" ? { ...f, updatedAt: T0 - 89_971n } : f)) }),
+    snap: snapshot(ABOVE_2PCT, {
+      feeds: snapshot().feeds.map((f) => (f.symbol === "USDC" ? { ...f, updatedAt: T0 - 89_971n } : f)),
+    }),
     expect: standsStill("oracle-stale", "USDC feed updatedAt 1799910029 is 89971 s old > 89970 s"),
   },
   {
     name: "feed rejected by the oracle (out of bounds): oracle invalid",
-    snap: snapshot(ABOVE_2PCT, { feeds: snapshot().feeds.map((f) => (f.symbol === "WETH" ? { ...f, valid: false, priceWad: 0n } : f)) }),
+    snap: snapshot(ABOVE_2PCT, {
+      feeds: snapshot().feeds.map((f) => (f.symbol === "WETH" ? { ...f, valid: false, priceWad: 0n } : f)),
+    }),
     expect: standsStill("oracle-invalid", "WETH"),
   },
-  { name: "marketPrice() reverts: oracle invalid", snap: snapshot({ ...ABOVE_2PCT, marketOk: false }), expect: standsStill("oracle-invalid", "marketPrice") },
+  {
+    name: "marketPrice() reverts: oracle invalid",
+    snap: snapshot({ ...ABOVE_2PCT, marketOk: false }),
+    expect: standsStill("oracle-invalid", "marketPrice"),
+  },
   { name: "paused", snap: snapshot({ ...ABOVE_2PCT, paused: true }), expect: standsStill("paused") },
   {
     name: "spot 2.01% above, TWAP 6% above: the contract's 300 bps guard",
@@ -152,14 +195,28 @@ const cases: Case[] = [
     snap: snapshot({ ...ABOVE_2PCT, lastOperationAt: T0 - 30n }),
     expect: standsStill("cooldown", `cooldown until ${T0 + 30n}`),
   },
-  { name: "snapshot read 11 s ago", snap: snapshot(ABOVE_2PCT), nowMs: NOW_MS + 11_000, expect: standsStill("snapshot-too-old") },
-  { name: "head block 200 s old", snap: snapshot(ABOVE_2PCT, { blockTimestamp: T0 - 200n }), expect: standsStill("chain-head-stale", "200 s old") },
+  {
+    name: "snapshot read 11 s ago",
+    snap: snapshot(ABOVE_2PCT),
+    nowMs: NOW_MS + 11_000,
+    expect: standsStill("snapshot-too-old"),
+  },
+  {
+    name: "head block 200 s old",
+    snap: snapshot(ABOVE_2PCT, { blockTimestamp: T0 - 200n }),
+    expect: standsStill("chain-head-stale", "200 s old"),
+  },
   {
     name: "inside the band with the buffer off target: rebalance",
     snap: snapshot({ rebalanceNeeded: true }),
     expect: (r) => expect(r.decision).to.include({ kind: "act", action: Action.Rebalance, amount: 0n }),
   },
-  { name: "rebalance disabled in the config", snap: snapshot({ rebalanceNeeded: true }), params: { rebalance: false }, expect: standsStill("rebalance-disabled") },
+  {
+    name: "rebalance disabled in the config",
+    snap: snapshot({ rebalanceNeeded: true }),
+    params: { rebalance: false },
+    expect: standsStill("rebalance-disabled"),
+  },
   {
     name: "the on-chain preview disagrees with the mirror: stands still",
     snap: (() => {
@@ -178,7 +235,10 @@ const cases: Case[] = [
   },
   {
     name: "epoch cap used up: cap reached",
-    snap: snapshot({ ...ABOVE_2PCT, epoch: { startedAt: T0 - 10n, netMinted: tok("1000000"), contracted: 0n, lossWad: 0n } }),
+    snap: snapshot({
+      ...ABOVE_2PCT,
+      epoch: { startedAt: T0 - 10n, netMinted: tok("1000000"), contracted: 0n, lossWad: 0n },
+    }),
     expect: standsStill("cap-reached"),
   },
   {
@@ -205,7 +265,11 @@ describe("keeper decide(): table", function () {
     // Peg as a raw pool price: 1e18 · 1e6 / (1e18 · 1e18).
     const num = 10n ** 18n * 10n ** 6n;
     const den = 10n ** 18n * 10n ** 18n;
-    expect(await pegMath.tokensToSellForPrice(ABOVE_2PCT.reserveToken, ABOVE_2PCT.reserveQuote, num, den)).to.equal(10015022645689587263711n);
-    expect(await pegMath.quoteToSpendForPrice(BELOW_2PCT.reserveToken, BELOW_2PCT.reserveQuote, num, den)).to.equal(10015022645n);
+    expect(await pegMath.tokensToSellForPrice(ABOVE_2PCT.reserveToken, ABOVE_2PCT.reserveQuote, num, den)).to.equal(
+      10015022645689587263711n,
+    );
+    expect(await pegMath.quoteToSpendForPrice(BELOW_2PCT.reserveToken, BELOW_2PCT.reserveQuote, num, den)).to.equal(
+      10015022645n,
+    );
   });
 });

@@ -36,9 +36,19 @@ describe("keeper observation writes (real PriceOracle)", function () {
   it("the snapshot reader reports the window, the mirror's per-window count and the newest observation", async function () {
     const f = await loadFixture(deploySystemFixture);
     const p = await connectProtocol(await addressBookOf(f), ethers.provider);
-    const snap = await readSnapshot(ethers.provider as never, p, new SymbolCache(ethers.provider), { feeHistoryBlocks: 1, rewardPercentile: 50, keeper: null });
+    const snap = await readSnapshot(ethers.provider as never, p, new SymbolCache(ethers.provider), {
+      feeHistoryBlocks: 1,
+      rewardPercentile: 50,
+      keeper: null,
+    });
     const [timestamp, , count] = await f.oracle.latestObservation();
-    expect(snap.observations).to.deep.equal({ due: await f.oracle.observationDue(), twapWindowSec: await f.oracle.twapWindowSec(), observationsPerWindow: OBSERVATIONS_PER_WINDOW, newestAt: timestamp, count });
+    expect(snap.observations).to.deep.equal({
+      due: await f.oracle.observationDue(),
+      twapWindowSec: await f.oracle.twapWindowSec(),
+      observationsPerWindow: OBSERVATIONS_PER_WINDOW,
+      newestAt: timestamp,
+      count,
+    });
   });
 
   it("the default gas.units.observe covers the dearest write's receipt gas (one that also records last good prices), within 25%", async function () {
@@ -51,11 +61,16 @@ describe("keeper observation writes (real PriceOracle)", function () {
     await time.increaseTo((await f.oracle.pricesCheckedAtSec()) + 3_600n);
     await refreshFeeds(f);
     const receipt = await (await f.oracle.connect(f.stranger).update()).wait();
-    const recorded = receipt!.logs.filter((l) => l.topics[0] === f.oracle.interface.getEvent("LastGoodPriceRecorded").topicHash);
+    const recorded = receipt!.logs.filter(
+      (l) => l.topics[0] === f.oracle.interface.getEvent("LastGoodPriceRecorded").topicHash,
+    );
     expect(recorded.length, "both feeds recorded").to.equal(f.collaterals.length);
     const used = receipt!.gasUsed;
     const configured = BigInt(fileConfigSchema.parse({}).gas.units.observe);
     expect(configured >= used, `configured ${configured} < measured ${used}`).to.equal(true);
-    expect(configured * 100n <= used * 125n, `configured ${configured} is more than 25% above measured ${used}`).to.equal(true);
+    expect(
+      configured * 100n <= used * 125n,
+      `configured ${configured} is more than 25% above measured ${used}`,
+    ).to.equal(true);
   });
 });

@@ -18,8 +18,13 @@ import { PARAMS } from "../../support/policyFixtures";
  * The keeper with every gate of its own switched off (no hysteresis, no oracle-age margin, gas not
  * valued): what is left is the contract's rule, so decide() must act exactly when preview() does.
  */
-const CONTRACT_ONLY: DecisionParams = { ...PARAMS, hysteresisBps: 0n, oracleAgeMarginSec: 0n, maxBlockAgeSec: 0n, nativeUsdFeedSymbol: null };
-
+const CONTRACT_ONLY: DecisionParams = {
+  ...PARAMS,
+  hysteresisBps: 0n,
+  oracleAgeMarginSec: 0n,
+  maxBlockAgeSec: 0n,
+  nativeUsdFeedSymbol: null,
+};
 
 /** True with probability 1/n: rare events (pause, feed crash) must not drown the common path. */
 const oneIn = (n: number) => fc.integer({ min: 1, max: n }).map((x) => x === 1);
@@ -31,10 +36,23 @@ const scenario = fc.record({
   passSec: fc.constantFrom(0, 300, 1_800, 3_600, 3_600, 7_200),
   refreshFeeds: oneIn(5).map((stale) => !stale),
   usdcPriceBps: fc.integer({ min: 9_700, max: 10_300 }),
-  caps: fc.option(fc.record({ perOpPct: fc.integer({ min: 0, max: 100 }), cooldownSec: fc.constantFrom(30, 60, 600) }), { nil: undefined }),
-  band: fc.option(fc.record({ bandBps: fc.integer({ min: 10, max: 200 }), guardBps: fc.integer({ min: 50, max: 1_000 }) }), { nil: undefined }),
+  caps: fc.option(
+    fc.record({ perOpPct: fc.integer({ min: 0, max: 100 }), cooldownSec: fc.constantFrom(30, 60, 600) }),
+    { nil: undefined },
+  ),
+  band: fc.option(
+    fc.record({ bandBps: fc.integer({ min: 10, max: 200 }), guardBps: fc.integer({ min: 50, max: 1_000 }) }),
+    { nil: undefined },
+  ),
   // Minimum share, loss budget (bps) and its epoch cap (whole USD, within the hard bounds).
-  sizing: fc.option(fc.record({ shareBps: fc.integer({ min: 100, max: 5_000 }), lossBps: fc.integer({ min: 0, max: 30 }), capUsd: fc.constantFrom(0, 1, 100, 50_000) }), { nil: undefined }),
+  sizing: fc.option(
+    fc.record({
+      shareBps: fc.integer({ min: 100, max: 5_000 }),
+      lossBps: fc.integer({ min: 0, max: 30 }),
+      capUsd: fc.constantFrom(0, 1, 100, 50_000),
+    }),
+    { nil: undefined },
+  ),
   operateFirst: oneIn(3),
   rebalanceFirst: fc.boolean(),
   pause: oneIn(8),
@@ -67,12 +85,19 @@ describe("keeper policy parity with MarketOperator.preview() on the real contrac
           });
         }
         if (sc.band) await f.operator.connect(f.admin).setBand(sc.band.bandBps, sc.band.guardBps);
-        if (sc.sizing) await f.operator.connect(f.admin).setSizing(sc.sizing.shareBps, sc.sizing.lossBps, parseUnits(String(sc.sizing.capUsd), 18));
+        if (sc.sizing)
+          await f.operator
+            .connect(f.admin)
+            .setSizing(sc.sizing.shareBps, sc.sizing.lossBps, parseUnits(String(sc.sizing.capUsd), 18));
         const depth = 1_000_000n;
         if (sc.flowPermille > 0) {
           await swapIntoPool(f, f.trader, false, parseUnits(String((depth * BigInt(sc.flowPermille)) / 1000n), 6));
         } else if (sc.flowPermille < 0) {
-          const minted = await mintWithUsdc(f, f.trader, parseUnits(String((depth * BigInt(-sc.flowPermille)) / 1000n + 100n), 6));
+          const minted = await mintWithUsdc(
+            f,
+            f.trader,
+            parseUnits(String((depth * BigInt(-sc.flowPermille)) / 1000n + 100n), 6),
+          );
           await swapIntoPool(f, f.trader, true, minted);
         }
         await f.usdc.feed.updateAnswer((10n ** 8n * BigInt(sc.usdcPriceBps)) / 10_000n);
@@ -84,13 +109,22 @@ describe("keeper policy parity with MarketOperator.preview() on the real contrac
         if (sc.pause) await f.operator.connect(f.guardian).pause();
 
         const protocol = await connectProtocol(await addressBookOf(f), ethers.provider);
-        const snap = await readSnapshot(ethers.provider, protocol, new SymbolCache(ethers.provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
+        const snap = await readSnapshot(ethers.provider, protocol, new SymbolCache(ethers.provider), {
+          feeHistoryBlocks: 4,
+          rewardPercentile: 50,
+          keeper: f.keeper.address,
+        });
         const mine = previewOperation(snap.operator);
         expect(mine).to.deep.equal(snap.onchainPreview);
         // decide() gates on the same band: spot past it, the TWAP on the same side (not both past it).
         const { decision } = decide(snap, CONTRACT_ONLY, INITIAL_MEMORY, snap.readAtMs);
-        if (mine.action === Action.None) expect(decision.kind, `decide() acted where preview() says ${mine.blocker}`).to.equal("stand-still");
-        else expect(decision, "decide() stood still where preview() acts").to.include({ kind: "act", action: mine.action });
+        if (mine.action === Action.None)
+          expect(decision.kind, `decide() acted where preview() says ${mine.blocker}`).to.equal("stand-still");
+        else
+          expect(decision, "decide() stood still where preview() acts").to.include({
+            kind: "act",
+            action: mine.action,
+          });
         actions.add(mine.action);
         blockers.add(mine.blocker);
         if (mine.action === Action.Expand || mine.action === Action.Contract) acted++;
@@ -111,7 +145,11 @@ describe("keeper policy parity with MarketOperator.preview() on the real contrac
       // Two minutes at the new price: the 30-minute TWAP has moved a few bps toward it, no more.
       await passTime(f, 120, 1);
       const protocol = await connectProtocol(await addressBookOf(f), ethers.provider);
-      const snap = await readSnapshot(ethers.provider, protocol, new SymbolCache(ethers.provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
+      const snap = await readSnapshot(ethers.provider, protocol, new SymbolCache(ethers.provider), {
+        feeHistoryBlocks: 4,
+        rewardPercentile: 50,
+        keeper: f.keeper.address,
+      });
       const o = snap.operator;
       const peg = 10n ** 18n;
       const offBps = (p: bigint) => ((p > peg ? p - peg : peg - p) * 10_000n) / peg;

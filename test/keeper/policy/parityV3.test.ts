@@ -21,8 +21,12 @@ async function fixture(): Promise<V3Fixture & { op: MarketOperatorV3 }> {
   const op = MarketOperatorV3__factory.connect(await f.operator.getAddress(), f.admin);
   await op.setBand(10, 300);
   await op.setLimits({
-    maxExpansionPerOp: 2n * M, maxExpansionPerEpoch: 20n * M, maxContractionPerOp: 2n * M, maxContractionPerEpoch: 20n * M,
-    cooldownSec: 60, epochSec: 86_400,
+    maxExpansionPerOp: 2n * M,
+    maxExpansionPerEpoch: 20n * M,
+    maxContractionPerOp: 2n * M,
+    maxContractionPerEpoch: 20n * M,
+    cooldownSec: 60,
+    epochSec: 86_400,
   });
   return { ...f, op };
 }
@@ -31,7 +35,11 @@ async function fixture(): Promise<V3Fixture & { op: MarketOperatorV3 }> {
 async function readState(f: V3Fixture, op: MarketOperatorV3): Promise<OperatorState> {
   const usdc = await f.usdc.token.getAddress();
   const [block, market, quote, limits, epoch, snapshot] = await Promise.all([
-    ethers.provider.getBlock("latest"), f.oracle.marketPriceAndSpan(), f.oracle.tryPrice(usdc), op.limits(), op.epoch(),
+    ethers.provider.getBlock("latest"),
+    f.oracle.marketPriceAndSpan(),
+    f.oracle.tryPrice(usdc),
+    op.limits(),
+    op.epoch(),
     readV3PoolState(f.v3.pool as unknown as Parameters<typeof readV3PoolState>[0], 2),
   ]);
   const assets = await f.reserve.assets();
@@ -53,15 +61,23 @@ async function readState(f: V3Fixture, op: MarketOperatorV3): Promise<OperatorSt
     bandBps: await op.bandBps(),
     maxSpotTwapDeviationBps: await op.maxSpotTwapDeviationBps(),
     limits: {
-      maxExpansionPerOp: limits.maxExpansionPerOp, maxExpansionPerEpoch: limits.maxExpansionPerEpoch,
-      maxContractionPerOp: limits.maxContractionPerOp, maxContractionPerEpoch: limits.maxContractionPerEpoch,
-      cooldownSec: limits.cooldownSec, epochSec: limits.epochSec,
+      maxExpansionPerOp: limits.maxExpansionPerOp,
+      maxExpansionPerEpoch: limits.maxExpansionPerEpoch,
+      maxContractionPerOp: limits.maxContractionPerOp,
+      maxContractionPerEpoch: limits.maxContractionPerEpoch,
+      cooldownSec: limits.cooldownSec,
+      epochSec: limits.epochSec,
     },
     minOperationShareBps: await op.minOperationShareBps(),
     maxLossBps: await op.maxLossBps(),
     maxLossPerEpochWad: await op.maxLossPerEpochWad(),
     lastOperationAt: await op.lastOperationAt(),
-    epoch: { startedAt: epoch.startedAt, netMinted: epoch.netMinted, contracted: epoch.contracted, lossWad: epoch.lossWad },
+    epoch: {
+      startedAt: epoch.startedAt,
+      netMinted: epoch.netMinted,
+      contracted: epoch.contracted,
+      lossWad: epoch.lossWad,
+    },
     backingOk: true,
     reserveValueWad: await f.reserve.reserveValue(),
     supply: await f.stable.totalSupply(),
@@ -98,17 +114,25 @@ describe("keeper operator mirror on the V3 venue (parity with MarketOperatorV3 o
           const mine = previewOperation(state);
           const onchain = await f.op.preview();
           expect(mine).to.deep.equal({
-            action: Number(onchain.action), blocker: Number(onchain.blocker), amount: onchain.amount, expectedOut: onchain.expectedOut,
-            spotWad: onchain.spotWad, twapWad: onchain.twapWad, deviationBps: onchain.deviationBps,
+            action: Number(onchain.action),
+            blocker: Number(onchain.blocker),
+            amount: onchain.amount,
+            expectedOut: onchain.expectedOut,
+            spotWad: onchain.spotWad,
+            twapWad: onchain.twapWad,
+            deviationBps: onchain.deviationBps,
           });
           actions.add(mine.action);
           if (mine.action !== Action.Expand && mine.action !== Action.Contract) return;
           acted++;
-          const tx = mine.action === Action.Expand
-            ? f.op.connect(f.keeper).expandSupply(mine.amount, mine.expectedOut)
-            : f.op.connect(f.keeper).contractSupply(mine.amount, mine.expectedOut);
+          const tx =
+            mine.action === Action.Expand
+              ? f.op.connect(f.keeper).expandSupply(mine.amount, mine.expectedOut)
+              : f.op.connect(f.keeper).contractSupply(mine.amount, mine.expectedOut);
           const event = mine.action === Action.Expand ? "SupplyExpanded" : "SupplyContracted";
-          await expect(tx).to.emit(f.op, event).withArgs(f.keeper.address, mine.amount, mine.expectedOut, mine.spotWad, (_: bigint) => true);
+          await expect(tx)
+            .to.emit(f.op, event)
+            .withArgs(f.keeper.address, mine.amount, mine.expectedOut, mine.spotWad, (_: bigint) => true);
         },
       ),
       { numRuns: Number(process.env.PARITY_RUNS ?? 24), seed: 20261203, endOnFailure: true },

@@ -15,19 +15,30 @@ import { Action, deviationBps, type Snapshot } from "../../../keeper/src/policy"
 import { StatusReader } from "../../../keeper/src/chain/statusReader";
 import { StatusModel, toDecimal, wadToDecimal, groupThousands } from "../../../keeper/src/statusPage";
 
-
 async function observe(f: Fixture, model: StatusModel, atMs = Date.now()): Promise<Snapshot> {
   const book = await addressBookOf(f);
   const provider = ethers.provider;
   const protocol = await connectProtocol(book, provider);
-  const snapshot = await readSnapshot(provider as never, protocol, new SymbolCache(provider), { feeHistoryBlocks: 4, rewardPercentile: 50, keeper: f.keeper.address });
+  const snapshot = await readSnapshot(provider as never, protocol, new SymbolCache(provider), {
+    feeHistoryBlocks: 4,
+    rewardPercentile: 50,
+    keeper: f.keeper.address,
+  });
   const detail = await new StatusReader(provider, book).read(snapshot);
   model.observeCycle({ snapshot, detail, decision: null, atMs });
   return snapshot;
 }
 
 const newModel = (extra: Partial<ConstructorParameters<typeof StatusModel>[0]> = {}) =>
-  new StatusModel({ network: "hardhat", chainId: 31337, tokenSymbol: "BLD", quoteSymbol: "USDC", quoteDecimals: 6, dryRun: false, ...extra });
+  new StatusModel({
+    network: "hardhat",
+    chainId: 31337,
+    tokenSymbol: "BLD",
+    quoteSymbol: "USDC",
+    quoteDecimals: 6,
+    dryRun: false,
+    ...extra,
+  });
 
 describe("status page: model on the real system", function () {
   it("shows supply, ratios, spot and per-asset values exactly as the contracts report them at the snapshot block", async function () {
@@ -64,14 +75,19 @@ describe("status page: model on the real system", function () {
     }
     const reserveValue = await f.reserve.reserveValue(at);
     // Values are shown to the cent: the sum may be short of reserveValue by < 1 cent per asset.
-    expect(reserveValue - sumWad >= 0n && reserveValue - sumWad < BigInt(v.reserve.length) * 10n ** 16n, `sum ${formatUnits(sumWad)} vs ${formatUnits(reserveValue)}`).to.equal(true);
+    expect(
+      reserveValue - sumWad >= 0n && reserveValue - sumWad < BigInt(v.reserve.length) * 10n ** 16n,
+      `sum ${formatUnits(sumWad)} vs ${formatUnits(reserveValue)}`,
+    ).to.equal(true);
     expect(v.reserveValueUsd).to.equal(wadToDecimal(reserveValue, 2));
 
     expect(v.paused).to.deep.equal({ operations: false, minting: false, redemptions: false });
     const limits = await f.operator.limits(at);
     expect(v.caps!.maxExpansionPerOp).to.equal(toDecimal(limits.maxExpansionPerOp, 18, 2));
     expect(v.caps!.cooldownSec).to.equal(Number(limits.cooldownSec));
-    expect(v.keeper.balance).to.equal(wadToDecimal(await ethers.provider.getBalance(f.keeper.address, snap.blockNumber), 4));
+    expect(v.keeper.balance).to.equal(
+      wadToDecimal(await ethers.provider.getBalance(f.keeper.address, snap.blockNumber), 4),
+    );
     expect(v.keeper.rpc.ok).to.equal(true);
   });
 
@@ -87,9 +103,17 @@ describe("status page: model on the real system", function () {
     expect(byAsset.get("WETH")!.feedValid).to.equal(false);
     expect(byAsset.get("WETH")!.degradedSince).to.equal(Number(staleSince));
     expect(byAsset.get("USDC")!.degradedSince).to.equal(null);
-    expect(byAsset.get("WETH")!.feedNote).to.equal(`degraded since ${new Date(Number(staleSince) * 1000).toISOString()}`);
+    expect(byAsset.get("WETH")!.feedNote).to.equal(
+      `degraded since ${new Date(Number(staleSince) * 1000).toISOString()}`,
+    );
     expect(byAsset.get("USDC")!.feedNote).to.equal("ok");
-    expect(model.view(1_000).warnings.some((w) => w.startsWith(`WETH price: degraded since ${new Date(Number(staleSince) * 1000).toISOString()}`))).to.equal(true);
+    expect(
+      model
+        .view(1_000)
+        .warnings.some((w) =>
+          w.startsWith(`WETH price: degraded since ${new Date(Number(staleSince) * 1000).toISOString()}`),
+        ),
+    ).to.equal(true);
   });
 
   it("records a price move in the history and the deviation, and the pause flags when the guardian pauses", async function () {
@@ -119,21 +143,53 @@ describe("status page: model bookkeeping", function () {
     blockTimestamp: 1_700_000_000n + BigInt(block) * 12n,
     readAtMs: 0,
     operator: {
-      timestamp: 1_700_000_000n + BigInt(block) * 12n, paused: false, marketOk: true,
-      spotWad: 10n ** 18n + BigInt(block) * 10n ** 14n, twapWad: 10n ** 18n, twapSpanSec: 1_800n, twapWindowSec: 1_800n, quoteUsdWad: 10n ** 18n,
-      reserveToken: 10n ** 24n, reserveQuote: 10n ** 12n, tokenDecimals: 18, quoteDecimals: 6, bandBps: 50n, maxSpotTwapDeviationBps: 300n,
-      limits: { maxExpansionPerOp: 10n ** 23n, maxExpansionPerEpoch: 10n ** 24n, maxContractionPerOp: 10n ** 23n, maxContractionPerEpoch: 10n ** 24n, cooldownSec: 300n, epochSec: 86_400n },
-      minOperationShareBps: 1_000n, maxLossBps: 0n, maxLossPerEpochWad: 0n,
+      timestamp: 1_700_000_000n + BigInt(block) * 12n,
+      paused: false,
+      marketOk: true,
+      spotWad: 10n ** 18n + BigInt(block) * 10n ** 14n,
+      twapWad: 10n ** 18n,
+      twapSpanSec: 1_800n,
+      twapWindowSec: 1_800n,
+      quoteUsdWad: 10n ** 18n,
+      reserveToken: 10n ** 24n,
+      reserveQuote: 10n ** 12n,
+      tokenDecimals: 18,
+      quoteDecimals: 6,
+      bandBps: 50n,
+      maxSpotTwapDeviationBps: 300n,
+      limits: {
+        maxExpansionPerOp: 10n ** 23n,
+        maxExpansionPerEpoch: 10n ** 24n,
+        maxContractionPerOp: 10n ** 23n,
+        maxContractionPerEpoch: 10n ** 24n,
+        cooldownSec: 300n,
+        epochSec: 86_400n,
+      },
+      minOperationShareBps: 1_000n,
+      maxLossBps: 0n,
+      maxLossPerEpochWad: 0n,
       lastOperationAt: 1_700_000_000n + BigInt(block) * 12n - 100n,
       epoch: { startedAt: 1_700_000_000n, netMinted: 4n * 10n ** 23n, contracted: 0n, lossWad: 0n },
-      backingOk: true, reserveValueWad: 10n ** 24n, supply: 10n ** 24n, targetRatioWad: 10n ** 18n, quoteHaircutBps: 0n, quoteIdle: 10n ** 12n, rebalanceNeeded: false,
+      backingOk: true,
+      reserveValueWad: 10n ** 24n,
+      supply: 10n ** 24n,
+      targetRatioWad: 10n ** 18n,
+      quoteHaircutBps: 0n,
+      quoteIdle: 10n ** 12n,
+      rebalanceNeeded: false,
     },
-    onchainPreview: null, feeds: [], collateralRatioWad: 10n ** 18n, fees: { nextBaseFeeWei: 1n, priorityFeeWei: 1n }, observations: null, keeperBalanceWei: null,
+    onchainPreview: null,
+    feeds: [],
+    collateralRatioWad: 10n ** 18n,
+    fees: { nextBaseFeeWei: 1n, priorityFeeWei: 1n },
+    observations: null,
+    keeperBalanceWei: null,
   });
 
   it("keeps one point per block, the newest historyLength points, and ignores a lagging node's older block", function () {
     const model = newModel({ historyLength: 3 });
-    for (const b of [10, 11, 11, 12, 13, 9]) model.observeCycle({ snapshot: fakeSnapshot(b), detail: null, decision: null, atMs: b });
+    for (const b of [10, 11, 11, 12, 13, 9])
+      model.observeCycle({ snapshot: fakeSnapshot(b), detail: null, decision: null, atMs: b });
     const v = model.view(0);
     expect(v.history.map((p) => p.block)).to.deep.equal([11, 12, 13]);
     expect(v.block).to.equal(13);
@@ -154,13 +210,54 @@ describe("status page: model bookkeeping", function () {
   it("lists operations newest first with sizes in units, bounded, and marks the RPC down then up", function () {
     const model = newModel({ operationsLength: 2 });
     model.observeCycle({ snapshot: fakeSnapshot(1), detail: null, decision: null, atMs: 1 });
-    model.observeOperation({ atMs: 2, block: 1, action: Action.Expand, amount: 1_234_500n * 10n ** 15n, txHash: "0xaa", gasUsed: 210_000n, result: "confirmed", detail: null });
-    model.observeOperation({ atMs: 3, block: 2, action: Action.Contract, amount: 5_000_000_000n, txHash: "0xbb", gasUsed: 190_000n, result: "reverted", detail: "CooldownActive" });
-    model.observeOperation({ atMs: 4, block: 3, action: Action.Rebalance, amount: 0n, txHash: null, gasUsed: null, result: "failed", detail: "nonce" });
+    model.observeOperation({
+      atMs: 2,
+      block: 1,
+      action: Action.Expand,
+      amount: 1_234_500n * 10n ** 15n,
+      txHash: "0xaa",
+      gasUsed: 210_000n,
+      result: "confirmed",
+      detail: null,
+    });
+    model.observeOperation({
+      atMs: 3,
+      block: 2,
+      action: Action.Contract,
+      amount: 5_000_000_000n,
+      txHash: "0xbb",
+      gasUsed: 190_000n,
+      result: "reverted",
+      detail: "CooldownActive",
+    });
+    model.observeOperation({
+      atMs: 4,
+      block: 3,
+      action: Action.Rebalance,
+      amount: 0n,
+      txHash: null,
+      gasUsed: null,
+      result: "failed",
+      detail: "nonce",
+    });
     const ops = model.view(0).operations;
     expect(ops.map((o) => o.action)).to.deep.equal(["rebalance", "contract"]);
-    expect(ops[1]).to.include({ size: "5,000 USDC spent", gasUsed: "190000", result: "reverted", detail: "CooldownActive" });
-    model.observeOperation({ atMs: 5, block: 4, action: Action.Expand, amount: 1_234_500n * 10n ** 15n, txHash: "0xcc", gasUsed: 1n, result: "confirmed", detail: null });
+    expect(ops[1]).to.include({
+      size: "5,000 USDC spent",
+      gasUsed: "190000",
+      result: "reverted",
+      detail: "CooldownActive",
+    });
+    model.observeOperation({
+      atMs: 5,
+      block: 4,
+      action: Action.Expand,
+      amount: 1_234_500n * 10n ** 15n,
+      txHash: "0xcc",
+      gasUsed: 1n,
+      result: "confirmed",
+      detail: null,
+    });
     expect(model.view(0).operations[0].size).to.equal("1,234.5 BLD sold");
 
     const v0 = model.version;

@@ -13,7 +13,14 @@ describe("status page: routes on the keeper HTTP server", function () {
   let model: StatusModel;
 
   before(async function () {
-    model = new StatusModel({ network: "test", chainId: 1, tokenSymbol: "BLD", quoteSymbol: "USDC", quoteDecimals: 6, dryRun: true });
+    model = new StatusModel({
+      network: "test",
+      chainId: 1,
+      tokenSymbol: "BLD",
+      quoteSymbol: "USDC",
+      quoteDecimals: 6,
+      dryRun: true,
+    });
     server = createHttpServer();
     registerStatusRoutes(server, model, { waitMs: 1_500 });
     const { port } = await server.listen(0, "127.0.0.1");
@@ -34,18 +41,25 @@ describe("status page: routes on the keeper HTTP server", function () {
     for (const asset of ["/status/app.js", "/status/charts.js", "/status/chart.umd.js", "/status/style.css"]) {
       const res = await fetch(`${base}${asset}`);
       expect(res.status, asset).to.equal(200);
-      expect(res.headers.get("content-type"), asset).to.match(asset.endsWith(".css") ? /^text\/css/ : /^text\/javascript/);
+      expect(res.headers.get("content-type"), asset).to.match(
+        asset.endsWith(".css") ? /^text\/css/ : /^text\/javascript/,
+      );
       expect((await res.text()).length, asset).to.be.greaterThan(500);
     }
     expect(await (await fetch(`${base}/status/chart.umd.js`)).text()).to.not.contain("sourceMappingURL");
   });
 
   it("returns the view with its version, and a long poll waits for the next change", async function () {
-    const first = (await (await fetch(`${base}/api/status`)).json()) as { version: number; status: { ready: boolean; network: string } };
+    const first = (await (await fetch(`${base}/api/status`)).json()) as {
+      version: number;
+      status: { ready: boolean; network: string };
+    };
     expect(first.status).to.include({ ready: false, network: "test" });
 
     const t0 = Date.now();
-    const pending = fetch(`${base}/api/status?after=${first.version}`).then((r) => r.json() as Promise<{ version: number; status: { keeper: { failedCycles: number } } }>);
+    const pending = fetch(`${base}/api/status?after=${first.version}`).then(
+      (r) => r.json() as Promise<{ version: number; status: { keeper: { failedCycles: number } } }>,
+    );
     await new Promise((r) => setTimeout(r, 300));
     model.observeCycleFailure("connect ECONNREFUSED", Date.now());
     const changed = await pending;

@@ -16,7 +16,10 @@ import type { InProcessSender } from "../../support/inProcessSender";
 import { keeperAtDueObservation } from "../../support/inProcessLoop";
 import { PARAMS, wad } from "../../support/policyFixtures";
 
-const ledgerOf = (j: Journal): GasLedger => ({ load: (since) => j.gasSpendsSince(since), record: (s) => j.recordGasSpend(s.atSec, s.usdWad) });
+const ledgerOf = (j: Journal): GasLedger => ({
+  load: (since) => j.gasSpendsSince(since),
+  record: (s) => j.recordGasSpend(s.atSec, s.usdWad),
+});
 
 describe("keeper gas budget ledger: persisted in the journal across restarts", function () {
   let dir = "";
@@ -37,7 +40,10 @@ describe("keeper gas budget ledger: persisted in the journal across restarts", f
     j.recordGasSpend(90_000n, wad("2"));
     j.close();
     const reopened = Journal.open(file);
-    expect(reopened.gasSpendsSince(0n)).to.deep.equal([{ atSec: 1_000n, usdWad: wad("1.5") }, { atSec: 90_000n, usdWad: wad("2") }]);
+    expect(reopened.gasSpendsSince(0n)).to.deep.equal([
+      { atSec: 1_000n, usdWad: wad("1.5") },
+      { atSec: 90_000n, usdWad: wad("2") },
+    ]);
     expect(reopened.gasSpendsSince(90_000n - 86_400n)).to.deep.equal([{ atSec: 90_000n, usdWad: wad("2") }]);
     expect(reopened.gasSpendsSince(0n), "the older spend was deleted").to.have.length(1);
     reopened.close();
@@ -68,7 +74,10 @@ describe("keeper gas budget ledger: persisted in the journal across restarts", f
     const loop2 = keeper(second, { ...PARAMS, dailyGasBudgetWad: paid });
     expect(loop2.gasSpent24hWad()).to.equal(paid);
     await loop2.cycle();
-    expect(skipped.some((x) => x.startsWith("gas-budget-exhausted:")), skipped.join("; ")).to.equal(true);
+    expect(
+      skipped.some((x) => x.startsWith("gas-budget-exhausted:")),
+      skipped.join("; "),
+    ).to.equal(true);
     expect(outcomes).to.have.length(1, "no second write");
     second.close();
 

@@ -10,7 +10,17 @@ import path from "node:path";
 import { Registry } from "prom-client";
 import { EndpointHealth, RpcAnswerError, RpcPool, endpointLabel, registerRpcMetrics } from "../../../keeper/src/rpc";
 import { freePort } from "../../support/process/hardhatNode";
-import { Journal, JournalLockedError, bumpFees, bumped, cancelFees, classifyBroadcastError, initialFees, txSettingsFromEnv, type FeePolicy } from "../../../keeper/src/tx";
+import {
+  Journal,
+  JournalLockedError,
+  bumpFees,
+  bumped,
+  cancelFees,
+  classifyBroadcastError,
+  initialFees,
+  txSettingsFromEnv,
+  type FeePolicy,
+} from "../../../keeper/src/tx";
 
 const GWEI = 1_000_000_000n;
 const policy: FeePolicy = { bumpBps: 1_000, maxFeePerGasCapWei: 100n * GWEI, minPriorityFeeWei: GWEI };
@@ -18,23 +28,38 @@ const policy: FeePolicy = { bumpBps: 1_000, maxFeePerGasCapWei: 100n * GWEI, min
 describe("resilience layer: pure parts", function () {
   describe("fees", function () {
     it("first fees leave room for the base fee to double, floored tip, capped", function () {
-      expect(initialFees(10n * GWEI, 0n, policy)).to.deep.equal({ maxFeePerGas: 21n * GWEI, maxPriorityFeePerGas: GWEI });
-      expect(initialFees(80n * GWEI, 2n * GWEI, policy)).to.deep.equal({ maxFeePerGas: 100n * GWEI, maxPriorityFeePerGas: 2n * GWEI });
+      expect(initialFees(10n * GWEI, 0n, policy)).to.deep.equal({
+        maxFeePerGas: 21n * GWEI,
+        maxPriorityFeePerGas: GWEI,
+      });
+      expect(initialFees(80n * GWEI, 2n * GWEI, policy)).to.deep.equal({
+        maxFeePerGas: 100n * GWEI,
+        maxPriorityFeePerGas: 2n * GWEI,
+      });
     });
 
     it("a replacement raises both fees by at least the bump, and stops at the cap", function () {
       fc.assert(
-        fc.property(fc.bigInt(1n, 90n * GWEI), fc.bigInt(1n, 10n * GWEI), fc.bigInt(0n, 60n * GWEI), (fee, tipRaw, base) => {
-          const tip = tipRaw > fee ? fee : tipRaw;
-          const r = bumpFees({ maxFeePerGas: fee, maxPriorityFeePerGas: tip }, base, 0n, policy);
-          if (r.atCap) return bumped(fee, policy.bumpBps) > policy.maxFeePerGasCapWei || bumped(tip, policy.bumpBps) > policy.maxFeePerGasCapWei;
-          return (
-            r.fees.maxFeePerGas * 10_000n >= fee * 11_000n &&
-            r.fees.maxPriorityFeePerGas * 10_000n >= tip * 11_000n &&
-            r.fees.maxFeePerGas <= policy.maxFeePerGasCapWei &&
-            r.fees.maxPriorityFeePerGas <= r.fees.maxFeePerGas
-          );
-        }),
+        fc.property(
+          fc.bigInt(1n, 90n * GWEI),
+          fc.bigInt(1n, 10n * GWEI),
+          fc.bigInt(0n, 60n * GWEI),
+          (fee, tipRaw, base) => {
+            const tip = tipRaw > fee ? fee : tipRaw;
+            const r = bumpFees({ maxFeePerGas: fee, maxPriorityFeePerGas: tip }, base, 0n, policy);
+            if (r.atCap)
+              return (
+                bumped(fee, policy.bumpBps) > policy.maxFeePerGasCapWei ||
+                bumped(tip, policy.bumpBps) > policy.maxFeePerGasCapWei
+              );
+            return (
+              r.fees.maxFeePerGas * 10_000n >= fee * 11_000n &&
+              r.fees.maxPriorityFeePerGas * 10_000n >= tip * 11_000n &&
+              r.fees.maxFeePerGas <= policy.maxFeePerGasCapWei &&
+              r.fees.maxPriorityFeePerGas <= r.fees.maxFeePerGas
+            );
+          },
+        ),
       );
     });
 
@@ -70,15 +95,26 @@ describe("resilience layer: pure parts", function () {
 
     it("ballast_rpc_errors_total: each endpoint's series exists at 0 from the start and is the one a failure moves", async function () {
       const deadPorts = [await freePort(), await freePort()];
-      const pool = new RpcPool(deadPorts.map((p) => `http://127.0.0.1:${p}/v3/SECRETKEY`), { timeoutMs: 2_000, baseBackoffMs: 60_000, maxBackoffMs: 60_000 });
+      const pool = new RpcPool(
+        deadPorts.map((p) => `http://127.0.0.1:${p}/v3/SECRETKEY`),
+        { timeoutMs: 2_000, baseBackoffMs: 60_000, maxBackoffMs: 60_000 },
+      );
       const registry = new Registry();
       registerRpcMetrics(registry, pool);
       const series = async (): Promise<Record<string, number>> =>
-        Object.fromEntries((await registry.getSingleMetric("ballast_rpc_errors_total")!.get()).values.map((v) => [String(v.labels.endpoint), v.value]));
+        Object.fromEntries(
+          (await registry.getSingleMetric("ballast_rpc_errors_total")!.get()).values.map((v) => [
+            String(v.labels.endpoint),
+            v.value,
+          ]),
+        );
       const labels = deadPorts.map((p, i) => `rpc${i} (127.0.0.1:${p})`);
       expect(await series()).to.deep.equal({ [labels[0]]: 0, [labels[1]]: 0 });
       // Both refuse the connection: each fails once, then backs off (a minute), so the next request fails fast.
-      await pool.request("eth_blockNumber").then(() => expect.fail("nothing listens"), (e: Error) => expect(e.name).to.equal("AllEndpointsDownError"));
+      await pool.request("eth_blockNumber").then(
+        () => expect.fail("nothing listens"),
+        (e: Error) => expect(e.name).to.equal("AllEndpointsDownError"),
+      );
       await pool.request("eth_blockNumber").catch(() => undefined);
       expect(await series()).to.deep.equal({ [labels[0]]: 1, [labels[1]]: 1 });
       expect(await series(), "a scrape does not count again").to.deep.equal({ [labels[0]]: 1, [labels[1]]: 1 });
@@ -93,16 +129,25 @@ describe("resilience layer: pure parts", function () {
   });
 
   describe("broadcast answers", function () {
-    const verdict = (message: string): string => classifyBroadcastError(new RpcAnswerError("eth_sendRawTransaction", -32000, message, undefined));
+    const verdict = (message: string): string =>
+      classifyBroadcastError(new RpcAnswerError("eth_sendRawTransaction", -32000, message, undefined));
     it("reads geth's and Hardhat's wording alike", function () {
       expect(verdict("already known")).to.equal("already-known");
       expect(verdict("Known transaction: 0xabc")).to.equal("already-known");
       expect(verdict("nonce too low")).to.equal("nonce-too-low");
-      expect(verdict("Transaction nonce too low. Expected nonce to be at least 1 but got 0.")).to.equal("nonce-too-low");
+      expect(verdict("Transaction nonce too low. Expected nonce to be at least 1 but got 0.")).to.equal(
+        "nonce-too-low",
+      );
       expect(verdict("replacement transaction underpriced")).to.equal("replacement-underpriced");
-      expect(verdict("Replacement transaction underpriced. A gasPrice/maxFeePerGas of at least 3300000000 is necessary")).to.equal("replacement-underpriced");
+      expect(
+        verdict("Replacement transaction underpriced. A gasPrice/maxFeePerGas of at least 3300000000 is necessary"),
+      ).to.equal("replacement-underpriced");
       expect(verdict("max fee per gas less than block base fee")).to.equal("fee-too-low");
-      expect(verdict("Transaction maxFeePerGas (3000000000) is too low for the next block, which has a baseFeePerGas of 87500000000")).to.equal("fee-too-low");
+      expect(
+        verdict(
+          "Transaction maxFeePerGas (3000000000) is too low for the next block, which has a baseFeePerGas of 87500000000",
+        ),
+      ).to.equal("fee-too-low");
       expect(verdict("insufficient funds for gas * price + value")).to.equal("insufficient-funds");
       expect(verdict("something else")).to.equal("rejected");
     });
@@ -124,9 +169,34 @@ describe("resilience layer: pure parts", function () {
 
     it("keeps an attempt's nonce with its action and refuses another nonce for it", function () {
       const j = Journal.open(path.join(dir, "j.sqlite"));
-      const id = j.prepare({ key: "expand", kind: "action", sender: "0xAb", chainId: 1n, to: "0x01", data: "0x", value: 0n, gasLimit: 1n });
-      j.recordSigned(id, { kind: "action", nonce: 7, hash: "0x1", raw: "0xaa", maxFeePerGas: 2n, maxPriorityFeePerGas: 1n });
-      expect(() => j.recordSigned(id, { kind: "action", nonce: 8, hash: "0x2", raw: "0xbb", maxFeePerGas: 3n, maxPriorityFeePerGas: 2n })).to.throw(/differs/);
+      const id = j.prepare({
+        key: "expand",
+        kind: "action",
+        sender: "0xAb",
+        chainId: 1n,
+        to: "0x01",
+        data: "0x",
+        value: 0n,
+        gasLimit: 1n,
+      });
+      j.recordSigned(id, {
+        kind: "action",
+        nonce: 7,
+        hash: "0x1",
+        raw: "0xaa",
+        maxFeePerGas: 2n,
+        maxPriorityFeePerGas: 1n,
+      });
+      expect(() =>
+        j.recordSigned(id, {
+          kind: "action",
+          nonce: 8,
+          hash: "0x2",
+          raw: "0xbb",
+          maxFeePerGas: 3n,
+          maxPriorityFeePerGas: 2n,
+        }),
+      ).to.throw(/differs/);
       expect(j.unresolved("0xab", 1n).map((a) => [a.status, a.nonce])).to.deep.equal([["signed", 7]]);
       j.close();
     });
@@ -135,12 +205,34 @@ describe("resilience layer: pure parts", function () {
       const file = path.join(dir, "j.sqlite");
       const genesisA = `0x${"a".repeat(64)}`;
       const genesisB = `0x${"b".repeat(64)}`;
-      const attempt = { kind: "action" as const, nonce: 0, hash: `0x${"1".repeat(64)}`, raw: "0xaa", maxFeePerGas: 2n, maxPriorityFeePerGas: 1n };
+      const attempt = {
+        kind: "action" as const,
+        nonce: 0,
+        hash: `0x${"1".repeat(64)}`,
+        raw: "0xaa",
+        maxFeePerGas: 2n,
+        maxPriorityFeePerGas: 1n,
+      };
       const onA = Journal.open(file, { genesisHash: genesisA });
-      onA.recordSigned(onA.prepare({ key: "expand", kind: "action", sender: "0xab", chainId: 31337n, to: "0x01", data: "0x", value: 0n, gasLimit: 1n }), attempt);
+      onA.recordSigned(
+        onA.prepare({
+          key: "expand",
+          kind: "action",
+          sender: "0xab",
+          chainId: 31337n,
+          to: "0x01",
+          data: "0x",
+          value: 0n,
+          gasLimit: 1n,
+        }),
+        attempt,
+      );
       onA.close();
 
-      const sameChain = Journal.open(file, { genesisHash: genesisA, onSetAside: () => expect.fail("same chain: nothing to set aside") });
+      const sameChain = Journal.open(file, {
+        genesisHash: genesisA,
+        onSetAside: () => expect.fail("same chain: nothing to set aside"),
+      });
       expect(sameChain.unresolved("0xab", 31337n)).to.have.length(1);
       sameChain.close();
 
@@ -149,7 +241,19 @@ describe("resilience layer: pure parts", function () {
       expect(onB.genesisHash()).to.equal(genesisB);
       expect(onB.actions()).to.deep.equal([]);
       // The new chain's first transaction may have the old one's very bytes: it must be recordable.
-      onB.recordSigned(onB.prepare({ key: "expand", kind: "action", sender: "0xab", chainId: 31337n, to: "0x01", data: "0x", value: 0n, gasLimit: 1n }), attempt);
+      onB.recordSigned(
+        onB.prepare({
+          key: "expand",
+          kind: "action",
+          sender: "0xab",
+          chainId: 31337n,
+          to: "0x01",
+          data: "0x",
+          value: 0n,
+          gasLimit: 1n,
+        }),
+        attempt,
+      );
       onB.close();
       expect(setAside).to.have.length(1);
       expect(path.basename(setAside[0])).to.match(/^j\.sqlite\.chain-aaaaaaaaaaaa-\d+$/);
@@ -161,20 +265,42 @@ describe("resilience layer: pure parts", function () {
     it("a journal with no chain recorded (written before journals knew their chain) is kept and stamped", function () {
       const file = path.join(dir, "j.sqlite");
       const legacy = Journal.open(file);
-      legacy.prepare({ key: "expand", kind: "action", sender: "0xab", chainId: 1n, to: "0x01", data: "0x", value: 0n, gasLimit: 1n });
+      legacy.prepare({
+        key: "expand",
+        kind: "action",
+        sender: "0xab",
+        chainId: 1n,
+        to: "0x01",
+        data: "0x",
+        value: 0n,
+        gasLimit: 1n,
+      });
       expect(legacy.genesisHash()).to.equal(undefined);
       legacy.close();
       const genesis = `0x${"c".repeat(64)}`;
-      const stamped = Journal.open(file, { genesisHash: genesis.toUpperCase().replace("0X", "0x"), onSetAside: () => expect.fail("nothing to set aside") });
+      const stamped = Journal.open(file, {
+        genesisHash: genesis.toUpperCase().replace("0X", "0x"),
+        onSetAside: () => expect.fail("nothing to set aside"),
+      });
       expect([stamped.genesisHash(), stamped.actions().length]).to.deep.equal([genesis, 1]);
       stamped.close();
     });
 
     it("settings from the environment name the variable in every error", function () {
-      expect(() => txSettingsFromEnv({ BALLAST_KEEPER_BALANCE_FLOOR_ETH: "lots", BALLAST_KEEPER_FEE_BUMP_BPS: "500" }, "/tmp/j", { txTimeoutSec: 90 })).to.throw(
+      expect(() =>
+        txSettingsFromEnv({ BALLAST_KEEPER_BALANCE_FLOOR_ETH: "lots", BALLAST_KEEPER_FEE_BUMP_BPS: "500" }, "/tmp/j", {
+          txTimeoutSec: 90,
+        }),
+      ).to.throw(
         /BALLAST_KEEPER_BALANCE_FLOOR_ETH: "lots"[\s\S]*BALLAST_KEEPER_FEE_BUMP_BPS: "500" is not an integer in \[1000/,
       );
-      expect(() => txSettingsFromEnv({ BALLAST_KEEPER_BALANCE_WARN_ETH: "0.01", BALLAST_KEEPER_BALANCE_FLOOR_ETH: "0.1" }, "/tmp/j", { txTimeoutSec: 90 })).to.throw(/BALLAST_KEEPER_BALANCE_WARN_ETH: must be at least/);
+      expect(() =>
+        txSettingsFromEnv(
+          { BALLAST_KEEPER_BALANCE_WARN_ETH: "0.01", BALLAST_KEEPER_BALANCE_FLOOR_ETH: "0.1" },
+          "/tmp/j",
+          { txTimeoutSec: 90 },
+        ),
+      ).to.throw(/BALLAST_KEEPER_BALANCE_WARN_ETH: must be at least/);
       expect(txSettingsFromEnv({}, "/tmp/j", { txTimeoutSec: 90 }).journalPath).to.equal("/tmp/j");
     });
   });

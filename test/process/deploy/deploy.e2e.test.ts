@@ -14,7 +14,11 @@ import { expectOk, runHardhat } from "../../support/process/cli";
 import { atEnd, deployedNode, tempDir, type DeployedNode } from "../../support/process/deployedNode";
 
 const WAD = 10n ** 18n;
-const ACCESS = ["function hasRole(bytes32, address) view returns (bool)", "function grantRole(bytes32, address)", "function revokeRole(bytes32, address)"];
+const ACCESS = [
+  "function hasRole(bytes32, address) view returns (bool)",
+  "function grantRole(bytes32, address)",
+  "function revokeRole(bytes32, address)",
+];
 const ERC20 = ["function balanceOf(address) view returns (uint256)"];
 
 describe("deploy to a hardhat node process (npm run deploy)", function () {
@@ -32,11 +36,32 @@ describe("deploy to a hardhat node process (npm run deploy)", function () {
     const raw = JSON.parse(fs.readFileSync(path.join(d.env.dir, "localhost.json"), "utf8"));
     expect(Object.keys(raw)).to.deep.equal(["chainId", "contracts"]);
     expect(raw.chainId).to.equal(31337);
-    expect(Object.keys(raw.contracts)).to.deep.equal(["BallastDollar", "PriceOracle", "Reserve", "CollateralPolicy", "MarketOperator", "Pool", "USDC", "WETH", "feeds"]);
+    expect(Object.keys(raw.contracts)).to.deep.equal([
+      "BallastDollar",
+      "PriceOracle",
+      "Reserve",
+      "CollateralPolicy",
+      "MarketOperator",
+      "Pool",
+      "USDC",
+      "WETH",
+      "feeds",
+    ]);
     expect(Object.keys(raw.contracts.feeds)).to.deep.equal(["USDC", "WETH"]);
     const book = readAddressBook("localhost", { dir: d.env.dir });
     const c = book.contracts;
-    for (const address of [c.BallastDollar, c.PriceOracle, c.Reserve, c.CollateralPolicy, c.MarketOperator, c.Pool, c.USDC, c.WETH, c.feeds.USDC, c.feeds.WETH]) {
+    for (const address of [
+      c.BallastDollar,
+      c.PriceOracle,
+      c.Reserve,
+      c.CollateralPolicy,
+      c.MarketOperator,
+      c.Pool,
+      c.USDC,
+      c.WETH,
+      c.feeds.USDC,
+      c.feeds.WETH,
+    ]) {
       expect(await d.provider.getCode(address), address).to.not.equal("0x");
     }
     expect(d.deploy.stdout).to.match(/deployed \d+ contracts/);
@@ -59,7 +84,11 @@ describe("deploy to a hardhat node process (npm run deploy)", function () {
 
   it("seeds the pool at the peg with the configured depth, warms the TWAP and funds the local accounts", async function () {
     const book = readAddressBook("localhost", { dir: d.env.dir });
-    const oracle = new Contract(book.contracts.PriceOracle, ["function marketPrice() view returns (uint256, uint256)"], d.provider);
+    const oracle = new Contract(
+      book.contracts.PriceOracle,
+      ["function marketPrice() view returns (uint256, uint256)"],
+      d.provider,
+    );
     const [spot, twap] = await oracle.marketPrice();
     expect(spot).to.be.closeTo(WAD, 10n ** 6n);
     expect(twap).to.be.closeTo(WAD, 10n ** 6n);
@@ -91,7 +120,9 @@ describe("deploy to a hardhat node process (npm run deploy)", function () {
     try {
       const result = await runHardhat(["ballast:deploy", "--network", "localhost"], d.env);
       expect(result.code).to.not.equal(0);
-      expect(result.stderr).to.contain(`error: wiring check failed (1 problem): MarketOperator is missing KEEPER_ROLE for keeper ${keeper}`);
+      expect(result.stderr).to.contain(
+        `error: wiring check failed (1 problem): MarketOperator is missing KEEPER_ROLE for keeper ${keeper}`,
+      );
     } finally {
       await (await operator.grantRole(id("KEEPER_ROLE"), keeper)).wait();
     }
@@ -111,7 +142,10 @@ describe("deploy to a hardhat node process (npm run deploy)", function () {
     expect(status.code).to.not.equal(0);
     expect(status.stderr).to.match(/^error: the address book of localhost was written for another chain \(genesis 0x/m);
 
-    const result = expectOk(await runHardhat(["ballast:deploy", "--network", "localhost"], env), "deploy to a new node");
+    const result = expectOk(
+      await runHardhat(["ballast:deploy", "--network", "localhost"], env),
+      "deploy to a new node",
+    );
     expect(result.stdout).to.contain("deploying fresh on localhost (chain 31337): genesis block changed");
     const provider = new JsonRpcProvider(other.url, undefined, { cacheTimeout: -1 });
     try {

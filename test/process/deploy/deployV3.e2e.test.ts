@@ -37,25 +37,47 @@ describe("deploy the V3 venue to a hardhat node process (npm run deploy -- --ven
   });
 
   it("writes an address book naming the venue and the LiquidityManager, with the pool at the peg and the protocol's position in it", async function () {
-    const deploy = expectOk(await runHardhat(["ballast:deploy", "--network", "localhost", "--venue", "v3"], env), "ballast:deploy --venue v3");
+    const deploy = expectOk(
+      await runHardhat(["ballast:deploy", "--network", "localhost", "--venue", "v3"], env),
+      "ballast:deploy --venue v3",
+    );
     expect(deploy.stdout).to.contain("launched the V3 pool at the peg");
     expect(deploy.stdout).to.contain("wiring verified");
     expect(deploy.stdout).to.match(/venue +Uniswap V3 pool with protocol-owned liquidity/);
     const raw = JSON.parse(fs.readFileSync(path.join(env.dir, "localhost.json"), "utf8"));
     expect(Object.keys(raw)).to.deep.equal(["chainId", "venue", "contracts"]);
     expect(raw.venue).to.equal("v3");
-    expect(Object.keys(raw.contracts)).to.deep.equal(["BallastDollar", "PriceOracle", "Reserve", "CollateralPolicy", "MarketOperator", "Pool", "USDC", "WETH", "feeds", "LiquidityManager"]);
+    expect(Object.keys(raw.contracts)).to.deep.equal([
+      "BallastDollar",
+      "PriceOracle",
+      "Reserve",
+      "CollateralPolicy",
+      "MarketOperator",
+      "Pool",
+      "USDC",
+      "WETH",
+      "feeds",
+      "LiquidityManager",
+    ]);
     const book = readAddressBook("localhost", { dir: env.dir });
     const record = readDeploymentRecord("localhost", { dir: env.dir });
     expect(Object.keys(record.extra)).to.include.members(["UniswapV3Factory", "UniswapV3Trader"]);
 
     const pool = new Contract(book.contracts.Pool, V3_POOL_ABI, provider);
     expect(await pool.fee()).to.equal(100n);
-    const lm = new Contract(book.contracts.LiquidityManager!, ["function positionLiquidity() view returns (uint128)", "function hasRole(bytes32, address) view returns (bool)"], provider);
+    const lm = new Contract(
+      book.contracts.LiquidityManager!,
+      ["function positionLiquidity() view returns (uint128)", "function hasRole(bytes32, address) view returns (bool)"],
+      provider,
+    );
     expect(await lm.positionLiquidity()).to.be.greaterThan(0n);
     const accounts = (await provider.send("eth_accounts", [])) as string[];
     expect(await lm.hasRole(id("OPERATOR_ROLE"), accounts[LOCAL_ACCOUNTS.keeper])).to.equal(true);
-    const oracle = new Contract(book.contracts.PriceOracle, ["function marketPrice() view returns (uint256, uint256)"], provider);
+    const oracle = new Contract(
+      book.contracts.PriceOracle,
+      ["function marketPrice() view returns (uint256, uint256)"],
+      provider,
+    );
     const [spot, twap] = await oracle.marketPrice();
     // At the peg within one tick (1 bps at the 0.01% tier): the TWAP is a mean tick.
     expect(spot).to.be.closeTo(WAD, WAD / 10_000n);
@@ -64,7 +86,10 @@ describe("deploy the V3 venue to a hardhat node process (npm run deploy -- --ven
 
   it("re-running against the same node sends no transaction", async function () {
     const blockBefore = await provider.getBlockNumber();
-    const rerun = expectOk(await runHardhat(["ballast:deploy", "--network", "localhost", "--venue", "v3"], env), "re-deploy --venue v3");
+    const rerun = expectOk(
+      await runHardhat(["ballast:deploy", "--network", "localhost", "--venue", "v3"], env),
+      "re-deploy --venue v3",
+    );
     expect(rerun.stdout).to.contain("nothing new to deploy");
     expect(await provider.getBlockNumber()).to.equal(blockBefore);
   });
@@ -81,7 +106,11 @@ describe("npm start -- --venue v3", function () {
 
   it("deploys the V3 venue, prints its status and the keeper's first cycle, and stops everything with --exit", async function () {
     const ts = path.join(ROOT, "node_modules", ".bin", "ts-node");
-    const child = spawn(ts, ["--transpile-only", "scripts/start.ts", "--venue", "v3", "--exit"], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(ts, ["--transpile-only", "scripts/start.ts", "--venue", "v3", "--exit"], {
+      cwd: ROOT,
+      env: { ...process.env, FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

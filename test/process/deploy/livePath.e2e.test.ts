@@ -25,7 +25,6 @@ const KEEPER_KEY = "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7c
 const TRADER_ACCOUNT = 5;
 const ACCESS = ["function hasRole(bytes32, address) view returns (bool)"];
 
-
 describe("the live path on a stand-in testnet (Anvil): timelock admin, keystore keeper", function () {
   this.timeout(900_000);
   let anvil: RunningNode;
@@ -49,7 +48,10 @@ describe("the live path on a stand-in testnet (Anvil): timelock admin, keystore 
   });
 
   it("deploys onto the existing tokens, feeds and factory and hands admin to the timelock", async function () {
-    const deploy = expectOk(await runHardhat(["ballast:deploy", "--network", "devnet"], env), "ballast:deploy --network devnet");
+    const deploy = expectOk(
+      await runHardhat(["ballast:deploy", "--network", "devnet"], env),
+      "ballast:deploy --network devnet",
+    );
     expect(deploy.stdout).to.contain("wiring verified");
     book = readAddressBook("devnet", { dir });
     const record = readDeploymentRecord("devnet", { dir });
@@ -68,8 +70,17 @@ describe("the live path on a stand-in testnet (Anvil): timelock admin, keystore 
 
   it("after the first liquidity, ballast:status reads the system at the peg", async function () {
     await launchMarket(anvil.url, book);
-    const status = expectOk(await runHardhat(["ballast:status", "--network", "devnet", "--json"], env), "ballast:status --network devnet");
-    const s = JSON.parse(status.stdout) as { deviationBps: number; collateralRatio: string; targetRatio: string; assets: { symbol: string }[]; paused: Record<string, boolean> };
+    const status = expectOk(
+      await runHardhat(["ballast:status", "--network", "devnet", "--json"], env),
+      "ballast:status --network devnet",
+    );
+    const s = JSON.parse(status.stdout) as {
+      deviationBps: number;
+      collateralRatio: string;
+      targetRatio: string;
+      assets: { symbol: string }[];
+      paused: Record<string, boolean>;
+    };
     expect(Math.abs(s.deviationBps)).to.be.at.most(1);
     expect(BigInt(s.collateralRatio) > BigInt(s.targetRatio)).to.equal(true);
     expect(s.assets.map((a) => a.symbol)).to.deep.equal(["USDC", "WETH"]);
@@ -89,7 +100,13 @@ describe("the live path on a stand-in testnet (Anvil): timelock admin, keystore 
     writeFileSync(keystore, await new Wallet(KEEPER_KEY).encrypt(password));
     writeFileSync(passwordFile, password);
     const configPath = path.join(dir, "keeper.json");
-    writeFileSync(configPath, JSON.stringify({ addressBook: path.join(dir, "devnet.json"), networks: { devnet: { rpcUrls: [anvil.url], chainId: DEVNET_CHAIN_ID } } }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        addressBook: path.join(dir, "devnet.json"),
+        networks: { devnet: { rpcUrls: [anvil.url], chainId: DEVNET_CHAIN_ID } },
+      }),
+    );
     const k = spawnKeeper(["run", "--once", "--network", "devnet", "--config", configPath], {
       env: {
         BALLAST_KEYSTORE: keystore,
@@ -102,7 +119,10 @@ describe("the live path on a stand-in testnet (Anvil): timelock admin, keystore 
     });
     const { code } = await k.exited;
     expect(code, `${k.stdout()}\n${k.stderr()}`).to.equal(0);
-    expect(k.lines.find((l) => l.event === "keeper.account"), k.stdout()).to.include({ address: DEVNET_CONFIG.roles.keeper, origin: `keystore ${keystore}` });
+    expect(
+      k.lines.find((l) => l.event === "keeper.account"),
+      k.stdout(),
+    ).to.include({ address: DEVNET_CONFIG.roles.keeper, origin: `keystore ${keystore}` });
     const confirmed = k.lines.find((l) => l.event === "tx.confirmed");
     expect(confirmed, k.stdout()).to.include({ action: "expand" });
     expect(Math.abs((await poolView(book, trader)).deviationBps)).to.be.at.most(1);

@@ -34,13 +34,22 @@ describe("keeper faults: a private-transaction endpoint (hardhat node behind two
     const viaRelay = world.proxyB.forwardedRawTransactions().map((raw) => Transaction.from(raw).hash);
     expect(viaRelay).to.include((done as { hash: string }).hash);
     expect(world.proxyA.forwardedRawTransactions(), "nothing signed went to the read pool").to.deep.equal([]);
-    expect(world.proxyA.seen() - readsBefore, "the simulation, nonce and receipt reads went through the pool").to.be.greaterThan(3);
+    expect(
+      world.proxyA.seen() - readsBefore,
+      "the simulation, nonce and receipt reads went through the pool",
+    ).to.be.greaterThan(3);
     expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
   });
 
   it("a privateTxUrl that is not http(s) is refused at start, named by its field", async function () {
     const journalPath = await world.reset();
     const daemonConfig = await world.daemonConfig(journalPath, { privateTxUrl: "wss://relay.invalid" });
-    expect(() => loadConfig({ network: "faults", config: daemonConfig, rpc: [world.proxyA.url] }, { BALLAST_KEEPER_KEY: keeperWallet().privateKey }, process.cwd())).to.throw(/privateTxUrl/);
+    expect(() =>
+      loadConfig(
+        { network: "faults", config: daemonConfig, rpc: [world.proxyA.url] },
+        { BALLAST_KEEPER_KEY: keeperWallet().privateKey },
+        process.cwd(),
+      ),
+    ).to.throw(/privateTxUrl/);
   });
 });

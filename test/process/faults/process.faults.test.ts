@@ -8,12 +8,23 @@ import { expect } from "chai";
 import { Transaction } from "ethers";
 import path from "node:path";
 import { Journal, type ActionRecord, type AttemptRecord } from "../../../keeper/src/tx";
-import { KEEPER_INDEX, SECOND_KEEPER_INDEX, keeperWallet, operationsSince, operatorAt, passTime, pushOffPeg, swap, writeDaemonConfig } from "../../support/process/chainSystem";
+import {
+  KEEPER_INDEX,
+  SECOND_KEEPER_INDEX,
+  keeperWallet,
+  operationsSince,
+  operatorAt,
+  passTime,
+  pushOffPeg,
+  swap,
+  writeDaemonConfig,
+} from "../../support/process/chainSystem";
 import { spawnDaemon, type KeeperChild } from "../../support/process/spawnKeeper";
 import { FaultWorld, sleep, waitFor } from "../../support/process/world";
 
 /** The keeper also writes TWAP observations (PriceOracle.update()) on the clock; operation counts leave them out. */
-const toOperator = (raws: readonly string[], operator: string): string[] => raws.filter((raw) => Transaction.from(raw).to?.toLowerCase() === operator.toLowerCase());
+const toOperator = (raws: readonly string[], operator: string): string[] =>
+  raws.filter((raw) => Transaction.from(raw).to?.toLowerCase() === operator.toLowerCase());
 
 function readJournal(file: string): { actions: ActionRecord[]; attempts: AttemptRecord[] } {
   try {
@@ -29,7 +40,10 @@ function readJournal(file: string): { actions: ActionRecord[]; attempts: Attempt
 }
 
 /** Receipts of every transaction the keeper account sent since `fromBlock`. */
-async function keeperReceipts(world: FaultWorld, fromBlock: number): Promise<Array<{ hash: string; status: number | null }>> {
+async function keeperReceipts(
+  world: FaultWorld,
+  fromBlock: number,
+): Promise<Array<{ hash: string; status: number | null }>> {
   const out: Array<{ hash: string; status: number | null }> = [];
   const head = await world.blockNumber();
   for (let n = fromBlock; n <= head; n++) {
@@ -65,7 +79,9 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
   let startNonce: number;
   let children: KeeperChild[] = [];
 
-  const daemon = (overrides: { privateKey?: string; journalPath?: string; env?: Record<string, string> } = {}): KeeperChild => {
+  const daemon = (
+    overrides: { privateKey?: string; journalPath?: string; env?: Record<string, string> } = {},
+  ): KeeperChild => {
     const child = spawnDaemon({
       urls: [world.proxyA.url, world.proxyB.url],
       privateKey: overrides.privateKey ?? keeperWallet().privateKey,
@@ -76,7 +92,10 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     children.push(child);
     return child;
   };
-  const forwarded = (): string[] => [...world.proxyA.forwardedRawTransactions(), ...world.proxyB.forwardedRawTransactions()];
+  const forwarded = (): string[] => [
+    ...world.proxyA.forwardedRawTransactions(),
+    ...world.proxyB.forwardedRawTransactions(),
+  ];
   const stopCleanly = async (c: KeeperChild): Promise<void> => {
     c.kill("SIGTERM");
     const exit = await c.exited;
@@ -98,7 +117,8 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
       c.kill("SIGKILL");
       await c.exited;
     }
-    if (this.currentTest?.state === "failed") for (const c of children) process.stderr.write(`\n--- daemon output ---\n${c.output().slice(-6_000)}\n`);
+    if (this.currentTest?.state === "failed")
+      for (const c of children) process.stderr.write(`\n--- daemon output ---\n${c.output().slice(-6_000)}\n`);
     await world.afterEach();
   });
   after(async function () {
@@ -120,7 +140,11 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     await waitFor("one action", async () => (await operationsSince(world.chain, startBlock + 1)) === 1, 60_000);
     world.proxyA.setFault({ kind: "hang" });
     await pushOffPeg(world.chain, "below", "60000");
-    await waitFor("a second action through the healthy endpoint", async () => (await operationsSince(world.chain, startBlock + 1)) === 2, 90_000);
+    await waitFor(
+      "a second action through the healthy endpoint",
+      async () => (await operationsSince(world.chain, startBlock + 1)) === 2,
+      90_000,
+    );
     await sleep(1_500);
     expect(await scrape(d, /^ballast_rpc_endpoint_up\{endpoint="rpc0 /)).to.match(/ 0$/);
     await stopCleanly(d);
@@ -128,7 +152,10 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     const viaB = world.proxyB.forwardedRawTransactions();
     expect(toOperator(viaB, world.chain.operatorAddress)).to.have.length(2);
     expect(await operationsSince(world.chain, startBlock + 1)).to.equal(2);
-    expect(await world.keeperNonce()).to.equal(startNonce + viaB.length, "no duplicate: every nonce is one forwarded transaction");
+    expect(await world.keeperNonce()).to.equal(
+      startNonce + viaB.length,
+      "no duplicate: every nonce is one forwarded transaction",
+    );
   });
 
   it("2 (daemon). all endpoints down, then back: the daemon waits, reports unhealthy, resumes and acts once", async function () {
@@ -139,11 +166,19 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     world.proxyA.setFault({ kind: "http", status: 503 });
     world.proxyB.setFault({ kind: "drop" });
     await (await operator.connect(world.chain.admin).unpause()).wait();
-    await waitFor("the daemon to report the outage", async () => (await scrape(d, /^ballast_rpc_healthy /)) === "ballast_rpc_healthy 0", 60_000);
+    await waitFor(
+      "the daemon to report the outage",
+      async () => (await scrape(d, /^ballast_rpc_healthy /)) === "ballast_rpc_healthy 0",
+      60_000,
+    );
     expect(await world.keeperNonce("pending")).to.equal(startNonce);
     world.proxyA.clearFaults();
     world.proxyB.clearFaults();
-    await waitFor("one action after the outage", async () => (await operationsSince(world.chain, startBlock + 1)) === 1, 90_000);
+    await waitFor(
+      "one action after the outage",
+      async () => (await operationsSince(world.chain, startBlock + 1)) === 1,
+      90_000,
+    );
     await sleep(1_500);
     expect(await scrape(d, /^ballast_rpc_healthy /)).to.equal("ballast_rpc_healthy 1");
     await stopCleanly(d);
@@ -154,18 +189,32 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
   it("5. SIGKILL after broadcast, before the receipt: the restarted daemon adopts the pending transaction; one action", async function () {
     await world.chain.send("evm_setAutomine", [false]);
     const first = daemon();
-    await waitFor("the action to be broadcast", () => readJournal(journalPath).attempts.some((a) => a.status === "sent"), 180_000);
+    await waitFor(
+      "the action to be broadcast",
+      () => readJournal(journalPath).attempts.some((a) => a.status === "sent"),
+      180_000,
+    );
     first.kill("SIGKILL");
     expect((await first.exited).signal).to.equal("SIGKILL");
     const [sent] = readJournal(journalPath).attempts;
     expect(await world.keeperNonce("pending")).to.equal(startNonce + 1, "the transaction is in the node's pool");
 
     const second = daemon();
-    await waitFor("the restarted daemon to adopt", () => second.output().includes("reconciling journal leftover"), 180_000);
+    await waitFor(
+      "the restarted daemon to adopt",
+      () => second.output().includes("reconciling journal leftover"),
+      180_000,
+    );
     await world.chain.send("evm_setAutomine", [true]);
     await world.chain.send("evm_mine");
-    await waitFor("the action to be confirmed", () => readJournal(journalPath).actions.some((a) => a.status === "confirmed"));
-    await waitFor("the daemon to stand still afterwards", () => /"event":"cycle.stand-still"/.test(second.output()), 30_000);
+    await waitFor("the action to be confirmed", () =>
+      readJournal(journalPath).actions.some((a) => a.status === "confirmed"),
+    );
+    await waitFor(
+      "the daemon to stand still afterwards",
+      () => /"event":"cycle.stand-still"/.test(second.output()),
+      30_000,
+    );
     await stopCleanly(second);
 
     const { actions, attempts } = readJournal(journalPath);
@@ -177,7 +226,9 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
   });
 
   for (const stillNeeded of [true, false]) {
-    it(`6${stillNeeded ? "" : "b"}. killed after signing, before broadcast: the restart re-checks the condition, then ${stillNeeded ? "sends the same bytes" : "drops it"}; never two`, async function () {
+    it(`6${stillNeeded ? "" : "b"}. killed after signing, before broadcast: the restart re-checks the condition, then ${
+      stillNeeded ? "sends the same bytes" : "drops it"
+    }; never two`, async function () {
       // The broadcast never reaches the node: the proxies hold it until the process dies.
       for (const p of [world.proxyA, world.proxyB]) p.onMethod("eth_sendRawTransaction", { kind: "hang" });
       const first = daemon();
@@ -192,7 +243,11 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
       if (!stillNeeded) await swap(world.chain, "below", "30000");
 
       const second = daemon();
-      await waitFor("the leftover to be settled", () => readJournal(journalPath).actions.every((a) => a.status === "confirmed" || a.status === "dropped"), 180_000);
+      await waitFor(
+        "the leftover to be settled",
+        () => readJournal(journalPath).actions.every((a) => a.status === "confirmed" || a.status === "dropped"),
+        180_000,
+      );
       await waitFor("the daemon to run cycles afterwards", () => /"event":"cycle\./.test(second.output()), 30_000);
       await stopCleanly(second);
 
@@ -223,27 +278,47 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     const operator = operatorAt(world.chain);
     await (await operator.connect(world.chain.guardian).pause()).wait();
     const primary = daemon({ privateKey: keeperWallet(KEEPER_INDEX).privateKey });
-    const second = daemon({ privateKey: backup.privateKey, journalPath: backupJournal, env: { BALLAST_KEEPER_ACT_DELAY_MS: "1500" } });
-    for (const c of [primary, second]) await waitFor("both daemons to stand still on the pause", () => c.output().includes('"reason":"paused"'), 180_000);
+    const second = daemon({
+      privateKey: backup.privateKey,
+      journalPath: backupJournal,
+      env: { BALLAST_KEEPER_ACT_DELAY_MS: "1500" },
+    });
+    for (const c of [primary, second])
+      await waitFor(
+        "both daemons to stand still on the pause",
+        () => c.output().includes('"reason":"paused"'),
+        180_000,
+      );
     await (await operator.connect(world.chain.admin).unpause()).wait();
     // The primary logs "cycle.act"; the backup first "cycle.act-deferred" (its delay).
-    await waitFor("both daemons to decide to act", () => [primary, second].every((c) => c.output().includes('"event":"cycle.act')), 30_000);
+    await waitFor(
+      "both daemons to decide to act",
+      () => [primary, second].every((c) => c.output().includes('"event":"cycle.act')),
+      30_000,
+    );
     await waitFor("one action", async () => (await operationsSince(world.chain, startBlock + 1)) === 1, 30_000);
     // After its delay the backup reads again and finds the condition gone: a stand-still (cooldown,
     // corrected price), its own simulation reverting, or at the latest the pending-state check right
     // before broadcasting (primary's tx still in the pool). Wait for any of those after its
     // decision; the assertions below check that it sent and paid nothing.
     const settled = /condition gone before broadcast|"event":"(simulation\.reverted|cycle\.stand-still|tx\.failed)"/;
-    await waitFor("the backup to find the condition gone", () => {
-      const out = second.output();
-      const decided = out.indexOf('"event":"cycle.act');
-      return decided >= 0 && settled.test(out.slice(decided));
-    }, 60_000);
+    await waitFor(
+      "the backup to find the condition gone",
+      () => {
+        const out = second.output();
+        const decided = out.indexOf('"event":"cycle.act');
+        return decided >= 0 && settled.test(out.slice(decided));
+      },
+      60_000,
+    );
     for (const c of [primary, second]) await stopCleanly(c);
 
     expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
     expect(await world.keeperNonce()).to.equal(startNonce + 1);
-    expect(await world.chain.provider.getTransactionCount(backup.address)).to.equal(backupNonce, "the backup sent nothing");
+    expect(await world.chain.provider.getTransactionCount(backup.address)).to.equal(
+      backupNonce,
+      "the backup sent nothing",
+    );
     expect(await world.chain.provider.getBalance(backup.address)).to.equal(backupBalance, "and paid nothing");
     const fromBackup = forwarded().filter((raw) => Transaction.from(raw).from === backup.address);
     expect(fromBackup, "no transaction of the backup reached the node").to.deep.equal([]);
@@ -256,14 +331,21 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     const d = daemon();
     await waitFor("a stand-still on the stale feed", () => d.output().includes('"reason":"oracle-stale"'), 180_000);
     await sleep(1_500); // more cycles: still nothing sent
-    expect(await scrape(d, /^ballast_stand_still_total\{reason="oracle-stale"\} [1-9]/)).to.not.equal(undefined, "the stand-still metric counts it");
+    expect(await scrape(d, /^ballast_stand_still_total\{reason="oracle-stale"\} [1-9]/)).to.not.equal(
+      undefined,
+      "the stand-still metric counts it",
+    );
     const age = await scrape(d, /^ballast_oracle_age_seconds\{asset="USDC"\}/);
     expect(Number(age?.split(" ")[1])).to.be.greaterThan(25 * 3_600, "the oracle age metric shows the stale feed");
     expect(toOperator(forwarded(), world.chain.operatorAddress), "no operation sent").to.have.length(0);
     expect(await world.keeperNonce("pending")).to.equal(startNonce + forwarded().length, "only observations were sent");
 
     await passTime(world.chain, 1_800, 4); // fresh answers and TWAP observations
-    await waitFor("the action once the feed is fresh", async () => (await operationsSince(world.chain, startBlock + 1)) === 1, 60_000);
+    await waitFor(
+      "the action once the feed is fresh",
+      async () => (await operationsSince(world.chain, startBlock + 1)) === 1,
+      60_000,
+    );
     await sleep(1_000);
     await stopCleanly(d);
     // The clock moves on while the feeds are refreshed, so a later, separate condition may be
@@ -271,7 +353,10 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     expect(await operationsSince(world.chain, startBlock + 1)).to.be.greaterThanOrEqual(1);
     const sent = await keeperReceipts(world, startBlock + 1);
     expect(sent.length).to.equal((await world.keeperNonce()) - startNonce);
-    expect(sent.filter((r) => r.status !== 1), "no reverted keeper transaction").to.deep.equal([]);
+    expect(
+      sent.filter((r) => r.status !== 1),
+      "no reverted keeper transaction",
+    ).to.deep.equal([]);
   });
 
   it("12. SIGTERM in the middle of a send: the journal records it, exit 0, and the restart finishes the job", async function () {
@@ -292,14 +377,27 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     // (which the node would refuse, "nonce too low"). Either order must end with one attempt.
     for (const p of [world.proxyA, world.proxyB]) p.onMethod("eth_call", { kind: "delay", ms: 1_500 });
     const second = daemon();
-    await waitFor("the restarted daemon to adopt", () => second.output().includes("reconciling journal leftover"), 180_000);
+    await waitFor(
+      "the restarted daemon to adopt",
+      () => second.output().includes("reconciling journal leftover"),
+      180_000,
+    );
     await world.chain.send("evm_setAutomine", [true]);
     await world.chain.send("evm_mine");
-    await waitFor("the action to be confirmed", () => readJournal(journalPath).actions.some((a) => a.status === "confirmed"));
-    await waitFor("the daemon to stand still afterwards", () => /"event":"cycle.stand-still"/.test(second.output()), 30_000);
+    await waitFor("the action to be confirmed", () =>
+      readJournal(journalPath).actions.some((a) => a.status === "confirmed"),
+    );
+    await waitFor(
+      "the daemon to stand still afterwards",
+      () => /"event":"cycle.stand-still"/.test(second.output()),
+      30_000,
+    );
     await stopCleanly(second);
 
-    expect(readJournal(journalPath).attempts.map((a) => a.hash), "no cancel signed").to.deep.equal([attempts[0].hash]);
+    expect(
+      readJournal(journalPath).attempts.map((a) => a.hash),
+      "no cancel signed",
+    ).to.deep.equal([attempts[0].hash]);
     expect(forwarded()).to.deep.equal([attempts[0].raw]);
     expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
     expect(await world.keeperNonce()).to.equal(startNonce + 1);

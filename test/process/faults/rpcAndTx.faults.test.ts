@@ -7,7 +7,15 @@
 import { expect } from "chai";
 import { Journal } from "../../../keeper/src/tx";
 import { MarketOperator__factory } from "../../../typechain-types";
-import { keeperWallet, operationsSince, pushOffPeg, revertTo, setBalance, snapshot, swap } from "../../support/process/chainSystem";
+import {
+  keeperWallet,
+  operationsSince,
+  pushOffPeg,
+  revertTo,
+  setBalance,
+  snapshot,
+  swap,
+} from "../../support/process/chainSystem";
 import { CapturingLogger, type CycleResult } from "../../support/process/keeperHarness";
 import { FaultWorld, sleep, waitFor } from "../../support/process/world";
 
@@ -52,7 +60,10 @@ describe("keeper faults: RPC endpoints and transactions (hardhat node + fault pr
     world.proxyA.setFault({ kind: "hang" });
     await pushOffPeg(world.chain, "below", "60000");
     const cycles = await h.runUntil(confirmed, 30_000);
-    expect(cycles.filter((c) => c.status !== "confirmed" && c.status !== "idle"), "no failed cycle").to.deep.equal([]);
+    expect(
+      cycles.filter((c) => c.status !== "confirmed" && c.status !== "idle"),
+      "no failed cycle",
+    ).to.deep.equal([]);
     for (let i = 0; i < 3; i++) expect((await h.cycle()).status, "afterwards the keeper stands still").to.equal("idle");
     expect(await operationsSince(world.chain, startBlock + 1)).to.equal(2);
     expect(await world.keeperNonce()).to.equal(startNonce + 2, "exactly two transactions from the keeper");
@@ -85,14 +96,17 @@ describe("keeper faults: RPC endpoints and transactions (hardhat node + fault pr
     const h = await world.harness(journalPath);
     await world.chain.send("evm_setAutomine", [false]);
     const running = h.cycle();
-    await waitFor("the action to be broadcast", () => world.proxyA.forwardedRawTransactions().length + world.proxyB.forwardedRawTransactions().length === 1);
+    await waitFor(
+      "the action to be broadcast",
+      () => world.proxyA.forwardedRawTransactions().length + world.proxyB.forwardedRawTransactions().length === 1,
+    );
 
     // The next blocks cost 40 gwei of base fee: far above what the first attempt offered.
     let mined = 0;
     let outcome: CycleResult | undefined;
     void running.then((r) => (outcome = r));
     while (!outcome && mined < 40) {
-      await world.chain.send("hardhat_setNextBlockBaseFeePerGas", [`0x${(40_000_000_000n).toString(16)}`]);
+      await world.chain.send("hardhat_setNextBlockBaseFeePerGas", [`0x${40_000_000_000n.toString(16)}`]);
       await world.chain.send("evm_mine");
       mined += 1;
       await sleep(250);
@@ -114,7 +128,8 @@ describe("keeper faults: RPC endpoints and transactions (hardhat node + fault pr
 
   it("4. 'already known' and 'nonce too low' on send: reconciled by hash and receipt, no new nonce used", async function () {
     // The node receives (and, automining, mines) the transaction, but the keeper is told "already known".
-    for (const proxy of [world.proxyA, world.proxyB]) proxy.onMethod("eth_sendRawTransaction", { kind: "forwardThenError", message: "already known" }, 1);
+    for (const proxy of [world.proxyA, world.proxyB])
+      proxy.onMethod("eth_sendRawTransaction", { kind: "forwardThenError", message: "already known" }, 1);
     const logger = new CapturingLogger();
     const h = await world.harness(journalPath, { logger, rpc: { timeoutMs: 2_000 } });
     expect((await h.cycle()).status).to.equal("confirmed");
@@ -123,7 +138,8 @@ describe("keeper faults: RPC endpoints and transactions (hardhat node + fault pr
 
     // Next condition: the node mines it, the keeper hears "nonce too low".
     await pushOffPeg(world.chain, "below", "60000");
-    for (const proxy of [world.proxyA, world.proxyB]) proxy.onMethod("eth_sendRawTransaction", { kind: "forwardThenError", message: "nonce too low" }, 1);
+    for (const proxy of [world.proxyA, world.proxyB])
+      proxy.onMethod("eth_sendRawTransaction", { kind: "forwardThenError", message: "nonce too low" }, 1);
     expect((await h.cycle()).status).to.equal("confirmed");
     expect(logger.said(/may already be in/)).to.equal(true);
     expect((await h.cycle()).status).to.equal("idle");
@@ -133,7 +149,10 @@ describe("keeper faults: RPC endpoints and transactions (hardhat node + fault pr
     journal.close();
     expect(attempts, "one signed transaction per action").to.have.length(2);
     expect(attempts.map((a) => a.nonce)).to.deep.equal([startNonce, startNonce + 1]);
-    expect([...world.proxyA.forwardedRawTransactions(), ...world.proxyB.forwardedRawTransactions()], "each sent once").to.have.length(2);
+    expect(
+      [...world.proxyA.forwardedRawTransactions(), ...world.proxyB.forwardedRawTransactions()],
+      "each sent once",
+    ).to.have.length(2);
     expect(await operationsSince(world.chain, startBlock + 1)).to.equal(2);
     expect(await world.keeperNonce()).to.equal(startNonce + 2);
   });
@@ -147,9 +166,26 @@ describe("keeper faults: RPC endpoints and transactions (hardhat node + fault pr
 
     // Journal ahead of the chain: a previous run signed the action at nonce+2 and the pool lost it.
     const journal = Journal.open(journalPath);
-    const id = journal.prepare({ key: "Expand", kind: "action", sender: wallet.address, chainId, to: world.chain.operatorAddress, data, value: 0n, gasLimit: 900_000n });
+    const id = journal.prepare({
+      key: "Expand",
+      kind: "action",
+      sender: wallet.address,
+      chainId,
+      to: world.chain.operatorAddress,
+      data,
+      value: 0n,
+      gasLimit: 900_000n,
+    });
     const fees = { maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 2_000_000_000n };
-    const raw = await wallet.signTransaction({ type: 2, chainId, nonce: startNonce + 2, to: world.chain.operatorAddress, data, gasLimit: 900_000n, ...fees });
+    const raw = await wallet.signTransaction({
+      type: 2,
+      chainId,
+      nonce: startNonce + 2,
+      to: world.chain.operatorAddress,
+      data,
+      gasLimit: 900_000n,
+      ...fees,
+    });
     const { keccak256 } = await import("ethers");
     journal.recordSigned(id, { kind: "action", nonce: startNonce + 2, hash: keccak256(raw), raw, ...fees });
     journal.setActionStatus(id, "sent");
@@ -165,15 +201,24 @@ describe("keeper faults: RPC endpoints and transactions (hardhat node + fault pr
     expect(await h.metric("ballast_keeper_tx_nonce_repairs_total")).to.equal(2);
     expect(await world.keeperNonce("latest")).to.equal(startNonce + 3, "nonces n, n+1 filled, n+2 the action");
     expect(await world.keeperNonce("pending")).to.equal(startNonce + 3, "no gap left");
-    expect([...world.proxyA.forwardedRawTransactions(), ...world.proxyB.forwardedRawTransactions()]).to.include(raw, "the journaled bytes, not a new signature");
+    expect([...world.proxyA.forwardedRawTransactions(), ...world.proxyB.forwardedRawTransactions()]).to.include(
+      raw,
+      "the journaled bytes, not a new signature",
+    );
     expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
     const after = Journal.inspect(journalPath);
-    expect(after.actions().map((a) => `${a.kind}:${a.status}`)).to.deep.equal(["action:confirmed", "filler:confirmed", "filler:confirmed"]);
+    expect(after.actions().map((a) => `${a.kind}:${a.status}`)).to.deep.equal([
+      "action:confirmed",
+      "filler:confirmed",
+      "filler:confirmed",
+    ]);
     after.close();
   });
 
   for (const stillNeeded of [true, false]) {
-    it(`8${stillNeeded ? "" : "b"}. a reorg removes the mined action: the keeper notices and acts again ${stillNeeded ? "because it is still needed" : "only if needed (here: not)"}`, async function () {
+    it(`8${stillNeeded ? "" : "b"}. a reorg removes the mined action: the keeper notices and acts again ${
+      stillNeeded ? "because it is still needed" : "only if needed (here: not)"
+    }`, async function () {
       const beforeAction = await snapshot(world.chain);
       const h = await world.harness(journalPath, { tx: { confirmations: 3 } });
       let outcome: CycleResult | undefined;
@@ -219,10 +264,15 @@ describe("keeper faults: RPC endpoints and transactions (hardhat node + fault pr
     const logger = new CapturingLogger();
     const h = await world.harness(journalPath, { logger });
     expect((await h.cycle()).status).to.equal("confirmed");
-    const sent = (): number => world.proxyA.forwardedRawTransactions().length + world.proxyB.forwardedRawTransactions().length;
+    const sent = (): number =>
+      world.proxyA.forwardedRawTransactions().length + world.proxyB.forwardedRawTransactions().length;
     const sentBefore = sent();
     const operator = MarketOperator__factory.connect(world.chain.operatorAddress, world.chain.provider);
-    const request = { key: "Expand", to: world.chain.operatorAddress, data: operator.interface.encodeFunctionData("expandSupply", [10n ** 21n, 0n]) };
+    const request = {
+      key: "Expand",
+      to: world.chain.operatorAddress,
+      data: operator.interface.encodeFunctionData("expandSupply", [10n ** 21n, 0n]),
+    };
 
     const cooldown = await h.manager.submit(request);
     expect(cooldown.status).to.equal("rejected");
@@ -232,10 +282,11 @@ describe("keeper faults: RPC endpoints and transactions (hardhat node + fault pr
     const paused = await h.manager.submit(request);
     expect((paused as { reason: string }).reason).to.equal("EnforcedPause()");
 
-    expect(logger.entries.filter((e) => e.message === "simulation reverted; nothing sent").map((e) => (e.fields as { reason: string }).reason.split("(")[0])).to.deep.equal([
-      "CooldownActive",
-      "EnforcedPause",
-    ]);
+    expect(
+      logger.entries
+        .filter((e) => e.message === "simulation reverted; nothing sent")
+        .map((e) => (e.fields as { reason: string }).reason.split("(")[0]),
+    ).to.deep.equal(["CooldownActive", "EnforcedPause"]);
     expect(sent()).to.equal(sentBefore);
     expect(await world.keeperNonce()).to.equal(startNonce + 1);
     expect(await h.metric("ballast_keeper_tx_outcomes_total")).to.equal(3);

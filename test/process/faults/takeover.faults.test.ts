@@ -8,7 +8,13 @@ import { expect } from "chai";
 import path from "node:path";
 import { LOCAL_PARAMS } from "../../../deploy/parameters";
 import { MarketOperator__factory } from "../../../typechain-types";
-import { KEEPER_INDEX, SECOND_KEEPER_INDEX, keeperWallet, operatorAt, writeDaemonConfig } from "../../support/process/chainSystem";
+import {
+  KEEPER_INDEX,
+  SECOND_KEEPER_INDEX,
+  keeperWallet,
+  operatorAt,
+  writeDaemonConfig,
+} from "../../support/process/chainSystem";
 import type { KeeperChild } from "../../support/process/spawnKeeper";
 import { daemonSuite, sleep, waitFor } from "../../support/process/world";
 
@@ -50,16 +56,30 @@ describe("keeper takeover: the primary daemon is down, the backup acts after its
     // Both daemons come up while the operator is paused, so neither can act before the primary is down.
     await (await operator.connect(world.chain.guardian).pause()).wait();
     const primary = daemon(primaryKey.privateKey, journalPath);
-    const backup = daemon(backupKey.privateKey, journalPath.replace(/\.sqlite$/, "-backup.sqlite"), { BALLAST_KEEPER_ACT_DELAY_MS: String(BACKUP_DELAY_MS) });
-    for (const c of [primary, backup]) await waitFor("both daemons to stand still on the pause", () => c.output().includes('"reason":"paused"'), 150_000);
+    const backup = daemon(backupKey.privateKey, journalPath.replace(/\.sqlite$/, "-backup.sqlite"), {
+      BALLAST_KEEPER_ACT_DELAY_MS: String(BACKUP_DELAY_MS),
+    });
+    for (const c of [primary, backup])
+      await waitFor(
+        "both daemons to stand still on the pause",
+        () => c.output().includes('"reason":"paused"'),
+        150_000,
+      );
 
     primary.kill("SIGKILL");
     expect((await primary.exited).signal).to.equal("SIGKILL");
     const startBlock = await world.blockNumber();
-    const nonces = { primary: await world.keeperNonce(), backup: await world.chain.provider.getTransactionCount(backupKey.address) };
+    const nonces = {
+      primary: await world.keeperNonce(),
+      backup: await world.chain.provider.getTransactionCount(backupKey.address),
+    };
     await (await operator.connect(world.chain.admin).unpause()).wait();
 
-    await waitFor("the backup's action to be confirmed", () => events(backup).some((e) => e.event === "tx.confirmed"), 60_000);
+    await waitFor(
+      "the backup's action to be confirmed",
+      () => events(backup).some((e) => e.event === "tx.confirmed"),
+      60_000,
+    );
     await sleep(2_000); // more cycles: the backup must stand still now
     backup.kill("SIGTERM");
     expect((await backup.exited).code, "the backup stopped cleanly").to.equal(0);
@@ -80,7 +100,10 @@ describe("keeper takeover: the primary daemon is down, the backup acts after its
     expect(expanded.map((e) => e.args.caller)).to.deep.equal([backupKey.address]);
     expect(expanded[0].transactionHash).to.equal(sent[0].txHash);
     expect(await world.keeperNonce(), "the primary sent nothing").to.equal(nonces.primary);
-    expect(await world.chain.provider.getTransactionCount(backupKey.address), "the backup sent one transaction").to.equal(nonces.backup + 1);
+    expect(
+      await world.chain.provider.getTransactionCount(backupKey.address),
+      "the backup sent one transaction",
+    ).to.equal(nonces.backup + 1);
     expect((await world.chain.provider.getTransactionReceipt(sent[0].txHash as string))?.status).to.equal(1);
 
     // The condition is fixed: the pool's spot price is back inside the band around the peg.

@@ -22,26 +22,43 @@ describe("keeper daemon end to end (hardhat node process)", function () {
   let env: NodeJS.ProcessEnv;
   before(() => ({ d, configPath, env } = suite.get()));
 
-
   it("check: config, connectivity, key, role and address book all pass", async function () {
     const k = spawnKeeper(["check", "--network", "localhost", "--config", configPath], { env });
     const { code } = await k.exited;
     expect(code, k.stderr()).to.equal(0);
-    for (const line of ["✔ config", "✔ rpc0 (127.0.0.1:", "✔ address book code", "✔ address book wiring", "✔ key: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "✔ role"]) {
+    for (const line of [
+      "✔ config",
+      "✔ rpc0 (127.0.0.1:",
+      "✔ address book code",
+      "✔ address book wiring",
+      "✔ key: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+      "✔ role",
+    ]) {
       expect(k.stdout()).to.include(line);
     }
   });
 
   it("status: the same table as ballast:status, and --json the status model, through the built CLI", async function () {
-    const [table, json] = [spawnKeeper(["status", "--network", "localhost", "--config", configPath], { env }), spawnKeeper(["status", "--network", "localhost", "--config", configPath, "--json"], { env })];
+    const [table, json] = [
+      spawnKeeper(["status", "--network", "localhost", "--config", configPath], { env }),
+      spawnKeeper(["status", "--network", "localhost", "--config", configPath, "--json"], { env }),
+    ];
     for (const k of [table, json]) expect((await k.exited).code, k.stderr()).to.equal(0);
     expect(table.stdout()).to.match(/^Ballast on localhost \(chain 31337\), block \d+ at /);
     expect(table.stdout()).to.match(/deviation from peg\s+0 bps/);
     expect(table.stdout()).to.match(/USDC\s+[\d,.]+\s+\$1\s+1%/);
     expect(table.stdout()).to.match(/paused\s+minting no, redemptions no, operations no/);
-    const s = JSON.parse(json.stdout()) as { network: string; assets: { symbol: string; priceStatus: string }[]; pool: { venue: string }; warnings: string[] };
+    const s = JSON.parse(json.stdout()) as {
+      network: string;
+      assets: { symbol: string; priceStatus: string }[];
+      pool: { venue: string };
+      warnings: string[];
+    };
     expect(s.network).to.equal("localhost");
-    expect(s.assets.map((a) => [a.symbol, a.priceStatus])).to.deep.equal([["USDC", "ok"], ["WETH", "ok"]]);
+    expect(s.assets.map((a) => [a.symbol, a.priceStatus])).to.deep.equal([
+      ["USDC", "ok"],
+      ["WETH", "ok"],
+    ]);
     expect(s.pool.venue).to.equal("v2");
     expect(s.warnings).to.deep.equal([]);
   });
@@ -68,7 +85,9 @@ describe("keeper daemon end to end (hardhat node process)", function () {
     before(async function () {
       port = await freePort();
       // The daemon signs with a key from the environment: it must never appear in its output.
-      k = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", String(port)], { env: { ...env, BALLAST_KEEPER_KEY: KEEPER_DEV_KEY } });
+      k = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", String(port)], {
+        env: { ...env, BALLAST_KEEPER_KEY: KEEPER_DEV_KEY },
+      });
       await k.waitFor((l) => l.event === "http.listening", 90_000);
     });
 
@@ -88,7 +107,15 @@ describe("keeper daemon end to end (hardhat node process)", function () {
       await d.provider.send("evm_mine", []);
       const noticed = await k.waitFor((l) => l.event === "cycle.act" && l.action === action, 60_000, seen);
       const confirmed = await k.waitFor((l) => l.event === "tx.confirmed" && l.action === action, 60_000, seen);
-      const story = k.lines.slice(seen).map((l) => `${String(l.event)} ${String(l.block ?? l.snapshotBlock ?? "")} ${String(l.action ?? l.reason ?? "")} ${String(l.detail ?? l.error ?? "")} ${String(l.msg ?? "")}`).join("\n");
+      const story = k.lines
+        .slice(seen)
+        .map(
+          (l) =>
+            `${String(l.event)} ${String(l.block ?? l.snapshotBlock ?? "")} ${String(
+              l.action ?? l.reason ?? "",
+            )} ${String(l.detail ?? l.error ?? "")} ${String(l.msg ?? "")}`,
+        )
+        .join("\n");
       // Noticed at block N, restored by the transaction mined in block N + 1. Hardhat's eth_call on
       // the latest block already sees the test's evm_increaseTime, so the daemon may notice before
       // the test's own evm_mine lands: that single empty block is the test's, not a delay.
@@ -148,12 +175,24 @@ describe("keeper daemon end to end (hardhat node process)", function () {
       await pushPrice(d.book, d.trader, 200);
       // 2 hours without feed updates: the WETH feed (max age 70 min) goes stale.
       await advance(d.book, d.provider, d.admin, 7_200, 2, false);
-      const still = await k.waitFor((l) => l.event === "cycle.stand-still" && l.reason === "oracle-stale", 60_000, seen);
+      const still = await k.waitFor(
+        (l) => l.event === "cycle.stand-still" && l.reason === "oracle-stale",
+        60_000,
+        seen,
+      );
       expect(String(still.detail)).to.match(/^WETH feed updatedAt \d+ is \d+ s old > 4170 s/);
       // The pool's TWAP keeps time whatever the feeds do: the only transactions are observation
       // writes. The stand-still cycle logs its observation step right after; let it finish first.
       if (k.lines.slice(seen).some((l) => l.event === "observation.write" && l.cycle === still.cycle)) {
-        await k.waitFor((l) => l.cycle === still.cycle && ["observation.confirmed", "observation.failed", "observation.skipped", "observation.reverted"].includes(String(l.event)), 60_000, seen);
+        await k.waitFor(
+          (l) =>
+            l.cycle === still.cycle &&
+            ["observation.confirmed", "observation.failed", "observation.skipped", "observation.reverted"].includes(
+              String(l.event),
+            ),
+          60_000,
+          seen,
+        );
       }
       const sent = k.lines.slice(seen).filter((l) => l.event === "tx.sent");
       expect(sent.map((l) => l.action)).to.satisfy((actions: unknown[]) => actions.every((a) => a === "observe"));

@@ -25,7 +25,8 @@ describe("keeper gas economics end to end: a fee spike (hardhat node process)", 
   let env: NodeJS.ProcessEnv;
   before(() => ({ d, configPath, env } = suite.get()));
 
-  const setNextBaseFee = (wei: bigint) => d.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x" + wei.toString(16)]);
+  const setNextBaseFee = (wei: bigint) =>
+    d.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x" + wei.toString(16)]);
 
   it("a 4% premium at a 1,000 gwei base fee: the cap is 2,000 gwei, so it expands and pays the spiked fee", async function () {
     const pushed = await pushPrice(d.book, d.trader, 400);
@@ -68,7 +69,9 @@ describe("keeper gas economics end to end: a fee spike (hardhat node process)", 
     it("a 0.9% premium at the same 1,000 gwei base fee: stands still, fee-above-cap with its numbers, sends nothing", async function () {
       const nonceBefore = await d.provider.getTransactionCount(d.keeperAddress);
       const still = await k.waitFor((l) => l.event === "cycle.stand-still" && l.reason === "fee-above-cap", 60_000);
-      expect(String(still.detail)).to.match(/^base fee \+ tip 100\d{10} wei > cap 4[2-7]\d{10} wei at (8[5-9]|9[0-5]) bps from the peg$/);
+      expect(String(still.detail)).to.match(
+        /^base fee \+ tip 100\d{10} wei > cap 4[2-7]\d{10} wei at (8[5-9]|9[0-5]) bps from the peg$/,
+      );
       const facts = still.facts as Record<string, string>;
       expect(BigInt(facts.effectiveWei) >= 1_000n * GWEI).to.equal(true);
       expect(BigInt(facts.capWei)).to.equal(BigInt(facts.deviationBps) * 5n * GWEI);

@@ -21,7 +21,6 @@ import { spawnKeeper, type KeeperProcess } from "../../../scripts/lib/keeperProc
 const WARP_STEP_SEC = 300;
 const WARP_TOTAL_SEC = 80 * 60;
 
-
 describe("a local stack past the feeds' max age: the feed driver keeps the keeper acting (hardhat node process)", function () {
   this.timeout(300_000);
   let node: RunningNode;
@@ -83,16 +82,25 @@ describe("a local stack past the feeds' max age: the feed driver keeps the keepe
     await keeper.waitFor((l) => l.event === "cycle.stand-still" && Number(l.block) >= head, 30_000, seen);
 
     const heartbeats = driver.posts.filter((p) => p.reason === "heartbeat" && p.chainTime > start);
-    expect(heartbeats.map((p) => p.symbol), "WETH's heartbeat (60 min) fell inside the 80 minutes").to.deep.equal(["WETH"]);
+    expect(
+      heartbeats.map((p) => p.symbol),
+      "WETH's heartbeat (60 min) fell inside the 80 minutes",
+    ).to.deep.equal(["WETH"]);
     const moves = driver.posts.filter((p) => p.symbol === "WETH" && p.reason === "deviation");
     expect(moves.length, "the CSV path's 2% fall crossed the 50 bps threshold more than once").to.be.greaterThan(1);
     expect(moves[moves.length - 1].answer).to.equal(2_940n * 10n ** 8n);
-    for (const p of driver.posts) expect(Number(p.ageSec), `${p.symbol} ${p.reason}`).to.be.lessThan(LOCAL_PARAMS.collateral.others[0].maxAgeSec - 30);
+    for (const p of driver.posts)
+      expect(Number(p.ageSec), `${p.symbol} ${p.reason}`).to.be.lessThan(
+        LOCAL_PARAMS.collateral.others[0].maxAgeSec - 30,
+      );
 
     const cycles = keeper.lines.slice(seen).filter((l) => l.event === "cycle.stand-still" || l.event === "cycle.act");
     expect(cycles.length).to.be.greaterThan(WARP_TOTAL_SEC / WARP_STEP_SEC / 2);
     const stale = cycles.filter((l) => l.reason === "oracle-stale");
-    expect(stale.map((l) => String(l.detail)), "no oracle-stale cycle").to.deep.equal([]);
+    expect(
+      stale.map((l) => String(l.detail)),
+      "no oracle-stale cycle",
+    ).to.deep.equal([]);
   });
 
   it("80 minutes on, the keeper still restores the peg (an expansion confirmed)", async function () {

@@ -55,7 +55,10 @@ describe("keeper journal across a restarted node (hardhat node processes)", func
     });
     const { code } = await k.exited;
     expect(code, `${k.stdout()}\n${k.stderr()}`).to.equal(0);
-    expect(k.lines.find((l) => l.event === "tx.confirmed"), k.stdout()).to.include({ action: "expand" });
+    expect(
+      k.lines.find((l) => l.event === "tx.confirmed"),
+      k.stdout(),
+    ).to.include({ action: "expand" });
     return { lines: k.lines, genesis: (await d.provider.getBlock(0))!.hash! };
   }
 
@@ -72,7 +75,11 @@ describe("keeper journal across a restarted node (hardhat node processes)", func
     expect(second.genesis).to.not.equal(first.genesis);
 
     const setAside = second.lines.find((l) => l.event === "journal.set-aside");
-    expect(setAside, "the old chain's journal is set aside with a log line").to.include({ recordedGenesis: first.genesis, chainGenesis: second.genesis, path: journalPath });
+    expect(setAside, "the old chain's journal is set aside with a log line").to.include({
+      recordedGenesis: first.genesis,
+      chainGenesis: second.genesis,
+      path: journalPath,
+    });
     const oldFile = String(setAside!.setAsideAs);
     expect(existsSync(oldFile)).to.equal(true);
     // The set-aside journal is the first chain's, whole; the live one holds only the new chain's.

@@ -60,18 +60,28 @@ describe("keeper start-up checks every RPC URL (hardhat node + anvil)", function
     const k = runOnce(["--rpc", `${node.url},${anvil.url}`]);
     expect((await k.exited).code, k.stderr()).to.equal(3);
     expect(k.stderr().trim()).to.equal(
-      `ballast-keeper: --rpc[1] rpc1 (${hostOf(anvil.url)}) serves chain ${OTHER_CHAIN_ID}, but the address book ${deployment.bookPath} is for chain 31337: remove that URL or fix the address book`,
+      `ballast-keeper: --rpc[1] rpc1 (${hostOf(anvil.url)}) serves chain ${OTHER_CHAIN_ID}, but the address book ${
+        deployment.bookPath
+      } is for chain 31337: remove that URL or fix the address book`,
     );
     expect(k.lines.filter((l) => l.event === "chain.mismatch")).to.have.length(1);
-    expect(k.lines.some((l) => typeof l.event === "string" && l.event.startsWith("cycle.")), "no cycle ran").to.equal(false);
+    expect(
+      k.lines.some((l) => typeof l.event === "string" && l.event.startsWith("cycle.")),
+      "no cycle ran",
+    ).to.equal(false);
   });
 
   it("the config file's URL list is named by its path: networks.localhost.rpcUrls[0]", async function () {
     const config = path.join(deployment.dir, "keeper-urls.json");
-    writeFileSync(config, JSON.stringify({ addressBook: deployment.bookPath, networks: { localhost: { rpcUrls: [anvil.url, node.url] } } }));
+    writeFileSync(
+      config,
+      JSON.stringify({ addressBook: deployment.bookPath, networks: { localhost: { rpcUrls: [anvil.url, node.url] } } }),
+    );
     const k = runOnce([], config);
     expect((await k.exited).code, k.stderr()).to.equal(3);
-    expect(k.stderr()).to.include(`networks.localhost.rpcUrls[0] rpc0 (${hostOf(anvil.url)}) serves chain ${OTHER_CHAIN_ID}`);
+    expect(k.stderr()).to.include(
+      `networks.localhost.rpcUrls[0] rpc0 (${hostOf(anvil.url)}) serves chain ${OTHER_CHAIN_ID}`,
+    );
   });
 
   it("a first URL that is down is reported and skipped: the keeper starts on the second and runs its cycle (exit 0)", async function () {
@@ -80,25 +90,43 @@ describe("keeper start-up checks every RPC URL (hardhat node + anvil)", function
     expect(code, `${k.stdout().slice(-3_000)}\n${k.stderr()}`).to.equal(0);
     const skipped = k.lines.filter((l) => l.event === "rpc.unreachable-at-start");
     expect(skipped.map((l) => [l.field, l.endpoint])).to.deep.equal([["--rpc[0]", `rpc0 (${hostOf(deadUrl)})`]]);
-    expect(String(skipped[0].msg)).to.match(/^--rpc\[0\] rpc0 \(127\.0\.0\.1:\d+\) did not answer eth_chainId \(.+\); starting without it, it is used once it answers chain 31337$/);
-    expect(k.lines.filter((l) => typeof l.event === "string" && /^cycle\.(stand-still|act)$|^tx\.confirmed$/.test(l.event)).length, "one cycle ran").to.be.greaterThan(0);
+    expect(String(skipped[0].msg)).to.match(
+      /^--rpc\[0\] rpc0 \(127\.0\.0\.1:\d+\) did not answer eth_chainId \(.+\); starting without it, it is used once it answers chain 31337$/,
+    );
+    expect(
+      k.lines.filter((l) => typeof l.event === "string" && /^cycle\.(stand-still|act)$|^tx\.confirmed$/.test(l.event))
+        .length,
+      "one cycle ran",
+    ).to.be.greaterThan(0);
   });
 
   it("no URL answers: exit 3, every URL named", async function () {
     const otherDead = `http://127.0.0.1:${await freePort()}`;
     const k = runOnce(["--rpc", `${deadUrl},${otherDead}`]);
     expect((await k.exited).code, k.stderr()).to.equal(3);
-    expect(k.stderr().trim()).to.equal(`ballast-keeper: no RPC endpoint answered: --rpc[0] rpc0 (${hostOf(deadUrl)}), --rpc[1] rpc1 (${hostOf(otherDead)})`);
+    expect(k.stderr().trim()).to.equal(
+      `ballast-keeper: no RPC endpoint answered: --rpc[0] rpc0 (${hostOf(deadUrl)}), --rpc[1] rpc1 (${hostOf(
+        otherDead,
+      )})`,
+    );
   });
 
   it("after start, the RPC pool never serves from an endpoint that was down and came back as another chain", async function () {
     const toAnvil = await FaultProxy.start(anvil.url);
     const toNode = await FaultProxy.start(node.url);
-    const pool = new RpcPool([toAnvil.url, toNode.url], { chainId: 31337, timeoutMs: 2_000, baseBackoffMs: 50, maxBackoffMs: 100 });
+    const pool = new RpcPool([toAnvil.url, toNode.url], {
+      chainId: 31337,
+      timeoutMs: 2_000,
+      baseBackoffMs: 50,
+      maxBackoffMs: 100,
+    });
     try {
       toAnvil.setFault({ kind: "drop" });
       const head = await deployment.provider.getBlockNumber();
-      expect(Number(await pool.request<string>("eth_blockNumber"))).to.equal(head, "served by the hardhat node while the other is down");
+      expect(Number(await pool.request<string>("eth_blockNumber"))).to.equal(
+        head,
+        "served by the hardhat node while the other is down",
+      );
 
       // The other endpoint comes back, as chain 1337; the good one fails, so the pool must try it.
       toAnvil.clearFaults();
@@ -116,7 +144,10 @@ describe("keeper start-up checks every RPC URL (hardhat node + anvil)", function
       toNode.clearFaults();
       await new Promise((r) => setTimeout(r, 150));
       expect(Number(await pool.request<string>("eth_blockNumber"))).to.equal(head);
-      expect([toAnvil.seen("eth_chainId"), toAnvil.seen("eth_blockNumber")], "out of the pool for good").to.deep.equal([chainIdAsked + 1, before]);
+      expect([toAnvil.seen("eth_chainId"), toAnvil.seen("eth_blockNumber")], "out of the pool for good").to.deep.equal([
+        chainIdAsked + 1,
+        before,
+      ]);
       expect(pool.healthy()).to.equal(true);
     } finally {
       await Promise.all([toAnvil.close(), toNode.close()]);

@@ -16,7 +16,13 @@ const SHOTS = path.resolve(__dirname, "../../../reports/screenshots");
 
 interface ApiStatus {
   version: number;
-  status: { block: number; deviationBps: number; spotUsd: string; history: { block: number; spotUsd: number }[]; reserve: { symbol: string; feedNote: string }[] };
+  status: {
+    block: number;
+    deviationBps: number;
+    spotUsd: string;
+    history: { block: number; spotUsd: number }[];
+    reserve: { symbol: string; feedNote: string }[];
+  };
 }
 
 async function api(stack: Stack): Promise<ApiStatus> {
@@ -85,7 +91,13 @@ describe("status page in headless Chromium (e2e: hardhat node + deploy + keeper 
     });
 
     await page.goto(`${s.keeper.url}/`, { waitUntil: "load" });
-    await page.waitForFunction(() => document.getElementById("deviation")?.hasAttribute("data-bps") && document.getElementById("live")?.getAttribute("data-state") === "live", null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        document.getElementById("deviation")?.hasAttribute("data-bps") &&
+        document.getElementById("live")?.getAttribute("data-state") === "live",
+      null,
+      { timeout: 30_000 },
+    );
     const before = await shown(page);
     const apiBefore = await api(s);
     expect(before.deviationBps).to.equal(apiBefore.status.deviationBps);
@@ -95,7 +107,9 @@ describe("status page in headless Chromium (e2e: hardhat node + deploy + keeper 
     expect(before.bandDrawn).to.equal(true);
     expect(before.chartPoints).to.be.greaterThan(0);
     // Each reserve row's feed cell states the price in the status model's words (fresh feeds: "ok").
-    const feedCells = await page.$$eval("#reserveRows tr", (rows) => rows.map((r) => r.lastElementChild?.textContent ?? ""));
+    const feedCells = await page.$$eval("#reserveRows tr", (rows) =>
+      rows.map((r) => r.lastElementChild?.textContent ?? ""),
+    );
     expect(feedCells.length).to.equal(apiBefore.status.reserve.length);
     expect(apiBefore.status.reserve.map((a) => a.feedNote)).to.deep.equal(apiBefore.status.reserve.map(() => "ok"));
     for (const text of feedCells) expect(text).to.match(/^✓ ok, .+ old \(max .+\)$/);
@@ -105,7 +119,11 @@ describe("status page in headless Chromium (e2e: hardhat node + deploy + keeper 
     // Buy 40,000 USDC worth of BLD from a 1M/1M pool: spot rises by roughly 8%.
     await s.task(["ballast:swap", "--side", "buy", "--amount", "40000"]);
 
-    await page.waitForFunction((prev) => Number(document.getElementById("deviation")?.getAttribute("data-bps")) > prev + 100, before.deviationBps, { timeout: 30_000 });
+    await page.waitForFunction(
+      (prev) => Number(document.getElementById("deviation")?.getAttribute("data-bps")) > prev + 100,
+      before.deviationBps,
+      { timeout: 30_000 },
+    );
     const after = await shown(page);
     const apiAfter = await api(s);
     expect(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).to.equal(42);
@@ -122,7 +140,11 @@ describe("status page in headless Chromium (e2e: hardhat node + deploy + keeper 
     expect(after.chartLast.y).to.equal(apiPoint!.spotUsd);
     expect(await page.getAttribute("#priceChart", "aria-label")).to.match(/spot now \$1\.0\d{3}/);
     // The keeper looked at the moved price and said what it decided (TWAP still lags: it stands still).
-    await page.waitForFunction(() => /^stand still: |^act: /.test(document.querySelector('[data-testid="decision"]')?.textContent ?? ""), null, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => /^stand still: |^act: /.test(document.querySelector('[data-testid="decision"]')?.textContent ?? ""),
+      null,
+      { timeout: 15_000 },
+    );
 
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, "status-page-laptop.png"), fullPage: true });

@@ -8,7 +8,15 @@ import { expect } from "chai";
 import path from "node:path";
 import fs from "node:fs";
 import { startHardhatNode, type RunningNode } from "../../support/process/hardhatNode";
-import { Market, deployWithCli, devWallet, startDaemon, tempDir, writeKeeperConfig, type Daemon } from "../../support/process/swarm";
+import {
+  Market,
+  deployWithCli,
+  devWallet,
+  startDaemon,
+  tempDir,
+  writeKeeperConfig,
+  type Daemon,
+} from "../../support/process/swarm";
 
 const WAD = 10n ** 18n;
 const BAND_WAD = WAD / 200n; // the local operator band, 50 bps
@@ -51,7 +59,8 @@ describe("five keeper daemons against one hardhat node", function () {
 
   let failed = true; // until the test passes: a failing before() hook keeps the logs too
   /** A timestamped trail of the test's own steps, kept with the logs when it fails. */
-  const progress = (step: string) => fs.appendFileSync(path.join(dir, "progress.log"), `${new Date().toISOString()} ${step}\n`);
+  const progress = (step: string) =>
+    fs.appendFileSync(path.join(dir, "progress.log"), `${new Date().toISOString()} ${step}\n`);
   afterEach(function () {
     failed = this.currentTest?.state !== "passed";
   });
@@ -72,7 +81,8 @@ describe("five keeper daemons against one hardhat node", function () {
     const role = await market.operator.KEEPER_ROLE();
     for (const index of KEEPER_ACCOUNTS) {
       const address = devWallet(index).address;
-      if (!(await market.operator.hasRole(role, address))) await (await market.operator.grantRole(role, address)).wait();
+      if (!(await market.operator.hasRole(role, address)))
+        await (await market.operator.grantRole(role, address)).wait();
     }
     // Park the reserve's excess before the keepers start, so every action below is the market's doing.
     if ((await market.operator.preview()).action === 3n) {
@@ -90,7 +100,11 @@ describe("five keeper daemons against one hardhat node", function () {
       ),
     );
     progress("keepers started");
-    await waitFor("all five keepers to run a cycle", async () => daemons.every((d) => d.events().some((e) => e.event === "cycle.stand-still")), 90_000);
+    await waitFor(
+      "all five keepers to run a cycle",
+      async () => daemons.every((d) => d.events().some((e) => e.event === "cycle.stand-still")),
+      90_000,
+    );
 
     const rounds: Array<{ from: number; to: number }> = [];
     for (const round of ROUNDS) {
@@ -118,18 +132,29 @@ describe("five keeper daemons against one hardhat node", function () {
     const ops = await market.operations(startBlock);
     for (const [i, r] of rounds.entries()) {
       const peg = ops.filter((o) => o.block >= r.from && o.block <= r.to && o.name !== "Rebalanced");
-      expect(peg.map((o) => o.name), `round ${i}: one operation`).to.deep.equal([ROUNDS[i].direction === "up" ? "SupplyExpanded" : "SupplyContracted"]);
+      expect(
+        peg.map((o) => o.name),
+        `round ${i}: one operation`,
+      ).to.deep.equal([ROUNDS[i].direction === "up" ? "SupplyExpanded" : "SupplyContracted"]);
     }
     const keeperAddresses = daemons.map((d) => d.address);
     const txs = await market.transactionsFrom(keeperAddresses, startBlock);
-    expect(txs.filter((t) => t.status !== 1), "no keeper transaction reverted").to.deep.equal([]);
+    expect(
+      txs.filter((t) => t.status !== 1),
+      "no keeper transaction reverted",
+    ).to.deep.equal([]);
     // Exactly one operator transaction per operation: nothing sent that did not act. The keepers'
     // other transactions are TWAP observations (PriceOracle.update(), written on the clock).
     const rebalanceTxs = new Set(ops.filter((o) => o.name === "Rebalanced").map((o) => o.block));
     const operator = (await market.operator.getAddress()).toLowerCase();
-    const oracle = (JSON.parse(fs.readFileSync(book, "utf8")) as { contracts: { PriceOracle: string } }).contracts.PriceOracle.toLowerCase();
+    const oracle = (
+      JSON.parse(fs.readFileSync(book, "utf8")) as { contracts: { PriceOracle: string } }
+    ).contracts.PriceOracle.toLowerCase();
     expect(txs.filter((t) => t.to.toLowerCase() === operator).length).to.equal(ROUNDS.length + rebalanceTxs.size);
-    expect(txs.filter((t) => t.to.toLowerCase() !== operator).map((t) => t.to.toLowerCase()), "the only other keeper transactions are observations").to.satisfy((to: string[]) => to.every((a) => a === oracle));
+    expect(
+      txs.filter((t) => t.to.toLowerCase() !== operator).map((t) => t.to.toLowerCase()),
+      "the only other keeper transactions are observations",
+    ).to.satisfy((to: string[]) => to.every((a) => a === oracle));
     // The race was real: keepers behind the first saw the condition, deferred, looked again and sent nothing.
     const deferred = daemons.slice(1).filter((d) => d.events().some((e) => e.event === "cycle.act-deferred"));
     expect(deferred.length, "keepers that saw a condition and deferred").to.be.gte(1);

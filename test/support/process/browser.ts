@@ -14,9 +14,15 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 /** Null when Chromium is (now) present; otherwise why it could not be installed. */
 export function ensureChromium(): string | null {
   if (existsSync(CHROMIUM_PATH)) return null;
-  const res = spawnSync("apt-get", ["install", "-y", "chromium"], { encoding: "utf8", timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  const res = spawnSync("apt-get", ["install", "-y", "chromium"], {
+    encoding: "utf8",
+    timeout: 600_000,
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
   if (existsSync(CHROMIUM_PATH)) return null;
-  const why = res.error ? res.error.message : `exit ${res.status}: ${(res.stderr || res.stdout || "").trim().split("\n").slice(-2).join(" ")}`;
+  const why = res.error
+    ? res.error.message
+    : `exit ${res.status}: ${(res.stderr || res.stdout || "").trim().split("\n").slice(-2).join(" ")}`;
   return `${CHROMIUM_PATH} is missing and \`apt-get install -y chromium\` failed (${why})`;
 }
 

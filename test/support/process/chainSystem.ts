@@ -41,9 +41,21 @@ export async function deployOnNode(url: string): Promise<ChainSystem> {
   const trader = await provider.getSigner(TRADER_INDEX);
   const params = LOCAL_PARAMS;
   const system = connectLocalSystem(d.outcome, params, admin);
-  await (await system.operator.grantRole(await system.operator.KEEPER_ROLE(), devWallet(SECOND_KEEPER_INDEX).address)).wait();
+  await (
+    await system.operator.grantRole(await system.operator.KEEPER_ROLE(), devWallet(SECOND_KEEPER_INDEX).address)
+  ).wait();
   const send = (method: string, params: unknown[] = []): Promise<unknown> => provider.send(method, params);
-  const chain: ChainSystem = { url, provider, admin, trader, guardian, system, book: d.book, operatorAddress: d.book.contracts.MarketOperator, send };
+  const chain: ChainSystem = {
+    url,
+    provider,
+    admin,
+    trader,
+    guardian,
+    system,
+    book: d.book,
+    operatorAddress: d.book.contracts.MarketOperator,
+    send,
+  };
   await passTime(chain, params.oracle.twapWindowSec, 5);
   await (await system.quote.token.mint(await trader.getAddress(), parseUnits("5000000", 6))).wait();
   return chain;
@@ -90,16 +102,22 @@ export async function swap(c: ChainSystem, direction: "above" | "below", quoteWh
     const amountIn = parseUnits(quoteWhole, 6);
     const out = (amountIn * 997n * rT) / (rQ * 1000n + amountIn * 997n);
     await (await quote.token.connect(c.trader).transfer(pairAddress, amountIn)).wait();
-    await (await (pair.connect(c.trader) as typeof pair).swap(tokenIs0 ? out : 0n, tokenIs0 ? 0n : out, traderAddress, "0x")).wait();
+    await (
+      await (pair.connect(c.trader) as typeof pair).swap(tokenIs0 ? out : 0n, tokenIs0 ? 0n : out, traderAddress, "0x")
+    ).wait();
   } else {
     // Sell tokens: first mint them at the peg through the reserve.
     const amountIn = parseUnits(quoteWhole, 18);
     const usdc = parseUnits(quoteWhole, 6) * 2n;
     await (await quote.token.connect(c.trader).approve(await c.system.reserve.getAddress(), usdc)).wait();
-    await (await c.system.reserve.connect(c.trader).mint(await quote.token.getAddress(), usdc, 0, traderAddress)).wait();
+    await (
+      await c.system.reserve.connect(c.trader).mint(await quote.token.getAddress(), usdc, 0, traderAddress)
+    ).wait();
     const out = (amountIn * 997n * rQ) / (rT * 1000n + amountIn * 997n);
     await (await stable.connect(c.trader).transfer(pairAddress, amountIn)).wait();
-    await (await (pair.connect(c.trader) as typeof pair).swap(tokenIs0 ? 0n : out, tokenIs0 ? out : 0n, traderAddress, "0x")).wait();
+    await (
+      await (pair.connect(c.trader) as typeof pair).swap(tokenIs0 ? 0n : out, tokenIs0 ? out : 0n, traderAddress, "0x")
+    ).wait();
   }
 }
 
@@ -144,6 +162,13 @@ export async function writeDaemonConfig(c: ChainSystem, dir: string): Promise<st
   const bookPath = path.join(dir, "faults.json");
   writeFileSync(bookPath, JSON.stringify(c.book, null, 2));
   const configPath = path.join(dir, "keeper.json");
-  writeFileSync(configPath, JSON.stringify({ addressBook: bookPath, pollIntervalMs: 100, idleCycleSec: 1, confirmations: 1, log: { level: "debug" } }, null, 2));
+  writeFileSync(
+    configPath,
+    JSON.stringify(
+      { addressBook: bookPath, pollIntervalMs: 100, idleCycleSec: 1, confirmations: 1, log: { level: "debug" } },
+      null,
+      2,
+    ),
+  );
   return configPath;
 }

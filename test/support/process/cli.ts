@@ -22,7 +22,13 @@ export interface CliEnv {
 }
 
 export function runHardhat(args: string[], env: CliEnv, timeoutMs = 600_000): Promise<CliResult> {
-  const childEnv: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", BALLAST_DEPLOYMENTS_DIR: env.dir, ...env.extra };
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    FORCE_COLOR: "0",
+    NO_COLOR: "1",
+    BALLAST_DEPLOYMENTS_DIR: env.dir,
+    ...env.extra,
+  };
   if (env.url) childEnv.BALLAST_LOCALHOST_URL = env.url;
   // The parent test run may carry its own network choice; the child takes it from --network only.
   delete childEnv.HARDHAT_NETWORK;
@@ -46,6 +52,7 @@ export function runHardhat(args: string[], env: CliEnv, timeoutMs = 600_000): Pr
 
 /** Throws with the full output when a command that should succeed did not. */
 export function expectOk(result: CliResult, what: string): CliResult {
-  if (result.code !== 0) throw new Error(`${what} exited ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`${what} exited ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
   return result;
 }

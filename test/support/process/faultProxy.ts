@@ -154,12 +154,20 @@ export class FaultProxy {
     res.end(answer.text);
   }
 
-  private async forward(body: string, parsed: RpcRequest | RpcRequest[] | undefined): Promise<{ status: number; text: string }> {
+  private async forward(
+    body: string,
+    parsed: RpcRequest | RpcRequest[] | undefined,
+  ): Promise<{ status: number; text: string }> {
     const requests = Array.isArray(parsed) ? parsed : parsed ? [parsed] : [];
     for (const r of requests) {
-      if (r.method === "eth_sendRawTransaction" && typeof r.params?.[0] === "string") this.forwardedRaw.push(r.params[0]);
+      if (r.method === "eth_sendRawTransaction" && typeof r.params?.[0] === "string")
+        this.forwardedRaw.push(r.params[0]);
     }
-    const upstream = await fetch(this.target, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const upstream = await fetch(this.target, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     return { status: upstream.status, text: await upstream.text() };
   }
 }

@@ -6,8 +6,23 @@
  */
 import { Wallet } from "ethers";
 import { Registry } from "prom-client";
-import { PoolProvider, RpcPool, registerRpcMetrics, silentLogger, type KeeperLogger, type RpcPoolOptions } from "../../../keeper/src/rpc";
-import { ChainClient, Journal, TxManager, createTxMetrics, type ActionOutcome, type TxManagerOptions, type TxMetrics } from "../../../keeper/src/tx";
+import {
+  PoolProvider,
+  RpcPool,
+  registerRpcMetrics,
+  silentLogger,
+  type KeeperLogger,
+  type RpcPoolOptions,
+} from "../../../keeper/src/rpc";
+import {
+  ChainClient,
+  Journal,
+  TxManager,
+  createTxMetrics,
+  type ActionOutcome,
+  type TxManagerOptions,
+  type TxMetrics,
+} from "../../../keeper/src/tx";
 // Factories imported one by one: the typechain index loads every contract's bytecode, which costs
 // seconds at each keeper process start.
 import type { MarketOperator } from "../../../typechain-types/contracts/MarketOperator";
@@ -43,7 +58,10 @@ export interface HarnessOptions {
   logger?: KeeperLogger;
 }
 
-export type CycleResult = ActionOutcome | { status: "idle"; blocker: number } | { status: "recovered"; outcomes: ActionOutcome[] };
+export type CycleResult =
+  | ActionOutcome
+  | { status: "idle"; blocker: number }
+  | { status: "recovered"; outcomes: ActionOutcome[] };
 
 export class KeeperHarness {
   private constructor(
@@ -89,9 +107,19 @@ export class KeeperHarness {
     const minOut = (p.expectedOut * 99n) / 100n;
     const to = await this.operator.getAddress();
     if (p.action === 1n) {
-      return this.manager.submit({ key: "Expand", to, data: this.operator.interface.encodeFunctionData("expandSupply", [p.amount, minOut]), gasLimit: OPERATION_GAS_LIMIT });
+      return this.manager.submit({
+        key: "Expand",
+        to,
+        data: this.operator.interface.encodeFunctionData("expandSupply", [p.amount, minOut]),
+        gasLimit: OPERATION_GAS_LIMIT,
+      });
     }
-    return this.manager.submit({ key: "Contract", to, data: this.operator.interface.encodeFunctionData("contractSupply", [p.amount, minOut]), gasLimit: OPERATION_GAS_LIMIT });
+    return this.manager.submit({
+      key: "Contract",
+      to,
+      data: this.operator.interface.encodeFunctionData("contractSupply", [p.amount, minOut]),
+      gasLimit: OPERATION_GAS_LIMIT,
+    });
   }
 
   /** Cycles until `done(result)` or the deadline. */
@@ -108,7 +136,11 @@ export class KeeperHarness {
       }
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
-    throw new Error(`keeper harness: condition not reached in ${timeoutMs} ms; results: ${JSON.stringify(results.slice(-5), (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+    throw new Error(
+      `keeper harness: condition not reached in ${timeoutMs} ms; results: ${JSON.stringify(results.slice(-5), (_k, v) =>
+        typeof v === "bigint" ? v.toString() : v,
+      )}`,
+    );
   }
 
   async metric(name: string): Promise<number | undefined> {

@@ -32,7 +32,13 @@ export function keeperOnNodeSuite(config: Record<string, unknown>): { get(): Kee
     const configPath = path.join(d.dir, "keeper.json");
     writeFileSync(configPath, JSON.stringify({ addressBook: d.bookPath, ...config }));
     // The transaction journal goes with this deployment, not the shared default path.
-    const env = { BALLAST_LOCALHOST_URL: node.url, BALLAST_KEEPER_JOURNAL: path.join(d.dir, "journal.sqlite"), BALLAST_KEEPER_KEY: undefined, BALLAST_RPC_URLS: undefined, BALLAST_KEEPER_PORT: undefined };
+    const env = {
+      BALLAST_LOCALHOST_URL: node.url,
+      BALLAST_KEEPER_JOURNAL: path.join(d.dir, "journal.sqlite"),
+      BALLAST_KEEPER_KEY: undefined,
+      BALLAST_RPC_URLS: undefined,
+      BALLAST_KEEPER_PORT: undefined,
+    };
     ready = { node, d, configPath, env };
   });
   after(async function () {

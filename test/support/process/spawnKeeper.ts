@@ -14,7 +14,10 @@ export interface DaemonOptions {
 
 /** Starts the real keeper daemon (`run --network faults`) as a child process, HTTP on a free port. */
 export function spawnDaemon(o: DaemonOptions): KeeperChild {
-  return spawnKeeper(["run", "--network", "faults", "--config", o.configPath, "--rpc", o.urls.join(","), "--port", "0"], {
-    env: { BALLAST_KEEPER_KEY: o.privateKey, BALLAST_KEEPER_JOURNAL: o.journalPath, ...o.env },
-  });
+  return spawnKeeper(
+    ["run", "--network", "faults", "--config", o.configPath, "--rpc", o.urls.join(","), "--port", "0"],
+    {
+      env: { BALLAST_KEEPER_KEY: o.privateKey, BALLAST_KEEPER_JOURNAL: o.journalPath, ...o.env },
+    },
+  );
 }

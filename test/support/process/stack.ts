@@ -27,15 +27,26 @@ export interface CommandResult {
 }
 
 /** Runs a command to completion; output kept for error messages. */
-export function runCommand(bin: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<CommandResult> {
+export function runCommand(
+  bin: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 180_000,
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, {
+      cwd: ROOT,
+      env: { ...process.env, FORCE_COLOR: "0", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${path.basename(bin)} ${args.join(" ")} did not finish in ${timeoutMs} ms:\n${output.slice(-4000)}`));
+      reject(
+        new Error(`${path.basename(bin)} ${args.join(" ")} did not finish in ${timeoutMs} ms:\n${output.slice(-4000)}`),
+      );
     }, timeoutMs);
     child.on("error", reject);
     child.on("exit", (code) => {
@@ -47,7 +58,10 @@ export function runCommand(bin: string, args: string[], env: NodeJS.ProcessEnv, 
 
 /** Runs `hardhat <args> --network localhost` against the node, with the stack's address book. */
 export async function hardhatTask(nodeUrl: string, deploymentsDir: string, args: string[]): Promise<string> {
-  const res = await runCommand(BIN("hardhat"), [...args, "--network", "localhost"], { BALLAST_LOCALHOST_URL: nodeUrl, BALLAST_DEPLOYMENTS_DIR: deploymentsDir });
+  const res = await runCommand(BIN("hardhat"), [...args, "--network", "localhost"], {
+    BALLAST_LOCALHOST_URL: nodeUrl,
+    BALLAST_DEPLOYMENTS_DIR: deploymentsDir,
+  });
   if (res.code !== 0) throw new Error(`hardhat ${args.join(" ")} exited ${res.code}:\n${res.output.slice(-4000)}`);
   return res.output;
 }
@@ -63,22 +77,31 @@ export interface RunningKeeper {
  * Starts `keeper run --network localhost --config <dir>/keeper.json --port <free>` in its own
  * process group, journal in `dir`; resolves once /api/status answers ready.
  */
-export async function startKeeper(nodeUrl: string, dir: string, bookPath: string, extraArgs: string[] = [], timeoutMs = 120_000): Promise<RunningKeeper> {
+export async function startKeeper(
+  nodeUrl: string,
+  dir: string,
+  bookPath: string,
+  extraArgs: string[] = [],
+  timeoutMs = 120_000,
+): Promise<RunningKeeper> {
   const port = await freePort();
   const configPath = path.join(dir, "keeper.json");
   // Poll the node often: the page test waits for the keeper to see each new block.
   writeFileSync(configPath, JSON.stringify({ addressBook: bookPath, pollIntervalMs: 250, idleCycleSec: 5 }));
   // The local keeper account from the deploy: no key in the environment on localhost.
-  const keeper = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", String(port), ...extraArgs], {
-    env: {
-      BALLAST_LOCALHOST_URL: nodeUrl,
-      BALLAST_KEEPER_JOURNAL: path.join(dir, "journal.sqlite"),
-      BALLAST_KEEPER_KEY: undefined,
-      BALLAST_KEYSTORE: undefined,
-      BALLAST_RPC_URLS: undefined,
-      BALLAST_KEEPER_PORT: undefined,
+  const keeper = spawnKeeper(
+    ["run", "--network", "localhost", "--config", configPath, "--port", String(port), ...extraArgs],
+    {
+      env: {
+        BALLAST_LOCALHOST_URL: nodeUrl,
+        BALLAST_KEEPER_JOURNAL: path.join(dir, "journal.sqlite"),
+        BALLAST_KEEPER_KEY: undefined,
+        BALLAST_KEYSTORE: undefined,
+        BALLAST_RPC_URLS: undefined,
+        BALLAST_KEEPER_PORT: undefined,
+      },
     },
-  });
+  );
   const { child } = keeper;
   const log = keeper.output;
   const stop = async (): Promise<void> => {

@@ -23,7 +23,8 @@ import {
 const ROOT = path.resolve(__dirname, "../../..");
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
-export const devWallet = (index: number): HDNodeWallet => HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`);
+export const devWallet = (index: number): HDNodeWallet =>
+  HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`);
 
 export interface AddressBook {
   chainId: number;
@@ -47,7 +48,10 @@ export async function deployWithCli(url: string, dir: string, timeoutMs = 300_00
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
   clearTimeout(timer);
-  if (code !== 0) throw new Error(`npm run deploy failed (${code === null ? `killed after ${timeoutMs} ms` : `exit ${code}`}):\n${out}`);
+  if (code !== 0)
+    throw new Error(
+      `npm run deploy failed (${code === null ? `killed after ${timeoutMs} ms` : `exit ${code}`}):\n${out}`,
+    );
   return JSON.parse(fs.readFileSync(path.join(dir, "localhost.json"), "utf8")) as AddressBook;
 }
 
@@ -63,7 +67,13 @@ export interface Daemon {
 }
 
 /** Starts one daemon with its own key, config file, journal and an OS-chosen HTTP port. */
-export function startDaemon(index: number, walletIndex: number, url: string, configPath: string, journalPath: string): Daemon {
+export function startDaemon(
+  index: number,
+  walletIndex: number,
+  url: string,
+  configPath: string,
+  journalPath: string,
+): Daemon {
   const wallet = devWallet(walletIndex);
   const keeper = spawnKeeper(["run", "--network", "localhost", "--config", configPath, "--port", "0"], {
     env: { BALLAST_RPC_URLS: url, BALLAST_KEEPER_KEY: wallet.privateKey, BALLAST_KEEPER_JOURNAL: journalPath },
@@ -83,8 +93,15 @@ export function startDaemon(index: number, walletIndex: number, url: string, con
   };
 }
 
-export function writeKeeperConfig(file: string, addressBookPath: string, overrides: Record<string, unknown> = {}): string {
-  fs.writeFileSync(file, JSON.stringify({ addressBook: addressBookPath, pollIntervalMs: 500, idleCycleSec: 5, ...overrides }, null, 2));
+export function writeKeeperConfig(
+  file: string,
+  addressBookPath: string,
+  overrides: Record<string, unknown> = {},
+): string {
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ addressBook: addressBookPath, pollIntervalMs: 500, idleCycleSec: 5, ...overrides }, null, 2),
+  );
   return file;
 }
 
@@ -99,10 +116,7 @@ export class Market {
   readonly trader: Signer;
   readonly operator: MarketOperator;
 
-  constructor(
-    url: string,
-    readonly book: AddressBook,
-  ) {
+  constructor(url: string, readonly book: AddressBook) {
     this.provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1 });
     this.admin = new NonceManager(devWallet(0).connect(this.provider));
     this.trader = new NonceManager(devWallet(5).connect(this.provider));
@@ -161,7 +175,10 @@ export class Market {
   }
 
   /** Every transaction `from` any of `addresses` in blocks [fromBlock, head], with its receipt status. */
-  async transactionsFrom(addresses: string[], fromBlock: number): Promise<Array<{ from: string; hash: string; block: number; status: number; to: string }>> {
+  async transactionsFrom(
+    addresses: string[],
+    fromBlock: number,
+  ): Promise<Array<{ from: string; hash: string; block: number; status: number; to: string }>> {
     const wanted = new Set(addresses.map((a) => a.toLowerCase()));
     const head = await this.provider.getBlockNumber();
     const out: Array<{ from: string; hash: string; block: number; status: number; to: string }> = [];
@@ -181,7 +198,8 @@ export class Market {
     const out: Array<{ name: string; caller: string; block: number }> = [];
     for (const name of ["SupplyExpanded", "SupplyContracted", "Rebalanced"] as const) {
       const logs = await this.operator.queryFilter(this.operator.filters[name](), fromBlock, "latest");
-      for (const l of logs) out.push({ name, caller: (l.args as unknown as { caller: string }).caller, block: l.blockNumber });
+      for (const l of logs)
+        out.push({ name, caller: (l.args as unknown as { caller: string }).caller, block: l.blockNumber });
     }
     return out.sort((a, b) => a.block - b.block);
   }

@@ -13,7 +13,15 @@ import { PoolProvider, RpcPool } from "../../../keeper/src/rpc";
 import { createResilience, txSettingsFromEnv, type Resilience } from "../../../keeper/src/tx";
 import { FaultProxy } from "./faultProxy";
 import { startHardhatNode, type RunningNode } from "./hardhatNode";
-import { deployOnNode, keeperWallet, pushOffPeg, revertTo, snapshot, writeDaemonConfig, type ChainSystem } from "./chainSystem";
+import {
+  deployOnNode,
+  keeperWallet,
+  pushOffPeg,
+  revertTo,
+  snapshot,
+  writeDaemonConfig,
+  type ChainSystem,
+} from "./chainSystem";
 import { CapturingLogger, KeeperHarness, type HarnessOptions } from "./keeperHarness";
 import { spawnDaemon, type DaemonOptions, type KeeperChild } from "./spawnKeeper";
 
@@ -89,7 +97,11 @@ export class FaultWorld {
    */
   async wireAsDaemon(journalPath: string, patch: Record<string, unknown> = {}): Promise<DaemonWiring> {
     const key = keeperWallet();
-    const config = loadConfig({ network: "faults", config: await this.daemonConfig(journalPath, patch), rpc: [this.proxyA.url] }, { BALLAST_KEEPER_KEY: key.privateKey }, process.cwd());
+    const config = loadConfig(
+      { network: "faults", config: await this.daemonConfig(journalPath, patch), rpc: [this.proxyA.url] },
+      { BALLAST_KEEPER_KEY: key.privateKey },
+      process.cwd(),
+    );
     const logger = new CapturingLogger();
     const chainId = config.addressBook.chainId;
     const provider = new PoolProvider(new RpcPool(config.rpcUrls, { logger, chainId }), chainId);
@@ -166,10 +178,13 @@ export interface DaemonSuite {
 export function daemonSuite(): DaemonSuite {
   const world = new FaultWorld();
   const children: KeeperChild[] = [];
-  const crashed = () => children.some((c) => c.child.exitCode !== null && c.child.exitCode !== 0 && c.child.signalCode === null);
+  const crashed = () =>
+    children.some((c) => c.child.exitCode !== null && c.child.exitCode !== 0 && c.child.signalCode === null);
   before(() => world.setUp());
   afterEach(function () {
-    if (this.currentTest?.state === "failed" || crashed()) for (const [i, c] of children.entries()) process.stderr.write(`\n--- daemon ${i} ---\n${c.output().slice(-6_000)}\n`);
+    if (this.currentTest?.state === "failed" || crashed())
+      for (const [i, c] of children.entries())
+        process.stderr.write(`\n--- daemon ${i} ---\n${c.output().slice(-6_000)}\n`);
   });
   after(async () => {
     for (const c of children) {
@@ -192,7 +207,12 @@ export function daemonSuite(): DaemonSuite {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true, or fails naming `what`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000, everyMs = 50): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

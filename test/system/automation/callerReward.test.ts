@@ -31,7 +31,11 @@ async function rewardOf(f: AutomationFixture, tx: ContractTransactionResponse) {
   const events = r!.logs.map((l) => f.operator.interface.parseLog(l)).filter((l) => l?.name === "CallerRewarded");
   expect(events.length).to.be.lte(1);
   if (events.length === 0) return { caller: "", quoteAmount: 0n, valueWad: 0n };
-  return { caller: events[0]!.args.caller as string, quoteAmount: events[0]!.args.quoteAmount as bigint, valueWad: events[0]!.args.valueWad as bigint };
+  return {
+    caller: events[0]!.args.caller as string,
+    quoteAmount: events[0]!.args.quoteAmount as bigint,
+    valueWad: events[0]!.args.valueWad as bigint,
+  };
 }
 
 /** Runs one permissionless operation from the outsider and measures everything the rules talk about. */
@@ -44,7 +48,8 @@ async function operateAsOutsider(f: AutomationFixture, op: "expand" | "contract"
   const balanceBefore = await usdc.balanceOf(f.outsider.address);
   const estimate = await f.operator.estimateCallerReward();
   const asOutsider = f.operator.connect(f.outsider);
-  const tx = op === "expand" ? await asOutsider.expandSupply(MaxUint256, 0) : await asOutsider.contractSupply(MaxUint256, 0);
+  const tx =
+    op === "expand" ? await asOutsider.expandSupply(MaxUint256, 0) : await asOutsider.contractSupply(MaxUint256, 0);
   const reward = await rewardOf(f, tx);
   const equityAfter = await equityWad(f);
   const spotAfter = await poolPrice(f);
@@ -85,10 +90,14 @@ describe("Permissionless mode and the caller reward", function () {
       await expect(f.operator.connect(f.admin).setPermissionless(true, HARD_MAX_REWARD_WAD + 1n))
         .to.be.revertedWithCustomError(f.operator, "ParameterOutOfBounds")
         .withArgs(encodeBytes32String("maxCallerRewardWad"), HARD_MAX_REWARD_WAD + 1n, 0n, HARD_MAX_REWARD_WAD);
-      await expect(f.operator.connect(f.admin).setPermissionless(true, usd("10"))).to.emit(f.operator, "PermissionlessSet").withArgs(true, usd("10"));
+      await expect(f.operator.connect(f.admin).setPermissionless(true, usd("10")))
+        .to.emit(f.operator, "PermissionlessSet")
+        .withArgs(true, usd("10"));
       expect(await f.operator.permissionless()).to.equal(true);
       expect(await f.operator.maxCallerRewardWad()).to.equal(usd("10"));
-      await expect(f.operator.connect(f.admin).setPermissionless(false, 0n)).to.emit(f.operator, "PermissionlessSet").withArgs(false, 0n);
+      await expect(f.operator.connect(f.admin).setPermissionless(false, 0n))
+        .to.emit(f.operator, "PermissionlessSet")
+        .withArgs(false, 0n);
     });
 
     it("mode off (the default): an outsider is refused, the keeper earns nothing, the estimate is zero", async function () {
@@ -123,7 +132,9 @@ describe("Permissionless mode and the caller reward", function () {
         // Exactly the documented formula on the measured profit and deviation, floored to USDC units.
         const expected = formula(m.profitWad, m.correctedBps, HARD_MAX_REWARD_WAD);
         expect(m.reward.quoteAmount).to.equal(expected / USDC_TO_WAD);
-        expect(await (await callerRewardHarness()).rewardWad(m.profitWad, m.correctedBps, HARD_MAX_REWARD_WAD)).to.equal(expected);
+        expect(
+          await (await callerRewardHarness()).rewardWad(m.profitWad, m.correctedBps, HARD_MAX_REWARD_WAD),
+        ).to.equal(expected);
         // The estimate a keeper reads beforehand is what it gets (within one USDC unit of rounding).
         expect(m.estimate.quoteAmount - m.reward.quoteAmount).to.be.within(-1n, 1n);
         // Rule 7 after the payment: value did not fall, the ratio did not fall below min(before, target).
@@ -140,7 +151,8 @@ describe("Permissionless mode and the caller reward", function () {
         await settleAt(f, price(start));
         rewards.push((await operateAsOutsider(f, "expand")).reward.quoteAmount);
       }
-      for (let i = 1; i < rewards.length; i++) expect(rewards[i], `reward ${i} > reward ${i - 1}: ${rewards}`).to.be.gt(rewards[i - 1]);
+      for (let i = 1; i < rewards.length; i++)
+        expect(rewards[i], `reward ${i} > reward ${i - 1}: ${rewards}`).to.be.gt(rewards[i - 1]);
     });
 
     it("never above the configured cap: a $2 cap pays exactly $2 on a large correction", async function () {
@@ -181,22 +193,32 @@ describe("Permissionless mode and the caller reward", function () {
       await mintWithUsdc(f, f.user, parseUnits("400000", 6));
       expect((await f.operator.preview()).action).to.equal(3n);
       const before = await f.usdc.token.balanceOf(f.outsider.address);
-      await expect(f.operator.connect(f.outsider).rebalance()).to.emit(f.operator, "Rebalanced").and.not.to.emit(f.operator, "CallerRewarded");
+      await expect(f.operator.connect(f.outsider).rebalance())
+        .to.emit(f.operator, "Rebalanced")
+        .and.not.to.emit(f.operator, "CallerRewarded");
       expect(await f.usdc.token.balanceOf(f.outsider.address)).to.equal(before);
     });
 
     it("at the peg: the estimate is zero and the operations revert, paying nothing", async function () {
       const f = await loadFixture(permissionlessFixture);
       expect(await f.operator.estimateCallerReward()).to.deep.equal([0n, 0n]);
-      await expect(f.operator.connect(f.outsider).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "PriceInsideBand");
-      await expect(f.operator.connect(f.outsider).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "PriceInsideBand");
+      await expect(f.operator.connect(f.outsider).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "PriceInsideBand",
+      );
+      await expect(f.operator.connect(f.outsider).contractSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "PriceInsideBand",
+      );
     });
 
     it("the Automation forwarder is paid by its network, not by the protocol; an outsider performing the same upkeep is", async function () {
       const f = await loadFixture(permissionlessFixture);
       await settleAt(f, price("1.05"));
       const sim = await f.registry.simulate();
-      await expect(f.registry.perform(sim.performData)).to.emit(f.operator, "SupplyExpanded").and.not.to.emit(f.operator, "CallerRewarded");
+      await expect(f.registry.perform(sim.performData))
+        .to.emit(f.operator, "SupplyExpanded")
+        .and.not.to.emit(f.operator, "CallerRewarded");
 
       const g = await loadFixture(permissionlessFixture);
       await settleAt(g, price("1.05"));
@@ -213,7 +235,13 @@ describe("Permissionless mode and the caller reward", function () {
     const preview = await f.operator.preview();
     await expect(f.operator.connect(f.outsider).expandSupply(1n, 0))
       .to.emit(f.operator, "SupplyExpanded")
-      .withArgs(f.outsider.address, preview.amount, preview.expectedOut, (s: bigint) => s > 0n, (s: bigint) => s >= WAD);
+      .withArgs(
+        f.outsider.address,
+        preview.amount,
+        preview.expectedOut,
+        (s: bigint) => s > 0n,
+        (s: bigint) => s >= WAD,
+      );
     expect(await poolPrice(f)).to.be.lt(WAD + WAD / 10_000n);
   });
 
@@ -235,9 +263,9 @@ describe("Permissionless mode and the caller reward", function () {
     const hcQ = (quoteSpentWad * 9_900n) / BPS;
     const wantRatio = ((hcQ + (formulaReward * 9_900n) / BPS / 3n) * WAD) / p.expectedOut;
     const valueNow = await f.reserve.reserveValue();
-    const wethValueNow = (await f.reserve.accountedAmount(wethAddress)) * 3_000n * 8_000n / BPS;
+    const wethValueNow = ((await f.reserve.accountedAmount(wethAddress)) * 3_000n * 8_000n) / BPS;
     const wantWethValue = (wantRatio * supply) / WAD - (valueNow - wethValueNow);
-    const wethPrice8 = (wantWethValue * 10n ** 8n) / ((await f.reserve.accountedAmount(wethAddress)) * 8_000n / BPS);
+    const wethPrice8 = (wantWethValue * 10n ** 8n) / (((await f.reserve.accountedAmount(wethAddress)) * 8_000n) / BPS);
     await f.weth.feed.updateAnswer(wethPrice8);
     await refreshFeeds(f);
     expect((await f.operator.preview()).action, "the contraction still keeps the ratio").to.equal(2n);
@@ -245,7 +273,9 @@ describe("Permissionless mode and the caller reward", function () {
     const m = await operateAsOutsider(f, "contract");
     expect(m.ratioBefore).to.be.lt(m.target);
     expect(m.reward.quoteAmount).to.be.gt(0n);
-    expect(m.reward.valueWad, "headroom cut the reward").to.be.lt(formula(m.profitWad, m.correctedBps, HARD_MAX_REWARD_WAD) / 2n);
+    expect(m.reward.valueWad, "headroom cut the reward").to.be.lt(
+      formula(m.profitWad, m.correctedBps, HARD_MAX_REWARD_WAD) / 2n,
+    );
     expect(m.ratioAfter).to.be.gte(m.ratioBefore);
     expect(m.equityAfter).to.be.gt(m.equityBefore);
     expect(m.estimate.quoteAmount - m.reward.quoteAmount).to.be.within(-1n, 1n);
@@ -269,11 +299,18 @@ describe("Permissionless mode and the caller reward", function () {
     it("is monotone: more profit or more deviation corrected never pays less", async function () {
       const lib = await callerRewardHarness();
       await fc.assert(
-        fc.asyncProperty(u(10n ** 24n), u(10n ** 24n), u(500n), u(500n), u(HARD_MAX_REWARD_WAD), async (p1, dp, d1, dd, cap) => {
-          const base = await lib.rewardWad(p1, d1, cap);
-          expect(await lib.rewardWad(p1 + dp, d1, cap)).to.be.gte(base);
-          expect(await lib.rewardWad(p1, d1 + dd, cap)).to.be.gte(base);
-        }),
+        fc.asyncProperty(
+          u(10n ** 24n),
+          u(10n ** 24n),
+          u(500n),
+          u(500n),
+          u(HARD_MAX_REWARD_WAD),
+          async (p1, dp, d1, dd, cap) => {
+            const base = await lib.rewardWad(p1, d1, cap);
+            expect(await lib.rewardWad(p1 + dp, d1, cap)).to.be.gte(base);
+            expect(await lib.rewardWad(p1, d1 + dd, cap)).to.be.gte(base);
+          },
+        ),
         { numRuns: 100, seed: 88 },
       );
     });

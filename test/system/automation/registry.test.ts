@@ -7,7 +7,16 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseUnits, type TransactionReceipt } from "ethers";
-import { deploySystemFixture, equityWad, passTime, poolPrice, pushSpotTo, settleAt, WAD, limitsOf } from "../../support/system";
+import {
+  deploySystemFixture,
+  equityWad,
+  passTime,
+  poolPrice,
+  pushSpotTo,
+  settleAt,
+  WAD,
+  limitsOf,
+} from "../../support/system";
 import { automationFixture, operatorState, type AutomationFixture } from "../../support/automationFixture";
 import { Action, decodePerformData, encodePerformData } from "../../support/registryHarness";
 import { Action as TsAction, limitPriceWad } from "../../../keeper/src/policy";
@@ -20,7 +29,10 @@ const DECIMALS = { tokenDecimals: 18, quoteDecimals: 6 };
 
 /** The revert data of a mined, failed transaction, from the node's own trace. */
 async function revertData(hash: string): Promise<string> {
-  const trace = (await network.provider.send("debug_traceTransaction", [hash, { disableStorage: true, disableMemory: true, disableStack: true }])) as {
+  const trace = (await network.provider.send("debug_traceTransaction", [
+    hash,
+    { disableStorage: true, disableMemory: true, disableStack: true },
+  ])) as {
     failed: boolean;
     returnValue: string;
   };
@@ -51,12 +63,20 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
     const request = decodePerformData(sim.performData);
     expect(request.action).to.equal(Action.Expand);
     expect(request.amount).to.equal(preview.amount);
-    expect(request.limitPriceWad).to.equal(limitPriceWad(TsAction.Expand, preview.amount, preview.expectedOut, 50n, DECIMALS));
+    expect(request.limitPriceWad).to.equal(
+      limitPriceWad(TsAction.Expand, preview.amount, preview.expectedOut, 50n, DECIMALS),
+    );
 
     const equityBefore = await equityWad(f);
     await expect(f.registry.perform(sim.performData))
       .to.emit(f.operator, "SupplyExpanded")
-      .withArgs(f.forwarder.address, request.amount, preview.expectedOut, (s: bigint) => s > price("1.02"), (s: bigint) => s >= WAD);
+      .withArgs(
+        f.forwarder.address,
+        request.amount,
+        preview.expectedOut,
+        (s: bigint) => s > price("1.02"),
+        (s: bigint) => s >= WAD,
+      );
     const after = await poolPrice(f);
     expect(after).to.be.gte(WAD);
     expect(after).to.be.lt(WAD + ONE_BPS_WAD);
@@ -100,7 +120,9 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
       await pushSpotTo(f, price("1.02")); // still above the band, within the spot/TWAP guard
       const equityBefore = await equityWad(f);
       const receipt = await (await f.registry.perform(stale.performData)).wait();
-      const event = receipt!.logs.map((l) => f.operator.interface.parseLog(l)).find((e) => e?.name === "SupplyExpanded")!;
+      const event = receipt!.logs
+        .map((l) => f.operator.interface.parseLog(l))
+        .find((e) => e?.name === "SupplyExpanded")!;
       const [, sold, quote] = event.args as unknown as [string, bigint, bigint];
       // Average price received, quote per token (WAD), at least the limit less the pair's one-unit rounding.
       expect(((quote + 1n) * 10n ** 12n * WAD) / sold).to.be.gte(limit);
@@ -118,7 +140,13 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
       const equityBefore = await equityWad(f);
       await expect(f.registry.perform(stale.performData))
         .to.emit(f.operator, "SupplyExpanded")
-        .withArgs(f.forwarder.address, staleRequest.amount, (q: bigint) => (q * 10n ** 12n * WAD) / staleRequest.amount >= staleRequest.limitPriceWad, (s: bigint) => s > 0n, (s: bigint) => s > WAD);
+        .withArgs(
+          f.forwarder.address,
+          staleRequest.amount,
+          (q: bigint) => (q * 10n ** 12n * WAD) / staleRequest.amount >= staleRequest.limitPriceWad,
+          (s: bigint) => s > 0n,
+          (s: bigint) => s > WAD,
+        );
       expect(await poolPrice(f)).to.be.gt(WAD + 50n * ONE_BPS_WAD);
       expect(await equityWad(f)).to.be.gt(equityBefore);
     });
@@ -160,7 +188,13 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
       const forged = encodePerformData({ action: Action.Expand, amount: MaxUint256, limitPriceWad: 0n });
       await expect(f.registry.perform(forged))
         .to.emit(f.operator, "SupplyExpanded")
-        .withArgs(f.forwarder.address, preview.amount, preview.expectedOut, (s: bigint) => s > 0n, (s: bigint) => s >= WAD);
+        .withArgs(
+          f.forwarder.address,
+          preview.amount,
+          preview.expectedOut,
+          (s: bigint) => s > 0n,
+          (s: bigint) => s >= WAD,
+        );
       expect(await poolPrice(f)).to.be.lt(WAD + ONE_BPS_WAD);
     });
 
@@ -170,7 +204,9 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
       await expect(f.registry.perform(encodePerformData({ action: Action.None, amount: 1n, limitPriceWad: 0n })))
         .to.be.revertedWithCustomError(f.operator, "UpkeepNotNeeded")
         .withArgs(Action.None, Action.Expand, Blocker.None);
-      await expect(f.registry.perform(encodePerformData({ action: Action.Contract, amount: MaxUint256, limitPriceWad: 0n })))
+      await expect(
+        f.registry.perform(encodePerformData({ action: Action.Contract, amount: MaxUint256, limitPriceWad: 0n })),
+      )
         .to.be.revertedWithCustomError(f.operator, "UpkeepNotNeeded")
         .withArgs(Action.Contract, Action.Expand, Blocker.None);
     });
@@ -203,10 +239,15 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
 
     for (const capped of [false, true]) {
       const blocker = capped ? Blocker.Cooldown : Blocker.InsideBand;
-      const why = capped ? "a per-op cap left the price off peg: the cooldown stops the second" : "the first reached the peg";
+      const why = capped
+        ? "a per-op cap left the price off peg: the cooldown stops the second"
+        : "the first reached the peg";
       it(`the forwarder performs twice (${why}): the first expands, the second reverts UpkeepNotNeeded with no effect`, async function () {
         const f = await loadFixture(automationFixture);
-        if (capped) await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("5000", 18) });
+        if (capped)
+          await f.operator
+            .connect(f.admin)
+            .setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("5000", 18) });
         const { before, receipts } = await raceInOneBlock(f, async () => {
           const sim = await f.registry.simulate();
           const nonce = await ethers.provider.getTransactionCount(f.forwarder.address, "latest");
@@ -221,11 +262,15 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
         expect([...reason!.args]).to.deep.equal([Action.Expand, Action.None, blocker]);
 
         // The state is exactly what the first perform alone produced.
-        const expanded = receipts[0].logs.map((l) => f.operator.interface.parseLog(l)).find((l) => l?.name === "SupplyExpanded");
+        const expanded = receipts[0].logs
+          .map((l) => f.operator.interface.parseLog(l))
+          .find((l) => l?.name === "SupplyExpanded");
         const after = await operatorState(f);
         expect(after.supply - before.supply).to.equal(expanded!.args.tokensSold);
         expect(after.netMinted - before.netMinted).to.equal(expanded!.args.tokensSold);
-        expect(after.lastOperationAt).to.equal(BigInt((await ethers.provider.getBlock(receipts[0].blockNumber))!.timestamp));
+        expect(after.lastOperationAt).to.equal(
+          BigInt((await ethers.provider.getBlock(receipts[0].blockNumber))!.timestamp),
+        );
         if (capped) expect(expanded!.args.tokensSold).to.equal(parseUnits("5000", 18));
       });
     }
@@ -275,21 +320,25 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
 
     it("only the admin sets the forwarder (evented); replacing it locks the old one out, zero disables it", async function () {
       const f = await loadFixture(automationFixture);
-      await expect(f.operator.connect(f.keeper).setAutomationForwarder(f.outsider.address)).to.be.revertedWithCustomError(
-        f.operator,
-        "AccessControlUnauthorizedAccount",
-      );
+      await expect(
+        f.operator.connect(f.keeper).setAutomationForwarder(f.outsider.address),
+      ).to.be.revertedWithCustomError(f.operator, "AccessControlUnauthorizedAccount");
       await expect(f.operator.connect(f.admin).setAutomationForwarder(f.outsider.address))
         .to.emit(f.operator, "AutomationForwarderSet")
         .withArgs(f.forwarder.address, f.outsider.address);
       expect(await f.operator.automationForwarder()).to.equal(f.outsider.address);
       await settleAt(f, price("1.03"));
       const sim = await f.registry.simulate();
-      await expect(f.registry.perform(sim.performData)).to.be.revertedWithCustomError(f.operator, "NotKeeper").withArgs(f.forwarder.address);
+      await expect(f.registry.perform(sim.performData))
+        .to.be.revertedWithCustomError(f.operator, "NotKeeper")
+        .withArgs(f.forwarder.address);
       await expect(f.operator.connect(f.admin).setAutomationForwarder(ethers.ZeroAddress))
         .to.emit(f.operator, "AutomationForwarderSet")
         .withArgs(f.outsider.address, ethers.ZeroAddress);
-      await expect(f.operator.connect(f.outsider).performUpkeep(sim.performData)).to.be.revertedWithCustomError(f.operator, "NotKeeper");
+      await expect(f.operator.connect(f.outsider).performUpkeep(sim.performData)).to.be.revertedWithCustomError(
+        f.operator,
+        "NotKeeper",
+      );
     });
 
     it("with no forwarder configured (the deploy default) performUpkeep needs KEEPER_ROLE", async function () {
@@ -297,7 +346,10 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
       expect(await f.operator.automationForwarder()).to.equal(ethers.ZeroAddress);
       await settleAt(f, price("1.03"));
       const [, performData] = await f.operator.checkUpkeep.staticCall("0x");
-      await expect(f.operator.connect(f.stranger).performUpkeep(performData)).to.be.revertedWithCustomError(f.operator, "NotKeeper");
+      await expect(f.operator.connect(f.stranger).performUpkeep(performData)).to.be.revertedWithCustomError(
+        f.operator,
+        "NotKeeper",
+      );
       await expect(f.operator.connect(f.keeper).performUpkeep(performData)).to.emit(f.operator, "SupplyExpanded");
     });
   });
@@ -319,9 +371,15 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
       expect(execPayload).to.equal(f.operator.interface.encodeFunctionData("performUpkeep", [performData]));
 
       const target = await f.operator.getAddress();
-      await expect(f.gelatoSender.sendTransaction({ to: target, data: execPayload })).to.be.revertedWithCustomError(f.operator, "NotKeeper");
+      await expect(f.gelatoSender.sendTransaction({ to: target, data: execPayload })).to.be.revertedWithCustomError(
+        f.operator,
+        "NotKeeper",
+      );
       await f.operator.connect(f.admin).grantRole(await f.operator.KEEPER_ROLE(), f.gelatoSender.address);
-      await expect(f.gelatoSender.sendTransaction({ to: target, data: execPayload })).to.emit(f.operator, "SupplyContracted");
+      await expect(f.gelatoSender.sendTransaction({ to: target, data: execPayload })).to.emit(
+        f.operator,
+        "SupplyContracted",
+      );
       expect(await poolPrice(f)).to.be.gt(WAD - ONE_BPS_WAD);
       expect((await f.operator.checker())[0]).to.equal(false);
     });
@@ -330,7 +388,9 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
   it("checkUpkeep and checker agree with preview block by block across a cooldown", async function () {
     const f = await loadFixture(automationFixture);
     await settleAt(f, price("1.06"));
-    await f.operator.connect(f.admin).setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("5000", 18) });
+    await f.operator
+      .connect(f.admin)
+      .setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("5000", 18) });
     for (let i = 0; i < 3; i++) {
       const sim = await f.registry.simulate();
       const [canExec] = await f.operator.checker();
@@ -343,4 +403,3 @@ describe("Chainlink Automation: the registry's cycle against MarketOperator", fu
     }
   });
 });
-

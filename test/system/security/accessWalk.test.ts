@@ -17,22 +17,54 @@ const ADMIN = "DEFAULT_ADMIN_ROLE";
 const GUARDED: Record<string, Record<string, string>> = {
   BallastDollar: { mint: "MINTER_ROLE", grantRole: ADMIN, revokeRole: ADMIN },
   PriceOracle: {
-    setFeed: ADMIN, setTwapWindow: ADMIN, grantRole: ADMIN, revokeRole: ADMIN,
-    setBackupFeed: ADMIN, setSequencerUptimeFeed: ADMIN,
+    setFeed: ADMIN,
+    setTwapWindow: ADMIN,
+    grantRole: ADMIN,
+    revokeRole: ADMIN,
+    setBackupFeed: ADMIN,
+    setSequencerUptimeFeed: ADMIN,
   },
   Reserve: {
-    listAsset: ADMIN, setAssetConfig: ADMIN, setStrategy: ADMIN, setRecoveryFees: ADMIN, setBufferTolerance: ADMIN, setValuationMaxAge: ADMIN,
-    setCollateralPolicy: ADMIN, unpause: ADMIN, unpauseRedemptions: ADMIN, grantRole: ADMIN, revokeRole: ADMIN,
-    setStableLane: ADMIN, setRedeemSpread: ADMIN, setDegradedRedeemCap: ADMIN, emergencyWithdraw: ADMIN,
-    writeOffStrategy: ADMIN, delistAsset: ADMIN,
-    pause: "GUARDIAN_ROLE", pauseRedemptions: "GUARDIAN_ROLE",
-    depositFromOperator: "OPERATOR_ROLE", releaseToOperator: "OPERATOR_ROLE", rebalance: "OPERATOR_ROLE",
+    listAsset: ADMIN,
+    setAssetConfig: ADMIN,
+    setStrategy: ADMIN,
+    setRecoveryFees: ADMIN,
+    setBufferTolerance: ADMIN,
+    setValuationMaxAge: ADMIN,
+    setCollateralPolicy: ADMIN,
+    unpause: ADMIN,
+    unpauseRedemptions: ADMIN,
+    grantRole: ADMIN,
+    revokeRole: ADMIN,
+    setStableLane: ADMIN,
+    setRedeemSpread: ADMIN,
+    setDegradedRedeemCap: ADMIN,
+    emergencyWithdraw: ADMIN,
+    writeOffStrategy: ADMIN,
+    delistAsset: ADMIN,
+    pause: "GUARDIAN_ROLE",
+    pauseRedemptions: "GUARDIAN_ROLE",
+    depositFromOperator: "OPERATOR_ROLE",
+    releaseToOperator: "OPERATOR_ROLE",
+    rebalance: "OPERATOR_ROLE",
   },
   CollateralPolicy: { setParams: ADMIN, grantRole: ADMIN, revokeRole: ADMIN },
   MarketOperator: {
-    setLimits: ADMIN, setBand: ADMIN, setSizing: ADMIN, setAutomationForwarder: ADMIN, setPermissionless: ADMIN, unpause: ADMIN,
-    grantRole: ADMIN, revokeRole: ADMIN, pause: "GUARDIAN_ROLE",
-    expandSupply: "KEEPER", contractSupply: "KEEPER", expandSupplyAtPrice: "KEEPER", contractSupplyAtPrice: "KEEPER", rebalance: "KEEPER", performUpkeep: "KEEPER",
+    setLimits: ADMIN,
+    setBand: ADMIN,
+    setSizing: ADMIN,
+    setAutomationForwarder: ADMIN,
+    setPermissionless: ADMIN,
+    unpause: ADMIN,
+    grantRole: ADMIN,
+    revokeRole: ADMIN,
+    pause: "GUARDIAN_ROLE",
+    expandSupply: "KEEPER",
+    contractSupply: "KEEPER",
+    expandSupplyAtPrice: "KEEPER",
+    contractSupplyAtPrice: "KEEPER",
+    rebalance: "KEEPER",
+    performUpkeep: "KEEPER",
   },
 };
 
@@ -80,7 +112,13 @@ function defaultArg(param: ParamType, f: Fixture): unknown {
 }
 
 function contractsOf(f: Fixture): [string, BaseContract][] {
-  return [["BallastDollar", f.stable], ["PriceOracle", f.oracle], ["Reserve", f.reserve], ["CollateralPolicy", f.policy], ["MarketOperator", f.operator]];
+  return [
+    ["BallastDollar", f.stable],
+    ["PriceOracle", f.oracle],
+    ["Reserve", f.reserve],
+    ["CollateralPolicy", f.policy],
+    ["MarketOperator", f.operator],
+  ];
 }
 
 describe("Access walk: every external mutator is role-guarded or intentionally public [INV-9]", function () {
@@ -111,13 +149,17 @@ describe("Access walk: every external mutator is role-guarded or intentionally p
       for (const [fn, roleName] of Object.entries(GUARDED[name])) {
         const fragment = contract.interface.getFunction(fn)!;
         const args = fragment.inputs.map((p) => defaultArg(p, f));
-        const call = (contract.connect(f.stranger) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[fn](...args);
+        const call = (contract.connect(f.stranger) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
+          fn
+        ](...args);
         const label = `${name}.${fn}`;
         if (roleName === "KEEPER") {
           await expect(call, label).to.be.revertedWithCustomError(contract, "NotKeeper").withArgs(f.stranger.address);
         } else {
           const role = roleName === ADMIN ? ethers.ZeroHash : ethers.id(roleName);
-          await expect(call, label).to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount").withArgs(f.stranger.address, role);
+          await expect(call, label)
+            .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
+            .withArgs(f.stranger.address, role);
         }
         checked++;
       }
@@ -131,8 +173,11 @@ describe("Access walk: every external mutator is role-guarded or intentionally p
       for (const [fn, roleName] of Object.entries(GUARDED[name])) {
         if (roleName !== ADMIN) continue;
         const args = contract.interface.getFunction(fn)!.inputs.map((p) => defaultArg(p, f));
-        const call = (contract.connect(f.guardian) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[fn](...args);
-        await expect(call, `${name}.${fn}`).to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
+        const call = (contract.connect(f.guardian) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
+          fn
+        ](...args);
+        await expect(call, `${name}.${fn}`)
+          .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
           .withArgs(f.guardian.address, ethers.ZeroHash);
       }
     }
@@ -146,7 +191,12 @@ describe("Access walk: every external mutator is role-guarded or intentionally p
         if (fn === "renounceRole") continue; // covered by the bad-input table (AccessControlBadConfirmation)
         const args = contract.interface.getFunction(fn)!.inputs.map((p) => defaultArg(p, f));
         try {
-          await (contract.connect(f.stranger) as unknown as Record<string, { staticCall: (...a: unknown[]) => Promise<unknown> }>)[fn].staticCall(...args);
+          await (
+            contract.connect(f.stranger) as unknown as Record<
+              string,
+              { staticCall: (...a: unknown[]) => Promise<unknown> }
+            >
+          )[fn].staticCall(...args);
         } catch (error) {
           const data = (error as { data?: string }).data;
           const parsed = data ? contract.interface.parseError(data) : null;

@@ -19,7 +19,17 @@ import {
   TestVault__factory,
 } from "../../../typechain-types";
 import {
-  WAD, BPS, deploySystemFixture, equityWad, mintWithUsdc, passTime, poolPrice, pushSpotTo, settleAt, swapIntoPool, type Fixture,
+  WAD,
+  BPS,
+  deploySystemFixture,
+  equityWad,
+  mintWithUsdc,
+  passTime,
+  poolPrice,
+  pushSpotTo,
+  settleAt,
+  swapIntoPool,
+  type Fixture,
 } from "../../support/system";
 
 const USDC = (v: string) => parseUnits(v, 6);
@@ -33,7 +43,8 @@ async function reservesTQ(f: Fixture): Promise<[bigint, bigint]> {
   return tokenIs0 ? [r0, r1] : [r1, r0];
 }
 
-const amountOut = (amountIn: bigint, rIn: bigint, rOut: bigint) => (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
+const amountOut = (amountIn: bigint, rIn: bigint, rOut: bigint) =>
+  (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
 const amountIn = (out: bigint, rIn: bigint, rOut: bigint) => (rIn * out * 1000n) / ((rOut - out) * 997n) + 1n;
 
 /** The attacker buys `tokens` from the pool with USDC (exact out); returns the USDC paid. */
@@ -68,8 +79,16 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       const tokensOut = amountOut(quoteIn, rQ, rT);
       const tokenIs0 = (await f.pair.token0()) === (await addr(f.stable));
       const expand = f.operator.interface.encodeFunctionData("expandSupply", [MaxUint256, 0n]);
-      await expect(attacker.swapThenCall(await addr(f.usdc.token), quoteIn, tokenIs0 ? tokensOut : 0n, tokenIs0 ? 0n : tokensOut, await addr(f.operator), expand))
-        .to.be.revertedWithCustomError(f.operator, "SpotTwapDivergence");
+      await expect(
+        attacker.swapThenCall(
+          await addr(f.usdc.token),
+          quoteIn,
+          tokenIs0 ? tokensOut : 0n,
+          tokenIs0 ? 0n : tokensOut,
+          await addr(f.operator),
+          expand,
+        ),
+      ).to.be.revertedWithCustomError(f.operator, "SpotTwapDivergence");
     });
 
     it("an operation inside a flash-swap callback is rejected (the pair is locked and its reserves have not moved)", async function () {
@@ -82,8 +101,9 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       const tokenIs0 = (await f.pair.token0()) === (await addr(f.stable));
       const expand = f.operator.interface.encodeFunctionData("expandSupply", [MaxUint256, 0n]);
       await f.usdc.token.mint(await addr(attacker), borrow);
-      await expect(attacker.flashThenCall(tokenIs0 ? 0n : borrow, tokenIs0 ? borrow : 0n, await addr(f.operator), expand))
-        .to.be.revertedWith("UniswapV2: LOCKED");
+      await expect(
+        attacker.flashThenCall(tokenIs0 ? 0n : borrow, tokenIs0 ? borrow : 0n, await addr(f.operator), expand),
+      ).to.be.revertedWith("UniswapV2: LOCKED");
       // The same operation outside the flash swap goes through: the guard is the lock, not a fluke.
       await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.emit(f.operator, "SupplyExpanded");
     });
@@ -101,7 +121,11 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
   // ==================================================================== sandwiches
   describe("sandwiches around market operations [INV-4] [INV-6]", function () {
     /** P&L (USDC) of: buy `tokens` (push up), optionally expand, sell them back. */
-    async function sandwichExpansion(f: Fixture, tokens: bigint, operate: boolean): Promise<{ pnl: bigint; equityGain: bigint }> {
+    async function sandwichExpansion(
+      f: Fixture,
+      tokens: bigint,
+      operate: boolean,
+    ): Promise<{ pnl: bigint; equityGain: bigint }> {
       const a = f.arbitrageur;
       const equityBefore = await equityWad(f);
       const paid = await buyTokens(f, a, tokens);
@@ -127,7 +151,10 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       const f = await loadFixture(deploySystemFixture);
       await settleAt(f, parseUnits("1.04", 18));
       await buyTokens(f, f.arbitrageur, TOKENS("40000"));
-      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.operator, "SpotTwapDivergence");
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+        f.operator,
+        "SpotTwapDivergence",
+      );
     });
 
     it("pushing the price down before contractSupply and buying back after loses money", async function () {
@@ -212,7 +239,10 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       // The reserve's deposit would round to (almost) no shares: the reserve skips the vault
       // (issue 16: rebalanceDelta checks the vault's own previews; rule 7 used to refuse it).
       expect(await f.reserve.rebalanceDelta(await addr(f.usdc.token))).to.equal(0n);
-      await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(f.operator, "NothingToRebalance");
+      await expect(f.operator.connect(f.keeper).rebalance()).to.be.revertedWithCustomError(
+        f.operator,
+        "NothingToRebalance",
+      );
       expect(await equityWad(f)).to.equal(equityBefore);
       // The attacker can only take back what the vault holds for its one share: less than it put in.
       await vault.redeem(await vault.balanceOf(a.address), a.address, a.address);
@@ -226,7 +256,13 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       const token = await new ReentrantToken__factory(f.admin).deploy();
       const feed = await new MockV3Aggregator__factory(f.admin).deploy(8, 10n ** 8n);
       await f.oracle.setFeed(await addr(token), await addr(feed), 3_600, parseUnits("0.5", 18), parseUnits("2", 18));
-      await f.reserve.listAsset(await addr(token), { haircutBps: 100, mintFeeBps: 5, redeemFeeBps: 5, bufferBps: 10_000, ceiling: TOKENS("1000000") });
+      await f.reserve.listAsset(await addr(token), {
+        haircutBps: 100,
+        mintFeeBps: 5,
+        redeemFeeBps: 5,
+        bufferBps: 10_000,
+        ceiling: TOKENS("1000000"),
+      });
       await token.mint(f.user.address, TOKENS("10000"));
       await token.connect(f.user).approve(await addr(f.reserve), MaxUint256);
       return token;
@@ -237,10 +273,16 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       const token = await listReentrant(f);
       // The hook calls reserve.mint again, which would double-count the outer deposit's balance delta.
       await token.mint(await addr(token), TOKENS("100"));
-      const inner = f.reserve.interface.encodeFunctionData("mint", [await addr(token), TOKENS("1"), 0n, f.user.address]);
+      const inner = f.reserve.interface.encodeFunctionData("mint", [
+        await addr(token),
+        TOKENS("1"),
+        0n,
+        f.user.address,
+      ]);
       await token.arm(await addr(f.reserve), inner);
-      await expect(f.reserve.connect(f.user).mint(await addr(token), TOKENS("100"), 0, f.user.address))
-        .to.be.revertedWithCustomError(f.reserve, "ReentrancyGuardReentrantCall");
+      await expect(
+        f.reserve.connect(f.user).mint(await addr(token), TOKENS("100"), 0, f.user.address),
+      ).to.be.revertedWithCustomError(f.reserve, "ReentrancyGuardReentrantCall");
     });
 
     it("re-entering redeem from the payout transfer reverts the whole redeem", async function () {
@@ -248,10 +290,16 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       const token = await listReentrant(f);
       await f.reserve.connect(f.user).mint(await addr(token), TOKENS("1000"), 0, f.user.address);
       await f.stable.connect(f.user).approve(await addr(f.reserve), MaxUint256);
-      const inner = f.reserve.interface.encodeFunctionData("redeem", [await addr(token), TOKENS("1"), 0n, f.user.address]);
+      const inner = f.reserve.interface.encodeFunctionData("redeem", [
+        await addr(token),
+        TOKENS("1"),
+        0n,
+        f.user.address,
+      ]);
       await token.arm(await addr(f.reserve), inner);
-      await expect(f.reserve.connect(f.user).redeem(await addr(token), TOKENS("100"), 0, f.user.address))
-        .to.be.revertedWithCustomError(f.reserve, "ReentrancyGuardReentrantCall");
+      await expect(
+        f.reserve.connect(f.user).redeem(await addr(token), TOKENS("100"), 0, f.user.address),
+      ).to.be.revertedWithCustomError(f.reserve, "ReentrancyGuardReentrantCall");
       expect(await token.reentries()).to.equal(0n); // reverted with everything else
     });
   });
@@ -280,8 +328,8 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
             expect(await f.reserve.previewMint(usdc, usdcIn)).to.equal(expected(usdcIn, 10n ** 6n, WAD, 100n, 5n));
             expect(await f.reserve.previewMint(weth, wethIn)).to.equal(expected(wethIn, WAD, wethPrice, 2_000n, 30n));
             // And in USD the two differ only by their haircut and fee, never by a decimals factor.
-            const usdcPerUsd = (await f.reserve.previewMint(usdc, usdcIn)) * BPS * BPS / (9_900n * 9_995n);
-            const wethPerUsd = (await f.reserve.previewMint(weth, wethIn)) * BPS * BPS / (8_000n * 9_970n);
+            const usdcPerUsd = ((await f.reserve.previewMint(usdc, usdcIn)) * BPS * BPS) / (9_900n * 9_995n);
+            const wethPerUsd = ((await f.reserve.previewMint(weth, wethIn)) * BPS * BPS) / (8_000n * 9_970n);
             const gap = usdcPerUsd > wethPerUsd ? usdcPerUsd - wethPerUsd : wethPerUsd - usdcPerUsd;
             expect(gap * 10n ** 6n).to.be.lte(usdcPerUsd + 10n ** 18n); // within 1 ppm (+1 token of dust)
           },
@@ -329,20 +377,58 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
   // ==================================================================== oracles
   describe("bad oracle answers fail closed; redeem stays live where it safely can [INV-12]", function () {
     const failures: [string, (f: Fixture, feed: Fixture["usdc"]) => Promise<void>, string][] = [
-      ["stale", async () => { await time.increase(90_001); }, "StalePrice"],
-      ["zero", async (_f, c) => { await c.feed.updateAnswer(0); }, "NonPositivePrice"],
-      ["negative", async (_f, c) => { await c.feed.updateAnswer(-1); }, "NonPositivePrice"],
-      ["future-dated", async (_f, c) => {
-        const now = BigInt(await time.latest());
-        const [, answer] = await c.feed.latestRoundData();
-        await c.feed.updateRoundData(99, answer, now + 600n, now);
-      }, "StalePrice"],
-      ["out of bounds", async (_f, c) => { await c.feed.updateAnswer(c.params.symbol === "USDC" ? 3n * 10n ** 8n : 1n * 10n ** 8n); }, "PriceOutOfBounds"],
-      ["reverting", async (f, c) => {
-        const agg = await new RevertingAggregator__factory(f.admin).deploy(10n ** 8n);
-        await f.oracle.setFeed(await addr(c.token), await addr(agg), 90_000, parseUnits("0.5", 18), parseUnits("2", 18));
-        await agg.setBroken(true);
-      }, "FeedCallFailed"],
+      [
+        "stale",
+        async () => {
+          await time.increase(90_001);
+        },
+        "StalePrice",
+      ],
+      [
+        "zero",
+        async (_f, c) => {
+          await c.feed.updateAnswer(0);
+        },
+        "NonPositivePrice",
+      ],
+      [
+        "negative",
+        async (_f, c) => {
+          await c.feed.updateAnswer(-1);
+        },
+        "NonPositivePrice",
+      ],
+      [
+        "future-dated",
+        async (_f, c) => {
+          const now = BigInt(await time.latest());
+          const [, answer] = await c.feed.latestRoundData();
+          await c.feed.updateRoundData(99, answer, now + 600n, now);
+        },
+        "StalePrice",
+      ],
+      [
+        "out of bounds",
+        async (_f, c) => {
+          await c.feed.updateAnswer(c.params.symbol === "USDC" ? 3n * 10n ** 8n : 1n * 10n ** 8n);
+        },
+        "PriceOutOfBounds",
+      ],
+      [
+        "reverting",
+        async (f, c) => {
+          const agg = await new RevertingAggregator__factory(f.admin).deploy(10n ** 8n);
+          await f.oracle.setFeed(
+            await addr(c.token),
+            await addr(agg),
+            90_000,
+            parseUnits("0.5", 18),
+            parseUnits("2", 18),
+          );
+          await agg.setBroken(true);
+        },
+        "FeedCallFailed",
+      ],
     ];
 
     for (const [kind, breakFeed, error] of failures) {
@@ -354,8 +440,13 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
         await breakFeed(f, f.usdc);
         if (kind === "stale") await f.weth.feed.updateAnswer((await f.weth.feed.latestRoundData())[1]); // only USDC is stale
         await f.usdc.token.connect(f.user).approve(await addr(f.reserve), MaxUint256);
-        await expect(f.reserve.connect(f.user).mint(await addr(f.usdc.token), USDC("100"), 0, f.user.address)).to.be.revertedWithCustomError(f.oracle, error);
-        await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(f.oracle, error);
+        await expect(
+          f.reserve.connect(f.user).mint(await addr(f.usdc.token), USDC("100"), 0, f.user.address),
+        ).to.be.revertedWithCustomError(f.oracle, error);
+        await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.be.revertedWithCustomError(
+          f.oracle,
+          error,
+        );
         await expect(f.policy.refresh()).to.be.revertedWithCustomError(f.oracle, error);
         const p = await f.operator.preview();
         expect(p.action).to.equal(0n);
@@ -364,24 +455,33 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
         const tokens = TOKENS("1000");
         const out = await f.reserve.previewRedeem(await addr(f.weth.token), tokens);
         const [, wethAnswer] = await f.weth.feed.latestRoundData();
-        const paidUsd = out * BigInt(wethAnswer) * 10n ** 10n / WAD;
+        const paidUsd = (out * BigInt(wethAnswer) * 10n ** 10n) / WAD;
         if (kind !== "out of bounds") {
           // Degraded mode (issue 16): USDC keeps its last good price under a small haircut, so the
           // reserve stays solvent at gross value and WETH pays in full minus fee and spread;
           // USDC itself redeems at that price raised by the haircut. Rule changed (issue 16): a
           // zero, negative, future-dated or reverting answer says nothing about the price either,
           // so the last good price the oracle recorded stands in as for a stale one.
-          expect(paidUsd).to.be.gt(tokens * 99n / 100n);
-          await expect(f.reserve.connect(f.trader).redeem(await addr(f.weth.token), tokens, 0, f.trader.address)).to.emit(f.reserve, "Redeemed");
-          await expect(f.reserve.connect(f.trader).redeem(await addr(f.usdc.token), tokens, 0, f.trader.address)).to.emit(f.reserve, "Redeemed");
+          expect(paidUsd).to.be.gt((tokens * 99n) / 100n);
+          await expect(
+            f.reserve.connect(f.trader).redeem(await addr(f.weth.token), tokens, 0, f.trader.address),
+          ).to.emit(f.reserve, "Redeemed");
+          await expect(
+            f.reserve.connect(f.trader).redeem(await addr(f.usdc.token), tokens, 0, f.trader.address),
+          ).to.emit(f.reserve, "Redeemed");
           return;
         }
         // An answer outside the bounds may be a real move: USDC has no price. Redeeming the asset
         // whose price is valid still works, valuing USDC at zero (never overpays).
         expect(paidUsd).to.be.lt(tokens / 10n); // USDC counted at 0 → deep pro-rata
-        await expect(f.reserve.connect(f.trader).redeem(await addr(f.weth.token), tokens, 0, f.trader.address)).to.emit(f.reserve, "Redeemed");
+        await expect(f.reserve.connect(f.trader).redeem(await addr(f.weth.token), tokens, 0, f.trader.address)).to.emit(
+          f.reserve,
+          "Redeemed",
+        );
         // Redeeming USDC itself needs its price: refused rather than paid at a bad price.
-        await expect(f.reserve.connect(f.trader).redeem(await addr(f.usdc.token), tokens, 0, f.trader.address)).to.be.revertedWithCustomError(f.oracle, error);
+        await expect(
+          f.reserve.connect(f.trader).redeem(await addr(f.usdc.token), tokens, 0, f.trader.address),
+        ).to.be.revertedWithCustomError(f.oracle, error);
       });
     }
 
@@ -393,10 +493,17 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       await f.stable.connect(f.user).approve(await addr(f.reserve), MaxUint256);
       await f.usdc.token.connect(f.user).approve(await addr(f.reserve), MaxUint256);
       await f.weth.token.connect(f.user).approve(await addr(f.reserve), MaxUint256);
-      await expect(f.reserve.connect(f.user).redeem(await addr(f.usdc.token), minted, 0, f.user.address)).to.emit(f.reserve, "Redeemed");
-      await expect(f.reserve.connect(f.user).mint(await addr(f.usdc.token), USDC("1"), 0, f.user.address)).to.emit(f.reserve, "Minted");
-      await expect(f.reserve.connect(f.user).mint(await addr(f.weth.token), TOKENS("1"), 0, f.user.address))
-        .to.be.revertedWithCustomError(f.oracle, "NonPositivePrice");
+      await expect(f.reserve.connect(f.user).redeem(await addr(f.usdc.token), minted, 0, f.user.address)).to.emit(
+        f.reserve,
+        "Redeemed",
+      );
+      await expect(f.reserve.connect(f.user).mint(await addr(f.usdc.token), USDC("1"), 0, f.user.address)).to.emit(
+        f.reserve,
+        "Minted",
+      );
+      await expect(
+        f.reserve.connect(f.user).mint(await addr(f.weth.token), TOKENS("1"), 0, f.user.address),
+      ).to.be.revertedWithCustomError(f.oracle, "NonPositivePrice");
     });
   });
 
@@ -406,7 +513,14 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       const f = await loadFixture(deploySystemFixture);
       const perOp = TOKENS("3000");
       const perEpoch = TOKENS("7000");
-      await f.operator.setLimits({ maxExpansionPerOp: perOp, maxExpansionPerEpoch: perEpoch, maxContractionPerOp: perOp, maxContractionPerEpoch: perEpoch, cooldownSec: 60, epochSec: 86_400 });
+      await f.operator.setLimits({
+        maxExpansionPerOp: perOp,
+        maxExpansionPerEpoch: perEpoch,
+        maxContractionPerOp: perOp,
+        maxContractionPerEpoch: perEpoch,
+        cooldownSec: 60,
+        epochSec: 86_400,
+      });
       await settleAt(f, parseUnits("1.05", 18));
       let total = 0n;
       for (let i = 0; i < 4; i++) {
@@ -436,10 +550,13 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       const f = await loadFixture(deploySystemFixture);
       await settleAt(f, parseUnits("1.05", 18));
       const coder = ethers.AbiCoder.defaultAbiCoder();
-      await expect(f.operator.connect(f.keeper).performUpkeep(coder.encode(["uint8", "uint256", "uint256"], [2, MaxUint256, 0])))
-        .to.be.revertedWithCustomError(f.operator, "UpkeepNotNeeded");
+      await expect(
+        f.operator.connect(f.keeper).performUpkeep(coder.encode(["uint8", "uint256", "uint256"], [2, MaxUint256, 0])),
+      ).to.be.revertedWithCustomError(f.operator, "UpkeepNotNeeded");
       const supplyBefore = await f.stable.totalSupply();
-      await f.operator.connect(f.keeper).performUpkeep(coder.encode(["uint8", "uint256", "uint256"], [1, MaxUint256, 0]));
+      await f.operator
+        .connect(f.keeper)
+        .performUpkeep(coder.encode(["uint8", "uint256", "uint256"], [1, MaxUint256, 0]));
       expect((await f.stable.totalSupply()) - supplyBefore).to.be.lte((await f.operator.limits()).maxExpansionPerOp);
       expect(await poolPrice(f)).to.be.gte(WAD);
     });
@@ -466,10 +583,17 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       await f.reserve.connect(f.guardian).pauseRedemptions();
       await f.operator.connect(f.guardian).pause();
       const admin = ethers.ZeroHash;
-      for (const call of [() => f.reserve.connect(f.guardian).unpause(), () => f.reserve.connect(f.guardian).unpauseRedemptions()]) {
-        await expect(call()).to.be.revertedWithCustomError(f.reserve, "AccessControlUnauthorizedAccount").withArgs(f.guardian.address, admin);
+      for (const call of [
+        () => f.reserve.connect(f.guardian).unpause(),
+        () => f.reserve.connect(f.guardian).unpauseRedemptions(),
+      ]) {
+        await expect(call())
+          .to.be.revertedWithCustomError(f.reserve, "AccessControlUnauthorizedAccount")
+          .withArgs(f.guardian.address, admin);
       }
-      await expect(f.operator.connect(f.guardian).unpause()).to.be.revertedWithCustomError(f.operator, "AccessControlUnauthorizedAccount").withArgs(f.guardian.address, admin);
+      await expect(f.operator.connect(f.guardian).unpause())
+        .to.be.revertedWithCustomError(f.operator, "AccessControlUnauthorizedAccount")
+        .withArgs(f.guardian.address, admin);
       expect(await f.reserve.paused()).to.equal(true);
       expect(await f.reserve.redemptionsPaused()).to.equal(true);
       expect(await f.operator.paused()).to.equal(true);
@@ -484,7 +608,10 @@ describe("Adversarial: attacks from the field fail against Ballast", function ()
       const minted = await mintWithUsdc(f, f.user, USDC("100"));
       await f.reserve.connect(f.guardian).pause();
       await f.stable.connect(f.user).approve(await addr(f.reserve), MaxUint256);
-      await expect(f.reserve.connect(f.user).redeem(await addr(f.usdc.token), minted, 0, f.user.address)).to.emit(f.reserve, "Redeemed");
+      await expect(f.reserve.connect(f.user).redeem(await addr(f.usdc.token), minted, 0, f.user.address)).to.emit(
+        f.reserve,
+        "Redeemed",
+      );
     });
   });
 });

@@ -17,7 +17,16 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits, type Log } from "ethers";
-import { BPS, WAD, deploySystemFixture, equityWad, mintWithUsdc, passTime, swapIntoPool, type Fixture } from "../../support/system";
+import {
+  BPS,
+  WAD,
+  deploySystemFixture,
+  equityWad,
+  mintWithUsdc,
+  passTime,
+  swapIntoPool,
+  type Fixture,
+} from "../../support/system";
 import type { CycleOutcome, KeeperLoop } from "../../../keeper/src/loop";
 import type { InProcessSender } from "../../support/inProcessSender";
 import { inProcessLoop } from "../../support/inProcessLoop";
@@ -62,8 +71,22 @@ async function observe(f: Fixture) {
 function parseOperation(f: Fixture, logs: readonly Log[]) {
   for (const log of logs) {
     const parsed = f.operator.interface.parseLog(log);
-    if (parsed?.name === "SupplyExpanded") return { action: Action.Expand, tokens: parsed.args.tokensSold as bigint, quote: parsed.args.quoteReceived as bigint, spotBeforeWad: parsed.args.spotBeforeWad as bigint, spotAfterWad: parsed.args.spotAfterWad as bigint };
-    if (parsed?.name === "SupplyContracted") return { action: Action.Contract, tokens: parsed.args.tokensBurned as bigint, quote: parsed.args.quoteSpent as bigint, spotBeforeWad: parsed.args.spotBeforeWad as bigint, spotAfterWad: parsed.args.spotAfterWad as bigint };
+    if (parsed?.name === "SupplyExpanded")
+      return {
+        action: Action.Expand,
+        tokens: parsed.args.tokensSold as bigint,
+        quote: parsed.args.quoteReceived as bigint,
+        spotBeforeWad: parsed.args.spotBeforeWad as bigint,
+        spotAfterWad: parsed.args.spotAfterWad as bigint,
+      };
+    if (parsed?.name === "SupplyContracted")
+      return {
+        action: Action.Contract,
+        tokens: parsed.args.tokensBurned as bigint,
+        quote: parsed.args.quoteSpent as bigint,
+        spotBeforeWad: parsed.args.spotBeforeWad as bigint,
+        spotAfterWad: parsed.args.spotAfterWad as bigint,
+      };
   }
   return null;
 }
@@ -73,7 +96,9 @@ const distance = (wad: bigint) => (wad > WAD ? wad - WAD : WAD - wad);
 async function checkCycle(r: Real, before: Awaited<ReturnType<typeof observe>>, outcome: CycleOutcome): Promise<void> {
   const { f } = r;
   tally.cycles += 1;
-  expect(["error", "simulation-reverted", "tx-failed"], `keeper cycle ${JSON.stringify(outcome)}`).not.to.include(outcome.kind);
+  expect(["error", "simulation-reverted", "tx-failed"], `keeper cycle ${JSON.stringify(outcome)}`).not.to.include(
+    outcome.kind,
+  );
   if (outcome.kind === "stand-still") bump(tally.standStill, outcome.reason);
   if (outcome.kind !== "sent") return;
   bump(tally.sent, outcome.action);
@@ -122,7 +147,8 @@ async function tradeFlow(f: Fixture, up: boolean, permille: number): Promise<voi
   await swapIntoPool(f, f.trader, true, tokens);
 }
 
-const trade = (up: boolean, permille: number) => cmd(`trade(${up ? "buy" : "sell"} ${permille}‰)`, ({ f }) => tradeFlow(f, up, permille));
+const trade = (up: boolean, permille: number) =>
+  cmd(`trade(${up ? "buy" : "sell"} ${permille}‰)`, ({ f }) => tradeFlow(f, up, permille));
 
 /** A trade that lasts: one TWAP window passes after it, so spot and TWAP agree off the peg. */
 const pressure = (up: boolean, permille: number) =>
@@ -131,7 +157,8 @@ const pressure = (up: boolean, permille: number) =>
     await passTime(f, Number(f.params.oracle.twapWindowSec), 4);
   });
 
-const warp = (sec: number) => cmd(`warp(${sec}s)`, ({ f }) => passTime(f, sec, Math.max(1, Math.min(4, Math.floor(sec / 300)))));
+const warp = (sec: number) =>
+  cmd(`warp(${sec}s)`, ({ f }) => passTime(f, sec, Math.max(1, Math.min(4, Math.floor(sec / 300)))));
 
 const moveFeed = (weth: boolean, bps: number) =>
   cmd(`feed(${weth ? "WETH" : "USDC"} ${bps > 0 ? "+" : ""}${bps}bps)`, async ({ f }) => {
@@ -147,7 +174,10 @@ const userMint = (weth: boolean, units: number) =>
     const amount = parseUnits(String(units), weth ? 18 : 6);
     await c.token.connect(f.user).approve(await f.reserve.getAddress(), amount);
     // Refusals (a stale feed after a warp, the ceiling, recovery fees) are the protocol's call, not a failure here.
-    await f.reserve.connect(f.user).mint(await c.token.getAddress(), amount, 0, f.user.address).catch(() => undefined);
+    await f.reserve
+      .connect(f.user)
+      .mint(await c.token.getAddress(), amount, 0, f.user.address)
+      .catch(() => undefined);
   });
 
 const userRedeem = (weth: boolean, percent: number) =>
@@ -155,7 +185,10 @@ const userRedeem = (weth: boolean, percent: number) =>
     const tokens = ((await f.stable.balanceOf(f.user.address)) * BigInt(percent)) / 100n;
     if (tokens === 0n) return;
     const asset = await (weth ? f.weth : f.usdc).token.getAddress();
-    await f.reserve.connect(f.user).redeem(asset, tokens, 0, f.user.address).catch(() => undefined);
+    await f.reserve
+      .connect(f.user)
+      .redeem(asset, tokens, 0, f.user.address)
+      .catch(() => undefined);
   });
 
 const donate = (units: number) =>
@@ -180,7 +213,9 @@ const commands = [
   fc.tuple(fc.boolean(), fc.integer({ min: 5, max: 30 })).map(([up, p]) => pressure(up, p)),
   fc.constantFrom(12, 120, 600, 1_800, 3_600).map(warp),
   fc.tuple(fc.boolean(), fc.integer({ min: -300, max: 300 })).map(([w, b]) => moveFeed(w, b)),
-  fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 50_000 })).map(([w, u]) => userMint(w, w ? Math.max(1, Math.floor(u / 3_000)) : u)),
+  fc
+    .tuple(fc.boolean(), fc.integer({ min: 1, max: 50_000 }))
+    .map(([w, u]) => userMint(w, w ? Math.max(1, Math.floor(u / 3_000)) : u)),
   fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 100 })).map(([w, p]) => userRedeem(w, p)),
   fc.integer({ min: 1, max: 20_000 }).map(donate),
   fc.constant(refreshRatio),
@@ -208,7 +243,11 @@ describe("Keeper campaign: the daemon's own cycle among random market steps (fc.
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
     const sent = Object.values(tally.sent).reduce((a, b) => a + b, 0);
-    console.log(`      keeper campaign: ${RUNS} runs, ${tally.steps} steps, ${tally.cycles} keeper cycles, sent ${JSON.stringify(tally.sent)}, stood still ${JSON.stringify(tally.standStill)}`);
+    console.log(
+      `      keeper campaign: ${RUNS} runs, ${tally.steps} steps, ${tally.cycles} keeper cycles, sent ${JSON.stringify(
+        tally.sent,
+      )}, stood still ${JSON.stringify(tally.standStill)}`,
+    );
     // A campaign in which the keeper never acts would check nothing.
     expect(sent, "the keeper acted at least once").to.be.gte(1);
   });

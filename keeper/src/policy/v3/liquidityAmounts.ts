@@ -13,7 +13,12 @@ export interface PositionAmounts {
 
 /** What the pool charges (`roundUp`, a mint) or pays (a burn) for `liquidity` in [tickLower, tickUpper). */
 export function amountsForLiquidity(
-  sqrtPriceX96: bigint, tick: number, tickLower: number, tickUpper: number, liquidity: bigint, roundUp: boolean,
+  sqrtPriceX96: bigint,
+  tick: number,
+  tickLower: number,
+  tickUpper: number,
+  liquidity: bigint,
+  roundUp: boolean,
 ): PositionAmounts {
   const sqrtLower = getSqrtRatioAtTick(tickLower);
   const sqrtUpper = getSqrtRatioAtTick(tickUpper);

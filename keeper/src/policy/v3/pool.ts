@@ -51,7 +51,10 @@ function compress(tick: number, spacing: number): number {
  * swap, but never beyond the current 256-tick-spacing word of the bitmap.
  */
 export function nextInitializedTickWithinOneWord(
-  ticks: ReadonlyMap<number, bigint>, tick: number, spacing: number, lte: boolean,
+  ticks: ReadonlyMap<number, bigint>,
+  tick: number,
+  spacing: number,
+  lte: boolean,
 ): { next: number; initialized: boolean } {
   const compressed = compress(tick, spacing);
   const isInit = (c: number) => ticks.has(c * spacing);
@@ -71,14 +74,24 @@ function checkLimit(state: V3PoolState, zeroForOne: boolean, limit: bigint): voi
   const ok = zeroForOne
     ? limit < state.sqrtPriceX96 && limit > MIN_SQRT_RATIO
     : limit > state.sqrtPriceX96 && limit < MAX_SQRT_RATIO;
-  if (!ok) throw new V3MathError(`sqrtPriceLimitX96 ${limit} is not ${zeroForOne ? "below" : "above"} the price ${state.sqrtPriceX96} within the tick range`);
+  if (!ok)
+    throw new V3MathError(
+      `sqrtPriceLimitX96 ${limit} is not ${zeroForOne ? "below" : "above"} the price ${
+        state.sqrtPriceX96
+      } within the tick range`,
+    );
 }
 
 /**
  * The pool's `swap(zeroForOne, amountSpecified, sqrtPriceLimitX96)` (positive amountSpecified:
  * exact input; negative: exact output), with the protocol fee off.
  */
-export function swap(state: V3PoolState, zeroForOne: boolean, amountSpecified: bigint, sqrtPriceLimitX96: bigint): V3SwapResult {
+export function swap(
+  state: V3PoolState,
+  zeroForOne: boolean,
+  amountSpecified: bigint,
+  sqrtPriceLimitX96: bigint,
+): V3SwapResult {
   if (amountSpecified === 0n) throw new V3MathError("amountSpecified must not be zero");
   checkLimit(state, zeroForOne, sqrtPriceLimitX96);
   const exactInput = amountSpecified > 0n;
@@ -98,7 +111,9 @@ export function swap(state: V3PoolState, zeroForOne: boolean, amountSpecified: b
     const next = Math.min(Math.max(found.next, MIN_TICK), MAX_TICK);
     const initialized = found.initialized;
     const sqrtNext = getSqrtRatioAtTick(next);
-    const target = (zeroForOne ? sqrtNext < sqrtPriceLimitX96 : sqrtNext > sqrtPriceLimitX96) ? sqrtPriceLimitX96 : sqrtNext;
+    const target = (zeroForOne ? sqrtNext < sqrtPriceLimitX96 : sqrtNext > sqrtPriceLimitX96)
+      ? sqrtPriceLimitX96
+      : sqrtNext;
     const step = computeSwapStep(sqrtPrice, target, liquidity, remaining, state.feePips);
     sqrtPrice = step.sqrtRatioNextX96;
     if (exactInput) {
@@ -115,7 +130,8 @@ export function swap(state: V3PoolState, zeroForOne: boolean, amountSpecified: b
       if (initialized) {
         const net = state.ticks.get(next) ?? 0n;
         liquidity += zeroForOne ? -net : net;
-        if (liquidity < 0n || liquidity > MAX_UINT128) throw new V3MathError(`liquidity ${liquidity} out of range after crossing tick ${next}`);
+        if (liquidity < 0n || liquidity > MAX_UINT128)
+          throw new V3MathError(`liquidity ${liquidity} out of range after crossing tick ${next}`);
         crossed.push(next);
         feeGrowthAtCrossX128.push(feeGrowthDeltaX128);
       }
@@ -125,10 +141,19 @@ export function swap(state: V3PoolState, zeroForOne: boolean, amountSpecified: b
     }
   }
 
-  const [amount0, amount1] = zeroForOne === exactInput
-    ? [amountSpecified - remaining, calculated]
-    : [calculated, amountSpecified - remaining];
-  return { amount0, amount1, sqrtPriceX96: sqrtPrice, tick, liquidity, feeAmount, crossed, feeGrowthDeltaX128, feeGrowthAtCrossX128 };
+  const [amount0, amount1] =
+    zeroForOne === exactInput ? [amountSpecified - remaining, calculated] : [calculated, amountSpecified - remaining];
+  return {
+    amount0,
+    amount1,
+    sqrtPriceX96: sqrtPrice,
+    tick,
+    liquidity,
+    feeAmount,
+    crossed,
+    feeGrowthDeltaX128,
+    feeGrowthAtCrossX128,
+  };
 }
 
 /**

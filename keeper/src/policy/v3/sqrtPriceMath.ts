@@ -7,7 +7,12 @@ import { MAX_UINT160, MAX_UINT256, V3MathError, divRoundingUp, mulDiv, mulDivRou
 import { Q96 } from "./tickMath";
 
 /** Price after adding (or removing) `amount` of token0; rounds up (against the trader). */
-export function getNextSqrtPriceFromAmount0RoundingUp(sqrtPX96: bigint, liquidity: bigint, amount: bigint, add: boolean): bigint {
+export function getNextSqrtPriceFromAmount0RoundingUp(
+  sqrtPX96: bigint,
+  liquidity: bigint,
+  amount: bigint,
+  add: boolean,
+): bigint {
   if (amount === 0n) return sqrtPX96;
   const numerator1 = liquidity << 96n;
   const product = amount * sqrtPX96;
@@ -18,29 +23,46 @@ export function getNextSqrtPriceFromAmount0RoundingUp(sqrtPX96: bigint, liquidit
     }
     return toUint160(divRoundingUp(numerator1, numerator1 / sqrtPX96 + amount));
   }
-  if (product > MAX_UINT256 || numerator1 <= product) throw new V3MathError("token0 output exceeds the liquidity's reserve");
+  if (product > MAX_UINT256 || numerator1 <= product)
+    throw new V3MathError("token0 output exceeds the liquidity's reserve");
   return toUint160(mulDivRoundingUp(numerator1, sqrtPX96, numerator1 - product));
 }
 
 /** Price after adding (or removing) `amount` of token1; rounds down (against the trader). */
-export function getNextSqrtPriceFromAmount1RoundingDown(sqrtPX96: bigint, liquidity: bigint, amount: bigint, add: boolean): bigint {
+export function getNextSqrtPriceFromAmount1RoundingDown(
+  sqrtPX96: bigint,
+  liquidity: bigint,
+  amount: bigint,
+  add: boolean,
+): bigint {
   if (add) {
     const quotient = amount <= MAX_UINT160 ? (amount << 96n) / liquidity : mulDiv(amount, Q96, liquidity);
     return toUint160(sqrtPX96 + quotient);
   }
-  const quotient = amount <= MAX_UINT160 ? divRoundingUp(amount << 96n, liquidity) : mulDivRoundingUp(amount, Q96, liquidity);
+  const quotient =
+    amount <= MAX_UINT160 ? divRoundingUp(amount << 96n, liquidity) : mulDivRoundingUp(amount, Q96, liquidity);
   if (sqrtPX96 <= quotient) throw new V3MathError("token1 output exceeds the liquidity's reserve");
   return sqrtPX96 - quotient;
 }
 
-export function getNextSqrtPriceFromInput(sqrtPX96: bigint, liquidity: bigint, amountIn: bigint, zeroForOne: boolean): bigint {
+export function getNextSqrtPriceFromInput(
+  sqrtPX96: bigint,
+  liquidity: bigint,
+  amountIn: bigint,
+  zeroForOne: boolean,
+): bigint {
   if (sqrtPX96 <= 0n || liquidity <= 0n) throw new V3MathError("price and liquidity must be positive");
   return zeroForOne
     ? getNextSqrtPriceFromAmount0RoundingUp(sqrtPX96, liquidity, amountIn, true)
     : getNextSqrtPriceFromAmount1RoundingDown(sqrtPX96, liquidity, amountIn, true);
 }
 
-export function getNextSqrtPriceFromOutput(sqrtPX96: bigint, liquidity: bigint, amountOut: bigint, zeroForOne: boolean): bigint {
+export function getNextSqrtPriceFromOutput(
+  sqrtPX96: bigint,
+  liquidity: bigint,
+  amountOut: bigint,
+  zeroForOne: boolean,
+): bigint {
   if (sqrtPX96 <= 0n || liquidity <= 0n) throw new V3MathError("price and liquidity must be positive");
   return zeroForOne
     ? getNextSqrtPriceFromAmount1RoundingDown(sqrtPX96, liquidity, amountOut, false)

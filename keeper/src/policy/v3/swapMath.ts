@@ -4,7 +4,12 @@
  * Fees in pips (1e-6): the 0.01% tier is 100.
  */
 import { mulDiv, mulDivRoundingUp } from "./fullMath";
-import { getAmount0Delta, getAmount1Delta, getNextSqrtPriceFromInput, getNextSqrtPriceFromOutput } from "./sqrtPriceMath";
+import {
+  getAmount0Delta,
+  getAmount1Delta,
+  getNextSqrtPriceFromInput,
+  getNextSqrtPriceFromOutput,
+} from "./sqrtPriceMath";
 
 export const PIPS = 1_000_000n;
 
@@ -33,16 +38,18 @@ export function computeSwapStep(
     amountIn = zeroForOne
       ? getAmount0Delta(sqrtRatioTargetX96, sqrtRatioCurrentX96, liquidity, true)
       : getAmount1Delta(sqrtRatioCurrentX96, sqrtRatioTargetX96, liquidity, true);
-    sqrtRatioNextX96 = amountRemainingLessFee >= amountIn
-      ? sqrtRatioTargetX96
-      : getNextSqrtPriceFromInput(sqrtRatioCurrentX96, liquidity, amountRemainingLessFee, zeroForOne);
+    sqrtRatioNextX96 =
+      amountRemainingLessFee >= amountIn
+        ? sqrtRatioTargetX96
+        : getNextSqrtPriceFromInput(sqrtRatioCurrentX96, liquidity, amountRemainingLessFee, zeroForOne);
   } else {
     amountOut = zeroForOne
       ? getAmount1Delta(sqrtRatioTargetX96, sqrtRatioCurrentX96, liquidity, false)
       : getAmount0Delta(sqrtRatioCurrentX96, sqrtRatioTargetX96, liquidity, false);
-    sqrtRatioNextX96 = -amountRemaining >= amountOut
-      ? sqrtRatioTargetX96
-      : getNextSqrtPriceFromOutput(sqrtRatioCurrentX96, liquidity, -amountRemaining, zeroForOne);
+    sqrtRatioNextX96 =
+      -amountRemaining >= amountOut
+        ? sqrtRatioTargetX96
+        : getNextSqrtPriceFromOutput(sqrtRatioCurrentX96, liquidity, -amountRemaining, zeroForOne);
   }
 
   const max = sqrtRatioTargetX96 === sqrtRatioNextX96;
@@ -56,8 +63,9 @@ export function computeSwapStep(
   // The exact-output amount is capped at what was asked.
   if (!exactIn && amountOut > -amountRemaining) amountOut = -amountRemaining;
 
-  const feeAmount = exactIn && sqrtRatioNextX96 !== sqrtRatioTargetX96
-    ? amountRemaining - amountIn // the whole remainder stays with the pool as fee
-    : mulDivRoundingUp(amountIn, feePips, PIPS - feePips);
+  const feeAmount =
+    exactIn && sqrtRatioNextX96 !== sqrtRatioTargetX96
+      ? amountRemaining - amountIn // the whole remainder stays with the pool as fee
+      : mulDivRoundingUp(amountIn, feePips, PIPS - feePips);
   return { sqrtRatioNextX96, amountIn, amountOut, feeAmount };
 }

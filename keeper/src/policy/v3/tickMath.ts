@@ -60,7 +60,8 @@ export function getSqrtRatioAtTick(tick: number): bigint {
 }
 
 function sqrtRatioAtTick(tick: number): bigint {
-  if (!Number.isInteger(tick) || tick < MIN_TICK || tick > MAX_TICK) throw new TickMathError(`tick ${tick} is outside [${MIN_TICK}, ${MAX_TICK}]`);
+  if (!Number.isInteger(tick) || tick < MIN_TICK || tick > MAX_TICK)
+    throw new TickMathError(`tick ${tick} is outside [${MIN_TICK}, ${MAX_TICK}]`);
   const absTick = BigInt(Math.abs(tick));
   let ratio = (absTick & 1n) !== 0n ? RATIOS[0] : 1n << 128n;
   for (let i = 1; i < RATIOS.length; i++) {

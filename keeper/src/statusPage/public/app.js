@@ -7,7 +7,9 @@
 (function () {
   "use strict";
 
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var charts = null;
   var lastVersion = null;
   var lastOkAt = 0;
@@ -74,7 +76,12 @@
     if (v.deviationBps === null) {
       el.textContent = "no market price";
       el.setAttribute("data-zone", "outside");
-      text("dev-note", v.ready ? "The oracle's market price is unavailable (pool or TWAP read failed)." : "Waiting for the keeper's first cycle.");
+      text(
+        "dev-note",
+        v.ready
+          ? "The oracle's market price is unavailable (pool or TWAP read failed)."
+          : "Waiting for the keeper's first cycle.",
+      );
       return;
     }
     var d = v.deviationBps;
@@ -87,55 +94,117 @@
     el.appendChild(span);
     el.setAttribute("data-zone", inside ? "inside" : "outside");
     el.setAttribute("data-bps", String(d));
-    text("dev-note", (inside ? "✓ Inside" : "✗ Outside") + " the ±" + v.bandBps + " bps band. Spot $" + v.spotUsd + ", TWAP $" + v.twapUsd + ".");
+    text(
+      "dev-note",
+      (inside ? "✓ Inside" : "✗ Outside") +
+        " the ±" +
+        v.bandBps +
+        " bps band. Spot $" +
+        v.spotUsd +
+        ", TWAP $" +
+        v.twapUsd +
+        ".",
+    );
   }
 
   function renderPrice(v) {
-    var spot = v.history.map(function (p) { return { x: p.block, y: p.spotUsd }; });
-    var twap = v.history.map(function (p) { return { x: p.block, y: p.twapUsd }; });
-    var series = [{ label: "pool spot", points: spot, styleIndex: 0 }, { label: "TWAP", points: twap, styleIndex: 1 }];
-    if (!charts.price) charts.price = BallastCharts.priceChart($("priceChart"), { series: series, bandBps: v.bandBps || 0, xTitle: "block" });
+    var spot = v.history.map(function (p) {
+      return { x: p.block, y: p.spotUsd };
+    });
+    var twap = v.history.map(function (p) {
+      return { x: p.block, y: p.twapUsd };
+    });
+    var series = [
+      { label: "pool spot", points: spot, styleIndex: 0 },
+      { label: "TWAP", points: twap, styleIndex: 1 },
+    ];
+    if (!charts.price)
+      charts.price = BallastCharts.priceChart($("priceChart"), {
+        series: series,
+        bandBps: v.bandBps || 0,
+        xTitle: "block",
+      });
     else charts.price.update(series, v.bandBps || 0);
     var last = v.history[v.history.length - 1];
-    $("priceChart").setAttribute("aria-label", last
-      ? "Price chart over blocks " + v.history[0].block + " to " + last.block + ": spot now $" + last.spotUsd.toFixed(4) + ", TWAP $" + last.twapUsd.toFixed(4) + ", peg $1 with a ±" + v.bandBps + " bps band."
-      : "Price chart: no price yet");
+    $("priceChart").setAttribute(
+      "aria-label",
+      last
+        ? "Price chart over blocks " +
+            v.history[0].block +
+            " to " +
+            last.block +
+            ": spot now $" +
+            last.spotUsd.toFixed(4) +
+            ", TWAP $" +
+            last.twapUsd.toFixed(4) +
+            ", peg $1 with a ±" +
+            v.bandBps +
+            " bps band."
+        : "Price chart: no price yet",
+    );
     $("priceChart").setAttribute("data-points", String(v.history.length));
     $("priceChart").setAttribute("data-last-block", last ? String(last.block) : "");
     var body = $("priceRows");
     clear(body);
-    v.history.slice(-20).reverse().forEach(function (p) {
-      var tr = document.createElement("tr");
-      cell(tr, String(p.block));
-      cell(tr, "$" + p.spotUsd.toFixed(6));
-      cell(tr, "$" + p.twapUsd.toFixed(6));
-      cell(tr, (p.deviationBps > 0 ? "+" : "") + p.deviationBps + " bps");
-      body.appendChild(tr);
-    });
+    v.history
+      .slice(-20)
+      .reverse()
+      .forEach(function (p) {
+        var tr = document.createElement("tr");
+        cell(tr, String(p.block));
+        cell(tr, "$" + p.spotUsd.toFixed(6));
+        cell(tr, "$" + p.twapUsd.toFixed(6));
+        cell(tr, (p.deviationBps > 0 ? "+" : "") + p.deviationBps + " bps");
+        body.appendChild(tr);
+      });
   }
 
   function renderRatio(v) {
     text("ratio", pct(v.collateralRatio));
     text("target", pct(v.targetRatio));
-    text("reserveValue", v.reserveValueUsd === null ? "unavailable (a feed is rejected)" : "$" + group(v.reserveValueUsd));
+    text(
+      "reserveValue",
+      v.reserveValueUsd === null ? "unavailable (a feed is rejected)" : "$" + group(v.reserveValueUsd),
+    );
     var a = v.collateralRatio === null ? 0 : Number(v.collateralRatio);
     var t = v.targetRatio === null ? 0 : Number(v.targetRatio);
     var scale = Math.max(a, t, 1) * 1.1;
-    $("ratioBar").style.width = (100 * a / scale).toFixed(1) + "%";
-    $("targetBar").style.width = (100 * t / scale).toFixed(1) + "%";
-    text("ratioNote", v.collateralRatio === null ? "Ratio unavailable." : a >= t
-      ? "✓ At or above target: expansion allowed within caps."
-      : "✗ Below target (recovery mode): expansion only if it raises the ratio.");
+    $("ratioBar").style.width = ((100 * a) / scale).toFixed(1) + "%";
+    $("targetBar").style.width = ((100 * t) / scale).toFixed(1) + "%";
+    text(
+      "ratioNote",
+      v.collateralRatio === null
+        ? "Ratio unavailable."
+        : a >= t
+        ? "✓ At or above target: expansion allowed within caps."
+        : "✗ Below target (recovery mode): expansion only if it raises the ratio.",
+    );
   }
 
   function renderReserve(v) {
-    var bars = v.reserve.map(function (a) { return { label: a.symbol, value: a.valueUsdNumber === null ? 0 : a.valueUsdNumber }; });
-    var fmt = function (x) { return "$" + Number(x).toLocaleString("en-US", { maximumFractionDigits: 0 }); };
-    if (!charts.reserve) charts.reserve = BallastCharts.barChart($("reserveChart"), { bars: bars, datasetLabel: "value after haircut, USD", xTitle: "value after haircut, USD", format: fmt });
+    var bars = v.reserve.map(function (a) {
+      return { label: a.symbol, value: a.valueUsdNumber === null ? 0 : a.valueUsdNumber };
+    });
+    var fmt = function (x) {
+      return "$" + Number(x).toLocaleString("en-US", { maximumFractionDigits: 0 });
+    };
+    if (!charts.reserve)
+      charts.reserve = BallastCharts.barChart($("reserveChart"), {
+        bars: bars,
+        datasetLabel: "value after haircut, USD",
+        xTitle: "value after haircut, USD",
+        format: fmt,
+      });
     else charts.reserve.update(bars);
-    $("reserveChart").setAttribute("aria-label", "Reserve composition: " + v.reserve.map(function (a) {
-      return a.symbol + " " + (a.valueUsd === null ? "unpriced" : "$" + group(a.valueUsd));
-    }).join(", "));
+    $("reserveChart").setAttribute(
+      "aria-label",
+      "Reserve composition: " +
+        v.reserve
+          .map(function (a) {
+            return a.symbol + " " + (a.valueUsd === null ? "unpriced" : "$" + group(a.valueUsd));
+          })
+          .join(", "),
+    );
     var body = $("reserveRows");
     clear(body);
     v.reserve.forEach(function (a) {
@@ -163,7 +232,14 @@
     kv(dl, "Expansion left this epoch", group(c.expansionLeftThisEpoch) + " tokens");
     kv(dl, "Contraction per operation", "$" + group(c.maxContractionPerOp));
     kv(dl, "Contraction left this epoch", "$" + group(c.contractionLeftThisEpoch));
-    kv(dl, "Cooldown left", c.cooldownLeftSec > 0 ? secs(c.cooldownLeftSec) + " of " + secs(c.cooldownSec) : "ready (cooldown " + secs(c.cooldownSec) + ")", "cooldown");
+    kv(
+      dl,
+      "Cooldown left",
+      c.cooldownLeftSec > 0
+        ? secs(c.cooldownLeftSec) + " of " + secs(c.cooldownSec)
+        : "ready (cooldown " + secs(c.cooldownSec) + ")",
+      "cooldown",
+    );
     kv(dl, "Epoch resets in", secs(c.epochEndsInSec));
   }
 
@@ -183,11 +259,22 @@
     var dl = $("keeper");
     clear(dl);
     var k = v.keeper;
-    kv(dl, "Last cycle", k.lastCycleAtMs === null ? "none yet" : ago(k.lastCycleAtMs, now) + " (block " + k.lastCycleBlock + ")");
+    kv(
+      dl,
+      "Last cycle",
+      k.lastCycleAtMs === null ? "none yet" : ago(k.lastCycleAtMs, now) + " (block " + k.lastCycleBlock + ")",
+    );
     kv(dl, "Cycles (failed)", k.cycles + " (" + k.failedCycles + ")");
     kv(dl, "RPC", k.rpc.ok ? "✓ ok" : "✗ failing: " + (k.rpc.error || "unknown"), "rpc");
     kv(dl, "Keeper balance", k.balance === null ? "no account" : k.balance + " ETH");
-    kv(dl, "Last decision", k.lastDecision === null ? "none yet" : (k.lastDecision.kind === "act" ? "act: " : "stand still: ") + k.lastDecision.summary, "decision");
+    kv(
+      dl,
+      "Last decision",
+      k.lastDecision === null
+        ? "none yet"
+        : (k.lastDecision.kind === "act" ? "act: " : "stand still: ") + k.lastDecision.summary,
+      "decision",
+    );
     if (k.lastDecision !== null && k.lastDecision.detail) dl.lastChild.title = k.lastDecision.detail;
     kv(dl, "Mode", k.dryRun ? "dry run (never sends)" : "live");
   }
@@ -210,7 +297,8 @@
       var r = cell(tr, (marks[o.result] || o.result) + (o.detail ? ": " + o.detail : ""));
       r.title = o.detail || "";
       cell(tr, o.gasUsed === null ? "—" : group(o.gasUsed));
-      cell(tr, o.txHash === null ? "—" : o.txHash.slice(0, 10) + "…" + o.txHash.slice(-6), "mono").title = o.txHash || "";
+      cell(tr, o.txHash === null ? "—" : o.txHash.slice(0, 10) + "…" + o.txHash.slice(-6), "mono").title =
+        o.txHash || "";
       body.appendChild(tr);
     });
   }
@@ -264,7 +352,8 @@
     poll();
     // The long poll returns at least every ~20 s; say so when it has been silent for longer.
     window.setInterval(function () {
-      if (lastOkAt && Date.now() - lastOkAt > 30000) live("stale", "no update for " + secs(Math.round((Date.now() - lastOkAt) / 1000)));
+      if (lastOkAt && Date.now() - lastOkAt > 30000)
+        live("stale", "no update for " + secs(Math.round((Date.now() - lastOkAt) / 1000)));
     }, 5000);
   }
 
