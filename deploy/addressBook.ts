@@ -44,6 +44,24 @@ const recordSchema = z.object({
 });
 
 /** Where address books live: `BALLAST_DEPLOYMENTS_DIR` if set (tests), else `<repo>/deployments`. */
+/** Every contract the book names, with the name each is printed and checked under (LiquidityManager when there is one). */
+export function namedAddresses(book: AddressBook): [string, string][] {
+  const c = book.contracts;
+  return [
+    ["BallastDollar", c.BallastDollar],
+    ["PriceOracle", c.PriceOracle],
+    ["Reserve", c.Reserve],
+    ["CollateralPolicy", c.CollateralPolicy],
+    ["MarketOperator", c.MarketOperator],
+    ["Pool", c.Pool],
+    ["USDC", c.USDC],
+    ["WETH", c.WETH],
+    ["feeds.USDC", c.feeds.USDC],
+    ["feeds.WETH", c.feeds.WETH],
+    ...(c.LiquidityManager ? [["LiquidityManager", c.LiquidityManager] as [string, string]] : []),
+  ];
+}
+
 export function deploymentsDir(): string {
   return path.resolve(process.env.BALLAST_DEPLOYMENTS_DIR ?? path.join(__dirname, "..", "deployments"));
 }

@@ -9,7 +9,7 @@
 import { Contract, getAddress, parseUnits, type Provider } from "ethers";
 import { connectContract } from "./contracts";
 import { V3_POOL_ABI } from "./uniswapV3";
-import type { AddressBook } from "./addressBook";
+import { namedAddresses, type AddressBook } from "./addressBook";
 import { ROLES } from "./ignition/ballastModule";
 import { sizingArgs, type BallastParams } from "./parameters";
 
@@ -50,24 +50,11 @@ export async function verifyWiring(
   };
 
   // Code first: nothing else can be checked against an empty address.
-  const named: [string, string][] = [
-    ["BallastDollar", c.BallastDollar],
-    ["PriceOracle", c.PriceOracle],
-    ["Reserve", c.Reserve],
-    ["CollateralPolicy", c.CollateralPolicy],
-    ["MarketOperator", c.MarketOperator],
-    ["Pool", c.Pool],
-    ["USDC", c.USDC],
-    ["WETH", c.WETH],
-    ["feeds.USDC", c.feeds.USDC],
-    ["feeds.WETH", c.feeds.WETH],
-  ];
   const v3 = book.venue === "v3";
   if (params && (params.venue?.kind ?? "v2") !== (book.venue ?? "v2"))
     problems.push(`the address book's venue is ${book.venue ?? "v2"}, configured ${params.venue?.kind ?? "v2"}`);
   if (v3 && !c.LiquidityManager) problems.push("the V3 venue's address book has no LiquidityManager");
-  if (c.LiquidityManager) named.push(["LiquidityManager", c.LiquidityManager]);
-  for (const [name, address] of named) {
+  for (const [name, address] of namedAddresses(book)) {
     if ((await provider.getCode(address)) === "0x") problems.push(`${name} has no code at ${address}`);
   }
   if (problems.length) throw new WiringError(problems);

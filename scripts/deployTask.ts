@@ -1,25 +1,13 @@
 /** `ballast:deploy`: deploy or reconcile Ballast on --network and print what happened. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { namedAddresses } from "../deploy/addressBook";
 import { deployBallast } from "../deploy/deploy";
 import { expectedFailure, out, runTask } from "./lib/cli";
 
 export async function deployTask(hre: HardhatRuntimeEnvironment, venue?: string): Promise<void> {
   await runTask(async () => {
     const outcome = await deployBallast(hre, { venue, log: (line) => out(line) });
-    const c = outcome.addressBook.contracts;
-    const rows: [string, string][] = [
-      ["BallastDollar", c.BallastDollar],
-      ["PriceOracle", c.PriceOracle],
-      ["Reserve", c.Reserve],
-      ["CollateralPolicy", c.CollateralPolicy],
-      ["MarketOperator", c.MarketOperator],
-      ["Pool", c.Pool],
-      ["USDC", c.USDC],
-      ["WETH", c.WETH],
-      ["feeds.USDC", c.feeds.USDC],
-      ["feeds.WETH", c.feeds.WETH],
-      ...(c.LiquidityManager ? [["LiquidityManager", c.LiquidityManager] as [string, string]] : []),
-    ];
+    const rows = namedAddresses(outcome.addressBook);
     out();
     out(
       `  venue             ${
