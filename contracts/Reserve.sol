@@ -14,6 +14,7 @@ import {IReserve} from "./interfaces/IReserve.sol";
 import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
 import {IBallastDollar} from "./interfaces/IBallastDollar.sol";
 import {ICollateralPolicy} from "./interfaces/ICollateralPolicy.sol";
+import {IValueSource} from "./interfaces/IValueSource.sol";
 import {
     WAD,
     BPS,
@@ -28,6 +29,7 @@ import {
     MAX_ASSETS,
     MAX_ASSET_DECIMALS,
     MAX_ASSET_CEILING,
+    MAX_VALUE_SOURCE_AMOUNT,
     MAX_STRATEGY_ROUNDING_UNITS,
     RESERVE_EPOCH_SEC,
     MIN_REDEEM_SPREAD_BPS,
@@ -154,13 +156,15 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     }
 
     /// @dev One pass over the assets in degraded mode: gross and haircut value (WAD USD), whether
-    /// a held asset lacks a fresh price, and the target asset's price and gross value.
+    /// a held asset lacks a fresh price, the target asset's price and gross value, and
+    /// Σ gross × haircutBps (the value-weighted haircut's numerator).
     struct Valuation {
         uint256 grossWad;
         uint256 haircutWad;
         bool degraded;
         uint256 assetGrossWad;
         IPriceOracle.PriceInfo info;
+        uint256 weightedWad;
     }
 
     uint256 public override degradedRedeemCapBps = 500;
@@ -168,6 +172,9 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     uint256 public recoveryRedeemFeeBps;
     uint256 public bufferToleranceBps = 1_000;
     ValuationCache private _cache;
+    /// @dev Protocol-owned liquidity counted in `_valueSourceAsset`'s amount (zero: none).
+    IValueSource private _valueSource;
+    address private _valueSourceAsset;
 
     constructor(address admin, IBallastDollar stable_, IPriceOracle oracle_) {
         if (admin == address(0) || address(stable_) == address(0) || address(oracle_) == address(0)) {
@@ -324,6 +331,21 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         emit ValuationMaxAgeSet(maxAgeSec);
     }
 
+    /// @notice Counts `source`'s holdings of its listed `quoteAsset()` in every valuation (zero:
+    /// none); never payable to a redeemer. Only DEFAULT_ADMIN_ROLE.
+    function setValueSource(IValueSource source) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address asset;
+        if (address(source) != address(0)) _requireListed(asset = source.quoteAsset());
+        (_valueSource, _valueSourceAsset) = (source, asset);
+        emit ValueSourceSet(address(source), asset);
+        _cacheWholeValuation();
+    }
+
+    /// @inheritdoc IReserve
+    function valueSource() external view override returns (address) {
+        return address(_valueSource);
+    }
+
     /// @notice The CollateralPolicy whose target decides recovery mode.
     function collateralPolicy() external view returns (ICollateralPolicy) {
         return _policy.policy;
@@ -474,12 +496,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @inheritdoc IReserve
     function valuation() public view override returns (uint256 grossWad, uint256 haircutWad) {
-        for (uint256 i = 0; i < _assets.length; ++i) {
-            address asset = _assets[i];
-            uint256 assetWad = _value(asset, accountedAmount(asset), oracle.price(asset));
-            grossWad += assetWad;
-            haircutWad += _haircut(assetWad, asset);
-        }
+        Valuation memory v = _valuation(address(0), true);
+        return (v.grossWad, v.haircutWad);
     }
 
     /// @inheritdoc IReserve
@@ -513,12 +531,12 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @inheritdoc IReserve
     function conservativeRatio() public view override returns (uint256 ratioWad) {
-        return _ratio(_valuation(address(0)).haircutWad);
+        return _ratio(_valuation(address(0), false).haircutWad);
     }
 
     /// @inheritdoc IReserve
     function redemptionRatio() external view override returns (uint256 ratioWad) {
-        return _ratio(_valuation(address(0)).grossWad);
+        return _ratio(_valuation(address(0), false).grossWad);
     }
 
     /// @inheritdoc IReserve
@@ -539,14 +557,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @inheritdoc IReserve
     function weightedHaircutBps() public view override returns (uint256 haircutBps) {
-        uint256 gross;
-        uint256 haircutWeighted;
-        for (uint256 i = 0; i < _assets.length; ++i) {
-            address asset = _assets[i];
-            uint256 v = _value(asset, accountedAmount(asset), oracle.price(asset));
-            gross += v;
-            haircutWeighted += v * _configs[asset].haircutBps;
-        }
+        Valuation memory v = _valuation(address(0), true);
+        (uint256 gross, uint256 haircutWeighted) = (v.grossWad, v.weightedWad);
         // Round up: the risk floor must not be understated.
         return gross == 0 ? 0 : Math.ceilDiv(haircutWeighted, gross);
     }
@@ -666,7 +678,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         q.cache = _cache;
         bool cached = useCache && laneCfg.bandBps != 0 && _fresh(q.cache);
         q.whole = !cached;
-        q.v = cached ? _fromCache(q.cache, asset) : _valuation(asset);
+        q.v = cached ? _fromCache(q.cache, asset) : _valuation(asset, false);
         _requireFreshPrice(asset, q.v.info);
         uint256 priceWad = q.v.info.priceWad;
         (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
@@ -721,7 +733,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             }
         }
         q.whole = true;
-        q.v = _valuation(asset);
+        q.v = _valuation(asset, false);
         if (q.v.info.status == IPriceOracle.PriceStatus.Invalid) _revertNoPrice(asset);
         q.ratioWad = _ratio(q.v.grossWad);
         uint256 priceWad = q.v.info.priceWad;
@@ -753,12 +765,14 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @dev One pass over the assets with the oracle's degraded mode: a stale asset at its last
     /// good price under the degraded haircut, an asset without a price at zero. `target`'s price
-    /// info and gross value are kept (zero address: none).
-    function _valuation(address target) private view returns (Valuation memory v) {
+    /// info and gross value are kept (zero address: none). `strict`: every asset needs a fresh
+    /// price (else the oracle's named error), as `valuation()` promises.
+    function _valuation(address target, bool strict) private view returns (Valuation memory v) {
         for (uint256 i = 0; i < _assets.length; ++i) {
             address asset = _assets[i];
-            uint256 amount = accountedAmount(asset);
             IPriceOracle.PriceInfo memory info = oracle.priceInfo(asset);
+            if (strict) _requireFreshPrice(asset, info);
+            uint256 amount = _amountOf(asset, info.priceWad);
             if (asset == target) v.info = info;
             if (amount == 0) continue;
             if (info.status != IPriceOracle.PriceStatus.Ok) v.degraded = true;
@@ -766,6 +780,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             uint256 grossWad = Math.mulDiv(_value(asset, amount, info.priceWad), BPS - info.haircutBps, BPS);
             v.grossWad += grossWad;
             v.haircutWad += _haircut(grossWad, asset);
+            v.weightedWad += grossWad * _configs[asset].haircutBps;
             if (asset == target) v.assetGrossWad = grossWad;
         }
     }
@@ -784,7 +799,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @dev Prices every asset now and caches the result.
     function _cacheWholeValuation() private returns (uint256 grossWad, uint256 haircutWad, bool degraded) {
-        Valuation memory v = _valuation(address(0));
+        Valuation memory v = _valuation(address(0), false);
         _storeCache(v.grossWad, v.haircutWad, block.timestamp, v.degraded);
         emit ValuationCached(v.grossWad, v.haircutWad, v.degraded);
         return (v.grossWad, v.haircutWad, v.degraded);
@@ -928,6 +943,16 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     function _ratioOf(uint256 valueWad, uint256 supply) private pure returns (uint256) {
         return supply == 0 ? type(uint256).max : Math.mulDiv(valueWad, WAD, supply);
+    }
+
+    /// @dev What the valuation counts of `asset` at `priceWad`: its accounted amount plus, for the
+    /// value source's asset, the source's holdings at that price (a failing source counts 0; an
+    /// answer above MAX_VALUE_SOURCE_AMOUNT counts that much).
+    function _amountOf(address asset, uint256 priceWad) private view returns (uint256 amount) {
+        amount = accountedAmount(asset);
+        if (asset != _valueSourceAsset) return amount;
+        (, uint256 held) = _tryUint(address(_valueSource), abi.encodeCall(IValueSource.quoteAmountAt, (priceWad)));
+        amount += Math.min(held, MAX_VALUE_SOURCE_AMOUNT);
     }
 
     /// @dev A vault whose `previewRedeem` reverts (paused, as ERC-4626 allows) or answers garbage

@@ -113,6 +113,7 @@ interface IReserve {
     /// @notice A whole pass priced every asset and renewed the cached valuation (WAD USD).
     event ValuationCached(uint256 grossWad, uint256 haircutWad, bool degraded);
     event ValuationMaxAgeSet(uint256 maxAgeSec);
+    event ValueSourceSet(address indexed source, address indexed asset);
 
     // ------------------------------------------------------------------ users
     /// @notice Deposits `amountIn` of `asset` and mints tokens to `receiver` at the peg.
@@ -203,6 +204,9 @@ interface IReserve {
     function holdings(address asset) external view returns (Holdings memory);
     function strategyOf(address asset) external view returns (address);
     function redemptionsPaused() external view returns (bool);
+
+    /// @notice The value source counted in the valuation (protocol-owned liquidity), or zero.
+    function valueSource() external view returns (address);
 
     // ------------------------------------------------------------------ operator
     /// @notice Pulls `amount` of `asset` from the operator into the reserve's idle balance.

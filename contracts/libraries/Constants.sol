@@ -56,6 +56,10 @@ uint256 constant MAX_ASSET_DECIMALS = 18;
 /// one slot: about 2e31 units, 2e13 whole tokens of an 18-decimal asset, far beyond any real
 /// ceiling. type(uint256).max (no ceiling) is also accepted.
 uint256 constant MAX_ASSET_CEILING = type(uint104).max - 1;
+/// @dev The most a value source (protocol-owned liquidity) may add to its asset's amount: no more
+/// than any ceiling lets the reserve hold, so a faulty source can neither overflow the valuation
+/// (which would stop every redemption) nor count for more than a full asset could.
+uint256 constant MAX_VALUE_SOURCE_AMOUNT = MAX_ASSET_CEILING;
 
 // ---------------------------------------------------------------- collateral policy
 /// @dev Partial backing failed in practice (IRON, Terra): the target never goes below 100%.
@@ -195,3 +199,6 @@ uint256 constant MAX_POL_RANGE_BPS = 200;
 /// decimals), the same order as the contraction caps: a captured admin cannot move the reserve
 /// into the pool.
 uint256 constant HARD_MAX_POL_QUOTE_WAD = 10_000_000e18;
+/// @dev What adding or removing protocol-owned liquidity may cost the reserve's counted value, in
+/// quote units: the pool rounds what a mint owes up and what a position holds down (one unit each).
+uint256 constant MAX_POL_ROUNDING_UNITS = 2;

@@ -9,6 +9,8 @@ import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {IReserve} from "../interfaces/IReserve.sol";
 import {ICollateralPolicy} from "../interfaces/ICollateralPolicy.sol";
 import {IUniswapV3PoolMinimal} from "../interfaces/IUniswapV3PoolMinimal.sol";
+import {ILiquidityManager} from "../interfaces/ILiquidityManager.sol";
+import {PositionValue} from "./PositionValue.sol";
 import {UniswapV3Price} from "./UniswapV3Price.sol";
 import {UniswapV3Quote} from "./UniswapV3Quote.sol";
 import "../libraries/Constants.sol" as C;
@@ -30,6 +32,8 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     uint24 private immutable _feePips;
     int24 private immutable _tickSpacing;
     uint8 private transient _paying;
+    /// @dev The pool's sqrt price just before this operation's swap (rule 7's position before).
+    uint160 private transient _sqrtBeforeX96;
 
     constructor(
         address admin,
@@ -138,12 +142,26 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
         return (paid, received);
     }
 
+    /// @dev The registered value source is protocol-owned liquidity ({ILiquidityManager}): its quote
+    /// at the pool's price before this swap (what the reserve's valuation counted) and after it,
+    /// with the same maths the liquidity manager uses ({PositionValue}), so rule 7's incremental
+    /// after-state equals a whole re-valuation to the wei. A position in another pool did not move.
+    function _sourceQuote(uint256 quoteUsdWad) internal view override returns (uint256 before, uint256 after_) {
+        address source = reserve.valueSource();
+        if (source == address(0)) return (0, 0);
+        PositionValue.Position memory p = ILiquidityManager(source).position();
+        if (p.quoteAsset != quoteAsset) return (0, 0); // counted in another asset: untouched here
+        uint160 spotX96 = UniswapV3Price.spotSqrtPriceX96(IUniswapV3PoolMinimal(p.pool));
+        return UniswapV3Quote.positionQuotes(p, p.pool == address(_pool) ? _sqrtBeforeX96 : spotX96, spotX96, quoteUsdWad);
+    }
+
     // ================================================================== internals
 
     /// @dev An exact-input swap of `amountIn` with its price limit at the peg; returns (paid, received).
     function _swap(Market memory m, bool sellToken, uint256 amountIn, uint8 paying) private returns (uint256, uint256) {
         uint160 sqrtPeg = _sqrtPeg(m, sellToken);
         bool zeroForOne = _zeroForOne(sellToken);
+        _sqrtBeforeX96 = UniswapV3Price.spotSqrtPriceX96(_pool);
         _paying = paying;
         (int256 amount0, int256 amount1) = _pool.swap(address(this), zeroForOne, int256(amountIn), sqrtPeg, "");
         if (_paying != _PAY_NONE) revert UnexpectedCallback(); // the pool must have been paid

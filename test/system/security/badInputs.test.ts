@@ -26,6 +26,7 @@ import {
   Reserve__factory,
   RevertingAggregator__factory,
   TestERC20__factory,
+  TestValueSource__factory,
   TestVault__factory,
   type AccessControl,
 } from "../../../typechain-types";
@@ -985,6 +986,22 @@ add(
   "zero policy",
   (f) => f.reserve.setCollateralPolicy(ZeroAddress),
   (f) => ({ contract: f.reserve, error: "ZeroAddress" }),
+);
+add(
+  "Reserve.setValueSource",
+  "stranger",
+  (f) => f.reserve.connect(f.stranger).setValueSource(ZeroAddress),
+  unauthorised(
+    (f) => f.reserve,
+    (f) => f.stranger,
+    ADMIN_ROLE,
+  ),
+);
+add(
+  "Reserve.setValueSource",
+  "a source whose asset is not listed",
+  async (f) => f.reserve.setValueSource(await (await new TestValueSource__factory(f.admin).deploy(await addr(f.stable))).getAddress()),
+  async (f) => ({ contract: f.reserve, error: "AssetNotListed", args: [await addr(f.stable)] }),
 );
 add(
   "Reserve.pause",
