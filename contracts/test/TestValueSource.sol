@@ -10,6 +10,8 @@ contract TestValueSource is IValueSource {
     uint256 public amount;
     bool public failing;
 
+    error SourceDown();
+
     constructor(address asset) {
         quoteAsset = asset;
     }
@@ -19,7 +21,7 @@ contract TestValueSource is IValueSource {
     }
 
     function quoteAmountAt(uint256) external view override returns (uint256) {
-        if (failing) revert("source down");
+        if (failing) revert SourceDown();
         return amount;
     }
 }
