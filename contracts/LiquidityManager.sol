@@ -189,8 +189,6 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
     function position() public view override returns (PositionValue.Position memory p) {
         p = _shape();
         (p.liquidity, p.tickLower, p.tickUpper) = (positionLiquidity, tickLower, tickUpper);
-        (,,, uint128 owed0, uint128 owed1) = IUniswapV3PoolMinimal(pool).positions(_positionKey());
-        p.owedQuote = _tokenIsToken0 ? owed1 : owed0;
     }
 
     /// @inheritdoc ILiquidityManager
@@ -261,10 +259,6 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
         int24 compressed = tick / _tickSpacing;
         if (tick < 0 && tick % _tickSpacing != 0) compressed--;
         return compressed * _tickSpacing;
-    }
-
-    function _positionKey() private view returns (bytes32) {
-        return keccak256(abi.encodePacked(address(this), tickLower, tickUpper));
     }
 
     function _normaliseQuote(uint256 amount) private view returns (uint256) {

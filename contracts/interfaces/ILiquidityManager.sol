@@ -16,9 +16,11 @@ import {PositionValue} from "../venues/PositionValue.sol";
 /// and removes liquidity. Needs MINTER_ROLE on the token and OPERATOR_ROLE on the Reserve. Only
 /// the pool may call `uniswapV3MintCallback`, and only inside this contract's own `mint`.
 /// Valuation: the position counts for the quote it holds at the lower of spot and the peg (a pool
-/// price pushed up in the same block cannot inflate it), plus quote owed, at the quote feed's
-/// price; the token side counts zero ({PositionValue}). The Reserve counts it through
-/// {IValueSource-quoteAmountAt} once its admin registers this contract (`setValueSource`).
+/// price pushed up in the same block cannot inflate it), at the quote feed's price; the token side
+/// counts zero ({PositionValue}). Every call that makes the pool owe the position something (a
+/// top-up's mint, a burn) collects it in the same transaction: nothing is owed between them. The
+/// Reserve counts it through {IValueSource-quoteAmountAt} once its admin registers this contract
+/// (`setValueSource`).
 /// Rule 7 with the position counted: an add or remove keeps the reserve's haircut ratio at least
 /// min(before, target) and its gross value within MAX_POL_ROUNDING_UNITS of quote of before (an add
 /// above the peg, where the extra quote counts only at the peg, reverts); both renew the reserve's
@@ -62,8 +64,8 @@ interface ILiquidityManager is IValueSource {
     /// @notice The position's value for reserve accounting, WAD USD (see the contract notice).
     function positionValueWad() external view returns (uint256 valueWad);
 
-    /// @notice The position as the valuation reads it: pool, token order and units, liquidity,
-    /// range and the quote the pool owes it (the V3 operator values it at its own swap's price).
+    /// @notice The position as the valuation reads it: pool, token order and units, liquidity and
+    /// range (the V3 operator values it at its own swap's price).
     function position() external view returns (PositionValue.Position memory);
 
     /// @notice The range a new position would take now: ±rangeBps around the peg's tick.

@@ -83,7 +83,6 @@ for (const [name, fixture, seed] of [
         liquidity: p.liquidity,
         tickLower: p.tickLower,
         tickUpper: p.tickUpper,
-        owedQuote: p.owedQuote,
       };
       const [before, after] = await positions.positionQuotes(position, sqrtBefore, sqrtAfter, priceWad);
       // The operator's before is what the reserve's valuation counted before the trade.
