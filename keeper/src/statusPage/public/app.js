@@ -27,6 +27,12 @@
   function pct(ratio) {
     return ratio === null ? "—" : (Number(ratio) * 100).toFixed(2) + "%";
   }
+  /** A WAD decimal-integer string (the status model's exact form) at most `digits` decimals, truncated, grouped: format.ts's wadToDecimal. */
+  function wad(raw, digits) {
+    var s = String(raw).padStart(19, "0");
+    var fraction = s.slice(-18, -18 + digits).replace(/0+$/, "");
+    return group(s.slice(0, -18) + (fraction ? "." + fraction : ""));
+  }
   function secs(s) {
     if (s <= 0) return "none";
     if (s < 120) return s + " s";
@@ -223,6 +229,56 @@
     });
   }
 
+  function renderWarnings(v) {
+    var ul = $("warnings");
+    clear(ul);
+    var items = v.warnings.length > 0 ? v.warnings : ["None."];
+    items.forEach(function (w) {
+      var li = document.createElement("li");
+      li.textContent = w;
+      if (v.warnings.length === 0) li.className = "none";
+      ul.appendChild(li);
+    });
+  }
+
+  /** The venue's own section: the V2 pair's reserves, or the V3 pool's tier, price, tick, in-range liquidity and the protocol-owned position. */
+  function renderVenue(v) {
+    var dl = $("venue");
+    clear(dl);
+    var p = v.venue;
+    if (p === null) {
+      kv(dl, "Venue", "—", "venue-kind");
+      return;
+    }
+    if (p.venue === "v2") {
+      kv(dl, "Venue", "Uniswap V2 pair", "venue-kind");
+      kv(dl, "Pool reserves", group(v.pool.token) + " tokens / " + group(v.pool.quote) + " quote", "venue-reserves");
+      return;
+    }
+    kv(dl, "Venue", "Uniswap V3 pool, " + p.feePips / 10000 + "% fee tier", "venue-kind");
+    kv(dl, "Pool price (tick)", wad(p.poolPrice, 6) + " quote per token (tick " + p.tick + ")", "venue-price");
+    kv(dl, "Liquidity in range", group(p.liquidity), "venue-liquidity");
+    var pos = p.position;
+    kv(
+      dl,
+      "Protocol-owned position",
+      pos === null
+        ? "not shown"
+        : wad(pos.lowPrice, 6) +
+            "–" +
+            wad(pos.highPrice, 6) +
+            " (ticks " +
+            pos.tickLower +
+            "…" +
+            pos.tickUpper +
+            "), liquidity " +
+            group(pos.liquidity) +
+            ", " +
+            (pos.inRange ? "✓ in range" : "✗ OUT OF RANGE"),
+      "venue-position",
+    );
+  }
+
   function renderCaps(v) {
     var dl = $("caps");
     clear(dl);
@@ -315,6 +371,8 @@
     renderPrice(v);
     renderRatio(v);
     renderReserve(v);
+    renderWarnings(v);
+    renderVenue(v);
     renderCaps(v);
     renderPaused(v);
     renderKeeper(v, now);
