@@ -64,6 +64,7 @@
     div.appendChild(dt);
     div.appendChild(dd);
     dl.appendChild(div);
+    return dd;
   }
   function badge(label, state, words) {
     var li = document.createElement("li");
@@ -379,6 +380,36 @@
     renderOps(v, now);
   }
 
+  /**
+   * Builds what the markup declares as data: each `data-fields` list ("id:Label|…") as label and
+   * value pairs (the value's id and test id are `id`, filled by text()), each `data-columns` list
+   * as its table's header row.
+   */
+  function layout() {
+    Array.prototype.forEach.call(document.querySelectorAll("dl[data-fields]"), function (dl) {
+      dl.getAttribute("data-fields")
+        .split("|")
+        .forEach(function (field) {
+          var at = field.indexOf(":");
+          var id = field.slice(0, at);
+          kv(dl, field.slice(at + 1), "—", id).id = id;
+        });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-columns]"), function (table) {
+      var tr = document.createElement("tr");
+      table
+        .getAttribute("data-columns")
+        .split("|")
+        .forEach(function (name) {
+          var th = document.createElement("th");
+          th.scope = "col";
+          th.textContent = name;
+          tr.appendChild(th);
+        });
+      table.createTHead().appendChild(tr);
+    });
+  }
+
   function live(state, words) {
     var el = $("live");
     el.setAttribute("data-state", state);
@@ -406,6 +437,7 @@
   }
 
   function start() {
+    layout();
     charts = {};
     poll();
     // The long poll returns at least every ~20 s; say so when it has been silent for longer.
