@@ -158,6 +158,24 @@ const cases: BadInput[] = [];
 const add = (fn: string, input: string, call: BadInput["call"], expectation: BadInput["expect"], bug?: string) =>
   cases.push({ fn, input, call, expect: expectation, bug });
 
+/**
+ * An admin setter of one bounded value: a stranger setting its minimum, then the value one below
+ * its minimum and one above its maximum (`labels` name those two rows).
+ */
+function boundedSetter<K extends ContractName>(
+  fn: string,
+  contract: K,
+  param: string,
+  [min, max]: readonly [bigint, bigint],
+  labels: readonly [string, string],
+  set: (c: Fixture[K], value: bigint) => Promise<unknown>,
+): void {
+  const asStranger = (f: Fixture) => f[contract].connect(f.stranger) as Fixture[K];
+  add(fn, "stranger", (f) => set(asStranger(f), min), unauthorised(contract));
+  add(fn, labels[0], (f) => set(f[contract], min - 1n), outOfBounds(contract, param, min - 1n, min, max));
+  add(fn, labels[1], (f) => set(f[contract], max + 1n), outOfBounds(contract, param, max + 1n, min, max));
+}
+
 // ====================================================================== BallastDollar
 add(
   "BallastDollar.constructor",
@@ -744,23 +762,13 @@ add(
   async (f) => f.reserve.setRedeemSpread(await addr(f.weth.token), 501),
   outOfBounds("reserve", "redeemSpreadBps", 501n, 50n, 500n),
 );
-add(
+boundedSetter(
   "Reserve.setDegradedRedeemCap",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).setDegradedRedeemCap(100),
-  unauthorised("reserve"),
-);
-add(
-  "Reserve.setDegradedRedeemCap",
-  "below 0.1%",
-  (f) => f.reserve.setDegradedRedeemCap(9),
-  outOfBounds("reserve", "degradedRedeemCapBps", 9n, 10n, 2_000n),
-);
-add(
-  "Reserve.setDegradedRedeemCap",
-  "above 20%",
-  (f) => f.reserve.setDegradedRedeemCap(2_001),
-  outOfBounds("reserve", "degradedRedeemCapBps", 2_001n, 10n, 2_000n),
+  "reserve",
+  "degradedRedeemCapBps",
+  [10n, 2_000n],
+  ["below 0.1%", "above 20%"],
+  (c, v) => c.setDegradedRedeemCap(v),
 );
 add(
   "Reserve.emergencyWithdraw",
@@ -834,41 +842,21 @@ add(
   (f) => f.reserve.setRecoveryFees(MaxUint256, 0),
   outOfBounds("reserve", "recoveryMintFeeBps", MaxUint256, 0n, 100n),
 );
-add(
+boundedSetter(
   "Reserve.setBufferTolerance",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).setBufferTolerance(1_000),
-  unauthorised("reserve"),
+  "reserve",
+  "bufferToleranceBps",
+  [100n, 5_000n],
+  ["below 1%", "above 50%"],
+  (c, v) => c.setBufferTolerance(v),
 );
-add(
-  "Reserve.setBufferTolerance",
-  "below 1%",
-  (f) => f.reserve.setBufferTolerance(99),
-  outOfBounds("reserve", "bufferToleranceBps", 99n, 100n, 5_000n),
-);
-add(
-  "Reserve.setBufferTolerance",
-  "above 50%",
-  (f) => f.reserve.setBufferTolerance(5_001),
-  outOfBounds("reserve", "bufferToleranceBps", 5_001n, 100n, 5_000n),
-);
-add(
+boundedSetter(
   "Reserve.setValuationMaxAge",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).setValuationMaxAge(600),
-  unauthorised("reserve"),
-);
-add(
-  "Reserve.setValuationMaxAge",
-  "below a minute",
-  (f) => f.reserve.setValuationMaxAge(59),
-  outOfBounds("reserve", "valuationMaxAgeSec", 59n, 60n, 3_600n),
-);
-add(
-  "Reserve.setValuationMaxAge",
-  "above an hour",
-  (f) => f.reserve.setValuationMaxAge(3_601),
-  outOfBounds("reserve", "valuationMaxAgeSec", 3_601n, 60n, 3_600n),
+  "reserve",
+  "valuationMaxAgeSec",
+  [60n, 3_600n],
+  ["below a minute", "above an hour"],
+  (c, v) => c.setValuationMaxAge(v),
 );
 add(
   "Reserve.setCollateralPolicy",
@@ -1339,23 +1327,13 @@ for (const [field, value, min, max, over] of [
     outOfBounds("operator", field, value, min, max),
   );
 }
-add(
+boundedSetter(
   "MarketOperator.setBand",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).setBand(50, 300),
-  unauthorised("operator"),
-);
-add(
-  "MarketOperator.setBand",
-  "band below 10 bps",
-  (f) => f.operator.setBand(9, 300),
-  outOfBounds("operator", "bandBps", 9n, 10n, 500n),
-);
-add(
-  "MarketOperator.setBand",
-  "band above 500 bps",
-  (f) => f.operator.setBand(501, 300),
-  outOfBounds("operator", "bandBps", 501n, 10n, 500n),
+  "operator",
+  "bandBps",
+  [10n, 500n],
+  ["band below 10 bps", "band above 500 bps"],
+  (c, v) => c.setBand(v, 300),
 );
 add(
   "MarketOperator.setBand",
@@ -1539,23 +1517,13 @@ add(
   },
   (f) => ({ contract: f.operator, error: "EnforcedPause" }),
 );
-add(
+boundedSetter(
   "MarketOperator.setSizing",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).setSizing(1_000, 0, 0),
-  unauthorised("operator"),
-);
-add(
-  "MarketOperator.setSizing",
-  "minimum share below 1%",
-  (f) => f.operator.setSizing(99, 0, 0),
-  outOfBounds("operator", "minOperationShareBps", 99n, 100n, 5_000n),
-);
-add(
-  "MarketOperator.setSizing",
-  "minimum share above 50%",
-  (f) => f.operator.setSizing(5_001, 0, 0),
-  outOfBounds("operator", "minOperationShareBps", 5_001n, 100n, 5_000n),
+  "operator",
+  "minOperationShareBps",
+  [100n, 5_000n],
+  ["minimum share below 1%", "minimum share above 50%"],
+  (c, v) => c.setSizing(v, 0, 0),
 );
 add(
   "MarketOperator.setSizing",
