@@ -167,7 +167,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _setLimits(limits_);
         _setBand(bandBps_, maxSpotTwapDeviationBps_);
         _setSizing(C.DEFAULT_MIN_OPERATION_SHARE_BPS, 0, 0);
-        _clock.epochStartedAt = SafeCast.toUint48(block.timestamp);
+        _clock.epochStartedAt = uint48(block.timestamp);
         // The reserve pulls every expansion's proceeds (`depositFromOperator`): one unlimited
         // allowance here instead of a fresh one per operation. The reserve is immutable and this
         // contract holds quote only between a swap and that deposit.
@@ -841,7 +841,8 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         int256 equityAfter = _equityOf(a.grossWad, a.supply);
         if (equityAfter + int256(allowanceWad) < equityBefore) revert ProtocolValueDecreased(equityBefore, equityAfter);
         // _recordOperation already rolled the epoch over, so the stored epoch is the current one.
-        if (countLoss && equityAfter < equityBefore) _totals.lossWad += SafeCast.toUint128(uint256(equityBefore - equityAfter));
+        // A counted loss is at most the allowance, itself at most the epoch's loss cap (≤ 5e22).
+        if (countLoss && equityAfter < equityBefore) _totals.lossWad += uint128(uint256(equityBefore - equityAfter));
     }
 
     /// @dev Gross reserve value minus the supply at the peg, WAD USD.
@@ -998,11 +999,13 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     /// @dev One write of the clock slot per operation (and of the totals slot only when they move).
-    /// The casts and the checked sums revert rather than wrap; the caps keep them far from it.
+    /// Every narrowing fits: 48 bits of seconds last millions of years; `contractedWad` is at most
+    /// the per-operation cap (≤ 1e25, `_sizeContraction`); a burn is at most the pool's token
+    /// balance, and the cast of it still reverts rather than wraps, as the checked sums do.
     function _recordOperation(int256 netMintedDelta, uint256 contractedWad) private {
-        uint48 now_ = SafeCast.toUint48(block.timestamp);
+        uint48 now_ = uint48(block.timestamp);
         int128 delta = SafeCast.toInt128(netMintedDelta);
-        uint128 contracted = SafeCast.toUint128(contractedWad);
+        uint128 contracted = uint128(contractedWad);
         if (_epochExpired()) {
             _clock = Clock(now_, now_, delta);
             Totals memory t = _totals;
