@@ -18,6 +18,7 @@ import {IUniswapV2PairMinimal} from "./interfaces/IUniswapV2PairMinimal.sol";
 import {PegMath} from "./libraries/PegMath.sol";
 import {CallerReward} from "./libraries/CallerReward.sol";
 import {ValuationMath} from "./libraries/ValuationMath.sol";
+import {Solvency} from "./libraries/Solvency.sol";
 import "./libraries/Constants.sol" as C;
 
 /// @title MarketOperator
@@ -119,11 +120,13 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint128 lossWad;
     }
 
-    /// @dev The reserve's position: haircut value (WAD USD), supply and target ratio (WAD).
+    /// @dev The reserve's position: haircut value (WAD USD), supply, target ratio and the ratio
+    /// itself (WAD, `Solvency.ratioWad`, computed once where the position is read).
     struct Backing {
         uint256 valueWad;
         uint256 supply;
         uint256 targetWad;
+        uint256 ratioWad;
         /// @dev Gross value, and the quote asset's accounted amount, idle part and haircut: what
         /// rule 7's after-state is computed from (`_backingAfter`).
         uint256 grossWad;
@@ -557,14 +560,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         valueWad = Math.mulDiv(quoteAmount, quoteUsdWad, _quoteUnit);
     }
 
-    /// @dev Gross USD of quote that may leave the reserve while `ratio ≥ min(ratioBefore, target)`
-    /// still holds at `valueAfterWad` (haircut) over `supplyAfter`. Keeps two wei for the reserve's
-    /// two roundings of a payout's value (price, then haircut).
+    /// @dev Gross USD of quote that may leave the reserve while rule 7 still holds at
+    /// `valueAfterWad` (haircut) over `supplyAfter`.
     function _rewardHeadroomWad(Backing memory before, uint256 valueAfterWad, uint256 supplyAfter) private pure returns (uint256) {
-        uint256 ratioBefore = before.supply == 0 ? type(uint256).max : Math.mulDiv(before.valueWad, C.WAD, before.supply);
-        uint256 floorWad = Math.mulDiv(supplyAfter, Math.min(ratioBefore, before.targetWad), C.WAD, Math.Rounding.Ceil) + 2;
-        if (valueAfterWad <= floorWad) return 0;
-        return Math.mulDiv(valueAfterWad - floorWad, C.BPS, C.BPS - before.quoteHaircutBps);
+        return Solvency.headroomWad(Solvency.floorWad(before.ratioWad, before.targetWad), valueAfterWad, supplyAfter, before.quoteHaircutBps);
     }
 
     /// @dev The state after executing preview `p`: the same quantities `_payCallerReward` measures,
@@ -782,17 +781,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// worst price the trade can get: each token brings at least `c = peg · 997/1000 · (1 − haircut)`
     /// of haircut value, because the pool never trades below the peg during an expansion.
     function _ratioRoom(Backing memory b) private view returns (uint256) {
-        if (b.supply == 0) return type(uint256).max;
         (uint256 keepNum, uint256 feeDen) = _poolFee();
         uint256 c = Math.mulDiv(C.PEG_WAD * keepNum, C.BPS - b.quoteHaircutBps, feeDen * C.BPS);
-        uint256 ratioBefore = Math.mulDiv(b.valueWad, C.WAD, b.supply);
-        if (ratioBefore >= b.targetWad) {
-            if (c >= b.targetWad) return type(uint256).max;
-            uint256 required = Math.mulDiv(b.supply, b.targetWad, C.WAD, Math.Rounding.Ceil);
-            if (b.valueWad <= required) return 0;
-            return Math.mulDiv(b.valueWad - required, C.WAD, b.targetWad - c);
-        }
-        return c >= ratioBefore ? type(uint256).max : 0;
+        return Solvency.expansionRoom(b.valueWad, b.supply, b.ratioWad, b.targetWad, c);
     }
 
     /// @dev Exact check of the rule-7 ratio bound for a contraction of `quoteIn` buying `tokensOut`.
@@ -806,9 +797,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
             Math.mulDiv(quoteIn, m.quoteUsdWad, _quoteUnit, Math.Rounding.Ceil), C.BPS - b.quoteHaircutBps, C.BPS, Math.Rounding.Ceil
         );
         if (spentWad > b.valueWad) return false;
-        uint256 ratioBefore = Math.mulDiv(b.valueWad, C.WAD, b.supply);
-        uint256 ratioAfter = Math.mulDiv(b.valueWad - spentWad, C.WAD, b.supply - tokensOut);
-        return ratioAfter >= Math.min(ratioBefore, b.targetWad);
+        return Solvency.ratioWad(b.valueWad - spentWad, b.supply - tokensOut) >= Solvency.floorWad(b.ratioWad, b.targetWad);
     }
 
     /// @dev The peg as a raw pool price (quote units per token unit) = peg / quoteUsd scaled by
@@ -833,10 +822,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _requireSolvent(Backing memory before, int256 equityBefore, uint256 allowanceWad, bool countLoss, BackingAfter memory a)
         private
     {
-        uint256 ratioBefore = before.supply == 0 ? type(uint256).max : Math.mulDiv(before.valueWad, C.WAD, before.supply);
-        uint256 ratioAfter = a.supply == 0 ? type(uint256).max : Math.mulDiv(a.valueWad, C.WAD, a.supply);
-        if (ratioAfter < Math.min(ratioBefore, before.targetWad)) {
-            revert RatioBelowBound(ratioBefore, ratioAfter, before.targetWad);
+        uint256 ratioAfter = Solvency.ratioWad(a.valueWad, a.supply);
+        if (ratioAfter < Solvency.floorWad(before.ratioWad, before.targetWad)) {
+            revert RatioBelowBound(before.ratioWad, ratioAfter, before.targetWad);
         }
         int256 equityAfter = _equityOf(a.grossWad, a.supply);
         if (equityAfter + int256(allowanceWad) < equityBefore) revert ProtocolValueDecreased(equityBefore, equityAfter);
@@ -884,6 +872,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         (b.grossWad, b.valueWad) = reserve.valuation();
         b.supply = stable.totalSupply();
         b.targetWad = policy.targetRatio();
+        b.ratioWad = Solvency.ratioWad(b.valueWad, b.supply);
         b.quoteAmount = reserve.accountedAmount(quoteAsset);
         _readQuoteHolding(b);
     }
@@ -902,6 +891,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         }
         b.supply = stable.totalSupply();
         b.targetWad = policy.targetRatio();
+        b.ratioWad = Solvency.ratioWad(b.valueWad, b.supply);
         _readQuoteHolding(b);
         ok = true;
     }
