@@ -47,11 +47,12 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     uint256 internal immutable _quoteUnit;
 
     // Storage is packed by what one operation reads together, each slot one cold read: the gate
-    // (forwarder, mode, band, guard), the sizing (loss budget, minimum share, cooldown, epoch
-    // length), one direction's caps, the clock (epoch start, last operation, net minted) and the
-    // epoch's totals. Every narrowed field holds a value its setter has bounded by Constants.sol
-    // first (`_setLimits`, `_setBand`, `_setSizing`), or a sum the caps bound, added with checked
-    // arithmetic (`_recordOperation`, `_requireSolvent`).
+    // (forwarder, mode, band, guard; Pausable's flag, declared first, shares it), the sizing (loss
+    // budget, minimum share, cooldown, epoch length), one direction's caps, the clock (epoch
+    // start, last operation, net minted) and the epoch's totals. Every narrowed field holds a
+    // value its setter has bounded by Constants.sol first (`_setLimits`, `_setBand`,
+    // `_setSizing`), or a sum the caps bound, added with checked arithmetic (`_recordOperation`,
+    // `_requireSolvent`).
     address public override automationForwarder;
     bool public override permissionless;
     uint16 private _bandBps;
