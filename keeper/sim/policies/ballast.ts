@@ -16,6 +16,7 @@
  */
 import {
   Action,
+  BPS,
   WAD,
   PEG_WAD,
   mulDiv,
@@ -182,8 +183,8 @@ export class OperatorBook {
     this.epoch.contracted += contractedWad;
     this.epoch.lossWad += lossWad;
     if (this.epoch.lossWad > this.worstEpochLossWad) this.worstEpochLossWad = this.epoch.lossWad;
-    if (tradeWad > 0n && (lossWad * 10_000n) / tradeWad > this.worstOperationLossBps)
-      this.worstOperationLossBps = (lossWad * 10_000n) / tradeWad;
+    const lossBps = tradeWad > 0n ? (lossWad * BPS) / tradeWad : 0n;
+    if (lossBps > this.worstOperationLossBps) this.worstOperationLossBps = lossBps;
     this.lastOperationAt = now;
   }
 }

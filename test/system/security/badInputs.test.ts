@@ -57,12 +57,24 @@ const TOKENS = (v: string) => parseUnits(v, 18);
 const WAD = (v: string) => parseUnits(v, 18);
 
 const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
+/** The protocol contracts and the role-named actors of the fixture, by name. */
+type ContractName = "stable" | "oracle" | "reserve" | "policy" | "operator";
+type Caller = "stranger" | "guardian" | "keeper" | "admin";
+/** `who` lacks `neededRole` on `contract` (a fixture contract by name, or picked from the fixture). */
 const unauthorised =
-  (contract: (f: Fixture) => BaseContract, who: (f: Fixture) => { address: string }, neededRole: string) =>
+  (contract: ContractName | ((f: Fixture) => BaseContract), who: Caller = "stranger", neededRole = ADMIN_ROLE) =>
   (f: Fixture): Expectation => ({
-    contract: contract(f),
+    contract: typeof contract === "string" ? f[contract] : contract(f),
     error: "AccessControlUnauthorizedAccount",
-    args: [who(f).address, neededRole],
+    args: [f[who].address, neededRole],
+  });
+/** A bounded setter's value outside [min, max]: `ParameterOutOfBounds(name, value, min, max)`. */
+const outOfBounds =
+  (contract: ContractName, param: string, value: bigint, min: bigint, max: bigint) =>
+  (f: Fixture): Expectation => ({
+    contract: f[contract],
+    error: "ParameterOutOfBounds",
+    args: [b32(param), value, min, max],
   });
 
 function assetConfig(
@@ -147,6 +159,24 @@ const cases: BadInput[] = [];
 const add = (fn: string, input: string, call: BadInput["call"], expectation: BadInput["expect"], bug?: string) =>
   cases.push({ fn, input, call, expect: expectation, bug });
 
+/**
+ * An admin setter of one bounded value: a stranger setting its minimum, then the value one below
+ * its minimum and one above its maximum (`labels` name those two rows).
+ */
+function boundedSetter<K extends ContractName>(
+  fn: string,
+  contract: K,
+  param: string,
+  [min, max]: readonly [bigint, bigint],
+  labels: readonly [string, string],
+  set: (c: Fixture[K], value: bigint) => Promise<unknown>,
+): void {
+  const asStranger = (f: Fixture) => f[contract].connect(f.stranger) as Fixture[K];
+  add(fn, "stranger", (f) => set(asStranger(f), min), unauthorised(contract));
+  add(fn, labels[0], (f) => set(f[contract], min - 1n), outOfBounds(contract, param, min - 1n, min, max));
+  add(fn, labels[1], (f) => set(f[contract], max + 1n), outOfBounds(contract, param, max + 1n, min, max));
+}
+
 // ====================================================================== BallastDollar
 add(
   "BallastDollar.constructor",
@@ -158,31 +188,19 @@ add(
   "BallastDollar.mint",
   "caller without MINTER_ROLE",
   (f) => f.stable.connect(f.stranger).mint(f.stranger.address, 1n),
-  unauthorised(
-    (f) => f.stable,
-    (f) => f.stranger,
-    role("MINTER_ROLE"),
-  ),
+  unauthorised("stable", "stranger", role("MINTER_ROLE")),
 );
 add(
   "BallastDollar.mint",
   "the admin (admin is not a minter)",
   (f) => f.stable.connect(f.admin).mint(f.admin.address, 1n),
-  unauthorised(
-    (f) => f.stable,
-    (f) => f.admin,
-    role("MINTER_ROLE"),
-  ),
+  unauthorised("stable", "admin", role("MINTER_ROLE")),
 );
 add(
   "BallastDollar.mint",
   "the keeper (only contracts mint)",
   (f) => f.stable.connect(f.keeper).mint(f.keeper.address, 1n),
-  unauthorised(
-    (f) => f.stable,
-    (f) => f.keeper,
-    role("MINTER_ROLE"),
-  ),
+  unauthorised("stable", "keeper", role("MINTER_ROLE")),
 );
 add(
   "BallastDollar.burn",
@@ -266,21 +284,13 @@ add(
   "BallastDollar.grantRole",
   "stranger grants itself MINTER_ROLE",
   (f) => f.stable.connect(f.stranger).grantRole(role("MINTER_ROLE"), f.stranger.address),
-  unauthorised(
-    (f) => f.stable,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("stable"),
 );
 add(
   "BallastDollar.revokeRole",
   "stranger revokes the reserve",
   async (f) => f.stable.connect(f.stranger).revokeRole(role("MINTER_ROLE"), await addr(f.reserve)),
-  unauthorised(
-    (f) => f.stable,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("stable"),
 );
 add(
   "BallastDollar.renounceRole",
@@ -301,19 +311,19 @@ for (const [name, pick] of accessControlled) {
     `${name}.grantRole`,
     "stranger grants itself admin",
     (f) => pick(f).connect(f.stranger).grantRole(ADMIN_ROLE, f.stranger.address),
-    unauthorised(pick, (f) => f.stranger, ADMIN_ROLE),
+    unauthorised(pick),
   );
   add(
     `${name}.grantRole`,
     "guardian grants itself admin",
     (f) => pick(f).connect(f.guardian).grantRole(ADMIN_ROLE, f.guardian.address),
-    unauthorised(pick, (f) => f.guardian, ADMIN_ROLE),
+    unauthorised(pick, "guardian"),
   );
   add(
     `${name}.revokeRole`,
     "stranger revokes the admin",
     (f) => pick(f).connect(f.stranger).revokeRole(ADMIN_ROLE, f.admin.address),
-    unauthorised(pick, (f) => f.stranger, ADMIN_ROLE),
+    unauthorised(pick),
   );
   add(
     `${name}.renounceRole`,
@@ -372,21 +382,13 @@ add(
   "PriceOracle.setFeed",
   "stranger",
   async (f) => f.oracle.connect(f.stranger).setFeed(...(await feedArgs(f)), 3_600, WAD("0.5"), WAD("2")),
-  unauthorised(
-    (f) => f.oracle,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("oracle"),
 );
 add(
   "PriceOracle.setFeed",
   "guardian",
   async (f) => f.oracle.connect(f.guardian).setFeed(...(await feedArgs(f)), 3_600, WAD("0.5"), WAD("2")),
-  unauthorised(
-    (f) => f.oracle,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
+  unauthorised("oracle", "guardian"),
 );
 add(
   "PriceOracle.setFeed",
@@ -424,11 +426,7 @@ add(
   "PriceOracle.setBackupFeed",
   "stranger",
   async (f) => f.oracle.connect(f.stranger).setBackupFeed(...(await feedArgs(f)), 3_600),
-  unauthorised(
-    (f) => f.oracle,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("oracle"),
 );
 add(
   "PriceOracle.setBackupFeed",
@@ -460,11 +458,7 @@ add(
   "PriceOracle.setSequencerUptimeFeed",
   "stranger",
   async (f) => f.oracle.connect(f.stranger).setSequencerUptimeFeed(await addr(f.usdc.feed), 3_600),
-  unauthorised(
-    (f) => f.oracle,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("oracle"),
 );
 add(
   "PriceOracle.setSequencerUptimeFeed",
@@ -482,11 +476,7 @@ add(
   "PriceOracle.setTwapWindow",
   "stranger",
   (f) => f.oracle.connect(f.stranger).setTwapWindow(1_800),
-  unauthorised(
-    (f) => f.oracle,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("oracle"),
 );
 add(
   "PriceOracle.setTwapWindow",
@@ -605,11 +595,7 @@ add(
   "Reserve.listAsset",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).listAsset(await addr(await listable(f)), assetConfig()),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.listAsset",
@@ -633,7 +619,7 @@ add(
   "Reserve.listAsset",
   "decimals over 18",
   async (f) => f.reserve.listAsset(await addr(await listable(f, 19)), assetConfig()),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("decimals"), 19n, 0n, 18n] }),
+  outOfBounds("reserve", "decimals", 19n, 0n, 18n),
 );
 add(
   "Reserve.listAsset",
@@ -654,13 +640,13 @@ for (const [field, value, max] of [
     "Reserve.listAsset",
     `${field} above its bound`,
     async (f) => f.reserve.listAsset(await addr(await listable(f)), assetConfig({ [field]: value })),
-    (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32(field), BigInt(value), 0n, BigInt(max)] }),
+    outOfBounds("reserve", field, BigInt(value), 0n, BigInt(max)),
   );
   add(
     "Reserve.setAssetConfig",
     `${field} above its bound`,
     async (f) => f.reserve.setAssetConfig(await addr(f.usdc.token), assetConfig({ [field]: value })),
-    (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32(field), BigInt(value), 0n, BigInt(max)] }),
+    outOfBounds("reserve", field, BigInt(value), 0n, BigInt(max)),
   );
 }
 /** Constants.sol: MAX_ASSET_CEILING = 2^104 − 2 (type(uint256).max stands for no ceiling). */
@@ -669,31 +655,19 @@ add(
   "Reserve.listAsset",
   "ceiling above its bound (not unlimited)",
   async (f) => f.reserve.listAsset(await addr(await listable(f)), assetConfig({ ceiling: MAX_ASSET_CEILING + 1n })),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("ceiling"), MAX_ASSET_CEILING + 1n, 0n, MAX_ASSET_CEILING],
-  }),
+  outOfBounds("reserve", "ceiling", MAX_ASSET_CEILING + 1n, 0n, MAX_ASSET_CEILING),
 );
 add(
   "Reserve.setAssetConfig",
   "ceiling one below type(uint256).max",
   async (f) => f.reserve.setAssetConfig(await addr(f.usdc.token), assetConfig({ ceiling: MaxUint256 - 1n })),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("ceiling"), MaxUint256 - 1n, 0n, MAX_ASSET_CEILING],
-  }),
+  outOfBounds("reserve", "ceiling", MaxUint256 - 1n, 0n, MAX_ASSET_CEILING),
 );
 add(
   "Reserve.setAssetConfig",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).setAssetConfig(await addr(f.usdc.token), assetConfig()),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setAssetConfig",
@@ -705,11 +679,7 @@ add(
   "Reserve.setStrategy",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).setStrategy(await addr(f.usdc.token), ZeroAddress),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setStrategy",
@@ -748,11 +718,7 @@ add(
   "Reserve.setStableLane",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).setStableLane(await addr(f.usdc.token), lane()),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setStableLane",
@@ -770,18 +736,14 @@ for (const [field, value, name, min, max] of [
     "Reserve.setStableLane",
     `${field} out of bounds`,
     async (f) => f.reserve.setStableLane(await addr(f.usdc.token), lane({ [field]: value })),
-    (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32(name), value, min, max] }),
+    outOfBounds("reserve", name, value, min, max),
   );
 }
 add(
   "Reserve.setRedeemSpread",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).setRedeemSpread(await addr(f.weth.token), 50),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setRedeemSpread",
@@ -793,49 +755,27 @@ add(
   "Reserve.setRedeemSpread",
   "below the feed-deviation floor",
   async (f) => f.reserve.setRedeemSpread(await addr(f.weth.token), 49),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("redeemSpreadBps"), 49n, 50n, 500n] }),
+  outOfBounds("reserve", "redeemSpreadBps", 49n, 50n, 500n),
 );
 add(
   "Reserve.setRedeemSpread",
   "above 5%",
   async (f) => f.reserve.setRedeemSpread(await addr(f.weth.token), 501),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("redeemSpreadBps"), 501n, 50n, 500n] }),
+  outOfBounds("reserve", "redeemSpreadBps", 501n, 50n, 500n),
 );
-add(
+boundedSetter(
   "Reserve.setDegradedRedeemCap",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).setDegradedRedeemCap(100),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
-);
-add(
-  "Reserve.setDegradedRedeemCap",
-  "below 0.1%",
-  (f) => f.reserve.setDegradedRedeemCap(9),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("degradedRedeemCapBps"), 9n, 10n, 2_000n] }),
-);
-add(
-  "Reserve.setDegradedRedeemCap",
-  "above 20%",
-  (f) => f.reserve.setDegradedRedeemCap(2_001),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("degradedRedeemCapBps"), 2_001n, 10n, 2_000n],
-  }),
+  "reserve",
+  "degradedRedeemCapBps",
+  [10n, 2_000n],
+  ["below 0.1%", "above 20%"],
+  (c, v) => c.setDegradedRedeemCap(v),
 );
 add(
   "Reserve.emergencyWithdraw",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).emergencyWithdraw(await addr(f.usdc.token)),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.emergencyWithdraw",
@@ -853,11 +793,7 @@ add(
   "Reserve.writeOffStrategy",
   "guardian",
   async (f) => f.reserve.connect(f.guardian).writeOffStrategy(await addr(f.usdc.token)),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve", "guardian"),
 );
 add(
   "Reserve.writeOffStrategy",
@@ -869,11 +805,7 @@ add(
   "Reserve.delistAsset",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).delistAsset(await addr(f.weth.token)),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.delistAsset",
@@ -891,95 +823,47 @@ add(
   "Reserve.setRecoveryFees",
   "stranger",
   (f) => f.reserve.connect(f.stranger).setRecoveryFees(0, 50),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setRecoveryFees",
   "mint fee above 1%",
   (f) => f.reserve.setRecoveryFees(101, 50),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("recoveryMintFeeBps"), 101n, 0n, 100n] }),
+  outOfBounds("reserve", "recoveryMintFeeBps", 101n, 0n, 100n),
 );
 add(
   "Reserve.setRecoveryFees",
   "redeem fee above 5%",
   (f) => f.reserve.setRecoveryFees(0, 501),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("recoveryRedeemFeeBps"), 501n, 0n, 500n] }),
+  outOfBounds("reserve", "recoveryRedeemFeeBps", 501n, 0n, 500n),
 );
 add(
   "Reserve.setRecoveryFees",
   "type(uint256).max",
   (f) => f.reserve.setRecoveryFees(MaxUint256, 0),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("recoveryMintFeeBps"), MaxUint256, 0n, 100n],
-  }),
+  outOfBounds("reserve", "recoveryMintFeeBps", MaxUint256, 0n, 100n),
 );
-add(
+boundedSetter(
   "Reserve.setBufferTolerance",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).setBufferTolerance(1_000),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  "reserve",
+  "bufferToleranceBps",
+  [100n, 5_000n],
+  ["below 1%", "above 50%"],
+  (c, v) => c.setBufferTolerance(v),
 );
-add(
-  "Reserve.setBufferTolerance",
-  "below 1%",
-  (f) => f.reserve.setBufferTolerance(99),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("bufferToleranceBps"), 99n, 100n, 5_000n] }),
-);
-add(
-  "Reserve.setBufferTolerance",
-  "above 50%",
-  (f) => f.reserve.setBufferTolerance(5_001),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("bufferToleranceBps"), 5_001n, 100n, 5_000n],
-  }),
-);
-add(
+boundedSetter(
   "Reserve.setValuationMaxAge",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).setValuationMaxAge(600),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
-);
-add(
-  "Reserve.setValuationMaxAge",
-  "below a minute",
-  (f) => f.reserve.setValuationMaxAge(59),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("valuationMaxAgeSec"), 59n, 60n, 3_600n] }),
-);
-add(
-  "Reserve.setValuationMaxAge",
-  "above an hour",
-  (f) => f.reserve.setValuationMaxAge(3_601),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("valuationMaxAgeSec"), 3_601n, 60n, 3_600n],
-  }),
+  "reserve",
+  "valuationMaxAgeSec",
+  [60n, 3_600n],
+  ["below a minute", "above an hour"],
+  (c, v) => c.setValuationMaxAge(v),
 );
 add(
   "Reserve.setCollateralPolicy",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).setCollateralPolicy(await addr(f.policy)),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setCollateralPolicy",
@@ -1007,21 +891,13 @@ add(
   "Reserve.pause",
   "stranger",
   (f) => f.reserve.connect(f.stranger).pause(),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    role("GUARDIAN_ROLE"),
-  ),
+  unauthorised("reserve", "stranger", role("GUARDIAN_ROLE")),
 );
 add(
   "Reserve.pause",
   "keeper",
   (f) => f.reserve.connect(f.keeper).pause(),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.keeper,
-    role("GUARDIAN_ROLE"),
-  ),
+  unauthorised("reserve", "keeper", role("GUARDIAN_ROLE")),
 );
 add(
   "Reserve.unpause",
@@ -1030,11 +906,7 @@ add(
     await f.reserve.connect(f.guardian).pause();
     return f.reserve.connect(f.guardian).unpause();
   },
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve", "guardian"),
 );
 add(
   "Reserve.unpause",
@@ -1046,11 +918,7 @@ add(
   "Reserve.pauseRedemptions",
   "stranger",
   (f) => f.reserve.connect(f.stranger).pauseRedemptions(),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    role("GUARDIAN_ROLE"),
-  ),
+  unauthorised("reserve", "stranger", role("GUARDIAN_ROLE")),
 );
 add(
   "Reserve.unpauseRedemptions",
@@ -1059,61 +927,37 @@ add(
     await f.reserve.connect(f.guardian).pauseRedemptions();
     return f.reserve.connect(f.guardian).unpauseRedemptions();
   },
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve", "guardian"),
 );
 add(
   "Reserve.depositFromOperator",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).depositFromOperator(await addr(f.usdc.token), 1n),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    role("OPERATOR_ROLE"),
-  ),
+  unauthorised("reserve", "stranger", role("OPERATOR_ROLE")),
 );
 add(
   "Reserve.depositFromOperator",
   "keeper (only the operator contract)",
   async (f) => f.reserve.connect(f.keeper).depositFromOperator(await addr(f.usdc.token), 1n),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.keeper,
-    role("OPERATOR_ROLE"),
-  ),
+  unauthorised("reserve", "keeper", role("OPERATOR_ROLE")),
 );
 add(
   "Reserve.releaseToOperator",
   "stranger draining the reserve",
   async (f) => f.reserve.connect(f.stranger).releaseToOperator(await addr(f.usdc.token), 1n, f.stranger.address),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    role("OPERATOR_ROLE"),
-  ),
+  unauthorised("reserve", "stranger", role("OPERATOR_ROLE")),
 );
 add(
   "Reserve.releaseToOperator",
   "admin (not the operator)",
   async (f) => f.reserve.connect(f.admin).releaseToOperator(await addr(f.usdc.token), 1n, f.admin.address),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.admin,
-    role("OPERATOR_ROLE"),
-  ),
+  unauthorised("reserve", "admin", role("OPERATOR_ROLE")),
 );
 add(
   "Reserve.rebalance",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).rebalance(await addr(f.usdc.token)),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    role("OPERATOR_ROLE"),
-  ),
+  unauthorised("reserve", "stranger", role("OPERATOR_ROLE")),
 );
 
 // ====================================================================== Reserve (users)
@@ -1383,21 +1227,13 @@ add(
   "CollateralPolicy.setParams",
   "stranger",
   (f) => f.policy.connect(f.stranger).setParams(policyParams()),
-  unauthorised(
-    (f) => f.policy,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("policy"),
 );
 add(
   "CollateralPolicy.setParams",
   "guardian",
   (f) => f.policy.connect(f.guardian).setParams(policyParams()),
-  unauthorised(
-    (f) => f.policy,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
+  unauthorised("policy", "guardian"),
 );
 for (const [field, value, min, max] of [
   ["minRatioWad", WAD("0.99"), WAD("1"), WAD("2")],
@@ -1416,18 +1252,14 @@ for (const [field, value, min, max] of [
     "CollateralPolicy.setParams",
     `${field} = ${value} out of range`,
     (f) => f.policy.setParams(policyParams({ [field]: value })),
-    (f) => ({ contract: f.policy, error: "ParameterOutOfBounds", args: [b32(field), value, min, max] }),
+    outOfBounds("policy", field, value, min, max),
   );
 }
 add(
   "CollateralPolicy.setParams",
   "maxRatioWad below minRatioWad",
   (f) => f.policy.setParams(policyParams({ minRatioWad: WAD("1.2"), maxRatioWad: WAD("1.1") })),
-  (f) => ({
-    contract: f.policy,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxRatioWad"), WAD("1.1"), WAD("1.2"), WAD("2")],
-  }),
+  outOfBounds("policy", "maxRatioWad", WAD("1.1"), WAD("1.2"), WAD("2")),
 );
 add(
   "CollateralPolicy.refresh",
@@ -1479,27 +1311,19 @@ add(
       9,
       300,
     ),
-  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("bandBps"), 9n, 10n, 500n] }),
+  outOfBounds("operator", "bandBps", 9n, 10n, 500n),
 );
 add(
   "MarketOperator.setLimits",
   "stranger",
   (f) => f.operator.connect(f.stranger).setLimits(limits()),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("operator"),
 );
 add(
   "MarketOperator.setLimits",
   "keeper raising its own caps",
   (f) => f.operator.connect(f.keeper).setLimits(limits({ maxExpansionPerOp: TOKENS("10000000") })),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.keeper,
-    ADMIN_ROLE,
-  ),
+  unauthorised("operator", "keeper"),
 );
 for (const [field, value, min, max, over] of [
   ["maxExpansionPerEpoch", TOKENS("50000001"), 0n, TOKENS("50000000"), {}],
@@ -1517,70 +1341,40 @@ for (const [field, value, min, max, over] of [
     "MarketOperator.setLimits",
     `${field} = ${value} out of range`,
     (f) => f.operator.setLimits(limits({ ...over, [field]: value })),
-    (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32(field), value, min, max] }),
+    outOfBounds("operator", field, value, min, max),
   );
 }
-add(
+boundedSetter(
   "MarketOperator.setBand",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).setBand(50, 300),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
-);
-add(
-  "MarketOperator.setBand",
-  "band below 10 bps",
-  (f) => f.operator.setBand(9, 300),
-  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("bandBps"), 9n, 10n, 500n] }),
-);
-add(
-  "MarketOperator.setBand",
-  "band above 500 bps",
-  (f) => f.operator.setBand(501, 300),
-  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("bandBps"), 501n, 10n, 500n] }),
+  "operator",
+  "bandBps",
+  [10n, 500n],
+  ["band below 10 bps", "band above 500 bps"],
+  (c, v) => c.setBand(v, 300),
 );
 add(
   "MarketOperator.setBand",
   "spot/TWAP guard below 10 bps",
   (f) => f.operator.setBand(50, 9),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxSpotTwapDeviationBps"), 9n, 10n, 1_000n],
-  }),
+  outOfBounds("operator", "maxSpotTwapDeviationBps", 9n, 10n, 1_000n),
 );
 add(
   "MarketOperator.setBand",
   "spot/TWAP guard above 1000 bps",
   (f) => f.operator.setBand(50, 1_001),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxSpotTwapDeviationBps"), 1_001n, 10n, 1_000n],
-  }),
+  outOfBounds("operator", "maxSpotTwapDeviationBps", 1_001n, 10n, 1_000n),
 );
 add(
   "MarketOperator.pause",
   "stranger",
   (f) => f.operator.connect(f.stranger).pause(),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    role("GUARDIAN_ROLE"),
-  ),
+  unauthorised("operator", "stranger", role("GUARDIAN_ROLE")),
 );
 add(
   "MarketOperator.pause",
   "keeper",
   (f) => f.operator.connect(f.keeper).pause(),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.keeper,
-    role("GUARDIAN_ROLE"),
-  ),
+  unauthorised("operator", "keeper", role("GUARDIAN_ROLE")),
 );
 add(
   "MarketOperator.unpause",
@@ -1589,11 +1383,7 @@ add(
     await f.operator.connect(f.guardian).pause();
     return f.operator.connect(f.guardian).unpause();
   },
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
+  unauthorised("operator", "guardian"),
 );
 add(
   "MarketOperator.expandSupply",
@@ -1667,11 +1457,7 @@ add(
   "MarketOperator.expandSupplyAtPrice",
   "limit price above the hard bound",
   (f) => f.operator.connect(f.keeper).expandSupplyAtPrice(MaxUint256, MaxUint256),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("minPriceWad"), MaxUint256, 0n, 10n ** 30n],
-  }),
+  outOfBounds("operator", "minPriceWad", MaxUint256, 0n, 10n ** 30n),
 );
 add(
   "MarketOperator.expandSupplyAtPrice",
@@ -1722,17 +1508,13 @@ add(
   "MarketOperator.contractSupplyAtPrice",
   "zero limit price",
   (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, 0),
-  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("maxPriceWad"), 0n, 1n, 10n ** 30n] }),
+  outOfBounds("operator", "maxPriceWad", 0n, 1n, 10n ** 30n),
 );
 add(
   "MarketOperator.contractSupplyAtPrice",
   "limit price above the hard bound",
   (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, MaxUint256),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxPriceWad"), MaxUint256, 1n, 10n ** 30n],
-  }),
+  outOfBounds("operator", "maxPriceWad", MaxUint256, 1n, 10n ** 30n),
 );
 add(
   "MarketOperator.contractSupplyAtPrice",
@@ -1752,51 +1534,25 @@ add(
   },
   (f) => ({ contract: f.operator, error: "EnforcedPause" }),
 );
-add(
+boundedSetter(
   "MarketOperator.setSizing",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).setSizing(1_000, 0, 0),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
-);
-add(
-  "MarketOperator.setSizing",
-  "minimum share below 1%",
-  (f) => f.operator.setSizing(99, 0, 0),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("minOperationShareBps"), 99n, 100n, 5_000n],
-  }),
-);
-add(
-  "MarketOperator.setSizing",
-  "minimum share above 50%",
-  (f) => f.operator.setSizing(5_001, 0, 0),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("minOperationShareBps"), 5_001n, 100n, 5_000n],
-  }),
+  "operator",
+  "minOperationShareBps",
+  [100n, 5_000n],
+  ["minimum share below 1%", "minimum share above 50%"],
+  (c, v) => c.setSizing(v, 0, 0),
 );
 add(
   "MarketOperator.setSizing",
   "loss budget above 30 bps",
   (f) => f.operator.setSizing(1_000, 31, 0),
-  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("maxLossBps"), 31n, 0n, 30n] }),
+  outOfBounds("operator", "maxLossBps", 31n, 0n, 30n),
 );
 add(
   "MarketOperator.setSizing",
   "epoch loss cap above its hard cap",
   (f) => f.operator.setSizing(1_000, 0, WAD("50000") + 1n),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxLossPerEpochWad"), WAD("50000") + 1n, 0n, WAD("50000")],
-  }),
+  outOfBounds("operator", "maxLossPerEpochWad", WAD("50000") + 1n, 0n, WAD("50000")),
 );
 add(
   "MarketOperator.expandSupply",
@@ -1917,11 +1673,7 @@ add(
     await makeExpansionDue(f);
     return f.operator.connect(f.keeper).performUpkeep(upkeepData(1, MaxUint256, MaxUint256));
   },
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("limitPriceWad"), MaxUint256, 0n, 10n ** 30n],
-  }),
+  outOfBounds("operator", "limitPriceWad", MaxUint256, 0n, 10n ** 30n),
 );
 add(
   "MarketOperator.performUpkeep",
@@ -1945,31 +1697,19 @@ add(
   "MarketOperator.setAutomationForwarder",
   "stranger",
   (f) => f.operator.connect(f.stranger).setAutomationForwarder(f.stranger.address),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("operator"),
 );
 add(
   "MarketOperator.setPermissionless",
   "stranger",
   (f) => f.operator.connect(f.stranger).setPermissionless(true, 0),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("operator"),
 );
 add(
   "MarketOperator.setPermissionless",
   "reward cap above the hard cap",
   (f) => f.operator.setPermissionless(true, WAD("1000") + 1n),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxCallerRewardWad"), WAD("1000") + 1n, 0n, WAD("1000")],
-  }),
+  outOfBounds("operator", "maxCallerRewardWad", WAD("1000") + 1n, 0n, WAD("1000")),
 );
 
 describe("Bad inputs: every external function rejects every bad input with its exact custom error", function () {
