@@ -9,8 +9,6 @@ import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {IReserve} from "../interfaces/IReserve.sol";
 import {ICollateralPolicy} from "../interfaces/ICollateralPolicy.sol";
 import {IUniswapV3PoolMinimal} from "../interfaces/IUniswapV3PoolMinimal.sol";
-import {ILiquidityManager} from "../interfaces/ILiquidityManager.sol";
-import {PositionValue} from "./PositionValue.sol";
 import {UniswapV3Price} from "./UniswapV3Price.sol";
 import {UniswapV3Quote} from "./UniswapV3Quote.sol";
 import "../libraries/Constants.sol" as C;
@@ -144,15 +142,11 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
 
     /// @dev The registered value source is protocol-owned liquidity ({ILiquidityManager}): its quote
     /// at the pool's price before this swap (what the reserve's valuation counted) and after it,
-    /// with the same maths the liquidity manager uses ({PositionValue}), so rule 7's incremental
-    /// after-state equals a whole re-valuation to the wei. A position in another pool did not move.
-    function _sourceQuote(uint256 quoteUsdWad) internal view override returns (uint256 before, uint256 after_) {
-        address source = reserve.valueSource();
-        if (source == address(0)) return (0, 0);
-        PositionValue.Position memory p = ILiquidityManager(source).position();
-        if (p.quoteAsset != quoteAsset) return (0, 0); // counted in another asset: untouched here
-        uint160 spotX96 = UniswapV3Price.spotSqrtPriceX96(IUniswapV3PoolMinimal(p.pool));
-        return UniswapV3Quote.positionQuotes(p, p.pool == address(_pool) ? _sqrtBeforeX96 : spotX96, spotX96, quoteUsdWad);
+    /// with the same maths the liquidity manager uses ({PositionValue}, through the linked
+    /// `UniswapV3Quote.sourceQuotes`), so rule 7's incremental after-state equals a whole
+    /// re-valuation to the wei. A position in another pool did not move.
+    function _sourceQuote(uint256 quoteUsdWad) internal view override returns (uint256, uint256) {
+        return UniswapV3Quote.sourceQuotes(reserve.valueSource(), address(_pool), quoteAsset, _sqrtBeforeX96, quoteUsdWad);
     }
 
     // ================================================================== internals

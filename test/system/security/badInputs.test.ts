@@ -875,16 +875,15 @@ add(
   "Reserve.setValueSource",
   "stranger",
   (f) => f.reserve.connect(f.stranger).setValueSource(ZeroAddress),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setValueSource",
   "a source whose asset is not listed",
-  async (f) => f.reserve.setValueSource(await (await new TestValueSource__factory(f.admin).deploy(await addr(f.stable))).getAddress()),
+  async (f) =>
+    f.reserve.setValueSource(
+      await (await new TestValueSource__factory(f.admin).deploy(await addr(f.stable))).getAddress(),
+    ),
   async (f) => ({ contract: f.reserve, error: "AssetNotListed", args: [await addr(f.stable)] }),
 );
 add(
