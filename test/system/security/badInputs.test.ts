@@ -67,6 +67,12 @@ const unauthorised =
     error: "AccessControlUnauthorizedAccount",
     args: [f[who].address, neededRole],
   });
+/** A stranger calling one of the operator's keeper-only entry points. */
+const notKeeper = (f: Fixture): Expectation => ({
+  contract: f.operator,
+  error: "NotKeeper",
+  args: [f.stranger.address],
+});
 /** A bounded setter's value outside [min, max]: `ParameterOutOfBounds(name, value, min, max)`. */
 const outOfBounds =
   (contract: ContractName, param: string, value: bigint, min: bigint, max: bigint) =>
@@ -1368,18 +1374,32 @@ add(
   },
   unauthorised("operator", "guardian"),
 );
-add(
-  "MarketOperator.expandSupply",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).expandSupply(1n, 0),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.expandSupply",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).expandSupply(0, 0),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
-);
+/** The keeper's four operation entry points, each with a second argument it accepts (min out, or a limit price). */
+const OPERATIONS = [
+  ["expandSupply", 0n],
+  ["contractSupply", 0n],
+  ["expandSupplyAtPrice", 0n],
+  ["contractSupplyAtPrice", WAD("1")],
+] as const;
+for (const [op, arg] of OPERATIONS) {
+  const fn = `MarketOperator.${op}`;
+  add(fn, "stranger", (f) => f.operator.connect(f.stranger)[op](1n, arg), notKeeper);
+  add(
+    fn,
+    "zero amount",
+    (f) => f.operator.connect(f.keeper)[op](0, arg),
+    (f) => ({ contract: f.operator, error: "ZeroAmount" }),
+  );
+  add(
+    fn,
+    "while paused",
+    async (f) => {
+      await f.operator.connect(f.guardian).pause();
+      return f.operator.connect(f.keeper)[op](1n, arg);
+    },
+    (f) => ({ contract: f.operator, error: "EnforcedPause" }),
+  );
+}
 add(
   "MarketOperator.expandSupply",
   "price inside the band",
@@ -1394,15 +1414,6 @@ add(
     return f.operator.connect(f.keeper).expandSupply(MaxUint256, MaxUint256);
   },
   (f) => ({ contract: f.operator, error: "SlippageExceeded" }),
-);
-add(
-  "MarketOperator.expandSupply",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).expandSupply(1n, 0);
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
 );
 add(
   "MarketOperator.expandSupply",
@@ -1423,18 +1434,6 @@ add(
     return f.operator.connect(f.keeper).expandSupply(10n ** 12n, 0);
   },
   (f) => ({ contract: f.operator, error: "OperationTooSmall" }),
-);
-add(
-  "MarketOperator.expandSupplyAtPrice",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).expandSupplyAtPrice(1n, 0),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.expandSupplyAtPrice",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).expandSupplyAtPrice(0, 0),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
 );
 add(
   "MarketOperator.expandSupplyAtPrice",
@@ -1467,27 +1466,6 @@ add(
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
 );
 add(
-  "MarketOperator.expandSupplyAtPrice",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).expandSupplyAtPrice(1n, 0);
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
-);
-add(
-  "MarketOperator.contractSupplyAtPrice",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).contractSupplyAtPrice(1n, WAD("1")),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.contractSupplyAtPrice",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(0, WAD("1")),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
-);
-add(
   "MarketOperator.contractSupplyAtPrice",
   "zero limit price",
   (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, 0),
@@ -1507,15 +1485,6 @@ add(
     return f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, WAD("1"));
   },
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
-);
-add(
-  "MarketOperator.contractSupplyAtPrice",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).contractSupplyAtPrice(1n, WAD("1"));
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
 );
 boundedSetter(
   "MarketOperator.setSizing",
@@ -1558,18 +1527,6 @@ add(
 );
 add(
   "MarketOperator.contractSupply",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).contractSupply(1n, 0),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.contractSupply",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).contractSupply(0, 0),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
-);
-add(
-  "MarketOperator.contractSupply",
   "price inside the band",
   (f) => f.operator.connect(f.keeper).contractSupply(MaxUint256, 0),
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
@@ -1583,21 +1540,7 @@ add(
   },
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
 );
-add(
-  "MarketOperator.contractSupply",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).contractSupply(1n, 0);
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
-);
-add(
-  "MarketOperator.rebalance",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).rebalance(),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
+add("MarketOperator.rebalance", "stranger", (f) => f.operator.connect(f.stranger).rebalance(), notKeeper);
 add(
   "MarketOperator.rebalance",
   "nothing to rebalance",
@@ -1622,7 +1565,7 @@ add(
   "MarketOperator.performUpkeep",
   "stranger",
   (f) => f.operator.connect(f.stranger).performUpkeep(upkeepData(1, 1n, 0n)),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
+  notKeeper,
 );
 add(
   "MarketOperator.performUpkeep",
