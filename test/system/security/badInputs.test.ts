@@ -59,6 +59,7 @@ const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
 /** The protocol contracts and the role-named actors of the fixture, by name. */
 type ContractName = "stable" | "oracle" | "reserve" | "policy" | "operator";
 type Caller = "stranger" | "guardian" | "keeper" | "admin";
+type PauseFn = "pause" | "unpause" | "pauseRedemptions" | "unpauseRedemptions";
 /** `who` lacks `neededRole` on `contract` (a fixture contract by name, or picked from the fixture). */
 const unauthorised =
   (contract: ContractName | ((f: Fixture) => BaseContract), who: Caller = "stranger", neededRole = ADMIN_ROLE) =>
@@ -876,47 +877,33 @@ add(
   (f) => f.reserve.setCollateralPolicy(ZeroAddress),
   (f) => ({ contract: f.reserve, error: "ZeroAddress" }),
 );
-add(
-  "Reserve.pause",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).pause(),
-  unauthorised("reserve", "stranger", role("GUARDIAN_ROLE")),
-);
-add(
-  "Reserve.pause",
-  "keeper",
-  (f) => f.reserve.connect(f.keeper).pause(),
-  unauthorised("reserve", "keeper", role("GUARDIAN_ROLE")),
-);
-add(
-  "Reserve.unpause",
-  "guardian (can only pause)",
-  async (f) => {
-    await f.reserve.connect(f.guardian).pause();
-    return f.reserve.connect(f.guardian).unpause();
-  },
-  unauthorised("reserve", "guardian"),
-);
+/** The pause switches: [contract, its pause, its unpause]. Only the guardian pauses; only the admin unpauses. */
+const PAUSE_SWITCHES: [ContractName, PauseFn, PauseFn][] = [
+  ["reserve", "pause", "unpause"],
+  ["reserve", "pauseRedemptions", "unpauseRedemptions"],
+  ["operator", "pause", "unpause"],
+];
+for (const [contract, pause, unpause] of PAUSE_SWITCHES) {
+  const name = contract === "reserve" ? "Reserve" : "MarketOperator";
+  const as = (f: Fixture, who: Caller) =>
+    f[contract].connect(f[who]) as unknown as Record<PauseFn, () => Promise<unknown>>;
+  for (const who of ["stranger", "keeper"] as const)
+    add(`${name}.${pause}`, who, (f) => as(f, who)[pause](), unauthorised(contract, who, role("GUARDIAN_ROLE")));
+  add(
+    `${name}.${unpause}`,
+    "guardian (can only pause)",
+    async (f) => {
+      await as(f, "guardian")[pause]();
+      return as(f, "guardian")[unpause]();
+    },
+    unauthorised(contract, "guardian"),
+  );
+}
 add(
   "Reserve.unpause",
   "not paused",
   (f) => f.reserve.unpause(),
   (f) => ({ contract: f.reserve, error: "ExpectedPause" }),
-);
-add(
-  "Reserve.pauseRedemptions",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).pauseRedemptions(),
-  unauthorised("reserve", "stranger", role("GUARDIAN_ROLE")),
-);
-add(
-  "Reserve.unpauseRedemptions",
-  "guardian (can only pause)",
-  async (f) => {
-    await f.reserve.connect(f.guardian).pauseRedemptions();
-    return f.reserve.connect(f.guardian).unpauseRedemptions();
-  },
-  unauthorised("reserve", "guardian"),
 );
 add(
   "Reserve.depositFromOperator",
@@ -1352,27 +1339,6 @@ add(
   "spot/TWAP guard above 1000 bps",
   (f) => f.operator.setBand(50, 1_001),
   outOfBounds("operator", "maxSpotTwapDeviationBps", 1_001n, 10n, 1_000n),
-);
-add(
-  "MarketOperator.pause",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).pause(),
-  unauthorised("operator", "stranger", role("GUARDIAN_ROLE")),
-);
-add(
-  "MarketOperator.pause",
-  "keeper",
-  (f) => f.operator.connect(f.keeper).pause(),
-  unauthorised("operator", "keeper", role("GUARDIAN_ROLE")),
-);
-add(
-  "MarketOperator.unpause",
-  "guardian (can only pause)",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.guardian).unpause();
-  },
-  unauthorised("operator", "guardian"),
 );
 /** The keeper's four operation entry points, each with a second argument it accepts (min out, or a limit price). */
 const OPERATIONS = [
