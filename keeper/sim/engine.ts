@@ -164,6 +164,7 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
     });
     if (opts.onProgress && (b + 1) % every === 0) opts.onProgress(b + 1);
   }
+  policy.settle?.(m);
   return {
     scenario: s.name,
     label: s.sweep ? `${s.name}@${latency}` : s.name,

@@ -31,6 +31,8 @@ function summary(policy: string, over: Partial<PegSummary> = {}): PegSummary {
     profit: 0,
     gasUsd: 0,
     subsidyUsd: 0,
+    lpFeesUsd: 0,
+    polPnlUsd: 0,
     totalCostUsd: 0,
     minCollateralRatio: 1.5,
     supplyChurnPct: 0,
