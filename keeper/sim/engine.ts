@@ -94,7 +94,7 @@ export function buildMarket(s: Scenario, config: BallastConfig, venue: VenueKind
     jitterSeed: s.seed,
     v3:
       venue === "v3"
-        ? new V3Pool({
+        ? V3Pool.deploy({
             lpQuote: s.initial.poolQuote,
             tokenUnit: TOKEN_UNIT,
             quoteUnit: QUOTE_UNIT,

@@ -351,11 +351,11 @@ export class BallastPolicy implements Policy {
   private collectPolFees(m: Market): void {
     if (!this.pol) return;
     const gasUsd = m.gasUsd(GAS_V3.polCollectFees);
-    if (polAmountsUsd(this.pol.feesOwed(), m) < POL_COLLECT_GAS_MULTIPLE * gasUsd) return;
+    if (polAmountsUsd(this.pol.feesOwed(), m.truth.USDC) < POL_COLLECT_GAS_MULTIPLE * gasUsd) return;
     const fees = this.pol.collect();
     this.reserve.idle.USDC += fees.quote;
     m.supply -= fees.token;
-    this.stats.lpFeesUsd += polAmountsUsd(fees, m);
+    this.stats.lpFeesUsd += polAmountsUsd(fees, m.truth.USDC);
     this.polCollections += 1;
     this.charge(m, GAS_V3.polCollectFees, false, false);
   }
@@ -364,7 +364,7 @@ export class BallastPolicy implements Policy {
   settle(m: Market): void {
     const pol = this.polOf(m);
     if (!pol) return;
-    this.stats.lpFeesUsd += polAmountsUsd(pol.feesOwed(), m);
+    this.stats.lpFeesUsd += polAmountsUsd(pol.feesOwed(), m.truth.USDC);
     this.stats.polPnlUsd = pol.markToMarketUsd(m);
   }
 

@@ -23,9 +23,9 @@ export interface PolAmounts {
   quote: bigint;
 }
 
-/** USD of raw amounts: tokens at the peg ($1), quote at its true price. */
-export function polAmountsUsd(a: PolAmounts, m: Market): number {
-  return fromRaw(a.token, TOKEN_UNIT) + fromRaw(a.quote, QUOTE_UNIT) * m.truth.USDC;
+/** USD of raw amounts: tokens at the peg ($1), quote at `quoteUsd` (the model: its true price). */
+export function polAmountsUsd(a: PolAmounts, quoteUsd: number): number {
+  return fromRaw(a.token, TOKEN_UNIT) + fromRaw(a.quote, QUOTE_UNIT) * quoteUsd;
 }
 
 export class PolLedger {
@@ -57,6 +57,9 @@ export class PolLedger {
   /** The principal's change since the opening, USD (tokens at the peg, quote at its true price now). */
   markToMarketUsd(m: Market): number {
     const now = this.principal();
-    return polAmountsUsd({ token: now.token - this.opening.token, quote: now.quote - this.opening.quote }, m);
+    return polAmountsUsd(
+      { token: now.token - this.opening.token, quote: now.quote - this.opening.quote },
+      m.truth.USDC,
+    );
   }
 }

@@ -55,7 +55,7 @@ interface Position {
   owed1: bigint;
 }
 
-interface Observation {
+export interface Observation {
   time: bigint;
   tickCumulative: bigint;
 }
@@ -109,6 +109,23 @@ export class V3Venue {
   }
 
   // ---------------------------------------------------------------- oracle (the pool's)
+
+  /**
+   * Starts from another pool's state (a chain's): its price and tick, its oracle's observations
+   * (oldest first, at most the cardinality) and its clock. Positions are added with modifyPosition.
+   */
+  restore(state: { sqrtPriceX96: bigint; tick: number; observations: readonly Observation[]; now: bigint }): void {
+    const { observations } = state;
+    if (observations.length === 0 || observations.length > this.init.cardinality)
+      throw new RangeError(`observations: ${observations.length}, want 1…${this.init.cardinality}`);
+    if (observations[observations.length - 1].time > state.now)
+      throw new RangeError(`observations: the newest is after now (${state.now})`);
+    this.sqrtPriceX96 = state.sqrtPriceX96;
+    this.tick = state.tick;
+    this.observations.splice(0, this.observations.length, ...observations.map((o) => ({ ...o })));
+    this.newest = observations.length - 1;
+    this.now = state.now;
+  }
 
   /** The pool's Oracle.write: once per block, before the block's first price change. */
   private writeObservation(): void {
