@@ -13,9 +13,9 @@
  * design the daemon does not send, so outside the keeper's budget) and rebalance when asked.
  * Its operations are public in the mempool: a scenario's front-running searcher (stressAgents.ts)
  * trades first in the block where one lands, as for every keeper-driven policy that trades.
- * On the V3 venue Ballast owns the LiquidityManager's position (venues/polLedger.ts): its keeper
- * collects the fees into the Reserve once they are worth POL_COLLECT_GAS_MULTIPLE times the
- * collection's gas (collectFees is permissionless; like refresh, a transaction the daemon does not
+ * On the V3 venue Ballast (with its keeper) owns the LiquidityManager's position
+ * (venues/polLedger.ts): its keeper collects the fees into the Reserve once they are worth
+ * POL_COLLECT_GAS_MULTIPLE times the collection's gas (collectFees is permissionless; like refresh, a transaction the daemon does not
  * send), and at the end of a run the fees still owed and the position's mark-to-market are booked.
  */
 import {
@@ -239,9 +239,13 @@ export class BallastPolicy implements Policy {
     return GAS.ballastObservePriceReads;
   }
 
-  /** The position's books, opened the first time the policy sees a V3 market. */
+  /**
+   * The position's books, opened the first time the policy sees a V3 market. Only with a keeper:
+   * the position is an operator's action, so `none` (no keeper, the cost baseline of every design)
+   * trades against the same liquidity as a third party's, as the references do.
+   */
   private polOf(m: Market): PolLedger | null {
-    if (!this.pol && m.v3) this.pol = new PolLedger(m.v3);
+    if (!this.pol && m.v3 && this.keeperEnabled) this.pol = new PolLedger(m.v3);
     return this.pol;
   }
 
