@@ -2,10 +2,11 @@
  * The status page in a real browser against the real stack: a `hardhat node` process, the
  * deployed protocol, the keeper daemon serving its HTTP server. Headless Chromium (Debian's
  * package, via playwright-core) opens `/`, sees the live deviation; then `ballast:swap` moves the
- * pool price and the numbers and the chart follow WITHOUT a reload. Screenshots (laptop and phone
- * widths) go to reports/screenshots/. On both venues the page shows the venue's own section (the
- * V2 pair's reserves; the V3 pool's tier, price, tick, in-range liquidity and the protocol-owned
- * position) and the status model's warnings, which a V3 swap out of the position's range raises.
+ * pool price and the numbers and the chart follow WITHOUT a reload. On both venues the page shows
+ * the venue's own section (the V2 pair's reserves; the V3 pool's tier, price, tick, in-range
+ * liquidity and the protocol-owned position) and the status model's warnings, which a V3 swap out
+ * of the position's range raises. Screenshots (laptop and phone widths, and the V3 page out of
+ * range) go to reports/screenshots/.
  */
 import { expect } from "chai";
 import { mkdirSync } from "node:fs";
@@ -257,6 +258,8 @@ describe("status page on the Uniswap V3 venue in headless Chromium (e2e: hardhat
     expect(apiAfter.status.warnings.filter(outOfRange)).to.have.length(1);
     expect(after.warnings.filter(outOfRange)).to.deep.equal(apiAfter.status.warnings.filter(outOfRange));
     expect(after.fields["venue-price"]).to.not.equal(before.fields["venue-price"]);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, "status-page-v3-laptop.png"), fullPage: true });
     expect(failed, failed.join("\n")).to.deep.equal([]);
   });
 });

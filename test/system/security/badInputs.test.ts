@@ -60,6 +60,7 @@ const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
 /** The protocol contracts and the role-named actors of the fixture, by name. */
 type ContractName = "stable" | "oracle" | "reserve" | "policy" | "operator";
 type Caller = "stranger" | "guardian" | "keeper" | "admin";
+type PauseFn = "pause" | "unpause" | "pauseRedemptions" | "unpauseRedemptions";
 /** `who` lacks `neededRole` on `contract` (a fixture contract by name, or picked from the fixture). */
 const unauthorised =
   (contract: ContractName | ((f: Fixture) => BaseContract), who: Caller = "stranger", neededRole = ADMIN_ROLE) =>
@@ -68,6 +69,12 @@ const unauthorised =
     error: "AccessControlUnauthorizedAccount",
     args: [f[who].address, neededRole],
   });
+/** A stranger calling one of the operator's keeper-only entry points. */
+const notKeeper = (f: Fixture): Expectation => ({
+  contract: f.operator,
+  error: "NotKeeper",
+  args: [f.stranger.address],
+});
 /** A bounded setter's value outside [min, max]: `ParameterOutOfBounds(name, value, min, max)`. */
 const outOfBounds =
   (contract: ContractName, param: string, value: bigint, min: bigint, max: bigint) =>
@@ -886,47 +893,33 @@ add(
     ),
   async (f) => ({ contract: f.reserve, error: "AssetNotListed", args: [await addr(f.stable)] }),
 );
-add(
-  "Reserve.pause",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).pause(),
-  unauthorised("reserve", "stranger", role("GUARDIAN_ROLE")),
-);
-add(
-  "Reserve.pause",
-  "keeper",
-  (f) => f.reserve.connect(f.keeper).pause(),
-  unauthorised("reserve", "keeper", role("GUARDIAN_ROLE")),
-);
-add(
-  "Reserve.unpause",
-  "guardian (can only pause)",
-  async (f) => {
-    await f.reserve.connect(f.guardian).pause();
-    return f.reserve.connect(f.guardian).unpause();
-  },
-  unauthorised("reserve", "guardian"),
-);
+/** The pause switches: [contract, its pause, its unpause]. Only the guardian pauses; only the admin unpauses. */
+const PAUSE_SWITCHES: [ContractName, PauseFn, PauseFn][] = [
+  ["reserve", "pause", "unpause"],
+  ["reserve", "pauseRedemptions", "unpauseRedemptions"],
+  ["operator", "pause", "unpause"],
+];
+for (const [contract, pause, unpause] of PAUSE_SWITCHES) {
+  const name = contract === "reserve" ? "Reserve" : "MarketOperator";
+  const as = (f: Fixture, who: Caller) =>
+    f[contract].connect(f[who]) as unknown as Record<PauseFn, () => Promise<unknown>>;
+  for (const who of ["stranger", "keeper"] as const)
+    add(`${name}.${pause}`, who, (f) => as(f, who)[pause](), unauthorised(contract, who, role("GUARDIAN_ROLE")));
+  add(
+    `${name}.${unpause}`,
+    "guardian (can only pause)",
+    async (f) => {
+      await as(f, "guardian")[pause]();
+      return as(f, "guardian")[unpause]();
+    },
+    unauthorised(contract, "guardian"),
+  );
+}
 add(
   "Reserve.unpause",
   "not paused",
   (f) => f.reserve.unpause(),
   (f) => ({ contract: f.reserve, error: "ExpectedPause" }),
-);
-add(
-  "Reserve.pauseRedemptions",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).pauseRedemptions(),
-  unauthorised("reserve", "stranger", role("GUARDIAN_ROLE")),
-);
-add(
-  "Reserve.unpauseRedemptions",
-  "guardian (can only pause)",
-  async (f) => {
-    await f.reserve.connect(f.guardian).pauseRedemptions();
-    return f.reserve.connect(f.guardian).unpauseRedemptions();
-  },
-  unauthorised("reserve", "guardian"),
 );
 add(
   "Reserve.depositFromOperator",
@@ -1363,39 +1356,32 @@ add(
   (f) => f.operator.setBand(50, 1_001),
   outOfBounds("operator", "maxSpotTwapDeviationBps", 1_001n, 10n, 1_000n),
 );
-add(
-  "MarketOperator.pause",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).pause(),
-  unauthorised("operator", "stranger", role("GUARDIAN_ROLE")),
-);
-add(
-  "MarketOperator.pause",
-  "keeper",
-  (f) => f.operator.connect(f.keeper).pause(),
-  unauthorised("operator", "keeper", role("GUARDIAN_ROLE")),
-);
-add(
-  "MarketOperator.unpause",
-  "guardian (can only pause)",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.guardian).unpause();
-  },
-  unauthorised("operator", "guardian"),
-);
-add(
-  "MarketOperator.expandSupply",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).expandSupply(1n, 0),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.expandSupply",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).expandSupply(0, 0),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
-);
+/** The keeper's four operation entry points, each with a second argument it accepts (min out, or a limit price). */
+const OPERATIONS = [
+  ["expandSupply", 0n],
+  ["contractSupply", 0n],
+  ["expandSupplyAtPrice", 0n],
+  ["contractSupplyAtPrice", WAD("1")],
+] as const;
+for (const [op, arg] of OPERATIONS) {
+  const fn = `MarketOperator.${op}`;
+  add(fn, "stranger", (f) => f.operator.connect(f.stranger)[op](1n, arg), notKeeper);
+  add(
+    fn,
+    "zero amount",
+    (f) => f.operator.connect(f.keeper)[op](0, arg),
+    (f) => ({ contract: f.operator, error: "ZeroAmount" }),
+  );
+  add(
+    fn,
+    "while paused",
+    async (f) => {
+      await f.operator.connect(f.guardian).pause();
+      return f.operator.connect(f.keeper)[op](1n, arg);
+    },
+    (f) => ({ contract: f.operator, error: "EnforcedPause" }),
+  );
+}
 add(
   "MarketOperator.expandSupply",
   "price inside the band",
@@ -1410,15 +1396,6 @@ add(
     return f.operator.connect(f.keeper).expandSupply(MaxUint256, MaxUint256);
   },
   (f) => ({ contract: f.operator, error: "SlippageExceeded" }),
-);
-add(
-  "MarketOperator.expandSupply",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).expandSupply(1n, 0);
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
 );
 add(
   "MarketOperator.expandSupply",
@@ -1439,18 +1416,6 @@ add(
     return f.operator.connect(f.keeper).expandSupply(10n ** 12n, 0);
   },
   (f) => ({ contract: f.operator, error: "OperationTooSmall" }),
-);
-add(
-  "MarketOperator.expandSupplyAtPrice",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).expandSupplyAtPrice(1n, 0),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.expandSupplyAtPrice",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).expandSupplyAtPrice(0, 0),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
 );
 add(
   "MarketOperator.expandSupplyAtPrice",
@@ -1483,27 +1448,6 @@ add(
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
 );
 add(
-  "MarketOperator.expandSupplyAtPrice",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).expandSupplyAtPrice(1n, 0);
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
-);
-add(
-  "MarketOperator.contractSupplyAtPrice",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).contractSupplyAtPrice(1n, WAD("1")),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.contractSupplyAtPrice",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(0, WAD("1")),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
-);
-add(
   "MarketOperator.contractSupplyAtPrice",
   "zero limit price",
   (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, 0),
@@ -1523,15 +1467,6 @@ add(
     return f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, WAD("1"));
   },
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
-);
-add(
-  "MarketOperator.contractSupplyAtPrice",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).contractSupplyAtPrice(1n, WAD("1"));
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
 );
 boundedSetter(
   "MarketOperator.setSizing",
@@ -1574,18 +1509,6 @@ add(
 );
 add(
   "MarketOperator.contractSupply",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).contractSupply(1n, 0),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.contractSupply",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).contractSupply(0, 0),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
-);
-add(
-  "MarketOperator.contractSupply",
   "price inside the band",
   (f) => f.operator.connect(f.keeper).contractSupply(MaxUint256, 0),
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
@@ -1599,21 +1522,7 @@ add(
   },
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
 );
-add(
-  "MarketOperator.contractSupply",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).contractSupply(1n, 0);
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
-);
-add(
-  "MarketOperator.rebalance",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).rebalance(),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
+add("MarketOperator.rebalance", "stranger", (f) => f.operator.connect(f.stranger).rebalance(), notKeeper);
 add(
   "MarketOperator.rebalance",
   "nothing to rebalance",
@@ -1638,7 +1547,7 @@ add(
   "MarketOperator.performUpkeep",
   "stranger",
   (f) => f.operator.connect(f.stranger).performUpkeep(upkeepData(1, 1n, 0n)),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
+  notKeeper,
 );
 add(
   "MarketOperator.performUpkeep",
