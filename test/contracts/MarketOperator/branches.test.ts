@@ -99,6 +99,26 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       expect(await f.operator.epoch()).to.deep.equal([now, 0n, 0n, 0n]);
     });
 
+    it("once the epoch has expired, a contraction has the whole epoch cap again and starts a fresh epoch", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      await f.operator.connect(f.admin).setLimits({
+        ...(await limitsOf(f.operator)),
+        maxContractionPerOp: TOKENS("1000"),
+        maxContractionPerEpoch: TOKENS("1000"),
+      });
+      await settleAt(f, price("0.97"));
+      await f.operator.connect(f.keeper).contractSupply(MaxUint256, 0);
+      expect((await f.operator.epoch()).contracted).to.equal(TOKENS("1000"));
+      await time.increase(Number((await f.operator.limits()).epochSec));
+      await settleAt(f, price("0.97"));
+      // The stored epoch is used up; the expired one no longer counts, so the full 1,000 USDC is due.
+      expect((await f.operator.preview()).amount).to.equal(USDC("1000"));
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
+        .to.emit(f.operator, "EpochStarted")
+        .and.to.emit(f.operator, "SupplyContracted");
+      expect((await f.operator.epoch()).contracted).to.equal(TOKENS("1000"));
+    });
+
     it("contraction after the admin lowers the epoch cap below what was already contracted reverts CapReached(Contract)", async function () {
       const f = await loadFixture(deploySystemFixture);
       await f.operator
