@@ -21,6 +21,7 @@ import {
   limitsOf,
 } from "../../support/system";
 import { pegMathHarness } from "../../support/pureHarness";
+import { setBufferBps } from "../../support/reserveConfig";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
 const Blocker = { None: 0n, CapReached: 6n, RatioLimit: 7n };
@@ -292,14 +293,7 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       // The quote's strategy is exploited: 97% of the quote was parked in it and is gone.
       const vault = await new LossyVault__factory(f.admin).deploy(usdc);
       await f.reserve.connect(f.admin).setStrategy(usdc, await addr(vault));
-      const cfg = await f.reserve.assetConfig(usdc);
-      await f.reserve.connect(f.admin).setAssetConfig(usdc, {
-        haircutBps: cfg.haircutBps,
-        mintFeeBps: cfg.mintFeeBps,
-        redeemFeeBps: cfg.redeemFeeBps,
-        bufferBps: 300,
-        ceiling: cfg.ceiling,
-      });
+      await setBufferBps(f, usdc, 300);
       await f.operator.connect(f.keeper).rebalance();
       await vault.loseAssets(f.stranger.address, await f.usdc.token.balanceOf(await addr(vault)));
       // A feed with 18 decimals: a quote amount's value in WAD is no longer a whole number.

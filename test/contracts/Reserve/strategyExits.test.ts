@@ -8,6 +8,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress } from "ethers";
 import { TestVault__factory } from "../../../typechain-types";
 import { deploySystemFixture, type Fixture } from "../../support/system";
+import { setBufferBps } from "../../support/reserveConfig";
 
 const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
 
@@ -37,14 +38,7 @@ describe("Reserve strategy exits at their edges", function () {
   it("with a 0% buffer everything is parked: idle is 0 yet delistAsset reverts AssetNotEmpty naming the strategy shares", async function () {
     const f = await loadFixture(deploySystemFixture);
     const { token: usdc } = await withStrategy(f, "usdc");
-    const cfg = await f.reserve.assetConfig(usdc);
-    await f.reserve.connect(f.admin).setAssetConfig(usdc, {
-      haircutBps: cfg.haircutBps,
-      mintFeeBps: cfg.mintFeeBps,
-      redeemFeeBps: cfg.redeemFeeBps,
-      bufferBps: 0,
-      ceiling: cfg.ceiling,
-    });
+    await setBufferBps(f, usdc, 0);
     await f.operator.connect(f.keeper).rebalance();
     const h = await f.reserve.holdings(usdc);
     expect(h.idle).to.equal(0n);
