@@ -36,14 +36,15 @@ export const MUTATIONS: Mutation[] = [
     edits: [
       {
         file: "contracts/MarketOperator.sol",
-        find: "if (ratioAfter < Math.min(ratioBefore, before.targetWad)) {\n            revert RatioBelowBound(ratioBefore, ratioAfter, before.targetWad);\n        }",
-        replace: "(ratioBefore, ratioAfter);",
+        find: "if (ratioAfter < Solvency.floorWad(before.ratioWad, before.targetWad)) {\n            revert RatioBelowBound(before.ratioWad, ratioAfter, before.targetWad);\n        }",
+        replace: "ratioAfter;",
       },
     ],
     // Only an operation that starts under the target (or within a few thousand tokens of it) can
-    // break the bound, and the campaign starts 10% above it: with this seed the first such state
-    // comes in run 192, so this mutation gets 256 runs (and so does its baseline).
-    runs: 256,
+    // break the bound, and the campaign starts 10% above it: such a state is rare, and which run
+    // reaches it moves with the contracts' bytecode (forge draws values from it). With this seed
+    // it was run 192, then none within 256 runs, now run 474: this mutation gets 1,000 runs.
+    runs: 1_000,
   },
   {
     invariant: "INV-11",
@@ -117,7 +118,7 @@ export const MUTATIONS: Mutation[] = [
     edits: [
       {
         file: "contracts/MarketOperator.sol",
-        find: "uint256 cap = Math.min(_limits.maxExpansionPerOp, _expansionRoom());",
+        find: "uint256 cap = Math.min(_expansionCaps.perOp, _expansionRoom());",
         replace: "uint256 cap = _expansionRoom();",
       },
     ],
