@@ -89,7 +89,12 @@ export async function verifyWiring(
   expectLink("Reserve.oracle", await reserve.oracle(), c.PriceOracle, "PriceOracle");
   expectLink("Reserve.collateralPolicy", await reserve.collateralPolicy(), c.CollateralPolicy, "CollateralPolicy");
   // The V3 position counts in the reserve's value; a V2 deployment has no value source.
-  expectLink("Reserve.valueSource", await reserve.valueSource(), c.LiquidityManager ?? ZeroAddress, v3 ? "LiquidityManager" : "none");
+  expectLink(
+    "Reserve.valueSource",
+    await reserve.valueSource(),
+    c.LiquidityManager ?? ZeroAddress,
+    v3 ? "LiquidityManager" : "none",
+  );
   const listed = (await reserve.assets()).map((a) => getAddress(a));
   for (const symbol of ["USDC", "WETH"] as const) {
     if (!listed.includes(getAddress(c[symbol]))) problems.push(`Reserve does not list ${symbol} ${c[symbol]}`);

@@ -215,7 +215,9 @@ function poolOf(s: OperatorState, d: StatusDetail | null, warnings: string[]): P
     warnings.push("the address book names no LiquidityManager: the protocol-owned position is not shown");
   const position = d?.position ? positionOf(d.position, pool.tick, tokenIsToken0, tokenUnit, quoteUnit) : null;
   if (position && !position.counted)
-    warnings.push("the Reserve does not count the protocol-owned position in its value (its value source is not the LiquidityManager)");
+    warnings.push(
+      "the Reserve does not count the protocol-owned position in its value (its value source is not the LiquidityManager)",
+    );
   if (position && !position.inRange)
     warnings.push(
       `the protocol-owned position is out of range: the pool's tick ${pool.tick} is outside [${position.tickLower}, ${position.tickUpper})`,

@@ -86,8 +86,8 @@ function poolRows(p: PoolStatus, s: ProtocolStatus): string[][] {
             !pos.counted
               ? "NOT COUNTED in the reserve's value"
               : pos.valueWad === null
-                ? "counted (quote feed unpriced)"
-                : `counts $${unitsText(pos.valueWad, 18)} in the reserve's value`
+              ? "counted (quote feed unpriced)"
+              : `counts $${unitsText(pos.valueWad, 18)} in the reserve's value`
           }`,
     ],
   ];
