@@ -4,9 +4,9 @@
  * model started from the very same state; then the two per-block paths are compared.
  *
  * Each scenario block is two chain blocks: A (the block's time: feeds post under Chainlink's
- * rules, CollateralPolicy.refresh() when due, which records a TWAP observation first), then the
- * keeper reads A and its operation, or the TWAP observation it decided to write, lands in B one
- * second later with the block's order flow. As in the model, nobody else writes observations. The model runs the same
+ * rules), then the keeper reads A and its operation, its CollateralPolicy.refresh() (when it
+ * would move the target; it records a TWAP observation first), or the TWAP observation it decided
+ * to write, lands in B one second later with the block's order flow. As in the model, nobody else writes observations. The model runs the same
  * block as one step, so an operation's timestamp differs by one second between the two; that and
  * rounding in the float→integer trade sizes are what the tolerance covers.
  * Arbitrageurs and noise are not replayed: a parity scenario turns them off.
@@ -18,7 +18,7 @@ import { deploySystemFixture, mintWithUsdc, swapIntoPool, type Fixture } from ".
 import { IUniswapV2PairMinimal__factory } from "../typechain-types";
 import { SymbolCache, type Protocol } from "../keeper/src/chain/protocol";
 import { readSnapshot } from "../keeper/src/chain/reader";
-import { Action, INITIAL_MEMORY, decide, recordGasSpend, twapStale, type KeeperMemory } from "../keeper/src/policy";
+import { Action, INITIAL_MEMORY, decide, recordGasSpend, type KeeperMemory } from "../keeper/src/policy";
 import {
   Market,
   QUOTE_UNIT,
@@ -232,15 +232,6 @@ export async function replayOnChain(
         t += BigInt(s.blockTimeSec);
         await postFeeds(t, b);
       }
-      const [spanSec, windowSec] = await f.oracle.twapSpan();
-      // As the model's keeper: no refresh on a stale TWAP (it would only hold the target).
-      const refreshDue =
-        lastRefreshAtOf(await f.policy.lastRefreshAt(), config.policy.refreshCooldownSec, t) &&
-        !twapStale({ twapSpanSec: spanSec, twapWindowSec: windowSec });
-      if (refreshDue) {
-        await f.policy.refresh();
-        chainActions += 1;
-      }
       await mine(provider, t);
       const snap = await readSnapshot(provider, p, symbols, {
         feeHistoryBlocks: 1,
@@ -263,6 +254,7 @@ export async function replayOnChain(
           await f.operator.connect(f.keeper).expandSupply(decision.amount, decision.minOut);
         else if (decision.action === Action.Contract)
           await f.operator.connect(f.keeper).contractSupply(decision.amount, decision.minOut);
+        else if (decision.action === Action.Refresh) await f.policy.connect(f.keeper).refresh();
         else await f.operator.connect(f.keeper).rebalance();
         chainActions += 1;
         // The budget's ledger, as the daemon records a receipt (here at the decision's estimate).
@@ -311,10 +303,6 @@ export async function replayOnChain(
       maxPriceDiffBps <= PARITY_TOLERANCE.priceBps && finalSupplyDiffPct <= PARITY_TOLERANCE.finalSupplyPct,
     rows,
   };
-}
-
-function lastRefreshAtOf(last: bigint, cooldownSec: bigint, now: bigint): boolean {
-  return last === 0n || now >= last + cooldownSec;
 }
 
 export function parityReportMarkdown(r: ParityResult): string {

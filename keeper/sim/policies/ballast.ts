@@ -9,8 +9,9 @@
  * size, assert the ratio and the loss budget; a revert costs gas and changes nothing). The gas each
  * keeper transaction pays goes into the decision's memory (the budget's ledger), as the daemon
  * records its receipts. When decide() asks for a TWAP observation the keeper writes one
- * (PriceOracle.update(), which at most hourly also reads the feeds for last good prices). The keeper also calls CollateralPolicy.refresh when due (a cost of the
- * design the daemon does not send, so outside the keeper's budget) and rebalance when asked.
+ * (PriceOracle.update(), which at most hourly also reads the feeds for last good prices). When the
+ * operation stands still, decide() sends CollateralPolicy.refresh() if it would move the target (the
+ * daemon's own decision, in its budget), and rebalance when asked.
  * Its operations are public in the mempool: a scenario's front-running searcher (stressAgents.ts)
  * trades first in the block where one lands, as for every keeper-driven policy that trades.
  */
@@ -24,10 +25,10 @@ import {
   decide,
   executeOperation,
   recordGasSpend,
-  twapStale,
   type DecisionParams,
   type KeeperMemory,
   type OperatorState,
+  type PolicyState,
   type Snapshot,
 } from "../../src/policy";
 import { fileConfigSchema } from "../../src/config/schema";
@@ -46,7 +47,7 @@ const LAST_GOOD_PRICE_INTERVAL_SEC = 3_600n;
 
 interface PendingTx {
   executeAt: number;
-  action: Action.Expand | Action.Contract | Action.Rebalance;
+  action: Action.Expand | Action.Contract | Action.Rebalance | Action.Refresh;
   amount: bigint;
   limitPriceWad: bigint;
 }
@@ -85,6 +86,18 @@ export function operatorStateOf(m: Market, r: BallastReserve, op: OperatorBook):
     rebalanceNeeded: ASSETS.some((a) => r.rebalanceDelta(a) !== 0n),
     // MarketOperatorV3: the pool's state, which the operator mirror sizes with (swap loop, peg limit).
     ...(m.v3 ? { v3: m.v3OperatorVenue() } : {}),
+  };
+}
+
+/** The adapter for CollateralPolicy: its parameters, target and last refresh, and the reserve's risk figure. */
+export function policyStateOf(m: Market, r: BallastReserve): PolicyState {
+  // The model keeps no valuation cache: its risk figure is the live weighted haircut, as its refresh() reads.
+  const risk = r.weightedHaircutBps(m);
+  return {
+    ...r.config.policy,
+    lastRefreshAt: r.lastRefreshAt,
+    targetRatioWad: r.targetRatioWad,
+    riskHaircutBps: risk.ok ? risk.bps : null,
   };
 }
 
@@ -138,6 +151,7 @@ export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snap
             count: o.count,
           };
         })(),
+    policy: policyStateOf(m, r),
     keeperBalanceWei: null,
   };
 }
@@ -236,15 +250,6 @@ export class BallastPolicy implements Policy {
       this.pending = null;
     }
     if (!ctx.keeperUp || this.pending) return;
-    // A refresh on a stale TWAP only holds the target and leaves its cooldown unspent: not sent
-    // (it would be due again every block); the keeper's own observations end the staleness.
-    if (
-      (this.reserve.lastRefreshAt === 0n ||
-        m.now >= this.reserve.lastRefreshAt + this.reserve.config.policy.refreshCooldownSec) &&
-      !twapStale(operatorStateOf(m, this.reserve, this.book))
-    ) {
-      if (this.reserve.refresh(m)) this.charge(m, GAS.ballastRefresh, false, false);
-    }
     const { decision, observation, memory } = decide(
       snapshotOf(m, this.reserve, this.book),
       this.decision,
@@ -279,16 +284,23 @@ export class BallastPolicy implements Policy {
     this.execute(ctx.m, tx);
   }
 
-  /** Pays a transaction's gas; a keeper transaction's USD also enters the budget's ledger in the decision's memory. */
-  private charge(m: Market, gas: number, failed: boolean, keeperTx = true): void {
+  /** Pays a keeper transaction's gas; its USD also enters the budget's ledger in the decision's memory. */
+  private charge(m: Market, gas: number, failed: boolean): void {
     spendGas(this.stats, m, gas);
-    if (keeperTx) this.memory = recordGasSpend(this.memory, Number(m.now) * 1000, usdToWad(m.gasUsd(gas)));
+    this.memory = recordGasSpend(this.memory, Number(m.now) * 1000, usdToWad(m.gasUsd(gas)));
     if (failed) this.stats.failedTx += 1;
     else this.stats.actions += 1;
   }
 
   /** The contract's expandSupply / contractSupply / rebalance on the model's state. */
   private execute(m: Market, tx: PendingTx): void {
+    // refresh() reverts too soon or on an invalid price; it records an observation first, and a
+    // successful one reads the reserve's figures (the model's refresh() does both).
+    if (tx.action === Action.Refresh) {
+      const ok = this.reserve.refresh(m);
+      this.charge(m, ok ? GAS.ballastRefresh : GAS.revertedTx, !ok);
+      return;
+    }
     if (tx.action === Action.Rebalance) {
       this.charge(m, this.reserve.rebalance() ? GAS.ballastRebalance : GAS.revertedTx, false);
       return;
