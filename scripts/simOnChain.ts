@@ -4,9 +4,9 @@
  * model started from the very same state; then the two per-block paths are compared.
  *
  * Each scenario block is two chain blocks: A (the block's time: feeds post under Chainlink's
- * rules, CollateralPolicy.refresh() when due, which records a TWAP observation first), then the
- * keeper reads A and its operation, or the TWAP observation it decided to write, lands in B one
- * second later with the block's order flow. As in the model, nobody else writes observations. The model runs the same
+ * rules), then the keeper reads A and its operation, its CollateralPolicy.refresh() (when it
+ * would move the target; it records a TWAP observation first), or the TWAP observation it decided
+ * to write, lands in B one second later with the block's order flow. As in the model, nobody else writes observations. The model runs the same
  * block as one step, so an operation's timestamp differs by one second between the two; that and
  * rounding in the float→integer trade sizes are what the tolerance covers.
  * Arbitrageurs and noise are not replayed: a parity scenario turns them off.
@@ -21,7 +21,7 @@ import type { LocalSystem } from "./devnet/deploy";
 import { IUniswapV2PairMinimal__factory, type IUniswapV2PairMinimal } from "../typechain-types";
 import { SymbolCache, type Protocol } from "../keeper/src/chain/protocol";
 import { readSnapshot } from "../keeper/src/chain/reader";
-import { Action, INITIAL_MEMORY, decide, recordGasSpend, twapStale, type KeeperMemory } from "../keeper/src/policy";
+import { Action, INITIAL_MEMORY, decide, recordGasSpend, type KeeperMemory } from "../keeper/src/policy";
 import {
   Market,
   QUOTE_UNIT,
@@ -150,6 +150,23 @@ export async function replayOnChain(
   blocks: number,
   onProgress?: (done: number, total: number) => void,
   venueKind: VenueKind = "v2",
+): Promise<ParityResult> {
+  // Each replay deploys its own system on the network: the chain (and every deployer's nonce, so the
+  // next replay's addresses and token order) goes back to where it was, and replays do not depend
+  // on which ran before.
+  const snapshot = await hre.ethers.provider.send("evm_snapshot", []);
+  try {
+    return await replay(s, blocks, onProgress, venueKind);
+  } finally {
+    await hre.ethers.provider.send("evm_revert", [snapshot]);
+  }
+}
+
+async function replay(
+  s: Scenario,
+  blocks: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+  venueKind: VenueKind,
 ): Promise<ParityResult> {
   if (s.agents.noiseTradesPerBlock !== 0)
     throw new Error(
@@ -292,15 +309,6 @@ export async function replayOnChain(
         t += BigInt(s.blockTimeSec);
         await postFeeds(t, b);
       }
-      const [spanSec, windowSec] = await f.oracle.twapSpan();
-      // As the model's keeper: no refresh on a stale TWAP (it would only hold the target).
-      const refreshDue =
-        lastRefreshAtOf(await f.policy.lastRefreshAt(), config.policy.refreshCooldownSec, t) &&
-        !twapStale({ twapSpanSec: spanSec, twapWindowSec: windowSec });
-      if (refreshDue) {
-        await f.policy.refresh();
-        chainActions += 1;
-      }
       const collectGasUsd =
         GAS_V3.polCollectFees * s.gas.baseGwei * valueAt(s.gas.multiplier, b) * 1e-9 * valueAt(s.prices.WETH, b);
       if (await venue.collectFeesIfWorth?.(POL_COLLECT_GAS_MULTIPLE * collectGasUsd, valueAt(s.prices.USDC, b)))
@@ -333,6 +341,7 @@ export async function replayOnChain(
           await (venue.venue === "v3"
             ? keeper.contractSupplyAtPrice(decision.amount, decision.limitPriceWad)
             : keeper.contractSupply(decision.amount, decision.minOut));
+        else if (decision.action === Action.Refresh) await f.policy.connect(f.keeper).refresh();
         else await keeper.rebalance();
         chainActions += 1;
         // The budget's ledger, as the daemon records a receipt (here at the decision's estimate).
@@ -376,10 +385,6 @@ export async function replayOnChain(
       maxPriceDiffBps <= PARITY_TOLERANCE.priceBps && finalSupplyDiffPct <= PARITY_TOLERANCE.finalSupplyPct,
     rows,
   };
-}
-
-function lastRefreshAtOf(last: bigint, cooldownSec: bigint, now: bigint): boolean {
-  return last === 0n || now >= last + cooldownSec;
 }
 
 export function parityReportMarkdown(r: ParityResult): string {

@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { formatUnits } from "ethers";
 import { KeeperError, SimulationRevertedError, TxFailedError } from "./errors";
-import { observationWouldWrite, type TxSender } from "./chain/executor";
+import { observationWouldWrite, refreshedTargetWad, type TxSender } from "./chain/executor";
 import type { Logger } from "./logger";
 import {
   firstLine,
@@ -384,12 +384,30 @@ export class KeeperLoop {
       sim = await sender.simulate(request);
     } catch (err) {
       if (!(err instanceof SimulationRevertedError)) throw err;
+      // Another keeper refreshed between our read and now: nothing left to do, not a failure.
+      if (d.action === Action.Refresh && err.errorName === "RefreshTooSoon")
+        return this.#standStill(
+          { cycle, reason: "refresh-too-soon", detail: `another refresh came first: ${err.detail}`, state },
+          snap,
+        );
       observer.onSimulated({ cycle, action, request, dryRun, ok: false, error: err });
       return { kind: "simulation-reverted", action, errorName: err.errorName, blockNumber: snap.blockNumber };
     }
     observer.onSimulated({ cycle, action, request, dryRun, ok: true, simulation: sim });
+    // The chain's own answer decides: a refresh that would leave the target where it is is not sent.
+    if (d.action === Action.Refresh && refreshedTargetWad(sim.returnData) === snap.operator.targetRatioWad)
+      return this.#standStill(
+        {
+          cycle,
+          reason: "refresh-unchanged",
+          detail: `refresh() would keep the target at ${wad(snap.operator.targetRatioWad, 4)}`,
+          state,
+        },
+        snap,
+      );
     // The simulation's real gas estimate replaces the configured figure in the value and budget gates.
-    const value = d.action === Action.Rebalance ? null : d.correctionValueWad + d.expectedProfitWad;
+    const value =
+      d.action === Action.Rebalance || d.action === Action.Refresh ? null : d.correctionValueWad + d.expectedProfitWad;
     const verdict = gasVerdict(
       {
         valueWad: value,

@@ -160,6 +160,7 @@ async function run(cli: CliOptions): Promise<number> {
       signer: account.wallet,
       operator: config.addressBook.contracts.MarketOperator,
       oracle: config.addressBook.contracts.PriceOracle,
+      policy: config.addressBook.contracts.CollateralPolicy,
       confirmations: config.confirmations,
       pollIntervalMs: config.pollIntervalMs,
       maxFeePerGasWei: config.decision.feeCap.maxWei,

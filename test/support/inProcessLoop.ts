@@ -41,6 +41,7 @@ export async function inProcessLoop(f: Fixture, { oracleWrites = true } = {}): P
     2,
     await f.operator.getAddress(),
     oracleWrites ? await f.oracle.getAddress() : undefined,
+    await f.policy.getAddress(),
   );
   const clock = { nowMs: ((await provider.getBlock("latest"))!.timestamp + 1) * 1000 };
   const loop = (over: Partial<LoopDeps> = {}) =>
@@ -80,8 +81,10 @@ export interface InProcessKeeper extends InProcessLoop {
 /** A system settled at the peg with an observation due, and a loop that records what it writes and skips. */
 export async function keeperAtDueObservation(): Promise<InProcessKeeper> {
   const f = await loadFixture(deploySystemFixture);
-  // The fixture's buffer is off target: settle it first, so the keeper's decision is to stand still.
+  // The fixture's buffer is off target and its target ratio never refreshed (the first refresh lifts
+  // it to the risk floor): settle both first, so the keeper's decision is to stand still.
   await f.operator.connect(f.keeper).rebalance();
+  await f.policy.refresh();
   await time.increase(500);
   await refreshFeeds(f);
   const base = await inProcessLoop(f);

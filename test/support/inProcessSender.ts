@@ -55,13 +55,14 @@ const POLL_MS = 10;
  * A ManagedTxSender signing for Hardhat's development account `accountIndex` (the fixture's
  * keeper is #2), with its own journal in a fresh temporary directory.
  */
-/** `oracle`: the PriceOracle, for senders that also write TWAP observations. */
+/** `oracle`: the PriceOracle, for senders that also write TWAP observations; `policy`: the CollateralPolicy, for refreshes. */
 export function inProcessSender(
   provider: Eip1193,
   chainId: bigint,
   accountIndex: number,
   operator: string,
   oracle?: string,
+  policy?: string,
 ): InProcessSender {
   const chain = new ChainClient(new Eip1193Transport(provider));
   const signer = HDNodeWallet.fromPhrase(LOCAL_DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${accountIndex}`);
@@ -82,7 +83,7 @@ export function inProcessSender(
     balanceFloorWei: 0n,
   });
   return {
-    sender: new ManagedTxSender(manager, chain, { operator, oracle }, GAS_LIMIT_BUFFER_BPS),
+    sender: new ManagedTxSender(manager, chain, { operator, oracle, policy }, GAS_LIMIT_BUFFER_BPS),
     manager,
     close: () => {
       manager.stop();

@@ -3,7 +3,14 @@
  * against USDC (6 decimals) at $1, the local deployment's limits, a healthy reserve, fresh feeds.
  */
 import { parseUnits } from "ethers";
-import { Action, Blocker, type DecisionParams, type OperatorState, type Snapshot } from "../../keeper/src/policy";
+import {
+  Action,
+  Blocker,
+  type DecisionParams,
+  type OperatorState,
+  type PolicyState,
+  type Snapshot,
+} from "../../keeper/src/policy";
 
 export const T0 = 1_800_000_000n;
 export const NOW_MS = Number(T0) * 1000 + 500;
@@ -59,6 +66,22 @@ export function operatorState(over: Partial<OperatorState> = {}): OperatorState 
   };
 }
 
+/** CollateralPolicy at its minimum target, its cooldown long past, with a risk floor below the target. */
+export function policyState(over: Partial<PolicyState> = {}): PolicyState {
+  return {
+    minRatioWad: wad("1"),
+    maxRatioWad: wad("1.5"),
+    stepWad: wad("0.01"),
+    bandBps: 50n,
+    riskWeightBps: 0n,
+    refreshCooldownSec: 3_600n,
+    lastRefreshAt: T0 - 7_200n,
+    targetRatioWad: wad("1"),
+    riskHaircutBps: 100n,
+    ...over,
+  };
+}
+
 export function snapshot(over: Partial<OperatorState> = {}, snap: Partial<Snapshot> = {}): Snapshot {
   return {
     blockNumber: 100,
@@ -95,6 +118,7 @@ export function snapshot(over: Partial<OperatorState> = {}, snap: Partial<Snapsh
     fees: { nextBaseFeeWei: 1_000_000_000n, priorityFeeWei: 1_000_000_000n },
     // A 1,800 s window with an observation 60 s old: none due (one is due every 450 s).
     observations: { due: false, twapWindowSec: 1_800n, observationsPerWindow: 4n, newestAt: T0 - 60n, count: 8n },
+    policy: null,
     keeperBalanceWei: wad("10"),
     ...snap,
   };
@@ -111,7 +135,7 @@ export const PARAMS: DecisionParams = {
   dailyGasBudgetWad: wad("1000"),
   // 5 gwei per bps of deviation, between 50 and 2,000 gwei.
   feeCap: { weiPerBps: 5_000_000_000n, minWei: 50_000_000_000n, maxWei: 2_000_000_000_000n },
-  gasUnits: { expand: 400_000n, contract: 400_000n, rebalance: 300_000n, observe: 95_000n },
+  gasUnits: { expand: 400_000n, contract: 400_000n, rebalance: 300_000n, observe: 95_000n, refresh: 131_578n },
   maxPriorityFeePerGasWei: 2_000_000_000n,
   rebalance: true,
   writeObservations: true,

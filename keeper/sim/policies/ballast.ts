@@ -9,14 +9,14 @@
  * size, assert the ratio and the loss budget; a revert costs gas and changes nothing). The gas each
  * keeper transaction pays goes into the decision's memory (the budget's ledger), as the daemon
  * records its receipts. When decide() asks for a TWAP observation the keeper writes one
- * (PriceOracle.update(), which at most hourly also reads the feeds for last good prices). The keeper also calls CollateralPolicy.refresh when due (a cost of the
- * design the daemon does not send, so outside the keeper's budget) and rebalance when asked.
+ * (PriceOracle.update(), which at most hourly also reads the feeds for last good prices). When the
+ * operation stands still, decide() sends CollateralPolicy.refresh() if it would move the target (the
+ * daemon's own decision, in its budget), and rebalance when asked.
  * Its operations are public in the mempool: a scenario's front-running searcher (stressAgents.ts)
  * trades first in the block where one lands, as for every keeper-driven policy that trades.
  * On the V3 venue Ballast (with its keeper) owns the LiquidityManager's position
  * (venues/polLedger.ts): its keeper collects the fees into the Reserve once they are worth
- * POL_COLLECT_GAS_MULTIPLE times the collection's gas (collectFees is permissionless; like refresh, a transaction the daemon does not
- * send), and at the end of a run the fees still owed and the position's mark-to-market are booked.
+ * POL_COLLECT_GAS_MULTIPLE times the collection's gas (collectFees is permissionless; a transaction the daemon does not send), and at the end of a run the fees still owed and the position's mark-to-market are booked.
  */
 import {
   Action,
@@ -29,10 +29,10 @@ import {
   decide,
   executeOperation,
   recordGasSpend,
-  twapStale,
   type DecisionParams,
   type KeeperMemory,
   type OperatorState,
+  type PolicyState,
   type Snapshot,
 } from "../../src/policy";
 import { fileConfigSchema } from "../../src/config/schema";
@@ -54,7 +54,7 @@ export const POL_COLLECT_GAS_MULTIPLE = 10;
 
 interface PendingTx {
   executeAt: number;
-  action: Action.Expand | Action.Contract | Action.Rebalance;
+  action: Action.Expand | Action.Contract | Action.Rebalance | Action.Refresh;
   amount: bigint;
   limitPriceWad: bigint;
 }
@@ -93,6 +93,18 @@ export function operatorStateOf(m: Market, r: BallastReserve, op: OperatorBook):
     rebalanceNeeded: ASSETS.some((a) => r.rebalanceDelta(a) !== 0n),
     // MarketOperatorV3: the pool's state, which the operator mirror sizes with (swap loop, peg limit).
     ...(m.v3 ? { v3: m.v3OperatorVenue() } : {}),
+  };
+}
+
+/** The adapter for CollateralPolicy: its parameters, target and last refresh, and the reserve's risk figure. */
+export function policyStateOf(m: Market, r: BallastReserve): PolicyState {
+  // The model keeps no valuation cache: its risk figure is the live weighted haircut, as its refresh() reads.
+  const risk = r.weightedHaircutBps(m);
+  return {
+    ...r.config.policy,
+    lastRefreshAt: r.lastRefreshAt,
+    targetRatioWad: r.targetRatioWad,
+    riskHaircutBps: risk.ok ? risk.bps : null,
   };
 }
 
@@ -146,6 +158,7 @@ export function snapshotOf(m: Market, r: BallastReserve, op: OperatorBook): Snap
             count: o.count,
           };
         })(),
+    policy: policyStateOf(m, r),
     keeperBalanceWei: null,
   };
 }
@@ -259,15 +272,6 @@ export class BallastPolicy implements Policy {
       this.pending = null;
     }
     if (!ctx.keeperUp || this.pending) return;
-    // A refresh on a stale TWAP only holds the target and leaves its cooldown unspent: not sent
-    // (it would be due again every block); the keeper's own observations end the staleness.
-    if (
-      (this.reserve.lastRefreshAt === 0n ||
-        m.now >= this.reserve.lastRefreshAt + this.reserve.config.policy.refreshCooldownSec) &&
-      !twapStale(operatorStateOf(m, this.reserve, this.book))
-    ) {
-      if (this.reserve.refresh(m)) this.charge(m, GAS.ballastRefresh, false, false);
-    }
     this.collectPolFees(m);
     const { decision, observation, memory } = decide(
       snapshotOf(m, this.reserve, this.book),
@@ -313,6 +317,13 @@ export class BallastPolicy implements Policy {
 
   /** The contract's expandSupply / contractSupply / rebalance on the model's state. */
   private execute(m: Market, tx: PendingTx): void {
+    // refresh() reverts too soon or on an invalid price; it records an observation first, and a
+    // successful one reads the reserve's figures (the model's refresh() does both).
+    if (tx.action === Action.Refresh) {
+      const ok = this.reserve.refresh(m);
+      this.charge(m, ok ? GAS.ballastRefresh : GAS.revertedTx, !ok);
+      return;
+    }
     if (tx.action === Action.Rebalance) {
       this.charge(m, this.reserve.rebalance() ? GAS.ballastRebalance : GAS.revertedTx, false);
       return;

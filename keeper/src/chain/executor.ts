@@ -3,13 +3,14 @@
  * (simulate with a static call from the keeper's address, reverts decoded by name; send with the
  * fees the decision priced and wait for confirmations) and the operation's calldata. The one
  * implementation is the journaled ManagedTxSender (keeper/src/tx/managedTxSender.ts). Besides the
- * operator's entry points it writes TWAP observations (PriceOracle.update()) when asked.
+ * operator's entry points it writes TWAP observations (PriceOracle.update()) and refreshes the
+ * target ratio (CollateralPolicy.refresh()) when asked.
  */
-import { MarketOperator__factory, PriceOracle__factory } from "./contracts";
+import { CollateralPolicy__factory, MarketOperator__factory, PriceOracle__factory } from "./contracts";
 import { Action } from "../policy";
 
 export interface OperationRequest {
-  action: Action.Expand | Action.Contract | Action.Rebalance;
+  action: Action.Expand | Action.Contract | Action.Rebalance | Action.Refresh;
   amount: bigint;
   /** The amount bound, kept for the logs; the transaction carries `limitPriceWad`. */
   minOut: bigint;
@@ -37,6 +38,8 @@ export interface CallTargets {
   operator: string;
   /** PriceOracle; without it the keeper cannot write observations. */
   oracle?: string;
+  /** CollateralPolicy; without it the keeper cannot refresh the target ratio. */
+  policy?: string;
 }
 
 export interface Simulation {
@@ -69,9 +72,14 @@ export interface TxSender {
 
 const operatorInterface = MarketOperator__factory.createInterface();
 const oracleInterface = PriceOracle__factory.createInterface();
+const policyInterface = CollateralPolicy__factory.createInterface();
 
 /** The price-bounded forms: a front-run toward the peg shrinks the operation instead of reverting it. */
-export function encodeOperation(req: Pick<OperationRequest, "action" | "amount" | "limitPriceWad">): string {
+export function encodeOperation(req: {
+  action: Action.Expand | Action.Contract | Action.Rebalance;
+  amount: bigint;
+  limitPriceWad: bigint;
+}): string {
   if (req.action === Action.Expand)
     return operatorInterface.encodeFunctionData("expandSupplyAtPrice", [req.amount, req.limitPriceWad]);
   if (req.action === Action.Contract)
@@ -87,9 +95,21 @@ export function observationWouldWrite(returnData: string): boolean {
   return oracleInterface.decodeFunctionResult("update", returnData)[0] === true;
 }
 
-/** The call for a request: the operator's entry points, or the oracle's update(). */
+/** The target a simulated CollateralPolicy.refresh() would set, WAD. */
+export function refreshedTargetWad(returnData: string): bigint {
+  return policyInterface.decodeFunctionResult("refresh", returnData)[0] as bigint;
+}
+
+/** The call for a request: the operator's entry points, the policy's refresh(), or the oracle's update(). */
 export function encodeCall(req: KeeperRequest, targets: CallTargets): { to: string; data: string } {
-  if (req.action !== "observe") return { to: targets.operator, data: encodeOperation(req) };
+  const action = req.action;
+  if (action === Action.Refresh) {
+    if (targets.policy === undefined)
+      throw new Error("no CollateralPolicy address: the sender cannot refresh the target ratio");
+    return { to: targets.policy, data: policyInterface.encodeFunctionData("refresh") };
+  }
+  if (action !== "observe")
+    return { to: targets.operator, data: encodeOperation({ ...(req as OperationRequest), action }) };
   if (targets.oracle === undefined) throw new Error("no PriceOracle address: the sender cannot write observations");
   return { to: targets.oracle, data: oracleInterface.encodeFunctionData("update") };
 }

@@ -102,6 +102,9 @@ export async function readSnapshot(
     minOperationShareBps,
     maxLossBps,
     maxLossPerEpochWad,
+    policyParams,
+    lastRefreshAt,
+    riskHaircutBps,
   ] = await Promise.all([
     p.operator.paused(at),
     tryView(() => p.oracle.marketPrice(at)),
@@ -130,6 +133,10 @@ export async function readSnapshot(
     p.operator.minOperationShareBps(at),
     p.operator.maxLossBps(at),
     p.operator.maxLossPerEpochWad(at),
+    p.policy.params(at),
+    p.policy.lastRefreshAt(at),
+    // What refresh() reads for the risk floor; it reverts with an invalid feed (no refresh then).
+    tryView(() => p.reserve.riskHaircutBps(at)),
   ]);
 
   const perAsset = await Promise.all(
@@ -228,6 +235,17 @@ export async function readSnapshot(
       observationsPerWindow: OBSERVATIONS_PER_WINDOW,
       newestAt: newestObservation.timestamp,
       count: newestObservation.count,
+    },
+    policy: {
+      minRatioWad: policyParams.minRatioWad,
+      maxRatioWad: policyParams.maxRatioWad,
+      stepWad: policyParams.stepWad,
+      bandBps: policyParams.bandBps,
+      riskWeightBps: policyParams.riskWeightBps,
+      refreshCooldownSec: policyParams.refreshCooldownSec,
+      lastRefreshAt,
+      targetRatioWad: targetRatio,
+      riskHaircutBps: riskHaircutBps ?? null,
     },
     keeperBalanceWei: balance,
   };

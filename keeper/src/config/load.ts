@@ -271,6 +271,7 @@ export function decisionParamsFromFile(file: FileConfig): DecisionParams {
       contract: BigInt(units.contract),
       rebalance: BigInt(units.rebalance),
       observe: BigInt(units.observe),
+      refresh: BigInt(units.refresh),
     },
     maxPriorityFeePerGasWei: gwei(file.gas.maxPriorityFeePerGasGwei),
     rebalance: file.policy.rebalance,

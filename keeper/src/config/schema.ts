@@ -138,6 +138,8 @@ export const fileConfigSchema = z
             rebalance: gasUnits(200_000),
             // The limit of every observation: covers one that also reads the feeds (hourly) for last good prices.
             observe: gasUnits(150_000),
+            // CollateralPolicy.refresh() with the reserve's valuation cache stale (the bench's case).
+            refresh: gasUnits(131_578),
           })
           .strict()
           .default({}),

@@ -1,6 +1,6 @@
 /**
  * The one table of action names: what logs (`action` field), metrics (`ballast_actions_total{action}`),
- * journal keys and the status page call each of the operator's actions.
+ * journal keys and the status page call each of the keeper's actions (the operator's, and CollateralPolicy.refresh()).
  */
 import { Action } from "./operator";
 
@@ -9,6 +9,7 @@ export const ACTION_NAMES = {
   [Action.Expand]: "expand",
   [Action.Contract]: "contract",
   [Action.Rebalance]: "rebalance",
+  [Action.Refresh]: "refresh",
 } as const satisfies Record<Action, string>;
 
 export type ActionName = (typeof ACTION_NAMES)[Action];

@@ -11,6 +11,9 @@
  * The observation: written when the operation does not act (an operation writes one itself), the
  * newest is at least twapWindowSec / observationsPerWindow old, the fee is under the minimum cap
  * and the budget has room. The economics are defined in ./gasEconomics.
+ * The refresh: when the operation stands still on a fresh snapshot, CollateralPolicy.refresh() is
+ * sent in its place if it would move the target (./collateralPolicy refreshDue), priced at the
+ * minimum fee cap and within the budget; it writes an observation itself.
  */
 import {
   Action,
@@ -33,6 +36,7 @@ import {
   type GasSpend,
   type PricedFees,
 } from "./gasEconomics";
+import { refreshDue } from "./collateralPolicy";
 import type { Snapshot } from "./snapshot";
 import { BPS, PEG_WAD, WAD, mulDiv } from "./units";
 
@@ -101,7 +105,7 @@ export interface DecisionParams {
   /** The fee cap as a function of the deviation. */
   feeCap: FeeCapParams;
   /** Gas units per transaction, from the measured figures, before the simulation gives the real estimate. */
-  gasUnits: { expand: bigint; contract: bigint; rebalance: bigint; observe: bigint };
+  gasUnits: { expand: bigint; contract: bigint; rebalance: bigint; observe: bigint; refresh: bigint };
   /** The highest priority fee the keeper will pay, wei. */
   maxPriorityFeePerGasWei: bigint;
   /** Whether the keeper calls rebalance() when the preview asks for it. */
@@ -145,16 +149,16 @@ export interface GasPricing {
 
 export interface ActDecision extends GasPricing {
   kind: "act";
-  action: Action.Expand | Action.Contract | Action.Rebalance;
-  /** Tokens to sell (Expand) or quote to spend (Contract); 0 for Rebalance. */
+  action: Action.Expand | Action.Contract | Action.Rebalance | Action.Refresh;
+  /** Tokens to sell (Expand) or quote to spend (Contract); 0 for Rebalance and Refresh. */
   amount: bigint;
   expectedOut: bigint;
   minOut: bigint;
-  /** The price bound the transaction carries (quote per token, WAD; 0 for Rebalance): the preview's average price ∓ slippageBps. */
+  /** The price bound the transaction carries (quote per token, WAD; 0 for Rebalance and Refresh): the preview's average price ∓ slippageBps. */
   limitPriceWad: bigint;
-  /** Protocol gain at the peg, WAD USD (0 for Rebalance). */
+  /** Protocol gain at the peg, WAD USD (0 for Rebalance and Refresh). */
   expectedProfitWad: bigint;
-  /** Deviation removed × pool depth, WAD USD (0 for Rebalance). */
+  /** Deviation removed × pool depth, WAD USD (0 for Rebalance and Refresh). */
   correctionValueWad: bigint;
   preview: OperatorPreview;
 }
@@ -453,16 +457,60 @@ export function decide(snap: Snapshot, params: DecisionParams, memory: KeeperMem
   const nowSec = BigInt(Math.floor(nowMs / 1000));
   const staleMs = nowMs - snap.readAtMs > params.maxSnapshotAgeMs;
   const staleHead = params.maxBlockAgeSec > 0n && nowSec - snap.blockTimestamp > params.maxBlockAgeSec;
+  const fresh = !staleMs && !staleHead;
   const operation = decideOperation(snap, params, memory, nowMs);
+  const decision =
+    operation.decision.kind === "stand-still" && fresh
+      ? decideRefresh(snap, params, operation.memory, nowMs, operation.decision) ?? operation.decision
+      : operation.decision;
   const observation =
-    operation.decision.kind === "act"
+    decision.kind === "act"
       ? {
           kind: "skip" as const,
           reason: "operation-pending" as const,
           detail: "the operation writes an observation itself",
         }
-      : decideObservation(snap, params, operation.memory, nowMs, !staleMs && !staleHead);
-  return { decision: operation.decision, observation, memory: operation.memory };
+      : decideObservation(snap, params, operation.memory, nowMs, fresh);
+  return { decision, observation, memory: operation.memory };
+}
+
+/**
+ * CollateralPolicy.refresh() in place of a standing-still operation, when it would move the target;
+ * null when not due, or its gas is above the minimum fee cap or beyond the budget (the operation's
+ * stand-still reason then stands). Like a rebalance it removes no deviation: not judged on value.
+ */
+function decideRefresh(
+  snap: Snapshot,
+  params: DecisionParams,
+  memory: KeeperMemory,
+  nowMs: number,
+  standing: StandStillDecision,
+): ActDecision | null {
+  if (snap.policy === null || !refreshDue(snap.policy, snap.operator).due) return null;
+  const priced = price(snap, params, 0n);
+  if ("reason" in priced) return null;
+  const units = params.gasUnits.refresh;
+  const check: GasCheck = {
+    valueWad: null,
+    correctionWad: 0n,
+    pnlWad: 0n,
+    gasUnits: units,
+    effectiveWei: priced.fees.effectiveWei,
+    nativeUsdWad: priced.nativeUsd,
+  };
+  if (gasVerdict(check, params, memory, nowMs)) return null;
+  return {
+    kind: "act",
+    action: Action.Refresh,
+    amount: 0n,
+    expectedOut: 0n,
+    minOut: 0n,
+    limitPriceWad: 0n,
+    expectedProfitWad: 0n,
+    correctionValueWad: 0n,
+    ...pricing(units, priced, params),
+    preview: standing.preview ?? previewOperation(snap.operator),
+  };
 }
 
 function decideOperation(
@@ -599,9 +647,9 @@ function decideOperation(
       expectedOut: preview.expectedOut,
       minOut: mulDiv(preview.expectedOut, BPS - params.slippageBps, BPS),
       limitPriceWad:
-        preview.action === Action.Rebalance
-          ? 0n
-          : operationLimitPriceWad(s, preview.action, preview.amount, preview.expectedOut, params.slippageBps),
+        preview.action === Action.Expand || preview.action === Action.Contract
+          ? operationLimitPriceWad(s, preview.action, preview.amount, preview.expectedOut, params.slippageBps)
+          : 0n,
       expectedProfitWad: profit,
       correctionValueWad: correction,
       ...pricing(units, priced, params),

@@ -7,12 +7,13 @@ import { pegPoolPrice } from "./pegMath";
 import { BPS, MAX_TWAP_SPAN_WINDOWS, PEG_WAD, WAD, min, mulDiv, mulDivUp } from "./units";
 import { averageLimitPriceWad, v2PoolMath, v3PoolMath, type PoolMath, type V3OperatorVenue } from "./venueMath";
 
-/** Matches IMarketOperator.Action. */
+/** Matches IMarketOperator.Action; Refresh is the keeper's own (CollateralPolicy.refresh()), never a preview answer. */
 export enum Action {
   None = 0,
   Expand = 1,
   Contract = 2,
   Rebalance = 3,
+  Refresh = 4,
 }
 
 /** Matches IMarketOperator.Blocker. */

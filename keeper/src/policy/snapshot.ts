@@ -2,6 +2,7 @@
  * The keeper's view of the chain at one block: everything the decision needs, read by the
  * chain adapter with one blockTag so no value comes from a different block. Pure data.
  */
+import type { PolicyState } from "./collateralPolicy";
 import type { OperatorPreview, OperatorState } from "./operator";
 
 /** One Chainlink feed's latest round as the PriceOracle would see it, plus its configured bound. */
@@ -61,6 +62,8 @@ export interface Snapshot {
   fees: FeeMarket;
   /** The TWAP ring at the same block; null where it is not read (the keeper then writes none). */
   observations: ObservationState | null;
+  /** CollateralPolicy's parameters, target and last refresh, and the reserve's risk figure, at the same block (null where not read: no refresh is sent). */
+  policy: PolicyState | null;
   /** Native balance of the keeper account, wei (null when no account is configured). */
   keeperBalanceWei: bigint | null;
 }

@@ -10,6 +10,8 @@ export const UNI_V2_FEE_DENOMINATOR = 1000n;
 export const OBSERVATIONS_PER_WINDOW = 4n;
 /** The TWAP is stale beyond this many windows of span (PriceOracle.twapSpan). */
 export const MAX_TWAP_SPAN_WINDOWS = 2n;
+/** Constants.sol HARD_MAX_TARGET_RATIO_WAD: CollateralPolicy's risk floor never exceeds it. */
+export const HARD_MAX_TARGET_RATIO_WAD = 2n * WAD;
 /** Bounds of MarketOperator's sizing parameters (setSizing) and limit prices. */
 export const MIN_OPERATION_SHARE_LOWER_BPS = 100n;
 export const MIN_OPERATION_SHARE_UPPER_BPS = 5_000n;

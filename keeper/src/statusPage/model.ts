@@ -21,8 +21,8 @@ export interface CycleObservation {
 export interface OperationObservation {
   atMs: number;
   block: number | null;
-  action: Action.Expand | Action.Contract | Action.Rebalance;
-  /** Tokens sold (expand) or quote spent (contract), raw units; 0 for rebalance. */
+  action: Action.Expand | Action.Contract | Action.Rebalance | Action.Refresh;
+  /** Tokens sold (expand) or quote spent (contract), raw units; 0 for rebalance and refresh. */
   amount: bigint;
   txHash: string | null;
   gasUsed: bigint | null;

@@ -13,7 +13,7 @@ import {
   type TxOutcome,
   type TxSender,
 } from "../chain/executor";
-import { actionName } from "../policy";
+import { Action, actionName } from "../policy";
 import { gasLimitWithBuffer } from "./gasLimit";
 import type { ChainClient } from "./chain";
 import { isRevert, revertName, revertReason } from "../chain/revert";
@@ -34,9 +34,10 @@ export class ManagedTxSender implements TxSender {
   async simulate(req: KeeperRequest): Promise<Simulation> {
     const call = { from: this.address, ...encodeCall(req, this.targets) };
     try {
-      // An observation is checked on the pending block: another keeper's update() already waiting
-      // in the node's pool makes ours a no-op, which the loop then does not send.
-      const returnData = await this.chain.call(call, req.action === "observe" ? "pending" : "latest");
+      // An observation or a refresh is checked on the pending block: another keeper's update() or
+      // refresh() already waiting in the node's pool makes ours a no-op (or RefreshTooSoon), not sent.
+      const onPending = req.action === "observe" || req.action === Action.Refresh;
+      const returnData = await this.chain.call(call, onPending ? "pending" : "latest");
       const gasEstimate = await this.chain.estimateGas(call);
       return {
         to: call.to,

@@ -25,6 +25,8 @@ export interface ResilienceInputs {
   operator: string;
   /** PriceOracle, for the keeper's observation writes. */
   oracle?: string;
+  /** CollateralPolicy, for the keeper's refresh(). */
+  policy?: string;
   confirmations: number;
   pollIntervalMs: number;
   /** The absolute fee cap (config gas.feeCap.maxGwei): replacements never bid above it. */
@@ -94,7 +96,12 @@ export async function createResilience(i: ResilienceInputs): Promise<Resilience>
     balanceWarnWei: i.settings.balanceWarnWei,
     balanceFloorWei: i.settings.balanceFloorWei,
   });
-  const sender = new ManagedTxSender(manager, chain, { operator: i.operator, oracle: i.oracle }, i.gasLimitBufferBps);
+  const sender = new ManagedTxSender(
+    manager,
+    chain,
+    { operator: i.operator, oracle: i.oracle, policy: i.policy },
+    i.gasLimitBufferBps,
+  );
   return {
     pool,
     provider,

@@ -70,6 +70,7 @@ describe("keeper configuration", function () {
       contract: 268_587n,
       rebalance: 200_000n,
       observe: 150_000n,
+      refresh: 131_578n,
     });
     expect(c.decision.writeObservations).to.equal(true);
   });

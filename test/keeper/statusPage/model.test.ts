@@ -183,6 +183,7 @@ describe("status page: model bookkeeping", function () {
     collateralRatioWad: 10n ** 18n,
     fees: { nextBaseFeeWei: 1n, priorityFeeWei: 1n },
     observations: null,
+    policy: null,
     keeperBalanceWei: null,
   });
 
