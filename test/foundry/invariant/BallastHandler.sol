@@ -566,22 +566,22 @@ contract BallastHandler is BallastSystem {
     function keeperUpkeep(uint8 action, uint256 amount, uint256 minOut) external {
         IMarketOperator.Action a = IMarketOperator.Action(action % 4);
         OpContext memory c = _opContext();
-        uint256 pairTokens = stable.balanceOf(address(pair));
-        uint256 pairQuote = usdc.balanceOf(address(pair));
+        uint256 pairTokens = stable.balanceOf(_poolAddress());
+        uint256 pairQuote = usdc.balanceOf(_poolAddress());
         StrategyPos memory pos = _strategyPos();
         uint256 supplyBefore = stable.totalSupply();
         operator.performUpkeep(abi.encode(a, amount, _limitPrice(minOut, a)));
         if (a == IMarketOperator.Action.None) {
             // Observation only (no feed needed): it must move no funds and mint or burn nothing.
-            bool moved = stable.balanceOf(address(pair)) != pairTokens || usdc.balanceOf(address(pair)) != pairQuote;
+            bool moved = stable.balanceOf(_poolAddress()) != pairTokens || usdc.balanceOf(_poolAddress()) != pairQuote;
             if (moved || stable.totalSupply() != supplyBefore) _violate(KEEPER_BOUNDS, "an observation-only upkeep moved funds");
             return;
         }
         if (a == IMarketOperator.Action.Rebalance) _settleStrategy(pos);
         // Amounts from the pair's balances (not its reserves, which may lag un-synced transfers),
         // independent of the operator's own reporting.
-        uint256 tokensNow = stable.balanceOf(address(pair));
-        uint256 quoteNow = usdc.balanceOf(address(pair));
+        uint256 tokensNow = stable.balanceOf(_poolAddress());
+        uint256 quoteNow = usdc.balanceOf(_poolAddress());
         if (a == IMarketOperator.Action.Expand) _afterOperation(c, a, tokensNow - pairTokens, pairQuote - quoteNow);
         else if (a == IMarketOperator.Action.Contract) _afterOperation(c, a, pairTokens - tokensNow, quoteNow - pairQuote);
         else _afterOperation(c, a, 0, 0);
@@ -639,7 +639,7 @@ contract BallastHandler is BallastSystem {
     }
 
     function market() external view returns (address pairAddress, address usdcAddress, address wethAddress) {
-        return (address(pair), address(usdc), address(weth));
+        return (_poolAddress(), address(usdc), address(weth));
     }
 
     function actors() external view returns (address[3] memory) {
@@ -975,7 +975,8 @@ contract BallastHandler is BallastSystem {
         return _actors[seed % _actors.length];
     }
 
-    function _reserves() internal view returns (uint256 rT, uint256 rQ) {
+    /// @dev The pool's (token, quote) reserves: their ratio is spot (BallastHandlerV3: V3's virtual reserves).
+    function _reserves() internal view virtual returns (uint256 rT, uint256 rQ) {
         (uint112 r0, uint112 r1,) = pair.getReserves();
         return pair.token0() == address(stable) ? (uint256(r0), uint256(r1)) : (uint256(r1), uint256(r0));
     }
