@@ -34,22 +34,45 @@ contract BallastHandlerV3 is BallastSystemV3 {
             amount = _bound(amount, 1, 200_000e6);
             usdc.mint(actor, amount);
         }
-        _traderSwap(actor, sellToken, amount);
+        _traderSwap(actor, sellToken, int256(amount));
     }
 
     /// @notice Sustained pressure: one large trade, then a TWAP window passes with the feeds fresh, so
-    /// the pool's own TWAP follows spot outside the band and an operation can become due.
-    function pressureV3(bool up, uint256 amount) external {
+    /// the pool's own TWAP follows spot outside the band and an operation can become due; with
+    /// `operate` the keeper then runs it (every per-operation check applies).
+    function pressureV3(bool up, uint256 amount, bool operate) external {
         address who = _actors[2];
         amount = _bound(amount, 1_000e6, 60_000e6);
         if (up) {
             usdc.mint(who, amount);
-            _traderSwap(who, false, amount);
+            _traderSwap(who, false, int256(amount));
         } else {
             _mintTokensFor(who, amount * 1e12);
-            _traderSwap(who, true, amount * 1e12);
+            _traderSwap(who, true, int256(amount * 1e12));
         }
         for (uint256 i = 0; i < 5; ++i) this.warp(TWAP_WINDOW_SEC / 4, true);
+        if (operate) _tryOperation(up);
+    }
+
+    /// @notice A sandwich by the keeper itself: push spot AWAY from the peg (up before an expansion,
+    /// down before a contraction), run the operation, buy or sell back exactly the tokens of the
+    /// push. The attacker's USDC must not grow (see BallastHandler.sandwich).
+    function sandwichV3(uint256 amount, bool expand) external {
+        address attacker = _actors[0];
+        amount = _bound(amount, 1e6, 40_000e6);
+        // Enough USDC for either leg and its fees; only the change in the attacker's balances counts.
+        usdc.mint(attacker, amount * 2);
+        if (!expand) _mintTokensFor(attacker, stable.balanceOf(attacker) + amount * 1e12);
+        uint256 usdcBefore = usdc.balanceOf(attacker);
+        uint256 tokensBefore = stable.balanceOf(attacker);
+        _traderSwap(attacker, !expand, int256(expand ? amount : amount * 1e12));
+        uint256 pushed = expand ? stable.balanceOf(attacker) - tokensBefore : tokensBefore - stable.balanceOf(attacker);
+        bool ran = _tryOperation(expand);
+        // Unwind: sell exactly the tokens bought, or buy back exactly the tokens sold (exact output).
+        if (pushed != 0) _traderSwap(attacker, expand, expand ? int256(pushed) : -int256(pushed));
+        if (ran && stable.balanceOf(attacker) >= tokensBefore && usdc.balanceOf(attacker) > usdcBefore) {
+            _violate(NO_EXTRACTION, "sandwich around an operation was profitable");
+        }
     }
 
     /// @notice Borrows from the pool with a flash loan and, inside the pool's lock, tries an operation
@@ -158,15 +181,16 @@ contract BallastHandlerV3 is BallastSystemV3 {
         return tokenIsToken0 ? (scale, ratio) : (ratio, scale);
     }
 
-    /// @dev `who` swaps `amountIn` through the router, stopping at ±20% of the peg.
-    function _traderSwap(address who, bool sellToken, uint256 amountIn) internal {
+    /// @dev `who` swaps through the router (exact input when `amountSpecified` is positive, exact
+    /// output when negative, as the pool takes it), stopping at ±20% of the peg.
+    function _traderSwap(address who, bool sellToken, int256 amountSpecified) internal {
         vm.prank(who);
-        IERC20(sellToken ? address(stable) : address(usdc)).approve(address(trader), amountIn);
+        IERC20(sellToken ? address(stable) : address(usdc)).approve(address(trader), type(uint256).max);
         bool zeroForOne = sellToken == tokenIsToken0;
         uint256 peg = _sqrtPegX96();
         uint160 limit = uint160(zeroForOne ? (peg * SQRT_DOWN_BPS) / BPS : (peg * SQRT_UP_BPS) / BPS);
         vm.prank(who);
-        trader.swap(pool, zeroForOne, int256(amountIn), limit);
+        trader.swap(pool, zeroForOne, amountSpecified, limit);
     }
 
     function _ratio() internal view returns (bool ok, uint256 ratioWad) {

@@ -34,8 +34,8 @@ contract BallastV3Invariants is BallastInvariants {
         if (s == BallastHandler.swap.selector) return BallastHandlerV3.swapV3.selector;
         if (s == BallastHandler.pressure.selector) return BallastHandlerV3.pressureV3.selector;
         if (s == BallastHandler.flashSwapThenOperate.selector) return BallastHandlerV3.flashThenOperateV3.selector;
-        if (s == BallastHandler.sandwich.selector) return BallastHandlerV3.lmAdd.selector;
-        if (s == BallastHandler.donateToPool.selector) return BallastHandlerV3.lmRemove.selector;
+        if (s == BallastHandler.sandwich.selector) return BallastHandlerV3.sandwichV3.selector;
+        if (s == BallastHandler.donateToPool.selector) return BallastHandlerV3.lmCollect.selector;
         return s;
     }
 }

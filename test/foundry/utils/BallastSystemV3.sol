@@ -40,6 +40,7 @@ abstract contract BallastSystemV3 is BallastHandler {
     /// @dev The market maker's narrow (±0.5%) and wide (±20%) half-widths, ticks (one tick ≈ one bps).
     int24 internal constant MM_NARROW_TICKS = 50;
     int24 internal constant MM_WIDE_TICKS = 2_000;
+    uint256 internal constant MM_NARROW_SHARE = 8;
     /// @dev The protocol-owned range (±20 bps, as DEFAULT_V3_VENUE), its seed and a cap the campaign reaches.
     uint256 internal constant POL_RANGE_BPS = 20;
     uint256 internal constant POL_SEED_QUOTE = 10_000e6;
@@ -82,14 +83,16 @@ abstract contract BallastSystemV3 is BallastHandler {
         return address(pool);
     }
 
-    /// @dev The market maker's two positions: a quarter of each side in ±0.5%, the rest in ±20%.
+    /// @dev The market maker's two positions: an eighth of each side in ±0.5%, the rest in ±20%
+    /// (deep enough near the peg that small trades stay in the band, shallow enough that pressure leaves it).
     function _addMarketLiquidity(uint256 tokenSide, uint256 quoteSide) internal override {
         vm.startPrank(ADMIN);
         stable.approve(address(trader), type(uint256).max);
         usdc.approve(address(trader), type(uint256).max);
         int24 pegTick = TickMath.getTickAtSqrtPrice(_sqrtPegX96());
-        _mintAround(pegTick, MM_NARROW_TICKS, tokenSide / 4, quoteSide / 4);
-        _mintAround(pegTick, MM_WIDE_TICKS, tokenSide - tokenSide / 4, quoteSide - quoteSide / 4);
+        (uint256 tokenNear, uint256 quoteNear) = (tokenSide / MM_NARROW_SHARE, quoteSide / MM_NARROW_SHARE);
+        _mintAround(pegTick, MM_NARROW_TICKS, tokenNear, quoteNear);
+        _mintAround(pegTick, MM_WIDE_TICKS, tokenSide - tokenNear, quoteSide - quoteNear);
         vm.stopPrank();
     }
 
