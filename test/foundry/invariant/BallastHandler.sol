@@ -258,6 +258,16 @@ contract BallastHandler is BallastSystem {
     function uniswapV2Call(address, uint256 amount0, uint256 amount1, bytes calldata data) external {
         require(msg.sender == address(pair), "not the pair");
         (bool borrowedToken, uint256 opSeed) = abi.decode(data, (bool, uint256));
+        _attemptOperationInsideLock(opSeed);
+        // Repay in USDC with the pair's 0.3% fee on the equivalent input.
+        (uint256 rT, uint256 rQ) = _reserves();
+        uint256 borrowed = amount0 + amount1;
+        uint256 repay = borrowedToken ? _amountIn(borrowed, rQ, rT) : (borrowed * 1000) / 997 + 1;
+        usdc.mint(address(pair), repay);
+    }
+
+    /// @dev Inside the venue's lock (a flash swap or loan): any operation must fail.
+    function _attemptOperationInsideLock(uint256 opSeed) internal {
         uint256 opsBefore = operator.lastOperationAt();
         if (opSeed % 3 == 0) {
             try operator.expandSupply(type(uint256).max, 0) {} catch {}
@@ -267,11 +277,6 @@ contract BallastHandler is BallastSystem {
             try operator.performUpkeep(abi.encode(IMarketOperator.Action.Expand, type(uint256).max, 0)) {} catch {}
         }
         if (operator.lastOperationAt() != opsBefore) _violate(NO_EXTRACTION, "operation ran inside a flash swap");
-        // Repay in USDC with the pair's 0.3% fee on the equivalent input.
-        (uint256 rT, uint256 rQ) = _reserves();
-        uint256 borrowed = amount0 + amount1;
-        uint256 repay = borrowedToken ? _amountIn(borrowed, rQ, rT) : (borrowed * 1000) / 997 + 1;
-        usdc.mint(address(pair), repay);
     }
 
     /// @notice A sandwich by the keeper itself: push spot AWAY from the peg (up before an expansion,

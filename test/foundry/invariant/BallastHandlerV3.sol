@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {BallastSystemV3} from "../utils/BallastSystemV3.sol";
-import {IMarketOperator} from "../../../contracts/interfaces/IMarketOperator.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
@@ -75,8 +74,8 @@ contract BallastHandlerV3 is BallastSystemV3 {
         }
     }
 
-    /// @notice Borrows from the pool with a flash loan and, inside the pool's lock, tries an operation
-    /// and a fee collection: both must fail (nothing may trade or settle against a locked pool).
+    /// @notice Borrows from the pool with a flash loan and, inside the pool's lock, tries an operation,
+    /// a liquidity add and a fee collection: all must fail (nothing trades or settles on a locked pool).
     function flashThenOperateV3(bool borrowToken, uint256 amount, uint256 opSeed) external {
         uint256 held = IERC20(borrowToken ? address(stable) : address(usdc)).balanceOf(address(pool));
         amount = _bound(amount, 1, held / 2);
@@ -88,17 +87,10 @@ contract BallastHandlerV3 is BallastSystemV3 {
     function uniswapV3FlashCallback(uint256 fee0, uint256 fee1, bytes calldata data) external {
         require(msg.sender == address(pool), "not the pool");
         (bool borrowedToken, uint256 amount, uint256 opSeed) = abi.decode(data, (bool, uint256, uint256));
-        uint256 opsBefore = operator.lastOperationAt();
+        _attemptOperationInsideLock(opSeed);
         uint128 polBefore = lm.positionLiquidity();
-        if (opSeed % 3 == 0) {
-            try operator.expandSupply(type(uint256).max, 0) {} catch {}
-        } else if (opSeed % 3 == 1) {
-            try operator.contractSupply(type(uint256).max, 0) {} catch {}
-        } else {
-            try operator.performUpkeep(abi.encode(IMarketOperator.Action.Contract, type(uint256).max, 1e30)) {} catch {}
-        }
+        try lm.addLiquidity(polBefore / 10 + 1, type(uint256).max, type(uint256).max) {} catch {}
         try lm.collectFees() {} catch {}
-        if (operator.lastOperationAt() != opsBefore) _violate(NO_EXTRACTION, "operation ran inside a flash loan");
         if (lm.positionLiquidity() != polBefore) _violate(NO_EXTRACTION, "the position moved inside a flash loan");
         uint256 owed = amount + fee0 + fee1;
         if (borrowedToken) {
