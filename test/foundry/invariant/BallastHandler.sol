@@ -258,6 +258,16 @@ contract BallastHandler is BallastSystem {
     function uniswapV2Call(address, uint256 amount0, uint256 amount1, bytes calldata data) external {
         require(msg.sender == address(pair), "not the pair");
         (bool borrowedToken, uint256 opSeed) = abi.decode(data, (bool, uint256));
+        _attemptOperationInsideLock(opSeed);
+        // Repay in USDC with the pair's 0.3% fee on the equivalent input.
+        (uint256 rT, uint256 rQ) = _reserves();
+        uint256 borrowed = amount0 + amount1;
+        uint256 repay = borrowedToken ? _amountIn(borrowed, rQ, rT) : (borrowed * 1000) / 997 + 1;
+        usdc.mint(address(pair), repay);
+    }
+
+    /// @dev Inside the venue's lock (a flash swap or loan): any operation must fail.
+    function _attemptOperationInsideLock(uint256 opSeed) internal {
         uint256 opsBefore = operator.lastOperationAt();
         if (opSeed % 3 == 0) {
             try operator.expandSupply(type(uint256).max, 0) {} catch {}
@@ -267,11 +277,6 @@ contract BallastHandler is BallastSystem {
             try operator.performUpkeep(abi.encode(IMarketOperator.Action.Expand, type(uint256).max, 0)) {} catch {}
         }
         if (operator.lastOperationAt() != opsBefore) _violate(NO_EXTRACTION, "operation ran inside a flash swap");
-        // Repay in USDC with the pair's 0.3% fee on the equivalent input.
-        (uint256 rT, uint256 rQ) = _reserves();
-        uint256 borrowed = amount0 + amount1;
-        uint256 repay = borrowedToken ? _amountIn(borrowed, rQ, rT) : (borrowed * 1000) / 997 + 1;
-        usdc.mint(address(pair), repay);
     }
 
     /// @notice A sandwich by the keeper itself: push spot AWAY from the peg (up before an expansion,
@@ -566,22 +571,22 @@ contract BallastHandler is BallastSystem {
     function keeperUpkeep(uint8 action, uint256 amount, uint256 minOut) external {
         IMarketOperator.Action a = IMarketOperator.Action(action % 4);
         OpContext memory c = _opContext();
-        uint256 pairTokens = stable.balanceOf(address(pair));
-        uint256 pairQuote = usdc.balanceOf(address(pair));
+        uint256 pairTokens = stable.balanceOf(_poolAddress());
+        uint256 pairQuote = usdc.balanceOf(_poolAddress());
         StrategyPos memory pos = _strategyPos();
         uint256 supplyBefore = stable.totalSupply();
         operator.performUpkeep(abi.encode(a, amount, _limitPrice(minOut, a)));
         if (a == IMarketOperator.Action.None) {
             // Observation only (no feed needed): it must move no funds and mint or burn nothing.
-            bool moved = stable.balanceOf(address(pair)) != pairTokens || usdc.balanceOf(address(pair)) != pairQuote;
+            bool moved = stable.balanceOf(_poolAddress()) != pairTokens || usdc.balanceOf(_poolAddress()) != pairQuote;
             if (moved || stable.totalSupply() != supplyBefore) _violate(KEEPER_BOUNDS, "an observation-only upkeep moved funds");
             return;
         }
         if (a == IMarketOperator.Action.Rebalance) _settleStrategy(pos);
         // Amounts from the pair's balances (not its reserves, which may lag un-synced transfers),
         // independent of the operator's own reporting.
-        uint256 tokensNow = stable.balanceOf(address(pair));
-        uint256 quoteNow = usdc.balanceOf(address(pair));
+        uint256 tokensNow = stable.balanceOf(_poolAddress());
+        uint256 quoteNow = usdc.balanceOf(_poolAddress());
         if (a == IMarketOperator.Action.Expand) _afterOperation(c, a, tokensNow - pairTokens, pairQuote - quoteNow);
         else if (a == IMarketOperator.Action.Contract) _afterOperation(c, a, pairTokens - tokensNow, quoteNow - pairQuote);
         else _afterOperation(c, a, 0, 0);
@@ -639,7 +644,7 @@ contract BallastHandler is BallastSystem {
     }
 
     function market() external view returns (address pairAddress, address usdcAddress, address wethAddress) {
-        return (address(pair), address(usdc), address(weth));
+        return (_poolAddress(), address(usdc), address(weth));
     }
 
     function actors() external view returns (address[3] memory) {
@@ -975,7 +980,8 @@ contract BallastHandler is BallastSystem {
         return _actors[seed % _actors.length];
     }
 
-    function _reserves() internal view returns (uint256 rT, uint256 rQ) {
+    /// @dev The pool's (token, quote) reserves: their ratio is spot (BallastHandlerV3: V3's virtual reserves).
+    function _reserves() internal view virtual returns (uint256 rT, uint256 rQ) {
         (uint112 r0, uint112 r1,) = pair.getReserves();
         return pair.token0() == address(stable) ? (uint256(r0), uint256(r1)) : (uint256(r1), uint256(r0));
     }
