@@ -43,7 +43,8 @@ export function campaignFailures(out: string): CampaignFailure[] {
 export function describeFailures(failures: CampaignFailure[]): string {
   return failures
     .map((f) => {
-      const where = f.run === undefined ? "" : ` [run ${f.run}, call ${f.call}; shrunk sequence: ${f.steps.join(" -> ")}]`;
+      const where =
+        f.run === undefined ? "" : ` [run ${f.run}, call ${f.call}; shrunk sequence: ${f.steps.join(" -> ")}]`;
       return `${f.suite.split(":").pop()}: ${f.message}${where}`;
     })
     .join("; ");

@@ -103,7 +103,7 @@ function runCampaign(dir: string, runs: number): Verdict {
   // Both venues' suites run; a mutation is caught when any suite's failure names its INV id.
   const failures = campaignFailures(r.out);
   const detail =
-    failures.length > 0 ? describeFailures(failures) : r.status !== 0 ? (/Error: ([^\n]*)/.exec(r.out)?.[1] ?? "") : "";
+    failures.length > 0 ? describeFailures(failures) : r.status !== 0 ? /Error: ([^\n]*)/.exec(r.out)?.[1] ?? "" : "";
   return {
     failed: r.status !== 0,
     detail,
