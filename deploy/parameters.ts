@@ -39,7 +39,7 @@ export interface StableLaneParams {
   baseFeeBps: number;
   /** Cap on the asset's share of the reserve's gross value after a lane mint, bps. */
   maxShareBps: number;
-  /** Lane mints plus redeems per reserve epoch (one day), whole tokens. */
+  /** Cap on the lane's net flow (mints minus redeems) per reserve epoch (one day), either way, whole tokens. */
   volumePerEpoch: string;
 }
 
@@ -128,6 +128,27 @@ export function withPegControl(params: BallastParams, control: PegControl = PEG_
       sizing: { ...control.sizing },
     },
   };
+}
+
+/**
+ * The quote asset's stable lane outside the local test fixture: 1:1 with no base fee (the fee is
+ * then half the feed's deviation from $1 only), within 0.5% of $1, up to 5M tokens of net flow a
+ * day. A zero fee is safe because the lane mints at min(feed, 1), pays at max(feed, 1) and caps
+ * net flow, so round trips neither gain nor use up the cap. Measured with the simulator
+ * (docs/peg-defaults.md, "The stable lane's fee"): at 5 bps the lane held the pool ~5 bps further
+ * from the peg than a zero-fee PSM after every shock, on both venues.
+ */
+export const FRONTIER_STABLE_LANE = {
+  bandBps: 50,
+  baseFeeBps: 0,
+  maxShareBps: 10_000,
+  volumePerEpoch: "5000000",
+} as const satisfies StableLaneParams;
+
+/** `params` with `lane` as its quote asset's stable lane. */
+export function withStableLane(params: BallastParams, lane: StableLaneParams = FRONTIER_STABLE_LANE): BallastParams {
+  const quote = { ...params.collateral.quote, stableLane: { ...lane } };
+  return { ...params, collateral: { ...params.collateral, quote } };
 }
 
 export const LOCAL_PARAMS: BallastParams = {
@@ -302,17 +323,19 @@ const LOCAL_NETWORK_CONFIG: LocalNetworkConfig = {
 };
 
 /** Live networks park no reserve in a strategy until one is chosen and reviewed for that chain, and run the frontier's peg control. */
-const LIVE_PARAMS: BallastParams = withPegControl({
-  ...LOCAL_PARAMS,
-  collateral: { ...LOCAL_PARAMS.collateral, quote: { ...LOCAL_PARAMS.collateral.quote, strategy: false } },
-});
+const LIVE_PARAMS: BallastParams = withStableLane(
+  withPegControl({
+    ...LOCAL_PARAMS,
+    collateral: { ...LOCAL_PARAMS.collateral, quote: { ...LOCAL_PARAMS.collateral.quote, strategy: false } },
+  }),
+);
 
-/** What the simulator runs Ballast with: the local system under the frontier's peg control. */
-export const SIM_PARAMS: BallastParams = withPegControl(LOCAL_PARAMS);
+/** What the simulator runs Ballast with: the local system under the frontier's peg control and stable lane. */
+export const SIM_PARAMS: BallastParams = withStableLane(withPegControl(LOCAL_PARAMS));
 
 /** What the simulator runs Ballast with on the V3 venue: the local system on the default V3 pool under its peg control. */
 export const SIM_PARAMS_V3: BallastParams = {
-  ...withPegControl(LOCAL_PARAMS, PEG_CONTROL_V3_POOL),
+  ...withStableLane(withPegControl(LOCAL_PARAMS, PEG_CONTROL_V3_POOL)),
   venue: DEFAULT_V3_VENUE,
 };
 

@@ -13,7 +13,7 @@
  */
 import hre from "hardhat";
 import { parseUnits } from "ethers";
-import { SIM_PARAMS, sizingArgs } from "../deploy/parameters";
+import { SIM_PARAMS, sizingArgs, stableLaneArgs } from "../deploy/parameters";
 import { deploySystemFixture, mintWithUsdc, swapIntoPool, type Fixture } from "./devnet/fixture";
 import { IUniswapV2PairMinimal__factory } from "../typechain-types";
 import { SymbolCache, type Protocol } from "../keeper/src/chain/protocol";
@@ -105,6 +105,8 @@ export async function replayOnChain(
   await f.operator.connect(f.admin).setSizing(...sizingArgs(op.sizing));
   const [usdc, weth] = f.collaterals;
   const quoteAsset = await usdc.token.getAddress();
+  const lane = SIM_PARAMS.collateral.quote.stableLane;
+  if (lane) await f.reserve.connect(f.admin).setStableLane(quoteAsset, stableLaneArgs(lane));
   const pairAddress = await f.pair.getAddress();
   const tokenIsToken0 = (await f.pair.token0()) === (await f.stable.getAddress());
   const runBlocks = Math.min(blocks, s.blocks);

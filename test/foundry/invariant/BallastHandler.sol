@@ -488,6 +488,12 @@ contract BallastHandler is BallastSystem {
         usdcFeed.updateAnswer(int256(answer));
         this.mint(actorSeed, false, amount);
         if (redeemToo) this.redeem(actorSeed, false, _bound(amount, 1, 150_000e6) * 1e12);
+        // The lane caps its net flow: mints minus redeems this epoch stay within ±volumePerEpoch,
+        // so the room left one way plus the other is always twice the cap.
+        (uint256 mintRoom, uint256 redeemRoom) = reserve.laneVolumeLeft(address(usdc));
+        if (mintRoom + redeemRoom != 2 * LANE_VOLUME_PER_EPOCH) {
+            _violate(NO_EXTRACTION, "the stable lane's net flow left +-volumePerEpoch");
+        }
     }
 
     /// @notice Time passes; with `refresh` the feeds re-post and the oracle records, else they age.
