@@ -106,13 +106,15 @@ type PegControl = Pick<BallastParams["operator"], "bandBps" | "cooldownSec" | "s
 
 /**
  * Peg control on the Uniswap V3 venue (DEFAULT_V3_VENUE: the 0.01% tier, protocol-owned liquidity
- * in ±20 bps), measured with `npm run simulate -- --venue v3` (docs/simulation.md, "The two
- * venues"): the pool's fee is 1 bps and its depth near the peg many times the pair's, so the band
- * sits at the operator's hard minimum (Constants.sol MIN_BAND_BPS, 10); at 30 bps Ballast never
- * acted on V3 (the Reserve's arbitrage holds the price within ~6 bps). Cooldown and sizing as on V2.
+ * in ±20 bps), measured with `npm run simulate -- --venue v3 --sweep band=2:4:1` (docs/peg-defaults.md,
+ * "The V3 band"): the pool's fee is 1 bps and its depth near the peg many times the pair's, and
+ * with the zero-fee stable lane arbitrage alone holds the price within a few bps, so a 10 bps band
+ * never acted. At 3 bps (the V3 operator's hard minimum is 2, Constants.sol MIN_BAND_BPS_V3) the
+ * AMO closes what arbitrage leaves (sustained selling: RMS 2.77 → 1.89 bps, one seed) for a few
+ * hundred dollars of gas. Cooldown and sizing as on V2.
  */
 export const PEG_CONTROL_V3_POOL = {
-  bandBps: 10,
+  bandBps: 3,
   cooldownSec: 12,
   sizing: { minOperationShareBps: 1_000, maxLossBps: 20, maxLossPerEpochUsd: "5000" },
 } as const satisfies PegControl;

@@ -72,6 +72,11 @@ uint256 constant MAX_RISK_WEIGHT_BPS = 20_000;
 /// @dev The band must exceed the pool fee to be worth trading and stay tight enough to matter.
 uint256 constant MIN_BAND_BPS = 10;
 uint256 constant MAX_BAND_BPS = 500;
+/// @dev On a Uniswap V3 pool the stable tiers charge 1 or 5 bps and hold their depth at the peg,
+/// so arbitrage alone holds the price within a few bps and a 10 bps band never acts there: the
+/// V3 operator's band may go down to 2 bps, above the 0.01% tier's fee. A band below a wider
+/// tier's fee costs at most gas and the loss budget (HARD_MAX_LOSS_BPS, its epoch cap).
+uint256 constant MIN_BAND_BPS_V3 = 2;
 /// @dev Spot and TWAP may disagree by at most this much before operations stop (manipulation guard).
 uint256 constant MIN_SPOT_TWAP_DEVIATION_BPS = 10;
 uint256 constant MAX_SPOT_TWAP_DEVIATION_BPS = 1_000;
