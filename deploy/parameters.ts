@@ -106,12 +106,12 @@ type PegControl = Pick<BallastParams["operator"], "bandBps" | "cooldownSec" | "s
 
 /**
  * Peg control on the Uniswap V3 venue (DEFAULT_V3_VENUE: the 0.01% tier, protocol-owned liquidity
- * in ±20 bps), measured with `npm run simulate -- --venue v3 --sweep band=2:4:1` (docs/peg-defaults.md,
- * "The V3 band"): the pool's fee is 1 bps and its depth near the peg many times the pair's, and
- * with the zero-fee stable lane arbitrage alone holds the price within a few bps, so a 10 bps band
- * never acted. At 3 bps (the V3 operator's hard minimum is 2, Constants.sol MIN_BAND_BPS_V3) the
- * AMO closes what arbitrage leaves (sustained selling: RMS 2.77 → 1.89 bps, one seed) for a few
- * hundred dollars of gas. Cooldown and sizing as on V2.
+ * in ±20 bps), measured with `npm run simulate -- --venue v3 --sweep band=2:4:1` and 12 seeds
+ * (docs/peg-defaults.md, "The stable lane's fee and the V3 band"): the pool's fee is 1 bps and its
+ * depth near the peg many times the pair's, and with the zero-fee stable lane arbitrage alone
+ * holds the price within a few bps, so a 10 bps band never acted. At 3 bps (the V3 operator's hard
+ * minimum is 2, Constants.sol MIN_BAND_BPS_V3) the AMO closes what arbitrage leaves (sustained
+ * selling: RMS 2.75 → 1.59 bps, PSM 2.44) for a few hundred dollars of gas. Cooldown and sizing as on V2.
  */
 export const PEG_CONTROL_V3_POOL = {
   bandBps: 3,
@@ -137,8 +137,8 @@ export function withPegControl(params: BallastParams, control: PegControl = PEG_
  * then half the feed's deviation from $1 only), within 0.5% of $1, up to 5M tokens of net flow a
  * day. A zero fee is safe because the lane mints at min(feed, 1), pays at max(feed, 1) and caps
  * net flow, so round trips neither gain nor use up the cap. Measured with the simulator
- * (docs/peg-defaults.md, "The stable lane's fee"): at 5 bps the lane held the pool ~5 bps further
- * from the peg than a zero-fee PSM after every shock, on both venues.
+ * (docs/peg-defaults.md, "The stable lane's fee and the V3 band"): at 5 bps the lane held the pool
+ * ~5 bps further from the peg than a zero-fee PSM after every shock, on both venues.
  */
 export const FRONTIER_STABLE_LANE = {
   bandBps: 50,
