@@ -5,7 +5,6 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "
 import type { HardhatUserConfig } from "hardhat/config";
 import "./scripts/tasks";
 import { DEVNET_CHAIN_ID } from "./deploy/parameters";
-import { revertClockHooks } from "./test/support/revertClock";
 
 /** The one compiler version; `solc` in devDependencies is pinned to it (compiled offline). */
 const SOLC_VERSION = "0.8.28";
@@ -28,13 +27,19 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
 // entry points) must not be loaded by mocha. Suites that spawn processes (nodes, keepers, a
 // browser) live under test/process/ and run on their own: `BALLAST_PROCESS_TESTS=1 hardhat test`
 // (`npm run test:process`) runs exactly those; a plain `hardhat test` runs everything else.
-// Files named on the command line always run.
+// Files named on the command line always run. Every run (`npm test`, `npm run coverage`, one
+// file) loads TEST_SETUP first, as mocha's `--file` would: its root-level hooks apply to the whole
+// run, and nothing outside a test run loads it.
 const PROCESS_SUITES = `${path.sep}test${path.sep}process${path.sep}`;
+const TEST_SETUP = path.join(__dirname, "test", "support", "setup.ts");
 subtask(TASK_TEST_GET_TEST_FILES, async (args: { testFiles: string[] }, _hre, runSuper) => {
   const files: string[] = await runSuper(args);
-  if (args.testFiles.length > 0) return files;
   const processSuites = process.env.BALLAST_PROCESS_TESTS === "1";
-  return files.filter((f) => f.endsWith(".test.ts") && f.includes(PROCESS_SUITES) === processSuites);
+  const suites =
+    args.testFiles.length > 0
+      ? files
+      : files.filter((f) => f.endsWith(".test.ts") && f.includes(PROCESS_SUITES) === processSuites);
+  return [TEST_SETUP, ...suites.filter((f) => path.resolve(f) !== TEST_SETUP)];
 });
 
 const config: HardhatUserConfig = {
@@ -59,7 +64,7 @@ const config: HardhatUserConfig = {
     },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
-  mocha: { timeout: 120_000, rootHooks: revertClockHooks },
+  mocha: { timeout: 120_000 },
 };
 
 export default config;

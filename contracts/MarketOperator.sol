@@ -8,6 +8,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMarketOperator} from "./interfaces/IMarketOperator.sol";
 import {IBallastDollar} from "./interfaces/IBallastDollar.sol";
 import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
@@ -17,6 +18,7 @@ import {IUniswapV2PairMinimal} from "./interfaces/IUniswapV2PairMinimal.sol";
 import {PegMath} from "./libraries/PegMath.sol";
 import {CallerReward} from "./libraries/CallerReward.sol";
 import {ValuationMath} from "./libraries/ValuationMath.sol";
+import {Solvency} from "./libraries/Solvency.sol";
 import "./libraries/Constants.sol" as C;
 
 /// @title MarketOperator
@@ -44,16 +46,23 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     uint256 internal immutable _tokenUnit;
     uint256 internal immutable _quoteUnit;
 
-    Limits private _limits;
-    EpochState private _epoch;
-    uint256 public override bandBps;
-    uint256 public override maxSpotTwapDeviationBps;
-    uint256 public override lastOperationAt;
-    // Packed in one slot: both are read on every call of the operations.
+    // Storage is packed by what one operation reads together, each slot one cold read: the gate
+    // (forwarder, mode, band, guard; Pausable's flag, declared first, shares it), the sizing (loss
+    // budget, minimum share, cooldown, epoch length), one direction's caps, the clock (epoch
+    // start, last operation, net minted) and the epoch's totals. Every narrowed field holds a
+    // value its setter has bounded by Constants.sol first (`_setLimits`, `_setBand`,
+    // `_setSizing`), or a sum the caps bound, added with checked arithmetic (`_recordOperation`,
+    // `_requireSolvent`).
     address public override automationForwarder;
     bool public override permissionless;
+    uint16 private _bandBps;
+    uint16 private _maxSpotTwapDeviationBps;
     uint256 public override maxCallerRewardWad;
     Sizing private _sizing;
+    Caps private _expansionCaps;
+    Caps private _contractionCaps;
+    Clock private _clock;
+    Totals private _totals;
 
     /// @dev The market as the operator sees it: reserves oriented (token, quote), prices WAD USD.
     struct Market {
@@ -81,19 +90,44 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint256 quotedOut;
     }
 
-    /// @dev setSizing's parameters, packed in one slot (every operation reads all three). Their
-    /// hard bounds (5,000 bps, 30 bps, 50,000e18) fit the field widths.
+    /// @dev setSizing's parameters with the cooldown and the epoch length, one slot (every
+    /// operation reads them all). Hard bounds 5,000 bps, 30 bps, 50,000e18, 1 day and 7 days.
     struct Sizing {
         uint16 minOperationShareBps;
         uint16 maxLossBps;
         uint128 maxLossPerEpochWad;
+        uint32 cooldownSec;
+        uint32 epochSec;
     }
 
-    /// @dev The reserve's position: haircut value (WAD USD), supply and target ratio (WAD).
+    /// @dev One direction's caps (18-decimal amounts, hard bounds at most 50,000,000e18).
+    struct Caps {
+        uint128 perOp;
+        uint128 perEpoch;
+    }
+
+    /// @dev The times every operation reads and writes, with the epoch's net minted tokens (which
+    /// the expansion caps bound above; below, burns are bounded by the supply, far inside 2^127).
+    struct Clock {
+        uint48 epochStartedAt;
+        uint48 lastOperationAt;
+        int128 netMinted;
+    }
+
+    /// @dev The epoch's contracted quote (WAD, at most the epoch's contraction cap) and the loss
+    /// its operations cost (WAD USD, at most the epoch's loss cap).
+    struct Totals {
+        uint128 contracted;
+        uint128 lossWad;
+    }
+
+    /// @dev The reserve's position: haircut value (WAD USD), supply, target ratio and the ratio
+    /// itself (WAD, `Solvency.ratioWad`, computed once where the position is read).
     struct Backing {
         uint256 valueWad;
         uint256 supply;
         uint256 targetWad;
+        uint256 ratioWad;
         /// @dev Gross value, and the quote asset's accounted amount, idle part and haircut: what
         /// rule 7's after-state is computed from (`_backingAfter`).
         uint256 grossWad;
@@ -137,7 +171,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _setLimits(limits_);
         _setBand(bandBps_, maxSpotTwapDeviationBps_);
         _setSizing(C.DEFAULT_MIN_OPERATION_SHARE_BPS, 0, 0);
-        _epoch.startedAt = block.timestamp;
+        _clock.epochStartedAt = uint48(block.timestamp);
         // The reserve pulls every expansion's proceeds (`depositFromOperator`): one unlimited
         // allowance here instead of a fresh one per operation. The reserve is immutable and this
         // contract holds quote only between a swap and that deposit.
@@ -312,13 +346,35 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     /// @inheritdoc IMarketOperator
     function limits() external view override returns (Limits memory) {
-        return _limits;
+        return Limits(
+            _expansionCaps.perOp,
+            _expansionCaps.perEpoch,
+            _contractionCaps.perOp,
+            _contractionCaps.perEpoch,
+            _sizing.cooldownSec,
+            _sizing.epochSec
+        );
     }
 
     /// @inheritdoc IMarketOperator
-    function epoch() external view override returns (EpochState memory e) {
-        e = _epoch;
-        if (block.timestamp >= e.startedAt + _limits.epochSec) e = EpochState(block.timestamp, 0, 0, 0);
+    function epoch() external view override returns (EpochState memory) {
+        if (_epochExpired()) return EpochState(block.timestamp, 0, 0, 0);
+        return EpochState(_clock.epochStartedAt, _clock.netMinted, _totals.contracted, _totals.lossWad);
+    }
+
+    /// @inheritdoc IMarketOperator
+    function bandBps() external view override returns (uint256) {
+        return _bandBps;
+    }
+
+    /// @inheritdoc IMarketOperator
+    function maxSpotTwapDeviationBps() external view override returns (uint256) {
+        return _maxSpotTwapDeviationBps;
+    }
+
+    /// @inheritdoc IMarketOperator
+    function lastOperationAt() external view override returns (uint256) {
+        return _clock.lastOperationAt;
     }
 
     /// @inheritdoc IMarketOperator
@@ -505,14 +561,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         valueWad = Math.mulDiv(quoteAmount, quoteUsdWad, _quoteUnit);
     }
 
-    /// @dev Gross USD of quote that may leave the reserve while `ratio ≥ min(ratioBefore, target)`
-    /// still holds at `valueAfterWad` (haircut) over `supplyAfter`. Keeps two wei for the reserve's
-    /// two roundings of a payout's value (price, then haircut).
+    /// @dev Gross USD of quote that may leave the reserve while rule 7 still holds at
+    /// `valueAfterWad` (haircut) over `supplyAfter`.
     function _rewardHeadroomWad(Backing memory before, uint256 valueAfterWad, uint256 supplyAfter) private pure returns (uint256) {
-        uint256 ratioBefore = before.supply == 0 ? type(uint256).max : Math.mulDiv(before.valueWad, C.WAD, before.supply);
-        uint256 floorWad = Math.mulDiv(supplyAfter, Math.min(ratioBefore, before.targetWad), C.WAD, Math.Rounding.Ceil) + 2;
-        if (valueAfterWad <= floorWad) return 0;
-        return Math.mulDiv(valueAfterWad - floorWad, C.BPS, C.BPS - before.quoteHaircutBps);
+        return Solvency.headroomWad(Solvency.floorWad(before.ratioWad, before.targetWad), valueAfterWad, supplyAfter, before.quoteHaircutBps);
     }
 
     /// @dev The state after executing preview `p`: the same quantities `_payCallerReward` measures,
@@ -581,7 +633,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         if (_twapStale(m)) return _blocked(p, Blocker.TwapStale);
         Action wanted = _wantedAction(m);
         if (!_agree(m)) return _blocked(p, Blocker.SpotTwapDivergence);
-        if (wanted == Action.None || block.timestamp < lastOperationAt + _limits.cooldownSec) {
+        if (wanted == Action.None || block.timestamp < _readyAt()) {
             if (_needsRebalance()) {
                 p.action = Action.Rebalance;
                 return p;
@@ -624,7 +676,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// @dev The band is tested on spot; the TWAP must only sit on the same side of the peg (the
     /// guard `_agree` bounds how far it is from spot).
     function _wantedAction(Market memory m) private view returns (Action) {
-        uint256 bandWad = Math.mulDiv(C.PEG_WAD, bandBps, C.BPS);
+        uint256 bandWad = Math.mulDiv(C.PEG_WAD, _bandBps, C.BPS);
         if (m.spotWad > C.PEG_WAD + bandWad && m.twapWad > C.PEG_WAD) return Action.Expand;
         if (m.spotWad + bandWad < C.PEG_WAD && m.twapWad < C.PEG_WAD) return Action.Contract;
         return Action.None;
@@ -638,17 +690,22 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     function _agree(Market memory m) private view returns (bool) {
         uint256 gap = m.spotWad > m.twapWad ? m.spotWad - m.twapWad : m.twapWad - m.spotWad;
-        return gap * C.BPS <= maxSpotTwapDeviationBps * m.twapWad;
+        return gap * C.BPS <= _maxSpotTwapDeviationBps * m.twapWad;
     }
 
     /// @dev Reverts unless the action is due: cooldown over, the TWAP fresh and agreeing with spot,
     /// spot outside the band and the TWAP on the same side of the peg.
     function _requireReady(Market memory m, Action action) private view {
-        uint256 readyAt = lastOperationAt + _limits.cooldownSec;
+        uint256 readyAt = _readyAt();
         if (block.timestamp < readyAt) revert CooldownActive(readyAt, block.timestamp);
         if (_twapStale(m)) revert TwapStale(m.twapSpanSec, m.twapWindowSec);
-        if (!_agree(m)) revert SpotTwapDivergence(m.spotWad, m.twapWad, maxSpotTwapDeviationBps);
-        if (_wantedAction(m) != action) revert PriceInsideBand(m.spotWad, m.twapWad, bandBps);
+        if (!_agree(m)) revert SpotTwapDivergence(m.spotWad, m.twapWad, _maxSpotTwapDeviationBps);
+        if (_wantedAction(m) != action) revert PriceInsideBand(m.spotWad, m.twapWad, _bandBps);
+    }
+
+    /// @dev When the cooldown after the last operation ends.
+    function _readyAt() private view returns (uint256) {
+        return uint256(_clock.lastOperationAt) + _sizing.cooldownSec;
     }
 
     /// @dev The full expansion allowed now (tokens) or why there is none. The caps and the target
@@ -656,7 +713,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// loss budget, else it stops at `peg / 0.997`, where the last token still sells at the peg after
     /// the fee (the whole trade then gains: the average price beats the last one).
     function _sizeExpansion(Market memory m, Backing memory b) private view returns (uint256 amount, Blocker blocker) {
-        uint256 cap = Math.min(_limits.maxExpansionPerOp, _expansionRoom());
+        uint256 cap = Math.min(_expansionCaps.perOp, _expansionRoom());
         if (cap == 0) return (0, Blocker.CapReached);
         cap = Math.min(cap, _ratioRoom(b));
         if (cap == 0) return (0, Blocker.RatioLimit);
@@ -675,9 +732,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _sizeContraction(Market memory m, Backing memory b) private view returns (uint256 amount, Blocker blocker) {
         uint256 idle = b.quoteIdle;
         if (idle == 0) return (0, Blocker.NoLiquidity);
-        uint256 usedWad = _epochExpired() ? 0 : _epoch.contracted;
-        uint256 roomWad = usedWad >= _limits.maxContractionPerEpoch ? 0 : _limits.maxContractionPerEpoch - usedWad;
-        uint256 cap = Math.min(Math.mulDiv(Math.min(_limits.maxContractionPerOp, roomWad), _quoteUnit, C.WAD), idle);
+        Caps memory caps = _contractionCaps;
+        uint256 usedWad = _epochExpired() ? 0 : _totals.contracted;
+        uint256 roomWad = usedWad >= caps.perEpoch ? 0 : caps.perEpoch - usedWad;
+        uint256 cap = Math.min(Math.mulDiv(Math.min(caps.perOp, roomWad), _quoteUnit, C.WAD), idle);
         if (cap == 0) return (0, Blocker.CapReached);
         (uint256 num, uint256 den) = _pegPoolPrice(m.quoteUsdWad);
         amount = _inToPrice(m, false, num, den, cap);
@@ -709,14 +767,14 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _lossAllowanceWad(uint256 tradeValueWad) private view returns (uint256) {
         Sizing memory sizing = _sizing;
         if (sizing.maxLossBps == 0) return 0;
-        uint256 usedWad = _epochExpired() ? 0 : _epoch.lossWad;
+        uint256 usedWad = _epochExpired() ? 0 : _totals.lossWad;
         uint256 roomWad = usedWad >= sizing.maxLossPerEpochWad ? 0 : sizing.maxLossPerEpochWad - usedWad;
         return Math.min(Math.mulDiv(tradeValueWad, sizing.maxLossBps, C.BPS), roomWad);
     }
 
     function _expansionRoom() private view returns (uint256) {
-        int256 net = _epochExpired() ? int256(0) : _epoch.netMinted;
-        int256 cap = int256(_limits.maxExpansionPerEpoch);
+        int256 net = _epochExpired() ? int256(0) : _clock.netMinted;
+        int256 cap = int256(uint256(_expansionCaps.perEpoch));
         return net >= cap ? 0 : uint256(cap - net);
     }
 
@@ -724,17 +782,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// worst price the trade can get: each token brings at least `c = peg · 997/1000 · (1 − haircut)`
     /// of haircut value, because the pool never trades below the peg during an expansion.
     function _ratioRoom(Backing memory b) private view returns (uint256) {
-        if (b.supply == 0) return type(uint256).max;
         (uint256 keepNum, uint256 feeDen) = _poolFee();
         uint256 c = Math.mulDiv(C.PEG_WAD * keepNum, C.BPS - b.quoteHaircutBps, feeDen * C.BPS);
-        uint256 ratioBefore = Math.mulDiv(b.valueWad, C.WAD, b.supply);
-        if (ratioBefore >= b.targetWad) {
-            if (c >= b.targetWad) return type(uint256).max;
-            uint256 required = Math.mulDiv(b.supply, b.targetWad, C.WAD, Math.Rounding.Ceil);
-            if (b.valueWad <= required) return 0;
-            return Math.mulDiv(b.valueWad - required, C.WAD, b.targetWad - c);
-        }
-        return c >= ratioBefore ? type(uint256).max : 0;
+        return Solvency.expansionRoom(b.valueWad, b.supply, b.ratioWad, b.targetWad, c);
     }
 
     /// @dev Exact check of the rule-7 ratio bound for a contraction of `quoteIn` buying `tokensOut`.
@@ -748,9 +798,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
             Math.mulDiv(quoteIn, m.quoteUsdWad, _quoteUnit, Math.Rounding.Ceil), C.BPS - b.quoteHaircutBps, C.BPS, Math.Rounding.Ceil
         );
         if (spentWad > b.valueWad) return false;
-        uint256 ratioBefore = Math.mulDiv(b.valueWad, C.WAD, b.supply);
-        uint256 ratioAfter = Math.mulDiv(b.valueWad - spentWad, C.WAD, b.supply - tokensOut);
-        return ratioAfter >= Math.min(ratioBefore, b.targetWad);
+        return Solvency.ratioWad(b.valueWad - spentWad, b.supply - tokensOut) >= Solvency.floorWad(b.ratioWad, b.targetWad);
     }
 
     /// @dev The peg as a raw pool price (quote units per token unit) = peg / quoteUsd scaled by
@@ -775,15 +823,15 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _requireSolvent(Backing memory before, int256 equityBefore, uint256 allowanceWad, bool countLoss, BackingAfter memory a)
         private
     {
-        uint256 ratioBefore = before.supply == 0 ? type(uint256).max : Math.mulDiv(before.valueWad, C.WAD, before.supply);
-        uint256 ratioAfter = a.supply == 0 ? type(uint256).max : Math.mulDiv(a.valueWad, C.WAD, a.supply);
-        if (ratioAfter < Math.min(ratioBefore, before.targetWad)) {
-            revert RatioBelowBound(ratioBefore, ratioAfter, before.targetWad);
+        uint256 ratioAfter = Solvency.ratioWad(a.valueWad, a.supply);
+        if (ratioAfter < Solvency.floorWad(before.ratioWad, before.targetWad)) {
+            revert RatioBelowBound(before.ratioWad, ratioAfter, before.targetWad);
         }
         int256 equityAfter = _equityOf(a.grossWad, a.supply);
         if (equityAfter + int256(allowanceWad) < equityBefore) revert ProtocolValueDecreased(equityBefore, equityAfter);
         // _recordOperation already rolled the epoch over, so the stored epoch is the current one.
-        if (countLoss && equityAfter < equityBefore) _epoch.lossWad += uint256(equityBefore - equityAfter);
+        // A counted loss is at most the allowance, itself at most the epoch's loss cap (≤ 5e22).
+        if (countLoss && equityAfter < equityBefore) _totals.lossWad += uint128(uint256(equityBefore - equityAfter));
     }
 
     /// @dev Gross reserve value minus the supply at the peg, WAD USD.
@@ -825,6 +873,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         (b.grossWad, b.valueWad) = reserve.valuation();
         b.supply = stable.totalSupply();
         b.targetWad = policy.targetRatio();
+        b.ratioWad = Solvency.ratioWad(b.valueWad, b.supply);
         b.quoteAmount = reserve.accountedAmount(quoteAsset);
         _readQuoteHolding(b);
     }
@@ -843,6 +892,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         }
         b.supply = stable.totalSupply();
         b.targetWad = policy.targetRatio();
+        b.ratioWad = Solvency.ratioWad(b.valueWad, b.supply);
         _readQuoteHolding(b);
         ok = true;
     }
@@ -934,24 +984,28 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         return Math.mulDiv(quoteAmount, C.WAD, _quoteUnit);
     }
 
-    /// @dev The stored epoch is over: the next operation starts a fresh one. (Fields are read one by
-    /// one where needed, so an operation never loads the loss slot unless a loss budget is set.)
+    /// @dev The stored epoch is over: the next operation starts a fresh one.
     function _epochExpired() private view returns (bool) {
-        return block.timestamp >= _epoch.startedAt + _limits.epochSec;
+        return block.timestamp >= uint256(_clock.epochStartedAt) + _sizing.epochSec;
     }
 
+    /// @dev One write of the clock slot per operation (and of the totals slot only when they move).
+    /// Every narrowing fits: 48 bits of seconds last millions of years; `contractedWad` is at most
+    /// the per-operation cap (≤ 1e25, `_sizeContraction`); a burn is at most the pool's token
+    /// balance, and the cast of it still reverts rather than wraps, as the checked sums do.
     function _recordOperation(int256 netMintedDelta, uint256 contractedWad) private {
+        uint48 now_ = uint48(block.timestamp);
+        int128 delta = SafeCast.toInt128(netMintedDelta);
+        uint128 contracted = uint128(contractedWad);
         if (_epochExpired()) {
-            _epoch.startedAt = block.timestamp;
-            _epoch.netMinted = netMintedDelta;
-            _epoch.contracted = contractedWad;
-            if (_epoch.lossWad != 0) _epoch.lossWad = 0;
+            _clock = Clock(now_, now_, delta);
+            Totals memory t = _totals;
+            if (t.contracted != contracted || t.lossWad != 0) _totals = Totals(contracted, 0);
             emit EpochStarted(block.timestamp);
         } else {
-            _epoch.netMinted += netMintedDelta;
-            if (contractedWad != 0) _epoch.contracted += contractedWad;
+            _clock = Clock(_clock.epochStartedAt, now_, _clock.netMinted + delta);
+            if (contracted != 0) _totals.contracted += contracted;
         }
-        lastOperationAt = block.timestamp;
     }
 
     function _requireKeeper() private view {
@@ -967,7 +1021,11 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         );
         _requireWithin("cooldownSec", lim.cooldownSec, C.MIN_OPERATION_COOLDOWN_SEC, C.MAX_OPERATION_COOLDOWN_SEC);
         _requireWithin("epochSec", lim.epochSec, C.MIN_EPOCH_SEC, C.MAX_EPOCH_SEC);
-        _limits = lim;
+        // The bounds above keep every field inside its width (caps ≤ 5e25 < 2^128, times ≤ 7 days).
+        _expansionCaps = Caps(uint128(lim.maxExpansionPerOp), uint128(lim.maxExpansionPerEpoch));
+        _contractionCaps = Caps(uint128(lim.maxContractionPerOp), uint128(lim.maxContractionPerEpoch));
+        _sizing.cooldownSec = uint32(lim.cooldownSec);
+        _sizing.epochSec = uint32(lim.epochSec);
         emit LimitsSet(
             lim.maxExpansionPerOp, lim.maxExpansionPerEpoch, lim.maxContractionPerOp, lim.maxContractionPerEpoch, lim.cooldownSec, lim.epochSec
         );
@@ -976,8 +1034,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _setBand(uint256 bandBps_, uint256 maxDeviationBps) private {
         _requireWithin("bandBps", bandBps_, _minBandBps(), C.MAX_BAND_BPS);
         _requireWithin("maxSpotTwapDeviationBps", maxDeviationBps, C.MIN_SPOT_TWAP_DEVIATION_BPS, C.MAX_SPOT_TWAP_DEVIATION_BPS);
-        bandBps = bandBps_;
-        maxSpotTwapDeviationBps = maxDeviationBps;
+        // Both bounded above by at most 1,000 bps: they fit 16 bits.
+        _bandBps = uint16(bandBps_);
+        _maxSpotTwapDeviationBps = uint16(maxDeviationBps);
         emit BandSet(bandBps_, maxDeviationBps);
     }
 
@@ -990,7 +1049,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         _requireWithin("minOperationShareBps", minOperationShareBps_, C.MIN_OPERATION_SHARE_LOWER_BPS, C.MIN_OPERATION_SHARE_UPPER_BPS);
         _requireWithin("maxLossBps", maxLossBps_, 0, C.HARD_MAX_LOSS_BPS);
         _requireWithin("maxLossPerEpochWad", maxLossPerEpochWad_, 0, C.HARD_MAX_LOSS_PER_EPOCH_WAD);
-        _sizing = Sizing(uint16(minOperationShareBps_), uint16(maxLossBps_), uint128(maxLossPerEpochWad_));
+        _sizing.minOperationShareBps = uint16(minOperationShareBps_);
+        _sizing.maxLossBps = uint16(maxLossBps_);
+        _sizing.maxLossPerEpochWad = uint128(maxLossPerEpochWad_);
         emit SizingSet(minOperationShareBps_, maxLossBps_, maxLossPerEpochWad_);
     }
 

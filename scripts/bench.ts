@@ -225,7 +225,7 @@ async function main(argv: string[]): Promise<void> {
   const pegSection = readmePegSection(rows, { seeds, generatedBy });
   const v3Section = v3Rows.length ? readmePegSection(v3Rows, { seeds, generatedBy }) : "";
   const readmeSection = v3Rows.length
-    ? `${pegSection.trimEnd()} The same comparison on the V3 pool (0.01% tier, protocol-owned liquidity ±20 bps): [reports/bench.md](reports/bench.md#${V3_ANCHOR}).\n`
+    ? `${pegSection.trimEnd()} The same comparison on the V3 pool (0.01% tier, protocol-owned liquidity ±20 bps; Ballast's cost net of its position's LP fees): [reports/bench.md](reports/bench.md#${V3_ANCHOR}).\n`
     : pegSection;
   const md = [
     "# Ballast benchmark",
@@ -249,7 +249,7 @@ async function main(argv: string[]): Promise<void> {
       ? [
           `## ${V3_HEADING}`,
           "",
-          "The same scenarios and policies on the Uniswap V3 pool (venue parameters and the LPs' spread: docs/simulation.md), Ballast under its V3 peg control.",
+          "The same scenarios and policies on the Uniswap V3 pool (venue parameters and the LPs' spread: docs/simulation.md), Ballast under its V3 peg control. Ballast owns the protocol position: its total cost is net of the position's LP fees and mark-to-market; the references trade against the same liquidity as a third party's and earn none of it.",
           "",
           v3Section,
           "## Peg on the V3 pool: every scenario × policy",

@@ -36,8 +36,8 @@ export const MUTATIONS: Mutation[] = [
     edits: [
       {
         file: "contracts/MarketOperator.sol",
-        find: "if (ratioAfter < Math.min(ratioBefore, before.targetWad)) {\n            revert RatioBelowBound(ratioBefore, ratioAfter, before.targetWad);\n        }",
-        replace: "(ratioBefore, ratioAfter);",
+        find: "if (ratioAfter < Solvency.floorWad(before.ratioWad, before.targetWad)) {\n            revert RatioBelowBound(before.ratioWad, ratioAfter, before.targetWad);\n        }",
+        replace: "ratioAfter;",
       },
     ],
     // Only an operation that starts under the target (or within a few thousand tokens of it) can
@@ -128,7 +128,7 @@ export const MUTATIONS: Mutation[] = [
     edits: [
       {
         file: "contracts/MarketOperator.sol",
-        find: "uint256 cap = Math.min(_limits.maxExpansionPerOp, _expansionRoom());",
+        find: "uint256 cap = Math.min(_expansionCaps.perOp, _expansionRoom());",
         replace: "uint256 cap = _expansionRoom();",
       },
     ],

@@ -10,12 +10,15 @@
  * block as one step, so an operation's timestamp differs by one second between the two; that and
  * rounding in the float→integer trade sizes are what the tolerance covers.
  * Arbitrageurs and noise are not replayed: a parity scenario turns them off.
+ * Either venue: the V2 pair (below) or the real Uniswap V3 pool (scripts/simOnChainV3.ts), each a
+ * `ReplayVenue` that deploys the chain, seeds the model's market from it and trades the flow.
  */
 import hre from "hardhat";
 import { parseUnits } from "ethers";
-import { SIM_PARAMS, sizingArgs, stableLaneArgs } from "../deploy/parameters";
-import { deploySystemFixture, mintWithUsdc, swapIntoPool, type Fixture } from "./devnet/fixture";
-import { IUniswapV2PairMinimal__factory } from "../typechain-types";
+import { SIM_PARAMS, sizingArgs, stableLaneArgs, type BallastParams } from "../deploy/parameters";
+import { deploySystemFixture, swapIntoPool, type Actors } from "./devnet/fixture";
+import type { LocalSystem } from "./devnet/deploy";
+import { IUniswapV2PairMinimal__factory, type IUniswapV2PairMinimal } from "../typechain-types";
 import { SymbolCache, type Protocol } from "../keeper/src/chain/protocol";
 import { readSnapshot } from "../keeper/src/chain/reader";
 import { Action, INITIAL_MEMORY, decide, recordGasSpend, twapStale, type KeeperMemory } from "../keeper/src/policy";
@@ -27,9 +30,12 @@ import {
   fromRaw,
   runScenario,
   valueAt,
+  type MarketInit,
   type Scenario,
+  type VenueKind,
 } from "../keeper/sim";
-import { BallastPolicy, defaultDecisionParams } from "../keeper/sim/policies/ballast";
+import { BallastPolicy, POL_COLLECT_GAS_MULTIPLE, defaultDecisionParams } from "../keeper/sim/policies/ballast";
+import { GAS_V3 } from "../keeper/sim/venues/gasV3";
 
 export interface ParityRow {
   block: number;
@@ -41,6 +47,7 @@ export interface ParityRow {
 
 export interface ParityResult {
   scenario: string;
+  venue: VenueKind;
   blocks: number;
   tolerance: { priceBps: number; finalSupplyPct: number };
   maxPriceDiffBps: number;
@@ -63,19 +70,78 @@ async function mine(provider: Provider, timestamp: bigint): Promise<void> {
   await provider.send("evm_mine", [Number(timestamp)]);
 }
 
-function protocolOf(f: Fixture, pairAddress: string, quoteAsset: string, tokenIsToken0: boolean): Protocol {
+/** The model market's fields that do not depend on the venue. */
+export type ModelMarketBase = Omit<MarketInit, "poolToken" | "poolQuote" | "chain" | "v3">;
+
+/** One venue of the replay: the deployed chain, how the keeper sees its pool, the model's market from it, the flow's trades. */
+export interface ReplayVenue {
+  venue: VenueKind;
+  f: LocalSystem & Actors;
+  /** The simulator's parameters on this venue (its peg control is set on chain too). */
+  params: BallastParams;
+  pool: Pick<Protocol, "pair" | "v3Pool" | "tokenIsToken0">;
+  /** The model's market at `base.startTime`, its pool and oracle seeded from the chain's. */
+  market(base: ModelMarketBase): Promise<Market>;
+  /** The trader's flow: sells `tokens` (raw), or spends `quote` (raw) on tokens. */
+  sell(tokens: bigint): Promise<void>;
+  buy(quote: bigint): Promise<void>;
+  /** The pool's price, quote per whole token. */
+  poolPrice(): Promise<number>;
+  /**
+   * V3: the model's keeper collects the protocol position's fees once they are worth `minUsd`
+   * (tokens at $1, quote at `quoteUsd`); the same rule on chain. True when it sent collectFees.
+   */
+  collectFeesIfWorth?(minUsd: number, quoteUsd: number): Promise<boolean>;
+}
+
+function tokenReserves(pair: IUniswapV2PairMinimal, tokenIsToken0: boolean) {
+  return pair
+    .getReserves()
+    .then(([r0, r1, at]) => ({ token: tokenIsToken0 ? r0 : r1, quote: tokenIsToken0 ? r1 : r0, at }));
+}
+
+/** The replay on the V2 pair. */
+async function v2ReplayVenue(): Promise<ReplayVenue> {
+  const f = await deploySystemFixture();
+  const pairAddress = await f.pair.getAddress();
+  const tokenIsToken0 = (await f.pair.token0()) === (await f.stable.getAddress());
+  const pair = IUniswapV2PairMinimal__factory.connect(pairAddress, hre.ethers.provider);
   return {
-    operator: f.operator,
-    oracle: f.oracle,
-    reserve: f.reserve,
-    policy: f.policy,
-    stable: f.stable,
-    pair: IUniswapV2PairMinimal__factory.connect(pairAddress, hre.ethers.provider),
-    v3Pool: null, // the on-chain replay runs the V2 pair
-    quoteAsset,
-    tokenIsToken0,
-    tokenDecimals: 18,
-    quoteDecimals: 6,
+    venue: "v2",
+    f,
+    params: SIM_PARAMS,
+    pool: { pair, v3Pool: null, tokenIsToken0 },
+    async market(base: ModelMarketBase): Promise<Market> {
+      const r = await tokenReserves(pair, tokenIsToken0);
+      const pairFull = new hre.ethers.Contract(
+        pairAddress,
+        [
+          "function price0CumulativeLast() view returns (uint256)",
+          "function price1CumulativeLast() view returns (uint256)",
+        ],
+        hre.ethers.provider,
+      );
+      const cumulative: bigint = tokenIsToken0
+        ? await pairFull.price0CumulativeLast()
+        : await pairFull.price1CumulativeLast();
+      const [obsTime, obsCumulative] = await f.oracle.latestObservation();
+      return new Market({
+        ...base,
+        poolToken: r.token,
+        poolQuote: r.quote,
+        chain: {
+          cumulative,
+          lastPoolTime: BigInt(r.at),
+          observation: { timestamp: obsTime, cumulative: obsCumulative },
+        },
+      });
+    },
+    sell: (tokens) => swapIntoPool(f, f.trader, true, tokens),
+    buy: (quote) => swapIntoPool(f, f.trader, false, quote),
+    async poolPrice(): Promise<number> {
+      const r = await tokenReserves(pair, tokenIsToken0);
+      return fromRaw(r.quote, QUOTE_UNIT) / fromRaw(r.token, TOKEN_UNIT);
+    },
   };
 }
 
@@ -83,15 +149,17 @@ export async function replayOnChain(
   s: Scenario,
   blocks: number,
   onProgress?: (done: number, total: number) => void,
+  venueKind: VenueKind = "v2",
 ): Promise<ParityResult> {
   if (s.agents.noiseTradesPerBlock !== 0)
     throw new Error(
       `on-chain replay: scenario ${s.name} has noise trading; a parity scenario sets agents.noiseTradesPerBlock to 0`,
     );
   const provider = hre.ethers.provider;
-  const f = await deploySystemFixture();
-  // The fixture deploys the local parameters; the model runs the frontier's peg control: set it on chain too.
-  const op = SIM_PARAMS.operator;
+  const venue = venueKind === "v3" ? await (await import("./simOnChainV3")).v3ReplayVenue() : await v2ReplayVenue();
+  const f = venue.f;
+  // The fixture deploys the local parameters; the model runs the simulator's peg control: set it on chain too.
+  const op = venue.params.operator;
   await f.operator.connect(f.admin).setBand(op.bandBps, op.maxSpotTwapDeviationBps);
   const l = await f.operator.limits();
   await f.operator.connect(f.admin).setLimits({
@@ -105,10 +173,9 @@ export async function replayOnChain(
   await f.operator.connect(f.admin).setSizing(...sizingArgs(op.sizing));
   const [usdc, weth] = f.collaterals;
   const quoteAsset = await usdc.token.getAddress();
-  const lane = SIM_PARAMS.collateral.quote.stableLane;
+  // The same for the stable lane (the fixture's is the local one, with a base fee).
+  const lane = venue.params.collateral.quote.stableLane;
   if (lane) await f.reserve.connect(f.admin).setStableLane(quoteAsset, stableLaneArgs(lane));
-  const pairAddress = await f.pair.getAddress();
-  const tokenIsToken0 = (await f.pair.token0()) === (await f.stable.getAddress());
   const runBlocks = Math.min(blocks, s.blocks);
 
   // The trader's tokens for the scenario's sells are minted before the state is read, so both sides start equal.
@@ -116,37 +183,26 @@ export async function replayOnChain(
   for (const fl of s.flows)
     for (let b = fl.fromBlock; b <= Math.min(fl.toBlock, runBlocks - 1); b++)
       toSell += Math.max(0, fl.sellTokensPerBlock);
-  if (toSell > 0) await mintWithUsdc(f, f.trader, parseUnits(String(Math.ceil((toSell * 1.02) / 0.99)), 6));
+  if (toSell > 0) {
+    const usdcIn = parseUnits(String(Math.ceil((toSell * 1.02) / 0.99)), 6);
+    await usdc.token.connect(f.trader).approve(await f.reserve.getAddress(), usdcIn);
+    await f.reserve.connect(f.trader).mint(quoteAsset, usdcIn, 0, f.trader.address);
+  }
 
   // ---- the chain's state, read once, seeds the model.
-  const [r0, r1, lastPoolTime] = await f.pair.getReserves();
-  const pairFull = new hre.ethers.Contract(
-    pairAddress,
-    [
-      "function price0CumulativeLast() view returns (uint256)",
-      "function price1CumulativeLast() view returns (uint256)",
-    ],
-    provider,
-  );
-  const cumulative: bigint = tokenIsToken0
-    ? await pairFull.price0CumulativeLast()
-    : await pairFull.price1CumulativeLast();
-  const [obsTime, obsCumulative] = await f.oracle.latestObservation();
   const head = await provider.getBlock("latest");
   if (!head) throw new Error("no latest block");
   const t0 = BigInt(head.timestamp) + 12n;
-  const config = ballastConfigFrom(SIM_PARAMS);
-  const feedState = async (c: Fixture["usdc"]) => {
+  const config = ballastConfigFrom(venue.params);
+  const feedState = async (c: LocalSystem["quote"]) => {
     const [, answer, , updatedAt] = await c.feed.latestRoundData();
     return { answer, updatedAt };
   };
   const usdcFeed = await feedState(usdc);
   const wethFeed = await feedState(weth);
-  const m = new Market({
+  const m = await venue.market({
     blockTimeSec: s.blockTimeSec,
     startTime: t0,
-    poolToken: tokenIsToken0 ? r0 : r1,
-    poolQuote: tokenIsToken0 ? r1 : r0,
     supply: await f.stable.totalSupply(),
     truth: { USDC: valueAt(s.prices.USDC, 0), WETH: valueAt(s.prices.WETH, 0), FXS: 5 },
     feeds: {
@@ -155,11 +211,6 @@ export async function replayOnChain(
     },
     oracle: { twapWindowSec: config.twapWindowSec },
     gasGwei: s.gas.baseGwei,
-    chain: {
-      cumulative,
-      lastPoolTime: BigInt(lastPoolTime),
-      observation: { timestamp: obsTime, cumulative: obsCumulative },
-    },
   });
   m.feeds.USDC.answer = usdcFeed.answer;
   m.feeds.USDC.updatedAt = usdcFeed.updatedAt;
@@ -202,7 +253,17 @@ export async function replayOnChain(
   let chainActions = 0;
   let chainObservations = 0;
   try {
-    const p = protocolOf(f, pairAddress, quoteAsset, tokenIsToken0);
+    const p: Protocol = {
+      operator: f.operator,
+      oracle: f.oracle,
+      reserve: f.reserve,
+      policy: f.policy,
+      stable: f.stable,
+      ...venue.pool,
+      quoteAsset,
+      tokenDecimals: 18,
+      quoteDecimals: 6,
+    };
     const symbols = new SymbolCache(provider);
     const params = defaultDecisionParams();
     let memory: KeeperMemory = INITIAL_MEMORY;
@@ -243,6 +304,10 @@ export async function replayOnChain(
         await f.policy.refresh();
         chainActions += 1;
       }
+      const collectGasUsd =
+        GAS_V3.polCollectFees * s.gas.baseGwei * valueAt(s.gas.multiplier, b) * 1e-9 * valueAt(s.prices.WETH, b);
+      if (await venue.collectFeesIfWorth?.(POL_COLLECT_GAS_MULTIPLE * collectGasUsd, valueAt(s.prices.USDC, b)))
+        chainActions += 1;
       await mine(provider, t);
       const snap = await readSnapshot(provider, p, symbols, {
         feeHistoryBlocks: 1,
@@ -261,11 +326,17 @@ export async function replayOnChain(
         memory = recordGasSpend(memory, Number(t) * 1000, observation.gasCostWad);
       }
       if (decision.kind === "act") {
+        const keeper = f.operator.connect(f.keeper);
+        // V3: the price-limited form the daemon sends (the model executes the same); V2: the amount form.
         if (decision.action === Action.Expand)
-          await f.operator.connect(f.keeper).expandSupply(decision.amount, decision.minOut);
+          await (venue.venue === "v3"
+            ? keeper.expandSupplyAtPrice(decision.amount, decision.limitPriceWad)
+            : keeper.expandSupply(decision.amount, decision.minOut));
         else if (decision.action === Action.Contract)
-          await f.operator.connect(f.keeper).contractSupply(decision.amount, decision.minOut);
-        else await f.operator.connect(f.keeper).rebalance();
+          await (venue.venue === "v3"
+            ? keeper.contractSupplyAtPrice(decision.amount, decision.limitPriceWad)
+            : keeper.contractSupply(decision.amount, decision.minOut));
+        else await keeper.rebalance();
         chainActions += 1;
         // The budget's ledger, as the daemon records a receipt (here at the decision's estimate).
         memory = recordGasSpend(memory, Number(t) * 1000, decision.gasCostWad);
@@ -273,21 +344,15 @@ export async function replayOnChain(
       for (const fl of s.flows) {
         if (b < fl.fromBlock || b > fl.toBlock) continue;
         const amount = fl.sellTokensPerBlock;
-        if (amount > 0) await swapIntoPool(f, f.trader, true, parseUnits(amount.toFixed(6), 18));
-        else if (amount < 0) {
-          const [q0, q1] = await f.pair.getReserves();
-          const price = Number(tokenIsToken0 ? q1 : q0) / 1e6 / (Number(tokenIsToken0 ? q0 : q1) / 1e18);
-          await swapIntoPool(f, f.trader, false, parseUnits((-amount * price).toFixed(6), 6));
-        }
+        if (amount > 0) await venue.sell(parseUnits(amount.toFixed(6), 18));
+        else if (amount < 0) await venue.buy(parseUnits((-amount * (await venue.poolPrice())).toFixed(6), 6));
       }
       await mine(provider, t + 1n);
-      const [c0, c1] = await f.pair.getReserves();
-      const [rT, rQ] = tokenIsToken0 ? [c0, c1] : [c1, c0];
       const ms = model.samples[b];
       rows.push({
         block: b,
         modelPrice: ms.priceUsd,
-        chainPrice: (fromRaw(rQ, QUOTE_UNIT) / fromRaw(rT, TOKEN_UNIT)) * valueAt(s.prices.USDC, b),
+        chainPrice: (await venue.poolPrice()) * valueAt(s.prices.USDC, b),
         modelSupply: ms.supply,
         chainSupply: fromRaw(await f.stable.totalSupply(), TOKEN_UNIT),
       });
@@ -301,6 +366,7 @@ export async function replayOnChain(
   const finalSupplyDiffPct = (Math.abs(last.modelSupply - last.chainSupply) / last.chainSupply) * 100;
   return {
     scenario: s.name,
+    venue: venue.venue,
     blocks: runBlocks,
     tolerance: PARITY_TOLERANCE,
     maxPriceDiffBps,
@@ -321,7 +387,9 @@ function lastRefreshAtOf(last: bigint, cooldownSec: bigint, now: bigint): boolea
 
 export function parityReportMarkdown(r: ParityResult): string {
   return [
-    `## On-chain replay: ${r.scenario}, ${r.blocks} blocks`,
+    `## On-chain replay: ${r.scenario}, ${r.blocks} blocks, ${
+      r.venue === "v3" ? "Uniswap V3 pool" : "Uniswap V2 pair"
+    }`,
     "",
     `| | model | chain |`,
     `|---|---|---|`,

@@ -31,6 +31,7 @@ import { parseSweep } from "../keeper/sim/sweep";
 import { ProgressBar } from "./progress";
 import { writeSimHtmlReport } from "../keeper/sim/report/html";
 import { SIM_PARAMS, SIM_PARAMS_V3 } from "../deploy/parameters";
+import type { VenueKind } from "../keeper/sim/market";
 
 interface Options {
   scenario?: string[];
@@ -71,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
     .option("--chart <scenario>", "scenario to chart (default: the first one run, or selloff when all run)")
     .option(
       "--on-chain [file.json]",
-      "also replay a scenario without noise or arbitrage on the real contracts with the real keeper (in-process Hardhat network); default keeper/sim/scenarios/onchain/parity-short.json",
+      "also replay a scenario without noise or arbitrage on the real contracts with the real keeper (in-process Hardhat network), on each --venue; default keeper/sim/scenarios/onchain/parity-short.json (V2), parity-short-v3.json (V3)",
     )
     .option("--on-chain-blocks <n>", "blocks of the scenario to replay on chain", "120")
     .parse(argv);
@@ -138,22 +139,31 @@ async function main(argv: string[]): Promise<void> {
     const hre = (await import("hardhat")).default;
     await hre.run("compile", { quiet: true });
     const { replayOnChain, parityReportMarkdown } = await import("./simOnChain");
-    const scenario = loadScenario(
-      typeof opts.onChain === "string" ? opts.onChain : join(SCENARIO_DIR, "onchain", "parity-short.json"),
-    );
-    process.stderr.write(
-      `on-chain: replaying ${opts.onChainBlocks} blocks of ${scenario.name} on the in-process Hardhat network…\n`,
-    );
-    const chainBar = new ProgressBar("on-chain");
-    const parity = await replayOnChain(scenario, Number(opts.onChainBlocks), (done, total) =>
-      chainBar.update(done, total, scenario.name),
-    );
-    chainBar.done("on-chain: done");
-    process.stdout.write(parityReportMarkdown(parity));
     const { writeFileSync } = await import("node:fs");
-    writeFileSync(resolve(opts.out, `${scenario.name}.onchain.json`), JSON.stringify(parity, null, 2) + "\n");
+    for (const venue of venues) {
+      const scenario = loadScenario(
+        typeof opts.onChain === "string" ? opts.onChain : join(SCENARIO_DIR, "onchain", ONCHAIN_DEFAULT[venue]),
+      );
+      process.stderr.write(
+        `on-chain (${venue}): replaying ${opts.onChainBlocks} blocks of ${scenario.name} on the in-process Hardhat network…\n`,
+      );
+      const chainBar = new ProgressBar(`on-chain ${venue}`);
+      const parity = await replayOnChain(
+        scenario,
+        Number(opts.onChainBlocks),
+        (done, total) => chainBar.update(done, total, scenario.name),
+        venue,
+      );
+      chainBar.done(`on-chain (${venue}): done`);
+      process.stdout.write(parityReportMarkdown(parity));
+      const outDir = venues.length > 1 ? resolve(opts.out, venue) : resolve(opts.out);
+      writeFileSync(resolve(outDir, `${scenario.name}.onchain.json`), JSON.stringify(parity, null, 2) + "\n");
+    }
   }
 }
+
+/** The on-chain replay's scenario per venue when `--on-chain` names none (keeper/sim/scenarios/onchain/). */
+const ONCHAIN_DEFAULT: Record<VenueKind, string> = { v2: "parity-short.json", v3: "parity-short-v3.json" };
 
 main(process.argv).catch((e: unknown) => {
   if (e instanceof ScenarioError || e instanceof SimInputError) process.stderr.write(`simulate: ${e.message}\n`);

@@ -4,33 +4,20 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IUniswapV2PairMinimal} from "../interfaces/IUniswapV2PairMinimal.sol";
-
-interface IBenchMintable {
-    function mint(address to, uint256 amount) external;
-    function burn(uint256 amount) external;
-}
+import {BenchOperationFloor, IBenchMintable} from "./BenchOperationFloor.sol";
 
 /// @title Gas floor for expandSupply/contractSupply: a raw Uniswap V2 swap, a mint or burn, and
 /// one Chainlink read per collateral asset
 /// @notice Benchmark only. The least any market operation on a V2 pool must do: read every
 /// collateral price it relies on, mint into (or buy from) the pair, swap, and burn what it bought.
 /// No caps, no TWAP, no solvency check.
-contract BenchMarketOperationFloor {
-    error BadPrice(int256 answer);
-    error TransferFailed();
-
-    IERC20 public immutable token;
-    IERC20 public immutable quote;
+contract BenchMarketOperationFloor is BenchOperationFloor {
     IUniswapV2PairMinimal public immutable pair;
-    bool private immutable _tokenIsToken0;
-    AggregatorV3Interface[] private _feeds;
 
-    constructor(IERC20 token_, IERC20 quote_, IUniswapV2PairMinimal pair_, AggregatorV3Interface[] memory feeds_) {
-        token = token_;
-        quote = quote_;
+    constructor(IERC20 token_, IERC20 quote_, IUniswapV2PairMinimal pair_, AggregatorV3Interface[] memory feeds_)
+        BenchOperationFloor(token_, quote_, pair_.token0(), feeds_)
+    {
         pair = pair_;
-        _tokenIsToken0 = pair_.token0() == address(token_);
-        _feeds = feeds_;
     }
 
     /// @notice Mint `amount` tokens into the pair and take `quoteOut` of quote out.
@@ -48,12 +35,5 @@ contract BenchMarketOperationFloor {
         (uint256 out0, uint256 out1) = _tokenIsToken0 ? (tokensOut, uint256(0)) : (uint256(0), tokensOut);
         pair.swap(out0, out1, address(this), "");
         IBenchMintable(address(token)).burn(tokensOut);
-    }
-
-    function _readFeeds() private view {
-        for (uint256 i = 0; i < _feeds.length; ++i) {
-            (, int256 answer,,,) = _feeds[i].latestRoundData();
-            if (answer <= 0) revert BadPrice(answer);
-        }
     }
 }

@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IUniswapV3PoolMinimal} from "../interfaces/IUniswapV3PoolMinimal.sol";
-import {IBenchMintable} from "./BenchMarketOperationFloor.sol";
+import {BenchOperationFloor, IBenchMintable} from "./BenchOperationFloor.sol";
 
 /// @title Gas floor for MarketOperatorV3's expandSupply/contractSupply: a raw Uniswap V3 swap to a
 /// price limit, a mint or burn, and one Chainlink read per collateral asset
@@ -12,23 +12,15 @@ import {IBenchMintable} from "./BenchMarketOperationFloor.sol";
 /// collateral price it relies on, swap with a price limit, mint the tokens the pool is owed in its
 /// callback (expansion) or pay the quote from its own balance (contraction) and burn what it
 /// bought. No caps, no TWAP, no sizing, no solvency check. Must hold the token's minter right.
-contract BenchV3OperationFloor {
-    error BadPrice(int256 answer);
+contract BenchV3OperationFloor is BenchOperationFloor {
     error NotPool(address caller);
-    error TransferFailed();
 
-    IERC20 public immutable token;
-    IERC20 public immutable quote;
     IUniswapV3PoolMinimal public immutable pool;
-    bool private immutable _tokenIsToken0;
-    AggregatorV3Interface[] private _feeds;
 
-    constructor(IERC20 token_, IERC20 quote_, IUniswapV3PoolMinimal pool_, AggregatorV3Interface[] memory feeds_) {
-        token = token_;
-        quote = quote_;
+    constructor(IERC20 token_, IERC20 quote_, IUniswapV3PoolMinimal pool_, AggregatorV3Interface[] memory feeds_)
+        BenchOperationFloor(token_, quote_, pool_.token0(), feeds_)
+    {
         pool = pool_;
-        _tokenIsToken0 = pool_.token0() == address(token_);
-        _feeds = feeds_;
     }
 
     /// @notice Sell `tokensIn` newly minted tokens into the pool, stopping at `sqrtPriceLimitX96`.
@@ -49,12 +41,5 @@ contract BenchV3OperationFloor {
         (int256 tokenOwed, int256 quoteOwed) = _tokenIsToken0 ? (amount0Delta, amount1Delta) : (amount1Delta, amount0Delta);
         if (tokenOwed > 0) IBenchMintable(address(token)).mint(msg.sender, uint256(tokenOwed));
         if (quoteOwed > 0 && !quote.transfer(msg.sender, uint256(quoteOwed))) revert TransferFailed();
-    }
-
-    function _readFeeds() private view {
-        for (uint256 i = 0; i < _feeds.length; ++i) {
-            (, int256 answer,,,) = _feeds[i].latestRoundData();
-            if (answer <= 0) revert BadPrice(answer);
-        }
     }
 }

@@ -27,6 +27,8 @@ export const PEG_METRICS = [
   "gas",
   "gasUsd",
   "subsidyUsd",
+  "lpFeesUsd",
+  "polPnlUsd",
   "totalCostUsd",
   "minCollateralRatio",
 ] as const satisfies readonly (keyof PegSummary)[];

@@ -94,7 +94,7 @@ export function buildMarket(s: Scenario, config: BallastConfig, venue: VenueKind
     jitterSeed: s.seed,
     v3:
       venue === "v3"
-        ? new V3Pool({
+        ? V3Pool.deploy({
             lpQuote: s.initial.poolQuote,
             tokenUnit: TOKEN_UNIT,
             quoteUnit: QUOTE_UNIT,
@@ -164,6 +164,7 @@ export function runScenario(s: Scenario, policyName: PolicyName, opts: RunOption
     });
     if (opts.onProgress && (b + 1) % every === 0) opts.onProgress(b + 1);
   }
+  policy.settle?.(m);
   return {
     scenario: s.name,
     label: s.sweep ? `${s.name}@${latency}` : s.name,

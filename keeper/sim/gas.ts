@@ -7,8 +7,8 @@
  */
 export const GAS = {
   /** Ballast: MarketOperator.expandSupply / contractSupply (bench, with the pair sync), CollateralPolicy.refresh. */
-  ballastExpand: 288_748,
-  ballastContract: 286_334,
+  ballastExpand: 270_606,
+  ballastContract: 268_587,
   ballastRefresh: 131_578,
   /** PriceOracle.update() by the keeper, receipt gas (test/keeper/policy/observation.test.ts). */
   ballastObserve: 67_620,

@@ -4,6 +4,7 @@
  */
 import type { RunResult } from "./engine";
 import type { Scenario } from "./scenario";
+import type { PolicyStats } from "./types";
 
 export interface Failures {
   reserveExhausted: boolean;
@@ -30,7 +31,11 @@ export interface PegSummary {
   gasUsd: number;
   /** What the design paid others to act for it (caller shares, rewards), USD. */
   subsidyUsd: number;
-  /** gasUsd + subsidyUsd − trading P&L of the protocol's operations (negative = net profit), USD. */
+  /** V3: LP fees the protocol's own position earned, USD (0 for a design without one). */
+  lpFeesUsd: number;
+  /** V3: the protocol's own position's mark-to-market over the run, USD (0 for a design without one). */
+  polPnlUsd: number;
+  /** gasUsd + subsidyUsd − trading P&L of the protocol's operations − its own position's LP fees and mark-to-market (negative = net profit), USD. */
   totalCostUsd: number;
   /** Lowest collateral ratio at true prices over the run; null where the design holds no collateral. */
   minCollateralRatio: number | null;
@@ -85,9 +90,11 @@ export function rmsOf(deviationsBps: readonly number[]): number {
   return Math.sqrt(deviationsBps.reduce((a, d) => a + d * d, 0) / deviationsBps.length);
 }
 
-/** Gas plus subsidies minus the trading P&L of the protocol's own operations, USD. */
-export function totalCostUsd(st: { gasUsd: number; subsidyUsd: number; profitUsd: number }): number {
-  return st.gasUsd + st.subsidyUsd - st.profitUsd;
+/** Gas plus subsidies minus the trading P&L of the protocol's own operations and of its own pool position (LP fees, mark-to-market), USD. */
+export function totalCostUsd(
+  st: Pick<PolicyStats, "gasUsd" | "subsidyUsd" | "profitUsd"> & Partial<Pick<PolicyStats, "lpFeesUsd" | "polPnlUsd">>,
+): number {
+  return st.gasUsd + st.subsidyUsd - st.profitUsd - (st.lpFeesUsd ?? 0) - (st.polPnlUsd ?? 0);
 }
 
 export function summarise(r: RunResult): PegSummary {
@@ -121,6 +128,8 @@ export function summarise(r: RunResult): PegSummary {
     profit: round(st.profitUsd, 0),
     gasUsd: round(st.gasUsd),
     subsidyUsd: round(st.subsidyUsd),
+    lpFeesUsd: round(st.lpFeesUsd),
+    polPnlUsd: round(st.polPnlUsd),
     totalCostUsd: round(totalCostUsd(st)),
     minCollateralRatio: minRatio === null ? null : round(minRatio, 4),
     supplyChurnPct: round((100 * churn) / r.initialSupply),

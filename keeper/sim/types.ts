@@ -50,6 +50,10 @@ export interface PolicyStats {
    * counts the caller's gas once, as the subsidy that pays for it.
    */
   callerGasUsd: number;
+  /** USD of LP fees the protocol's own pool position earned (V3: collected into the Reserve, plus owed at the end). */
+  lpFeesUsd: number;
+  /** USD the protocol's own pool position gained or lost by the pool's trades (its mark-to-market at the end). */
+  polPnlUsd: number;
 }
 
 /** Who pays a transaction's gas: the protocol (or the keeper it runs), or a caller it pays a subsidy to. */
@@ -64,6 +68,8 @@ export const emptyStats = (): PolicyStats => ({
   gasUsd: 0,
   subsidyUsd: 0,
   callerGasUsd: 0,
+  lpFeesUsd: 0,
+  polPnlUsd: 0,
 });
 
 /** Charges one transaction's gas to a policy: units, and USD at the block's gas and ETH prices. */
@@ -120,6 +126,8 @@ export interface Policy {
   reserveExhausted(m: Market): boolean;
   /** Extra per-block columns for the CSV (target ratio, collateral ratio parameter, redemption price…). */
   columns(m: Market): Record<string, number>;
+  /** After the last block: books what the policy holds but has not realised (a pool position's owed fees and mark-to-market). */
+  settle?(m: Market): void;
 }
 
 export interface Sample {

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress, parseUnits } from "ethers";
+import { ZeroAddress, parseUnits, type Interface } from "ethers";
 import {
   BallastDollar__factory,
   CollateralPolicy__factory,
@@ -36,9 +36,51 @@ function operatorLimits(f: Fixture): IMarketOperator.LimitsStruct {
 }
 
 /** Returns `args` with the entry at `index` replaced by the zero address. */
-function withZeroAt<T extends string[]>(args: T, index: number): T {
-  return args.map((a, i) => (i === index ? ZeroAddress : a)) as T;
+function withZeroAt(args: string[], index: number): string[] {
+  return args.map((a, i) => (i === index ? ZeroAddress : a));
 }
+
+/** One constructor's zero-address cases: its address arguments in order, and how to deploy and read them back. */
+interface ZeroAddressCase<F, Factory extends BaseContractFactory, C> {
+  signature: string;
+  fixture: () => Promise<F>;
+  /** The address arguments' names, in constructor order. */
+  names: readonly string[];
+  /** The address arguments, none zero. */
+  validArgs: (f: F) => Promise<string[]>;
+  factory: (f: F) => Factory;
+  deploy: (factory: Factory, f: F, args: string[]) => Promise<C>;
+  /** What the control deploys (completes "the same arguments, none zero, deploy …"). */
+  control: string;
+  /** The control's checks: the deployed contract reports `args` (and what else it derives from them). */
+  reports: (c: C, f: F, args: string[]) => Promise<void>;
+}
+type BaseContractFactory = { interface: Interface };
+
+/** The control, then one case for each address argument set to zero on its own. */
+function zeroAddressCases<F, Factory extends BaseContractFactory, C>(z: ZeroAddressCase<F, Factory, C>): void {
+  describe(z.signature, function () {
+    it(`the control: the same arguments, none zero, deploy ${z.control}`, async function () {
+      const f = await loadFixture(z.fixture);
+      const args = await z.validArgs(f);
+      await z.reports(await z.deploy(z.factory(f), f, args), f, args);
+    });
+
+    for (const [index, name] of z.names.entries()) {
+      it(`a zero ${name} reverts ZeroAddress`, async function () {
+        const f = await loadFixture(z.fixture);
+        const factory = z.factory(f);
+        const args = withZeroAt(await z.validArgs(f), index);
+        await expect(z.deploy(factory, f, args)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+      });
+    }
+  });
+}
+
+const isAdmin = async (
+  c: { hasRole(role: string, who: string): Promise<boolean>; DEFAULT_ADMIN_ROLE(): Promise<string> },
+  who: string,
+) => c.hasRole(await c.DEFAULT_ADMIN_ROLE(), who);
 
 describe("Constructors reject each zero address on its own", function () {
   describe("BallastDollar(admin)", function () {
@@ -47,121 +89,111 @@ describe("Constructors reject each zero address on its own", function () {
       const factory = new BallastDollar__factory(f.admin);
       await expect(factory.deploy(ZeroAddress)).to.be.revertedWithCustomError(factory, "ZeroAddress");
       const stable = await factory.deploy(f.guardian.address);
-      expect(await stable.hasRole(await stable.DEFAULT_ADMIN_ROLE(), f.guardian.address)).to.equal(true);
-      expect(await stable.hasRole(await stable.DEFAULT_ADMIN_ROLE(), f.admin.address)).to.equal(false);
+      expect(await isAdmin(stable, f.guardian.address)).to.equal(true);
+      expect(await isAdmin(stable, f.admin.address)).to.equal(false);
     });
   });
 
-  describe("PriceOracle(admin, pool, token, quoteAsset, window)", function () {
-    const names = ["admin", "pool", "token", "quoteAsset"];
-    async function validArgs(f: Fixture): Promise<[string, string, string, string]> {
-      return [f.guardian.address, await addr(f.pair), await addr(f.stable), await addr(f.usdc.token)];
-    }
-
-    it("the control: the same arguments, none zero, deploy an oracle that reports them", async function () {
-      const f = await loadFixture(deploySystemFixture);
-      const [admin, pool, token, quote] = await validArgs(f);
-      const oracle = await new PriceOracle__factory(f.admin).deploy(admin, pool, token, quote, 1_800);
+  zeroAddressCases({
+    signature: "PriceOracle(admin, pool, token, quoteAsset, window)",
+    fixture: deploySystemFixture,
+    names: ["admin", "pool", "token", "quoteAsset"],
+    validArgs: async (f) => [f.guardian.address, await addr(f.pair), await addr(f.stable), await addr(f.usdc.token)],
+    factory: (f) => new PriceOracle__factory(f.admin),
+    deploy: (factory, _f, [admin, pool, token, quote]) => factory.deploy(admin, pool, token, quote, 1_800),
+    control: "an oracle that reports them",
+    async reports(oracle, _f, [admin, pool, token, quote]) {
       expect([
         await oracle.pool(),
         await oracle.token(),
         await oracle.quoteAsset(),
         await oracle.twapWindowSec(),
       ]).to.deep.equal([pool, token, quote, 1_800n]);
-      expect(await oracle.hasRole(await oracle.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
-    });
-
-    for (const [index, name] of names.entries()) {
-      it(`a zero ${name} reverts ZeroAddress`, async function () {
-        const f = await loadFixture(deploySystemFixture);
-        const factory = new PriceOracle__factory(f.admin);
-        const [admin, pool, token, quote] = withZeroAt(await validArgs(f), index);
-        await expect(factory.deploy(admin, pool, token, quote, 1_800)).to.be.revertedWithCustomError(
-          factory,
-          "ZeroAddress",
-        );
-      });
-    }
+      expect(await isAdmin(oracle, admin)).to.equal(true);
+    },
   });
 
-  describe("Reserve(admin, stable, oracle)", function () {
-    const names = ["admin", "stable", "oracle"];
-    async function validArgs(f: Fixture): Promise<[string, string, string]> {
-      return [f.guardian.address, await addr(f.stable), await addr(f.oracle)];
-    }
-
-    it("the control: the same arguments, none zero, deploy a reserve that reports them", async function () {
-      const f = await loadFixture(deploySystemFixture);
-      const [admin, stable, oracle] = await validArgs(f);
-      const reserve = await new Reserve__factory(f.admin).deploy(admin, stable, oracle);
+  zeroAddressCases({
+    signature: "Reserve(admin, stable, oracle)",
+    fixture: deploySystemFixture,
+    names: ["admin", "stable", "oracle"],
+    validArgs: async (f) => [f.guardian.address, await addr(f.stable), await addr(f.oracle)],
+    factory: (f) => new Reserve__factory(f.admin),
+    deploy: (factory, _f, [admin, stable, oracle]) => factory.deploy(admin, stable, oracle),
+    control: "a reserve that reports them",
+    async reports(reserve, _f, [admin, stable, oracle]) {
       expect([await reserve.stable(), await reserve.oracle()]).to.deep.equal([stable, oracle]);
-      expect(await reserve.hasRole(await reserve.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
-    });
-
-    for (const [index, name] of names.entries()) {
-      it(`a zero ${name} reverts ZeroAddress`, async function () {
-        const f = await loadFixture(deploySystemFixture);
-        const factory = new Reserve__factory(f.admin);
-        const [admin, stable, oracle] = withZeroAt(await validArgs(f), index);
-        await expect(factory.deploy(admin, stable, oracle)).to.be.revertedWithCustomError(factory, "ZeroAddress");
-      });
-    }
+      expect(await isAdmin(reserve, admin)).to.equal(true);
+    },
   });
 
-  describe("CollateralPolicy(admin, oracle, reserve, params)", function () {
-    const names = ["admin", "oracle", "reserve"];
-    async function validArgs(f: Fixture): Promise<[string, string, string]> {
-      return [f.guardian.address, await addr(f.oracle), await addr(f.reserve)];
-    }
-
-    it("the control: the same arguments, none zero, deploy a policy that reports them and starts at minRatio", async function () {
-      const f = await loadFixture(deploySystemFixture);
-      const [admin, oracle, reserve] = await validArgs(f);
-      const policy = await new CollateralPolicy__factory(f.admin).deploy(admin, oracle, reserve, f.params.policy);
+  zeroAddressCases({
+    signature: "CollateralPolicy(admin, oracle, reserve, params)",
+    fixture: deploySystemFixture,
+    names: ["admin", "oracle", "reserve"],
+    validArgs: async (f) => [f.guardian.address, await addr(f.oracle), await addr(f.reserve)],
+    factory: (f) => new CollateralPolicy__factory(f.admin),
+    deploy: (factory, f, [admin, oracle, reserve]) => factory.deploy(admin, oracle, reserve, f.params.policy),
+    control: "a policy that reports them and starts at minRatio",
+    async reports(policy, f, [admin, oracle, reserve]) {
       expect([await policy.oracle(), await policy.reserve()]).to.deep.equal([oracle, reserve]);
       expect(await policy.targetRatio()).to.equal(f.params.policy.minRatioWad);
-      expect(await policy.hasRole(await policy.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
-    });
-
-    for (const [index, name] of names.entries()) {
-      it(`a zero ${name} reverts ZeroAddress`, async function () {
-        const f = await loadFixture(deploySystemFixture);
-        const factory = new CollateralPolicy__factory(f.admin);
-        const [admin, oracle, reserve] = withZeroAt(await validArgs(f), index);
-        await expect(factory.deploy(admin, oracle, reserve, f.params.policy)).to.be.revertedWithCustomError(
-          factory,
-          "ZeroAddress",
-        );
-      });
-    }
+      expect(await isAdmin(policy, admin)).to.equal(true);
+    },
   });
 
-  describe("MarketOperator(admin, stable, oracle, reserve, policy, limits, band, deviation)", function () {
-    const names = ["admin", "stable", "oracle", "reserve", "policy"];
-    async function validArgs(f: Fixture): Promise<[string, string, string, string, string]> {
-      return [
-        f.guardian.address,
-        await addr(f.stable),
-        await addr(f.oracle),
-        await addr(f.reserve),
-        await addr(f.policy),
-      ];
-    }
+  /** MarketOperator's constructor with these addresses and the local parameters' limits, band and deviation. */
+  const deployOperator = (
+    factory: MarketOperator__factory,
+    f: Fixture,
+    [admin, stable, oracle, reserve, policy]: string[],
+  ) =>
+    factory.deploy(
+      admin,
+      stable,
+      oracle,
+      reserve,
+      policy,
+      operatorLimits(f),
+      f.params.operator.bandBps,
+      f.params.operator.maxSpotTwapDeviationBps,
+    );
 
-    it("the control: the same arguments, none zero, deploy an operator that reports them and the oracle's pool", async function () {
+  describe("MarketOperator: the oracle's pool must trade the stable", function () {
+    it("an oracle that prices another token reverts PoolTokenMismatch(pool, stable, quoteAsset)", async function () {
       const f = await loadFixture(deploySystemFixture);
-      const [admin, stable, oracle, reserve, policy] = await validArgs(f);
-      const op = f.params.operator;
-      const operator = await new MarketOperator__factory(f.admin).deploy(
-        admin,
-        stable,
-        oracle,
-        reserve,
-        policy,
-        operatorLimits(f),
-        op.bandBps,
-        op.maxSpotTwapDeviationBps,
-      );
+      // A second BallastDollar: a real token, but not the one the oracle's pool trades.
+      const otherStable = await new BallastDollar__factory(f.admin).deploy(f.admin.address);
+      const factory = new MarketOperator__factory(f.admin);
+      await expect(
+        deployOperator(factory, f, [
+          f.admin.address,
+          await addr(otherStable),
+          await addr(f.oracle),
+          await addr(f.reserve),
+          await addr(f.policy),
+        ]),
+      )
+        .to.be.revertedWithCustomError(factory, "PoolTokenMismatch")
+        .withArgs(await addr(f.pair), await addr(otherStable), await addr(f.usdc.token));
+    });
+  });
+
+  zeroAddressCases({
+    signature: "MarketOperator(admin, stable, oracle, reserve, policy, limits, band, deviation)",
+    fixture: deploySystemFixture,
+    names: ["admin", "stable", "oracle", "reserve", "policy"],
+    validArgs: async (f) => [
+      f.guardian.address,
+      await addr(f.stable),
+      await addr(f.oracle),
+      await addr(f.reserve),
+      await addr(f.policy),
+    ],
+    factory: (f) => new MarketOperator__factory(f.admin),
+    deploy: deployOperator,
+    control: "an operator that reports them and the oracle's pool",
+    async reports(operator, f, [admin, stable, oracle, reserve, policy]) {
       expect([
         await operator.stable(),
         await operator.oracle(),
@@ -172,63 +204,24 @@ describe("Constructors reject each zero address on its own", function () {
         await addr(f.pair),
         await addr(f.usdc.token),
       ]);
-      expect(await operator.hasRole(await operator.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
-    });
-
-    for (const [index, name] of names.entries()) {
-      it(`a zero ${name} reverts ZeroAddress`, async function () {
-        const f = await loadFixture(deploySystemFixture);
-        const factory = new MarketOperator__factory(f.admin);
-        const [admin, stable, oracle, reserve, policy] = withZeroAt(await validArgs(f), index);
-        const op = f.params.operator;
-        await expect(
-          factory.deploy(
-            admin,
-            stable,
-            oracle,
-            reserve,
-            policy,
-            operatorLimits(f),
-            op.bandBps,
-            op.maxSpotTwapDeviationBps,
-          ),
-        ).to.be.revertedWithCustomError(factory, "ZeroAddress");
-      });
-    }
-
-    it("an oracle that prices another token reverts PoolTokenMismatch(pool, stable, quoteAsset)", async function () {
-      const f = await loadFixture(deploySystemFixture);
-      // A second BallastDollar: a real token, but not the one the oracle's pool trades.
-      const otherStable = await new BallastDollar__factory(f.admin).deploy(f.admin.address);
-      const factory = new MarketOperator__factory(f.admin);
-      const op = f.params.operator;
-      await expect(
-        factory.deploy(
-          f.admin.address,
-          await addr(otherStable),
-          await addr(f.oracle),
-          await addr(f.reserve),
-          await addr(f.policy),
-          operatorLimits(f),
-          op.bandBps,
-          op.maxSpotTwapDeviationBps,
-        ),
-      )
-        .to.be.revertedWithCustomError(factory, "PoolTokenMismatch")
-        .withArgs(await addr(f.pair), await addr(otherStable), await addr(f.usdc.token));
-    });
+      expect(await isAdmin(operator, admin)).to.equal(true);
+    },
   });
 
-  describe("LiquidityManager(admin, stable, oracle, reserve, rangeBps, cap)", function () {
-    const names = ["admin", "stable", "oracle", "reserve"];
-    async function validArgs(f: V3Fixture): Promise<[string, string, string, string]> {
-      return [f.guardian.address, await addr(f.stable), await addr(f.oracle), await addr(f.reserve)];
-    }
-
-    it("the control: the same arguments, none zero, deploy a manager that reports them, the oracle's pool and quote", async function () {
-      const f = await loadFixture(deployV3SystemFixture);
-      const [admin, stable, oracle, reserve] = await validArgs(f);
-      const lm = await new LiquidityManager__factory(f.admin).deploy(admin, stable, oracle, reserve, 20, 0);
+  zeroAddressCases({
+    signature: "LiquidityManager(admin, stable, oracle, reserve, rangeBps, cap)",
+    fixture: deployV3SystemFixture,
+    names: ["admin", "stable", "oracle", "reserve"],
+    validArgs: async (f: V3Fixture) => [
+      f.guardian.address,
+      await addr(f.stable),
+      await addr(f.oracle),
+      await addr(f.reserve),
+    ],
+    factory: (f) => new LiquidityManager__factory(f.admin),
+    deploy: (factory, _f, [admin, stable, oracle, reserve]) => factory.deploy(admin, stable, oracle, reserve, 20, 0),
+    control: "a manager that reports them, the oracle's pool and quote",
+    async reports(lm, f, [admin, stable, oracle, reserve]) {
       expect([
         await lm.stable(),
         await lm.oracle(),
@@ -236,19 +229,7 @@ describe("Constructors reject each zero address on its own", function () {
         await lm.pool(),
         await lm.quoteAsset(),
       ]).to.deep.equal([stable, oracle, reserve, await addr(f.v3.pool), await addr(f.usdc.token)]);
-      expect(await lm.hasRole(await lm.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
-    });
-
-    for (const [index, name] of names.entries()) {
-      it(`a zero ${name} reverts ZeroAddress`, async function () {
-        const f = await loadFixture(deployV3SystemFixture);
-        const factory = new LiquidityManager__factory(f.admin);
-        const [admin, stable, oracle, reserve] = withZeroAt(await validArgs(f), index);
-        await expect(factory.deploy(admin, stable, oracle, reserve, 20, 0)).to.be.revertedWithCustomError(
-          factory,
-          "ZeroAddress",
-        );
-      });
-    }
+      expect(await isAdmin(lm, admin)).to.equal(true);
+    },
   });
 });

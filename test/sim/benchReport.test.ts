@@ -7,7 +7,12 @@ import { PEG_METRICS, aggregate } from "../../keeper/sim/aggregate";
 import type { PegSummary } from "../../keeper/sim/metrics";
 import type { McResult } from "../../keeper/sim/montecarlo";
 import { frontierHtml, frontierPoints, paretoOptimal } from "../../keeper/sim/report/frontier";
-import { compareWithReferences, pegJsonRow, readmePegSection } from "../../keeper/sim/report/peg";
+import {
+  compareWithReferences,
+  pegJsonRow,
+  pegMonteCarloMarkdown,
+  readmePegSection,
+} from "../../keeper/sim/report/peg";
 import { replaceSection } from "../../keeper/sim/report/readme";
 import type { PolicyName } from "../../keeper/sim";
 import { scenario } from "../support/sim";
@@ -31,6 +36,8 @@ function summary(policy: string, over: Partial<PegSummary> = {}): PegSummary {
     profit: 0,
     gasUsd: 0,
     subsidyUsd: 0,
+    lpFeesUsd: 0,
+    polPnlUsd: 0,
     totalCostUsd: 0,
     minCollateralRatio: 1.5,
     supplyChurnPct: 0,
@@ -109,6 +116,33 @@ describe("Benchmark reports", function () {
     // The unconstrained policy is never the best reference, though it is the cheapest and tightest.
     expect(compareWithReferences(rows).some((c) => c.best.policy === "ideal")).to.equal(false);
     expect(md).to.contain("ideal (unconstrained");
+  });
+
+  it("the V3 table states the total cost net of Ballast's LP fees and shows the fees beside it; the V2 table keeps its columns", function () {
+    const onV3 = (rs: McResult[]) =>
+      rs.map((r) => ({
+        ...r,
+        task: { ...r.task, venue: "v3" as const },
+        summary: { ...r.summary, lpFeesUsd: r.summary.policy === "ballast" ? 38 : 0 },
+      }));
+    const cellsOf = (line: string) =>
+      line
+        .split("|")
+        .slice(1, -1)
+        .map((c) => c.trim());
+    const [v3Header, , ...v3Lines] = pegMonteCarloMarkdown(
+      aggregate(onV3([...runs("ballast", [1, 1, 1]), ...runs("psm", [1, 1, 1])])),
+    )
+      .trim()
+      .split("\n");
+    const columns = cellsOf(v3Header);
+    expect(columns).to.include("total cost $ (net of LP fees)");
+    const fees = columns.indexOf("LP fees earned $");
+    expect(fees).to.be.greaterThan(0);
+    expect(v3Lines.map((l) => cellsOf(l)[fees])).to.deep.equal(["38 ± 0", "0 ± 0"]);
+    for (const l of v3Lines) expect(cellsOf(l)).to.have.length(columns.length);
+    const [v2Header] = pegMonteCarloMarkdown(aggregate(runs("ballast", [1, 1]))).split("\n");
+    expect(cellsOf(v2Header)).to.have.length(14).and.to.include("total cost $").and.not.include("LP fees earned $");
   });
 
   it("README sections are replaced between their markers only; missing markers are an error", function () {

@@ -11,47 +11,21 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import { Rng } from "../../keeper/sim/rng";
 import { V3Venue } from "../../keeper/sim/venues/v3";
-import { polRange } from "../../deploy/venue";
-import { liquidityForQuote } from "../../deploy/v3Launch";
+import { POL_OWNER } from "../../keeper/sim/venues/v3Pool";
+import { v3PoolFromChain } from "../../scripts/simOnChainV3";
 import * as v3 from "../../keeper/src/policy/v3";
 import { refreshFeeds } from "../support/system";
-import { FIXTURE_MARKET_RANGE_BPS, WAD, deployV3SystemFixture, type V3Fixture } from "../support/systemV3";
+import { WAD, deployV3SystemFixture, type V3Fixture } from "../support/systemV3";
 
 const BLOCK_SEC = 12;
 const TOLERANCE_BPS = 1;
-const LM = "liquidityManager";
-const MM = "marketMaker";
 
 const bpsApart = (a: bigint, b: bigint): number => (Math.abs(Number(a - b)) / Number(b)) * 10_000;
 
-/** The model built from the chain's pool: price, the two positions, the clock. */
+/** The model built from the chain's pool (the on-chain replay's own): price, the two positions, the oracle, the clock. */
 async function modelOf(f: V3Fixture): Promise<V3Venue> {
-  const pool = f.v3.pool;
-  const lm = f.v3.liquidityManager;
-  const slot0 = await pool.slot0();
-  const venue = new V3Venue({
-    feePips: 100,
-    tickSpacing: 1,
-    tokenIsToken0: f.v3.tokenIsToken0,
-    tokenUnit: WAD,
-    quoteUnit: 10n ** 6n,
-    priceWad: WAD,
-    startTime: BigInt(await time.latest()),
-    cardinality: Number(slot0.observationCardinalityNext),
-    twapWindowSec: f.params.oracle.twapWindowSec,
-  });
-  expect(venue.sqrtPriceX96).to.equal(slot0.sqrtPriceX96);
-  const market = polRange(Number(slot0.tick), FIXTURE_MARKET_RANGE_BPS, 1);
-  const mmLiquidity = liquidityForQuote(
-    slot0.sqrtPriceX96,
-    market.tickLower,
-    market.tickUpper,
-    f.v3.tokenIsToken0,
-    parseUnits(f.params.poolDepth, 6),
-  );
-  venue.modifyPosition(MM, market.tickLower, market.tickUpper, mmLiquidity);
-  venue.modifyPosition(LM, Number(await lm.tickLower()), Number(await lm.tickUpper()), await lm.positionLiquidity());
-  expect(venue.liquidity).to.equal(await pool.liquidity());
+  const venue = (await v3PoolFromChain(f, f.params.oracle.twapWindowSec)).venue;
+  expect(venue.sqrtPriceX96).to.equal((await f.v3.pool.slot0()).sqrtPriceX96);
   return venue;
 }
 
@@ -122,7 +96,7 @@ describe("Simulator V3 venue: parity with the real pool on a replayed sequence",
     expect(model.priceWad()).to.be.closeTo(WAD, parseUnits("0.002", 18));
 
     const lm = f.v3.liquidityManager;
-    const modelFees = model.collect(LM, Number(await lm.tickLower()), Number(await lm.tickUpper()));
+    const modelFees = model.collect(POL_OWNER, Number(await lm.tickLower()), Number(await lm.tickUpper()));
     const [, tokensBurned, quoteToReserve] = (await (await lm.collectFees()).wait())!.logs
       .map((l) => lm.interface.parseLog(l))
       .find((e) => e?.name === "FeesCollected")!.args;

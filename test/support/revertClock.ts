@@ -1,10 +1,9 @@
 /**
- * Mocha root hook (hardhat.config.ts): after `evm_revert`, the next block resumes one second after
- * the restored block. Hardhat 2.29's EDR moves the clock forward by twice the wall time elapsed
- * since the snapshot instead (measured: 20 s asleep, then revert and mine: +40 s), so a fixture
- * reloaded late in a slow run found its feeds stale: `npm run coverage` (about 50 min) failed 46
- * tests on StalePrice and TwapStale that pass in `npm test`. Installed when the suites start, after
- * solidity-coverage has swapped in its own provider.
+ * Installed by the test run's set-up (test/support/setup.ts): after `evm_revert`, the next block
+ * resumes one second after the restored block. Hardhat 2.29's EDR moves the clock forward by
+ * twice the wall time elapsed since the snapshot instead (measured: 20 s asleep, then revert and
+ * mine: +40 s), so a fixture reloaded late in a slow run found its feeds stale: `npm run coverage`
+ * (about 50 min) failed 46 tests on StalePrice and TwapStale that pass in `npm test`.
  */
 import type { EIP1193Provider, RequestArguments } from "hardhat/types";
 
@@ -28,10 +27,7 @@ function pinClockAfterRevert(provider: Patchable): void {
   provider[PATCHED] = true;
 }
 
-export const revertClockHooks = {
-  async beforeAll(): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- hardhat cannot be imported while its config loads
-    const hre = require("hardhat") as typeof import("hardhat");
-    if (hre.network.name === "hardhat") pinClockAfterRevert(hre.network.provider as Patchable);
-  },
-};
+/** Pins the clock after each revert on the in-process `hardhat` network (other networks keep their own clock). */
+export function installRevertClock(network: { name: string; provider: EIP1193Provider }): void {
+  if (network.name === "hardhat") pinClockAfterRevert(network.provider as Patchable);
+}

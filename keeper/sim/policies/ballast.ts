@@ -13,9 +13,14 @@
  * design the daemon does not send, so outside the keeper's budget) and rebalance when asked.
  * Its operations are public in the mempool: a scenario's front-running searcher (stressAgents.ts)
  * trades first in the block where one lands, as for every keeper-driven policy that trades.
+ * On the V3 venue Ballast (with its keeper) owns the LiquidityManager's position
+ * (venues/polLedger.ts): its keeper collects the fees into the Reserve once they are worth
+ * POL_COLLECT_GAS_MULTIPLE times the collection's gas (collectFees is permissionless; like refresh, a transaction the daemon does not
+ * send), and at the end of a run the fees still owed and the position's mark-to-market are booked.
  */
 import {
   Action,
+  BPS,
   WAD,
   PEG_WAD,
   mulDiv,
@@ -35,7 +40,8 @@ import { decisionParamsFromFile } from "../../src/config/load";
 import { ASSETS, BallastReserve, type BallastConfig } from "../ballastReserve";
 import { BallastFacility } from "../facilities";
 import { GAS } from "../gas";
-import { operationGas } from "../venues/gasV3";
+import { GAS_V3, operationGas } from "../venues/gasV3";
+import { PolLedger, polAmountsUsd } from "../venues/polLedger";
 import { frontRun } from "../stressAgents";
 import { type Market, QUOTE_UNIT, TOKEN_UNIT, fromRaw, wadToNumber } from "../market";
 import { type Policy, type PolicyName, type StepContext, emptyStats, spendGas } from "../types";
@@ -43,6 +49,8 @@ import { EXHAUSTED_BELOW_USDC } from "./holdings";
 
 /** Constants.sol LAST_GOOD_PRICE_INTERVAL_SEC: update() reads the feeds for last good prices at most this often. */
 const LAST_GOOD_PRICE_INTERVAL_SEC = 3_600n;
+/** The keeper collects the position's fees once they are worth this many times collectFees' gas: the gas stays ≤ 10% of what it collects. */
+export const POL_COLLECT_GAS_MULTIPLE = 10;
 
 interface PendingTx {
   executeAt: number;
@@ -182,8 +190,8 @@ export class OperatorBook {
     this.epoch.contracted += contractedWad;
     this.epoch.lossWad += lossWad;
     if (this.epoch.lossWad > this.worstEpochLossWad) this.worstEpochLossWad = this.epoch.lossWad;
-    if (tradeWad > 0n && (lossWad * 10_000n) / tradeWad > this.worstOperationLossBps)
-      this.worstOperationLossBps = (lossWad * 10_000n) / tradeWad;
+    const lossBps = tradeWad > 0n ? (lossWad * BPS) / tradeWad : 0n;
+    if (lossBps > this.worstOperationLossBps) this.worstOperationLossBps = lossBps;
     this.lastOperationAt = now;
   }
 }
@@ -204,6 +212,10 @@ export class BallastPolicy implements Policy {
   readonly writesOwnObservations = true;
   /** When update() last read the feeds for last good prices (the deploy's setFeed read them first). */
   private pricesCheckedAt: bigint;
+  /** The LiquidityManager's position's books, on the V3 venue (bound to the market at the first block). */
+  private pol: PolLedger | null = null;
+  /** Fee collections the keeper sent. */
+  polCollections = 0;
 
   constructor(
     config: BallastConfig,
@@ -228,9 +240,20 @@ export class BallastPolicy implements Policy {
     return GAS.ballastObservePriceReads;
   }
 
+  /**
+   * The position's books, opened the first time the policy sees a V3 market. Only with a keeper:
+   * the position is an operator's action, so `none` (no keeper, the cost baseline of every design)
+   * trades against the same liquidity as a third party's, as the references do.
+   */
+  private polOf(m: Market): PolLedger | null {
+    if (!this.pol && m.v3 && this.keeperEnabled) this.pol = new PolLedger(m.v3);
+    return this.pol;
+  }
+
   onBlock(ctx: StepContext): void {
-    if (!this.keeperEnabled) return;
     const { m } = ctx;
+    this.polOf(m);
+    if (!this.keeperEnabled) return;
     if (this.pending && this.pending.executeAt <= m.block) {
       this.land(ctx, this.pending);
       this.pending = null;
@@ -245,6 +268,7 @@ export class BallastPolicy implements Policy {
     ) {
       if (this.reserve.refresh(m)) this.charge(m, GAS.ballastRefresh, false, false);
     }
+    this.collectPolFees(m);
     const { decision, observation, memory } = decide(
       snapshotOf(m, this.reserve, this.book),
       this.decision,
@@ -326,6 +350,27 @@ export class BallastPolicy implements Policy {
     const spentUsd = fromRaw(spent, QUOTE_UNIT) * m.truth.USDC;
     this.stats.reserveSpentUsd += spentUsd;
     this.stats.profitUsd += fromRaw(bought, TOKEN_UNIT) - spentUsd;
+  }
+
+  /** LiquidityManager.collectFees once the fees owed are worth it: quote into the Reserve, tokens burned. */
+  private collectPolFees(m: Market): void {
+    if (!this.pol) return;
+    const gasUsd = m.gasUsd(GAS_V3.polCollectFees);
+    if (polAmountsUsd(this.pol.feesOwed(), m.truth.USDC) < POL_COLLECT_GAS_MULTIPLE * gasUsd) return;
+    const fees = this.pol.collect();
+    this.reserve.idle.USDC += fees.quote;
+    m.supply -= fees.token;
+    this.stats.lpFeesUsd += polAmountsUsd(fees, m.truth.USDC);
+    this.polCollections += 1;
+    this.charge(m, GAS_V3.polCollectFees, false, false);
+  }
+
+  /** The position's fees still owed and its mark-to-market, booked at the end of the run. */
+  settle(m: Market): void {
+    const pol = this.polOf(m);
+    if (!pol) return;
+    this.stats.lpFeesUsd += polAmountsUsd(pol.feesOwed(), m.truth.USDC);
+    this.stats.polPnlUsd = pol.markToMarketUsd(m);
   }
 
   trueRatio(m: Market): number {

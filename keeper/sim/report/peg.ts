@@ -39,6 +39,8 @@ export function pegJsonRow(r: PegRow): Record<string, unknown> {
     totalCostUsd: m("totalCostUsd"),
     gasUsd: m("gasUsd"),
     subsidyUsd: m("subsidyUsd"),
+    lpFeesUsd: m("lpFeesUsd"),
+    polPnlUsd: m("polPnlUsd"),
     costPerBpsRemovedUsd: m("costPerBpsRemovedUsd"),
     minCollateralRatio: m("minCollateralRatio"),
     minCollateralRatioEs5: round(r.minCollateralRatioEs5, 4),
@@ -74,10 +76,27 @@ export function orderRows(rows: PegRow[]): PegRow[] {
   );
 }
 
-/** Every scenario × policy: mean ± 95% CI over the seeds. */
+/** Every scenario × policy: mean ± 95% CI over the seeds. On V3 the total cost is net of Ballast's own position's LP fees, shown beside it. */
 export function pegMonteCarloMarkdown(rows: PegRow[]): string {
-  const header =
-    "| scenario | policy | seeds | max dev bps | max dev after shock bps | worst blocks outside ±50 | worst blocks outside ±10 | time outside ±50 % | RMS bps | total cost $ | cost per bps removed $ | min ratio (ES 5%) | actions | failures (seeds) |";
+  const v3 = rows.some((r) => r.venue === "v3");
+  const columns = [
+    "scenario",
+    "policy",
+    "seeds",
+    "max dev bps",
+    "max dev after shock bps",
+    "worst blocks outside ±50",
+    "worst blocks outside ±10",
+    "time outside ±50 %",
+    "RMS bps",
+    v3 ? "total cost $ (net of LP fees)" : "total cost $",
+    ...(v3 ? ["LP fees earned $"] : []),
+    "cost per bps removed $",
+    "min ratio (ES 5%)",
+    "actions",
+    "failures (seeds)",
+  ];
+  const header = `| ${columns.join(" | ")} |`;
   const lines = orderRows(rows.filter((r) => !r.setting)).map((r) => {
     const ratio =
       r.mean.minCollateralRatio === null
@@ -93,12 +112,12 @@ export function pegMonteCarloMarkdown(rows: PegRow[]): string {
     )} | ${cell(r, "blocksTo50Bps")} | ${cell(r, "blocksTo10Bps")} | ${cell(r, "timeOutside50BpsPct")} | ${cell(
       r,
       "rmsBps",
-    )} | ${cell(r, "totalCostUsd")} | ${cell(r, "costPerBpsRemovedUsd")} | ${ratio} | ${cell(
+    )} | ${cell(r, "totalCostUsd")} | ${v3 ? `${cell(r, "lpFeesUsd")} | ` : ""}${cell(
       r,
-      "actions",
-    )} | ${failures} |`;
+      "costPerBpsRemovedUsd",
+    )} | ${ratio} | ${cell(r, "actions")} | ${failures} |`;
   });
-  return [header, "|" + "---|".repeat(14), ...lines].join("\n") + "\n";
+  return [header, "|" + "---|".repeat(columns.length), ...lines].join("\n") + "\n";
 }
 
 /** The metrics the README compares, lower is better for each. */

@@ -9,6 +9,8 @@ import type { Market } from "../market";
 export const GAS_V3 = {
   ballastExpand: 315_104,
   ballastContract: 312_116,
+  /** LiquidityManager.collectFees (burn(0) poke, collect, token burn, Reserve deposit), the same run's receipt gas. */
+  polCollectFees: 173_708,
 } as const;
 
 /** Gas of an expansion (or contraction) on the market's venue. */

@@ -55,7 +55,7 @@ interface Position {
   owed1: bigint;
 }
 
-interface Observation {
+export interface Observation {
   time: bigint;
   tickCumulative: bigint;
 }
@@ -109,6 +109,23 @@ export class V3Venue {
   }
 
   // ---------------------------------------------------------------- oracle (the pool's)
+
+  /**
+   * Starts from another pool's state (a chain's): its price and tick, its oracle's observations
+   * (oldest first, at most the cardinality) and its clock. Positions are added with modifyPosition.
+   */
+  restore(state: { sqrtPriceX96: bigint; tick: number; observations: readonly Observation[]; now: bigint }): void {
+    const { observations } = state;
+    if (observations.length === 0 || observations.length > this.init.cardinality)
+      throw new RangeError(`observations: ${observations.length}, want 1…${this.init.cardinality}`);
+    if (observations[observations.length - 1].time > state.now)
+      throw new RangeError(`observations: the newest is after now (${state.now})`);
+    this.sqrtPriceX96 = state.sqrtPriceX96;
+    this.tick = state.tick;
+    this.observations.splice(0, this.observations.length, ...observations.map((o) => ({ ...o })));
+    this.newest = observations.length - 1;
+    this.now = state.now;
+  }
 
   /** The pool's Oracle.write: once per block, before the block's first price change. */
   private writeObservation(): void {
@@ -321,12 +338,33 @@ export class V3Venue {
   /** Collects (and zeroes) what a position is owed: principal from burns plus fees, as (token, quote). */
   collect(owner: string, lower: number, upper: number): { token: bigint; quote: bigint } {
     const p = this.positions.get(`${owner}:${lower}:${upper}`);
+    const owed = this.owed(owner, lower, upper);
+    if (p) {
+      p.owed0 = 0n;
+      p.owed1 = 0n;
+    }
+    return owed;
+  }
+
+  /** What a position is owed (fees accrued to now, plus principal of burns), as (token, quote), without collecting: the pool's burn(0) poke, then positions(). */
+  owed(owner: string, lower: number, upper: number): { token: bigint; quote: bigint } {
+    const p = this.positions.get(`${owner}:${lower}:${upper}`);
     if (!p) return { token: 0n, quote: 0n };
     if (p.liquidity > 0n) this.modifyPosition(owner, lower, upper, 0n);
-    const [o0, o1] = [p.owed0, p.owed1];
-    p.owed0 = 0n;
-    p.owed1 = 0n;
-    return this.init.tokenIsToken0 ? { token: o0, quote: o1 } : { token: o1, quote: o0 };
+    return this.init.tokenIsToken0 ? { token: p.owed0, quote: p.owed1 } : { token: p.owed1, quote: p.owed0 };
+  }
+
+  /** The tokens and quote a position's liquidity stands for at the current price (what a burn of all of it would return, rounded down). */
+  principal(owner: string, lower: number, upper: number): { token: bigint; quote: bigint } {
+    const a = amountsForLiquidity(
+      this.sqrtPriceX96,
+      this.tick,
+      lower,
+      upper,
+      this.positionLiquidity(owner, lower, upper),
+      false,
+    );
+    return this.init.tokenIsToken0 ? { token: a.amount0, quote: a.amount1 } : { token: a.amount1, quote: a.amount0 };
   }
 
   /** The liquidity a position holds (0 when there is none). */

@@ -46,7 +46,7 @@ export interface V3PoolInit {
   venue?: V3VenueParams;
 }
 
-interface RangeKey {
+export interface RangeKey {
   owner: string;
   lower: number;
   upper: number;
@@ -64,20 +64,26 @@ function fullRange(spacing: number): { tickLower: number; tickUpper: number } {
 }
 
 export class V3Pool {
-  readonly venue: V3Venue;
-  readonly params: V3VenueParams;
-  private readonly lps: RangeKey[] = [];
-  readonly pol: RangeKey;
+  /**
+   * A pool whose positions are already in `venue` (e.g. read from a chain): the LPs' ranges and the
+   * protocol's. `deploy` builds the simulator's own.
+   */
+  constructor(
+    readonly venue: V3Venue,
+    readonly params: V3VenueParams,
+    readonly pol: RangeKey,
+    private readonly lps: readonly RangeKey[],
+  ) {}
 
-  constructor(init: V3PoolInit) {
-    this.params = init.venue ?? DEFAULT_V3_VENUE;
-    const spacing = V3_TICK_SPACING[this.params.feePips];
-    if (spacing === undefined)
-      throw new RangeError(`venue.feePips: tier ${this.params.feePips} has no known tick spacing`);
+  /** The simulator's deployment: the pool at the peg, the LPs' spread and the protocol's position. */
+  static deploy(init: V3PoolInit): V3Pool {
+    const params = init.venue ?? DEFAULT_V3_VENUE;
+    const spacing = V3_TICK_SPACING[params.feePips];
+    if (spacing === undefined) throw new RangeError(`venue.feePips: tier ${params.feePips} has no known tick spacing`);
     // The pool keeps enough observations for the TWAP window, as the deploy raises its cardinality.
     const cardinality = cardinalityForWindow(init.twapWindowSec, init.blockTimeSec);
-    this.venue = new V3Venue({
-      feePips: this.params.feePips,
+    const venue = new V3Venue({
+      feePips: params.feePips,
       tickSpacing: spacing,
       tokenIsToken0: true,
       tokenUnit: init.tokenUnit,
@@ -87,33 +93,30 @@ export class V3Pool {
       cardinality,
       twapWindowSec: init.twapWindowSec,
     });
-    const tick = this.venue.tick;
+    const tick = venue.tick;
     const lpQuoteRaw = BigInt(Math.round(init.lpQuote)) * init.quoteUnit;
-    V3_LP_SPREAD.forEach((r, i) => {
+    const lps = V3_LP_SPREAD.map((r, i) => {
       const range = r.rangeBps === null ? fullRange(spacing) : polRange(tick, r.rangeBps, spacing);
       const key = { owner: `lp${i}`, lower: range.tickLower, upper: range.tickUpper };
-      this.venue.modifyPosition(
+      venue.modifyPosition(
         key.owner,
         key.lower,
         key.upper,
-        this.venue.liquidityForQuote(
-          key.lower,
-          key.upper,
-          (lpQuoteRaw * BigInt(Math.round(r.share * 1e6))) / 1_000_000n,
-        ),
+        venue.liquidityForQuote(key.lower, key.upper, (lpQuoteRaw * BigInt(Math.round(r.share * 1e6))) / 1_000_000n),
       );
-      this.lps.push(key);
+      return key;
     });
-    const polCap = BigInt(Math.round(Number(this.params.polMaxQuote))) * init.quoteUnit;
+    const polCap = BigInt(Math.round(Number(params.polMaxQuote))) * init.quoteUnit;
     const polWanted = BigInt(Math.round(init.lpQuote * V3_POL_SHARE)) * init.quoteUnit;
-    const pol = polRange(tick, this.params.polRangeBps, spacing);
-    this.pol = { owner: POL_OWNER, lower: pol.tickLower, upper: pol.tickUpper };
-    this.venue.modifyPosition(
+    const range = polRange(tick, params.polRangeBps, spacing);
+    const pol = { owner: POL_OWNER, lower: range.tickLower, upper: range.tickUpper };
+    venue.modifyPosition(
       POL_OWNER,
-      pol.tickLower,
-      pol.tickUpper,
-      this.venue.liquidityForQuote(pol.tickLower, pol.tickUpper, polWanted < polCap ? polWanted : polCap),
+      pol.lower,
+      pol.upper,
+      venue.liquidityForQuote(pol.lower, pol.upper, polWanted < polCap ? polWanted : polCap),
     );
+    return new V3Pool(venue, params, pol, lps);
   }
 
   get feeKeep(): number {

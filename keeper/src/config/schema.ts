@@ -133,8 +133,8 @@ export const fileConfigSchema = z
         /** Measured receipt gas (npm run bench); rebalance is not benchmarked, observe measured by test/keeper/policy/observation.test.ts. */
         units: z
           .object({
-            expand: gasUnits(288_748),
-            contract: gasUnits(286_334),
+            expand: gasUnits(270_606),
+            contract: gasUnits(268_587),
             rebalance: gasUnits(200_000),
             // The limit of every observation: covers one that also reads the feeds (hourly) for last good prices.
             observe: gasUnits(150_000),

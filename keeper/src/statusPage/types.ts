@@ -113,11 +113,12 @@ export interface StatusView {
   reserveValueUsd: string | null;
   collateralRatio: string | null;
   targetRatio: string | null;
-  /** Ratio of the pool reserves, for the reader who wants depth: token and quote, decimal strings;
-   * null on a Uniswap V3 venue, whose pool keeps no reserves (`ballast:status` shows its liquidity). */
+  /** The V2 pair's reserves, for the reader who wants depth: token and quote, decimal strings;
+   * null on a Uniswap V3 venue, whose pool keeps no reserves (`venue` carries its liquidity). */
   pool: { token: string; quote: string } | null;
-  /** The venue's own section of the status model (V2 reserves, or the V3 pool's tier, price and
-   *  tick, in-range liquidity and the protocol-owned position); null before the first cycle. */
+  /** The venue's own section of the status model, exact (raw units, WAD prices), which the page
+   *  shows as "Market venue": V2 reserves, or the V3 pool's tier, price and tick, in-range
+   *  liquidity and the protocol-owned position; null before the first cycle. */
   venue: PoolStatus | null;
   reserve: ReserveAssetView[];
   caps: CapsView | null;

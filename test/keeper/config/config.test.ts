@@ -66,8 +66,8 @@ describe("keeper configuration", function () {
     expect(c.decision.dailyGasBudgetWad).to.equal(30_000n * 10n ** 18n);
     expect(c.decision.minValueOverGasBps).to.equal(10_000n);
     expect(c.decision.gasUnits).to.deep.equal({
-      expand: 288_748n,
-      contract: 286_334n,
+      expand: 270_606n,
+      contract: 268_587n,
       rebalance: 200_000n,
       observe: 150_000n,
     });

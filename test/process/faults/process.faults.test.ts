@@ -101,6 +101,31 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     const exit = await c.exited;
     expect(exit.code, `exit code (output tail: ${c.output().slice(-2_000)})`).to.equal(0);
   };
+  /** A restarted daemon adopts the journal's pending leftover; the node then mines it, the daemon confirms it, stands still and stops. */
+  const restartAdoptAndConfirm = async (): Promise<void> => {
+    const second = daemon();
+    await waitFor(
+      "the restarted daemon to adopt",
+      () => second.output().includes("reconciling journal leftover"),
+      180_000,
+    );
+    await world.chain.send("evm_setAutomine", [true]);
+    await world.chain.send("evm_mine");
+    await waitFor("the action to be confirmed", () =>
+      readJournal(journalPath).actions.some((a) => a.status === "confirmed"),
+    );
+    await waitFor(
+      "the daemon to stand still afterwards",
+      () => /"event":"cycle.stand-still"/.test(second.output()),
+      30_000,
+    );
+    await stopCleanly(second);
+  };
+  /** Exactly one operation on chain since the test began, sent with the keeper's next nonce. */
+  const expectOneOperation = async (): Promise<void> => {
+    expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
+    expect(await world.keeperNonce()).to.equal(startNonce + 1);
+  };
 
   before(async function () {
     await world.setUp();
@@ -182,8 +207,7 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     await sleep(1_500);
     expect(await scrape(d, /^ballast_rpc_healthy /)).to.equal("ballast_rpc_healthy 1");
     await stopCleanly(d);
-    expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
-    expect(await world.keeperNonce()).to.equal(startNonce + 1);
+    await expectOneOperation();
   });
 
   it("5. SIGKILL after broadcast, before the receipt: the restarted daemon adopts the pending transaction; one action", async function () {
@@ -199,30 +223,13 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     const [sent] = readJournal(journalPath).attempts;
     expect(await world.keeperNonce("pending")).to.equal(startNonce + 1, "the transaction is in the node's pool");
 
-    const second = daemon();
-    await waitFor(
-      "the restarted daemon to adopt",
-      () => second.output().includes("reconciling journal leftover"),
-      180_000,
-    );
-    await world.chain.send("evm_setAutomine", [true]);
-    await world.chain.send("evm_mine");
-    await waitFor("the action to be confirmed", () =>
-      readJournal(journalPath).actions.some((a) => a.status === "confirmed"),
-    );
-    await waitFor(
-      "the daemon to stand still afterwards",
-      () => /"event":"cycle.stand-still"/.test(second.output()),
-      30_000,
-    );
-    await stopCleanly(second);
+    await restartAdoptAndConfirm();
 
     const { actions, attempts } = readJournal(journalPath);
     expect(actions.map((a) => a.status)).to.deep.equal(["confirmed"]);
     expect(attempts.map((a) => a.hash)).to.deep.equal([sent.hash], "no new signature after the restart");
     expect(forwarded()).to.deep.equal([sent.raw]);
-    expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
-    expect(await world.keeperNonce()).to.equal(startNonce + 1);
+    await expectOneOperation();
   });
 
   for (const stillNeeded of [true, false]) {
@@ -256,8 +263,7 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
       if (stillNeeded) {
         expect(actions.map((a) => a.status)).to.deep.equal(["confirmed"]);
         expect(forwarded()).to.deep.equal([signed.raw], "the journaled bytes");
-        expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
-        expect(await world.keeperNonce()).to.equal(startNonce + 1);
+        await expectOneOperation();
       } else {
         expect(actions.map((a) => a.status)).to.deep.equal(["dropped"]);
         expect(forwarded()).to.have.length(0);
@@ -313,8 +319,7 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     );
     for (const c of [primary, second]) await stopCleanly(c);
 
-    expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
-    expect(await world.keeperNonce()).to.equal(startNonce + 1);
+    await expectOneOperation();
     expect(await world.chain.provider.getTransactionCount(backup.address)).to.equal(
       backupNonce,
       "the backup sent nothing",
@@ -376,30 +381,13 @@ describe("keeper faults: the daemon killed, stopped and racing (hardhat node + f
     // action's own effect (the cooldown) and must look for the receipt rather than sign a cancel
     // (which the node would refuse, "nonce too low"). Either order must end with one attempt.
     for (const p of [world.proxyA, world.proxyB]) p.onMethod("eth_call", { kind: "delay", ms: 1_500 });
-    const second = daemon();
-    await waitFor(
-      "the restarted daemon to adopt",
-      () => second.output().includes("reconciling journal leftover"),
-      180_000,
-    );
-    await world.chain.send("evm_setAutomine", [true]);
-    await world.chain.send("evm_mine");
-    await waitFor("the action to be confirmed", () =>
-      readJournal(journalPath).actions.some((a) => a.status === "confirmed"),
-    );
-    await waitFor(
-      "the daemon to stand still afterwards",
-      () => /"event":"cycle.stand-still"/.test(second.output()),
-      30_000,
-    );
-    await stopCleanly(second);
+    await restartAdoptAndConfirm();
 
     expect(
       readJournal(journalPath).attempts.map((a) => a.hash),
       "no cancel signed",
     ).to.deep.equal([attempts[0].hash]);
     expect(forwarded()).to.deep.equal([attempts[0].raw]);
-    expect(await operationsSince(world.chain, startBlock + 1)).to.equal(1);
-    expect(await world.keeperNonce()).to.equal(startNonce + 1);
+    await expectOneOperation();
   });
 });

@@ -136,11 +136,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `venue`: the market venue deployed (`v2` | `v3`, as `--venue`); the network's own when absent. */
+export async function startStack(options: { venue?: "v2" | "v3" } = {}): Promise<Stack> {
   const node = await startHardhatNode();
   let dir: string | undefined;
   try {
-    const deployment = await deployOnNode(node.url);
+    const deployment = await deployOnNode(node.url, { venue: options.venue });
     dir = deployment.dir;
     // `ballast:swap` pays from account 0 (the admin): give it test USDC, as ballast:deploy's funding does.
     const usdc = TestERC20__factory.connect(deployment.book.contracts.USDC, deployment.admin);

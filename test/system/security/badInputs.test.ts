@@ -56,12 +56,31 @@ const TOKENS = (v: string) => parseUnits(v, 18);
 const WAD = (v: string) => parseUnits(v, 18);
 
 const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
+/** The protocol contracts and the role-named actors of the fixture, by name. */
+type ContractName = "stable" | "oracle" | "reserve" | "policy" | "operator";
+type Caller = "stranger" | "guardian" | "keeper" | "admin";
+type PauseFn = "pause" | "unpause" | "pauseRedemptions" | "unpauseRedemptions";
+/** `who` lacks `neededRole` on `contract` (a fixture contract by name, or picked from the fixture). */
 const unauthorised =
-  (contract: (f: Fixture) => BaseContract, who: (f: Fixture) => { address: string }, neededRole: string) =>
+  (contract: ContractName | ((f: Fixture) => BaseContract), who: Caller = "stranger", neededRole = ADMIN_ROLE) =>
   (f: Fixture): Expectation => ({
-    contract: contract(f),
+    contract: typeof contract === "string" ? f[contract] : contract(f),
     error: "AccessControlUnauthorizedAccount",
-    args: [who(f).address, neededRole],
+    args: [f[who].address, neededRole],
+  });
+/** A stranger calling one of the operator's keeper-only entry points. */
+const notKeeper = (f: Fixture): Expectation => ({
+  contract: f.operator,
+  error: "NotKeeper",
+  args: [f.stranger.address],
+});
+/** A bounded setter's value outside [min, max]: `ParameterOutOfBounds(name, value, min, max)`. */
+const outOfBounds =
+  (contract: ContractName, param: string, value: bigint, min: bigint, max: bigint) =>
+  (f: Fixture): Expectation => ({
+    contract: f[contract],
+    error: "ParameterOutOfBounds",
+    args: [b32(param), value, min, max],
   });
 
 function assetConfig(
@@ -146,6 +165,24 @@ const cases: BadInput[] = [];
 const add = (fn: string, input: string, call: BadInput["call"], expectation: BadInput["expect"], bug?: string) =>
   cases.push({ fn, input, call, expect: expectation, bug });
 
+/**
+ * An admin setter of one bounded value: a stranger setting its minimum, then the value one below
+ * its minimum and one above its maximum (`labels` name those two rows).
+ */
+function boundedSetter<K extends ContractName>(
+  fn: string,
+  contract: K,
+  param: string,
+  [min, max]: readonly [bigint, bigint],
+  labels: readonly [string, string],
+  set: (c: Fixture[K], value: bigint) => Promise<unknown>,
+): void {
+  const asStranger = (f: Fixture) => f[contract].connect(f.stranger) as Fixture[K];
+  add(fn, "stranger", (f) => set(asStranger(f), min), unauthorised(contract));
+  add(fn, labels[0], (f) => set(f[contract], min - 1n), outOfBounds(contract, param, min - 1n, min, max));
+  add(fn, labels[1], (f) => set(f[contract], max + 1n), outOfBounds(contract, param, max + 1n, min, max));
+}
+
 // ====================================================================== BallastDollar
 add(
   "BallastDollar.constructor",
@@ -157,31 +194,19 @@ add(
   "BallastDollar.mint",
   "caller without MINTER_ROLE",
   (f) => f.stable.connect(f.stranger).mint(f.stranger.address, 1n),
-  unauthorised(
-    (f) => f.stable,
-    (f) => f.stranger,
-    role("MINTER_ROLE"),
-  ),
+  unauthorised("stable", "stranger", role("MINTER_ROLE")),
 );
 add(
   "BallastDollar.mint",
   "the admin (admin is not a minter)",
   (f) => f.stable.connect(f.admin).mint(f.admin.address, 1n),
-  unauthorised(
-    (f) => f.stable,
-    (f) => f.admin,
-    role("MINTER_ROLE"),
-  ),
+  unauthorised("stable", "admin", role("MINTER_ROLE")),
 );
 add(
   "BallastDollar.mint",
   "the keeper (only contracts mint)",
   (f) => f.stable.connect(f.keeper).mint(f.keeper.address, 1n),
-  unauthorised(
-    (f) => f.stable,
-    (f) => f.keeper,
-    role("MINTER_ROLE"),
-  ),
+  unauthorised("stable", "keeper", role("MINTER_ROLE")),
 );
 add(
   "BallastDollar.burn",
@@ -265,21 +290,13 @@ add(
   "BallastDollar.grantRole",
   "stranger grants itself MINTER_ROLE",
   (f) => f.stable.connect(f.stranger).grantRole(role("MINTER_ROLE"), f.stranger.address),
-  unauthorised(
-    (f) => f.stable,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("stable"),
 );
 add(
   "BallastDollar.revokeRole",
   "stranger revokes the reserve",
   async (f) => f.stable.connect(f.stranger).revokeRole(role("MINTER_ROLE"), await addr(f.reserve)),
-  unauthorised(
-    (f) => f.stable,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("stable"),
 );
 add(
   "BallastDollar.renounceRole",
@@ -300,19 +317,19 @@ for (const [name, pick] of accessControlled) {
     `${name}.grantRole`,
     "stranger grants itself admin",
     (f) => pick(f).connect(f.stranger).grantRole(ADMIN_ROLE, f.stranger.address),
-    unauthorised(pick, (f) => f.stranger, ADMIN_ROLE),
+    unauthorised(pick),
   );
   add(
     `${name}.grantRole`,
     "guardian grants itself admin",
     (f) => pick(f).connect(f.guardian).grantRole(ADMIN_ROLE, f.guardian.address),
-    unauthorised(pick, (f) => f.guardian, ADMIN_ROLE),
+    unauthorised(pick, "guardian"),
   );
   add(
     `${name}.revokeRole`,
     "stranger revokes the admin",
     (f) => pick(f).connect(f.stranger).revokeRole(ADMIN_ROLE, f.admin.address),
-    unauthorised(pick, (f) => f.stranger, ADMIN_ROLE),
+    unauthorised(pick),
   );
   add(
     `${name}.renounceRole`,
@@ -371,21 +388,13 @@ add(
   "PriceOracle.setFeed",
   "stranger",
   async (f) => f.oracle.connect(f.stranger).setFeed(...(await feedArgs(f)), 3_600, WAD("0.5"), WAD("2")),
-  unauthorised(
-    (f) => f.oracle,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("oracle"),
 );
 add(
   "PriceOracle.setFeed",
   "guardian",
   async (f) => f.oracle.connect(f.guardian).setFeed(...(await feedArgs(f)), 3_600, WAD("0.5"), WAD("2")),
-  unauthorised(
-    (f) => f.oracle,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
+  unauthorised("oracle", "guardian"),
 );
 add(
   "PriceOracle.setFeed",
@@ -423,11 +432,7 @@ add(
   "PriceOracle.setBackupFeed",
   "stranger",
   async (f) => f.oracle.connect(f.stranger).setBackupFeed(...(await feedArgs(f)), 3_600),
-  unauthorised(
-    (f) => f.oracle,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("oracle"),
 );
 add(
   "PriceOracle.setBackupFeed",
@@ -459,11 +464,7 @@ add(
   "PriceOracle.setSequencerUptimeFeed",
   "stranger",
   async (f) => f.oracle.connect(f.stranger).setSequencerUptimeFeed(await addr(f.usdc.feed), 3_600),
-  unauthorised(
-    (f) => f.oracle,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("oracle"),
 );
 add(
   "PriceOracle.setSequencerUptimeFeed",
@@ -481,11 +482,7 @@ add(
   "PriceOracle.setTwapWindow",
   "stranger",
   (f) => f.oracle.connect(f.stranger).setTwapWindow(1_800),
-  unauthorised(
-    (f) => f.oracle,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("oracle"),
 );
 add(
   "PriceOracle.setTwapWindow",
@@ -604,11 +601,7 @@ add(
   "Reserve.listAsset",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).listAsset(await addr(await listable(f)), assetConfig()),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.listAsset",
@@ -632,7 +625,7 @@ add(
   "Reserve.listAsset",
   "decimals over 18",
   async (f) => f.reserve.listAsset(await addr(await listable(f, 19)), assetConfig()),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("decimals"), 19n, 0n, 18n] }),
+  outOfBounds("reserve", "decimals", 19n, 0n, 18n),
 );
 add(
   "Reserve.listAsset",
@@ -653,13 +646,13 @@ for (const [field, value, max] of [
     "Reserve.listAsset",
     `${field} above its bound`,
     async (f) => f.reserve.listAsset(await addr(await listable(f)), assetConfig({ [field]: value })),
-    (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32(field), BigInt(value), 0n, BigInt(max)] }),
+    outOfBounds("reserve", field, BigInt(value), 0n, BigInt(max)),
   );
   add(
     "Reserve.setAssetConfig",
     `${field} above its bound`,
     async (f) => f.reserve.setAssetConfig(await addr(f.usdc.token), assetConfig({ [field]: value })),
-    (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32(field), BigInt(value), 0n, BigInt(max)] }),
+    outOfBounds("reserve", field, BigInt(value), 0n, BigInt(max)),
   );
 }
 /** Constants.sol: MAX_ASSET_CEILING = 2^104 − 2 (type(uint256).max stands for no ceiling). */
@@ -668,31 +661,19 @@ add(
   "Reserve.listAsset",
   "ceiling above its bound (not unlimited)",
   async (f) => f.reserve.listAsset(await addr(await listable(f)), assetConfig({ ceiling: MAX_ASSET_CEILING + 1n })),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("ceiling"), MAX_ASSET_CEILING + 1n, 0n, MAX_ASSET_CEILING],
-  }),
+  outOfBounds("reserve", "ceiling", MAX_ASSET_CEILING + 1n, 0n, MAX_ASSET_CEILING),
 );
 add(
   "Reserve.setAssetConfig",
   "ceiling one below type(uint256).max",
   async (f) => f.reserve.setAssetConfig(await addr(f.usdc.token), assetConfig({ ceiling: MaxUint256 - 1n })),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("ceiling"), MaxUint256 - 1n, 0n, MAX_ASSET_CEILING],
-  }),
+  outOfBounds("reserve", "ceiling", MaxUint256 - 1n, 0n, MAX_ASSET_CEILING),
 );
 add(
   "Reserve.setAssetConfig",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).setAssetConfig(await addr(f.usdc.token), assetConfig()),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setAssetConfig",
@@ -704,11 +685,7 @@ add(
   "Reserve.setStrategy",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).setStrategy(await addr(f.usdc.token), ZeroAddress),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setStrategy",
@@ -747,11 +724,7 @@ add(
   "Reserve.setStableLane",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).setStableLane(await addr(f.usdc.token), lane()),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setStableLane",
@@ -769,18 +742,14 @@ for (const [field, value, name, min, max] of [
     "Reserve.setStableLane",
     `${field} out of bounds`,
     async (f) => f.reserve.setStableLane(await addr(f.usdc.token), lane({ [field]: value })),
-    (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32(name), value, min, max] }),
+    outOfBounds("reserve", name, value, min, max),
   );
 }
 add(
   "Reserve.setRedeemSpread",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).setRedeemSpread(await addr(f.weth.token), 50),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setRedeemSpread",
@@ -792,49 +761,27 @@ add(
   "Reserve.setRedeemSpread",
   "below the feed-deviation floor",
   async (f) => f.reserve.setRedeemSpread(await addr(f.weth.token), 49),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("redeemSpreadBps"), 49n, 50n, 500n] }),
+  outOfBounds("reserve", "redeemSpreadBps", 49n, 50n, 500n),
 );
 add(
   "Reserve.setRedeemSpread",
   "above 5%",
   async (f) => f.reserve.setRedeemSpread(await addr(f.weth.token), 501),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("redeemSpreadBps"), 501n, 50n, 500n] }),
+  outOfBounds("reserve", "redeemSpreadBps", 501n, 50n, 500n),
 );
-add(
+boundedSetter(
   "Reserve.setDegradedRedeemCap",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).setDegradedRedeemCap(100),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
-);
-add(
-  "Reserve.setDegradedRedeemCap",
-  "below 0.1%",
-  (f) => f.reserve.setDegradedRedeemCap(9),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("degradedRedeemCapBps"), 9n, 10n, 2_000n] }),
-);
-add(
-  "Reserve.setDegradedRedeemCap",
-  "above 20%",
-  (f) => f.reserve.setDegradedRedeemCap(2_001),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("degradedRedeemCapBps"), 2_001n, 10n, 2_000n],
-  }),
+  "reserve",
+  "degradedRedeemCapBps",
+  [10n, 2_000n],
+  ["below 0.1%", "above 20%"],
+  (c, v) => c.setDegradedRedeemCap(v),
 );
 add(
   "Reserve.emergencyWithdraw",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).emergencyWithdraw(await addr(f.usdc.token)),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.emergencyWithdraw",
@@ -852,11 +799,7 @@ add(
   "Reserve.writeOffStrategy",
   "guardian",
   async (f) => f.reserve.connect(f.guardian).writeOffStrategy(await addr(f.usdc.token)),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve", "guardian"),
 );
 add(
   "Reserve.writeOffStrategy",
@@ -868,11 +811,7 @@ add(
   "Reserve.delistAsset",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).delistAsset(await addr(f.weth.token)),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.delistAsset",
@@ -890,95 +829,47 @@ add(
   "Reserve.setRecoveryFees",
   "stranger",
   (f) => f.reserve.connect(f.stranger).setRecoveryFees(0, 50),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setRecoveryFees",
   "mint fee above 1%",
   (f) => f.reserve.setRecoveryFees(101, 50),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("recoveryMintFeeBps"), 101n, 0n, 100n] }),
+  outOfBounds("reserve", "recoveryMintFeeBps", 101n, 0n, 100n),
 );
 add(
   "Reserve.setRecoveryFees",
   "redeem fee above 5%",
   (f) => f.reserve.setRecoveryFees(0, 501),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("recoveryRedeemFeeBps"), 501n, 0n, 500n] }),
+  outOfBounds("reserve", "recoveryRedeemFeeBps", 501n, 0n, 500n),
 );
 add(
   "Reserve.setRecoveryFees",
   "type(uint256).max",
   (f) => f.reserve.setRecoveryFees(MaxUint256, 0),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("recoveryMintFeeBps"), MaxUint256, 0n, 100n],
-  }),
+  outOfBounds("reserve", "recoveryMintFeeBps", MaxUint256, 0n, 100n),
 );
-add(
+boundedSetter(
   "Reserve.setBufferTolerance",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).setBufferTolerance(1_000),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  "reserve",
+  "bufferToleranceBps",
+  [100n, 5_000n],
+  ["below 1%", "above 50%"],
+  (c, v) => c.setBufferTolerance(v),
 );
-add(
-  "Reserve.setBufferTolerance",
-  "below 1%",
-  (f) => f.reserve.setBufferTolerance(99),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("bufferToleranceBps"), 99n, 100n, 5_000n] }),
-);
-add(
-  "Reserve.setBufferTolerance",
-  "above 50%",
-  (f) => f.reserve.setBufferTolerance(5_001),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("bufferToleranceBps"), 5_001n, 100n, 5_000n],
-  }),
-);
-add(
+boundedSetter(
   "Reserve.setValuationMaxAge",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).setValuationMaxAge(600),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
-);
-add(
-  "Reserve.setValuationMaxAge",
-  "below a minute",
-  (f) => f.reserve.setValuationMaxAge(59),
-  (f) => ({ contract: f.reserve, error: "ParameterOutOfBounds", args: [b32("valuationMaxAgeSec"), 59n, 60n, 3_600n] }),
-);
-add(
-  "Reserve.setValuationMaxAge",
-  "above an hour",
-  (f) => f.reserve.setValuationMaxAge(3_601),
-  (f) => ({
-    contract: f.reserve,
-    error: "ParameterOutOfBounds",
-    args: [b32("valuationMaxAgeSec"), 3_601n, 60n, 3_600n],
-  }),
+  "reserve",
+  "valuationMaxAgeSec",
+  [60n, 3_600n],
+  ["below a minute", "above an hour"],
+  (c, v) => c.setValuationMaxAge(v),
 );
 add(
   "Reserve.setCollateralPolicy",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).setCollateralPolicy(await addr(f.policy)),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("reserve"),
 );
 add(
   "Reserve.setCollateralPolicy",
@@ -986,39 +877,28 @@ add(
   (f) => f.reserve.setCollateralPolicy(ZeroAddress),
   (f) => ({ contract: f.reserve, error: "ZeroAddress" }),
 );
-add(
-  "Reserve.pause",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).pause(),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    role("GUARDIAN_ROLE"),
-  ),
-);
-add(
-  "Reserve.pause",
-  "keeper",
-  (f) => f.reserve.connect(f.keeper).pause(),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.keeper,
-    role("GUARDIAN_ROLE"),
-  ),
-);
-add(
-  "Reserve.unpause",
-  "guardian (can only pause)",
-  async (f) => {
-    await f.reserve.connect(f.guardian).pause();
-    return f.reserve.connect(f.guardian).unpause();
-  },
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
-);
+/** The pause switches: [contract, its pause, its unpause]. Only the guardian pauses; only the admin unpauses. */
+const PAUSE_SWITCHES: [ContractName, PauseFn, PauseFn][] = [
+  ["reserve", "pause", "unpause"],
+  ["reserve", "pauseRedemptions", "unpauseRedemptions"],
+  ["operator", "pause", "unpause"],
+];
+for (const [contract, pause, unpause] of PAUSE_SWITCHES) {
+  const name = contract === "reserve" ? "Reserve" : "MarketOperator";
+  const as = (f: Fixture, who: Caller) =>
+    f[contract].connect(f[who]) as unknown as Record<PauseFn, () => Promise<unknown>>;
+  for (const who of ["stranger", "keeper"] as const)
+    add(`${name}.${pause}`, who, (f) => as(f, who)[pause](), unauthorised(contract, who, role("GUARDIAN_ROLE")));
+  add(
+    `${name}.${unpause}`,
+    "guardian (can only pause)",
+    async (f) => {
+      await as(f, "guardian")[pause]();
+      return as(f, "guardian")[unpause]();
+    },
+    unauthorised(contract, "guardian"),
+  );
+}
 add(
   "Reserve.unpause",
   "not paused",
@@ -1026,77 +906,34 @@ add(
   (f) => ({ contract: f.reserve, error: "ExpectedPause" }),
 );
 add(
-  "Reserve.pauseRedemptions",
-  "stranger",
-  (f) => f.reserve.connect(f.stranger).pauseRedemptions(),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    role("GUARDIAN_ROLE"),
-  ),
-);
-add(
-  "Reserve.unpauseRedemptions",
-  "guardian (can only pause)",
-  async (f) => {
-    await f.reserve.connect(f.guardian).pauseRedemptions();
-    return f.reserve.connect(f.guardian).unpauseRedemptions();
-  },
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
-);
-add(
   "Reserve.depositFromOperator",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).depositFromOperator(await addr(f.usdc.token), 1n),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    role("OPERATOR_ROLE"),
-  ),
+  unauthorised("reserve", "stranger", role("OPERATOR_ROLE")),
 );
 add(
   "Reserve.depositFromOperator",
   "keeper (only the operator contract)",
   async (f) => f.reserve.connect(f.keeper).depositFromOperator(await addr(f.usdc.token), 1n),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.keeper,
-    role("OPERATOR_ROLE"),
-  ),
+  unauthorised("reserve", "keeper", role("OPERATOR_ROLE")),
 );
 add(
   "Reserve.releaseToOperator",
   "stranger draining the reserve",
   async (f) => f.reserve.connect(f.stranger).releaseToOperator(await addr(f.usdc.token), 1n, f.stranger.address),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    role("OPERATOR_ROLE"),
-  ),
+  unauthorised("reserve", "stranger", role("OPERATOR_ROLE")),
 );
 add(
   "Reserve.releaseToOperator",
   "admin (not the operator)",
   async (f) => f.reserve.connect(f.admin).releaseToOperator(await addr(f.usdc.token), 1n, f.admin.address),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.admin,
-    role("OPERATOR_ROLE"),
-  ),
+  unauthorised("reserve", "admin", role("OPERATOR_ROLE")),
 );
 add(
   "Reserve.rebalance",
   "stranger",
   async (f) => f.reserve.connect(f.stranger).rebalance(await addr(f.usdc.token)),
-  unauthorised(
-    (f) => f.reserve,
-    (f) => f.stranger,
-    role("OPERATOR_ROLE"),
-  ),
+  unauthorised("reserve", "stranger", role("OPERATOR_ROLE")),
 );
 
 // ====================================================================== Reserve (users)
@@ -1366,21 +1203,13 @@ add(
   "CollateralPolicy.setParams",
   "stranger",
   (f) => f.policy.connect(f.stranger).setParams(policyParams()),
-  unauthorised(
-    (f) => f.policy,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("policy"),
 );
 add(
   "CollateralPolicy.setParams",
   "guardian",
   (f) => f.policy.connect(f.guardian).setParams(policyParams()),
-  unauthorised(
-    (f) => f.policy,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
+  unauthorised("policy", "guardian"),
 );
 for (const [field, value, min, max] of [
   ["minRatioWad", WAD("0.99"), WAD("1"), WAD("2")],
@@ -1399,18 +1228,14 @@ for (const [field, value, min, max] of [
     "CollateralPolicy.setParams",
     `${field} = ${value} out of range`,
     (f) => f.policy.setParams(policyParams({ [field]: value })),
-    (f) => ({ contract: f.policy, error: "ParameterOutOfBounds", args: [b32(field), value, min, max] }),
+    outOfBounds("policy", field, value, min, max),
   );
 }
 add(
   "CollateralPolicy.setParams",
   "maxRatioWad below minRatioWad",
   (f) => f.policy.setParams(policyParams({ minRatioWad: WAD("1.2"), maxRatioWad: WAD("1.1") })),
-  (f) => ({
-    contract: f.policy,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxRatioWad"), WAD("1.1"), WAD("1.2"), WAD("2")],
-  }),
+  outOfBounds("policy", "maxRatioWad", WAD("1.1"), WAD("1.2"), WAD("2")),
 );
 add(
   "CollateralPolicy.refresh",
@@ -1462,27 +1287,19 @@ add(
       9,
       300,
     ),
-  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("bandBps"), 9n, 10n, 500n] }),
+  outOfBounds("operator", "bandBps", 9n, 10n, 500n),
 );
 add(
   "MarketOperator.setLimits",
   "stranger",
   (f) => f.operator.connect(f.stranger).setLimits(limits()),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("operator"),
 );
 add(
   "MarketOperator.setLimits",
   "keeper raising its own caps",
   (f) => f.operator.connect(f.keeper).setLimits(limits({ maxExpansionPerOp: TOKENS("10000000") })),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.keeper,
-    ADMIN_ROLE,
-  ),
+  unauthorised("operator", "keeper"),
 );
 for (const [field, value, min, max, over] of [
   ["maxExpansionPerEpoch", TOKENS("50000001"), 0n, TOKENS("50000000"), {}],
@@ -1500,96 +1317,55 @@ for (const [field, value, min, max, over] of [
     "MarketOperator.setLimits",
     `${field} = ${value} out of range`,
     (f) => f.operator.setLimits(limits({ ...over, [field]: value })),
-    (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32(field), value, min, max] }),
+    outOfBounds("operator", field, value, min, max),
   );
 }
-add(
+boundedSetter(
   "MarketOperator.setBand",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).setBand(50, 300),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
-);
-add(
-  "MarketOperator.setBand",
-  "band below 10 bps",
-  (f) => f.operator.setBand(9, 300),
-  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("bandBps"), 9n, 10n, 500n] }),
-);
-add(
-  "MarketOperator.setBand",
-  "band above 500 bps",
-  (f) => f.operator.setBand(501, 300),
-  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("bandBps"), 501n, 10n, 500n] }),
+  "operator",
+  "bandBps",
+  [10n, 500n],
+  ["band below 10 bps", "band above 500 bps"],
+  (c, v) => c.setBand(v, 300),
 );
 add(
   "MarketOperator.setBand",
   "spot/TWAP guard below 10 bps",
   (f) => f.operator.setBand(50, 9),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxSpotTwapDeviationBps"), 9n, 10n, 1_000n],
-  }),
+  outOfBounds("operator", "maxSpotTwapDeviationBps", 9n, 10n, 1_000n),
 );
 add(
   "MarketOperator.setBand",
   "spot/TWAP guard above 1000 bps",
   (f) => f.operator.setBand(50, 1_001),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxSpotTwapDeviationBps"), 1_001n, 10n, 1_000n],
-  }),
+  outOfBounds("operator", "maxSpotTwapDeviationBps", 1_001n, 10n, 1_000n),
 );
-add(
-  "MarketOperator.pause",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).pause(),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    role("GUARDIAN_ROLE"),
-  ),
-);
-add(
-  "MarketOperator.pause",
-  "keeper",
-  (f) => f.operator.connect(f.keeper).pause(),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.keeper,
-    role("GUARDIAN_ROLE"),
-  ),
-);
-add(
-  "MarketOperator.unpause",
-  "guardian (can only pause)",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.guardian).unpause();
-  },
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.guardian,
-    ADMIN_ROLE,
-  ),
-);
-add(
-  "MarketOperator.expandSupply",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).expandSupply(1n, 0),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.expandSupply",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).expandSupply(0, 0),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
-);
+/** The keeper's four operation entry points, each with a second argument it accepts (min out, or a limit price). */
+const OPERATIONS = [
+  ["expandSupply", 0n],
+  ["contractSupply", 0n],
+  ["expandSupplyAtPrice", 0n],
+  ["contractSupplyAtPrice", WAD("1")],
+] as const;
+for (const [op, arg] of OPERATIONS) {
+  const fn = `MarketOperator.${op}`;
+  add(fn, "stranger", (f) => f.operator.connect(f.stranger)[op](1n, arg), notKeeper);
+  add(
+    fn,
+    "zero amount",
+    (f) => f.operator.connect(f.keeper)[op](0, arg),
+    (f) => ({ contract: f.operator, error: "ZeroAmount" }),
+  );
+  add(
+    fn,
+    "while paused",
+    async (f) => {
+      await f.operator.connect(f.guardian).pause();
+      return f.operator.connect(f.keeper)[op](1n, arg);
+    },
+    (f) => ({ contract: f.operator, error: "EnforcedPause" }),
+  );
+}
 add(
   "MarketOperator.expandSupply",
   "price inside the band",
@@ -1604,15 +1380,6 @@ add(
     return f.operator.connect(f.keeper).expandSupply(MaxUint256, MaxUint256);
   },
   (f) => ({ contract: f.operator, error: "SlippageExceeded" }),
-);
-add(
-  "MarketOperator.expandSupply",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).expandSupply(1n, 0);
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
 );
 add(
   "MarketOperator.expandSupply",
@@ -1636,25 +1403,9 @@ add(
 );
 add(
   "MarketOperator.expandSupplyAtPrice",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).expandSupplyAtPrice(1n, 0),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.expandSupplyAtPrice",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).expandSupplyAtPrice(0, 0),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
-);
-add(
-  "MarketOperator.expandSupplyAtPrice",
   "limit price above the hard bound",
   (f) => f.operator.connect(f.keeper).expandSupplyAtPrice(MaxUint256, MaxUint256),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("minPriceWad"), MaxUint256, 0n, 10n ** 30n],
-  }),
+  outOfBounds("operator", "minPriceWad", MaxUint256, 0n, 10n ** 30n),
 );
 add(
   "MarketOperator.expandSupplyAtPrice",
@@ -1681,41 +1432,16 @@ add(
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
 );
 add(
-  "MarketOperator.expandSupplyAtPrice",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).expandSupplyAtPrice(1n, 0);
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
-);
-add(
-  "MarketOperator.contractSupplyAtPrice",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).contractSupplyAtPrice(1n, WAD("1")),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.contractSupplyAtPrice",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(0, WAD("1")),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
-);
-add(
   "MarketOperator.contractSupplyAtPrice",
   "zero limit price",
   (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, 0),
-  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("maxPriceWad"), 0n, 1n, 10n ** 30n] }),
+  outOfBounds("operator", "maxPriceWad", 0n, 1n, 10n ** 30n),
 );
 add(
   "MarketOperator.contractSupplyAtPrice",
   "limit price above the hard bound",
   (f) => f.operator.connect(f.keeper).contractSupplyAtPrice(MaxUint256, MaxUint256),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxPriceWad"), MaxUint256, 1n, 10n ** 30n],
-  }),
+  outOfBounds("operator", "maxPriceWad", MaxUint256, 1n, 10n ** 30n),
 );
 add(
   "MarketOperator.contractSupplyAtPrice",
@@ -1726,60 +1452,25 @@ add(
   },
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
 );
-add(
-  "MarketOperator.contractSupplyAtPrice",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).contractSupplyAtPrice(1n, WAD("1"));
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
-);
-add(
+boundedSetter(
   "MarketOperator.setSizing",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).setSizing(1_000, 0, 0),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
-);
-add(
-  "MarketOperator.setSizing",
-  "minimum share below 1%",
-  (f) => f.operator.setSizing(99, 0, 0),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("minOperationShareBps"), 99n, 100n, 5_000n],
-  }),
-);
-add(
-  "MarketOperator.setSizing",
-  "minimum share above 50%",
-  (f) => f.operator.setSizing(5_001, 0, 0),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("minOperationShareBps"), 5_001n, 100n, 5_000n],
-  }),
+  "operator",
+  "minOperationShareBps",
+  [100n, 5_000n],
+  ["minimum share below 1%", "minimum share above 50%"],
+  (c, v) => c.setSizing(v, 0, 0),
 );
 add(
   "MarketOperator.setSizing",
   "loss budget above 30 bps",
   (f) => f.operator.setSizing(1_000, 31, 0),
-  (f) => ({ contract: f.operator, error: "ParameterOutOfBounds", args: [b32("maxLossBps"), 31n, 0n, 30n] }),
+  outOfBounds("operator", "maxLossBps", 31n, 0n, 30n),
 );
 add(
   "MarketOperator.setSizing",
   "epoch loss cap above its hard cap",
   (f) => f.operator.setSizing(1_000, 0, WAD("50000") + 1n),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxLossPerEpochWad"), WAD("50000") + 1n, 0n, WAD("50000")],
-  }),
+  outOfBounds("operator", "maxLossPerEpochWad", WAD("50000") + 1n, 0n, WAD("50000")),
 );
 add(
   "MarketOperator.expandSupply",
@@ -1802,18 +1493,6 @@ add(
 );
 add(
   "MarketOperator.contractSupply",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).contractSupply(1n, 0),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
-add(
-  "MarketOperator.contractSupply",
-  "zero amount",
-  (f) => f.operator.connect(f.keeper).contractSupply(0, 0),
-  (f) => ({ contract: f.operator, error: "ZeroAmount" }),
-);
-add(
-  "MarketOperator.contractSupply",
   "price inside the band",
   (f) => f.operator.connect(f.keeper).contractSupply(MaxUint256, 0),
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
@@ -1827,21 +1506,7 @@ add(
   },
   (f) => ({ contract: f.operator, error: "PriceInsideBand" }),
 );
-add(
-  "MarketOperator.contractSupply",
-  "while paused",
-  async (f) => {
-    await f.operator.connect(f.guardian).pause();
-    return f.operator.connect(f.keeper).contractSupply(1n, 0);
-  },
-  (f) => ({ contract: f.operator, error: "EnforcedPause" }),
-);
-add(
-  "MarketOperator.rebalance",
-  "stranger",
-  (f) => f.operator.connect(f.stranger).rebalance(),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
-);
+add("MarketOperator.rebalance", "stranger", (f) => f.operator.connect(f.stranger).rebalance(), notKeeper);
 add(
   "MarketOperator.rebalance",
   "nothing to rebalance",
@@ -1866,7 +1531,7 @@ add(
   "MarketOperator.performUpkeep",
   "stranger",
   (f) => f.operator.connect(f.stranger).performUpkeep(upkeepData(1, 1n, 0n)),
-  (f) => ({ contract: f.operator, error: "NotKeeper", args: [f.stranger.address] }),
+  notKeeper,
 );
 add(
   "MarketOperator.performUpkeep",
@@ -1900,11 +1565,7 @@ add(
     await makeExpansionDue(f);
     return f.operator.connect(f.keeper).performUpkeep(upkeepData(1, MaxUint256, MaxUint256));
   },
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("limitPriceWad"), MaxUint256, 0n, 10n ** 30n],
-  }),
+  outOfBounds("operator", "limitPriceWad", MaxUint256, 0n, 10n ** 30n),
 );
 add(
   "MarketOperator.performUpkeep",
@@ -1928,31 +1589,19 @@ add(
   "MarketOperator.setAutomationForwarder",
   "stranger",
   (f) => f.operator.connect(f.stranger).setAutomationForwarder(f.stranger.address),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("operator"),
 );
 add(
   "MarketOperator.setPermissionless",
   "stranger",
   (f) => f.operator.connect(f.stranger).setPermissionless(true, 0),
-  unauthorised(
-    (f) => f.operator,
-    (f) => f.stranger,
-    ADMIN_ROLE,
-  ),
+  unauthorised("operator"),
 );
 add(
   "MarketOperator.setPermissionless",
   "reward cap above the hard cap",
   (f) => f.operator.setPermissionless(true, WAD("1000") + 1n),
-  (f) => ({
-    contract: f.operator,
-    error: "ParameterOutOfBounds",
-    args: [b32("maxCallerRewardWad"), WAD("1000") + 1n, 0n, WAD("1000")],
-  }),
+  outOfBounds("operator", "maxCallerRewardWad", WAD("1000") + 1n, 0n, WAD("1000")),
 );
 
 describe("Bad inputs: every external function rejects every bad input with its exact custom error", function () {

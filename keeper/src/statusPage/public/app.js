@@ -27,6 +27,12 @@
   function pct(ratio) {
     return ratio === null ? "—" : (Number(ratio) * 100).toFixed(2) + "%";
   }
+  /** A WAD decimal-integer string (the status model's exact form) at most `digits` decimals, truncated, grouped: format.ts's wadToDecimal. */
+  function wad(raw, digits) {
+    var s = String(raw).padStart(19, "0");
+    var fraction = s.slice(-18, -18 + digits).replace(/0+$/, "");
+    return group(s.slice(0, -18) + (fraction ? "." + fraction : ""));
+  }
   function secs(s) {
     if (s <= 0) return "none";
     if (s < 120) return s + " s";
@@ -58,6 +64,7 @@
     div.appendChild(dt);
     div.appendChild(dd);
     dl.appendChild(div);
+    return dd;
   }
   function badge(label, state, words) {
     var li = document.createElement("li");
@@ -223,6 +230,56 @@
     });
   }
 
+  function renderWarnings(v) {
+    var ul = $("warnings");
+    clear(ul);
+    var items = v.warnings.length > 0 ? v.warnings : ["None."];
+    items.forEach(function (w) {
+      var li = document.createElement("li");
+      li.textContent = w;
+      if (v.warnings.length === 0) li.className = "none";
+      ul.appendChild(li);
+    });
+  }
+
+  /** The venue's own section: the V2 pair's reserves, or the V3 pool's tier, price, tick, in-range liquidity and the protocol-owned position. */
+  function renderVenue(v) {
+    var dl = $("venue");
+    clear(dl);
+    var p = v.venue;
+    if (p === null) {
+      kv(dl, "Venue", "—", "venue-kind");
+      return;
+    }
+    if (p.venue === "v2") {
+      kv(dl, "Venue", "Uniswap V2 pair", "venue-kind");
+      kv(dl, "Pool reserves", group(v.pool.token) + " tokens / " + group(v.pool.quote) + " quote", "venue-reserves");
+      return;
+    }
+    kv(dl, "Venue", "Uniswap V3 pool, " + p.feePips / 10000 + "% fee tier", "venue-kind");
+    kv(dl, "Pool price (tick)", wad(p.poolPrice, 6) + " quote per token (tick " + p.tick + ")", "venue-price");
+    kv(dl, "Liquidity in range", group(p.liquidity), "venue-liquidity");
+    var pos = p.position;
+    kv(
+      dl,
+      "Protocol-owned position",
+      pos === null
+        ? "not shown"
+        : wad(pos.lowPrice, 6) +
+            "–" +
+            wad(pos.highPrice, 6) +
+            " (ticks " +
+            pos.tickLower +
+            "…" +
+            pos.tickUpper +
+            "), liquidity " +
+            group(pos.liquidity) +
+            ", " +
+            (pos.inRange ? "✓ in range" : "✗ OUT OF RANGE"),
+      "venue-position",
+    );
+  }
+
   function renderCaps(v) {
     var dl = $("caps");
     clear(dl);
@@ -315,10 +372,42 @@
     renderPrice(v);
     renderRatio(v);
     renderReserve(v);
+    renderWarnings(v);
+    renderVenue(v);
     renderCaps(v);
     renderPaused(v);
     renderKeeper(v, now);
     renderOps(v, now);
+  }
+
+  /**
+   * Builds what the markup declares as data: each `data-fields` list ("id:Label|…") as label and
+   * value pairs (the value's id and test id are `id`, filled by text()), each `data-columns` list
+   * as its table's header row.
+   */
+  function layout() {
+    Array.prototype.forEach.call(document.querySelectorAll("dl[data-fields]"), function (dl) {
+      dl.getAttribute("data-fields")
+        .split("|")
+        .forEach(function (field) {
+          var at = field.indexOf(":");
+          var id = field.slice(0, at);
+          kv(dl, field.slice(at + 1), "—", id).id = id;
+        });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-columns]"), function (table) {
+      var tr = document.createElement("tr");
+      table
+        .getAttribute("data-columns")
+        .split("|")
+        .forEach(function (name) {
+          var th = document.createElement("th");
+          th.scope = "col";
+          th.textContent = name;
+          tr.appendChild(th);
+        });
+      table.createTHead().appendChild(tr);
+    });
   }
 
   function live(state, words) {
@@ -348,6 +437,7 @@
   }
 
   function start() {
+    layout();
     charts = {};
     poll();
     // The long poll returns at least every ~20 s; say so when it has been silent for longer.

@@ -71,51 +71,38 @@
     };
   }
 
+  /** A horizontal line at `y` across [xMin, xMax], unmarked, drawn as `look` (colour, dash, width) with `extra` (fill, order). */
+  function hline(label, xMin, xMax, y, look, extra) {
+    var line = {
+      label: label,
+      data: [
+        { x: xMin, y: y },
+        { x: xMax, y: y },
+      ],
+      pointRadius: 0,
+      fill: false,
+    };
+    return Object.assign(line, look, extra);
+  }
+  var BAND_EDGE = { borderColor: "rgba(0,114,178,0.5)", borderWidth: 1 };
+  var REFERENCE = { borderColor: PEG_COLOUR, borderDash: [6, 6], borderWidth: 1.5 };
+
   /** The peg line and the band around it, as datasets spanning [xMin, xMax]. */
   function pegDatasets(xMin, xMax, pegUsd, bandBps) {
     var out = [];
     if (bandBps > 0) {
       var hi = pegUsd * (1 + bandBps / 10000);
       var lo = pegUsd * (1 - bandBps / 10000);
-      out.push({
-        label: "band top (peg + " + bandBps + " bps)",
-        data: [
-          { x: xMin, y: hi },
-          { x: xMax, y: hi },
-        ],
-        borderColor: "rgba(0,114,178,0.5)",
-        borderWidth: 1,
-        pointRadius: 0,
-        fill: false,
-        order: 98,
-      });
-      out.push({
-        label: "band bottom (peg − " + bandBps + " bps)",
-        data: [
-          { x: xMin, y: lo },
-          { x: xMax, y: lo },
-        ],
-        borderColor: "rgba(0,114,178,0.5)",
-        borderWidth: 1,
-        pointRadius: 0,
-        fill: "-1",
-        backgroundColor: BAND_FILL,
-        order: 99,
-      });
+      out.push(hline("band top (peg + " + bandBps + " bps)", xMin, xMax, hi, BAND_EDGE, { order: 98 }));
+      out.push(
+        hline("band bottom (peg − " + bandBps + " bps)", xMin, xMax, lo, BAND_EDGE, {
+          fill: "-1",
+          backgroundColor: BAND_FILL,
+          order: 99,
+        }),
+      );
     }
-    out.push({
-      label: "peg $" + pegUsd.toFixed(2),
-      data: [
-        { x: xMin, y: pegUsd },
-        { x: xMax, y: pegUsd },
-      ],
-      borderColor: PEG_COLOUR,
-      borderDash: [6, 6],
-      borderWidth: 1.5,
-      pointRadius: 0,
-      fill: false,
-      order: 97,
-    });
+    out.push(hline("peg $" + pegUsd.toFixed(2), xMin, xMax, pegUsd, REFERENCE, { order: 97 }));
     return out;
   }
 
@@ -132,7 +119,10 @@
     return [lo, hi === lo ? lo + 1 : hi];
   }
 
-  function lineDatasets(series, many) {
+  function lineDatasets(series) {
+    var many = series.some(function (s) {
+      return s.points.length > 80;
+    });
     return series.map(function (s, i) {
       var st = style(s.styleIndex === undefined ? i : s.styleIndex);
       return {
@@ -155,6 +145,27 @@
     return "$" + Number(v).toFixed(4);
   }
 
+  /** The tick and tooltip format a chart's options name, or plain text. */
+  function formatOf(opts) {
+    return (
+      opts.format ||
+      function (v) {
+        return String(v);
+      }
+    );
+  }
+
+  /** The handle each chart returns: `update(...)` rebuilds its data with `rebuild(...)` and redraws without animation. */
+  function updatable(chart, rebuild) {
+    return {
+      chart: chart,
+      update: function () {
+        rebuild.apply(null, arguments);
+        chart.update("none");
+      },
+    };
+  }
+
   /**
    * Price vs peg: `series` is [{label, points: [{x, y}]}]; the band is drawn around the peg.
    * Returns an object with update(series, bandBps).
@@ -163,76 +174,41 @@
     var pegUsd = opts.pegUsd || 1;
     function datasets(series, bandBps) {
       var r = xRange(series);
-      var many = series.some(function (s) {
-        return s.points.length > 80;
-      });
-      return lineDatasets(series, many).concat(pegDatasets(r[0], r[1], pegUsd, bandBps || 0));
+      return lineDatasets(series).concat(pegDatasets(r[0], r[1], pegUsd, bandBps || 0));
     }
     var chart = new Chart(canvas, {
       type: "line",
       data: { datasets: datasets(opts.series, opts.bandBps) },
       options: baseOptions("price, USD", opts.xTitle || "block", usd),
     });
-    return {
-      chart: chart,
-      update: function (series, bandBps) {
-        chart.data.datasets = datasets(series, bandBps);
-        chart.update("none");
-      },
-    };
+    return updatable(chart, function (series, bandBps) {
+      chart.data.datasets = datasets(series, bandBps);
+    });
   }
 
   /** A plain multi-series line chart (deviation, supply, collateral ratio), same styling. */
   function lineChart(canvas, opts) {
-    var fmt =
-      opts.format ||
-      function (v) {
-        return String(v);
-      };
     function datasets(series) {
-      var many = series.some(function (s) {
-        return s.points.length > 80;
-      });
-      var ds = lineDatasets(series, many);
+      var ds = lineDatasets(series);
       if (opts.reference) {
         var r = xRange(series);
-        ds.push({
-          label: opts.reference.label,
-          data: [
-            { x: r[0], y: opts.reference.y },
-            { x: r[1], y: opts.reference.y },
-          ],
-          borderColor: PEG_COLOUR,
-          borderDash: [6, 6],
-          borderWidth: 1.5,
-          pointRadius: 0,
-          fill: false,
-          order: 99,
-        });
+        ds.push(hline(opts.reference.label, r[0], r[1], opts.reference.y, REFERENCE, { order: 99 }));
       }
       return ds;
     }
     var chart = new Chart(canvas, {
       type: "line",
       data: { datasets: datasets(opts.series) },
-      options: baseOptions(opts.yTitle, opts.xTitle || "block", fmt),
+      options: baseOptions(opts.yTitle, opts.xTitle || "block", formatOf(opts)),
     });
-    return {
-      chart: chart,
-      update: function (series) {
-        chart.data.datasets = datasets(series);
-        chart.update("none");
-      },
-    };
+    return updatable(chart, function (series) {
+      chart.data.datasets = datasets(series);
+    });
   }
 
   /** Horizontal bars (reserve composition by asset), each bar labelled with its value in text. */
   function barChart(canvas, opts) {
-    var fmt =
-      opts.format ||
-      function (v) {
-        return String(v);
-      };
+    var fmt = formatOf(opts);
     function data(bars) {
       return {
         labels: bars.map(function (b) {
@@ -283,13 +259,9 @@
       },
     };
     var chart = new Chart(canvas, { type: "bar", data: data(opts.bars), options: options });
-    return {
-      chart: chart,
-      update: function (bars) {
-        chart.data = data(bars);
-        chart.update("none");
-      },
-    };
+    return updatable(chart, function (bars) {
+      chart.data = data(bars);
+    });
   }
 
   window.BallastCharts = { priceChart: priceChart, lineChart: lineChart, barChart: barChart, style: style };
