@@ -41,9 +41,10 @@ export const MUTATIONS: Mutation[] = [
       },
     ],
     // Only an operation that starts under the target (or within a few thousand tokens of it) can
-    // break the bound, and the campaign starts 10% above it: with this seed the first such state
-    // comes in run 192, so this mutation gets 256 runs (and so does its baseline).
-    runs: 256,
+    // break the bound, and the campaign starts 10% above it: such a state is rare, and which run
+    // reaches it moves with the contracts' bytecode (forge draws values from it). With this seed
+    // it was run 192, then none within 256 runs, now run 474: this mutation gets 1,000 runs.
+    runs: 1_000,
   },
   {
     invariant: "INV-11",
