@@ -1039,12 +1039,17 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     function _setBand(uint256 bandBps_, uint256 maxDeviationBps) private {
-        _requireWithin("bandBps", bandBps_, C.MIN_BAND_BPS, C.MAX_BAND_BPS);
+        _requireWithin("bandBps", bandBps_, _minBandBps(), C.MAX_BAND_BPS);
         _requireWithin("maxSpotTwapDeviationBps", maxDeviationBps, C.MIN_SPOT_TWAP_DEVIATION_BPS, C.MAX_SPOT_TWAP_DEVIATION_BPS);
         // Both bounded above by at most 1,000 bps: they fit 16 bits.
         _bandBps = uint16(bandBps_);
         _maxSpotTwapDeviationBps = uint16(maxDeviationBps);
         emit BandSet(bandBps_, maxDeviationBps);
+    }
+
+    /// @dev The venue's lowest band (bps): the V2 pair's MIN_BAND_BPS unless a venue overrides it.
+    function _minBandBps() internal pure virtual returns (uint256) {
+        return C.MIN_BAND_BPS;
     }
 
     function _setSizing(uint256 minOperationShareBps_, uint256 maxLossBps_, uint256 maxLossPerEpochWad_) private {

@@ -119,16 +119,17 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     /// @dev The stored ceiling that stands for type(uint256).max (no ceiling).
     uint104 private constant UNLIMITED_CEILING = type(uint104).max;
 
-    /// @dev A stable lane's parameters and this epoch's volume in one slot (a lane call reads and
-    /// writes it once): volumes fit 88 bits (HARD_MAX_LANE_VOLUME_PER_EPOCH < 2^88), day-long
-    /// epochs 32 bits.
+    /// @dev A stable lane's parameters and this epoch's net flow in one slot (a lane call reads and
+    /// writes it once): `net` is lane mints minus lane redeems this epoch, kept within
+    /// ±volumePerEpoch, so it fits 88 signed bits (HARD_MAX_LANE_VOLUME_PER_EPOCH < 2^87);
+    /// day-long epochs 32 bits.
     struct Lane {
         uint16 bandBps;
         uint16 baseFeeBps;
         uint16 maxShareBps;
         uint88 volumePerEpoch;
         uint32 epoch;
-        uint88 used;
+        int88 net;
     }
 
     /// @dev The last whole valuation (`_valuation`, degraded mode) in one slot: gross and haircut
@@ -414,7 +415,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         tokensOut = q.amountOut;
         if (tokensOut == 0) revert ZeroAmount();
         if (tokensOut < minOut) revert SlippageExceeded(minOut, tokensOut);
-        if (q.lane) _useLaneVolume(asset, tokensOut);
+        if (q.lane) _useLaneVolume(asset, tokensOut, true);
 
         _holdings[asset].idle += received;
         // A mint needs a fresh price: its value is gross, with no degraded haircut.
@@ -439,7 +440,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         amountOut = q.amountOut;
         if (amountOut == 0) revert ZeroAmount();
         if (amountOut < minOut) revert SlippageExceeded(minOut, amountOut);
-        if (q.lane) _useLaneVolume(asset, amountIn);
+        if (q.lane) _useLaneVolume(asset, amountIn, false);
         if (q.v.degraded) _useDegradedAllowance(amountIn);
 
         _ensureIdle(asset, amountOut);
@@ -685,7 +686,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         uint256 valueWad;
         if (q.lane) {
             valueWad = _value(asset, amountIn, Math.min(priceWad, PEG_WAD));
-            q.lane = _laneRoom(laneCfg) >= valueWad;
+            q.lane = _laneRoom(laneCfg, true) >= valueWad;
             // A cap of 100% holds whatever the shares are.
             if (q.lane && laneCfg.maxShareBps < BPS) {
                 uint256 addedWad = _value(asset, amountIn, priceWad);
@@ -724,7 +725,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             q.v = _fromCache(q.cache, asset);
             (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
             uint256 supply = stable.totalSupply();
-            if (q.lane && _laneRoom(laneCfg) >= tokensIn && _coversSupply(asset, q.v.info.priceWad, supply)) {
+            if (q.lane && _laneRoom(laneCfg, false) >= tokensIn && _coversSupply(asset, q.v.info.priceWad, supply)) {
                 q.ratioWad = Math.max(_ratioOf(q.cache.grossWad, supply), WAD);
                 if (_redeemBelowTarget(_ratioOf(q.cache.haircutWad, supply))) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
                 uint256 laneValueWad = Math.mulDiv(Math.mulDiv(tokensIn, PEG_WAD, WAD), BPS - q.feeBps, BPS);
@@ -738,7 +739,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         q.ratioWad = _ratio(q.v.grossWad);
         uint256 priceWad = q.v.info.priceWad;
         (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
-        q.lane = q.lane && _laneRoom(laneCfg) >= tokensIn;
+        q.lane = q.lane && _laneRoom(laneCfg, false) >= tokensIn;
         uint256 payPriceWad;
         if (q.lane) {
             payPriceWad = Math.max(priceWad, PEG_WAD);
@@ -869,24 +870,28 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IReserve
-    function laneVolumeLeft(address asset) external view override returns (uint256) {
-        return _laneRoom(_lanes[asset]);
+    function laneVolumeLeft(address asset) external view override returns (uint256 mintRoom, uint256 redeemRoom) {
+        Lane memory lane = _lanes[asset];
+        return (_laneRoom(lane, true), _laneRoom(lane, false));
     }
 
-    /// @dev Lane volume left this epoch (18-decimal tokens).
-    function _laneRoom(Lane memory lane) private view returns (uint256) {
-        uint256 used = lane.epoch == block.timestamp / RESERVE_EPOCH_SEC ? lane.used : 0;
-        uint256 cap = lane.volumePerEpoch;
-        return cap > used ? cap - used : 0;
+    /// @dev What the lane can still take this epoch in one direction (18-decimal tokens): mints may
+    /// raise the net flow to +volumePerEpoch, redeems lower it to −volumePerEpoch, so a round trip
+    /// gives back the room it used. A new epoch starts from zero; a cap lowered below the net leaves none.
+    function _laneRoom(Lane memory lane, bool isMint) private view returns (uint256) {
+        int256 net = lane.epoch == block.timestamp / RESERVE_EPOCH_SEC ? int256(lane.net) : int256(0);
+        int256 room = int256(uint256(lane.volumePerEpoch)) + (isMint ? -net : net);
+        return room > 0 ? uint256(room) : 0;
     }
 
-    /// @dev Adds `tokens` to the lane's volume this epoch (a new epoch starts from zero); the
-    /// quote checked the room, so the total stays within the 88-bit cap.
-    function _useLaneVolume(address asset, uint256 tokens) private {
+    /// @dev Moves the lane's net flow this epoch by `tokens` (up for a mint, down for a redeem; a
+    /// new epoch starts from zero); the quote checked the room, so it stays within ±volumePerEpoch.
+    function _useLaneVolume(address asset, uint256 tokens, bool isMint) private {
         Lane storage lane = _lanes[asset];
         uint32 epoch = uint32(block.timestamp / RESERVE_EPOCH_SEC);
-        uint256 used = (lane.epoch == epoch ? lane.used : 0) + tokens;
-        (lane.epoch, lane.used) = (epoch, SafeCast.toUint88(used));
+        // tokens ≤ the room checked (< 2^89): the casts cannot wrap.
+        int256 net = (lane.epoch == epoch ? int256(lane.net) : int256(0)) + (isMint ? int256(tokens) : -int256(tokens));
+        (lane.epoch, lane.net) = (epoch, SafeCast.toInt88(net));
     }
 
     /// @dev Degraded mode: redemptions this epoch stay within `degradedRedeemCapBps` of the supply

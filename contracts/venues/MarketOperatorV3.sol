@@ -48,6 +48,11 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
         _tickSpacing = _pool.tickSpacing();
     }
 
+    /// @dev A V3 stable tier holds the price within a few bps by arbitrage alone (Constants.sol MIN_BAND_BPS_V3).
+    function _minBandBps() internal pure override returns (uint256) {
+        return C.MIN_BAND_BPS_V3;
+    }
+
     /// @inheritdoc IMarketOperatorV3
     function pool() external view override returns (address) {
         return address(_pool);

@@ -139,41 +139,56 @@ export class V3Pool {
     return { token: (liquidity * Q96) / sqrtPriceX96, quote: (liquidity * sqrtPriceX96) / Q96 };
   }
 
+  /** Whether the token is the pool's token0 (the simulator's own deployment; a replayed chain's pool may differ). */
+  private get tokenIsToken0(): boolean {
+    return this.venue.init.tokenIsToken0;
+  }
+
+  /** A token sale swaps token0 for token1 when the token is token0, the other way otherwise. */
+  private zeroForOne(sell: boolean): boolean {
+    return sell === this.tokenIsToken0;
+  }
+
   private oriented(sell: boolean, r: V3SwapResult | null): PoolTrade {
     if (!r) return { amountIn: 0n, amountOut: 0n };
-    // The token is token0: a sale pays amount0 in and takes amount1 out.
-    return sell ? { amountIn: r.amount0, amountOut: -r.amount1 } : { amountIn: r.amount1, amountOut: -r.amount0 };
+    // The input is amount0 for a zero-for-one swap, amount1 otherwise; the output the other (negative).
+    return this.zeroForOne(sell)
+      ? { amountIn: r.amount0, amountOut: -r.amount1 }
+      : { amountIn: r.amount1, amountOut: -r.amount0 };
   }
 
   /** Sells (sell) tokens or buys with quote, exact input, optionally up to a sqrt price limit. */
   trade(sell: boolean, amountIn: bigint, sqrtLimitX96?: bigint): PoolTrade {
-    return this.oriented(sell, this.venue.swapExact(sell, amountIn, sqrtLimitX96)?.result ?? null);
+    return this.oriented(sell, this.venue.swapExact(this.zeroForOne(sell), amountIn, sqrtLimitX96)?.result ?? null);
   }
 
   /** The same trade previewed: its amounts and the price it leaves (quote per whole token). */
   preview(sell: boolean, amountIn: bigint): PoolTrade & { priceAfter: number } {
-    const r = this.venue.previewExact(sell, amountIn);
+    const r = this.venue.previewExact(this.zeroForOne(sell), amountIn);
     const { tokenUnit, quoteUnit } = this.venue.init;
-    const priceAfter = r ? Number(quotePerTokenWad(r.sqrtPriceX96, true, tokenUnit, quoteUnit)) / 1e18 : this.price();
+    const priceAfter = r
+      ? Number(quotePerTokenWad(r.sqrtPriceX96, this.tokenIsToken0, tokenUnit, quoteUnit)) / 1e18
+      : this.price();
     return { ...this.oriented(sell, r), priceAfter };
   }
 
   /** Input that moves the price to num/den raw quote per raw token (0 when it is already there or beyond). */
   inToPrice(sell: boolean, num: bigint, den: bigint): bigint {
-    const limit = sqrtPriceAt(num, den, true, sell);
-    return this.oriented(sell, this.venue.previewExact(sell, (1n << 255n) - 1n, limit)).amountIn;
+    const zeroForOne = this.zeroForOne(sell);
+    const limit = sqrtPriceAt(num, den, this.tokenIsToken0, zeroForOne);
+    return this.oriented(sell, this.venue.previewExact(zeroForOne, (1n << 255n) - 1n, limit)).amountIn;
   }
 
   /** MarketOperatorV3's swap: exact input with sqrtPriceLimitX96 at the peg (at the quote asset's USD price). */
   operate(sell: boolean, amountIn: bigint, quoteUsdWad: bigint): PoolTrade {
     const { tokenUnit, quoteUnit } = this.venue.init;
     const peg = pegPoolPrice(quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
-    return this.trade(sell, amountIn, sqrtPriceAt(peg.num, peg.den, true, sell));
+    return this.trade(sell, amountIn, sqrtPriceAt(peg.num, peg.den, this.tokenIsToken0, this.zeroForOne(sell)));
   }
 
   /** What the operator mirror reads of the pool (OperatorState.v3). */
   operatorVenue(): V3OperatorVenue {
-    return { pool: this.venue.state(), tokenIsToken0: true };
+    return { pool: this.venue.state(), tokenIsToken0: this.tokenIsToken0 };
   }
 
   /** LPs add (f > 0) or withdraw (f < 0) a fraction of their positions; the protocol's position stays. */

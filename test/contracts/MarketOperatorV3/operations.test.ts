@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { AbiCoder } from "ethers";
+import { AbiCoder, encodeBytes32String } from "ethers";
 import { MarketOperatorV3__factory, type MarketOperatorV3 } from "../../../typechain-types";
 import * as v3 from "../../../keeper/src/policy/v3";
 import { readV3PoolState } from "../../../keeper/src/chain/v3Pool";
@@ -237,6 +237,20 @@ for (const [side, fixture] of [
         f.op.connect(pool).uniswapV3SwapCallback(10n ** 18n, 10n ** 18n, "0x"),
       ).to.be.revertedWithCustomError(f.op, "UnexpectedCallback");
       await network.provider.send("hardhat_stopImpersonatingAccount", [poolAddress]);
+    });
+
+    it("its band may go down to MIN_BAND_BPS_V3 (2 bps), not below: at 3 bps a +5 bps premium is due and the expansion lands on the peg", async function () {
+      const f = await loadFixture(fixture);
+      await expect(f.op.setBand(1, 300))
+        .to.be.revertedWithCustomError(f.op, "ParameterOutOfBounds")
+        .withArgs(encodeBytes32String("bandBps"), 1n, 2n, 500n);
+      await expect(f.op.setBand(2, 300)).to.emit(f.op, "BandSet").withArgs(2n, 300n);
+      await f.op.setBand(3, 300);
+      await offPeg(f, (WAD * 10_005n) / BPS);
+      const p = await f.op.preview();
+      expect(p.action, "5 bps off the peg is outside a 3 bps band").to.equal(Action.Expand);
+      await f.op.connect(f.keeper).expandSupply(p.amount, p.expectedOut);
+      expect((await f.v3.pool.slot0()).sqrtPriceX96).to.equal(pegLimit(f, true));
     });
 
     it("bad inputs fail by name and send nothing to the pool", async function () {

@@ -493,6 +493,12 @@ contract BallastHandler is BallastSystem {
         usdcFeed.updateAnswer(int256(answer));
         this.mint(actorSeed, false, amount);
         if (redeemToo) this.redeem(actorSeed, false, _bound(amount, 1, 150_000e6) * 1e12);
+        // The lane caps its net flow: mints minus redeems this epoch stay within ±volumePerEpoch,
+        // so the room left one way plus the other is always twice the cap.
+        (uint256 mintRoom, uint256 redeemRoom) = reserve.laneVolumeLeft(address(usdc));
+        if (mintRoom + redeemRoom != 2 * LANE_VOLUME_PER_EPOCH) {
+            _violate(NO_EXTRACTION, "the stable lane's net flow left +-volumePerEpoch");
+        }
     }
 
     /// @notice Time passes; with `refresh` the feeds re-post and the oracle records, else they age.
@@ -763,10 +769,12 @@ contract BallastHandler is BallastSystem {
     }
 
     /// @dev What a redemption may pay, from the state before it: the ordinary path (fee + spread,
-    /// at the price raised by the degraded haircut) exactly, and the stable lane's ceiling.
+    /// at the price raised by the degraded haircut) exactly, and the stable lane's range (its fee
+    /// with and without the recovery raise, when the cache and the live ratio may disagree).
     struct RedeemQuote {
         uint256 ordinaryOut;
         uint256 laneOut;
+        uint256 laneOutLow;
         bool laneOpen;
     }
 
@@ -785,19 +793,37 @@ contract BallastHandler is BallastSystem {
         if (feed.status != FEED_OK) return q;
         uint256 laneFeeBps;
         (q.laneOpen, laneFeeBps) = _laneFeeBps(asset, feed.priceWad);
-        // A lane redemption on a fresh cache takes the recovery fee the cache decides (issue 17):
-        // the raised fee is owed only when both the live and a fresh cached ratio are under the target.
-        if (recovery && (_cachedRecovery() || !_cacheFresh()) && recoveryFeeBps > laneFeeBps) laneFeeBps = recoveryFeeBps;
+        (uint256 lowFeeBps, uint256 highFeeBps) = _laneRedeemFeeRange(laneFeeBps, recovery, recoveryFeeBps);
         uint256 lanePriceWad = feed.priceWad > PEG_WAD ? feed.priceWad : PEG_WAD;
-        q.laneOut = (tokensIn * share * (BPS - laneFeeBps) * unit) / (1e18 * BPS * lanePriceWad);
+        uint256 valueScaled = tokensIn * share * unit;
+        q.laneOut = (valueScaled * (BPS - lowFeeBps)) / (1e18 * BPS * lanePriceWad);
+        q.laneOutLow = (valueScaled * (BPS - highFeeBps)) / (1e18 * BPS * lanePriceWad);
+    }
+
+    /// @dev The lane fee a redemption may pay: a lane redemption on a fresh cache takes the
+    /// recovery fee the cache decides (issue 17), one priced on a whole pass the fee the live ratio
+    /// decides. Which path it takes depends on the cache, so when the two disagree either fee may
+    /// apply (docs/invariants.md: the recovery fees may lag by up to valuationMaxAgeSec).
+    function _laneRedeemFeeRange(uint256 laneFeeBps, bool liveRecovery, uint256 recoveryFeeBps)
+        internal
+        view
+        returns (uint256 lowFeeBps, uint256 highFeeBps)
+    {
+        bool cachedRecovery = _cachedRecovery(); // false on a stale cache
+        uint256 raisedFeeBps = _max(recoveryFeeBps, laneFeeBps);
+        lowFeeBps = !liveRecovery || (_cacheFresh() && !cachedRecovery) ? laneFeeBps : raisedFeeBps;
+        highFeeBps = liveRecovery || cachedRecovery ? raisedFeeBps : laneFeeBps;
     }
 
     /// @dev Off the lane, out is the ordinary quote (within dust). With the lane open, out is the
-    /// lane's 1:1 quote or, when its epoch volume is used up, the ordinary one: between the two.
+    /// lane's 1:1 quote (within its fee range) or, when its epoch room is used up, the ordinary one.
     function _checkRedeemAmount(uint256 out, RedeemQuote memory q) internal {
         uint256 ceiling = q.ordinaryOut;
         uint256 floor = q.ordinaryOut;
-        if (q.laneOpen) (floor, ceiling) = q.laneOut < q.ordinaryOut ? (q.laneOut, q.ordinaryOut) : (q.ordinaryOut, q.laneOut);
+        if (q.laneOpen) {
+            ceiling = _max(q.laneOut, q.ordinaryOut);
+            floor = _min(q.laneOutLow, q.ordinaryOut);
+        }
         if (out > ceiling) _violate(ROUNDING, "redeem paid more than the pro-rata claim");
         if (out + 3 < floor) _violate(DECIMALS, "redeem rounded away more than dust");
     }
@@ -1029,6 +1055,10 @@ contract BallastHandler is BallastSystem {
 
     function _min(uint256 a, uint256 b) internal pure returns (uint256) {
         return a < b ? a : b;
+    }
+
+    function _max(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a > b ? a : b;
     }
 
     function _selector(bytes memory reason) internal pure returns (bytes4 s) {

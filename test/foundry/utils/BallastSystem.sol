@@ -43,9 +43,11 @@ abstract contract BallastSystem is CheatCodes {
     /// @dev Feed limits, as configured below; the handler checks feed validity itself against them.
     uint256 internal constant USDC_MAX_AGE_SEC = 86_400 + 3_600;
     uint256 internal constant WETH_MAX_AGE_SEC = 3_600 + 600;
-    /// @dev USDC's stable lane, as LOCAL_PARAMS configures it.
+    /// @dev USDC's stable lane as deployed outside the local fixture (FRONTIER_STABLE_LANE: no base
+    /// fee), its net-flow cap small next to the handler's trades (≤ 150k each) so the campaign reaches it.
     uint16 internal constant LANE_BAND_BPS = 50;
-    uint16 internal constant LANE_BASE_FEE_BPS = 5;
+    uint16 internal constant LANE_BASE_FEE_BPS = 0;
+    uint256 internal constant LANE_VOLUME_PER_EPOCH = 300_000e18;
     /// @dev The operator's peg band and spot/TWAP guard, as LOCAL_PARAMS configures them.
     uint256 internal constant BAND_BPS = 50;
     uint256 internal constant MAX_SPOT_TWAP_DEVIATION_BPS = 300;
@@ -87,7 +89,7 @@ abstract contract BallastSystem is CheatCodes {
         reserve.listAsset(address(usdc), IReserve.AssetConfig(100, 5, 5, 5_000, 100_000_000e6));
         reserve.listAsset(address(weth), IReserve.AssetConfig(2_000, 30, 30, 10_000, 50_000e18));
         reserve.setStrategy(address(usdc), vault);
-        reserve.setStableLane(address(usdc), IReserve.StableLane(LANE_BAND_BPS, LANE_BASE_FEE_BPS, 10_000, 5_000_000e18));
+        reserve.setStableLane(address(usdc), IReserve.StableLane(LANE_BAND_BPS, LANE_BASE_FEE_BPS, 10_000, uint128(LANE_VOLUME_PER_EPOCH)));
         reserve.setRedeemSpread(address(weth), 50);
         reserve.setRecoveryFees(0, 50);
         reserve.setBufferTolerance(1_000);
