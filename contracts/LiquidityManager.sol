@@ -126,7 +126,10 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
         (tickLower, tickUpper) = (lower, upper);
         // A top-up's mint credits the fees earned so far to the position: collect them now, so
         // nothing is owed between calls (the reserve's cache then follows every fee collection).
-        if (topUp) _collectAll();
+        if (topUp) {
+            (uint256 feeTokensBurned, uint256 feeQuoteToReserve) = _collectAll();
+            emit FeesCollected(msg.sender, feeTokensBurned, feeQuoteToReserve);
+        }
         _requireRule7(before);
         emit LiquidityAdded(msg.sender, lower, upper, liquidity, tokensMinted, quoteSpent);
     }

@@ -107,6 +107,11 @@ contract BallastHandlerV3 is BallastSystemV3 {
     /// @notice The keeper adds up to `quote` of liquidity at the position's range (the peg's, when empty).
     function lmAdd(uint256 quote) external {
         quote = _bound(quote, 1e6, 20_000e6);
+        // A top-up collects the fees owed first (FeesCollected; tokens burn, quote to the Reserve):
+        // collected here through the same path, so the ledger below sees only the add's own amounts.
+        StrategyPos memory feePos = _strategyPos();
+        (uint256 feeTokensBurned, uint256 feeQuote) = lm.collectFees();
+        _settlePosition(feePos, feeTokensBurned, feeQuote);
         (int24 lower, int24 upper) = lm.positionLiquidity() == 0 ? lm.rangeAtPeg() : (lm.tickLower(), lm.tickUpper());
         uint128 liquidity = _liquidityFor(lower, upper, quote * 1e12, quote);
         (bool ratioKnown, uint256 ratioBefore) = _ratio();

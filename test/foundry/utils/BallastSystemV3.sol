@@ -10,6 +10,7 @@ import {MarketOperatorV3} from "../../../contracts/venues/MarketOperatorV3.sol";
 import {UniswapV3Price} from "../../../contracts/venues/UniswapV3Price.sol";
 import {UniswapV3Trader} from "../../../contracts/test/UniswapV3Trader.sol";
 import {IMarketOperator} from "../../../contracts/interfaces/IMarketOperator.sol";
+import {IValueSource} from "../../../contracts/interfaces/IValueSource.sol";
 import {IUniswapV3PoolMinimal} from "../../../contracts/interfaces/IUniswapV3PoolMinimal.sol";
 import {SqrtPriceMath} from "@uniswap/v4-core/src/libraries/SqrtPriceMath.sol";
 import {TickMath} from "@uniswap/v4-core/src/libraries/TickMath.sol";
@@ -74,6 +75,8 @@ abstract contract BallastSystemV3 is BallastHandler {
         lm = new LiquidityManager(ADMIN, stable, oracle, reserve, POL_RANGE_BPS, POL_CAP_WAD);
         stable.grantRole(stable.MINTER_ROLE(), address(lm));
         reserve.grantRole(reserve.OPERATOR_ROLE(), address(lm));
+        // The Reserve counts the position's quote, as the deploy wires it (rule 7 on adds and removes).
+        reserve.setValueSource(IValueSource(address(lm)));
         lm.grantRole(lm.OPERATOR_ROLE(), keeper);
         trader = new UniswapV3Trader();
         polKeeper = keeper;

@@ -107,6 +107,15 @@ async function checkCycle(r: Real, before: Awaited<ReturnType<typeof observe>>, 
   const op = parseOperation(f, receipt!.logs);
   if (outcome.action === "rebalance") {
     expect(before.preview.action).to.equal(Action.Rebalance);
+  } else if (outcome.action === "refresh") {
+    // The keeper refreshes the policy only when the target moves (refreshDue).
+    const policyAddress = (await f.policy.getAddress()).toLowerCase();
+    const refreshed = receipt!.logs
+      .filter((log) => log.address.toLowerCase() === policyAddress)
+      .map((log) => f.policy.interface.parseLog(log))
+      .find((event) => event?.name === "TargetRatioRefreshed");
+    expect(refreshed, "a refresh emits TargetRatioRefreshed").to.not.equal(undefined);
+    expect(refreshed!.args[1], "a refresh the keeper sends moves the target").to.not.equal(refreshed!.args[0]);
   } else {
     expect(op, "an operation emits its event").to.not.equal(null);
     // Sent only what preview() asked for at the same state.
