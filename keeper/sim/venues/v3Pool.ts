@@ -119,6 +119,21 @@ export class V3Pool {
     return new V3Pool(venue, params, pol, lps);
   }
 
+  /** Whether the token is the pool's token0: the simulator's own deploy puts it there, a chain's pool may not. */
+  get tokenIsToken0(): boolean {
+    return this.venue.init.tokenIsToken0;
+  }
+
+  /** The pool's swap direction for a sale (token in) or a purchase (quote in). */
+  private zeroForOne(sell: boolean): boolean {
+    return sell === this.tokenIsToken0;
+  }
+
+  /** The sqrt price where the token trades at num/den raw quote per raw token, rounded as the operator's limit is (toward the price a trade comes from). */
+  private limitAt(sell: boolean, num: bigint, den: bigint): bigint {
+    return sqrtPriceAt(num, den, this.tokenIsToken0, this.zeroForOne(sell));
+  }
+
   get feeKeep(): number {
     return 1 - this.params.feePips / 1e6;
   }
@@ -135,45 +150,50 @@ export class V3Pool {
   /** The pool's in-range liquidity as virtual reserves (token, quote raw): a V2 pair of the same local depth. */
   virtualReserves(): { token: bigint; quote: bigint } {
     const { liquidity, sqrtPriceX96 } = this.venue;
-    // token0 = L / √P, token1 = L · √P (the token is token0 here).
-    return { token: (liquidity * Q96) / sqrtPriceX96, quote: (liquidity * sqrtPriceX96) / Q96 };
+    // token0 = L / √P, token1 = L · √P.
+    const amount0 = (liquidity * Q96) / sqrtPriceX96;
+    const amount1 = (liquidity * sqrtPriceX96) / Q96;
+    return this.tokenIsToken0 ? { token: amount0, quote: amount1 } : { token: amount1, quote: amount0 };
   }
 
   private oriented(sell: boolean, r: V3SwapResult | null): PoolTrade {
     if (!r) return { amountIn: 0n, amountOut: 0n };
-    // The token is token0: a sale pays amount0 in and takes amount1 out.
-    return sell ? { amountIn: r.amount0, amountOut: -r.amount1 } : { amountIn: r.amount1, amountOut: -r.amount0 };
+    // The pool's amounts are signed from its side (paid in > 0): a sale pays the token in and takes the quote out.
+    const [token, quote] = this.tokenIsToken0 ? [r.amount0, r.amount1] : [r.amount1, r.amount0];
+    return sell ? { amountIn: token, amountOut: -quote } : { amountIn: quote, amountOut: -token };
   }
 
   /** Sells (sell) tokens or buys with quote, exact input, optionally up to a sqrt price limit. */
   trade(sell: boolean, amountIn: bigint, sqrtLimitX96?: bigint): PoolTrade {
-    return this.oriented(sell, this.venue.swapExact(sell, amountIn, sqrtLimitX96)?.result ?? null);
+    return this.oriented(sell, this.venue.swapExact(this.zeroForOne(sell), amountIn, sqrtLimitX96)?.result ?? null);
   }
 
   /** The same trade previewed: its amounts and the price it leaves (quote per whole token). */
   preview(sell: boolean, amountIn: bigint): PoolTrade & { priceAfter: number } {
-    const r = this.venue.previewExact(sell, amountIn);
+    const r = this.venue.previewExact(this.zeroForOne(sell), amountIn);
     const { tokenUnit, quoteUnit } = this.venue.init;
-    const priceAfter = r ? Number(quotePerTokenWad(r.sqrtPriceX96, true, tokenUnit, quoteUnit)) / 1e18 : this.price();
+    const priceAfter = r
+      ? Number(quotePerTokenWad(r.sqrtPriceX96, this.tokenIsToken0, tokenUnit, quoteUnit)) / 1e18
+      : this.price();
     return { ...this.oriented(sell, r), priceAfter };
   }
 
   /** Input that moves the price to num/den raw quote per raw token (0 when it is already there or beyond). */
   inToPrice(sell: boolean, num: bigint, den: bigint): bigint {
-    const limit = sqrtPriceAt(num, den, true, sell);
-    return this.oriented(sell, this.venue.previewExact(sell, (1n << 255n) - 1n, limit)).amountIn;
+    const limit = this.limitAt(sell, num, den);
+    return this.oriented(sell, this.venue.previewExact(this.zeroForOne(sell), (1n << 255n) - 1n, limit)).amountIn;
   }
 
   /** MarketOperatorV3's swap: exact input with sqrtPriceLimitX96 at the peg (at the quote asset's USD price). */
   operate(sell: boolean, amountIn: bigint, quoteUsdWad: bigint): PoolTrade {
     const { tokenUnit, quoteUnit } = this.venue.init;
     const peg = pegPoolPrice(quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
-    return this.trade(sell, amountIn, sqrtPriceAt(peg.num, peg.den, true, sell));
+    return this.trade(sell, amountIn, this.limitAt(sell, peg.num, peg.den));
   }
 
   /** What the operator mirror reads of the pool (OperatorState.v3). */
   operatorVenue(): V3OperatorVenue {
-    return { pool: this.venue.state(), tokenIsToken0: true };
+    return { pool: this.venue.state(), tokenIsToken0: this.tokenIsToken0 };
   }
 
   /** LPs add (f > 0) or withdraw (f < 0) a fraction of their positions; the protocol's position stays. */
