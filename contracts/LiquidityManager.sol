@@ -7,7 +7,6 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {SqrtPriceMath} from "@uniswap/v4-core/src/libraries/SqrtPriceMath.sol";
 import {TickMath} from "@uniswap/v4-core/src/libraries/TickMath.sol";
 import {IBallastDollar} from "./interfaces/IBallastDollar.sol";
 import {ICollateralPolicy} from "./interfaces/ICollateralPolicy.sol";
@@ -15,13 +14,15 @@ import {ILiquidityManager} from "./interfaces/ILiquidityManager.sol";
 import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
 import {IReserve} from "./interfaces/IReserve.sol";
 import {IUniswapV3PoolMinimal} from "./interfaces/IUniswapV3PoolMinimal.sol";
+import {IValueSource} from "./interfaces/IValueSource.sol";
 import {UniswapV3Price} from "./venues/UniswapV3Price.sol";
+import {PositionValue} from "./venues/PositionValue.sol";
 import {
     WAD,
-    PEG_WAD,
     MIN_POL_RANGE_BPS,
     MAX_POL_RANGE_BPS,
-    HARD_MAX_POL_QUOTE_WAD
+    HARD_MAX_POL_QUOTE_WAD,
+    MAX_POL_ROUNDING_UNITS
 } from "./libraries/Constants.sol";
 
 /// @dev The Reserve's public getter for its collateral policy (not part of IReserve).
@@ -43,7 +44,7 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
     IBallastDollar public immutable stable;
     IPriceOracle public immutable oracle;
     IReserve public immutable reserve;
-    address public immutable quoteAsset;
+    address public immutable override quoteAsset;
     bool private immutable _tokenIsToken0;
     int24 private immutable _tickSpacing;
     uint256 private immutable _tokenUnit;
@@ -57,6 +58,13 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
     int24 public override tickUpper;
     /// @dev Set only around this contract's own `pool.mint`, so the callback cannot be replayed.
     bool private transient _minting;
+
+    /// @dev The reserve's gross and haircut value (WAD USD) and the token supply, for rule 7.
+    struct Backing {
+        uint256 grossWad;
+        uint256 haircutWad;
+        uint256 supply;
+    }
 
     constructor(address admin, IBallastDollar stable_, IPriceOracle oracle_, IReserve reserve_, uint256 rangeBps_, uint256 maxQuoteDeployedWad_) {
         if (admin == address(0) || address(stable_) == address(0) || address(oracle_) == address(0) || address(reserve_) == address(0)) {
@@ -104,8 +112,9 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
         returns (uint256 tokensMinted, uint256 quoteSpent)
     {
         if (liquidity == 0) revert ZeroAmount();
-        uint256 ratioBefore = reserve.collateralRatio();
-        (int24 lower, int24 upper) = positionLiquidity == 0 ? rangeAtPeg() : (tickLower, tickUpper);
+        Backing memory before = _backing();
+        bool topUp = positionLiquidity != 0;
+        (int24 lower, int24 upper) = topUp ? (tickLower, tickUpper) : rangeAtPeg();
         (tokensMinted, quoteSpent) = _mint(lower, upper, liquidity);
         if (tokensMinted > maxTokenIn) revert OwedAboveMax(address(stable), tokensMinted, maxTokenIn);
         if (quoteSpent > maxQuoteIn) revert OwedAboveMax(quoteAsset, quoteSpent, maxQuoteIn);
@@ -115,7 +124,10 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
         quoteDeployedWad = deployedWad;
         positionLiquidity += liquidity;
         (tickLower, tickUpper) = (lower, upper);
-        _requireRatioKept(ratioBefore);
+        // A top-up's mint credits the fees earned so far to the position: collect them now, so
+        // nothing is owed between calls (the reserve's cache then follows every fee collection).
+        if (topUp) _collectAll();
+        _requireRule7(before);
         emit LiquidityAdded(msg.sender, lower, upper, liquidity, tokensMinted, quoteSpent);
     }
 
@@ -129,6 +141,7 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
     {
         if (liquidity == 0) revert ZeroAmount();
         if (liquidity > positionLiquidity) revert InsufficientLiquidity(positionLiquidity, liquidity);
+        Backing memory before = _backing();
         (uint256 amount0, uint256 amount1) = IUniswapV3PoolMinimal(pool).burn(tickLower, tickUpper, liquidity);
         (uint256 tokenPrincipal, uint256 quotePrincipal) = _tokenIsToken0 ? (amount0, amount1) : (amount1, amount0);
         if (tokenPrincipal < minTokenOut) revert OutBelowMin(address(stable), tokenPrincipal, minTokenOut);
@@ -137,6 +150,7 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
         uint256 principalWad = _normaliseQuote(quotePrincipal);
         quoteDeployedWad = principalWad >= quoteDeployedWad ? 0 : quoteDeployedWad - principalWad;
         (tokensBurned, quoteReturned) = _collectAll();
+        _requireRule7(before);
         emit LiquidityRemoved(msg.sender, liquidity, tokensBurned, quoteReturned);
     }
 
@@ -162,33 +176,24 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
     /// @inheritdoc ILiquidityManager
     function positionValueWad() external view override returns (uint256 valueWad) {
         uint256 quoteUsdWad = oracle.price(quoteAsset);
-        (,,, uint128 owed0, uint128 owed1) = IUniswapV3PoolMinimal(pool).positions(_positionKey());
-        uint256 quoteAmount = _tokenIsToken0 ? owed1 : owed0;
-        if (positionLiquidity != 0) {
-            uint160 sqrtPeg = _sqrtPegX96(quoteUsdWad);
-            uint160 spot = UniswapV3Price.spotSqrtPriceX96(IUniswapV3PoolMinimal(pool));
-            uint160 sqrtLower = TickMath.getSqrtPriceAtTick(tickLower);
-            uint160 sqrtUpper = TickMath.getSqrtPriceAtTick(tickUpper);
-            if (_tokenIsToken0) {
-                // Quote is token1; it grows with the price: value it at min(spot, peg), within range.
-                uint160 p = spot < sqrtPeg ? spot : sqrtPeg;
-                if (p > sqrtLower) {
-                    quoteAmount += SqrtPriceMath.getAmount1Delta(sqrtLower, p < sqrtUpper ? p : sqrtUpper, positionLiquidity, false);
-                }
-            } else {
-                // Quote is token0; the token's price falls as the raw price rises: use max(spot, peg).
-                uint160 p = spot > sqrtPeg ? spot : sqrtPeg;
-                if (p < sqrtUpper) {
-                    quoteAmount += SqrtPriceMath.getAmount0Delta(p > sqrtLower ? p : sqrtLower, sqrtUpper, positionLiquidity, false);
-                }
-            }
-        }
-        valueWad = Math.mulDiv(quoteAmount, quoteUsdWad, _quoteUnit);
+        valueWad = Math.mulDiv(quoteAmountAt(quoteUsdWad), quoteUsdWad, _quoteUnit);
+    }
+
+    /// @inheritdoc IValueSource
+    function quoteAmountAt(uint256 quoteUsdWad) public view override returns (uint256 amount) {
+        PositionValue.Position memory p = position();
+        return PositionValue.quoteAmount(p, UniswapV3Price.spotSqrtPriceX96(IUniswapV3PoolMinimal(pool)), PositionValue.sqrtPegX96(p, quoteUsdWad));
+    }
+
+    /// @inheritdoc ILiquidityManager
+    function position() public view override returns (PositionValue.Position memory p) {
+        p = _shape();
+        (p.liquidity, p.tickLower, p.tickUpper) = (positionLiquidity, tickLower, tickUpper);
     }
 
     /// @inheritdoc ILiquidityManager
     function rangeAtPeg() public view override returns (int24 lower, int24 upper) {
-        int24 pegTick = TickMath.getTickAtSqrtPrice(_sqrtPegX96(oracle.price(quoteAsset)));
+        int24 pegTick = TickMath.getTickAtSqrtPrice(PositionValue.sqrtPegX96(_shape(), oracle.price(quoteAsset)));
         int24 half = int24(uint24(rangeBps));
         lower = _floorToSpacing(pegTick - half);
         // Ceiling: upper >= pegTick + half > pegTick, as half >= one spacing >= 1 (`_setRange`).
@@ -205,12 +210,31 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
         (tokenPaid, quotePaid) = _tokenIsToken0 ? (amount0, amount1) : (amount1, amount0);
     }
 
-    /// @dev Rule 7: the quote that left the Reserve and the tokens minted may not take the ratio
-    /// below min(before, target).
-    function _requireRatioKept(uint256 ratioBefore) private view {
+    /// @dev The reserve's gross and haircut value (a whole pass, which also renews its cache) and the supply.
+    function _backing() private returns (Backing memory b) {
+        (b.grossWad, b.haircutWad,) = reserve.poke();
+        b.supply = IERC20(address(stable)).totalSupply();
+    }
+
+    /// @dev Rule 7, now that the position counts in the reserve: an add moves idle quote into the
+    /// position (value-neutral but for the pool's rounding, at most MAX_POL_ROUNDING_UNITS of quote,
+    /// more if the pool sits above the peg, where quote counts only at the peg) and mints tokens into
+    /// the pool, which the supply counts; a remove brings the quote back and burns the tokens.
+    /// Either way the haircut ratio after ≥ min(before, target) and the gross value falls by at most
+    /// the rounding. The closing whole pass also renews the reserve's cache, which the moves
+    /// themselves (releases and deposits) would leave counting the position's quote twice or not at all.
+    function _requireRule7(Backing memory before) private {
+        Backing memory a = _backing();
         uint256 targetWad = IReservePolicy(address(reserve)).collateralPolicy().targetRatio();
-        uint256 ratioAfter = reserve.collateralRatio();
+        uint256 ratioBefore = _ratioOf(before.haircutWad, before.supply);
+        uint256 ratioAfter = _ratioOf(a.haircutWad, a.supply);
         if (ratioAfter < Math.min(ratioBefore, targetWad)) revert RatioBelowBound(ratioBefore, ratioAfter, targetWad);
+        uint256 roundingWad = Math.mulDiv(MAX_POL_ROUNDING_UNITS, oracle.priceInfo(quoteAsset).priceWad, _quoteUnit, Math.Rounding.Ceil);
+        if (a.grossWad + roundingWad < before.grossWad) revert ReserveValueDecreased(before.grossWad, a.grossWad, roundingWad);
+    }
+
+    function _ratioOf(uint256 valueWad, uint256 supply) private pure returns (uint256) {
+        return supply == 0 ? type(uint256).max : Math.mulDiv(valueWad, WAD, supply);
     }
 
     /// @dev Collects everything owed (principal and fees): quote to the Reserve, tokens burned.
@@ -225,20 +249,16 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
         }
     }
 
-    /// @dev The peg as the pool's sqrt price: one token worth PEG_WAD USD, at the quote feed's price.
-    function _sqrtPegX96(uint256 quoteUsdWad) private view returns (uint160) {
-        uint256 quotePerTokenWad = Math.mulDiv(PEG_WAD, WAD, quoteUsdWad);
-        return UniswapV3Price.sqrtPriceForQuotePerToken(quotePerTokenWad, _tokenIsToken0, _tokenUnit, _quoteUnit);
+
+    /// @dev The pool and the tokens' order and units: what the peg's sqrt price needs.
+    function _shape() private view returns (PositionValue.Position memory p) {
+        (p.pool, p.quoteAsset, p.tokenIsToken0, p.tokenUnit, p.quoteUnit) = (pool, quoteAsset, _tokenIsToken0, _tokenUnit, _quoteUnit);
     }
 
     function _floorToSpacing(int24 tick) private view returns (int24) {
         int24 compressed = tick / _tickSpacing;
         if (tick < 0 && tick % _tickSpacing != 0) compressed--;
         return compressed * _tickSpacing;
-    }
-
-    function _positionKey() private view returns (bytes32) {
-        return keccak256(abi.encodePacked(address(this), tickLower, tickUpper));
     }
 
     function _normaliseQuote(uint256 amount) private view returns (uint256) {

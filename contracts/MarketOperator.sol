@@ -843,10 +843,13 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// asset's idle balance (deposits and releases; its strategy position and every price stay as
     /// they were in this block), so the totals follow from the before-state and that one amount,
     /// exactly as the reserve rounds them (ValuationMath). The supply is read back.
+    /// The reserve also counts a value source's quote (protocol-owned liquidity) in the quote's
+    /// amount: the venue says what it was before the trade and is after (`_sourceQuote`).
     function _backingAfter(Backing memory b, uint256 quoteUsdWad) private view returns (BackingAfter memory a) {
-        uint256 amountAfter = b.quoteAmount - b.quoteIdle + reserve.holdings(quoteAsset).idle;
+        (uint256 sourceBefore, uint256 sourceAfter) = _sourceQuote(quoteUsdWad);
+        uint256 amountAfter = b.quoteAmount - b.quoteIdle + reserve.holdings(quoteAsset).idle + sourceAfter;
         (a.grossWad, a.valueWad) = ValuationMath.replaceAmount(
-            b.grossWad, b.valueWad, b.quoteAmount, amountAfter, quoteUsdWad, _quoteUnit, b.quoteHaircutBps
+            b.grossWad, b.valueWad, b.quoteAmount + sourceBefore, amountAfter, quoteUsdWad, _quoteUnit, b.quoteHaircutBps
         );
         a.supply = stable.totalSupply();
     }
@@ -914,6 +917,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     // The pool-specific half of every operation. `MarketOperatorV3` overrides these for a Uniswap V3
     // pool; the rules above (gates, caps, loss budget, rule 7) are the same on both venues.
     // `sellToken`: the trade sells tokens for quote (an expansion); else it buys tokens with quote.
+
+    /// @dev The quote amount the reserve's value source counts for, before this operation's swap and
+    /// after it (V2: none; a V2 deployment registers no value source).
+    function _sourceQuote(uint256) internal view virtual returns (uint256 before, uint256 after_) {}
 
     /// @dev Fills the pool's part of `m` (V2: the reserves, oriented).
     function _readPool(Market memory m) internal view virtual {
@@ -1032,12 +1039,17 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     function _setBand(uint256 bandBps_, uint256 maxDeviationBps) private {
-        _requireWithin("bandBps", bandBps_, C.MIN_BAND_BPS, C.MAX_BAND_BPS);
+        _requireWithin("bandBps", bandBps_, _minBandBps(), C.MAX_BAND_BPS);
         _requireWithin("maxSpotTwapDeviationBps", maxDeviationBps, C.MIN_SPOT_TWAP_DEVIATION_BPS, C.MAX_SPOT_TWAP_DEVIATION_BPS);
         // Both bounded above by at most 1,000 bps: they fit 16 bits.
         _bandBps = uint16(bandBps_);
         _maxSpotTwapDeviationBps = uint16(maxDeviationBps);
         emit BandSet(bandBps_, maxDeviationBps);
+    }
+
+    /// @dev The venue's lowest band (bps): the V2 pair's MIN_BAND_BPS unless a venue overrides it.
+    function _minBandBps() internal pure virtual returns (uint256) {
+        return C.MIN_BAND_BPS;
     }
 
     function _setSizing(uint256 minOperationShareBps_, uint256 maxLossBps_, uint256 maxLossPerEpochWad_) private {

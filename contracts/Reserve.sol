@@ -14,6 +14,7 @@ import {IReserve} from "./interfaces/IReserve.sol";
 import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
 import {IBallastDollar} from "./interfaces/IBallastDollar.sol";
 import {ICollateralPolicy} from "./interfaces/ICollateralPolicy.sol";
+import {IValueSource} from "./interfaces/IValueSource.sol";
 import {
     WAD,
     BPS,
@@ -28,6 +29,7 @@ import {
     MAX_ASSETS,
     MAX_ASSET_DECIMALS,
     MAX_ASSET_CEILING,
+    MAX_VALUE_SOURCE_AMOUNT,
     MAX_STRATEGY_ROUNDING_UNITS,
     RESERVE_EPOCH_SEC,
     MIN_REDEEM_SPREAD_BPS,
@@ -117,16 +119,17 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     /// @dev The stored ceiling that stands for type(uint256).max (no ceiling).
     uint104 private constant UNLIMITED_CEILING = type(uint104).max;
 
-    /// @dev A stable lane's parameters and this epoch's volume in one slot (a lane call reads and
-    /// writes it once): volumes fit 88 bits (HARD_MAX_LANE_VOLUME_PER_EPOCH < 2^88), day-long
-    /// epochs 32 bits.
+    /// @dev A stable lane's parameters and this epoch's net flow in one slot (a lane call reads and
+    /// writes it once): `net` is lane mints minus lane redeems this epoch, kept within
+    /// ±volumePerEpoch, so it fits 88 signed bits (HARD_MAX_LANE_VOLUME_PER_EPOCH < 2^87);
+    /// day-long epochs 32 bits.
     struct Lane {
         uint16 bandBps;
         uint16 baseFeeBps;
         uint16 maxShareBps;
         uint88 volumePerEpoch;
         uint32 epoch;
-        uint88 used;
+        int88 net;
     }
 
     /// @dev The last whole valuation (`_valuation`, degraded mode) in one slot: gross and haircut
@@ -154,13 +157,15 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     }
 
     /// @dev One pass over the assets in degraded mode: gross and haircut value (WAD USD), whether
-    /// a held asset lacks a fresh price, and the target asset's price and gross value.
+    /// a held asset lacks a fresh price, the target asset's price and gross value, and
+    /// Σ gross × haircutBps (the value-weighted haircut's numerator).
     struct Valuation {
         uint256 grossWad;
         uint256 haircutWad;
         bool degraded;
         uint256 assetGrossWad;
         IPriceOracle.PriceInfo info;
+        uint256 weightedWad;
     }
 
     uint256 public override degradedRedeemCapBps = 500;
@@ -168,6 +173,9 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     uint256 public recoveryRedeemFeeBps;
     uint256 public bufferToleranceBps = 1_000;
     ValuationCache private _cache;
+    /// @dev Protocol-owned liquidity counted in `_valueSourceAsset`'s amount (zero: none).
+    IValueSource private _valueSource;
+    address private _valueSourceAsset;
 
     constructor(address admin, IBallastDollar stable_, IPriceOracle oracle_) {
         if (admin == address(0) || address(stable_) == address(0) || address(oracle_) == address(0)) {
@@ -324,6 +332,21 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         emit ValuationMaxAgeSet(maxAgeSec);
     }
 
+    /// @notice Counts `source`'s holdings of its listed `quoteAsset()` in every valuation (zero:
+    /// none); never payable to a redeemer. Only DEFAULT_ADMIN_ROLE.
+    function setValueSource(IValueSource source) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address asset;
+        if (address(source) != address(0)) _requireListed(asset = source.quoteAsset());
+        (_valueSource, _valueSourceAsset) = (source, asset);
+        emit ValueSourceSet(address(source), asset);
+        _cacheWholeValuation();
+    }
+
+    /// @inheritdoc IReserve
+    function valueSource() external view override returns (address) {
+        return address(_valueSource);
+    }
+
     /// @notice The CollateralPolicy whose target decides recovery mode.
     function collateralPolicy() external view returns (ICollateralPolicy) {
         return _policy.policy;
@@ -392,7 +415,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         tokensOut = q.amountOut;
         if (tokensOut == 0) revert ZeroAmount();
         if (tokensOut < minOut) revert SlippageExceeded(minOut, tokensOut);
-        if (q.lane) _useLaneVolume(asset, tokensOut);
+        if (q.lane) _useLaneVolume(asset, tokensOut, true);
 
         _holdings[asset].idle += received;
         // A mint needs a fresh price: its value is gross, with no degraded haircut.
@@ -417,7 +440,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         amountOut = q.amountOut;
         if (amountOut == 0) revert ZeroAmount();
         if (amountOut < minOut) revert SlippageExceeded(minOut, amountOut);
-        if (q.lane) _useLaneVolume(asset, amountIn);
+        if (q.lane) _useLaneVolume(asset, amountIn, false);
         if (q.v.degraded) _useDegradedAllowance(amountIn);
 
         _ensureIdle(asset, amountOut);
@@ -474,12 +497,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @inheritdoc IReserve
     function valuation() public view override returns (uint256 grossWad, uint256 haircutWad) {
-        for (uint256 i = 0; i < _assets.length; ++i) {
-            address asset = _assets[i];
-            uint256 assetWad = _value(asset, accountedAmount(asset), oracle.price(asset));
-            grossWad += assetWad;
-            haircutWad += _haircut(assetWad, asset);
-        }
+        Valuation memory v = _valuation(address(0), true);
+        return (v.grossWad, v.haircutWad);
     }
 
     /// @inheritdoc IReserve
@@ -513,12 +532,12 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @inheritdoc IReserve
     function conservativeRatio() public view override returns (uint256 ratioWad) {
-        return _ratio(_valuation(address(0)).haircutWad);
+        return _ratio(_valuation(address(0), false).haircutWad);
     }
 
     /// @inheritdoc IReserve
     function redemptionRatio() external view override returns (uint256 ratioWad) {
-        return _ratio(_valuation(address(0)).grossWad);
+        return _ratio(_valuation(address(0), false).grossWad);
     }
 
     /// @inheritdoc IReserve
@@ -539,14 +558,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @inheritdoc IReserve
     function weightedHaircutBps() public view override returns (uint256 haircutBps) {
-        uint256 gross;
-        uint256 haircutWeighted;
-        for (uint256 i = 0; i < _assets.length; ++i) {
-            address asset = _assets[i];
-            uint256 v = _value(asset, accountedAmount(asset), oracle.price(asset));
-            gross += v;
-            haircutWeighted += v * _configs[asset].haircutBps;
-        }
+        Valuation memory v = _valuation(address(0), true);
+        (uint256 gross, uint256 haircutWeighted) = (v.grossWad, v.weightedWad);
         // Round up: the risk floor must not be understated.
         return gross == 0 ? 0 : Math.ceilDiv(haircutWeighted, gross);
     }
@@ -666,14 +679,14 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         q.cache = _cache;
         bool cached = useCache && laneCfg.bandBps != 0 && _fresh(q.cache);
         q.whole = !cached;
-        q.v = cached ? _fromCache(q.cache, asset) : _valuation(asset);
+        q.v = cached ? _fromCache(q.cache, asset) : _valuation(asset, false);
         _requireFreshPrice(asset, q.v.info);
         uint256 priceWad = q.v.info.priceWad;
         (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
         uint256 valueWad;
         if (q.lane) {
             valueWad = _value(asset, amountIn, Math.min(priceWad, PEG_WAD));
-            q.lane = _laneRoom(laneCfg) >= valueWad;
+            q.lane = _laneRoom(laneCfg, true) >= valueWad;
             // A cap of 100% holds whatever the shares are.
             if (q.lane && laneCfg.maxShareBps < BPS) {
                 uint256 addedWad = _value(asset, amountIn, priceWad);
@@ -712,7 +725,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             q.v = _fromCache(q.cache, asset);
             (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
             uint256 supply = stable.totalSupply();
-            if (q.lane && _laneRoom(laneCfg) >= tokensIn && _coversSupply(asset, q.v.info.priceWad, supply)) {
+            if (q.lane && _laneRoom(laneCfg, false) >= tokensIn && _coversSupply(asset, q.v.info.priceWad, supply)) {
                 q.ratioWad = Math.max(_ratioOf(q.cache.grossWad, supply), WAD);
                 if (_redeemBelowTarget(_ratioOf(q.cache.haircutWad, supply))) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
                 uint256 laneValueWad = Math.mulDiv(Math.mulDiv(tokensIn, PEG_WAD, WAD), BPS - q.feeBps, BPS);
@@ -721,12 +734,12 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             }
         }
         q.whole = true;
-        q.v = _valuation(asset);
+        q.v = _valuation(asset, false);
         if (q.v.info.status == IPriceOracle.PriceStatus.Invalid) _revertNoPrice(asset);
         q.ratioWad = _ratio(q.v.grossWad);
         uint256 priceWad = q.v.info.priceWad;
         (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
-        q.lane = q.lane && _laneRoom(laneCfg) >= tokensIn;
+        q.lane = q.lane && _laneRoom(laneCfg, false) >= tokensIn;
         uint256 payPriceWad;
         if (q.lane) {
             payPriceWad = Math.max(priceWad, PEG_WAD);
@@ -753,12 +766,14 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @dev One pass over the assets with the oracle's degraded mode: a stale asset at its last
     /// good price under the degraded haircut, an asset without a price at zero. `target`'s price
-    /// info and gross value are kept (zero address: none).
-    function _valuation(address target) private view returns (Valuation memory v) {
+    /// info and gross value are kept (zero address: none). `strict`: every asset needs a fresh
+    /// price (else the oracle's named error), as `valuation()` promises.
+    function _valuation(address target, bool strict) private view returns (Valuation memory v) {
         for (uint256 i = 0; i < _assets.length; ++i) {
             address asset = _assets[i];
-            uint256 amount = accountedAmount(asset);
             IPriceOracle.PriceInfo memory info = oracle.priceInfo(asset);
+            if (strict) _requireFreshPrice(asset, info);
+            uint256 amount = _amountOf(asset, info.priceWad);
             if (asset == target) v.info = info;
             if (amount == 0) continue;
             if (info.status != IPriceOracle.PriceStatus.Ok) v.degraded = true;
@@ -766,6 +781,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             uint256 grossWad = Math.mulDiv(_value(asset, amount, info.priceWad), BPS - info.haircutBps, BPS);
             v.grossWad += grossWad;
             v.haircutWad += _haircut(grossWad, asset);
+            v.weightedWad += grossWad * _configs[asset].haircutBps;
             if (asset == target) v.assetGrossWad = grossWad;
         }
     }
@@ -784,7 +800,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @dev Prices every asset now and caches the result.
     function _cacheWholeValuation() private returns (uint256 grossWad, uint256 haircutWad, bool degraded) {
-        Valuation memory v = _valuation(address(0));
+        Valuation memory v = _valuation(address(0), false);
         _storeCache(v.grossWad, v.haircutWad, block.timestamp, v.degraded);
         emit ValuationCached(v.grossWad, v.haircutWad, v.degraded);
         return (v.grossWad, v.haircutWad, v.degraded);
@@ -854,24 +870,28 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IReserve
-    function laneVolumeLeft(address asset) external view override returns (uint256) {
-        return _laneRoom(_lanes[asset]);
+    function laneVolumeLeft(address asset) external view override returns (uint256 mintRoom, uint256 redeemRoom) {
+        Lane memory lane = _lanes[asset];
+        return (_laneRoom(lane, true), _laneRoom(lane, false));
     }
 
-    /// @dev Lane volume left this epoch (18-decimal tokens).
-    function _laneRoom(Lane memory lane) private view returns (uint256) {
-        uint256 used = lane.epoch == block.timestamp / RESERVE_EPOCH_SEC ? lane.used : 0;
-        uint256 cap = lane.volumePerEpoch;
-        return cap > used ? cap - used : 0;
+    /// @dev What the lane can still take this epoch in one direction (18-decimal tokens): mints may
+    /// raise the net flow to +volumePerEpoch, redeems lower it to −volumePerEpoch, so a round trip
+    /// gives back the room it used. A new epoch starts from zero; a cap lowered below the net leaves none.
+    function _laneRoom(Lane memory lane, bool isMint) private view returns (uint256) {
+        int256 net = lane.epoch == block.timestamp / RESERVE_EPOCH_SEC ? int256(lane.net) : int256(0);
+        int256 room = int256(uint256(lane.volumePerEpoch)) + (isMint ? -net : net);
+        return room > 0 ? uint256(room) : 0;
     }
 
-    /// @dev Adds `tokens` to the lane's volume this epoch (a new epoch starts from zero); the
-    /// quote checked the room, so the total stays within the 88-bit cap.
-    function _useLaneVolume(address asset, uint256 tokens) private {
+    /// @dev Moves the lane's net flow this epoch by `tokens` (up for a mint, down for a redeem; a
+    /// new epoch starts from zero); the quote checked the room, so it stays within ±volumePerEpoch.
+    function _useLaneVolume(address asset, uint256 tokens, bool isMint) private {
         Lane storage lane = _lanes[asset];
         uint32 epoch = uint32(block.timestamp / RESERVE_EPOCH_SEC);
-        uint256 used = (lane.epoch == epoch ? lane.used : 0) + tokens;
-        (lane.epoch, lane.used) = (epoch, SafeCast.toUint88(used));
+        // tokens ≤ the room checked (< 2^89): the casts cannot wrap.
+        int256 net = (lane.epoch == epoch ? int256(lane.net) : int256(0)) + (isMint ? int256(tokens) : -int256(tokens));
+        (lane.epoch, lane.net) = (epoch, SafeCast.toInt88(net));
     }
 
     /// @dev Degraded mode: redemptions this epoch stay within `degradedRedeemCapBps` of the supply
@@ -928,6 +948,16 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     function _ratioOf(uint256 valueWad, uint256 supply) private pure returns (uint256) {
         return supply == 0 ? type(uint256).max : Math.mulDiv(valueWad, WAD, supply);
+    }
+
+    /// @dev What the valuation counts of `asset` at `priceWad`: its accounted amount plus, for the
+    /// value source's asset, the source's holdings at that price (a failing source counts 0; an
+    /// answer above MAX_VALUE_SOURCE_AMOUNT counts that much).
+    function _amountOf(address asset, uint256 priceWad) private view returns (uint256 amount) {
+        amount = accountedAmount(asset);
+        if (asset != _valueSourceAsset) return amount;
+        (, uint256 held) = _tryUint(address(_valueSource), abi.encodeCall(IValueSource.quoteAmountAt, (priceWad)));
+        amount += Math.min(held, MAX_VALUE_SOURCE_AMOUNT);
     }
 
     /// @dev A vault whose `previewRedeem` reverts (paused, as ERC-4626 allows) or answers garbage

@@ -30,6 +30,16 @@ export interface V3VenueParams {
 
 export type VenueParams = { kind: "v2" } | V3VenueParams;
 
+/** The venues a deploy can choose (`--venue`). */
+export const VENUE_KINDS = ["v2", "v3"] as const satisfies readonly VenueParams["kind"][];
+export type VenueKind = (typeof VENUE_KINDS)[number];
+
+/**
+ * The venue `npm start` deploys when `--venue` is not given: the V2 pair until the V3 venue has met
+ * its peg targets on the bench (switching is this one line).
+ */
+export const DEFAULT_VENUE: VenueKind = "v2";
+
 export const DEFAULT_V3_VENUE: V3VenueParams = {
   kind: "v3",
   feePips: 100,

@@ -6,7 +6,7 @@
  * MarketOperatorV3's pool and the LiquidityManager's links, rights and range. Collects every problem
  * and fails once, naming each missing role or link.
  */
-import { Contract, getAddress, parseUnits, type Provider } from "ethers";
+import { Contract, ZeroAddress, getAddress, parseUnits, type Provider } from "ethers";
 import { connectContract } from "./contracts";
 import { V3_POOL_ABI } from "./uniswapV3";
 import { namedAddresses, type AddressBook } from "./addressBook";
@@ -88,6 +88,13 @@ export async function verifyWiring(
   expectLink("Reserve.stable", await reserve.stable(), c.BallastDollar, "BallastDollar");
   expectLink("Reserve.oracle", await reserve.oracle(), c.PriceOracle, "PriceOracle");
   expectLink("Reserve.collateralPolicy", await reserve.collateralPolicy(), c.CollateralPolicy, "CollateralPolicy");
+  // The V3 position counts in the reserve's value; a V2 deployment has no value source.
+  expectLink(
+    "Reserve.valueSource",
+    await reserve.valueSource(),
+    c.LiquidityManager ?? ZeroAddress,
+    v3 ? "LiquidityManager" : "none",
+  );
   const listed = (await reserve.assets()).map((a) => getAddress(a));
   for (const symbol of ["USDC", "WETH"] as const) {
     if (!listed.includes(getAddress(c[symbol]))) problems.push(`Reserve does not list ${symbol} ${c[symbol]}`);

@@ -21,6 +21,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { campaignFailures, describeFailures } from "./campaignOutput";
 import { MUTATIONS, type Mutation } from "./mutations";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -99,20 +100,14 @@ function runCampaign(dir: string, runs: number): Verdict {
     FOUNDRY_INVARIANT_RUNS: String(runs),
     FOUNDRY_INVARIANT_DEPTH: String(DEPTH),
   });
-  const failure = /\[FAIL: ([^\]]*)\]/.exec(r.out)?.[1] ?? /Error: ([^\n]*)/.exec(r.out)?.[1] ?? "";
-  // Where it failed (forge's run counter) and the shrunk sequence of handler steps that broke it.
-  const counters = /invariant_protocol\(\) \(runs: (\d+), calls: (\d+), reverts: (\d+)\)/.exec(r.out);
-  // forge prints the sequence twice (suite, then summary): the first copy ends at the counters line.
-  const steps = [...r.out.slice(0, counters?.index).matchAll(/calldata=(\w+)\(/g)].map((m) => m[1]);
-  const where =
-    r.status !== 0 && counters
-      ? ` [run ${counters[1]}, call ${counters[2]}; shrunk sequence: ${steps.join(" -> ")}]`
-      : "";
-  const detail = `${failure}${where}`;
+  // Both venues' suites run; a mutation is caught when any suite's failure names its INV id.
+  const failures = campaignFailures(r.out);
+  const detail =
+    failures.length > 0 ? describeFailures(failures) : r.status !== 0 ? /Error: ([^\n]*)/.exec(r.out)?.[1] ?? "" : "";
   return {
     failed: r.status !== 0,
     detail,
-    caughtBy: [...new Set(failure.match(/INV-\d+/g) ?? [])],
+    caughtBy: [...new Set(failures.flatMap((f) => f.message.match(/INV-\d+/g) ?? []))],
     seconds: r.seconds,
   };
 }

@@ -69,6 +69,17 @@ export const MUTATIONS: Mutation[] = [
     ],
   },
   {
+    invariant: "INV-4",
+    bug: "the stable lane counts a redemption as a mint in its net flow, so redemptions run past the cap",
+    edits: [
+      {
+        file: "contracts/Reserve.sol",
+        find: "(isMint ? int256(tokens) : -int256(tokens))",
+        replace: "int256(tokens)",
+      },
+    ],
+  },
+  {
     invariant: "INV-5",
     bug: "PegMath oversizes trades past the peg and the on-chain crossing check is gone",
     edits: [

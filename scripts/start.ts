@@ -4,13 +4,15 @@
  * starts the feed driver (mock Chainlink feeds re-posted at their heartbeat, so the stack keeps
  * working for hours) and the keeper daemon as its own process, then runs a short market
  * scenario: a trader pushes the price about 2% above the peg, time passes so the TWAP follows,
- * the keeper expands; then 2% below, the keeper contracts. The terminal shows each step live and a summary; then the stack stays up (keeper
- * holding the peg, status page live) until Ctrl-C, which stops everything (keeper, then node) and
- * leaves no process behind. `--exit` stops after the summary instead.
+ * the keeper expands; then 2% below, the keeper contracts. The terminal shows each step live and a
+ * summary; then the stack stays up (keeper holding the peg, status page live) until Ctrl-C, which
+ * stops everything (keeper, then node) and leaves no process behind. `--exit` stops after the
+ * summary instead.
  *
- * `--venue v3` deploys the Uniswap V3 venue instead (the pool at the 0.01% tier, MarketOperatorV3,
- * the LiquidityManager with its protocol-owned position) and prints its status; the keeper is
- * started on it and its first cycle reported. The price scenario runs on the V2 pair only so far.
+ * `--venue v2|v3` chooses the market (default DEFAULT_VENUE, deploy/venue.ts): the Uniswap V2 pair,
+ * or the Uniswap V3 venue (the pool at the 0.01% tier, MarketOperatorV3, the LiquidityManager with
+ * its protocol-owned position, whose status is printed first). The scenario is the same on both;
+ * only the trader's push differs (a V3 swap stops at its price limit).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -27,6 +29,8 @@ import {
 } from "../typechain-types";
 import { connectV3Pool } from "../deploy/uniswapV3";
 import { advance, poolView, pushPrice, type LocalBook } from "./localMarket";
+import { parseVenueFlag } from "./lib/args";
+import { UserError } from "./lib/cli";
 import { spawnKeeper, type KeeperProcess, type LogLine } from "./lib/keeperProcess";
 import { FeedDriver, feedsOfBook } from "./devnet/feedDriver";
 import { LOCAL_ACCOUNTS, LOCAL_PARAMS } from "../deploy/parameters";
@@ -47,12 +51,6 @@ interface Stack {
 
 const stack: Stack = {};
 let stopping = false;
-
-/** The value after `--name` on the command line, if any. */
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 async function stopKeeper(): Promise<void> {
   await stack.keeper?.stop("SIGTERM", 15_000);
@@ -80,17 +78,20 @@ function startKeeper(configPath: string, env: NodeJS.ProcessEnv, onEvent: (e: Lo
 }
 
 async function main(): Promise<void> {
+  // Checked before anything starts: a bad --venue leaves no node behind.
+  const venue = parseVenueFlag(process.argv.slice(2));
   out("Ballast — a stablecoin held on its peg by market operations\n");
   out("• starting a local Hardhat node …");
   stack.node = await startHardhatNode();
   out(`  node at ${stack.node.url}`);
 
   stack.dir = mkdtempSync(path.join(os.tmpdir(), "ballast-start-"));
-  const venue = option("--venue");
   const venueName = venue === "v3" ? "Uniswap V3 pool with protocol-owned liquidity" : "Uniswap V2 pair";
   out(`• deploying Ballast (${venueName}, Chainlink mock feeds, reserve, policy, operator) …`);
   const deployed = (await deployToNode(stack.node.url, { dir: stack.dir, venue })).outcome;
   const book = deployed.addressBook as unknown as LocalBook & { contracts: { MarketOperator: string } };
+  // The V3 trader pays the pool's callback (the deploy's UniswapV3Trader).
+  const pushVenue = { v3Trader: deployed.record.extra.UniswapV3Trader };
   out(`  MarketOperator ${book.contracts.MarketOperator}, pool ${book.contracts.Pool}`);
 
   const provider = new JsonRpcProvider(stack.node.url, undefined, { cacheTimeout: -1 });
@@ -166,29 +167,6 @@ async function main(): Promise<void> {
   out(
     `  metrics http://127.0.0.1:${port}/metrics   health http://127.0.0.1:${port}/healthz   status http://127.0.0.1:${port}/`,
   );
-  if (deployed.addressBook.venue === "v3") {
-    // The keeper's reads of a V3 pool are not in every build yet: report its first cycle either way.
-    const first = await waitFor((e) => String(e.event).startsWith("cycle."), 120_000, "first cycle");
-    const ok = first.event === "cycle.stand-still" || first.event === "cycle.act";
-    out(
-      ok
-        ? `  keeper  first cycle on the V3 pool: ${first.event} ${String(first.reason ?? first.action ?? "")}`
-        : `  keeper  cannot read the V3 pool yet: ${first.event} ${String(
-            first.error ?? (first.err as { message?: string } | undefined)?.message ?? "",
-          )}`,
-    );
-    out(
-      "\n• the V3 venue is deployed and its status printed; the price scenario runs on the V2 pair only so far (npm start)",
-    );
-    if (process.argv.includes("--exit")) {
-      stopping = true;
-      await teardown();
-      out("done.");
-      return;
-    }
-    out(`  still running: node ${stack.node.url}, address book ${deployed.addressBookPath}; Ctrl-C stops everything.`);
-    return;
-  }
   await waitFor((e) => e.event === "cycle.stand-still" && e.reason === "inside-band", 120_000, "first quiet cycle");
 
   const row = async (label: string): Promise<{ deviationBps: number }> => {
@@ -216,7 +194,7 @@ async function main(): Promise<void> {
     [-200, "contract", "sells"],
   ] as const) {
     out(`\n• a trader ${story} on the pool: price ${bps > 0 ? "+" : ""}${bps / 100}%`);
-    track(await pushPrice(book, trader, bps));
+    track(await pushPrice(book, trader, bps, pushVenue));
     await row("after the trade");
     out("  30 minutes pass; the TWAP follows spot …");
     const seen = events.length;
@@ -310,7 +288,7 @@ process.on("SIGINT", () => {
 main().catch(async (err: unknown) => {
   if (stopping) return;
   stopping = true;
-  out(`\nnpm start failed: ${(err as Error).stack ?? String(err)}`);
+  out(`\nnpm start failed: ${err instanceof UserError ? err.message : (err as Error).stack ?? String(err)}`);
   await teardown();
   process.exit(1);
 });

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IValueSource} from "./IValueSource.sol";
+import {PositionValue} from "../venues/PositionValue.sol";
+
 /// @title LiquidityManager: protocol-owned liquidity on the Uniswap V3 venue
 /// @notice Holds one position of the token / quote pool in a narrow range around the peg
 /// (±`rangeBps`, one tick ≈ one bps of price, rounded outward to the pool's tick spacing). Adding
@@ -12,10 +15,17 @@ pragma solidity 0.8.28;
 /// @dev Roles: DEFAULT_ADMIN_ROLE sets the range and the cap (bounded, evented); OPERATOR_ROLE adds
 /// and removes liquidity. Needs MINTER_ROLE on the token and OPERATOR_ROLE on the Reserve. Only
 /// the pool may call `uniswapV3MintCallback`, and only inside this contract's own `mint`.
-/// Valuation: {positionValueWad} counts the quote the position holds at the lower of spot and the
-/// peg (a pool price pushed up in the same block cannot inflate it), plus quote owed, at the quote
-/// feed's price; the token side counts zero.
-interface ILiquidityManager {
+/// Valuation: the position counts for the quote it holds at the lower of spot and the peg (a pool
+/// price pushed up in the same block cannot inflate it), at the quote feed's price; the token side
+/// counts zero ({PositionValue}). Every call that makes the pool owe the position something (a
+/// top-up's mint, a burn) collects it in the same transaction: nothing is owed between them. The
+/// Reserve counts it through {IValueSource-quoteAmountAt} once its admin registers this contract
+/// (`setValueSource`).
+/// Rule 7 with the position counted: an add or remove keeps the reserve's haircut ratio at least
+/// min(before, target) and its gross value within MAX_POL_ROUNDING_UNITS of quote of before (an add
+/// above the peg, where the extra quote counts only at the peg, reverts); both renew the reserve's
+/// cached valuation.
+interface ILiquidityManager is IValueSource {
     error ZeroAddress();
     error ZeroAmount();
     error ParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
@@ -28,6 +38,7 @@ interface ILiquidityManager {
     error CapExceeded(uint256 capWad, uint256 wantedWad);
     error InsufficientLiquidity(uint128 held, uint128 wanted);
     error RatioBelowBound(uint256 ratioBeforeWad, uint256 ratioAfterWad, uint256 targetWad);
+    error ReserveValueDecreased(uint256 grossBeforeWad, uint256 grossAfterWad, uint256 allowanceWad);
 
     event RangeSet(uint256 oldRangeBps, uint256 newRangeBps);
     event CapSet(uint256 oldMaxQuoteDeployedWad, uint256 newMaxQuoteDeployedWad);
@@ -52,6 +63,10 @@ interface ILiquidityManager {
 
     /// @notice The position's value for reserve accounting, WAD USD (see the contract notice).
     function positionValueWad() external view returns (uint256 valueWad);
+
+    /// @notice The position as the valuation reads it: pool, token order and units, liquidity and
+    /// range (the V3 operator values it at its own swap's price).
+    function position() external view returns (PositionValue.Position memory);
 
     /// @notice The range a new position would take now: ±rangeBps around the peg's tick.
     function rangeAtPeg() external view returns (int24 lower, int24 upper);

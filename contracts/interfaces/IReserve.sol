@@ -49,9 +49,11 @@ interface IReserve {
     /// `bandBps` of $1. Lane fee (bps) = `baseFeeBps + ceil(deviationBps / 2)`, where
     /// `deviationBps = ceil(|feed − 1| / 1 × 10_000)`: it grows as the feed leaves $1 and stays
     /// below MAX_LANE_BASE_FEE_BPS + MAX_LANE_BAND_BPS / 2. `maxShareBps` caps the asset's share of
-    /// the reserve's gross value after a lane mint; `volumePerEpoch` caps lane mints plus redeems
-    /// per RESERVE_EPOCH_SEC (18-decimal tokens). Beyond the band or either cap the lane is closed:
-    /// the asset mints and redeems on the ordinary path (haircut; fee plus spread).
+    /// the reserve's gross value after a lane mint; `volumePerEpoch` caps the lane's net flow per
+    /// RESERVE_EPOCH_SEC (18-decimal tokens): lane mints minus lane redeems stay within
+    /// ±volumePerEpoch, so round trips never use up the lane (a zero fee is safe). Beyond the band
+    /// or either cap the lane is closed: the asset mints and redeems on the ordinary path (haircut;
+    /// fee plus spread).
     struct StableLane {
         uint16 bandBps;
         uint16 baseFeeBps;
@@ -113,6 +115,7 @@ interface IReserve {
     /// @notice A whole pass priced every asset and renewed the cached valuation (WAD USD).
     event ValuationCached(uint256 grossWad, uint256 haircutWad, bool degraded);
     event ValuationMaxAgeSet(uint256 maxAgeSec);
+    event ValueSourceSet(address indexed source, address indexed asset);
 
     // ------------------------------------------------------------------ users
     /// @notice Deposits `amountIn` of `asset` and mints tokens to `receiver` at the peg.
@@ -178,8 +181,9 @@ interface IReserve {
     /// @notice Whether `asset`'s stable lane is open now, and its fee in bps if so.
     function laneFee(address asset) external view returns (bool open, uint256 feeBps);
 
-    /// @notice What `asset`'s stable lane can still mint plus redeem this epoch, 18-decimal tokens.
-    function laneVolumeLeft(address asset) external view returns (uint256);
+    /// @notice What `asset`'s stable lane can still mint, and still redeem, this epoch (18-decimal
+    /// tokens): the lane caps its net flow (mints minus redeems) within ±volumePerEpoch.
+    function laneVolumeLeft(address asset) external view returns (uint256 mintRoom, uint256 redeemRoom);
 
     /// @notice The spread (bps) a redemption of `asset` outside a stable lane pays on top of its fee.
     function redeemSpreadBps(address asset) external view returns (uint256 spreadBps);
@@ -203,6 +207,9 @@ interface IReserve {
     function holdings(address asset) external view returns (Holdings memory);
     function strategyOf(address asset) external view returns (address);
     function redemptionsPaused() external view returns (bool);
+
+    /// @notice The value source counted in the valuation (protocol-owned liquidity), or zero.
+    function valueSource() external view returns (address);
 
     // ------------------------------------------------------------------ operator
     /// @notice Pulls `amount` of `asset` from the operator into the reserve's idle balance.

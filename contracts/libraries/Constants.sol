@@ -56,6 +56,10 @@ uint256 constant MAX_ASSET_DECIMALS = 18;
 /// one slot: about 2e31 units, 2e13 whole tokens of an 18-decimal asset, far beyond any real
 /// ceiling. type(uint256).max (no ceiling) is also accepted.
 uint256 constant MAX_ASSET_CEILING = type(uint104).max - 1;
+/// @dev The most a value source (protocol-owned liquidity) may add to its asset's amount: no more
+/// than any ceiling lets the reserve hold, so a faulty source can neither overflow the valuation
+/// (which would stop every redemption) nor count for more than a full asset could.
+uint256 constant MAX_VALUE_SOURCE_AMOUNT = MAX_ASSET_CEILING;
 
 // ---------------------------------------------------------------- collateral policy
 /// @dev Partial backing failed in practice (IRON, Terra): the target never goes below 100%.
@@ -72,6 +76,11 @@ uint256 constant MAX_RISK_WEIGHT_BPS = 20_000;
 /// @dev The band must exceed the pool fee to be worth trading and stay tight enough to matter.
 uint256 constant MIN_BAND_BPS = 10;
 uint256 constant MAX_BAND_BPS = 500;
+/// @dev On a Uniswap V3 pool the stable tiers charge 1 or 5 bps and hold their depth at the peg,
+/// so arbitrage alone holds the price within a few bps and a 10 bps band never acts there: the
+/// V3 operator's band may go down to 2 bps, above the 0.01% tier's fee. A band below a wider
+/// tier's fee costs at most gas and the loss budget (HARD_MAX_LOSS_BPS, its epoch cap).
+uint256 constant MIN_BAND_BPS_V3 = 2;
 /// @dev Spot and TWAP may disagree by at most this much before operations stop (manipulation guard).
 uint256 constant MIN_SPOT_TWAP_DEVIATION_BPS = 10;
 uint256 constant MAX_SPOT_TWAP_DEVIATION_BPS = 1_000;
@@ -162,11 +171,15 @@ uint256 constant MIN_REDEEM_SPREAD_BPS = 50;
 uint256 constant MAX_REDEEM_SPREAD_BPS = 500;
 /// @dev Stable lane: open while the asset's feed is within `bandBps` of $1 (at most 1%: beyond
 /// that the asset is depegging); base fee at most 0.1%, plus half the feed's deviation, so the
-/// lane fee never exceeds MAX_LANE_BASE_FEE_BPS + MAX_LANE_BAND_BPS / 2.
+/// lane fee never exceeds MAX_LANE_BASE_FEE_BPS + MAX_LANE_BAND_BPS / 2. A base fee of 0 is safe:
+/// the lane mints at min(feed, 1) and pays at max(feed, 1), so a round trip never gains, and its
+/// cap counts net flow, so round trips cannot use it up either.
 uint256 constant MAX_LANE_BAND_BPS = 100;
 uint256 constant MAX_LANE_BASE_FEE_BPS = 10;
-/// @dev The lane's per-epoch volume (18-decimal tokens, mints plus redeems) is bounded like the
-/// market operator's epoch expansion cap, so no parameter change opens an unbounded lane.
+/// @dev The lane's per-epoch cap on its net flow (18-decimal tokens, mints minus redeems, held
+/// within ±cap: the most the lane can move the reserve's holdings of the asset in an epoch) is
+/// bounded like the market operator's epoch expansion cap, so no parameter change opens an
+/// unbounded lane; below 2^87, so the signed net fits the lane's slot.
 uint256 constant HARD_MAX_LANE_VOLUME_PER_EPOCH = 50_000_000e18;
 /// @dev The lane asset's share of the reserve's gross value after a lane mint: at least 10%
 /// (below it the lane is useless), at most all of it.
@@ -195,3 +208,6 @@ uint256 constant MAX_POL_RANGE_BPS = 200;
 /// decimals), the same order as the contraction caps: a captured admin cannot move the reserve
 /// into the pool.
 uint256 constant HARD_MAX_POL_QUOTE_WAD = 10_000_000e18;
+/// @dev What adding or removing protocol-owned liquidity may cost the reserve's counted value, in
+/// quote units: the pool rounds what a mint owes up and what a position holds down (one unit each).
+uint256 constant MAX_POL_ROUNDING_UNITS = 2;

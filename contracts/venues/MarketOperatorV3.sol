@@ -30,6 +30,8 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     uint24 private immutable _feePips;
     int24 private immutable _tickSpacing;
     uint8 private transient _paying;
+    /// @dev The pool's sqrt price just before this operation's swap (rule 7's position before).
+    uint160 private transient _sqrtBeforeX96;
 
     constructor(
         address admin,
@@ -44,6 +46,11 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
         _pool = IUniswapV3PoolMinimal(oracle_.pool());
         _feePips = _pool.fee();
         _tickSpacing = _pool.tickSpacing();
+    }
+
+    /// @dev A V3 stable tier holds the price within a few bps by arbitrage alone (Constants.sol MIN_BAND_BPS_V3).
+    function _minBandBps() internal pure override returns (uint256) {
+        return C.MIN_BAND_BPS_V3;
     }
 
     /// @inheritdoc IMarketOperatorV3
@@ -138,12 +145,22 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
         return (paid, received);
     }
 
+    /// @dev The registered value source is protocol-owned liquidity ({ILiquidityManager}): its quote
+    /// at the pool's price before this swap (what the reserve's valuation counted) and after it,
+    /// with the same maths the liquidity manager uses ({PositionValue}, through the linked
+    /// `UniswapV3Quote.sourceQuotes`), so rule 7's incremental after-state equals a whole
+    /// re-valuation to the wei. A position in another pool did not move.
+    function _sourceQuote(uint256 quoteUsdWad) internal view override returns (uint256, uint256) {
+        return UniswapV3Quote.sourceQuotes(reserve.valueSource(), address(_pool), quoteAsset, _sqrtBeforeX96, quoteUsdWad);
+    }
+
     // ================================================================== internals
 
     /// @dev An exact-input swap of `amountIn` with its price limit at the peg; returns (paid, received).
     function _swap(Market memory m, bool sellToken, uint256 amountIn, uint8 paying) private returns (uint256, uint256) {
         uint160 sqrtPeg = _sqrtPeg(m, sellToken);
         bool zeroForOne = _zeroForOne(sellToken);
+        _sqrtBeforeX96 = UniswapV3Price.spotSqrtPriceX96(_pool);
         _paying = paying;
         (int256 amount0, int256 amount1) = _pool.swap(address(this), zeroForOne, int256(amountIn), sqrtPeg, "");
         if (_paying != _PAY_NONE) revert UnexpectedCallback(); // the pool must have been paid

@@ -10,6 +10,8 @@ import {TickBitmap} from "@uniswap/v4-core/src/libraries/TickBitmap.sol";
 import {TickMath} from "@uniswap/v4-core/src/libraries/TickMath.sol";
 import {IUniswapV3PoolMinimal} from "../interfaces/IUniswapV3PoolMinimal.sol";
 import {UniswapV3Price} from "./UniswapV3Price.sol";
+import {PositionValue} from "./PositionValue.sol";
+import {ILiquidityManager} from "../interfaces/ILiquidityManager.sol";
 
 /// @title UniswapV3Quote: what a Uniswap V3 swap would do, read from the pool without trading
 /// @notice Runs the pool's exact-input swap loop over the pool's own state (`slot0`, `liquidity`, the
@@ -62,6 +64,33 @@ library UniswapV3Quote {
         if (sqrtP <= TickMath.MIN_SQRT_PRICE) return TickMath.MIN_SQRT_PRICE + 1;
         if (sqrtP >= TickMath.MAX_SQRT_PRICE) return TickMath.MAX_SQRT_PRICE - 1;
         return uint160(sqrtP);
+    }
+
+    /// @notice {PositionValue.quoteAmount} of `p` at two pool prices (before and after a swap), with
+    /// the peg at the quote price `quoteUsdWad`: linked rather than inlined, for the operator's size.
+    function positionQuotes(PositionValue.Position memory p, uint160 spotBeforeX96, uint160 spotAfterX96, uint256 quoteUsdWad)
+        public
+        pure
+        returns (uint256 before, uint256 after_)
+    {
+        uint160 pegX96 = PositionValue.sqrtPegX96(p, quoteUsdWad);
+        return (PositionValue.quoteAmount(p, spotBeforeX96, pegX96), PositionValue.quoteAmount(p, spotAfterX96, pegX96));
+    }
+
+    /// @notice What a reserve's value source `source` (protocol-owned liquidity, {ILiquidityManager};
+    /// zero: none) counts of `quoteAsset` before and after a swap on `pool` that started at
+    /// `sqrtBeforeX96`: its position valued at both prices ({positionQuotes}). A position in another
+    /// pool did not move; one counted in another asset counts nothing here.
+    function sourceQuotes(address source, address pool, address quoteAsset, uint160 sqrtBeforeX96, uint256 quoteUsdWad)
+        public
+        view
+        returns (uint256 before, uint256 after_)
+    {
+        if (source == address(0)) return (0, 0);
+        PositionValue.Position memory p = ILiquidityManager(source).position();
+        if (p.quoteAsset != quoteAsset) return (0, 0);
+        uint160 spotX96 = UniswapV3Price.spotSqrtPriceX96(IUniswapV3PoolMinimal(p.pool));
+        return positionQuotes(p, p.pool == pool ? sqrtBeforeX96 : spotX96, spotX96, quoteUsdWad);
     }
 
     /// @notice {UniswapV3Price.quotePerTokenWad}, linked rather than inlined (an operator's bytecode

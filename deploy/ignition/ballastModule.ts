@@ -233,6 +233,10 @@ export function buildBallastModule(input: BallastModuleInput) {
       wiring.push(m.call(stable, "grantRole", [ROLES.MINTER_ROLE, lm], { id: "grantMinterLiquidityManager" }));
       wiring.push(m.call(reserve, "grantRole", [ROLES.OPERATOR_ROLE, lm], { id: "grantOperatorLiquidityManager" }));
       wiring.push(m.call(lm, "grantRole", [ROLES.OPERATOR_ROLE, input.keeper], { id: "grantKeeperLiquidityManager" }));
+      // The position's quote counts in the reserve's value (its token side at zero).
+      wiring.push(
+        m.call(reserve, "setValueSource", [lm], { id: "setValueSourceLiquidityManager", after: [...wiring] }),
+      );
       venueContracts.LiquidityManager = lm;
       // The market maker's router for the local seed (a test contract: local networks only).
       if (input.local?.seed) venueContracts.UniswapV3Trader = m.contract("UniswapV3Trader", []);

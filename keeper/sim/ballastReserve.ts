@@ -135,9 +135,10 @@ export const ASSETS: Asset[] = ["USDC", "WETH"];
 
 export class BallastReserve {
   readonly idle: Record<Asset, bigint>;
-  private readonly laneUsage: Record<Asset, { epoch: bigint; used: bigint }> = {
-    USDC: { epoch: 0n, used: 0n },
-    WETH: { epoch: 0n, used: 0n },
+  /** Each lane's net flow this epoch (mints minus redeems, 18-decimal tokens), as the contract's Lane slot. */
+  private readonly laneFlow: Record<Asset, { epoch: bigint; net: bigint }> = {
+    USDC: { epoch: 0n, net: 0n },
+    WETH: { epoch: 0n, net: 0n },
   };
   readonly inStrategy: Record<Asset, bigint> = { USDC: 0n, WETH: 0n };
   targetRatioWad: bigint;
@@ -210,18 +211,19 @@ export class BallastReserve {
     return { open: true, feeBps: lane.baseFeeBps + (deviationBps + 1n) / 2n };
   }
 
-  /** Lane volume left this epoch (18-decimal tokens). */
-  laneRoom(m: Market, a: Asset): bigint {
+  /** _laneRoom: what the lane can still take this epoch one way (18-decimal tokens), its net flow held within ±volumePerEpoch. */
+  laneRoom(m: Market, a: Asset, isMint: boolean): bigint {
     const lane = this.config.assets[a].lane;
     if (!lane) return 0n;
-    const used = this.laneUsage[a].epoch === m.now / RESERVE_EPOCH_SEC ? this.laneUsage[a].used : 0n;
-    return lane.volumePerEpoch > used ? lane.volumePerEpoch - used : 0n;
+    const net = this.laneFlow[a].epoch === m.now / RESERVE_EPOCH_SEC ? this.laneFlow[a].net : 0n;
+    const room = lane.volumePerEpoch + (isMint ? -net : net);
+    return room > 0n ? room : 0n;
   }
 
-  private useLane(m: Market, a: Asset, tokens: bigint): void {
+  private useLane(m: Market, a: Asset, tokens: bigint, isMint: boolean): void {
     const epoch = m.now / RESERVE_EPOCH_SEC;
-    const used = this.laneUsage[a].epoch === epoch ? this.laneUsage[a].used : 0n;
-    this.laneUsage[a] = { epoch, used: used + tokens };
+    const net = this.laneFlow[a].epoch === epoch ? this.laneFlow[a].net : 0n;
+    this.laneFlow[a] = { epoch, net: net + (isMint ? tokens : -tokens) };
   }
 
   /** conservativeRatio(): assets with an invalid feed count as zero. */
@@ -277,7 +279,7 @@ export class BallastReserve {
       }
       const own = this.value(a, this.accounted(a), p.wad);
       const shareBps = ((own + added) * BPS + gross + added - 1n) / (gross + added);
-      lane = shareBps <= cfg.lane!.maxShareBps && this.laneRoom(m, a) >= valueWad;
+      lane = shareBps <= cfg.lane!.maxShareBps && this.laneRoom(m, a, true) >= valueWad;
     }
     if (!lane) {
       feeBps = cfg.mintFeeBps;
@@ -299,7 +301,7 @@ export class BallastReserve {
     const cfg = this.config.assets[a];
     const ratio = this.redemptionRatio(m);
     const laneFee = this.laneFee(m, a);
-    const lane = laneFee.open && this.laneRoom(m, a) >= tokensIn;
+    const lane = laneFee.open && this.laneRoom(m, a, false) >= tokensIn;
     let feeBps = lane ? laneFee.feeBps : cfg.redeemFeeBps + cfg.spreadBps;
     const payPrice = lane ? max(p.wad, PEG_WAD) : p.wad;
     if (this.conservativeRatio(m) < this.targetRatioWad) feeBps = max(feeBps, this.config.recoveryRedeemFeeBps);
@@ -325,7 +327,7 @@ export class BallastReserve {
     if (amountIn <= 0n || amountIn > this.mintRoom(a)) return 0n;
     const { tokens: out, lane } = this.quoteMintDetail(m, a, amountIn);
     if (out === 0n) return 0n;
-    if (lane) this.useLane(m, a, out);
+    if (lane) this.useLane(m, a, out, true);
     this.idle[a] += amountIn;
     m.supply += out;
     return out;
@@ -336,7 +338,7 @@ export class BallastReserve {
     if (tokensIn <= 0n) return 0n;
     const { amount: out, lane } = this.quoteRedeemDetail(m, a, tokensIn);
     if (out === 0n || out > this.accounted(a)) return 0n;
-    if (lane) this.useLane(m, a, tokensIn);
+    if (lane) this.useLane(m, a, tokensIn, false);
     if (this.idle[a] < out) {
       const pull = out - this.idle[a];
       this.inStrategy[a] -= pull;

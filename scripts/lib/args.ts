@@ -1,6 +1,7 @@
 /** Parsing of task arguments: each failure names the argument and says what was wrong. */
 import { parseUnits } from "ethers";
 import { UserError } from "./cli";
+import { DEFAULT_VENUE, VENUE_KINDS, type VenueKind } from "../../deploy/venue";
 
 /** An amount in whole units (`1000`, `0.5`) of a token with `decimals`, as base units; > 0. */
 export function parseAmount(argName: string, value: string | undefined, decimals: number): bigint {
@@ -35,4 +36,12 @@ export function parseChoice<T extends string>(argName: string, value: string | u
   const match = choices.find((c) => c === v);
   if (!match) throw new UserError(`${argName} ${value ?? "(missing)"} must be one of: ${choices.join(", ")}`);
   return match;
+}
+
+/** The venue from `--venue v2|v3` among command-line words, DEFAULT_VENUE without the flag. */
+export function parseVenueFlag(argv: readonly string[]): VenueKind {
+  const i = argv.indexOf("--venue");
+  if (i < 0) return DEFAULT_VENUE;
+  const value = argv[i + 1];
+  return parseChoice("--venue", value === undefined || value.startsWith("--") ? undefined : value, VENUE_KINDS);
 }

@@ -263,6 +263,40 @@ describe("Peg control v2: the on-chain findings", function () {
       expect(await equityWad(f)).to.be.gte(equity);
     });
 
+    it("a cap lowered to the loss already charged leaves no allowance this epoch; the next epoch starts its loss from zero [INV-3] [INV-6]", async function () {
+      const f = await loadFixture(parked);
+      const cap = parseUnits("1000", 18);
+      await f.operator.connect(f.admin).setSizing(1_000, 30, cap);
+      await settleAt(f, price("1.0055"));
+      let equity = await equityWad(f);
+      await f.operator.connect(f.keeper).expandSupply(MaxUint256, 0);
+      const lost = equity - (await equityWad(f));
+      expect(lost).to.be.gt(0n);
+      expect((await f.operator.epoch()).lossWad).to.equal(lost);
+
+      // The cap lowered to exactly what this epoch already lost: nothing is left to lose.
+      await f.operator.connect(f.admin).setSizing(1_000, 30, lost);
+      await settleAt(f, price("1.0055"));
+      equity = await equityWad(f);
+      await f.operator.connect(f.keeper).expandSupply(MaxUint256, 0);
+      expect(await poolPrice(f)).to.be.gte((WAD * 1000n) / 997n);
+      expect(await equityWad(f)).to.be.gte(equity);
+      expect((await f.operator.epoch()).lossWad).to.equal(lost);
+
+      // A new epoch: the allowance is whole again, and the stored loss restarts from this operation's.
+      await f.operator.connect(f.admin).setSizing(1_000, 30, cap);
+      await time.increase(Number((await f.operator.limits()).epochSec));
+      await settleAt(f, price("1.0055"));
+      equity = await equityWad(f);
+      await expect(f.operator.connect(f.keeper).expandSupply(MaxUint256, 0)).to.emit(f.operator, "EpochStarted");
+      const lostAgain = equity - (await equityWad(f));
+      expect(lostAgain).to.be.gt(0n);
+      expect((await f.operator.epoch()).lossWad).to.equal(lostAgain);
+      expect(await poolPrice(f))
+        .to.be.gte(WAD)
+        .and.lt(WAD + ONE_BPS_WAD);
+    });
+
     it("setSizing refuses values beyond its hard bounds with ParameterOutOfBounds [INV-14]", async function () {
       const f = await loadFixture(parked);
       const bad: [number, number, bigint][] = [

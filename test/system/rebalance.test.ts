@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseUnits } from "ethers";
 import { BPS, deploySystemFixture, equityWad, type Fixture } from "../support/system";
+import { setBufferBps } from "../support/reserveConfig";
 
 const USDC = (s: string) => parseUnits(s, 6);
 
@@ -112,14 +113,7 @@ describe("Rebalance: liquid buffer and ERC-4626 strategy", function () {
     expect(await f.reserve.accountedAmount(usdc)).to.equal(accounted);
 
     // Governance asks for a fully liquid buffer: rebalance takes the whole position back.
-    const cfg = await f.reserve.assetConfig(usdc);
-    await f.reserve.connect(f.admin).setAssetConfig(usdc, {
-      haircutBps: cfg.haircutBps,
-      mintFeeBps: cfg.mintFeeBps,
-      redeemFeeBps: cfg.redeemFeeBps,
-      bufferBps: 10_000,
-      ceiling: cfg.ceiling,
-    });
+    await setBufferBps(f, usdc, 10_000);
     await f.operator.connect(f.keeper).rebalance();
     const h = await f.reserve.holdings(usdc);
     expect([h.strategyShares, h.strategyPrincipal]).to.deep.equal([0n, 0n]);

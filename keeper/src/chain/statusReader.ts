@@ -98,12 +98,17 @@ export class StatusReader {
     const manager = this.book.contracts.LiquidityManager;
     if (manager === undefined) return null;
     const lm = ILiquidityManager__factory.connect(manager, this.#provider());
-    const [tickLower, tickUpper, liquidity] = await Promise.all([
+    const { reserve } = protocolHandles(this.book, this.#provider());
+    const [tickLower, tickUpper, liquidity, source, valueWad] = await Promise.all([
       lm.tickLower({ blockTag }),
       lm.tickUpper({ blockTag }),
       lm.positionLiquidity({ blockTag }),
+      reserve.valueSource({ blockTag }),
+      // It prices through the quote feed, which may be stale: then the value is unknown, not an error.
+      lm.positionValueWad({ blockTag }).catch(() => null),
     ]);
-    return { manager, tickLower: Number(tickLower), tickUpper: Number(tickUpper), liquidity };
+    const counted = source.toLowerCase() === manager.toLowerCase();
+    return { manager, tickLower: Number(tickLower), tickUpper: Number(tickUpper), liquidity, counted, valueWad };
   }
 
   async #decimalsOf(asset: string): Promise<number> {

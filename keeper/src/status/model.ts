@@ -41,6 +41,10 @@ export interface PositionDetail {
   tickLower: number;
   tickUpper: number;
   liquidity: bigint;
+  /** Whether the Reserve counts it (Reserve.valueSource() is this manager). */
+  counted: boolean;
+  /** LiquidityManager.positionValueWad(): its quote at the feed price, WAD USD; null when the quote feed cannot price it. */
+  valueWad: bigint | null;
 }
 
 export interface AssetDetail {
@@ -99,6 +103,10 @@ export interface PositionStatus {
   liquidity: string;
   /** The pool's tick is inside [tickLower, tickUpper) and the position holds liquidity: it earns fees and holds the price. */
   inRange: boolean;
+  /** Whether the Reserve counts the position in its value (its value source). */
+  counted: boolean;
+  /** What the position counts for: its quote at min(spot, peg), at the quote feed, WAD USD; null when unpriced. */
+  valueWad: string | null;
 }
 
 /** The market venue's own state: one variant per pool kind, so each venue adds its section. */
@@ -193,6 +201,8 @@ function positionOf(
     highPrice: high.toString(),
     liquidity: p.liquidity.toString(),
     inRange: p.liquidity > 0n && p.tickLower <= tick && tick < p.tickUpper,
+    counted: p.counted,
+    valueWad: p.valueWad === null ? null : p.valueWad.toString(),
   };
 }
 
@@ -204,6 +214,10 @@ function poolOf(s: OperatorState, d: StatusDetail | null, warnings: string[]): P
   if (d && d.position === null)
     warnings.push("the address book names no LiquidityManager: the protocol-owned position is not shown");
   const position = d?.position ? positionOf(d.position, pool.tick, tokenIsToken0, tokenUnit, quoteUnit) : null;
+  if (position && !position.counted)
+    warnings.push(
+      "the Reserve does not count the protocol-owned position in its value (its value source is not the LiquidityManager)",
+    );
   if (position && !position.inRange)
     warnings.push(
       `the protocol-owned position is out of range: the pool's tick ${pool.tick} is outside [${position.tickLower}, ${position.tickUpper})`,

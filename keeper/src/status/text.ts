@@ -82,7 +82,13 @@ function poolRows(p: PoolStatus, s: ProtocolStatus): string[][] {
         ? "n/a"
         : `${wadText(pos.lowPrice)}–${wadText(pos.highPrice)} (ticks ${pos.tickLower}…${
             pos.tickUpper
-          }), liquidity ${unitsText(pos.liquidity, 0, 0)}, ${pos.inRange ? "in range" : "OUT OF RANGE"}`,
+          }), liquidity ${unitsText(pos.liquidity, 0, 0)}, ${pos.inRange ? "in range" : "OUT OF RANGE"}, ${
+            !pos.counted
+              ? "NOT COUNTED in the reserve's value"
+              : pos.valueWad === null
+              ? "counted (quote feed unpriced)"
+              : `counts $${unitsText(pos.valueWad, 18)} in the reserve's value`
+          }`,
     ],
   ];
 }

@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { parseUnits } from "ethers";
+import { ZeroHash, parseUnits } from "ethers";
 import { LiquidityManager__factory } from "../../../typechain-types";
 import * as v3 from "../../../keeper/src/policy/v3";
 import {
@@ -95,6 +95,11 @@ describe("LiquidityManager", () => {
       lm,
       "ParameterOutOfBounds",
     );
+    // Only the admin sets the cap: the keeper (the manager's operator) cannot lift it, and it stays as set.
+    await expect(lm.connect(f.keeper).setMaxQuoteDeployedWad(parseUnits("1000000", 18)))
+      .to.be.revertedWithCustomError(lm, "AccessControlUnauthorizedAccount")
+      .withArgs(f.keeper.address, ZeroHash);
+    expect(await lm.maxQuoteDeployedWad()).to.equal(parseUnits("21000", 18));
   });
 
   it("keeps rule 7: an add that takes the ratio below min(before, target) reverts RatioBelowBound", async () => {

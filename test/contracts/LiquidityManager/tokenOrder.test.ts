@@ -89,27 +89,33 @@ for (const [side, fixture] of [
       expect(held * QUOTE_TO_WAD).to.be.greaterThan(capped);
     });
 
-    it("outside its range an add pays one side only: quote from the Reserve above it, minted tokens below it", async () => {
+    it("outside its range an add pays one side only: above it, quote the reserve would count only at the peg (ReserveValueDecreased); below it, minted tokens at no cost in value", async () => {
       const f = await loadFixture(fixture);
       const lm = f.v3.liquidityManager;
       const usdc = await f.usdc.token.getAddress();
       const liquidity = (await lm.positionLiquidity()) / 20n;
 
+      // Above the range the add would pay quote only, all of it beyond the peg's share: the reserve
+      // would count less than the quote it released, so rule 7 refuses it.
       await pushV3PriceTo(f, ABOVE_RANGE);
       let owed = await polAmounts(f, liquidity, true);
-      let [supply, reserveQuote] = [await f.stable.totalSupply(), await f.reserve.accountedAmount(usdc)];
-      expect(await addAsKeeper(f, liquidity)).to.deep.equal({ tokensMinted: 0n, quoteSpent: owed.quote });
       expect(owed.quote).to.be.greaterThan(0n);
-      expect(await f.stable.totalSupply()).to.equal(supply);
-      expect(await f.reserve.accountedAmount(usdc)).to.equal(reserveQuote - owed.quote);
+      await expect(
+        lm.connect(f.keeper).addLiquidity(liquidity, parseUnits("1000000", 18), parseUnits("1000000", 6)),
+      ).to.be.revertedWithCustomError(lm, "ReserveValueDecreased");
 
       await pushV3PriceTo(f, BELOW_RANGE);
+      // The fees the pushes earned: collected first, so the top-up's own collection is empty.
+      await lm.collectFees();
       owed = await polAmounts(f, liquidity, true);
-      [supply, reserveQuote] = [await f.stable.totalSupply(), await f.reserve.accountedAmount(usdc)];
+      const [supply, reserveQuote] = [await f.stable.totalSupply(), await f.reserve.accountedAmount(usdc)];
+      const [grossBefore] = await f.reserve.valuation();
       expect(await addAsKeeper(f, liquidity)).to.deep.equal({ tokensMinted: owed.token, quoteSpent: 0n });
       expect(owed.token).to.be.greaterThan(0n);
       expect(await f.stable.totalSupply()).to.equal(supply + owed.token);
       expect(await f.reserve.accountedAmount(usdc)).to.equal(reserveQuote);
+      // Tokens count zero: the reserve's value did not move.
+      expect((await f.reserve.valuation())[0]).to.equal(grossBefore);
     });
 
     it("removing everything after the price rose returns more quote than was deployed: the deployed figure floors at zero", async () => {

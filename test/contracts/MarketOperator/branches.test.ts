@@ -21,6 +21,7 @@ import {
   limitsOf,
 } from "../../support/system";
 import { pegMathHarness } from "../../support/pureHarness";
+import { setBufferBps } from "../../support/reserveConfig";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
 const Blocker = { None: 0n, CapReached: 6n, RatioLimit: 7n };
@@ -97,6 +98,26 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       await time.increaseTo(startedAt + BigInt(epochSec));
       const now = BigInt(await time.latest());
       expect(await f.operator.epoch()).to.deep.equal([now, 0n, 0n, 0n]);
+    });
+
+    it("once the epoch has expired, a contraction has the whole epoch cap again and starts a fresh epoch", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      await f.operator.connect(f.admin).setLimits({
+        ...(await limitsOf(f.operator)),
+        maxContractionPerOp: TOKENS("1000"),
+        maxContractionPerEpoch: TOKENS("1000"),
+      });
+      await settleAt(f, price("0.97"));
+      await f.operator.connect(f.keeper).contractSupply(MaxUint256, 0);
+      expect((await f.operator.epoch()).contracted).to.equal(TOKENS("1000"));
+      await time.increase(Number((await f.operator.limits()).epochSec));
+      await settleAt(f, price("0.97"));
+      // The stored epoch is used up; the expired one no longer counts, so the full 1,000 USDC is due.
+      expect((await f.operator.preview()).amount).to.equal(USDC("1000"));
+      await expect(f.operator.connect(f.keeper).contractSupply(MaxUint256, 0))
+        .to.emit(f.operator, "EpochStarted")
+        .and.to.emit(f.operator, "SupplyContracted");
+      expect((await f.operator.epoch()).contracted).to.equal(TOKENS("1000"));
     });
 
     it("contraction after the admin lowers the epoch cap below what was already contracted reverts CapReached(Contract)", async function () {
@@ -272,14 +293,7 @@ describe("MarketOperator: less travelled paths, each with its exact outcome", fu
       // The quote's strategy is exploited: 97% of the quote was parked in it and is gone.
       const vault = await new LossyVault__factory(f.admin).deploy(usdc);
       await f.reserve.connect(f.admin).setStrategy(usdc, await addr(vault));
-      const cfg = await f.reserve.assetConfig(usdc);
-      await f.reserve.connect(f.admin).setAssetConfig(usdc, {
-        haircutBps: cfg.haircutBps,
-        mintFeeBps: cfg.mintFeeBps,
-        redeemFeeBps: cfg.redeemFeeBps,
-        bufferBps: 300,
-        ceiling: cfg.ceiling,
-      });
+      await setBufferBps(f, usdc, 300);
       await f.operator.connect(f.keeper).rebalance();
       await vault.loseAssets(f.stranger.address, await f.usdc.token.balanceOf(await addr(vault)));
       // A feed with 18 decimals: a quote amount's value in WAD is no longer a whole number.

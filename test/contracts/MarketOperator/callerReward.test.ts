@@ -53,6 +53,8 @@ describe("MarketOperator: the permissionless caller reward when there is nothing
     const equityBefore = await equityWad(f);
     const lossWad = sold - quoteOut * USDC_TO_WAD;
     expect(lossWad).to.be.gt(0n);
+    // The estimate a caller reads first says the same: a losing trade has no profit to share.
+    expect(await f.operator.estimateCallerReward()).to.deep.equal([0n, 0n]);
     // Equity after = before − the trade's loss: no reward left the reserve on top of it.
     await expect(f.operator.connect(f.stranger).expandSupply(MaxUint256, 0)).to.not.emit(f.operator, "CallerRewarded");
     expect(await equityWad(f)).to.equal(equityBefore - lossWad);

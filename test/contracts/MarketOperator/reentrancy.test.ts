@@ -1,5 +1,5 @@
 /**
- * The MarketOperator's reentrancy guard on each of its four entry points, against real re-entry:
+ * The MarketOperator's reentrancy guard on each of its six entry points, against real re-entry:
  * a listed collateral whose transfer hook calls back into the operator (the Lendf.Me / ERC-777
  * pattern) while `rebalance` parks it in its ERC-4626 strategy. The hook's caller holds no role, so
  * without the guard the inner call would fail with NotKeeper instead: each test fails if the
@@ -52,6 +52,11 @@ describe("MarketOperator: a collateral that re-enters the operator during rebala
   const reentries: [string, (f: HookedFixture) => string][] = [
     ["expandSupply", (f) => f.operator.interface.encodeFunctionData("expandSupply", [MaxUint256, 0n])],
     ["contractSupply", (f) => f.operator.interface.encodeFunctionData("contractSupply", [MaxUint256, 0n])],
+    ["expandSupplyAtPrice", (f) => f.operator.interface.encodeFunctionData("expandSupplyAtPrice", [MaxUint256, 0n])],
+    [
+      "contractSupplyAtPrice",
+      (f) => f.operator.interface.encodeFunctionData("contractSupplyAtPrice", [MaxUint256, MaxUint256]),
+    ],
     ["rebalance", (f) => f.operator.interface.encodeFunctionData("rebalance")],
     ["performUpkeep", (f) => f.operator.interface.encodeFunctionData("performUpkeep", [rebalanceRequest])],
   ];

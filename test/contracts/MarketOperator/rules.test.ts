@@ -17,6 +17,7 @@ import {
   type Fixture,
   limitsOf,
 } from "../../support/system";
+import { setBufferBps } from "../../support/reserveConfig";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
 const Blocker = {
@@ -241,14 +242,7 @@ describe("MarketOperator rules (docs/design.md)", function () {
       const f = await loadFixture(deploySystemFixture);
       await pushSpotTo(f, price("0.97"));
       const usdc = await f.usdc.token.getAddress();
-      const cfg = await f.reserve.assetConfig(usdc);
-      await f.reserve.connect(f.admin).setAssetConfig(usdc, {
-        haircutBps: cfg.haircutBps,
-        mintFeeBps: cfg.mintFeeBps,
-        redeemFeeBps: cfg.redeemFeeBps,
-        bufferBps: 0,
-        ceiling: cfg.ceiling,
-      });
+      await setBufferBps(f, usdc, 0);
       await f.operator.connect(f.keeper).rebalance();
       expect((await f.reserve.holdings(usdc)).idle).to.equal(0n);
       await passTime(f, 2 * f.params.oracle.twapWindowSec, 8);

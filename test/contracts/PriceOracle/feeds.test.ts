@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress, parseUnits } from "ethers";
+import { AbiCoder, ZeroAddress, parseUnits } from "ethers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import {
   MalformedAggregator__factory,
@@ -102,6 +102,23 @@ describe("PriceOracle feeds (issue 16): backup feed, sequencer uptime, degraded 
       await time.increaseTo(upSince + 3_600n);
       await f.usdc.feed.updateAnswer(parseUnits("1", 8));
       expect(await f.oracle.price(usdc)).to.equal(WAD("1"));
+      expect((await f.oracle.priceInfo(usdc)).slice(0, 2)).to.deep.equal([Status.Ok, WAD("1")]);
+    });
+
+    it("an uptime feed that reverts, or answers up with no start time, counts as down (fail closed) [INV-12]", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      const usdc = await addr(f.usdc.token);
+      const reverting = await new RevertingAggregator__factory(f.admin).deploy(0);
+      await reverting.setBroken(true);
+      const noStart = await new MalformedAggregator__factory(f.admin).deploy();
+      await noStart.setRound(0, 0, 0); // answer 0 ("up") but startedAt 0
+      for (const uptime of [reverting, noStart]) {
+        await f.oracle.connect(f.admin).setSequencerUptimeFeed(await addr(uptime), 3_600);
+        await expect(f.oracle.price(usdc))
+          .to.be.revertedWithCustomError(f.oracle, "SequencerDown")
+          .withArgs(await addr(uptime));
+        expect(await f.oracle.priceInfo(usdc)).to.deep.equal([Status.Invalid, 0n, 0n, 0n]);
+      }
     });
 
     it("a feed set after the uptime feed is checked too; removing the uptime feed frees every feed [INV-12]", async function () {
@@ -221,6 +238,19 @@ describe("PriceOracle feeds (issue 16): backup feed, sequencer uptime, degraded 
       await feed.setBroken(true);
       await time.increaseTo(staleAt + 3_600n);
       expect(await f.oracle.priceInfo(weth)).to.deep.equal([Status.Degraded, WAD("2900"), staleAt, 100n]);
+    });
+
+    it("a feed whose decimals() later breaks (no data, or more than 36) fails by name; feedConfig reports 0 decimals for it [INV-12]", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      const { weth, bad } = await wethOnMalformedFeed(f);
+      expect((await f.oracle.feedConfig(weth)).decimals).to.equal(8n);
+      for (const data of ["0x", AbiCoder.defaultAbiCoder().encode(["uint256"], [37n])]) {
+        await bad.setDecimalsData(data);
+        await expect(f.oracle.price(weth))
+          .to.be.revertedWithCustomError(f.oracle, "FeedCallFailed")
+          .withArgs(weth, await addr(bad));
+        expect((await f.oracle.feedConfig(weth)).decimals).to.equal(0n);
+      }
     });
 
     it("a recorded price outside bounds set later is not used [INV-12]", async function () {

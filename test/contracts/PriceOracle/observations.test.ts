@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
+import { PriceOracle__factory } from "../../../typechain-types";
 import { deploySystemFixture, passTime, pushSpotTo, refreshFeeds, type Fixture } from "../../support/system";
 
 const r = (s: string) => parseUnits(s, 18);
@@ -72,5 +73,37 @@ describe("PriceOracle observations and the stale TWAP (rule 3)", function () {
     await passTime(f, f.params.oracle.twapWindowSec + f.params.oracle.twapWindowSec / 4, 5);
     await expect(f.policy.refresh()).to.emit(f.policy, "TargetRatioRefreshed");
     expect(await f.policy.targetRatio()).to.equal(start + f.params.policy.stepWad);
+  });
+
+  it("a fresh oracle with no observation a window old reports a span of 0, then the anchor's age once a window has passed", async function () {
+    const f = await loadFixture(deploySystemFixture);
+    const window = BigInt(f.params.oracle.twapWindowSec);
+    const fresh = await new PriceOracle__factory(f.admin).deploy(
+      f.admin.address,
+      await f.pair.getAddress(),
+      await f.stable.getAddress(),
+      await f.usdc.token.getAddress(),
+      window,
+    );
+    expect(await fresh.twapSpan()).to.deep.equal([0n, window]);
+    await fresh.update();
+    const [observedAt] = await fresh.latestObservation();
+    await time.increase(window - 1n);
+    expect(await fresh.twapSpan(), "one second short of a window: no anchor yet").to.deep.equal([0n, window]);
+    await time.increase(1);
+    expect(await fresh.twapSpan()).to.deep.equal([BigInt(await time.latest()) - observedAt, window]);
+  });
+
+  it("after a quiet spell an operation records its own observation and still reverts TwapStale(span, window): the anchor is days old", async function () {
+    const f = await loadFixture(deploySystemFixture);
+    const window = BigInt(f.params.oracle.twapWindowSec);
+    await pushSpotTo(f, r("1.03"));
+    const [lastObservedAt] = await f.oracle.latestObservation();
+    await quietSpell(f);
+    const at = BigInt(await time.latest()) + 10n;
+    await time.setNextBlockTimestamp(at);
+    await expect(f.operator.connect(f.keeper).expandSupply(parseUnits("1000", 18), 0n))
+      .to.be.revertedWithCustomError(f.operator, "TwapStale")
+      .withArgs(at - lastObservedAt, window);
   });
 });

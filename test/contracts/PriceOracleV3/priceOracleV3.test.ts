@@ -4,17 +4,46 @@
  * while the observations do not reach a window back.
  */
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import { PriceOracleV3__factory } from "../../../typechain-types";
-import { createV3Pool, deployV3Factory, enableLocalTier } from "../../../deploy/uniswapV3";
+import { connectV3Pool, createV3Pool, deployV3Factory, enableLocalTier } from "../../../deploy/uniswapV3";
 import { pegSqrtPriceX96 } from "../../../deploy/v3Launch";
 import * as v3 from "../../../keeper/src/policy/v3";
 import { refreshFeeds } from "../../support/system";
-import { WAD, deployV3SystemFixture, pushV3PriceTo, v3Spot } from "../../support/systemV3";
+import {
+  WAD,
+  deployV3SystemFixture,
+  deployV3SystemWithTokenOrder,
+  pushV3PriceTo,
+  v3Spot,
+  type V3Fixture,
+} from "../../support/systemV3";
+
+const tokenFirstFixture = () => deployV3SystemWithTokenOrder(true);
 
 /** One tick of price, in WAD around $1: the resolution of the pool's mean-tick TWAP. */
 const ONE_TICK_WAD = parseUnits("0.0001", 18);
+
+/** A PriceOracleV3 with a 1,800 s window on another pool of the fixture's token and USDC, USDC priced by the fixture's feed. */
+async function oracleOn(f: V3Fixture, poolAddress: string) {
+  const oracle = await new PriceOracleV3__factory(f.admin).deploy(
+    f.admin.address,
+    poolAddress,
+    await f.stable.getAddress(),
+    await f.usdc.token.getAddress(),
+    1_800,
+  );
+  await oracle.setFeed(
+    await f.usdc.token.getAddress(),
+    await f.usdc.feed.getAddress(),
+    90_000,
+    parseUnits("0.5", 18),
+    parseUnits("2", 18),
+  );
+  return oracle;
+}
 
 describe("PriceOracleV3", () => {
   it("reads spot from slot0 and the TWAP from observe() at the peg", async () => {
@@ -76,14 +105,7 @@ describe("PriceOracleV3", () => {
       pegSqrtPriceX96(a.toLowerCase() < b.toLowerCase(), 6),
       4,
     );
-    const oracle = await new PriceOracleV3__factory(f.admin).deploy(
-      f.admin.address,
-      await pool.getAddress(),
-      a,
-      b,
-      1_800,
-    );
-    await oracle.setFeed(b, await f.usdc.feed.getAddress(), 90_000, parseUnits("0.5", 18), parseUnits("2", 18));
+    const oracle = await oracleOn(f, await pool.getAddress());
     await expect(oracle.marketPrice()).to.be.revertedWithCustomError(oracle, "TwapUnavailable").withArgs(0n, 1_800n);
     await time.increase(1_800);
     await refreshFeeds(f);
@@ -100,5 +122,38 @@ describe("PriceOracleV3", () => {
     const tick = Number((await f.v3.pool.slot0()).tick);
     const [, twap] = await f.oracle.marketPrice();
     expect(twap).to.equal(v3.quotePerTokenWadAtTick(tick, f.v3.tokenIsToken0, WAD, 10n ** 6n));
+  });
+
+  it("a pool created but never initialised (sqrt price 0) reverts EmptyPool", async () => {
+    const f = await loadFixture(deployV3SystemFixture);
+    const factory = await deployV3Factory(f.admin);
+    await enableLocalTier(factory, 100);
+    const [a, b] = [await f.stable.getAddress(), await f.usdc.token.getAddress()];
+    await (await factory.createPool(a, b, 100)).wait();
+    const pool = connectV3Pool(await factory.getPool(a, b, 100), f.admin);
+    expect((await pool.slot0()).sqrtPriceX96).to.equal(0n);
+    const oracle = await oracleOn(f, await pool.getAddress());
+    await expect(oracle.marketPrice()).to.be.revertedWithCustomError(oracle, "EmptyPool");
+  });
+
+  it("with the token as token0 (negative ticks), a mean tick with a remainder rounds toward −∞ as Uniswap's OracleLibrary does", async () => {
+    const f = await loadFixture(tokenFirstFixture);
+    expect(f.v3.tokenIsToken0).to.equal(true);
+    await pushV3PriceTo(f, parseUnits("0.997", 18));
+    // A third of a window at the new tick: the cumulative delta is negative and not a multiple of the window.
+    await time.increase(Math.floor(f.params.oracle.twapWindowSec / 3));
+    await refreshFeeds(f);
+    const blockTag = await ethers.provider.getBlockNumber();
+    const window = BigInt(f.params.oracle.twapWindowSec);
+    // The pool's own observe() at the same block as the oracle's read below.
+    const pool = connectV3Pool(await f.v3.pool.getAddress(), f.admin);
+    const [cumulatives]: [bigint[]] = await pool.getFunction("observe").staticCall([window, 0n], { blockTag });
+    const delta = cumulatives[1] - cumulatives[0];
+    expect(delta < 0n && delta % window !== 0n, "a negative, inexact mean").to.equal(true);
+    const truncated = delta / window; // BigInt division rounds toward zero
+    const floorTick = Number(truncated - 1n);
+    const [, twap] = await f.oracle.marketPrice({ blockTag });
+    expect(twap).to.equal(v3.quotePerTokenWadAtTick(floorTick, true, WAD, 10n ** 6n));
+    expect(twap).to.not.equal(v3.quotePerTokenWadAtTick(Number(truncated), true, WAD, 10n ** 6n));
   });
 });

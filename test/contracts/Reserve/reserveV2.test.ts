@@ -340,12 +340,12 @@ describe("Reserve v2 (issue 16)", function () {
       await f.reserve
         .connect(f.admin)
         .setStableLane(usdc, { bandBps: 50, baseFeeBps: 0, maxShareBps: 10_000, volumePerEpoch: TOKENS("1500") });
-      expect(await f.reserve.laneVolumeLeft(usdc)).to.equal(TOKENS("1500"));
+      expect(await f.reserve.laneVolumeLeft(usdc)).to.deep.equal([TOKENS("1500"), TOKENS("1500")]);
       expect(await mintWith(f, f.user, "usdc", USDC("1000"))).to.equal(TOKENS("1000"));
       const q = f.params.collateral.quote;
       const haircutMint =
         (((TOKENS("1000") * (BPS - BigInt(q.haircutBps))) / BPS) * (BPS - BigInt(q.mintFeeBps))) / BPS;
-      expect(await f.reserve.laneVolumeLeft(usdc)).to.equal(TOKENS("500"));
+      expect(await f.reserve.laneVolumeLeft(usdc), "net +1,000").to.deep.equal([TOKENS("500"), TOKENS("2500")]);
       expect(await mintWith(f, f.user, "usdc", USDC("1000")), "over the volume").to.equal(haircutMint);
       await time.increase(86_400);
       await refreshFeeds(f);
@@ -355,6 +355,30 @@ describe("Reserve v2 (issue 16)", function () {
         .connect(f.admin)
         .setStableLane(usdc, { bandBps: 50, baseFeeBps: 0, maxShareBps: 1_000, volumePerEpoch: TOKENS("1000000") });
       expect(await mintWith(f, f.user, "usdc", USDC("1000")), "over the share cap").to.equal(haircutMint);
+    });
+
+    it("with a zero base fee, round trips at $1 give back exactly what went in and never use up the lane: its cap counts net flow, and a full mint side still redeems [INV-4]", async function () {
+      const f = await loadFixture(deploySystemFixture);
+      const usdc = await addr(f.usdc.token);
+      await time.increase(86_400); // a fresh epoch: the fixture's seed mint used the lane
+      await refreshFeeds(f);
+      const cap = TOKENS("1000");
+      await f.reserve
+        .connect(f.admin)
+        .setStableLane(usdc, { bandBps: 50, baseFeeBps: 0, maxShareBps: 10_000, volumePerEpoch: cap });
+      for (let i = 0; i < 3; i++) {
+        expect(await mintWith(f, f.user, "usdc", USDC("1000")), `round trip ${i}: mint`).to.equal(TOKENS("1000"));
+        expect(await redeemFor(f, f.user, "usdc", TOKENS("1000")), `round trip ${i}: redeem`).to.equal(USDC("1000"));
+        expect(await f.reserve.laneVolumeLeft(usdc), `round trip ${i}: room`).to.deep.equal([cap, cap]);
+      }
+      expect(await mintWith(f, f.user, "usdc", USDC("1000"))).to.equal(TOKENS("1000"));
+      expect(await f.reserve.laneVolumeLeft(usdc), "net +1,000").to.deep.equal([0n, 2n * cap]);
+      const q = f.params.collateral.quote;
+      const haircutMint =
+        (((TOKENS("1000") * (BPS - BigInt(q.haircutBps))) / BPS) * (BPS - BigInt(q.mintFeeBps))) / BPS;
+      expect(await mintWith(f, f.user, "usdc", USDC("1000")), "the mint side is full").to.equal(haircutMint);
+      expect(await redeemFor(f, f.user, "usdc", TOKENS("1000")), "the redeem side is open").to.equal(USDC("1000"));
+      expect(await f.reserve.laneVolumeLeft(usdc), "back to net 0").to.deep.equal([cap, cap]);
     });
 
     it("setStableLane, setRedeemSpread and setDegradedRedeemCap reject each parameter outside its bound by name [INV-14]", async function () {

@@ -7,34 +7,17 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { MaxUint256 } from "ethers";
-import { TestERC20__factory, TickMathHarness__factory, UniswapV3Trader__factory } from "../../../typechain-types";
-import { connectV3Pool, createV3Pool, deployV3Factory, enableLocalTier } from "../../../deploy/uniswapV3";
-import { V3_TICK_SPACING } from "../../../deploy/venue";
+import { TickMathHarness__factory } from "../../../typechain-types";
+import { connectV3Pool } from "../../../deploy/uniswapV3";
 import * as v3 from "../../../keeper/src/policy/v3";
 import { between, rng } from "../../support/bigRng";
+import { freshV3Pool } from "../../support/v3Pool";
 
 const WAD = 10n ** 18n;
 
 async function poolFixture(feePips: number) {
-  const [admin] = await ethers.getSigners();
-  const token = await new TestERC20__factory(admin).deploy("Ballast (test)", "BAL", 18);
-  const usdc = await new TestERC20__factory(admin).deploy("USD Coin (test)", "USDC", 6);
-  const factory = await deployV3Factory(admin);
-  await enableLocalTier(factory, feePips);
-  const tokenAddress = await token.getAddress();
-  const usdcAddress = await usdc.getAddress();
-  const tokenIsToken0 = tokenAddress.toLowerCase() < usdcAddress.toLowerCase();
-  const sqrtPeg = v3.sqrtPriceForQuotePerToken(WAD, tokenIsToken0, WAD, 10n ** 6n);
-  const pool = await createV3Pool(factory, admin, tokenAddress, usdcAddress, feePips, sqrtPeg, 10);
-  const trader = await new UniswapV3Trader__factory(admin).deploy();
-  for (const t of [token, usdc]) {
-    await t.mint(admin.address, 10n ** 40n);
-    await t.approve(await trader.getAddress(), MaxUint256);
-  }
-  const spacing = V3_TICK_SPACING[feePips];
-  const pegTick = Number((await pool.slot0()).tick);
-  const snap = (t: number) => Math.floor(t / spacing) * spacing;
+  const fresh = await freshV3Pool(feePips);
+  const { trader, spacing, pegTick, snap } = fresh;
   // A wide base and narrow positions around the peg, some straddling the bitmap's word boundaries.
   const ranges: [number, number, bigint][] = [
     [snap(-887_272) + spacing, snap(887_272), 10n ** 15n],
@@ -43,11 +26,10 @@ async function poolFixture(feePips: number) {
     [snap(pegTick - 300 * spacing), snap(pegTick - 5 * spacing), 5n * 10n ** 18n],
     [snap(pegTick + 7 * spacing), snap(pegTick + 520 * spacing), 2n * 10n ** 18n],
   ];
-  const poolAddress = await pool.getAddress();
   for (const [lower, upper, liquidity] of ranges)
-    await (await trader.mint(poolAddress, lower, upper, liquidity)).wait();
+    await (await trader.mint(fresh.poolAddress, lower, upper, liquidity)).wait();
   const tickSet = [...new Set(ranges.flatMap(([l, u]) => [l, u]))];
-  return { admin, pool, trader, tokenIsToken0, spacing, tickSet, feePips, poolAddress };
+  return { ...fresh, tickSet };
 }
 
 type Fx = Awaited<ReturnType<typeof poolFixture>>;

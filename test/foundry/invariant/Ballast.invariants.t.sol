@@ -32,9 +32,14 @@ contract BallastInvariants is CheatCodes {
     address internal weth;
 
     function setUp() public {
-        handler = new BallastHandler();
+        handler = _newHandler();
         (stable, reserve, oracle, policy, operator) = handler.core();
         (pairAddr, usdc, weth) = handler.market();
+    }
+
+    /// @dev The handler of the venue under test (the V2 pair here; BallastV3Invariants: the V3 pool).
+    function _newHandler() internal virtual returns (BallastHandler) {
+        return new BallastHandler();
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -42,7 +47,7 @@ contract BallastInvariants is CheatCodes {
         targets[0] = address(handler);
     }
 
-    function targetSelectors() public view returns (FuzzSelector[] memory selectors) {
+    function targetSelectors() public view virtual returns (FuzzSelector[] memory selectors) {
         bytes4[] memory s = new bytes4[](40);
         s[0] = handler.mint.selector;
         s[1] = handler.redeem.selector;

@@ -258,6 +258,16 @@ contract BallastHandler is BallastSystem {
     function uniswapV2Call(address, uint256 amount0, uint256 amount1, bytes calldata data) external {
         require(msg.sender == address(pair), "not the pair");
         (bool borrowedToken, uint256 opSeed) = abi.decode(data, (bool, uint256));
+        _attemptOperationInsideLock(opSeed);
+        // Repay in USDC with the pair's 0.3% fee on the equivalent input.
+        (uint256 rT, uint256 rQ) = _reserves();
+        uint256 borrowed = amount0 + amount1;
+        uint256 repay = borrowedToken ? _amountIn(borrowed, rQ, rT) : (borrowed * 1000) / 997 + 1;
+        usdc.mint(address(pair), repay);
+    }
+
+    /// @dev Inside the venue's lock (a flash swap or loan): any operation must fail.
+    function _attemptOperationInsideLock(uint256 opSeed) internal {
         uint256 opsBefore = operator.lastOperationAt();
         if (opSeed % 3 == 0) {
             try operator.expandSupply(type(uint256).max, 0) {} catch {}
@@ -267,11 +277,6 @@ contract BallastHandler is BallastSystem {
             try operator.performUpkeep(abi.encode(IMarketOperator.Action.Expand, type(uint256).max, 0)) {} catch {}
         }
         if (operator.lastOperationAt() != opsBefore) _violate(NO_EXTRACTION, "operation ran inside a flash swap");
-        // Repay in USDC with the pair's 0.3% fee on the equivalent input.
-        (uint256 rT, uint256 rQ) = _reserves();
-        uint256 borrowed = amount0 + amount1;
-        uint256 repay = borrowedToken ? _amountIn(borrowed, rQ, rT) : (borrowed * 1000) / 997 + 1;
-        usdc.mint(address(pair), repay);
     }
 
     /// @notice A sandwich by the keeper itself: push spot AWAY from the peg (up before an expansion,
@@ -488,6 +493,12 @@ contract BallastHandler is BallastSystem {
         usdcFeed.updateAnswer(int256(answer));
         this.mint(actorSeed, false, amount);
         if (redeemToo) this.redeem(actorSeed, false, _bound(amount, 1, 150_000e6) * 1e12);
+        // The lane caps its net flow: mints minus redeems this epoch stay within ±volumePerEpoch,
+        // so the room left one way plus the other is always twice the cap.
+        (uint256 mintRoom, uint256 redeemRoom) = reserve.laneVolumeLeft(address(usdc));
+        if (mintRoom + redeemRoom != 2 * LANE_VOLUME_PER_EPOCH) {
+            _violate(NO_EXTRACTION, "the stable lane's net flow left +-volumePerEpoch");
+        }
     }
 
     /// @notice Time passes; with `refresh` the feeds re-post and the oracle records, else they age.
@@ -566,22 +577,22 @@ contract BallastHandler is BallastSystem {
     function keeperUpkeep(uint8 action, uint256 amount, uint256 minOut) external {
         IMarketOperator.Action a = IMarketOperator.Action(action % 4);
         OpContext memory c = _opContext();
-        uint256 pairTokens = stable.balanceOf(address(pair));
-        uint256 pairQuote = usdc.balanceOf(address(pair));
+        uint256 pairTokens = stable.balanceOf(_poolAddress());
+        uint256 pairQuote = usdc.balanceOf(_poolAddress());
         StrategyPos memory pos = _strategyPos();
         uint256 supplyBefore = stable.totalSupply();
         operator.performUpkeep(abi.encode(a, amount, _limitPrice(minOut, a)));
         if (a == IMarketOperator.Action.None) {
             // Observation only (no feed needed): it must move no funds and mint or burn nothing.
-            bool moved = stable.balanceOf(address(pair)) != pairTokens || usdc.balanceOf(address(pair)) != pairQuote;
+            bool moved = stable.balanceOf(_poolAddress()) != pairTokens || usdc.balanceOf(_poolAddress()) != pairQuote;
             if (moved || stable.totalSupply() != supplyBefore) _violate(KEEPER_BOUNDS, "an observation-only upkeep moved funds");
             return;
         }
         if (a == IMarketOperator.Action.Rebalance) _settleStrategy(pos);
         // Amounts from the pair's balances (not its reserves, which may lag un-synced transfers),
         // independent of the operator's own reporting.
-        uint256 tokensNow = stable.balanceOf(address(pair));
-        uint256 quoteNow = usdc.balanceOf(address(pair));
+        uint256 tokensNow = stable.balanceOf(_poolAddress());
+        uint256 quoteNow = usdc.balanceOf(_poolAddress());
         if (a == IMarketOperator.Action.Expand) _afterOperation(c, a, tokensNow - pairTokens, pairQuote - quoteNow);
         else if (a == IMarketOperator.Action.Contract) _afterOperation(c, a, pairTokens - tokensNow, quoteNow - pairQuote);
         else _afterOperation(c, a, 0, 0);
@@ -639,7 +650,7 @@ contract BallastHandler is BallastSystem {
     }
 
     function market() external view returns (address pairAddress, address usdcAddress, address wethAddress) {
-        return (address(pair), address(usdc), address(weth));
+        return (_poolAddress(), address(usdc), address(weth));
     }
 
     function actors() external view returns (address[3] memory) {
@@ -758,10 +769,12 @@ contract BallastHandler is BallastSystem {
     }
 
     /// @dev What a redemption may pay, from the state before it: the ordinary path (fee + spread,
-    /// at the price raised by the degraded haircut) exactly, and the stable lane's ceiling.
+    /// at the price raised by the degraded haircut) exactly, and the stable lane's range (its fee
+    /// with and without the recovery raise, when the cache and the live ratio may disagree).
     struct RedeemQuote {
         uint256 ordinaryOut;
         uint256 laneOut;
+        uint256 laneOutLow;
         bool laneOpen;
     }
 
@@ -780,19 +793,37 @@ contract BallastHandler is BallastSystem {
         if (feed.status != FEED_OK) return q;
         uint256 laneFeeBps;
         (q.laneOpen, laneFeeBps) = _laneFeeBps(asset, feed.priceWad);
-        // A lane redemption on a fresh cache takes the recovery fee the cache decides (issue 17):
-        // the raised fee is owed only when both the live and a fresh cached ratio are under the target.
-        if (recovery && (_cachedRecovery() || !_cacheFresh()) && recoveryFeeBps > laneFeeBps) laneFeeBps = recoveryFeeBps;
+        (uint256 lowFeeBps, uint256 highFeeBps) = _laneRedeemFeeRange(laneFeeBps, recovery, recoveryFeeBps);
         uint256 lanePriceWad = feed.priceWad > PEG_WAD ? feed.priceWad : PEG_WAD;
-        q.laneOut = (tokensIn * share * (BPS - laneFeeBps) * unit) / (1e18 * BPS * lanePriceWad);
+        uint256 valueScaled = tokensIn * share * unit;
+        q.laneOut = (valueScaled * (BPS - lowFeeBps)) / (1e18 * BPS * lanePriceWad);
+        q.laneOutLow = (valueScaled * (BPS - highFeeBps)) / (1e18 * BPS * lanePriceWad);
+    }
+
+    /// @dev The lane fee a redemption may pay: a lane redemption on a fresh cache takes the
+    /// recovery fee the cache decides (issue 17), one priced on a whole pass the fee the live ratio
+    /// decides. Which path it takes depends on the cache, so when the two disagree either fee may
+    /// apply (docs/invariants.md: the recovery fees may lag by up to valuationMaxAgeSec).
+    function _laneRedeemFeeRange(uint256 laneFeeBps, bool liveRecovery, uint256 recoveryFeeBps)
+        internal
+        view
+        returns (uint256 lowFeeBps, uint256 highFeeBps)
+    {
+        bool cachedRecovery = _cachedRecovery(); // false on a stale cache
+        uint256 raisedFeeBps = _max(recoveryFeeBps, laneFeeBps);
+        lowFeeBps = !liveRecovery || (_cacheFresh() && !cachedRecovery) ? laneFeeBps : raisedFeeBps;
+        highFeeBps = liveRecovery || cachedRecovery ? raisedFeeBps : laneFeeBps;
     }
 
     /// @dev Off the lane, out is the ordinary quote (within dust). With the lane open, out is the
-    /// lane's 1:1 quote or, when its epoch volume is used up, the ordinary one: between the two.
+    /// lane's 1:1 quote (within its fee range) or, when its epoch room is used up, the ordinary one.
     function _checkRedeemAmount(uint256 out, RedeemQuote memory q) internal {
         uint256 ceiling = q.ordinaryOut;
         uint256 floor = q.ordinaryOut;
-        if (q.laneOpen) (floor, ceiling) = q.laneOut < q.ordinaryOut ? (q.laneOut, q.ordinaryOut) : (q.ordinaryOut, q.laneOut);
+        if (q.laneOpen) {
+            ceiling = _max(q.laneOut, q.ordinaryOut);
+            floor = _min(q.laneOutLow, q.ordinaryOut);
+        }
         if (out > ceiling) _violate(ROUNDING, "redeem paid more than the pro-rata claim");
         if (out + 3 < floor) _violate(DECIMALS, "redeem rounded away more than dust");
     }
@@ -975,7 +1006,8 @@ contract BallastHandler is BallastSystem {
         return _actors[seed % _actors.length];
     }
 
-    function _reserves() internal view returns (uint256 rT, uint256 rQ) {
+    /// @dev The pool's (token, quote) reserves: their ratio is spot (BallastHandlerV3: V3's virtual reserves).
+    function _reserves() internal view virtual returns (uint256 rT, uint256 rQ) {
         (uint112 r0, uint112 r1,) = pair.getReserves();
         return pair.token0() == address(stable) ? (uint256(r0), uint256(r1)) : (uint256(r1), uint256(r0));
     }
@@ -1023,6 +1055,10 @@ contract BallastHandler is BallastSystem {
 
     function _min(uint256 a, uint256 b) internal pure returns (uint256) {
         return a < b ? a : b;
+    }
+
+    function _max(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a > b ? a : b;
     }
 
     function _selector(bytes memory reason) internal pure returns (bytes4 s) {

@@ -43,9 +43,14 @@ abstract contract BallastSystem is CheatCodes {
     /// @dev Feed limits, as configured below; the handler checks feed validity itself against them.
     uint256 internal constant USDC_MAX_AGE_SEC = 86_400 + 3_600;
     uint256 internal constant WETH_MAX_AGE_SEC = 3_600 + 600;
-    /// @dev USDC's stable lane, as LOCAL_PARAMS configures it.
+    /// @dev USDC's stable lane as deployed outside the local fixture (FRONTIER_STABLE_LANE: no base
+    /// fee), its net-flow cap small next to the handler's trades (≤ 150k each) so the campaign reaches it.
     uint16 internal constant LANE_BAND_BPS = 50;
-    uint16 internal constant LANE_BASE_FEE_BPS = 5;
+    uint16 internal constant LANE_BASE_FEE_BPS = 0;
+    uint256 internal constant LANE_VOLUME_PER_EPOCH = 300_000e18;
+    /// @dev The operator's peg band and spot/TWAP guard, as LOCAL_PARAMS configures them.
+    uint256 internal constant BAND_BPS = 50;
+    uint256 internal constant MAX_SPOT_TWAP_DEVIATION_BPS = 300;
 
     BallastDollar internal stable;
     PriceOracle internal oracle;
@@ -76,10 +81,7 @@ abstract contract BallastSystem is CheatCodes {
         wethBadFeed = new MalformedAggregator();
         stable = new BallastDollar(ADMIN);
 
-        IUniswapV2FactoryMinimal factory = IUniswapV2FactoryMinimal(_deployUniswapFactory(ADMIN));
-        pair = IUniswapV2PairFull(factory.createPair(address(stable), address(usdc)));
-
-        oracle = new PriceOracle(ADMIN, address(pair), address(stable), address(usdc), TWAP_WINDOW_SEC);
+        oracle = _deployMarket();
         oracle.setFeed(address(usdc), address(usdcFeed), USDC_MAX_AGE_SEC, 0.5e18, 2e18);
         oracle.setFeed(address(weth), address(wethFeed), WETH_MAX_AGE_SEC, 10e18, 100_000e18);
 
@@ -87,7 +89,7 @@ abstract contract BallastSystem is CheatCodes {
         reserve.listAsset(address(usdc), IReserve.AssetConfig(100, 5, 5, 5_000, 100_000_000e6));
         reserve.listAsset(address(weth), IReserve.AssetConfig(2_000, 30, 30, 10_000, 50_000e18));
         reserve.setStrategy(address(usdc), vault);
-        reserve.setStableLane(address(usdc), IReserve.StableLane(LANE_BAND_BPS, LANE_BASE_FEE_BPS, 10_000, 5_000_000e18));
+        reserve.setStableLane(address(usdc), IReserve.StableLane(LANE_BAND_BPS, LANE_BASE_FEE_BPS, 10_000, uint128(LANE_VOLUME_PER_EPOCH)));
         reserve.setRedeemSpread(address(weth), 50);
         reserve.setRecoveryFees(0, 50);
         reserve.setBufferTolerance(1_000);
@@ -97,30 +99,52 @@ abstract contract BallastSystem is CheatCodes {
         );
         reserve.setCollateralPolicy(policy);
 
-        operator = new MarketOperator(
-            ADMIN,
-            stable,
-            oracle,
-            reserve,
-            policy,
-            IMarketOperator.Limits(CAP_PER_OP, CAP_PER_EPOCH, CAP_PER_OP, CAP_PER_EPOCH, 60, 86_400),
-            50,
-            300
-        );
+        operator = _newOperator(IMarketOperator.Limits(CAP_PER_OP, CAP_PER_EPOCH, CAP_PER_OP, CAP_PER_EPOCH, 60, 86_400));
         stable.grantRole(stable.MINTER_ROLE(), address(reserve));
         stable.grantRole(stable.MINTER_ROLE(), address(operator));
         reserve.grantRole(reserve.OPERATOR_ROLE(), address(operator));
         reserve.grantRole(reserve.GUARDIAN_ROLE(), GUARDIAN);
         operator.grantRole(operator.GUARDIAN_ROLE(), GUARDIAN);
         operator.grantRole(operator.KEEPER_ROLE(), keeper);
+        _wireVenue(keeper);
         vm.stopPrank();
 
         _seedPoolAtPeg();
         _warmTwap();
     }
 
+    // ------------------------------------------------------------------ the venue (V2 here; BallastSystemV3 overrides)
+
+    /// @dev Creates the market (the real V2 factory and pair) and returns the oracle reading it. Runs as ADMIN.
+    function _deployMarket() internal virtual returns (PriceOracle) {
+        IUniswapV2FactoryMinimal factory = IUniswapV2FactoryMinimal(_deployUniswapFactory(ADMIN));
+        pair = IUniswapV2PairFull(factory.createPair(address(stable), address(usdc)));
+        return new PriceOracle(ADMIN, address(pair), address(stable), address(usdc), TWAP_WINDOW_SEC);
+    }
+
+    function _newOperator(IMarketOperator.Limits memory limits) internal virtual returns (MarketOperator) {
+        return new MarketOperator(ADMIN, stable, oracle, reserve, policy, limits, BAND_BPS, MAX_SPOT_TWAP_DEVIATION_BPS);
+    }
+
+    /// @dev Venue contracts and roles beyond the common wiring (none on V2). Runs as ADMIN.
+    function _wireVenue(address keeper) internal virtual {}
+
+    /// @dev The market's pool: where the stable token trades.
+    function _poolAddress() internal view virtual returns (address) {
+        return address(pair);
+    }
+
+    /// @dev Adds `tokenSide` stable tokens and `quoteSide` USDC, both held by ADMIN, to the market at the peg.
+    function _addMarketLiquidity(uint256 tokenSide, uint256 quoteSide) internal virtual {
+        vm.startPrank(ADMIN);
+        stable.transfer(address(pair), tokenSide);
+        usdc.transfer(address(pair), quoteSide);
+        pair.mint(ADMIN);
+        vm.stopPrank();
+    }
+
     /// @dev Admin mints the pool's token side through the reserve, adds both sides, contributes equity.
-    function _seedPoolAtPeg() private {
+    function _seedPoolAtPeg() internal virtual {
         uint256 quoteSide = POOL_DEPTH * 1e6;
         uint256 tokenSide = POOL_DEPTH * 1e18;
         // tokens = deposit × (1 − 1% haircut) × (1 − 0.05% fee) at most (the stable lane gives more),
@@ -130,11 +154,10 @@ abstract contract BallastSystem is CheatCodes {
         vm.startPrank(ADMIN);
         usdc.approve(address(reserve), type(uint256).max);
         reserve.mint(address(usdc), deposit, tokenSide, ADMIN);
-        stable.transfer(address(pair), tokenSide);
-        usdc.transfer(address(pair), quoteSide);
-        pair.mint(ADMIN);
-        reserve.contribute(address(usdc), SEED_EQUITY * 1e6);
         vm.stopPrank();
+        _addMarketLiquidity(tokenSide, quoteSide);
+        vm.prank(ADMIN);
+        reserve.contribute(address(usdc), SEED_EQUITY * 1e6);
     }
 
     function _warmTwap() private {

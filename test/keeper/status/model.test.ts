@@ -220,6 +220,8 @@ describe("status model (pure)", function () {
       tickLower: tick - 20,
       tickUpper: tick + 20,
       liquidity: 5n * 10n ** 18n,
+      counted: true,
+      valueWad: wad("19990.5"),
     };
     const st = protocolStatus(snapshot({ v3 }), detail({ position }), SOURCE);
     if (st.pool.venue !== "v3") throw new Error(st.pool.venue);
@@ -239,6 +241,8 @@ describe("status model (pure)", function () {
       tickUpper: tick + 20,
       liquidity: (5n * 10n ** 18n).toString(),
       inRange: true,
+      counted: true,
+      valueWad: wad("19990.5").toString(),
     });
     // ±20 ticks ≈ ±20 bps around $1, low to high.
     expect(Number(BigInt(p.lowPrice) - wad("0.998"))).to.be.within(-2e14, 2e14);
@@ -249,8 +253,14 @@ describe("status model (pure)", function () {
     expect(text).to.match(/pool price \(tick\)\s+(0\.9999\d*|1(\.0000\d*)?) quote per BLD \(tick -276324\)/);
     expect(text).to.match(/pool liquidity in range\s+100,000,000,000,000,000,000/);
     expect(text).to.match(
-      /protocol-owned position\s+0\.998\d*–1\.002\d* \(ticks -276344…-276304\), liquidity 5,000,000,000,000,000,000, in range/,
+      /protocol-owned position\s+0\.998\d*–1\.002\d* \(ticks -276344…-276304\), liquidity 5,000,000,000,000,000,000, in range, counts \$19,990\.5 in the reserve's value/,
     );
+    // A position the Reserve does not count (its value source is elsewhere) is named and warned.
+    const uncounted = protocolStatus(snapshot({ v3 }), detail({ position: { ...position, counted: false } }), SOURCE);
+    expect(uncounted.warnings).to.deep.equal([
+      "the Reserve does not count the protocol-owned position in its value (its value source is not the LiquidityManager)",
+    ]);
+    expect(renderStatus(uncounted)).to.match(/in range, NOT COUNTED in the reserve's value/);
 
     // The upper tick is exclusive: at it the position is out of range (and warned); with no manager in the book, a warning; with no detail, neither.
     const atUpper = protocolStatus(

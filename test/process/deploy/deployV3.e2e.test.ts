@@ -2,7 +2,9 @@
  * The V3 venue deployed as a user deploys it: `hardhat ballast:deploy --network localhost --venue v3`
  * against a real `hardhat node` process (the Ignition module, the pool launched at the peg, the
  * wiring check), re-run idempotently; and `npm start -- --venue v3 --exit`, which deploys the same
- * way, prints the venue's status and reports the keeper's first cycle on it.
+ * way, prints the venue's status and runs the price scenario on the V3 pool: the trader's swaps push
+ * the price 2% above and below the peg, and the keeper daemon's expansion and contraction bring it
+ * back inside the operator's band.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -101,26 +103,63 @@ describe("deploy the V3 venue to a hardhat node process (npm run deploy -- --ven
   });
 });
 
+/** The scenario's table rows: `label … dev N bps`, in order. */
+function deviationRows(stdout: string): { label: string; deviationBps: number }[] {
+  return [...stdout.matchAll(/^ {2}(\S.*?) +spot \d+\.\d+ +twap \d+\.\d+ +dev +(-?\d+) bps/gm)].map((m) => ({
+    label: m[1].trim(),
+    deviationBps: Number(m[2]),
+  }));
+}
+
+function runStart(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const ts = path.join(ROOT, "node_modules", ".bin", "ts-node");
+  const child = spawn(ts, ["--transpile-only", "scripts/start.ts", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
 describe("npm start -- --venue v3", function () {
   this.timeout(900_000);
 
-  it("deploys the V3 venue, prints its status and the keeper's first cycle, and stops everything with --exit", async function () {
-    const ts = path.join(ROOT, "node_modules", ".bin", "ts-node");
-    const child = spawn(ts, ["--transpile-only", "scripts/start.ts", "--venue", "v3", "--exit"], {
-      cwd: ROOT,
-      env: { ...process.env, FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  it("runs the price scenario on the V3 pool: the keeper expands after the +2% push and contracts after the -2% one, back inside the band, then stops everything with --exit", async function () {
+    const { code, stdout, stderr } = await runStart(["--venue", "v3", "--exit"]);
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).to.equal(0);
     expect(stdout).to.contain("deploying Ballast (Uniswap V3 pool with protocol-owned liquidity");
     expect(stdout).to.match(/LiquidityManager +0x[0-9a-fA-F]{40} +range \[-?\d+, -?\d+\) +liquidity [1-9]\d*/);
     expect(stdout).to.match(/oracle +spot (1\.0000|0\.999\d) +twap (1\.0000|0\.999\d)/);
-    expect(stdout).to.match(/keeper +(first cycle on the V3 pool|cannot read the V3 pool yet)/);
+    expect(stdout).to.not.contain("V2 pair only");
+
+    const band = Number(/\(band ±(\d+) bps\)/.exec(stdout)?.[1]);
+    expect(band, stdout).to.be.greaterThan(0);
+    expect(stdout).to.match(/keeper +expand confirmed in block \d+/);
+    expect(stdout).to.match(/keeper +contract confirmed in block \d+/);
+    expect(stdout).to.match(/operations confirmed +.*expand.*contract/);
+
+    // Each push goes well beyond the band, and the keeper's operation brings spot back inside it.
+    const rows = deviationRows(stdout);
+    const pushes = rows.flatMap((r, i) => (r.label === "after the trade" ? [i] : []));
+    const restored = rows.filter((r) => r.label === "after the keeper's operation");
+    expect(pushes, stdout).to.have.length(2);
+    expect(restored, stdout).to.have.length(2);
+    expect(rows[pushes[0]].deviationBps).to.be.at.least(150);
+    expect(rows[pushes[1]].deviationBps).to.be.at.most(-150);
+    for (const r of restored) expect(Math.abs(r.deviationBps), stdout).to.be.at.most(band);
+    const final = Number(/final (-?\d+) bps/.exec(stdout)?.[1]);
+    expect(Math.abs(final)).to.be.at.most(band);
     expect(stdout).to.contain("done.");
+  });
+
+  it("rejects an unknown venue by naming the flag, before starting a node", async function () {
+    const { code, stdout } = await runStart(["--venue", "v4", "--exit"]);
+    expect(code).to.equal(1);
+    expect(stdout).to.contain("npm start failed: --venue v4 must be one of: v2, v3");
+    expect(stdout).to.not.contain("starting a local Hardhat node");
   });
 });

@@ -32,6 +32,7 @@ const GUARDED: Record<string, Record<string, string>> = {
     setBufferTolerance: ADMIN,
     setValuationMaxAge: ADMIN,
     setCollateralPolicy: ADMIN,
+    setValueSource: ADMIN,
     unpause: ADMIN,
     unpauseRedemptions: ADMIN,
     grantRole: ADMIN,

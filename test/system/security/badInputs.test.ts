@@ -26,6 +26,7 @@ import {
   Reserve__factory,
   RevertingAggregator__factory,
   TestERC20__factory,
+  TestValueSource__factory,
   TestVault__factory,
   type AccessControl,
 } from "../../../typechain-types";
@@ -876,6 +877,21 @@ add(
   "zero policy",
   (f) => f.reserve.setCollateralPolicy(ZeroAddress),
   (f) => ({ contract: f.reserve, error: "ZeroAddress" }),
+);
+add(
+  "Reserve.setValueSource",
+  "stranger",
+  (f) => f.reserve.connect(f.stranger).setValueSource(ZeroAddress),
+  unauthorised("reserve"),
+);
+add(
+  "Reserve.setValueSource",
+  "a source whose asset is not listed",
+  async (f) =>
+    f.reserve.setValueSource(
+      await (await new TestValueSource__factory(f.admin).deploy(await addr(f.stable))).getAddress(),
+    ),
+  async (f) => ({ contract: f.reserve, error: "AssetNotListed", args: [await addr(f.stable)] }),
 );
 /** The pause switches: [contract, its pause, its unpause]. Only the guardian pauses; only the admin unpauses. */
 const PAUSE_SWITCHES: [ContractName, PauseFn, PauseFn][] = [
