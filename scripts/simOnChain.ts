@@ -145,18 +145,24 @@ async function v2ReplayVenue(): Promise<ReplayVenue> {
   };
 }
 
+export interface ReplayOptions {
+  /** V3: deploy until the stable token is the pool's token0 (true) or token1 (false); unset: wherever the deploy lands. */
+  v3TokenIsToken0?: boolean;
+}
+
 export async function replayOnChain(
   s: Scenario,
   blocks: number,
   onProgress?: (done: number, total: number) => void,
   venueKind: VenueKind = "v2",
+  options: ReplayOptions = {},
 ): Promise<ParityResult> {
   // Each replay deploys its own system on the network: the chain (and every deployer's nonce, so the
   // next replay's addresses and token order) goes back to where it was, and replays do not depend
   // on which ran before.
   const snapshot = await hre.ethers.provider.send("evm_snapshot", []);
   try {
-    return await replay(s, blocks, onProgress, venueKind);
+    return await replay(s, blocks, onProgress, venueKind, options);
   } finally {
     await hre.ethers.provider.send("evm_revert", [snapshot]);
   }
@@ -167,13 +173,17 @@ async function replay(
   blocks: number,
   onProgress: ((done: number, total: number) => void) | undefined,
   venueKind: VenueKind,
+  options: ReplayOptions,
 ): Promise<ParityResult> {
   if (s.agents.noiseTradesPerBlock !== 0)
     throw new Error(
       `on-chain replay: scenario ${s.name} has noise trading; a parity scenario sets agents.noiseTradesPerBlock to 0`,
     );
   const provider = hre.ethers.provider;
-  const venue = venueKind === "v3" ? await (await import("./simOnChainV3")).v3ReplayVenue() : await v2ReplayVenue();
+  const venue =
+    venueKind === "v3"
+      ? await (await import("./simOnChainV3")).v3ReplayVenue(options.v3TokenIsToken0)
+      : await v2ReplayVenue();
   const f = venue.f;
   // The fixture deploys the local parameters; the model runs the simulator's peg control: set it on chain too.
   const op = venue.params.operator;

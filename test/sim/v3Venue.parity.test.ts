@@ -15,7 +15,7 @@ import { POL_OWNER } from "../../keeper/sim/venues/v3Pool";
 import { v3PoolFromChain } from "../../scripts/simOnChainV3";
 import * as v3 from "../../keeper/src/policy/v3";
 import { refreshFeeds } from "../support/system";
-import { WAD, deployV3SystemFixture, type V3Fixture } from "../support/systemV3";
+import { WAD, deployV3SystemFixture, deployV3SystemWithTokenOrder, v3Spot, type V3Fixture } from "../support/systemV3";
 
 const BLOCK_SEC = 12;
 const TOLERANCE_BPS = 1;
@@ -104,3 +104,75 @@ describe("Simulator V3 venue: parity with the real pool on a replayed sequence",
     expect([modelFees.token, modelFees.quote]).to.deep.equal([tokensBurned, quoteToReserve]);
   });
 });
+
+const tokenFirst = () => deployV3SystemWithTokenOrder(true);
+const tokenSecond = () => deployV3SystemWithTokenOrder(false);
+
+/** The market's view of the model's pool (keeper/sim/venues/v3Pool.ts), on a chain's pool with either token order. */
+for (const [side, tokenIsToken0, deploy] of [
+  ["token0", true, tokenFirst],
+  ["token1", false, tokenSecond],
+] as const) {
+  describe(`Simulator V3 pool built from a chain whose stable token is the pool's ${side}`, () => {
+    it("its sales, purchases, previews, inputs to a price and virtual reserves match the real pool", async () => {
+      const f = await loadFixture(deploy);
+      expect(f.v3.tokenIsToken0).to.equal(tokenIsToken0);
+      const pool = await v3PoolFromChain(f, f.params.oracle.twapWindowSec);
+      const poolAddress = await f.v3.pool.getAddress();
+      await f.usdc.token.connect(f.trader).approve(await f.reserve.getAddress(), parseUnits("500000", 6));
+      await f.reserve
+        .connect(f.trader)
+        .mint(await f.usdc.token.getAddress(), parseUnits("500000", 6), 0, f.trader.address);
+      const balances = async () => ({
+        token: await f.stable.balanceOf(f.trader.address),
+        quote: await f.usdc.token.balanceOf(f.trader.address),
+      });
+      /** The same exact-input trade on chain: what the trader paid in and took out. */
+      const chainTrade = async (sell: boolean, amountIn: bigint) => {
+        const zeroForOne = sell === tokenIsToken0;
+        const before = await balances();
+        await f.router
+          .connect(f.trader)
+          .swap(poolAddress, zeroForOne, amountIn, zeroForOne ? v3.MIN_SQRT_RATIO + 1n : v3.MAX_SQRT_RATIO - 1n);
+        const after = await balances();
+        return sell
+          ? { amountIn: before.token - after.token, amountOut: after.quote - before.quote }
+          : { amountIn: before.quote - after.quote, amountOut: after.token - before.token };
+      };
+      const expectSamePool = async (label: string) => {
+        expect(pool.venue.sqrtPriceX96, `${label}: sqrtPriceX96`).to.equal((await f.v3.pool.slot0()).sqrtPriceX96);
+        const spot = await v3Spot(f);
+        expect(bpsApart(pool.venue.priceWad(), spot), `${label}: spot`).to.be.at.most(TOLERANCE_BPS);
+        // The virtual reserves are the token and quote sides of the in-range liquidity: their ratio is the spot.
+        const r = pool.virtualReserves();
+        expect(bpsApart((r.quote * WAD * WAD) / (r.token * 10n ** 6n), spot), `${label}: reserves`).to.be.at.most(
+          TOLERANCE_BPS,
+        );
+      };
+
+      for (const [sell, amount] of [
+        [true, parseUnits("150000", 18)],
+        [false, parseUnits("300000", 6)],
+        [true, parseUnits("100000", 18)],
+      ] as const) {
+        const label = `${sell ? "sale" : "purchase"} of ${amount}`;
+        const preview = pool.preview(sell, amount);
+        const model = pool.trade(sell, amount);
+        expect(model, `${label}: preview`).to.deep.equal({ amountIn: preview.amountIn, amountOut: preview.amountOut });
+        expect(model, label).to.deep.equal(await chainTrade(sell, amount));
+        await expectSamePool(label);
+      }
+      // The input to a price, sold then bought: the chain trading that input lands on the price.
+      for (const [sell, target] of [
+        [true, parseUnits("0.998", 18)],
+        [false, parseUnits("1.002", 18)],
+      ] as const) {
+        const amount = pool.inToPrice(sell, target, WAD * 10n ** 12n);
+        expect(amount, `input to ${target}`).to.be.greaterThan(0n);
+        expect(pool.trade(sell, amount)).to.deep.equal(await chainTrade(sell, amount));
+        await expectSamePool(`input to ${target}`);
+        expect(bpsApart(await v3Spot(f), target), `chain at ${target}`).to.be.at.most(TOLERANCE_BPS);
+      }
+    });
+  });
+}

@@ -119,6 +119,21 @@ export class V3Pool {
     return new V3Pool(venue, params, pol, lps);
   }
 
+  /** Whether the token is the pool's token0: the simulator's own deploy puts it there, a chain's pool may not. */
+  get tokenIsToken0(): boolean {
+    return this.venue.init.tokenIsToken0;
+  }
+
+  /** The pool's swap direction for a sale (token in) or a purchase (quote in). */
+  private zeroForOne(sell: boolean): boolean {
+    return sell === this.tokenIsToken0;
+  }
+
+  /** The sqrt price where the token trades at num/den raw quote per raw token, rounded as the operator's limit is (toward the price a trade comes from). */
+  private limitAt(sell: boolean, num: bigint, den: bigint): bigint {
+    return sqrtPriceAt(num, den, this.tokenIsToken0, this.zeroForOne(sell));
+  }
+
   get feeKeep(): number {
     return 1 - this.params.feePips / 1e6;
   }
@@ -135,26 +150,17 @@ export class V3Pool {
   /** The pool's in-range liquidity as virtual reserves (token, quote raw): a V2 pair of the same local depth. */
   virtualReserves(): { token: bigint; quote: bigint } {
     const { liquidity, sqrtPriceX96 } = this.venue;
-    // token0 = L / √P, token1 = L · √P (the token is token0 here).
-    return { token: (liquidity * Q96) / sqrtPriceX96, quote: (liquidity * sqrtPriceX96) / Q96 };
-  }
-
-  /** Whether the token is the pool's token0 (the simulator's own deployment; a replayed chain's pool may differ). */
-  private get tokenIsToken0(): boolean {
-    return this.venue.init.tokenIsToken0;
-  }
-
-  /** A token sale swaps token0 for token1 when the token is token0, the other way otherwise. */
-  private zeroForOne(sell: boolean): boolean {
-    return sell === this.tokenIsToken0;
+    // token0 = L / √P, token1 = L · √P.
+    const amount0 = (liquidity * Q96) / sqrtPriceX96;
+    const amount1 = (liquidity * sqrtPriceX96) / Q96;
+    return this.tokenIsToken0 ? { token: amount0, quote: amount1 } : { token: amount1, quote: amount0 };
   }
 
   private oriented(sell: boolean, r: V3SwapResult | null): PoolTrade {
     if (!r) return { amountIn: 0n, amountOut: 0n };
-    // The input is amount0 for a zero-for-one swap, amount1 otherwise; the output the other (negative).
-    return this.zeroForOne(sell)
-      ? { amountIn: r.amount0, amountOut: -r.amount1 }
-      : { amountIn: r.amount1, amountOut: -r.amount0 };
+    // The pool's amounts are signed from its side (paid in > 0): a sale pays the token in and takes the quote out.
+    const [token, quote] = this.tokenIsToken0 ? [r.amount0, r.amount1] : [r.amount1, r.amount0];
+    return sell ? { amountIn: token, amountOut: -quote } : { amountIn: quote, amountOut: -token };
   }
 
   /** Sells (sell) tokens or buys with quote, exact input, optionally up to a sqrt price limit. */
@@ -174,16 +180,15 @@ export class V3Pool {
 
   /** Input that moves the price to num/den raw quote per raw token (0 when it is already there or beyond). */
   inToPrice(sell: boolean, num: bigint, den: bigint): bigint {
-    const zeroForOne = this.zeroForOne(sell);
-    const limit = sqrtPriceAt(num, den, this.tokenIsToken0, zeroForOne);
-    return this.oriented(sell, this.venue.previewExact(zeroForOne, (1n << 255n) - 1n, limit)).amountIn;
+    const limit = this.limitAt(sell, num, den);
+    return this.oriented(sell, this.venue.previewExact(this.zeroForOne(sell), (1n << 255n) - 1n, limit)).amountIn;
   }
 
   /** MarketOperatorV3's swap: exact input with sqrtPriceLimitX96 at the peg (at the quote asset's USD price). */
   operate(sell: boolean, amountIn: bigint, quoteUsdWad: bigint): PoolTrade {
     const { tokenUnit, quoteUnit } = this.venue.init;
     const peg = pegPoolPrice(quoteUsdWad, tokenUnit, quoteUnit, PEG_WAD);
-    return this.trade(sell, amountIn, sqrtPriceAt(peg.num, peg.den, this.tokenIsToken0, this.zeroForOne(sell)));
+    return this.trade(sell, amountIn, this.limitAt(sell, peg.num, peg.den));
   }
 
   /** What the operator mirror reads of the pool (OperatorState.v3). */
