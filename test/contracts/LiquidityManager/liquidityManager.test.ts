@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroHash, parseUnits } from "ethers";
+import { MaxUint256, ZeroHash, parseUnits } from "ethers";
 import { LiquidityManager__factory } from "../../../typechain-types";
 import * as v3 from "../../../keeper/src/policy/v3";
 import {
@@ -157,6 +157,23 @@ describe("LiquidityManager", () => {
     expect(tokensBurned).to.be.greaterThan(0n);
     expect(await f.reserve.accountedAmount(usdcAddress)).to.equal(reserveBefore + quoteToReserve);
     expect(await f.stable.totalSupply()).to.equal(supplyBefore - tokensBurned);
+  });
+
+  it("a top-up collects the fees owed first and says so (FeesCollected): supply moves by the add's mint less the burned fees", async () => {
+    const f = await loadFixture(deployV3SystemFixture);
+    const lm = f.v3.liquidityManager;
+    await pushV3PriceTo(f, parseUnits("1.001", 18));
+    await pushV3PriceTo(f, parseUnits("0.999", 18));
+    const supplyBefore = await f.stable.totalSupply();
+    const receipt = await (
+      await lm.connect(f.keeper).addLiquidity((await lm.positionLiquidity()) / 10n, MaxUint256, MaxUint256)
+    ).wait();
+    const events = receipt!.logs.map((l) => lm.interface.parseLog(l));
+    const [, feeTokensBurned, feeQuote] = events.find((e) => e?.name === "FeesCollected")!.args;
+    const [, , , , tokensMinted] = events.find((e) => e?.name === "LiquidityAdded")!.args;
+    expect(feeTokensBurned).to.be.greaterThan(0n);
+    expect(feeQuote).to.be.greaterThan(0n);
+    expect(await f.stable.totalSupply()).to.equal(supplyBefore + tokensMinted - feeTokensBurned);
   });
 
   it("values the position's quote at the feed price, at most its value at the peg, tokens at zero", async () => {
