@@ -8,7 +8,7 @@
  * here, as an unpriced asset does on chain) and the degraded-mode redemption cap.
  */
 // From the modules themselves, not the policy index: its re-export getters sit on the hot path.
-import { computeTargetRatio } from "../src/policy/collateralPolicy";
+import { computeTargetRatio, type PolicyParams } from "../src/policy/collateralPolicy";
 import { twapStale, type OperatorLimits } from "../src/policy/operator";
 import { BPS, PEG_WAD, WAD, max, min, mulDiv } from "../src/policy/units";
 import type { BallastParams, CollateralParams } from "../../deploy/parameters";
@@ -37,14 +37,7 @@ export interface BallastConfig {
   recoveryMintFeeBps: bigint;
   recoveryRedeemFeeBps: bigint;
   bufferToleranceBps: bigint;
-  policy: {
-    minRatioWad: bigint;
-    maxRatioWad: bigint;
-    stepWad: bigint;
-    bandBps: bigint;
-    riskWeightBps: bigint;
-    refreshCooldownSec: bigint;
-  };
+  policy: PolicyParams;
   operator: {
     bandBps: bigint;
     maxSpotTwapDeviationBps: bigint;
