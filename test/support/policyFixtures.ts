@@ -138,6 +138,7 @@ export const PARAMS: DecisionParams = {
   gasUnits: { expand: 400_000n, contract: 400_000n, rebalance: 300_000n, observe: 95_000n, refresh: 131_578n },
   maxPriorityFeePerGasWei: 2_000_000_000n,
   rebalance: true,
+  refreshPolicy: true,
   writeObservations: true,
   observationIntervalSec: 0n,
   nativeUsdFeedSymbol: "WETH",

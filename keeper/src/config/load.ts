@@ -275,6 +275,7 @@ export function decisionParamsFromFile(file: FileConfig): DecisionParams {
     },
     maxPriorityFeePerGasWei: gwei(file.gas.maxPriorityFeePerGasGwei),
     rebalance: file.policy.rebalance,
+    refreshPolicy: file.policy.refreshPolicy,
     writeObservations: file.policy.writeObservations,
     observationIntervalSec: BigInt(file.policy.observationIntervalSec),
     nativeUsdFeedSymbol: file.policy.nativeUsdFeed,

@@ -96,6 +96,8 @@ export const fileConfigSchema = z
           "policy.minValueOverGasBps (value = deviation removed × pool depth + the operation's P&L)",
         ),
         rebalance: z.boolean().default(true),
+        /** Call CollateralPolicy.refresh() when it would move the target ratio (off: another party refreshes it). */
+        refreshPolicy: z.boolean().default(true),
         /** Write a TWAP observation (PriceOracle.update()) when the newest is older than window / observations per window. */
         writeObservations: z.boolean().default(true),
         /**

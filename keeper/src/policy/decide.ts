@@ -110,6 +110,8 @@ export interface DecisionParams {
   maxPriorityFeePerGasWei: bigint;
   /** Whether the keeper calls rebalance() when the preview asks for it. */
   rebalance: boolean;
+  /** Whether the keeper calls CollateralPolicy.refresh() when it would move the target. */
+  refreshPolicy: boolean;
   /** Whether the keeper writes TWAP observations (PriceOracle.update()) when they fall behind. */
   writeObservations: boolean;
   /** Write only when the newest observation is at least this old too (the oracle's interval is the floor), s; 0 = whenever due. */
@@ -486,7 +488,7 @@ function decideRefresh(
   nowMs: number,
   standing: StandStillDecision,
 ): ActDecision | null {
-  if (snap.policy === null || !refreshDue(snap.policy, snap.operator).due) return null;
+  if (!params.refreshPolicy || snap.policy === null || !refreshDue(snap.policy, snap.operator).due) return null;
   const priced = price(snap, params, 0n);
   if ("reason" in priced) return null;
   const units = params.gasUnits.refresh;

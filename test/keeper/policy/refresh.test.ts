@@ -92,6 +92,16 @@ describe("keeper policy: refresh decision", function () {
       expect(r.decision.kind === "stand-still" && r.decision.reason).to.equal("inside-band");
     });
 
+    it("sends no refresh when the config turns it off (policy.refreshPolicy: false), even when one is due", function () {
+      const r = decide(
+        snapshot(TWAP_BELOW, { policy: policyState() }),
+        { ...PARAMS, refreshPolicy: false },
+        INITIAL_MEMORY,
+        NOW_MS,
+      );
+      expect(r.decision.kind).to.equal("stand-still");
+    });
+
     it("lets a due operation go first", function () {
       // 2% below the peg, TWAP too: the contraction acts; the refresh waits for a quiet cycle.
       const below = { reserveToken: wad("1020100"), reserveQuote: 1_000_000n * 10n ** 6n };

@@ -18,8 +18,14 @@ const GWEI = 1_000_000_000n;
 
 describe("keeper gas economics end to end: a fee spike (hardhat node process)", function () {
   this.timeout(300_000);
-  // Fast polling for the test; everything else is the default configuration.
-  const suite = keeperOnNodeSuite({ pollIntervalMs: 100, idleCycleSec: 1, healthMaxAgeSec: 30 });
+  // Fast polling for the test, and no policy refresh (its own transaction, tested in
+  // test/keeper/chain/refresh.test.ts) between the cycles it reads; everything else is the default.
+  const suite = keeperOnNodeSuite({
+    pollIntervalMs: 100,
+    idleCycleSec: 1,
+    healthMaxAgeSec: 30,
+    policy: { refreshPolicy: false },
+  });
   let d: LocalDeployment;
   let configPath: string;
   let env: NodeJS.ProcessEnv;

@@ -154,7 +154,8 @@ export function keeperWallet(index = KEEPER_INDEX): Wallet {
 
 /**
  * Writes the deploy's address book and a keeper config for the daemon (fast polling, one confirmation),
- * and returns the config file's path.
+ * and returns the config file's path. The fault suites count the keeper's transactions one by one, so
+ * the policy refresh (a transaction of its own, tested in test/keeper/chain/refresh.test.ts) is off.
  */
 export async function writeDaemonConfig(c: ChainSystem, dir: string): Promise<string> {
   const { writeFileSync } = await import("node:fs");
@@ -165,7 +166,14 @@ export async function writeDaemonConfig(c: ChainSystem, dir: string): Promise<st
   writeFileSync(
     configPath,
     JSON.stringify(
-      { addressBook: bookPath, pollIntervalMs: 100, idleCycleSec: 1, confirmations: 1, log: { level: "debug" } },
+      {
+        addressBook: bookPath,
+        pollIntervalMs: 100,
+        idleCycleSec: 1,
+        confirmations: 1,
+        log: { level: "debug" },
+        policy: { refreshPolicy: false },
+      },
       null,
       2,
     ),
