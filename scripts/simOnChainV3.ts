@@ -8,7 +8,6 @@
  */
 import { Contract, parseUnits } from "ethers";
 import { SIM_PARAMS_V3 } from "../deploy/parameters";
-import { liquidityForQuote } from "../deploy/v3Launch";
 import { DEFAULT_V3_VENUE, V3_TICK_SPACING, polRange } from "../deploy/venue";
 import { FIXTURE_MARKET_RANGE_BPS, type V3Fixture } from "./devnet/fixtureV3";
 import { IUniswapV3PoolMinimal__factory, IUniswapV2PairMinimal__factory } from "../typechain-types";
@@ -77,7 +76,7 @@ export async function v3PoolFromChain(f: V3Fixture, twapWindowSec: number): Prom
     mm.owner,
     mm.lower,
     mm.upper,
-    liquidityForQuote(slot0.sqrtPriceX96, mm.lower, mm.upper, f.v3.tokenIsToken0, parseUnits(f.params.poolDepth, 6)),
+    v3.liquidityForQuote(slot0.sqrtPriceX96, mm.lower, mm.upper, f.v3.tokenIsToken0, parseUnits(f.params.poolDepth, 6)),
   );
   const pol = { owner: POL_OWNER, lower: Number(await lm.tickLower()), upper: Number(await lm.tickUpper()) };
   venue.modifyPosition(pol.owner, pol.lower, pol.upper, await lm.positionLiquidity());
