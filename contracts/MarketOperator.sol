@@ -77,8 +77,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     /// @dev A venue's scratch for one operation, so its steps share work instead of redoing it
-    /// (V3: the peg as a sqrt price limit for the trade's direction, and the last quote, which
-    /// sizing, the budget check and the output would each walk again). V2 leaves it empty.
+    /// (V3: the peg as a sqrt price limit for the trade's direction, the last quote, which sizing,
+    /// the budget check and the output would each walk again, and the pool's price just before and
+    /// after the swap, which the peg check and rule 7's after-state both read). V2 leaves it empty.
     struct VenueMemo {
         bool pegSellToken;
         uint160 sqrtPegX96;
@@ -88,6 +89,8 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint256 quotedIn;
         uint256 quotedUsed;
         uint256 quotedOut;
+        uint160 swapBeforeX96;
+        uint160 swapAfterX96;
     }
 
     /// @dev setSizing's parameters with the cooldown and the epoch length, one slot (every
@@ -430,7 +433,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         }
         uint256 spotAfter = _requireNotCrossed(m, action);
         _payCallerReward(b, equityBefore, m, spotAfter);
-        _requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m.quoteUsdWad));
+        _requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m));
         if (expand) emit SupplyExpanded(msg.sender, amountIn, amountOut, m.spotWad, spotAfter);
         else emit SupplyContracted(msg.sender, amountIn, amountOut, m.spotWad, spotAfter);
     }
@@ -532,7 +535,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// is asserted with the reward paid; `_rewardFor` clamps the reward so that it holds.
     function _payCallerReward(Backing memory before, int256 equityBefore, Market memory m, uint256 spotAfterWad) private {
         if (!permissionless || msg.sender == automationForwarder) return;
-        BackingAfter memory a = _backingAfter(before, m.quoteUsdWad);
+        BackingAfter memory a = _backingAfter(before, m);
         int256 profitWad = _equityOf(a.grossWad, a.supply) - equityBefore;
         if (profitWad <= 0) return;
         uint256 headroomWad = _rewardHeadroomWad(before, a.valueWad, a.supply);
@@ -845,8 +848,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// exactly as the reserve rounds them (ValuationMath). The supply is read back.
     /// The reserve also counts a value source's quote (protocol-owned liquidity) in the quote's
     /// amount: the venue says what it was before the trade and is after (`_sourceQuote`).
-    function _backingAfter(Backing memory b, uint256 quoteUsdWad) private view returns (BackingAfter memory a) {
-        (uint256 sourceBefore, uint256 sourceAfter) = _sourceQuote(quoteUsdWad);
+    function _backingAfter(Backing memory b, Market memory m) private view returns (BackingAfter memory a) {
+        uint256 quoteUsdWad = m.quoteUsdWad;
+        (uint256 sourceBefore, uint256 sourceAfter) = _sourceQuote(m);
         uint256 amountAfter = b.quoteAmount - b.quoteIdle + reserve.holdings(quoteAsset).idle + sourceAfter;
         (a.grossWad, a.valueWad) = ValuationMath.replaceAmount(
             b.grossWad, b.valueWad, b.quoteAmount + sourceBefore, amountAfter, quoteUsdWad, _quoteUnit, b.quoteHaircutBps
@@ -918,9 +922,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     // pool; the rules above (gates, caps, loss budget, rule 7) are the same on both venues.
     // `sellToken`: the trade sells tokens for quote (an expansion); else it buys tokens with quote.
 
-    /// @dev The quote amount the reserve's value source counts for, before this operation's swap and
-    /// after it (V2: none; a V2 deployment registers no value source).
-    function _sourceQuote(uint256) internal view virtual returns (uint256 before, uint256 after_) {}
+    /// @dev The quote amount the reserve's value source counts for, before this operation's swap (on
+    /// `m`) and after it (V2: none; a V2 deployment registers no value source).
+    function _sourceQuote(Market memory m) internal view virtual returns (uint256 before, uint256 after_) {}
 
     /// @dev Fills the pool's part of `m` (V2: the reserves, oriented).
     function _readPool(Market memory m) internal view virtual {
