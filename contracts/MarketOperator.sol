@@ -405,8 +405,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         // Permissionless: always the full allowed trade, so no one can spend the cooldown on a small one.
         if (permissionless) amount = type(uint256).max;
         Action action = expand ? Action.Expand : Action.Contract;
-        _syncPool();
-        Market memory m = _readMarket();
+        Market memory m;
+        _syncPool(m);
+        _readPrices(m);
         _requireReady(m, action);
         Backing memory b = _readBacking();
         (uint256 full, Blocker blocker) = expand ? _sizeExpansion(m, b) : _sizeContraction(m, b);
@@ -479,13 +480,18 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// the pool as it really is (a donation toward the peg only leaves less to do). When the balances
     /// already equal the reserves a sync would change nothing but the cumulative prices, which the
     /// swap itself accrues the same: it is skipped. The pair's lock still refuses an operation inside
-    /// a flash swap (its sync or its swap). Then the oracle records the synced price.
-    function _syncPool() internal virtual {
+    /// a flash swap (its sync or its swap). Then the oracle records the synced price. Fills the pool's
+    /// part of `m` as `_readPool` would, from the reserves read here (again after a sync).
+    function _syncPool(Market memory m) internal virtual {
         (uint256 reserveToken, uint256 reserveQuote) = _reserves();
         if (
             IERC20(address(stable)).balanceOf(address(pair)) != reserveToken
                 || IERC20(quoteAsset).balanceOf(address(pair)) != reserveQuote
-        ) pair.sync();
+        ) {
+            pair.sync();
+            (reserveToken, reserveQuote) = _reserves();
+        }
+        (m.reserveToken, m.reserveQuote) = (reserveToken, reserveQuote);
         oracle.update();
     }
 
@@ -859,8 +865,13 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     function _readMarket() private view returns (Market memory m) {
-        (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec, m.quoteUsdWad) = oracle.marketState();
+        _readPrices(m);
         _readPool(m);
+    }
+
+    /// @dev The oracle's part of `m`: spot, TWAP and its span, and the quote's price.
+    function _readPrices(Market memory m) private view {
+        (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec, m.quoteUsdWad) = oracle.marketState();
     }
 
     function _tryReadMarket() private view returns (bool ok, Market memory m) {

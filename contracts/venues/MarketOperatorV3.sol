@@ -73,7 +73,7 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     function _readPool(Market memory) internal view override {}
 
     /// @dev The pool's oracle writes itself and a donation never joins a V3 swap: nothing to sync.
-    function _syncPool() internal override {}
+    function _syncPool(Market memory) internal override {}
 
     function _poolFee() internal view override returns (uint256 keepNum, uint256 feeDen) {
         return (1e6 - uint256(_feePips), 1e6);
