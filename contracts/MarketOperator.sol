@@ -79,7 +79,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// @dev A venue's scratch for one operation, so its steps share work instead of redoing it
     /// (V3: the peg as a sqrt price limit for the trade's direction, the last quote, which sizing,
     /// the budget check and the output would each walk again, and the pool's price just before and
-    /// after the swap, which the peg check and rule 7's after-state both read). V2 leaves it empty.
+    /// after the swap, which the peg check and rule 7's after-state both read, and the value source's
+    /// quote at those prices, which the caller reward's after-state and rule 7's both count). V2
+    /// leaves it empty.
     struct VenueMemo {
         bool pegSellToken;
         uint160 sqrtPegX96;
@@ -91,6 +93,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint256 quotedOut;
         uint160 swapBeforeX96;
         uint160 swapAfterX96;
+        bool sourceRead;
+        uint256 sourceBefore;
+        uint256 sourceAfter;
     }
 
     /// @dev setSizing's parameters with the cooldown and the epoch length, one slot (every

@@ -148,12 +148,17 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     /// recorded by `_swap`),
     /// with the same maths the liquidity manager uses ({PositionValue}, through the linked
     /// `UniswapV3Quote.sourceQuotes`), so rule 7's incremental after-state equals a whole
-    /// re-valuation to the wei. A position in another pool did not move.
+    /// re-valuation to the wei. A position in another pool did not move. Read once per operation:
+    /// a caller reward, paid between its after-state and rule 7's, moves only the reserve's idle quote.
     function _sourceQuote(Market memory m) internal view override returns (uint256, uint256) {
         VenueMemo memory memo = m.memo;
-        return UniswapV3Quote.sourceQuotes(
-            reserve.valueSource(), address(_pool), quoteAsset, memo.swapBeforeX96, memo.swapAfterX96, m.quoteUsdWad
-        );
+        if (!memo.sourceRead) {
+            (memo.sourceBefore, memo.sourceAfter) = UniswapV3Quote.sourceQuotes(
+                reserve.valueSource(), address(_pool), quoteAsset, memo.swapBeforeX96, memo.swapAfterX96, m.quoteUsdWad
+            );
+            memo.sourceRead = true;
+        }
+        return (memo.sourceBefore, memo.sourceAfter);
     }
 
     // ================================================================== internals
