@@ -527,6 +527,11 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         return _holdings[asset];
     }
 
+    /// @inheritdoc IReserve
+    function idleOf(address asset) external view override returns (uint256) {
+        return _holdings[asset].idle;
+    }
+
     function strategyOf(address asset) external view override returns (address) {
         return address(_strategies[asset]);
     }

@@ -184,12 +184,15 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
         "ReentrancyGuardReentrantCall",
       );
       expect(await f.reserve.holdings(tokenAddress)).to.deep.equal([TOKENS("1000"), 0n, 0n]);
+      expect(await f.reserve.idleOf(tokenAddress)).to.equal(TOKENS("1000"));
 
       await token.disarm();
       await expect(f.reserve.connect(f.standInOperator).rebalance(tokenAddress))
         .to.emit(f.reserve, "StrategyDeposited")
         .withArgs(tokenAddress, await addr(vault!), TOKENS("1000"), TOKENS("1000"));
       expect(await f.reserve.holdings(tokenAddress)).to.deep.equal([0n, TOKENS("1000"), TOKENS("1000")]);
+      // idleOf is the idle part alone: zero while the whole amount is parked.
+      expect(await f.reserve.idleOf(tokenAddress)).to.equal(0n);
     });
   });
 
