@@ -554,7 +554,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
             uint256(profitWad),
             CallerReward.deviationCorrectedBps(m.spotWad, spotAfterWad),
             headroomWad,
-            reserve.holdings(quoteAsset).idle,
+            reserve.idleOf(quoteAsset),
             m.quoteUsdWad
         );
         if (quoteAmount == 0) return;
@@ -862,7 +862,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     function _backingAfter(Backing memory b, Market memory m) private view returns (BackingAfter memory a) {
         uint256 quoteUsdWad = m.quoteUsdWad;
         (uint256 sourceBefore, uint256 sourceAfter) = _sourceQuote(m);
-        uint256 amountAfter = b.quoteAmount - b.quoteIdle + reserve.holdings(quoteAsset).idle + sourceAfter;
+        uint256 amountAfter = b.quoteAmount - b.quoteIdle + reserve.idleOf(quoteAsset) + sourceAfter;
         (a.grossWad, a.valueWad) = ValuationMath.replaceAmount(
             b.grossWad, b.valueWad, b.quoteAmount + sourceBefore, amountAfter, quoteUsdWad, _quoteUnit, b.quoteHaircutBps
         );
@@ -903,7 +903,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     /// @dev The reserve's idle quote and its haircut: what sizing, rule 7 and the reward read of it.
     function _readQuoteHolding(Backing memory b) private view {
-        b.quoteIdle = reserve.holdings(quoteAsset).idle;
+        b.quoteIdle = reserve.idleOf(quoteAsset);
         b.quoteHaircutBps = reserve.assetConfig(quoteAsset).haircutBps;
     }
 
