@@ -45,14 +45,6 @@ subtask(TASK_TEST_GET_TEST_FILES, async (args: { testFiles: string[] }, _hre, ru
 const config: HardhatUserConfig = {
   solidity: {
     compilers: [{ version: SOLC_VERSION, settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } } }],
-    overrides: {
-      // Reserve at 200 runs is over the 24,576-byte limit (24,652 bytes); 100 runs fit (24,423)
-      // for a little gas (the bench's Reserve rows; foundry.toml restricts it the same way).
-      "contracts/Reserve.sol": {
-        version: SOLC_VERSION,
-        settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 100 } },
-      },
-    },
   },
   networks: {
     hardhat: {},

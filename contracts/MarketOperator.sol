@@ -77,8 +77,11 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     /// @dev A venue's scratch for one operation, so its steps share work instead of redoing it
-    /// (V3: the peg as a sqrt price limit for the trade's direction, and the last quote, which
-    /// sizing, the budget check and the output would each walk again). V2 leaves it empty.
+    /// (V3: the peg as a sqrt price limit for the trade's direction, the last quote, which sizing,
+    /// the budget check and the output would each walk again, and the pool's price just before and
+    /// after the swap, which the peg check and rule 7's after-state both read, and the value source's
+    /// quote at those prices, which the caller reward's after-state and rule 7's both count). V2
+    /// leaves it empty.
     struct VenueMemo {
         bool pegSellToken;
         uint160 sqrtPegX96;
@@ -88,6 +91,11 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         uint256 quotedIn;
         uint256 quotedUsed;
         uint256 quotedOut;
+        uint160 swapBeforeX96;
+        uint160 swapAfterX96;
+        bool sourceRead;
+        uint256 sourceBefore;
+        uint256 sourceAfter;
     }
 
     /// @dev setSizing's parameters with the cooldown and the epoch length, one slot (every
@@ -402,8 +410,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         // Permissionless: always the full allowed trade, so no one can spend the cooldown on a small one.
         if (permissionless) amount = type(uint256).max;
         Action action = expand ? Action.Expand : Action.Contract;
-        _syncPool();
-        Market memory m = _readMarket();
+        Market memory m;
+        _syncPool(m);
+        _readPrices(m);
         _requireReady(m, action);
         Backing memory b = _readBacking();
         (uint256 full, Blocker blocker) = expand ? _sizeExpansion(m, b) : _sizeContraction(m, b);
@@ -430,7 +439,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
         }
         uint256 spotAfter = _requireNotCrossed(m, action);
         _payCallerReward(b, equityBefore, m, spotAfter);
-        _requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m.quoteUsdWad));
+        _requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m));
         if (expand) emit SupplyExpanded(msg.sender, amountIn, amountOut, m.spotWad, spotAfter);
         else emit SupplyContracted(msg.sender, amountIn, amountOut, m.spotWad, spotAfter);
     }
@@ -476,13 +485,18 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// the pool as it really is (a donation toward the peg only leaves less to do). When the balances
     /// already equal the reserves a sync would change nothing but the cumulative prices, which the
     /// swap itself accrues the same: it is skipped. The pair's lock still refuses an operation inside
-    /// a flash swap (its sync or its swap). Then the oracle records the synced price.
-    function _syncPool() internal virtual {
+    /// a flash swap (its sync or its swap). Then the oracle records the synced price. Fills the pool's
+    /// part of `m` as `_readPool` would, from the reserves read here (again after a sync).
+    function _syncPool(Market memory m) internal virtual {
         (uint256 reserveToken, uint256 reserveQuote) = _reserves();
         if (
             IERC20(address(stable)).balanceOf(address(pair)) != reserveToken
                 || IERC20(quoteAsset).balanceOf(address(pair)) != reserveQuote
-        ) pair.sync();
+        ) {
+            pair.sync();
+            (reserveToken, reserveQuote) = _reserves();
+        }
+        (m.reserveToken, m.reserveQuote) = (reserveToken, reserveQuote);
         oracle.update();
     }
 
@@ -532,7 +546,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// is asserted with the reward paid; `_rewardFor` clamps the reward so that it holds.
     function _payCallerReward(Backing memory before, int256 equityBefore, Market memory m, uint256 spotAfterWad) private {
         if (!permissionless || msg.sender == automationForwarder) return;
-        BackingAfter memory a = _backingAfter(before, m.quoteUsdWad);
+        BackingAfter memory a = _backingAfter(before, m);
         int256 profitWad = _equityOf(a.grossWad, a.supply) - equityBefore;
         if (profitWad <= 0) return;
         uint256 headroomWad = _rewardHeadroomWad(before, a.valueWad, a.supply);
@@ -540,7 +554,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
             uint256(profitWad),
             CallerReward.deviationCorrectedBps(m.spotWad, spotAfterWad),
             headroomWad,
-            reserve.holdings(quoteAsset).idle,
+            reserve.idleOf(quoteAsset),
             m.quoteUsdWad
         );
         if (quoteAmount == 0) return;
@@ -845,9 +859,10 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     /// exactly as the reserve rounds them (ValuationMath). The supply is read back.
     /// The reserve also counts a value source's quote (protocol-owned liquidity) in the quote's
     /// amount: the venue says what it was before the trade and is after (`_sourceQuote`).
-    function _backingAfter(Backing memory b, uint256 quoteUsdWad) private view returns (BackingAfter memory a) {
-        (uint256 sourceBefore, uint256 sourceAfter) = _sourceQuote(quoteUsdWad);
-        uint256 amountAfter = b.quoteAmount - b.quoteIdle + reserve.holdings(quoteAsset).idle + sourceAfter;
+    function _backingAfter(Backing memory b, Market memory m) private view returns (BackingAfter memory a) {
+        uint256 quoteUsdWad = m.quoteUsdWad;
+        (uint256 sourceBefore, uint256 sourceAfter) = _sourceQuote(m);
+        uint256 amountAfter = b.quoteAmount - b.quoteIdle + reserve.idleOf(quoteAsset) + sourceAfter;
         (a.grossWad, a.valueWad) = ValuationMath.replaceAmount(
             b.grossWad, b.valueWad, b.quoteAmount + sourceBefore, amountAfter, quoteUsdWad, _quoteUnit, b.quoteHaircutBps
         );
@@ -855,8 +870,13 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     }
 
     function _readMarket() private view returns (Market memory m) {
-        (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec, m.quoteUsdWad) = oracle.marketState();
+        _readPrices(m);
         _readPool(m);
+    }
+
+    /// @dev The oracle's part of `m`: spot, TWAP and its span, and the quote's price.
+    function _readPrices(Market memory m) private view {
+        (m.spotWad, m.twapWad, m.twapSpanSec, m.twapWindowSec, m.quoteUsdWad) = oracle.marketState();
     }
 
     function _tryReadMarket() private view returns (bool ok, Market memory m) {
@@ -883,7 +903,7 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
 
     /// @dev The reserve's idle quote and its haircut: what sizing, rule 7 and the reward read of it.
     function _readQuoteHolding(Backing memory b) private view {
-        b.quoteIdle = reserve.holdings(quoteAsset).idle;
+        b.quoteIdle = reserve.idleOf(quoteAsset);
         b.quoteHaircutBps = reserve.assetConfig(quoteAsset).haircutBps;
     }
 
@@ -918,9 +938,9 @@ contract MarketOperator is IMarketOperator, AccessControl, Pausable, ReentrancyG
     // pool; the rules above (gates, caps, loss budget, rule 7) are the same on both venues.
     // `sellToken`: the trade sells tokens for quote (an expansion); else it buys tokens with quote.
 
-    /// @dev The quote amount the reserve's value source counts for, before this operation's swap and
-    /// after it (V2: none; a V2 deployment registers no value source).
-    function _sourceQuote(uint256) internal view virtual returns (uint256 before, uint256 after_) {}
+    /// @dev The quote amount the reserve's value source counts for, before this operation's swap (on
+    /// `m`) and after it (V2: none; a V2 deployment registers no value source).
+    function _sourceQuote(Market memory m) internal view virtual returns (uint256 before, uint256 after_) {}
 
     /// @dev Fills the pool's part of `m` (V2: the reserves, oriented).
     function _readPool(Market memory m) internal view virtual {

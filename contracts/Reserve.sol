@@ -15,29 +15,21 @@ import {IPriceOracle} from "./interfaces/IPriceOracle.sol";
 import {IBallastDollar} from "./interfaces/IBallastDollar.sol";
 import {ICollateralPolicy} from "./interfaces/ICollateralPolicy.sol";
 import {IValueSource} from "./interfaces/IValueSource.sol";
+import {ReserveAdmin, StoredConfig, Lane} from "./libraries/ReserveAdmin.sol";
 import {
     WAD,
     BPS,
     PEG_WAD,
-    MAX_HAIRCUT_BPS,
     MAX_MINT_FEE_BPS,
-    MAX_REDEEM_FEE_BPS,
     MAX_RECOVERY_REDEEM_FEE_BPS,
-    MAX_BUFFER_BPS,
     MIN_BUFFER_TOLERANCE_BPS,
     MAX_BUFFER_TOLERANCE_BPS,
     MAX_ASSETS,
     MAX_ASSET_DECIMALS,
-    MAX_ASSET_CEILING,
     MAX_VALUE_SOURCE_AMOUNT,
-    MAX_STRATEGY_ROUNDING_UNITS,
     RESERVE_EPOCH_SEC,
     MIN_REDEEM_SPREAD_BPS,
     MAX_REDEEM_SPREAD_BPS,
-    MAX_LANE_BAND_BPS,
-    MAX_LANE_BASE_FEE_BPS,
-    HARD_MAX_LANE_VOLUME_PER_EPOCH,
-    MIN_LANE_MAX_SHARE_BPS,
     MIN_DEGRADED_REDEEM_CAP_BPS,
     MAX_DEGRADED_REDEEM_CAP_BPS,
     MIN_VALUATION_MAX_AGE_SEC,
@@ -99,37 +91,6 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         uint32 valuationMaxAgeSec;
         bool mintingPaused;
         bool redemptionsPaused;
-    }
-
-    /// @dev An asset's parameters in one slot, read once by a mint or redemption: its fees,
-    /// haircut, buffer, spread, 10^decimals (`unit`, zero for an asset not listed; ≤ 1e18 < 2^64),
-    /// whether its strategy holds shares (`parked`, so an asset without a position skips that
-    /// slot) and its ceiling (≤ MAX_ASSET_CEILING, or UNLIMITED_CEILING for type(uint256).max).
-    struct StoredConfig {
-        uint16 haircutBps;
-        uint16 mintFeeBps;
-        uint16 redeemFeeBps;
-        uint16 bufferBps;
-        uint16 spreadBps;
-        uint64 unit;
-        bool parked;
-        uint104 ceiling;
-    }
-
-    /// @dev The stored ceiling that stands for type(uint256).max (no ceiling).
-    uint104 private constant UNLIMITED_CEILING = type(uint104).max;
-
-    /// @dev A stable lane's parameters and this epoch's net flow in one slot (a lane call reads and
-    /// writes it once): `net` is lane mints minus lane redeems this epoch, kept within
-    /// ±volumePerEpoch, so it fits 88 signed bits (HARD_MAX_LANE_VOLUME_PER_EPOCH < 2^87);
-    /// day-long epochs 32 bits.
-    struct Lane {
-        uint16 bandBps;
-        uint16 baseFeeBps;
-        uint16 maxShareBps;
-        uint88 volumePerEpoch;
-        uint32 epoch;
-        int88 net;
     }
 
     /// @dev The last whole valuation (`_valuation`, degraded mode) in one slot: gross and haircut
@@ -199,13 +160,13 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         _configs[asset].unit = uint64(10 ** decimals);
         _assets.push(asset);
         emit AssetListed(asset, decimals);
-        _setAssetConfig(asset, config);
+        ReserveAdmin.setAssetConfig(_configs[asset], asset, config);
     }
 
     /// @notice Updates a listed asset's parameters, each within its hard bound.
     function setAssetConfig(address asset, AssetConfig calldata config) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _requireListed(asset);
-        _setAssetConfig(asset, config);
+        ReserveAdmin.setAssetConfig(_configs[asset], asset, config);
         _cacheWholeValuation();
     }
 
@@ -226,20 +187,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     /// written off. The exit for a paused or failing vault. Only DEFAULT_ADMIN_ROLE.
     function emergencyWithdraw(address asset) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
         IERC4626 strategy = _requireStrategy(asset);
-        Holdings storage h = _holdings[asset];
-        uint256 shares = h.strategyShares;
-        (bool ok, uint256 redeemable) = _tryUint(address(strategy), abi.encodeCall(IERC4626.maxRedeem, (address(this))));
-        redeemable = ok ? Math.min(redeemable, shares) : shares;
-        uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
-        uint256 redeemed;
-        if (redeemable != 0) {
-            try strategy.redeem(redeemable, address(this), address(this)) {
-                redeemed = redeemable;
-            } catch {}
-        }
-        uint256 received = IERC20(asset).balanceOf(address(this)) - balanceBefore;
-        h.idle += received;
-        emit StrategyEmergencyWithdrawn(asset, address(strategy), received, redeemed, shares - redeemed);
+        ReserveAdmin.emergencyWithdraw(strategy, _holdings[asset], asset);
         _detachStrategy(asset, strategy);
         _cacheWholeValuation();
     }
@@ -277,41 +225,29 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     /// @notice Sets `asset`'s stable lane (see {IReserve-StableLane}); `bandBps = 0` closes it.
     function setStableLane(address asset, StableLane calldata lane) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _requireListed(asset);
-        if (lane.bandBps != 0) {
-            _requireWithin("laneBandBps", lane.bandBps, 1, MAX_LANE_BAND_BPS);
-            _requireWithin("laneBaseFeeBps", lane.baseFeeBps, 0, MAX_LANE_BASE_FEE_BPS);
-            _requireWithin("laneMaxShareBps", lane.maxShareBps, MIN_LANE_MAX_SHARE_BPS, BPS);
-            _requireWithin("laneVolumePerEpoch", lane.volumePerEpoch, 1, HARD_MAX_LANE_VOLUME_PER_EPOCH);
-            Lane storage stored = _lanes[asset];
-            (stored.bandBps, stored.baseFeeBps, stored.maxShareBps) = (lane.bandBps, lane.baseFeeBps, lane.maxShareBps);
-            stored.volumePerEpoch = uint88(lane.volumePerEpoch);
-        } else {
-            (_lanes[asset].bandBps, _lanes[asset].baseFeeBps, _lanes[asset].maxShareBps, _lanes[asset].volumePerEpoch) = (0, 0, 0, 0);
-        }
-        StableLane memory set = stableLane(asset);
-        emit StableLaneSet(asset, set.bandBps, set.baseFeeBps, set.maxShareBps, set.volumePerEpoch);
+        ReserveAdmin.setStableLane(_lanes[asset], asset, lane);
     }
 
     /// @notice Sets the spread `asset`'s redemptions pay outside a stable lane, bps: at least the
     /// feed's deviation threshold, within [MIN_REDEEM_SPREAD_BPS, MAX_REDEEM_SPREAD_BPS].
     function setRedeemSpread(address asset, uint256 spreadBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _requireListed(asset);
-        _requireWithin("redeemSpreadBps", spreadBps, MIN_REDEEM_SPREAD_BPS, MAX_REDEEM_SPREAD_BPS);
+        ReserveAdmin.requireWithin("redeemSpreadBps", spreadBps, MIN_REDEEM_SPREAD_BPS, MAX_REDEEM_SPREAD_BPS);
         _configs[asset].spreadBps = uint16(spreadBps);
         emit RedeemSpreadSet(asset, spreadBps);
     }
 
     /// @notice Sets the degraded-mode redemption cap per epoch, bps of the supply.
     function setDegradedRedeemCap(uint256 capBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _requireWithin("degradedRedeemCapBps", capBps, MIN_DEGRADED_REDEEM_CAP_BPS, MAX_DEGRADED_REDEEM_CAP_BPS);
+        ReserveAdmin.requireWithin("degradedRedeemCapBps", capBps, MIN_DEGRADED_REDEEM_CAP_BPS, MAX_DEGRADED_REDEEM_CAP_BPS);
         degradedRedeemCapBps = capBps;
         emit DegradedRedeemCapSet(capBps);
     }
 
     /// @notice Recovery-mode fees: the mint fee floor and the raised redeem fee, bps.
     function setRecoveryFees(uint256 mintFeeBps, uint256 redeemFeeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _requireWithin("recoveryMintFeeBps", mintFeeBps, 0, MAX_MINT_FEE_BPS);
-        _requireWithin("recoveryRedeemFeeBps", redeemFeeBps, 0, MAX_RECOVERY_REDEEM_FEE_BPS);
+        ReserveAdmin.requireWithin("recoveryMintFeeBps", mintFeeBps, 0, MAX_MINT_FEE_BPS);
+        ReserveAdmin.requireWithin("recoveryRedeemFeeBps", redeemFeeBps, 0, MAX_RECOVERY_REDEEM_FEE_BPS);
         recoveryMintFeeBps = mintFeeBps;
         recoveryRedeemFeeBps = redeemFeeBps;
         emit RecoveryFeesSet(mintFeeBps, redeemFeeBps);
@@ -319,7 +255,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @notice How far (bps of the target) the buffer may drift before `rebalance` moves funds.
     function setBufferTolerance(uint256 toleranceBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _requireWithin("bufferToleranceBps", toleranceBps, MIN_BUFFER_TOLERANCE_BPS, MAX_BUFFER_TOLERANCE_BPS);
+        ReserveAdmin.requireWithin("bufferToleranceBps", toleranceBps, MIN_BUFFER_TOLERANCE_BPS, MAX_BUFFER_TOLERANCE_BPS);
         bufferToleranceBps = toleranceBps;
         emit BufferToleranceSet(toleranceBps);
     }
@@ -327,7 +263,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     /// @notice How old the cached valuation may be before a stable-lane call prices the whole
     /// reserve itself, seconds, within [MIN_VALUATION_MAX_AGE_SEC, MAX_VALUATION_MAX_AGE_SEC].
     function setValuationMaxAge(uint256 maxAgeSec) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _requireWithin("valuationMaxAgeSec", maxAgeSec, MIN_VALUATION_MAX_AGE_SEC, MAX_VALUATION_MAX_AGE_SEC);
+        ReserveAdmin.requireWithin("valuationMaxAgeSec", maxAgeSec, MIN_VALUATION_MAX_AGE_SEC, MAX_VALUATION_MAX_AGE_SEC);
         _policy.valuationMaxAgeSec = uint32(maxAgeSec);
         emit ValuationMaxAgeSet(maxAgeSec);
     }
@@ -575,22 +511,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         IERC4626 strategy = _strategies[asset];
         if (address(strategy) == address(0)) return 0;
         Holdings storage h = _holdings[asset];
-        uint256 inStrategy = _strategyValue(asset, h);
-        uint256 targetIdle = Math.mulDiv(h.idle + inStrategy, _configs[asset].bufferBps, BPS);
-        uint256 slack = Math.mulDiv(targetIdle, bufferToleranceBps, BPS);
-        if (h.idle > targetIdle + slack) {
-            uint256 excess = h.idle - targetIdle;
-            (, uint256 room) = _tryUint(address(strategy), abi.encodeCall(IERC4626.maxDeposit, (address(this))));
-            uint256 amount = Math.min(excess, room);
-            return _depositKeepsValue(strategy, amount) ? int256(amount) : int256(0);
-        }
-        if (h.idle + slack < targetIdle) {
-            uint256 shortfall = targetIdle - h.idle;
-            (, uint256 withdrawable) = _tryUint(address(strategy), abi.encodeCall(IERC4626.maxWithdraw, (address(this))));
-            uint256 available = Math.min(inStrategy, withdrawable);
-            return -int256(Math.min(shortfall, available));
-        }
-        return 0;
+        return ReserveAdmin.rebalanceDelta(strategy, h.idle, _strategyValue(asset, h), _configs[asset].bufferBps, bufferToleranceBps);
     }
 
     function assets() external view override returns (address[] memory) {
@@ -604,6 +525,11 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     function holdings(address asset) external view override returns (Holdings memory) {
         return _holdings[asset];
+    }
+
+    /// @inheritdoc IReserve
+    function idleOf(address asset) external view override returns (uint256) {
+        return _holdings[asset].idle;
     }
 
     function strategyOf(address asset) external view override returns (address) {
@@ -956,7 +882,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     function _amountOf(address asset, uint256 priceWad) private view returns (uint256 amount) {
         amount = accountedAmount(asset);
         if (asset != _valueSourceAsset) return amount;
-        (, uint256 held) = _tryUint(address(_valueSource), abi.encodeCall(IValueSource.quoteAmountAt, (priceWad)));
+        (, uint256 held) = ReserveAdmin.tryUint(address(_valueSource), abi.encodeCall(IValueSource.quoteAmountAt, (priceWad)));
         amount += Math.min(held, MAX_VALUE_SOURCE_AMOUNT);
     }
 
@@ -965,27 +891,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     function _strategyValue(address asset, Holdings storage h) private view returns (uint256) {
         if (!_configs[asset].parked) return 0;
         (bool ok, uint256 assetsOut) =
-            _tryUint(address(_strategies[asset]), abi.encodeCall(IERC4626.previewRedeem, (h.strategyShares)));
+            ReserveAdmin.tryUint(address(_strategies[asset]), abi.encodeCall(IERC4626.previewRedeem, (h.strategyShares)));
         return ok ? Math.min(assetsOut, h.strategyPrincipal) : 0;
-    }
-
-    /// @dev Whether parking `amount` comes back within MAX_STRATEGY_ROUNDING_UNITS by the vault's
-    /// own previews. An empty vault someone donated to would swallow the deposit into its first
-    /// share's price; rebalance skips it instead of reverting for every asset.
-    function _depositKeepsValue(IERC4626 strategy, uint256 amount) private view returns (bool) {
-        if (amount == 0) return false;
-        (bool ok, uint256 shares) = _tryUint(address(strategy), abi.encodeCall(IERC4626.previewDeposit, (amount)));
-        if (!ok || shares == 0) return false;
-        (bool ok2, uint256 back) = _tryUint(address(strategy), abi.encodeCall(IERC4626.previewRedeem, (shares)));
-        return ok2 && back + MAX_STRATEGY_ROUNDING_UNITS >= amount;
-    }
-
-    /// @dev A view call returning one word, by staticcall: (false, 0) on revert or short data.
-    function _tryUint(address target, bytes memory data) private view returns (bool ok, uint256 value) {
-        bytes memory ret;
-        (ok, ret) = target.staticcall(data);
-        if (!ok || ret.length < 32) return (false, 0);
-        value = abi.decode(ret, (uint256));
     }
 
     function _requireStrategy(address asset) private view returns (IERC4626 strategy) {
@@ -1010,7 +917,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         IERC4626 strategy = _strategies[asset];
         uint256 available;
         if (address(strategy) != address(0)) {
-            (, available) = _tryUint(address(strategy), abi.encodeCall(IERC4626.maxWithdraw, (address(this))));
+            (, available) = ReserveAdmin.tryUint(address(strategy), abi.encodeCall(IERC4626.maxWithdraw, (address(this))));
         }
         available = Math.min(available, _strategyValue(asset, _holdings[asset]));
         if (idle + available < amount) revert InsufficientLiquidity(asset, idle + available, amount);
@@ -1020,65 +927,19 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     }
 
     function _depositToStrategy(address asset, uint256 amount) private {
-        IERC4626 strategy = _strategies[asset];
-        Holdings storage h = _holdings[asset];
-        h.idle -= amount;
-        IERC20(asset).forceApprove(address(strategy), amount);
-        // Minimum shares: what the vault's own preview promised (ERC-4626: deposit gives at least it).
-        uint256 minShares = strategy.previewDeposit(amount);
-        uint256 shares = strategy.deposit(amount, address(this));
-        if (shares < minShares || shares == 0) revert StrategySharesTooFew(asset, minShares, shares);
-        h.strategyShares += shares;
-        _configs[asset].parked = true;
-        h.strategyPrincipal += amount;
-        emit StrategyDeposited(asset, address(strategy), amount, shares);
+        ReserveAdmin.depositToStrategy(_strategies[asset], _holdings[asset], _configs[asset], asset, amount);
     }
 
     function _withdrawFromStrategy(address asset, uint256 amount) private {
-        IERC4626 strategy = _strategies[asset];
         Holdings storage h = _holdings[asset];
-        uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
-        uint256 shares;
-        if (amount >= _strategyValue(asset, h) && strategy.maxRedeem(address(this)) >= h.strategyShares) {
-            // Taking back all that is accounted: redeem every share. Yield is realised into the
-            // buffer (accounting rule 2) and the position is emptied, so the strategy can be
-            // replaced; a partial `withdraw` would leave the yield's shares behind, never counted.
-            shares = h.strategyShares;
-            strategy.redeem(shares, address(this), address(this));
-        } else {
-            shares = strategy.withdraw(amount, address(this), address(this));
-        }
-        uint256 received = IERC20(asset).balanceOf(address(this)) - balanceBefore;
-        h.strategyShares -= shares;
-        if (h.strategyShares == 0) _configs[asset].parked = false;
-        // An emptied position has no principal left: a stale one would let later yield or
-        // donations count up to it.
-        h.strategyPrincipal = h.strategyShares == 0 ? 0 : h.strategyPrincipal - Math.min(h.strategyPrincipal, received);
-        h.idle += received;
-        emit StrategyWithdrawn(asset, address(strategy), received, shares);
-    }
-
-    function _setAssetConfig(address asset, AssetConfig calldata c) private {
-        _requireWithin("haircutBps", c.haircutBps, 0, MAX_HAIRCUT_BPS);
-        _requireWithin("mintFeeBps", c.mintFeeBps, 0, MAX_MINT_FEE_BPS);
-        _requireWithin("redeemFeeBps", c.redeemFeeBps, 0, MAX_REDEEM_FEE_BPS);
-        _requireWithin("bufferBps", c.bufferBps, 0, MAX_BUFFER_BPS);
-        if (c.ceiling != type(uint256).max) _requireWithin("ceiling", c.ceiling, 0, MAX_ASSET_CEILING);
-        StoredConfig storage stored = _configs[asset];
-        (stored.haircutBps, stored.mintFeeBps, stored.redeemFeeBps, stored.bufferBps) = (c.haircutBps, c.mintFeeBps, c.redeemFeeBps, c.bufferBps);
-        stored.ceiling = c.ceiling == type(uint256).max ? UNLIMITED_CEILING : uint104(c.ceiling);
-        emit AssetConfigSet(asset, c.haircutBps, c.mintFeeBps, c.redeemFeeBps, c.bufferBps, c.ceiling);
+        ReserveAdmin.withdrawFromStrategy(_strategies[asset], h, _configs[asset], asset, amount, _strategyValue(asset, h));
     }
 
     function _ceiling(StoredConfig memory c) private pure returns (uint256) {
-        return c.ceiling == UNLIMITED_CEILING ? type(uint256).max : c.ceiling;
+        return c.ceiling == ReserveAdmin.UNLIMITED_CEILING ? type(uint256).max : c.ceiling;
     }
 
     function _requireListed(address asset) private view {
         if (_configs[asset].unit == 0) revert AssetNotListed(asset);
-    }
-
-    function _requireWithin(bytes32 parameter, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert ParameterOutOfBounds(parameter, value, min, max);
     }
 }

@@ -205,6 +205,9 @@ interface IReserve {
     function assets() external view returns (address[] memory);
     function assetConfig(address asset) external view returns (AssetConfig memory);
     function holdings(address asset) external view returns (Holdings memory);
+    /// @notice `holdings(asset).idle` alone (the asset's units): one storage read for a caller
+    /// that needs only what is payable now (the operator's balance checks).
+    function idleOf(address asset) external view returns (uint256);
     function strategyOf(address asset) external view returns (address);
     function redemptionsPaused() external view returns (bool);
 

@@ -30,8 +30,6 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     uint24 private immutable _feePips;
     int24 private immutable _tickSpacing;
     uint8 private transient _paying;
-    /// @dev The pool's sqrt price just before this operation's swap (rule 7's position before).
-    uint160 private transient _sqrtBeforeX96;
 
     constructor(
         address admin,
@@ -75,7 +73,7 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     function _readPool(Market memory) internal view override {}
 
     /// @dev The pool's oracle writes itself and a donation never joins a V3 swap: nothing to sync.
-    function _syncPool() internal override {}
+    function _syncPool(Market memory) internal override {}
 
     function _poolFee() internal view override returns (uint256 keepNum, uint256 feeDen) {
         return (1e6 - uint256(_feePips), 1e6);
@@ -128,7 +126,7 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     }
 
     function _requireNotCrossed(Market memory before, Action action) internal view override returns (uint256 spotAfterWad) {
-        uint160 sqrtAfter = UniswapV3Price.spotSqrtPriceX96(_pool);
+        uint160 sqrtAfter = before.memo.swapAfterX96;
         spotAfterWad = Math.mulDiv(_quotePerTokenWad(sqrtAfter), before.quoteUsdWad, C.WAD);
         bool sellToken = action == Action.Expand;
         uint160 sqrtPeg = _sqrtPeg(before, sellToken);
@@ -146,25 +144,37 @@ contract MarketOperatorV3 is MarketOperator, IMarketOperatorV3 {
     }
 
     /// @dev The registered value source is protocol-owned liquidity ({ILiquidityManager}): its quote
-    /// at the pool's price before this swap (what the reserve's valuation counted) and after it,
+    /// at the pool's price before this swap (what the reserve's valuation counted) and after it (both
+    /// recorded by `_swap`),
     /// with the same maths the liquidity manager uses ({PositionValue}, through the linked
     /// `UniswapV3Quote.sourceQuotes`), so rule 7's incremental after-state equals a whole
-    /// re-valuation to the wei. A position in another pool did not move.
-    function _sourceQuote(uint256 quoteUsdWad) internal view override returns (uint256, uint256) {
-        return UniswapV3Quote.sourceQuotes(reserve.valueSource(), address(_pool), quoteAsset, _sqrtBeforeX96, quoteUsdWad);
+    /// re-valuation to the wei. A position in another pool did not move. Read once per operation:
+    /// a caller reward, paid between its after-state and rule 7's, moves only the reserve's idle quote.
+    function _sourceQuote(Market memory m) internal view override returns (uint256, uint256) {
+        VenueMemo memory memo = m.memo;
+        if (!memo.sourceRead) {
+            (memo.sourceBefore, memo.sourceAfter) = UniswapV3Quote.sourceQuotes(
+                reserve.valueSource(), address(_pool), quoteAsset, memo.swapBeforeX96, memo.swapAfterX96, m.quoteUsdWad
+            );
+            memo.sourceRead = true;
+        }
+        return (memo.sourceBefore, memo.sourceAfter);
     }
 
     // ================================================================== internals
 
     /// @dev An exact-input swap of `amountIn` with its price limit at the peg; returns (paid, received).
+    /// Records the pool's price before and after it in `m`'s memo, read once each.
     function _swap(Market memory m, bool sellToken, uint256 amountIn, uint8 paying) private returns (uint256, uint256) {
         uint160 sqrtPeg = _sqrtPeg(m, sellToken);
         bool zeroForOne = _zeroForOne(sellToken);
-        _sqrtBeforeX96 = UniswapV3Price.spotSqrtPriceX96(_pool);
+        VenueMemo memory memo = m.memo;
+        memo.swapBeforeX96 = UniswapV3Price.spotSqrtPriceX96(_pool);
         _paying = paying;
         (int256 amount0, int256 amount1) = _pool.swap(address(this), zeroForOne, int256(amountIn), sqrtPeg, "");
         if (_paying != _PAY_NONE) revert UnexpectedCallback(); // the pool must have been paid
-        m.memo.quotedLimitX96 = 0; // the pool moved: no quote of the old state stands
+        memo.swapAfterX96 = UniswapV3Price.spotSqrtPriceX96(_pool);
+        memo.quotedLimitX96 = 0; // the pool moved: no quote of the old state stands
         return zeroForOne ? (uint256(amount0), uint256(-amount1)) : (uint256(amount1), uint256(-amount0));
     }
 

@@ -36,10 +36,29 @@ library PositionValue {
 
     /// @notice The quote amount (its units) the position counts for with the pool at `spotX96`
     /// and the peg at `pegX96`, rounded down as the pool rounds what a burn pays.
-    function quoteAmount(Position memory p, uint160 spotX96, uint160 pegX96) internal pure returns (uint256 amount) {
+    function quoteAmount(Position memory p, uint160 spotX96, uint160 pegX96) internal pure returns (uint256) {
         if (p.liquidity == 0) return 0;
+        return _quoteAt(p, TickMath.getSqrtPriceAtTick(p.tickLower), TickMath.getSqrtPriceAtTick(p.tickUpper), spotX96, pegX96);
+    }
+
+    /// @notice {quoteAmount} at two pool prices (before and after a swap), the range's sqrt prices
+    /// computed once for both.
+    function quoteAmounts(Position memory p, uint160 spotAX96, uint160 spotBX96, uint160 pegX96)
+        internal
+        pure
+        returns (uint256 atA, uint256 atB)
+    {
+        if (p.liquidity == 0) return (0, 0);
         uint160 sqrtLower = TickMath.getSqrtPriceAtTick(p.tickLower);
         uint160 sqrtUpper = TickMath.getSqrtPriceAtTick(p.tickUpper);
+        return (_quoteAt(p, sqrtLower, sqrtUpper, spotAX96, pegX96), _quoteAt(p, sqrtLower, sqrtUpper, spotBX96, pegX96));
+    }
+
+    function _quoteAt(Position memory p, uint160 sqrtLower, uint160 sqrtUpper, uint160 spotX96, uint160 pegX96)
+        private
+        pure
+        returns (uint256 amount)
+    {
         if (p.tokenIsToken0) {
             // Quote is token1; it grows with the raw price: count it at min(spot, peg), within range.
             uint160 price = spotX96 < pegX96 ? spotX96 : pegX96;

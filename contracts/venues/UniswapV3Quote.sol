@@ -73,24 +73,26 @@ library UniswapV3Quote {
         pure
         returns (uint256 before, uint256 after_)
     {
-        uint160 pegX96 = PositionValue.sqrtPegX96(p, quoteUsdWad);
-        return (PositionValue.quoteAmount(p, spotBeforeX96, pegX96), PositionValue.quoteAmount(p, spotAfterX96, pegX96));
+        return PositionValue.quoteAmounts(p, spotBeforeX96, spotAfterX96, PositionValue.sqrtPegX96(p, quoteUsdWad));
     }
 
     /// @notice What a reserve's value source `source` (protocol-owned liquidity, {ILiquidityManager};
-    /// zero: none) counts of `quoteAsset` before and after a swap on `pool` that started at
-    /// `sqrtBeforeX96`: its position valued at both prices ({positionQuotes}). A position in another
-    /// pool did not move; one counted in another asset counts nothing here.
-    function sourceQuotes(address source, address pool, address quoteAsset, uint160 sqrtBeforeX96, uint256 quoteUsdWad)
-        public
-        view
-        returns (uint256 before, uint256 after_)
-    {
+    /// zero: none) counts of `quoteAsset` before and after a swap on `pool` that moved its price from
+    /// `sqrtBeforeX96` to `sqrtAfterX96`: its position valued at both prices ({positionQuotes}). A
+    /// position in another pool did not move; one counted in another asset counts nothing here.
+    function sourceQuotes(
+        address source,
+        address pool,
+        address quoteAsset,
+        uint160 sqrtBeforeX96,
+        uint160 sqrtAfterX96,
+        uint256 quoteUsdWad
+    ) public view returns (uint256 before, uint256 after_) {
         if (source == address(0)) return (0, 0);
         PositionValue.Position memory p = ILiquidityManager(source).position();
         if (p.quoteAsset != quoteAsset) return (0, 0);
-        uint160 spotX96 = UniswapV3Price.spotSqrtPriceX96(IUniswapV3PoolMinimal(p.pool));
-        return positionQuotes(p, p.pool == pool ? sqrtBeforeX96 : spotX96, spotX96, quoteUsdWad);
+        if (p.pool != pool) sqrtBeforeX96 = sqrtAfterX96 = UniswapV3Price.spotSqrtPriceX96(IUniswapV3PoolMinimal(p.pool));
+        return positionQuotes(p, sqrtBeforeX96, sqrtAfterX96, quoteUsdWad);
     }
 
     /// @notice {UniswapV3Price.quotePerTokenWad}, linked rather than inlined (an operator's bytecode

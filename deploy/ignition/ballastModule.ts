@@ -123,7 +123,10 @@ export function buildBallastModule(input: BallastModuleInput) {
     const { factory, pool, oracle } = v3
       ? v3Venue(m, v3, stable, quoteToken, input.deployer, params.oracle.twapWindowSec)
       : v2Venue(m, input, stable, quoteToken, params.oracle.twapWindowSec);
-    const reserve = m.contract("Reserve", [input.deployer, stable, oracle]);
+    // The Reserve links its cold code (admin checks, strategy moves) to stay under EIP-170.
+    const reserve = m.contract("Reserve", [input.deployer, stable, oracle], {
+      libraries: { ReserveAdmin: m.library("ReserveAdmin") },
+    });
 
     const wiring: Future[] = [];
     for (const c of collaterals) {

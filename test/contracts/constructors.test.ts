@@ -14,13 +14,19 @@ import {
   LiquidityManager__factory,
   MarketOperator__factory,
   PriceOracle__factory,
-  Reserve__factory,
 } from "../../typechain-types";
 import type { IMarketOperator } from "../../typechain-types/contracts/MarketOperator";
 import { deploySystemFixture, type Fixture } from "../support/system";
 import { deployV3SystemFixture, type V3Fixture } from "../support/systemV3";
+import { reserveFactory } from "../support/reserveFactory";
 
 const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
+
+/** The system plus a Reserve factory linked to a ReserveAdmin library of its own. */
+async function systemWithReserveFactory() {
+  const f = await deploySystemFixture();
+  return { ...f, reserveFactory: await reserveFactory(f.admin) };
+}
 
 /** The operator's limits as the deploy builds them from the local parameters. */
 function operatorLimits(f: Fixture): IMarketOperator.LimitsStruct {
@@ -115,10 +121,10 @@ describe("Constructors reject each zero address on its own", function () {
 
   zeroAddressCases({
     signature: "Reserve(admin, stable, oracle)",
-    fixture: deploySystemFixture,
+    fixture: systemWithReserveFactory,
     names: ["admin", "stable", "oracle"],
     validArgs: async (f) => [f.guardian.address, await addr(f.stable), await addr(f.oracle)],
-    factory: (f) => new Reserve__factory(f.admin),
+    factory: (f) => f.reserveFactory,
     deploy: (factory, _f, [admin, stable, oracle]) => factory.deploy(admin, stable, oracle),
     control: "a reserve that reports them",
     async reports(reserve, _f, [admin, stable, oracle]) {

@@ -9,14 +9,20 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { parseUnits } from "ethers";
-import { PositionValueHarness__factory, ValuationMathHarness__factory } from "../../../typechain-types";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { MaxUint256, parseUnits } from "ethers";
+import {
+  CallerRewardHarness__factory,
+  MarketOperatorV3__factory,
+  PositionValueHarness__factory,
+  ValuationMathHarness__factory,
+} from "../../../typechain-types";
 import { deployV3SystemFixture, deployV3SystemWithTokenOrder, pushV3PriceTo } from "../../support/systemV3";
 import { refreshFeeds } from "../../support/system";
 import { between, rng } from "../../support/bigRng";
 
 const QUOTE_UNIT = 10n ** 6n;
+const MAX_REWARD_WAD = parseUnits("1000", 18); // Constants.sol HARD_MAX_CALLER_REWARD_WAD
 const tokenSecond = () => deployV3SystemWithTokenOrder(false);
 
 for (const [name, fixture, seed] of [
@@ -113,5 +119,58 @@ for (const [name, fixture, seed] of [
     }
     expect(positionMoved, "states where the swap moved the position's counted quote").to.be.greaterThan(5);
     expect(naiveWrong).to.equal(positionMoved);
+  });
+}
+
+/*
+ * In permissionless mode the operator measures its caller's reward on the same incremental
+ * after-state, taken before the reward is paid (and rule 7 after it, with the position read once per
+ * operation). A contraction from below the position's range back to the peg buys tokens the
+ * position sold and moves its counted quote; the reward must be the formula on the profit a whole
+ * re-valuation measures: the reserve's gross value after the call with the reward's quote put back
+ * (ValuationMath), less the supply at the peg, less the equity before. Here the deviation term
+ * binds; an after-state that left the position's move out measures ~4% of that profit, where the
+ * profit term binds and pays less (so it fails this test).
+ */
+for (const tokenIsToken0 of [true, false]) {
+  it(`a permissionless V3 contraction across the position's range pays the reward on the profit a whole re-valuation measures (stable token as token${tokenIsToken0 ? 0 : 1})`, async function () {
+    const f = await deployV3SystemWithTokenOrder(tokenIsToken0);
+    const op = MarketOperatorV3__factory.connect(await f.operator.getAddress(), f.admin);
+    await op.setBand(10, 300);
+    await op.setPermissionless(true, MAX_REWARD_WAD);
+    const replace = await new ValuationMathHarness__factory(f.admin).deploy();
+    const reward = await new CallerRewardHarness__factory(f.admin).deploy();
+    const usdc = await f.usdc.token.getAddress();
+    await pushV3PriceTo(f, parseUnits("0.9975", 18)); // below the position's ±20 bps range
+    await time.increase(f.params.oracle.twapWindowSec / 2);
+    await refreshFeeds(f);
+    const positionBefore = await f.v3.liquidityManager.quoteAmountAt(await f.oracle.price(usdc));
+    const equityBefore = (await f.reserve.grossValue()) - (await f.stable.totalSupply());
+
+    const tx = await op.connect(f.stranger).contractSupply(MaxUint256, 0);
+    const receipt = (await tx.wait())!;
+    const parsed = receipt.logs.map((l) => op.interface.parseLog(l)).filter((e) => e !== null);
+    const contracted = parsed.find((e) => e.name === "SupplyContracted")!;
+    const rewarded = parsed.find((e) => e.name === "CallerRewarded")!;
+    expect(rewarded.args.caller).to.equal(f.stranger.address);
+    const paid: bigint = rewarded.args.quoteAmount;
+    expect(paid).to.be.gt(0n);
+
+    const priceWad = await f.oracle.price(usdc);
+    const positionAfter = await f.v3.liquidityManager.quoteAmountAt(priceWad);
+    expect(positionAfter, "the swap moved the position's counted quote").to.not.equal(positionBefore);
+    const haircutBps = (await f.reserve.assetConfig(usdc)).haircutBps;
+    const [grossAfter, haircutAfter] = await f.reserve.valuation();
+    const amountAfter = (await f.reserve.accountedAmount(usdc)) + positionAfter;
+    // The after-state the operator measured the profit on: the reward's quote still in the reserve.
+    const [grossUnpaid] = await replace.replaceAmount(grossAfter, haircutAfter, amountAfter, amountAfter + paid, priceWad, QUOTE_UNIT, haircutBps);
+    const profitWad = grossUnpaid - (await f.stable.totalSupply()) - equityBefore;
+    expect(profitWad).to.be.gt(0n);
+    const corrected = await reward.deviationCorrectedBps(contracted.args.spotBeforeWad, contracted.args.spotAfterWad);
+    // The reserve is far above its target here: the rule-7 headroom and the idle quote do not bind.
+    const valueWad = await reward.rewardWad(profitWad, corrected, MAX_REWARD_WAD);
+    expect(valueWad, "the formula pays something").to.be.gt(0n);
+    expect(paid).to.equal((valueWad * QUOTE_UNIT) / priceWad);
+    expect(rewarded.args.valueWad).to.equal((paid * priceWad) / QUOTE_UNIT);
   });
 }

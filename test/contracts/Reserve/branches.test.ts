@@ -20,12 +20,12 @@ import {
   FeeOnTransferToken__factory,
   MockV3Aggregator__factory,
   ReentrantToken__factory,
-  Reserve__factory,
   TestERC20__factory,
   TestVault__factory,
   type ReentrantToken,
 } from "../../../typechain-types";
 import { deploySystemFixture, type Fixture } from "../../support/system";
+import { reserveFactory } from "../../support/reserveFactory";
 
 const addr = (c: { getAddress(): Promise<string> }) => c.getAddress();
 const USDC = (v: string) => parseUnits(v, 6);
@@ -184,12 +184,15 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
         "ReentrancyGuardReentrantCall",
       );
       expect(await f.reserve.holdings(tokenAddress)).to.deep.equal([TOKENS("1000"), 0n, 0n]);
+      expect(await f.reserve.idleOf(tokenAddress)).to.equal(TOKENS("1000"));
 
       await token.disarm();
       await expect(f.reserve.connect(f.standInOperator).rebalance(tokenAddress))
         .to.emit(f.reserve, "StrategyDeposited")
         .withArgs(tokenAddress, await addr(vault!), TOKENS("1000"), TOKENS("1000"));
       expect(await f.reserve.holdings(tokenAddress)).to.deep.equal([0n, TOKENS("1000"), TOKENS("1000")]);
+      // idleOf is the idle part alone: zero while the whole amount is parked.
+      expect(await f.reserve.idleOf(tokenAddress)).to.equal(0n);
     });
   });
 
@@ -274,7 +277,7 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
 
     it("weightedHaircutBps is 0 for a reserve holding nothing, then the value-weighted haircut rounded up", async function () {
       const f = await loadFixture(deploySystemFixture);
-      const reserve = await new Reserve__factory(f.admin).deploy(
+      const reserve = await (await reserveFactory(f.admin)).deploy(
         f.admin.address,
         await addr(f.stable),
         await addr(f.oracle),

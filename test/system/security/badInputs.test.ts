@@ -30,6 +30,7 @@ import {
   TestVault__factory,
   type AccessControl,
 } from "../../../typechain-types";
+import { reserveFactory } from "../../support/reserveFactory";
 import {
   deploySystemFixture,
   limitsOf,
@@ -595,7 +596,7 @@ const listable = async (f: Fixture, decimals = 18) => new TestERC20__factory(f.a
 add(
   "Reserve.constructor",
   "zero oracle",
-  async (f) => new Reserve__factory(f.admin).deploy(f.admin.address, await addr(f.stable), ZeroAddress),
+  async (f) => (await reserveFactory(f.admin)).deploy(f.admin.address, await addr(f.stable), ZeroAddress),
   (f) => ({ contract: f.reserve, error: "ZeroAddress" }),
 );
 add(
@@ -1202,7 +1203,7 @@ add(
   "no collateral policy set",
   async (f) =>
     (
-      await new Reserve__factory(f.admin).deploy(f.admin.address, await addr(f.stable), await addr(f.oracle))
+      await (await reserveFactory(f.admin)).deploy(f.admin.address, await addr(f.stable), await addr(f.oracle))
     ).inRecoveryMode(),
   (f) => ({ contract: f.reserve, error: "CollateralPolicyNotSet" }),
 );
