@@ -133,7 +133,9 @@ for (const [name, fixture, seed] of [
  * profit term binds and pays less (so it fails this test).
  */
 for (const tokenIsToken0 of [true, false]) {
-  it(`a permissionless V3 contraction across the position's range pays the reward on the profit a whole re-valuation measures (stable token as token${tokenIsToken0 ? 0 : 1})`, async function () {
+  it(`a permissionless V3 contraction across the position's range pays the reward on the profit a whole re-valuation measures (stable token as token${
+    tokenIsToken0 ? 0 : 1
+  })`, async function () {
     const f = await deployV3SystemWithTokenOrder(tokenIsToken0);
     const op = MarketOperatorV3__factory.connect(await f.operator.getAddress(), f.admin);
     await op.setBand(10, 300);
@@ -163,7 +165,15 @@ for (const tokenIsToken0 of [true, false]) {
     const [grossAfter, haircutAfter] = await f.reserve.valuation();
     const amountAfter = (await f.reserve.accountedAmount(usdc)) + positionAfter;
     // The after-state the operator measured the profit on: the reward's quote still in the reserve.
-    const [grossUnpaid] = await replace.replaceAmount(grossAfter, haircutAfter, amountAfter, amountAfter + paid, priceWad, QUOTE_UNIT, haircutBps);
+    const [grossUnpaid] = await replace.replaceAmount(
+      grossAfter,
+      haircutAfter,
+      amountAfter,
+      amountAfter + paid,
+      priceWad,
+      QUOTE_UNIT,
+      haircutBps,
+    );
     const profitWad = grossUnpaid - (await f.stable.totalSupply()) - equityBefore;
     expect(profitWad).to.be.gt(0n);
     const corrected = await reward.deviationCorrectedBps(contracted.args.spotBeforeWad, contracted.args.spotAfterWad);

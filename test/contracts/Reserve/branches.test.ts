@@ -277,11 +277,9 @@ describe("Reserve branches: dust mints, re-entry guards, operator checks, empty 
 
     it("weightedHaircutBps is 0 for a reserve holding nothing, then the value-weighted haircut rounded up", async function () {
       const f = await loadFixture(deploySystemFixture);
-      const reserve = await (await reserveFactory(f.admin)).deploy(
-        f.admin.address,
-        await addr(f.stable),
-        await addr(f.oracle),
-      );
+      const reserve = await (
+        await reserveFactory(f.admin)
+      ).deploy(f.admin.address, await addr(f.stable), await addr(f.oracle));
       expect(await reserve.weightedHaircutBps()).to.equal(0n); // no assets at all
       const usdc = await addr(f.usdc.token);
       const weth = await addr(f.weth.token);
