@@ -106,9 +106,9 @@ export const MUTATIONS: Mutation[] = [
       },
       {
         file: "contracts/MarketOperator.sol",
-        find: "_requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m.quoteUsdWad));",
+        find: "_requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m));",
         replace:
-          "if (!expand) _requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m.quoteUsdWad));",
+          "if (!expand) _requireSolvent(b, equityBefore, _lossAllowanceWad(tradeValueWad), true, _backingAfter(b, m));",
       },
     ],
   },
