@@ -225,19 +225,29 @@ export const LOCAL_PARAMS: BallastParams = {
 };
 
 /**
- * The local system on the Uniswap V3 venue (0.01% tier, ±20 bps protocol-owned range). More equity
- * than on V2: rule 7 has to leave room for the protocol-owned position, which the Reserve does not
- * count.
+ * The local system on the Uniswap V3 venue (0.01% tier, ±20 bps protocol-owned range), under the
+ * V3 venue's peg control (PEG_CONTROL_V3_POOL: a 3 bps band, a one-block cooldown, the loss budget):
+ * V2's local 50 bps band left `npm start -- --venue v3` up to 50 bps off the peg on a pool whose
+ * fee is 1 bps. More equity than on V2: rule 7 has to leave room for the protocol-owned position,
+ * which the Reserve does not count.
  */
-export const LOCAL_V3_PARAMS: BallastParams = { ...LOCAL_PARAMS, venue: DEFAULT_V3_VENUE, seedEquity: "150000" };
+export const LOCAL_V3_PARAMS: BallastParams = {
+  ...withPegControl(LOCAL_PARAMS, PEG_CONTROL_V3_POOL),
+  venue: DEFAULT_V3_VENUE,
+  seedEquity: "150000",
+};
 
 /** A network's configuration with the venue chosen on the command line (`--venue v2|v3`). */
 export function withVenue(config: NetworkDeployConfig, venue: string | undefined): NetworkDeployConfig {
   if (venue === undefined || venue === (config.params.venue?.kind ?? "v2")) return config;
   if (venue === "v2") return { ...config, params: { ...config.params, venue: { kind: "v2" } } };
   if (venue !== "v3") throw new Error(`--venue: "${venue}" is not a venue (v2 or v3)`);
-  const v3Equity = config.kind === "local" ? { seedEquity: LOCAL_V3_PARAMS.seedEquity } : {};
-  return { ...config, params: { ...config.params, ...v3Equity, venue: DEFAULT_V3_VENUE } };
+  // A local network takes the local V3 system's equity and peg control (a live V3 deploy keeps its own).
+  const params =
+    config.kind === "local"
+      ? { ...withPegControl(config.params, PEG_CONTROL_V3_POOL), seedEquity: LOCAL_V3_PARAMS.seedEquity }
+      : config.params;
+  return { ...config, params: { ...params, venue: DEFAULT_V3_VENUE } };
 }
 
 // ---------------------------------------------------------------------------------------------
