@@ -3,12 +3,14 @@
  * driven by the real keeper code (its chain reader `readSnapshot` and its `decide`), next to the
  * model started from the very same state; then the two per-block paths are compared.
  *
- * Each scenario block is two chain blocks: A (the block's time: feeds post under Chainlink's
- * rules), then the keeper reads A and its operation, its CollateralPolicy.refresh() (when it
+ * Each scenario block is one chain block at the block's time, built in the model's order: the
+ * feeds post (under Chainlink's rules), the keeper reads the block as it stands (the pending block:
+ * the feeds it has just read are in it) and its operation, its CollateralPolicy.refresh() (when it
  * would move the target; it records a TWAP observation first), or the TWAP observation it decided
- * to write, lands in B one second later with the block's order flow. As in the model, nobody else writes observations. The model runs the same
- * block as one step, so an operation's timestamp differs by one second between the two; that and
- * rounding in the float→integer trade sizes are what the tolerance covers.
+ * to write, goes in next, then the block's order flow. As in the model, nobody else writes
+ * observations. The operation lands at the model's time to the second: a cooldown of one block
+ * ends on the same block in both. What the tolerance covers is rounding in the float→integer
+ * trade sizes.
  * Arbitrageurs and noise are not replayed: a parity scenario turns them off.
  * Either venue: the V2 pair (below) or the real Uniswap V3 pool (scripts/simOnChainV3.ts), each a
  * `ReplayVenue` that deploys the chain, seeds the model's market from it and trades the flow.
@@ -66,6 +68,9 @@ export const PARITY_TOLERANCE = { priceBps: 1, finalSupplyPct: 0.01 };
 
 type Provider = typeof hre.ethers.provider;
 
+/** A view of the block being built: the model's step sees its own earlier trades of the same block. */
+export const PENDING = { blockTag: "pending" } as const;
+
 async function mine(provider: Provider, timestamp: bigint): Promise<void> {
   await provider.send("evm_mine", [Number(timestamp)]);
 }
@@ -85,7 +90,7 @@ export interface ReplayVenue {
   /** The trader's flow: sells `tokens` (raw), or spends `quote` (raw) on tokens. */
   sell(tokens: bigint): Promise<void>;
   buy(quote: bigint): Promise<void>;
-  /** The pool's price, quote per whole token. */
+  /** The pool's price, quote per whole token, as the block being built leaves it (the mined head's between blocks). */
   poolPrice(): Promise<number>;
   /**
    * V3: the model's keeper collects the protocol position's fees once they are worth `minUsd`
@@ -96,7 +101,7 @@ export interface ReplayVenue {
 
 function tokenReserves(pair: IUniswapV2PairMinimal, tokenIsToken0: boolean) {
   return pair
-    .getReserves()
+    .getReserves(PENDING)
     .then(([r0, r1, at]) => ({ token: tokenIsToken0 ? r0 : r1, quote: tokenIsToken0 ? r1 : r0, at }));
 }
 
@@ -326,17 +331,23 @@ async function replay(
         t += BigInt(s.blockTimeSec);
         await postFeeds(t, b);
       }
+      // The block being built is the model's block b, at its time (block 0 is the warm-up's last).
+      await provider.send("evm_setNextBlockTimestamp", [Number(t)]);
       const collectGasUsd =
         GAS_V3.polCollectFees * s.gas.baseGwei * valueAt(s.gas.multiplier, b) * 1e-9 * valueAt(s.prices.WETH, b);
       if (await venue.collectFeesIfWorth?.(POL_COLLECT_GAS_MULTIPLE * collectGasUsd, valueAt(s.prices.USDC, b)))
         chainActions += 1;
-      await mine(provider, t);
       const snap = await readSnapshot(provider, p, symbols, {
         feeHistoryBlocks: 1,
         rewardPercentile: 50,
         keeper: f.keeper.address,
         now: () => Number(t) * 1000,
+        pending: true,
       });
+      if (snap.blockTimestamp !== t)
+        throw new Error(
+          `on-chain replay: block ${b} is being built at ${snap.blockTimestamp}, not at the model's ${t}`,
+        );
       snap.fees = { nextBaseFeeWei: BigInt(Math.round(s.gas.baseGwei * 1e9)), priorityFeeWei: 1_000_000_000n };
       const { decision, observation, memory: next } = decide(snap, params, memory, Number(t) * 1000);
       memory = next;
@@ -370,7 +381,7 @@ async function replay(
         if (amount > 0) await venue.sell(parseUnits(amount.toFixed(6), 18));
         else if (amount < 0) await venue.buy(parseUnits((-amount * (await venue.poolPrice())).toFixed(6), 6));
       }
-      await mine(provider, t + 1n);
+      await mine(provider, t);
       const ms = model.samples[b];
       rows.push({
         block: b,

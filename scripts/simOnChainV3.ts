@@ -16,7 +16,7 @@ import { Market, QUOTE_UNIT, TOKEN_UNIT } from "../keeper/sim/market";
 import { V3Venue, type Observation } from "../keeper/sim/venues/v3";
 import { POL_OWNER, V3Pool } from "../keeper/sim/venues/v3Pool";
 import { polAmountsUsd } from "../keeper/sim/venues/polLedger";
-import type { ModelMarketBase, ReplayVenue } from "./simOnChain";
+import { PENDING, type ModelMarketBase, type ReplayVenue } from "./simOnChain";
 
 /** The market maker's position key in the model (the deploy's seeded range). */
 const MARKET_MAKER = "marketMaker";
@@ -92,8 +92,10 @@ export async function v3PoolFromChain(f: V3Fixture, twapWindowSec: number): Prom
 export async function v3ReplayVenue(f: V3Fixture): Promise<ReplayVenue> {
   const poolAddress = await f.v3.pool.getAddress();
   const tokenIsToken0 = f.v3.tokenIsToken0;
+  const v3Pool = IUniswapV3PoolMinimal__factory.connect(poolAddress, f.admin.provider);
   const price = async (): Promise<number> =>
-    Number(v3.quotePerTokenWad((await f.v3.pool.slot0()).sqrtPriceX96, tokenIsToken0, TOKEN_UNIT, QUOTE_UNIT)) / 1e18;
+    Number(v3.quotePerTokenWad((await v3Pool.slot0(PENDING)).sqrtPriceX96, tokenIsToken0, TOKEN_UNIT, QUOTE_UNIT)) /
+    1e18;
   return {
     venue: "v3",
     f,
@@ -101,7 +103,7 @@ export async function v3ReplayVenue(f: V3Fixture): Promise<ReplayVenue> {
     pool: {
       // The keeper reads the venue from the protocol: the pool as V3, token0() through the pair's ABI.
       pair: IUniswapV2PairMinimal__factory.connect(poolAddress, f.admin.provider),
-      v3Pool: IUniswapV3PoolMinimal__factory.connect(poolAddress, f.admin.provider),
+      v3Pool,
       tokenIsToken0,
     },
     async market(base: ModelMarketBase): Promise<Market> {

@@ -11,7 +11,15 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
-import { LOCAL_PARAMS, LOCAL_V3_PARAMS, networkDeployConfig, type LocalNetworkConfig } from "../../deploy/parameters";
+import {
+  DEVNET_CONFIG,
+  LOCAL_PARAMS,
+  LOCAL_V3_PARAMS,
+  PEG_CONTROL_V3_POOL,
+  networkDeployConfig,
+  withVenue,
+  type LocalNetworkConfig,
+} from "../../deploy/parameters";
 import {
   DEFAULT_V3_VENUE,
   VenueParamError,
@@ -149,6 +157,23 @@ describe("Deploy: the one deploy path (deployBallast) and the V3 venue", () => {
       (e: unknown) => e,
     );
     expect((missing as WiringError).problems).to.include("the V3 venue's address book has no LiquidityManager");
+  });
+
+  it("a local deploy switched to V3 (--venue v3) runs the V3 venue's peg control, as the V3 fixture does; V2 and live networks keep their own", async () => {
+    const outcome = await deployInProcess(hre, { config: localConfig(), venue: "v3" });
+    const operator = MarketOperatorV3__factory.connect(outcome.addressBook.contracts.MarketOperator, ethers.provider);
+    expect(await operator.bandBps()).to.equal(BigInt(PEG_CONTROL_V3_POOL.bandBps));
+    expect((await operator.limits()).cooldownSec).to.equal(BigInt(PEG_CONTROL_V3_POOL.cooldownSec));
+    expect(await operator.minOperationShareBps()).to.equal(BigInt(PEG_CONTROL_V3_POOL.sizing.minOperationShareBps));
+    expect(await operator.maxLossBps()).to.equal(BigInt(PEG_CONTROL_V3_POOL.sizing.maxLossBps));
+    expect(await operator.maxLossPerEpochWad()).to.equal(
+      ethers.parseUnits(PEG_CONTROL_V3_POOL.sizing.maxLossPerEpochUsd, 18),
+    );
+    // The V2 pair's operator refuses a band under 10 bps: the local V2 system keeps its own (50).
+    expect(PEG_CONTROL_V3_POOL.bandBps).to.be.lessThan(10);
+    expect(LOCAL_V3_PARAMS.operator).to.deep.equal(withVenue(localConfig(), "v3").params.operator);
+    expect(withVenue(localConfig(), "v2").params.operator.bandBps).to.equal(LOCAL_PARAMS.operator.bandBps);
+    expect(withVenue(DEVNET_CONFIG, "v3").params.operator).to.deep.equal(DEVNET_CONFIG.params.operator);
   });
 
   it("an unseeded V3 deploy launches the pool at the peg with the cardinality raised, and seeds nothing", async () => {

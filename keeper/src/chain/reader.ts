@@ -19,7 +19,7 @@ import {
 } from "../policy";
 import type { Protocol, SymbolCache } from "./protocol";
 import { describeFailure, isRevert, tryView } from "./revert";
-import { readV3PoolState } from "./v3Pool";
+import { readV3PoolState, type AtBlock } from "./v3Pool";
 
 /**
  * Tick-bitmap words read on each side of a V3 pool's price (each covers 256 tick spacings: ±2.5%
@@ -34,6 +34,12 @@ export interface ReaderOptions {
   /** The keeper's address, for its balance; null when there is none (status without a key). */
   keeper: string | null;
   now?: () => number;
+  /**
+   * Read the block the node is building (its queued transactions, at its next timestamp) instead of
+   * the newest mined one. The on-chain replay (scripts/simOnChain.ts) posts a block's feeds, then
+   * lets the keeper read them and act inside that same block, at its time, as the simulator's step does.
+   */
+  pending?: boolean;
 }
 
 /** Next base fee and a percentile tip from eth_feeHistory ending at `blockNumber`. */
@@ -63,6 +69,39 @@ export async function readFeeMarket(
 
 type SendingProvider = Provider & { send(method: string, params: unknown[]): Promise<unknown> };
 
+/** The block a snapshot describes, and the tag each of its calls carries. */
+interface SnapshotBlock {
+  number: number;
+  hash: string;
+  timestamp: number;
+  at: { blockTag: NonNullable<AtBlock["blockTag"]> };
+  /** The newest mined block, where the fee history ends. */
+  minedNumber: number;
+}
+
+async function snapshotBlock(provider: SendingProvider, pending: boolean): Promise<SnapshotBlock> {
+  const mined = await provider.getBlock("latest");
+  if (!mined) throw new Error("the node returned no latest block");
+  if (!pending)
+    return {
+      number: mined.number,
+      hash: mined.hash ?? "",
+      timestamp: mined.timestamp,
+      at: { blockTag: mined.number },
+      minedNumber: mined.number,
+    };
+  // ethers cannot format a pending block (it has no number or hash yet): its header, raw.
+  const header = (await provider.send("eth_getBlockByNumber", ["pending", false])) as { timestamp?: string } | null;
+  if (!header?.timestamp) throw new Error("the node returned no pending block");
+  return {
+    number: mined.number + 1,
+    hash: "",
+    timestamp: Number(header.timestamp),
+    at: { blockTag: "pending" },
+    minedNumber: mined.number,
+  };
+}
+
 export async function readSnapshot(
   provider: SendingProvider,
   p: Protocol,
@@ -70,10 +109,8 @@ export async function readSnapshot(
   options: ReaderOptions,
 ): Promise<Snapshot> {
   const now = options.now ?? Date.now;
-  const block = await provider.getBlock("latest");
-  if (!block) throw new Error("the node returned no latest block");
-  const blockTag = block.number;
-  const at = { blockTag };
+  const block = await snapshotBlock(provider, options.pending === true);
+  const at = block.at;
 
   const [
     paused,
@@ -124,8 +161,8 @@ export async function readSnapshot(
     p.reserve.assets(at),
     tryView(() => p.reserve.collateralRatio(at)),
     p.operator.preview(at),
-    readFeeMarket(provider, blockTag, options.feeHistoryBlocks, options.rewardPercentile),
-    options.keeper === null ? Promise.resolve(null) : provider.getBalance(options.keeper, blockTag),
+    readFeeMarket(provider, block.minedNumber, options.feeHistoryBlocks, options.rewardPercentile),
+    options.keeper === null ? Promise.resolve(null) : provider.getBalance(options.keeper, at.blockTag),
     p.oracle.twapWindowSec(at),
     p.oracle.latestObservation(at),
     p.oracle.observationDue(at),
@@ -219,7 +256,7 @@ export async function readSnapshot(
   };
   return {
     blockNumber: block.number,
-    blockHash: block.hash ?? "",
+    blockHash: block.hash,
     blockTimestamp: BigInt(block.timestamp),
     readAtMs: now(),
     operator,
@@ -259,7 +296,7 @@ export async function readSnapshot(
 async function readRound(
   aggregator: string,
   provider: Provider,
-  at: { blockTag: number },
+  at: SnapshotBlock["at"],
 ): Promise<{ answer: bigint; updatedAt: bigint; failure?: string }> {
   try {
     const round = await AggregatorV3Interface__factory.connect(aggregator, provider).latestRoundData(at);

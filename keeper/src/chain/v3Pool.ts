@@ -6,9 +6,9 @@
  */
 import type { V3PoolState } from "../policy/v3";
 
-/** A view call's block: every read of one snapshot names the same block. */
+/** A view call's block: every read of one snapshot names the same block (a mined one, or the pending one). */
 export interface AtBlock {
-  blockTag?: number;
+  blockTag?: number | "pending";
 }
 
 /** The pool calls the reader makes (an ethers Contract with the pool's ABI satisfies it). */
