@@ -1,7 +1,7 @@
 /**
  * PriceOracleV3 on the real V3 pool: spot from slot0, the TWAP from the pool's own observations
  * (time-weighted with no keeper writing anything), both scaled by the quote feed; fails closed
- * while the observations do not reach a window back.
+ * while the observations do not reach a window back; never due for an observation of its own.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -46,6 +46,18 @@ async function oracleOn(f: V3Fixture, poolAddress: string) {
 }
 
 describe("PriceOracleV3", () => {
+  it("a fresh one is never due for an observation, records none on update(), and its TWAP spans exactly the window", async () => {
+    const f = await loadFixture(deployV3SystemFixture);
+    const oracle = await oracleOn(f, await f.v3.pool.getAddress());
+    // The V2 oracle's span is 0 until its own first observation is a window old; the pool's is whole.
+    expect(await oracle.twapSpan()).to.deep.equal([1_800n, 1_800n]);
+    expect(await oracle.observationDue()).to.equal(false);
+    expect(await oracle.update.staticCall()).to.equal(false); // pure: it cannot write an observation
+    await (await oracle.setTwapWindow(3_600)).wait();
+    expect(await oracle.twapSpan()).to.deep.equal([3_600n, 3_600n]);
+    expect(await oracle.observationDue()).to.equal(false);
+  });
+
   it("reads spot from slot0 and the TWAP from observe() at the peg", async () => {
     const f = await loadFixture(deployV3SystemFixture);
     const [spot, twap] = await f.oracle.marketPrice();

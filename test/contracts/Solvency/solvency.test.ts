@@ -1,7 +1,8 @@
 /**
  * Solvency (rule 7's maths, once): the room an expansion has keeps the ratio at the floor and one
  * token more breaks it, and the reward headroom leaves the floor kept after the payout, on seeded
- * random states [INV-3]. The edges (empty supply, below the target) answer as rule 7 reads them.
+ * random states [INV-3]. The edges (empty supply, below the target, tokens worth the target) answer
+ * as rule 7 reads them.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -33,6 +34,16 @@ describe("Solvency: rule 7's ratio, floor, expansion room and headroom [INV-3]",
     const value = 900n * WAD; // ratio 0.9 under a target of 1.0
     expect(await h.expansionRoom(value, supply, WAD, 9n * 10n ** 17n)).to.equal(MaxUint256);
     expect(await h.expansionRoom(value, supply, WAD, 9n * 10n ** 17n - 1n)).to.equal(0n);
+  });
+
+  it("at or above the target, a token that brings at least the target's value has unlimited room; one wei less bounds it", async function () {
+    const supply = 1_000n * WAD;
+    const target = 11n * 10n ** 17n;
+    const value = 1_200n * WAD; // ratio 1.2 over a target of 1.1
+    expect(await h.expansionRoom(value, supply, target, target)).to.equal(MaxUint256);
+    expect(await h.expansionRoom(value, supply, target, 2n * WAD)).to.equal(MaxUint256);
+    // (value − supply × target) / (target − worst): 100 WAD of slack over one wei per token.
+    expect(await h.expansionRoom(value, supply, target, target - 1n)).to.equal(100n * WAD * WAD);
   });
 
   it("on 200 random states above the target: selling the room at the worst value keeps the target, two tokens more break it", async function () {

@@ -3,13 +3,16 @@
  * pool bytecode: a quote to either end of the price range walks every empty bitmap word past the
  * last position, clamps at the end tick and stops on the limit with the pool's own amounts and
  * price; a 1-wei input is all fee and leaves the price where it was, as in the pool; and
- * `sqrtPriceAt` clamps fractions outside the pool's price range to its open ends on both token sides.
+ * `sqrtPriceAt` clamps fractions outside the pool's price range to its open ends on both token sides;
+ * `sourceQuotes` counts the deployed protocol position's quote only for its own quote asset.
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { ZeroAddress } from "ethers";
 import { UniswapV3Quote__factory } from "../../../typechain-types";
 import * as v3 from "../../../keeper/src/policy/v3";
 import { freshV3Pool } from "../../support/v3Pool";
+import { deployV3SystemFixture } from "../../support/systemV3";
 
 /** The 1% tier: 200-tick spacing, so a bitmap word spans 51,200 ticks and a walk to the end is ~20 steps. */
 const FEE_PIPS = 10_000;
@@ -87,5 +90,22 @@ describe("UniswapV3Quote against the real V3 pool", () => {
         );
       }
     }
+  });
+});
+
+describe("UniswapV3Quote.sourceQuotes on the deployed V3 system", () => {
+  it("counts the protocol position's quote in its quote asset; no source, or another asset, counts (0, 0)", async () => {
+    const f = await loadFixture(deployV3SystemFixture);
+    const quote = await new UniswapV3Quote__factory(f.admin).deploy();
+    const [lm, pool] = [await f.v3.liquidityManager.getAddress(), await f.v3.pool.getAddress()];
+    const usdc = await f.usdc.token.getAddress();
+    const other = await f.collaterals.find((c) => c.token.target !== f.usdc.token.target)!.token.getAddress();
+    const spot = (await f.v3.pool.slot0()).sqrtPriceX96;
+    const usdcPriceWad = await f.oracle.price(usdc);
+    const [before, after] = await quote.sourceQuotes(lm, pool, usdc, spot, usdcPriceWad);
+    expect(before).to.be.greaterThan(0n);
+    expect(after).to.equal(before); // the same price before and after
+    expect(await quote.sourceQuotes(ZeroAddress, pool, usdc, spot, usdcPriceWad)).to.deep.equal([0n, 0n]);
+    expect(await quote.sourceQuotes(lm, pool, other, spot, usdcPriceWad)).to.deep.equal([0n, 0n]);
   });
 });
