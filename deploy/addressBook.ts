@@ -43,7 +43,6 @@ const recordSchema = z.object({
   extra: z.record(address),
 });
 
-/** Where address books live: `BALLAST_DEPLOYMENTS_DIR` if set (tests), else `<repo>/deployments`. */
 /** Every contract the book names, with the name each is printed and checked under (LiquidityManager when there is one). */
 export function namedAddresses(book: AddressBook): [string, string][] {
   const c = book.contracts;
@@ -62,6 +61,7 @@ export function namedAddresses(book: AddressBook): [string, string][] {
   ];
 }
 
+/** Where address books live: `BALLAST_DEPLOYMENTS_DIR` if set (tests), else `<repo>/deployments`. */
 export function deploymentsDir(): string {
   return path.resolve(process.env.BALLAST_DEPLOYMENTS_DIR ?? path.join(__dirname, "..", "deployments"));
 }

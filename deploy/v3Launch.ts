@@ -7,13 +7,7 @@
  * Each step looks at the chain first, so a re-run against a launched venue sends nothing.
  */
 import { parseUnits, type Signer } from "ethers";
-import {
-  amountsForLiquidity,
-  getSqrtRatioAtTick,
-  liquidityForAmount1,
-  liquidityForAmount0,
-  sqrtPriceForQuotePerToken,
-} from "../keeper/src/policy/v3";
+import { amountsForLiquidity, liquidityForQuote, sqrtPriceForQuotePerToken } from "../keeper/src/policy/v3";
 import {
   connectContract,
   type BallastDollar,
@@ -57,22 +51,6 @@ export function checkLocalV3Venue(venue: V3VenueParams, twapWindowSec: number): 
 /** The sqrt price of the peg for this pool's token order ($1 a token at a $1 quote feed). */
 export function pegSqrtPriceX96(tokenIsToken0: boolean, quoteDecimals: number): bigint {
   return sqrtPriceForQuotePerToken(WAD, tokenIsToken0, WAD, 10n ** BigInt(quoteDecimals));
-}
-
-/** Liquidity in [tickLower, tickUpper) whose quote side at the current price is `quoteAmount`. */
-export function liquidityForQuote(
-  sqrtPriceX96: bigint,
-  tickLower: number,
-  tickUpper: number,
-  tokenIsToken0: boolean,
-  quoteAmount: bigint,
-): bigint {
-  const lower = getSqrtRatioAtTick(tickLower);
-  const upper = getSqrtRatioAtTick(tickUpper);
-  // Quote is token1 below the price (range [lower, price]), token0 above it ([price, upper]).
-  return tokenIsToken0
-    ? liquidityForAmount1(lower, sqrtPriceX96, quoteAmount)
-    : liquidityForAmount0(sqrtPriceX96, upper, quoteAmount);
 }
 
 /** What the launch needs: the deployed venue and system, and who signs each part. */

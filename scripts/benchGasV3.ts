@@ -13,7 +13,6 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployV3SystemFixture, pushV3PriceTo, type V3Fixture } from "./devnet/fixtureV3";
 import { refreshFeeds } from "./devnet/fixture";
 import { BenchV3OperationFloor__factory, MarketOperatorV3__factory } from "../typechain-types";
-import { liquidityForQuote } from "../deploy/v3Launch";
 import * as v3 from "../keeper/src/policy/v3";
 import { gasOf, plus15k, row, steady, type GasRow } from "./benchGas";
 
@@ -47,7 +46,7 @@ export async function measureV3Gas(): Promise<{ operation: string; gas: number }
   await pushV3PriceTo(f, parseUnits("0.9999", 18));
   const liquidity = async () => {
     const s = await f.v3.pool.slot0();
-    return liquidityForQuote(
+    return v3.liquidityForQuote(
       s.sqrtPriceX96,
       Number(await lm.tickLower()),
       Number(await lm.tickUpper()),

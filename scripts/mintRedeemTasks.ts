@@ -2,7 +2,7 @@
  * `ballast:mint` and `ballast:redeem`: deposit collateral for tokens at the peg, or burn tokens
  * for collateral, through the Reserve, with a minimum output from the preview less `--slippage-bps`.
  */
-import { formatUnits, type Signer } from "ethers";
+import { formatUnits, type ContractTransactionResponse, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { parseAmount, parseBps } from "./lib/args";
 import { UserError, expectedFailure, out, runTask } from "./lib/cli";
@@ -28,20 +28,26 @@ async function preview(label: string, read: () => Promise<bigint>): Promise<bigi
   }
 }
 
+/** A token the Reserve takes from its owner: the ERC-20 allowance and approve. */
+interface Approvable {
+  allowance(owner: string, spender: string): Promise<bigint>;
+  approve(spender: string, amount: bigint): Promise<ContractTransactionResponse>;
+}
+
 /**
- * Approves exactly `amount` when the allowance is short (never an unlimited approval); returns the
- * approval's hash, if one was sent.
+ * Lets the Reserve take `amount` of `token` from `owner`: approves exactly that when the allowance
+ * is short (never an unlimited approval); returns the approval's hash, if one was sent.
  */
-async function ensureAllowance(
-  token: { allowance(o: string, s: string): Promise<bigint> },
-  approve: (spender: string, amount: bigint) => Promise<{ hash: string }>,
+async function approveReserve(
+  ctx: SystemContext,
+  token: Approvable,
   owner: string,
-  spender: string,
   amount: bigint,
   symbol: string,
 ): Promise<string[]> {
+  const spender = await ctx.reserve.getAddress();
   if ((await token.allowance(owner, spender)) >= amount) return [];
-  const sent = await approve(spender, amount);
+  const sent = (await (await token.approve(spender, amount)).wait())!;
   out(`approved the Reserve to take ${symbol}: tx ${sent.hash}`);
   return [`approval ${sent.hash}`];
 }
@@ -75,16 +81,7 @@ export async function mintTask(hre: HardhatRuntimeEnvironment, args: TradeArgs):
     const [priced, priceWad] = await ctx.oracle.tryPrice(asset.address);
     const warning = priced ? quoteWarning("mint", usdValueWad(amountIn, asset.decimals, priceWad), expected) : null;
     if (warning) out(warning);
-    const reserveAddress = await ctx.reserve.getAddress();
-    const token = asset.token.connect(signer);
-    const approvals = await ensureAllowance(
-      token,
-      async (s, a) => (await (await token.approve(s, a)).wait())!,
-      who,
-      reserveAddress,
-      amountIn,
-      asset.symbol,
-    );
+    const approvals = await approveReserve(ctx, asset.token.connect(signer), who, amountIn, asset.symbol);
     const reserve = ctx.reserve.connect(signer);
     const sent = await simulateThenSend("mint", approvals, reserve.mint, asset.address, amountIn, minOut, who);
     out(
@@ -114,16 +111,7 @@ export async function redeemTask(hre: HardhatRuntimeEnvironment, args: TradeArgs
       ? quoteWarning("redeem", amountIn, usdValueWad(expected, asset.decimals, priceWad))
       : `warning: ${asset.symbol} has no fresh price; this redemption pays at its last good price raised by the degraded haircut`;
     if (warning) out(warning);
-    const reserveAddress = await ctx.reserve.getAddress();
-    const stable = ctx.stable.connect(signer);
-    const approvals = await ensureAllowance(
-      stable,
-      async (s, a) => (await (await stable.approve(s, a)).wait())!,
-      who,
-      reserveAddress,
-      amountIn,
-      "BLD",
-    );
+    const approvals = await approveReserve(ctx, ctx.stable.connect(signer), who, amountIn, "BLD");
     const reserve = ctx.reserve.connect(signer);
     const sent = await simulateThenSend("redeem", approvals, reserve.redeem, asset.address, amountIn, minOut, who);
     out(

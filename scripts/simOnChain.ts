@@ -16,7 +16,7 @@
 import hre from "hardhat";
 import { parseUnits } from "ethers";
 import { SIM_PARAMS, sizingArgs, type BallastParams } from "../deploy/parameters";
-import { deploySystemFixture, swapIntoPool, type Actors } from "./devnet/fixture";
+import { deploySystemFixture, swapIntoPool, type Actors, type Fixture } from "./devnet/fixture";
 import type { LocalSystem } from "./devnet/deploy";
 import { IUniswapV2PairMinimal__factory, type IUniswapV2PairMinimal } from "../typechain-types";
 import { SymbolCache, type Protocol } from "../keeper/src/chain/protocol";
@@ -100,9 +100,8 @@ function tokenReserves(pair: IUniswapV2PairMinimal, tokenIsToken0: boolean) {
     .then(([r0, r1, at]) => ({ token: tokenIsToken0 ? r0 : r1, quote: tokenIsToken0 ? r1 : r0, at }));
 }
 
-/** The replay on the V2 pair. */
-async function v2ReplayVenue(): Promise<ReplayVenue> {
-  const f = await deploySystemFixture();
+/** The replay on a deployed V2 system. */
+export async function v2ReplayVenue(f: Fixture): Promise<ReplayVenue> {
   const pairAddress = await f.pair.getAddress();
   const tokenIsToken0 = (await f.pair.token0()) === (await f.stable.getAddress());
   const pair = IUniswapV2PairMinimal__factory.connect(pairAddress, hre.ethers.provider);
@@ -146,8 +145,18 @@ async function v2ReplayVenue(): Promise<ReplayVenue> {
 }
 
 export interface ReplayOptions {
-  /** V3: deploy until the stable token is the pool's token0 (true) or token1 (false); unset: wherever the deploy lands. */
-  v3TokenIsToken0?: boolean;
+  /**
+   * A system deployed beforehand (v2ReplayVenue, v3ReplayVenue) instead of a deploy of the replay's
+   * own: replays on one deployment each start from it as deployed, since every replay reverts the chain.
+   */
+  venue?: ReplayVenue;
+}
+
+/** The system a replay deploys for itself: the local deploy on the venue. */
+async function deployReplayVenue(venueKind: VenueKind): Promise<ReplayVenue> {
+  if (venueKind === "v2") return v2ReplayVenue(await deploySystemFixture());
+  const { v3ReplayVenue } = await import("./simOnChainV3");
+  return v3ReplayVenue(await (await import("./devnet/fixtureV3")).deployV3SystemFixture());
 }
 
 export async function replayOnChain(
@@ -157,9 +166,8 @@ export async function replayOnChain(
   venueKind: VenueKind = "v2",
   options: ReplayOptions = {},
 ): Promise<ParityResult> {
-  // Each replay deploys its own system on the network: the chain (and every deployer's nonce, so the
-  // next replay's addresses and token order) goes back to where it was, and replays do not depend
-  // on which ran before.
+  // The chain (with the system the replay deploys, and every deployer's nonce, so the next replay's
+  // addresses and token order) goes back to where it was: replays do not depend on which ran before.
   const snapshot = await hre.ethers.provider.send("evm_snapshot", []);
   try {
     return await replay(s, blocks, onProgress, venueKind, options);
@@ -180,10 +188,9 @@ async function replay(
       `on-chain replay: scenario ${s.name} has noise trading; a parity scenario sets agents.noiseTradesPerBlock to 0`,
     );
   const provider = hre.ethers.provider;
-  const venue =
-    venueKind === "v3"
-      ? await (await import("./simOnChainV3")).v3ReplayVenue(options.v3TokenIsToken0)
-      : await v2ReplayVenue();
+  const venue = options.venue ?? (await deployReplayVenue(venueKind));
+  if (venue.venue !== venueKind)
+    throw new Error(`on-chain replay: options.venue is a ${venue.venue} system, the replay is on ${venueKind}`);
   const f = venue.f;
   // The fixture deploys the local parameters; the model runs the simulator's peg control: set it on chain too.
   const op = venue.params.operator;

@@ -8,14 +8,8 @@
  */
 import { Contract, parseUnits } from "ethers";
 import { SIM_PARAMS_V3 } from "../deploy/parameters";
-import { liquidityForQuote } from "../deploy/v3Launch";
 import { DEFAULT_V3_VENUE, V3_TICK_SPACING, polRange } from "../deploy/venue";
-import {
-  deployV3SystemFixture,
-  deployV3SystemWithTokenOrder,
-  FIXTURE_MARKET_RANGE_BPS,
-  type V3Fixture,
-} from "./devnet/fixtureV3";
+import { FIXTURE_MARKET_RANGE_BPS, type V3Fixture } from "./devnet/fixtureV3";
 import { IUniswapV3PoolMinimal__factory, IUniswapV2PairMinimal__factory } from "../typechain-types";
 import * as v3 from "../keeper/src/policy/v3";
 import { Market, QUOTE_UNIT, TOKEN_UNIT } from "../keeper/sim/market";
@@ -82,7 +76,7 @@ export async function v3PoolFromChain(f: V3Fixture, twapWindowSec: number): Prom
     mm.owner,
     mm.lower,
     mm.upper,
-    liquidityForQuote(slot0.sqrtPriceX96, mm.lower, mm.upper, f.v3.tokenIsToken0, parseUnits(f.params.poolDepth, 6)),
+    v3.liquidityForQuote(slot0.sqrtPriceX96, mm.lower, mm.upper, f.v3.tokenIsToken0, parseUnits(f.params.poolDepth, 6)),
   );
   const pol = { owner: POL_OWNER, lower: Number(await lm.tickLower()), upper: Number(await lm.tickUpper()) };
   venue.modifyPosition(pol.owner, pol.lower, pol.upper, await lm.positionLiquidity());
@@ -94,9 +88,8 @@ export async function v3PoolFromChain(f: V3Fixture, twapWindowSec: number): Prom
   return new V3Pool(venue, f.params.venue?.kind === "v3" ? f.params.venue : DEFAULT_V3_VENUE, pol, [mm]);
 }
 
-/** The replay on the V3 venue; with `tokenFirst`, on a deploy whose pool has the stable token as token0 (true) or token1. */
-export async function v3ReplayVenue(tokenFirst?: boolean): Promise<ReplayVenue> {
-  const f = await (tokenFirst === undefined ? deployV3SystemFixture() : deployV3SystemWithTokenOrder(tokenFirst));
+/** The replay on a deployed V3 system. */
+export async function v3ReplayVenue(f: V3Fixture): Promise<ReplayVenue> {
   const poolAddress = await f.v3.pool.getAddress();
   const tokenIsToken0 = f.v3.tokenIsToken0;
   const price = async (): Promise<number> =>

@@ -8,7 +8,7 @@
  * here, as an unpriced asset does on chain) and the degraded-mode redemption cap.
  */
 // From the modules themselves, not the policy index: its re-export getters sit on the hot path.
-import { computeTargetRatio, type PolicyParams } from "../src/policy/collateralPolicy";
+import { computeTargetRatio, riskFloorWad, type PolicyParams } from "../src/policy/collateralPolicy";
 import { twapStale, type OperatorLimits } from "../src/policy/operator";
 import { BPS, PEG_WAD, WAD, max, min, mulDiv } from "../src/policy/units";
 import type { BallastParams, CollateralParams } from "../../deploy/parameters";
@@ -377,9 +377,7 @@ export class BallastReserve {
     const h = this.weightedHaircutBps(m);
     if (!mp.ok || !h.ok) return false;
     m.recordObservation();
-    const haircutWad = (h.bps * WAD + BPS - 1n) / BPS;
-    const floorRaw = p.minRatioWad + (haircutWad * p.riskWeightBps + BPS - 1n) / BPS;
-    const floor = min(floorRaw, 2n * WAD);
+    const floor = riskFloorWad(p, h.bps);
     const span = m.twapSpan();
     if (twapStale({ twapSpanSec: span.spanSec, twapWindowSec: span.windowSec })) {
       this.targetRatioWad = computeTargetRatio(

@@ -84,17 +84,37 @@ export async function deployV3Tier500Fixture(): Promise<V3Fixture> {
 const FIRST_SPARE_ACCOUNT = 10;
 
 /**
- * The V3 system with the stable token on the given side of the pool. The pool sorts its tokens by
- * address, so the side depends on where the deploy lands: this deploys from the fixtures' deployer,
- * then from spare accounts, until the token sits where asked.
+ * Deploys from the fixtures' deployer, then from spare accounts, until `done` holds of the systems so
+ * far. The pool sorts its tokens by address, so which side the stable token takes depends on where
+ * a deploy lands: another deployer lands elsewhere.
  */
-export async function deployV3SystemWithTokenOrder(tokenIsToken0: boolean): Promise<V3Fixture> {
+async function deployUntil(done: (systems: V3Fixture[]) => boolean, wanted: string): Promise<V3Fixture[]> {
   const spare = (await hre.ethers.getSigners()).length - FIRST_SPARE_ACCOUNT;
+  const systems: V3Fixture[] = [];
   for (const account of [undefined, ...Array.from({ length: spare }, (_, i) => FIRST_SPARE_ACCOUNT + i)]) {
-    const f = await deployV3SystemWith(DEFAULT_V3_VENUE, account);
-    if (f.v3.tokenIsToken0 === tokenIsToken0) return f;
+    systems.push(await deployV3SystemWith(DEFAULT_V3_VENUE, account));
+    if (done(systems)) return systems;
   }
-  throw new Error(`no account's deploy put the stable token as the pool's token${tokenIsToken0 ? 0 : 1}`);
+  throw new Error(`no account's deploy put the stable token as the pool's ${wanted}`);
+}
+
+/** The V3 system with the stable token on the given side of the pool. */
+export async function deployV3SystemWithTokenOrder(tokenIsToken0: boolean): Promise<V3Fixture> {
+  const side = (f: V3Fixture) => f.v3.tokenIsToken0 === tokenIsToken0;
+  return (await deployUntil((s) => s.some(side), `token${tokenIsToken0 ? 0 : 1}`)).find(side)!;
+}
+
+/**
+ * Two V3 systems on one chain, the stable token as the pool's token0 in one and token1 in the other:
+ * a file that tests both orders deploys each once (behind loadFixture) instead of deploying, per
+ * order, until one lands on its side.
+ */
+export async function deployV3SystemsByTokenOrder(): Promise<{ token0: V3Fixture; token1: V3Fixture }> {
+  const systems = await deployUntil(
+    (s) => s.some((f) => f.v3.tokenIsToken0) && s.some((f) => !f.v3.tokenIsToken0),
+    "token0 and as its token1",
+  );
+  return { token0: systems.find((f) => f.v3.tokenIsToken0)!, token1: systems.find((f) => !f.v3.tokenIsToken0)! };
 }
 
 /** The pool's spot, WAD quote per whole token. */

@@ -27,6 +27,15 @@ describe("revert decoder (keeper/src/chain/revert.ts, shared by the daemon and t
     expect(formatRevert(decoded)).to.equal(`ReserveCeilingExceeded(asset=${asset}, ceiling=100, wanted=250)`);
   });
 
+  it("decodes the V3 venue's LiquidityManager errors (rule 7 on a liquidity change)", function () {
+    const data =
+      selector("ReserveValueDecreased(uint256,uint256,uint256)") +
+      coder.encode(["uint256", "uint256", "uint256"], [1000n, 990n, 2n]).slice(2);
+    expect(formatRevert(decodeRevertData(data)!)).to.equal(
+      "ReserveValueDecreased(grossBeforeWad=1000, grossAfterWad=990, allowanceWad=2)",
+    );
+  });
+
   it("decodes errors inherited from OpenZeppelin (access control, pausable, ERC-20)", function () {
     const account = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
     const role = id("KEEPER_ROLE");

@@ -3,6 +3,7 @@ import { Action, Blocker, maxContraction, previewOperation, twapStale } from "..
 import { QUOTE_UNIT, TOKEN_UNIT, toRaw, type Market } from "../../keeper/sim/market";
 import { BallastPolicy, defaultDecisionParams, operatorStateOf } from "../../keeper/sim/policies/ballast";
 import { GAS } from "../../keeper/sim/gas";
+import { riskFloorWad } from "../../keeper/src/policy/collateralPolicy";
 import { buildMarket, runScenario, type StepContext } from "../../keeper/sim";
 import { CONFIG, marketAt, scenario } from "../support/sim";
 
@@ -175,6 +176,19 @@ describe("Ballast in the model: the pool TWAP is observed only when someone writ
     expect(twapStale(operatorStateOf(watched, keeper.reserve, keeper.book))).to.equal(false);
     // 4,800 s at one write per 912 s (the keeper's 900 s interval).
     expect(keeper.observationsWritten).to.be.within(4, 6);
+  });
+
+  it("refresh() lifts a target below the risk floor to CollateralPolicy's floor: the keeper's riskFloorWad of the weighted haircut", function () {
+    const m = marketAt(1_000_000, 1_000_000); // at the peg: no step, only the floor can move the target
+    // 6M USDC (1% haircut) and 1,000 WETH at $3,000 (20%): (6M × 100 + 3M × 2,000) / 9M = 733.3, rounded up to 734 bps.
+    const r = new BallastPolicy(CONFIG, { USDC: toRaw(6_000_000, QUOTE_UNIT), WETH: 10n ** 21n }, m.now).reserve;
+    expect(r.weightedHaircutBps(m)).to.deep.equal({ ok: true, bps: 734n });
+    r.targetRatioWad = CONFIG.policy.minRatioWad;
+    expect(r.refresh(m)).to.equal(true);
+    // minRatio 1 + 7.34% × riskWeight 50% = 1.0367.
+    expect(r.targetRatioWad)
+      .to.equal(riskFloorWad(CONFIG.policy, 734n))
+      .and.to.equal(10_367n * 10n ** 14n);
   });
 
   it("refresh() records an observation first, and on a stale TWAP holds the target and leaves its cooldown unspent (CollateralPolicy)", function () {

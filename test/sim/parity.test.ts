@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { join } from "node:path";
 import { SCENARIO_DIR, loadScenario } from "../../keeper/sim";
-import { PARITY_TOLERANCE, replayOnChain } from "../../scripts/simOnChain";
+import { PARITY_TOLERANCE, replayOnChain, type ReplayVenue } from "../../scripts/simOnChain";
+import { v3ReplayVenue } from "../../scripts/simOnChainV3";
+import { deployV3SystemsByTokenOrder } from "../support/systemV3";
 
 describe("Model / chain parity (--on-chain)", function () {
   this.timeout(300_000);
@@ -26,6 +28,19 @@ describe("Model / chain parity (--on-chain)", function () {
 
 describe("Model / chain parity on the V3 pool (--on-chain --venue v3)", function () {
   this.timeout(300_000);
+  // One deploy per token order, shared: each replay reverts the chain to the system as deployed.
+  let systems: Record<"token0" | "token1", ReplayVenue>;
+  before(async function () {
+    const { token0, token1 } = await deployV3SystemsByTokenOrder();
+    systems = { token0: await v3ReplayVenue(token0), token1: await v3ReplayVenue(token1) };
+  });
+
+  it("a system deployed beforehand on another venue is refused, naming both", async function () {
+    const s = loadScenario(join(SCENARIO_DIR, "onchain", "parity-short.json"));
+    let error: unknown;
+    await replayOnChain(s, s.blocks, undefined, "v2", { venue: systems.token0 }).catch((e: unknown) => (error = e));
+    expect(String(error)).to.contain("options.venue is a v3 system, the replay is on v2");
+  });
 
   // The pool sorts its tokens by address, so a deploy may land the stable token on either side: the
   // model built from the chain must trade the same way round on both (a model that took the token
@@ -36,8 +51,9 @@ describe("Model / chain parity on the V3 pool (--on-chain --venue v3)", function
   ] as const) {
     it(`the model's V3 pool and the real one (v3-core bytecode), driven by the real keeper, agree within 1 bps every block (stable token as ${side})`, async function () {
       const s = loadScenario(join(SCENARIO_DIR, "onchain", "parity-short-v3.json"));
-      const r = await replayOnChain(s, s.blocks, undefined, "v3", { v3TokenIsToken0: tokenIsToken0 });
+      const r = await replayOnChain(s, s.blocks, undefined, "v3", { venue: systems[side] });
       expect(r.venue).to.equal("v3");
+      expect(systems[side].pool.tokenIsToken0).to.equal(tokenIsToken0);
       // Not vacuous: the sale and the purchase took the price past the 10 bps band both ways, and the
       // keeper contracted and then expanded on the real pool (the supply fell, then rose).
       expect(Math.min(...r.rows.map((x) => x.chainPrice))).to.be.lessThan(0.999);

@@ -15,7 +15,7 @@ import { POL_OWNER } from "../../keeper/sim/venues/v3Pool";
 import { v3PoolFromChain } from "../../scripts/simOnChainV3";
 import * as v3 from "../../keeper/src/policy/v3";
 import { refreshFeeds } from "../support/system";
-import { WAD, deployV3SystemFixture, deployV3SystemWithTokenOrder, v3Spot, type V3Fixture } from "../support/systemV3";
+import { WAD, deployV3SystemsByTokenOrder, v3Spot, type V3Fixture } from "../support/systemV3";
 
 const BLOCK_SEC = 12;
 const TOLERANCE_BPS = 1;
@@ -31,7 +31,7 @@ async function modelOf(f: V3Fixture): Promise<V3Venue> {
 
 describe("Simulator V3 venue: parity with the real pool on a replayed sequence", () => {
   it("spot and TWAP within 1 bps every block (spot to the wei), the protocol's fees to the wei", async () => {
-    const f = await loadFixture(deployV3SystemFixture);
+    const f = (await loadFixture(deployV3SystemsByTokenOrder)).token0;
     const model = await modelOf(f);
     const poolAddress = await f.v3.pool.getAddress();
     // The trader holds tokens to sell, minted through the Reserve at the peg.
@@ -105,17 +105,14 @@ describe("Simulator V3 venue: parity with the real pool on a replayed sequence",
   });
 });
 
-const tokenFirst = () => deployV3SystemWithTokenOrder(true);
-const tokenSecond = () => deployV3SystemWithTokenOrder(false);
-
 /** The market's view of the model's pool (keeper/sim/venues/v3Pool.ts), on a chain's pool with either token order. */
-for (const [side, tokenIsToken0, deploy] of [
-  ["token0", true, tokenFirst],
-  ["token1", false, tokenSecond],
+for (const [side, tokenIsToken0] of [
+  ["token0", true],
+  ["token1", false],
 ] as const) {
   describe(`Simulator V3 pool built from a chain whose stable token is the pool's ${side}`, () => {
     it("its sales, purchases, previews, inputs to a price and virtual reserves match the real pool", async () => {
-      const f = await loadFixture(deploy);
+      const f = (await loadFixture(deployV3SystemsByTokenOrder))[side];
       expect(f.v3.tokenIsToken0).to.equal(tokenIsToken0);
       const pool = await v3PoolFromChain(f, f.params.oracle.twapWindowSec);
       const poolAddress = await f.v3.pool.getAddress();

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, parseUnits } from "ethers";
-import { deploySystemFixture, poolPrice, settleAt, WAD, type Fixture } from "../support/system";
+import { deploySystemFixture, limitsOf, poolPrice, settleAt, WAD, type Fixture } from "../support/system";
 
 const Action = { None: 0n, Expand: 1n, Contract: 2n, Rebalance: 3n };
 const Blocker = { None: 0n, InsideBand: 4n, Cooldown: 5n };
@@ -50,15 +50,9 @@ describe("Automation entry points and preview()", function () {
     expect([p.action, p.blocker, p.amount]).to.deep.equal([Action.None, Blocker.InsideBand, 0n]);
     expect((await f.operator.checkUpkeep("0x")).upkeepNeeded).to.equal(false);
     await settleAt(f, parseUnits("1.05", 18));
-    const l = await f.operator.limits();
-    await f.operator.connect(f.admin).setLimits({
-      maxExpansionPerOp: parseUnits("100", 18),
-      maxExpansionPerEpoch: l.maxExpansionPerEpoch,
-      maxContractionPerOp: l.maxContractionPerOp,
-      maxContractionPerEpoch: l.maxContractionPerEpoch,
-      cooldownSec: l.cooldownSec,
-      epochSec: l.epochSec,
-    });
+    await f.operator
+      .connect(f.admin)
+      .setLimits({ ...(await limitsOf(f.operator)), maxExpansionPerOp: parseUnits("100", 18) });
     await f.operator.connect(f.keeper).expandSupply(parseUnits("100", 18), 0);
     p = await f.operator.preview();
     expect([p.action, p.blocker]).to.deep.equal([Action.None, Blocker.Cooldown]);

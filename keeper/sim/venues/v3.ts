@@ -13,8 +13,7 @@ import {
   amountsForLiquidity,
   getSqrtRatioAtTick,
   getTickAtSqrtRatio,
-  liquidityForAmount0,
-  liquidityForAmount1,
+  liquidityForQuote,
   quotePerTokenWad,
   quotePerTokenWadAtTick,
   sqrtPriceForQuotePerToken,
@@ -374,8 +373,6 @@ export class V3Venue {
 
   /** Liquidity whose quote side at the current price is `quoteAmount` in [lower, upper) (the range must hold the price). */
   liquidityForQuote(lower: number, upper: number, quoteAmount: bigint): bigint {
-    return this.init.tokenIsToken0
-      ? liquidityForAmount1(getSqrtRatioAtTick(lower), this.sqrtPriceX96, quoteAmount)
-      : liquidityForAmount0(this.sqrtPriceX96, getSqrtRatioAtTick(upper), quoteAmount);
+    return liquidityForQuote(this.sqrtPriceX96, lower, upper, this.init.tokenIsToken0, quoteAmount);
   }
 }

@@ -10,6 +10,7 @@ import {
   BallastDollar__factory,
   CollateralPolicy__factory,
   ERC4626__factory,
+  ILiquidityManager__factory,
   IMarketOperatorV3__factory,
   MarketOperator__factory,
   PriceOracle__factory,
@@ -55,6 +56,7 @@ export function ballastErrorsInterface(): Interface {
     CollateralPolicy__factory.abi,
     MarketOperator__factory.abi,
     IMarketOperatorV3__factory.abi,
+    ILiquidityManager__factory.abi,
     ERC4626__factory.abi,
   ];
   const seen = new Set<string>();

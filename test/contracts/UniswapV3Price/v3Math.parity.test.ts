@@ -10,6 +10,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { TickMathHarness__factory } from "../../../typechain-types";
 import { connectV3Pool } from "../../../deploy/uniswapV3";
 import * as v3 from "../../../keeper/src/policy/v3";
+import { KeeperError } from "../../../keeper/src/errors";
 import { between, rng } from "../../support/bigRng";
 import { freshV3Pool } from "../../support/v3Pool";
 
@@ -109,9 +110,18 @@ describe("V3 maths mirror: parity with the on-chain TickMath", () => {
     }
   });
 
-  it("rejects a tick outside the range and a price outside [MIN_SQRT_RATIO, MAX_SQRT_RATIO) by name", () => {
+  it("rejects a tick outside the range and a price outside [MIN_SQRT_RATIO, MAX_SQRT_RATIO) by name, under the keeper's one error root", () => {
     expect(() => v3.getSqrtRatioAtTick(v3.MAX_TICK + 1)).to.throw(v3.TickMathError, /outside/);
     expect(() => v3.getTickAtSqrtRatio(v3.MAX_SQRT_RATIO)).to.throw(v3.TickMathError, /outside/);
+    const error = (() => {
+      try {
+        v3.getSqrtRatioAtTick(v3.MIN_TICK - 1);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).to.be.instanceOf(v3.V3MathError).and.instanceOf(KeeperError);
+    expect((error as Error).name).to.equal("TickMathError");
   });
 });
 

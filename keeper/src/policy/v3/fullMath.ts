@@ -2,18 +2,15 @@
  * The 256-bit integer helpers the Uniswap V3 pool uses, in bigint: results that do not fit a uint256
  * (or uint160 for prices) throw, as the pool's `require`s revert.
  */
+import { KeeperError } from "../../errors";
 import { mulDiv as floorMulDiv, mulDivUp } from "../units";
 
 export const MAX_UINT256 = (1n << 256n) - 1n;
 export const MAX_UINT160 = (1n << 160n) - 1n;
 export const MAX_UINT128 = (1n << 128n) - 1n;
 
-export class V3MathError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "V3MathError";
-  }
-}
+/** A V3 computation the pool would revert: under the keeper's one error root. */
+export class V3MathError extends KeeperError {}
 
 function checkUint256(value: bigint, what: string): bigint {
   if (value > MAX_UINT256) throw new V3MathError(`${what} overflows uint256`);

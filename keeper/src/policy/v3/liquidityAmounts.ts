@@ -43,3 +43,20 @@ export function liquidityForAmount1(sqrtA: bigint, sqrtB: bigint, amount1: bigin
   const [lower, upper] = sqrtA > sqrtB ? [sqrtB, sqrtA] : [sqrtA, sqrtB];
   return mulDiv(amount1, Q96, upper - lower);
 }
+
+/**
+ * Liquidity in [tickLower, tickUpper) whose quote side at `sqrtPriceX96` is `quoteAmount` (the range
+ * holds the price): the quote asset is token1 below the price (range [lower, price]), token0 above it
+ * ([price, upper]).
+ */
+export function liquidityForQuote(
+  sqrtPriceX96: bigint,
+  tickLower: number,
+  tickUpper: number,
+  tokenIsToken0: boolean,
+  quoteAmount: bigint,
+): bigint {
+  return tokenIsToken0
+    ? liquidityForAmount1(getSqrtRatioAtTick(tickLower), sqrtPriceX96, quoteAmount)
+    : liquidityForAmount0(sqrtPriceX96, getSqrtRatioAtTick(tickUpper), quoteAmount);
+}

@@ -3,13 +3,13 @@
  * as the pool's TickMath (so a price computed here equals the pool's to the wei).
  * sqrtPriceX96 = sqrt(1.0001^tick) · 2^96, where price = token1 units per token0 unit.
  */
+import { MAX_UINT256, V3MathError } from "./fullMath";
 
 export const MIN_TICK = -887_272;
 export const MAX_TICK = 887_272;
 export const MIN_SQRT_RATIO = 4_295_128_739n;
 export const MAX_SQRT_RATIO = 1_461_446_703_485_210_103_287_273_052_203_988_822_378_723_970_342n;
 export const Q96 = 1n << 96n;
-const MAX_UINT256 = (1n << 256n) - 1n;
 
 /** 2^128 / sqrt(1.0001)^(2^i), the pool's constants for bit i of |tick|. */
 const RATIOS: readonly bigint[] = [
@@ -35,12 +35,8 @@ const RATIOS: readonly bigint[] = [
   0x48a170391f7dc42444e8fa2n,
 ];
 
-export class TickMathError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TickMathError";
-  }
-}
+/** A tick or sqrt price outside the pool's range. */
+export class TickMathError extends V3MathError {}
 
 /**
  * Ratios already computed, by tick: a pure function of the tick, and a pool near its peg (or the
