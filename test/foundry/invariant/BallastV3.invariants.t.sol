@@ -22,12 +22,7 @@ contract BallastV3Invariants is BallastInvariants {
             BallastHandlerV3.lmStrangerCall.selector,
             BallastHandlerV3.swapV3.selector
         ];
-        // Without the V2 list's last step, `poke` (the LiquidityManager pokes on every add and
-        // remove here anyway): one more step shifts this seeded sequence into a LiquidityManager
-        // finding that does not involve poke: an add accepted with a malformed quote feed (INV-12),
-        // to be fixed in the LiquidityManager, after which poke joins here too.
-        uint256 n = v2.length - 1;
-        require(v2[n] == BallastHandler.poke.selector, "poke is the V2 list's last step");
+        uint256 n = v2.length;
         bytes4[] memory s = new bytes4[](n + extra.length);
         for (uint256 i = 0; i < n; ++i) s[i] = _onV3(v2[i]);
         for (uint256 i = 0; i < extra.length; ++i) s[n + i] = extra[i];
