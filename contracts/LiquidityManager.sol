@@ -112,9 +112,12 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
         returns (uint256 tokensMinted, uint256 quoteSpent)
     {
         if (liquidity == 0) revert ZeroAmount();
+        // Fresh and valid, or the oracle's named error: under a broken feed the reserve counts the
+        // quote at its last good price or at zero on both sides, so rule 7 could not see the add.
+        uint256 quoteUsdWad = oracle.price(quoteAsset);
         Backing memory before = _backing();
         bool topUp = positionLiquidity != 0;
-        (int24 lower, int24 upper) = topUp ? (tickLower, tickUpper) : rangeAtPeg();
+        (int24 lower, int24 upper) = topUp ? (tickLower, tickUpper) : _rangeAt(quoteUsdWad);
         (tokensMinted, quoteSpent) = _mint(lower, upper, liquidity);
         if (tokensMinted > maxTokenIn) revert OwedAboveMax(address(stable), tokensMinted, maxTokenIn);
         if (quoteSpent > maxQuoteIn) revert OwedAboveMax(quoteAsset, quoteSpent, maxQuoteIn);
@@ -130,7 +133,7 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
             (uint256 feeTokensBurned, uint256 feeQuoteToReserve) = _collectAll();
             emit FeesCollected(msg.sender, feeTokensBurned, feeQuoteToReserve);
         }
-        _requireRule7(before);
+        _requireRule7(before, quoteUsdWad);
         emit LiquidityAdded(msg.sender, lower, upper, liquidity, tokensMinted, quoteSpent);
     }
 
@@ -144,6 +147,8 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
     {
         if (liquidity == 0) revert ZeroAmount();
         if (liquidity > positionLiquidity) revert InsufficientLiquidity(positionLiquidity, liquidity);
+        // No fresh price needed: a removal trades nothing against the pool (the quote it returns is
+        // what the position holds, bounded by `minQuoteOut`) and it is the way out while the feed is down.
         Backing memory before = _backing();
         (uint256 amount0, uint256 amount1) = IUniswapV3PoolMinimal(pool).burn(tickLower, tickUpper, liquidity);
         (uint256 tokenPrincipal, uint256 quotePrincipal) = _tokenIsToken0 ? (amount0, amount1) : (amount1, amount0);
@@ -153,7 +158,7 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
         uint256 principalWad = _normaliseQuote(quotePrincipal);
         quoteDeployedWad = principalWad >= quoteDeployedWad ? 0 : quoteDeployedWad - principalWad;
         (tokensBurned, quoteReturned) = _collectAll();
-        _requireRule7(before);
+        _requireRule7(before, oracle.priceInfo(quoteAsset).priceWad);
         emit LiquidityRemoved(msg.sender, liquidity, tokensBurned, quoteReturned);
     }
 
@@ -195,15 +200,20 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
     }
 
     /// @inheritdoc ILiquidityManager
-    function rangeAtPeg() public view override returns (int24 lower, int24 upper) {
-        int24 pegTick = TickMath.getTickAtSqrtPrice(PositionValue.sqrtPegX96(_shape(), oracle.price(quoteAsset)));
+    function rangeAtPeg() external view override returns (int24 lower, int24 upper) {
+        return _rangeAt(oracle.price(quoteAsset));
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev ±rangeBps ticks around the peg's tick at the quote price `quoteUsdWad`.
+    function _rangeAt(uint256 quoteUsdWad) private view returns (int24 lower, int24 upper) {
+        int24 pegTick = TickMath.getTickAtSqrtPrice(PositionValue.sqrtPegX96(_shape(), quoteUsdWad));
         int24 half = int24(uint24(rangeBps));
         lower = _floorToSpacing(pegTick - half);
         // Ceiling: upper >= pegTick + half > pegTick, as half >= one spacing >= 1 (`_setRange`).
         upper = -_floorToSpacing(-(pegTick + half));
     }
-
-    // ------------------------------------------------------------------ internals
 
     /// @dev Mints through the pool's callback; returns what was paid, oriented (token, quote).
     function _mint(int24 lower, int24 upper, uint128 liquidity) private returns (uint256 tokenPaid, uint256 quotePaid) {
@@ -226,13 +236,14 @@ contract LiquidityManager is ILiquidityManager, AccessControl, ReentrancyGuard {
     /// Either way the haircut ratio after ≥ min(before, target) and the gross value falls by at most
     /// the rounding. The closing whole pass also renews the reserve's cache, which the moves
     /// themselves (releases and deposits) would leave counting the position's quote twice or not at all.
-    function _requireRule7(Backing memory before) private {
+    /// `quoteUsdWad` prices the rounding allowance (zero under an invalid feed: no allowance).
+    function _requireRule7(Backing memory before, uint256 quoteUsdWad) private {
         Backing memory a = _backing();
         uint256 targetWad = IReservePolicy(address(reserve)).collateralPolicy().targetRatio();
         uint256 ratioBefore = _ratioOf(before.haircutWad, before.supply);
         uint256 ratioAfter = _ratioOf(a.haircutWad, a.supply);
         if (ratioAfter < Math.min(ratioBefore, targetWad)) revert RatioBelowBound(ratioBefore, ratioAfter, targetWad);
-        uint256 roundingWad = Math.mulDiv(MAX_POL_ROUNDING_UNITS, oracle.priceInfo(quoteAsset).priceWad, _quoteUnit, Math.Rounding.Ceil);
+        uint256 roundingWad = Math.mulDiv(MAX_POL_ROUNDING_UNITS, quoteUsdWad, _quoteUnit, Math.Rounding.Ceil);
         if (a.grossWad + roundingWad < before.grossWad) revert ReserveValueDecreased(before.grossWad, a.grossWad, roundingWad);
     }
 

@@ -53,10 +53,18 @@ import {
 ///    {IReserve}). The haircut ratio may move either way by at most the haircut of what moved.
 /// 5. The reserve keeps its last whole valuation (`cachedValuation`): every flow adds or takes its
 ///    own value at its own price (rounded against the reserve), only a whole pass (`poke`, an
-///    ordinary mint or redeem, a rebalance, a stale lane call) renews its prices. A stable-lane
-///    call reads it for soft limits only (the recovery fee, the share cap, degraded mode); a lane
+///    ordinary mint or redeem, a rebalance, a stale lane call) renews its prices and its recovery
+///    flag (haircut ratio under the policy's target, then). A stable-lane call on a fresh cache
+///    (≤ valuationMaxAgeSec) reads it for soft limits only (the recovery fee, the share cap,
+///    degraded mode) and calls neither the policy nor, for a mint, the token's supply; a lane
 ///    redemption pays 1:1 only when the lane asset's own fresh value covers the whole supply, so a
 ///    stale cache never lets a redeemer take more than `min(G*/S, 1)` (docs/invariants.md, INV-4).
+///    Why a stale flag cannot move value: it only picks the fee (lane fee or recovery fee, both
+///    bounded); a lane mint never creates more tokens than `amount × min(feed, 1)` whatever the
+///    fee, and a cached 1:1 redemption needs `G* ≥ S` proven live. What the flag can miss is
+///    bounded: operations keep the haircut ratio ≥ min(before, target) (rule 7), so they never
+///    push the reserve into recovery; a new target (`refresh`) or a price move reaches the flag
+///    at the next whole pass, within valuationMaxAgeSec at the latest (`poke` renews it at once).
 /// Not guaranteed: the solvency of a strategy or the honesty of a listed asset; a position that
 /// is written off (`emergencyWithdraw`, `writeOffStrategy`) stops counting, whatever it is worth.
 contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient {
@@ -95,14 +103,16 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @dev The last whole valuation (`_valuation`, degraded mode) in one slot: gross and haircut
     /// value (WAD USD, saturating at 2^104 − 1, about $2e13), when a whole pass last priced every
-    /// asset, and whether a held asset lacked a fresh price then. Flows since (`_cacheFlow`) add or
-    /// take their own value at their own price, rounded against the reserve; only a whole pass
-    /// moves `valuedAt`.
+    /// asset (seconds, 32 bits: until 2106), whether a held asset lacked a fresh price then, and
+    /// whether the reserve was in recovery mode then (haircut ratio under the policy's target; see
+    /// {_belowTarget}). Flows since (`_cacheFlow`) add or take their own value at their own price,
+    /// rounded against the reserve; only a whole pass moves `valuedAt` and `recovery`.
     struct ValuationCache {
         uint104 grossWad;
         uint104 haircutWad;
-        uint40 valuedAt;
+        uint32 valuedAt;
         bool degraded;
+        bool recovery;
     }
 
     /// @dev What a mint or redemption decided on: the quote, and the valuation it read (the
@@ -113,6 +123,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         uint256 feeBps;
         bool lane;
         bool whole;
+        bool recovery;
         Valuation v;
         ValuationCache cache;
     }
@@ -292,6 +303,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         if (address(policy) == address(0)) revert ZeroAddress();
         _policy.policy = policy;
         emit CollateralPolicySet(address(policy));
+        // A new target: renew the recovery flag the stable lane reads.
+        _cacheWholeValuation();
     }
 
     /// @notice Stops minting (GUARDIAN_ROLE). Redemption stays live.
@@ -449,6 +462,12 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IReserve
+    function cachedRecoveryMode() external view override returns (bool inRecovery, uint256 valuedAtSec) {
+        ValuationCache memory c = _cache;
+        return (c.recovery, c.valuedAt);
+    }
+
+    /// @inheritdoc IReserve
     function valuationMaxAgeSec() external view override returns (uint256) {
         return _policy.valuationMaxAgeSec;
     }
@@ -511,7 +530,7 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         IERC4626 strategy = _strategies[asset];
         if (address(strategy) == address(0)) return 0;
         Holdings storage h = _holdings[asset];
-        return ReserveAdmin.rebalanceDelta(strategy, h.idle, _strategyValue(asset, h), _configs[asset].bufferBps, bufferToleranceBps);
+        return ReserveAdmin.rebalanceDelta(address(strategy), h.idle, _strategyValue(asset, h), _configs[asset].bufferBps, bufferToleranceBps);
     }
 
     function assets() external view override returns (address[] memory) {
@@ -538,8 +557,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
 
     /// @notice Whether the reserve is in recovery mode (actual ratio below the target). Strict.
     function inRecoveryMode() public view returns (bool) {
-        uint256 targetWad = _targetRatio();
-        return collateralRatio() < targetWad;
+        if (address(_policy.policy) == address(0)) revert CollateralPolicyNotSet();
+        return _belowTarget(reserveValue(), true);
     }
 
     // ================================================================== operator
@@ -630,7 +649,10 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             q.feeBps = _configs[asset].mintFeeBps;
             valueWad = _haircut(_value(asset, amountIn, priceWad), asset);
         }
-        if (_ratio(q.v.haircutWad) < _targetRatio()) q.feeBps = Math.min(recoveryMintFeeBps, q.feeBps);
+        // On the cache, the recovery flag its last whole pass kept (no policy or supply read).
+        if (cached && address(_policy.policy) == address(0)) revert CollateralPolicyNotSet();
+        q.recovery = cached ? q.cache.recovery : _belowTarget(q.v.haircutWad, true);
+        if (q.recovery) q.feeBps = Math.min(recoveryMintFeeBps, q.feeBps);
         uint256 afterFee = Math.mulDiv(valueWad, BPS - q.feeBps, BPS);
         q.amountOut = Math.mulDiv(afterFee, WAD, PEG_WAD);
     }
@@ -653,7 +675,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             uint256 supply = stable.totalSupply();
             if (q.lane && _laneRoom(laneCfg, false) >= tokensIn && _coversSupply(asset, q.v.info.priceWad, supply)) {
                 q.ratioWad = Math.max(_ratioOf(q.cache.grossWad, supply), WAD);
-                if (_redeemBelowTarget(_ratioOf(q.cache.haircutWad, supply))) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
+                q.recovery = q.cache.recovery;
+                if (q.recovery) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
                 uint256 laneValueWad = Math.mulDiv(Math.mulDiv(tokensIn, PEG_WAD, WAD), BPS - q.feeBps, BPS);
                 q.amountOut = Math.mulDiv(laneValueWad, _configs[asset].unit, Math.max(q.v.info.priceWad, PEG_WAD));
                 return q;
@@ -673,7 +696,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             q.feeBps = _configs[asset].redeemFeeBps + redeemSpreadBps(asset);
             payPriceWad = Math.mulDiv(priceWad, BPS, BPS - q.v.info.haircutBps, Math.Rounding.Ceil);
         }
-        if (_redeemBelowTarget(_ratio(q.v.haircutWad))) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
+        q.recovery = _belowTarget(q.v.haircutWad, false);
+        if (q.recovery) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
         uint256 valueWad = Math.mulDiv(tokensIn, PEG_WAD, WAD);
         if (q.ratioWad < WAD) valueWad = Math.mulDiv(valueWad, q.ratioWad, WAD);
         valueWad = Math.mulDiv(valueWad, BPS - q.feeBps, BPS);
@@ -727,7 +751,9 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     /// @dev Prices every asset now and caches the result.
     function _cacheWholeValuation() private returns (uint256 grossWad, uint256 haircutWad, bool degraded) {
         Valuation memory v = _valuation(address(0), false);
-        _storeCache(v.grossWad, v.haircutWad, block.timestamp, v.degraded);
+        bool recovery = _belowTarget(v.haircutWad, false);
+        if (recovery != _cache.recovery) emit RecoveryModeCached(recovery);
+        _storeCache(v.grossWad, v.haircutWad, ValuationCache(0, 0, uint32(block.timestamp), v.degraded, recovery));
         emit ValuationCached(v.grossWad, v.haircutWad, v.degraded);
         return (v.grossWad, v.haircutWad, v.degraded);
     }
@@ -737,7 +763,10 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     /// prices (`valuedAt` = now); one made on the cache keeps its age.
     function _cacheFlow(Quote memory q, uint256 flowWad, uint256 flowHaircutWad, bool inflow) private {
         ValuationCache memory c = q.cache;
-        if (q.whole) (c.valuedAt, c.degraded) = (uint40(block.timestamp), q.v.degraded);
+        if (q.whole) {
+            if (q.recovery != c.recovery) emit RecoveryModeCached(q.recovery);
+            (c.valuedAt, c.degraded, c.recovery) = (uint32(block.timestamp), q.v.degraded, q.recovery);
+        }
         (uint256 grossWad, uint256 haircutWad) = q.whole ? (q.v.grossWad, q.v.haircutWad) : (uint256(c.grossWad), uint256(c.haircutWad));
         (grossWad, haircutWad) = _storeFlow(grossWad, haircutWad, flowWad, flowHaircutWad, inflow, c);
         if (q.whole) emit ValuationCached(grossWad, haircutWad, c.degraded);
@@ -749,7 +778,8 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         ValuationCache memory c = _cache;
         IPriceOracle.PriceInfo memory info = oracle.priceInfo(asset);
         if (info.status != IPriceOracle.PriceStatus.Ok) {
-            _storeCache(c.grossWad, c.haircutWad, 0, c.degraded);
+            c.valuedAt = 0;
+            _storeCache(c.grossWad, c.haircutWad, c);
             return;
         }
         Math.Rounding rounding = inflow ? Math.Rounding.Floor : Math.Rounding.Ceil;
@@ -775,14 +805,15 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
             grossWad = grossWad > flowWad ? grossWad - flowWad : 0;
             haircutWad = haircutWad > flowHaircutWad ? haircutWad - flowHaircutWad : 0;
         }
-        _storeCache(grossWad, haircutWad, c.valuedAt, c.degraded);
+        _storeCache(grossWad, haircutWad, c);
         return (grossWad, haircutWad);
     }
 
-    /// @dev Writes the cache slot; values saturate at the field's maximum (rounding against the reserve).
-    function _storeCache(uint256 grossWad, uint256 haircutWad, uint256 valuedAt, bool degraded) private {
+    /// @dev Writes the cache slot: (gross, haircut) with `c`'s time and flags; values saturate at
+    /// the field's maximum (rounding against the reserve).
+    function _storeCache(uint256 grossWad, uint256 haircutWad, ValuationCache memory c) private {
         uint256 cap = type(uint104).max;
-        _cache = ValuationCache(uint104(Math.min(grossWad, cap)), uint104(Math.min(haircutWad, cap)), SafeCast.toUint40(valuedAt), degraded);
+        _cache = ValuationCache(uint104(Math.min(grossWad, cap)), uint104(Math.min(haircutWad, cap)), c.valuedAt, c.degraded, c.recovery);
     }
 
     /// @dev Whether `lane` is open at `info` (configured, a fresh price within the band of $1) and
@@ -846,17 +877,16 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         revert AssetPriceUnavailable(asset);
     }
 
-    /// @dev Recovery mode for a redemption: `ratioWad` below the target; never without a policy
-    /// (redemptions must not depend on one being set).
-    function _redeemBelowTarget(uint256 ratioWad) private view returns (bool) {
+    /// @dev Recovery mode: the haircut ratio `haircutWad / supply` under the policy's target
+    /// (strict). Without a policy: CollateralPolicyNotSet when `requirePolicy` (minting needs one),
+    /// else false (redemptions must not depend on one being set).
+    function _belowTarget(uint256 haircutWad, bool requirePolicy) private view returns (bool) {
         ICollateralPolicy policy = _policy.policy;
-        return address(policy) != address(0) && ratioWad < policy.targetRatio();
-    }
-
-    function _targetRatio() private view returns (uint256) {
-        ICollateralPolicy policy = _policy.policy;
-        if (address(policy) == address(0)) revert CollateralPolicyNotSet();
-        return policy.targetRatio();
+        if (address(policy) == address(0)) {
+            if (requirePolicy) revert CollateralPolicyNotSet();
+            return false;
+        }
+        return _ratio(haircutWad) < policy.targetRatio();
     }
 
     /// @dev Value in WAD USD of `amount` of `asset` at `priceWad`, rounded down.

@@ -47,13 +47,15 @@ interface ILiquidityManager is IValueSource {
     event FeesCollected(address indexed caller, uint256 tokensBurned, uint256 quoteToReserve);
 
     /// @notice Mints `liquidity` in the position's range, paying at most `maxTokenIn` tokens (minted)
-    /// and `maxQuoteIn` quote (from the Reserve). Only OPERATOR_ROLE.
+    /// and `maxQuoteIn` quote (from the Reserve). Only OPERATOR_ROLE. Needs the quote's fresh, valid
+    /// price: otherwise the oracle's named error (`StalePrice`, `FeedCallFailed`, ...).
     function addLiquidity(uint128 liquidity, uint256 maxTokenIn, uint256 maxQuoteIn)
         external
         returns (uint256 tokensMinted, uint256 quoteSpent);
 
     /// @notice Burns `liquidity` of the position; the tokens it returns are burned, the quote (with
-    /// any fees owed) goes to the Reserve. Only OPERATOR_ROLE.
+    /// any fees owed) goes to the Reserve. Only OPERATOR_ROLE. Works with the quote's feed broken:
+    /// it trades nothing against the pool, so it stays the way out.
     function removeLiquidity(uint128 liquidity, uint256 minTokenOut, uint256 minQuoteOut)
         external
         returns (uint256 tokensBurned, uint256 quoteReturned);

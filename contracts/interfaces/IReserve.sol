@@ -114,6 +114,9 @@ interface IReserve {
     event EquityContributed(address indexed contributor, address indexed asset, uint256 amount);
     /// @notice A whole pass priced every asset and renewed the cached valuation (WAD USD).
     event ValuationCached(uint256 grossWad, uint256 haircutWad, bool degraded);
+    /// @notice A whole pass found the reserve entering (`inRecovery`) or leaving recovery mode;
+    /// stable-lane calls on the cache read this flag (see {cachedRecoveryMode}).
+    event RecoveryModeCached(bool inRecovery);
     event ValuationMaxAgeSet(uint256 maxAgeSec);
     event ValueSourceSet(address indexed source, address indexed asset);
 
@@ -157,6 +160,14 @@ interface IReserve {
     /// @notice The cached valuation (degraded mode, WAD USD) with flows since counted, when a whole
     /// pass last priced it, and whether a held asset lacked a fresh price then.
     function cachedValuation() external view returns (uint256 grossWad, uint256 haircutWad, uint256 valuedAtSec, bool degraded);
+
+    /// @notice Recovery mode as the last whole pass found it (haircut ratio under the policy's
+    /// target, false without a policy) and when that pass ran. A stable-lane call on a fresh cache
+    /// (age ≤ valuationMaxAgeSec) takes its recovery fee from this flag instead of reading the
+    /// policy and the supply; the flag moves the fee only, never what backs a token (see
+    /// docs/invariants.md, INV-4). `poke()` renews it; so do rebalances, admin changes and every
+    /// mint or redemption quoted on a whole valuation.
+    function cachedRecoveryMode() external view returns (bool inRecovery, uint256 valuedAtSec);
 
     /// @notice How old the cached valuation may be before a stable-lane call prices the whole reserve, seconds.
     function valuationMaxAgeSec() external view returns (uint256);

@@ -110,7 +110,7 @@ library ReserveAdmin {
     /// pull back the shortfall (within what the vault lets go); zero inside the tolerance.
     /// `inStrategyAmount` is the position as the reserve counts it.
     function rebalanceDelta(
-        IERC4626 strategy,
+        address strategy,
         uint256 idle,
         uint256 inStrategyAmount,
         uint256 bufferBps,
@@ -120,13 +120,13 @@ library ReserveAdmin {
         uint256 slack = Math.mulDiv(targetIdle, toleranceBps, BPS);
         if (idle > targetIdle + slack) {
             uint256 excess = idle - targetIdle;
-            (, uint256 room) = tryUint(address(strategy), abi.encodeCall(IERC4626.maxDeposit, (address(this))));
+            (, uint256 room) = tryUint(strategy, abi.encodeCall(IERC4626.maxDeposit, (address(this))));
             uint256 amount = Math.min(excess, room);
             return _depositKeepsValue(strategy, amount) ? int256(amount) : int256(0);
         }
         if (idle + slack < targetIdle) {
             uint256 shortfall = targetIdle - idle;
-            (, uint256 withdrawable) = tryUint(address(strategy), abi.encodeCall(IERC4626.maxWithdraw, (address(this))));
+            (, uint256 withdrawable) = tryUint(strategy, abi.encodeCall(IERC4626.maxWithdraw, (address(this))));
             uint256 available = Math.min(inStrategyAmount, withdrawable);
             return -int256(Math.min(shortfall, available));
         }
@@ -187,11 +187,11 @@ library ReserveAdmin {
     /// @dev Whether parking `amount` comes back within MAX_STRATEGY_ROUNDING_UNITS by the vault's
     /// own previews. An empty vault someone donated to would swallow the deposit into its first
     /// share's price; rebalance skips it instead of reverting for every asset.
-    function _depositKeepsValue(IERC4626 strategy, uint256 amount) private view returns (bool) {
+    function _depositKeepsValue(address strategy, uint256 amount) private view returns (bool) {
         if (amount == 0) return false;
-        (bool ok, uint256 shares) = tryUint(address(strategy), abi.encodeCall(IERC4626.previewDeposit, (amount)));
+        (bool ok, uint256 shares) = tryUint(strategy, abi.encodeCall(IERC4626.previewDeposit, (amount)));
         if (!ok || shares == 0) return false;
-        (bool ok2, uint256 back) = tryUint(address(strategy), abi.encodeCall(IERC4626.previewRedeem, (shares)));
+        (bool ok2, uint256 back) = tryUint(strategy, abi.encodeCall(IERC4626.previewRedeem, (shares)));
         return ok2 && back + MAX_STRATEGY_ROUNDING_UNITS >= amount;
     }
 

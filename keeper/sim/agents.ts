@@ -5,7 +5,7 @@
  *
  * Gas is equal for everyone whose path is the same: an arbitrage pays one pool swap (the
  * scenario's `arbGas`) plus the facility call of the design it trades against (Facility.callGas:
- * Ballast's measured Reserve.mint ~155k, a PSM swap ~53k, …), at the block's gas price. Several
+ * Ballast's measured Reserve.mint ~119k, a PSM swap ~53k, …), at the block's gas price. Several
  * arbitrageurs may compete (`agents.arbitrageurs`): each keeps its own latency and capital per
  * block, the fastest moves first and the next one sees what is left.
  */

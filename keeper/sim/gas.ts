@@ -41,9 +41,13 @@ export const GAS = {
   // ---------------------------------------------------------------- arbitrage legs
   /** One Uniswap V2 pair swap, measured on the real V2 bytecode on the Hardhat network (~108k). */
   poolSwap: 108_000,
-  /** Ballast Reserve.mint / Reserve.redeem with USDC (bench receipt gas, README gas table). */
-  ballastMint: 125_036,
-  ballastRedeem: 122_264,
+  /**
+   * Ballast Reserve.mint / Reserve.redeem with USDC (bench receipt gas, README gas table): the
+   * stable lane on a fresh cached valuation, which is the arbitrage leg's path while the cache is at
+   * most valuationMaxAgeSec old (a lane call on a stale cache prices the whole reserve and renews it).
+   */
+  ballastMint: 119_108,
+  ballastRedeem: 116_873,
   /** A LitePSM-style swap (sellGem / buyGem): ~53k, the figure published for Sky's LitePSM. */
   psmSwap: 53_000,
   /** FraxPool mintFractionalFRAX / redeemFractionalFRAX, estimated: two oracle reads, USDC and FXS transfers, FXS burn or mint. */

@@ -5,7 +5,8 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { parseUnits } from "ethers";
+import { parseUnits, type ContractTransactionResponse } from "ethers";
+import { between, rng } from "../../support/bigRng";
 import { deploySystemFixture, refreshFeeds, WAD, type Actors, type Fixture } from "../../support/system";
 
 const USDC = (s: string) => parseUnits(s, 6);
@@ -22,6 +23,29 @@ async function mintWith(f: Fixture, who: Actors["user"], asset: "usdc" | "weth",
 async function redeemUsdc(f: Fixture, who: Actors["user"], tokens: bigint) {
   await f.stable.connect(who).approve(await addr(f.reserve), tokens);
   return f.reserve.connect(who).redeem(await addr(f.usdc.token), tokens, 0, who.address);
+}
+
+/** The fee (bps) a mint or redemption charged, from its Minted / Redeemed event. */
+async function feeOf(f: Fixture, tx: ContractTransactionResponse): Promise<bigint> {
+  const receipt = await tx.wait();
+  for (const log of receipt!.logs) {
+    const parsed = f.reserve.interface.parseLog(log);
+    if (parsed?.name === "Minted" || parsed?.name === "Redeemed") return parsed.args.feeBps as bigint;
+  }
+  throw new Error("no Minted or Redeemed event");
+}
+
+/** Raises the policy's target to `targetWad` at once (setParams re-clamps the target into [min, max]). */
+async function setTarget(f: Fixture, targetWad: bigint) {
+  const p = await f.policy.params();
+  await f.policy.connect(f.admin).setParams({
+    minRatioWad: targetWad,
+    maxRatioWad: targetWad,
+    stepWad: p.stepWad,
+    bandBps: p.bandBps,
+    riskWeightBps: p.riskWeightBps,
+    refreshCooldownSec: p.refreshCooldownSec,
+  });
 }
 
 describe("Reserve: cached valuation for the stable lane (issue 17)", function () {
@@ -129,6 +153,72 @@ describe("Reserve: cached valuation for the stable lane (issue 17)", function ()
     await refreshFeeds(f);
     await f.weth.feed.updateAnswer(parseUnits("6000", 8));
     expect(await f.reserve.riskHaircutBps()).to.equal(await f.reserve.weightedHaircutBps());
+  });
+
+  it("the recovery flag: a whole pass keeps it, a lane call on the fresh cache charges by it (not by the live target), a poke renews it [INV-4]", async function () {
+    const f = await loadFixture(deploySystemFixture);
+    const usdc = await addr(f.usdc.token);
+    await mintWith(f, f.user, "usdc", USDC("5000"));
+    await f.reserve.poke();
+    expect(await f.reserve.inRecoveryMode()).to.equal(false);
+    expect(await f.reserve.cachedRecoveryMode()).to.deep.equal([false, BigInt(await time.latest())]);
+    const [, laneFeeBps] = await f.reserve.laneFee(usdc);
+    const recoveryRedeemFeeBps = await f.reserve.recoveryRedeemFeeBps();
+    const recoveryMintFeeBps = await f.reserve.recoveryMintFeeBps();
+    expect(recoveryRedeemFeeBps, "the fixture's recovery fee differs from the lane fee").to.be.gt(laneFeeBps);
+
+    // A new target above the haircut ratio: live recovery at once, the cached flag not yet.
+    const conservative = await f.reserve.conservativeRatio();
+    await setTarget(f, conservative + WAD / 10n);
+    expect(await f.reserve.inRecoveryMode()).to.equal(true);
+    expect((await f.reserve.cachedRecoveryMode())[0]).to.equal(false);
+    const lagging = await redeemUsdc(f, f.user, TOKENS("100"));
+    await expect(lagging).to.not.emit(f.reserve, "ValuationCached");
+    expect(await feeOf(f, lagging), "the flag lags: the lane fee").to.equal(laneFeeBps);
+
+    // Anyone's poke renews the flag (and says so); the lane then charges the recovery fees.
+    await expect(f.reserve.connect(f.stranger).poke()).to.emit(f.reserve, "RecoveryModeCached").withArgs(true);
+    expect(await f.reserve.cachedRecoveryMode()).to.deep.equal([true, BigInt(await time.latest())]);
+    const redeemed = await redeemUsdc(f, f.user, TOKENS("100"));
+    await expect(redeemed).to.not.emit(f.reserve, "ValuationCached");
+    expect(await feeOf(f, redeemed)).to.equal(recoveryRedeemFeeBps);
+    const minted = await mintWith(f, f.user, "usdc", USDC("100"));
+    await expect(minted).to.not.emit(f.reserve, "ValuationCached");
+    expect(await feeOf(f, minted)).to.equal(recoveryMintFeeBps < laneFeeBps ? recoveryMintFeeBps : laneFeeBps);
+
+    // Back under the ratio: the next whole pass clears it.
+    await setTarget(f, WAD);
+    await expect(f.reserve.poke()).to.emit(f.reserve, "RecoveryModeCached").withArgs(false);
+    expect(await feeOf(f, await redeemUsdc(f, f.user, TOKENS("100")))).to.equal(laneFeeBps);
+  });
+
+  it("on random states, the cache kept by lane flows equals the whole valuation to the wei and the flag equals the live recovery test", async function () {
+    const next = rng(0x17ca5een);
+    const usdc = await (async () => addr((await loadFixture(deploySystemFixture)).usdc.token))();
+    for (let state = 0; state < 12; state++) {
+      const f = await loadFixture(deploySystemFixture);
+      // A random reserve: WETH at a random price, USDC's feed anywhere inside the lane's ±50 bps band.
+      await f.weth.feed.updateAnswer(between(next, 500n, 6_000n) * 10n ** 8n);
+      await f.usdc.feed.updateAnswer(between(next, 99_550_000n, 100_450_000n));
+      await mintWith(f, f.arbitrageur, "weth", between(next, 1n, 400n) * WETH("1"));
+      await mintWith(f, f.user, "usdc", between(next, 1_000n, 200_000n) * USDC("1"));
+      // A random target, on either side of the haircut ratio.
+      await setTarget(f, between(next, WAD, (WAD * 3n) / 2n));
+      await f.reserve.poke();
+      expect((await f.reserve.cachedRecoveryMode())[0], `state ${state}: flag`).to.equal(
+        await f.reserve.inRecoveryMode(),
+      );
+      // Random lane flows at the same prices, each counted into the cache by its own amount.
+      for (let step = 0; step < 6; step++) {
+        if (next() % 2n === 0n) await mintWith(f, f.user, "usdc", between(next, 1n, 50_000_000_000n));
+        else await redeemUsdc(f, f.user, between(next, 1n, 10n ** 21n));
+      }
+      const [grossWad, haircutWad] = await f.reserve.cachedValuation();
+      expect([grossWad, haircutWad], `state ${state}: cache against the whole valuation`).to.deep.equal(
+        await f.reserve.valuation(),
+      );
+      expect(await f.reserve.idleOf(usdc)).to.equal((await f.reserve.holdings(usdc)).idle);
+    }
   });
 
   it("setValuationMaxAge sets the bound within [60 s, 1 h] and emits ValuationMaxAgeSet [INV-14]", async function () {

@@ -48,7 +48,7 @@ contract BallastInvariants is CheatCodes {
     }
 
     function targetSelectors() public view virtual returns (FuzzSelector[] memory selectors) {
-        bytes4[] memory s = new bytes4[](40);
+        bytes4[] memory s = new bytes4[](41);
         s[0] = handler.mint.selector;
         s[1] = handler.redeem.selector;
         s[2] = handler.roundTrip.selector;
@@ -93,6 +93,8 @@ contract BallastInvariants is CheatCodes {
         // Last good prices for a feed that breaks (not stale): recorded from fresh answers only.
         s[38] = handler.recordPrices.selector;
         s[39] = handler.brokenRedeem.selector;
+        // Issue 17: the cached recovery flag the lane charges by, renewed by anyone.
+        s[40] = handler.poke.selector;
         selectors = new FuzzSelector[](1);
         selectors[0] = FuzzSelector(address(handler), s);
     }

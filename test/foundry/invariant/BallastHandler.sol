@@ -447,6 +447,15 @@ contract BallastHandler is BallastSystem {
         if (ok) _violate(ORACLE, "tryPrice accepted malformed feed data");
     }
 
+    /// @notice Anyone renews the reserve's cached valuation: the recovery flag the stable lane
+    /// charges by is then exactly the live test (haircut ratio under the target), stamped now.
+    function poke() external {
+        reserve.poke();
+        (bool inRecovery, uint256 valuedAtSec) = reserve.cachedRecoveryMode();
+        if (valuedAtSec != block.timestamp) _violate(NO_EXTRACTION, "poke left the cache's time behind");
+        if (inRecovery != _recovery()) _violate(NO_EXTRACTION, "poke cached a recovery flag the live ratio contradicts");
+    }
+
     /// @notice Anyone records the feeds' last good prices (the oracle also does on its observation
     /// clock): a fresh valid answer going stale later than the record replaces it, as (price,
     /// updatedAt + maxAge); nothing else is written, and a record never goes back in time.
@@ -754,12 +763,12 @@ contract BallastHandler is BallastSystem {
         return block.timestamp - valuedAtSec <= reserve.valuationMaxAgeSec();
     }
 
-    /// @dev Recovery mode as a stable-lane call on a fresh cache sees it: the cached haircut value over the supply.
+    /// @dev Recovery mode as a stable-lane call on a fresh cache sees it: the flag the last whole
+    /// pass kept (issue 17; `poke` checks it against the live ratio when it is set).
     function _cachedRecovery() internal view returns (bool) {
         if (!_cacheFresh()) return false;
-        (, uint256 haircutWad,,) = reserve.cachedValuation();
-        uint256 supply = stable.totalSupply();
-        return supply != 0 && haircutWad * 1e18 / supply < policy.targetRatio();
+        (bool inRecovery,) = reserve.cachedRecoveryMode();
+        return inRecovery;
     }
 
     /// @dev The fee `mint` will charge now off the lane: the recovery floor applies under the target.

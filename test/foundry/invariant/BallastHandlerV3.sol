@@ -122,7 +122,7 @@ contract BallastHandlerV3 is BallastSystemV3 {
             ghostSupply += tokensMinted;
             ghostBooked[address(usdc)] -= quoteSpent;
             _settleStrategy(pos);
-            if (feed.status == FEED_INVALID) _violate(ORACLE, "liquidity added with an invalid quote feed");
+            if (feed.status != FEED_OK) _violate(ORACLE, "liquidity added without the quote's fresh price");
             if (lm.quoteDeployedWad() > lm.maxQuoteDeployedWad()) _violate(KEEPER_BOUNDS, "protocol-owned quote above its cap");
             (bool ratioNowKnown, uint256 ratioAfter) = _ratio();
             if (ratioKnown && ratioNowKnown && ratioAfter < Math.min(ratioBefore, targetWad)) {

@@ -22,9 +22,10 @@ contract BallastV3Invariants is BallastInvariants {
             BallastHandlerV3.lmStrangerCall.selector,
             BallastHandlerV3.swapV3.selector
         ];
-        bytes4[] memory s = new bytes4[](v2.length + extra.length);
-        for (uint256 i = 0; i < v2.length; ++i) s[i] = _onV3(v2[i]);
-        for (uint256 i = 0; i < extra.length; ++i) s[v2.length + i] = extra[i];
+        uint256 n = v2.length;
+        bytes4[] memory s = new bytes4[](n + extra.length);
+        for (uint256 i = 0; i < n; ++i) s[i] = _onV3(v2[i]);
+        for (uint256 i = 0; i < extra.length; ++i) s[n + i] = extra[i];
         selectors = new FuzzSelector[](1);
         selectors[0] = FuzzSelector(address(handler), s);
     }
