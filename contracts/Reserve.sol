@@ -57,8 +57,10 @@ import {
 ///    flag (haircut ratio under the policy's target, then). A stable-lane call on a fresh cache
 ///    (≤ valuationMaxAgeSec) reads it for soft limits only (the recovery fee, the share cap,
 ///    degraded mode) and calls neither the policy nor, for a mint, the token's supply; a lane
-///    redemption pays 1:1 only when the lane asset's own fresh value covers the whole supply, so a
-///    stale cache never lets a redeemer take more than `min(G*/S, 1)` (docs/invariants.md, INV-4).
+///    redemption pays from the cache only outside recovery mode and only when the lane asset's own
+///    fresh value covers the whole supply, so a stale cache never lets a redeemer take more than
+///    `min(G*/S, 1)` (docs/invariants.md, INV-4). A lane redemption pays the larger of the lane's
+///    and the ordinary path's quote: each is within `min(G*/S, 1)` per token at the fresh price.
 ///    Why a stale flag cannot move value: it only picks the fee (lane fee or recovery fee, both
 ///    bounded); a lane mint never creates more tokens than `amount × min(feed, 1)` whatever the
 ///    fee, and a cached 1:1 redemption needs `G* ≥ S` proven live. What the flag can miss is
@@ -658,27 +660,26 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
     }
 
     /// @dev amountOut = tokens × peg × min(G*/S, 1) × (1 − fee − spread) / payPrice, rounded down.
-    /// In an open stable lane: the lane fee, no spread, payPrice = max(feed, 1). Otherwise the
-    /// asset's fee (the recovery fee while the conservative ratio is below the target) plus its
-    /// spread, payPrice = the price, raised by the degraded haircut when only a stale price exists
-    /// (rounded up). The redeemed asset needs a price; every other one may be degraded or missing.
-    /// With `useCache`, a fresh cache that saw no degraded asset, and the lane open: when the lane
-    /// asset's own fresh value covers the supply, `G*/S ≥ 1` whatever else the reserve holds is
-    /// worth, so the lane pays 1:1 and takes only its recovery fee from the cache (INV-4).
-    /// Anything else is quoted on a whole valuation.
+    /// The ordinary path: the asset's fee (the recovery fee while the conservative ratio is below
+    /// the target) plus its spread, payPrice = the price, raised by the degraded haircut when only a
+    /// stale price exists (rounded up). An open stable lane: the lane fee (or the recovery fee), no
+    /// spread, payPrice = max(feed, 1); the redeemer gets the better of the two (`_settleRedeem`).
+    /// The redeemed asset needs a price; every other one may be degraded or missing.
+    /// With `useCache`, a fresh cache that saw no degraded asset and no recovery, and the lane open:
+    /// when the lane asset's own fresh value covers the supply, `G*/S ≥ 1` whatever else the reserve
+    /// holds is worth, so both quotes are made at ratio 1 without pricing the reserve (INV-4). A
+    /// cached recovery flag is not used here: the live flag may have cleared, and the ordinary
+    /// path would then charge less than the recovery fee. Anything else is quoted on a whole valuation.
     function _quoteRedeem(address asset, uint256 tokensIn, bool useCache) private view returns (Quote memory q) {
         Lane memory laneCfg = _lanes[asset];
         q.cache = _cache;
-        if (useCache && laneCfg.bandBps != 0 && !q.cache.degraded && _fresh(q.cache)) {
+        if (useCache && laneCfg.bandBps != 0 && !q.cache.degraded && !q.cache.recovery && _fresh(q.cache)) {
             q.v = _fromCache(q.cache, asset);
             (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
             uint256 supply = stable.totalSupply();
             if (q.lane && _laneRoom(laneCfg, false) >= tokensIn && _coversSupply(asset, q.v.info.priceWad, supply)) {
                 q.ratioWad = Math.max(_ratioOf(q.cache.grossWad, supply), WAD);
-                q.recovery = q.cache.recovery;
-                if (q.recovery) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
-                uint256 laneValueWad = Math.mulDiv(Math.mulDiv(tokensIn, PEG_WAD, WAD), BPS - q.feeBps, BPS);
-                q.amountOut = Math.mulDiv(laneValueWad, _configs[asset].unit, Math.max(q.v.info.priceWad, PEG_WAD));
+                _settleRedeem(q, asset, tokensIn);
                 return q;
             }
         }
@@ -686,22 +687,59 @@ contract Reserve is IReserve, AccessControl, Pausable, ReentrancyGuardTransient 
         q.v = _valuation(asset, false);
         if (q.v.info.status == IPriceOracle.PriceStatus.Invalid) _revertNoPrice(asset);
         q.ratioWad = _ratio(q.v.grossWad);
-        uint256 priceWad = q.v.info.priceWad;
         (q.lane, q.feeBps) = _laneFee(laneCfg, q.v.info);
         q.lane = q.lane && _laneRoom(laneCfg, false) >= tokensIn;
-        uint256 payPriceWad;
-        if (q.lane) {
-            payPriceWad = Math.max(priceWad, PEG_WAD);
-        } else {
-            q.feeBps = _configs[asset].redeemFeeBps + redeemSpreadBps(asset);
-            payPriceWad = Math.mulDiv(priceWad, BPS, BPS - q.v.info.haircutBps, Math.Rounding.Ceil);
-        }
         q.recovery = _belowTarget(q.v.haircutWad, false);
-        if (q.recovery) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
+        _settleRedeem(q, asset, tokensIn);
+    }
+
+    /// @dev Prices a redemption of `tokensIn` on `q`'s ratio, recovery flag and price: the ordinary
+    /// quote, and, when `q.lane` (its lane fee in `q.feeBps`), the lane's quote; the redeemer gets
+    /// the larger (the lane on a tie), so a lane redemption never pays less than the ordinary path
+    /// at the same state (it would, with the feed ~37 bps under $1 or in recovery mode). `q.lane`
+    /// and `q.feeBps` end as the chosen path's: the lane's volume is used only when the lane pays.
+    /// Why the larger cannot pay more than backing: each quote alone pays at most
+    /// `tokens × peg × min(G*/S, 1)` valued at the asset's fresh price (the lane at max(feed, 1) ≥
+    /// feed, the ordinary path at the price or above), each after a fee ≥ 0, all rounded down; the
+    /// larger of two amounts under that bound is under it (rule 4).
+    function _settleRedeem(Quote memory q, address asset, uint256 tokensIn) private view {
+        (uint256 unit, uint256 redeemFeeBps) = (_configs[asset].unit, _configs[asset].redeemFeeBps);
+        uint256 priceWad = q.v.info.priceWad;
         uint256 valueWad = Math.mulDiv(tokensIn, PEG_WAD, WAD);
         if (q.ratioWad < WAD) valueWad = Math.mulDiv(valueWad, q.ratioWad, WAD);
-        valueWad = Math.mulDiv(valueWad, BPS - q.feeBps, BPS);
-        q.amountOut = Math.mulDiv(valueWad, _configs[asset].unit, payPriceWad);
+        if (q.lane) {
+            if (q.recovery) q.feeBps = Math.max(q.feeBps, recoveryRedeemFeeBps);
+            q.amountOut = Math.mulDiv(Math.mulDiv(valueWad, BPS - q.feeBps, BPS), unit, Math.max(priceWad, PEG_WAD));
+            // The ordinary fee is at least fee + MIN_REDEEM_SPREAD_BPS (recovery only raises it).
+            if (_lanePaysMore(valueWad, priceWad, q.feeBps, redeemFeeBps + MIN_REDEEM_SPREAD_BPS)) return;
+        }
+        uint256 feeBps = redeemFeeBps + redeemSpreadBps(asset);
+        if (q.recovery) feeBps = Math.max(feeBps, recoveryRedeemFeeBps);
+        uint256 payPriceWad = q.v.info.haircutBps == 0
+            ? priceWad
+            : Math.mulDiv(priceWad, BPS, BPS - q.v.info.haircutBps, Math.Rounding.Ceil);
+        uint256 ordinaryOut = Math.mulDiv(Math.mulDiv(valueWad, BPS - feeBps, BPS), unit, payPriceWad);
+        if (q.lane && q.amountOut >= ordinaryOut) return;
+        (q.amountOut, q.feeBps, q.lane) = (ordinaryOut, feeBps, false);
+    }
+
+    /// @dev Whether the lane's quote (`laneFeeBps`, paid at max(price, 1)) is at least the ordinary
+    /// one (any fee ≥ `feeBps`, paid at the price: an open lane's price is fresh, with no degraded
+    /// haircut) for `valueWad`, rounding included, so the ordinary quote need not be computed (~700 gas).
+    /// At or above $1 both divide by the price: a fee no higher pays at least as much, step by
+    /// step. Below $1, with D = (1 − laneFee)·price − (1 − fee)·$1 > 0 (bps × WAD): the fee steps
+    /// round down by < 1 (A_lane > value·(1 − laneFee) − 1, A_ord ≤ value·(1 − fee)), so
+    /// value·D ≥ BPS·price gives A_ord·$1 ≤ A_lane·price, and A_ord / price ≤ A_lane / $1.
+    /// False says only "not proven": the caller then computes both.
+    function _lanePaysMore(uint256 valueWad, uint256 priceWad, uint256 laneFeeBps, uint256 feeBps) private pure returns (bool) {
+        if (priceWad >= PEG_WAD) return laneFeeBps <= feeBps;
+        // Unchecked: both fees are hard-bounded below BPS and the price is under PEG_WAD here.
+        unchecked {
+            uint256 laneRate = (BPS - laneFeeBps) * priceWad;
+            uint256 ordinaryRate = (BPS - feeBps) * PEG_WAD;
+            // value > floor(x / D) gives value·D ≥ x.
+            return laneRate > ordinaryRate && valueWad > (BPS * priceWad) / (laneRate - ordinaryRate);
+        }
     }
 
     /// @dev Whether `asset` alone, at its fresh `priceWad`, is worth at least `supply` (WAD USD at

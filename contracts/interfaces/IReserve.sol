@@ -10,7 +10,9 @@ pragma solidity 0.8.28;
 ///   `min(feed, 1)` with no haircut, minus the lane fee, within a per-epoch volume and a share cap.
 /// - `redeem` pays the oracle value of the tokens burned minus the redeem fee and, outside a stable
 ///   lane, minus the asset's spread (at least MIN_REDEEM_SPREAD_BPS, so redeeming against a lagging
-///   feed does not pay); only `G*/S × peg` when the gross ratio `G*/S` is below 100%, so no one
+///   feed does not pay); an open lane pays the larger of its quote and that ordinary one, so it
+///   never pays a redeemer less than the ordinary path would at the same state. It pays only
+///   `G*/S × peg` when the gross ratio `G*/S` is below 100%, so no one
 ///   gains by redeeming first. `G*` is the gross value with degraded assets at their last good
 ///   price under the degraded haircut and assets without a price at zero (`redemptionRatio`).
 /// - Degraded mode (a held asset's price stale or invalid): minting against that asset is blocked
@@ -23,8 +25,8 @@ pragma solidity 0.8.28;
 ///   operator move adds or takes its own value at its own price; a whole pass (`poke`, an ordinary
 ///   mint or redeem, a rebalance, a contribution, an admin change) renews the prices. A stable-lane
 ///   mint or redeem reads it, while no older than `valuationMaxAgeSec`, instead of pricing every
-///   asset: for its recovery fee, share cap and degraded mode. A lane redemption pays 1:1 from the
-///   cache only when the lane asset's own fresh value covers the whole supply (`G*/S ≥ 1` then,
+///   asset: for its recovery fee, share cap and degraded mode. A lane redemption pays from the
+///   cache only while the cache saw no recovery mode, and only when the lane asset's own fresh value covers the whole supply (`G*/S ≥ 1` then,
 ///   whatever the rest is worth); otherwise, and on a stale cache, it prices the whole reserve.
 /// - Each asset keeps a liquid buffer (a share of its holdings); the excess is parked in an
 ///   ERC-4626 strategy by the market operator's `rebalance()`.

@@ -2,7 +2,7 @@
  * The model of Ballast's Reserve and CollateralPolicy: the same integer formulas as
  * contracts/Reserve.sol (haircut value, mint at the haircut value minus the fee or, in the quote
  * asset's stable lane, at min(feed, 1) minus the lane fee; redeem at the peg minus the fee and the
- * spread, or 1:1 minus the lane fee, pro-rata on gross value below 100%; recovery fees, buffer and
+ * spread, or in the lane 1:1 minus the lane fee when that pays more, pro-rata on gross value below 100%; recovery fees, buffer and
  * strategy) and the target ratio step (keeper/src/policy computeTargetRatio, the mirror of
  * CollateralPolicy). Not modelled: the oracle's degraded mode (an invalid feed counts as zero
  * here, as an unpriced asset does on chain) and the degraded-mode redemption cap.
@@ -287,21 +287,26 @@ export class BallastReserve {
     return this.quoteMintDetail(m, a, amountIn).tokens;
   }
 
-  /** _quoteRedeem: amount of `a` for `tokensIn` and whether the lane priced it; 0n when the feed is invalid. */
+  /**
+   * _quoteRedeem / _settleRedeem: amount of `a` for `tokensIn` and whether the lane priced it; 0n
+   * when the feed is invalid. An open lane pays the larger of its quote and the ordinary path's
+   * (the lane on a tie), so a lane redemption never pays less than the ordinary path.
+   */
   quoteRedeemDetail(m: Market, a: Asset, tokensIn: bigint): { amount: bigint; lane: boolean } {
     const p = m.feedPrice(a);
     if (!p.ok) return { amount: 0n, lane: false };
     const cfg = this.config.assets[a];
     const ratio = this.redemptionRatio(m);
     const laneFee = this.laneFee(m, a);
-    const lane = laneFee.open && this.laneRoom(m, a, false) >= tokensIn;
-    let feeBps = lane ? laneFee.feeBps : cfg.redeemFeeBps + cfg.spreadBps;
-    const payPrice = lane ? max(p.wad, PEG_WAD) : p.wad;
-    if (this.conservativeRatio(m) < this.targetRatioWad) feeBps = max(feeBps, this.config.recoveryRedeemFeeBps);
+    const recovery = this.conservativeRatio(m) < this.targetRatioWad;
+    const withRecovery = (feeBps: bigint) => (recovery ? max(feeBps, this.config.recoveryRedeemFeeBps) : feeBps);
     let valueWad = mulDiv(tokensIn, PEG_WAD, WAD);
     if (ratio < WAD) valueWad = mulDiv(valueWad, ratio, WAD);
-    valueWad = mulDiv(valueWad, BPS - feeBps, BPS);
-    return { amount: mulDiv(valueWad, cfg.unit, payPrice), lane };
+    const pay = (feeBps: bigint, payPrice: bigint) => mulDiv(mulDiv(valueWad, BPS - feeBps, BPS), cfg.unit, payPrice);
+    const ordinary = pay(withRecovery(cfg.redeemFeeBps + cfg.spreadBps), p.wad);
+    if (!laneFee.open || this.laneRoom(m, a, false) < tokensIn) return { amount: ordinary, lane: false };
+    const lane = pay(withRecovery(laneFee.feeBps), max(p.wad, PEG_WAD));
+    return lane >= ordinary ? { amount: lane, lane: true } : { amount: ordinary, lane: false };
   }
 
   quoteRedeem(m: Market, a: Asset, tokensIn: bigint): bigint {

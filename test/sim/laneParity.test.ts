@@ -1,7 +1,7 @@
 /**
  * The simulator's stable lane against the real Reserve: the same sequence of USDC mints and
  * redemptions (round trips, a mint past the net-flow cap, a redemption back through it, a feed off
- * $1, a cap lowered below the net) on the in-process fixture and on the model seeded from the chain's state, every output and
+ * $1, one 50 bps under $1 that the ordinary path pays better, a cap lowered below the net) on the in-process fixture and on the model seeded from the chain's state, every output and
  * the room left each way equal to the wei.
  */
 import { expect } from "chai";
@@ -48,7 +48,7 @@ async function syncModel(f: Fixture, m: Market): Promise<void> {
 }
 
 describe("Simulator stable lane: parity with the Reserve's net-flow cap and lane fee", function () {
-  it("mints, redeems, a full mint side, a redemption through it, a feed at $0.998 and a lowered cap pay to the wei what the chain pays, with the same room left each way", async function () {
+  it("mints, redeems, a full mint side, a redemption through it, a feed at $0.998, one at $0.995 (the ordinary path pays more) and a lowered cap pay to the wei what the chain pays, with the same room left each way", async function () {
     const f = await deploySystemFixture();
     const usdc = await f.usdc.token.getAddress();
     await time.increase(86_400); // a fresh epoch: the fixture's seed mint used the lane
@@ -66,6 +66,8 @@ describe("Simulator stable lane: parity with the Reserve's net-flow cap and lane
       { kind: "redeem", amount: TOKENS("3400"), lane: true }, // net back to −900
       { kind: "mint", amount: USDC("700"), lane: true, feedUsd: "0.998" },
       { kind: "redeem", amount: TOKENS("500"), lane: true }, // net about −702
+      // 50 bps under $1 the ordinary path pays more (fee + spread at $0.995 against 25 bps at $1): it pays, the net stays.
+      { kind: "redeem", amount: TOKENS("150"), lane: false, feedUsd: "0.995" },
       { kind: "redeem", amount: TOKENS("100"), lane: false, capTokens: "500" }, // a cap lowered below the net
     ];
     for (const [i, step] of steps.entries()) {

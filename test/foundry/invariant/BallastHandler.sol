@@ -778,12 +778,11 @@ contract BallastHandler is BallastSystem {
     }
 
     /// @dev What a redemption may pay, from the state before it: the ordinary path (fee + spread,
-    /// at the price raised by the degraded haircut) exactly, and the stable lane's range (its fee
-    /// with and without the recovery raise, when the cache and the live ratio may disagree).
+    /// at the price raised by the degraded haircut) exactly, and the most the stable lane may pay
+    /// (at its lowest fee, when the cache and the live ratio may disagree).
     struct RedeemQuote {
         uint256 ordinaryOut;
         uint256 laneOut;
-        uint256 laneOutLow;
         bool laneOpen;
     }
 
@@ -802,39 +801,30 @@ contract BallastHandler is BallastSystem {
         if (feed.status != FEED_OK) return q;
         uint256 laneFeeBps;
         (q.laneOpen, laneFeeBps) = _laneFeeBps(asset, feed.priceWad);
-        (uint256 lowFeeBps, uint256 highFeeBps) = _laneRedeemFeeRange(laneFeeBps, recovery, recoveryFeeBps);
+        uint256 lowFeeBps = _laneRedeemLowFee(laneFeeBps, recovery, recoveryFeeBps);
         uint256 lanePriceWad = feed.priceWad > PEG_WAD ? feed.priceWad : PEG_WAD;
-        uint256 valueScaled = tokensIn * share * unit;
-        q.laneOut = (valueScaled * (BPS - lowFeeBps)) / (1e18 * BPS * lanePriceWad);
-        q.laneOutLow = (valueScaled * (BPS - highFeeBps)) / (1e18 * BPS * lanePriceWad);
+        q.laneOut = (tokensIn * share * unit * (BPS - lowFeeBps)) / (1e18 * BPS * lanePriceWad);
     }
 
-    /// @dev The lane fee a redemption may pay: a lane redemption on a fresh cache takes the
-    /// recovery fee the cache decides (issue 17), one priced on a whole pass the fee the live ratio
-    /// decides. Which path it takes depends on the cache, so when the two disagree either fee may
-    /// apply (docs/invariants.md: the recovery fees may lag by up to valuationMaxAgeSec).
-    function _laneRedeemFeeRange(uint256 laneFeeBps, bool liveRecovery, uint256 recoveryFeeBps)
+    /// @dev The lowest lane fee a redemption may pay: the lane fee on a fresh cache that saw no
+    /// recovery (issue 17: the cached flag may lag the live ratio); on a whole pass (a stale cache,
+    /// or the cache's flag set) the fee the live ratio decides.
+    function _laneRedeemLowFee(uint256 laneFeeBps, bool liveRecovery, uint256 recoveryFeeBps)
         internal
         view
-        returns (uint256 lowFeeBps, uint256 highFeeBps)
+        returns (uint256)
     {
-        bool cachedRecovery = _cachedRecovery(); // false on a stale cache
-        uint256 raisedFeeBps = _max(recoveryFeeBps, laneFeeBps);
-        lowFeeBps = !liveRecovery || (_cacheFresh() && !cachedRecovery) ? laneFeeBps : raisedFeeBps;
-        highFeeBps = liveRecovery || cachedRecovery ? raisedFeeBps : laneFeeBps;
+        if (!liveRecovery || (_cacheFresh() && !_cachedRecovery())) return laneFeeBps;
+        return _max(recoveryFeeBps, laneFeeBps);
     }
 
     /// @dev Off the lane, out is the ordinary quote (within dust). With the lane open, out is the
-    /// lane's 1:1 quote (within its fee range) or, when its epoch room is used up, the ordinary one.
+    /// larger of the lane's 1:1 quote (within its fee range) and the ordinary one: a lane
+    /// redemption never pays less than the ordinary path (issue 16, fair redemptions).
     function _checkRedeemAmount(uint256 out, RedeemQuote memory q) internal {
-        uint256 ceiling = q.ordinaryOut;
-        uint256 floor = q.ordinaryOut;
-        if (q.laneOpen) {
-            ceiling = _max(q.laneOut, q.ordinaryOut);
-            floor = _min(q.laneOutLow, q.ordinaryOut);
-        }
+        uint256 ceiling = q.laneOpen ? _max(q.laneOut, q.ordinaryOut) : q.ordinaryOut;
         if (out > ceiling) _violate(ROUNDING, "redeem paid more than the pro-rata claim");
-        if (out + 3 < floor) _violate(DECIMALS, "redeem rounded away more than dust");
+        if (out + 3 < q.ordinaryOut) _violate(DECIMALS, "redeem paid less than the ordinary path, beyond dust");
     }
 
     function _prices() internal view returns (Prices memory p) {
