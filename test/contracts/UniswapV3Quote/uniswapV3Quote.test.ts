@@ -102,10 +102,10 @@ describe("UniswapV3Quote.sourceQuotes on the deployed V3 system", () => {
     const other = await f.collaterals.find((c) => c.token.target !== f.usdc.token.target)!.token.getAddress();
     const spot = (await f.v3.pool.slot0()).sqrtPriceX96;
     const usdcPriceWad = await f.oracle.price(usdc);
-    const [before, after] = await quote.sourceQuotes(lm, pool, usdc, spot, usdcPriceWad);
+    const [before, after] = await quote.sourceQuotes(lm, pool, usdc, spot, spot, usdcPriceWad);
     expect(before).to.be.greaterThan(0n);
     expect(after).to.equal(before); // the same price before and after
-    expect(await quote.sourceQuotes(ZeroAddress, pool, usdc, spot, usdcPriceWad)).to.deep.equal([0n, 0n]);
-    expect(await quote.sourceQuotes(lm, pool, other, spot, usdcPriceWad)).to.deep.equal([0n, 0n]);
+    expect(await quote.sourceQuotes(ZeroAddress, pool, usdc, spot, spot, usdcPriceWad)).to.deep.equal([0n, 0n]);
+    expect(await quote.sourceQuotes(lm, pool, other, spot, spot, usdcPriceWad)).to.deep.equal([0n, 0n]);
   });
 });
