@@ -162,8 +162,15 @@ export const MUTATIONS: Mutation[] = [
     edits: [
       {
         file: "contracts/Reserve.sol",
-        find: "amountOut = Math.mulDiv(valueWad, _configs[asset].unit, payPriceWad);",
-        replace: "amountOut = Math.mulDiv(valueWad, _configs[asset].unit, payPriceWad, Math.Rounding.Ceil);",
+        find: "uint256 ordinaryOut = Math.mulDiv(Math.mulDiv(valueWad, BPS - feeBps, BPS), unit, payPriceWad);",
+        replace:
+          "uint256 ordinaryOut = Math.mulDiv(Math.mulDiv(valueWad, BPS - feeBps, BPS), unit, payPriceWad, Math.Rounding.Ceil);",
+      },
+      {
+        file: "contracts/Reserve.sol",
+        find: "q.amountOut = Math.mulDiv(Math.mulDiv(valueWad, BPS - q.feeBps, BPS), unit, Math.max(priceWad, PEG_WAD));",
+        replace:
+          "q.amountOut = Math.mulDiv(Math.mulDiv(valueWad, BPS - q.feeBps, BPS), unit, Math.max(priceWad, PEG_WAD), Math.Rounding.Ceil);",
       },
     ],
   },
@@ -184,9 +191,15 @@ export const MUTATIONS: Mutation[] = [
     edits: [
       {
         file: "contracts/Reserve.sol",
-        find: "amountOut = Math.mulDiv(valueWad, _configs[asset].unit, payPriceWad);",
+        find: "uint256 ordinaryOut = Math.mulDiv(Math.mulDiv(valueWad, BPS - feeBps, BPS), unit, payPriceWad);",
         replace:
-          "amountOut = Math.mulDiv(valueWad, _configs[asset].unit, payPriceWad) / (_configs[asset].unit < 1e18 ? 10 : 1);",
+          "uint256 ordinaryOut = Math.mulDiv(Math.mulDiv(valueWad, BPS - feeBps, BPS), unit, payPriceWad) / (unit < 1e18 ? 10 : 1);",
+      },
+      {
+        file: "contracts/Reserve.sol",
+        find: "q.amountOut = Math.mulDiv(Math.mulDiv(valueWad, BPS - q.feeBps, BPS), unit, Math.max(priceWad, PEG_WAD));",
+        replace:
+          "q.amountOut = Math.mulDiv(Math.mulDiv(valueWad, BPS - q.feeBps, BPS), unit, Math.max(priceWad, PEG_WAD)) / (unit < 1e18 ? 10 : 1);",
       },
     ],
   },
